@@ -1,0 +1,143 @@
+//! Request composition: the exact method, path and JSON body a provider will receive.
+//!
+//! Pure functions. Local images are turned into request data through an [`ImageSource`],
+//! so the preview can show a placeholder while a submit embeds the real Base64. Compose does
+//! not validate: callers run `rules::validate` first and refuse boards with errors.
+
+mod gateway;
+mod kling;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::model::{Board, Mode, is_url};
+use super::provider::Provider;
+
+pub use gateway::GATEWAY_CREATE_PATH;
+
+/// What will be sent: `{method, path, body}`. The task is queried at `path/{task_id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComposedRequest {
+    pub method: String,
+    pub path: String,
+    pub body: Value,
+}
+
+impl ComposedRequest {
+    /// Where one task of this request is queried.
+    pub fn query_path(&self, task_id: &str) -> String {
+        format!("{}/{}", self.path, task_id)
+    }
+}
+
+/// Turns an image reference from the board into what goes on the wire.
+pub trait ImageSource {
+    /// Raw Base64 (no `data:` prefix) of a local image, or a placeholder for previews.
+    fn local_image(&self, reference: &str) -> Result<String, String>;
+}
+
+/// For previews: shows which file would be embedded without reading it.
+pub struct PlaceholderImages;
+
+impl ImageSource for PlaceholderImages {
+    fn local_image(&self, reference: &str) -> Result<String, String> {
+        Ok(format!("<base64 of {reference}>"))
+    }
+}
+
+/// The id placed in `external_task_id` when the caller has not assigned one yet.
+pub const UNASSIGNED_TASK_ID: &str = "<assigned at submit>";
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ComposeError {
+    #[error("{path}: cannot embed image {reference}: {reason}")]
+    Image {
+        path: String,
+        reference: String,
+        reason: String,
+    },
+}
+
+/// Composes the request for `provider`. `external_task_id` is the idempotency key the
+/// job engine assigns; previews pass [`UNASSIGNED_TASK_ID`].
+pub fn compose(
+    board: &Board,
+    provider: Provider,
+    images: &dyn ImageSource,
+    external_task_id: &str,
+) -> Result<ComposedRequest, ComposeError> {
+    match provider {
+        Provider::Kling => kling::compose(board, images, external_task_id),
+        Provider::Gateway => gateway::compose(board, images, external_task_id),
+    }
+}
+
+/// The model name the provider will be asked for. The official API serves reference
+/// boards from the omni variant of the model.
+pub fn effective_model(board: &Board, provider: Provider) -> String {
+    match (provider, board.mode) {
+        (Provider::Kling, Mode::Reference) if !board.model.ends_with("-omni") => {
+            format!("{}-omni", board.model)
+        }
+        _ => board.model.clone(),
+    }
+}
+
+/// A URL as is, or a local file through the image source.
+fn image_data(
+    path: &str,
+    reference: &str,
+    images: &dyn ImageSource,
+) -> Result<String, ComposeError> {
+    if is_url(reference) {
+        return Ok(reference.trim().to_string());
+    }
+    images
+        .local_image(reference)
+        .map_err(|reason| ComposeError::Image {
+            path: path.to_string(),
+            reference: reference.to_string(),
+            reason,
+        })
+}
+
+/// The images the board's mode sends, already turned into wire data.
+#[derive(Default)]
+struct WireImages {
+    first_frame: Option<String>,
+    last_frame: Option<String>,
+    references: Vec<String>,
+}
+
+impl WireImages {
+    fn resolve(board: &Board, images: &dyn ImageSource) -> Result<Self, ComposeError> {
+        let frame = |path: &str, v: &Option<String>| -> Result<Option<String>, ComposeError> {
+            match v.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(r) => image_data(path, r, images).map(Some),
+                None => Ok(None),
+            }
+        };
+        Ok(match board.mode {
+            Mode::Text => WireImages::default(),
+            Mode::Image => WireImages {
+                first_frame: frame("first_frame", &board.first_frame)?,
+                last_frame: frame("last_frame", &board.last_frame)?,
+                references: Vec::new(),
+            },
+            Mode::Reference => WireImages {
+                references: board
+                    .references
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| image_data(&format!("references[{i}]"), r, images))
+                    .collect::<Result<_, _>>()?,
+                ..WireImages::default()
+            },
+        })
+    }
+}
+
+/// Whole seconds as the integer the providers expect.
+fn whole(v: f64) -> i64 {
+    v.round() as i64
+}

@@ -1,0 +1,79 @@
+//! What validation reports: a severity, a JSON-style path and a message naming the limit.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::provider::Provider;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Blocks submit.
+    Error,
+    /// Shown, but the board can still be submitted.
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// 0-based like JSON: `shots[0].prompt` is the first shot (the UI says "Shot 1").
+    pub path: String,
+    pub message: String,
+    /// Set when the rule is the provider's own rather than Kling v3's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<Provider>,
+}
+
+impl Finding {
+    pub fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding {
+            severity: Severity::Error,
+            path: path.into(),
+            message: message.into(),
+            provider: None,
+        }
+    }
+
+    pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding {
+            severity: Severity::Warning,
+            ..Finding::error(path, message)
+        }
+    }
+
+    pub fn for_provider(mut self, provider: Provider) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    /// The shot index this finding is about, if its path starts with `shots[N]`.
+    pub fn shot_index(&self) -> Option<usize> {
+        let rest = self.path.strip_prefix("shots[")?;
+        rest[..rest.find(']')?].parse().ok()
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.severity.as_str(), self.path, self.message)?;
+        if let Some(p) = self.provider {
+            write!(f, " ({p} only)")?;
+        }
+        Ok(())
+    }
+}
+
+/// True when nothing blocks submit.
+pub fn is_submittable(findings: &[Finding]) -> bool {
+    findings.iter().all(|f| f.severity != Severity::Error)
+}

@@ -1,0 +1,17 @@
+//! The pure core: storyboard model, validation rules, request composition and cost.
+//! No I/O, no async runtime, no terminal: everything here is a plain function of its inputs.
+
+pub mod compose;
+pub mod cost;
+pub mod findings;
+pub mod images;
+pub mod model;
+pub mod provider;
+pub mod rules;
+
+pub use compose::{ComposeError, ComposedRequest, ImageSource, PlaceholderImages, compose};
+pub use findings::{Finding, Severity, is_submittable};
+pub use images::{ImageFact, ImageFacts};
+pub use model::{Board, Mode, Shot};
+pub use provider::{Limits, Provider};
+pub use rules::validate;

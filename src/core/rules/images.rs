@@ -1,0 +1,156 @@
+//! Rules about first/last frames and reference images.
+
+use super::{Ctx, image_placeholders};
+use crate::core::findings::Finding;
+use crate::core::images::ImageFact;
+use crate::core::model::Mode;
+
+fn set(v: &Option<String>) -> Option<&str> {
+    v.as_deref().filter(|s| !s.trim().is_empty())
+}
+
+pub fn image_mode(cx: &Ctx, out: &mut Vec<Finding>) {
+    let b = cx.board;
+    if b.mode != Mode::Image {
+        return;
+    }
+    if set(&b.first_frame).is_none() {
+        out.push(Finding::error(
+            "first_frame",
+            "image mode needs a first frame (a JPG/PNG path or an http(s) URL)",
+        ));
+    }
+    if b.multi_shot && set(&b.last_frame).is_some() {
+        out.push(Finding::error(
+            "last_frame",
+            "a last frame is not allowed with multi-shot (turn multi_shot off or remove it)",
+        ));
+    }
+}
+
+pub fn reference_mode(cx: &Ctx, out: &mut Vec<Finding>) {
+    let b = cx.board;
+    if b.mode != Mode::Reference {
+        return;
+    }
+    let (min, max) = (cx.limits.min_references, cx.limits.max_references);
+    let n = b.references.len();
+    if n < min || n > max {
+        out.push(Finding::error(
+            "references",
+            format!("{n} reference image(s); reference mode takes {min}–{max}"),
+        ));
+    }
+    let mut used = vec![false; n];
+    let mut prompts: Vec<(String, &str)> = Vec::new();
+    if b.multi_shot {
+        for (i, s) in b.shots.iter().enumerate() {
+            prompts.push((format!("shots[{i}].prompt"), &s.prompt));
+        }
+    } else {
+        prompts.push(("prompt".into(), &b.prompt));
+    }
+    for (path, text) in prompts {
+        for k in image_placeholders(text) {
+            if (1..=n).contains(&k) {
+                used[k - 1] = true;
+            } else {
+                out.push(Finding::error(
+                    path.clone(),
+                    format!("<<<image_{k}>>> names no reference (the board has {n})"),
+                ));
+            }
+        }
+    }
+    for (i, u) in used.iter().enumerate() {
+        if !u {
+            out.push(Finding::warning(
+                format!("references[{i}]"),
+                format!("no prompt mentions <<<image_{}>>>", i + 1),
+            ));
+        }
+    }
+}
+
+pub fn unused(cx: &Ctx, out: &mut Vec<Finding>) {
+    let b = cx.board;
+    let mode = b.mode.as_str();
+    if b.mode != Mode::Image {
+        for (path, v) in [("first_frame", &b.first_frame), ("last_frame", &b.last_frame)] {
+            if set(v).is_some() {
+                out.push(Finding::warning(path, format!("ignored in {mode} mode")));
+            }
+        }
+    }
+    if b.mode != Mode::Reference && !b.references.is_empty() {
+        out.push(Finding::warning("references", format!("ignored in {mode} mode")));
+    }
+}
+
+/// Checks the local files of the images the current mode will send.
+pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
+    let b = cx.board;
+    let l = cx.limits;
+    let used: Vec<(String, &str)> = b
+        .image_refs()
+        .into_iter()
+        .filter(|(path, v)| {
+            !v.trim().is_empty()
+                && match b.mode {
+                    Mode::Text => false,
+                    Mode::Image => !path.starts_with("references"),
+                    Mode::Reference => path.starts_with("references"),
+                }
+        })
+        .collect();
+    for (path, reference) in used {
+        match cx.facts.get(reference) {
+            None | Some(ImageFact::Remote) => {}
+            Some(ImageFact::Missing(why)) => {
+                out.push(Finding::error(path, format!("cannot read {reference}: {why}")))
+            }
+            Some(ImageFact::Unreadable(why)) => out.push(Finding::error(
+                path,
+                format!("{reference} is not a JPG or PNG image ({why})"),
+            )),
+            Some(ImageFact::Local { format, width, height, bytes }) => {
+                if !l.image_formats.contains(&format.as_str()) {
+                    out.push(Finding::error(
+                        path.clone(),
+                        format!("{reference} is {format}; only JPG and PNG are accepted"),
+                    ));
+                }
+                if *bytes > l.image_max_bytes {
+                    out.push(Finding::error(
+                        path.clone(),
+                        format!(
+                            "{reference} is {:.1} MB; the limit is {} MB",
+                            *bytes as f64 / (1024.0 * 1024.0),
+                            l.image_max_bytes / (1024 * 1024)
+                        ),
+                    ));
+                }
+                let short = (*width).min(*height);
+                if short < l.image_min_side_px {
+                    out.push(Finding::error(
+                        path.clone(),
+                        format!(
+                            "{reference} is {width}×{height} px; both sides need at least {} px",
+                            l.image_min_side_px
+                        ),
+                    ));
+                }
+                let ratio = f64::from((*width).max(*height)) / f64::from(short.max(1));
+                if ratio > l.image_max_ratio {
+                    out.push(Finding::error(
+                        path,
+                        format!(
+                            "{reference} is {width}×{height} px (ratio {ratio:.2}:1); the ratio must be within 1:{0}–{0}:1",
+                            l.image_max_ratio
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}

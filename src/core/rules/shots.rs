@@ -1,0 +1,145 @@
+//! Rules about shots, prompts and durations.
+
+use super::{Ctx, char_len, secs};
+use crate::core::findings::Finding;
+
+pub fn count(cx: &Ctx, out: &mut Vec<Finding>) {
+    if !cx.board.multi_shot {
+        return;
+    }
+    let n = cx.board.shots.len();
+    let l = cx.limits;
+    if n < l.min_shots {
+        out.push(Finding::error(
+            "shots",
+            format!("a multi-shot board needs at least {} shot (it has {n})", l.min_shots),
+        ));
+    } else if n > l.max_shots {
+        out.push(Finding::error(
+            "shots",
+            format!("{n} shots; multi-shot allows at most {}", l.max_shots),
+        ));
+    }
+}
+
+pub fn prompts(cx: &Ctx, out: &mut Vec<Finding>) {
+    if !cx.board.multi_shot {
+        return;
+    }
+    let max = cx.limits.shot_prompt_max_chars;
+    for (i, shot) in cx.board.shots.iter().enumerate() {
+        let path = format!("shots[{i}].prompt");
+        let len = char_len(&shot.prompt);
+        if shot.prompt.trim().is_empty() {
+            out.push(Finding::error(path, format!("prompt is empty (1–{max} characters)")));
+        } else if len > max {
+            out.push(Finding::error(
+                path,
+                format!("prompt is {len} characters; a shot prompt allows at most {max}"),
+            ));
+        }
+    }
+}
+
+pub fn durations(cx: &Ctx, out: &mut Vec<Finding>) {
+    if !cx.board.multi_shot {
+        return;
+    }
+    let min = cx.limits.shot_min_seconds;
+    for (i, shot) in cx.board.shots.iter().enumerate() {
+        let path = format!("shots[{i}].duration");
+        let d = shot.duration;
+        if !d.is_finite() || d.fract() != 0.0 {
+            out.push(Finding::error(
+                path,
+                format!("duration {} s is not a whole number of seconds", secs(d)),
+            ));
+        } else if d < min {
+            out.push(Finding::error(
+                path,
+                format!("duration {} s; each shot lasts at least {} s", secs(d), secs(min)),
+            ));
+        }
+    }
+}
+
+pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
+    let l = cx.limits;
+    let total = cx.board.total_duration();
+    let (lo, hi) = (l.total_min_seconds, l.total_max_seconds);
+    if cx.board.multi_shot {
+        if cx.board.shots.is_empty() {
+            return; // `count` already says so.
+        }
+        if total > hi {
+            out.push(Finding::error(
+                "duration",
+                format!("shots add up to {} s; the total allows at most {} s", secs(total), secs(hi)),
+            ));
+        } else if total < lo {
+            out.push(Finding::error(
+                "duration",
+                format!("shots add up to {} s; the total needs at least {} s", secs(total), secs(lo)),
+            ));
+        }
+        return;
+    }
+    if !total.is_finite() || total.fract() != 0.0 {
+        out.push(Finding::error(
+            "duration",
+            format!("duration {} s is not a whole number of seconds", secs(total)),
+        ));
+    } else if total < lo || total > hi {
+        out.push(Finding::error(
+            "duration",
+            format!("duration {} s is outside {}–{} s", secs(total), secs(lo), secs(hi)),
+        ));
+    } else if !l.single_shot_standard_seconds.is_empty()
+        && !l.single_shot_standard_seconds.contains(&(total as u32))
+    {
+        let std: Vec<String> = l.single_shot_standard_seconds.iter().map(|s| s.to_string()).collect();
+        out.push(
+            Finding::warning(
+                "duration",
+                format!(
+                    "{} s is not a standard single-shot duration here ({} s)",
+                    secs(total),
+                    std.join(" or ")
+                ),
+            )
+            .for_provider(cx.provider),
+        );
+    }
+}
+
+pub fn single_prompt(cx: &Ctx, out: &mut Vec<Finding>) {
+    if cx.board.multi_shot {
+        return;
+    }
+    let max = cx.limits.prompt_max_chars;
+    let len = char_len(&cx.board.prompt);
+    if cx.board.prompt.trim().is_empty() {
+        out.push(Finding::error("prompt", format!("prompt is empty (1–{max} characters)")));
+    } else if len > max {
+        out.push(Finding::error(
+            "prompt",
+            format!("prompt is {len} characters; a single-shot prompt allows at most {max}"),
+        ));
+    }
+}
+
+pub fn ignored_fields(cx: &Ctx, out: &mut Vec<Finding>) {
+    let b = cx.board;
+    if b.multi_shot && !b.prompt.trim().is_empty() {
+        out.push(Finding::warning(
+            "prompt",
+            "ignored while multi_shot is true (each shot has its own prompt)",
+        ));
+    }
+    if !b.multi_shot && !b.shots.is_empty() {
+        out.push(Finding::warning(
+            "shots",
+            format!("{} shot(s) ignored while multi_shot is false", b.shots.len()),
+        ));
+    }
+}
