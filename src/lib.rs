@@ -1,1 +1,6 @@
+//! shotdeck: a terminal storyboard editor for Kling v3 multi-shot video generation.
+//!
+//! `core` is pure (no I/O); `files`, `providers`, `engine`, `sim` and `ui` wrap it.
+
 pub mod core;
+pub mod files;

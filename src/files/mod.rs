@@ -1,0 +1,3 @@
+//! Everything that touches the disk: board files, image headers, config and paths.
+
+pub mod paths;
