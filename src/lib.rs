@@ -2,5 +2,7 @@
 //!
 //! `core` is pure (no I/O); `files`, `providers`, `engine`, `sim` and `ui` wrap it.
 
+pub mod cli;
 pub mod core;
+pub mod engine;
 pub mod files;

@@ -65,7 +65,13 @@ impl Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.severity.as_str(), self.path, self.message)?;
+        write!(
+            f,
+            "{} {}: {}",
+            self.severity.as_str(),
+            self.path,
+            self.message
+        )?;
         if let Some(p) = self.provider {
             write!(f, " ({p} only)")?;
         }

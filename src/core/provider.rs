@@ -47,7 +47,9 @@ impl FromStr for Provider {
         match s.trim().to_ascii_lowercase().as_str() {
             "kling" => Ok(Provider::Kling),
             "gateway" => Ok(Provider::Gateway),
-            other => Err(format!("unknown provider {other:?} (expected kling or gateway)")),
+            other => Err(format!(
+                "unknown provider {other:?} (expected kling or gateway)"
+            )),
         }
     }
 }

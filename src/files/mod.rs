@@ -1,3 +1,6 @@
 //! Everything that touches the disk: board files, image headers, config and paths.
 
+pub mod board_file;
+pub mod config;
+pub mod image_probe;
 pub mod paths;

@@ -30,6 +30,8 @@ pub fn data_dir() -> PathBuf {
 
 pub fn state_dir() -> PathBuf {
     dir("SHOTDECK_STATE_DIR", |p| {
-        p.state_dir().unwrap_or_else(|| p.data_local_dir()).to_path_buf()
+        p.state_dir()
+            .unwrap_or_else(|| p.data_local_dir())
+            .to_path_buf()
     })
 }

@@ -16,7 +16,10 @@ pub fn compose(
     external_task_id: &str,
 ) -> Result<ComposedRequest, ComposeError> {
     let mut body = Map::new();
-    body.insert("model".into(), json!(effective_model(board, Provider::Gateway)));
+    body.insert(
+        "model".into(),
+        json!(effective_model(board, Provider::Gateway)),
+    );
     body.insert("generation_mode".into(), json!(board.mode.as_str()));
     body.insert("multi_shot".into(), json!(board.multi_shot));
     if board.multi_shot {

@@ -17,7 +17,10 @@ pub fn compose(
         Mode::Reference => "/v1/videos/omni-video",
     };
     let mut body = Map::new();
-    body.insert("model_name".into(), json!(effective_model(board, Provider::Kling)));
+    body.insert(
+        "model_name".into(),
+        json!(effective_model(board, Provider::Kling)),
+    );
     if board.multi_shot {
         body.insert("multi_shot".into(), json!(true));
         body.insert("shot_type".into(), json!("customize"));
@@ -42,15 +45,24 @@ pub fn compose(
     if !board.negative_prompt.is_empty() {
         body.insert("negative_prompt".into(), json!(board.negative_prompt));
     }
-    body.insert("duration".into(), json!(whole(board.total_duration()).to_string()));
+    body.insert(
+        "duration".into(),
+        json!(whole(board.total_duration()).to_string()),
+    );
     body.insert("mode".into(), json!(board.quality));
     body.insert("cfg_scale".into(), json!(board.cfg_scale));
     // image2video has no aspect_ratio field: the first frame decides.
     if board.mode != Mode::Image {
         body.insert("aspect_ratio".into(), json!(board.effective_aspect_ratio()));
     }
-    body.insert("sound".into(), json!(if board.sound { "on" } else { "off" }));
-    body.insert("watermark_info".into(), json!({ "enabled": board.watermark }));
+    body.insert(
+        "sound".into(),
+        json!(if board.sound { "on" } else { "off" }),
+    );
+    body.insert(
+        "watermark_info".into(),
+        json!({ "enabled": board.watermark }),
+    );
     let wire = WireImages::resolve(board, images)?;
     if let Some(data) = wire.first_frame {
         body.insert("image".into(), json!(data));
@@ -59,7 +71,11 @@ pub fn compose(
         body.insert("image_tail".into(), json!(data));
     }
     if board.mode == Mode::Reference {
-        let list: Vec<Value> = wire.references.into_iter().map(|d| json!({ "image_url": d })).collect();
+        let list: Vec<Value> = wire
+            .references
+            .into_iter()
+            .map(|d| json!({ "image_url": d }))
+            .collect();
         body.insert("image_list".into(), Value::Array(list));
     }
     body.insert("external_task_id".into(), json!(external_task_id));

@@ -76,14 +76,20 @@ pub fn unused(cx: &Ctx, out: &mut Vec<Finding>) {
     let b = cx.board;
     let mode = b.mode.as_str();
     if b.mode != Mode::Image {
-        for (path, v) in [("first_frame", &b.first_frame), ("last_frame", &b.last_frame)] {
+        for (path, v) in [
+            ("first_frame", &b.first_frame),
+            ("last_frame", &b.last_frame),
+        ] {
             if set(v).is_some() {
                 out.push(Finding::warning(path, format!("ignored in {mode} mode")));
             }
         }
     }
     if b.mode != Mode::Reference && !b.references.is_empty() {
-        out.push(Finding::warning("references", format!("ignored in {mode} mode")));
+        out.push(Finding::warning(
+            "references",
+            format!("ignored in {mode} mode"),
+        ));
     }
 }
 
@@ -106,14 +112,20 @@ pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
     for (path, reference) in used {
         match cx.facts.get(reference) {
             None | Some(ImageFact::Remote) => {}
-            Some(ImageFact::Missing(why)) => {
-                out.push(Finding::error(path, format!("cannot read {reference}: {why}")))
-            }
+            Some(ImageFact::Missing(why)) => out.push(Finding::error(
+                path,
+                format!("cannot read {reference}: {why}"),
+            )),
             Some(ImageFact::Unreadable(why)) => out.push(Finding::error(
                 path,
                 format!("{reference} is not a JPG or PNG image ({why})"),
             )),
-            Some(ImageFact::Local { format, width, height, bytes }) => {
+            Some(ImageFact::Local {
+                format,
+                width,
+                height,
+                bytes,
+            }) => {
                 if !l.image_formats.contains(&format.as_str()) {
                     out.push(Finding::error(
                         path.clone(),

@@ -33,22 +33,86 @@ pub struct Rule {
 
 /// Every rule, in the order findings are reported.
 pub const RULES: &[Rule] = &[
-    Rule { id: "version", summary: "the board's schema version is one this build reads", check: settings::version },
-    Rule { id: "shot_count", summary: "multi-shot boards have 1–6 shots", check: shots::count },
-    Rule { id: "shot_prompts", summary: "each shot prompt is non-empty and ≤ 512 characters", check: shots::prompts },
-    Rule { id: "shot_durations", summary: "each shot lasts a whole number of seconds, ≥ 1", check: shots::durations },
-    Rule { id: "total_duration", summary: "the task lasts 3–15 s (multi-shot: the sum of the shots)", check: shots::total },
-    Rule { id: "single_prompt", summary: "single-shot boards have one prompt ≤ 2500 characters", check: shots::single_prompt },
-    Rule { id: "ignored_fields", summary: "fields the chosen shot style ignores are flagged", check: shots::ignored_fields },
-    Rule { id: "negative_prompt", summary: "negative_prompt ≤ 2500 characters", check: settings::negative_prompt },
-    Rule { id: "cfg_scale", summary: "cfg_scale within 0–1", check: settings::cfg_scale },
-    Rule { id: "quality", summary: "quality is std or pro", check: settings::quality },
-    Rule { id: "aspect_ratio", summary: "aspect_ratio is 16:9, 9:16 or 1:1 (ignored in image mode)", check: settings::aspect_ratio },
-    Rule { id: "model", summary: "a model is named", check: settings::model },
-    Rule { id: "image_mode", summary: "image mode has a first frame; no last frame with multi-shot", check: images::image_mode },
-    Rule { id: "reference_mode", summary: "reference mode has 1–7 references and every <<<image_N>>> names one", check: images::reference_mode },
-    Rule { id: "unused_images", summary: "images the mode ignores are flagged", check: images::unused },
-    Rule { id: "image_files", summary: "local images are JPG/PNG, ≤ 10 MB, sides ≥ 300 px, ratio within 1:2.5–2.5:1", check: images::files },
+    Rule {
+        id: "version",
+        summary: "the board's schema version is one this build reads",
+        check: settings::version,
+    },
+    Rule {
+        id: "shot_count",
+        summary: "multi-shot boards have 1–6 shots",
+        check: shots::count,
+    },
+    Rule {
+        id: "shot_prompts",
+        summary: "each shot prompt is non-empty and ≤ 512 characters",
+        check: shots::prompts,
+    },
+    Rule {
+        id: "shot_durations",
+        summary: "each shot lasts a whole number of seconds, ≥ 1",
+        check: shots::durations,
+    },
+    Rule {
+        id: "total_duration",
+        summary: "the task lasts 3–15 s (multi-shot: the sum of the shots)",
+        check: shots::total,
+    },
+    Rule {
+        id: "single_prompt",
+        summary: "single-shot boards have one prompt ≤ 2500 characters",
+        check: shots::single_prompt,
+    },
+    Rule {
+        id: "ignored_fields",
+        summary: "fields the chosen shot style ignores are flagged",
+        check: shots::ignored_fields,
+    },
+    Rule {
+        id: "negative_prompt",
+        summary: "negative_prompt ≤ 2500 characters",
+        check: settings::negative_prompt,
+    },
+    Rule {
+        id: "cfg_scale",
+        summary: "cfg_scale within 0–1",
+        check: settings::cfg_scale,
+    },
+    Rule {
+        id: "quality",
+        summary: "quality is std or pro",
+        check: settings::quality,
+    },
+    Rule {
+        id: "aspect_ratio",
+        summary: "aspect_ratio is 16:9, 9:16 or 1:1 (ignored in image mode)",
+        check: settings::aspect_ratio,
+    },
+    Rule {
+        id: "model",
+        summary: "a model is named",
+        check: settings::model,
+    },
+    Rule {
+        id: "image_mode",
+        summary: "image mode has a first frame; no last frame with multi-shot",
+        check: images::image_mode,
+    },
+    Rule {
+        id: "reference_mode",
+        summary: "reference mode has 1–7 references and every <<<image_N>>> names one",
+        check: images::reference_mode,
+    },
+    Rule {
+        id: "unused_images",
+        summary: "images the mode ignores are flagged",
+        check: images::unused,
+    },
+    Rule {
+        id: "image_files",
+        summary: "local images are JPG/PNG, ≤ 10 MB, sides ≥ 300 px, ratio within 1:2.5–2.5:1",
+        check: images::files,
+    },
 ];
 
 /// Runs every rule. Errors come before warnings; within a severity, rule order is kept.

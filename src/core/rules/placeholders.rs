@@ -25,7 +25,9 @@ mod tests {
     #[test]
     fn finds_well_formed_placeholders_only() {
         assert_eq!(
-            image_placeholders("a <<<image_1>>> b <<<image_12>>> <<<image_>>> <<<image_3>> <<<image_2>>>"),
+            image_placeholders(
+                "a <<<image_1>>> b <<<image_12>>> <<<image_>>> <<<image_3>> <<<image_2>>>"
+            ),
             vec![1, 12, 2]
         );
         assert!(image_placeholders("no images").is_empty());

@@ -9,7 +9,9 @@ pub fn version(cx: &Ctx, out: &mut Vec<Finding>) {
     if v != SCHEMA_VERSION {
         out.push(Finding::error(
             "version",
-            format!("schema version {v} is not supported (this shotdeck reads version {SCHEMA_VERSION})"),
+            format!(
+                "schema version {v} is not supported (this shotdeck reads version {SCHEMA_VERSION})"
+            ),
         ));
     }
 }
@@ -41,7 +43,11 @@ pub fn quality(cx: &Ctx, out: &mut Vec<Finding>) {
     if !allowed.contains(&cx.board.quality.as_str()) {
         out.push(Finding::error(
             "quality",
-            format!("quality {:?} is not one of {}", cx.board.quality, allowed.join(", ")),
+            format!(
+                "quality {:?} is not one of {}",
+                cx.board.quality,
+                allowed.join(", ")
+            ),
         ));
     }
 }
@@ -61,7 +67,10 @@ pub fn aspect_ratio(cx: &Ctx, out: &mut Vec<Finding>) {
     if !allowed.contains(&ratio) {
         out.push(Finding::error(
             "aspect_ratio",
-            format!("aspect ratio {ratio:?} is not one of {}", allowed.join(", ")),
+            format!(
+                "aspect ratio {ratio:?} is not one of {}",
+                allowed.join(", ")
+            ),
         ));
     }
 }

@@ -12,7 +12,10 @@ pub fn count(cx: &Ctx, out: &mut Vec<Finding>) {
     if n < l.min_shots {
         out.push(Finding::error(
             "shots",
-            format!("a multi-shot board needs at least {} shot (it has {n})", l.min_shots),
+            format!(
+                "a multi-shot board needs at least {} shot (it has {n})",
+                l.min_shots
+            ),
         ));
     } else if n > l.max_shots {
         out.push(Finding::error(
@@ -31,7 +34,10 @@ pub fn prompts(cx: &Ctx, out: &mut Vec<Finding>) {
         let path = format!("shots[{i}].prompt");
         let len = char_len(&shot.prompt);
         if shot.prompt.trim().is_empty() {
-            out.push(Finding::error(path, format!("prompt is empty (1–{max} characters)")));
+            out.push(Finding::error(
+                path,
+                format!("prompt is empty (1–{max} characters)"),
+            ));
         } else if len > max {
             out.push(Finding::error(
                 path,
@@ -57,7 +63,11 @@ pub fn durations(cx: &Ctx, out: &mut Vec<Finding>) {
         } else if d < min {
             out.push(Finding::error(
                 path,
-                format!("duration {} s; each shot lasts at least {} s", secs(d), secs(min)),
+                format!(
+                    "duration {} s; each shot lasts at least {} s",
+                    secs(d),
+                    secs(min)
+                ),
             ));
         }
     }
@@ -74,12 +84,20 @@ pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
         if total > hi {
             out.push(Finding::error(
                 "duration",
-                format!("shots add up to {} s; the total allows at most {} s", secs(total), secs(hi)),
+                format!(
+                    "shots add up to {} s; the total allows at most {} s",
+                    secs(total),
+                    secs(hi)
+                ),
             ));
         } else if total < lo {
             out.push(Finding::error(
                 "duration",
-                format!("shots add up to {} s; the total needs at least {} s", secs(total), secs(lo)),
+                format!(
+                    "shots add up to {} s; the total needs at least {} s",
+                    secs(total),
+                    secs(lo)
+                ),
             ));
         }
         return;
@@ -87,17 +105,29 @@ pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
     if !total.is_finite() || total.fract() != 0.0 {
         out.push(Finding::error(
             "duration",
-            format!("duration {} s is not a whole number of seconds", secs(total)),
+            format!(
+                "duration {} s is not a whole number of seconds",
+                secs(total)
+            ),
         ));
     } else if total < lo || total > hi {
         out.push(Finding::error(
             "duration",
-            format!("duration {} s is outside {}–{} s", secs(total), secs(lo), secs(hi)),
+            format!(
+                "duration {} s is outside {}–{} s",
+                secs(total),
+                secs(lo),
+                secs(hi)
+            ),
         ));
     } else if !l.single_shot_standard_seconds.is_empty()
         && !l.single_shot_standard_seconds.contains(&(total as u32))
     {
-        let std: Vec<String> = l.single_shot_standard_seconds.iter().map(|s| s.to_string()).collect();
+        let std: Vec<String> = l
+            .single_shot_standard_seconds
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         out.push(
             Finding::warning(
                 "duration",
@@ -119,7 +149,10 @@ pub fn single_prompt(cx: &Ctx, out: &mut Vec<Finding>) {
     let max = cx.limits.prompt_max_chars;
     let len = char_len(&cx.board.prompt);
     if cx.board.prompt.trim().is_empty() {
-        out.push(Finding::error("prompt", format!("prompt is empty (1–{max} characters)")));
+        out.push(Finding::error(
+            "prompt",
+            format!("prompt is empty (1–{max} characters)"),
+        ));
     } else if len > max {
         out.push(Finding::error(
             "prompt",
@@ -139,7 +172,10 @@ pub fn ignored_fields(cx: &Ctx, out: &mut Vec<Finding>) {
     if !b.multi_shot && !b.shots.is_empty() {
         out.push(Finding::warning(
             "shots",
-            format!("{} shot(s) ignored while multi_shot is false", b.shots.len()),
+            format!(
+                "{} shot(s) ignored while multi_shot is false",
+                b.shots.len()
+            ),
         ));
     }
 }

@@ -1,0 +1,68 @@
+//! `shotdeck compose BOARD [--provider kling|gateway]`.
+
+use std::process::ExitCode;
+
+use super::validate::{load_and_validate, print_findings};
+use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
+use crate::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID};
+use crate::core::cost::estimate;
+use crate::core::{compose, is_submittable};
+use crate::files::board_file;
+use crate::files::image_probe::FileImages;
+
+#[derive(Debug, clap::Args)]
+pub struct ComposeArgs {
+    #[command(flatten)]
+    pub board: BoardArg,
+    #[command(flatten)]
+    pub provider: ProviderArg,
+    /// Embed local images as Base64, exactly as a submit sends them (default: a placeholder
+    /// naming each file, to keep the output readable).
+    #[arg(long)]
+    pub embed_images: bool,
+    /// The idempotency key to place in `external_task_id` (a submit assigns a fresh one).
+    #[arg(long, default_value = UNASSIGNED_TASK_ID)]
+    pub external_task_id: String,
+}
+
+pub fn run(args: ComposeArgs) -> ExitCode {
+    let config = super::load_config();
+    let provider = args.provider.resolve(&config);
+    let path = &args.board.board;
+    let (board, findings) = match load_and_validate(path, provider) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    if !is_submittable(&findings) {
+        eprintln!("{} is not submittable:", path.display());
+        print_findings(&findings);
+        return ExitCode::from(1);
+    }
+    let files = FileImages {
+        board_dir: board_file::board_dir(path),
+    };
+    let images: &dyn crate::core::ImageSource = if args.embed_images {
+        &files
+    } else {
+        &PlaceholderImages
+    };
+    match compose(&board, provider, images, &args.external_task_id) {
+        Ok(req) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&req).expect("requests serialize")
+            );
+            if let Some(est) = estimate(&board, provider, &config.prices) {
+                eprintln!("{provider}: {}", est.summary());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The command line: clap definitions and dispatch to the headless commands.
+
+mod compose;
+mod new;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::core::provider::Provider;
+
+/// Exit code when the board file cannot be read or parsed.
+pub const EXIT_UNREADABLE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "shotdeck",
+    version,
+    about = "Keyboard-driven storyboard editor for Kling v3 multi-shot video generation",
+    long_about = None,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a starter multi-shot board (3 shots, 12 s) to BOARD.
+    New(new::NewArgs),
+    /// Check a board against every rule; exit 0 when submittable, 1 on errors, 2 when unreadable.
+    Validate(validate::ValidateArgs),
+    /// Print the exact request (`{method, path, body}`) a submit would send.
+    Compose(compose::ComposeArgs),
+}
+
+/// `--provider`, shared by the commands that talk about one.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProviderArg {
+    /// kling (official API, JWT) or gateway (Bearer key). Default: config.toml's `provider`.
+    #[arg(long, value_parser = parse_provider)]
+    pub provider: Option<Provider>,
+}
+
+fn parse_provider(s: &str) -> Result<Provider, String> {
+    s.parse()
+}
+
+impl ProviderArg {
+    pub fn resolve(&self, config: &crate::files::config::Config) -> Provider {
+        self.provider.unwrap_or(config.provider)
+    }
+}
+
+/// A board path argument.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BoardArg {
+    /// The storyboard JSON file.
+    pub board: PathBuf,
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Some(Command::New(args)) => new::run(args),
+        Some(Command::Validate(args)) => validate::run(args),
+        Some(Command::Compose(args)) => compose::run(args),
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            ExitCode::from(EXIT_UNREADABLE)
+        }
+    }
+}
+
+/// Loads config.toml, printing the error and falling back to defaults when it is broken:
+/// a headless command should still validate a board with a bad config.
+pub fn load_config() -> crate::files::config::Config {
+    crate::files::config::load().unwrap_or_else(|e| {
+        eprintln!("warning: {e} (using defaults)");
+        crate::files::config::Config::default()
+    })
+}

@@ -1,0 +1,60 @@
+//! `shotdeck validate BOARD [--json]`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
+use crate::core::{Board, Finding, Provider, is_submittable, validate};
+use crate::files::{board_file, image_probe};
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub board: BoardArg,
+    #[command(flatten)]
+    pub provider: ProviderArg,
+    /// Print the findings as a JSON array of {severity, path, message}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Loads a board and runs every rule for `provider`, with image facts from disk.
+pub fn load_and_validate(
+    path: &Path,
+    provider: Provider,
+) -> Result<(Board, Vec<Finding>), board_file::BoardFileError> {
+    let board = board_file::load(path)?;
+    let facts = image_probe::gather(&board, &board_file::board_dir(path));
+    let findings = validate(&board, provider, &facts);
+    Ok((board, findings))
+}
+
+pub fn print_findings(findings: &[Finding]) {
+    for f in findings {
+        println!("{f}");
+    }
+}
+
+pub fn run(args: ValidateArgs) -> ExitCode {
+    let provider = args.provider.resolve(&super::load_config());
+    let findings = match load_and_validate(&args.board.board, provider) {
+        Ok((_, findings)) => findings,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&findings).expect("findings serialize")
+        );
+    } else {
+        print_findings(&findings);
+    }
+    if is_submittable(&findings) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,3 @@
+//! The job engine: submit, poll, back off, persist and download, as one tokio task.
+
+pub mod events;

@@ -1,0 +1,108 @@
+//! `config.toml` in the config dir. Every field is optional; a missing file means defaults,
+//! and a malformed one is an error naming the line, never silently ignored.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::cost::{PriceTable, default_prices};
+use crate::core::provider::Provider;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The provider submits go to unless `--provider` says otherwise.
+    pub provider: Provider,
+    /// Quality given to new boards.
+    pub default_quality: String,
+    /// A built-in theme name (dark, light, high-contrast, ansi16) or a file in themes/.
+    pub theme: String,
+    /// Where videos go; relative paths are resolved against the board's folder.
+    /// `{board}` is replaced by the board file's stem. Default: `{board}.renders`.
+    pub render_dir: String,
+    /// Official API base URL (env KLING_API_BASE wins).
+    pub kling_api_base: Option<String>,
+    /// Gateway base URL (env SHOTDECK_GATEWAY_URL wins).
+    pub gateway_url: Option<String>,
+    /// USD per second, by provider → model → quality. Defaults are the official list
+    /// prices and are estimates.
+    pub prices: PriceTable,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            provider: Provider::Kling,
+            default_quality: "std".into(),
+            theme: "dark".into(),
+            render_dir: "{board}.renders".into(),
+            kling_api_base: None,
+            gateway_url: None,
+            prices: default_prices(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+}
+
+pub fn config_path() -> PathBuf {
+    super::paths::config_dir().join("config.toml")
+}
+
+/// Loads `path`, or defaults when it does not exist.
+pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(source) => {
+            return Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    // User prices overlay the defaults rather than replacing the whole table.
+    let mut prices = default_prices();
+    for (provider, models) in std::mem::take(&mut cfg.prices) {
+        let slot = prices.entry(provider).or_default();
+        for (model, qualities) in models {
+            slot.entry(model).or_default().extend(qualities);
+        }
+    }
+    cfg.prices = prices;
+    Ok(cfg)
+}
+
+pub fn load() -> Result<Config, ConfigError> {
+    load_from(&config_path())
+}
+
+impl Config {
+    /// The folder a board's videos are downloaded into.
+    pub fn render_dir_for(&self, board_path: &Path) -> PathBuf {
+        let stem = board_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "board".into());
+        let rel = self.render_dir.replace("{board}", &stem);
+        let p = Path::new(&rel);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            super::board_file::board_dir(board_path).join(p)
+        }
+    }
+}
