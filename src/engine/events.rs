@@ -96,6 +96,8 @@ pub struct JobView {
 }
 
 /// What a front end asks of the engine.
+// A handful of these cross the channel per minute; boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum JobCmd {
     /// Record and send a new job. `request` already carries `external_task_id` and embedded images.
@@ -118,6 +120,7 @@ pub enum JobCmd {
 }
 
 /// What the engine reports. Progress is coalesced: at most a few updates per second per job.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum JobEvent {
     /// A job was created or changed.
