@@ -2,5 +2,6 @@
 
 pub mod board_file;
 pub mod config;
+pub mod credentials;
 pub mod image_probe;
 pub mod paths;
