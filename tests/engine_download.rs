@@ -137,10 +137,6 @@ async fn an_interrupted_download_resumes_with_a_range_request() {
         DownloadError::Interrupted { bytes_done, .. } => assert_eq!(*bytes_done, 70_000),
         other => panic!("expected an interruption, got {other}"),
     }
-    match &err {
-        DownloadError::Interrupted { reason, .. } => eprintln!("REASON {reason}"),
-        _ => {}
-    }
     assert!(!dest.exists(), "no half file under the final name");
     assert_eq!(std::fs::metadata(part_path(&dest)).unwrap().len(), 70_000);
 

@@ -2,23 +2,15 @@
 //! state means for the job. No I/O; the store refuses any write these rules reject.
 
 use super::events::JobPhase;
-
-/// What the provider says about the task, in the engine's words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RemoteState {
-    Submitted,
-    Processing,
-    Succeeded,
-    Failed,
-}
+use crate::providers::TaskState;
 
 /// The phase a job enters when the provider reports `state`.
-pub fn phase_for(state: RemoteState) -> JobPhase {
+pub fn phase_for(state: TaskState) -> JobPhase {
     match state {
-        RemoteState::Submitted => JobPhase::Submitted,
-        RemoteState::Processing => JobPhase::Processing,
-        RemoteState::Succeeded => JobPhase::Downloading,
-        RemoteState::Failed => JobPhase::Failed,
+        TaskState::Submitted => JobPhase::Submitted,
+        TaskState::Processing => JobPhase::Processing,
+        TaskState::Succeeded => JobPhase::Downloading,
+        TaskState::Failed => JobPhase::Failed,
     }
 }
 
@@ -122,10 +114,10 @@ mod tests {
 
     #[test]
     fn remote_states_map_to_phases() {
-        assert_eq!(phase_for(RemoteState::Submitted), Submitted);
-        assert_eq!(phase_for(RemoteState::Processing), Processing);
-        assert_eq!(phase_for(RemoteState::Succeeded), Downloading);
-        assert_eq!(phase_for(RemoteState::Failed), Failed);
+        assert_eq!(phase_for(TaskState::Submitted), Submitted);
+        assert_eq!(phase_for(TaskState::Processing), Processing);
+        assert_eq!(phase_for(TaskState::Succeeded), Downloading);
+        assert_eq!(phase_for(TaskState::Failed), Failed);
         assert!(is_remote(Submitted) && is_remote(Processing));
         assert!(!is_remote(Submitting) && !is_remote(Downloading));
     }

@@ -48,6 +48,21 @@ impl PollSchedule {
         Duration::from_secs_f64(secs.min(self.max.as_secs_f64()))
     }
 
+    /// How many polls the schedule makes in a task's first `age`: a job resumed after a
+    /// restart continues at the slow end instead of starting fast again.
+    pub fn polls_for_age(&self, age: Duration) -> u32 {
+        let mut t = Duration::ZERO;
+        let mut n = 0;
+        while n < 10_000 {
+            t += self.base_interval(n);
+            if t > age {
+                break;
+            }
+            n += 1;
+        }
+        n
+    }
+
     /// The wait before poll number `n`, jittered.
     pub fn interval(&self, n: u32, rng: &mut impl Rng) -> Duration {
         jitter(self.base_interval(n), rng)
@@ -112,6 +127,16 @@ mod tests {
         assert!((8..=16).contains(&n), "{n} polls in the first minute");
         let settled = 60.0 / s.base_interval(100).as_secs_f64();
         assert!(settled <= 4.0, "{settled} polls a minute later on");
+    }
+
+    #[test]
+    fn a_resumed_job_continues_where_its_age_says() {
+        let s = PollSchedule::default();
+        assert_eq!(s.polls_for_age(Duration::ZERO), 0);
+        assert_eq!(s.polls_for_age(Duration::from_millis(1400)), 0);
+        assert_eq!(s.polls_for_age(Duration::from_millis(1600)), 1);
+        let late = s.polls_for_age(Duration::from_secs(600));
+        assert_eq!(s.base_interval(late), s.max);
     }
 
     #[test]

@@ -35,7 +35,10 @@ const MIGRATIONS: &[&str] = &[
         updated_at       INTEGER NOT NULL,
         finished_at      INTEGER,
         lease_owner      TEXT,
-        lease_until      INTEGER
+        lease_until      INTEGER,
+        -- When the lease holder last asked the provider: an engine taking the job over
+        -- waits out the interval instead of polling again at once.
+        last_polled_at   INTEGER
     );
     CREATE INDEX jobs_by_updated ON jobs(updated_at);
     CREATE INDEX jobs_by_phase ON jobs(phase);

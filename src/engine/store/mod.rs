@@ -111,6 +111,8 @@ pub struct JobRecord {
     pub stalled: bool,
     pub lease_owner: Option<String>,
     pub lease_until: Option<i64>,
+    /// Unix milliseconds of the lease holder's last poll.
+    pub last_polled_at: Option<i64>,
     pub history: Vec<PhaseEvent>,
 }
 

@@ -129,6 +129,17 @@ impl Store {
         Ok(ids)
     }
 
+    /// Active jobs some engine should be working on (not stalled), leased or not.
+    pub fn in_flight(&self) -> Result<Vec<JobId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') AND stalled = 0 ORDER BY id",
+        )?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<JobId>, _>>()?;
+        Ok(ids)
+    }
+
     pub fn record(&self, id: JobId) -> Result<Option<JobRecord>, StoreError> {
         let Some(view) = self.view(id)? else {
             return Ok(None);
@@ -137,7 +148,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT board_json, request_json, create_path, units_charged, retry_of, \
-                 stalled, lease_owner, lease_until FROM jobs WHERE id = ?1",
+                 stalled, lease_owner, lease_until, last_polled_at FROM jobs WHERE id = ?1",
                 params![id],
                 |r| {
                     Ok((
@@ -149,12 +160,14 @@ impl Store {
                         r.get::<_, bool>(5)?,
                         r.get::<_, Option<String>>(6)?,
                         r.get::<_, Option<i64>>(7)?,
+                        r.get::<_, Option<i64>>(8)?,
                     ))
                 },
             )
             .optional()?
             .ok_or(StoreError::NotFound(id))?;
-        let (board, request, create_path, units_charged, retry_of, stalled, owner, until) = row;
+        let (board, request, create_path, units_charged, retry_of, stalled, owner, until, polled) =
+            row;
         Ok(Some(JobRecord {
             view,
             board: parse_json(id, "board_json", &board)?,
@@ -165,6 +178,7 @@ impl Store {
             stalled,
             lease_owner: owner,
             lease_until: until,
+            last_polled_at: polled,
             history: self.history(id)?,
         }))
     }

@@ -214,20 +214,42 @@ fn files_keep_their_progress_when_recorded_again() {
             path: "/r/noir-1-2.mp4".into(),
         },
     ];
-    assert!(s.set_files(id, A, &targets, 2).unwrap());
+    assert!(s.set_files(id, A, &targets, 2).unwrap().is_some());
     let p = FileProgress {
         bytes_done: 10,
         bytes_total: Some(100),
         complete: false,
     };
-    assert!(s.file_progress(id, A, 0, p, 3).unwrap());
-    assert!(!s.file_progress(id, B, 0, p, 3).unwrap(), "not B's lease");
-    assert!(s.set_files(id, A, &targets, 4).unwrap());
+    let v = s.file_progress(id, A, 0, p, 3).unwrap().unwrap();
+    assert_eq!(v.files[0].bytes_done, 10);
+    assert_eq!(v.updated_at, 3);
+    assert!(
+        s.file_progress(id, B, 0, p, 3).unwrap().is_none(),
+        "not B's lease"
+    );
+    assert!(s.set_files(id, A, &targets, 4).unwrap().is_some());
     let files = s.files(id).unwrap();
     assert_eq!(files.len(), 2);
     assert_eq!((files[0].bytes_done, files[0].bytes_total), (10, Some(100)));
     assert_eq!(files[1].bytes_done, 0);
     assert_eq!(s.view(id).unwrap().unwrap().files, files);
+}
+
+#[test]
+fn polls_are_noted_by_the_lease_holder_only_and_in_flight_skips_stalled() {
+    let (mut s, id) = store_with_job();
+    assert!(!s.note_poll(id, B, 7).unwrap());
+    assert!(s.note_poll(id, A, 7).unwrap());
+    let rec = s.record(id).unwrap().unwrap();
+    assert_eq!(rec.last_polled_at, Some(7));
+    assert_eq!(rec.view.updated_at, 1_000, "a poll is not a change");
+    assert_eq!(s.in_flight().unwrap(), vec![id]);
+    let stall = JobChange {
+        stalled: Some(true),
+        ..JobChange::default()
+    };
+    s.apply(id, A, &stall, 8).unwrap();
+    assert!(s.in_flight().unwrap().is_empty());
 }
 
 #[test]

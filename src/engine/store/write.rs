@@ -150,19 +150,20 @@ impl Store {
     }
 
     /// Records the videos a finished task produced. Rows that already exist keep their
-    /// progress, so a restarted engine resumes rather than restarts them.
+    /// progress, so a restarted engine resumes rather than restarts them. `None` when the
+    /// lease was lost.
     pub fn set_files(
         &mut self,
         id: JobId,
         owner: &str,
         files: &[FileTarget],
         now: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<JobView>, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         if !holds_lease(&tx, id, owner)? {
-            return Ok(false);
+            return Ok(None);
         }
         for (idx, f) in files.iter().enumerate() {
             tx.execute(
@@ -175,10 +176,10 @@ impl Store {
             params![id, now],
         )?;
         tx.commit()?;
-        Ok(true)
+        self.view(id)
     }
 
-    /// Stores one file's progress; `false` when the lease was lost.
+    /// Stores one file's progress; `None` when the lease was lost.
     pub fn file_progress(
         &mut self,
         id: JobId,
@@ -186,12 +187,12 @@ impl Store {
         idx: usize,
         progress: FileProgress,
         now: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<JobView>, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         if !holds_lease(&tx, id, owner)? {
-            return Ok(false);
+            return Ok(None);
         }
         tx.execute(
             "UPDATE job_files SET bytes_done = ?3, bytes_total = ?4, complete = ?5 \
@@ -209,7 +210,19 @@ impl Store {
             params![id, now],
         )?;
         tx.commit()?;
-        Ok(true)
+        self.view(id)
+    }
+}
+
+impl Store {
+    /// Remembers when the lease holder last polled the job. Not a change anyone needs to
+    /// see, so `updated_at` stays.
+    pub fn note_poll(&self, id: JobId, owner: &str, at: i64) -> Result<bool, StoreError> {
+        let n = self.conn.execute(
+            "UPDATE jobs SET last_polled_at = ?3 WHERE id = ?1 AND lease_owner = ?2",
+            params![id, owner, at],
+        )?;
+        Ok(n == 1)
     }
 }
 
