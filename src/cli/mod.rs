@@ -1,7 +1,11 @@
 //! The command line: clap definitions and dispatch to the headless commands.
 
 mod compose;
+mod download;
+mod follow;
+mod jobs;
 mod new;
+mod submit;
 mod validate;
 
 use std::path::PathBuf;
@@ -34,6 +38,12 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the exact request (`{method, path, body}`) a submit would send.
     Compose(compose::ComposeArgs),
+    /// Validate, record and send BOARD; print the job and task ids (with --wait, the files).
+    Submit(submit::SubmitArgs),
+    /// List stored jobs, show one (`jobs show ID`) or reattach to one (`jobs wait ID`).
+    Jobs(jobs::JobsArgs),
+    /// Download a job's videos again, resuming partial files.
+    Download(download::DownloadArgs),
 }
 
 /// `--provider`, shared by the commands that talk about one.
@@ -66,6 +76,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::New(args)) => new::run(args),
         Some(Command::Validate(args)) => validate::run(args),
         Some(Command::Compose(args)) => compose::run(args),
+        Some(Command::Submit(args)) => submit::run(args),
+        Some(Command::Jobs(args)) => jobs::run(args),
+        Some(Command::Download(args)) => download::run(args),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
