@@ -84,6 +84,9 @@ pub struct JobView {
     pub phase: JobPhase,
     /// Provider's status text (`task_status_msg`), if any.
     pub status_msg: Option<String>,
+    /// On a failed job, why. On an active job: with `retryable` the engine is backing off
+    /// and will try again by itself; in `downloading` (or with `retryable: false`) the
+    /// engine has stopped and waits for `Redownload` (or the next engine start).
     pub error: Option<JobError>,
     pub files: Vec<JobFile>,
     /// Seconds of video requested.
@@ -111,7 +114,8 @@ pub enum JobCmd {
     },
     /// Send a failed job's request again as a new job (new idempotency key).
     Retry(JobId),
-    /// Download a finished job's videos again (resuming partial files).
+    /// Download a finished job's videos again (resuming partial files; files complete on
+    /// disk are kept). Also resumes an active job the engine stopped working on.
     Redownload(JobId),
     /// Re-read the store (another process may have added jobs) and re-emit every job.
     Refresh,

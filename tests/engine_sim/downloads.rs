@@ -67,6 +67,42 @@ async fn an_interrupted_download_waits_for_the_user_and_then_resumes() {
 }
 
 #[tokio::test]
+async fn a_stalled_download_resumes_when_an_engine_starts() {
+    let h = Harness::start(0.3).await;
+    h.sim.set_faults(cut_downloads());
+    let mut config = h.config();
+    config.tuning.download_attempts = 1;
+    let mut engine = Engine::start(config).await.unwrap();
+    let mut events = Events::new(&mut engine);
+    let (id, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    events
+        .wait_for("the download to give up", |v| {
+            v.id == id && v.error.is_some()
+        })
+        .await;
+    shutdown(engine).await;
+
+    // A stalled job is not picked up by running engines, but a starting one retries it, and
+    // its first view already shows the retry rather than the old error.
+    let mut engine = h.engine().await;
+    let start = engine.initial_jobs.iter().find(|v| v.id == id).unwrap();
+    assert_eq!(start.phase, JobPhase::Downloading);
+    assert_eq!(start.error, None);
+    let mut events = Events::new(&mut engine);
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(std::fs::read(&v.files[0].path).unwrap(), SAMPLE_MP4);
+    shutdown(engine).await;
+}
+
+#[tokio::test]
 async fn an_interrupted_download_is_resumed_automatically_when_tries_remain() {
     let h = Harness::start(0.3).await;
     h.sim.set_faults(cut_downloads());
