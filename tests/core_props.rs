@@ -37,14 +37,25 @@ fn arb_board() -> impl Strategy<Value = Board> {
 /// Boards that satisfy every multi-shot rule by construction.
 fn valid_multi_shot() -> impl Strategy<Value = Board> {
     prop::collection::vec(1u32..=5, 1..=6)
-        .prop_filter("total 3–15 s", |d| (3..=15).contains(&d.iter().sum::<u32>()))
+        .prop_filter("total 3–15 s", |d| {
+            (3..=15).contains(&d.iter().sum::<u32>())
+        })
         .prop_flat_map(|durations| {
             let n = durations.len();
-            (Just(durations), prop::collection::vec(prop::string::string_regex("[a-zé ]{1,512}").unwrap(), n))
+            (
+                Just(durations),
+                prop::collection::vec(prop::string::string_regex("[a-zé ]{1,512}").unwrap(), n),
+            )
         })
-        .prop_filter("prompts non-blank", |(_, p)| p.iter().all(|s| !s.trim().is_empty()))
+        .prop_filter("prompts non-blank", |(_, p)| {
+            p.iter().all(|s| !s.trim().is_empty())
+        })
         .prop_map(|(durations, prompts)| Board {
-            shots: prompts.into_iter().zip(durations).map(|(p, d)| Shot::new(p, d)).collect(),
+            shots: prompts
+                .into_iter()
+                .zip(durations)
+                .map(|(p, d)| Shot::new(p, d))
+                .collect(),
             ..Board::default()
         })
 }
