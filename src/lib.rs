@@ -7,3 +7,4 @@ pub mod core;
 pub mod engine;
 pub mod files;
 pub mod providers;
+pub mod sim;

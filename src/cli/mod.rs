@@ -34,6 +34,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the exact request (`{method, path, body}`) a submit would send.
     Compose(compose::ComposeArgs),
+    /// Run the simulated Kling backend (both wire forms) on 127.0.0.1 until Ctrl-C.
+    SimServer(crate::sim::SimServerArgs),
 }
 
 /// `--provider`, shared by the commands that talk about one.
@@ -66,10 +68,29 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::New(args)) => new::run(args),
         Some(Command::Validate(args)) => validate::run(args),
         Some(Command::Compose(args)) => compose::run(args),
+        Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
             ExitCode::from(EXIT_UNREADABLE)
+        }
+    }
+}
+
+/// Runs an async command on a fresh runtime; headless commands that need none stay sync.
+fn block_on(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(fut) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }
