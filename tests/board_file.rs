@@ -133,3 +133,14 @@ fn image_facts_come_from_headers() {
     ));
     assert_eq!(probe(&dir, "https://example.com/x.png"), ImageFact::Remote);
 }
+
+#[test]
+fn parse_errors_name_the_field_too() {
+    let text = "{\n  \"shots\": [\n    {\"prompt\": \"a\", \"duration\": \"x\"}\n  ]\n}\n";
+    let msg = board_file::parse(text, "b.json".as_ref())
+        .unwrap_err()
+        .to_string();
+    assert!(msg.starts_with("b.json:3:"), "{msg}");
+    assert!(msg.contains("shots[0].duration: invalid type"), "{msg}");
+    assert!(msg.contains("expected a number"), "{msg}");
+}

@@ -44,6 +44,8 @@ pub enum Command {
     Jobs(jobs::JobsArgs),
     /// Download a job's videos again, resuming partial files.
     Download(download::DownloadArgs),
+    /// Run the simulated Kling backend (both wire forms) on 127.0.0.1 until Ctrl-C.
+    SimServer(crate::sim::SimServerArgs),
 }
 
 /// `--provider`, shared by the commands that talk about one.
@@ -79,10 +81,29 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Submit(args)) => submit::run(args),
         Some(Command::Jobs(args)) => jobs::run(args),
         Some(Command::Download(args)) => download::run(args),
+        Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
             ExitCode::from(EXIT_UNREADABLE)
+        }
+    }
+}
+
+/// Runs an async command on a fresh runtime; headless commands that need none stay sync.
+fn block_on(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(fut) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Everything that touches the disk: board files, image headers, config and paths.
+//! Everything that touches the disk: board files, image headers, config, credentials, paths.
 
 pub mod board_file;
 pub mod config;
