@@ -129,6 +129,8 @@ pub enum JobCmd {
 pub enum JobEvent {
     /// A job was created or changed.
     Updated(JobView),
-    /// A submit could not even be recorded (store error): nothing was sent.
+    /// A command was refused and nothing was sent: a submit that could not be recorded, a
+    /// retry of a job still in progress, a redownload of a failed job or of one another
+    /// process is working on.
     Rejected { reason: String },
 }
