@@ -20,10 +20,18 @@ pub const EXIT_UNREADABLE: u8 = 2;
     version,
     about = "Keyboard-driven storyboard editor for Kling v3 multi-shot video generation",
     long_about = None,
+    args_conflicts_with_subcommands = true,
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The storyboard JSON to open in the editor (created on first save if it does not exist).
+    pub board: Option<PathBuf>,
+    /// Run against the embedded simulated backend (no account, no cost).
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub provider: ProviderArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +74,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::New(args)) => new::run(args),
         Some(Command::Validate(args)) => validate::run(args),
         Some(Command::Compose(args)) => compose::run(args),
+        None if cli.board.is_some() || cli.demo => {
+            crate::ui::launch::launch(crate::ui::launch::LaunchArgs {
+                board: cli.board,
+                demo: cli.demo,
+                provider: cli.provider.provider,
+            })
+        }
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
