@@ -193,6 +193,6 @@ mod tests {
         assert_eq!(wrap("a bb ccc dddd", 6, 2), ["a bb", "ccc…"]);
         assert_eq!(wrap("abcdefghij k", 4, 2), ["abc…", "k"]);
         assert_eq!(wrap("", 6, 2), Vec::<String>::new());
-        assert_eq!(wrap_hanging("aa bb cc dd", 2, 5, 2), ["aa", "bb cc…"]);
+        assert_eq!(wrap_hanging("aa bb cc dd", 2, 5, 2), ["aa", "bb c…"]);
     }
 }
