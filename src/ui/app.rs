@@ -127,8 +127,15 @@ impl App {
     pub fn toast(&self) -> Option<&Toast> {
         self.toast.as_ref()
     }
-    pub fn overlay(&self) -> Option<&Overlay> {
-        self.overlay.as_ref()
+    /// Which overlay is open: `help`, `palette`, `submit`, `refused` or `quit`.
+    pub fn overlay_name(&self) -> Option<&'static str> {
+        Some(match self.overlay.as_ref()? {
+            Overlay::Help(_) => "help",
+            Overlay::Palette(_) => "palette",
+            Overlay::Confirm(Confirm::Submit { .. }) => "submit",
+            Overlay::Confirm(Confirm::Refused { .. }) => "refused",
+            Overlay::Confirm(Confirm::Quit { .. }) => "quit",
+        })
     }
     pub fn exit_reason(&self) -> Option<super::ExitReason> {
         self.exit

@@ -105,7 +105,7 @@ impl App {
                 self.prompt.cursor_to_end();
             }
             Msg::Toast(t) => self.toast = Some(t),
-            Msg::Job(cmd) => self.send(cmd),
+            Msg::Job(cmd) => self.send(*cmd),
             Msg::Open(path) => {
                 if self.host.remote() {
                     self.toast_info(format!("over SSH, not opening here: {}", path.display()));

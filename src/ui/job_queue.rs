@@ -44,11 +44,11 @@ impl JobQueue {
                 self.show_all = !self.show_all;
                 self.selected = 0;
             }
-            Action::RefreshJobs => return Flow::Msg(Msg::Job(JobCmd::Refresh)),
+            Action::RefreshJobs => return Flow::Msg(Msg::job(JobCmd::Refresh)),
             Action::RetryJob => {
                 return match self.selected_job(cx) {
                     Some(j) if j.phase == JobPhase::Failed => {
-                        Flow::Msg(Msg::Job(JobCmd::Retry(j.id)))
+                        Flow::Msg(Msg::job(JobCmd::Retry(j.id)))
                     }
                     Some(j) => Flow::toast_err(format!(
                         "job #{} is {}; only failed jobs can be retried",
@@ -61,7 +61,7 @@ impl JobQueue {
             Action::RedownloadJob => {
                 return match self.selected_job(cx) {
                     Some(j) if !j.files.is_empty() && !j.phase.is_active() => {
-                        Flow::Msg(Msg::Job(JobCmd::Redownload(j.id)))
+                        Flow::Msg(Msg::job(JobCmd::Redownload(j.id)))
                     }
                     Some(j) => {
                         Flow::toast_err(format!("job #{} has no finished videos to download", j.id))
@@ -118,7 +118,7 @@ impl JobQueue {
         // Detail lines for the selected job when there is room below the list.
         let detail = detail_lines(jobs[selected], v, width);
         let rows = inner.height as usize;
-        let list_rows = if rows >= jobs.len().min(4) + detail.len() + 1 {
+        let list_rows = if rows > jobs.len().min(4) + detail.len() {
             rows - detail.len()
         } else {
             rows

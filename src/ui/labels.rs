@@ -157,7 +157,7 @@ pub fn bar(seconds: f64, scale: f64, width: usize) -> String {
     let eighths = ((seconds.max(0.0) / scale) * width as f64 * 8.0).round() as usize;
     let eighths = eighths.min(width * 8);
     let mut s = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push(EIGHTHS[eighths % 8]);
     }
     s

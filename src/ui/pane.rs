@@ -104,11 +104,18 @@ pub enum Msg {
         negative: bool,
     },
     Toast(Toast),
-    Job(JobCmd),
+    /// Boxed: a submit carries a whole board and request.
+    Job(Box<JobCmd>),
     Open(PathBuf),
     Copy(String),
     /// Show what a finding path (`shots[1].prompt`, `first_frame`) refers to.
     Jump(String),
+}
+
+impl Msg {
+    pub fn job(cmd: JobCmd) -> Msg {
+        Msg::Job(Box::new(cmd))
+    }
 }
 
 /// The result of handling an action.
