@@ -369,3 +369,80 @@ fn a_broken_key_override_falls_back_with_a_warning() {
     );
     assert_eq!(deps.keymap, shotdeck::ui::Keymap::defaults());
 }
+
+#[test]
+fn single_shot_boards_edit_the_one_prompt() {
+    let mut b = noir();
+    b.multi_shot = false;
+    b.shots.clear();
+    let mut h = harness(&b);
+    assert!(has_finding(&h, "prompt"), "empty single prompt");
+    h.key(KeyCode::Enter);
+    h.keys("One long take.");
+    assert_eq!(h.app.board().prompt, "One long take.");
+    assert!(!has_finding(&h, "prompt"));
+    h.key(KeyCode::Esc);
+    // ±1 s changes the task duration; shot edits explain why they cannot apply.
+    h.keys("+");
+    assert_eq!(h.app.board().duration, 6.0);
+    h.keys("a");
+    assert!(h.app.toast().unwrap().text.contains("multi-shot is off"));
+}
+
+#[test]
+fn the_negative_prompt_is_edited_the_same_way() {
+    let mut h = harness(&noir());
+    h.keys("n");
+    h.keys(", grain");
+    assert_eq!(
+        h.app.board().negative_prompt,
+        "blurry, low detail, text overlays, grain"
+    );
+    h.ctrl('n'); // back to the shot's prompt
+    h.keys("!");
+    assert!(h.app.board().shots[0].prompt.ends_with('!'));
+}
+
+#[test]
+fn the_mouse_focuses_panes_and_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut h = harness(&noir());
+    let mouse = |kind, column, row| {
+        Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        })
+    };
+    // At 80×24 the settings pane is the right-hand column of the top row.
+    h.app
+        .handle_event(mouse(MouseEventKind::Down(MouseButton::Left), 70, 4));
+    assert_eq!(h.app.focus(), PaneId::Settings);
+    h.app.handle_event(mouse(MouseEventKind::ScrollDown, 5, 4));
+    assert_eq!(h.app.focus(), PaneId::Shots);
+    assert_eq!(h.app.selected_shot(), 1);
+}
+
+#[test]
+fn over_ssh_open_shows_the_path_instead() {
+    let mut h = harness_with(&noir(), sample_jobs);
+    let (mut d, _c, _e, rec) = deps(vec![]);
+    d.host = Box::new(RecordingHost {
+        rec: rec.clone(),
+        remote: true,
+    });
+    let opened = shotdeck::ui::OpenedBoard::open(&h.board_path(), "std").unwrap();
+    d.initial_jobs = sample_jobs(&opened.path);
+    let (app, _rx) = shotdeck::ui::App::new(opened, d);
+    h.app = app;
+    h.keys("6G"); // the done job
+    h.keys("o");
+    assert!(rec.opened.lock().unwrap().is_empty());
+    let t = h.app.toast().unwrap();
+    assert!(
+        t.text.contains("over SSH") && t.text.contains("job-1.mp4"),
+        "{}",
+        t.text
+    );
+}

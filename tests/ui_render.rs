@@ -58,3 +58,23 @@ fn refused_submit_lists_the_errors() {
     h.keys("S");
     snap("submit_refused", &h);
 }
+
+#[test]
+fn command_palette() {
+    let mut h = harness(&noir());
+    h.keys(":dur");
+    snap("palette", &h);
+}
+
+#[test]
+fn single_shot_board_in_the_prompt_editor() {
+    let mut b = noir();
+    b.multi_shot = false;
+    b.shots.clear();
+    b.prompt = "One continuous take through the rain-soaked street.".into();
+    b.duration = 7.0;
+    let mut h = harness(&b);
+    h.keys("p"); // gateway: 7 s is not one of its standard single-shot durations
+    h.key(KeyCode::Enter);
+    snap("single_shot", &h);
+}

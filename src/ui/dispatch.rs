@@ -127,6 +127,9 @@ impl App {
         if self.focus == PaneId::Prompt && pane != PaneId::Prompt {
             self.doc.break_burst();
         }
+        if pane != PaneId::Settings {
+            self.settings.cancel_editing();
+        }
         self.focus = pane;
         self.prompt.sync(&self.doc);
         self.dirty = true;

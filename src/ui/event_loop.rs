@@ -7,7 +7,9 @@ use std::io;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crossterm::event::Event;
-use futures::{FutureExt, Stream, StreamExt};
+use std::task::Poll;
+
+use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
@@ -114,17 +116,20 @@ where
         }
         let mut closed = None;
         while app.exit_reason().is_none() {
-            match input.next().now_or_never() {
-                Some(Some(Ok(ev))) => app.handle_event(ev),
-                Some(Some(Err(e))) => {
+            // `poll!` uses this task's waker: crossterm's EventStream keeps the first waker
+            // it is given, so polling it with a throwaway one (`now_or_never`) would lose
+            // every later wake-up.
+            match futures::poll!(input.next()) {
+                Poll::Ready(Some(Ok(ev))) => app.handle_event(ev),
+                Poll::Ready(Some(Err(e))) => {
                     closed = Some(Err(e.into()));
                     break;
                 }
-                Some(None) => {
+                Poll::Ready(None) => {
                     closed = Some(Ok(ExitReason::InputClosed));
                     break;
                 }
-                None => break,
+                Poll::Pending => break,
             }
         }
         if let Some(r) = closed {

@@ -116,7 +116,7 @@ impl JobQueue {
         let selected = self.selected.min(jobs.len() - 1);
         let wide = width >= 70;
         // Detail lines for the selected job when there is room below the list.
-        let detail = detail_lines(jobs[selected], v, width);
+        let detail = detail_lines(jobs[selected], v, width, self.show_all);
         let rows = inner.height as usize;
         let list_rows = if rows > jobs.len().min(4) + detail.len() {
             rows - detail.len()
@@ -219,9 +219,20 @@ fn row(j: &JobView, v: &View, width: usize, wide: bool) -> Line<'static> {
     Line::from(spans)
 }
 
-fn detail_lines(j: &JobView, v: &View, width: usize) -> Vec<Line<'static>> {
+fn detail_lines(j: &JobView, v: &View, width: usize, show_board: bool) -> Vec<Line<'static>> {
     let s = v.styles;
-    let mut out = vec![Line::styled(
+    let mut out = Vec::new();
+    if show_board {
+        let file = j
+            .board_path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        out.push(Line::styled(
+            fit(&format!("board {} · {file}", j.board_title), width),
+            s.muted,
+        ));
+    }
+    out.extend([Line::styled(
         fit(
             &format!(
                 "#{} {} · task {} · {} s{}",
@@ -235,7 +246,7 @@ fn detail_lines(j: &JobView, v: &View, width: usize) -> Vec<Line<'static>> {
             width,
         ),
         s.muted,
-    )];
+    )]);
     if let Some(e) = &j.error {
         let code = e
             .code

@@ -29,6 +29,7 @@ mod prompt_editor;
 mod request_preview;
 pub mod root;
 mod settings;
+mod settings_fields;
 mod shot_list;
 pub mod terminal;
 pub mod theme;

@@ -78,7 +78,9 @@ fn score(haystack: &str, query: &str) -> Option<i64> {
         first.get_or_insert(i);
         last = i;
     }
-    Some(500 - (last - first.unwrap_or(0)) as i64)
+    let span = last - first.unwrap_or(0);
+    // Letters scattered across the whole line are noise, not a match.
+    (span <= query.len() * 3).then_some(500 - span as i64)
 }
 
 #[derive(Debug, Clone)]

@@ -163,6 +163,8 @@ impl PromptEditor {
         }
         cx.doc.break_burst();
         self.sync(cx.doc);
+        // Landing in a field to type: ready to append.
+        self.cursor_to_end();
         Flow::Handled
     }
 
@@ -222,7 +224,10 @@ impl PromptEditor {
                 format!("Shot {}/{}", i + 1, board.shots.len()),
                 limits.shot_prompt_max_chars,
             ),
-            Target::Single => ("single prompt".to_string(), limits.prompt_max_chars),
+            Target::Single if area.width >= 44 => {
+                ("single prompt".to_string(), limits.prompt_max_chars)
+            }
+            Target::Single => ("single".to_string(), limits.prompt_max_chars),
             Target::Nothing => ("no shot".to_string(), limits.shot_prompt_max_chars),
         };
         let len = char_len(target.text(board));
