@@ -25,6 +25,21 @@ fn over_fifteen_seconds_shows_the_total_as_an_error() {
     b.shots[0].duration = 8.0; // 8 + 5 + 3 = 16 s
     let h = harness(&b);
     snap("over_15s", &h);
+    // The total is drawn in the theme's error colour.
+    let t = h.render(80, 24);
+    let buf = t.backend().buffer();
+    let error = shotdeck::ui::Palette::builtin("dark").unwrap().error;
+    let row = (0..24)
+        .find(|y| {
+            let line: String = (0..80).map(|x| buf[(x, *y)].symbol()).collect();
+            line.contains("16 / 15 s")
+        })
+        .expect("the total is shown");
+    let line: String = (0..80).map(|x| buf[(x, row)].symbol()).collect();
+    let x = line.find("16 / 15 s").unwrap();
+    // Columns, not bytes: everything before the total on this row is single-byte or box drawing.
+    let col = line[..x].chars().count() as u16;
+    assert_eq!(buf[(col, row)].fg, error);
 }
 
 #[test]

@@ -44,7 +44,14 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
     let config = crate::cli::load_config();
     let board_path = match (args.board, args.demo) {
         (Some(p), _) => p,
-        (None, true) => paths::data_dir().join("demo-board.json"),
+        (None, true) => {
+            let dir = paths::data_dir();
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                eprintln!("cannot create {}: {e}", dir.display());
+                return ExitCode::from(1);
+            }
+            dir.join("demo-board.json")
+        }
         (None, false) => {
             eprintln!("usage: shotdeck BOARD (or shotdeck --demo); see shotdeck --help");
             return ExitCode::from(crate::cli::EXIT_UNREADABLE);

@@ -65,7 +65,10 @@ fn install_rescue_hook(slot: RescueSlot) {
 /// Runs the UI in the real terminal until the user quits.
 pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<ExitReason> {
     // Raw mode, the alternate screen and ratatui's restoring panic hook...
-    drop(ratatui::try_init()?);
+    if let Err(e) = ratatui::try_init() {
+        ratatui::restore();
+        return Err(anyhow::anyhow!("cannot set up the terminal: {e}"));
+    }
     // ...wrapped by ours, which saves first.
     install_rescue_hook(deps.rescue.clone());
     // One buffered write per frame instead of stdout's 1 KiB line-buffer chunks.
