@@ -301,6 +301,11 @@ impl App {
 
     // ---- engine ----
 
+    /// The engine's event channel closed: jobs will not progress until shotdeck restarts.
+    pub fn on_engine_stopped(&mut self) {
+        self.toast_error("the job engine stopped; job updates will resume when shotdeck restarts");
+    }
+
     pub fn on_job_event(&mut self, ev: JobEvent) {
         self.dirty = true;
         match ev {

@@ -96,7 +96,10 @@ where
             biased;
             ev = jobs_rx.recv(), if engine_open => match ev {
                 Some(ev) => app.on_job_event(ev),
-                None => engine_open = false,
+                None => {
+                    engine_open = false;
+                    app.on_engine_stopped();
+                }
             },
             ev = input.next() => match ev {
                 Some(Ok(ev)) => {
