@@ -6,4 +6,6 @@ pub mod cli;
 pub mod core;
 pub mod engine;
 pub mod files;
+pub mod providers;
+pub mod sim;
 pub mod ui;

@@ -38,7 +38,7 @@ pub fn run(args: ComposeArgs) -> ExitCode {
     };
     if !is_submittable(&findings) {
         eprintln!("{} is not submittable:", path.display());
-        print_findings(&findings);
+        print_findings(&mut std::io::stderr(), &findings);
         return ExitCode::from(1);
     }
     let files = FileImages {

@@ -1,7 +1,11 @@
 //! The command line: clap definitions and dispatch to the headless commands.
 
 mod compose;
+mod download;
+mod follow;
+mod jobs;
 mod new;
+mod submit;
 mod validate;
 
 use std::path::PathBuf;
@@ -42,6 +46,14 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the exact request (`{method, path, body}`) a submit would send.
     Compose(compose::ComposeArgs),
+    /// Validate, record and send BOARD; print the job and task ids (with --wait, the files).
+    Submit(submit::SubmitArgs),
+    /// List stored jobs, show one (`jobs show ID`) or reattach to one (`jobs wait ID`).
+    Jobs(jobs::JobsArgs),
+    /// Download a job's videos again, resuming partial files.
+    Download(download::DownloadArgs),
+    /// Run the simulated Kling backend (both wire forms) on 127.0.0.1 until Ctrl-C.
+    SimServer(crate::sim::SimServerArgs),
 }
 
 /// `--provider`, shared by the commands that talk about one.
@@ -74,6 +86,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::New(args)) => new::run(args),
         Some(Command::Validate(args)) => validate::run(args),
         Some(Command::Compose(args)) => compose::run(args),
+        Some(Command::Submit(args)) => submit::run(args),
+        Some(Command::Jobs(args)) => jobs::run(args),
+        Some(Command::Download(args)) => download::run(args),
+        Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         None if cli.board.is_some() || cli.demo => {
             crate::ui::launch::launch(crate::ui::launch::LaunchArgs {
                 board: cli.board,
@@ -85,6 +101,24 @@ pub fn run(cli: Cli) -> ExitCode {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
             ExitCode::from(EXIT_UNREADABLE)
+        }
+    }
+}
+
+/// Runs an async command on a fresh runtime; headless commands that need none stay sync.
+fn block_on(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(fut) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }

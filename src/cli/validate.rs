@@ -29,9 +29,10 @@ pub fn load_and_validate(
     Ok((board, findings))
 }
 
-pub fn print_findings(findings: &[Finding]) {
+/// One line per finding: `error <path>: <message>` or `warning <path>: <message>`.
+pub fn print_findings(out: &mut dyn std::io::Write, findings: &[Finding]) {
     for f in findings {
-        println!("{f}");
+        let _ = writeln!(out, "{f}");
     }
 }
 
@@ -50,9 +51,11 @@ pub fn run(args: ValidateArgs) -> ExitCode {
             serde_json::to_string_pretty(&findings).expect("findings serialize")
         );
     } else {
-        print_findings(&findings);
+        print_findings(&mut std::io::stdout(), &findings);
     }
     if is_submittable(&findings) {
+        let path = args.board.board.display();
+        eprintln!("{path}: submittable for {provider}");
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

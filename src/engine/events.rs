@@ -84,6 +84,9 @@ pub struct JobView {
     pub phase: JobPhase,
     /// Provider's status text (`task_status_msg`), if any.
     pub status_msg: Option<String>,
+    /// On a failed job, why. On an active job: with `retryable` the engine is backing off
+    /// and will try again by itself; in `downloading` (or with `retryable: false`) the
+    /// engine has stopped and waits for `Redownload` (or the next engine start).
     pub error: Option<JobError>,
     pub files: Vec<JobFile>,
     /// Seconds of video requested.
@@ -96,6 +99,8 @@ pub struct JobView {
 }
 
 /// What a front end asks of the engine.
+// A handful of these cross the channel per minute; boxing would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum JobCmd {
     /// Record and send a new job. `request` already carries `external_task_id` and embedded images.
@@ -109,7 +114,8 @@ pub enum JobCmd {
     },
     /// Send a failed job's request again as a new job (new idempotency key).
     Retry(JobId),
-    /// Download a finished job's videos again (resuming partial files).
+    /// Download a finished job's videos again (resuming partial files; files complete on
+    /// disk are kept). Also resumes an active job the engine stopped working on.
     Redownload(JobId),
     /// Re-read the store (another process may have added jobs) and re-emit every job.
     Refresh,
@@ -118,10 +124,13 @@ pub enum JobCmd {
 }
 
 /// What the engine reports. Progress is coalesced: at most a few updates per second per job.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum JobEvent {
     /// A job was created or changed.
     Updated(JobView),
-    /// A submit could not even be recorded (store error): nothing was sent.
+    /// A command was refused and nothing was sent: a submit that could not be recorded, a
+    /// retry of a job still in progress, a redownload of a failed job or of one another
+    /// process is working on.
     Rejected { reason: String },
 }

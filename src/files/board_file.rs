@@ -38,11 +38,23 @@ pub enum BoardFileError {
 
 /// Parses board JSON; `path` only labels errors.
 pub fn parse(text: &str, path: &Path) -> Result<Board, BoardFileError> {
-    let board: Board = serde_json::from_str(text).map_err(|e| BoardFileError::Parse {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()),
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let board: Board = serde_path_to_error::deserialize(de).map_err(|e| {
+        // Name the field as well as the position: `shots[0].duration: invalid type…`.
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        let message =
+            strip_position(&inner.to_string()).replace("expected f64", "expected a number");
+        BoardFileError::Parse {
+            path: path.to_path_buf(),
+            line: inner.line(),
+            column: inner.column(),
+            message: if field.is_empty() || field == "." {
+                message
+            } else {
+                format!("{field}: {message}")
+            },
+        }
     })?;
     if board.version > SCHEMA_VERSION {
         return Err(BoardFileError::NewerVersion {

@@ -210,7 +210,7 @@ impl App {
     fn submit_now(&mut self) {
         let board = self.doc.board().clone();
         let provider = self.doc.provider();
-        let external_task_id = format!("shotdeck-{}", uuid::Uuid::new_v4());
+        let external_task_id = crate::engine::new_external_task_id();
         let images = FileImages {
             board_dir: self.doc.board_dir().to_path_buf(),
         };
@@ -333,7 +333,7 @@ impl App {
                     _ => {}
                 }
             }
-            JobEvent::Rejected { reason } => self.toast_error(format!("submit not sent: {reason}")),
+            JobEvent::Rejected { reason } => self.toast_error(format!("refused: {reason}")),
         }
     }
 }

@@ -54,19 +54,10 @@ impl OpenedBoard {
     }
 }
 
-/// The board path as jobs record it: absolute, so "jobs of this board" matches across
-/// working directories.
+/// The board path as jobs record it: absolute, the same way `shotdeck submit` makes it
+/// (`std::path::absolute`), so "jobs of this board" matches jobs sent from either.
 pub fn absolute(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    match (path.parent(), path.file_name()) {
-        (Some(dir), Some(name)) if !dir.as_os_str().is_empty() => dir
-            .canonicalize()
-            .map(|d| d.join(name))
-            .unwrap_or_else(|_| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())),
-        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
-    }
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 pub struct Doc {

@@ -59,13 +59,14 @@ impl JobQueue {
                 };
             }
             Action::RedownloadJob => {
+                // Also resumes an active job the engine stopped on (see JobCmd::Redownload);
+                // the engine refuses anything else with a reason.
                 return match self.selected_job(cx) {
-                    Some(j) if !j.files.is_empty() && !j.phase.is_active() => {
-                        Flow::Msg(Msg::job(JobCmd::Redownload(j.id)))
-                    }
-                    Some(j) => {
-                        Flow::toast_err(format!("job #{} has no finished videos to download", j.id))
-                    }
+                    Some(j) if j.phase == JobPhase::Failed => Flow::toast_err(format!(
+                        "job #{} failed; retry it (r) to send it again",
+                        j.id
+                    )),
+                    Some(j) => Flow::Msg(Msg::job(JobCmd::Redownload(j.id))),
                     None => Flow::toast_err("no job selected"),
                 };
             }
@@ -173,13 +174,19 @@ fn progress(j: &JobView) -> Option<String> {
 
 /// The short "what happened" of a job: progress, error, file or status.
 fn summary(j: &JobView) -> String {
-    if let Some(p) = progress(j) {
+    if let Some(p) = progress(j).filter(|_| j.error.is_none()) {
         return p;
     }
     if let Some(e) = &j.error {
-        return match &e.code {
+        let what = match &e.code {
             Some(c) => format!("{c} {}", e.message),
             None => e.message.clone(),
+        };
+        // On an active job an error means backing off (retryable) or stopped until `d`.
+        return match (j.phase.is_active(), e.retryable) {
+            (false, _) => what,
+            (true, true) if j.phase != JobPhase::Downloading => format!("retrying: {what}"),
+            (true, _) => format!("stopped: {what} (d resumes)"),
         };
     }
     if let Some(f) = j.files.iter().find(|f| f.complete) {

@@ -1,0 +1,223 @@
+//! Following one job from the command line: an engine scoped to that job, progress on
+//! stderr, the downloaded paths on stdout, and an exit code that says how it ended.
+
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView};
+use crate::engine::store::default_path;
+use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope, provider_settings};
+
+/// Exit code when `--timeout` ran out before the job finished.
+pub const EXIT_TIMEOUT: u8 = 3;
+/// Exit code after Ctrl-C (the job keeps going and can be reattached).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// A small runtime for one command: the engine, its downloads and the HTTP clients.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// An engine that looks after `ids` only (and whatever it submits).
+pub async fn start_engine(ids: impl IntoIterator<Item = JobId>) -> Result<EngineHandle, String> {
+    let config = super::load_config();
+    let settings = provider_settings(&config);
+    let cfg = EngineConfig::new(default_path(), config, settings)
+        .with_scope(JobScope::Only(ids.into_iter().collect::<BTreeSet<_>>()));
+    Engine::start(cfg).await.map_err(|e| e.to_string())
+}
+
+/// Stops the engine and waits for it to release its leases.
+pub async fn stop_engine(engine: EngineHandle) {
+    let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+    let _ = engine.task.await;
+}
+
+pub fn reattach_hint(id: JobId) -> String {
+    format!("reattach with: shotdeck jobs wait {id}")
+}
+
+/// How following ended.
+pub enum Outcome {
+    Done(JobView),
+    Failed(JobView),
+    /// Active, but waiting for the user (a download that gave up, keys missing).
+    Stuck(JobView),
+    Rejected(String),
+    TimedOut(Option<JobView>),
+    Interrupted(Option<JobView>),
+}
+
+/// Prints phase changes and download progress of one job on stderr.
+pub struct Reporter {
+    id: JobId,
+    last_phase: Option<JobPhase>,
+    last_task: Option<String>,
+    last_error: Option<String>,
+    last_pct: Option<u64>,
+}
+
+impl Reporter {
+    pub fn new(id: JobId) -> Self {
+        Reporter {
+            id,
+            last_phase: None,
+            last_task: None,
+            last_error: None,
+            last_pct: None,
+        }
+    }
+
+    pub fn show(&mut self, v: &JobView) {
+        let id = self.id;
+        if self.last_phase != Some(v.phase) {
+            self.last_phase = Some(v.phase);
+            // A failure's reason is printed once, by `finish`.
+            let status = match v.status_msg.as_deref() {
+                Some(m) if v.phase != JobPhase::Failed => format!(" ({m})"),
+                _ => String::new(),
+            };
+            eprintln!("job {id}: {}{status}", v.phase.as_str());
+        }
+        if v.task_id.is_some() && v.task_id != self.last_task {
+            self.last_task = v.task_id.clone();
+            let task = v.task_id.as_deref().unwrap_or_default();
+            eprintln!(
+                "job {id}: {} task {task} (external id {})",
+                v.provider, v.external_task_id
+            );
+        }
+        let error = v.error.as_ref().map(|e| e.message.clone());
+        if error.is_some() && error != self.last_error && v.phase.is_active() {
+            eprintln!("job {id}: {}", error.as_deref().unwrap_or_default());
+        }
+        self.last_error = error;
+        if v.phase == JobPhase::Downloading {
+            let done: u64 = v.files.iter().map(|f| f.bytes_done).sum();
+            let total: Option<u64> = v.files.iter().map(|f| f.bytes_total).sum();
+            if let Some(total) = total.filter(|t| *t > 0) {
+                let pct = done * 100 / total;
+                // Every tenth is plenty on a terminal.
+                if self
+                    .last_pct
+                    .is_none_or(|p| pct / 10 > p / 10 || (pct == 100 && p != 100))
+                {
+                    self.last_pct = Some(pct);
+                    eprintln!("job {id}: downloading {pct}% ({done} of {total} bytes)");
+                }
+            }
+        }
+    }
+}
+
+/// What a view means for someone waiting on the job, if it ends the wait.
+pub fn settle(v: &JobView) -> Option<Outcome> {
+    match v.phase {
+        JobPhase::Done => Some(Outcome::Done(v.clone())),
+        JobPhase::Failed => Some(Outcome::Failed(v.clone())),
+        // A download that gave up, or a job whose keys are gone: the engine waits for the user.
+        JobPhase::Downloading if v.error.is_some() => Some(Outcome::Stuck(v.clone())),
+        _ if v.error.as_ref().is_some_and(|e| !e.retryable) => Some(Outcome::Stuck(v.clone())),
+        _ => None,
+    }
+}
+
+/// Follows job `id` until it settles, the timeout runs out or the user presses Ctrl-C.
+/// `start` is the job as it stands, when the caller knows it (a view that already settles
+/// the wait ends it at once).
+pub async fn follow(
+    engine: &mut EngineHandle,
+    id: JobId,
+    start: Option<JobView>,
+    timeout: Option<Duration>,
+) -> Outcome {
+    let mut reporter = Reporter::new(id);
+    let mut latest = start;
+    if let Some(v) = &latest {
+        reporter.show(v);
+        if let Some(done) = settle(v) {
+            return done;
+        }
+    }
+    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let expired = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            ev = engine.event_rx.recv() => match ev {
+                Some(JobEvent::Updated(v)) if v.id == id => {
+                    reporter.show(&v);
+                    if let Some(done) = settle(&v) {
+                        return done;
+                    }
+                    latest = Some(v);
+                }
+                Some(JobEvent::Updated(_)) => {}
+                Some(JobEvent::Rejected { reason }) => return Outcome::Rejected(reason),
+                None => return Outcome::Rejected("the job engine stopped".into()),
+            },
+            _ = expired => return Outcome::TimedOut(latest),
+            _ = &mut ctrl_c => return Outcome::Interrupted(latest),
+        }
+    }
+}
+
+/// Prints how the wait ended (paths on stdout, everything else on stderr).
+pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCode {
+    match outcome {
+        Outcome::Done(v) => {
+            for f in &v.files {
+                println!("{}", f.path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Outcome::Failed(v) => {
+            let (code, message) = match &v.error {
+                Some(e) => (e.code.clone(), e.message.clone()),
+                None => (None, "the job failed without a reason".into()),
+            };
+            let code = code.map(|c| format!(" [code {c}]")).unwrap_or_default();
+            eprintln!("job {id} failed{code}: {message}");
+            eprintln!("details: shotdeck jobs show {id}");
+            eprintln!("{}", reattach_hint(id));
+            ExitCode::from(1)
+        }
+        Outcome::Stuck(v) => {
+            let message = v.error.map(|e| e.message).unwrap_or_default();
+            if v.phase == JobPhase::Downloading {
+                eprintln!("job {id}: download failed: {message}");
+                eprintln!("resume with: shotdeck download {id}");
+            } else {
+                eprintln!("job {id} is waiting: {message}");
+                eprintln!("{}", reattach_hint(id));
+            }
+            ExitCode::from(1)
+        }
+        Outcome::Rejected(reason) => {
+            eprintln!("job {id}: {reason}");
+            ExitCode::from(1)
+        }
+        Outcome::TimedOut(v) => {
+            let phase = v.map(|v| v.phase.as_str()).unwrap_or("unknown");
+            let secs = timeout.map(|t| t.as_secs()).unwrap_or_default();
+            eprintln!("job {id} is still {phase} after {secs} s (timed out); it keeps its place");
+            eprintln!("{}", reattach_hint(id));
+            ExitCode::from(EXIT_TIMEOUT)
+        }
+        Outcome::Interrupted(v) => {
+            let phase = v.map(|v| v.phase.as_str()).unwrap_or("unknown");
+            eprintln!("interrupted; job {id} ({phase}) keeps its place");
+            eprintln!("{}", reattach_hint(id));
+            ExitCode::from(EXIT_INTERRUPTED)
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! `shotdeck jobs [--json] [--board BOARD]`, `shotdeck jobs show ID [--json]` and
+//! `shotdeck jobs wait ID [--timeout SECS]`. Listing and showing read the store directly:
+//! no engine, no network.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::follow;
+use crate::engine::events::{JobId, JobView};
+use crate::engine::store::{JobRecord, ListFilter, Store, default_path, now_ms};
+
+#[derive(Debug, clap::Args)]
+pub struct JobsArgs {
+    #[command(subcommand)]
+    pub action: Option<JobsAction>,
+    /// Print the jobs as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+    /// Only the jobs of this board file.
+    #[arg(long, value_name = "BOARD")]
+    pub board: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum JobsAction {
+    /// Everything stored about one job, with its phase history.
+    Show {
+        id: JobId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reattach: poll and download until the job is done (exit 0) or failed (exit 1).
+    Wait {
+        id: JobId,
+        /// Give up waiting after this many seconds (exit 3; the job carries on).
+        #[arg(long, value_name = "SECS")]
+        timeout: Option<u64>,
+    },
+}
+
+pub fn run(args: JobsArgs) -> ExitCode {
+    match args.action {
+        None => list(args.json, args.board),
+        Some(JobsAction::Show { id, json }) => show(id, json),
+        Some(JobsAction::Wait { id, timeout }) => wait(id, timeout.map(Duration::from_secs)),
+    }
+}
+
+fn open_store() -> Result<Store, ExitCode> {
+    Store::open(&default_path()).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(1)
+    })
+}
+
+fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // Boards are recorded by absolute path.
+    let board_path = board.map(|b| std::path::absolute(&b).unwrap_or(b));
+    let filter = ListFilter {
+        board_path,
+        limit: None,
+    };
+    let jobs = match store.list(&filter) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&jobs).expect("views serialize")
+        );
+        return ExitCode::SUCCESS;
+    }
+    if jobs.is_empty() {
+        eprintln!("no jobs yet");
+        return ExitCode::SUCCESS;
+    }
+    let now = now_ms();
+    let task_width = jobs
+        .iter()
+        .filter_map(|v| v.task_id.as_ref().map(|t| t.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .max("TASK".len());
+    println!(
+        "{:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  BOARD / ERROR",
+        "ID", "PHASE", "PROVIDER", "TASK", "AGE", "FILES"
+    );
+    for v in &jobs {
+        println!(
+            "{:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  {}",
+            v.id,
+            v.phase.as_str(),
+            v.provider.as_str(),
+            v.task_id.as_deref().unwrap_or("-"),
+            age(now - v.created_at),
+            files_summary(v),
+            detail(v),
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn files_summary(v: &JobView) -> String {
+    let complete = v.files.iter().filter(|f| f.complete).count();
+    format!("{complete}/{}", v.files.len())
+}
+
+fn detail(v: &JobView) -> String {
+    match &v.error {
+        Some(e) => match &e.code {
+            Some(code) if !e.message.contains(code.as_str()) => format!("{code}: {}", e.message),
+            _ => e.message.clone(),
+        },
+        None => {
+            let name = v
+                .board_path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy();
+            format!("{name} {:?}", v.board_title)
+        }
+    }
+}
+
+fn show(id: JobId, json: bool) -> ExitCode {
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let rec = match store.record(id) {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            eprintln!("no job {id}");
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    if json {
+        let mut v = serde_json::to_value(&rec).expect("records serialize");
+        elide_long_strings(&mut v["request"]["body"]);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).expect("values serialize")
+        );
+    } else {
+        print_record(&rec);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Embedded images are megabytes of Base64: shown as their size.
+fn elide_long_strings(v: &mut Value) {
+    const MAX: usize = 200;
+    match v {
+        Value::String(s) if s.len() > MAX => {
+            *s = format!("<{} characters elided>", s.len());
+        }
+        Value::Array(items) => items.iter_mut().for_each(elide_long_strings),
+        Value::Object(map) => map.values_mut().for_each(elide_long_strings),
+        _ => {}
+    }
+}
+
+fn print_record(rec: &JobRecord) {
+    let v = &rec.view;
+    let now = now_ms();
+    println!("job {}  {}  {}", v.id, v.phase.as_str(), v.provider);
+    println!("board     {} ({:?})", v.board_path.display(), v.board_title);
+    println!("request   {} {}", rec.request.method, rec.request.path);
+    println!("external  {}", v.external_task_id);
+    println!("task      {}", v.task_id.as_deref().unwrap_or("-"));
+    println!(
+        "created   {} ({} ago)",
+        utc(v.created_at),
+        age(now - v.created_at)
+    );
+    if let Some(f) = v.finished_at {
+        println!("finished  {}", utc(f));
+    }
+    if let Some(usd) = v.estimated_usd {
+        println!("estimate  ${usd:.2} for {} s", v.seconds);
+    }
+    if let Some(units) = &rec.units_charged {
+        println!("charged   {units} units");
+    }
+    if let Some(of) = rec.retry_of {
+        println!("retry of  job {of}");
+    }
+    if let Some(m) = &v.status_msg {
+        println!("status    {m}");
+    }
+    if let Some(e) = &v.error {
+        let code = e
+            .code
+            .as_deref()
+            .map(|c| format!("[{c}] "))
+            .unwrap_or_default();
+        println!("error     {code}{}", e.message);
+    }
+    if let (Some(owner), Some(until)) = (&rec.lease_owner, rec.lease_until) {
+        println!("lease     {owner} until {}", utc(until));
+    }
+    if !v.files.is_empty() {
+        println!("files");
+        for f in &v.files {
+            let total = f.bytes_total.map(|t| format!("/{t}")).unwrap_or_default();
+            let state = if f.complete { "complete" } else { "partial" };
+            println!(
+                "  {}  {}{total} bytes  {state}",
+                f.path.display(),
+                f.bytes_done
+            );
+        }
+    }
+    println!("history");
+    for e in &rec.history {
+        let line = match &e.note {
+            Some(note) => format!("  {}  {:<11}  {note}", utc(e.at), e.phase.as_str()),
+            None => format!("  {}  {}", utc(e.at), e.phase.as_str()),
+        };
+        println!("{line}");
+    }
+}
+
+fn wait(id: JobId, timeout: Option<Duration>) -> ExitCode {
+    let rt = match follow::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(async {
+        let mut engine = match follow::start_engine([id]).await {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(1);
+            }
+        };
+        let Some(start) = engine.initial_jobs.iter().find(|v| v.id == id).cloned() else {
+            eprintln!("no job {id}");
+            follow::stop_engine(engine).await;
+            return ExitCode::from(1);
+        };
+        let outcome = follow::follow(&mut engine, id, Some(start), timeout).await;
+        follow::stop_engine(engine).await;
+        follow::finish(id, outcome, timeout)
+    })
+}
+
+/// `42s`, `5m`, `3h`, `2d`.
+fn age(ms: i64) -> String {
+    let s = (ms / 1000).max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3_600 => format!("{}m", s / 60),
+        3_600..86_400 => format!("{}h", s / 3_600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// Unix milliseconds as `YYYY-MM-DD HH:MM:SS.mmm UTC`.
+fn utc(ms: i64) -> String {
+    let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // Howard Hinnant's days-to-civil: proleptic Gregorian, valid for any i64 day count here.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, s, milli) = (
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    );
+    format!("{year:04}-{month:02}-{day:02} {h:02}:{m:02}:{s:02}.{milli:03} UTC")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_print_as_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00.000 UTC");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00.000 UTC");
+        assert_eq!(utc(1_795_563_123_456), "2026-11-24 23:32:03.456 UTC");
+    }
+
+    #[test]
+    fn ages_are_short() {
+        assert_eq!(age(-5), "0s");
+        assert_eq!(age(59_999), "59s");
+        assert_eq!(age(60_000), "1m");
+        assert_eq!(age(7_200_000), "2h");
+        assert_eq!(age(3 * 86_400_000), "3d");
+    }
+
+    #[test]
+    fn only_long_strings_are_elided() {
+        let mut v = serde_json::json!({
+            "prompt": "short",
+            "image": "A".repeat(500),
+            "image_list": [{"image_url": "B".repeat(300)}],
+        });
+        elide_long_strings(&mut v);
+        assert_eq!(v["prompt"], "short");
+        assert_eq!(v["image"], "<500 characters elided>");
+        assert_eq!(v["image_list"][0]["image_url"], "<300 characters elided>");
+    }
+}

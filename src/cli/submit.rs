@@ -1,0 +1,194 @@
+//! `shotdeck submit BOARD [--provider kling|gateway] [--wait] [--timeout SECS]`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use super::follow::{self, Outcome};
+use super::validate::{load_and_validate, print_findings};
+use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
+use crate::core::cost::estimate;
+use crate::core::{Board, Provider, compose, is_submittable};
+use crate::engine::events::{JobCmd, JobEvent, JobView};
+use crate::engine::{EngineHandle, new_external_task_id, provider_settings};
+use crate::files::board_file;
+use crate::files::image_probe::FileImages;
+use crate::providers::Client;
+
+#[derive(Debug, clap::Args)]
+pub struct SubmitArgs {
+    #[command(flatten)]
+    pub board: BoardArg,
+    #[command(flatten)]
+    pub provider: ProviderArg,
+    /// Stay until the video is downloaded: progress on stderr, file paths on stdout.
+    /// Exits 1 if the job fails, 3 on --timeout (the job carries on; reattach with
+    /// `shotdeck jobs wait ID`).
+    #[arg(long)]
+    pub wait: bool,
+    /// Give up waiting after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+}
+
+pub fn run(args: SubmitArgs) -> ExitCode {
+    let config = super::load_config();
+    let provider = args.provider.resolve(&config);
+    let path = match std::path::absolute(&args.board.board) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}: {e}", args.board.board.display());
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    let (board, findings) = match load_and_validate(&path, provider) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    print_findings(&mut std::io::stderr(), &findings);
+    if !is_submittable(&findings) {
+        eprintln!("{} is not submittable; nothing was sent", path.display());
+        return ExitCode::from(1);
+    }
+    // Missing keys or base URL are reported before a job is recorded.
+    if let Err(e) = Client::from_env(provider, &provider_settings(&config)) {
+        eprintln!("cannot submit to {provider}: {e}");
+        return ExitCode::from(1);
+    }
+    let est = estimate(&board, provider, &config.prices);
+    if let Some(est) = &est {
+        eprintln!("{provider}: {}", est.summary());
+    }
+    let cmd = match submit_command(&path, board, provider, est.map(|e| e.usd)) {
+        Ok(cmd) => cmd,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let timeout = args.timeout.map(Duration::from_secs);
+    let rt = match follow::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    rt.block_on(submit_and_follow(cmd, args.wait, timeout))
+}
+
+/// Composes the request with the board's images embedded, under a fresh idempotency key.
+fn submit_command(
+    path: &Path,
+    board: Board,
+    provider: Provider,
+    estimated_usd: Option<f64>,
+) -> Result<JobCmd, String> {
+    let ext = new_external_task_id();
+    let images = FileImages {
+        board_dir: board_file::board_dir(path),
+    };
+    let request = compose(&board, provider, &images, &ext).map_err(|e| e.to_string())?;
+    Ok(JobCmd::Submit {
+        board_path: path.to_path_buf(),
+        board,
+        provider,
+        request,
+        external_task_id: ext,
+        estimated_usd,
+    })
+}
+
+async fn submit_and_follow(cmd: JobCmd, wait: bool, timeout: Option<Duration>) -> ExitCode {
+    let mut engine = match follow::start_engine([]).await {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let ext = match &cmd {
+        JobCmd::Submit {
+            external_task_id, ..
+        } => external_task_id.clone(),
+        _ => unreachable!("submit_command builds a Submit"),
+    };
+    let _ = engine.cmd_tx.send(cmd);
+    let recorded = match recorded_job(&mut engine, &ext).await {
+        Ok(v) => v,
+        Err(reason) => {
+            eprintln!("{reason}");
+            follow::stop_engine(engine).await;
+            return ExitCode::from(1);
+        }
+    };
+    let id = recorded.id;
+    eprintln!("job {id} recorded (external id {ext})");
+    let code = if wait {
+        let outcome = follow::follow(&mut engine, id, Some(recorded), timeout).await;
+        follow::finish(id, outcome, timeout)
+    } else {
+        until_accepted(&mut engine, id, recorded, timeout).await
+    };
+    follow::stop_engine(engine).await;
+    code
+}
+
+/// The job the engine recorded for our submit.
+async fn recorded_job(engine: &mut EngineHandle, ext: &str) -> Result<JobView, String> {
+    loop {
+        match engine.event_rx.recv().await {
+            Some(JobEvent::Updated(v)) if v.external_task_id == ext => return Ok(v),
+            Some(JobEvent::Updated(_)) => {}
+            Some(JobEvent::Rejected { reason }) => return Err(reason),
+            None => return Err("the job engine stopped before recording the job".into()),
+        }
+    }
+}
+
+/// Without `--wait`: stay until the provider has the task (or refused it), print the ids,
+/// and leave the rest to `shotdeck jobs wait` or the TUI.
+async fn until_accepted(
+    engine: &mut EngineHandle,
+    id: i64,
+    recorded: JobView,
+    timeout: Option<Duration>,
+) -> ExitCode {
+    let mut reporter = follow::Reporter::new(id);
+    reporter.show(&recorded);
+    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    loop {
+        let next = async {
+            match deadline {
+                Some(d) => tokio::time::timeout_at(d, engine.event_rx.recv())
+                    .await
+                    .ok(),
+                None => Some(engine.event_rx.recv().await),
+            }
+        };
+        let v = match next.await {
+            Some(Some(JobEvent::Updated(v))) if v.id == id => v,
+            Some(Some(_)) => continue,
+            Some(None) => {
+                return follow::finish(
+                    id,
+                    Outcome::Rejected("the job engine stopped".into()),
+                    timeout,
+                );
+            }
+            None => return follow::finish(id, Outcome::TimedOut(None), timeout),
+        };
+        reporter.show(&v);
+        if let Some(outcome @ (Outcome::Failed(_) | Outcome::Stuck(_))) = follow::settle(&v) {
+            return follow::finish(id, outcome, timeout);
+        }
+        if let Some(task) = &v.task_id {
+            println!("job {id} task {task}");
+            eprintln!("follow it with: shotdeck jobs wait {id}");
+            return ExitCode::SUCCESS;
+        }
+    }
+}

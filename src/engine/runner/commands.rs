@@ -1,0 +1,162 @@
+//! The commands front ends send: submit, retry, redownload, refresh.
+
+use super::{EngineLoop, new_external_task_id, views_in_scope};
+use crate::engine::events::{JobCmd, JobId, JobPhase};
+use crate::engine::store::{JobChange, NewJob, now_ms};
+
+impl EngineLoop {
+    pub(super) async fn command(&mut self, cmd: JobCmd) {
+        match cmd {
+            JobCmd::Submit {
+                board_path,
+                board,
+                provider,
+                request,
+                external_task_id,
+                estimated_usd,
+            } => {
+                let job = NewJob {
+                    board_path,
+                    board,
+                    provider,
+                    request,
+                    external_task_id,
+                    estimated_usd,
+                    retry_of: None,
+                };
+                self.submit(job).await;
+            }
+            JobCmd::Retry(id) => self.retry(id).await,
+            JobCmd::Redownload(id) => self.redownload(id).await,
+            JobCmd::Refresh => self.refresh().await,
+            JobCmd::Shutdown => {}
+        }
+    }
+
+    /// Records the job (leased to us, nothing sent yet) and starts its worker.
+    pub(super) async fn submit(&mut self, job: NewJob) {
+        let in_body = job.request.body.get("external_task_id");
+        if in_body.and_then(|v| v.as_str()) != Some(job.external_task_id.as_str()) {
+            return self.reject(format!(
+                "the request's external_task_id must be the job's ({}); nothing was sent",
+                job.external_task_id
+            ));
+        }
+        let owner = self.ctx.owner.clone();
+        let until = now_ms() + self.lease_ms();
+        let inserted = self
+            .ctx
+            .db
+            .call(move |s| {
+                let id = s.insert_job(&job, &owner, until, now_ms())?;
+                s.view(id)
+            })
+            .await;
+        match inserted {
+            Ok(Some(view)) => {
+                let id = view.id;
+                self.scope.add(id);
+                self.report(view);
+                self.spawn_worker(id).await;
+            }
+            Ok(None) => self.reject("the new job vanished from the store".into()),
+            Err(e) => self.reject(format!("could not record the job, nothing was sent: {e}")),
+        }
+    }
+
+    /// A finished job's stored request as a new job with a fresh idempotency key.
+    pub(super) async fn retry(&mut self, id: JobId) {
+        let rec = match self.ctx.db.call(move |s| s.record(id)).await {
+            Ok(Some(rec)) => rec,
+            Ok(None) => return self.reject(format!("no job {id} to retry")),
+            Err(e) => return self.reject(format!("cannot retry job {id}: {e}")),
+        };
+        if rec.view.phase.is_active() {
+            return self.reject(format!(
+                "job {id} is still {}; retry it once it has finished",
+                rec.view.phase.as_str()
+            ));
+        }
+        let ext = new_external_task_id();
+        let mut request = rec.request;
+        match request.body.as_object_mut() {
+            Some(body) => {
+                body.insert("external_task_id".into(), ext.clone().into());
+            }
+            None => return self.reject(format!("job {id}'s stored request has no JSON body")),
+        }
+        self.submit(NewJob {
+            board_path: rec.view.board_path,
+            board: rec.board,
+            provider: rec.view.provider,
+            request,
+            external_task_id: ext,
+            estimated_usd: rec.view.estimated_usd,
+            retry_of: Some(id),
+        })
+        .await;
+    }
+
+    /// Resumes (or redoes) a job's downloads; also restarts a stalled job in any phase.
+    pub(super) async fn redownload(&mut self, id: JobId) {
+        self.scope.add(id);
+        if self.workers.contains_key(&id) {
+            return;
+        }
+        let (owner, until, now) = (self.ctx.owner.clone(), now_ms() + self.lease_ms(), now_ms());
+        let taken = self
+            .ctx
+            .db
+            .call(move |s| {
+                if !s.take_lease(id, &owner, until, now)? {
+                    return Ok(Err(format!(
+                        "job {id} is being worked on by another shotdeck process"
+                    )));
+                }
+                let Some(view) = s.view(id)? else {
+                    return Ok(Err(format!("no job {id}")));
+                };
+                let change = match view.phase {
+                    JobPhase::Failed => {
+                        s.release_lease(id, &owner)?;
+                        return Ok(Err(format!(
+                            "job {id} failed, so it has nothing to download (retry it instead)"
+                        )));
+                    }
+                    JobPhase::Done | JobPhase::Downloading => {
+                        JobChange::phase(JobPhase::Downloading)
+                    }
+                    _ => JobChange::default(),
+                };
+                let change = JobChange {
+                    stalled: Some(false),
+                    ..change.with_error(None).with_note("resumed by the user")
+                };
+                Ok(Ok(s.apply(id, &owner, &change, now_ms())?))
+            })
+            .await;
+        match taken {
+            Ok(Ok(Some(view))) => {
+                self.report(view);
+                self.spawn_worker(id).await;
+            }
+            Ok(Ok(None)) => self.reject(format!("job {id} was taken over by another process")),
+            Ok(Err(reason)) => self.reject(reason),
+            Err(e) => self.reject(format!("cannot resume job {id}: {e}")),
+        }
+    }
+
+    /// Re-reports every job in scope and picks up any that wait for an engine.
+    pub(super) async fn refresh(&mut self) {
+        match views_in_scope(&self.ctx.db, &self.scope).await {
+            Ok(views) => {
+                for v in views {
+                    self.report(v);
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "refresh failed"),
+        }
+        self.adopt(false).await;
+        self.refresh_watching().await;
+    }
+}

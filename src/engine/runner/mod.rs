@@ -1,0 +1,185 @@
+//! The engine task: takes commands, runs one worker per leased job, watches the store for
+//! other processes' changes, and reports every change as an event.
+//!
+//! Idle costs nothing: with no job in flight the task waits on its channels only. While
+//! any job in scope is in flight a housekeeping tick renews this engine's leases, re-reads
+//! rows other processes changed, and adopts jobs whose lease is free or expired.
+
+mod commands;
+mod watch;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::config::{EngineConfig, JobScope};
+use super::db::Db;
+use super::events::{JobCmd, JobEvent, JobId, JobView};
+use super::store::{ListFilter, StoreError, now_ms};
+use super::worker::{Ctx, WorkerMsg};
+
+/// How far back each watch re-reads: a row written by another process carries the time
+/// its writer took before waiting for the write lock (up to the busy timeout).
+const WATCH_SLACK_MS: i64 = 6_000;
+
+/// What a front end holds: commands in, events out, and the jobs as they were at start.
+pub struct EngineHandle {
+    pub cmd_tx: mpsc::UnboundedSender<JobCmd>,
+    pub event_rx: mpsc::UnboundedReceiver<JobEvent>,
+    /// Every job in scope, newest first, when the engine started.
+    pub initial_jobs: Vec<JobView>,
+    /// This engine's lease owner id.
+    pub instance: String,
+    /// Ends after `Shutdown` (or once every command sender is dropped), leases released.
+    pub task: JoinHandle<()>,
+}
+
+pub struct Engine;
+
+impl Engine {
+    /// Opens the store, takes over in-scope jobs no live engine holds (a crashed run's
+    /// included) and starts the engine task. Must be called inside a tokio runtime.
+    pub async fn start(cfg: EngineConfig) -> Result<EngineHandle, StoreError> {
+        let db = Db::open(&cfg.store_path).await?;
+        let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
+        let (out_tx, worker_rx) = mpsc::unbounded_channel();
+        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+        let (event_tx, event_rx) = mpsc::unbounded_channel();
+        let ctx = Arc::new(Ctx::new(
+            db,
+            instance.clone(),
+            cfg.tuning.clone(),
+            cfg.config.clone(),
+            cfg.clients.clone(),
+            out_tx,
+        ));
+        let mut engine = EngineLoop {
+            known: HashMap::new(),
+            ctx,
+            scope: cfg.scope,
+            events: event_tx,
+            workers: HashMap::new(),
+            watching: false,
+            last_seen: now_ms(),
+            next_tick: Instant::now(),
+        };
+        engine.adopt(true).await;
+        // Read after adopting, so a job resumed from a stall shows without its old error.
+        let initial_jobs = views_in_scope(&engine.ctx.db, &engine.scope).await?;
+        for v in &initial_jobs {
+            engine.known.insert(v.id, v.clone());
+        }
+        engine.refresh_watching().await;
+        let task = tokio::spawn(engine.run(cmd_rx, worker_rx));
+        Ok(EngineHandle {
+            cmd_tx,
+            event_rx,
+            initial_jobs,
+            instance,
+            task,
+        })
+    }
+}
+
+/// A fresh idempotency key: `shotdeck-<uuid v4>`.
+pub fn new_external_task_id() -> String {
+    format!("shotdeck-{}", uuid::Uuid::new_v4())
+}
+
+struct EngineLoop {
+    ctx: Arc<Ctx>,
+    scope: JobScope,
+    events: mpsc::UnboundedSender<JobEvent>,
+    workers: HashMap<JobId, JoinHandle<()>>,
+    /// The last view reported per job, so re-reads only report real changes.
+    known: HashMap<JobId, JobView>,
+    /// Some in-scope job is in flight that no worker of ours runs (another process has it,
+    /// or it waits for adoption).
+    watching: bool,
+    last_seen: i64,
+    next_tick: Instant,
+}
+
+impl EngineLoop {
+    async fn run(
+        mut self,
+        mut cmds: mpsc::UnboundedReceiver<JobCmd>,
+        mut worker_rx: mpsc::UnboundedReceiver<WorkerMsg>,
+    ) {
+        loop {
+            let busy = !self.workers.is_empty() || self.watching;
+            tokio::select! {
+                cmd = cmds.recv() => match cmd {
+                    None | Some(JobCmd::Shutdown) => break,
+                    Some(cmd) => self.command(cmd).await,
+                },
+                Some(msg) = worker_rx.recv() => self.worker_msg(msg).await,
+                // Not even constructed into a timer when idle: no wakeups.
+                _ = tokio::time::sleep_until(self.next_tick), if busy => self.tick().await,
+            }
+            if !busy && (!self.workers.is_empty() || self.watching) {
+                self.next_tick = Instant::now() + self.ctx.tuning.tick();
+            }
+        }
+        self.shutdown().await;
+    }
+
+    async fn worker_msg(&mut self, msg: WorkerMsg) {
+        match msg {
+            WorkerMsg::Updated(view) => self.report(view),
+            WorkerMsg::Exited(id) => {
+                self.workers.remove(&id);
+                let owner = self.ctx.owner.clone();
+                if let Err(e) = self.ctx.db.call(move |s| s.release_lease(id, &owner)).await {
+                    tracing::error!(job = id, error = %e, "could not release a lease");
+                }
+                self.refresh_watching().await;
+            }
+        }
+    }
+
+    fn report(&mut self, view: JobView) {
+        self.known.insert(view.id, view.clone());
+        let _ = self.events.send(JobEvent::Updated(view));
+    }
+
+    fn reject(&self, reason: String) {
+        tracing::warn!(%reason, "command rejected");
+        let _ = self.events.send(JobEvent::Rejected { reason });
+    }
+
+    fn lease_ms(&self) -> i64 {
+        self.ctx.tuning.lease_ttl.as_millis() as i64
+    }
+
+    /// Stops every worker, then releases our leases so another engine can continue at once.
+    async fn shutdown(mut self) {
+        for (_, handle) in self.workers.drain() {
+            handle.abort();
+            let _ = handle.await;
+        }
+        let owner = self.ctx.owner.clone();
+        if let Err(e) = self.ctx.db.call(move |s| s.release_leases(&owner)).await {
+            tracing::error!(error = %e, "releasing leases at shutdown failed");
+        }
+    }
+}
+
+async fn views_in_scope(db: &Db, scope: &JobScope) -> Result<Vec<JobView>, StoreError> {
+    match scope.clone() {
+        JobScope::All => db.call(|s| s.list(&ListFilter::default())).await,
+        JobScope::Only(ids) => {
+            db.call(move |s| {
+                let mut views = Vec::new();
+                for id in ids.into_iter().rev() {
+                    views.extend(s.view(id)?);
+                }
+                Ok(views)
+            })
+            .await
+        }
+    }
+}

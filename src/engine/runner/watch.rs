@@ -1,0 +1,125 @@
+//! Housekeeping while jobs are in flight: lease renewal, other processes' changes, and
+//! adopting jobs no live engine holds.
+
+use tokio::time::Instant;
+
+use super::{EngineLoop, WATCH_SLACK_MS};
+use crate::engine::events::JobId;
+use crate::engine::store::{JobChange, StoreError, now_ms};
+use crate::engine::worker::Worker;
+
+impl EngineLoop {
+    /// Housekeeping while anything is in flight.
+    pub(super) async fn tick(&mut self) {
+        self.next_tick = Instant::now() + self.ctx.tuning.tick();
+        let now = now_ms();
+        if !self.workers.is_empty() {
+            let (owner, until) = (self.ctx.owner.clone(), now + self.lease_ms());
+            if let Err(e) = self
+                .ctx
+                .db
+                .call(move |s| s.renew_leases(&owner, until))
+                .await
+            {
+                tracing::error!(error = %e, "lease renewal failed");
+            }
+        }
+        let since = self.last_seen - WATCH_SLACK_MS;
+        match self.ctx.db.call(move |s| s.changed_since(since)).await {
+            Ok(views) => {
+                self.last_seen = now;
+                for v in views {
+                    let newer = self
+                        .known
+                        .get(&v.id)
+                        .is_none_or(|k| *k != v && v.updated_at >= k.updated_at);
+                    // Our own workers report their jobs directly, and fresher.
+                    if self.scope.contains(v.id) && !self.workers.contains_key(&v.id) && newer {
+                        self.report(v);
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "watching the store failed"),
+        }
+        self.adopt(false).await;
+        self.refresh_watching().await;
+    }
+
+    /// Takes the lease of in-scope active jobs no live engine holds, and works on them.
+    /// Stalled jobs only on start: otherwise they wait for the user.
+    pub(super) async fn adopt(&mut self, include_stalled: bool) {
+        let now = now_ms();
+        let ids = match self
+            .ctx
+            .db
+            .call(move |s| s.adoptable(now, include_stalled))
+            .await
+        {
+            Ok(ids) => ids,
+            Err(e) => return tracing::error!(error = %e, "looking for jobs to adopt failed"),
+        };
+        for id in ids {
+            if !self.scope.contains(id) || self.workers.contains_key(&id) {
+                continue;
+            }
+            let (owner, until) = (self.ctx.owner.clone(), now + self.lease_ms());
+            // Some(view) once the lease is ours; the view only when clearing a stall changed it.
+            let adopted = self
+                .ctx
+                .db
+                .call(move |s| {
+                    if !s.take_lease(id, &owner, until, now_ms())? {
+                        return Ok(None);
+                    }
+                    let rec = s.record(id)?.ok_or(StoreError::NotFound(id))?;
+                    if !rec.stalled {
+                        return Ok(Some(None));
+                    }
+                    let change = JobChange {
+                        stalled: Some(false),
+                        ..JobChange::default()
+                            .with_error(None)
+                            .with_note("resumed at engine start")
+                    };
+                    Ok(Some(s.apply(id, &owner, &change, now_ms())?))
+                })
+                .await;
+            match adopted {
+                Ok(Some(changed)) => {
+                    if let Some(view) = changed {
+                        self.report(view);
+                    }
+                    tracing::info!(job = id, "adopted");
+                    self.spawn_worker(id).await;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(job = id, error = %e, "adopting failed"),
+            }
+        }
+    }
+
+    pub(super) async fn spawn_worker(&mut self, id: JobId) {
+        match Worker::load(self.ctx.clone(), id).await {
+            Ok(worker) => {
+                self.workers.insert(id, tokio::spawn(worker.run()));
+            }
+            Err(e) => {
+                tracing::error!(job = id, error = %e, "cannot start work on the job");
+                let owner = self.ctx.owner.clone();
+                let _ = self.ctx.db.call(move |s| s.release_lease(id, &owner)).await;
+            }
+        }
+    }
+
+    /// Whether an in-scope job is in flight beyond our own workers.
+    pub(super) async fn refresh_watching(&mut self) {
+        match self.ctx.db.call(|s| s.in_flight()).await {
+            Ok(ids) => {
+                self.watching = ids
+                    .into_iter()
+                    .any(|id| self.scope.contains(id) && !self.workers.contains_key(&id));
+            }
+            Err(e) => tracing::error!(error = %e, "reading in-flight jobs failed"),
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The store's schema as an ordered list of migrations; `PRAGMA user_version` counts how
+//! many have run. Append new steps, never edit old ones: a user's file may be at any step.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// Each entry moves the schema one version up.
+const MIGRATIONS: &[&str] = &[
+    // 1: jobs, their phase history and their files.
+    "
+    CREATE TABLE jobs (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        board_path       TEXT    NOT NULL,
+        board_title      TEXT    NOT NULL,
+        board_json       TEXT    NOT NULL,
+        provider         TEXT    NOT NULL,
+        request_json     TEXT    NOT NULL,
+        create_path      TEXT    NOT NULL,
+        external_task_id TEXT    NOT NULL UNIQUE,
+        task_id          TEXT,
+        phase            TEXT    NOT NULL,
+        status_msg       TEXT,
+        error_code       TEXT,
+        error_message    TEXT,
+        error_retryable  INTEGER,
+        -- 1 when no engine should pick the job up by itself (a download that gave up, say):
+        -- it waits for the user (Redownload) or the next engine start.
+        stalled          INTEGER NOT NULL DEFAULT 0,
+        units_charged    TEXT,
+        seconds          REAL    NOT NULL,
+        estimated_usd    REAL,
+        retry_of         INTEGER REFERENCES jobs(id),
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        finished_at      INTEGER,
+        lease_owner      TEXT,
+        lease_until      INTEGER,
+        -- When the lease holder last asked the provider: an engine taking the job over
+        -- waits out the interval instead of polling again at once.
+        last_polled_at   INTEGER
+    );
+    CREATE INDEX jobs_by_updated ON jobs(updated_at);
+    CREATE INDEX jobs_by_phase ON jobs(phase);
+    CREATE INDEX jobs_by_board ON jobs(board_path);
+
+    CREATE TABLE job_events (
+        id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id INTEGER NOT NULL REFERENCES jobs(id),
+        at     INTEGER NOT NULL,
+        phase  TEXT    NOT NULL,
+        note   TEXT
+    );
+    CREATE INDEX job_events_by_job ON job_events(job_id, id);
+
+    CREATE TABLE job_files (
+        job_id      INTEGER NOT NULL REFERENCES jobs(id),
+        idx         INTEGER NOT NULL,
+        url         TEXT    NOT NULL,
+        path        TEXT    NOT NULL,
+        bytes_done  INTEGER NOT NULL DEFAULT 0,
+        bytes_total INTEGER,
+        complete    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (job_id, idx)
+    );
+    ",
+];
+
+/// The schema version this build writes.
+pub fn latest() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
+/// Runs the migrations the file has not seen. The immediate transaction takes the write
+/// lock first, so two processes starting at once cannot both run the same step.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > latest() {
+        return Err(StoreError::NewerSchema {
+            found,
+            known: latest(),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as u32 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let v: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, latest());
+    }
+
+    #[test]
+    fn a_newer_file_is_refused_not_touched() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", latest() + 1)
+            .unwrap();
+        let err = migrate(&mut conn).unwrap_err();
+        assert!(matches!(err, StoreError::NewerSchema { .. }), "{err}");
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
+}

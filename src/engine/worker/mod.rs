@@ -1,0 +1,286 @@
+//! One job's life while this engine holds its lease: submit (or reconcile), poll, download.
+//!
+//! A worker is a tokio task. It reads and writes the job only through the store, always
+//! conditionally on its lease, and reports every change to the engine loop. When the job
+//! finishes, stalls (waits for the user) or the lease is lost, the worker exits and the
+//! engine releases the lease.
+
+mod fetch;
+mod remote;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, mpsc};
+
+use super::config::{ClientFactory, Tuning};
+use super::db::Db;
+use super::events::{JobError, JobId, JobPhase, JobView};
+use super::gate::RequestGate;
+use super::job::is_remote;
+use super::store::{JobChange, StoreError, now_ms};
+use crate::core::compose::ComposedRequest;
+use crate::core::provider::Provider;
+use crate::files::config::Config;
+use crate::providers::{Client, ProviderError};
+
+/// What workers tell the engine loop.
+// Views are forwarded as events unchanged; boxing them here would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum WorkerMsg {
+    Updated(JobView),
+    Exited(JobId),
+}
+
+/// What every worker of one engine shares.
+pub(crate) struct Ctx {
+    pub db: Db,
+    /// This engine instance's lease owner id.
+    pub owner: String,
+    pub gate: RequestGate,
+    pub downloads: Semaphore,
+    pub tuning: Tuning,
+    pub config: Config,
+    pub out: mpsc::UnboundedSender<WorkerMsg>,
+    factory: ClientFactory,
+    clients: Mutex<HashMap<Provider, Arc<Client>>>,
+}
+
+impl Ctx {
+    pub fn new(
+        db: Db,
+        owner: String,
+        tuning: Tuning,
+        config: Config,
+        factory: ClientFactory,
+        out: mpsc::UnboundedSender<WorkerMsg>,
+    ) -> Self {
+        Ctx {
+            db,
+            owner,
+            gate: RequestGate::new(tuning.max_concurrent_requests),
+            downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
+            tuning,
+            config,
+            out,
+            factory,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The provider's client, built on first use and shared by all jobs.
+    fn client(&self, provider: Provider) -> Result<Arc<Client>, ProviderError> {
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = clients.get(&provider) {
+            return Ok(c.clone());
+        }
+        let client = Arc::new((self.factory)(provider)?);
+        clients.insert(provider, client.clone());
+        Ok(client)
+    }
+}
+
+/// What a step asks the run loop to do next.
+enum Next {
+    Now,
+    After(Duration),
+    Stop,
+}
+
+/// Why a worker stops without finishing its job.
+enum Halt {
+    /// Another engine took the job over after our lease expired.
+    LeaseLost,
+    Store(StoreError),
+}
+
+impl From<StoreError> for Halt {
+    fn from(e: StoreError) -> Self {
+        Halt::Store(e)
+    }
+}
+
+type Step = Result<Next, Halt>;
+
+pub(crate) struct Worker {
+    ctx: Arc<Ctx>,
+    id: JobId,
+    provider: Provider,
+    create_path: String,
+    request: ComposedRequest,
+    view: JobView,
+    units_charged: Option<String>,
+    /// Polls made so far (sets the next interval).
+    polls: u32,
+    /// Consecutive retryable errors, and consecutive unreadable or not-found answers.
+    errors: u32,
+    odd: u32,
+    /// Wait before the first step: the rest of an interval another engine already polled in.
+    first_wait: Duration,
+}
+
+impl Worker {
+    pub async fn load(ctx: Arc<Ctx>, id: JobId) -> Result<Worker, StoreError> {
+        let rec = ctx
+            .db
+            .call(move |s| s.record(id))
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        let now = now_ms();
+        let schedule = &ctx.tuning.poll;
+        let age = Duration::from_millis((now - rec.view.created_at).max(0) as u64);
+        let polls = schedule.polls_for_age(age);
+        let first_wait = match rec.last_polled_at {
+            Some(at) if is_remote(rec.view.phase) => {
+                let due = at + schedule.base_interval(polls).as_millis() as i64;
+                Duration::from_millis((due - now).max(0) as u64)
+            }
+            _ => Duration::ZERO,
+        };
+        Ok(Worker {
+            provider: rec.view.provider,
+            create_path: rec.create_path,
+            request: rec.request,
+            view: rec.view,
+            units_charged: rec.units_charged,
+            polls,
+            errors: 0,
+            odd: 0,
+            first_wait,
+            ctx,
+            id,
+        })
+    }
+
+    pub async fn run(mut self) {
+        if !self.first_wait.is_zero() {
+            tokio::time::sleep(self.first_wait).await;
+        }
+        loop {
+            let step = match self.view.phase {
+                JobPhase::Queued | JobPhase::Submitting => self.submit().await,
+                JobPhase::Submitted | JobPhase::Processing => self.poll().await,
+                JobPhase::Downloading => self.download().await,
+                JobPhase::Done | JobPhase::Failed => Ok(Next::Stop),
+            };
+            match step {
+                Ok(Next::Now) => {}
+                Ok(Next::After(wait)) => tokio::time::sleep(wait).await,
+                Ok(Next::Stop) => break,
+                Err(Halt::LeaseLost) => {
+                    tracing::info!(job = self.id, "lease taken over by another engine");
+                    break;
+                }
+                Err(Halt::Store(e)) => {
+                    tracing::error!(job = self.id, error = %e, "job store write failed; worker stops");
+                    break;
+                }
+            }
+        }
+        let _ = self.ctx.out.send(WorkerMsg::Exited(self.id));
+    }
+
+    /// Writes `change` under our lease and reports the new view.
+    async fn change(&mut self, change: JobChange) -> Result<(), Halt> {
+        let (id, owner) = (self.id, self.ctx.owner.clone());
+        let view = self
+            .ctx
+            .db
+            .call(move |s| s.apply(id, &owner, &change, now_ms()))
+            .await?
+            .ok_or(Halt::LeaseLost)?;
+        self.publish(view);
+        Ok(())
+    }
+
+    fn publish(&mut self, view: JobView) {
+        self.view = view.clone();
+        let _ = self.ctx.out.send(WorkerMsg::Updated(view));
+    }
+
+    /// The client for this job's provider. Without one (keys removed since the submit)
+    /// a job that may already exist remotely waits for the user instead of failing.
+    async fn client(&mut self) -> Result<Result<Arc<Client>, Next>, Halt> {
+        match self.ctx.client(self.provider) {
+            Ok(c) => Ok(Ok(c)),
+            Err(e) if self.view.phase == JobPhase::Queued => {
+                Ok(Err(self.fail(error_of(&e, false), "cannot submit").await?))
+            }
+            Err(e) => Ok(Err(self.stall(error_of(&e, false)).await?)),
+        }
+    }
+
+    async fn fail(&mut self, error: JobError, what: &str) -> Step {
+        let note = format!("{what}: {}", error.message);
+        let change = JobChange::phase(JobPhase::Failed)
+            .with_error(Some(error))
+            .with_note(note);
+        self.change(change).await?;
+        Ok(Next::Stop)
+    }
+
+    /// Parks the job with `error` shown until the user acts (or the next engine start).
+    async fn stall(&mut self, error: JobError) -> Step {
+        let change = JobChange {
+            stalled: Some(true),
+            note: Some(format!("waiting for the user: {}", error.message)),
+            ..JobChange::default().with_error(Some(error))
+        };
+        self.change(change).await?;
+        Ok(Next::Stop)
+    }
+
+    /// Decides what a provider error means for the job: wait and try again, or fail.
+    async fn on_error(&mut self, e: &ProviderError, what: &str) -> Step {
+        let odd = matches!(
+            e,
+            ProviderError::Malformed(_)
+                | ProviderError::NotFound { .. }
+                | ProviderError::Conflict { .. }
+        );
+        let again = e.is_retryable() || (odd && self.odd + 1 < self.ctx.tuning.odd_answer_limit);
+        if !again {
+            return self
+                .fail(error_of(e, false), &format!("{what} failed"))
+                .await;
+        }
+        if odd {
+            self.odd += 1;
+        } else {
+            self.errors += 1;
+        }
+        let wait =
+            self.ctx
+                .tuning
+                .poll
+                .backoff(self.errors + self.odd, e.retry_after(), &mut rand::rng());
+        if matches!(e, ProviderError::RateLimited { .. }) {
+            self.ctx.gate.hold_off(wait);
+        }
+        tracing::info!(job = self.id, error = %e, ?wait, "{what} will be retried");
+        let error = error_of(e, true);
+        if self.view.error.as_ref() != Some(&error) {
+            let note = format!("{what}: {}; retrying", error.message);
+            self.change(JobChange::default().with_error(Some(error)).with_note(note))
+                .await?;
+        }
+        Ok(Next::After(wait))
+    }
+
+    /// A good answer ends any run of errors.
+    fn reset_errors(&mut self) {
+        self.errors = 0;
+        self.odd = 0;
+    }
+}
+
+/// A provider error as the user sees it.
+fn error_of(e: &ProviderError, retryable: bool) -> JobError {
+    JobError {
+        code: e.code(),
+        message: e.to_string(),
+        retryable,
+    }
+}

@@ -1,0 +1,237 @@
+//! Talking to the provider: submitting (with reconciliation) and polling.
+
+use std::path::PathBuf;
+
+use super::{Halt, Next, Step, Worker};
+use crate::engine::events::{JobError, JobPhase};
+use crate::engine::job::phase_for;
+use crate::engine::store::{FileTarget, JobChange, now_ms};
+use crate::providers::{Client, ProviderError, RemoteVideo, TaskSnapshot, TaskState};
+
+impl Worker {
+    /// Sends the create, or, when an earlier attempt may have reached the provider (the job
+    /// is already `submitting`: a lost answer, a crash mid-send), first looks the task up by
+    /// its `external_task_id` and sends only if the provider has never seen it.
+    pub(super) async fn submit(&mut self) -> Step {
+        let client = match self.client().await? {
+            Ok(c) => c,
+            Err(next) => return Ok(next),
+        };
+        let ext = self.view.external_task_id.clone();
+        let maybe_sent = self.view.phase == JobPhase::Submitting;
+        if !maybe_sent {
+            // Written before anything leaves the machine: after a crash from here on the
+            // restarted engine knows to look before it sends.
+            self.change(JobChange::phase(JobPhase::Submitting)).await?;
+        }
+        let result = {
+            let _permit = self.ctx.gate.enter().await;
+            if maybe_sent {
+                match client.find_by_external_id(&self.create_path, &ext).await {
+                    Ok(Some(task)) => {
+                        tracing::info!(job = self.id, task = %task.task_id, "found the task of an earlier submit");
+                        Ok(task)
+                    }
+                    Ok(None) => client.submit(&self.request, &ext).await,
+                    Err(e) => Err(e),
+                }
+            } else {
+                client.submit(&self.request, &ext).await
+            }
+        };
+        match result {
+            Ok(task) => {
+                self.reset_errors();
+                self.take_snapshot(task).await
+            }
+            Err(e) => self.on_error(&e, "submit").await,
+        }
+    }
+
+    /// One status request (the engine paces and retries; the client's own retry loop is
+    /// bypassed so a job never costs more than one request per interval).
+    pub(super) async fn poll(&mut self) -> Step {
+        let client = match self.client().await? {
+            Ok(c) => c,
+            Err(next) => return Ok(next),
+        };
+        let Some(task_id) = self.view.task_id.clone() else {
+            let error = JobError {
+                code: None,
+                message: "the job has no task id to poll".into(),
+                retryable: false,
+            };
+            return self.fail(error, "poll").await;
+        };
+        let result = {
+            let _permit = self.ctx.gate.enter().await;
+            query_once(&client, &self.create_path, &task_id).await
+        };
+        let (id, owner) = (self.id, self.ctx.owner.clone());
+        self.ctx
+            .db
+            .call(move |s| s.note_poll(id, &owner, now_ms()))
+            .await?;
+        self.polls = self.polls.saturating_add(1);
+        match result {
+            Ok(task) => {
+                self.reset_errors();
+                self.take_snapshot(task).await
+            }
+            Err(e) => self.on_error(&e, "poll").await,
+        }
+    }
+
+    /// Records what the provider says about the task; writes only when something changed.
+    async fn take_snapshot(&mut self, task: TaskSnapshot) -> Step {
+        let phase = phase_for(task.state);
+        let mut change = JobChange {
+            phase: Some(phase).filter(|p| *p != self.view.phase),
+            task_id: Some(task.task_id.clone()).filter(|t| self.view.task_id.as_ref() != Some(t)),
+            status_msg: Some(task.status_msg.clone()).filter(|m| *m != self.view.status_msg),
+            units_charged: task
+                .units_charged
+                .clone()
+                .filter(|u| self.units_charged.as_ref() != Some(u)),
+            error: self.view.error.is_some().then_some(None),
+            ..JobChange::default()
+        };
+        if change.units_charged.is_some() {
+            self.units_charged = change.units_charged.clone();
+        }
+        match task.state {
+            TaskState::Failed => {
+                let error = task_failure(&task);
+                change.note = Some(format!("the provider failed the task: {}", error.message));
+                change.error = Some(Some(error));
+                self.change(change).await?;
+                Ok(Next::Stop)
+            }
+            TaskState::Succeeded => {
+                if task.videos.is_empty() {
+                    let error = JobError {
+                        code: None,
+                        message: "the task succeeded but the provider listed no video".into(),
+                        retryable: false,
+                    };
+                    return self.fail(error, "result").await;
+                }
+                self.record_files(&task.videos).await?;
+                change.note = Some(format!("{} video(s) ready", task.videos.len()));
+                self.change(change).await?;
+                Ok(Next::Now)
+            }
+            TaskState::Submitted | TaskState::Processing => {
+                if change != JobChange::default() {
+                    self.change(change).await?;
+                }
+                let wait = self.ctx.tuning.poll.interval(self.polls, &mut rand::rng());
+                Ok(Next::After(wait))
+            }
+        }
+    }
+
+    /// Where each video goes: `<render dir>/<board stem>-<job id>[-<n>].<ext>`.
+    async fn record_files(&mut self, videos: &[RemoteVideo]) -> Result<(), Halt> {
+        let dir = self.ctx.config.render_dir_for(&self.view.board_path);
+        let stem = self
+            .view
+            .board_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "board".into());
+        let targets: Vec<FileTarget> = videos
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let n = if videos.len() > 1 {
+                    format!("-{}", i + 1)
+                } else {
+                    String::new()
+                };
+                let name = format!("{stem}-{}{n}.{}", self.id, extension(&v.url));
+                FileTarget {
+                    url: v.url.clone(),
+                    path: PathBuf::from(&dir).join(name),
+                }
+            })
+            .collect();
+        let (id, owner) = (self.id, self.ctx.owner.clone());
+        let view = self
+            .ctx
+            .db
+            .call(move |s| s.set_files(id, &owner, &targets, now_ms()))
+            .await?
+            .ok_or(Halt::LeaseLost)?;
+        self.view = view;
+        Ok(())
+    }
+}
+
+/// A single attempt, without the client's retry loop.
+async fn query_once(
+    client: &Client,
+    create_path: &str,
+    task_id: &str,
+) -> Result<TaskSnapshot, ProviderError> {
+    match client {
+        Client::Kling(c) => c.query(create_path, task_id).await,
+        Client::Gateway(c) => c.query(create_path, task_id).await,
+    }
+}
+
+/// Why the provider failed the task (Kling answers code 0 and says so only in
+/// `task_status_msg`). The user may retry: some failures are transient.
+fn task_failure(task: &TaskSnapshot) -> JobError {
+    JobError {
+        code: task.error_code.clone(),
+        message: task
+            .status_msg
+            .clone()
+            .filter(|m| !m.trim().is_empty())
+            .unwrap_or_else(|| "the provider reported the task failed without a reason".into()),
+        retryable: true,
+    }
+}
+
+/// The file extension of a result URL, `mp4` unless the URL names another video type.
+fn extension(url: &str) -> &'static str {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    ["mov", "webm", "mkv"]
+        .into_iter()
+        .find(|ext| path.ends_with(&format!(".{ext}")))
+        .unwrap_or("mp4")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_extensions_default_to_mp4() {
+        assert_eq!(extension("https://cdn.example/v/abc.mp4?sig=1"), "mp4");
+        assert_eq!(extension("https://cdn.example/v/abc.MOV"), "mov");
+        assert_eq!(extension("https://cdn.example/v/abc"), "mp4");
+        assert_eq!(extension("https://cdn.example/v.webm#t=1"), "webm");
+    }
+
+    #[test]
+    fn a_failed_task_without_a_reason_still_says_something() {
+        let task = TaskSnapshot {
+            task_id: "1".into(),
+            external_task_id: None,
+            state: TaskState::Failed,
+            status_msg: Some("  ".into()),
+            videos: vec![],
+            units_charged: None,
+            error_code: None,
+        };
+        let e = task_failure(&task);
+        assert!(e.message.contains("without a reason"));
+        assert_eq!(e.code, None);
+    }
+}

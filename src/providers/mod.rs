@@ -1,0 +1,88 @@
+//! Provider HTTP clients: a composed request in, a task snapshot or a classified error out.
+//!
+//! One adapter per provider ([`KlingClient`] for the official API, [`GatewayClient`] for a
+//! Bearer-key gateway), joined by the [`Client`] enum, which adds retries and the
+//! reconciliation that makes submitting safe to repeat. Responses are read by the pure
+//! parsers in [`parse`]; this is the only module that uses reqwest.
+
+mod client;
+pub mod errors;
+mod gateway;
+mod http;
+pub mod jwt;
+mod kling;
+pub mod parse;
+pub mod retry;
+
+use serde::{Deserialize, Serialize};
+
+pub use client::Client;
+pub use errors::ProviderError;
+pub use gateway::{GATEWAY_BASE_ENV, GatewayClient};
+pub use http::USER_AGENT;
+pub use kling::{DEFAULT_KLING_BASE, KLING_BASE_ENV, KlingClient};
+pub use parse::{
+    parse_gateway_error, parse_gateway_list, parse_gateway_task, parse_kling_envelope,
+    parse_kling_list, parse_kling_task,
+};
+pub use retry::RetryPolicy;
+
+use crate::core::compose::ComposedRequest;
+
+/// Where a task is in its life, in the same words for every provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    Submitted,
+    Processing,
+    Succeeded,
+    Failed,
+}
+
+impl TaskState {
+    pub fn is_terminal(self) -> bool {
+        matches!(self, TaskState::Succeeded | TaskState::Failed)
+    }
+}
+
+/// One generated video as the provider reports it. The URL expires: download promptly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoteVideo {
+    pub id: Option<String>,
+    pub url: String,
+    pub duration_secs: Option<f64>,
+}
+
+/// A task as the provider last described it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskSnapshot {
+    pub task_id: String,
+    pub external_task_id: Option<String>,
+    pub state: TaskState,
+    /// Why a task failed (Kling's `task_status_msg`, the gateway's `error.message`).
+    pub status_msg: Option<String>,
+    pub videos: Vec<RemoteVideo>,
+    /// Kling's `final_unit_deduction`, as sent.
+    pub units_charged: Option<String>,
+    /// The gateway's `error.code` (or `error.type`) on a failed task.
+    pub error_code: Option<String>,
+}
+
+/// Base URLs and retry behaviour from the user's config. `Default` reads nothing: the
+/// environment is consulted by [`Client::from_env`], and wins over these values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProviderSettings {
+    pub kling_base: Option<String>,
+    pub gateway_base: Option<String>,
+    pub retry: RetryPolicy,
+}
+
+/// The HTTP method a composed request names, checked before anything is sent.
+fn ensure_method(req: &ComposedRequest) -> Result<reqwest::Method, ProviderError> {
+    reqwest::Method::from_bytes(req.method.trim().to_ascii_uppercase().as_bytes()).map_err(|_| {
+        ProviderError::Config(format!(
+            "request method {:?} is not an HTTP method",
+            req.method
+        ))
+    })
+}

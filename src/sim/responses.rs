@@ -1,0 +1,169 @@
+//! Response shapes of both wire forms, and the damaged responses faults produce.
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use serde_json::{Value, json};
+
+/// Which wire form a path belongs to, so an injected fault answers in that form's shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Kling,
+    Gateway,
+}
+
+pub const GATEWAY_PREFIX: &str = "/v1/videos/generations";
+
+impl Style {
+    pub fn for_path(path: &str) -> Style {
+        if path == GATEWAY_PREFIX || path.starts_with("/v1/videos/generations/") {
+            Style::Gateway
+        } else {
+            Style::Kling
+        }
+    }
+}
+
+pub fn request_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// `{"code":0,"message":"SUCCEED","request_id":…,"data":…}`
+pub fn kling_ok(data: Value) -> Response {
+    Json(json!({"code": 0, "message": "SUCCEED", "request_id": request_id(), "data": data}))
+        .into_response()
+}
+
+/// `{"code":N,"message":…,"request_id":…}` with the documented HTTP status.
+pub fn kling_error(status: StatusCode, code: u32, message: impl Into<String>) -> Response {
+    let body = json!({"code": code, "message": message.into(), "request_id": request_id()});
+    (status, Json(body)).into_response()
+}
+
+/// `{"error":{"message","type","param","code"}}`
+pub fn gateway_error(
+    status: StatusCode,
+    kind: &str,
+    code: &str,
+    message: impl Into<String>,
+    param: Option<String>,
+) -> Response {
+    let body =
+        json!({"error": {"message": message.into(), "type": kind, "param": param, "code": code}});
+    (status, Json(body)).into_response()
+}
+
+pub fn rate_limited(style: Style, retry_after_secs: u64) -> Response {
+    let mut response = match style {
+        Style::Kling => kling_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            1302,
+            "request rate exceeds the limit: slow down and retry",
+        ),
+        Style::Gateway => gateway_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limit_error",
+            "rate_limit_exceeded",
+            "rate limit exceeded: retry later",
+            None,
+        ),
+    };
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
+}
+
+pub fn server_error(style: Style) -> Response {
+    match style {
+        Style::Kling => kling_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            5000,
+            "internal server error",
+        ),
+        Style::Gateway => gateway_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "server_error",
+            "internal server error",
+            None,
+        ),
+    }
+}
+
+pub fn balance_exhausted(style: Style) -> Response {
+    match style {
+        Style::Kling => kling_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            1102,
+            "resource pack exhausted: the account balance is used up",
+        ),
+        Style::Gateway => gateway_error(
+            StatusCode::PAYMENT_REQUIRED,
+            "insufficient_quota",
+            "insufficient_quota",
+            "insufficient balance: top up the account",
+            None,
+        ),
+    }
+}
+
+/// 200 with JSON that stops mid-object.
+pub fn malformed(style: Style) -> Response {
+    let body = match style {
+        Style::Kling => r#"{"code":0,"message":"SUCCEED","data":{"task_status":"#,
+        Style::Gateway => r#"{"task_id":"gw_"#,
+    };
+    ([(CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// A response whose body fails at once: hyper aborts the connection, so the client never
+/// gets a complete message.
+pub fn dropped() -> Response {
+    cut_stream(StatusCode::OK, "application/json", Bytes::new(), 64)
+}
+
+/// Sends `prefix` and then aborts, having promised `declared_len` bytes.
+pub fn cut_stream(
+    status: StatusCode,
+    content_type: &str,
+    prefix: Bytes,
+    declared_len: u64,
+) -> Response {
+    let pause = !prefix.is_empty();
+    let sent = pause.then_some(Ok(prefix));
+    let abort = futures::stream::once(async move {
+        if pause {
+            // hyper flushes what it has buffered only when the body stops being ready; without
+            // this pause the prefix would be thrown away with the connection.
+            tokio::task::yield_now().await;
+        }
+        Err::<Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "simulated connection drop",
+        ))
+    });
+    let body = futures::stream::iter(sent).chain(abort);
+    let mut response = Response::new(Body::from_stream(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(declared_len));
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(CONTENT_TYPE, value);
+    }
+    response
+}
+
+/// The same response with only the first half of its body: a complete HTTP message whose
+/// JSON is cut short.
+pub async fn truncated(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return dropped();
+    };
+    parts.headers.remove(CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2)))
+}

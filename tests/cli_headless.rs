@@ -1,0 +1,194 @@
+//! The headless commands, run as the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+fn shotdeck(args: &[&str], config_dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shotdeck"))
+        .args(args)
+        .env("SHOTDECK_CONFIG_DIR", config_dir)
+        .env("SHOTDECK_DATA_DIR", config_dir.join("data"))
+        .env_remove("KLING_ACCESS_KEY")
+        .env_remove("KLING_SECRET_KEY")
+        .env_remove("KLING_API_KEY")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn every_example_board_validates_clean() {
+    let cfg = tempfile::tempdir().unwrap();
+    for name in [
+        "noir-3-shot.json",
+        "single-shot.json",
+        "image-to-video.json",
+        "reference.json",
+    ] {
+        let path = examples().join(name);
+        let out = shotdeck(&["validate", path.to_str().unwrap()], cfg.path());
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stdout));
+        assert_eq!(text(&out.stdout), "", "{name}");
+    }
+}
+
+#[test]
+fn validate_exit_codes_and_line_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let over = dir.path().join("over.json");
+    std::fs::write(
+        &over,
+        r#"{"shots":[{"prompt":"a","duration":8},{"prompt":"","duration":8}],"prompt":"stray"}"#,
+    )
+    .unwrap();
+    let out = shotdeck(&["validate", over.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    assert_eq!(
+        lines,
+        vec![
+            "error shots[1].prompt: prompt is empty (1–512 characters)",
+            "error duration: shots add up to 16 s; the total allows at most 15 s",
+            "warning prompt: ignored while multi_shot is true (each shot has its own prompt)",
+        ]
+    );
+
+    let out = shotdeck(&["validate", over.to_str().unwrap(), "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["severity"], "error");
+    assert_eq!(v[0]["path"], "shots[1].prompt");
+    assert!(v[0]["message"].as_str().unwrap().contains("512"));
+
+    let warn_only = dir.path().join("warn.json");
+    std::fs::write(
+        &warn_only,
+        r#"{"shots":[{"prompt":"a","duration":4}],"prompt":"stray"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        shotdeck(&["validate", warn_only.to_str().unwrap()], dir.path())
+            .status
+            .code(),
+        Some(0)
+    );
+
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\n  \"shots\": [\n").unwrap();
+    let out = shotdeck(&["validate", broken.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("broken.json:3:"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "{\n  \"shots\": [\n"
+    );
+
+    let out = shotdeck(
+        &["validate", dir.path().join("absent.json").to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn compose_prints_the_request_and_refuses_invalid_boards() {
+    let cfg = tempfile::tempdir().unwrap();
+    let noir = examples().join("noir-3-shot.json");
+    let out = shotdeck(
+        &["compose", noir.to_str().unwrap(), "--provider", "kling"],
+        cfg.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["method"], "POST");
+    assert_eq!(v["path"], "/v1/videos/text2video");
+    assert_eq!(v["body"]["multi_prompt"].as_array().unwrap().len(), 3);
+    assert!(text(&out.stderr).contains("estimate"));
+
+    let out = shotdeck(
+        &["compose", noir.to_str().unwrap(), "--provider", "gateway"],
+        cfg.path(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["path"], "/v1/videos/generations");
+    assert_eq!(v["body"]["duration"], 12);
+
+    let bad = cfg.path().join("bad.json");
+    std::fs::write(&bad, r#"{"shots":[{"prompt":"a","duration":20}]}"#).unwrap();
+    let out = shotdeck(&["compose", bad.to_str().unwrap()], cfg.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stdout),
+        "",
+        "nothing composed for an invalid board"
+    );
+    assert!(text(&out.stderr).contains("error duration"));
+}
+
+#[test]
+fn compose_can_embed_local_images_as_base64() {
+    let cfg = tempfile::tempdir().unwrap();
+    let board = examples().join("image-to-video.json");
+    let out = shotdeck(
+        &["compose", board.to_str().unwrap(), "--embed-images"],
+        cfg.path(),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let image = v["body"]["image"].as_str().unwrap();
+    assert!(
+        image.starts_with("iVBORw0KGgo"),
+        "raw PNG base64 without a data: prefix"
+    );
+}
+
+#[test]
+fn new_writes_a_valid_starter_and_will_not_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.json");
+    let p = path.to_str().unwrap();
+    assert_eq!(shotdeck(&["new", p], dir.path()).status.code(), Some(0));
+    assert_eq!(
+        shotdeck(&["validate", p], dir.path()).status.code(),
+        Some(0)
+    );
+    std::fs::write(&path, "mine").unwrap();
+    assert_eq!(shotdeck(&["new", p], dir.path()).status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine");
+}
+
+#[test]
+fn help_and_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = shotdeck(&["--version"], dir.path());
+    assert!(text(&out.stdout).starts_with("shotdeck "));
+    for cmd in ["new", "validate", "compose"] {
+        let out = shotdeck(&[cmd, "--help"], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{cmd}");
+        assert!(text(&out.stdout).contains("Usage:"), "{cmd}");
+    }
+}
+
+#[test]
+fn a_broken_config_is_reported_and_defaults_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "provider = 'nope'\n").unwrap();
+    let noir = examples().join("noir-3-shot.json");
+    let out = shotdeck(&["validate", noir.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("config.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+}

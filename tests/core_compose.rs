@@ -1,0 +1,183 @@
+//! Compose output, snapshot-tested per provider and mode, plus the wire rules each adapter owns.
+
+use serde_json::Value;
+use shotdeck::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID, effective_model};
+use shotdeck::core::cost::{default_prices, estimate};
+use shotdeck::core::{Board, ImageSource, Mode, Provider, Shot, compose};
+
+fn noir() -> Board {
+    Board {
+        title: "Noir".into(),
+        aspect_ratio: Some("16:9".into()),
+        negative_prompt: "blurry".into(),
+        sound: true,
+        shots: vec![
+            Shot::new("Wide: rain-soaked street.", 4),
+            Shot::new("Medium: a detective lights a cigarette.", 5),
+            Shot::new("Close-up: her eyes narrow.", 3),
+        ],
+        ..Board::default()
+    }
+}
+
+fn single() -> Board {
+    Board {
+        multi_shot: false,
+        prompt: "A lighthouse at dawn.".into(),
+        duration: 10.0,
+        quality: "pro".into(),
+        ..Board::default()
+    }
+}
+
+fn image() -> Board {
+    Board {
+        mode: Mode::Image,
+        first_frame: Some("frames/first.png".into()),
+        aspect_ratio: None,
+        shots: vec![
+            Shot::new("The street comes alive.", 3),
+            Shot::new("A taxi passes.", 3),
+        ],
+        ..Board::default()
+    }
+}
+
+fn image_single_with_tail() -> Board {
+    Board {
+        mode: Mode::Image,
+        multi_shot: false,
+        prompt: "Day turns to night.".into(),
+        duration: 5.0,
+        first_frame: Some("https://cdn.example.com/day.jpg".into()),
+        last_frame: Some("night.jpg".into()),
+        ..Board::default()
+    }
+}
+
+fn reference() -> Board {
+    Board {
+        mode: Mode::Reference,
+        aspect_ratio: Some("9:16".into()),
+        references: vec![
+            "detective.png".into(),
+            "https://cdn.example.com/umbrella.png".into(),
+        ],
+        shots: vec![
+            Shot::new("<<<image_1>>> holds <<<image_2>>>.", 4),
+            Shot::new("Close on <<<image_2>>>.", 4),
+        ],
+        ..Board::default()
+    }
+}
+
+fn composed(board: &Board, provider: Provider) -> Value {
+    serde_json::to_value(compose(board, provider, &PlaceholderImages, "shotdeck-test-1").unwrap())
+        .unwrap()
+}
+
+#[test]
+fn snapshots_per_provider_and_mode() {
+    let boards = [
+        ("text_multi", noir()),
+        ("text_single", single()),
+        ("image_multi", image()),
+        ("image_single_tail", image_single_with_tail()),
+        ("reference_multi", reference()),
+    ];
+    for provider in Provider::ALL {
+        for (name, board) in &boards {
+            insta::assert_json_snapshot!(format!("{provider}_{name}"), composed(board, provider));
+        }
+    }
+}
+
+#[test]
+fn kling_multi_shot_durations_are_strings_that_sum_to_the_duration() {
+    let body = composed(&noir(), Provider::Kling)["body"].clone();
+    assert_eq!(body["multi_shot"], true);
+    assert_eq!(body["shot_type"], "customize");
+    assert_eq!(body["prompt"], "");
+    let shots = body["multi_prompt"].as_array().unwrap();
+    let sum: i64 = shots
+        .iter()
+        .map(|s| s["duration"].as_str().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(body["duration"], Value::String(sum.to_string()));
+    assert_eq!(shots[0]["index"], 1);
+}
+
+#[test]
+fn kling_image2video_has_no_aspect_ratio_and_gateway_image_neither() {
+    for p in Provider::ALL {
+        let body = composed(&image(), p)["body"].clone();
+        assert!(body.get("aspect_ratio").is_none(), "{p}");
+        assert_eq!(body["image"], "<base64 of frames/first.png>");
+    }
+    assert_eq!(
+        composed(&image(), Provider::Kling)["path"],
+        "/v1/videos/image2video"
+    );
+}
+
+#[test]
+fn urls_are_sent_as_is_and_local_files_through_the_image_source() {
+    struct Fake;
+    impl ImageSource for Fake {
+        fn local_image(&self, r: &str) -> Result<String, String> {
+            Ok(format!("B64({r})"))
+        }
+    }
+    let req = compose(&image_single_with_tail(), Provider::Kling, &Fake, "k").unwrap();
+    assert_eq!(req.body["image"], "https://cdn.example.com/day.jpg");
+    assert_eq!(req.body["image_tail"], "B64(night.jpg)");
+}
+
+#[test]
+fn an_unreadable_image_is_a_compose_error_naming_the_field() {
+    struct Broken;
+    impl ImageSource for Broken {
+        fn local_image(&self, _: &str) -> Result<String, String> {
+            Err("permission denied".into())
+        }
+    }
+    let err = compose(&reference(), Provider::Kling, &Broken, "k").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("references[0]: cannot embed image detective.png"),
+        "{err}"
+    );
+}
+
+#[test]
+fn kling_reference_boards_use_the_omni_model_and_endpoint() {
+    let req = composed(&reference(), Provider::Kling);
+    assert_eq!(req["path"], "/v1/videos/omni-video");
+    assert_eq!(req["body"]["model_name"], "kling-v3-omni");
+    assert_eq!(effective_model(&reference(), Provider::Gateway), "kling-v3");
+}
+
+#[test]
+fn every_request_carries_the_idempotency_key_and_an_explicit_mode() {
+    for p in Provider::ALL {
+        let req = compose(&noir(), p, &PlaceholderImages, UNASSIGNED_TASK_ID).unwrap();
+        assert_eq!(req.body["external_task_id"], UNASSIGNED_TASK_ID);
+        assert_eq!(req.body["mode"], "std");
+        assert_eq!(req.query_path("123"), format!("{}/123", req.path));
+    }
+}
+
+#[test]
+fn cost_is_seconds_times_the_rate_for_quality_and_sound() {
+    let prices = default_prices();
+    let e = estimate(&noir(), Provider::Kling, &prices).unwrap();
+    assert_eq!(e.seconds, 12.0);
+    assert!((e.usd - 12.0 * 0.126).abs() < 1e-9, "std with audio");
+    let e = estimate(&single(), Provider::Gateway, &prices).unwrap();
+    assert!((e.usd - 10.0 * 0.112).abs() < 1e-9, "pro silent");
+    let e = estimate(&reference(), Provider::Kling, &prices).unwrap();
+    assert_eq!(e.model, "kling-v3-omni");
+    let mut odd = noir();
+    odd.quality = "ultra".into();
+    assert!(estimate(&odd, Provider::Kling, &prices).is_none());
+}

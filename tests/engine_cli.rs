@@ -1,0 +1,245 @@
+//! `shotdeck submit`, `jobs` and `download` as the real binary, against a simulated backend
+//! started by the test on 127.0.0.1.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+use shotdeck::sim::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, Faults, SAMPLE_MP4};
+use shotdeck::sim::{SimConfig, SimServer};
+use tempfile::TempDir;
+
+struct Setup {
+    sim: SimServer,
+    dir: TempDir,
+}
+
+impl Setup {
+    async fn new(faults: Faults) -> Setup {
+        let config = SimConfig {
+            task_seconds: 0.3,
+            faults,
+            ..SimConfig::default()
+        };
+        let sim = SimServer::start(config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        Setup { sim, dir }
+    }
+
+    /// Copies an example board (with its images) into the temp folder.
+    fn board(&self, example: &str) -> PathBuf {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let boards = self.dir.path().join("boards");
+        std::fs::create_dir_all(boards.join("images")).unwrap();
+        for img in ["detective.png", "umbrella.png", "street-first-frame.png"] {
+            std::fs::copy(
+                examples.join("images").join(img),
+                boards.join("images").join(img),
+            )
+            .unwrap();
+        }
+        let to = boards.join(example);
+        std::fs::copy(examples.join(example), &to).unwrap();
+        to
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_shotdeck"))
+            .args(args)
+            .env("SHOTDECK_CONFIG_DIR", self.dir.path().join("config"))
+            .env("SHOTDECK_DATA_DIR", self.dir.path().join("data"))
+            .env("KLING_API_BASE", self.sim.base_url())
+            .env("SHOTDECK_GATEWAY_URL", self.sim.base_url())
+            .env("KLING_ACCESS_KEY", DEMO_ACCESS_KEY)
+            .env("KLING_SECRET_KEY", DEMO_SECRET_KEY)
+            .env("KLING_API_KEY", DEMO_API_KEY)
+            .kill_on_drop(true)
+            .output();
+        tokio::time::timeout(Duration::from_secs(60), run)
+            .await
+            .expect("the command finishes")
+            .expect("the binary runs")
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+#[tokio::test]
+async fn submit_wait_downloads_and_the_store_tells_the_story() {
+    let s = Setup::new(Faults::default()).await;
+    let board = s.board("noir-3-shot.json");
+    for (n, provider) in [(1, "kling"), (2, "gateway")] {
+        let out = s
+            .run(&[
+                "submit",
+                board.to_str().unwrap(),
+                "--provider",
+                provider,
+                "--wait",
+            ])
+            .await;
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let expected = s
+            .dir
+            .path()
+            .join(format!("boards/noir-3-shot.renders/noir-3-shot-{n}.mp4"));
+        assert_eq!(text(&out.stdout).trim(), expected.to_str().unwrap());
+        assert_eq!(std::fs::read(&expected).unwrap(), SAMPLE_MP4);
+        let err = text(&out.stderr);
+        assert!(err.contains(&format!("job {n}: done")), "{err}");
+        assert!(err.contains("downloading 100%"), "{err}");
+    }
+
+    let out = s.run(&["jobs", "--json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(jobs.as_array().unwrap().len(), 2);
+    assert_eq!(jobs[0]["phase"], "done");
+    assert_eq!(jobs[0]["provider"], "gateway");
+
+    let out = s.run(&["jobs", "--board", board.to_str().unwrap()]).await;
+    let listing = text(&out.stdout);
+    assert_eq!(listing.lines().count(), 3, "{listing}");
+    assert!(
+        listing.lines().nth(1).unwrap().contains("done"),
+        "{listing}"
+    );
+
+    let out = s.run(&["jobs", "show", "1"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let shown = text(&out.stdout);
+    for word in [
+        "history",
+        "queued",
+        "submitting",
+        "downloading",
+        "done",
+        "/v1/videos/text2video",
+    ] {
+        assert!(shown.contains(word), "{word} in {shown}");
+    }
+    let out = s.run(&["jobs", "show", "2", "--json"]).await;
+    let rec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rec["history"].as_array().unwrap().last().unwrap()["phase"],
+        "done"
+    );
+    assert_eq!(rec["request"]["path"], "/v1/videos/generations");
+
+    // Reattaching to a finished job prints its files; a redownload keeps intact files.
+    let out = s.run(&["jobs", "wait", "1"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("noir-3-shot-1.mp4"));
+    let out = s.run(&["download", "1"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("noir-3-shot-1.mp4"));
+    assert_eq!(s.sim.stats().video_requests, 2, "nothing fetched twice");
+}
+
+#[tokio::test]
+async fn a_failed_task_exits_non_zero_with_the_reason_and_the_reattach_command() {
+    let s = Setup::new(Faults {
+        task_failure_rate: 1.0,
+        ..Faults::default()
+    })
+    .await;
+    let board = s.board("single-shot.json");
+    let out = s.run(&["submit", board.to_str().unwrap(), "--wait"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(text(&out.stdout), "");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Content safety check failed") || err.contains("Internal generation error"),
+        "{err}"
+    );
+    assert!(err.contains("job 1 failed"), "{err}");
+    assert!(err.contains("shotdeck jobs wait 1"), "{err}");
+}
+
+#[tokio::test]
+async fn an_exhausted_balance_is_reported_with_its_code() {
+    let s = Setup::new(Faults {
+        balance_exhausted: true,
+        ..Faults::default()
+    })
+    .await;
+    let board = s.board("single-shot.json");
+    let out = s.run(&["submit", board.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("[code 1102]"), "{err}");
+    assert_eq!(s.sim.stats().api_requests, 1);
+}
+
+#[tokio::test]
+async fn submit_without_wait_prints_the_ids_and_jobs_wait_finishes_it() {
+    let s = Setup::new(Faults::default()).await;
+    let board = s.board("image-to-video.json");
+    let out = s.run(&["submit", board.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let line = text(&out.stdout);
+    assert!(line.starts_with("job 1 task "), "{line}");
+    assert!(text(&out.stderr).contains("shotdeck jobs wait 1"));
+
+    let out = s.run(&["jobs", "wait", "1", "--timeout", "30"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let path = PathBuf::from(text(&out.stdout).trim());
+    assert_eq!(std::fs::read(path).unwrap(), SAMPLE_MP4);
+    assert_eq!(s.sim.stats().creates_accepted, 1);
+}
+
+#[tokio::test]
+async fn a_timeout_leaves_the_job_to_be_reattached() {
+    let s = Setup::new(Faults {
+        never_finish_rate: 1.0,
+        ..Faults::default()
+    })
+    .await;
+    let board = s.board("single-shot.json");
+    let out = s
+        .run(&[
+            "submit",
+            board.to_str().unwrap(),
+            "--wait",
+            "--timeout",
+            "1",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("timed out"), "{err}");
+    assert!(err.contains("shotdeck jobs wait 1"), "{err}");
+    // The job is still in flight and nobody holds it.
+    let out = s.run(&["jobs", "show", "1", "--json"]).await;
+    let rec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rec["lease_owner"].is_null(), "released on exit");
+    assert_ne!(rec["phase"], "failed");
+}
+
+#[tokio::test]
+async fn an_invalid_board_is_refused_before_anything_is_recorded() {
+    let s = Setup::new(Faults::default()).await;
+    let bad = s.dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"shots":[{"prompt":"","duration":4}]}"#).unwrap();
+    let out = s.run(&["submit", bad.to_str().unwrap(), "--wait"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("error shots[0].prompt"), "{err}");
+    assert!(err.contains("nothing was sent"), "{err}");
+    let out = s.run(&["jobs", "--json"]).await;
+    assert_eq!(text(&out.stdout).trim(), "[]");
+    assert_eq!(s.sim.stats().api_requests, 0);
+}

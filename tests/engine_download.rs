@@ -1,0 +1,207 @@
+//! Resumable downloads against a small file server on 127.0.0.1 that honours Range, can
+//! cut a response short once, or can ignore ranges altogether.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use shotdeck::engine::download::{DownloadError, Progress, download, part_path};
+
+#[derive(Default)]
+struct Behaviour {
+    /// Cut the next response after this many bytes (then serve normally).
+    cut_after: Option<usize>,
+    ignore_range: bool,
+    /// Announce a larger size than is sent (a truncating proxy).
+    lie_about_length: bool,
+    ranges_seen: Vec<Option<String>>,
+}
+
+type Shared = Arc<Mutex<Behaviour>>;
+
+fn payload() -> Vec<u8> {
+    (0..200_000u32).map(|i| (i % 251) as u8).collect()
+}
+
+async fn serve_file(State(b): State<Shared>, headers: HeaderMap) -> Response {
+    let data = payload();
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (cut, ignore, lie) = {
+        let mut b = b.lock().unwrap();
+        b.ranges_seen.push(range.clone());
+        (b.cut_after.take(), b.ignore_range, b.lie_about_length)
+    };
+    let start = range.filter(|_| !ignore).and_then(|r| {
+        r.strip_prefix("bytes=")?
+            .strip_suffix('-')?
+            .parse::<usize>()
+            .ok()
+    });
+    let total = data.len();
+    if start.is_some_and(|s| s >= total) {
+        return (
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            [(header::CONTENT_RANGE, format!("bytes */{total}"))],
+        )
+            .into_response();
+    }
+    let from = start.unwrap_or(0);
+    let body = data[from..].to_vec();
+    let announced = if lie { body.len() + 1000 } else { body.len() };
+    let stream_body = match cut {
+        Some(n) => {
+            let head = body[..n.min(body.len())].to_vec();
+            Body::from_stream(sent_then_cut(head))
+        }
+        None if lie => Body::from_stream(sent_then_cut(body)),
+        None => Body::from(body),
+    };
+    let mut resp = Response::new(stream_body);
+    resp.headers_mut()
+        .insert(header::CONTENT_LENGTH, announced.into());
+    if start.is_some() {
+        *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+        let v = format!("bytes {from}-{}/{total}", total - 1);
+        resp.headers_mut()
+            .insert(header::CONTENT_RANGE, v.parse().unwrap());
+    }
+    resp
+}
+
+/// `bytes`, then an aborted connection. The pause lets the server flush the bytes first
+/// (it only writes once the body stream stops being ready).
+fn sent_then_cut(bytes: Vec<u8>) -> impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> {
+    use futures::StreamExt;
+    futures::stream::iter([Ok(bytes)]).chain(futures::stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        Err(std::io::Error::other("cut"))
+    }))
+}
+
+async fn server(b: Shared) -> String {
+    let app = Router::new()
+        .route("/v.mp4", get(serve_file))
+        .route("/missing.mp4", get(|| async { StatusCode::NOT_FOUND }))
+        .with_state(b);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+#[tokio::test]
+async fn a_whole_download_lands_under_its_name_with_progress() {
+    let b = Shared::default();
+    let base = server(b.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("renders/noir-1.mp4");
+    let mut seen: Vec<Progress> = Vec::new();
+    let n = download(&http(), &format!("{base}/v.mp4"), &dest, |p| seen.push(p))
+        .await
+        .unwrap();
+    assert_eq!(n, 200_000);
+    assert_eq!(std::fs::read(&dest).unwrap(), payload());
+    assert!(!part_path(&dest).exists());
+    assert_eq!(seen.first().unwrap().bytes_done, 0);
+    assert_eq!(
+        *seen.last().unwrap(),
+        Progress {
+            bytes_done: 200_000,
+            bytes_total: Some(200_000)
+        }
+    );
+}
+
+#[tokio::test]
+async fn an_interrupted_download_resumes_with_a_range_request() {
+    let b = Shared::default();
+    b.lock().unwrap().cut_after = Some(70_000);
+    let base = server(b.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("noir-2.mp4");
+    let url = format!("{base}/v.mp4");
+
+    let err = download(&http(), &url, &dest, |_| {}).await.unwrap_err();
+    match &err {
+        DownloadError::Interrupted { bytes_done, .. } => assert_eq!(*bytes_done, 70_000),
+        other => panic!("expected an interruption, got {other}"),
+    }
+    assert!(!dest.exists(), "no half file under the final name");
+    assert_eq!(std::fs::metadata(part_path(&dest)).unwrap().len(), 70_000);
+
+    let mut first = None;
+    let n = download(&http(), &url, &dest, |p| {
+        first.get_or_insert(p);
+    })
+    .await
+    .unwrap();
+    assert_eq!(n, 200_000);
+    assert_eq!(first.unwrap().bytes_done, 70_000, "resumed, not restarted");
+    assert_eq!(std::fs::read(&dest).unwrap(), payload());
+    let ranges = b.lock().unwrap().ranges_seen.clone();
+    assert_eq!(ranges, vec![None, Some("bytes=70000-".to_string())]);
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_ranges_gets_a_clean_restart() {
+    let b = Shared::default();
+    b.lock().unwrap().ignore_range = true;
+    let base = server(b).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("noir-3.mp4");
+    std::fs::write(part_path(&dest), vec![0xEE; 5_000]).unwrap();
+    download(&http(), &format!("{base}/v.mp4"), &dest, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), payload(), "no stale prefix");
+}
+
+#[tokio::test]
+async fn a_complete_part_file_is_finished_without_refetching() {
+    let b = Shared::default();
+    let base = server(b.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("noir-4.mp4");
+    std::fs::write(part_path(&dest), payload()).unwrap();
+    let n = download(&http(), &format!("{base}/v.mp4"), &dest, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(n, 200_000);
+    assert_eq!(std::fs::read(&dest).unwrap(), payload());
+}
+
+#[tokio::test]
+async fn a_short_body_is_never_renamed_into_place() {
+    let b = Shared::default();
+    b.lock().unwrap().lie_about_length = true;
+    let base = server(b).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("noir-5.mp4");
+    let err = download(&http(), &format!("{base}/v.mp4"), &dest, |_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DownloadError::Interrupted { .. }), "{err}");
+    assert!(!dest.exists());
+}
+
+#[tokio::test]
+async fn http_errors_name_the_status() {
+    let base = server(Shared::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("x.mp4");
+    let err = download(&http(), &format!("{base}/missing.mp4"), &dest, |_| {})
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("HTTP 404"), "{err}");
+}

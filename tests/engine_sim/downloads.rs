@@ -1,0 +1,180 @@
+//! Interrupted downloads, automatic and user-requested resumes, and redownloads.
+
+use shotdeck::core::provider::Provider;
+use shotdeck::engine::Engine;
+use shotdeck::engine::download::part_path;
+use shotdeck::engine::events::{JobCmd, JobPhase};
+use shotdeck::sim::{Faults, SAMPLE_MP4};
+
+use crate::support::*;
+
+const CUT: u64 = 1_500;
+
+fn cut_downloads() -> Faults {
+    Faults {
+        download_drop_after_bytes: Some(CUT),
+        ..Faults::default()
+    }
+}
+
+#[tokio::test]
+async fn an_interrupted_download_waits_for_the_user_and_then_resumes() {
+    let h = Harness::start(0.3).await;
+    h.sim.set_faults(cut_downloads());
+    let mut config = h.config();
+    config.tuning.download_attempts = 1;
+    let mut engine = Engine::start(config).await.unwrap();
+    let mut events = Events::new(&mut engine);
+    let (id, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+
+    let stuck = events
+        .wait_for("the download to give up", |v| {
+            v.id == id && v.phase == JobPhase::Downloading && v.error.is_some()
+        })
+        .await;
+    let err = stuck.error.unwrap();
+    assert!(
+        err.message.contains("interrupted after 1500 bytes"),
+        "{}",
+        err.message
+    );
+    let file = &stuck.files[0];
+    assert!(!file.complete);
+    assert!(!file.path.exists());
+    assert_eq!(std::fs::metadata(part_path(&file.path)).unwrap().len(), CUT);
+
+    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(v.error, None);
+    assert_eq!(std::fs::read(&v.files[0].path).unwrap(), SAMPLE_MP4);
+    assert!(!part_path(&v.files[0].path).exists());
+    let stats = h.sim.stats();
+    assert_eq!(stats.video_requests, 2);
+    assert_eq!(
+        stats.video_bytes_served,
+        SAMPLE_MP4.len() as u64,
+        "the second request fetched only the missing bytes"
+    );
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn a_stalled_download_resumes_when_an_engine_starts() {
+    let h = Harness::start(0.3).await;
+    h.sim.set_faults(cut_downloads());
+    let mut config = h.config();
+    config.tuning.download_attempts = 1;
+    let mut engine = Engine::start(config).await.unwrap();
+    let mut events = Events::new(&mut engine);
+    let (id, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    events
+        .wait_for("the download to give up", |v| {
+            v.id == id && v.error.is_some()
+        })
+        .await;
+    shutdown(engine).await;
+
+    // A stalled job is not picked up by running engines, but a starting one retries it, and
+    // its first view already shows the retry rather than the old error.
+    let mut engine = h.engine().await;
+    let start = engine.initial_jobs.iter().find(|v| v.id == id).unwrap();
+    assert_eq!(start.phase, JobPhase::Downloading);
+    assert_eq!(start.error, None);
+    let mut events = Events::new(&mut engine);
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(std::fs::read(&v.files[0].path).unwrap(), SAMPLE_MP4);
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn an_interrupted_download_is_resumed_automatically_when_tries_remain() {
+    let h = Harness::start(0.3).await;
+    h.sim.set_faults(cut_downloads());
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    let (id, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "reference.json",
+        Provider::Gateway,
+    )
+    .await;
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(std::fs::read(&v.files[0].path).unwrap(), SAMPLE_MP4);
+    assert_eq!(h.sim.stats().video_bytes_served, SAMPLE_MP4.len() as u64);
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn redownload_skips_intact_files_and_refetches_missing_ones() {
+    let h = Harness::start(0.3).await;
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    let (id, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    let done = events.finished(id).await;
+    assert_eq!(done.phase, JobPhase::Done);
+    let path = done.files[0].path.clone();
+
+    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    events.reached(id, JobPhase::Downloading).await;
+    assert_eq!(events.finished(id).await.phase, JobPhase::Done);
+    assert_eq!(h.sim.stats().video_requests, 1, "the file was intact");
+
+    std::fs::remove_file(&path).unwrap();
+    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    events.reached(id, JobPhase::Downloading).await;
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done);
+    assert_eq!(std::fs::read(&path).unwrap(), SAMPLE_MP4);
+    assert_eq!(h.sim.stats().video_requests, 2);
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn a_failed_job_has_nothing_to_redownload() {
+    let h = Harness::start(0.3).await;
+    h.sim.set_faults(Faults {
+        task_failure_rate: 1.0,
+        ..Faults::default()
+    });
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    let (id, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    assert_eq!(events.finished(id).await.phase, JobPhase::Failed);
+    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    let reason = events.rejection().await;
+    assert!(reason.contains("nothing to download"), "{reason}");
+    shutdown(engine).await;
+}

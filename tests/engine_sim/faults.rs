@@ -1,0 +1,277 @@
+//! Faults the simulated backend injects, and what the engine makes of them.
+
+use shotdeck::core::provider::Provider;
+use shotdeck::engine::Engine;
+use shotdeck::engine::events::JobPhase;
+use shotdeck::sim::{Faults, ScriptedFault, SimKeys};
+
+use crate::support::*;
+
+fn script(faults: &[ScriptedFault]) -> Faults {
+    Faults {
+        script: faults.to_vec(),
+        ..Faults::default()
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_secret_fails_the_job_with_the_auth_code() {
+    let h = Harness::start(0.5).await;
+    let wrong = SimKeys {
+        secret_key: "not-the-secret".into(),
+        ..SimKeys::demo()
+    };
+    let mut engine = Engine::start(h.config_with_keys(wrong)).await.unwrap();
+    let mut events = Events::new(&mut engine);
+    let (id, ext) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Failed);
+    let err = v.error.unwrap();
+    assert_eq!(err.code.as_deref(), Some("1002"), "{}", err.message);
+    assert!(
+        err.message.contains("check the API keys"),
+        "{}",
+        err.message
+    );
+    assert!(!err.retryable);
+    assert!(!h.sim.stats().creates_by_external_id.contains_key(&ext));
+    assert_eq!(h.sim.stats().creates_accepted, 0);
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn a_rate_limit_storm_is_waited_out_with_bounded_requests() {
+    let h = Harness::start(0.6).await;
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    let mut jobs = Vec::new();
+    for provider in [Provider::Kling, Provider::Gateway] {
+        jobs.push(submit(&h, &engine, &mut events, "single-shot.json", provider).await);
+    }
+    for (id, _) in &jobs {
+        events
+            .wait_for("a task id", |v| v.id == *id && v.task_id.is_some())
+            .await;
+    }
+    // Three 429s (Retry-After: 1 s) on the polls: the engine backs off, every job holds
+    // off together, and one job is limited twice in a row.
+    h.sim.set_faults(script(&[ScriptedFault::RateLimit; 3]));
+    for (id, ext) in &jobs {
+        let v = events.finished(*id).await;
+        assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+        assert_eq!(v.error, None, "cleared once the storm passed");
+        assert_eq!(h.sim.stats().creates_by_external_id[ext], 1);
+    }
+    let stats = h.sim.stats();
+    assert_eq!(stats.faults_injected, 3);
+    // Two creates, the 429s, and polls at ≤ one per 100 ms per job while tasks run; the
+    // storm's waits add none (they are spent holding off, not asking).
+    assert!(
+        stats.api_requests <= 2 + 3 + 2 * 10,
+        "{} requests",
+        stats.api_requests
+    );
+    assert!(
+        events.history.iter().any(|v| v
+            .error
+            .as_ref()
+            .is_some_and(|e| e.retryable && e.code.is_some())),
+        "the storm was shown while it lasted"
+    );
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn a_burst_of_server_errors_is_retried() {
+    let h = Harness::start(0.3).await;
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    h.sim.set_faults(script(&[ScriptedFault::ServerError; 5]));
+    let (id, ext) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(v.error, None, "cleared once the server recovered");
+    let stats = h.sim.stats();
+    assert_eq!(stats.creates_by_external_id[&ext], 1);
+    assert_eq!(stats.faults_injected, 5);
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn a_lost_create_answer_is_reconciled_not_resent() {
+    for provider in [Provider::Kling, Provider::Gateway] {
+        let h = Harness::start(0.3).await;
+        let mut engine = h.engine().await;
+        let mut events = Events::new(&mut engine);
+        h.sim.set_faults(script(&[ScriptedFault::DropAfterCreate]));
+        let (id, ext) = submit(&h, &engine, &mut events, "single-shot.json", provider).await;
+        let v = events.finished(id).await;
+        assert_eq!(v.phase, JobPhase::Done, "{provider}: {:?}", v.error);
+        let stats = h.sim.stats();
+        assert_eq!(stats.creates_by_external_id[&ext], 1, "{provider}");
+        assert_eq!(stats.creates_accepted, 1, "{provider}");
+        shutdown(engine).await;
+    }
+}
+
+#[tokio::test]
+async fn malformed_answers_are_survived_then_fail_cleanly() {
+    let h = Harness::start(0.3).await;
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+
+    // A malformed create answer (nothing created) and one malformed poll: recovers.
+    h.sim.set_faults(script(&[
+        ScriptedFault::Malformed,
+        ScriptedFault::Truncated,
+    ]));
+    let (id, ext) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(h.sim.stats().creates_by_external_id[&ext], 1);
+
+    // Nothing but garbage while polling: the job fails with a clear message.
+    let (id, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    events
+        .wait_for("a task id", |v| v.id == id && v.task_id.is_some())
+        .await;
+    h.sim.set_faults(Faults {
+        malformed_rate: 1.0,
+        ..Faults::default()
+    });
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Failed);
+    let msg = v.error.unwrap().message;
+    assert!(msg.contains("malformed response"), "{msg}");
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn an_exhausted_balance_fails_after_exactly_one_create() {
+    for (provider, code) in [
+        (Provider::Kling, "1102"),
+        (Provider::Gateway, "insufficient_quota"),
+    ] {
+        let h = Harness::start(0.3).await;
+        h.sim.set_faults(Faults {
+            balance_exhausted: true,
+            ..Faults::default()
+        });
+        let mut engine = h.engine().await;
+        let mut events = Events::new(&mut engine);
+        let (id, ext) = submit(&h, &engine, &mut events, "single-shot.json", provider).await;
+        let v = events.finished(id).await;
+        assert_eq!(v.phase, JobPhase::Failed);
+        let err = v.error.unwrap();
+        assert_eq!(
+            err.code.as_deref(),
+            Some(code),
+            "{provider}: {}",
+            err.message
+        );
+        assert!(!err.retryable);
+        let stats = h.sim.stats();
+        assert_eq!(
+            stats.creates_by_external_id[&ext], 1,
+            "{provider}: never retried"
+        );
+        assert_eq!(stats.api_requests, 1, "{provider}");
+        shutdown(engine).await;
+    }
+}
+
+#[tokio::test]
+async fn a_failed_task_fails_the_job_with_the_providers_reason() {
+    let h = Harness::start(0.3).await;
+    h.sim.set_faults(Faults {
+        task_failure_rate: 1.0,
+        ..Faults::default()
+    });
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    let (id, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Failed);
+    let err = v.error.unwrap();
+    assert!(
+        ["Content safety check failed", "Internal generation error"]
+            .contains(&err.message.as_str()),
+        "{}",
+        err.message
+    );
+    assert_eq!(v.status_msg.as_deref(), Some(err.message.as_str()));
+    assert!(v.files.is_empty());
+
+    // Retry sends the stored request again under a new idempotency key.
+    h.sim.set_faults(Faults::default());
+    engine
+        .cmd_tx
+        .send(shotdeck::engine::events::JobCmd::Retry(id))
+        .unwrap();
+    let retried = events.wait_for("the retry", |v| v.id != id).await;
+    assert_ne!(retried.external_task_id, v.external_task_id);
+    let done = events.finished(retried.id).await;
+    assert_eq!(done.phase, JobPhase::Done, "{:?}", done.error);
+    assert_eq!(
+        h.sim.stats().creates_by_external_id[&done.external_task_id],
+        1
+    );
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn retrying_an_active_job_is_refused() {
+    let h = Harness::start(5.0).await;
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    let (id, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    engine
+        .cmd_tx
+        .send(shotdeck::engine::events::JobCmd::Retry(id))
+        .unwrap();
+    let reason = events.rejection().await;
+    assert!(reason.contains(&format!("job {id} is still")), "{reason}");
+    shutdown(engine).await;
+}

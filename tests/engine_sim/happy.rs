@@ -1,0 +1,85 @@
+//! Every mode on both providers, submitted together, end to end.
+
+use shotdeck::core::provider::Provider;
+use shotdeck::engine::events::JobPhase;
+use shotdeck::engine::store::Store;
+use shotdeck::sim::SAMPLE_MP4;
+
+use crate::support::*;
+
+async fn every_mode_finishes(provider: Provider) {
+    let h = Harness::start(0.5).await;
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    assert!(engine.initial_jobs.is_empty());
+    let mut jobs = Vec::new();
+    for example in ["single-shot.json", "image-to-video.json", "reference.json"] {
+        let (id, ext) = submit(&h, &engine, &mut events, example, provider).await;
+        jobs.push((example, id, ext));
+    }
+    for (example, id, ext) in &jobs {
+        let v = events.finished(*id).await;
+        assert_eq!(v.phase, JobPhase::Done, "{example}: {:?}", v.error);
+        assert_eq!(v.error, None);
+        assert!(v.task_id.is_some());
+        assert_eq!(v.files.len(), 1, "{example}");
+        let f = &v.files[0];
+        assert!(f.complete);
+        assert_eq!(f.bytes_done, SAMPLE_MP4.len() as u64);
+        assert_eq!(f.bytes_total, Some(SAMPLE_MP4.len() as u64));
+        let stem = example.trim_end_matches(".json");
+        let expected = h
+            .dir
+            .path()
+            .join(format!("boards/{stem}.renders/{stem}-{id}.mp4"));
+        assert_eq!(f.path, expected);
+        assert_eq!(std::fs::read(&f.path).unwrap(), SAMPLE_MP4);
+        assert_eq!(h.sim.stats().creates_by_external_id[ext], 1, "{example}");
+    }
+    shutdown(engine).await;
+
+    // The store has the whole story, readable without an engine.
+    let store = Store::open(&h.store_path()).unwrap();
+    for (_, id, _) in &jobs {
+        let rec = store.record(*id).unwrap().unwrap();
+        let phases: Vec<JobPhase> = rec.history.iter().map(|e| e.phase).collect();
+        assert_eq!(phases.first(), Some(&JobPhase::Queued));
+        assert_eq!(phases.get(1), Some(&JobPhase::Submitting));
+        assert!(phases.contains(&JobPhase::Downloading));
+        assert_eq!(phases.last(), Some(&JobPhase::Done));
+        assert!(rec.view.finished_at.is_some());
+        assert_eq!(rec.lease_owner, None, "released at shutdown");
+    }
+}
+
+#[tokio::test]
+async fn kling_text_image_and_reference_jobs_finish() {
+    every_mode_finishes(Provider::Kling).await;
+}
+
+#[tokio::test]
+async fn gateway_text_image_and_reference_jobs_finish() {
+    every_mode_finishes(Provider::Gateway).await;
+}
+
+#[tokio::test]
+async fn a_finished_job_costs_no_more_requests() {
+    let h = Harness::start(0.3).await;
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    let (id, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    assert_eq!(events.finished(id).await.phase, JobPhase::Done);
+    let before = h.sim.stats().api_requests;
+    // Several poll and watch intervals: an idle engine must not ask anything.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(h.sim.stats().api_requests, before);
+    assert_eq!(events.drain(), 0, "no events while idle");
+    shutdown(engine).await;
+}

@@ -1,0 +1,8 @@
+//! The job engine against the simulated backend over 127.0.0.1.
+
+mod downloads;
+mod faults;
+mod happy;
+mod restart;
+mod secrets;
+mod support;

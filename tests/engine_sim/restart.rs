@@ -1,0 +1,191 @@
+//! Restarts, crashes and two engines on one store.
+
+use std::collections::BTreeMap;
+
+use shotdeck::core::compose::{PlaceholderImages, compose};
+use shotdeck::core::model::Board;
+use shotdeck::core::provider::Provider;
+use shotdeck::engine::events::JobPhase;
+use shotdeck::engine::store::{JobChange, NewJob, Store, now_ms};
+use shotdeck::engine::{Engine, new_external_task_id};
+
+use crate::support::*;
+
+/// Every gap between two queries of one task, in milliseconds.
+fn query_gaps(times: &BTreeMap<String, Vec<u64>>) -> Vec<(String, u64)> {
+    times
+        .iter()
+        .flat_map(|(task, t)| t.windows(2).map(move |w| (task.clone(), w[1] - w[0])))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_restarted_engine_resumes_polling_and_finishes() {
+    let h = Harness::start(0.8).await;
+    let mut a = h.engine().await;
+    let mut events = Events::new(&mut a);
+    let (id, ext) = submit(&h, &a, &mut events, "single-shot.json", Provider::Gateway).await;
+    events.reached(id, JobPhase::Processing).await;
+    shutdown(a).await;
+
+    let mut b = h.engine().await;
+    let initial = b.initial_jobs.iter().find(|v| v.id == id).unwrap();
+    assert_eq!(initial.phase, JobPhase::Processing);
+    let mut events = Events::new(&mut b);
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(h.sim.stats().creates_by_external_id[&ext], 1);
+    shutdown(b).await;
+}
+
+#[tokio::test]
+async fn a_crashed_engines_job_is_taken_over_once_its_lease_expires() {
+    let h = Harness::start(1.0).await;
+    let config = h.config();
+    let cmd = h.submit_cmd(&h.board("single-shot.json"), Provider::Kling);
+    let ext = ext_of(&cmd);
+    let ext_a = ext.clone();
+    // Engine A runs on its own runtime, which is then dropped mid-job: its tasks vanish
+    // without releasing anything, as in a crash.
+    let (id, owner_a) = tokio::task::spawn_blocking(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let out = rt.block_on(async move {
+            let mut a = Engine::start(config).await.unwrap();
+            let mut events = Events::new(&mut a);
+            a.cmd_tx.send(cmd).unwrap();
+            let id = events.job_for(&ext_a).await.id;
+            events.reached(id, JobPhase::Processing).await;
+            (id, a.instance.clone())
+        });
+        drop(rt);
+        out
+    })
+    .await
+    .unwrap();
+    let rec = Store::open(&h.store_path())
+        .unwrap()
+        .record(id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        rec.lease_owner.as_deref(),
+        Some(owner_a.as_str()),
+        "not released"
+    );
+    assert!(rec.lease_until.unwrap() > now_ms() - 1_000);
+
+    let mut b = h.engine().await;
+    let mut events = Events::new(&mut b);
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(h.sim.stats().creates_by_external_id[&ext], 1);
+    let history = Store::open(&h.store_path()).unwrap().history(id).unwrap();
+    assert_eq!(history.last().unwrap().phase, JobPhase::Done);
+    shutdown(b).await;
+}
+
+#[tokio::test]
+async fn two_engines_share_a_store_without_double_polling() {
+    let h = Harness::start(1.0).await;
+    let mut a = h.engine().await;
+    let mut b = h.engine().await;
+    let mut ev_a = Events::new(&mut a);
+    let mut ev_b = Events::new(&mut b);
+    let mut jobs = Vec::new();
+    for _ in 0..2 {
+        jobs.push(submit(&h, &a, &mut ev_a, "single-shot.json", Provider::Kling).await);
+    }
+    jobs.push(submit(&h, &b, &mut ev_b, "single-shot.json", Provider::Gateway).await);
+    // Hand A's jobs over mid-flight: B continues them.
+    for (id, _) in &jobs[..2] {
+        ev_a.reached(*id, JobPhase::Processing).await;
+    }
+    shutdown(a).await;
+    for (id, ext) in &jobs {
+        let v = ev_b.finished(*id).await;
+        assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+        assert_eq!(h.sim.stats().creates_by_external_id[ext], 1);
+    }
+    let stats = h.sim.stats();
+    // Polls are 100 ms ± 20 % apart: two engines polling one task would leave gaps far
+    // below 80 ms. Allow a little scheduling slack.
+    for (task, gap) in query_gaps(&stats.query_times_ms) {
+        assert!(gap >= 70, "task {task} was queried twice within {gap} ms");
+    }
+    for (task, n) in &stats.queries_by_task {
+        assert!(*n <= 14, "task {task}: {n} queries for a 1 s task");
+    }
+    shutdown(b).await;
+}
+
+fn stranded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
+    let board = Board::starter();
+    let ext = new_external_task_id();
+    let request = compose(&board, provider, &PlaceholderImages, &ext).unwrap();
+    let job = NewJob {
+        board_path: h.dir.path().join("boards/starter.json"),
+        board,
+        provider,
+        request,
+        external_task_id: ext,
+        estimated_usd: None,
+        retry_of: None,
+    };
+    // A process that crashed right after recording `submitting`, before (or after) sending.
+    let mut store = Store::open(&h.store_path()).unwrap();
+    let now = now_ms();
+    let id = store
+        .insert_job(&job, "crashed", now - 1, now - 10)
+        .unwrap();
+    store
+        .apply(
+            id,
+            "crashed",
+            &JobChange::phase(JobPhase::Submitting),
+            now - 5,
+        )
+        .unwrap()
+        .unwrap();
+    (id, job)
+}
+
+#[tokio::test]
+async fn a_crash_mid_submit_is_reconciled_by_external_id() {
+    for provider in [Provider::Kling, Provider::Gateway] {
+        let h = Harness::start(0.3).await;
+        let (id, job) = stranded_job(&h, provider);
+        // The create reached the provider before the crash.
+        let client = (h.config().clients)(provider).unwrap();
+        let created = client.create(&job.request).await.unwrap();
+
+        let mut engine = h.engine().await;
+        let mut events = Events::new(&mut engine);
+        let v = events.finished(id).await;
+        assert_eq!(v.phase, JobPhase::Done, "{provider}: {:?}", v.error);
+        assert_eq!(v.task_id.as_deref(), Some(created.task_id.as_str()));
+        assert_eq!(
+            h.sim.stats().creates_by_external_id[&job.external_task_id],
+            1,
+            "{provider}: found, not re-sent"
+        );
+        shutdown(engine).await;
+    }
+}
+
+#[tokio::test]
+async fn a_crash_before_the_create_left_sends_it_once() {
+    let h = Harness::start(0.3).await;
+    let (id, job) = stranded_job(&h, Provider::Kling);
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(
+        h.sim.stats().creates_by_external_id[&job.external_task_id],
+        1
+    );
+    shutdown(engine).await;
+}

@@ -1,0 +1,277 @@
+//! A simulated backend on 127.0.0.1, a temp store and board folder, and an engine wired to
+//! both with every interval shrunk.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use shotdeck::core::compose::compose;
+use shotdeck::core::provider::Provider;
+use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, JobView};
+use shotdeck::engine::schedule::PollSchedule;
+use shotdeck::engine::{
+    ClientFactory, Engine, EngineConfig, EngineHandle, Tuning, new_external_task_id,
+};
+use shotdeck::files::config::Config;
+use shotdeck::files::{board_file, image_probe::FileImages};
+use shotdeck::providers::{Client, ProviderSettings, RetryPolicy};
+use shotdeck::sim::{Faults, SimConfig, SimKeys, SimServer};
+use tempfile::TempDir;
+
+/// Generous bound for anything the tests wait for; success takes a fraction of it.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+pub struct Harness {
+    pub sim: SimServer,
+    pub keys: SimKeys,
+    pub dir: TempDir,
+}
+
+impl Harness {
+    pub async fn start(task_seconds: f64) -> Harness {
+        Self::with_keys(task_seconds, SimKeys::demo()).await
+    }
+
+    pub async fn with_keys(task_seconds: f64, keys: SimKeys) -> Harness {
+        let config = SimConfig {
+            keys: keys.clone(),
+            task_seconds,
+            faults: Faults::default(),
+        };
+        let sim = SimServer::start(config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        Harness {
+            sim,
+            keys,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn store_path(&self) -> PathBuf {
+        self.dir.path().join("data/jobs.sqlite3")
+    }
+
+    /// An engine config using the harness's own keys.
+    pub fn config(&self) -> EngineConfig {
+        self.config_with_keys(self.keys.clone())
+    }
+
+    /// An engine config whose clients sign with `keys` (which may be wrong on purpose).
+    pub fn config_with_keys(&self, keys: SimKeys) -> EngineConfig {
+        let settings = ProviderSettings {
+            kling_base: Some(self.sim.base_url()),
+            gateway_base: Some(self.sim.base_url()),
+            retry: RetryPolicy {
+                max_attempts: 4,
+                base: Duration::from_millis(20),
+                max: Duration::from_millis(100),
+                request_timeout: Duration::from_secs(5),
+            },
+        };
+        let no_file = self.dir.path().join("no-credentials.toml");
+        let factory: ClientFactory = Arc::new(move |p: Provider| {
+            let keys = keys.clone();
+            let env = move |name: &str| match name {
+                "KLING_ACCESS_KEY" => Some(keys.access_key.clone()),
+                "KLING_SECRET_KEY" => Some(keys.secret_key.clone()),
+                "KLING_API_KEY" => Some(keys.api_key.clone()),
+                _ => None,
+            };
+            Client::from_sources(p, &settings, &env, &no_file)
+        });
+        EngineConfig::new(
+            self.store_path(),
+            Config::default(),
+            ProviderSettings::default(),
+        )
+        .with_clients(factory)
+        .with_tuning(fast_tuning())
+    }
+
+    pub async fn engine(&self) -> EngineHandle {
+        Engine::start(self.config()).await.unwrap()
+    }
+
+    /// Copies an example board (and the images it uses) into the temp folder.
+    pub fn board(&self, example: &str) -> PathBuf {
+        let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let boards = self.dir.path().join("boards");
+        std::fs::create_dir_all(boards.join("images")).unwrap();
+        for img in ["detective.png", "umbrella.png", "street-first-frame.png"] {
+            let to = boards.join("images").join(img);
+            if !to.exists() {
+                std::fs::copy(examples.join("images").join(img), to).unwrap();
+            }
+        }
+        let to = boards.join(example);
+        std::fs::copy(examples.join(example), &to).unwrap();
+        to
+    }
+
+    /// The command a front end sends to submit `board_path` (images embedded as Base64).
+    pub fn submit_cmd(&self, board_path: &Path, provider: Provider) -> JobCmd {
+        let board = board_file::load(board_path).unwrap();
+        let ext = new_external_task_id();
+        let images = FileImages {
+            board_dir: board_file::board_dir(board_path),
+        };
+        let request = compose(&board, provider, &images, &ext).unwrap();
+        JobCmd::Submit {
+            board_path: board_path.to_path_buf(),
+            board,
+            provider,
+            request,
+            external_task_id: ext,
+            estimated_usd: Some(1.0),
+        }
+    }
+}
+
+/// Every interval in tens of milliseconds; polls at a fixed ~100 ms so per-interval
+/// request counts are easy to bound.
+pub fn fast_tuning() -> Tuning {
+    Tuning {
+        poll: PollSchedule {
+            first: Duration::from_millis(100),
+            max: Duration::from_millis(100),
+            growth: 1.0,
+            backoff_base: Duration::from_millis(50),
+            backoff_max: Duration::from_millis(400),
+        },
+        max_concurrent_requests: 4,
+        max_concurrent_downloads: 2,
+        lease_ttl: Duration::from_millis(900),
+        watch_interval: Duration::from_millis(100),
+        progress_interval: Duration::from_millis(50),
+        download_attempts: 3,
+        odd_answer_limit: 3,
+    }
+}
+
+/// An engine's events, remembered: the latest view of every job, and rejections.
+pub struct Events {
+    rx: tokio::sync::mpsc::UnboundedReceiver<JobEvent>,
+    pub latest: HashMap<i64, JobView>,
+    /// Every view in arrival order.
+    pub history: Vec<JobView>,
+    pub rejections: Vec<String>,
+}
+
+impl Events {
+    pub fn new(engine: &mut EngineHandle) -> Events {
+        let (_, empty) = tokio::sync::mpsc::unbounded_channel();
+        Events {
+            rx: std::mem::replace(&mut engine.event_rx, empty),
+            latest: HashMap::new(),
+            history: Vec::new(),
+            rejections: Vec::new(),
+        }
+    }
+
+    /// Waits until the latest view of some job satisfies `pred`, and returns it.
+    pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&JobView) -> bool) -> JobView {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(v) = self.latest.values().find(|v| pred(v)) {
+                return v.clone();
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(JobEvent::Updated(v))) => {
+                    self.history.push(v.clone());
+                    self.latest.insert(v.id, v);
+                }
+                Ok(Some(JobEvent::Rejected { reason })) => self.rejections.push(reason),
+                Ok(None) => panic!("engine stopped while waiting for {what}"),
+                Err(_) => panic!(
+                    "timed out waiting for {what}; latest: {:#?}; rejected: {:?}",
+                    self.latest, self.rejections
+                ),
+            }
+        }
+    }
+
+    /// Waits for a rejection and returns its reason.
+    pub async fn rejection(&mut self) -> String {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(r) = self.rejections.pop() {
+                return r;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(JobEvent::Updated(v))) => {
+                    self.latest.insert(v.id, v);
+                }
+                Ok(Some(JobEvent::Rejected { reason })) => return reason,
+                _ => panic!("no rejection came"),
+            }
+        }
+    }
+
+    /// The job recorded for the submit that carried `ext`.
+    pub async fn job_for(&mut self, ext: &str) -> JobView {
+        self.wait_for(&format!("the job of {ext}"), |v| v.external_task_id == ext)
+            .await
+    }
+
+    /// Waits until job `id` is done or failed.
+    pub async fn finished(&mut self, id: i64) -> JobView {
+        self.wait_for(&format!("job {id} to finish"), |v| {
+            v.id == id && !v.phase.is_active()
+        })
+        .await
+    }
+
+    /// Waits until job `id` reaches `phase`.
+    pub async fn reached(&mut self, id: i64, phase: JobPhase) -> JobView {
+        self.wait_for(&format!("job {id} to reach {phase:?}"), |v| {
+            v.id == id && v.phase == phase
+        })
+        .await
+    }
+
+    /// Whatever arrived without waiting.
+    pub fn drain(&mut self) -> usize {
+        let mut n = 0;
+        while let Ok(ev) = self.rx.try_recv() {
+            n += 1;
+            if let JobEvent::Updated(v) = ev {
+                self.latest.insert(v.id, v);
+            }
+        }
+        n
+    }
+}
+
+/// Submits `board` through `engine` and returns the recorded job's id and external id.
+pub async fn submit(
+    h: &Harness,
+    engine: &EngineHandle,
+    events: &mut Events,
+    example: &str,
+    provider: Provider,
+) -> (i64, String) {
+    let cmd = h.submit_cmd(&h.board(example), provider);
+    let ext = ext_of(&cmd);
+    engine.cmd_tx.send(cmd).unwrap();
+    (events.job_for(&ext).await.id, ext)
+}
+
+pub async fn shutdown(engine: EngineHandle) {
+    let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+    tokio::time::timeout(PATIENCE, engine.task)
+        .await
+        .expect("the engine stops")
+        .unwrap();
+}
+
+/// The external id carried by a submit command.
+pub fn ext_of(cmd: &JobCmd) -> String {
+    match cmd {
+        JobCmd::Submit {
+            external_task_id, ..
+        } => external_task_id.clone(),
+        _ => panic!("not a submit"),
+    }
+}

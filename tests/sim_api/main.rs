@@ -1,0 +1,9 @@
+//! The simulated Kling backend over real HTTP on 127.0.0.1 (one test binary, one module per
+//! concern).
+
+mod faults;
+mod gateway;
+mod kling;
+mod support;
+mod validation;
+mod video;
