@@ -1,8 +1,8 @@
 //! `shotdeck [BOARD] [--demo] [--provider P]`: open the editor.
 //!
-//! Wiring for the job engine happens here: today no engine is linked, so submits are
-//! logged and answered with `JobEvent::Rejected` (nothing pretends to run). Replace
-//! [`no_engine`] with the engine task (and, for `--demo`, the embedded simulated backend).
+//! The editor talks to the job engine (the same store `shotdeck submit` and `shotdeck jobs`
+//! use). `--demo` is meant to run against the embedded simulated backend; until that is
+//! wired, a demo session refuses submits rather than send them to a real provider.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +12,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use super::{OpenedBoard, UiDeps};
 use crate::core::Provider;
 use crate::engine::events::{JobCmd, JobEvent};
+use crate::engine::store::default_path;
+use crate::engine::{Engine, EngineConfig, provider_settings};
 use crate::files::paths;
 
 pub struct LaunchArgs {
@@ -20,8 +22,14 @@ pub struct LaunchArgs {
     pub provider: Option<Provider>,
 }
 
-/// Stands in for the job engine until one is linked: it says so instead of faking progress.
-pub async fn no_engine(mut cmds: UnboundedReceiver<JobCmd>, events: UnboundedSender<JobEvent>) {
+/// Answers for a missing engine (no job store, or a demo without its backend): every
+/// command that would act is refused with `why`, so the editor works and nothing pretends
+/// to run.
+pub async fn no_engine(
+    mut cmds: UnboundedReceiver<JobCmd>,
+    events: UnboundedSender<JobEvent>,
+    why: String,
+) {
     while let Some(cmd) = cmds.recv().await {
         match cmd {
             JobCmd::Submit {
@@ -29,13 +37,18 @@ pub async fn no_engine(mut cmds: UnboundedReceiver<JobCmd>, events: UnboundedSen
                 provider,
                 ..
             } => {
-                tracing::warn!(%external_task_id, %provider, "submit received, but no job engine is linked");
+                tracing::warn!(%external_task_id, %provider, "submit refused: {why}");
                 let _ = events.send(JobEvent::Rejected {
-                    reason: "no job engine in this build; nothing was sent".into(),
+                    reason: format!("{why}; nothing was sent"),
                 });
             }
+            JobCmd::Retry(_) | JobCmd::Redownload(_) => {
+                let _ = events.send(JobEvent::Rejected {
+                    reason: why.clone(),
+                });
+            }
+            JobCmd::Refresh => {}
             JobCmd::Shutdown => break,
-            other => tracing::info!(?other, "no job engine: command ignored"),
         }
     }
 }
@@ -78,16 +91,35 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let (cmd_tx, cmd_rx) = unbounded_channel();
-        let (ev_tx, ev_rx) = unbounded_channel();
-        let engine = tokio::spawn(no_engine(cmd_rx, ev_tx));
+        let mut warnings = Vec::new();
+        let engine = if args.demo {
+            Err("the demo backend is not available in this build".to_string())
+        } else {
+            let cfg = EngineConfig::new(default_path(), config.clone(), provider_settings(&config));
+            Engine::start(cfg)
+                .await
+                .map_err(|e| format!("the job store is unavailable ({e})"))
+        };
+        let (cmd_tx, ev_rx, initial_jobs, task) = match engine {
+            Ok(h) => (h.cmd_tx, h.event_rx, h.initial_jobs, h.task),
+            Err(why) => {
+                warnings.push(format!("{why}: editing works, submits are refused"));
+                let (cmd_tx, cmd_rx) = unbounded_channel();
+                let (ev_tx, ev_rx) = unbounded_channel();
+                let task = tokio::spawn(no_engine(cmd_rx, ev_tx, why));
+                (cmd_tx, ev_rx, Vec::new(), task)
+            }
+        };
         let mut deps = UiDeps::new(cmd_tx, ev_rx, config).with_user_files(&paths::config_dir());
+        deps.initial_jobs = initial_jobs;
+        deps.warnings.extend(warnings);
         if let Some(p) = args.provider {
             deps.provider = p;
         }
         deps.simulated = args.demo;
         let r = super::run_terminal(opened, deps).await;
-        let _ = engine.await;
+        // `run` sent Shutdown: the engine releases its leases before we exit.
+        let _ = task.await;
         r
     });
     match result {
