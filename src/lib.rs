@@ -8,3 +8,4 @@ pub mod engine;
 pub mod files;
 pub mod providers;
 pub mod sim;
+pub mod ui;

@@ -24,10 +24,18 @@ pub const EXIT_UNREADABLE: u8 = 2;
     version,
     about = "Keyboard-driven storyboard editor for Kling v3 multi-shot video generation",
     long_about = None,
+    args_conflicts_with_subcommands = true,
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The storyboard JSON to open in the editor (created on first save if it does not exist).
+    pub board: Option<PathBuf>,
+    /// Run against the embedded simulated backend (no account, no cost).
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub provider: ProviderArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -82,6 +90,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Jobs(args)) => jobs::run(args),
         Some(Command::Download(args)) => download::run(args),
         Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
+        None if cli.board.is_some() || cli.demo => {
+            crate::ui::launch::launch(crate::ui::launch::LaunchArgs {
+                board: cli.board,
+                demo: cli.demo,
+                provider: cli.provider.provider,
+            })
+        }
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();

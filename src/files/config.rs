@@ -1,6 +1,7 @@
 //! `config.toml` in the config dir. Every field is optional; a missing file means defaults,
 //! and a malformed one is an error naming the line, never silently ignored.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,26 @@ pub struct Config {
     /// USD per second, by provider → model → quality. Defaults are the official list
     /// prices and are estimates.
     pub prices: PriceTable,
+    /// Key overrides for the TUI, per context and action:
+    /// `[keys.shot_list]` with `delete_shot = ["x", "delete"]` (same shape as keymap.toml).
+    pub keys: BTreeMap<String, BTreeMap<String, KeyList>>,
+}
+
+/// One key or a list of keys, as keymap files write them (`"j"` or `["j", "down"]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            KeyList::One(k) => std::slice::from_ref(k),
+            KeyList::Many(v) => v,
+        }
+    }
 }
 
 impl Default for Config {
@@ -39,6 +60,7 @@ impl Default for Config {
             kling_api_base: None,
             gateway_url: None,
             prices: default_prices(),
+            keys: BTreeMap::new(),
         }
     }
 }

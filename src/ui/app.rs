@@ -1,0 +1,392 @@
+//! The application state and how terminal events reach it. Keys are looked up in the
+//! keymap of the focused pane, then globally; what an action does lives in `dispatch.rs`.
+//! Every handler marks the app dirty when something visible changed; the loop draws only then.
+
+use std::time::Instant;
+
+use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use super::UiDeps;
+use super::action::Action;
+use super::confirm::{Confirm, ConfirmFlow};
+use super::doc::{Doc, OpenedBoard};
+use super::help::{Help, HelpFlow};
+use super::host::Host;
+use super::job_queue::JobQueue;
+use super::jobs::JobBook;
+use super::keymap::{Context, Keymap};
+use super::keys::{ChordCode, KeyChord, Named};
+use super::palette::{Entry, Palette, PaletteFlow};
+use super::pane::{Cx, Flow, PaneId, Toast};
+use super::prompt_editor::PromptEditor;
+use super::request_preview::RequestPreview;
+use super::settings::Settings;
+use super::shot_list::ShotList;
+use super::theme::Styles;
+use super::timeline::Timeline;
+use crate::core::{Board, Finding};
+use crate::engine::events::{JobCmd, JobEvent};
+
+/// What sits over the panes and takes the keys while open.
+pub enum Overlay {
+    Help(Help),
+    Palette(Palette),
+    Confirm(Confirm),
+}
+
+pub struct App {
+    pub(super) doc: Doc,
+    pub(super) jobs: JobBook,
+    pub(super) focus: PaneId,
+    pub(super) shot_list: ShotList,
+    pub(super) prompt: PromptEditor,
+    pub(super) settings: Settings,
+    pub(super) timeline: Timeline,
+    pub(super) preview: RequestPreview,
+    pub(super) queue: JobQueue,
+    pub(super) overlay: Option<Overlay>,
+    pub(super) keymap: Keymap,
+    pub(super) palette_entries: Vec<Entry>,
+    pub(super) styles: Styles,
+    pub(super) toast: Option<Toast>,
+    pub(super) jobs_tx: UnboundedSender<JobCmd>,
+    pub(super) host: Box<dyn Host>,
+    pub(super) simulated: bool,
+    pub(super) help_paths: Vec<String>,
+    pub(super) now: Instant,
+    pub(super) now_ms: i64,
+    pub(super) size: Rect,
+    pub(super) dirty: bool,
+    pub(super) exit: Option<super::ExitReason>,
+}
+
+impl App {
+    /// Builds the app; the engine's event receiver is handed back for the loop to poll.
+    pub fn new(opened: OpenedBoard, deps: UiDeps) -> (App, UnboundedReceiver<JobEvent>) {
+        let doc = Doc::new(
+            opened,
+            deps.provider,
+            deps.config.prices.clone(),
+            deps.rescue.clone(),
+        );
+        let prompt = PromptEditor::new(&doc, deps.styles);
+        let toast = (!deps.warnings.is_empty()).then(|| Toast::error(deps.warnings.join("; ")));
+        let app = App {
+            jobs: JobBook::new(deps.initial_jobs),
+            focus: PaneId::Shots,
+            shot_list: ShotList,
+            prompt,
+            settings: Settings::default(),
+            timeline: Timeline::default(),
+            preview: RequestPreview::default(),
+            queue: JobQueue::default(),
+            overlay: None,
+            palette_entries: super::palette::entries(&deps.keymap),
+            keymap: deps.keymap,
+            styles: deps.styles,
+            toast,
+            jobs_tx: deps.jobs_tx,
+            host: deps.host,
+            simulated: deps.simulated,
+            help_paths: deps.help_paths,
+            now: Instant::now(),
+            now_ms: 0,
+            size: Rect::new(0, 0, 80, 24),
+            dirty: true,
+            exit: None,
+            doc,
+        };
+        (app, deps.jobs_rx)
+    }
+
+    // ---- read access (tests and the loop) ----
+
+    pub fn board(&self) -> &Board {
+        self.doc.board()
+    }
+    pub fn findings(&self) -> &[Finding] {
+        &self.doc.derived().findings
+    }
+    /// `(method, path)` of the request the preview shows.
+    pub fn preview_route(&self) -> Option<(String, String)> {
+        let p = self.doc.derived().preview.as_ref().ok()?;
+        Some((p.method.clone(), p.path.clone()))
+    }
+    pub fn doc(&self) -> &Doc {
+        &self.doc
+    }
+    pub fn selected_shot(&self) -> usize {
+        self.doc.selected
+    }
+    pub fn focus(&self) -> PaneId {
+        self.focus
+    }
+    pub fn toast(&self) -> Option<&Toast> {
+        self.toast.as_ref()
+    }
+    /// Which overlay is open: `help`, `palette`, `submit`, `refused` or `quit`.
+    pub fn overlay_name(&self) -> Option<&'static str> {
+        Some(match self.overlay.as_ref()? {
+            Overlay::Help(_) => "help",
+            Overlay::Palette(_) => "palette",
+            Overlay::Confirm(Confirm::Submit { .. }) => "submit",
+            Overlay::Confirm(Confirm::Refused { .. }) => "refused",
+            Overlay::Confirm(Confirm::Quit { .. }) => "quit",
+        })
+    }
+    pub fn exit_reason(&self) -> Option<super::ExitReason> {
+        self.exit
+    }
+
+    /// The keymap context in force: an overlay's keys are its own.
+    pub fn context(&self) -> Context {
+        self.focus.context()
+    }
+
+    /// True while keys are text (prompt editor, an open settings field, the palette).
+    pub fn is_typing(&self) -> bool {
+        matches!(self.overlay, Some(Overlay::Palette(_)))
+            || (self.overlay.is_none()
+                && (self.focus == PaneId::Prompt
+                    || (self.focus == PaneId::Settings && self.settings.is_editing())))
+    }
+
+    /// The loop sets the clock before each event; tests may pin it.
+    pub fn set_clock(&mut self, now: Instant, now_ms: i64) {
+        self.now = now;
+        self.now_ms = now_ms;
+    }
+
+    pub fn set_size(&mut self, size: Rect) {
+        if self.size != size {
+            self.size = size;
+            self.dirty = true;
+        }
+    }
+
+    /// Whether a redraw is due, clearing the flag.
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// While a job is in flight the UI ticks (spinner, elapsed); otherwise it sleeps.
+    pub fn wants_tick(&self) -> bool {
+        self.jobs.any_active()
+    }
+
+    pub fn on_tick(&mut self) {
+        self.dirty = true;
+    }
+
+    pub fn render(&self, f: &mut Frame) {
+        super::root::render(self, f);
+    }
+
+    // ---- terminal events ----
+
+    pub fn handle_event(&mut self, ev: Event) {
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => self.on_key(k),
+            Event::Paste(text) => self.on_paste(&text),
+            Event::Resize(w, h) => self.set_size(Rect::new(0, 0, w, h)),
+            Event::FocusLost => self.save_now(false),
+            Event::Mouse(m) => self.on_mouse(m),
+            _ => {}
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent) {
+        if self.toast.take().is_some() {
+            self.dirty = true;
+        }
+        if self.overlay.is_some() {
+            self.overlay_key(key);
+            self.dirty = true;
+            return;
+        }
+        let Some(chord) = KeyChord::from_event(&key) else {
+            return;
+        };
+        if self.focus == PaneId::Settings && self.settings.is_editing() {
+            self.dirty = true;
+            if !line_editing(&chord)
+                && let Some(a) = self.keymap.lookup(Context::Global, &chord)
+            {
+                return self.dispatch(a);
+            }
+            let flow = self.with_cx(PaneId::Settings, |panes, cx| panes.settings.input(key, cx));
+            return self.apply_flow(flow);
+        }
+        if let Some(a) = self.keymap.lookup(self.focus.context(), &chord) {
+            self.dirty = true;
+            return self.dispatch(a);
+        }
+        if self.focus == PaneId::Prompt {
+            self.dirty = true;
+            if !line_editing(&chord)
+                && let Some(a) = self.keymap.lookup(Context::Global, &chord)
+            {
+                return self.dispatch(a);
+            }
+            let flow = self.with_cx(PaneId::Prompt, |panes, cx| panes.prompt.input(key, cx));
+            return self.apply_flow(flow);
+        }
+        if let Some(a) = self.keymap.lookup(Context::Global, &chord) {
+            self.dirty = true;
+            self.dispatch(a);
+        }
+    }
+
+    fn overlay_key(&mut self, key: KeyEvent) {
+        let Some(overlay) = self.overlay.as_mut() else {
+            return;
+        };
+        match overlay {
+            Overlay::Help(h) => {
+                if let HelpFlow::Close = h.handle_key(key) {
+                    self.overlay = None;
+                }
+            }
+            Overlay::Palette(p) => match p.handle_key(key, &self.palette_entries) {
+                PaletteFlow::Close => self.overlay = None,
+                PaletteFlow::Stay => {}
+                PaletteFlow::Run(context, action) => {
+                    self.overlay = None;
+                    if let Some(pane) = PaneId::of_context(context) {
+                        self.set_focus(pane);
+                    }
+                    self.dispatch(action);
+                }
+            },
+            Overlay::Confirm(c) => {
+                let c = c.clone();
+                match c.handle_key(key) {
+                    ConfirmFlow::Yes => {
+                        self.overlay = None;
+                        self.confirmed(c);
+                    }
+                    ConfirmFlow::No => self.overlay = None,
+                    ConfirmFlow::Stay => {}
+                }
+            }
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) {
+        self.dirty = true;
+        match &mut self.overlay {
+            Some(Overlay::Palette(p)) => return p.paste(text, &self.palette_entries),
+            Some(_) => return,
+            None => {}
+        }
+        let flow = match self.focus {
+            PaneId::Prompt => {
+                self.with_cx(PaneId::Prompt, |panes, cx| panes.prompt.paste(text, cx))
+            }
+            PaneId::Settings => self.settings.paste(text),
+            _ => Flow::toast_err("paste into the prompt editor or a settings field"),
+        };
+        self.apply_flow(flow);
+    }
+
+    fn on_mouse(&mut self, m: MouseEvent) {
+        if self.overlay.is_some() {
+            return;
+        }
+        let Some(areas) = super::root::layout(self.size) else {
+            return;
+        };
+        let at = Position::new(m.column, m.row);
+        let Some(pane) = PaneId::ALL
+            .into_iter()
+            .find(|p| areas.pane(*p).contains(at))
+        else {
+            return;
+        };
+        let action = match m.kind {
+            MouseEventKind::Down(_) => None,
+            MouseEventKind::ScrollDown => Some(Action::SelectNext),
+            MouseEventKind::ScrollUp => Some(Action::SelectPrev),
+            _ => return,
+        };
+        self.dirty = true;
+        if pane != self.focus {
+            self.set_focus(pane);
+        }
+        if let Some(a) = action {
+            self.dispatch(a);
+        }
+    }
+
+    /// Runs `f` with a handling context for `pane` (rows for paging come from the layout).
+    pub(super) fn with_cx<R>(
+        &mut self,
+        pane: PaneId,
+        f: impl FnOnce(&mut PaneStates, &mut Cx) -> R,
+    ) -> R {
+        let page = super::root::layout(self.size)
+            .map_or(10, |a| a.pane(pane).height.saturating_sub(2) as usize)
+            .max(1);
+        let mut cx = Cx {
+            doc: &mut self.doc,
+            jobs: &self.jobs,
+            now: self.now,
+            page,
+        };
+        let mut panes = PaneStates {
+            shot_list: &mut self.shot_list,
+            prompt: &mut self.prompt,
+            settings: &mut self.settings,
+            timeline: &mut self.timeline,
+            preview: &mut self.preview,
+            queue: &mut self.queue,
+        };
+        f(&mut panes, &mut cx)
+    }
+
+    pub(super) fn toast_info(&mut self, text: impl Into<String>) {
+        self.toast = Some(Toast::info(text));
+        self.dirty = true;
+    }
+
+    pub(super) fn toast_error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        tracing::warn!("{text}");
+        self.toast = Some(Toast::error(text));
+        self.dirty = true;
+    }
+}
+
+/// The pane states, borrowed apart from the doc so a pane can edit it while handling.
+pub struct PaneStates<'a> {
+    pub shot_list: &'a mut ShotList,
+    pub prompt: &'a mut PromptEditor,
+    pub settings: &'a mut Settings,
+    pub timeline: &'a mut Timeline,
+    pub preview: &'a mut RequestPreview,
+    pub queue: &'a mut JobQueue,
+}
+
+/// Keys that edit or move within a line of text: never global actions while typing.
+fn line_editing(chord: &KeyChord) -> bool {
+    chord.is_text()
+        || (!chord.ctrl
+            && !chord.alt
+            && matches!(
+                chord.code,
+                ChordCode::Named(
+                    Named::Backspace
+                        | Named::Delete
+                        | Named::Enter
+                        | Named::Left
+                        | Named::Right
+                        | Named::Up
+                        | Named::Down
+                        | Named::Home
+                        | Named::End
+                )
+            ))
+}

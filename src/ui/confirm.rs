@@ -1,0 +1,133 @@
+//! Confirmations: submit (provider, duration, quality, estimated cost), a refused submit
+//! (with the errors that block it) and quitting while a job is in flight.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::labels::{finding_text, secs, severity_mark};
+use super::overlay::centered;
+use super::theme::Styles;
+use crate::core::{Finding, Provider};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Confirm {
+    Submit {
+        provider: Provider,
+        seconds: f64,
+        shots: Option<usize>,
+        quality: String,
+        model: String,
+        /// `≈ $1.01 (…, estimate)`, or why there is none.
+        cost: String,
+        warnings: usize,
+    },
+    /// Not a question: why a submit cannot happen.
+    Refused { errors: Vec<Finding> },
+    /// `unsaved_ok`: the board could not be saved; yes means quit without it.
+    Quit { reason: String, unsaved_ok: bool },
+}
+
+pub enum ConfirmFlow {
+    Yes,
+    No,
+    Stay,
+}
+
+impl Confirm {
+    pub fn handle_key(&self, key: KeyEvent) -> ConfirmFlow {
+        let refused = matches!(self, Confirm::Refused { .. });
+        match key.code {
+            KeyCode::Char('y' | 'Y') | KeyCode::Enter if !refused => ConfirmFlow::Yes,
+            KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => ConfirmFlow::No,
+            KeyCode::Enter => ConfirmFlow::No,
+            _ => ConfirmFlow::Stay,
+        }
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, s: &Styles) {
+        let (title, border, mut lines, footer) = match self {
+            Confirm::Submit {
+                provider,
+                seconds,
+                shots,
+                quality,
+                model,
+                cost,
+                warnings,
+            } => {
+                let shots = shots.map_or("single shot".to_string(), |n| {
+                    format!("{n} shot{}", if n == 1 { "" } else { "s" })
+                });
+                let mut l = vec![
+                    kv("Provider", provider.as_str().to_string(), s),
+                    kv("Duration", format!("{} s ({shots})", secs(*seconds)), s),
+                    kv("Quality", format!("{quality} · {model}"), s),
+                    kv("Cost", cost.clone(), s),
+                ];
+                if *warnings > 0 {
+                    l.push(Line::default());
+                    l.push(Line::styled(
+                        format!("{warnings} warning(s): see the timeline"),
+                        s.warn,
+                    ));
+                }
+                (
+                    " Submit? ",
+                    s.border_focused,
+                    l,
+                    " y/Enter submit · n/Esc cancel ",
+                )
+            }
+            Confirm::Refused { errors } => {
+                let mut l = vec![
+                    Line::styled(
+                        format!(
+                            "Cannot submit: {} error{} block it.",
+                            errors.len(),
+                            if errors.len() == 1 { "" } else { "s" }
+                        ),
+                        s.error,
+                    ),
+                    Line::default(),
+                ];
+                l.extend(errors.iter().map(|e| {
+                    Line::styled(
+                        format!("{} {}", severity_mark(e.severity), finding_text(e)),
+                        s.error,
+                    )
+                }));
+                (" Submit refused ", s.error, l, " Esc/Enter close ")
+            }
+            Confirm::Quit { reason, .. } => (
+                " Quit? ",
+                s.warn,
+                vec![Line::styled(reason.clone(), s.text)],
+                " y quit · n/Esc stay ",
+            ),
+        };
+        lines.insert(0, Line::default());
+        let h = (lines.len() as u16 + 3).min(area.height);
+        let r = centered(area, 64.max(area.width / 2).min(area.width), h);
+        f.render_widget(Clear, r);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_type(BorderType::Rounded)
+            .border_style(border)
+            .title(Span::styled(title, s.title_focused))
+            .title_bottom(Line::styled(footer, s.muted).right_aligned())
+            .style(s.base);
+        let inner = super::pane::pad_x(block.inner(r));
+        f.render_widget(block, r);
+        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+fn kv(k: &str, v: String, s: &Styles) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{k:<10}"), s.muted),
+        Span::styled(v, s.text),
+    ])
+}

@@ -1,0 +1,339 @@
+//! What actions and pane messages do at the app level: focus, undo, save, submit, quit,
+//! engine events, and the host effects (open, copy).
+
+use super::ExitReason;
+use super::action::Action;
+use super::app::{App, Overlay};
+use super::confirm::Confirm;
+use super::help::Help;
+use super::palette::Palette;
+use super::pane::{Flow, Msg, PaneId};
+use super::prompt_editor::Field as PromptField;
+use super::settings::Field as SettingsField;
+use crate::core::compose::compose;
+use crate::core::{Provider, Severity};
+use crate::engine::events::{JobCmd, JobEvent, JobPhase};
+use crate::files::image_probe::FileImages;
+
+impl App {
+    pub fn dispatch(&mut self, action: Action) {
+        self.dirty = true;
+        match action {
+            Action::Quit => self.request_quit(),
+            Action::ToggleHelp => {
+                self.overlay = Some(Overlay::Help(Help {
+                    context: self.context(),
+                    scroll: 0,
+                    paths: self.help_paths.clone(),
+                }));
+            }
+            Action::OpenPalette => {
+                self.overlay = Some(Overlay::Palette(Palette::new(&self.palette_entries)));
+            }
+            Action::FocusNext => self.set_focus(self.focus.next()),
+            Action::FocusPrev => self.set_focus(self.focus.prev()),
+            Action::FocusShots => self.set_focus(PaneId::Shots),
+            Action::FocusPrompt => self.set_focus(PaneId::Prompt),
+            Action::FocusSettings => self.set_focus(PaneId::Settings),
+            Action::FocusTimeline => self.set_focus(PaneId::Timeline),
+            Action::FocusPreview => self.set_focus(PaneId::Preview),
+            Action::FocusQueue => self.set_focus(PaneId::Queue),
+            Action::Undo | Action::Redo => {
+                let done = if action == Action::Undo {
+                    self.doc.undo(self.now)
+                } else {
+                    self.doc.redo(self.now)
+                };
+                if done {
+                    self.prompt.sync(&self.doc);
+                } else {
+                    self.toast_info(if action == Action::Undo {
+                        "nothing to undo"
+                    } else {
+                        "nothing to redo"
+                    });
+                }
+            }
+            Action::Save => self.save_now(true),
+            Action::Submit => self.request_submit(),
+            Action::ToggleProvider => {
+                let next = match self.doc.provider() {
+                    Provider::Kling => Provider::Gateway,
+                    Provider::Gateway => Provider::Kling,
+                };
+                self.doc.set_provider(next);
+                self.toast_info(format!(
+                    "provider: {next} (preview, findings and cost follow)"
+                ));
+            }
+            Action::ReprobeImages => {
+                self.doc.reprobe_images();
+                self.toast_info("image files read again");
+            }
+            pane_action => {
+                let focus = self.focus;
+                let flow = self.with_cx(focus, |p, cx| match focus {
+                    PaneId::Shots => p.shot_list.handle(pane_action, cx),
+                    PaneId::Prompt => p.prompt.handle(pane_action, cx),
+                    PaneId::Settings => p.settings.handle(pane_action, cx),
+                    PaneId::Timeline => p.timeline.handle(pane_action, cx),
+                    PaneId::Preview => p.preview.handle(pane_action, cx),
+                    PaneId::Queue => p.queue.handle(pane_action, cx),
+                });
+                if let Flow::Ignored = flow {
+                    self.dirty = false;
+                }
+                self.apply_flow(flow);
+            }
+        }
+    }
+
+    pub(super) fn apply_flow(&mut self, flow: Flow) {
+        // Whatever changed the board, the editor shows the board's text.
+        self.prompt.sync(&self.doc);
+        let Flow::Msg(msg) = flow else { return };
+        self.dirty = true;
+        match msg {
+            Msg::Focus(p) => self.set_focus(p),
+            Msg::EditPrompt { negative } => {
+                self.prompt.field = if negative {
+                    PromptField::Negative
+                } else {
+                    PromptField::Prompt
+                };
+                self.set_focus(PaneId::Prompt);
+                self.prompt.cursor_to_end();
+            }
+            Msg::Toast(t) => self.toast = Some(t),
+            Msg::Job(cmd) => self.send(*cmd),
+            Msg::Open(path) => {
+                if self.host.remote() {
+                    self.toast_info(format!("over SSH, not opening here: {}", path.display()));
+                } else if let Err(e) = self.host.open(&path) {
+                    self.toast_error(format!("{e} (the video is at {})", path.display()));
+                } else {
+                    self.toast_info(format!("opening {}", path.display()));
+                }
+            }
+            Msg::Copy(url) => match self.host.copy(&url) {
+                Ok(()) => self.toast_info("URL copied (OSC 52)"),
+                Err(e) => self.toast_error(e),
+            },
+            Msg::Jump(path) => self.jump(&path),
+        }
+    }
+
+    pub(super) fn set_focus(&mut self, pane: PaneId) {
+        if self.focus == PaneId::Prompt && pane != PaneId::Prompt {
+            self.doc.break_burst();
+        }
+        if pane != PaneId::Settings {
+            self.settings.cancel_editing();
+        }
+        self.focus = pane;
+        self.prompt.sync(&self.doc);
+        self.dirty = true;
+    }
+
+    /// Shows what a finding is about.
+    fn jump(&mut self, path: &str) {
+        let finding = crate::core::Finding::error(path, "");
+        if let Some(i) = finding.shot_index() {
+            self.doc.select(i);
+            if path.ends_with(".duration") {
+                self.set_focus(PaneId::Shots);
+            } else {
+                self.prompt.field = PromptField::Prompt;
+                self.set_focus(PaneId::Prompt);
+            }
+            return;
+        }
+        match path {
+            "prompt" => {
+                self.prompt.field = PromptField::Prompt;
+                self.set_focus(PaneId::Prompt);
+            }
+            "negative_prompt" => {
+                self.prompt.field = PromptField::Negative;
+                self.set_focus(PaneId::Prompt);
+            }
+            "shots" => self.set_focus(PaneId::Shots),
+            "duration" if self.doc.board().multi_shot => self.set_focus(PaneId::Shots),
+            other => {
+                if let Some(field) = SettingsField::for_path(self.doc.board(), other) {
+                    self.settings.select_field(self.doc.board(), field);
+                }
+                self.set_focus(PaneId::Settings);
+            }
+        }
+    }
+
+    fn send(&mut self, cmd: JobCmd) {
+        if self.jobs_tx.send(cmd).is_err() {
+            self.toast_error("the job engine is not running: nothing was sent");
+        }
+    }
+
+    // ---- submit ----
+
+    fn request_submit(&mut self) {
+        let d = self.doc.derived();
+        if d.errors > 0 {
+            let errors = d
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .cloned()
+                .collect();
+            self.overlay = Some(Overlay::Confirm(Confirm::Refused { errors }));
+            return;
+        }
+        let b = self.doc.board();
+        let provider = self.doc.provider();
+        let cost = match &d.estimate {
+            Some(e) => e.summary(),
+            None => "no price configured for this model and quality".into(),
+        };
+        self.overlay = Some(Overlay::Confirm(Confirm::Submit {
+            provider,
+            seconds: d.total_seconds,
+            shots: b.multi_shot.then_some(b.shots.len()),
+            quality: b.quality.clone(),
+            model: crate::core::compose::effective_model(b, provider),
+            cost,
+            warnings: d.warnings,
+        }));
+    }
+
+    /// Composes the real request (images embedded) under a fresh idempotency key and hands
+    /// it to the engine. The board is saved first so the job matches the file.
+    fn submit_now(&mut self) {
+        let board = self.doc.board().clone();
+        let provider = self.doc.provider();
+        let external_task_id = crate::engine::new_external_task_id();
+        let images = FileImages {
+            board_dir: self.doc.board_dir().to_path_buf(),
+        };
+        let request = match compose(&board, provider, &images, &external_task_id) {
+            Ok(r) => r,
+            Err(e) => return self.toast_error(format!("not submitted: {e}")),
+        };
+        self.save_now(false);
+        let estimated_usd = self.doc.derived().estimate.as_ref().map(|e| e.usd);
+        tracing::info!(%external_task_id, %provider, "submitting");
+        self.send(JobCmd::Submit {
+            board_path: self.doc.path().to_path_buf(),
+            board,
+            provider,
+            request,
+            external_task_id: external_task_id.clone(),
+            estimated_usd,
+        });
+        self.queue.selected = 0;
+        if self.toast.as_ref().is_none_or(|t| !t.error) {
+            self.toast_info(format!("submitted to {provider} as {external_task_id}"));
+        }
+    }
+
+    pub(super) fn confirmed(&mut self, c: Confirm) {
+        match c {
+            Confirm::Submit { .. } => self.submit_now(),
+            Confirm::Quit {
+                unsaved_ok: true, ..
+            } => self.exit = Some(ExitReason::Quit),
+            Confirm::Quit { .. } => self.finish_quit(),
+            Confirm::Refused { .. } => {}
+        }
+    }
+
+    // ---- quit and save ----
+
+    fn request_quit(&mut self) {
+        match self.jobs.in_flight() {
+            Some(j) => {
+                let reason = format!(
+                    "Job #{} is {}. Quit anyway? The engine picks it up again when shotdeck next starts.",
+                    j.id,
+                    j.phase.as_str()
+                );
+                self.overlay = Some(Overlay::Confirm(Confirm::Quit {
+                    reason,
+                    unsaved_ok: false,
+                }));
+            }
+            None => self.finish_quit(),
+        }
+    }
+
+    /// Quits after saving; if the save fails, asks before losing anything.
+    fn finish_quit(&mut self) {
+        match self.doc.save() {
+            Ok(_) => self.exit = Some(ExitReason::Quit),
+            Err(e) => {
+                self.overlay = Some(Overlay::Confirm(Confirm::Quit {
+                    reason: format!("{e}. Quit anyway and lose the unsaved edits?"),
+                    unsaved_ok: true,
+                }));
+            }
+        }
+    }
+
+    /// Saves if anything changed. `explicit` reports "saved" even when nothing was due.
+    pub fn save_now(&mut self, explicit: bool) {
+        match self.doc.save() {
+            Ok(true) => {
+                tracing::debug!(path = %self.doc.path().display(), "saved");
+                self.dirty = true;
+                if explicit {
+                    self.toast_info(format!("saved {}", self.doc.path().display()));
+                }
+            }
+            Ok(false) if explicit => self.toast_info("nothing to save"),
+            Ok(false) => {}
+            Err(e) => self.toast_error(e),
+        }
+    }
+
+    /// When the debounced autosave is due, if there are unsaved edits.
+    pub fn autosave_due(&self) -> Option<std::time::Instant> {
+        self.doc.autosave_due()
+    }
+
+    // ---- engine ----
+
+    /// The engine's event channel closed: jobs will not progress until shotdeck restarts.
+    pub fn on_engine_stopped(&mut self) {
+        self.toast_error("the job engine stopped; job updates will resume when shotdeck restarts");
+    }
+
+    pub fn on_job_event(&mut self, ev: JobEvent) {
+        self.dirty = true;
+        match ev {
+            JobEvent::Updated(job) => {
+                let before = self.jobs.update(job.clone()).map(|j| j.phase);
+                let ours = job.board_path == self.doc.path();
+                if !ours || before == Some(job.phase) {
+                    return;
+                }
+                match job.phase {
+                    JobPhase::Done => {
+                        let file = job
+                            .files
+                            .first()
+                            .map_or(String::new(), |f| format!(": {}", f.path.display()));
+                        self.toast_info(format!("job #{} done{file}", job.id));
+                    }
+                    JobPhase::Failed => {
+                        let why = job.error.as_ref().map_or(String::new(), |e| {
+                            let code = e.code.as_deref().map_or(String::new(), |c| format!("{c} "));
+                            format!(": {code}{}", e.message)
+                        });
+                        self.toast_error(format!("job #{} failed{why}", job.id));
+                    }
+                    _ => {}
+                }
+            }
+            JobEvent::Rejected { reason } => self.toast_error(format!("refused: {reason}")),
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! The board being edited: the board itself, its undo history, the selection, the derived
+//! findings/preview, and whether it is saved. Every change goes through [`Doc::edit`], which
+//! records undo, recomputes what the panes show and schedules the autosave.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::derived::{Derived, ImageCache};
+use super::edit::Refusal;
+use super::history::{EditKind, History, Snapshot};
+use crate::core::cost::PriceTable;
+use crate::core::{Board, Limits, Provider};
+use crate::files::board_file;
+
+/// Autosave runs this long after the last edit.
+pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(400);
+
+/// The latest unsaved board, readable from a panic hook (which must not wait on the UI).
+pub type RescueSlot = Arc<Mutex<Option<(PathBuf, Board)>>>;
+
+/// A board ready to edit: loaded from disk, or a starter for a path that does not exist yet.
+#[derive(Debug, Clone)]
+pub struct OpenedBoard {
+    pub path: PathBuf,
+    pub board: Board,
+    /// False when the file does not exist yet: it is created on the first save.
+    pub exists: bool,
+}
+
+impl OpenedBoard {
+    /// Loads `path`. A missing file gives `Board::starter()` (with the configured quality);
+    /// a file that does not parse is an error and is never opened for editing.
+    pub fn open(
+        path: &Path,
+        default_quality: &str,
+    ) -> Result<OpenedBoard, board_file::BoardFileError> {
+        let path = absolute(path);
+        if !path.exists() {
+            let mut board = Board::starter();
+            board.quality = default_quality.to_string();
+            return Ok(OpenedBoard {
+                path,
+                board,
+                exists: false,
+            });
+        }
+        let board = board_file::load(&path)?;
+        Ok(OpenedBoard {
+            path,
+            board,
+            exists: true,
+        })
+    }
+}
+
+/// The board path as jobs record it: absolute, the same way `shotdeck submit` makes it
+/// (`std::path::absolute`), so "jobs of this board" matches jobs sent from either.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+pub struct Doc {
+    path: PathBuf,
+    board_dir: PathBuf,
+    board: Board,
+    provider: Provider,
+    prices: PriceTable,
+    /// The selected shot (kept within the shot list, 0 when it is empty).
+    pub selected: usize,
+    history: History,
+    images: ImageCache,
+    derived: Derived,
+    revision: u64,
+    saved_revision: u64,
+    last_edit: Option<Instant>,
+    exists: bool,
+    rescue: RescueSlot,
+}
+
+impl Doc {
+    pub fn new(
+        opened: OpenedBoard,
+        provider: Provider,
+        prices: PriceTable,
+        rescue: RescueSlot,
+    ) -> Doc {
+        let board_dir = board_file::board_dir(&opened.path);
+        let mut images = ImageCache::default();
+        images.refresh(&opened.board, &board_dir);
+        let derived = Derived::compute(&opened.board, provider, images.facts(), &prices);
+        Doc {
+            path: opened.path,
+            board_dir,
+            board: opened.board,
+            provider,
+            prices,
+            selected: 0,
+            history: History::default(),
+            images,
+            derived,
+            revision: 0,
+            saved_revision: 0,
+            last_edit: None,
+            exists: opened.exists,
+            rescue,
+        }
+    }
+
+    pub fn board(&self) -> &Board {
+        &self.board
+    }
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    pub fn board_dir(&self) -> &Path {
+        &self.board_dir
+    }
+    pub fn derived(&self) -> &Derived {
+        &self.derived
+    }
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+    pub fn limits(&self) -> &'static Limits {
+        self.provider.limits()
+    }
+    pub fn prices(&self) -> &PriceTable {
+        &self.prices
+    }
+    pub fn images(&self) -> &ImageCache {
+        &self.images
+    }
+
+    /// Applies `change` to a copy of the board. A refusal leaves everything untouched; a
+    /// change that alters nothing records no undo step.
+    pub fn edit(
+        &mut self,
+        kind: EditKind,
+        at: Instant,
+        change: impl FnOnce(&mut Board, &mut usize) -> Result<(), Refusal>,
+    ) -> Result<(), Refusal> {
+        let mut board = self.board.clone();
+        let mut selected = self.selected;
+        change(&mut board, &mut selected)?;
+        if board == self.board {
+            self.selected = selected;
+            return Ok(());
+        }
+        let before = Snapshot {
+            board: std::mem::replace(&mut self.board, board),
+            selected: self.selected,
+        };
+        self.history.record(&before, &kind, at);
+        self.selected = selected;
+        self.changed(at);
+        Ok(())
+    }
+
+    /// Ends the current typing burst (the user moved on), so typing again is a new step.
+    pub fn break_burst(&mut self) {
+        self.history.break_burst();
+    }
+
+    pub fn undo(&mut self, at: Instant) -> bool {
+        let current = self.snapshot();
+        match self.history.undo(&current) {
+            Some(s) => self.restore(s, at),
+            None => false,
+        }
+    }
+
+    pub fn redo(&mut self, at: Instant) -> bool {
+        let current = self.snapshot();
+        match self.history.redo(&current) {
+            Some(s) => self.restore(s, at),
+            None => false,
+        }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            board: self.board.clone(),
+            selected: self.selected,
+        }
+    }
+
+    fn restore(&mut self, s: Snapshot, at: Instant) -> bool {
+        self.board = s.board;
+        self.selected = s.selected;
+        self.changed(at);
+        true
+    }
+
+    fn changed(&mut self, at: Instant) {
+        self.selected = self.selected.min(self.board.shots.len().saturating_sub(1));
+        self.revision += 1;
+        self.last_edit = Some(at);
+        self.images.refresh(&self.board, &self.board_dir);
+        self.rederive();
+        if let Ok(mut slot) = self.rescue.lock() {
+            *slot = Some((self.path.clone(), self.board.clone()));
+        }
+    }
+
+    fn rederive(&mut self) {
+        self.derived = Derived::compute(
+            &self.board,
+            self.provider,
+            self.images.facts(),
+            &self.prices,
+        );
+    }
+
+    pub fn set_provider(&mut self, provider: Provider) {
+        self.provider = provider;
+        self.rederive();
+    }
+
+    /// Reads every image header again (files changed on disk).
+    pub fn reprobe_images(&mut self) {
+        self.images.clear();
+        self.images.refresh(&self.board, &self.board_dir);
+        self.rederive();
+    }
+
+    pub fn select(&mut self, i: usize) {
+        self.selected = i.min(self.board.shots.len().saturating_sub(1));
+    }
+
+    pub fn is_unsaved(&self) -> bool {
+        self.revision != self.saved_revision
+    }
+
+    /// False until the first save of a board whose file did not exist.
+    pub fn exists_on_disk(&self) -> bool {
+        self.exists
+    }
+
+    /// When the autosave should run, if there is anything to save.
+    pub fn autosave_due(&self) -> Option<Instant> {
+        self.last_edit
+            .filter(|_| self.is_unsaved())
+            .map(|t| t + AUTOSAVE_DELAY)
+    }
+
+    /// Saves atomically. Nothing is written when nothing changed since the last save.
+    pub fn save(&mut self) -> Result<bool, String> {
+        if !self.is_unsaved() {
+            return Ok(false);
+        }
+        board_file::save(&self.path, &self.board).map_err(|e| e.to_string())?;
+        self.saved_revision = self.revision;
+        self.exists = true;
+        if let Ok(mut slot) = self.rescue.lock() {
+            *slot = None;
+        }
+        Ok(true)
+    }
+}
+
+/// Saves the rescue slot's board, if any: for panic hooks. Never blocks on the lock.
+pub fn rescue_save(slot: &RescueSlot) -> Option<PathBuf> {
+    let guard = slot.try_lock().ok()?;
+    let (path, board) = guard.as_ref()?;
+    board_file::save(path, board).ok()?;
+    Some(path.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::cost::default_prices;
+
+    fn doc(dir: &Path) -> Doc {
+        let opened = OpenedBoard::open(&dir.join("b.json"), "pro").unwrap();
+        assert!(!opened.exists);
+        Doc::new(
+            opened,
+            Provider::Kling,
+            default_prices(),
+            RescueSlot::default(),
+        )
+    }
+
+    #[test]
+    fn a_missing_board_is_created_on_first_save_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = doc(dir.path());
+        assert_eq!(d.board().quality, "pro");
+        assert_eq!(d.save(), Ok(false));
+        assert!(!dir.path().join("b.json").exists());
+        let t = Instant::now();
+        d.edit(EditKind::Discrete, t, |b, _| {
+            b.title = "x".into();
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(d.autosave_due(), Some(t + AUTOSAVE_DELAY));
+        assert_eq!(d.save(), Ok(true));
+        assert_eq!(
+            board_file::load(&dir.path().join("b.json")).unwrap().title,
+            "x"
+        );
+        assert_eq!(d.autosave_due(), None);
+    }
+
+    #[test]
+    fn refusals_and_no_ops_record_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = doc(dir.path());
+        let t = Instant::now();
+        assert!(
+            d.edit(EditKind::Discrete, t, |_, _| Err("no".into()))
+                .is_err()
+        );
+        d.edit(EditKind::Discrete, t, |_, _| Ok(())).unwrap();
+        assert!(!d.is_unsaved());
+        assert!(!d.undo(t));
+    }
+
+    #[test]
+    fn the_rescue_slot_holds_unsaved_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let slot = RescueSlot::default();
+        let opened = OpenedBoard::open(&dir.path().join("b.json"), "std").unwrap();
+        let mut d = Doc::new(opened, Provider::Kling, default_prices(), slot.clone());
+        d.edit(EditKind::Discrete, Instant::now(), |b, _| {
+            b.title = "rescued".into();
+            Ok(())
+        })
+        .unwrap();
+        let saved = rescue_save(&slot).unwrap();
+        assert_eq!(board_file::load(&saved).unwrap().title, "rescued");
+    }
+
+    #[test]
+    fn a_broken_board_is_refused_with_its_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.json");
+        std::fs::write(&p, "{\n  \"shots\": [,]\n}\n").unwrap();
+        let e = OpenedBoard::open(&p, "std").unwrap_err().to_string();
+        assert!(e.contains(":2:"), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "{\n  \"shots\": [,]\n}\n"
+        );
+    }
+}

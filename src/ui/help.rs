@@ -1,0 +1,99 @@
+//! The `?` overlay: the keymap table for the focused pane, then the global keys, then every
+//! other context, straight from the same table that dispatches keys.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+
+use super::keymap::{Context, Keymap};
+use super::labels::fit;
+use super::overlay::centered;
+use super::theme::Styles;
+
+#[derive(Debug, Clone)]
+pub struct Help {
+    pub context: Context,
+    pub scroll: usize,
+    /// `config: …`, `log: …` lines shown under the keys.
+    pub paths: Vec<String>,
+}
+
+pub enum HelpFlow {
+    Close,
+    Stay,
+}
+
+impl Help {
+    pub fn handle_key(&mut self, key: KeyEvent) -> HelpFlow {
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::F(1) | KeyCode::Enter => {
+                return HelpFlow::Close;
+            }
+            KeyCode::Down | KeyCode::Char('j') => self.scroll += 1,
+            KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll += 10,
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            KeyCode::Home | KeyCode::Char('g') => self.scroll = 0,
+            _ => {}
+        }
+        HelpFlow::Stay
+    }
+
+    fn order(&self) -> Vec<Context> {
+        let mut v = vec![self.context];
+        if self.context != Context::Global {
+            v.push(Context::Global);
+        }
+        let rest: Vec<Context> = Context::ALL
+            .into_iter()
+            .filter(|c| !v.contains(c))
+            .collect();
+        v.extend(rest);
+        v
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
+        let box_area = centered(
+            area,
+            76.max(area.width * 3 / 5),
+            area.height.saturating_sub(2),
+        );
+        f.render_widget(Clear, box_area);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_type(BorderType::Rounded)
+            .border_style(s.border_focused)
+            .title(Span::styled(" Keys ", s.title_focused))
+            .title_bottom(Line::styled(" j/k scroll · Esc close ", s.muted).right_aligned())
+            .style(s.base);
+        let inner = block.inner(box_area);
+        f.render_widget(block, box_area);
+        let width = inner.width.saturating_sub(2) as usize;
+        let key_w = 24.min(width / 3);
+        let mut lines = Vec::new();
+        for c in self.order() {
+            let title = if c == self.context {
+                format!("{} (here)", c.title())
+            } else {
+                c.title().to_string()
+            };
+            lines.push(Line::styled(title, s.accent));
+            for b in keymap.bindings(c) {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {:<key_w$} ", fit(&b.keys_label(), key_w)), s.key),
+                    Span::styled(fit(&b.desc, width.saturating_sub(key_w + 3)), s.text),
+                ]));
+            }
+            lines.push(Line::default());
+        }
+        for p in &self.paths {
+            lines.push(Line::styled(fit(p, width), s.muted));
+        }
+        let rows = inner.height as usize;
+        let start = self.scroll.min(lines.len().saturating_sub(rows));
+        let shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
+        f.render_widget(Paragraph::new(shown), super::pane::pad_x(inner));
+    }
+}

@@ -1,0 +1,164 @@
+//! Undo and redo over whole-board snapshots. Boards are small (a few KB), so a snapshot per
+//! step is simpler and safer than inverse operations. A burst of typing into one field is
+//! one step: it coalesces until something else happens or the typist pauses.
+
+use std::time::{Duration, Instant};
+
+use crate::core::model::Board;
+
+/// After this long without typing, the next keystroke starts a new undo step.
+pub const TYPING_PAUSE: Duration = Duration::from_millis(1000);
+const MAX_STEPS: usize = 500;
+
+/// What an edit was, for deciding whether it joins the previous step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditKind {
+    /// Typing into a text field, identified by its JSON path (`shots[1].prompt`).
+    Typing(String),
+    /// Anything else: always its own step.
+    Discrete,
+}
+
+/// The state restored by undo: the board and which shot was selected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub board: Board,
+    pub selected: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct History {
+    undo: Vec<Snapshot>,
+    redo: Vec<Snapshot>,
+    /// The field and time of the last keystroke, while a typing burst may continue.
+    burst: Option<(String, Instant)>,
+}
+
+impl History {
+    /// Call before applying an edit, with the state as it is now.
+    pub fn record(&mut self, before: &Snapshot, kind: &EditKind, at: Instant) {
+        let joins = match (kind, &self.burst) {
+            (EditKind::Typing(field), Some((last, t))) => {
+                field == last && at.saturating_duration_since(*t) < TYPING_PAUSE
+            }
+            _ => false,
+        };
+        self.burst = match kind {
+            EditKind::Typing(field) => Some((field.clone(), at)),
+            EditKind::Discrete => None,
+        };
+        self.redo.clear();
+        if !joins {
+            self.undo.push(before.clone());
+            if self.undo.len() > MAX_STEPS {
+                self.undo.remove(0);
+            }
+        }
+    }
+
+    /// Ends the current typing burst, so the next keystroke is a new step.
+    pub fn break_burst(&mut self) {
+        self.burst = None;
+    }
+
+    /// Returns the state to restore, given the current one.
+    pub fn undo(&mut self, current: &Snapshot) -> Option<Snapshot> {
+        let prev = self.undo.pop()?;
+        self.redo.push(current.clone());
+        self.burst = None;
+        Some(prev)
+    }
+
+    pub fn redo(&mut self, current: &Snapshot) -> Option<Snapshot> {
+        let next = self.redo.pop()?;
+        self.undo.push(current.clone());
+        self.burst = None;
+        Some(next)
+    }
+
+    #[cfg(test)]
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    #[cfg(test)]
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snap(title: &str) -> Snapshot {
+        Snapshot {
+            board: Board {
+                title: title.into(),
+                ..Board::default()
+            },
+            selected: 0,
+        }
+    }
+
+    fn typing(f: &str) -> EditKind {
+        EditKind::Typing(f.into())
+    }
+
+    #[test]
+    fn a_typing_burst_is_one_step() {
+        let t0 = Instant::now();
+        let mut h = History::default();
+        h.record(&snap(""), &typing("title"), t0);
+        h.record(
+            &snap("a"),
+            &typing("title"),
+            t0 + Duration::from_millis(100),
+        );
+        h.record(
+            &snap("ab"),
+            &typing("title"),
+            t0 + Duration::from_millis(200),
+        );
+        assert_eq!(h.undo(&snap("abc")).unwrap().board.title, "");
+        assert!(!h.can_undo());
+        assert_eq!(h.redo(&snap("")).unwrap().board.title, "abc");
+    }
+
+    #[test]
+    fn pauses_other_fields_and_discrete_edits_split_bursts() {
+        let t0 = Instant::now();
+        let mut h = History::default();
+        h.record(&snap(""), &typing("title"), t0);
+        h.record(&snap("a"), &typing("title"), t0 + Duration::from_secs(2));
+        h.record(&snap("ab"), &typing("prompt"), t0 + Duration::from_secs(2));
+        h.record(
+            &snap("abc"),
+            &EditKind::Discrete,
+            t0 + Duration::from_secs(2),
+        );
+        h.record(
+            &snap("abcd"),
+            &typing("prompt"),
+            t0 + Duration::from_secs(2),
+        );
+        let mut cur = snap("abcde");
+        let mut seen = vec![];
+        while let Some(prev) = h.undo(&cur) {
+            seen.push(prev.board.title.clone());
+            cur = prev;
+        }
+        assert_eq!(seen, ["abcd", "abc", "ab", "a", ""]);
+    }
+
+    #[test]
+    fn a_new_edit_clears_redo() {
+        let t0 = Instant::now();
+        let mut h = History::default();
+        h.record(&snap("a"), &EditKind::Discrete, t0);
+        h.undo(&snap("b")).unwrap();
+        assert!(h.can_redo());
+        h.record(&snap("a"), &EditKind::Discrete, t0);
+        assert!(!h.can_redo());
+    }
+}

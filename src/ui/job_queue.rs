@@ -1,0 +1,278 @@
+//! The job queue: this board's jobs (or all boards'), newest first, with a spinner while a
+//! job is in flight, elapsed time, download progress, errors and the downloaded file.
+//! Actions become engine commands (retry, re-download) or host effects (open, copy URL).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::action::Action;
+use super::labels::{clock, fit, megabytes};
+use super::pane::{Cx, Flow, Msg, PaneId, View, pad_x, scroll_window};
+use crate::engine::events::{JobCmd, JobPhase, JobView};
+
+const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+/// How often the UI ticks while a job is active (spinner frame, elapsed time).
+pub const TICK_MS: i64 = 200;
+
+#[derive(Debug, Default)]
+pub struct JobQueue {
+    pub selected: usize,
+    pub show_all: bool,
+}
+
+impl JobQueue {
+    fn selected_job<'a>(&self, cx: &'a Cx) -> Option<&'a JobView> {
+        let list = cx.jobs.visible(cx.doc.path(), self.show_all);
+        let i = self.selected.min(list.len().saturating_sub(1));
+        list.get(i).copied()
+    }
+
+    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+        let len = cx.jobs.visible(cx.doc.path(), self.show_all).len();
+        let last = len.saturating_sub(1);
+        match action {
+            Action::SelectNext => self.selected = (self.selected + 1).min(last),
+            Action::SelectPrev => self.selected = self.selected.min(last).saturating_sub(1),
+            Action::SelectFirst => self.selected = 0,
+            Action::SelectLast => self.selected = last,
+            Action::PageDown => self.selected = (self.selected + cx.page).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(cx.page),
+            Action::ToggleAllBoards => {
+                self.show_all = !self.show_all;
+                self.selected = 0;
+            }
+            Action::RefreshJobs => return Flow::Msg(Msg::job(JobCmd::Refresh)),
+            Action::RetryJob => {
+                return match self.selected_job(cx) {
+                    Some(j) if j.phase == JobPhase::Failed => {
+                        Flow::Msg(Msg::job(JobCmd::Retry(j.id)))
+                    }
+                    Some(j) => Flow::toast_err(format!(
+                        "job #{} is {}; only failed jobs can be retried",
+                        j.id,
+                        j.phase.as_str()
+                    )),
+                    None => Flow::toast_err("no job selected"),
+                };
+            }
+            Action::RedownloadJob => {
+                // Also resumes an active job the engine stopped on (see JobCmd::Redownload);
+                // the engine refuses anything else with a reason.
+                return match self.selected_job(cx) {
+                    Some(j) if j.phase == JobPhase::Failed => Flow::toast_err(format!(
+                        "job #{} failed; retry it (r) to send it again",
+                        j.id
+                    )),
+                    Some(j) => Flow::Msg(Msg::job(JobCmd::Redownload(j.id))),
+                    None => Flow::toast_err("no job selected"),
+                };
+            }
+            Action::OpenResult => {
+                return match self
+                    .selected_job(cx)
+                    .and_then(|j| j.files.iter().find(|f| f.complete))
+                {
+                    Some(file) => Flow::Msg(Msg::Open(file.path.clone())),
+                    None => Flow::toast_err("the selected job has no downloaded video yet"),
+                };
+            }
+            Action::CopyUrl => {
+                return match self.selected_job(cx).and_then(|j| j.files.first()) {
+                    Some(file) => Flow::Msg(Msg::Copy(file.url.clone())),
+                    None => Flow::toast_err("the selected job has no video URL yet"),
+                };
+            }
+            _ => return Flow::Ignored,
+        }
+        Flow::Handled
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, v: &View) {
+        let s = v.styles;
+        let jobs = v.jobs.visible(v.doc.path(), self.show_all);
+        let scope = if self.show_all {
+            "all boards"
+        } else {
+            "this board"
+        };
+        let block = v.block(
+            PaneId::Queue,
+            Span::styled(format!("· {scope} · {} ", jobs.len()), s.muted),
+        );
+        let inner = pad_x(block.inner(area));
+        f.render_widget(block, area);
+        let width = inner.width as usize;
+        if jobs.is_empty() {
+            let msg = if v.jobs.is_empty() {
+                "no jobs yet: submit with S"
+            } else {
+                "no jobs for this board (a: all boards)"
+            };
+            f.render_widget(Line::styled(fit(msg, width), s.muted), inner);
+            return;
+        }
+        let selected = self.selected.min(jobs.len() - 1);
+        let wide = width >= 70;
+        // Detail lines for the selected job when there is room below the list.
+        let detail = detail_lines(jobs[selected], v, width, self.show_all);
+        let rows = inner.height as usize;
+        let list_rows = if rows > jobs.len().min(4) + detail.len() {
+            rows - detail.len()
+        } else {
+            rows
+        };
+        let mut lines: Vec<Line> = scroll_window(jobs.len(), selected, list_rows)
+            .map(|i| row(jobs[i], v, width, wide).style(v.sel_style(i == selected)))
+            .collect();
+        if list_rows < rows {
+            lines.resize(list_rows, Line::default());
+            lines.extend(detail);
+        }
+        f.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+fn phase_style(phase: JobPhase, v: &View) -> Style {
+    match phase {
+        JobPhase::Done => v.styles.ok,
+        JobPhase::Failed => v.styles.error,
+        _ => v.styles.accent,
+    }
+}
+
+fn phase_mark(j: &JobView, now_ms: i64) -> char {
+    match j.phase {
+        JobPhase::Done => '✓',
+        JobPhase::Failed => '✗',
+        _ => SPINNER[((now_ms / TICK_MS).rem_euclid(SPINNER.len() as i64)) as usize],
+    }
+}
+
+fn elapsed(j: &JobView, now_ms: i64) -> String {
+    clock(j.finished_at.unwrap_or(now_ms) - j.created_at)
+}
+
+fn progress(j: &JobView) -> Option<String> {
+    if j.files.is_empty() || j.phase != JobPhase::Downloading {
+        return None;
+    }
+    let done: u64 = j.files.iter().map(|f| f.bytes_done).sum();
+    let total: Option<u64> = j.files.iter().map(|f| f.bytes_total).sum();
+    Some(match total {
+        Some(t) if t > 0 => format!(
+            "{}% {}/{}",
+            done * 100 / t,
+            megabytes(done).trim_end_matches(" MB"),
+            megabytes(t)
+        ),
+        _ => megabytes(done),
+    })
+}
+
+/// The short "what happened" of a job: progress, error, file or status.
+fn summary(j: &JobView) -> String {
+    if let Some(p) = progress(j).filter(|_| j.error.is_none()) {
+        return p;
+    }
+    if let Some(e) = &j.error {
+        let what = match &e.code {
+            Some(c) => format!("{c} {}", e.message),
+            None => e.message.clone(),
+        };
+        // On an active job an error means backing off (retryable) or stopped until `d`.
+        return match (j.phase.is_active(), e.retryable) {
+            (false, _) => what,
+            (true, true) if j.phase != JobPhase::Downloading => format!("retrying: {what}"),
+            (true, _) => format!("stopped: {what} (d resumes)"),
+        };
+    }
+    if let Some(f) = j.files.iter().find(|f| f.complete) {
+        return f.path.file_name().map_or_else(
+            || f.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+    }
+    j.status_msg.clone().unwrap_or_default()
+}
+
+fn row(j: &JobView, v: &View, width: usize, wide: bool) -> Line<'static> {
+    let s = v.styles;
+    let mut spans = vec![
+        Span::styled(
+            format!("{} {:<11}", phase_mark(j, v.now_ms), j.phase.as_str()),
+            phase_style(j.phase, v),
+        ),
+        Span::styled(format!(" #{:<3}", j.id), s.muted),
+        Span::raw(format!(" {:>6}", elapsed(j, v.now_ms))),
+    ];
+    if wide {
+        spans.push(Span::styled(
+            format!(" {:<7}", j.provider.as_str()),
+            s.muted,
+        ));
+        let task = j.task_id.as_deref().unwrap_or("—");
+        spans.push(Span::styled(format!(" {:<14}", fit(task, 14)), s.muted));
+    }
+    let used: usize = spans.iter().map(|x| x.width()).sum();
+    let text = summary(j);
+    let style = if j.error.is_some() { s.error } else { s.text };
+    spans.push(Span::styled(
+        format!(" {}", fit(&text, width.saturating_sub(used + 1))),
+        style,
+    ));
+    Line::from(spans)
+}
+
+fn detail_lines(j: &JobView, v: &View, width: usize, show_board: bool) -> Vec<Line<'static>> {
+    let s = v.styles;
+    let mut out = Vec::new();
+    if show_board {
+        let file = j
+            .board_path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        out.push(Line::styled(
+            fit(&format!("board {} · {file}", j.board_title), width),
+            s.muted,
+        ));
+    }
+    out.extend([Line::styled(
+        fit(
+            &format!(
+                "#{} {} · task {} · {} s{}",
+                j.id,
+                j.provider,
+                j.task_id.as_deref().unwrap_or("not assigned"),
+                super::labels::secs(j.seconds),
+                j.estimated_usd
+                    .map_or(String::new(), |u| format!(" · ≈ ${u:.2}")),
+            ),
+            width,
+        ),
+        s.muted,
+    )]);
+    if let Some(e) = &j.error {
+        let code = e
+            .code
+            .as_deref()
+            .map_or(String::new(), |c| format!("{c}: "));
+        out.push(Line::styled(
+            fit(&format!("{code}{}", e.message), width),
+            s.error,
+        ));
+    }
+    // Paths under the board's folder read best relative to it.
+    let dir = v.doc.board_dir();
+    for file in &j.files {
+        let shown = file.path.strip_prefix(dir).unwrap_or(&file.path);
+        let style = if file.complete { s.ok } else { s.text };
+        out.push(Line::styled(
+            fit(&shown.display().to_string(), width),
+            style,
+        ));
+    }
+    out
+}

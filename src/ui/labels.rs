@@ -1,0 +1,198 @@
+//! Wording shared by several panes: findings as people read them, seconds, sizes.
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::core::{Finding, Severity};
+
+/// `shots[0].prompt` → `Shot 1 prompt`, `references[1]` → `Reference 2`, `duration` → `Total`.
+pub fn finding_place(path: &str) -> String {
+    if let Some(rest) = path.strip_prefix("shots[")
+        && let Some((n, tail)) = rest.split_once(']')
+        && let Ok(i) = n.parse::<usize>()
+    {
+        let field = tail.trim_start_matches('.');
+        return if field.is_empty() {
+            format!("Shot {}", i + 1)
+        } else {
+            format!("Shot {} {}", i + 1, field)
+        };
+    }
+    if let Some(rest) = path.strip_prefix("references[")
+        && let Some((n, _)) = rest.split_once(']')
+        && let Ok(i) = n.parse::<usize>()
+    {
+        return format!("Reference {}", i + 1);
+    }
+    match path {
+        "duration" => "Total".into(),
+        "shots" => "Shots".into(),
+        "prompt" => "Prompt".into(),
+        "negative_prompt" => "Negative prompt".into(),
+        "first_frame" => "First frame".into(),
+        "last_frame" => "Last frame".into(),
+        "references" => "References".into(),
+        "aspect_ratio" => "Aspect ratio".into(),
+        "cfg_scale" => "CFG scale".into(),
+        other => {
+            let mut s = other.replace('_', " ");
+            if let Some(c) = s.get_mut(0..1) {
+                c.make_ascii_uppercase();
+            }
+            s
+        }
+    }
+}
+
+pub fn severity_mark(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "✗",
+        Severity::Warning => "!",
+    }
+}
+
+/// `Shot 1 prompt: prompt is empty (1–512 characters) [gateway only]`.
+pub fn finding_text(f: &Finding) -> String {
+    let mut s = format!("{}: {}", finding_place(&f.path), f.message);
+    if let Some(p) = f.provider {
+        s.push_str(&format!(" [{p} only]"));
+    }
+    s
+}
+
+/// Whole seconds without `.0`.
+pub fn secs(v: f64) -> String {
+    crate::core::rules::secs(v)
+}
+
+/// `0:42`, `12:05`, `1:02:03`.
+pub fn clock(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+pub fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+}
+
+/// Cuts `s` to `width` terminal cells, ending with `…` when cut.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Word-wraps `s` into at most `lines` lines of `width` cells; the last one ends with `…`
+/// when text is left over. A word longer than a line is cut.
+pub fn wrap(s: &str, width: usize, lines: usize) -> Vec<String> {
+    wrap_hanging(s, width, width, lines)
+}
+
+/// Like [`wrap`], with a different width for the first line (text after a label).
+pub fn wrap_hanging(s: &str, first: usize, rest: usize, lines: usize) -> Vec<String> {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut width = first;
+    while i < words.len() && out.len() < lines {
+        if !out.is_empty() {
+            width = rest;
+        }
+        let mut line = String::new();
+        while let Some(word) = words.get(i) {
+            let need = if line.is_empty() {
+                word.width()
+            } else {
+                line.width() + 1 + word.width()
+            };
+            if need > width {
+                if line.is_empty() {
+                    line = fit(word, width);
+                    i += 1;
+                }
+                break;
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            i += 1;
+        }
+        out.push(line);
+    }
+    if i < words.len()
+        && let Some(last) = out.last_mut()
+        && !last.ends_with('…')
+    {
+        *last = fit(&format!("{last}…"), width);
+    }
+    out
+}
+
+/// A bar of `seconds` on a scale where `width` cells is `scale` seconds, in eighth blocks.
+pub fn bar(seconds: f64, scale: f64, width: usize) -> String {
+    const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    if scale <= 0.0 || width == 0 {
+        return String::new();
+    }
+    let eighths = ((seconds.max(0.0) / scale) * width as f64 * 8.0).round() as usize;
+    let eighths = eighths.min(width * 8);
+    let mut s = "█".repeat(eighths / 8);
+    if !eighths.is_multiple_of(8) {
+        s.push(EIGHTHS[eighths % 8]);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_read_like_the_ui() {
+        assert_eq!(finding_place("shots[0].prompt"), "Shot 1 prompt");
+        assert_eq!(finding_place("shots[5]"), "Shot 6");
+        assert_eq!(finding_place("references[1]"), "Reference 2");
+        assert_eq!(finding_place("duration"), "Total");
+        assert_eq!(finding_place("model"), "Model");
+        let f =
+            Finding::warning("duration", "7 s is odd").for_provider(crate::core::Provider::Gateway);
+        assert_eq!(finding_text(&f), "Total: 7 s is odd [gateway only]");
+    }
+
+    #[test]
+    fn formatting_helpers() {
+        assert_eq!(clock(42_500), "0:42");
+        assert_eq!(clock(3_723_000), "1:02:03");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
+        assert_eq!(bar(15.0, 15.0, 5), "█████");
+        assert_eq!(bar(4.0, 15.0, 5), "█▍");
+        assert_eq!(bar(0.0, 15.0, 5), "");
+        assert_eq!(bar(99.0, 15.0, 3), "███");
+        assert_eq!(wrap("a bb ccc dddd", 6, 3), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap("a bb ccc dddd", 6, 2), ["a bb", "ccc…"]);
+        assert_eq!(wrap("abcdefghij k", 4, 2), ["abc…", "k"]);
+        assert_eq!(wrap("", 6, 2), Vec::<String>::new());
+        assert_eq!(wrap_hanging("aa bb cc dd", 2, 5, 2), ["aa", "bb c…"]);
+    }
+}

@@ -1,0 +1,146 @@
+//! The terminal UI: one event loop over engine events and terminal input, six panes, a
+//! keymap table that drives dispatch, help, footer hints and the command palette.
+//!
+//! Entry points: [`run`] (generic over backend and input stream, used by tests) and
+//! [`run_terminal`] (the real terminal, panic hook, input from crossterm). The job engine is
+//! reached only through the `JobCmd` sender and `JobEvent` receiver in [`UiDeps`].
+
+pub mod action;
+pub mod app;
+mod confirm;
+mod derived;
+mod dispatch;
+pub mod doc;
+mod edit;
+mod event_loop;
+mod help;
+mod history;
+pub mod host;
+mod job_queue;
+mod jobs;
+pub mod keymap;
+pub mod keys;
+mod labels;
+pub mod launch;
+mod overlay;
+mod palette;
+pub mod pane;
+mod prompt_editor;
+mod request_preview;
+pub mod root;
+mod settings;
+mod settings_fields;
+mod shot_list;
+pub mod terminal;
+pub mod theme;
+mod timeline;
+
+use std::path::Path;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+pub use app::App;
+pub use doc::{OpenedBoard, RescueSlot};
+pub use event_loop::{ExitReason, run};
+pub use host::{Host, SystemHost};
+pub use keymap::Keymap;
+pub use terminal::{init_logging, log_path, run_terminal};
+pub use theme::{Palette, Styles};
+
+use crate::core::Provider;
+use crate::engine::events::{JobCmd, JobEvent, JobView};
+use crate::files::config::Config;
+
+/// Everything the UI needs from outside: the engine's channels, config, keys and theme.
+pub struct UiDeps {
+    pub jobs_tx: UnboundedSender<JobCmd>,
+    pub jobs_rx: UnboundedReceiver<JobEvent>,
+    /// Jobs already in the store when the UI starts.
+    pub initial_jobs: Vec<JobView>,
+    /// Shows a SIMULATED badge (`--demo`).
+    pub simulated: bool,
+    pub config: Config,
+    /// The provider the preview and submit use at start (`--provider` or config).
+    pub provider: Provider,
+    pub keymap: Keymap,
+    pub styles: Styles,
+    pub host: Box<dyn Host>,
+    /// Problems with user files (keymap, theme), shown once at start.
+    pub warnings: Vec<String>,
+    /// Lines for the help overlay: where config and logs live.
+    pub help_paths: Vec<String>,
+    /// Where the panic hook finds unsaved work.
+    pub rescue: RescueSlot,
+}
+
+impl UiDeps {
+    /// Embedded defaults plus config.toml's `[keys]` and built-in `theme`; reads no files
+    /// and no environment, so tests get the same UI everywhere.
+    pub fn new(
+        jobs_tx: UnboundedSender<JobCmd>,
+        jobs_rx: UnboundedReceiver<JobEvent>,
+        config: Config,
+    ) -> UiDeps {
+        let mut warnings = Vec::new();
+        let mut keymap = Keymap::defaults();
+        let mut with_keys = keymap.clone();
+        match with_keys.overlay(&config.keys) {
+            Ok(()) => keymap = with_keys,
+            Err(e) => warnings.push(format!("config.toml [keys]: {e} (using default keys)")),
+        }
+        let palette = match Palette::builtin(&config.theme) {
+            Ok(p) => p,
+            Err(e) => {
+                // A user theme file by this name may still resolve it (with_user_files).
+                warnings.push(format!("{e}; using dark"));
+                Palette::builtin("dark").expect("built-in dark theme")
+            }
+        };
+        UiDeps {
+            jobs_tx,
+            jobs_rx,
+            initial_jobs: Vec::new(),
+            simulated: false,
+            provider: config.provider,
+            config,
+            keymap,
+            styles: Styles::from_palette(&palette),
+            host: Box::new(SystemHost::from_env()),
+            warnings,
+            help_paths: Vec::new(),
+            rescue: RescueSlot::default(),
+        }
+    }
+
+    /// Adds what lives on disk and in the environment: the user's keymap.toml and theme
+    /// file in `config_dir`, and `NO_COLOR`. Problems become warnings, never failures.
+    pub fn with_user_files(mut self, config_dir: &Path) -> UiDeps {
+        // A user theme file by the configured name (it may be partial).
+        self.warnings.retain(|w| !w.starts_with("unknown theme"));
+        match Palette::load(&self.config.theme, config_dir) {
+            Ok(p) => self.styles = Styles::from_palette(&p),
+            Err(e) => self.warnings.push(format!("{e}; using dark")),
+        }
+        if Styles::no_color_requested() {
+            self.styles = Styles::monochrome();
+        }
+        let keymap_path = config_dir.join("keymap.toml");
+        if let Ok(text) = std::fs::read_to_string(&keymap_path) {
+            let mut km = self.keymap.clone();
+            match Keymap::parse_overrides(&text).and_then(|o| km.overlay(&o)) {
+                Ok(()) => self.keymap = km,
+                Err(e) => self.warnings.push(format!(
+                    "{}: {e} (using default keys)",
+                    keymap_path.display()
+                )),
+            }
+        }
+        self.help_paths = vec![
+            format!("config: {}", config_dir.join("config.toml").display()),
+            format!("keys:   {}", keymap_path.display()),
+            format!("themes: {}", config_dir.join("themes").display()),
+            format!("log:    {}", log_path().display()),
+        ];
+        self
+    }
+}

@@ -1,0 +1,257 @@
+//! The `:` command palette: every action from the keymap table (and the few that have no
+//! key), filtered as you type. Running an entry focuses its pane and dispatches the action.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+
+use super::action::Action;
+use super::keymap::{Context, Keymap};
+use super::labels::fit;
+use super::overlay::centered;
+use super::pane::scroll_window;
+use super::theme::Styles;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub context: Context,
+    pub action: Action,
+    pub keys: String,
+    pub desc: String,
+    /// Lower-case text the filter searches.
+    haystack: String,
+}
+
+/// One entry per (context, action) in the table, plus every action the table leaves unbound.
+pub fn entries(keymap: &Keymap) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::new();
+    let mut push = |context: Context, action: Action, keys: String, desc: String| {
+        let haystack = format!(
+            "{desc} {} {}",
+            action.name().replace('_', " "),
+            context.title()
+        )
+        .to_lowercase();
+        out.push(Entry {
+            context,
+            action,
+            keys,
+            desc,
+            haystack,
+        });
+    };
+    for c in Context::ALL {
+        for b in keymap.bindings(c) {
+            push(c, b.action, b.keys_label(), b.desc.clone());
+        }
+    }
+    for &a in Action::ALL {
+        let bound = Context::ALL
+            .iter()
+            .any(|c| keymap.bindings(*c).iter().any(|b| b.action == a));
+        if !bound {
+            push(
+                keymap.home_of(a),
+                a,
+                String::new(),
+                a.description().to_string(),
+            );
+        }
+    }
+    out
+}
+
+/// How well `query` matches: a substring beats a scattered subsequence; `None` = no match.
+fn score(haystack: &str, query: &str) -> Option<i64> {
+    if query.is_empty() {
+        return Some(0);
+    }
+    if let Some(at) = haystack.find(query) {
+        return Some(1000 - at as i64);
+    }
+    let mut chars = haystack.char_indices();
+    let (mut first, mut last) = (None, 0);
+    for q in query.chars() {
+        let (i, _) = chars.find(|(_, c)| *c == q)?;
+        first.get_or_insert(i);
+        last = i;
+    }
+    let span = last - first.unwrap_or(0);
+    // Letters scattered across the whole line are noise, not a match.
+    (span <= query.len() * 3).then_some(500 - span as i64)
+}
+
+#[derive(Debug, Clone)]
+pub struct Palette {
+    pub query: String,
+    pub selected: usize,
+    matches: Vec<usize>,
+}
+
+pub enum PaletteFlow {
+    Close,
+    Stay,
+    Run(Context, Action),
+}
+
+impl Palette {
+    pub fn new(all: &[Entry]) -> Palette {
+        let mut p = Palette {
+            query: String::new(),
+            selected: 0,
+            matches: vec![],
+        };
+        p.refilter(all);
+        p
+    }
+
+    fn refilter(&mut self, all: &[Entry]) {
+        let q = self.query.to_lowercase();
+        let mut scored: Vec<(i64, usize)> = all
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| score(&e.haystack, &q).map(|s| (s, i)))
+            .collect();
+        // Stable: equal scores keep table order.
+        scored.sort_by_key(|(s, _)| -s);
+        self.matches = scored.into_iter().map(|(_, i)| i).collect();
+        self.selected = 0;
+    }
+
+    pub fn matches<'a>(&self, all: &'a [Entry]) -> impl Iterator<Item = &'a Entry> {
+        self.matches.iter().map(|i| &all[*i])
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent, all: &[Entry]) -> PaletteFlow {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let last = self.matches.len().saturating_sub(1);
+        match key.code {
+            KeyCode::Esc => return PaletteFlow::Close,
+            KeyCode::Enter => {
+                return match self.matches.get(self.selected) {
+                    Some(&i) => PaletteFlow::Run(all[i].context, all[i].action),
+                    None => PaletteFlow::Stay,
+                };
+            }
+            KeyCode::Down | KeyCode::Tab => self.selected = (self.selected + 1).min(last),
+            KeyCode::Char('n') if ctrl => self.selected = (self.selected + 1).min(last),
+            KeyCode::Up | KeyCode::BackTab => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Char('p') if ctrl => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Backspace => {
+                self.query.pop();
+                self.refilter(all);
+            }
+            KeyCode::Char(c) if !ctrl => {
+                self.query.push(c);
+                self.refilter(all);
+            }
+            _ => {}
+        }
+        PaletteFlow::Stay
+    }
+
+    pub fn paste(&mut self, text: &str, all: &[Entry]) {
+        self.query.push_str(&text.replace(['\n', '\r'], " "));
+        self.refilter(all);
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, all: &[Entry], s: &Styles) {
+        let h = (self.matches.len() as u16 + 3).clamp(6, area.height.saturating_sub(4).max(6));
+        let r = centered(area, 72.max(area.width / 2), h);
+        let r = Rect {
+            y: area.y + (area.height / 6).min(area.height - r.height),
+            ..r
+        };
+        f.render_widget(Clear, r);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_type(BorderType::Rounded)
+            .border_style(s.border_focused)
+            .title(Span::styled(" Commands ", s.title_focused))
+            .title_bottom(
+                Line::styled(" ↑/↓ choose · Enter run · Esc close ", s.muted).right_aligned(),
+            )
+            .style(s.base);
+        let inner = block.inner(r);
+        f.render_widget(block, r);
+        if inner.height == 0 {
+            return;
+        }
+        let width = inner.width as usize;
+        let prompt = Line::from(vec![
+            Span::styled(": ", s.key),
+            Span::styled(self.query.clone(), s.text),
+        ]);
+        f.render_widget(prompt, Rect { height: 1, ..inner });
+        f.set_cursor_position(Position::new(
+            (inner.x + 2 + unicode_width::UnicodeWidthStr::width(self.query.as_str()) as u16)
+                .min(inner.right() - 1),
+            inner.y,
+        ));
+        let list = Rect {
+            y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        };
+        let rows = list.height as usize;
+        let key_w = 16.min(width / 4);
+        let ctx_w = 16.min(width / 5);
+        let lines: Vec<Line> = scroll_window(self.matches.len(), self.selected, rows)
+            .map(|k| {
+                let e = &all[self.matches[k]];
+                let style = if k == self.selected {
+                    s.selection
+                } else {
+                    s.text
+                };
+                Line::from(vec![
+                    Span::styled(format!(" {:<key_w$}", fit(&e.keys, key_w)), s.key),
+                    Span::raw(format!(
+                        " {:<w$}",
+                        fit(&e.desc, width.saturating_sub(key_w + ctx_w + 3)),
+                        w = width.saturating_sub(key_w + ctx_w + 3)
+                    )),
+                    Span::styled(
+                        format!(" {:>ctx_w$}", fit(e.context.title(), ctx_w)),
+                        s.muted,
+                    ),
+                ])
+                .style(style)
+            })
+            .collect();
+        if lines.is_empty() {
+            f.render_widget(Line::styled(" no matching command", s.muted), list);
+        } else {
+            f.render_widget(Paragraph::new(lines), list);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filtering_prefers_substrings_and_keeps_subsequences() {
+        let km = Keymap::defaults();
+        let all = entries(&km);
+        let mut p = Palette::new(&all);
+        assert_eq!(p.matches(&all).count(), all.len());
+        for c in "split".chars() {
+            p.handle_key(KeyEvent::from(KeyCode::Char(c)), &all);
+        }
+        assert_eq!(p.matches(&all).next().unwrap().action, Action::SplitShot);
+        p.query = "rtry".into();
+        p.refilter(&all);
+        assert_eq!(p.matches(&all).next().unwrap().action, Action::RetryJob);
+        p.query = "zzzz".into();
+        p.refilter(&all);
+        assert_eq!(p.matches(&all).count(), 0);
+        assert!(matches!(
+            p.handle_key(KeyEvent::from(KeyCode::Enter), &all),
+            PaletteFlow::Stay
+        ));
+    }
+}

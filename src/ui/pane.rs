@@ -1,0 +1,218 @@
+//! What every pane shares: its identity, what `handle` returns, and what `render` reads.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders};
+
+use super::doc::Doc;
+use super::jobs::JobBook;
+use super::keymap::{Context, Keymap};
+use super::theme::Styles;
+use crate::engine::events::JobCmd;
+
+/// The six panes, in focus order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaneId {
+    Shots,
+    Prompt,
+    Settings,
+    Timeline,
+    Preview,
+    Queue,
+}
+
+impl PaneId {
+    pub const ALL: [PaneId; 6] = [
+        PaneId::Shots,
+        PaneId::Prompt,
+        PaneId::Settings,
+        PaneId::Timeline,
+        PaneId::Preview,
+        PaneId::Queue,
+    ];
+
+    pub fn next(self) -> PaneId {
+        let i = PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        PaneId::ALL[(i + 1) % PaneId::ALL.len()]
+    }
+
+    pub fn prev(self) -> PaneId {
+        let i = PaneId::ALL.iter().position(|p| *p == self).unwrap_or(0);
+        PaneId::ALL[(i + PaneId::ALL.len() - 1) % PaneId::ALL.len()]
+    }
+
+    pub fn context(self) -> Context {
+        match self {
+            PaneId::Shots => Context::ShotList,
+            PaneId::Prompt => Context::Prompt,
+            PaneId::Settings => Context::Settings,
+            PaneId::Timeline => Context::Timeline,
+            PaneId::Preview => Context::Preview,
+            PaneId::Queue => Context::Queue,
+        }
+    }
+
+    pub fn of_context(c: Context) -> Option<PaneId> {
+        PaneId::ALL.into_iter().find(|p| p.context() == c)
+    }
+
+    /// The digit that focuses it (see keymap.toml) and its name.
+    pub fn label(self) -> &'static str {
+        match self {
+            PaneId::Shots => "1 Shots",
+            PaneId::Prompt => "2 Prompt",
+            PaneId::Settings => "3 Settings",
+            PaneId::Timeline => "4 Timeline",
+            PaneId::Preview => "5 Request",
+            PaneId::Queue => "6 Jobs",
+        }
+    }
+}
+
+/// A one-line message for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+}
+
+impl Toast {
+    pub fn info(text: impl Into<String>) -> Toast {
+        Toast {
+            text: text.into(),
+            error: false,
+        }
+    }
+    pub fn error(text: impl Into<String>) -> Toast {
+        Toast {
+            text: text.into(),
+            error: true,
+        }
+    }
+}
+
+/// What a pane asks of the app: panes never reach into each other.
+#[derive(Debug)]
+pub enum Msg {
+    Focus(PaneId),
+    /// Focus the prompt editor on the prompt (false) or the negative prompt (true).
+    EditPrompt {
+        negative: bool,
+    },
+    Toast(Toast),
+    /// Boxed: a submit carries a whole board and request.
+    Job(Box<JobCmd>),
+    Open(PathBuf),
+    Copy(String),
+    /// Show what a finding path (`shots[1].prompt`, `first_frame`) refers to.
+    Jump(String),
+}
+
+impl Msg {
+    pub fn job(cmd: JobCmd) -> Msg {
+        Msg::Job(Box::new(cmd))
+    }
+}
+
+/// The result of handling an action.
+#[derive(Debug)]
+pub enum Flow {
+    /// Done; redraw.
+    Handled,
+    /// Not this pane's business: nothing changed.
+    Ignored,
+    Msg(Msg),
+}
+
+impl Flow {
+    pub fn toast_err(text: impl Into<String>) -> Flow {
+        Flow::Msg(Msg::Toast(Toast::error(text)))
+    }
+}
+
+impl From<Result<(), String>> for Flow {
+    fn from(r: Result<(), String>) -> Flow {
+        match r {
+            Ok(()) => Flow::Handled,
+            Err(e) => Flow::toast_err(e),
+        }
+    }
+}
+
+/// What `handle` may change.
+pub struct Cx<'a> {
+    pub doc: &'a mut Doc,
+    pub jobs: &'a JobBook,
+    pub now: Instant,
+    /// Rows the pane shows, for paging.
+    pub page: usize,
+}
+
+/// What `render` reads. Rendering never mutates and never does I/O.
+pub struct View<'a> {
+    pub doc: &'a Doc,
+    pub jobs: &'a JobBook,
+    pub styles: &'a Styles,
+    pub keymap: &'a Keymap,
+    /// Unix milliseconds, set by the loop (fixed in tests) for elapsed times and spinners.
+    pub now_ms: i64,
+    pub focused: bool,
+}
+
+impl View<'_> {
+    /// A pane's frame: the title carries the focus digit, focus shows in the border.
+    pub fn block<'t>(&self, id: PaneId, extra: impl Into<Line<'t>>) -> Block<'t> {
+        let s = self.styles;
+        let (border, title) = if self.focused {
+            (s.border_focused, s.title_focused)
+        } else {
+            (s.border, s.title)
+        };
+        let mut line = Line::from(vec![Span::styled(format!(" {} ", id.label()), title)]);
+        line.spans.extend(extra.into().spans);
+        Block::default()
+            .borders(Borders::ALL)
+            .border_type(if self.focused {
+                BorderType::Thick
+            } else {
+                BorderType::Plain
+            })
+            .border_style(border)
+            .title(line)
+            .style(s.base)
+    }
+
+    pub fn sel_style(&self, selected: bool) -> Style {
+        if selected && self.focused {
+            self.styles.selection
+        } else if selected {
+            self.styles.accent
+        } else {
+            Style::new()
+        }
+    }
+}
+
+/// The first `rows` lines from `offset`, where `offset` keeps `selected` visible.
+pub fn scroll_window(len: usize, selected: usize, rows: usize) -> std::ops::Range<usize> {
+    if rows == 0 {
+        return 0..0;
+    }
+    let start = selected
+        .saturating_sub(rows - 1)
+        .min(len.saturating_sub(rows));
+    start..(start + rows).min(len)
+}
+
+/// Shrinks a rect by one cell on the left and right, for text inside a bordered pane.
+pub fn pad_x(r: Rect) -> Rect {
+    Rect {
+        x: r.x + 1,
+        width: r.width.saturating_sub(2),
+        ..r
+    }
+}

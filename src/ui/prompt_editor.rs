@@ -1,0 +1,353 @@
+//! The prompt editor: a textarea for the selected shot's prompt (or the single prompt when
+//! multi-shot is off) with a live `n/512` counter and the shot's findings under it, and a
+//! second one for the negative prompt. The app offers keys to the `[prompt]` keymap first;
+//! whatever is left is editing input for the textarea.
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_textarea::{CursorMove, TextArea, WrapMode};
+
+use super::action::Action;
+use super::doc::Doc;
+use super::history::EditKind;
+use super::labels::{finding_text, fit, severity_mark};
+use super::pane::{Cx, Flow, Msg, PaneId, View, pad_x};
+use super::theme::Styles;
+use crate::core::Board;
+use crate::core::rules::char_len;
+
+/// Which text the prompt textarea edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Shot(usize),
+    Single,
+    /// A multi-shot board with no shots: nothing to edit.
+    Nothing,
+}
+
+impl Target {
+    pub fn of(doc: &Doc) -> Target {
+        let b = doc.board();
+        if !b.multi_shot {
+            Target::Single
+        } else if doc.selected < b.shots.len() {
+            Target::Shot(doc.selected)
+        } else {
+            Target::Nothing
+        }
+    }
+
+    fn path(self) -> String {
+        match self {
+            Target::Shot(i) => format!("shots[{i}].prompt"),
+            Target::Single | Target::Nothing => "prompt".into(),
+        }
+    }
+
+    fn text(self, b: &Board) -> &str {
+        match self {
+            Target::Shot(i) => b.shots.get(i).map_or("", |s| s.prompt.as_str()),
+            Target::Single => &b.prompt,
+            Target::Nothing => "",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Prompt,
+    Negative,
+}
+
+pub struct PromptEditor {
+    prompt: TextArea<'static>,
+    negative: TextArea<'static>,
+    loaded: Target,
+    pub field: Field,
+    styles: Styles,
+}
+
+fn joined(t: &TextArea) -> String {
+    t.lines().join("\n")
+}
+
+fn textarea(text: &str, placeholder: &str, styles: &Styles) -> TextArea<'static> {
+    let mut t = TextArea::new(text.split('\n').map(str::to_string).collect());
+    // Board-level undo covers every edit; the widget's own history would fight it.
+    t.set_max_histories(0);
+    t.set_wrap_mode(WrapMode::WordOrGlyph);
+    t.set_style(styles.text);
+    // The real terminal cursor marks the position: cheaper to redraw than a styled cell.
+    t.set_cursor_style(Style::new());
+    t.set_cursor_line_style(Style::new());
+    t.set_placeholder_text(placeholder);
+    t.set_placeholder_style(styles.muted);
+    // Browsing shots shows each prompt from its start; `edit_prompt` moves to the end.
+    t.move_cursor(CursorMove::Top);
+    t
+}
+
+impl PromptEditor {
+    pub fn new(doc: &Doc, styles: Styles) -> PromptEditor {
+        let target = Target::of(doc);
+        PromptEditor {
+            prompt: textarea(target.text(doc.board()), "Describe the shot…", &styles),
+            negative: textarea(
+                &doc.board().negative_prompt,
+                "What to avoid (optional)",
+                &styles,
+            ),
+            loaded: target,
+            field: Field::Prompt,
+            styles,
+        }
+    }
+
+    /// Puts the cursor at the end of the active text, ready to append.
+    pub fn cursor_to_end(&mut self) {
+        let t = match self.field {
+            Field::Prompt => &mut self.prompt,
+            Field::Negative => &mut self.negative,
+        };
+        t.move_cursor(CursorMove::Bottom);
+        t.move_cursor(CursorMove::End);
+    }
+
+    /// Reloads a textarea whose text no longer matches the board (selection moved, undo,
+    /// a shot deleted). The cursor is kept when the text is unchanged.
+    pub fn sync(&mut self, doc: &Doc) {
+        let target = Target::of(doc);
+        let text = target.text(doc.board());
+        if target != self.loaded || joined(&self.prompt) != text {
+            self.prompt = textarea(text, "Describe the shot…", &self.styles);
+            self.loaded = target;
+        }
+        if joined(&self.negative) != doc.board().negative_prompt {
+            self.negative = textarea(
+                &doc.board().negative_prompt,
+                "What to avoid (optional)",
+                &self.styles,
+            );
+        }
+    }
+
+    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+        let n = cx.doc.board().shots.len();
+        match action {
+            Action::LeaveEditor => {
+                cx.doc.break_burst();
+                return Flow::Msg(Msg::Focus(PaneId::Shots));
+            }
+            Action::ToggleNegative | Action::EditNegative | Action::EditPrompt => {
+                self.field = match (action, self.field) {
+                    (Action::EditNegative, _) | (Action::ToggleNegative, Field::Prompt) => {
+                        Field::Negative
+                    }
+                    _ => Field::Prompt,
+                };
+            }
+            Action::NextShot | Action::SelectNext => {
+                cx.doc
+                    .select((cx.doc.selected + 1).min(n.saturating_sub(1)));
+                self.field = Field::Prompt;
+            }
+            Action::PrevShot | Action::SelectPrev => {
+                cx.doc.select(cx.doc.selected.saturating_sub(1));
+                self.field = Field::Prompt;
+            }
+            _ => return Flow::Ignored,
+        }
+        cx.doc.break_burst();
+        self.sync(cx.doc);
+        // Landing in a field to type: ready to append.
+        self.cursor_to_end();
+        Flow::Handled
+    }
+
+    /// Editing input (characters, Backspace, arrows, ...) for the active textarea.
+    pub fn input(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+        self.edit(cx, |t| t.input(key))
+    }
+
+    /// Bracketed paste: the whole text as one edit.
+    pub fn paste(&mut self, text: &str, cx: &mut Cx) -> Flow {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        self.edit(cx, |t| t.insert_str(&text))
+    }
+
+    fn edit(&mut self, cx: &mut Cx, f: impl FnOnce(&mut TextArea<'static>) -> bool) -> Flow {
+        let target = Target::of(cx.doc);
+        if self.field == Field::Prompt && target == Target::Nothing {
+            return Flow::toast_err("no shot to write a prompt for: add one in the shot list");
+        }
+        let (area, path) = match self.field {
+            Field::Prompt => (&mut self.prompt, target.path()),
+            Field::Negative => (&mut self.negative, "negative_prompt".to_string()),
+        };
+        if !f(area) {
+            return Flow::Handled; // the cursor moved
+        }
+        let text = joined(area);
+        let field = self.field;
+        let now = cx.now;
+        cx.doc
+            .edit(EditKind::Typing(path), now, move |b, _| {
+                match (field, target) {
+                    (Field::Negative, _) => b.negative_prompt = text,
+                    (Field::Prompt, Target::Shot(i)) => {
+                        if let Some(shot) = b.shots.get_mut(i) {
+                            shot.prompt = text;
+                        }
+                    }
+                    (Field::Prompt, _) => b.prompt = text,
+                }
+                Ok(())
+            })
+            .into()
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, v: &View) {
+        let s = v.styles;
+        let board = v.doc.board();
+        let limits = v.doc.limits();
+        let target = Target::of(v.doc);
+        let (what, max) = match target {
+            Target::Shot(i) if area.width >= 44 => (
+                format!("Shot {} of {}", i + 1, board.shots.len()),
+                limits.shot_prompt_max_chars,
+            ),
+            Target::Shot(i) => (
+                format!("Shot {}/{}", i + 1, board.shots.len()),
+                limits.shot_prompt_max_chars,
+            ),
+            Target::Single if area.width >= 44 => {
+                ("single prompt".to_string(), limits.prompt_max_chars)
+            }
+            Target::Single => ("single".to_string(), limits.prompt_max_chars),
+            Target::Nothing => ("no shot".to_string(), limits.shot_prompt_max_chars),
+        };
+        let len = char_len(target.text(board));
+        let counter = Span::styled(format!(" {len}/{max} "), counter_style(len, max, s));
+        let block = v
+            .block(PaneId::Prompt, Span::styled(format!("· {what} "), s.muted))
+            .title_top(Line::from(counter).right_aligned());
+        let inner = pad_x(block.inner(area));
+        f.render_widget(block, area);
+
+        let big = inner.height >= 12;
+        let [text_area, findings_area, neg_label, neg_area] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(if big { 3 } else { 1 }),
+            Constraint::Length(1),
+            Constraint::Length(if big { 3 } else { 1 }),
+        ])
+        .areas(inner);
+
+        f.render_widget(&self.prompt, text_area);
+        self.render_findings(f, findings_area, v, &target.path());
+        let neg_len = char_len(&board.negative_prompt);
+        let neg_max = limits.negative_prompt_max_chars;
+        let label_style = if self.field == Field::Negative && v.focused {
+            s.title_focused
+        } else {
+            s.muted
+        };
+        f.render_widget(
+            Line::from(vec![
+                Span::styled("Negative ", label_style),
+                Span::styled(
+                    format!("{neg_len}/{neg_max}"),
+                    counter_style(neg_len, neg_max, s),
+                ),
+            ]),
+            neg_label,
+        );
+        f.render_widget(&self.negative, neg_area);
+
+        if v.focused {
+            let (t, r) = match self.field {
+                Field::Prompt => (&self.prompt, text_area),
+                Field::Negative => (&self.negative, neg_area),
+            };
+            if let Some(pos) = cursor_position(t, r) {
+                f.set_cursor_position(pos);
+            }
+        }
+    }
+
+    fn render_findings(&self, f: &mut Frame, area: Rect, v: &View, prompt_path: &str) {
+        let s = v.styles;
+        let paths: &[&str] = match self.field {
+            Field::Negative => &["negative_prompt"],
+            Field::Prompt => &[prompt_path],
+        };
+        let shot = match Target::of(v.doc) {
+            Target::Shot(i) => Some(i),
+            _ => None,
+        };
+        let own: Vec<_> = v
+            .doc
+            .derived()
+            .findings
+            .iter()
+            .filter(|x| {
+                paths.contains(&x.path.as_str()) || (shot.is_some() && x.shot_index() == shot)
+            })
+            .collect();
+        let rows = area.height as usize;
+        let width = area.width as usize;
+        let mut lines: Vec<Line> = own
+            .iter()
+            .take(rows)
+            .map(|x| {
+                let style = match x.severity {
+                    crate::core::Severity::Error => s.error,
+                    crate::core::Severity::Warning => s.warn,
+                };
+                Line::styled(
+                    fit(
+                        &format!("{} {}", severity_mark(x.severity), finding_text(x)),
+                        width,
+                    ),
+                    style,
+                )
+            })
+            .collect();
+        if own.len() > rows && rows > 0 {
+            lines.truncate(rows - 1);
+            lines.push(Line::styled(
+                format!("… {} more in the timeline", own.len() - (rows - 1)),
+                s.muted,
+            ));
+        }
+        if own.is_empty() {
+            lines.push(Line::styled("✓ no findings here", s.ok));
+        }
+        f.render_widget(Paragraph::new(lines), area);
+    }
+}
+
+fn counter_style(len: usize, max: usize, s: &Styles) -> Style {
+    if len > max {
+        s.error
+    } else if len * 10 > max * 9 {
+        s.warn
+    } else {
+        s.muted
+    }
+}
+
+/// Where the terminal cursor goes for a textarea drawn in `area` (after it was drawn, so
+/// its scroll position is current).
+fn cursor_position(t: &TextArea, area: Rect) -> Option<Position> {
+    let c = t.screen_cursor();
+    let (top_row, top_col) = t.scroll_offset();
+    let row = (c.row as u16).checked_sub(top_row)?;
+    let col = (c.col as u16).checked_sub(top_col)?;
+    (row < area.height && col <= area.width)
+        .then(|| Position::new(area.x + col.min(area.width.saturating_sub(1)), area.y + row))
+}

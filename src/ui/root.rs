@@ -1,0 +1,202 @@
+//! The screen: header, the six panes, footer hints, then the overlay on top. Layout depends
+//! only on the terminal size, so a finding appearing never shifts the panes around.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::app::{App, Overlay};
+use super::keymap::Context;
+use super::labels::fit;
+use super::pane::{PaneId, View};
+
+/// Below this the panes cannot show anything useful.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub shots: Rect,
+    pub prompt: Rect,
+    pub settings: Rect,
+    pub timeline: Rect,
+    pub preview: Rect,
+    pub queue: Rect,
+    pub footer: Rect,
+}
+
+impl Areas {
+    pub fn pane(&self, id: PaneId) -> Rect {
+        match id {
+            PaneId::Shots => self.shots,
+            PaneId::Prompt => self.prompt,
+            PaneId::Settings => self.settings,
+            PaneId::Timeline => self.timeline,
+            PaneId::Preview => self.preview,
+            PaneId::Queue => self.queue,
+        }
+    }
+}
+
+/// The pane rects for a terminal of `area`, or `None` when it is too small.
+pub fn layout(area: Rect) -> Option<Areas> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let timeline_h = match area.height {
+        0..30 => 5,
+        30..40 => 7,
+        _ => 10,
+    };
+    let rest = area.height - 2 - timeline_h;
+    let top_h = rest * 5 / 9;
+    let [header, top, timeline, bottom, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(top_h),
+        Constraint::Length(timeline_h),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let side = |max: u16| (area.width * 3 / 10).clamp(22, max);
+    let [shots, prompt, settings] = Layout::horizontal([
+        Constraint::Length(side(48)),
+        Constraint::Fill(1),
+        Constraint::Length(side(44)),
+    ])
+    .areas(top);
+    let [preview, queue] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+    Some(Areas {
+        header,
+        shots,
+        prompt,
+        settings,
+        timeline,
+        preview,
+        queue,
+        footer,
+    })
+}
+
+pub fn render(app: &App, f: &mut Frame) {
+    let area = f.area();
+    let s = &app.styles;
+    f.render_widget(ratatui::widgets::Block::default().style(s.base), area);
+    let Some(areas) = layout(area) else {
+        let msg = format!(
+            "Terminal too small: {}×{}. shotdeck needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+            area.width, area.height
+        );
+        f.render_widget(
+            Paragraph::new(msg).style(s.warn).wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    };
+    header(app, f, areas.header);
+    for id in PaneId::ALL {
+        let v = View {
+            doc: &app.doc,
+            jobs: &app.jobs,
+            styles: s,
+            keymap: &app.keymap,
+            now_ms: app.now_ms,
+            // Overlays take the keys, so no pane shows focus (or the cursor) under one.
+            focused: app.focus == id && app.overlay.is_none(),
+        };
+        let r = areas.pane(id);
+        match id {
+            PaneId::Shots => app.shot_list.render(f, r, &v),
+            PaneId::Prompt => app.prompt.render(f, r, &v),
+            PaneId::Settings => app.settings.render(f, r, &v),
+            PaneId::Timeline => app.timeline.render(f, r, &v),
+            PaneId::Preview => app.preview.render(f, r, &v),
+            PaneId::Queue => app.queue.render(f, r, &v),
+        }
+    }
+    footer(app, f, areas.footer);
+    match &app.overlay {
+        Some(Overlay::Help(h)) => h.render(f, area, &app.keymap, s),
+        Some(Overlay::Palette(p)) => p.render(f, area, &app.palette_entries, s),
+        Some(Overlay::Confirm(c)) => c.render(f, area, s),
+        None => {}
+    }
+}
+
+fn header(app: &App, f: &mut Frame, area: Rect) {
+    let s = &app.styles;
+    let file = app
+        .doc
+        .path()
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let saved = if app.doc.is_unsaved() {
+        Span::styled("● unsaved", s.warn)
+    } else if !app.doc.exists_on_disk() {
+        Span::styled("new file", s.muted)
+    } else {
+        Span::styled("✓ saved", s.muted)
+    };
+    let mut spans = vec![
+        Span::styled(" shotdeck ", s.title_focused),
+        Span::styled(file, s.text),
+        Span::styled(format!(" · {} ", app.doc.board().title), s.muted),
+        saved,
+        Span::styled(format!("  provider {}", app.doc.provider()), s.muted),
+    ];
+    if app.simulated {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" SIMULATED ", s.badge));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+fn footer(app: &App, f: &mut Frame, area: Rect) {
+    let s = &app.styles;
+    let width = area.width as usize;
+    if let Some(t) = &app.toast {
+        let style = if t.error { s.error } else { s.ok };
+        f.render_widget(
+            Line::styled(fit(&format!(" {}", t.text), width), style),
+            area,
+        );
+        return;
+    }
+    // While typing, plain characters are text: show the keys that still act.
+    let typing = app.is_typing();
+    let hints = |c: Context| -> Vec<(String, String)> {
+        app.keymap
+            .bindings(c)
+            .iter()
+            .filter_map(|b| {
+                let key = b
+                    .keys
+                    .iter()
+                    .find(|k| c != Context::Global || !typing || !k.is_text())?;
+                Some((key.to_string(), b.hint.clone()?))
+            })
+            .collect()
+    };
+    let spans_of = |list: Vec<(String, String)>, room: usize| {
+        let mut spans = Vec::new();
+        let mut used = 0;
+        for (key, hint) in list {
+            let w = key.chars().count() + hint.chars().count() + 3;
+            if used + w > room {
+                break;
+            }
+            used += w;
+            spans.push(Span::styled(format!(" {key}"), s.key));
+            spans.push(Span::styled(format!(" {hint} "), s.muted));
+        }
+        (spans, used)
+    };
+    // Global hints (quit, help, commands, submit) keep their place on the right.
+    let (global, global_w) = spans_of(hints(Context::Global), width);
+    let (local, _) = spans_of(hints(app.focus.context()), width.saturating_sub(global_w));
+    f.render_widget(Line::from(local), area);
+    f.render_widget(Line::from(global).right_aligned(), area);
+}

@@ -1,0 +1,270 @@
+//! Settings: mode, model, quality, aspect ratio, cfg_scale, sound, watermark, multi-shot,
+//! the single-shot duration, first/last frame and reference images. Choices cycle in place;
+//! text and path fields open a one-line editor and are applied (and probed) on Enter only,
+//! so typing a path never reads the disk.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_textarea::{CursorMove, TextArea};
+
+use super::action::Action;
+use super::history::EditKind;
+use super::labels::fit;
+use super::pane::{Cx, Flow, PaneId, View, pad_x, scroll_window};
+use super::settings_fields::{apply_text, clear, step};
+use crate::core::images::ImageFact;
+use crate::core::model::{Board, is_url};
+
+pub use super::settings_fields::Field;
+
+#[derive(Default)]
+pub struct Settings {
+    pub selected: usize,
+    editing: Option<(Field, TextArea<'static>)>,
+}
+
+impl Settings {
+    pub fn is_editing(&self) -> bool {
+        self.editing.is_some()
+    }
+
+    /// Drops an open field without applying it (focus moved elsewhere).
+    pub fn cancel_editing(&mut self) {
+        self.editing = None;
+    }
+
+    pub fn select_field(&mut self, b: &Board, field: Field) {
+        if let Some(i) = Field::all(b).iter().position(|f| *f == field) {
+            self.selected = i;
+        }
+    }
+
+    fn current(&self, b: &Board) -> Field {
+        let all = Field::all(b);
+        all[self.selected.min(all.len() - 1)]
+    }
+
+    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+        let len = Field::all(cx.doc.board()).len();
+        let field = self.current(cx.doc.board());
+        let now = cx.now;
+        let limits = cx.doc.limits();
+        match action {
+            Action::SelectNext => self.selected = (self.selected + 1).min(len - 1),
+            Action::SelectPrev => self.selected = self.selected.min(len - 1).saturating_sub(1),
+            Action::SelectFirst => self.selected = 0,
+            Action::SelectLast => self.selected = len - 1,
+            Action::PageDown => self.selected = (self.selected + cx.page).min(len - 1),
+            Action::PageUp => self.selected = self.selected.saturating_sub(cx.page),
+            Action::ValueNext | Action::ValuePrev => {
+                let dir = if action == Action::ValueNext { 1 } else { -1 };
+                return cx
+                    .doc
+                    .edit(EditKind::Discrete, now, |b, _| step(field, b, dir, limits))
+                    .into();
+            }
+            Action::EditValue if field.is_text() => self.start_editing(field, cx.doc.board()),
+            Action::EditValue => {
+                return cx
+                    .doc
+                    .edit(EditKind::Discrete, now, |b, _| step(field, b, 1, limits))
+                    .into();
+            }
+            Action::AddReference => {
+                self.select_field(cx.doc.board(), Field::AddReference);
+                self.start_editing(Field::AddReference, cx.doc.board());
+            }
+            Action::ClearValue => {
+                return cx
+                    .doc
+                    .edit(EditKind::Discrete, now, |b, _| clear(field, b))
+                    .into();
+            }
+            _ => return Flow::Ignored,
+        }
+        cx.doc.break_burst();
+        Flow::Handled
+    }
+
+    fn start_editing(&mut self, field: Field, b: &Board) {
+        let mut t = TextArea::new(vec![field.text(b)]);
+        t.set_max_histories(0);
+        t.set_cursor_style(Style::new());
+        t.set_cursor_line_style(Style::new());
+        t.move_cursor(CursorMove::End);
+        self.editing = Some((field, t));
+    }
+
+    /// Keys while a field is open: Enter applies, Esc cancels, the rest edits the line.
+    pub fn input(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+        let Some((field, t)) = self.editing.as_mut() else {
+            return Flow::Ignored;
+        };
+        match key.code {
+            KeyCode::Esc => self.editing = None,
+            KeyCode::Enter => {
+                let (field, value) = (*field, t.lines().join("").trim().to_string());
+                self.editing = None;
+                let now = cx.now;
+                let flow = cx
+                    .doc
+                    .edit(EditKind::Discrete, now, |b, _| apply_text(field, b, value));
+                if field == Field::AddReference {
+                    let n = cx.doc.board().references.len();
+                    self.select_field(cx.doc.board(), Field::Reference(n.saturating_sub(1)));
+                }
+                return flow.into();
+            }
+            _ => {
+                t.input(key);
+            }
+        }
+        Flow::Handled
+    }
+
+    pub fn paste(&mut self, text: &str) -> Flow {
+        match self.editing.as_mut() {
+            Some((_, t)) => {
+                t.insert_str(text.replace(['\r', '\n'], ""));
+                Flow::Handled
+            }
+            None => Flow::Ignored,
+        }
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, v: &View) {
+        let s = v.styles;
+        let b = v.doc.board();
+        let block = v.block(PaneId::Settings, "");
+        let inner = pad_x(block.inner(area));
+        f.render_widget(block, area);
+        let fields = Field::all(b);
+        let selected = self.selected.min(fields.len() - 1);
+        let w = inner.width as usize;
+        let label_w = if w >= 40 { 13 } else { 11 };
+        let findings = &v.doc.derived().findings;
+        let mut lines = Vec::new();
+        // Room to spare: the list takes what it needs and the selected field is explained.
+        let detail_rows = (inner.height as usize).saturating_sub(fields.len() + 1);
+        let list_rows = if detail_rows >= 3 {
+            fields.len()
+        } else {
+            inner.height as usize
+        };
+        let range = scroll_window(fields.len(), selected, list_rows);
+        let top = range.start;
+        for i in range {
+            let field = fields[i];
+            let path = field.path();
+            let worst = findings
+                .iter()
+                .filter(|x| path.as_deref() == Some(x.path.as_str()))
+                .map(|x| x.severity)
+                .min();
+            let (mark, mark_style) = match worst {
+                Some(crate::core::Severity::Error) => ("✗", s.error),
+                Some(crate::core::Severity::Warning) => ("!", s.warn),
+                None => (" ", Style::new()),
+            };
+            let value_style = if field.unused(b) { s.muted } else { s.text };
+            let mut spans = vec![
+                Span::styled(mark, mark_style),
+                Span::styled(format!("{:<label_w$}", field.label()), s.muted),
+            ];
+            let room = w.saturating_sub(1 + label_w);
+            if let Some((ef, _)) = &self.editing
+                && *ef == field
+            {
+                spans.push(Span::raw(""));
+            } else {
+                let value = field.value(b);
+                let note = note(field, b, v);
+                let value = fit(&value, room);
+                let left =
+                    room.saturating_sub(unicode_width::UnicodeWidthStr::width(value.as_str()) + 1);
+                spans.push(Span::styled(value, value_style));
+                if let Some((text, style)) = note
+                    && left >= 8
+                {
+                    spans.push(Span::styled(format!(" {}", fit(&text, left)), style));
+                }
+            }
+            lines.push(Line::from(spans).style(v.sel_style(i == selected)));
+        }
+        if detail_rows >= 3 {
+            lines.push(Line::default());
+            let field = fields[selected];
+            let mut budget = detail_rows;
+            if let Some(path) = field.path() {
+                for x in findings.iter().filter(|x| x.path == path) {
+                    let style = match x.severity {
+                        crate::core::Severity::Error => s.error,
+                        crate::core::Severity::Warning => s.warn,
+                    };
+                    let text =
+                        format!("{} {}", super::labels::severity_mark(x.severity), x.message);
+                    for l in super::labels::wrap(&text, w, budget) {
+                        lines.push(Line::styled(l, style));
+                        budget -= 1;
+                    }
+                }
+            }
+            for l in super::labels::wrap(field.help(), w, budget) {
+                lines.push(Line::styled(l, s.muted));
+            }
+        }
+        f.render_widget(Paragraph::new(lines), inner);
+        if let Some((field, t)) = &self.editing
+            && let Some(row) = fields.iter().position(|x| x == field)
+            && row >= top
+        {
+            let y = inner.y + (row - top) as u16;
+            let x = inner.x + 1 + label_w as u16;
+            let r = Rect::new(x, y, inner.width.saturating_sub(1 + label_w as u16), 1);
+            if y < inner.bottom() && r.width > 0 {
+                f.render_widget(t, r);
+                let col = (t.screen_cursor().col as u16).saturating_sub(t.scroll_offset().1);
+                f.set_cursor_position(Position::new((r.x + col).min(r.right() - 1), y));
+            }
+        }
+    }
+}
+
+/// What is known about an image row's file (from the probe cache; never read here).
+fn note(field: Field, b: &Board, v: &View) -> Option<(String, Style)> {
+    let s = v.styles;
+    let reference = match field {
+        Field::FirstFrame | Field::LastFrame | Field::Reference(_) => field.text(b),
+        _ => return None,
+    };
+    if reference.is_empty() {
+        return None;
+    }
+    if field.unused(b) {
+        return Some((format!("(unused in {} mode)", b.mode.as_str()), s.muted));
+    }
+    if is_url(&reference) {
+        return Some(("URL".into(), s.muted));
+    }
+    match v.doc.images().get(&reference)? {
+        ImageFact::Local {
+            format,
+            width,
+            height,
+            bytes,
+        } => Some((
+            format!(
+                "{format} {width}×{height} {}",
+                super::labels::megabytes(*bytes)
+            ),
+            s.muted,
+        )),
+        ImageFact::Remote => Some(("URL".into(), s.muted)),
+        ImageFact::Missing(why) => Some((format!("missing: {why}"), s.error)),
+        ImageFact::Unreadable(why) => Some((format!("unreadable: {why}"), s.error)),
+    }
+}

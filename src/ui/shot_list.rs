@@ -1,0 +1,185 @@
+//! The shot list: number, duration, a duration bar, the prompt's first words and a marker
+//! on shots with findings. Shot edits (add, delete, duplicate, move, split, ±1 s, spread)
+//! happen here; the selection lives in the doc because the prompt editor follows it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::action::Action;
+use super::derived::Level;
+use super::edit;
+use super::history::EditKind;
+use super::labels::{bar, fit, secs, wrap_hanging};
+use super::pane::{Cx, Flow, Msg, PaneId, View, scroll_window};
+use crate::core::Board;
+
+#[derive(Debug, Default)]
+pub struct ShotList;
+
+impl ShotList {
+    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+        let limits = cx.doc.limits();
+        let n = cx.doc.board().shots.len();
+        let sel = cx.doc.selected;
+        match action {
+            Action::SelectNext => cx.doc.select((sel + 1).min(n.saturating_sub(1))),
+            Action::SelectPrev => cx.doc.select(sel.saturating_sub(1)),
+            Action::SelectFirst => cx.doc.select(0),
+            Action::SelectLast => cx.doc.select(n.saturating_sub(1)),
+            Action::PageDown => cx.doc.select(sel + cx.page),
+            Action::PageUp => cx.doc.select(sel.saturating_sub(cx.page)),
+            Action::EditPrompt => return Flow::Msg(Msg::EditPrompt { negative: false }),
+            Action::EditNegative => return Flow::Msg(Msg::EditPrompt { negative: true }),
+            Action::AddShot => return apply(cx, |b, s| edit::add_shot(b, s, limits)),
+            Action::DeleteShot => return apply(cx, edit::delete_shot),
+            Action::DuplicateShot => return apply(cx, edit::duplicate_shot),
+            Action::MoveShotUp => return apply(cx, |b, s| edit::move_shot(b, s, true)),
+            Action::MoveShotDown => return apply(cx, |b, s| edit::move_shot(b, s, false)),
+            Action::SplitShot => return apply(cx, |b, s| edit::split_shot(b, s, limits)),
+            Action::DurationUp => {
+                return apply(cx, |b, s| edit::change_duration(b, s, 1, limits));
+            }
+            Action::DurationDown => {
+                return apply(cx, |b, s| edit::change_duration(b, s, -1, limits));
+            }
+            Action::SpreadDurations => {
+                return apply(cx, |b, s| edit::spread_durations(b, limits).map(|()| s));
+            }
+            _ => return Flow::Ignored,
+        }
+        cx.doc.break_burst();
+        Flow::Handled
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, v: &View) {
+        let board = v.doc.board();
+        let d = v.doc.derived();
+        let count = if board.multi_shot {
+            format!("{}/{} ", board.shots.len(), v.doc.limits().max_shots)
+        } else {
+            "single ".into()
+        };
+        let block = v.block(PaneId::Shots, Span::styled(count, v.styles.muted));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let w = inner.width as usize;
+        let bar_w = match w {
+            0..34 => 5,
+            34..60 => 8,
+            _ => 15,
+        };
+        let scale = board
+            .shots
+            .iter()
+            .map(|s| s.duration)
+            .fold(v.doc.limits().total_max_seconds, f64::max);
+        // With room to spare, each shot shows more of its prompt on extra lines.
+        let n = board.shots.len().max(1);
+        let per_shot = if board.multi_shot {
+            (inner.height as usize / n).clamp(1, 3)
+        } else {
+            (inner.height as usize).saturating_sub(1).clamp(1, 3)
+        };
+        let row = |marker: Span<'static>, num: String, dur: f64, prompt: &str, sel: bool| {
+            let head = format!("{num:>2} {:>3} ", format!("{}s", secs(dur)));
+            let b = bar(dur, scale, bar_w);
+            let indent = 1 + head.chars().count() + bar_w + 1;
+            let text_w = w.saturating_sub(indent);
+            let style = v.sel_style(sel);
+            let bar_span = Span::styled(format!("{b:<bar_w$} "), v.styles.accent);
+            if prompt.trim().is_empty() {
+                let words = Span::styled(fit("(empty)", text_w), v.styles.muted);
+                let mut out =
+                    vec![Line::from(vec![marker, Span::raw(head), bar_span, words]).style(style)];
+                out.resize(per_shot, Line::default());
+                return out;
+            }
+            // Narrow panes start continuation lines further left to show more words.
+            let cont = if text_w < 16 { 4.min(indent) } else { indent };
+            let mut chunks =
+                wrap_hanging(prompt, text_w, w.saturating_sub(cont), per_shot).into_iter();
+            let first = chunks.next().unwrap_or_default();
+            let mut out = vec![
+                Line::from(vec![marker, Span::raw(head), bar_span, Span::raw(first)]).style(style),
+            ];
+            out.extend(chunks.map(|c| Line::from(format!("{:cont$}{c}", "")).style(style)));
+            out.resize(per_shot, Line::default());
+            out
+        };
+        let mut lines = Vec::new();
+        if board.multi_shot {
+            let range = scroll_window(
+                board.shots.len(),
+                v.doc.selected,
+                inner.height as usize / per_shot,
+            );
+            for i in range {
+                let shot = &board.shots[i];
+                let level = d.shot_levels.get(i).copied().unwrap_or(Level::Ok);
+                lines.extend(row(
+                    mark(level, v),
+                    (i + 1).to_string(),
+                    shot.duration,
+                    &shot.prompt,
+                    i == v.doc.selected,
+                ));
+            }
+            if board.shots.is_empty() {
+                let hint = v
+                    .keymap
+                    .key_for(super::keymap::Context::ShotList, Action::AddShot)
+                    .map_or(String::new(), |k| format!(" (press {k})"));
+                lines.push(Line::styled(format!(" no shots yet{hint}"), v.styles.muted));
+            }
+        } else {
+            let level = d
+                .findings
+                .iter()
+                .filter(|f| f.path == "prompt" || f.path == "duration")
+                .map(|f| f.severity)
+                .min()
+                .map_or(Level::Ok, |s| match s {
+                    crate::core::Severity::Error => Level::Error,
+                    crate::core::Severity::Warning => Level::Warning,
+                });
+            lines.extend(row(
+                mark(level, v),
+                "·".into(),
+                board.duration,
+                &board.prompt,
+                true,
+            ));
+            if !board.shots.is_empty() {
+                lines.push(Line::styled(
+                    fit(
+                        &format!(" {} shot(s) ignored: multi-shot is off", board.shots.len()),
+                        w,
+                    ),
+                    v.styles.muted,
+                ));
+            }
+        }
+        f.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+/// Applies a shot edit that returns the shot to select afterwards.
+fn apply(cx: &mut Cx, f: impl FnOnce(&mut Board, usize) -> Result<usize, String>) -> Flow {
+    let now = cx.now;
+    cx.doc
+        .edit(EditKind::Discrete, now, |b, s| {
+            *s = f(b, *s)?;
+            Ok(())
+        })
+        .into()
+}
+
+fn mark(level: Level, v: &View) -> Span<'static> {
+    match level {
+        Level::Ok => Span::raw(" "),
+        Level::Warning => Span::styled("!", v.styles.warn),
+        Level::Error => Span::styled("✗", v.styles.error),
+    }
+}

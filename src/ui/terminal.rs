@@ -1,0 +1,97 @@
+//! The real terminal: raw mode and alternate screen, bracketed paste, focus and mouse
+//! reporting, a panic hook that saves unsaved work before the terminal is restored, and file
+//! logging (stdout and stderr belong to the TUI while it runs).
+
+use std::io::{BufWriter, Write, stdout};
+use std::path::PathBuf;
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
+    EnableFocusChange, EnableMouseCapture, EventStream,
+};
+use crossterm::execute;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use super::doc::{OpenedBoard, RescueSlot, rescue_save};
+use super::{ExitReason, UiDeps};
+use crate::files::paths;
+
+pub fn log_path() -> PathBuf {
+    paths::state_dir().join("shotdeck.log")
+}
+
+/// Sends tracing output to `shotdeck.log` in the state dir, filtered by `SHOTDECK_LOG`
+/// (default `info`). Keep the guard alive until exit so buffered lines are written.
+pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::EnvFilter;
+    let path = log_path();
+    let dir = path.parent()?.to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::never(dir, "shotdeck.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = EnvFilter::try_from_env("SHOTDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
+
+/// Saves the latest unsaved board before the terminal is restored and the panic printed.
+fn install_rescue_hook(slot: RescueSlot) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let saved = rescue_save(&slot);
+        tracing::error!("panic: {info}");
+        let _ = execute!(
+            stdout(),
+            DisableMouseCapture,
+            DisableFocusChange,
+            DisableBracketedPaste
+        );
+        previous(info);
+        if let Some(path) = saved {
+            eprintln!(
+                "shotdeck: your unsaved edits were saved to {}",
+                path.display()
+            );
+        }
+    }));
+}
+
+/// Runs the UI in the real terminal until the user quits.
+pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<ExitReason> {
+    // Raw mode, the alternate screen and ratatui's restoring panic hook...
+    if let Err(e) = ratatui::try_init() {
+        ratatui::restore();
+        return Err(anyhow::anyhow!("cannot set up the terminal: {e}"));
+    }
+    // ...wrapped by ours, which saves first.
+    install_rescue_hook(deps.rescue.clone());
+    // One buffered write per frame instead of stdout's 1 KiB line-buffer chunks.
+    let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, stdout()));
+    let result = async {
+        let mut terminal = Terminal::new(backend)?;
+        execute!(
+            terminal.backend_mut(),
+            EnableBracketedPaste,
+            EnableFocusChange,
+            EnableMouseCapture
+        )?;
+        let reason = super::run(&mut terminal, EventStream::new(), opened, deps).await;
+        execute!(
+            terminal.backend_mut(),
+            DisableMouseCapture,
+            DisableFocusChange,
+            DisableBracketedPaste
+        )?;
+        terminal.backend_mut().flush()?;
+        reason
+    }
+    .await;
+    ratatui::restore();
+    result
+}

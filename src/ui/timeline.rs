@@ -1,0 +1,192 @@
+//! The timeline and validation bar: shots as proportional segments on a 15-second ruler,
+//! the total coloured by its state, and every finding (Enter goes to what it is about).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::action::Action;
+use super::derived::Level;
+use super::labels::{finding_text, fit, secs, severity_mark};
+use super::pane::{Cx, Flow, Msg, PaneId, View, pad_x, scroll_window};
+use crate::core::Severity;
+
+#[derive(Debug, Default)]
+pub struct Timeline {
+    pub selected: usize,
+}
+
+impl Timeline {
+    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+        let n = cx.doc.derived().findings.len();
+        let last = n.saturating_sub(1);
+        match action {
+            Action::SelectNext => self.selected = (self.selected + 1).min(last),
+            Action::SelectPrev => self.selected = self.selected.min(last).saturating_sub(1),
+            Action::SelectFirst => self.selected = 0,
+            Action::SelectLast => self.selected = last,
+            Action::PageDown => self.selected = (self.selected + cx.page).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(cx.page),
+            Action::JumpToFinding => {
+                return match cx.doc.derived().findings.get(self.selected.min(last)) {
+                    Some(f) => Flow::Msg(Msg::Jump(f.path.clone())),
+                    None => Flow::Ignored,
+                };
+            }
+            _ => return Flow::Ignored,
+        }
+        Flow::Handled
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, v: &View) {
+        let s = v.styles;
+        let d = v.doc.derived();
+        let limit = v.doc.limits().total_max_seconds;
+        let total_style = level_style(d.total_level, v);
+        let mut title = vec![Span::styled(
+            format!(" {} / {} s ", secs(d.total_seconds), secs(limit)),
+            total_style,
+        )];
+        let counts = match (d.errors, d.warnings) {
+            (0, 0) => Span::styled("· ready ", s.ok),
+            (e, w) => Span::styled(
+                format!("· {e} error{} · {w} warning{} ", plural(e), plural(w)),
+                if e > 0 { s.error } else { s.warn },
+            ),
+        };
+        title.push(counts);
+        let block = v.block(PaneId::Timeline, title);
+        let inner = pad_x(block.inner(area));
+        f.render_widget(block, area);
+        if inner.height == 0 || inner.width < 4 {
+            return;
+        }
+        let width = inner.width as usize;
+        let scale = d.total_seconds.max(limit);
+        let mut lines = vec![
+            self.ruler(v, width, scale, limit),
+            ticks(v, width, scale, limit),
+        ];
+        let rows = (inner.height as usize).saturating_sub(2);
+        if d.findings.is_empty() {
+            lines.push(Line::styled("✓ no findings", s.ok));
+        } else {
+            let selected = self.selected.min(d.findings.len() - 1);
+            for i in scroll_window(d.findings.len(), selected, rows) {
+                let x = &d.findings[i];
+                let style = match x.severity {
+                    Severity::Error => s.error,
+                    Severity::Warning => s.warn,
+                };
+                let text = format!("{} {}", severity_mark(x.severity), finding_text(x));
+                let style = if i == selected && v.focused {
+                    s.selection
+                } else {
+                    style
+                };
+                lines.push(Line::styled(fit(&text, width), style));
+            }
+        }
+        f.render_widget(Paragraph::new(lines), inner);
+    }
+
+    fn ruler(&self, v: &View, width: usize, scale: f64, limit: f64) -> Line<'static> {
+        let s = v.styles;
+        let b = v.doc.board();
+        let segments: Vec<f64> = if b.multi_shot {
+            b.shots.iter().map(|x| x.duration.max(0.0)).collect()
+        } else {
+            vec![b.duration.max(0.0)]
+        };
+        let at = |t: f64| ((t / scale) * width as f64).round() as usize;
+        let limit_at = at(limit);
+        let mut spans = Vec::new();
+        let mut cum = 0.0;
+        let mut pos = 0;
+        for (i, d) in segments.iter().enumerate() {
+            let end = at(cum + d).min(width);
+            cum += d;
+            if end <= pos {
+                continue;
+            }
+            let label = if b.multi_shot {
+                (i + 1).to_string()
+            } else {
+                "▶".into()
+            };
+            let base = if b.multi_shot && i == v.doc.selected {
+                s.selection
+            } else if i % 2 == 0 {
+                s.accent
+            } else {
+                s.text
+            };
+            // Cells past the limit show in the error style.
+            let mut text = String::new();
+            for cell in pos..end {
+                text.push(if cell == pos {
+                    label.chars().next().unwrap_or('━')
+                } else {
+                    '━'
+                });
+            }
+            let split = limit_at.clamp(pos, end) - pos;
+            let (inside, over): (String, String) = (
+                text.chars().take(split).collect(),
+                text.chars().skip(split).collect(),
+            );
+            if !inside.is_empty() {
+                spans.push(Span::styled(inside, base));
+            }
+            if !over.is_empty() {
+                spans.push(Span::styled(over, s.error));
+            }
+            pos = end;
+        }
+        if pos < limit_at {
+            spans.push(Span::styled("┄".repeat(limit_at - pos), s.muted));
+        }
+        Line::from(spans)
+    }
+}
+
+/// Second marks under the ruler: a label every 5 s and the limit.
+fn ticks(v: &View, width: usize, scale: f64, limit: f64) -> Line<'static> {
+    let mut cells = vec![' '; width];
+    let per_second = width as f64 / scale;
+    let mut t = 0.0;
+    while t <= scale {
+        let pos = ((t / scale) * width as f64).round() as usize;
+        let label = secs(t);
+        let is_label = t % 5.0 == 0.0 || t == limit;
+        if is_label {
+            let start = pos.min(width.saturating_sub(label.len()));
+            if cells[start..start + label.len()]
+                .iter()
+                .all(|c| *c == ' ' || *c == '·')
+            {
+                for (k, ch) in label.chars().enumerate() {
+                    cells[start + k] = ch;
+                }
+            }
+        } else if per_second >= 3.0 && pos < width && cells[pos] == ' ' {
+            cells[pos] = '·';
+        }
+        t += 1.0;
+    }
+    Line::styled(cells.into_iter().collect::<String>(), v.styles.muted)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+pub fn level_style(level: Level, v: &View) -> Style {
+    match level {
+        Level::Ok => v.styles.ok,
+        Level::Warning => v.styles.warn,
+        Level::Error => v.styles.error,
+    }
+}

@@ -1,0 +1,448 @@
+//! Key handling through the action layer, without a terminal: keys in, board, findings,
+//! overlays and engine commands out.
+
+mod ui_support;
+
+use crossterm::event::{Event, KeyCode};
+use shotdeck::core::{Provider, Severity};
+use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase};
+use shotdeck::files::board_file;
+use shotdeck::ui::ExitReason;
+use shotdeck::ui::pane::PaneId;
+use ui_support::*;
+
+fn durations(h: &Harness) -> Vec<f64> {
+    h.app.board().shots.iter().map(|s| s.duration).collect()
+}
+
+fn has_finding(h: &Harness, path: &str) -> bool {
+    h.app.findings().iter().any(|f| f.path == path)
+}
+
+#[test]
+fn typing_into_a_prompt_updates_the_board_and_the_findings() {
+    let mut b = noir();
+    b.shots[1].prompt.clear();
+    let mut h = harness(&b);
+    assert!(has_finding(&h, "shots[1].prompt"));
+    h.keys("j");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.focus(), PaneId::Prompt);
+    // Plain characters are text here, even ones bound elsewhere (q quits, j moves).
+    h.keys("A quiet jq");
+    h.key(KeyCode::Backspace);
+    assert_eq!(h.app.board().shots[1].prompt, "A quiet j");
+    assert!(!has_finding(&h, "shots[1].prompt"));
+    assert!(h.app.exit_reason().is_none());
+    // Esc leaves the editor; the shot list has the keys again.
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.focus(), PaneId::Shots);
+}
+
+#[test]
+fn a_prompt_over_the_limit_is_a_finding_with_the_limit() {
+    let mut h = harness(&noir());
+    h.key(KeyCode::Enter);
+    h.app.handle_event(Event::Paste("x".repeat(512)));
+    let f = h
+        .app
+        .findings()
+        .iter()
+        .find(|f| f.path == "shots[0].prompt")
+        .expect("over-long prompt is reported");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("512"), "{}", f.message);
+}
+
+#[test]
+fn shot_list_edits() {
+    let mut h = harness(&noir()); // 4 + 5 + 3
+    h.keys("a");
+    assert_eq!(
+        durations(&h),
+        [4.0, 3.0, 5.0, 3.0],
+        "added after shot 1, fills to 15 s"
+    );
+    assert_eq!(h.app.selected_shot(), 1);
+    h.keys("x");
+    assert_eq!(durations(&h), [4.0, 5.0, 3.0]);
+    h.keys("s"); // split shot 2 (5 s)
+    assert_eq!(durations(&h), [4.0, 3.0, 2.0, 3.0]);
+    assert_eq!(h.app.board().shots[1].prompt, h.app.board().shots[2].prompt);
+    h.keys("J"); // move shot 2 down
+    assert_eq!(durations(&h), [4.0, 2.0, 3.0, 3.0]);
+    assert_eq!(h.app.selected_shot(), 2);
+    h.keys("K");
+    assert_eq!(h.app.selected_shot(), 1);
+    h.keys("c"); // duplicate
+    assert_eq!(h.app.board().shots.len(), 5);
+    h.keys("++");
+    assert_eq!(durations(&h), [4.0, 3.0, 5.0, 2.0, 3.0]);
+    h.keys("-");
+    assert_eq!(durations(&h), [4.0, 3.0, 4.0, 2.0, 3.0]);
+    h.keys("=");
+    assert_eq!(
+        durations(&h),
+        [4.0, 3.0, 3.0, 3.0, 3.0],
+        "16 s spread over 5"
+    );
+}
+
+#[test]
+fn refused_edits_say_why_and_change_nothing() {
+    let mut b = noir();
+    b.shots[0].duration = 1.0;
+    let mut h = harness(&b);
+    h.keys("s");
+    let toast = h.app.toast().expect("a refusal is shown");
+    assert!(
+        toast.error && toast.text.contains("at least 1 s"),
+        "{}",
+        toast.text
+    );
+    assert_eq!(h.app.board().shots.len(), 3);
+    assert!(!h.app.doc().is_unsaved());
+}
+
+#[test]
+fn undo_and_redo_cover_typing_bursts_and_shot_edits() {
+    let mut h = harness(&noir());
+    let original = h.app.board().clone();
+    h.keys("a"); // add a shot
+    h.key(KeyCode::Enter);
+    h.keys("new shot"); // one burst: one undo step
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.board().shots[1].prompt, "new shot");
+    h.keys("u");
+    assert_eq!(h.app.board().shots[1].prompt, "");
+    assert_eq!(h.app.board().shots.len(), 4);
+    h.ctrl('z');
+    assert_eq!(h.app.board(), &original);
+    h.keys("u");
+    assert_eq!(h.app.toast().unwrap().text, "nothing to undo");
+    h.ctrl('r');
+    h.ctrl('r');
+    assert_eq!(h.app.board().shots[1].prompt, "new shot");
+    // Redo also brought the editor's text back.
+    h.keys("j");
+    h.keys("k");
+    h.key(KeyCode::Enter);
+    h.keys("!");
+    assert_eq!(h.app.board().shots[1].prompt, "new shot!");
+}
+
+#[test]
+fn provider_toggle_changes_the_preview_and_findings() {
+    let mut b = noir();
+    b.multi_shot = false;
+    b.prompt = "A single take.".into();
+    b.duration = 7.0;
+    let mut h = harness(&b);
+    assert_eq!(h.app.preview_route().unwrap().1, "/v1/videos/text2video");
+    assert!(!has_finding(&h, "duration"));
+    h.keys("p");
+    assert_eq!(h.app.doc().provider(), Provider::Gateway);
+    assert_eq!(h.app.preview_route().unwrap().1, "/v1/videos/generations");
+    let f = h
+        .app
+        .findings()
+        .iter()
+        .find(|f| f.path == "duration")
+        .unwrap();
+    assert_eq!(
+        f.provider,
+        Some(Provider::Gateway),
+        "provider-specific finding"
+    );
+}
+
+#[test]
+fn submit_is_refused_while_the_board_has_errors() {
+    let mut b = noir();
+    b.shots[0].duration = 10.0;
+    let mut h = harness(&b);
+    h.keys("S");
+    assert_eq!(h.app.overlay_name(), Some("refused"));
+    h.keys("y"); // not a question: y does nothing, Esc closes
+    assert_eq!(h.app.overlay_name(), Some("refused"));
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.overlay_name(), None);
+    assert!(h.cmds.try_recv().is_err(), "nothing sent");
+}
+
+#[test]
+fn confirmed_submit_sends_the_composed_request() {
+    let mut h = harness(&noir());
+    h.keys("S");
+    assert_eq!(h.app.overlay_name(), Some("submit"));
+    h.keys("n");
+    assert!(h.cmds.try_recv().is_err(), "cancelled: nothing sent");
+    h.keys("S");
+    h.keys("y");
+    match h.cmds.try_recv().expect("a submit was sent") {
+        JobCmd::Submit {
+            board_path,
+            board,
+            provider,
+            request,
+            external_task_id,
+            estimated_usd,
+        } => {
+            assert_eq!(board_path, h.board_path());
+            assert_eq!(board.shots.len(), 3);
+            assert_eq!(provider, Provider::Kling);
+            assert!(
+                external_task_id.starts_with("shotdeck-"),
+                "{external_task_id}"
+            );
+            assert_eq!(request.body["external_task_id"], external_task_id.as_str());
+            assert_eq!(request.path, "/v1/videos/text2video");
+            assert!(estimated_usd.unwrap() > 1.0);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn submit_embeds_local_images_as_base64() {
+    let mut b = noir();
+    b.mode = shotdeck::core::Mode::Image;
+    b.first_frame = Some("first.png".into());
+    let mut h = harness(&b);
+    let png = include_bytes!("../examples/images/street-first-frame.png");
+    std::fs::write(h.dir.path().join("first.png"), png).unwrap();
+    h.app.dispatch(shotdeck::ui::action::Action::ReprobeImages);
+    assert!(
+        shotdeck::core::is_submittable(h.app.findings()),
+        "{:?}",
+        h.app.findings()
+    );
+    h.keys("Sy");
+    let JobCmd::Submit { request, .. } = h.cmds.try_recv().unwrap() else {
+        panic!("expected a submit")
+    };
+    use base64::Engine;
+    let expected = base64::engine::general_purpose::STANDARD.encode(png);
+    assert_eq!(request.body["image"], expected.as_str());
+}
+
+#[test]
+fn quitting_asks_while_a_job_is_in_flight() {
+    let mut h = harness_with(&noir(), |p| vec![job(7, p, JobPhase::Processing)]);
+    h.keys("q");
+    assert_eq!(h.app.overlay_name(), Some("quit"));
+    h.keys("n");
+    assert_eq!(h.app.exit_reason(), None);
+    h.keys("q");
+    h.keys("y");
+    assert_eq!(h.app.exit_reason(), Some(ExitReason::Quit));
+}
+
+#[test]
+fn quitting_saves_the_board() {
+    let mut h = harness(&noir());
+    h.keys("+");
+    assert!(h.app.doc().is_unsaved());
+    h.keys("q");
+    assert_eq!(h.app.exit_reason(), Some(ExitReason::Quit));
+    let saved = board_file::load(&h.board_path()).unwrap();
+    assert_eq!(saved.shots[0].duration, 5.0);
+}
+
+#[test]
+fn job_actions_become_engine_commands_and_host_effects() {
+    let mut h = harness_with(&noir(), sample_jobs);
+    h.keys("6"); // newest first: #4 processing, #3 downloading, #2 failed, #1 done
+    h.keys("r");
+    assert!(h.app.toast().unwrap().text.contains("only failed jobs"));
+    h.keys("jj");
+    h.keys("r");
+    assert!(matches!(h.cmds.try_recv(), Ok(JobCmd::Retry(2))));
+    h.keys("j");
+    h.keys("d");
+    assert!(matches!(h.cmds.try_recv(), Ok(JobCmd::Redownload(1))));
+    h.keys("o");
+    assert_eq!(h.rec.opened.lock().unwrap().len(), 1);
+    h.keys("y");
+    assert_eq!(
+        h.rec.copied.lock().unwrap().as_slice(),
+        ["https://cdn.example.test/v/abc.mp4"]
+    );
+    // Only this board's jobs until `a`.
+    h.keys("G");
+    h.keys("a");
+    h.keys("G");
+    h.keys("y");
+    assert_eq!(h.rec.copied.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn engine_events_update_the_queue_and_tell_the_user() {
+    let mut h = harness(&noir());
+    let path = h.board_path();
+    let mut j = job(9, &path, JobPhase::Processing);
+    h.app.on_job_event(JobEvent::Updated(j.clone()));
+    assert!(h.app.wants_tick(), "ticks while a job is active");
+    j.phase = JobPhase::Failed;
+    j.error = Some(shotdeck::engine::events::JobError {
+        code: Some("1303".into()),
+        message: "Parallel task limit".into(),
+        retryable: true,
+    });
+    h.app.on_job_event(JobEvent::Updated(j));
+    let t = h.app.toast().unwrap();
+    assert!(
+        t.error && t.text.contains("1303 Parallel task limit"),
+        "{}",
+        t.text
+    );
+    assert!(!h.app.wants_tick(), "idle: no ticks");
+    h.app.on_job_event(JobEvent::Rejected {
+        reason: "store is read-only".into(),
+    });
+    assert!(h.app.toast().unwrap().text.contains("store is read-only"));
+}
+
+#[test]
+fn palette_runs_actions_by_name() {
+    let mut h = harness(&noir());
+    h.keys(":");
+    assert_eq!(h.app.overlay_name(), Some("palette"));
+    h.keys("split");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.overlay_name(), None);
+    assert_eq!(h.app.board().shots.len(), 4);
+    // A queue action from the palette focuses the queue.
+    h.keys(":all boards");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.focus(), PaneId::Queue);
+}
+
+#[test]
+fn settings_cycle_toggle_and_edit_paths() {
+    let mut h = harness(&noir());
+    h.keys("3");
+    h.keys("j"); // Mode
+    h.keys("l");
+    assert_eq!(h.app.board().mode, shotdeck::core::Mode::Image);
+    assert!(
+        has_finding(&h, "first_frame"),
+        "image mode needs a first frame"
+    );
+    // First frame: typing does not apply (or probe) until Enter.
+    h.keys("G");
+    for _ in 0..2 {
+        h.keys("k");
+    }
+    h.key(KeyCode::Enter);
+    h.keys("nope.png");
+    assert_eq!(h.app.board().first_frame, None);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.board().first_frame.as_deref(), Some("nope.png"));
+    let f = h
+        .app
+        .findings()
+        .iter()
+        .find(|f| f.path == "first_frame")
+        .unwrap();
+    assert!(f.message.contains("cannot read nope.png"), "{}", f.message);
+    h.keys("x");
+    assert_eq!(h.app.board().first_frame, None);
+}
+
+#[test]
+fn a_broken_key_override_falls_back_with_a_warning() {
+    use shotdeck::files::config::{Config, KeyList};
+    let (cmd_tx, _c) = tokio::sync::mpsc::unbounded_channel();
+    let (_e, ev_rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut config = Config::default();
+    config
+        .keys
+        .entry("shot_list".into())
+        .or_default()
+        .insert("explode".into(), KeyList::One("e".into()));
+    let deps = shotdeck::ui::UiDeps::new(cmd_tx, ev_rx, config);
+    assert!(
+        deps.warnings[0].contains("explode: unknown action"),
+        "{:?}",
+        deps.warnings
+    );
+    assert_eq!(deps.keymap, shotdeck::ui::Keymap::defaults());
+}
+
+#[test]
+fn single_shot_boards_edit_the_one_prompt() {
+    let mut b = noir();
+    b.multi_shot = false;
+    b.shots.clear();
+    let mut h = harness(&b);
+    assert!(has_finding(&h, "prompt"), "empty single prompt");
+    h.key(KeyCode::Enter);
+    h.keys("One long take.");
+    assert_eq!(h.app.board().prompt, "One long take.");
+    assert!(!has_finding(&h, "prompt"));
+    h.key(KeyCode::Esc);
+    // ±1 s changes the task duration; shot edits explain why they cannot apply.
+    h.keys("+");
+    assert_eq!(h.app.board().duration, 6.0);
+    h.keys("a");
+    assert!(h.app.toast().unwrap().text.contains("multi-shot is off"));
+}
+
+#[test]
+fn the_negative_prompt_is_edited_the_same_way() {
+    let mut h = harness(&noir());
+    h.keys("n");
+    h.keys(", grain");
+    assert_eq!(
+        h.app.board().negative_prompt,
+        "blurry, low detail, text overlays, grain"
+    );
+    h.ctrl('n'); // back to the shot's prompt
+    h.keys("!");
+    assert!(h.app.board().shots[0].prompt.ends_with('!'));
+}
+
+#[test]
+fn the_mouse_focuses_panes_and_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut h = harness(&noir());
+    let mouse = |kind, column, row| {
+        Event::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        })
+    };
+    // At 80×24 the settings pane is the right-hand column of the top row.
+    h.app
+        .handle_event(mouse(MouseEventKind::Down(MouseButton::Left), 70, 4));
+    assert_eq!(h.app.focus(), PaneId::Settings);
+    h.app.handle_event(mouse(MouseEventKind::ScrollDown, 5, 4));
+    assert_eq!(h.app.focus(), PaneId::Shots);
+    assert_eq!(h.app.selected_shot(), 1);
+}
+
+#[test]
+fn over_ssh_open_shows_the_path_instead() {
+    let mut h = harness_with(&noir(), sample_jobs);
+    let (mut d, _c, _e, rec) = deps(vec![]);
+    d.host = Box::new(RecordingHost {
+        rec: rec.clone(),
+        remote: true,
+    });
+    let opened = shotdeck::ui::OpenedBoard::open(&h.board_path(), "std").unwrap();
+    d.initial_jobs = sample_jobs(&opened.path);
+    let (app, _rx) = shotdeck::ui::App::new(opened, d);
+    h.app = app;
+    h.keys("6G"); // the done job
+    h.keys("o");
+    assert!(rec.opened.lock().unwrap().is_empty());
+    let t = h.app.toast().unwrap();
+    assert!(
+        t.text.contains("over SSH") && t.text.contains("job-1.mp4"),
+        "{}",
+        t.text
+    );
+}
