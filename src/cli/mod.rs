@@ -34,6 +34,9 @@ pub struct Cli {
     /// Run against the embedded simulated backend (no account, no cost).
     #[arg(long)]
     pub demo: bool,
+    /// With --demo: seconds a simulated task takes before its video is ready.
+    #[arg(long, value_name = "SECS", default_value_t = crate::ui::demo::DEMO_TASK_SECONDS, requires = "demo")]
+    pub sim_task_seconds: f64,
     #[command(flatten)]
     pub provider: ProviderArg,
 }
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 board: cli.board,
                 demo: cli.demo,
                 provider: cli.provider.provider,
+                sim_task_seconds: cli.sim_task_seconds,
             })
         }
         None => {

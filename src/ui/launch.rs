@@ -1,8 +1,9 @@
 //! `shotdeck [BOARD] [--demo] [--provider P]`: open the editor.
 //!
 //! The editor talks to the job engine (the same store `shotdeck submit` and `shotdeck jobs`
-//! use). `--demo` is meant to run against the embedded simulated backend; until that is
-//! wired, a demo session refuses submits rather than send them to a real provider.
+//! use). `--demo` starts the embedded simulated backend and an engine with a store of its
+//! own (see `demo.rs`); if the demo cannot start, submits are refused rather than sent to a
+//! real provider.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,6 +21,8 @@ pub struct LaunchArgs {
     pub board: Option<PathBuf>,
     pub demo: bool,
     pub provider: Option<Provider>,
+    /// How long a simulated task takes (`--demo` only).
+    pub sim_task_seconds: f64,
 }
 
 /// Answers for a missing engine (no job store, or a demo without its backend): every
@@ -55,17 +58,27 @@ pub async fn no_engine(
 
 pub fn launch(args: LaunchArgs) -> ExitCode {
     let config = crate::cli::load_config();
-    let board_path = match (args.board, args.demo) {
-        (Some(p), _) => p,
-        (None, true) => {
-            let dir = paths::data_dir();
-            if let Err(e) = std::fs::create_dir_all(&dir) {
-                eprintln!("cannot create {}: {e}", dir.display());
+    let demo_dir = if args.demo {
+        match super::demo::demo_dir() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("cannot create the demo folder: {e}");
                 return ExitCode::from(1);
             }
-            dir.join("demo-board.json")
         }
-        (None, false) => {
+    } else {
+        None
+    };
+    let board_path = match (args.board, &demo_dir) {
+        (Some(p), _) => p,
+        (None, Some(dir)) => match super::demo::write_demo_board(dir) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("cannot write the demo board: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        (None, None) => {
             eprintln!("usage: shotdeck BOARD (or shotdeck --demo); see shotdeck --help");
             return ExitCode::from(crate::cli::EXIT_UNREADABLE);
         }
@@ -92,8 +105,17 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
     };
     let result = runtime.block_on(async {
         let mut warnings = Vec::new();
-        let engine = if args.demo {
-            Err("the demo backend is not available in this build".to_string())
+        // Kept alive for the session: dropping it stops the simulated backend.
+        let mut demo = None;
+        let engine = if let Some(dir) = demo_dir {
+            match super::demo::start(&config, dir, args.sim_task_seconds).await {
+                Ok((d, handle)) => {
+                    tracing::info!(sim = %d.sim.base_url(), dir = %d.dir.display(), "demo started");
+                    demo = Some(d);
+                    Ok(handle)
+                }
+                Err(e) => Err(format!("the simulated backend did not start ({e:#})")),
+            }
         } else {
             let cfg = EngineConfig::new(default_path(), config.clone(), provider_settings(&config));
             Engine::start(cfg)
@@ -120,6 +142,9 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
         let r = super::run_terminal(opened, deps).await;
         // `run` sent Shutdown: the engine releases its leases before we exit.
         let _ = task.await;
+        if let Some(d) = demo {
+            d.sim.shutdown().await;
+        }
         r
     });
     match result {

@@ -8,6 +8,7 @@
 pub mod action;
 pub mod app;
 mod confirm;
+pub mod demo;
 mod derived;
 mod dispatch;
 pub mod doc;
