@@ -26,11 +26,37 @@ pub struct Demo {
     pub dir: PathBuf,
 }
 
-/// A new folder for this demo session.
+const DIR_PREFIX: &str = "shotdeck-demo-";
+
+/// A new folder for this demo session. Folders of earlier demos whose process has ended are
+/// removed first, so demos don't pile up in the temp dir while the last one's video stays
+/// available after it quits.
 pub fn demo_dir() -> std::io::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("shotdeck-demo-{}", std::process::id()));
+    let tmp = std::env::temp_dir();
+    remove_finished_demos(&tmp);
+    let dir = tmp.join(format!("{DIR_PREFIX}{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+/// Best effort: only where `/proc` tells which processes are alive (Linux).
+fn remove_finished_demos(tmp: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Writes the example board into `dir` and returns its path.
@@ -86,4 +112,29 @@ pub async fn start(
         .with_clients(clients);
     let engine = Engine::start(engine_config).await?;
     Ok((Demo { sim, dir }, engine))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finished_demo_folders_are_removed_and_live_ones_kept() {
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let dead = tmp.path().join(format!("{DIR_PREFIX}{}", u32::MAX - 1));
+        let live = tmp
+            .path()
+            .join(format!("{DIR_PREFIX}{}", std::process::id()));
+        let other = tmp.path().join("shotdeck-demo-notes");
+        for d in [&dead, &live, &other] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        remove_finished_demos(tmp.path());
+        assert!(!dead.exists());
+        assert!(live.exists());
+        assert!(other.exists());
+    }
 }
