@@ -35,6 +35,10 @@ mod shot_list;
 pub mod terminal;
 pub mod theme;
 mod timeline;
+mod wire;
+mod wire_encode;
+#[cfg(test)]
+mod wire_tests;
 
 use std::path::Path;
 
@@ -47,6 +51,7 @@ pub use host::{Host, SystemHost};
 pub use keymap::Keymap;
 pub use terminal::{init_logging, log_path, run_terminal};
 pub use theme::{Palette, Styles};
+pub use wire::WireBackend;
 
 use crate::core::Provider;
 use crate::engine::events::{JobCmd, JobEvent, JobView};

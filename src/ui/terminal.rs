@@ -5,15 +5,17 @@
 use std::io::{BufWriter, Write, stdout};
 use std::path::PathBuf;
 
+use crossterm::cursor::Show;
 use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
     EnableFocusChange, EnableMouseCapture, EventStream,
 };
 use crossterm::execute;
+use crossterm::style::{Attribute, SetAttribute};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
 use super::doc::{OpenedBoard, RescueSlot, rescue_save};
+use super::wire::WireBackend;
 use super::{ExitReason, UiDeps};
 use crate::files::paths;
 
@@ -46,8 +48,12 @@ fn install_rescue_hook(slot: RescueSlot) {
     std::panic::set_hook(Box::new(move |info| {
         let saved = rescue_save(&slot);
         tracing::error!("panic: {info}");
+        // Frames leave their colours set for the next one (and the cursor may be hidden);
+        // the shell must not inherit them.
         let _ = execute!(
             stdout(),
+            SetAttribute(Attribute::Reset),
+            Show,
             DisableMouseCapture,
             DisableFocusChange,
             DisableBracketedPaste
@@ -71,8 +77,9 @@ pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<E
     }
     // ...wrapped by ours, which saves first.
     install_rescue_hook(deps.rescue.clone());
-    // One buffered write per frame instead of stdout's 1 KiB line-buffer chunks.
-    let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, stdout()));
+    // One buffered write per frame instead of stdout's 1 KiB line-buffer chunks, each frame
+    // only what differs from what the terminal already shows (see `wire`).
+    let backend = WireBackend::new(BufWriter::with_capacity(1 << 16, stdout()));
     let result = async {
         let mut terminal = Terminal::new(backend)?;
         execute!(
@@ -84,6 +91,7 @@ pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<E
         let reason = super::run(&mut terminal, EventStream::new(), opened, deps).await;
         execute!(
             terminal.backend_mut(),
+            SetAttribute(Attribute::Reset),
             DisableMouseCapture,
             DisableFocusChange,
             DisableBracketedPaste
