@@ -64,6 +64,7 @@ impl SimServerArgs {
             balance_exhausted: self.balance_exhausted,
             download_drop_after_bytes: self.download_drop_after_bytes,
             script: Vec::new(),
+            ..Faults::default()
         }
     }
 

@@ -29,6 +29,9 @@ pub struct Faults {
     /// The first video response of each task is cut after this many bytes; later (resumed)
     /// requests for that task are served whole.
     pub download_drop_after_bytes: Option<u64>,
+    /// Serve result videos at about this many bytes per second (0: as fast as possible), so
+    /// tests can interrupt a download in the middle.
+    pub video_bytes_per_sec: u64,
     /// One-shot faults applied, in order, to the next API requests (not control or video
     /// requests), before any probabilistic fault is rolled.
     pub script: Vec<ScriptedFault>,
@@ -111,6 +114,9 @@ impl Faults {
         }
         if let Some(n) = self.download_drop_after_bytes {
             parts.push(format!("downloads cut after {n} bytes once"));
+        }
+        if self.video_bytes_per_sec > 0 {
+            parts.push(format!("videos at {} B/s", self.video_bytes_per_sec));
         }
         if !self.script.is_empty() {
             parts.push(format!("{} scripted", self.script.len()));
@@ -230,5 +236,10 @@ mod tests {
             ..Faults::default()
         };
         assert_eq!(f.summary(), "latency 200 ms, drop 10%, balance exhausted");
+        let slow = Faults {
+            video_bytes_per_sec: 500,
+            ..Faults::default()
+        };
+        assert_eq!(slow.summary(), "videos at 500 B/s");
     }
 }

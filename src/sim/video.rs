@@ -67,8 +67,10 @@ pub async fn serve(
         }
         cut
     };
+    let throttle = state.faults().video_bytes_per_sec;
     let mut response = match cut {
         Some(n) => responses::cut_stream(status, MP4, body.slice(..n as usize), len),
+        None if throttle > 0 && sends_body => trickle(status, body, throttle),
         None => {
             let mut response = Response::new(Body::from(body));
             *response.status_mut() = status;
@@ -88,6 +90,28 @@ pub async fn serve(
     {
         headers.insert(CONTENT_RANGE, value);
     }
+    response
+}
+
+/// The body in tenth-of-a-second slices of `bytes_per_sec`, so the whole takes about
+/// `len / bytes_per_sec` seconds: a download slow enough to be interrupted at any point.
+fn trickle(status: StatusCode, body: Bytes, bytes_per_sec: u64) -> Response {
+    use futures::StreamExt;
+    let slice = (bytes_per_sec / 10).max(1) as usize;
+    let len = body.len() as u64;
+    let chunks: Vec<Bytes> = (0..body.len())
+        .step_by(slice)
+        .map(|at| body.slice(at..(at + slice).min(body.len())))
+        .collect();
+    let paced = futures::stream::iter(chunks).then(|chunk| async move {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        Ok::<Bytes, std::io::Error>(chunk)
+    });
+    let mut response = Response::new(Body::from_stream(paced));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(MP4));
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
     response
 }
 

@@ -1,0 +1,258 @@
+//! A job engine in a child process (this test binary, re-executed), so the parent can
+//! SIGKILL it at any moment and check what it left behind.
+//!
+//! The child talks in lines on stdout: `started`, then `phase <phase> <bytes on disk>` for
+//! every update of its job, then `finished <phase>`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use shotdeck::core::compose::compose;
+use shotdeck::core::provider::Provider;
+use shotdeck::engine::events::{JobCmd, JobEvent, JobView};
+use shotdeck::engine::{ClientFactory, Engine, EngineConfig};
+use shotdeck::files::config::Config;
+use shotdeck::files::{board_file, image_probe::FileImages};
+use shotdeck::providers::{Client, ProviderSettings, RetryPolicy};
+use shotdeck::sim::SimKeys;
+
+use crate::support::fast_tuning;
+
+/// Set (to the store path) only in a child.
+pub const STORE_ENV: &str = "SHOTDECK_RELIAB_CHILD_STORE";
+const BASE_ENV: &str = "SHOTDECK_RELIAB_CHILD_BASE";
+const BOARD_ENV: &str = "SHOTDECK_RELIAB_CHILD_BOARD";
+const EXT_ENV: &str = "SHOTDECK_RELIAB_CHILD_EXT";
+
+/// A crashed child's lease lapses this soon, so the next child takes the job over quickly.
+const CHILD_LEASE: Duration = Duration::from_millis(600);
+
+/// What a child works on.
+pub struct ChildJob {
+    pub store: PathBuf,
+    pub sim_base: String,
+    pub board: PathBuf,
+    /// The idempotency key the job is submitted under (by whichever child gets there first).
+    pub external_task_id: String,
+}
+
+impl ChildJob {
+    /// Re-executes the current test binary running only `test_name`, in child mode.
+    pub fn spawn(&self, test_name: &str) -> RunningChild {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", test_name, "--nocapture", "--test-threads=1"])
+            .env(STORE_ENV, &self.store)
+            .env(BASE_ENV, &self.sim_base)
+            .env(BOARD_ENV, &self.board)
+            .env(EXT_ENV, &self.external_task_id)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        RunningChild { child, lines }
+    }
+}
+
+pub struct RunningChild {
+    child: Child,
+    lines: Receiver<String>,
+}
+
+impl RunningChild {
+    /// The first line starting with `prefix`, or `None` when the child exited first or
+    /// `within` passed.
+    pub fn line_starting(&mut self, prefix: &str, within: Duration) -> Option<String> {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.starts_with(prefix) => return Some(line),
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+
+    /// SIGKILL (on unix): no destructor, no lease release, no flush.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        self.child.wait().unwrap();
+    }
+
+    /// Waits for a clean exit.
+    pub fn wait(mut self, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "the child exited with {status}");
+                return;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the child did not exit within {within:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for RunningChild {
+    fn drop(&mut self) {
+        // A failed assertion in the parent must not leave a child running.
+        let _ = self.child.kill();
+        let _ = self.child.try_wait();
+    }
+}
+
+/// In a child (the store env var is set): run the engine until the job ends, then exit.
+/// Returns normally in the parent.
+pub fn run_if_child() {
+    let Some(store) = std::env::var_os(STORE_ENV) else {
+        return;
+    };
+    let var = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set"));
+    let job = ChildJob {
+        store: PathBuf::from(store),
+        sim_base: var(BASE_ENV),
+        board: PathBuf::from(var(BOARD_ENV)),
+        external_task_id: var(EXT_ENV),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(child_main(job));
+    std::process::exit(0);
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+async fn child_main(job: ChildJob) {
+    let mut engine = Engine::start(child_config(&job)).await.unwrap();
+    // libtest has already printed `test NAME ... ` without a newline: start afresh.
+    say("\nstarted");
+    let known = engine
+        .initial_jobs
+        .iter()
+        .find(|v| v.external_task_id == job.external_task_id);
+    match known {
+        None => engine.cmd_tx.send(submit_cmd(&job)).unwrap(),
+        // An earlier child finished it: there is nothing left to wait for.
+        Some(v) if !v.phase.is_active() => {
+            say(&format!("finished {}", v.phase.as_str()));
+            let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+            let _ = engine.task.await;
+            return;
+        }
+        Some(_) => {}
+    }
+    while let Some(event) = engine.event_rx.recv().await {
+        let JobEvent::Updated(v) = event else {
+            continue;
+        };
+        if v.external_task_id != job.external_task_id {
+            continue;
+        }
+        say(&format!("phase {} {}", v.phase.as_str(), bytes_on_disk(&v)));
+        if !v.phase.is_active() {
+            say(&format!("finished {}", v.phase.as_str()));
+            break;
+        }
+    }
+    let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+    let _ = engine.task.await;
+}
+
+/// What is on disk for the job's files (partial or whole), as the child sees it.
+fn bytes_on_disk(v: &JobView) -> u64 {
+    v.files
+        .iter()
+        .map(|f| {
+            let part = shotdeck::engine::download::part_path(&f.path);
+            std::fs::metadata(&f.path)
+                .or_else(|_| std::fs::metadata(part))
+                .map(|m| m.len())
+                .unwrap_or(0)
+        })
+        .sum()
+}
+
+fn submit_cmd(job: &ChildJob) -> JobCmd {
+    let board = board_file::load(&job.board).unwrap();
+    let images = FileImages {
+        board_dir: board_file::board_dir(&job.board),
+    };
+    let request = compose(&board, Provider::Kling, &images, &job.external_task_id).unwrap();
+    JobCmd::Submit {
+        board_path: job.board.clone(),
+        board,
+        provider: Provider::Kling,
+        request,
+        external_task_id: job.external_task_id.clone(),
+        estimated_usd: None,
+    }
+}
+
+fn child_config(job: &ChildJob) -> EngineConfig {
+    let settings = ProviderSettings {
+        kling_base: Some(job.sim_base.clone()),
+        gateway_base: Some(job.sim_base.clone()),
+        retry: RetryPolicy {
+            max_attempts: 4,
+            base: Duration::from_millis(20),
+            max: Duration::from_millis(100),
+            request_timeout: Duration::from_secs(5),
+        },
+    };
+    let no_file = job.store.with_file_name("no-credentials.toml");
+    let keys = SimKeys::demo();
+    let factory: ClientFactory = Arc::new(move |p: Provider| {
+        let keys = keys.clone();
+        let env = move |name: &str| match name {
+            "KLING_ACCESS_KEY" => Some(keys.access_key.clone()),
+            "KLING_SECRET_KEY" => Some(keys.secret_key.clone()),
+            "KLING_API_KEY" => Some(keys.api_key.clone()),
+            _ => None,
+        };
+        Client::from_sources(p, &settings, &env, &no_file)
+    });
+    let mut tuning = fast_tuning();
+    tuning.lease_ttl = CHILD_LEASE;
+    EngineConfig::new(
+        job.store.clone(),
+        Config::default(),
+        ProviderSettings::default(),
+    )
+    .with_clients(factory)
+    .with_tuning(tuning)
+}
+
+/// Whether `path` is a prefix of (or all of) the sample video.
+pub fn is_sample_prefix(path: &Path) -> Option<usize> {
+    let bytes = std::fs::read(path).ok()?;
+    let sample = shotdeck::sim::SAMPLE_MP4;
+    assert!(
+        bytes.len() <= sample.len() && bytes[..] == sample[..bytes.len()],
+        "{} is not a prefix of the served video ({} bytes)",
+        path.display(),
+        bytes.len()
+    );
+    Some(bytes.len())
+}
