@@ -33,6 +33,7 @@ pub fn run(args: DownloadArgs) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
+        follow::note_foreign_lease(&engine, id);
         if !engine.initial_jobs.iter().any(|v| v.id == id) {
             eprintln!("no job {id}");
             follow::stop_engine(engine).await;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView};
-use crate::engine::store::default_path;
+use crate::engine::store::{Store, default_path, now_ms};
 use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope, provider_settings};
 
 /// Exit code when `--timeout` ran out before the job finished.
@@ -28,6 +28,28 @@ pub async fn start_engine(ids: impl IntoIterator<Item = JobId>) -> Result<Engine
     let cfg = EngineConfig::new(default_path(), config, settings)
         .with_scope(JobScope::Only(ids.into_iter().collect::<BTreeSet<_>>()));
     Engine::start(cfg).await.map_err(|e| e.to_string())
+}
+
+/// Tells the user when another shotdeck process is looking after job `id`: this command then
+/// follows its progress through the store and takes the job over only if that process's
+/// lease runs out (it stopped or crashed), which otherwise looks like a silent wait.
+pub fn note_foreign_lease(engine: &EngineHandle, id: JobId) {
+    let Ok(store) = Store::open(&default_path()) else {
+        return;
+    };
+    let Ok(Some(record)) = store.record(id) else {
+        return;
+    };
+    if let (Some(owner), Some(until)) = (record.lease_owner, record.lease_until) {
+        let left = until - now_ms();
+        if owner != engine.instance && left > 0 && record.view.phase.is_active() {
+            eprintln!(
+                "job {id} is being handled by another shotdeck process; following it \
+                 (taken over here in {} s if that process has stopped)",
+                (left + 999) / 1000
+            );
+        }
+    }
 }
 
 /// Stops the engine and waits for it to release its leases.

@@ -252,6 +252,7 @@ fn wait(id: JobId, timeout: Option<Duration>) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
+        follow::note_foreign_lease(&engine, id);
         let Some(start) = engine.initial_jobs.iter().find(|v| v.id == id).cloned() else {
             eprintln!("no job {id}");
             follow::stop_engine(engine).await;

@@ -85,6 +85,14 @@ pub struct BoardArg {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    // Commands that talk to a provider or serve requests log to the file; the quick local
+    // ones (new, validate, compose) have nothing worth logging. The editor sets up its own.
+    let _log = match &cli.command {
+        Some(
+            Command::Submit(_) | Command::Jobs(_) | Command::Download(_) | Command::SimServer(_),
+        ) => crate::files::logging::init_logging(),
+        _ => None,
+    };
     match cli.command {
         Some(Command::New(args)) => new::run(args),
         Some(Command::Validate(args)) => validate::run(args),

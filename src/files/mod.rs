@@ -4,4 +4,5 @@ pub mod board_file;
 pub mod config;
 pub mod credentials;
 pub mod image_probe;
+pub mod logging;
 pub mod paths;

@@ -44,12 +44,13 @@ use std::path::Path;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
+pub use crate::files::logging::{init_logging, log_path};
 pub use app::App;
 pub use doc::{OpenedBoard, RescueSlot};
 pub use event_loop::{ExitReason, run};
 pub use host::{Host, SystemHost};
 pub use keymap::Keymap;
-pub use terminal::{init_logging, log_path, run_terminal};
+pub use terminal::run_terminal;
 pub use theme::{Palette, Styles};
 pub use wire::WireBackend;
 

@@ -3,7 +3,6 @@
 //! logging (stdout and stderr belong to the TUI while it runs).
 
 use std::io::{BufWriter, Write, stdout};
-use std::path::PathBuf;
 
 use crossterm::cursor::Show;
 use crossterm::event::{
@@ -17,30 +16,6 @@ use ratatui::Terminal;
 use super::doc::{OpenedBoard, RescueSlot, rescue_save};
 use super::wire::WireBackend;
 use super::{ExitReason, UiDeps};
-use crate::files::paths;
-
-pub fn log_path() -> PathBuf {
-    paths::state_dir().join("shotdeck.log")
-}
-
-/// Sends tracing output to `shotdeck.log` in the state dir, filtered by `SHOTDECK_LOG`
-/// (default `info`). Keep the guard alive until exit so buffered lines are written.
-pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
-    use tracing_subscriber::EnvFilter;
-    let path = log_path();
-    let dir = path.parent()?.to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, "shotdeck.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = EnvFilter::try_from_env("SHOTDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .try_init()
-        .ok()?;
-    Some(guard)
-}
 
 /// Saves the latest unsaved board before the terminal is restored and the panic printed.
 fn install_rescue_hook(slot: RescueSlot) {
