@@ -18,14 +18,7 @@ pub struct DownloadArgs {
 pub fn run(args: DownloadArgs) -> ExitCode {
     let id = args.id;
     let timeout = args.timeout.map(Duration::from_secs);
-    let rt = match follow::runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cannot start: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    rt.block_on(async {
+    follow::block_on(async {
         let mut engine = match follow::start_engine([id]).await {
             Ok(e) => e,
             Err(e) => {

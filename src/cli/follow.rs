@@ -14,11 +14,19 @@ pub const EXIT_TIMEOUT: u8 = 3;
 /// Exit code after Ctrl-C (the job keeps going and can be reattached).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// A small runtime for one command: the engine, its downloads and the HTTP clients.
-pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
+/// Runs one command's async part on a small runtime (the engine, its downloads and the
+/// HTTP clients all fit on one thread).
+pub fn block_on(fut: impl std::future::Future<Output = ExitCode>) -> ExitCode {
+    match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
+    {
+        Ok(rt) => rt.block_on(fut),
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// An engine that looks after `ids` only (and whatever it submits).

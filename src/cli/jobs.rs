@@ -237,14 +237,7 @@ fn print_record(rec: &JobRecord) {
 }
 
 fn wait(id: JobId, timeout: Option<Duration>) -> ExitCode {
-    let rt = match follow::runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cannot start: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    rt.block_on(async {
+    follow::block_on(async {
         let mut engine = match follow::start_engine([id]).await {
             Ok(e) => e,
             Err(e) => {

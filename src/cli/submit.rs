@@ -70,14 +70,7 @@ pub fn run(args: SubmitArgs) -> ExitCode {
         }
     };
     let timeout = args.timeout.map(Duration::from_secs);
-    let rt = match follow::runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cannot start: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    rt.block_on(submit_and_follow(cmd, args.wait, timeout))
+    follow::block_on(submit_and_follow(cmd, args.wait, timeout))
 }
 
 /// Composes the request with the board's images embedded, under a fresh idempotency key.
