@@ -215,6 +215,14 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
                 Some(e) => (e.code.clone(), e.message.clone()),
                 None => (None, "the job failed without a reason".into()),
             };
+            // Provider errors already read "<code>: <message>"; say the code once.
+            let message = match &code {
+                Some(c) => message
+                    .strip_prefix(&format!("{c}: "))
+                    .map(str::to_string)
+                    .unwrap_or(message),
+                None => message,
+            };
             let code = code.map(|c| format!(" [code {c}]")).unwrap_or_default();
             eprintln!("job {id} failed{code}: {message}");
             eprintln!("details: shotdeck jobs show {id}");
