@@ -214,6 +214,8 @@ fn status_field_text(status: &str, name: &str) -> String {
 struct Idle {
     cpu_ms_per_s: f64,
     switches: u64,
+    /// Since the process started: shows the counters were read at all.
+    switches_before: u64,
     busy_threads: Vec<String>,
     threads: u64,
 }
@@ -241,6 +243,7 @@ fn idle(pid: i32) -> Idle {
     Idle {
         cpu_ms_per_s: (cpu1 - cpu0) as f64 * tick_ms / secs,
         switches: total,
+        switches_before: sw0.iter().map(|s| s.2).sum(),
         busy_threads,
         threads: status_field(&status, "Threads"),
     }
@@ -358,6 +361,10 @@ fn main() {
     println!();
     println!("startup, plain, sorted (ms): {}", fmt_list(&plain));
     println!("startup, demo, sorted (ms):  {}", fmt_list(&demo));
+    println!(
+        "context switches from spawn to the idle window: {}",
+        idle.switches_before
+    );
     if !idle.busy_threads.is_empty() {
         println!(
             "threads that woke while idle: {}",
