@@ -12,6 +12,7 @@ fn shotdeck(args: &[&str], config_dir: &Path) -> Output {
         .args(args)
         .env("SHOTDECK_CONFIG_DIR", config_dir)
         .env("SHOTDECK_DATA_DIR", config_dir.join("data"))
+        .env("SHOTDECK_STATE_DIR", config_dir.join("state"))
         .env_remove("KLING_ACCESS_KEY")
         .env_remove("KLING_SECRET_KEY")
         .env_remove("KLING_API_KEY")

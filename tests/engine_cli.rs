@@ -16,8 +16,12 @@ struct Setup {
 
 impl Setup {
     async fn new(faults: Faults) -> Setup {
+        Setup::with_task_seconds(faults, 0.3).await
+    }
+
+    async fn with_task_seconds(faults: Faults, task_seconds: f64) -> Setup {
         let config = SimConfig {
-            task_seconds: 0.3,
+            task_seconds,
             faults,
             ..SimConfig::default()
         };
@@ -46,21 +50,26 @@ impl Setup {
     }
 
     async fn run(&self, args: &[&str]) -> Output {
-        let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_shotdeck"))
-            .args(args)
+        let run = self.command(args).output();
+        tokio::time::timeout(Duration::from_secs(60), run)
+            .await
+            .expect("the command finishes")
+            .expect("the binary runs")
+    }
+
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_shotdeck"));
+        c.args(args)
             .env("SHOTDECK_CONFIG_DIR", self.dir.path().join("config"))
             .env("SHOTDECK_DATA_DIR", self.dir.path().join("data"))
+            .env("SHOTDECK_STATE_DIR", self.dir.path().join("state"))
             .env("KLING_API_BASE", self.sim.base_url())
             .env("SHOTDECK_GATEWAY_URL", self.sim.base_url())
             .env("KLING_ACCESS_KEY", DEMO_ACCESS_KEY)
             .env("KLING_SECRET_KEY", DEMO_SECRET_KEY)
             .env("KLING_API_KEY", DEMO_API_KEY)
-            .kill_on_drop(true)
-            .output();
-        tokio::time::timeout(Duration::from_secs(60), run)
-            .await
-            .expect("the command finishes")
-            .expect("the binary runs")
+            .kill_on_drop(true);
+        c
     }
 }
 
@@ -242,4 +251,40 @@ async fn an_invalid_board_is_refused_before_anything_is_recorded() {
     let out = s.run(&["jobs", "--json"]).await;
     assert_eq!(text(&out.stdout).trim(), "[]");
     assert_eq!(s.sim.stats().api_requests, 0);
+}
+
+#[tokio::test]
+async fn a_second_process_says_another_one_is_handling_the_job() {
+    let setup = Setup::with_task_seconds(Faults::default(), 30.0).await;
+    let board = setup.board("noir-3-shot.json");
+    let mut first = setup
+        .command(&["submit", board.to_str().unwrap(), "--wait"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the first process has the task (it holds the job's lease from the start).
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = setup.run(&["jobs", "--json"]).await;
+        let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        if jobs[0]["task_id"].is_string() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first submit never got a task id"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let out = setup.run(&["jobs", "wait", "1", "--timeout", "1"]).await;
+    let _ = first.kill().await;
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("job 1 is being handled by another shotdeck process"),
+        "{}",
+        describe(&out)
+    );
+    assert!(err.contains("shotdeck jobs wait 1"), "{}", describe(&out));
 }
