@@ -124,8 +124,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
+    } else {
+        sweep_orphans(&dir, &name);
     }
     result
+}
+
+/// Removes temp files that a killed shotdeck left beside `name` (`.{name}.{pid}.{n}.tmp`
+/// whose process is gone). Never touches a live process's file.
+fn sweep_orphans(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest.strip_suffix(".tmp").and_then(|r| r.split('.').next()) else {
+            continue;
+        };
+        if let Ok(pid) = pid.parse::<u32>()
+            && super::process_alive(pid) == Some(false)
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn unique() -> u64 {

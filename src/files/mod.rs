@@ -6,3 +6,12 @@ pub mod credentials;
 pub mod image_probe;
 pub mod logging;
 pub mod paths;
+
+/// Whether process `pid` is running, where the system can tell (`/proc` on Linux);
+/// `None` elsewhere, so callers leave things alone rather than guess.
+pub fn process_alive(pid: u32) -> Option<bool> {
+    let proc = std::path::Path::new("/proc");
+    proc.join("self")
+        .exists()
+        .then(|| proc.join(pid.to_string()).exists())
+}

@@ -39,12 +39,8 @@ pub fn demo_dir() -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
-/// Best effort: only where `/proc` tells which processes are alive (Linux).
+/// Best effort: only where the system tells which processes are alive (Linux).
 fn remove_finished_demos(tmp: &Path) {
-    let proc = Path::new("/proc");
-    if !proc.join("self").exists() {
-        return;
-    }
     let Ok(entries) = std::fs::read_dir(tmp) else {
         return;
     };
@@ -53,7 +49,9 @@ fn remove_finished_demos(tmp: &Path) {
         let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
             continue;
         };
-        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+        if let Ok(pid) = pid.parse::<u32>()
+            && crate::files::process_alive(pid) == Some(false)
+        {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
