@@ -27,7 +27,7 @@ impl JobQueue {
     fn selected_job<'a>(&self, cx: &'a Cx) -> Option<&'a JobView> {
         let list = cx.jobs.visible(cx.doc.path(), self.show_all);
         let i = self.selected.min(list.len().saturating_sub(1));
-        list.get(i).copied()
+        list.get(i)
     }
 
     pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
@@ -117,7 +117,10 @@ impl JobQueue {
         let selected = self.selected.min(jobs.len() - 1);
         let wide = width >= 70;
         // Detail lines for the selected job when there is room below the list.
-        let detail = detail_lines(jobs[selected], v, width, self.show_all);
+        let Some(selected_job) = jobs.get(selected) else {
+            return;
+        };
+        let detail = detail_lines(selected_job, v, width, self.show_all);
         let rows = inner.height as usize;
         let list_rows = if rows > jobs.len().min(4) + detail.len() {
             rows - detail.len()
@@ -125,7 +128,8 @@ impl JobQueue {
             rows
         };
         let mut lines: Vec<Line> = scroll_window(jobs.len(), selected, list_rows)
-            .map(|i| row(jobs[i], v, width, wide).style(v.sel_style(i == selected)))
+            .filter_map(|i| jobs.get(i).map(|j| (i, j)))
+            .map(|(i, j)| row(j, v, width, wide).style(v.sel_style(i == selected)))
             .collect();
         if list_rows < rows {
             lines.resize(list_rows, Line::default());
