@@ -145,7 +145,11 @@ impl Settings {
         let fields = Field::all(b);
         let selected = self.selected.min(fields.len() - 1);
         let w = inner.width as usize;
-        let label_w = if w >= 40 { 13 } else { 11 };
+        let label_w = match w {
+            40.. => 13,
+            26.. => 12,
+            _ => 11,
+        };
         let findings = &v.doc.derived().findings;
         let mut lines = Vec::new();
         // Room to spare: the list takes what it needs and the selected field is explained.
@@ -173,7 +177,14 @@ impl Settings {
             let value_style = if field.unused(b) { s.muted } else { s.text };
             let mut spans = vec![
                 Span::styled(mark, mark_style),
-                Span::styled(format!("{:<label_w$}", field.label()), s.muted),
+                // Always a gap before the value: a label as wide as its column is shortened.
+                Span::styled(
+                    format!(
+                        "{:<label_w$}",
+                        super::labels::fit(&field.label(), label_w - 1)
+                    ),
+                    s.muted,
+                ),
             ];
             let room = w.saturating_sub(1 + label_w);
             if let Some((ef, _)) = &self.editing
