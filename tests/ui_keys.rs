@@ -1,13 +1,10 @@
-//! Key handling through the action layer, without a terminal: keys in, board, findings,
-//! overlays and engine commands out.
+//! Key handling through the action layer, without a terminal: keys in, board, findings
+//! and overlays out. Submitting, quitting and the job queue are in `ui_submit_and_jobs.rs`.
 
 mod ui_support;
 
 use crossterm::event::{Event, KeyCode};
 use shotdeck::core::{Provider, Severity};
-use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase};
-use shotdeck::files::board_file;
-use shotdeck::ui::ExitReason;
 use shotdeck::ui::pane::PaneId;
 use ui_support::*;
 
@@ -154,153 +151,6 @@ fn provider_toggle_changes_the_preview_and_findings() {
         Some(Provider::Gateway),
         "provider-specific finding"
     );
-}
-
-#[test]
-fn submit_is_refused_while_the_board_has_errors() {
-    let mut b = noir();
-    b.shots[0].duration = 10.0;
-    let mut h = harness(&b);
-    h.keys("S");
-    assert_eq!(h.app.overlay_name(), Some("refused"));
-    h.keys("y"); // not a question: y does nothing, Esc closes
-    assert_eq!(h.app.overlay_name(), Some("refused"));
-    h.key(KeyCode::Esc);
-    assert_eq!(h.app.overlay_name(), None);
-    assert!(h.cmds.try_recv().is_err(), "nothing sent");
-}
-
-#[test]
-fn confirmed_submit_sends_the_composed_request() {
-    let mut h = harness(&noir());
-    h.keys("S");
-    assert_eq!(h.app.overlay_name(), Some("submit"));
-    h.keys("n");
-    assert!(h.cmds.try_recv().is_err(), "cancelled: nothing sent");
-    h.keys("S");
-    h.keys("y");
-    match h.cmds.try_recv().expect("a submit was sent") {
-        JobCmd::Submit {
-            board_path,
-            board,
-            provider,
-            request,
-            external_task_id,
-            estimated_usd,
-        } => {
-            assert_eq!(board_path, h.board_path());
-            assert_eq!(board.shots.len(), 3);
-            assert_eq!(provider, Provider::Kling);
-            assert!(
-                external_task_id.starts_with("shotdeck-"),
-                "{external_task_id}"
-            );
-            assert_eq!(request.body["external_task_id"], external_task_id.as_str());
-            assert_eq!(request.path, "/v1/videos/text2video");
-            assert!(estimated_usd.unwrap() > 1.0);
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-}
-
-#[test]
-fn submit_embeds_local_images_as_base64() {
-    let mut b = noir();
-    b.mode = shotdeck::core::Mode::Image;
-    b.first_frame = Some("first.png".into());
-    let mut h = harness(&b);
-    let png = include_bytes!("../examples/images/street-first-frame.png");
-    std::fs::write(h.dir.path().join("first.png"), png).unwrap();
-    h.app.dispatch(shotdeck::ui::action::Action::ReprobeImages);
-    assert!(
-        shotdeck::core::is_submittable(h.app.findings()),
-        "{:?}",
-        h.app.findings()
-    );
-    h.keys("Sy");
-    let JobCmd::Submit { request, .. } = h.cmds.try_recv().unwrap() else {
-        panic!("expected a submit")
-    };
-    use base64::Engine;
-    let expected = base64::engine::general_purpose::STANDARD.encode(png);
-    assert_eq!(request.body["image"], expected.as_str());
-}
-
-#[test]
-fn quitting_asks_while_a_job_is_in_flight() {
-    let mut h = harness_with(&noir(), |p| vec![job(7, p, JobPhase::Processing)]);
-    h.keys("q");
-    assert_eq!(h.app.overlay_name(), Some("quit"));
-    h.keys("n");
-    assert_eq!(h.app.exit_reason(), None);
-    h.keys("q");
-    h.keys("y");
-    assert_eq!(h.app.exit_reason(), Some(ExitReason::Quit));
-}
-
-#[test]
-fn quitting_saves_the_board() {
-    let mut h = harness(&noir());
-    h.keys("+");
-    assert!(h.app.doc().is_unsaved());
-    h.keys("q");
-    assert_eq!(h.app.exit_reason(), Some(ExitReason::Quit));
-    let saved = board_file::load(&h.board_path()).unwrap();
-    assert_eq!(saved.shots[0].duration, 5.0);
-}
-
-#[test]
-fn job_actions_become_engine_commands_and_host_effects() {
-    let mut h = harness_with(&noir(), sample_jobs);
-    h.keys("6"); // newest first: #4 processing, #3 downloading, #2 failed, #1 done
-    h.keys("r");
-    assert!(h.app.toast().unwrap().text.contains("only failed jobs"));
-    h.keys("jj");
-    h.keys("r");
-    assert!(matches!(h.cmds.try_recv(), Ok(JobCmd::Retry(2))));
-    h.keys("j");
-    h.keys("d");
-    assert!(matches!(h.cmds.try_recv(), Ok(JobCmd::Redownload(1))));
-    h.keys("o");
-    assert_eq!(h.rec.opened.lock().unwrap().len(), 1);
-    h.keys("y");
-    assert_eq!(
-        h.rec.copied.lock().unwrap().as_slice(),
-        ["https://cdn.example.test/v/abc.mp4"]
-    );
-    // Only this board's jobs until `a`.
-    h.keys("G");
-    h.keys("a");
-    h.keys("G");
-    h.keys("y");
-    assert_eq!(h.rec.copied.lock().unwrap().len(), 2);
-}
-
-#[test]
-fn engine_events_update_the_queue_and_tell_the_user() {
-    let mut h = harness(&noir());
-    let path = h.board_path();
-    let mut j = job(9, &path, JobPhase::Processing);
-    h.app.on_job_event(JobEvent::Updated(j.clone()));
-    assert!(h.app.wants_tick(), "ticks while a job is active");
-    j.phase = JobPhase::Failed;
-    j.error = Some(shotdeck::engine::events::JobError {
-        code: Some("1303".into()),
-        message: "Parallel task limit".into(),
-        retryable: true,
-    });
-    h.app.on_job_event(JobEvent::Updated(j));
-    let t = h.app.toast().unwrap();
-    assert!(
-        t.error && t.text.contains("1303 Parallel task limit"),
-        "{}",
-        t.text
-    );
-    assert!(!h.app.wants_tick(), "idle: no ticks");
-    h.app.on_job_event(JobEvent::Rejected {
-        reason: "store is read-only".into(),
-    });
-    assert!(h.app.toast().unwrap().text.contains("store is read-only"));
 }
 
 #[test]
