@@ -2,7 +2,7 @@
 
 use base64::Engine;
 
-use super::Invalid;
+use super::{Fields, Invalid};
 
 pub const MAX_PROMPT_CHARS: usize = 2500;
 pub const MAX_NEGATIVE_PROMPT_CHARS: usize = 2500;
@@ -210,6 +210,25 @@ fn placeholder_numbers(text: &str) -> Vec<usize> {
         }
     }
     found
+}
+
+/// `image` (the first frame) is required and `image_tail` optional, but not with
+/// multi-shot: the same rule on both wire forms, which differ only in how they say it.
+pub fn check_frames(f: &Fields, multi_shot: bool, missing: &str) -> Result<(), Invalid> {
+    let image = f
+        .str("image")?
+        .ok_or_else(|| Invalid::field("image", missing))?;
+    check_image("image", image)?;
+    if let Some(tail) = f.str("image_tail")? {
+        if multi_shot {
+            return Err(Invalid::field(
+                "image_tail",
+                "is not allowed with multi_shot (only a first frame is)",
+            ));
+        }
+        check_image("image_tail", tail)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

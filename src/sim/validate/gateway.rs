@@ -49,7 +49,11 @@ pub fn parse(body: &Map<String, Value>) -> Result<TaskSpec, Invalid> {
     }
 
     match generation_mode {
-        "image" => check_frames(&f, multi_shot)?,
+        "image" => check_frames(
+            &f,
+            multi_shot,
+            "is required in image mode (the first frame)",
+        )?,
         "reference" => {
             let count = check_references(&f)?;
             check_placeholders(&texts, count, "reference_images")?;
@@ -97,23 +101,6 @@ fn check_multi_prompt<'a>(
     }
     check_shots("multi_prompt", &shots, duration, "duration")?;
     Ok(texts)
-}
-
-fn check_frames(f: &Fields, multi_shot: bool) -> Result<(), Invalid> {
-    let image = f
-        .str("image")?
-        .ok_or_else(|| Invalid::field("image", "is required in image mode (the first frame)"))?;
-    check_image("image", image)?;
-    if let Some(tail) = f.str("image_tail")? {
-        if multi_shot {
-            return Err(Invalid::field(
-                "image_tail",
-                "is not allowed with multi_shot (only a first frame is)",
-            ));
-        }
-        check_image("image_tail", tail)?;
-    }
-    Ok(())
 }
 
 fn check_references(f: &Fields) -> Result<usize, Invalid> {

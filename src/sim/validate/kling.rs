@@ -53,7 +53,11 @@ pub fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, Invalid>
 
     match kind {
         Kind::Text => {}
-        Kind::Image => check_frames(&f, multi_shot)?,
+        Kind::Image => check_frames(
+            &f,
+            multi_shot,
+            "is required: image2video needs a first frame",
+        )?,
         Kind::Omni => {
             let images = check_image_list(&f)?;
             check_placeholders(&texts, images, "image_list")?;
@@ -160,24 +164,6 @@ fn check_multi_shot<'a>(
     }
     check_shots("multi_prompt", &shots, duration, "duration")?;
     Ok(texts)
-}
-
-/// A first frame is required; a last frame is optional but not with multi-shot.
-fn check_frames(f: &Fields, multi_shot: bool) -> Result<(), Invalid> {
-    let image = f
-        .str("image")?
-        .ok_or_else(|| Invalid::field("image", "is required: image2video needs a first frame"))?;
-    check_image("image", image)?;
-    if let Some(tail) = f.str("image_tail")? {
-        if multi_shot {
-            return Err(Invalid::field(
-                "image_tail",
-                "is not allowed with multi_shot (only a first frame is)",
-            ));
-        }
-        check_image("image_tail", tail)?;
-    }
-    Ok(())
 }
 
 /// 1–7 `{image_url, type?}` items; returns how many.
