@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::auth::api_key_ok;
-use super::responses::{Style, balance_exhausted, gateway_error};
+use super::responses::{Style, gateway_error};
 use super::server::{Shared, SimState};
 use super::store::DuplicateExternalId;
 use super::task::{Account, Api, Phase, TaskRecord};
@@ -48,19 +48,9 @@ pub async fn create(State(state): State<Shared>, headers: HeaderMap, body: Bytes
     if !api_key_ok(&headers, &state.keys) {
         return unauthorized();
     }
-    let map = match validate::parse_object(&body) {
-        Ok(map) => map,
-        Err(e) => return invalid(e),
-    };
-    if let Some(id) = map.get("external_task_id").and_then(Value::as_str) {
-        state.store().count_create_attempt(id);
-    }
-    let outcome = {
-        let faults = state.faults();
-        if faults.balance_exhausted {
-            return balance_exhausted(Style::Gateway);
-        }
-        faults.roll_outcome()
+    let (map, outcome) = match state.create_intake(&body, Style::Gateway, invalid) {
+        Ok(v) => v,
+        Err(refusal) => return refusal,
     };
     let spec = match validate::gateway::parse(&map) {
         Ok(spec) => spec,

@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::auth::verify_jwt;
-use super::responses::{Style, balance_exhausted, kling_error, kling_ok};
+use super::responses::{Style, kling_error, kling_ok};
 use super::server::{Shared, SimState};
 use super::store::DuplicateExternalId;
 use super::task::{Account, Api, Kind, Phase, TaskRecord};
@@ -62,19 +62,9 @@ pub async fn create(
         Ok(kind) => kind,
         Err(refusal) => return refusal.into_response(),
     };
-    let map = match validate::parse_object(&body) {
-        Ok(map) => map,
-        Err(e) => return invalid(e),
-    };
-    if let Some(id) = map.get("external_task_id").and_then(Value::as_str) {
-        state.store().count_create_attempt(id);
-    }
-    let outcome = {
-        let faults = state.faults();
-        if faults.balance_exhausted {
-            return balance_exhausted(Style::Kling);
-        }
-        faults.roll_outcome()
+    let (map, outcome) = match state.create_intake(&body, Style::Kling, invalid) {
+        Ok(v) => v,
+        Err(refusal) => return refusal,
     };
     let spec = match validate::kling::parse(kind, &map) {
         Ok(spec) => spec,

@@ -11,14 +11,17 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
 use axum::routing::get;
+use serde_json::{Map, Value};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::faults::Faults;
+use super::faults::{Faults, Outcome};
 use super::keys::SimKeys;
+use super::responses::{Style, balance_exhausted};
 use super::stats::SimStats;
 use super::store::Store;
+use super::validate::{self, Invalid};
 use super::{control, fault_layer, gateway_api, kling_api, responses, video};
 
 /// How long a task takes from create to its end unless configured otherwise.
@@ -69,6 +72,27 @@ impl SimState {
 
     pub fn faults(&self) -> MutexGuard<'_, Faults> {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What every create does before its wire form's own validation: read the JSON object,
+    /// count the attempt by external id (refused ones too, so duplicates show), refuse when
+    /// the balance is gone, and roll the new task's fate. `invalid` answers in the wire
+    /// form's error shape.
+    pub fn create_intake(
+        &self,
+        body: &[u8],
+        style: Style,
+        invalid: fn(Invalid) -> Response,
+    ) -> Result<(Map<String, Value>, Outcome), Response> {
+        let map = validate::parse_object(body).map_err(invalid)?;
+        if let Some(id) = map.get("external_task_id").and_then(Value::as_str) {
+            self.store().count_create_attempt(id);
+        }
+        let faults = self.faults();
+        if faults.balance_exhausted {
+            return Err(balance_exhausted(style));
+        }
+        Ok((map, faults.roll_outcome()))
     }
 
     pub fn video_url(&self, task_id: &str) -> String {
