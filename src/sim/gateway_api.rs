@@ -50,7 +50,7 @@ pub async fn create(State(state): State<Shared>, headers: HeaderMap, body: Bytes
     }
     let (map, outcome) = match state.create_intake(&body, Style::Gateway, invalid) {
         Ok(v) => v,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let spec = match validate::gateway::parse(&map) {
         Ok(spec) => spec,

@@ -64,7 +64,7 @@ pub async fn create(
     };
     let (map, outcome) = match state.create_intake(&body, Style::Kling, invalid) {
         Ok(v) => v,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let spec = match validate::kling::parse(kind, &map) {
         Ok(spec) => spec,

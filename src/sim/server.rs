@@ -83,14 +83,14 @@ impl SimState {
         body: &[u8],
         style: Style,
         invalid: fn(Invalid) -> Response,
-    ) -> Result<(Map<String, Value>, Outcome), Response> {
-        let map = validate::parse_object(body).map_err(invalid)?;
+    ) -> Result<(Map<String, Value>, Outcome), Box<Response>> {
+        let map = validate::parse_object(body).map_err(|e| Box::new(invalid(e)))?;
         if let Some(id) = map.get("external_task_id").and_then(Value::as_str) {
             self.store().count_create_attempt(id);
         }
         let faults = self.faults();
         if faults.balance_exhausted {
-            return Err(balance_exhausted(style));
+            return Err(Box::new(balance_exhausted(style)));
         }
         Ok((map, faults.roll_outcome()))
     }
