@@ -5,33 +5,12 @@ mod providers_mock;
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use providers_mock::kling::{AK, SK, TEXT2VIDEO, client_for, kling_error};
 use providers_mock::{Mock, Op, Reply, composed, fast_retry};
 use serde_json::json;
 use shotdeck::core::Provider;
-use shotdeck::files::credentials::Secret;
 use shotdeck::providers::jwt::{Claims, unix_now};
-use shotdeck::providers::{
-    Client, KlingClient, ProviderError, ProviderSettings, RetryPolicy, TaskState,
-};
-
-const AK: &str = "ak-test-access";
-const SK: &str = "sk-test-secret-value";
-const TEXT2VIDEO: &str = "/v1/videos/text2video";
-
-fn client_for(mock: &Mock, secret: &str) -> Client {
-    let c = KlingClient::new(
-        &mock.base,
-        Secret::new(AK),
-        Secret::new(secret),
-        fast_retry(),
-    )
-    .unwrap();
-    Client::Kling(c)
-}
-
-fn kling_error(code: i64, message: &str) -> serde_json::Value {
-    json!({"code": code, "message": message, "request_id": "req-err"})
-}
+use shotdeck::providers::{Client, ProviderError, ProviderSettings, TaskState};
 
 #[tokio::test]
 async fn the_bearer_token_is_a_jwt_signed_with_the_secret_key() {
@@ -201,89 +180,6 @@ async fn server_errors_on_query_are_retried() {
     let polled = client.query(TEXT2VIDEO, &task.task_id).await.unwrap();
     assert_eq!(polled.state, TaskState::Processing);
     assert_eq!(mock.count(Op::Query), 3);
-}
-
-#[tokio::test]
-async fn a_server_error_on_create_is_looked_up_before_the_resend() {
-    let mock = Mock::kling(AK, SK).await;
-    let client = client_for(&mock, SK);
-    mock.script(
-        Op::Create,
-        Reply::json(503, kling_error(5001, "maintenance")),
-    );
-    let task = client
-        .submit(&composed(Provider::Kling, "job-maint"), "job-maint")
-        .await
-        .unwrap();
-    let ops: Vec<Op> = mock.hits().iter().map(|h| h.op).collect();
-    assert_eq!(
-        ops,
-        [Op::Create, Op::Query, Op::Create],
-        "lookup by external id, then re-send"
-    );
-    assert_eq!(task.external_task_id.as_deref(), Some("job-maint"));
-    assert_eq!(mock.tasks_created(), 1);
-}
-
-#[tokio::test]
-async fn a_dropped_connection_on_create_is_reconciled_by_lookup() {
-    let mock = Mock::kling(AK, SK).await;
-    let client = client_for(&mock, SK);
-    mock.script(Op::Create, Reply::CreateThenDrop);
-    let task = client
-        .submit(&composed(Provider::Kling, "job-drop"), "job-drop")
-        .await
-        .unwrap();
-    assert_eq!(task.external_task_id.as_deref(), Some("job-drop"));
-    assert_eq!(mock.count(Op::Create), 1, "never re-sent");
-    assert_eq!(mock.tasks_created(), 1);
-
-    // The single-attempt create reports the drop as "may have created" for the engine.
-    mock.script(Op::Create, Reply::CreateThenDrop);
-    let err = client
-        .create(&composed(Provider::Kling, "job-drop-2"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, ProviderError::Transport(_)) && err.may_have_created(),
-        "{err:?}"
-    );
-}
-
-#[tokio::test]
-async fn a_create_that_times_out_is_reconciled_by_lookup() {
-    let mock = Mock::kling(AK, SK).await;
-    let policy = RetryPolicy {
-        request_timeout: Duration::from_millis(300),
-        ..fast_retry()
-    };
-    let client = Client::Kling(
-        KlingClient::new(&mock.base, Secret::new(AK), Secret::new(SK), policy).unwrap(),
-    );
-    mock.script(Op::Create, Reply::CreateThenStall { secs: 10 });
-    let task = client
-        .submit(&composed(Provider::Kling, "job-stall"), "job-stall")
-        .await
-        .unwrap();
-    assert_eq!(task.external_task_id.as_deref(), Some("job-stall"));
-    assert_eq!(mock.count(Op::Create), 1, "never re-sent");
-    assert_eq!(mock.tasks_created(), 1);
-}
-
-#[tokio::test]
-async fn resubmitting_an_external_id_returns_the_existing_task() {
-    let mock = Mock::kling(AK, SK).await;
-    let client = client_for(&mock, SK);
-    let first = client
-        .submit(&composed(Provider::Kling, "job-twice"), "job-twice")
-        .await
-        .unwrap();
-    let second = client
-        .submit(&composed(Provider::Kling, "job-twice"), "job-twice")
-        .await
-        .unwrap();
-    assert_eq!(first.task_id, second.task_id);
-    assert_eq!(mock.tasks_created(), 1);
 }
 
 #[tokio::test]
