@@ -51,7 +51,7 @@ mod tests {
             let rt = build(flavor).expect("a runtime");
             assert_eq!(rt.metrics().num_workers(), workers, "{flavor:?}");
             // `enable_all`: a timer completes instead of panicking for want of a driver.
-            rt.block_on(tokio::time::sleep(std::time::Duration::from_millis(1)));
+            rt.block_on(async { tokio::time::sleep(std::time::Duration::from_millis(1)).await });
         }
     }
 }
