@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use shotdeck::app::runtime::Flavor;
 use shotdeck::core::Provider;
 use shotdeck::core::compose::compose;
 use shotdeck::engine::events::JobCmd;
@@ -98,7 +99,7 @@ fn main() {
         println!("polling: measured only under `cargo bench --bench polling`");
         return;
     }
-    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let runtime = shotdeck::app::runtime::build(Flavor::MultiThread).expect("a tokio runtime");
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("a temp dir");
         let board = dir.path().join("noir.json");
@@ -110,7 +111,7 @@ fn main() {
         // The demo's wiring: the embedded simulator and an engine with default tuning.
         let config = Config::default();
         let (demo, mut engine) =
-            shotdeck::ui::demo::start(&config, dir.path().to_path_buf(), TASK_SECONDS)
+            shotdeck::app::demo::start(&config, dir.path().to_path_buf(), TASK_SECONDS)
                 .await
                 .expect("start the simulator and the engine");
         let started = Instant::now();

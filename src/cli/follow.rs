@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::app::runtime::{self, Flavor};
 use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView};
 use crate::engine::store::{Store, default_path, now_ms};
 use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope, provider_settings};
@@ -17,16 +18,7 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 /// Runs one command's async part on a small runtime (the engine, its downloads and the
 /// HTTP clients all fit on one thread).
 pub fn block_on(fut: impl std::future::Future<Output = ExitCode>) -> ExitCode {
-    match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt.block_on(fut),
-        Err(e) => {
-            eprintln!("cannot start: {e}");
-            ExitCode::from(1)
-        }
-    }
+    runtime::block_on(Flavor::CurrentThread, fut)
 }
 
 /// An engine that looks after `ids` only (and whatever it submits).

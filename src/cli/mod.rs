@@ -13,10 +13,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::app::runtime::{self, Flavor};
+pub use crate::app::{EXIT_UNREADABLE, load_config};
 use crate::core::provider::Provider;
-
-/// Exit code when the board file cannot be read or parsed.
-pub const EXIT_UNREADABLE: u8 = 2;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,7 +34,7 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
     /// With --demo: seconds a simulated task takes before its video is ready.
-    #[arg(long, value_name = "SECS", default_value_t = crate::ui::demo::DEMO_TASK_SECONDS, requires = "demo")]
+    #[arg(long, value_name = "SECS", default_value_t = crate::app::demo::DEMO_TASK_SECONDS, requires = "demo")]
     pub sim_task_seconds: f64,
     #[command(flatten)]
     pub provider: ProviderArg,
@@ -102,7 +101,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Download(args)) => download::run(args),
         Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         None if cli.board.is_some() || cli.demo => {
-            crate::ui::launch::launch(crate::ui::launch::LaunchArgs {
+            crate::app::launch::launch(crate::app::launch::LaunchArgs {
                 board: cli.board,
                 demo: cli.demo,
                 provider: cli.provider.provider,
@@ -117,29 +116,16 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Runs an async command on a fresh runtime; headless commands that need none stay sync.
+/// Runs an async command that ends in an error or nothing (the simulator server, until
+/// Ctrl-C); headless commands that need no runtime stay sync.
 fn block_on(fut: impl std::future::Future<Output = anyhow::Result<()>>) -> ExitCode {
-    let rt = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+    runtime::block_on(Flavor::MultiThread, async {
+        match fut.await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
         }
-    };
-    match rt.block_on(fut) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Loads config.toml, printing the error and falling back to defaults when it is broken:
-/// a headless command should still validate a board with a bad config.
-pub fn load_config() -> crate::files::config::Config {
-    crate::files::config::load().unwrap_or_else(|e| {
-        eprintln!("warning: {e} (using defaults)");
-        crate::files::config::Config::default()
     })
 }

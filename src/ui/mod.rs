@@ -8,7 +8,6 @@
 pub mod action;
 pub mod app;
 mod confirm;
-pub mod demo;
 mod derived;
 mod dispatch;
 pub mod doc;
@@ -22,7 +21,6 @@ mod jobs;
 pub mod keymap;
 pub mod keys;
 mod labels;
-pub mod launch;
 mod overlay;
 mod palette;
 pub mod pane;

@@ -1,0 +1,190 @@
+//! `shotdeck [BOARD] [--demo] [--provider P]`: open the editor.
+//!
+//! The editor talks to the job engine (the same store `shotdeck submit` and `shotdeck jobs`
+//! use). `--demo` starts the embedded simulated backend and an engine with a store of its
+//! own (see `demo.rs`); if the demo cannot start, submits are refused rather than sent to a
+//! real provider.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
+
+use super::runtime::{self, Flavor};
+use super::{EXIT_UNREADABLE, demo};
+use crate::core::Provider;
+use crate::engine::events::{JobCmd, JobEvent, JobView};
+use crate::engine::store::default_path;
+use crate::engine::{Engine, EngineConfig, provider_settings};
+use crate::files::config::Config;
+use crate::files::{logging, paths};
+use crate::ui::{OpenedBoard, UiDeps};
+
+pub struct LaunchArgs {
+    pub board: Option<PathBuf>,
+    pub demo: bool,
+    pub provider: Option<Provider>,
+    /// How long a simulated task takes (`--demo` only).
+    pub sim_task_seconds: f64,
+}
+
+/// Answers for a missing engine (no job store, or a demo without its backend): every
+/// command that would act is refused with `why`, so the editor works and nothing pretends
+/// to run.
+pub async fn no_engine(
+    mut cmds: UnboundedReceiver<JobCmd>,
+    events: UnboundedSender<JobEvent>,
+    why: String,
+) {
+    while let Some(cmd) = cmds.recv().await {
+        match cmd {
+            JobCmd::Submit {
+                external_task_id,
+                provider,
+                ..
+            } => {
+                tracing::warn!(%external_task_id, %provider, "submit refused: {why}");
+                let _ = events.send(JobEvent::Rejected {
+                    reason: format!("{why}; nothing was sent"),
+                });
+            }
+            JobCmd::Retry(_) | JobCmd::Redownload(_) => {
+                let _ = events.send(JobEvent::Rejected {
+                    reason: why.clone(),
+                });
+            }
+            JobCmd::Refresh => {}
+            JobCmd::Shutdown => break,
+        }
+    }
+}
+
+pub fn launch(args: LaunchArgs) -> ExitCode {
+    let config = super::load_config();
+    let demo_dir = if args.demo {
+        match demo::demo_dir() {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("cannot create the demo folder: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        None
+    };
+    let opened = match open_board(args.board, demo_dir.as_deref(), &config) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let _log = logging::init_logging();
+    runtime::block_on(Flavor::MultiThread, async {
+        let session = start_engine(&config, demo_dir, args.sim_task_seconds).await;
+        let mut deps = UiDeps::new(session.cmd_tx, session.event_rx, config)
+            .with_user_files(&paths::config_dir());
+        deps.initial_jobs = session.initial_jobs;
+        deps.warnings.extend(session.warning);
+        if let Some(p) = args.provider {
+            deps.provider = p;
+        }
+        deps.simulated = args.demo;
+        let result = crate::ui::run_terminal(opened, deps).await;
+        // `run` sent Shutdown: the engine releases its leases before we exit.
+        let _ = session.task.await;
+        if let Some(d) = session.demo {
+            d.sim.shutdown().await;
+        }
+        match result {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("shotdeck: {e:#}");
+                ExitCode::from(1)
+            }
+        }
+    })
+}
+
+/// The named board, or (with `--demo` and none named) the demo board written into the
+/// demo folder. A board that does not parse is reported, never opened (or overwritten);
+/// the error is the exit code, after the message is printed.
+fn open_board(
+    board: Option<PathBuf>,
+    demo_dir: Option<&std::path::Path>,
+    config: &Config,
+) -> Result<OpenedBoard, ExitCode> {
+    let board_path = match (board, demo_dir) {
+        (Some(p), _) => p,
+        (None, Some(dir)) => demo::write_demo_board(dir).map_err(|e| {
+            eprintln!("cannot write the demo board: {e}");
+            ExitCode::from(1)
+        })?,
+        (None, None) => {
+            eprintln!("usage: shotdeck BOARD (or shotdeck --demo); see shotdeck --help");
+            return Err(ExitCode::from(EXIT_UNREADABLE));
+        }
+    };
+    OpenedBoard::open(&board_path, &config.default_quality).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(EXIT_UNREADABLE)
+    })
+}
+
+/// What the editor session runs against: the engine's channels (or [`no_engine`]'s).
+struct Session {
+    cmd_tx: UnboundedSender<JobCmd>,
+    event_rx: UnboundedReceiver<JobEvent>,
+    initial_jobs: Vec<JobView>,
+    task: JoinHandle<()>,
+    /// Kept alive for the session: dropping it stops the simulated backend.
+    demo: Option<demo::Demo>,
+    /// Why submits are refused, shown once at start.
+    warning: Option<String>,
+}
+
+/// The real engine, or with `demo_dir` the simulator and an engine pointed at it. When
+/// either cannot start, the editor still opens with [`no_engine`] answering.
+async fn start_engine(
+    config: &Config,
+    demo_dir: Option<PathBuf>,
+    sim_task_seconds: f64,
+) -> Session {
+    let mut demo = None;
+    let engine = if let Some(dir) = demo_dir {
+        match demo::start(config, dir, sim_task_seconds).await {
+            Ok((d, handle)) => {
+                tracing::info!(sim = %d.sim.base_url(), dir = %d.dir.display(), "demo started");
+                demo = Some(d);
+                Ok(handle)
+            }
+            Err(e) => Err(format!("the simulated backend did not start ({e:#})")),
+        }
+    } else {
+        let cfg = EngineConfig::new(default_path(), config.clone(), provider_settings(config));
+        Engine::start(cfg)
+            .await
+            .map_err(|e| format!("the job store is unavailable ({e})"))
+    };
+    match engine {
+        Ok(h) => Session {
+            cmd_tx: h.cmd_tx,
+            event_rx: h.event_rx,
+            initial_jobs: h.initial_jobs,
+            task: h.task,
+            demo,
+            warning: None,
+        },
+        Err(why) => {
+            let warning = format!("{why}: editing works, submits are refused");
+            let (cmd_tx, cmd_rx) = unbounded_channel();
+            let (ev_tx, event_rx) = unbounded_channel();
+            Session {
+                cmd_tx,
+                event_rx,
+                initial_jobs: Vec::new(),
+                task: tokio::spawn(no_engine(cmd_rx, ev_tx, why)),
+                demo,
+                warning: Some(warning),
+            }
+        }
+    }
+}
