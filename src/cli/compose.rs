@@ -1,5 +1,6 @@
 //! `shotdeck compose BOARD [--provider kling|gateway]`.
 
+use super::out::outln;
 use std::process::ExitCode;
 
 use super::validate::{load_and_validate, print_findings};
@@ -51,7 +52,7 @@ pub fn run(args: ComposeArgs) -> ExitCode {
     };
     match compose(&board, provider, images, &args.external_task_id) {
         Ok(req) => {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&req).expect("requests serialize")
             );

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use super::out::outln;
 use crate::app::runtime::{self, Flavor};
+use crate::core::printable;
 use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView};
 use crate::engine::store::{Store, default_path, now_ms};
 use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope, provider_settings};
@@ -58,6 +60,13 @@ pub async fn stop_engine(engine: EngineHandle) {
     let _ = engine.task.await;
 }
 
+/// When a wait of `timeout` from now ends; `None` (no deadline) when that is beyond what
+/// the clock can represent, so `--timeout 18446744073709551615` means "practically never"
+/// instead of an overflow.
+pub fn deadline_after(timeout: Duration) -> Option<tokio::time::Instant> {
+    tokio::time::Instant::now().checked_add(timeout)
+}
+
 pub fn reattach_hint(id: JobId) -> String {
     format!("reattach with: shotdeck jobs wait {id}")
 }
@@ -99,22 +108,26 @@ impl Reporter {
             self.last_phase = Some(v.phase);
             // A failure's reason is printed once, by `finish`.
             let status = match v.status_msg.as_deref() {
-                Some(m) if v.phase != JobPhase::Failed => format!(" ({m})"),
+                Some(m) if v.phase != JobPhase::Failed => format!(" ({})", printable(m)),
                 _ => String::new(),
             };
             eprintln!("job {id}: {}{status}", v.phase.as_str());
         }
         if v.task_id.is_some() && v.task_id != self.last_task {
             self.last_task = v.task_id.clone();
-            let task = v.task_id.as_deref().unwrap_or_default();
+            let task = printable(v.task_id.as_deref().unwrap_or_default());
             eprintln!(
                 "job {id}: {} task {task} (external id {})",
-                v.provider, v.external_task_id
+                v.provider,
+                printable(&v.external_task_id)
             );
         }
         let error = v.error.as_ref().map(|e| e.message.clone());
         if error.is_some() && error != self.last_error && v.phase.is_active() {
-            eprintln!("job {id}: {}", error.as_deref().unwrap_or_default());
+            eprintln!(
+                "job {id}: {}",
+                printable(error.as_deref().unwrap_or_default())
+            );
         }
         self.last_error = error;
         if v.phase == JobPhase::Downloading {
@@ -164,7 +177,7 @@ pub async fn follow(
             return done;
         }
     }
-    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    let deadline = timeout.and_then(deadline_after);
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
@@ -198,7 +211,7 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
     match outcome {
         Outcome::Done(v) => {
             for f in &v.files {
-                println!("{}", f.path.display());
+                outln!("{}", f.path.display());
             }
             ExitCode::SUCCESS
         }
@@ -216,7 +229,11 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
                 None => message,
             };
             let code = code.map(|c| format!(" [code {c}]")).unwrap_or_default();
-            eprintln!("job {id} failed{code}: {message}");
+            eprintln!(
+                "job {id} failed{}: {}",
+                printable(&code),
+                printable(&message)
+            );
             eprintln!("details: shotdeck jobs show {id}");
             eprintln!("{}", reattach_hint(id));
             ExitCode::from(1)
@@ -224,16 +241,16 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
         Outcome::Stuck(v) => {
             let message = v.error.map(|e| e.message).unwrap_or_default();
             if v.phase == JobPhase::Downloading {
-                eprintln!("job {id}: download failed: {message}");
+                eprintln!("job {id}: download failed: {}", printable(&message));
                 eprintln!("resume with: shotdeck download {id}");
             } else {
-                eprintln!("job {id} is waiting: {message}");
+                eprintln!("job {id} is waiting: {}", printable(&message));
                 eprintln!("{}", reattach_hint(id));
             }
             ExitCode::from(1)
         }
         Outcome::Rejected(reason) => {
-            eprintln!("job {id}: {reason}");
+            eprintln!("job {id}: {}", printable(&reason));
             ExitCode::from(1)
         }
         Outcome::TimedOut(v) => {

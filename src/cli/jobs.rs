@@ -2,11 +2,14 @@
 //! `shotdeck jobs wait ID [--timeout SECS]`. Listing and showing read the store directly:
 //! no engine, no network.
 
+use super::out::outln;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::core::printable;
 
 use super::follow;
 use crate::engine::events::{JobId, JobView};
@@ -75,10 +78,7 @@ fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
         }
     };
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&jobs).expect("views serialize")
-        );
+        super::out::write_with(|w| super::json_out::write_pretty(w, &jobs));
         return ExitCode::SUCCESS;
     }
     if jobs.is_empty() {
@@ -92,17 +92,22 @@ fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
         .max()
         .unwrap_or(0)
         .max("TASK".len());
-    println!(
+    outln!(
         "{:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  BOARD / ERROR",
-        "ID", "PHASE", "PROVIDER", "TASK", "AGE", "FILES"
+        "ID",
+        "PHASE",
+        "PROVIDER",
+        "TASK",
+        "AGE",
+        "FILES"
     );
     for v in &jobs {
-        println!(
+        outln!(
             "{:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  {}",
             v.id,
             v.phase.as_str(),
             v.provider.as_str(),
-            v.task_id.as_deref().unwrap_or("-"),
+            printable(v.task_id.as_deref().unwrap_or("-")),
             age(now - v.created_at),
             files_summary(v),
             detail(v),
@@ -116,8 +121,9 @@ fn files_summary(v: &JobView) -> String {
     format!("{complete}/{}", v.files.len())
 }
 
+/// The error (from the provider: printed escaped) or the board.
 fn detail(v: &JobView) -> String {
-    match &v.error {
+    let text = match &v.error {
         Some(e) => match &e.code {
             Some(code) if !e.message.contains(code.as_str()) => format!("{code}: {}", e.message),
             _ => e.message.clone(),
@@ -130,7 +136,8 @@ fn detail(v: &JobView) -> String {
                 .to_string_lossy();
             format!("{name} {:?}", v.board_title)
         }
-    }
+    };
+    printable(&text).into_owned()
 }
 
 fn show(id: JobId, json: bool) -> ExitCode {
@@ -152,10 +159,7 @@ fn show(id: JobId, json: bool) -> ExitCode {
     if json {
         let mut v = serde_json::to_value(&rec).expect("records serialize");
         elide_long_strings(&mut v["request"]["body"]);
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&v).expect("values serialize")
-        );
+        super::out::write_with(|w| super::json_out::write_pretty(w, &v));
     } else {
         print_record(&rec);
     }
@@ -178,30 +182,37 @@ fn elide_long_strings(v: &mut Value) {
 fn print_record(rec: &JobRecord) {
     let v = &rec.view;
     let now = now_ms();
-    println!("job {}  {}  {}", v.id, v.phase.as_str(), v.provider);
-    println!("board     {} ({:?})", v.board_path.display(), v.board_title);
-    println!("request   {} {}", rec.request.method, rec.request.path);
-    println!("external  {}", v.external_task_id);
-    println!("task      {}", v.task_id.as_deref().unwrap_or("-"));
-    println!(
+    outln!("job {}  {}  {}", v.id, v.phase.as_str(), v.provider);
+    outln!("board     {} ({:?})", v.board_path.display(), v.board_title);
+    outln!(
+        "request   {} {}",
+        rec.request.method,
+        printable(&rec.request.path)
+    );
+    outln!("external  {}", printable(&v.external_task_id));
+    outln!(
+        "task      {}",
+        printable(v.task_id.as_deref().unwrap_or("-"))
+    );
+    outln!(
         "created   {} ({} ago)",
         utc(v.created_at),
         age(now - v.created_at)
     );
     if let Some(f) = v.finished_at {
-        println!("finished  {}", utc(f));
+        outln!("finished  {}", utc(f));
     }
     if let Some(usd) = v.estimated_usd {
-        println!("estimate  ${usd:.2} for {} s", v.seconds);
+        outln!("estimate  ${usd:.2} for {} s", v.seconds);
     }
     if let Some(units) = &rec.units_charged {
-        println!("charged   {units} units");
+        outln!("charged   {} units", printable(units));
     }
     if let Some(of) = rec.retry_of {
-        println!("retry of  job {of}");
+        outln!("retry of  job {of}");
     }
     if let Some(m) = &v.status_msg {
-        println!("status    {m}");
+        outln!("status    {}", printable(m));
     }
     if let Some(e) = &v.error {
         let code = e
@@ -209,30 +220,35 @@ fn print_record(rec: &JobRecord) {
             .as_deref()
             .map(|c| format!("[{c}] "))
             .unwrap_or_default();
-        println!("error     {code}{}", e.message);
+        outln!("error     {}{}", printable(&code), printable(&e.message));
     }
     if let (Some(owner), Some(until)) = (&rec.lease_owner, rec.lease_until) {
-        println!("lease     {owner} until {}", utc(until));
+        outln!("lease     {owner} until {}", utc(until));
     }
     if !v.files.is_empty() {
-        println!("files");
+        outln!("files");
         for f in &v.files {
             let total = f.bytes_total.map(|t| format!("/{t}")).unwrap_or_default();
             let state = if f.complete { "complete" } else { "partial" };
-            println!(
+            outln!(
                 "  {}  {}{total} bytes  {state}",
                 f.path.display(),
                 f.bytes_done
             );
         }
     }
-    println!("history");
+    outln!("history");
     for e in &rec.history {
         let line = match &e.note {
-            Some(note) => format!("  {}  {:<11}  {note}", utc(e.at), e.phase.as_str()),
+            Some(note) => format!(
+                "  {}  {:<11}  {}",
+                utc(e.at),
+                e.phase.as_str(),
+                printable(note)
+            ),
             None => format!("  {}  {}", utc(e.at), e.phase.as_str()),
         };
-        println!("{line}");
+        outln!("{line}");
     }
 }
 

@@ -4,7 +4,9 @@ mod compose;
 mod download;
 mod follow;
 mod jobs;
+mod json_out;
 mod new;
+mod out;
 mod submit;
 mod validate;
 
@@ -92,7 +94,7 @@ pub fn run(cli: Cli) -> ExitCode {
         ) => crate::files::logging::init_logging(),
         _ => None,
     };
-    match cli.command {
+    let code = match cli.command {
         Some(Command::New(args)) => new::run(args),
         Some(Command::Validate(args)) => validate::run(args),
         Some(Command::Compose(args)) => compose::run(args),
@@ -113,6 +115,12 @@ pub fn run(cli: Cli) -> ExitCode {
             let _ = Cli::command().print_help();
             ExitCode::from(EXIT_UNREADABLE)
         }
+    };
+    // Output that could not be written (other than to a reader that left) is a failure.
+    if out::failed() {
+        ExitCode::FAILURE
+    } else {
+        code
     }
 }
 

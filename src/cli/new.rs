@@ -1,5 +1,6 @@
 //! `shotdeck new BOARD`.
 
+use super::out::outln;
 use std::process::ExitCode;
 
 use super::BoardArg;
@@ -28,7 +29,7 @@ pub fn run(args: NewArgs) -> ExitCode {
     board.quality = super::load_config().default_quality;
     match board_file::save(path, &board) {
         Ok(()) => {
-            println!("wrote {} (3 shots, 12 s)", path.display());
+            outln!("wrote {} (3 shots, 12 s)", path.display());
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -152,7 +152,7 @@ async fn until_accepted(
 ) -> ExitCode {
     let mut reporter = follow::Reporter::new(id);
     reporter.show(&recorded);
-    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    let deadline = timeout.and_then(follow::deadline_after);
     loop {
         let next = async {
             match deadline {
@@ -179,7 +179,7 @@ async fn until_accepted(
             return follow::finish(id, outcome, timeout);
         }
         if let Some(task) = &v.task_id {
-            println!("job {id} task {task}");
+            println!("job {id} task {}", crate::core::printable(task));
             eprintln!("follow it with: shotdeck jobs wait {id}");
             return ExitCode::SUCCESS;
         }

@@ -1,5 +1,6 @@
 //! `shotdeck validate BOARD [--json]`.
 
+use super::out::outln;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -46,7 +47,7 @@ pub fn run(args: ValidateArgs) -> ExitCode {
         }
     };
     if args.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&findings).expect("findings serialize")
         );

@@ -6,6 +6,7 @@ pub mod cost;
 pub mod findings;
 pub mod images;
 pub mod model;
+pub mod printable;
 pub mod provider;
 pub mod rules;
 
@@ -13,5 +14,6 @@ pub use compose::{ComposeError, ComposedRequest, ImageSource, PlaceholderImages,
 pub use findings::{Finding, Severity, is_submittable};
 pub use images::{ImageFact, ImageFacts};
 pub use model::{Board, Mode, Shot};
+pub use printable::printable;
 pub use provider::{Limits, Provider};
 pub use rules::validate;

@@ -94,7 +94,8 @@ pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
     };
     let mut cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        // Line and column only: people paste keys into config.toml too.
+        message: super::toml_error::describe(&text, &e),
     })?;
     // User prices overlay the defaults rather than replacing the whole table.
     let mut prices = default_prices();

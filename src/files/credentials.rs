@@ -18,6 +18,19 @@ pub const ENV_ACCESS_KEY: &str = "KLING_ACCESS_KEY";
 pub const ENV_SECRET_KEY: &str = "KLING_SECRET_KEY";
 pub const ENV_API_KEY: &str = "KLING_API_KEY";
 
+/// True for environment variables that hold (or may hold) a key: the ones shotdeck reads,
+/// and any other `KLING_…`/`SHOTDECK_…` variable whose name says key, secret or token (so a
+/// variable added later is covered without a list to keep in step). Child processes (the
+/// video opener) get an environment without them.
+pub fn is_secret_env(name: &str) -> bool {
+    if [ENV_ACCESS_KEY, ENV_SECRET_KEY, ENV_API_KEY].contains(&name) {
+        return true;
+    }
+    let upper = name.to_ascii_uppercase();
+    (upper.starts_with("KLING_") || upper.starts_with("SHOTDECK_"))
+        && ["KEY", "SECRET", "TOKEN"].iter().any(|w| upper.contains(w))
+}
+
 /// A credential value. Only [`Secret::expose`] gives the text back.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -187,17 +200,10 @@ fn read_file(file: &Path) -> Result<CredentialsFile, CredentialsError> {
         path: path.clone(),
         reason: e.to_string(),
     })?;
-    // toml's own Display quotes the offending source line, which may be a key: report only
-    // the message and the line number.
-    toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
-        let reason = match line {
-            Some(n) => format!("line {n}: {}", e.message()),
-            None => e.message().to_string(),
-        };
-        CredentialsError::Invalid { path, reason }
+    // Never toml's own Display: it quotes the offending line, which may hold a key.
+    toml::from_str(&text).map_err(|e| CredentialsError::Invalid {
+        path,
+        reason: super::toml_error::describe(&text, &e),
     })
 }
 

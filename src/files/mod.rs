@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod image_probe;
 pub mod logging;
 pub mod paths;
+pub mod toml_error;
 
 /// Whether process `pid` is running, where the system can tell (`/proc` on Linux);
 /// `None` elsewhere, so callers leave things alone rather than guess.

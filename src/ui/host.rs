@@ -7,6 +7,8 @@ use std::process::{Command, Stdio};
 
 use base64::Engine;
 
+use crate::files::credentials::is_secret_env;
+
 pub trait Host: Send {
     /// Opens `path` with the system's handler (xdg-open / open).
     fn open(&mut self, path: &Path) -> Result<(), String>;
@@ -20,6 +22,26 @@ pub trait Host: Send {
 pub fn osc52(text: &str) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     format!("\x1b]52;c;{b64}\x07")
+}
+
+/// How the opener is run: it must never write into the TUI, and it gets none of the
+/// environment's keys (an opener, or whatever it starts, has no business with them).
+fn opener_command(
+    opener: &str,
+    path: &Path,
+    env_names: impl Iterator<Item = std::ffi::OsString>,
+) -> Command {
+    let mut cmd = Command::new(opener);
+    cmd.arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for name in env_names {
+        if name.to_str().is_some_and(is_secret_env) {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
 }
 
 /// The real desktop: stdout is the terminal, the opener is a child process.
@@ -43,12 +65,7 @@ impl Host for SystemHost {
         } else {
             "xdg-open"
         };
-        // The child must never write into the TUI, and is reaped off the UI thread.
-        let mut child = Command::new(opener)
-            .arg(path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+        let mut child = opener_command(opener, path, std::env::vars_os().map(|(k, _)| k))
             .spawn()
             .map_err(|e| format!("cannot run {opener}: {e}"))?;
         std::thread::spawn(move || {
@@ -72,6 +89,39 @@ impl Host for SystemHost {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_opener_gets_no_keys() {
+        let names = [
+            "KLING_ACCESS_KEY",
+            "KLING_SECRET_KEY",
+            "KLING_API_KEY",
+            "SHOTDECK_GATEWAY_KEY",
+            "PATH",
+            "KLING_API_BASE",
+            "DISPLAY",
+        ];
+        let cmd = opener_command(
+            "xdg-open",
+            Path::new("/v.mp4"),
+            names.iter().map(|n| n.into()),
+        );
+        let removed: Vec<String> = cmd
+            .get_envs()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            removed,
+            [
+                "KLING_ACCESS_KEY",
+                "KLING_API_KEY",
+                "KLING_SECRET_KEY",
+                "SHOTDECK_GATEWAY_KEY"
+            ]
+        );
+        assert_eq!(cmd.get_args().collect::<Vec<_>>(), ["/v.mp4"]);
+    }
 
     #[test]
     fn osc52_wraps_base64() {
