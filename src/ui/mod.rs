@@ -48,7 +48,7 @@ pub use crate::files::logging::{init_logging, log_path};
 pub use app::App;
 pub use doc::{OpenedBoard, RescueSlot};
 pub use event_loop::{ExitReason, run};
-pub use host::{Host, SystemHost};
+pub use host::{Host, HostError, SystemHost};
 pub use keymap::Keymap;
 pub use terminal::run_terminal;
 pub use theme::{Palette, Styles};

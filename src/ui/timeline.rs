@@ -31,7 +31,7 @@ impl Timeline {
             Action::PageUp => self.selected = self.selected.saturating_sub(cx.page),
             Action::JumpToFinding => {
                 return match cx.doc.derived().findings.get(self.selected.min(last)) {
-                    Some(f) => Flow::Msg(Msg::Jump(f.path.clone())),
+                    Some(f) => Flow::Msg(Msg::Jump(f.path)),
                     None => Flow::Ignored,
                 };
             }
