@@ -145,8 +145,8 @@ impl From<Result<(), Refusal>> for Flow {
     }
 }
 
-/// What `handle` may change.
-pub struct Cx<'a> {
+/// What a pane's `handle` may change: the pane context.
+pub struct PaneCtx<'a> {
     pub doc: &'a mut Doc,
     pub jobs: &'a JobBook,
     pub now: Instant,

@@ -15,7 +15,7 @@ use super::action::Action;
 use super::doc::Doc;
 use super::history::EditKind;
 use super::labels::{finding_text, fit, severity_mark};
-use super::pane::{Cx, Flow, Msg, PaneId, View, pad_x};
+use super::pane::{Flow, Msg, PaneCtx, PaneId, View, pad_x};
 use super::theme::Styles;
 use crate::core::rules::char_len;
 use crate::core::{Board, FieldPath, ShotField};
@@ -135,7 +135,7 @@ impl PromptEditor {
         }
     }
 
-    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+    pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let n = cx.doc.board().shots.len();
         match action {
             Action::LeaveEditor => {
@@ -169,17 +169,17 @@ impl PromptEditor {
     }
 
     /// Editing input (characters, Backspace, arrows, ...) for the active textarea.
-    pub fn input(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+    pub fn input(&mut self, key: KeyEvent, cx: &mut PaneCtx) -> Flow {
         self.edit(cx, |t| t.input(key))
     }
 
     /// Bracketed paste: the whole text as one edit.
-    pub fn paste(&mut self, text: &str, cx: &mut Cx) -> Flow {
+    pub fn paste(&mut self, text: &str, cx: &mut PaneCtx) -> Flow {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
         self.edit(cx, |t| t.insert_str(&text))
     }
 
-    fn edit(&mut self, cx: &mut Cx, f: impl FnOnce(&mut TextArea<'static>) -> bool) -> Flow {
+    fn edit(&mut self, cx: &mut PaneCtx, f: impl FnOnce(&mut TextArea<'static>) -> bool) -> Flow {
         let target = Target::of(cx.doc);
         if self.field == PromptField::Prompt && target == Target::Nothing {
             return Flow::toast_err("no shot to write a prompt for: add one in the shot list");

@@ -14,7 +14,7 @@ use tui_textarea::{CursorMove, TextArea};
 use super::action::Action;
 use super::history::EditKind;
 use super::labels::fit;
-use super::pane::{Cx, Flow, PaneId, View, pad_x, scroll_window};
+use super::pane::{Flow, PaneCtx, PaneId, View, pad_x, scroll_window};
 use super::settings_fields::{apply_text, clear, step};
 use crate::core::images::ImageFact;
 use crate::core::model::{Board, is_url};
@@ -48,7 +48,7 @@ impl Settings {
         all[self.selected.min(all.len() - 1)]
     }
 
-    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+    pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let len = SettingField::all(cx.doc.board()).len();
         let field = self.current(cx.doc.board());
         let now = cx.now;
@@ -100,7 +100,7 @@ impl Settings {
     }
 
     /// Keys while a field is open: Enter applies, Esc cancels, the rest edits the line.
-    pub fn input(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+    pub fn input(&mut self, key: KeyEvent, cx: &mut PaneCtx) -> Flow {
         let Some((field, t)) = self.editing.as_mut() else {
             return Flow::Ignored;
         };

@@ -12,14 +12,14 @@ use super::derived::Level;
 use super::edit::{self, Refusal};
 use super::history::EditKind;
 use super::labels::{bar, fit, secs, wrap_hanging};
-use super::pane::{Cx, Flow, Msg, PaneId, View, scroll_window};
+use super::pane::{Flow, Msg, PaneCtx, PaneId, View, scroll_window};
 use crate::core::{Board, FieldPath};
 
 #[derive(Debug, Default)]
 pub struct ShotList;
 
 impl ShotList {
-    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+    pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let limits = cx.doc.limits();
         let n = cx.doc.board().shots.len();
         let sel = cx.doc.selected;
@@ -166,7 +166,7 @@ impl ShotList {
 }
 
 /// Applies a shot edit that returns the shot to select afterwards.
-fn apply(cx: &mut Cx, f: impl FnOnce(&mut Board, usize) -> Result<usize, Refusal>) -> Flow {
+fn apply(cx: &mut PaneCtx, f: impl FnOnce(&mut Board, usize) -> Result<usize, Refusal>) -> Flow {
     let now = cx.now;
     cx.doc
         .edit(EditKind::Discrete, now, |b, s| {
