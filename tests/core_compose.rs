@@ -3,7 +3,8 @@
 use serde_json::Value;
 use shotdeck::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID, effective_model};
 use shotdeck::core::cost::{default_prices, estimate};
-use shotdeck::core::{Board, ImageSource, Mode, Provider, Shot, compose};
+use shotdeck::core::images::ImageReadError;
+use shotdeck::core::{Board, ComposeError, FieldPath, ImageSource, Mode, Provider, Shot, compose};
 
 fn noir() -> Board {
     Board {
@@ -124,7 +125,7 @@ fn kling_image2video_has_no_aspect_ratio_and_gateway_image_neither() {
 fn urls_are_sent_as_is_and_local_files_through_the_image_source() {
     struct Fake;
     impl ImageSource for Fake {
-        fn local_image(&self, r: &str) -> Result<String, String> {
+        fn local_image(&self, r: &str) -> Result<String, ImageReadError> {
             Ok(format!("B64({r})"))
         }
     }
@@ -137,11 +138,16 @@ fn urls_are_sent_as_is_and_local_files_through_the_image_source() {
 fn an_unreadable_image_is_a_compose_error_naming_the_field() {
     struct Broken;
     impl ImageSource for Broken {
-        fn local_image(&self, _: &str) -> Result<String, String> {
-            Err("permission denied".into())
+        fn local_image(&self, r: &str) -> Result<String, ImageReadError> {
+            Err(ImageReadError {
+                path: r.into(),
+                reason: "permission denied".into(),
+            })
         }
     }
     let err = compose(&reference(), Provider::Kling, &Broken, "k").unwrap_err();
+    let ComposeError::Image { path, .. } = &err;
+    assert_eq!(*path, FieldPath::Reference(0));
     assert!(
         err.to_string()
             .starts_with("references[0]: cannot embed image detective.png"),

@@ -3,7 +3,9 @@
 use proptest::prelude::*;
 use serde_json::Value;
 use shotdeck::core::compose::PlaceholderImages;
-use shotdeck::core::{Board, ImageFacts, Mode, Provider, Severity, Shot, compose, validate};
+use shotdeck::core::{
+    Board, FieldPath, ImageFacts, Mode, Provider, Severity, Shot, ShotField, compose, validate,
+};
 use shotdeck::files::board_file;
 
 fn prompt() -> impl Strategy<Value = String> {
@@ -85,10 +87,10 @@ proptest! {
     }
 
     #[test]
-    fn validation_never_panics_and_every_error_names_a_path(board in arb_board()) {
+    fn validation_never_panics_and_every_path_reads_back(board in arb_board()) {
         for p in Provider::ALL {
             for f in validate(&board, p, &ImageFacts::new()) {
-                prop_assert!(!f.path.is_empty());
+                prop_assert_eq!(f.path.to_string().parse::<FieldPath>(), Ok(f.path));
                 prop_assert!(!f.message.is_empty());
             }
         }
@@ -105,7 +107,7 @@ proptest! {
         let i = which % board.shots.len();
         board.shots[i].prompt = "ж".repeat(512 + extra);
         let findings = validate(&board, Provider::Kling, &ImageFacts::new());
-        let path = format!("shots[{i}].prompt");
+        let path = FieldPath::shot(i, ShotField::Prompt);
         prop_assert!(findings.iter().any(|f| f.severity == Severity::Error && f.path == path));
     }
 

@@ -4,7 +4,7 @@
 mod ui_support;
 
 use crossterm::event::{Event, KeyCode};
-use shotdeck::core::{Provider, Severity};
+use shotdeck::core::{FieldPath, Provider, Severity, ShotField};
 use shotdeck::ui::pane::PaneId;
 use ui_support::*;
 
@@ -12,7 +12,7 @@ fn durations(h: &Harness) -> Vec<f64> {
     h.app.board().shots.iter().map(|s| s.duration).collect()
 }
 
-fn has_finding(h: &Harness, path: &str) -> bool {
+fn has_finding(h: &Harness, path: FieldPath) -> bool {
     h.app.findings().iter().any(|f| f.path == path)
 }
 
@@ -21,7 +21,7 @@ fn typing_into_a_prompt_updates_the_board_and_the_findings() {
     let mut b = noir();
     b.shots[1].prompt.clear();
     let mut h = harness(&b);
-    assert!(has_finding(&h, "shots[1].prompt"));
+    assert!(has_finding(&h, FieldPath::shot(1, ShotField::Prompt)));
     h.keys("j");
     h.key(KeyCode::Enter);
     assert_eq!(h.app.focus(), PaneId::Prompt);
@@ -29,7 +29,7 @@ fn typing_into_a_prompt_updates_the_board_and_the_findings() {
     h.keys("A quiet jq");
     h.key(KeyCode::Backspace);
     assert_eq!(h.app.board().shots[1].prompt, "A quiet j");
-    assert!(!has_finding(&h, "shots[1].prompt"));
+    assert!(!has_finding(&h, FieldPath::shot(1, ShotField::Prompt)));
     assert!(h.app.exit_reason().is_none());
     // Esc leaves the editor; the shot list has the keys again.
     h.key(KeyCode::Esc);
@@ -45,7 +45,7 @@ fn a_prompt_over_the_limit_is_a_finding_with_the_limit() {
         .app
         .findings()
         .iter()
-        .find(|f| f.path == "shots[0].prompt")
+        .find(|f| f.path == FieldPath::shot(0, ShotField::Prompt))
         .expect("over-long prompt is reported");
     assert_eq!(f.severity, Severity::Error);
     assert!(f.message.contains("512"), "{}", f.message);
@@ -136,7 +136,7 @@ fn provider_toggle_changes_the_preview_and_findings() {
     b.duration = 7.0;
     let mut h = harness(&b);
     assert_eq!(h.app.preview_route().unwrap().1, "/v1/videos/text2video");
-    assert!(!has_finding(&h, "duration"));
+    assert!(!has_finding(&h, FieldPath::Duration));
     h.keys("p");
     assert_eq!(h.app.doc().provider(), Provider::Gateway);
     assert_eq!(h.app.preview_route().unwrap().1, "/v1/videos/generations");
@@ -144,7 +144,7 @@ fn provider_toggle_changes_the_preview_and_findings() {
         .app
         .findings()
         .iter()
-        .find(|f| f.path == "duration")
+        .find(|f| f.path == FieldPath::Duration)
         .unwrap();
     assert_eq!(
         f.provider,
@@ -176,7 +176,7 @@ fn settings_cycle_toggle_and_edit_paths() {
     h.keys("l");
     assert_eq!(h.app.board().mode, shotdeck::core::Mode::Image);
     assert!(
-        has_finding(&h, "first_frame"),
+        has_finding(&h, FieldPath::FirstFrame),
         "image mode needs a first frame"
     );
     // First frame: typing does not apply (or probe) until Enter.
@@ -193,7 +193,7 @@ fn settings_cycle_toggle_and_edit_paths() {
         .app
         .findings()
         .iter()
-        .find(|f| f.path == "first_frame")
+        .find(|f| f.path == FieldPath::FirstFrame)
         .unwrap();
     assert!(f.message.contains("cannot read nope.png"), "{}", f.message);
     h.keys("x");
@@ -226,11 +226,11 @@ fn single_shot_boards_edit_the_one_prompt() {
     b.multi_shot = false;
     b.shots.clear();
     let mut h = harness(&b);
-    assert!(has_finding(&h, "prompt"), "empty single prompt");
+    assert!(has_finding(&h, FieldPath::Prompt), "empty single prompt");
     h.key(KeyCode::Enter);
     h.keys("One long take.");
     assert_eq!(h.app.board().prompt, "One long take.");
-    assert!(!has_finding(&h, "prompt"));
+    assert!(!has_finding(&h, FieldPath::Prompt));
     h.key(KeyCode::Esc);
     // ±1 s changes the task duration; shot edits explain why they cannot apply.
     h.keys("+");

@@ -16,7 +16,7 @@ use expectrl::Session;
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
 use ratatui::style::Color;
-use shotdeck::ui::theme::Palette;
+use shotdeck::ui::theme::ThemeColors;
 
 /// Generous: the machine may be loaded. Waits return as soon as the screen is right.
 const WAIT: Duration = Duration::from_secs(20);
@@ -177,7 +177,7 @@ fn write_prompt(s: &mut Screen, shot: usize, shots: usize, prompt: &str) {
 
 #[test]
 fn build_a_board_check_the_total_submit_and_get_the_video_in_demo_mode() {
-    let dark = Palette::builtin("dark").unwrap();
+    let dark = ThemeColors::builtin("dark").unwrap();
     let (ok, error) = (as_vt100(dark.ok), as_vt100(dark.error));
     assert_ne!(ok, error);
 

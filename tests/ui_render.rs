@@ -28,7 +28,7 @@ fn over_fifteen_seconds_shows_the_total_as_an_error() {
     // The total is drawn in the theme's error colour.
     let t = h.render(80, 24);
     let buf = t.backend().buffer();
-    let error = shotdeck::ui::Palette::builtin("dark").unwrap().error;
+    let error = shotdeck::ui::ThemeColors::builtin("dark").unwrap().error;
     let row = (0..24)
         .find(|y| {
             let line: String = (0..80).map(|x| buf[(x, *y)].symbol()).collect();

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+use super::field_path::FieldPath;
 use super::provider::Provider;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -27,7 +28,7 @@ impl Severity {
 pub struct Finding {
     pub severity: Severity,
     /// 0-based like JSON: `shots[0].prompt` is the first shot (the UI says "Shot 1").
-    pub path: String,
+    pub path: FieldPath,
     pub message: String,
     /// Set when the rule is the provider's own rather than Kling v3's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,16 +36,16 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(path: FieldPath, message: impl Into<String>) -> Self {
         Finding {
             severity: Severity::Error,
-            path: path.into(),
+            path,
             message: message.into(),
             provider: None,
         }
     }
 
-    pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(path: FieldPath, message: impl Into<String>) -> Self {
         Finding {
             severity: Severity::Warning,
             ..Finding::error(path, message)
@@ -56,10 +57,9 @@ impl Finding {
         self
     }
 
-    /// The shot index this finding is about, if its path starts with `shots[N]`.
+    /// The shot this finding is about, if its path is inside one.
     pub fn shot_index(&self) -> Option<usize> {
-        let rest = self.path.strip_prefix("shots[")?;
-        rest[..rest.find(']')?].parse().ok()
+        self.path.shot_index()
     }
 }
 

@@ -2,6 +2,7 @@
 //! the rules judge them here without touching the disk.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImageFact {
@@ -23,3 +24,13 @@ pub enum ImageFact {
 
 /// Image reference (as written in the board) → what is known about it.
 pub type ImageFacts = HashMap<String, ImageFact>;
+
+/// Why a local image could not be read for embedding in a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {reason}", path.display())]
+pub struct ImageReadError {
+    /// The file as resolved against the board's folder.
+    pub path: PathBuf,
+    /// What the system said.
+    pub reason: String,
+}

@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod cost;
+pub mod field_path;
 pub mod findings;
 pub mod images;
 pub mod model;
@@ -11,8 +12,9 @@ pub mod provider;
 pub mod rules;
 
 pub use compose::{ComposeError, ComposedRequest, ImageSource, PlaceholderImages, compose};
+pub use field_path::{FieldPath, ShotField, UnknownFieldPath};
 pub use findings::{Finding, Severity, is_submittable};
-pub use images::{ImageFact, ImageFacts};
+pub use images::{ImageFact, ImageFacts, ImageReadError};
 pub use model::{Board, Mode, Shot};
 pub use printable::printable;
 pub use provider::{Limits, Provider};

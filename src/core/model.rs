@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::field_path::FieldPath;
+
 /// The board schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -142,16 +144,16 @@ impl Board {
     }
 
     /// The images the board points at, with the JSON path of each (for findings).
-    pub fn image_refs(&self) -> Vec<(String, &str)> {
+    pub fn image_refs(&self) -> Vec<(FieldPath, &str)> {
         let mut out = Vec::new();
         if let Some(p) = self.first_frame.as_deref() {
-            out.push(("first_frame".to_string(), p));
+            out.push((FieldPath::FirstFrame, p));
         }
         if let Some(p) = self.last_frame.as_deref() {
-            out.push(("last_frame".to_string(), p));
+            out.push((FieldPath::LastFrame, p));
         }
         for (i, r) in self.references.iter().enumerate() {
-            out.push((format!("references[{i}]"), r.as_str()));
+            out.push((FieldPath::Reference(i), r.as_str()));
         }
         out
     }

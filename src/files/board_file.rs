@@ -29,11 +29,14 @@ pub enum BoardFileError {
         path.display()
     )]
     NewerVersion { path: PathBuf, found: u32 },
-    #[error("cannot save {}: {source}", path.display())]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+}
+
+/// A board that could not be written; the file on disk is the previous version, untouched.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot save {}: {source}", path.display())]
+pub struct SaveError {
+    pub path: PathBuf,
+    pub source: std::io::Error,
 }
 
 /// Parses board JSON; `path` only labels errors.
@@ -89,8 +92,8 @@ pub fn to_json(board: &Board) -> String {
 }
 
 /// Writes the board atomically. Existing permissions are kept.
-pub fn save(path: &Path, board: &Board) -> Result<(), BoardFileError> {
-    write_atomic(path, to_json(board).as_bytes()).map_err(|source| BoardFileError::Write {
+pub fn save(path: &Path, board: &Board) -> Result<(), SaveError> {
+    write_atomic(path, to_json(board).as_bytes()).map_err(|source| SaveError {
         path: path.to_path_buf(),
         source,
     })

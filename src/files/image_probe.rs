@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 
 use crate::core::ImageSource;
-use crate::core::images::{ImageFact, ImageFacts};
+use crate::core::images::{ImageFact, ImageFacts, ImageReadError};
 use crate::core::model::{Board, is_url};
 
 /// Resolves a board's image reference against the board's folder.
@@ -72,10 +72,14 @@ pub struct FileImages {
 }
 
 impl ImageSource for FileImages {
-    fn local_image(&self, reference: &str) -> Result<String, String> {
+    fn local_image(&self, reference: &str) -> Result<String, ImageReadError> {
         let path = resolve(&self.board_dir, reference);
-        std::fs::read(&path)
-            .map(|bytes| base64::engine::general_purpose::STANDARD.encode(bytes))
-            .map_err(|e| format!("{}: {e}", path.display()))
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(base64::engine::general_purpose::STANDARD.encode(bytes)),
+            Err(e) => Err(ImageReadError {
+                path,
+                reason: e.to_string(),
+            }),
+        }
     }
 }

@@ -20,7 +20,7 @@ use super::jobs::JobBook;
 use super::keymap::{Context, Keymap};
 use super::keys::{ChordCode, KeyChord, Named};
 use super::palette::{Entry, Palette, PaletteFlow};
-use super::pane::{Cx, Flow, PaneId, Toast};
+use super::pane::{Flow, PaneCtx, PaneId, Toast};
 use super::prompt_editor::PromptEditor;
 use super::request_preview::RequestPreview;
 use super::settings::Settings;
@@ -325,12 +325,12 @@ impl App {
     pub(super) fn with_cx<R>(
         &mut self,
         pane: PaneId,
-        f: impl FnOnce(&mut PaneStates, &mut Cx) -> R,
+        f: impl FnOnce(&mut PaneStates, &mut PaneCtx) -> R,
     ) -> R {
         let page = super::root::layout(self.size)
             .map_or(10, |a| a.pane(pane).height.saturating_sub(2) as usize)
             .max(1);
-        let mut cx = Cx {
+        let mut cx = PaneCtx {
             doc: &mut self.doc,
             jobs: &self.jobs,
             now: self.now,

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID};
 use crate::core::cost::{Estimate, PriceTable, estimate};
 use crate::core::images::{ImageFact, ImageFacts};
-use crate::core::{Board, Finding, Provider, Severity, compose, validate};
+use crate::core::{Board, FieldPath, Finding, Provider, Severity, ShotField, compose, validate};
 use crate::files::image_probe;
 
 /// Image facts by reference, probed once per distinct path.
@@ -108,7 +108,15 @@ impl Derived {
             .map(|i| Level::of(findings.iter().filter(|f| f.shot_index() == Some(i))))
             .collect();
         let total_level = Level::of(findings.iter().filter(|f| {
-            f.path == "duration" || f.path == "shots" || f.path.ends_with(".duration")
+            matches!(
+                f.path,
+                FieldPath::Duration
+                    | FieldPath::Shots
+                    | FieldPath::Shot {
+                        field: ShotField::Duration,
+                        ..
+                    }
+            )
         }));
         let errors = findings
             .iter()

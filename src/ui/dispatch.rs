@@ -8,10 +8,10 @@ use super::confirm::Confirm;
 use super::help::Help;
 use super::palette::Palette;
 use super::pane::{Flow, Msg, PaneId};
-use super::prompt_editor::Field as PromptField;
-use super::settings::Field as SettingsField;
+use super::prompt_editor::PromptField;
+use super::settings::SettingField;
 use crate::core::compose::compose;
-use crate::core::{Provider, Severity};
+use crate::core::{FieldPath, Provider, Severity, ShotField};
 use crate::engine::events::{JobCmd, JobEvent, JobPhase};
 use crate::files::image_probe::FileImages;
 
@@ -117,9 +117,9 @@ impl App {
             }
             Msg::Copy(url) => match self.host.copy(&url) {
                 Ok(()) => self.toast_info("URL copied (OSC 52)"),
-                Err(e) => self.toast_error(e),
+                Err(e) => self.toast_error(e.to_string()),
             },
-            Msg::Jump(path) => self.jump(&path),
+            Msg::Jump(path) => self.jump(path),
         }
     }
 
@@ -136,31 +136,30 @@ impl App {
     }
 
     /// Shows what a finding is about.
-    fn jump(&mut self, path: &str) {
-        let finding = crate::core::Finding::error(path, "");
-        if let Some(i) = finding.shot_index() {
-            self.doc.select(i);
-            if path.ends_with(".duration") {
-                self.set_focus(PaneId::Shots);
-            } else {
-                self.prompt.field = PromptField::Prompt;
-                self.set_focus(PaneId::Prompt);
-            }
-            return;
-        }
+    fn jump(&mut self, path: FieldPath) {
         match path {
-            "prompt" => {
+            FieldPath::Shot { index, field } => {
+                self.doc.select(index);
+                match field {
+                    ShotField::Duration => self.set_focus(PaneId::Shots),
+                    ShotField::Prompt => {
+                        self.prompt.field = PromptField::Prompt;
+                        self.set_focus(PaneId::Prompt);
+                    }
+                }
+            }
+            FieldPath::Prompt => {
                 self.prompt.field = PromptField::Prompt;
                 self.set_focus(PaneId::Prompt);
             }
-            "negative_prompt" => {
+            FieldPath::NegativePrompt => {
                 self.prompt.field = PromptField::Negative;
                 self.set_focus(PaneId::Prompt);
             }
-            "shots" => self.set_focus(PaneId::Shots),
-            "duration" if self.doc.board().multi_shot => self.set_focus(PaneId::Shots),
+            FieldPath::Shots => self.set_focus(PaneId::Shots),
+            FieldPath::Duration if self.doc.board().multi_shot => self.set_focus(PaneId::Shots),
             other => {
-                if let Some(field) = SettingsField::for_path(self.doc.board(), other) {
+                if let Some(field) = SettingField::for_path(self.doc.board(), other) {
                     self.settings.select_field(self.doc.board(), field);
                 }
                 self.set_focus(PaneId::Settings);
@@ -290,7 +289,7 @@ impl App {
             }
             Ok(false) if explicit => self.toast_info("nothing to save"),
             Ok(false) => {}
-            Err(e) => self.toast_error(e),
+            Err(e) => self.toast_error(e.to_string()),
         }
     }
 

@@ -245,11 +245,11 @@ impl Doc {
     }
 
     /// Saves atomically. Nothing is written when nothing changed since the last save.
-    pub fn save(&mut self) -> Result<bool, String> {
+    pub fn save(&mut self) -> Result<bool, board_file::SaveError> {
         if !self.is_unsaved() {
             return Ok(false);
         }
-        board_file::save(&self.path, &self.board).map_err(|e| e.to_string())?;
+        board_file::save(&self.path, &self.board)?;
         self.saved_revision = self.revision;
         self.exists = true;
         if let Ok(mut slot) = self.rescue.lock() {
@@ -288,7 +288,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut d = doc(dir.path());
         assert_eq!(d.board().quality, "pro");
-        assert_eq!(d.save(), Ok(false));
+        assert!(!d.save().unwrap());
         assert!(!dir.path().join("b.json").exists());
         let t = Instant::now();
         d.edit(EditKind::Discrete, t, |b, _| {
@@ -297,7 +297,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(d.autosave_due(), Some(t + AUTOSAVE_DELAY));
-        assert_eq!(d.save(), Ok(true));
+        assert!(d.save().unwrap());
         assert_eq!(
             board_file::load(&dir.path().join("b.json")).unwrap().title,
             "x"
@@ -311,7 +311,7 @@ mod tests {
         let mut d = doc(dir.path());
         let t = Instant::now();
         assert!(
-            d.edit(EditKind::Discrete, t, |_, _| Err("no".into()))
+            d.edit(EditKind::Discrete, t, |_, _| Err(Refusal::NoShots))
                 .is_err()
         );
         d.edit(EditKind::Discrete, t, |_, _| Ok(())).unwrap();

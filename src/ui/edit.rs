@@ -1,17 +1,40 @@
 //! Board mutations behind the shot list and settings: pure functions of a board, each
-//! returning the selection to show afterwards or a message saying why it cannot apply.
+//! returning the selection to show afterwards or a [`Refusal`] saying why it cannot apply.
 
 use crate::core::model::{Board, Mode, Shot};
 use crate::core::provider::Limits;
 
-/// Why an edit was refused; shown to the user as is.
-pub type Refusal = String;
+/// Why an edit was refused. Nothing changed; the message is shown to the user.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Refusal {
+    #[error("multi-shot is off: this board has one prompt (turn multi-shot on in Settings)")]
+    MultiShotOff,
+    #[error("no shot selected (add one with a)")]
+    NoShotSelected,
+    #[error("Shot {} is already the first shot", .shot + 1)]
+    AlreadyFirst { shot: usize },
+    #[error("Shot {} is already the last shot", .shot + 1)]
+    AlreadyLast { shot: usize },
+    #[error("Shot {} lasts {seconds} s; each half needs at least {min} s", .shot + 1)]
+    TooShortToSplit { shot: usize, seconds: f64, min: f64 },
+    #[error("{seconds} s is the shortest allowed")]
+    AtShortest { seconds: f64 },
+    #[error("no shots to spread")]
+    NoShots,
+    /// A text or path setting: it opens an editor instead of stepping.
+    #[error("press Enter to edit this field")]
+    NotAChoice,
+    #[error("this setting cannot be cleared; change it with h/l")]
+    NotClearable,
+    #[error("the model cannot be empty (e.g. kling-v3)")]
+    EmptyModel,
+}
 
 fn check_multi(board: &Board) -> Result<(), Refusal> {
     if board.multi_shot {
         Ok(())
     } else {
-        Err("multi-shot is off: this board has one prompt (turn multi-shot on in Settings)".into())
+        Err(Refusal::MultiShotOff)
     }
 }
 
@@ -19,7 +42,7 @@ fn check_index(board: &Board, i: usize) -> Result<(), Refusal> {
     if i < board.shots.len() {
         Ok(())
     } else {
-        Err("no shot selected (add one with a)".into())
+        Err(Refusal::NoShotSelected)
     }
 }
 
@@ -67,11 +90,8 @@ pub fn move_shot(board: &mut Board, i: usize, up: bool) -> Result<usize, Refusal
             board.shots.swap(i, j);
             Ok(j)
         }
-        None => Err(format!(
-            "Shot {} is already the {} shot",
-            i + 1,
-            if up { "first" } else { "last" }
-        )),
+        None if up => Err(Refusal::AlreadyFirst { shot: i }),
+        None => Err(Refusal::AlreadyLast { shot: i }),
     }
 }
 
@@ -82,10 +102,11 @@ pub fn split_shot(board: &mut Board, i: usize, limits: &Limits) -> Result<usize,
     let d = board.shots[i].duration.round();
     let min = limits.shot_min_seconds;
     if d < 2.0 * min {
-        return Err(format!(
-            "Shot {} lasts {d} s; each half needs at least {min} s",
-            i + 1
-        ));
+        return Err(Refusal::TooShortToSplit {
+            shot: i,
+            seconds: d,
+            min,
+        });
     }
     let second = (d / 2.0).floor();
     board.shots[i].duration = d - second;
@@ -116,7 +137,7 @@ pub fn change_duration(
     };
     let next = (slot.round() + f64::from(delta)).max(min);
     if next == *slot {
-        return Err(format!("{next} s is the shortest allowed"));
+        return Err(Refusal::AtShortest { seconds: next });
     }
     *slot = next;
     Ok(i)
@@ -127,7 +148,7 @@ pub fn spread_durations(board: &mut Board, limits: &Limits) -> Result<(), Refusa
     check_multi(board)?;
     let n = board.shots.len();
     if n == 0 {
-        return Err("no shots to spread".into());
+        return Err(Refusal::NoShots);
     }
     let min = limits.shot_min_seconds as i64;
     let total = (board.total_duration().round() as i64).max(min * n as i64);
@@ -197,11 +218,17 @@ mod tests {
         assert_eq!(b.shots[1].prompt, first);
         assert_eq!(move_shot(&mut b, 1, false), Ok(2));
         assert_eq!(b.shots[2].prompt, first);
-        assert!(move_shot(&mut b, 3, false).is_err());
-        assert!(move_shot(&mut b, 0, true).is_err());
+        assert_eq!(
+            move_shot(&mut b, 3, false),
+            Err(Refusal::AlreadyLast { shot: 3 })
+        );
+        assert_eq!(
+            move_shot(&mut b, 0, true),
+            Err(Refusal::AlreadyFirst { shot: 0 })
+        );
         assert_eq!(delete_shot(&mut b, 3), Ok(2));
         assert_eq!(b.shots.len(), 3);
-        assert!(delete_shot(&mut b, 7).is_err());
+        assert_eq!(delete_shot(&mut b, 7), Err(Refusal::NoShotSelected));
     }
 
     #[test]
@@ -213,7 +240,10 @@ mod tests {
         assert_eq!(b.shots[0].prompt, b.shots[1].prompt);
         b.shots[0].duration = 1.0;
         let e = split_shot(&mut b, 0, &L).unwrap_err();
-        assert!(e.contains("at least 1 s"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "Shot 1 lasts 1 s; each half needs at least 1 s"
+        );
     }
 
     #[test]
@@ -222,7 +252,10 @@ mod tests {
         change_duration(&mut b, 1, 1, &L).unwrap();
         assert_eq!(durations(&b), [4.0, 5.0, 4.0]);
         b.shots[2].duration = 1.0;
-        assert!(change_duration(&mut b, 2, -1, &L).is_err());
+        assert_eq!(
+            change_duration(&mut b, 2, -1, &L),
+            Err(Refusal::AtShortest { seconds: 1.0 })
+        );
         b.shots[2].duration = 2.4;
         change_duration(&mut b, 2, 1, &L).unwrap();
         assert_eq!(b.shots[2].duration, 3.0);
@@ -243,7 +276,10 @@ mod tests {
             multi_shot: false,
             ..Board::starter()
         };
-        assert!(spread_durations(&mut single, &L).is_err());
+        assert_eq!(
+            spread_durations(&mut single, &L),
+            Err(Refusal::MultiShotOff)
+        );
     }
 
     #[test]

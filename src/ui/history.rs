@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::core::FieldPath;
 use crate::core::model::Board;
 
 /// After this long without typing, the next keystroke starts a new undo step.
@@ -13,8 +14,8 @@ const MAX_STEPS: usize = 500;
 /// What an edit was, for deciding whether it joins the previous step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EditKind {
-    /// Typing into a text field, identified by its JSON path (`shots[1].prompt`).
-    Typing(String),
+    /// Typing into a text field, identified by its path (`shots[1].prompt`).
+    Typing(FieldPath),
     /// Anything else: always its own step.
     Discrete,
 }
@@ -31,7 +32,7 @@ pub struct History {
     undo: Vec<Snapshot>,
     redo: Vec<Snapshot>,
     /// The field and time of the last keystroke, while a typing burst may continue.
-    burst: Option<(String, Instant)>,
+    burst: Option<(FieldPath, Instant)>,
 }
 
 impl History {
@@ -44,7 +45,7 @@ impl History {
             _ => false,
         };
         self.burst = match kind {
-            EditKind::Typing(field) => Some((field.clone(), at)),
+            EditKind::Typing(field) => Some((*field, at)),
             EditKind::Discrete => None,
         };
         self.redo.clear();
@@ -101,23 +102,23 @@ mod tests {
         }
     }
 
-    fn typing(f: &str) -> EditKind {
-        EditKind::Typing(f.into())
+    fn typing(f: FieldPath) -> EditKind {
+        EditKind::Typing(f)
     }
 
     #[test]
     fn a_typing_burst_is_one_step() {
         let t0 = Instant::now();
         let mut h = History::default();
-        h.record(&snap(""), &typing("title"), t0);
+        h.record(&snap(""), &typing(FieldPath::Title), t0);
         h.record(
             &snap("a"),
-            &typing("title"),
+            &typing(FieldPath::Title),
             t0 + Duration::from_millis(100),
         );
         h.record(
             &snap("ab"),
-            &typing("title"),
+            &typing(FieldPath::Title),
             t0 + Duration::from_millis(200),
         );
         assert_eq!(h.undo(&snap("abc")).unwrap().board.title, "");
@@ -129,9 +130,17 @@ mod tests {
     fn pauses_other_fields_and_discrete_edits_split_bursts() {
         let t0 = Instant::now();
         let mut h = History::default();
-        h.record(&snap(""), &typing("title"), t0);
-        h.record(&snap("a"), &typing("title"), t0 + Duration::from_secs(2));
-        h.record(&snap("ab"), &typing("prompt"), t0 + Duration::from_secs(2));
+        h.record(&snap(""), &typing(FieldPath::Title), t0);
+        h.record(
+            &snap("a"),
+            &typing(FieldPath::Title),
+            t0 + Duration::from_secs(2),
+        );
+        h.record(
+            &snap("ab"),
+            &typing(FieldPath::Prompt),
+            t0 + Duration::from_secs(2),
+        );
         h.record(
             &snap("abc"),
             &EditKind::Discrete,
@@ -139,7 +148,7 @@ mod tests {
         );
         h.record(
             &snap("abcd"),
-            &typing("prompt"),
+            &typing(FieldPath::Prompt),
             t0 + Duration::from_secs(2),
         );
         let mut cur = snap("abcde");

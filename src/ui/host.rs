@@ -9,11 +9,25 @@ use base64::Engine;
 
 use crate::files::credentials::is_secret_env;
 
+/// Why a host effect did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The desktop's opener could not be started.
+    #[error("cannot run {opener}: {source}")]
+    Opener {
+        opener: &'static str,
+        source: std::io::Error,
+    },
+    /// The clipboard sequence could not be written to the terminal.
+    #[error("cannot write to the terminal: {0}")]
+    Terminal(#[source] std::io::Error),
+}
+
 pub trait Host: Send {
     /// Opens `path` with the system's handler (xdg-open / open).
-    fn open(&mut self, path: &Path) -> Result<(), String>;
+    fn open(&mut self, path: &Path) -> Result<(), HostError>;
     /// Copies `text` through the terminal (OSC 52), which also works over SSH.
-    fn copy(&mut self, text: &str) -> Result<(), String>;
+    fn copy(&mut self, text: &str) -> Result<(), HostError>;
     /// True over SSH: a file opened here would open on the wrong machine.
     fn remote(&self) -> bool;
 }
@@ -59,7 +73,7 @@ impl SystemHost {
 }
 
 impl Host for SystemHost {
-    fn open(&mut self, path: &Path) -> Result<(), String> {
+    fn open(&mut self, path: &Path) -> Result<(), HostError> {
         let opener = if cfg!(target_os = "macos") {
             "open"
         } else {
@@ -67,18 +81,18 @@ impl Host for SystemHost {
         };
         let mut child = opener_command(opener, path, std::env::vars_os().map(|(k, _)| k))
             .spawn()
-            .map_err(|e| format!("cannot run {opener}: {e}"))?;
+            .map_err(|source| HostError::Opener { opener, source })?;
         std::thread::spawn(move || {
             let _ = child.wait();
         });
         Ok(())
     }
 
-    fn copy(&mut self, text: &str) -> Result<(), String> {
+    fn copy(&mut self, text: &str) -> Result<(), HostError> {
         let mut out = std::io::stdout().lock();
         out.write_all(osc52(text).as_bytes())
             .and_then(|()| out.flush())
-            .map_err(|e| format!("cannot write to the terminal: {e}"))
+            .map_err(HostError::Terminal)
     }
 
     fn remote(&self) -> bool {

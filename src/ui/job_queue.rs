@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::action::Action;
 use super::labels::{clock, fit, megabytes};
-use super::pane::{Cx, Flow, Msg, PaneId, View, pad_x, scroll_window};
+use super::pane::{Flow, Msg, PaneCtx, PaneId, View, pad_x, scroll_window};
 use crate::engine::events::{JobCmd, JobPhase, JobView};
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -24,13 +24,13 @@ pub struct JobQueue {
 }
 
 impl JobQueue {
-    fn selected_job<'a>(&self, cx: &'a Cx) -> Option<&'a JobView> {
+    fn selected_job<'a>(&self, cx: &'a PaneCtx) -> Option<&'a JobView> {
         let list = cx.jobs.visible(cx.doc.path(), self.show_all);
         let i = self.selected.min(list.len().saturating_sub(1));
         list.get(i)
     }
 
-    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+    pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let len = cx.jobs.visible(cx.doc.path(), self.show_all).len();
         let last = len.saturating_sub(1);
         match action {

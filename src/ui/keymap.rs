@@ -5,7 +5,6 @@
 //! `[keys]` overlay it per action: naming an action in a context replaces its keys there.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::Deserialize;
 
@@ -71,11 +70,8 @@ impl Context {
         Context::ALL
             .into_iter()
             .find(|c| c.name() == name)
-            .ok_or_else(|| {
-                KeymapError(format!(
-                    "unknown keymap context [{name}] (expected one of: {})",
-                    Context::ALL.map(Context::name).join(", ")
-                ))
+            .ok_or_else(|| KeymapError::UnknownContext {
+                name: name.to_string(),
             })
     }
 }
@@ -99,16 +95,24 @@ impl Binding {
 }
 
 /// A keymap that failed to load, with the context, action or key at fault.
-#[derive(Debug, Clone, PartialEq)]
-pub struct KeymapError(pub String);
-
-impl fmt::Display for KeymapError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum KeymapError {
+    /// Not TOML, or not the shape of a keymap.
+    #[error("keymap.toml: {0}")]
+    Syntax(String),
+    #[error(
+        "unknown keymap context [{name}] (expected one of: {})",
+        Context::ALL.map(Context::name).join(", ")
+    )]
+    UnknownContext { name: String },
+    #[error(
+        "[{context}] {action}: unknown action (see the `:` palette or the built-in keymap.toml for names)"
+    )]
+    UnknownAction { context: String, action: String },
+    /// `at` names the context and action: `[global] quit`.
+    #[error("{at}: {reason}")]
+    BadKey { at: String, reason: String },
 }
-
-impl std::error::Error for KeymapError {}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
@@ -136,7 +140,12 @@ pub type KeyOverrides = BTreeMap<String, BTreeMap<String, KeyList>>;
 fn parse_keys(list: &KeyList, at: &str) -> Result<Vec<KeyChord>, KeymapError> {
     list.as_slice()
         .iter()
-        .map(|k| k.parse().map_err(|e| KeymapError(format!("{at}: {e}"))))
+        .map(|k| {
+            k.parse().map_err(|reason| KeymapError::BadKey {
+                at: at.to_string(),
+                reason,
+            })
+        })
         .collect()
 }
 
@@ -148,7 +157,7 @@ impl Keymap {
 
     fn parse_defaults(text: &str) -> Result<Keymap, KeymapError> {
         let raw: BTreeMap<String, DefaultContext> =
-            toml::from_str(text).map_err(|e| KeymapError(format!("keymap.toml: {e}")))?;
+            toml::from_str(text).map_err(|e| KeymapError::Syntax(e.to_string()))?;
         let mut contexts: [Vec<Binding>; 7] = Default::default();
         for (name, ctx) in raw {
             let c = Context::parse(&name)?;
@@ -172,11 +181,9 @@ impl Keymap {
             let c = Context::parse(ctx_name)?;
             for (action_name, keys) in actions {
                 let action: Action = serde_json::from_value(serde_json::json!(action_name))
-                    .map_err(|_| {
-                        KeymapError(format!(
-                            "[{ctx_name}] {action_name}: unknown action (see the `:` palette or \
-                             the built-in keymap.toml for names)"
-                        ))
+                    .map_err(|_| KeymapError::UnknownAction {
+                        context: ctx_name.clone(),
+                        action: action_name.clone(),
                     })?;
                 let keys = parse_keys(keys, &format!("[{ctx_name}] {action_name}"))?;
                 let list = &mut self.contexts[c.index()];
@@ -199,7 +206,7 @@ impl Keymap {
 
     /// Reads a user keymap.toml (same shape as config.toml's `[keys]`).
     pub fn parse_overrides(text: &str) -> Result<KeyOverrides, KeymapError> {
-        toml::from_str(text).map_err(|e| KeymapError(format!("keymap.toml: {e}")))
+        toml::from_str(text).map_err(|e| KeymapError::Syntax(e.to_string()))
     }
 
     pub fn bindings(&self, c: Context) -> &[Binding] {
@@ -318,14 +325,20 @@ mod tests {
         let e = km
             .overlay(&Keymap::parse_overrides("[shots]\nadd_shot = \"a\"").unwrap())
             .unwrap_err();
-        assert!(e.0.contains("unknown keymap context [shots]"), "{e}");
+        assert!(matches!(&e, KeymapError::UnknownContext { name } if name == "shots"));
+        assert!(
+            e.to_string().contains("unknown keymap context [shots]"),
+            "{e}"
+        );
         let e = km
             .overlay(&Keymap::parse_overrides("[shot_list]\nexplode = \"a\"").unwrap())
             .unwrap_err();
-        assert!(e.0.contains("explode: unknown action"), "{e}");
+        assert!(matches!(&e, KeymapError::UnknownAction { action, .. } if action == "explode"));
+        assert!(e.to_string().contains("explode: unknown action"), "{e}");
         let e = km
             .overlay(&Keymap::parse_overrides("[shot_list]\nadd_shot = \"hyper-a\"").unwrap())
             .unwrap_err();
-        assert!(e.0.contains("[shot_list] add_shot"), "{e}");
+        assert!(matches!(&e, KeymapError::BadKey { at, .. } if at == "[shot_list] add_shot"));
+        assert!(e.to_string().starts_with("[shot_list] add_shot: "), "{e}");
     }
 }

@@ -2,44 +2,30 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::core::{Finding, Severity};
+use crate::core::{FieldPath, Finding, Severity};
 
 /// `shots[0].prompt` → `Shot 1 prompt`, `references[1]` → `Reference 2`, `duration` → `Total`.
-pub fn finding_place(path: &str) -> String {
-    if let Some(rest) = path.strip_prefix("shots[")
-        && let Some((n, tail)) = rest.split_once(']')
-        && let Ok(i) = n.parse::<usize>()
-    {
-        let field = tail.trim_start_matches('.');
-        return if field.is_empty() {
-            format!("Shot {}", i + 1)
-        } else {
-            format!("Shot {} {}", i + 1, field)
-        };
-    }
-    if let Some(rest) = path.strip_prefix("references[")
-        && let Some((n, _)) = rest.split_once(']')
-        && let Ok(i) = n.parse::<usize>()
-    {
-        return format!("Reference {}", i + 1);
-    }
+pub fn finding_place(path: FieldPath) -> String {
     match path {
-        "duration" => "Total".into(),
-        "shots" => "Shots".into(),
-        "prompt" => "Prompt".into(),
-        "negative_prompt" => "Negative prompt".into(),
-        "first_frame" => "First frame".into(),
-        "last_frame" => "Last frame".into(),
-        "references" => "References".into(),
-        "aspect_ratio" => "Aspect ratio".into(),
-        "cfg_scale" => "CFG scale".into(),
-        other => {
-            let mut s = other.replace('_', " ");
-            if let Some(c) = s.get_mut(0..1) {
-                c.make_ascii_uppercase();
-            }
-            s
-        }
+        FieldPath::Shot { index, field } => format!("Shot {} {}", index + 1, field.name()),
+        FieldPath::Reference(i) => format!("Reference {}", i + 1),
+        FieldPath::Duration => "Total".into(),
+        FieldPath::Shots => "Shots".into(),
+        FieldPath::Prompt => "Prompt".into(),
+        FieldPath::NegativePrompt => "Negative prompt".into(),
+        FieldPath::FirstFrame => "First frame".into(),
+        FieldPath::LastFrame => "Last frame".into(),
+        FieldPath::References => "References".into(),
+        FieldPath::AspectRatio => "Aspect ratio".into(),
+        FieldPath::CfgScale => "CFG scale".into(),
+        FieldPath::Version => "Version".into(),
+        FieldPath::Title => "Title".into(),
+        FieldPath::Mode => "Mode".into(),
+        FieldPath::Model => "Model".into(),
+        FieldPath::Quality => "Quality".into(),
+        FieldPath::Sound => "Sound".into(),
+        FieldPath::Watermark => "Watermark".into(),
+        FieldPath::MultiShot => "Multi shot".into(),
     }
 }
 
@@ -52,7 +38,7 @@ pub fn severity_mark(s: Severity) -> &'static str {
 
 /// `Shot 1 prompt: prompt is empty (1–512 characters) [gateway only]`.
 pub fn finding_text(f: &Finding) -> String {
-    let mut s = format!("{}: {}", finding_place(&f.path), f.message);
+    let mut s = format!("{}: {}", finding_place(f.path), f.message);
     if let Some(p) = f.provider {
         s.push_str(&format!(" [{p} only]"));
     }
@@ -166,16 +152,24 @@ pub fn bar(seconds: f64, scale: f64, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::ShotField;
 
     #[test]
     fn places_read_like_the_ui() {
-        assert_eq!(finding_place("shots[0].prompt"), "Shot 1 prompt");
-        assert_eq!(finding_place("shots[5]"), "Shot 6");
-        assert_eq!(finding_place("references[1]"), "Reference 2");
-        assert_eq!(finding_place("duration"), "Total");
-        assert_eq!(finding_place("model"), "Model");
-        let f =
-            Finding::warning("duration", "7 s is odd").for_provider(crate::core::Provider::Gateway);
+        assert_eq!(
+            finding_place(FieldPath::shot(0, ShotField::Prompt)),
+            "Shot 1 prompt"
+        );
+        assert_eq!(
+            finding_place(FieldPath::shot(5, ShotField::Duration)),
+            "Shot 6 duration"
+        );
+        assert_eq!(finding_place(FieldPath::Reference(1)), "Reference 2");
+        assert_eq!(finding_place(FieldPath::Duration), "Total");
+        assert_eq!(finding_place(FieldPath::Model), "Model");
+        assert_eq!(finding_place(FieldPath::MultiShot), "Multi shot");
+        let f = Finding::warning(FieldPath::Duration, "7 s is odd")
+            .for_provider(crate::core::Provider::Gateway);
         assert_eq!(finding_text(&f), "Total: 7 s is odd [gateway only]");
     }
 

@@ -46,10 +46,10 @@ pub use crate::files::logging::{init_logging, log_path};
 pub use app::App;
 pub use doc::{OpenedBoard, RescueSlot};
 pub use event_loop::{ExitReason, run};
-pub use host::{Host, SystemHost};
+pub use host::{Host, HostError, SystemHost};
 pub use keymap::Keymap;
 pub use terminal::run_terminal;
-pub use theme::{Palette, Styles};
+pub use theme::{Styles, ThemeColors};
 pub use wire::WireBackend;
 
 use crate::core::Provider;
@@ -93,12 +93,12 @@ impl UiDeps {
             Ok(()) => keymap = with_keys,
             Err(e) => warnings.push(format!("config.toml [keys]: {e} (using default keys)")),
         }
-        let palette = match Palette::builtin(&config.theme) {
+        let colors = match ThemeColors::builtin(&config.theme) {
             Ok(p) => p,
             Err(e) => {
                 // A user theme file by this name may still resolve it (with_user_files).
                 warnings.push(format!("{e}; using dark"));
-                Palette::builtin("dark").expect("built-in dark theme")
+                ThemeColors::builtin("dark").expect("built-in dark theme")
             }
         };
         UiDeps {
@@ -109,7 +109,7 @@ impl UiDeps {
             provider: config.provider,
             config,
             keymap,
-            styles: Styles::from_palette(&palette),
+            styles: Styles::from_colors(&colors),
             host: Box::new(SystemHost::from_env()),
             warnings,
             help_paths: Vec::new(),
@@ -122,8 +122,8 @@ impl UiDeps {
     pub fn with_user_files(mut self, config_dir: &Path) -> UiDeps {
         // A user theme file by the configured name (it may be partial).
         self.warnings.retain(|w| !w.starts_with("unknown theme"));
-        match Palette::load(&self.config.theme, config_dir) {
-            Ok(p) => self.styles = Styles::from_palette(&p),
+        match ThemeColors::load(&self.config.theme, config_dir) {
+            Ok(colors) => self.styles = Styles::from_colors(&colors),
             Err(e) => self.warnings.push(format!("{e}; using dark")),
         }
         if Styles::no_color_requested() {

@@ -9,9 +9,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 
 use super::doc::Doc;
+use super::edit::Refusal;
 use super::jobs::JobBook;
 use super::keymap::{Context, Keymap};
 use super::theme::Styles;
+use crate::core::FieldPath;
 use crate::engine::events::JobCmd;
 
 /// The six panes, in focus order.
@@ -109,7 +111,7 @@ pub enum Msg {
     Open(PathBuf),
     Copy(String),
     /// Show what a finding path (`shots[1].prompt`, `first_frame`) refers to.
-    Jump(String),
+    Jump(FieldPath),
 }
 
 impl Msg {
@@ -134,17 +136,17 @@ impl Flow {
     }
 }
 
-impl From<Result<(), String>> for Flow {
-    fn from(r: Result<(), String>) -> Flow {
+impl From<Result<(), Refusal>> for Flow {
+    fn from(r: Result<(), Refusal>) -> Flow {
         match r {
             Ok(()) => Flow::Handled,
-            Err(e) => Flow::toast_err(e),
+            Err(refusal) => Flow::toast_err(refusal.to_string()),
         }
     }
 }
 
-/// What `handle` may change.
-pub struct Cx<'a> {
+/// What a pane's `handle` may change: the pane context.
+pub struct PaneCtx<'a> {
     pub doc: &'a mut Doc,
     pub jobs: &'a JobBook,
     pub now: Instant,

@@ -15,10 +15,10 @@ use super::action::Action;
 use super::doc::Doc;
 use super::history::EditKind;
 use super::labels::{finding_text, fit, severity_mark};
-use super::pane::{Cx, Flow, Msg, PaneId, View, pad_x};
+use super::pane::{Flow, Msg, PaneCtx, PaneId, View, pad_x};
 use super::theme::Styles;
-use crate::core::Board;
 use crate::core::rules::char_len;
+use crate::core::{Board, FieldPath, ShotField};
 
 /// Which text the prompt textarea edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,10 +41,10 @@ impl Target {
         }
     }
 
-    fn path(self) -> String {
+    fn path(self) -> FieldPath {
         match self {
-            Target::Shot(i) => format!("shots[{i}].prompt"),
-            Target::Single | Target::Nothing => "prompt".into(),
+            Target::Shot(i) => FieldPath::shot(i, ShotField::Prompt),
+            Target::Single | Target::Nothing => FieldPath::Prompt,
         }
     }
 
@@ -58,7 +58,7 @@ impl Target {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
+pub enum PromptField {
     Prompt,
     Negative,
 }
@@ -67,7 +67,7 @@ pub struct PromptEditor {
     prompt: TextArea<'static>,
     negative: TextArea<'static>,
     loaded: Target,
-    pub field: Field,
+    pub field: PromptField,
     styles: Styles,
 }
 
@@ -102,7 +102,7 @@ impl PromptEditor {
                 &styles,
             ),
             loaded: target,
-            field: Field::Prompt,
+            field: PromptField::Prompt,
             styles,
         }
     }
@@ -110,8 +110,8 @@ impl PromptEditor {
     /// Puts the cursor at the end of the active text, ready to append.
     pub fn cursor_to_end(&mut self) {
         let t = match self.field {
-            Field::Prompt => &mut self.prompt,
-            Field::Negative => &mut self.negative,
+            PromptField::Prompt => &mut self.prompt,
+            PromptField::Negative => &mut self.negative,
         };
         t.move_cursor(CursorMove::Bottom);
         t.move_cursor(CursorMove::End);
@@ -135,7 +135,7 @@ impl PromptEditor {
         }
     }
 
-    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+    pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let n = cx.doc.board().shots.len();
         match action {
             Action::LeaveEditor => {
@@ -144,20 +144,20 @@ impl PromptEditor {
             }
             Action::ToggleNegative | Action::EditNegative | Action::EditPrompt => {
                 self.field = match (action, self.field) {
-                    (Action::EditNegative, _) | (Action::ToggleNegative, Field::Prompt) => {
-                        Field::Negative
+                    (Action::EditNegative, _) | (Action::ToggleNegative, PromptField::Prompt) => {
+                        PromptField::Negative
                     }
-                    _ => Field::Prompt,
+                    _ => PromptField::Prompt,
                 };
             }
             Action::NextShot | Action::SelectNext => {
                 cx.doc
                     .select((cx.doc.selected + 1).min(n.saturating_sub(1)));
-                self.field = Field::Prompt;
+                self.field = PromptField::Prompt;
             }
             Action::PrevShot | Action::SelectPrev => {
                 cx.doc.select(cx.doc.selected.saturating_sub(1));
-                self.field = Field::Prompt;
+                self.field = PromptField::Prompt;
             }
             _ => return Flow::Ignored,
         }
@@ -169,24 +169,24 @@ impl PromptEditor {
     }
 
     /// Editing input (characters, Backspace, arrows, ...) for the active textarea.
-    pub fn input(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+    pub fn input(&mut self, key: KeyEvent, cx: &mut PaneCtx) -> Flow {
         self.edit(cx, |t| t.input(key))
     }
 
     /// Bracketed paste: the whole text as one edit.
-    pub fn paste(&mut self, text: &str, cx: &mut Cx) -> Flow {
+    pub fn paste(&mut self, text: &str, cx: &mut PaneCtx) -> Flow {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
         self.edit(cx, |t| t.insert_str(&text))
     }
 
-    fn edit(&mut self, cx: &mut Cx, f: impl FnOnce(&mut TextArea<'static>) -> bool) -> Flow {
+    fn edit(&mut self, cx: &mut PaneCtx, f: impl FnOnce(&mut TextArea<'static>) -> bool) -> Flow {
         let target = Target::of(cx.doc);
-        if self.field == Field::Prompt && target == Target::Nothing {
+        if self.field == PromptField::Prompt && target == Target::Nothing {
             return Flow::toast_err("no shot to write a prompt for: add one in the shot list");
         }
         let (area, path) = match self.field {
-            Field::Prompt => (&mut self.prompt, target.path()),
-            Field::Negative => (&mut self.negative, "negative_prompt".to_string()),
+            PromptField::Prompt => (&mut self.prompt, target.path()),
+            PromptField::Negative => (&mut self.negative, FieldPath::NegativePrompt),
         };
         if !f(area) {
             return Flow::Handled; // the cursor moved
@@ -197,13 +197,13 @@ impl PromptEditor {
         cx.doc
             .edit(EditKind::Typing(path), now, move |b, _| {
                 match (field, target) {
-                    (Field::Negative, _) => b.negative_prompt = text,
-                    (Field::Prompt, Target::Shot(i)) => {
+                    (PromptField::Negative, _) => b.negative_prompt = text,
+                    (PromptField::Prompt, Target::Shot(i)) => {
                         if let Some(shot) = b.shots.get_mut(i) {
                             shot.prompt = text;
                         }
                     }
-                    (Field::Prompt, _) => b.prompt = text,
+                    (PromptField::Prompt, _) => b.prompt = text,
                 }
                 Ok(())
             })
@@ -248,10 +248,10 @@ impl PromptEditor {
         .areas(inner);
 
         f.render_widget(&self.prompt, text_area);
-        self.render_findings(f, findings_area, v, &target.path());
+        self.render_findings(f, findings_area, v, target.path());
         let neg_len = char_len(&board.negative_prompt);
         let neg_max = limits.negative_prompt_max_chars;
-        let label_style = if self.field == Field::Negative && v.focused {
+        let label_style = if self.field == PromptField::Negative && v.focused {
             s.title_focused
         } else {
             s.muted
@@ -270,8 +270,8 @@ impl PromptEditor {
 
         if v.focused {
             let (t, r) = match self.field {
-                Field::Prompt => (&self.prompt, text_area),
-                Field::Negative => (&self.negative, neg_area),
+                PromptField::Prompt => (&self.prompt, text_area),
+                PromptField::Negative => (&self.negative, neg_area),
             };
             if let Some(pos) = cursor_position(t, r) {
                 f.set_cursor_position(pos);
@@ -279,11 +279,11 @@ impl PromptEditor {
         }
     }
 
-    fn render_findings(&self, f: &mut Frame, area: Rect, v: &View, prompt_path: &str) {
+    fn render_findings(&self, f: &mut Frame, area: Rect, v: &View, prompt_path: FieldPath) {
         let s = v.styles;
-        let paths: &[&str] = match self.field {
-            Field::Negative => &["negative_prompt"],
-            Field::Prompt => &[prompt_path],
+        let path = match self.field {
+            PromptField::Negative => FieldPath::NegativePrompt,
+            PromptField::Prompt => prompt_path,
         };
         let shot = match Target::of(v.doc) {
             Target::Shot(i) => Some(i),
@@ -294,9 +294,7 @@ impl PromptEditor {
             .derived()
             .findings
             .iter()
-            .filter(|x| {
-                paths.contains(&x.path.as_str()) || (shot.is_some() && x.shot_index() == shot)
-            })
+            .filter(|x| x.path == path || (shot.is_some() && x.shot_index() == shot))
             .collect();
         let rows = area.height as usize;
         let width = area.width as usize;

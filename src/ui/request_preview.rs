@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use super::action::Action;
 use super::labels::fit;
-use super::pane::{Cx, Flow, PaneId, View, pad_x};
+use super::pane::{Flow, PaneCtx, PaneId, View, pad_x};
 
 #[derive(Debug, Default)]
 pub struct RequestPreview {
@@ -17,7 +17,7 @@ pub struct RequestPreview {
 }
 
 impl RequestPreview {
-    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+    pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let len = cx
             .doc
             .derived()

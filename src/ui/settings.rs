@@ -14,17 +14,17 @@ use tui_textarea::{CursorMove, TextArea};
 use super::action::Action;
 use super::history::EditKind;
 use super::labels::fit;
-use super::pane::{Cx, Flow, PaneId, View, pad_x, scroll_window};
+use super::pane::{Flow, PaneCtx, PaneId, View, pad_x, scroll_window};
 use super::settings_fields::{apply_text, clear, step};
 use crate::core::images::ImageFact;
 use crate::core::model::{Board, is_url};
 
-pub use super::settings_fields::Field;
+pub use super::settings_fields::SettingField;
 
 #[derive(Default)]
 pub struct Settings {
     pub selected: usize,
-    editing: Option<(Field, TextArea<'static>)>,
+    editing: Option<(SettingField, TextArea<'static>)>,
 }
 
 impl Settings {
@@ -37,19 +37,19 @@ impl Settings {
         self.editing = None;
     }
 
-    pub fn select_field(&mut self, b: &Board, field: Field) {
-        if let Some(i) = Field::all(b).iter().position(|f| *f == field) {
+    pub fn select_field(&mut self, b: &Board, field: SettingField) {
+        if let Some(i) = SettingField::all(b).iter().position(|f| *f == field) {
             self.selected = i;
         }
     }
 
-    fn current(&self, b: &Board) -> Field {
-        let all = Field::all(b);
+    fn current(&self, b: &Board) -> SettingField {
+        let all = SettingField::all(b);
         all[self.selected.min(all.len() - 1)]
     }
 
-    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
-        let len = Field::all(cx.doc.board()).len();
+    pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
+        let len = SettingField::all(cx.doc.board()).len();
         let field = self.current(cx.doc.board());
         let now = cx.now;
         let limits = cx.doc.limits();
@@ -75,8 +75,8 @@ impl Settings {
                     .into();
             }
             Action::AddReference => {
-                self.select_field(cx.doc.board(), Field::AddReference);
-                self.start_editing(Field::AddReference, cx.doc.board());
+                self.select_field(cx.doc.board(), SettingField::AddReference);
+                self.start_editing(SettingField::AddReference, cx.doc.board());
             }
             Action::ClearValue => {
                 return cx
@@ -90,7 +90,7 @@ impl Settings {
         Flow::Handled
     }
 
-    fn start_editing(&mut self, field: Field, b: &Board) {
+    fn start_editing(&mut self, field: SettingField, b: &Board) {
         let mut t = TextArea::new(vec![field.text(b)]);
         t.set_max_histories(0);
         t.set_cursor_style(Style::new());
@@ -100,7 +100,7 @@ impl Settings {
     }
 
     /// Keys while a field is open: Enter applies, Esc cancels, the rest edits the line.
-    pub fn input(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+    pub fn input(&mut self, key: KeyEvent, cx: &mut PaneCtx) -> Flow {
         let Some((field, t)) = self.editing.as_mut() else {
             return Flow::Ignored;
         };
@@ -113,9 +113,9 @@ impl Settings {
                 let flow = cx
                     .doc
                     .edit(EditKind::Discrete, now, |b, _| apply_text(field, b, value));
-                if field == Field::AddReference {
+                if field == SettingField::AddReference {
                     let n = cx.doc.board().references.len();
-                    self.select_field(cx.doc.board(), Field::Reference(n.saturating_sub(1)));
+                    self.select_field(cx.doc.board(), SettingField::Reference(n.saturating_sub(1)));
                 }
                 return flow.into();
             }
@@ -142,7 +142,7 @@ impl Settings {
         let block = v.block(PaneId::Settings, "");
         let inner = pad_x(block.inner(area));
         f.render_widget(block, area);
-        let fields = Field::all(b);
+        let fields = SettingField::all(b);
         let selected = self.selected.min(fields.len() - 1);
         let w = inner.width as usize;
         let label_w = match w {
@@ -166,7 +166,7 @@ impl Settings {
             let path = field.path();
             let worst = findings
                 .iter()
-                .filter(|x| path.as_deref() == Some(x.path.as_str()))
+                .filter(|x| x.path == path)
                 .map(|x| x.severity)
                 .min();
             let (mark, mark_style) = match worst {
@@ -210,18 +210,16 @@ impl Settings {
             lines.push(Line::default());
             let field = fields[selected];
             let mut budget = detail_rows;
-            if let Some(path) = field.path() {
-                for x in findings.iter().filter(|x| x.path == path) {
-                    let style = match x.severity {
-                        crate::core::Severity::Error => s.error,
-                        crate::core::Severity::Warning => s.warn,
-                    };
-                    let text =
-                        format!("{} {}", super::labels::severity_mark(x.severity), x.message);
-                    for l in super::labels::wrap(&text, w, budget) {
-                        lines.push(Line::styled(l, style));
-                        budget -= 1;
-                    }
+            let path = field.path();
+            for x in findings.iter().filter(|x| x.path == path) {
+                let style = match x.severity {
+                    crate::core::Severity::Error => s.error,
+                    crate::core::Severity::Warning => s.warn,
+                };
+                let text = format!("{} {}", super::labels::severity_mark(x.severity), x.message);
+                for l in super::labels::wrap(&text, w, budget) {
+                    lines.push(Line::styled(l, style));
+                    budget -= 1;
                 }
             }
             for l in super::labels::wrap(field.help(), w, budget) {
@@ -246,10 +244,12 @@ impl Settings {
 }
 
 /// What is known about an image row's file (from the probe cache; never read here).
-fn note(field: Field, b: &Board, v: &View) -> Option<(String, Style)> {
+fn note(field: SettingField, b: &Board, v: &View) -> Option<(String, Style)> {
     let s = v.styles;
     let reference = match field {
-        Field::FirstFrame | Field::LastFrame | Field::Reference(_) => field.text(b),
+        SettingField::FirstFrame | SettingField::LastFrame | SettingField::Reference(_) => {
+            field.text(b)
+        }
         _ => return None,
     };
     if reference.is_empty() {

@@ -1,12 +1,12 @@
 //! The rows of the settings pane: what each shows, what it means, and how it changes.
 //! Pure functions of the board; the pane in `settings.rs` decides when to call them.
 
-use super::edit;
-use crate::core::Limits;
+use super::edit::{self, Refusal};
 use crate::core::model::{Board, Mode};
+use crate::core::{FieldPath, Limits};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
+pub enum SettingField {
     Title,
     Mode,
     Model,
@@ -23,120 +23,124 @@ pub enum Field {
     AddReference,
 }
 
-impl Field {
+impl SettingField {
     /// The rows the board currently has.
-    pub fn all(b: &Board) -> Vec<Field> {
+    pub fn all(b: &Board) -> Vec<SettingField> {
         let mut v = vec![
-            Field::Title,
-            Field::Mode,
-            Field::Model,
-            Field::Quality,
-            Field::Aspect,
-            Field::Cfg,
-            Field::Sound,
-            Field::Watermark,
-            Field::MultiShot,
+            SettingField::Title,
+            SettingField::Mode,
+            SettingField::Model,
+            SettingField::Quality,
+            SettingField::Aspect,
+            SettingField::Cfg,
+            SettingField::Sound,
+            SettingField::Watermark,
+            SettingField::MultiShot,
         ];
         if !b.multi_shot {
-            v.push(Field::Duration);
+            v.push(SettingField::Duration);
         }
-        v.extend([Field::FirstFrame, Field::LastFrame]);
-        v.extend((0..b.references.len()).map(Field::Reference));
-        v.push(Field::AddReference);
+        v.extend([SettingField::FirstFrame, SettingField::LastFrame]);
+        v.extend((0..b.references.len()).map(SettingField::Reference));
+        v.push(SettingField::AddReference);
         v
     }
 
     pub fn label(self) -> String {
         match self {
-            Field::Title => "Title".into(),
-            Field::Mode => "Mode".into(),
-            Field::Model => "Model".into(),
-            Field::Quality => "Quality".into(),
-            Field::Aspect => "Aspect".into(),
-            Field::Cfg => "CFG scale".into(),
-            Field::Sound => "Sound".into(),
-            Field::Watermark => "Watermark".into(),
-            Field::MultiShot => "Multi-shot".into(),
-            Field::Duration => "Duration".into(),
-            Field::FirstFrame => "First frame".into(),
-            Field::LastFrame => "Last frame".into(),
-            Field::Reference(i) => format!("Ref {}", i + 1),
-            Field::AddReference => "+ reference".into(),
+            SettingField::Title => "Title".into(),
+            SettingField::Mode => "Mode".into(),
+            SettingField::Model => "Model".into(),
+            SettingField::Quality => "Quality".into(),
+            SettingField::Aspect => "Aspect".into(),
+            SettingField::Cfg => "CFG scale".into(),
+            SettingField::Sound => "Sound".into(),
+            SettingField::Watermark => "Watermark".into(),
+            SettingField::MultiShot => "Multi-shot".into(),
+            SettingField::Duration => "Duration".into(),
+            SettingField::FirstFrame => "First frame".into(),
+            SettingField::LastFrame => "Last frame".into(),
+            SettingField::Reference(i) => format!("Ref {}", i + 1),
+            SettingField::AddReference => "+ reference".into(),
         }
     }
 
     /// One line on what the setting means, shown when there is room.
     pub fn help(self) -> &'static str {
         match self {
-            Field::Title => "Names the board in the job list; not sent.",
-            Field::Mode => {
+            SettingField::Title => "Names the board in the job list; not sent.",
+            SettingField::Mode => {
                 "text: prompt only · image: a first frame guides · reference: images named <<<image_N>>> in prompts."
             }
-            Field::Model => {
+            SettingField::Model => {
                 "The model asked for (reference boards use the -omni variant on kling)."
             }
-            Field::Quality => "std or pro (pro costs more).",
-            Field::Aspect => "16:9, 9:16 or 1:1. Image mode ignores it: the first frame decides.",
-            Field::Cfg => "0–1: how closely the video follows the prompt.",
-            Field::Sound => "Generate audio with the video (costs more).",
-            Field::Watermark => "Ask the provider to watermark the video.",
-            Field::MultiShot => {
+            SettingField::Quality => "std or pro (pro costs more).",
+            SettingField::Aspect => {
+                "16:9, 9:16 or 1:1. Image mode ignores it: the first frame decides."
+            }
+            SettingField::Cfg => "0–1: how closely the video follows the prompt.",
+            SettingField::Sound => "Generate audio with the video (costs more).",
+            SettingField::Watermark => "Ask the provider to watermark the video.",
+            SettingField::MultiShot => {
                 "on: up to 6 shots with their own prompts · off: one prompt for the whole video."
             }
-            Field::Duration => "Length of a single-shot video, 3–15 s.",
-            Field::FirstFrame => {
+            SettingField::Duration => "Length of a single-shot video, 3–15 s.",
+            SettingField::FirstFrame => {
                 "Image mode: a JPG/PNG path (relative to the board) or an http(s) URL."
             }
-            Field::LastFrame => "Image mode, single-shot only: the frame the video ends on.",
-            Field::Reference(_) => {
+            SettingField::LastFrame => "Image mode, single-shot only: the frame the video ends on.",
+            SettingField::Reference(_) => {
                 "Reference mode: prompts name it as <<<image_N>>>. Enter edits, x removes."
             }
-            Field::AddReference => "Enter: add a reference image (path or URL).",
+            SettingField::AddReference => "Enter: add a reference image (path or URL).",
         }
     }
 
-    /// The finding path this row answers for.
-    pub fn path(self) -> Option<String> {
-        Some(match self {
-            Field::Model => "model".into(),
-            Field::Quality => "quality".into(),
-            Field::Aspect => "aspect_ratio".into(),
-            Field::Cfg => "cfg_scale".into(),
-            Field::Duration => "duration".into(),
-            Field::FirstFrame => "first_frame".into(),
-            Field::LastFrame => "last_frame".into(),
-            Field::Reference(i) => format!("references[{i}]"),
-            Field::AddReference => "references".into(),
-            _ => return None,
-        })
+    /// The board field this row shows, and so the findings it answers for.
+    pub fn path(self) -> FieldPath {
+        match self {
+            SettingField::Title => FieldPath::Title,
+            SettingField::Mode => FieldPath::Mode,
+            SettingField::Model => FieldPath::Model,
+            SettingField::Quality => FieldPath::Quality,
+            SettingField::Aspect => FieldPath::AspectRatio,
+            SettingField::Cfg => FieldPath::CfgScale,
+            SettingField::Sound => FieldPath::Sound,
+            SettingField::Watermark => FieldPath::Watermark,
+            SettingField::MultiShot => FieldPath::MultiShot,
+            SettingField::Duration => FieldPath::Duration,
+            SettingField::FirstFrame => FieldPath::FirstFrame,
+            SettingField::LastFrame => FieldPath::LastFrame,
+            SettingField::Reference(i) => FieldPath::Reference(i),
+            SettingField::AddReference => FieldPath::References,
+        }
     }
 
     /// The row for a finding path, for "go to finding".
-    pub fn for_path(b: &Board, path: &str) -> Option<Field> {
-        Field::all(b)
-            .into_iter()
-            .find(|f| f.path().as_deref() == Some(path))
+    pub fn for_path(b: &Board, path: FieldPath) -> Option<SettingField> {
+        SettingField::all(b).into_iter().find(|f| f.path() == path)
     }
 
     pub fn is_text(self) -> bool {
         matches!(
             self,
-            Field::Title
-                | Field::Model
-                | Field::FirstFrame
-                | Field::LastFrame
-                | Field::Reference(_)
-                | Field::AddReference
+            SettingField::Title
+                | SettingField::Model
+                | SettingField::FirstFrame
+                | SettingField::LastFrame
+                | SettingField::Reference(_)
+                | SettingField::AddReference
         )
     }
 
     pub fn text(self, b: &Board) -> String {
         match self {
-            Field::Title => b.title.clone(),
-            Field::Model => b.model.clone(),
-            Field::FirstFrame => b.first_frame.clone().unwrap_or_default(),
-            Field::LastFrame => b.last_frame.clone().unwrap_or_default(),
-            Field::Reference(i) => b.references.get(i).cloned().unwrap_or_default(),
+            SettingField::Title => b.title.clone(),
+            SettingField::Model => b.model.clone(),
+            SettingField::FirstFrame => b.first_frame.clone().unwrap_or_default(),
+            SettingField::LastFrame => b.last_frame.clone().unwrap_or_default(),
+            SettingField::Reference(i) => b.references.get(i).cloned().unwrap_or_default(),
             _ => String::new(),
         }
     }
@@ -144,18 +148,18 @@ impl Field {
     pub fn value(self, b: &Board) -> String {
         let on = |v: bool| if v { "on" } else { "off" }.to_string();
         match self {
-            Field::Mode => b.mode.as_str().into(),
-            Field::Quality => b.quality.clone(),
-            Field::Aspect => match &b.aspect_ratio {
+            SettingField::Mode => b.mode.as_str().into(),
+            SettingField::Quality => b.quality.clone(),
+            SettingField::Aspect => match &b.aspect_ratio {
                 Some(r) => r.clone(),
                 None => format!("{} (default)", b.effective_aspect_ratio()),
             },
-            Field::Cfg => format!("{:.2}", b.cfg_scale),
-            Field::Sound => on(b.sound),
-            Field::Watermark => on(b.watermark),
-            Field::MultiShot => on(b.multi_shot),
-            Field::Duration => format!("{} s", super::labels::secs(b.duration)),
-            Field::AddReference => String::new(),
+            SettingField::Cfg => format!("{:.2}", b.cfg_scale),
+            SettingField::Sound => on(b.sound),
+            SettingField::Watermark => on(b.watermark),
+            SettingField::MultiShot => on(b.multi_shot),
+            SettingField::Duration => format!("{} s", super::labels::secs(b.duration)),
+            SettingField::AddReference => String::new(),
             text => {
                 let t = text.text(b);
                 if t.is_empty() { "—".into() } else { t }
@@ -166,66 +170,66 @@ impl Field {
     /// Image rows the current mode does not send.
     pub fn unused(self, b: &Board) -> bool {
         match self {
-            Field::FirstFrame | Field::LastFrame => b.mode != Mode::Image,
-            Field::Reference(_) | Field::AddReference => b.mode != Mode::Reference,
+            SettingField::FirstFrame | SettingField::LastFrame => b.mode != Mode::Image,
+            SettingField::Reference(_) | SettingField::AddReference => b.mode != Mode::Reference,
             _ => false,
         }
     }
 }
 
 /// Changes a choice field by one step (toggles ignore the direction).
-pub fn step(field: Field, b: &mut Board, dir: i32, limits: &Limits) -> Result<(), String> {
+pub fn step(field: SettingField, b: &mut Board, dir: i32, limits: &Limits) -> Result<(), Refusal> {
     match field {
-        Field::Mode => edit::cycle_mode(b, dir),
-        Field::Model => {
+        SettingField::Mode => edit::cycle_mode(b, dir),
+        SettingField::Model => {
             b.model = edit::cycle(&["kling-v3", "kling-v3-omni"], &b.model, dir).into();
         }
-        Field::Quality => b.quality = edit::cycle(limits.qualities, &b.quality, dir).into(),
-        Field::Aspect => {
+        SettingField::Quality => b.quality = edit::cycle(limits.qualities, &b.quality, dir).into(),
+        SettingField::Aspect => {
             let current = b.effective_aspect_ratio().to_string();
             b.aspect_ratio = Some(edit::cycle(limits.aspect_ratios, &current, dir).into());
         }
-        Field::Cfg => edit::nudge_cfg_scale(b, dir, limits),
-        Field::Sound => b.sound = !b.sound,
-        Field::Watermark => b.watermark = !b.watermark,
-        Field::MultiShot => b.multi_shot = !b.multi_shot,
-        Field::Duration => {
+        SettingField::Cfg => edit::nudge_cfg_scale(b, dir, limits),
+        SettingField::Sound => b.sound = !b.sound,
+        SettingField::Watermark => b.watermark = !b.watermark,
+        SettingField::MultiShot => b.multi_shot = !b.multi_shot,
+        SettingField::Duration => {
             edit::change_duration(b, 0, dir, limits)?;
         }
-        _ => return Err("press Enter to edit this field".into()),
+        _ => return Err(Refusal::NotAChoice),
     }
     Ok(())
 }
 
-pub fn clear(field: Field, b: &mut Board) -> Result<(), String> {
+pub fn clear(field: SettingField, b: &mut Board) -> Result<(), Refusal> {
     match field {
-        Field::Title => b.title.clear(),
-        Field::Aspect => b.aspect_ratio = None,
-        Field::FirstFrame => b.first_frame = None,
-        Field::LastFrame => b.last_frame = None,
-        Field::Reference(i) if i < b.references.len() => {
+        SettingField::Title => b.title.clear(),
+        SettingField::Aspect => b.aspect_ratio = None,
+        SettingField::FirstFrame => b.first_frame = None,
+        SettingField::LastFrame => b.last_frame = None,
+        SettingField::Reference(i) if i < b.references.len() => {
             b.references.remove(i);
         }
-        _ => return Err("this setting cannot be cleared; change it with h/l".into()),
+        _ => return Err(Refusal::NotClearable),
     }
     Ok(())
 }
 
-pub fn apply_text(field: Field, b: &mut Board, value: String) -> Result<(), String> {
+pub fn apply_text(field: SettingField, b: &mut Board, value: String) -> Result<(), Refusal> {
     let opt = |v: String| (!v.is_empty()).then_some(v);
     match field {
-        Field::Title => b.title = value,
-        Field::Model if value.is_empty() => {
-            return Err("the model cannot be empty (e.g. kling-v3)".into());
+        SettingField::Title => b.title = value,
+        SettingField::Model if value.is_empty() => {
+            return Err(Refusal::EmptyModel);
         }
-        Field::Model => b.model = value,
-        Field::FirstFrame => b.first_frame = opt(value),
-        Field::LastFrame => b.last_frame = opt(value),
-        Field::Reference(i) if value.is_empty() && i < b.references.len() => {
+        SettingField::Model => b.model = value,
+        SettingField::FirstFrame => b.first_frame = opt(value),
+        SettingField::LastFrame => b.last_frame = opt(value),
+        SettingField::Reference(i) if value.is_empty() && i < b.references.len() => {
             b.references.remove(i);
         }
-        Field::Reference(i) if i < b.references.len() => b.references[i] = value,
-        Field::AddReference if !value.is_empty() => b.references.push(value),
+        SettingField::Reference(i) if i < b.references.len() => b.references[i] = value,
+        SettingField::AddReference if !value.is_empty() => b.references.push(value),
         _ => {}
     }
     Ok(())

@@ -9,17 +9,17 @@ use ratatui::widgets::Paragraph;
 
 use super::action::Action;
 use super::derived::Level;
-use super::edit;
+use super::edit::{self, Refusal};
 use super::history::EditKind;
 use super::labels::{bar, fit, secs, wrap_hanging};
-use super::pane::{Cx, Flow, Msg, PaneId, View, scroll_window};
-use crate::core::Board;
+use super::pane::{Flow, Msg, PaneCtx, PaneId, View, scroll_window};
+use crate::core::{Board, FieldPath};
 
 #[derive(Debug, Default)]
 pub struct ShotList;
 
 impl ShotList {
-    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+    pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let limits = cx.doc.limits();
         let n = cx.doc.board().shots.len();
         let sel = cx.doc.selected;
@@ -137,7 +137,7 @@ impl ShotList {
             let level = d
                 .findings
                 .iter()
-                .filter(|f| f.path == "prompt" || f.path == "duration")
+                .filter(|f| matches!(f.path, FieldPath::Prompt | FieldPath::Duration))
                 .map(|f| f.severity)
                 .min()
                 .map_or(Level::Ok, |s| match s {
@@ -166,7 +166,7 @@ impl ShotList {
 }
 
 /// Applies a shot edit that returns the shot to select afterwards.
-fn apply(cx: &mut Cx, f: impl FnOnce(&mut Board, usize) -> Result<usize, String>) -> Flow {
+fn apply(cx: &mut PaneCtx, f: impl FnOnce(&mut Board, usize) -> Result<usize, Refusal>) -> Flow {
     let now = cx.now;
     cx.doc
         .edit(EditKind::Discrete, now, |b, s| {

@@ -1,4 +1,5 @@
-//! Themes: a small semantic palette read from TOML, and the widget styles derived from it.
+//! Themes: a small set of semantic colours read from TOML, and the widget styles derived
+//! from them.
 //!
 //! Built-in themes are embedded; a user theme (`themes/NAME.toml` in the config dir) may set
 //! only some colours and `inherits` the rest from a built-in one (dark by default). Unknown
@@ -23,7 +24,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 
 /// The colours a theme names.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Palette {
+pub struct ThemeColors {
     pub background: Color,
     pub text: Color,
     pub muted: Color,
@@ -81,9 +82,9 @@ fn parse_file(name: &str, text: &str) -> Result<ThemeFile, ThemeError> {
     })
 }
 
-impl Palette {
+impl ThemeColors {
     /// A built-in theme by name.
-    pub fn builtin(name: &str) -> Result<Palette, ThemeError> {
+    pub fn builtin(name: &str) -> Result<ThemeColors, ThemeError> {
         let (_, text) = BUILTIN
             .iter()
             .find(|(n, _)| *n == name)
@@ -93,7 +94,7 @@ impl Palette {
             name: name.to_string(),
             message: "a built-in theme must set every colour".into(),
         };
-        let base = Palette {
+        let base = ThemeColors {
             background: Color::Reset,
             text: Color::Reset,
             muted: Color::Reset,
@@ -114,22 +115,22 @@ impl Palette {
 
     /// A built-in theme, or `themes/NAME.toml` under `config_dir` laid over the theme it
     /// inherits from.
-    pub fn load(name: &str, config_dir: &Path) -> Result<Palette, ThemeError> {
+    pub fn load(name: &str, config_dir: &Path) -> Result<ThemeColors, ThemeError> {
         let path = config_dir.join("themes").join(format!("{name}.toml"));
         match std::fs::read_to_string(&path) {
-            Ok(text) => Palette::from_user_file(name, &text),
-            Err(_) => Palette::builtin(name),
+            Ok(text) => ThemeColors::from_user_file(name, &text),
+            Err(_) => ThemeColors::builtin(name),
         }
     }
 
     /// A user theme's text: partial, inheriting from a built-in theme (dark by default).
-    pub fn from_user_file(name: &str, text: &str) -> Result<Palette, ThemeError> {
+    pub fn from_user_file(name: &str, text: &str) -> Result<ThemeColors, ThemeError> {
         let file = parse_file(name, text)?;
-        let base = Palette::builtin(file.inherits.as_deref().unwrap_or("dark"))?;
+        let base = ThemeColors::builtin(file.inherits.as_deref().unwrap_or("dark"))?;
         base.overlay(name, &file)
     }
 
-    fn overlay(mut self, name: &str, file: &ThemeFile) -> Result<Palette, ThemeError> {
+    fn overlay(mut self, name: &str, file: &ThemeFile) -> Result<ThemeColors, ThemeError> {
         for (key, value) in file.fields() {
             let Some(v) = value else { continue };
             let c = color(name, key, v)?;
@@ -190,7 +191,7 @@ impl ThemeFile {
     }
 }
 
-/// Per-role styles, derived once from a palette (or from nothing under `NO_COLOR`).
+/// Per-role styles, derived once from a theme's colours (or from nothing under `NO_COLOR`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Styles {
     pub base: Style,
@@ -210,7 +211,7 @@ pub struct Styles {
 }
 
 impl Styles {
-    pub fn from_palette(p: &Palette) -> Styles {
+    pub fn from_colors(p: &ThemeColors) -> Styles {
         let fg = |c| Style::new().fg(c);
         Styles {
             base: Style::new().fg(p.text).bg(p.background),
@@ -262,7 +263,7 @@ impl Styles {
 
 impl Default for Styles {
     fn default() -> Self {
-        Styles::from_palette(&Palette::builtin("dark").expect("built-in dark theme"))
+        Styles::from_colors(&ThemeColors::builtin("dark").expect("built-in dark theme"))
     }
 }
 
@@ -273,13 +274,13 @@ mod tests {
     #[test]
     fn every_builtin_theme_is_complete() {
         for (name, _) in BUILTIN {
-            Palette::builtin(name).unwrap_or_else(|e| panic!("{e}"));
+            ThemeColors::builtin(name).unwrap_or_else(|e| panic!("{e}"));
         }
     }
 
     #[test]
     fn ansi16_uses_only_the_sixteen_named_colours() {
-        let p = Palette::builtin("ansi16").unwrap();
+        let p = ThemeColors::builtin("ansi16").unwrap();
         for c in p.colors() {
             assert!(
                 !matches!(c, Color::Rgb(..) | Color::Indexed(_)),
@@ -290,24 +291,24 @@ mod tests {
 
     #[test]
     fn user_themes_may_be_partial_and_inherit() {
-        let p = Palette::from_user_file("mine", "inherits = \"light\"\naccent = \"#ff0000\"\n")
+        let p = ThemeColors::from_user_file("mine", "inherits = \"light\"\naccent = \"#ff0000\"\n")
             .unwrap();
-        let light = Palette::builtin("light").unwrap();
+        let light = ThemeColors::builtin("light").unwrap();
         assert_eq!(p.accent, Color::Rgb(255, 0, 0));
         assert_eq!(p.text, light.text);
-        let q = Palette::from_user_file("mine", "error = \"red\"").unwrap();
-        assert_eq!(q.text, Palette::builtin("dark").unwrap().text);
+        let q = ThemeColors::from_user_file("mine", "error = \"red\"").unwrap();
+        assert_eq!(q.text, ThemeColors::builtin("dark").unwrap().text);
     }
 
     #[test]
     fn unknown_keys_and_bad_colours_are_rejected_clearly() {
-        let e = Palette::from_user_file("mine", "acent = \"red\"").unwrap_err();
+        let e = ThemeColors::from_user_file("mine", "acent = \"red\"").unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("theme mine") && msg.contains("acent"), "{msg}");
-        let e = Palette::from_user_file("mine", "accent = \"reddish\"").unwrap_err();
+        let e = ThemeColors::from_user_file("mine", "accent = \"reddish\"").unwrap_err();
         assert!(e.to_string().contains("accent = \"reddish\""), "{e}");
         assert!(matches!(
-            Palette::builtin("solarized"),
+            ThemeColors::builtin("solarized"),
             Err(ThemeError::Unknown(_))
         ));
     }

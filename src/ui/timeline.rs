@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::action::Action;
 use super::derived::Level;
 use super::labels::{finding_text, fit, secs, severity_mark};
-use super::pane::{Cx, Flow, Msg, PaneId, View, pad_x, scroll_window};
+use super::pane::{Flow, Msg, PaneCtx, PaneId, View, pad_x, scroll_window};
 use crate::core::Severity;
 
 #[derive(Debug, Default)]
@@ -19,7 +19,7 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    pub fn handle(&mut self, action: Action, cx: &mut Cx) -> Flow {
+    pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let n = cx.doc.derived().findings.len();
         let last = n.saturating_sub(1);
         match action {
@@ -31,7 +31,7 @@ impl Timeline {
             Action::PageUp => self.selected = self.selected.saturating_sub(cx.page),
             Action::JumpToFinding => {
                 return match cx.doc.derived().findings.get(self.selected.min(last)) {
-                    Some(f) => Flow::Msg(Msg::Jump(f.path.clone())),
+                    Some(f) => Flow::Msg(Msg::Jump(f.path)),
                     None => Flow::Ignored,
                 };
             }

@@ -5,7 +5,7 @@ mod settings;
 mod shots;
 
 use shotdeck::core::images::{ImageFact, ImageFacts};
-use shotdeck::core::{Board, Finding, Provider, Severity, Shot, validate};
+use shotdeck::core::{Board, FieldPath, Finding, Provider, Severity, Shot, ShotField, validate};
 
 pub fn check(board: &Board) -> Vec<Finding> {
     validate(board, Provider::Kling, &ImageFacts::new())
@@ -15,18 +15,19 @@ pub fn check_with(board: &Board, facts: &ImageFacts) -> Vec<Finding> {
     validate(board, Provider::Kling, facts)
 }
 
-/// The (severity, path) pairs, for compact assertions.
+/// The (severity, path) pairs, for compact assertions. Paths are compared as the text
+/// `validate --json` prints, so these tests also pin that contract.
 pub fn keys(findings: &[Finding]) -> Vec<(Severity, String)> {
     findings
         .iter()
-        .map(|f| (f.severity, f.path.clone()))
+        .map(|f| (f.severity, f.path.to_string()))
         .collect()
 }
 
 pub fn has(findings: &[Finding], sev: Severity, path: &str, needle: &str) -> bool {
     findings
         .iter()
-        .any(|f| f.severity == sev && f.path == path && f.message.contains(needle))
+        .any(|f| f.severity == sev && f.path.to_string() == path && f.message.contains(needle))
 }
 
 pub fn shots(durations: &[u32]) -> Board {
@@ -57,6 +58,7 @@ fn errors_come_before_warnings() {
 
 #[test]
 fn finding_knows_its_shot() {
-    assert_eq!(Finding::error("shots[4].prompt", "x").shot_index(), Some(4));
-    assert_eq!(Finding::error("duration", "x").shot_index(), None);
+    let prompt = FieldPath::shot(4, ShotField::Prompt);
+    assert_eq!(Finding::error(prompt, "x").shot_index(), Some(4));
+    assert_eq!(Finding::error(FieldPath::Duration, "x").shot_index(), None);
 }

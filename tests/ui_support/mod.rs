@@ -14,7 +14,7 @@ use shotdeck::core::{Board, Provider};
 use shotdeck::engine::events::{JobCmd, JobError, JobEvent, JobFile, JobPhase, JobView};
 use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
-use shotdeck::ui::{App, Host, OpenedBoard, UiDeps};
+use shotdeck::ui::{App, Host, HostError, OpenedBoard, UiDeps};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 /// A fixed clock for stable snapshots: 2026-01-01T00:00:00Z.
@@ -32,11 +32,11 @@ pub struct RecordingHost {
 }
 
 impl Host for RecordingHost {
-    fn open(&mut self, path: &Path) -> Result<(), String> {
+    fn open(&mut self, path: &Path) -> Result<(), HostError> {
         self.rec.opened.lock().unwrap().push(path.to_path_buf());
         Ok(())
     }
-    fn copy(&mut self, text: &str) -> Result<(), String> {
+    fn copy(&mut self, text: &str) -> Result<(), HostError> {
         self.rec.copied.lock().unwrap().push(text.to_string());
         Ok(())
     }

@@ -10,6 +10,8 @@ mod kling;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::field_path::FieldPath;
+use super::images::ImageReadError;
 use super::model::{Board, Mode, is_url};
 use super::provider::Provider;
 
@@ -33,14 +35,14 @@ impl ComposedRequest {
 /// Turns an image reference from the board into what goes on the wire.
 pub trait ImageSource {
     /// Raw Base64 (no `data:` prefix) of a local image, or a placeholder for previews.
-    fn local_image(&self, reference: &str) -> Result<String, String>;
+    fn local_image(&self, reference: &str) -> Result<String, ImageReadError>;
 }
 
 /// For previews: shows which file would be embedded without reading it.
 pub struct PlaceholderImages;
 
 impl ImageSource for PlaceholderImages {
-    fn local_image(&self, reference: &str) -> Result<String, String> {
+    fn local_image(&self, reference: &str) -> Result<String, ImageReadError> {
         Ok(format!("<base64 of {reference}>"))
     }
 }
@@ -52,9 +54,9 @@ pub const UNASSIGNED_TASK_ID: &str = "<assigned at submit>";
 pub enum ComposeError {
     #[error("{path}: cannot embed image {reference}: {reason}")]
     Image {
-        path: String,
+        path: FieldPath,
         reference: String,
-        reason: String,
+        reason: ImageReadError,
     },
 }
 
@@ -85,7 +87,7 @@ pub fn effective_model(board: &Board, provider: Provider) -> String {
 
 /// A URL as is, or a local file through the image source.
 fn image_data(
-    path: &str,
+    path: FieldPath,
     reference: &str,
     images: &dyn ImageSource,
 ) -> Result<String, ComposeError> {
@@ -95,7 +97,7 @@ fn image_data(
     images
         .local_image(reference)
         .map_err(|reason| ComposeError::Image {
-            path: path.to_string(),
+            path,
             reference: reference.to_string(),
             reason,
         })
@@ -111,7 +113,7 @@ struct WireImages {
 
 impl WireImages {
     fn resolve(board: &Board, images: &dyn ImageSource) -> Result<Self, ComposeError> {
-        let frame = |path: &str, v: &Option<String>| -> Result<Option<String>, ComposeError> {
+        let frame = |path: FieldPath, v: &Option<String>| -> Result<Option<String>, ComposeError> {
             match v.as_deref().filter(|s| !s.trim().is_empty()) {
                 Some(r) => image_data(path, r, images).map(Some),
                 None => Ok(None),
@@ -120,8 +122,8 @@ impl WireImages {
         Ok(match board.mode {
             Mode::Text => WireImages::default(),
             Mode::Image => WireImages {
-                first_frame: frame("first_frame", &board.first_frame)?,
-                last_frame: frame("last_frame", &board.last_frame)?,
+                first_frame: frame(FieldPath::FirstFrame, &board.first_frame)?,
+                last_frame: frame(FieldPath::LastFrame, &board.last_frame)?,
                 references: Vec::new(),
             },
             Mode::Reference => WireImages {
@@ -129,7 +131,7 @@ impl WireImages {
                     .references
                     .iter()
                     .enumerate()
-                    .map(|(i, r)| image_data(&format!("references[{i}]"), r, images))
+                    .map(|(i, r)| image_data(FieldPath::Reference(i), r, images))
                     .collect::<Result<_, _>>()?,
                 ..WireImages::default()
             },

@@ -1,6 +1,7 @@
 //! Rules about first/last frames and reference images.
 
 use super::{Ctx, image_placeholders};
+use crate::core::field_path::{FieldPath, ShotField};
 use crate::core::findings::Finding;
 use crate::core::images::ImageFact;
 use crate::core::model::Mode;
@@ -16,13 +17,13 @@ pub fn image_mode(cx: &Ctx, out: &mut Vec<Finding>) {
     }
     if set(&b.first_frame).is_none() {
         out.push(Finding::error(
-            "first_frame",
+            FieldPath::FirstFrame,
             "image mode needs a first frame (a JPG/PNG path or an http(s) URL)",
         ));
     }
     if b.multi_shot && set(&b.last_frame).is_some() {
         out.push(Finding::error(
-            "last_frame",
+            FieldPath::LastFrame,
             "a last frame is not allowed with multi-shot (turn multi_shot off or remove it)",
         ));
     }
@@ -37,18 +38,18 @@ pub fn reference_mode(cx: &Ctx, out: &mut Vec<Finding>) {
     let n = b.references.len();
     if n < min || n > max {
         out.push(Finding::error(
-            "references",
+            FieldPath::References,
             format!("{n} reference image(s); reference mode takes {min}–{max}"),
         ));
     }
     let mut used = vec![false; n];
-    let mut prompts: Vec<(String, &str)> = Vec::new();
+    let mut prompts: Vec<(FieldPath, &str)> = Vec::new();
     if b.multi_shot {
         for (i, s) in b.shots.iter().enumerate() {
-            prompts.push((format!("shots[{i}].prompt"), &s.prompt));
+            prompts.push((FieldPath::shot(i, ShotField::Prompt), &s.prompt));
         }
     } else {
-        prompts.push(("prompt".into(), &b.prompt));
+        prompts.push((FieldPath::Prompt, &b.prompt));
     }
     for (path, text) in prompts {
         for k in image_placeholders(text) {
@@ -56,7 +57,7 @@ pub fn reference_mode(cx: &Ctx, out: &mut Vec<Finding>) {
                 used[k - 1] = true;
             } else {
                 out.push(Finding::error(
-                    path.clone(),
+                    path,
                     format!("<<<image_{k}>>> names no reference (the board has {n})"),
                 ));
             }
@@ -65,7 +66,7 @@ pub fn reference_mode(cx: &Ctx, out: &mut Vec<Finding>) {
     for (i, u) in used.iter().enumerate() {
         if !u {
             out.push(Finding::warning(
-                format!("references[{i}]"),
+                FieldPath::Reference(i),
                 format!("no prompt mentions <<<image_{}>>>", i + 1),
             ));
         }
@@ -77,8 +78,8 @@ pub fn unused(cx: &Ctx, out: &mut Vec<Finding>) {
     let mode = b.mode.as_str();
     if b.mode != Mode::Image {
         for (path, v) in [
-            ("first_frame", &b.first_frame),
-            ("last_frame", &b.last_frame),
+            (FieldPath::FirstFrame, &b.first_frame),
+            (FieldPath::LastFrame, &b.last_frame),
         ] {
             if set(v).is_some() {
                 out.push(Finding::warning(path, format!("ignored in {mode} mode")));
@@ -87,7 +88,7 @@ pub fn unused(cx: &Ctx, out: &mut Vec<Finding>) {
     }
     if b.mode != Mode::Reference && !b.references.is_empty() {
         out.push(Finding::warning(
-            "references",
+            FieldPath::References,
             format!("ignored in {mode} mode"),
         ));
     }
@@ -97,15 +98,15 @@ pub fn unused(cx: &Ctx, out: &mut Vec<Finding>) {
 pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
     let b = cx.board;
     let l = cx.limits;
-    let used: Vec<(String, &str)> = b
+    let used: Vec<(FieldPath, &str)> = b
         .image_refs()
         .into_iter()
         .filter(|(path, v)| {
             !v.trim().is_empty()
                 && match b.mode {
                     Mode::Text => false,
-                    Mode::Image => !path.starts_with("references"),
-                    Mode::Reference => path.starts_with("references"),
+                    Mode::Image => !matches!(path, FieldPath::Reference(_)),
+                    Mode::Reference => matches!(path, FieldPath::Reference(_)),
                 }
         })
         .collect();
@@ -128,13 +129,13 @@ pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
             }) => {
                 if !l.image_formats.contains(&format.as_str()) {
                     out.push(Finding::error(
-                        path.clone(),
+                        path,
                         format!("{reference} is {format}; only JPG and PNG are accepted"),
                     ));
                 }
                 if *bytes > l.image_max_bytes {
                     out.push(Finding::error(
-                        path.clone(),
+                        path,
                         format!(
                             "{reference} is {:.1} MB; the limit is {} MB",
                             *bytes as f64 / (1024.0 * 1024.0),
@@ -145,7 +146,7 @@ pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
                 let short = (*width).min(*height);
                 if short < l.image_min_side_px {
                     out.push(Finding::error(
-                        path.clone(),
+                        path,
                         format!(
                             "{reference} is {width}×{height} px; both sides need at least {} px",
                             l.image_min_side_px

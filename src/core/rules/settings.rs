@@ -1,6 +1,7 @@
 //! Rules about the board's settings.
 
 use super::{Ctx, char_len};
+use crate::core::field_path::FieldPath;
 use crate::core::findings::Finding;
 use crate::core::model::{Mode, SCHEMA_VERSION};
 
@@ -8,7 +9,7 @@ pub fn version(cx: &Ctx, out: &mut Vec<Finding>) {
     let v = cx.board.version;
     if v != SCHEMA_VERSION {
         out.push(Finding::error(
-            "version",
+            FieldPath::Version,
             format!(
                 "schema version {v} is not supported (this shotdeck reads version {SCHEMA_VERSION})"
             ),
@@ -21,7 +22,7 @@ pub fn negative_prompt(cx: &Ctx, out: &mut Vec<Finding>) {
     let len = char_len(&cx.board.negative_prompt);
     if len > max {
         out.push(Finding::error(
-            "negative_prompt",
+            FieldPath::NegativePrompt,
             format!("negative prompt is {len} characters; the limit is {max}"),
         ));
     }
@@ -32,7 +33,7 @@ pub fn cfg_scale(cx: &Ctx, out: &mut Vec<Finding>) {
     let v = cx.board.cfg_scale;
     if !(lo..=hi).contains(&v) {
         out.push(Finding::error(
-            "cfg_scale",
+            FieldPath::CfgScale,
             format!("cfg_scale {v} is outside {lo}–{hi}"),
         ));
     }
@@ -42,7 +43,7 @@ pub fn quality(cx: &Ctx, out: &mut Vec<Finding>) {
     let allowed = cx.limits.qualities;
     if !allowed.contains(&cx.board.quality.as_str()) {
         out.push(Finding::error(
-            "quality",
+            FieldPath::Quality,
             format!(
                 "quality {:?} is not one of {}",
                 cx.board.quality,
@@ -58,7 +59,7 @@ pub fn aspect_ratio(cx: &Ctx, out: &mut Vec<Finding>) {
     };
     if cx.board.mode == Mode::Image {
         out.push(Finding::warning(
-            "aspect_ratio",
+            FieldPath::AspectRatio,
             "ignored in image mode: the first frame decides the ratio",
         ));
         return;
@@ -66,7 +67,7 @@ pub fn aspect_ratio(cx: &Ctx, out: &mut Vec<Finding>) {
     let allowed = cx.limits.aspect_ratios;
     if !allowed.contains(&ratio) {
         out.push(Finding::error(
-            "aspect_ratio",
+            FieldPath::AspectRatio,
             format!(
                 "aspect ratio {ratio:?} is not one of {}",
                 allowed.join(", ")
@@ -77,6 +78,9 @@ pub fn aspect_ratio(cx: &Ctx, out: &mut Vec<Finding>) {
 
 pub fn model(cx: &Ctx, out: &mut Vec<Finding>) {
     if cx.board.model.trim().is_empty() {
-        out.push(Finding::error("model", "model is empty (e.g. kling-v3)"));
+        out.push(Finding::error(
+            FieldPath::Model,
+            "model is empty (e.g. kling-v3)",
+        ));
     }
 }

@@ -1,6 +1,7 @@
 //! Rules about shots, prompts and durations.
 
 use super::{Ctx, char_len, secs};
+use crate::core::field_path::{FieldPath, ShotField};
 use crate::core::findings::Finding;
 
 pub fn count(cx: &Ctx, out: &mut Vec<Finding>) {
@@ -11,7 +12,7 @@ pub fn count(cx: &Ctx, out: &mut Vec<Finding>) {
     let l = cx.limits;
     if n < l.min_shots {
         out.push(Finding::error(
-            "shots",
+            FieldPath::Shots,
             format!(
                 "a multi-shot board needs at least {} shot (it has {n})",
                 l.min_shots
@@ -19,7 +20,7 @@ pub fn count(cx: &Ctx, out: &mut Vec<Finding>) {
         ));
     } else if n > l.max_shots {
         out.push(Finding::error(
-            "shots",
+            FieldPath::Shots,
             format!("{n} shots; multi-shot allows at most {}", l.max_shots),
         ));
     }
@@ -31,7 +32,7 @@ pub fn prompts(cx: &Ctx, out: &mut Vec<Finding>) {
     }
     let max = cx.limits.shot_prompt_max_chars;
     for (i, shot) in cx.board.shots.iter().enumerate() {
-        let path = format!("shots[{i}].prompt");
+        let path = FieldPath::shot(i, ShotField::Prompt);
         let len = char_len(&shot.prompt);
         if shot.prompt.trim().is_empty() {
             out.push(Finding::error(
@@ -53,7 +54,7 @@ pub fn durations(cx: &Ctx, out: &mut Vec<Finding>) {
     }
     let min = cx.limits.shot_min_seconds;
     for (i, shot) in cx.board.shots.iter().enumerate() {
-        let path = format!("shots[{i}].duration");
+        let path = FieldPath::shot(i, ShotField::Duration);
         let d = shot.duration;
         if !d.is_finite() || d.fract() != 0.0 {
             out.push(Finding::error(
@@ -83,7 +84,7 @@ pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
         }
         if total > hi {
             out.push(Finding::error(
-                "duration",
+                FieldPath::Duration,
                 format!(
                     "shots add up to {} s; the total allows at most {} s",
                     secs(total),
@@ -92,7 +93,7 @@ pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
             ));
         } else if total < lo {
             out.push(Finding::error(
-                "duration",
+                FieldPath::Duration,
                 format!(
                     "shots add up to {} s; the total needs at least {} s",
                     secs(total),
@@ -104,7 +105,7 @@ pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
     }
     if !total.is_finite() || total.fract() != 0.0 {
         out.push(Finding::error(
-            "duration",
+            FieldPath::Duration,
             format!(
                 "duration {} s is not a whole number of seconds",
                 secs(total)
@@ -112,7 +113,7 @@ pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
         ));
     } else if total < lo || total > hi {
         out.push(Finding::error(
-            "duration",
+            FieldPath::Duration,
             format!(
                 "duration {} s is outside {}–{} s",
                 secs(total),
@@ -130,7 +131,7 @@ pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
             .collect();
         out.push(
             Finding::warning(
-                "duration",
+                FieldPath::Duration,
                 format!(
                     "{} s is not a standard single-shot duration here ({} s)",
                     secs(total),
@@ -150,12 +151,12 @@ pub fn single_prompt(cx: &Ctx, out: &mut Vec<Finding>) {
     let len = char_len(&cx.board.prompt);
     if cx.board.prompt.trim().is_empty() {
         out.push(Finding::error(
-            "prompt",
+            FieldPath::Prompt,
             format!("prompt is empty (1–{max} characters)"),
         ));
     } else if len > max {
         out.push(Finding::error(
-            "prompt",
+            FieldPath::Prompt,
             format!("prompt is {len} characters; a single-shot prompt allows at most {max}"),
         ));
     }
@@ -165,13 +166,13 @@ pub fn ignored_fields(cx: &Ctx, out: &mut Vec<Finding>) {
     let b = cx.board;
     if b.multi_shot && !b.prompt.trim().is_empty() {
         out.push(Finding::warning(
-            "prompt",
+            FieldPath::Prompt,
             "ignored while multi_shot is true (each shot has its own prompt)",
         ));
     }
     if !b.multi_shot && !b.shots.is_empty() {
         out.push(Finding::warning(
-            "shots",
+            FieldPath::Shots,
             format!(
                 "{} shot(s) ignored while multi_shot is false",
                 b.shots.len()
