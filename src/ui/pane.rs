@@ -147,6 +147,8 @@ impl From<Result<(), String>> for Flow {
 pub struct Cx<'a> {
     pub doc: &'a mut Doc,
     pub jobs: &'a JobBook,
+    /// For key names in messages ("retry it (r)").
+    pub keys: &'a Keymap,
     pub now: Instant,
     /// Rows the pane shows, for paging.
     pub page: usize,
