@@ -1,5 +1,6 @@
 //! The application state and how terminal events reach it. Keys are looked up in the
-//! keymap of the focused pane, then globally; what an action does lives in `dispatch.rs`.
+//! keymap context in force (an overlay's, an open field's or the focused pane's), then
+//! globally where that context allows; what an action does lives in `dispatch.rs`.
 //! Every handler marks the app dirty when something visible changed; the loop draws only then.
 
 use std::time::Instant;

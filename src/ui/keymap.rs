@@ -1,5 +1,6 @@
-//! The keymap: one table, grouped by context, that drives dispatch, the `?` help overlay,
-//! the footer hints and the command palette, so none of them can drift from behaviour.
+//! The keymap: one table, grouped by context (panes, global, overlays, an open field), that
+//! drives dispatch, the `?` help overlay, the footer and overlay hints, the key names inside
+//! messages and the command palette, so none of them can drift from behaviour.
 //!
 //! Defaults live in `keymap.toml` (embedded). A user's `keymap.toml` and config.toml's
 //! `[keys]` overlay it per action (`keymap_overrides.rs`): naming an action in a context
