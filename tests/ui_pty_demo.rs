@@ -230,7 +230,7 @@ fn build_a_board_check_the_total_submit_and_get_the_video_in_demo_mode() {
     s.send(b"S");
     s.wait_text(
         "the submit confirmation",
-        &["Submit?", "15 s (3 shots)", "y/Enter submit"],
+        &["Submit?", "15 s (3 shots)", "y/enter submit"],
     );
     s.send(b"y");
     let video = dir.path().join("tide.renders/tide-1.mp4");

@@ -80,6 +80,10 @@ actions! {
     CopyUrl => "Copy the selected job's video URL (OSC 52)",
     ToggleAllBoards => "Show jobs of all boards or only this one",
     RefreshJobs => "Reload the job list from the store",
+    Close => "Close the overlay",
+    RunCommand => "Run the selected command",
+    Confirm => "Yes: go ahead (or apply the edited value)",
+    Cancel => "No: close without doing it (or drop the edit)",
 }
 
 impl Action {
@@ -90,6 +94,15 @@ impl Action {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default()
+    }
+
+    /// Actions that only mean something inside an overlay or an open field: the palette
+    /// does not offer them.
+    pub fn overlay_only(self) -> bool {
+        matches!(
+            self,
+            Action::Close | Action::RunCommand | Action::Confirm | Action::Cancel
+        )
     }
 }
 

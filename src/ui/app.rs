@@ -1,5 +1,6 @@
 //! The application state and how terminal events reach it. Keys are looked up in the
-//! keymap of the focused pane, then globally; what an action does lives in `dispatch.rs`.
+//! keymap context in force (an overlay's, an open field's or the focused pane's), then
+//! globally where that context allows; what an action does lives in `dispatch.rs`.
 //! Every handler marks the app dirty when something visible changed; the loop draws only then.
 
 use std::time::Instant;
@@ -11,15 +12,15 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use super::UiDeps;
 use super::action::Action;
-use super::confirm::{Confirm, ConfirmFlow};
+use super::confirm::Confirm;
 use super::doc::{Doc, OpenedBoard};
-use super::help::{Help, HelpFlow};
+use super::help::Help;
 use super::host::Host;
 use super::job_queue::JobQueue;
 use super::jobs::JobBook;
 use super::keymap::{Context, Keymap};
-use super::keys::{ChordCode, KeyChord, Named};
-use super::palette::{Entry, Palette, PaletteFlow};
+use super::keys::KeyChord;
+use super::palette::{Entry, Palette};
 use super::pane::{Flow, PaneCtx, PaneId, Toast};
 use super::prompt_editor::PromptEditor;
 use super::request_preview::RequestPreview;
@@ -141,17 +142,21 @@ impl App {
         self.exit
     }
 
-    /// The keymap context in force: an overlay's keys are its own.
+    /// The keymap context in force: an overlay's keys are its own, and so are an open
+    /// settings field's.
     pub fn context(&self) -> Context {
-        self.focus.context()
+        match &self.overlay {
+            Some(o) => o.context(),
+            None if self.focus == PaneId::Settings && self.settings.is_editing() => {
+                Context::FieldEdit
+            }
+            None => self.focus.context(),
+        }
     }
 
     /// True while keys are text (prompt editor, an open settings field, the palette).
     pub fn is_typing(&self) -> bool {
-        matches!(self.overlay, Some(Overlay::Palette(_)))
-            || (self.overlay.is_none()
-                && (self.focus == PaneId::Prompt
-                    || (self.focus == PaneId::Settings && self.settings.is_editing())))
+        self.context().is_typing()
     }
 
     /// The loop sets the clock before each event; tests may pin it.
@@ -210,68 +215,31 @@ impl App {
         let Some(chord) = KeyChord::from_event(&key) else {
             return;
         };
-        if self.focus == PaneId::Settings && self.settings.is_editing() {
-            self.dirty = true;
-            if !line_editing(&chord)
-                && let Some(a) = self.keymap.lookup(Context::Global, &chord)
-            {
-                return self.dispatch(a);
+        let context = self.context();
+        match self.keymap.resolve(context, &chord) {
+            Some((Context::FieldEdit, action)) => {
+                self.dirty = true;
+                let flow = self.with_cx(PaneId::Settings, |panes, cx| {
+                    panes.settings.field_action(action, cx)
+                });
+                self.apply_flow(flow);
             }
-            let flow = self.with_cx(PaneId::Settings, |panes, cx| panes.settings.input(key, cx));
-            return self.apply_flow(flow);
-        }
-        if let Some(a) = self.keymap.lookup(self.focus.context(), &chord) {
-            self.dirty = true;
-            return self.dispatch(a);
-        }
-        if self.focus == PaneId::Prompt {
-            self.dirty = true;
-            if !line_editing(&chord)
-                && let Some(a) = self.keymap.lookup(Context::Global, &chord)
-            {
-                return self.dispatch(a);
+            Some((_, action)) => {
+                self.dirty = true;
+                self.dispatch(action);
             }
-            let flow = self.with_cx(PaneId::Prompt, |panes, cx| panes.prompt.input(key, cx));
-            return self.apply_flow(flow);
-        }
-        if let Some(a) = self.keymap.lookup(Context::Global, &chord) {
-            self.dirty = true;
-            self.dispatch(a);
-        }
-    }
-
-    fn overlay_key(&mut self, key: KeyEvent) {
-        let Some(overlay) = self.overlay.as_mut() else {
-            return;
-        };
-        match overlay {
-            Overlay::Help(h) => {
-                if let HelpFlow::Close = h.handle_key(key) {
-                    self.overlay = None;
-                }
+            // Whatever the table leaves unbound where text is typed edits the text.
+            None if context == Context::FieldEdit => {
+                self.dirty = true;
+                let flow = self.settings.input(key);
+                self.apply_flow(flow);
             }
-            Overlay::Palette(p) => match p.handle_key(key, &self.palette_entries) {
-                PaletteFlow::Close => self.overlay = None,
-                PaletteFlow::Stay => {}
-                PaletteFlow::Run(context, action) => {
-                    self.overlay = None;
-                    if let Some(pane) = PaneId::of_context(context) {
-                        self.set_focus(pane);
-                    }
-                    self.dispatch(action);
-                }
-            },
-            Overlay::Confirm(c) => {
-                let c = c.clone();
-                match c.handle_key(key) {
-                    ConfirmFlow::Yes => {
-                        self.overlay = None;
-                        self.confirmed(c);
-                    }
-                    ConfirmFlow::No => self.overlay = None,
-                    ConfirmFlow::Stay => {}
-                }
+            None if context == Context::Prompt => {
+                self.dirty = true;
+                let flow = self.with_cx(PaneId::Prompt, |panes, cx| panes.prompt.input(key, cx));
+                self.apply_flow(flow);
             }
+            None => {}
         }
     }
 
@@ -333,6 +301,7 @@ impl App {
         let mut cx = PaneCtx {
             doc: &mut self.doc,
             jobs: &self.jobs,
+            keys: &self.keymap,
             now: self.now,
             page,
         };
@@ -368,25 +337,4 @@ pub struct PaneStates<'a> {
     pub timeline: &'a mut Timeline,
     pub preview: &'a mut RequestPreview,
     pub queue: &'a mut JobQueue,
-}
-
-/// Keys that edit or move within a line of text: never global actions while typing.
-fn line_editing(chord: &KeyChord) -> bool {
-    chord.is_text()
-        || (!chord.ctrl
-            && !chord.alt
-            && matches!(
-                chord.code,
-                ChordCode::Named(
-                    Named::Backspace
-                        | Named::Delete
-                        | Named::Enter
-                        | Named::Left
-                        | Named::Right
-                        | Named::Up
-                        | Named::Down
-                        | Named::Home
-                        | Named::End
-                )
-            ))
 }

@@ -1,12 +1,13 @@
 //! Confirmations: submit (provider, duration, quality, estimated cost), a refused submit
 //! (with the errors that block it) and quitting while a job is in flight.
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
+use super::action::Action;
+use super::keymap::{Context, Keymap};
 use super::labels::{finding_text, secs, severity_mark};
 use super::overlay::centered;
 use super::theme::Styles;
@@ -37,17 +38,27 @@ pub enum ConfirmFlow {
 }
 
 impl Confirm {
-    pub fn handle_key(&self, key: KeyEvent) -> ConfirmFlow {
-        let refused = matches!(self, Confirm::Refused { .. });
-        match key.code {
-            KeyCode::Char('y' | 'Y') | KeyCode::Enter if !refused => ConfirmFlow::Yes,
-            KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => ConfirmFlow::No,
-            KeyCode::Enter => ConfirmFlow::No,
+    /// Where its keys come from: a refused submit asks nothing, so it only closes.
+    pub fn context(&self) -> Context {
+        match self {
+            Confirm::Refused { .. } => Context::Notice,
+            _ => Context::Confirm,
+        }
+    }
+
+    /// An action from its keymap context.
+    pub fn handle(&self, action: Action) -> ConfirmFlow {
+        match (self.context(), action) {
+            (Context::Confirm, Action::Confirm) => ConfirmFlow::Yes,
+            (Context::Confirm, Action::Cancel) | (Context::Notice, Action::Close) => {
+                ConfirmFlow::No
+            }
             _ => ConfirmFlow::Stay,
         }
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, s: &Styles) {
+    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
+        let keys = |a| keymap.key_names(self.context(), a, 2);
         let (title, border, mut lines, footer) = match self {
             Confirm::Submit {
                 provider,
@@ -74,12 +85,12 @@ impl Confirm {
                         s.warn,
                     ));
                 }
-                (
-                    " Submit? ",
-                    s.border_focused,
-                    l,
-                    " y/Enter submit · n/Esc cancel ",
-                )
+                let footer = format!(
+                    " {} submit · {} cancel ",
+                    keys(Action::Confirm),
+                    keys(Action::Cancel)
+                );
+                (" Submit? ", s.border_focused, l, footer)
             }
             Confirm::Refused { errors } => {
                 let mut l = vec![
@@ -99,13 +110,18 @@ impl Confirm {
                         s.error,
                     )
                 }));
-                (" Submit refused ", s.error, l, " Esc/Enter close ")
+                let footer = format!(" {} close ", keys(Action::Close));
+                (" Submit refused ", s.error, l, footer)
             }
             Confirm::Quit { reason, .. } => (
                 " Quit? ",
                 s.warn,
                 vec![Line::styled(reason.clone(), s.text)],
-                " y quit · n/Esc stay ",
+                format!(
+                    " {} quit · {} stay ",
+                    keys(Action::Confirm),
+                    keys(Action::Cancel)
+                ),
             ),
         };
         lines.insert(0, Line::default());

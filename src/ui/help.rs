@@ -1,12 +1,12 @@
 //! The `?` overlay: the keymap table for the focused pane, then the global keys, then every
 //! other context, straight from the same table that dispatches keys.
 
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
+use super::action::Action;
 use super::keymap::{Context, Keymap};
 use super::labels::fit;
 use super::overlay::centered;
@@ -26,16 +26,15 @@ pub enum HelpFlow {
 }
 
 impl Help {
-    pub fn handle_key(&mut self, key: KeyEvent) -> HelpFlow {
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::F(1) | KeyCode::Enter => {
-                return HelpFlow::Close;
-            }
-            KeyCode::Down | KeyCode::Char('j') => self.scroll += 1,
-            KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll += 10,
-            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            KeyCode::Home | KeyCode::Char('g') => self.scroll = 0,
+    /// An action from the `[help]` keymap.
+    pub fn handle(&mut self, action: Action) -> HelpFlow {
+        match action {
+            Action::Close => return HelpFlow::Close,
+            Action::SelectNext => self.scroll += 1,
+            Action::SelectPrev => self.scroll = self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll += 10,
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            Action::SelectFirst => self.scroll = 0,
             _ => {}
         }
         HelpFlow::Stay
@@ -66,7 +65,7 @@ impl Help {
             .border_type(BorderType::Rounded)
             .border_style(s.border_focused)
             .title(Span::styled(" Keys ", s.title_focused))
-            .title_bottom(Line::styled(" j/k scroll · Esc close ", s.muted).right_aligned())
+            .title_bottom(Line::styled(footer(keymap), s.muted).right_aligned())
             .style(s.base);
         let inner = block.inner(box_area);
         f.render_widget(block, box_area);
@@ -96,4 +95,14 @@ impl Help {
         let shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
         f.render_widget(Paragraph::new(shown), super::pane::pad_x(inner));
     }
+}
+
+fn footer(keymap: &Keymap) -> String {
+    let key = |a| keymap.key_for(Context::Help, a);
+    format!(
+        " {}/{} scroll · {} close ",
+        key(Action::SelectNext),
+        key(Action::SelectPrev),
+        key(Action::Close)
+    )
 }

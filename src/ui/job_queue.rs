@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::action::Action;
+use super::keymap::Context;
 use super::labels::{clock, fit, megabytes};
 use super::pane::{Flow, Msg, PaneCtx, PaneId, View, pad_x, scroll_window};
 use crate::engine::events::{JobCmd, JobPhase, JobView};
@@ -63,8 +64,9 @@ impl JobQueue {
                 // the engine refuses anything else with a reason.
                 return match self.selected_job(cx) {
                     Some(j) if j.phase == JobPhase::Failed => Flow::toast_err(format!(
-                        "job #{} failed; retry it (r) to send it again",
-                        j.id
+                        "job #{} failed; retry it ({}) to send it again",
+                        j.id,
+                        cx.keys.key_for(Context::Queue, Action::RetryJob)
                     )),
                     Some(j) => Flow::Msg(Msg::job(JobCmd::Redownload(j.id))),
                     None => Flow::toast_err("no job selected"),
@@ -106,12 +108,16 @@ impl JobQueue {
         f.render_widget(block, area);
         let width = inner.width as usize;
         if jobs.is_empty() {
+            let key = |a| v.keymap.key_for(Context::Queue, a);
             let msg = if v.jobs.is_empty() {
-                "no jobs yet: submit with S"
+                format!("no jobs yet: submit with {}", key(Action::Submit))
             } else {
-                "no jobs for this board (a: all boards)"
+                format!(
+                    "no jobs for this board ({}: all boards)",
+                    key(Action::ToggleAllBoards)
+                )
             };
-            f.render_widget(Line::styled(fit(msg, width), s.muted), inner);
+            f.render_widget(Line::styled(fit(&msg, width), s.muted), inner);
             return;
         }
         let selected = self.selected.min(jobs.len() - 1);

@@ -1,8 +1,10 @@
-//! The keymap: one table, grouped by context, that drives dispatch, the `?` help overlay,
-//! the footer hints and the command palette, so none of them can drift from behaviour.
+//! The keymap: one table, grouped by context (panes, global, overlays, an open field), that
+//! drives dispatch, the `?` help overlay, the footer and overlay hints, the key names inside
+//! messages and the command palette, so none of them can drift from behaviour.
 //!
 //! Defaults live in `keymap.toml` (embedded). A user's `keymap.toml` and config.toml's
-//! `[keys]` overlay it per action: naming an action in a context replaces its keys there.
+//! `[keys]` overlay it per action (`keymap_overrides.rs`): naming an action in a context
+//! replaces its keys there.
 
 use std::collections::BTreeMap;
 
@@ -12,69 +14,9 @@ use super::action::Action;
 use super::keys::KeyChord;
 use crate::files::config::KeyList;
 
+pub use super::keymap_context::Context;
+
 const DEFAULT_KEYMAP: &str = include_str!("keymap.toml");
-
-/// Where a key is looked up: the focused pane's context first, then `Global`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Context {
-    Global,
-    ShotList,
-    Prompt,
-    Settings,
-    Timeline,
-    Preview,
-    Queue,
-}
-
-impl Context {
-    pub const ALL: [Context; 7] = [
-        Context::Global,
-        Context::ShotList,
-        Context::Prompt,
-        Context::Settings,
-        Context::Timeline,
-        Context::Preview,
-        Context::Queue,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Context::Global => "global",
-            Context::ShotList => "shot_list",
-            Context::Prompt => "prompt",
-            Context::Settings => "settings",
-            Context::Timeline => "timeline",
-            Context::Preview => "preview",
-            Context::Queue => "queue",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Context::Global => "Everywhere",
-            Context::ShotList => "Shot list",
-            Context::Prompt => "Prompt editor",
-            Context::Settings => "Settings",
-            Context::Timeline => "Timeline",
-            Context::Preview => "Request preview",
-            Context::Queue => "Job queue",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    fn parse(name: &str) -> Result<Context, KeymapError> {
-        Context::ALL
-            .into_iter()
-            .find(|c| c.name() == name)
-            .ok_or_else(|| KeymapError::UnknownContext {
-                name: name.to_string(),
-            })
-    }
-}
 
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +58,7 @@ pub enum KeymapError {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
-    contexts: [Vec<Binding>; 7],
+    pub(super) contexts: [Vec<Binding>; Context::ALL.len()],
 }
 
 #[derive(Deserialize)]
@@ -137,7 +79,7 @@ struct DefaultEntry {
 /// Per-action overrides: context name → action name → keys.
 pub type KeyOverrides = BTreeMap<String, BTreeMap<String, KeyList>>;
 
-fn parse_keys(list: &KeyList, at: &str) -> Result<Vec<KeyChord>, KeymapError> {
+pub(super) fn parse_keys(list: &KeyList, at: &str) -> Result<Vec<KeyChord>, KeymapError> {
     list.as_slice()
         .iter()
         .map(|k| {
@@ -158,7 +100,7 @@ impl Keymap {
     fn parse_defaults(text: &str) -> Result<Keymap, KeymapError> {
         let raw: BTreeMap<String, DefaultContext> =
             toml::from_str(text).map_err(|e| KeymapError::Syntax(e.to_string()))?;
-        let mut contexts: [Vec<Binding>; 7] = Default::default();
+        let mut contexts: [Vec<Binding>; Context::ALL.len()] = Default::default();
         for (name, ctx) in raw {
             let c = Context::parse(&name)?;
             for e in ctx.keymap {
@@ -174,41 +116,6 @@ impl Keymap {
         Ok(Keymap { contexts })
     }
 
-    /// Applies per-action overrides. A key the user binds is taken away from any other
-    /// action in that context, so the user's choice always wins.
-    pub fn overlay(&mut self, overrides: &KeyOverrides) -> Result<(), KeymapError> {
-        for (ctx_name, actions) in overrides {
-            let c = Context::parse(ctx_name)?;
-            for (action_name, keys) in actions {
-                let action: Action = serde_json::from_value(serde_json::json!(action_name))
-                    .map_err(|_| KeymapError::UnknownAction {
-                        context: ctx_name.clone(),
-                        action: action_name.clone(),
-                    })?;
-                let keys = parse_keys(keys, &format!("[{ctx_name}] {action_name}"))?;
-                let list = &mut self.contexts[c.index()];
-                for b in list.iter_mut().filter(|b| b.action != action) {
-                    b.keys.retain(|k| !keys.contains(k));
-                }
-                match list.iter_mut().find(|b| b.action == action) {
-                    Some(b) => b.keys = keys,
-                    None => list.push(Binding {
-                        keys,
-                        action,
-                        desc: action.description().to_string(),
-                        hint: None,
-                    }),
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Reads a user keymap.toml (same shape as config.toml's `[keys]`).
-    pub fn parse_overrides(text: &str) -> Result<KeyOverrides, KeymapError> {
-        toml::from_str(text).map_err(|e| KeymapError::Syntax(e.to_string()))
-    }
-
     pub fn bindings(&self, c: Context) -> &[Binding] {
         &self.contexts[c.index()]
     }
@@ -221,12 +128,65 @@ impl Keymap {
             .map(|b| b.action)
     }
 
-    /// The first key bound to `action` in `c`, for messages like "press S to submit".
-    pub fn key_for(&self, c: Context, action: Action) -> Option<KeyChord> {
-        self.bindings(c)
-            .iter()
-            .find(|b| b.action == action)
-            .and_then(|b| b.keys.first().copied())
+    /// What `key` runs while `c` has the keys, and the context that binds it: `c`'s own
+    /// table first, then (for panes and an open field) the global one. Where plain
+    /// characters are text, they never run anything, and keys that edit a line never reach
+    /// the global table.
+    pub fn resolve(&self, c: Context, key: &KeyChord) -> Option<(Context, Action)> {
+        if c.is_typing() && key.is_text() {
+            return None;
+        }
+        if let Some(a) = self.lookup(c, key) {
+            return Some((c, a));
+        }
+        let global_reachable = c.reaches_global() && !(c.is_typing() && key.edits_text());
+        global_reachable
+            .then(|| self.lookup(Context::Global, key))
+            .flatten()
+            .map(|a| (Context::Global, a))
+    }
+
+    /// Every key that runs `action` while `c` has the keys, its own keys first: global keys
+    /// shadowed by `c` (or that are text there) are left out.
+    pub fn keys_running(&self, c: Context, action: Action) -> Vec<KeyChord> {
+        let mut homes = vec![c];
+        if c.reaches_global() {
+            homes.push(Context::Global);
+        }
+        let mut out: Vec<KeyChord> = Vec::new();
+        for home in homes {
+            let keys = self
+                .bindings(home)
+                .iter()
+                .filter(|b| b.action == action)
+                .flat_map(|b| b.keys.iter());
+            for k in keys {
+                if self.resolve(c, k) == Some((home, action)) && !out.contains(k) {
+                    out.push(*k);
+                }
+            }
+        }
+        out
+    }
+
+    /// Up to `limit` keys for `action` in `c` as hints write them (`y/enter`). An action the
+    /// user left without a key is named the way the palette finds it (`: submit`).
+    pub fn key_names(&self, c: Context, action: Action, limit: usize) -> String {
+        let keys = self.keys_running(c, action);
+        if keys.is_empty() {
+            let palette = self
+                .keys_running(Context::Global, Action::OpenPalette)
+                .first()
+                .map_or(":".to_string(), KeyChord::to_string);
+            return format!("{palette} {}", action.name().replace('_', " "));
+        }
+        let names: Vec<String> = keys.iter().take(limit).map(KeyChord::to_string).collect();
+        names.join("/")
+    }
+
+    /// The key to name in a message about `action` while `c` has the keys ("submit with S").
+    pub fn key_for(&self, c: Context, action: Action) -> String {
+        self.key_names(c, action, 1)
     }
 
     /// Keys bound more than once within one context: `(context, key, [actions])`.
@@ -285,12 +245,38 @@ mod tests {
         let palette = super::super::palette::entries(&km);
         for a in Action::ALL {
             let in_palette = palette.iter().any(|e| e.action == *a);
-            assert!(in_palette, "{} is not in the palette", a.name());
+            // Overlay actions act on the overlay they are bound in, never from the palette.
+            assert_eq!(in_palette, !a.overlay_only(), "{} in the palette", a.name());
             // Only actions that make no sense as a reflex may be palette-only.
             if !bound.contains(a) {
                 assert_eq!(*a, Action::ReprobeImages, "{} has no key", a.name());
             }
         }
+    }
+
+    #[test]
+    fn key_names_follow_shadowing_and_typing() {
+        let km = Keymap::defaults();
+        assert_eq!(km.key_for(Context::Queue, Action::Submit), "S");
+        assert_eq!(
+            km.key_names(Context::Confirm, Action::Confirm, 2),
+            "y/enter"
+        );
+        // `q` is text in the prompt editor: quitting from there takes ctrl-c.
+        assert_eq!(km.key_for(Context::Prompt, Action::Quit), "ctrl-c");
+        // Overlays are modal: global keys do not reach them.
+        assert_eq!(km.keys_running(Context::Help, Action::Quit), vec![]);
+        let o = Keymap::parse_overrides(
+            "[queue]\nretry_job = \"S\"\n[global]\nsubmit = [\"S\", \"f5\"]",
+        )
+        .unwrap();
+        let mut km = km;
+        km.overlay(&o).unwrap();
+        assert_eq!(km.key_for(Context::Queue, Action::Submit), "f5");
+        assert_eq!(km.key_for(Context::ShotList, Action::Submit), "S");
+        let o = Keymap::parse_overrides("[global]\nsubmit = []").unwrap();
+        km.overlay(&o).unwrap();
+        assert_eq!(km.key_for(Context::Queue, Action::Submit), ": submit");
     }
 
     #[test]
@@ -302,43 +288,5 @@ mod tests {
                 assert!(!b.desc.is_empty());
             }
         }
-    }
-
-    #[test]
-    fn user_overrides_replace_keys_per_action_and_win_conflicts() {
-        let mut km = Keymap::defaults();
-        let o = Keymap::parse_overrides("[shot_list]\ndelete_shot = \"d\"\nadd_shot = [\"x\"]\n")
-            .unwrap();
-        km.overlay(&o).unwrap();
-        let d: KeyChord = "d".parse().unwrap();
-        let x: KeyChord = "x".parse().unwrap();
-        assert_eq!(km.lookup(Context::ShotList, &d), Some(Action::DeleteShot));
-        assert_eq!(km.lookup(Context::ShotList, &x), Some(Action::AddShot));
-        assert_eq!(km.duplicates(), vec![]);
-        // Other contexts are untouched.
-        assert_eq!(km.lookup(Context::Settings, &x), Some(Action::ClearValue));
-    }
-
-    #[test]
-    fn bad_overrides_name_the_problem() {
-        let mut km = Keymap::defaults();
-        let e = km
-            .overlay(&Keymap::parse_overrides("[shots]\nadd_shot = \"a\"").unwrap())
-            .unwrap_err();
-        assert!(matches!(&e, KeymapError::UnknownContext { name } if name == "shots"));
-        assert!(
-            e.to_string().contains("unknown keymap context [shots]"),
-            "{e}"
-        );
-        let e = km
-            .overlay(&Keymap::parse_overrides("[shot_list]\nexplode = \"a\"").unwrap())
-            .unwrap_err();
-        assert!(matches!(&e, KeymapError::UnknownAction { action, .. } if action == "explode"));
-        assert!(e.to_string().contains("explode: unknown action"), "{e}");
-        let e = km
-            .overlay(&Keymap::parse_overrides("[shot_list]\nadd_shot = \"hyper-a\"").unwrap())
-            .unwrap_err();
-        assert!(matches!(&e, KeymapError::BadKey { at, .. } if at == "[shot_list] add_shot"));
-        assert!(e.to_string().starts_with("[shot_list] add_shot: "), "{e}");
     }
 }

@@ -113,6 +113,27 @@ impl KeyChord {
                 ChordCode::Char(_) | ChordCode::Named(Named::Space)
             )
     }
+
+    /// Keys that edit or move within a line of text: never global actions while typing.
+    pub fn edits_text(&self) -> bool {
+        self.is_text()
+            || (!self.ctrl
+                && !self.alt
+                && matches!(
+                    self.code,
+                    ChordCode::Named(
+                        Named::Backspace
+                            | Named::Delete
+                            | Named::Enter
+                            | Named::Left
+                            | Named::Right
+                            | Named::Up
+                            | Named::Down
+                            | Named::Home
+                            | Named::End
+                    )
+                ))
+    }
 }
 
 fn named_of(code: KeyCode) -> Option<Named> {

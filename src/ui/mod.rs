@@ -19,6 +19,8 @@ pub mod host;
 mod job_queue;
 mod jobs;
 pub mod keymap;
+mod keymap_context;
+mod keymap_overrides;
 pub mod keys;
 mod labels;
 mod overlay;
@@ -90,7 +92,14 @@ impl UiDeps {
         let mut keymap = Keymap::defaults();
         let mut with_keys = keymap.clone();
         match with_keys.overlay(&config.keys) {
-            Ok(()) => keymap = with_keys,
+            Ok(taken) => {
+                keymap = with_keys;
+                warnings.extend(
+                    taken
+                        .into_iter()
+                        .map(|w| format!("config.toml [keys]: {w}")),
+                );
+            }
             Err(e) => warnings.push(format!("config.toml [keys]: {e} (using default keys)")),
         }
         let colors = match ThemeColors::builtin(&config.theme) {
@@ -133,7 +142,12 @@ impl UiDeps {
         if let Ok(text) = std::fs::read_to_string(&keymap_path) {
             let mut km = self.keymap.clone();
             match Keymap::parse_overrides(&text).and_then(|o| km.overlay(&o)) {
-                Ok(()) => self.keymap = km,
+                Ok(taken) => {
+                    self.keymap = km;
+                    let file = keymap_path.display();
+                    self.warnings
+                        .extend(taken.into_iter().map(|w| format!("{file}: {w}")));
+                }
                 Err(e) => self.warnings.push(format!(
                     "{}: {e} (using default keys)",
                     keymap_path.display()

@@ -1,6 +1,73 @@
-//! Shared geometry for overlays (help, palette, confirmations), drawn last over the panes.
+//! What overlays (help, palette, confirmations) share: keys routed through their own keymap
+//! context, and the geometry they are drawn in, last, over the panes.
 
+use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
+
+use super::app::{App, Overlay};
+use super::confirm::ConfirmFlow;
+use super::help::HelpFlow;
+use super::keymap::Context;
+use super::keys::KeyChord;
+use super::palette::PaletteFlow;
+use super::pane::PaneId;
+
+impl Overlay {
+    /// The keymap context that takes the keys while this overlay is open.
+    pub fn context(&self) -> Context {
+        match self {
+            Overlay::Help(_) => Context::Help,
+            Overlay::Palette(_) => Context::Palette,
+            Overlay::Confirm(c) => c.context(),
+        }
+    }
+}
+
+impl App {
+    /// A key while an overlay is open: its own context's action, else (in the palette) text.
+    pub(super) fn overlay_key(&mut self, key: KeyEvent) {
+        let Some(overlay) = self.overlay.as_mut() else {
+            return;
+        };
+        let action = KeyChord::from_event(&key)
+            .and_then(|chord| self.keymap.resolve(overlay.context(), &chord))
+            .map(|(_, action)| action);
+        match overlay {
+            Overlay::Help(h) => {
+                if let Some(HelpFlow::Close) = action.map(|a| h.handle(a)) {
+                    self.overlay = None;
+                }
+            }
+            Overlay::Palette(p) => {
+                let Some(action) = action else {
+                    return p.type_key(key, &self.palette_entries);
+                };
+                match p.handle(action, &self.palette_entries) {
+                    PaletteFlow::Close => self.overlay = None,
+                    PaletteFlow::Stay => {}
+                    PaletteFlow::Run(context, action) => {
+                        self.overlay = None;
+                        if let Some(pane) = PaneId::of_context(context) {
+                            self.set_focus(pane);
+                        }
+                        self.dispatch(action);
+                    }
+                }
+            }
+            Overlay::Confirm(c) => {
+                let c = c.clone();
+                match action.map_or(ConfirmFlow::Stay, |a| c.handle(a)) {
+                    ConfirmFlow::Yes => {
+                        self.overlay = None;
+                        self.confirmed(c);
+                    }
+                    ConfirmFlow::No => self.overlay = None,
+                    ConfirmFlow::Stay => {}
+                }
+            }
+        }
+    }
+}
 
 /// A centred rect of at most `w`×`h` cells inside `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {

@@ -42,15 +42,19 @@ pub fn entries(keymap: &Keymap) -> Vec<Entry> {
             haystack,
         });
     };
-    for c in Context::ALL {
+    // Overlay keys act on their overlay; the palette offers what panes and global keys do.
+    let offered = || {
+        Context::ALL
+            .into_iter()
+            .filter(|c| *c == Context::Global || c.is_pane())
+    };
+    for c in offered() {
         for b in keymap.bindings(c) {
             push(c, b.action, b.keys_label(), b.desc.clone());
         }
     }
-    for &a in Action::ALL {
-        let bound = Context::ALL
-            .iter()
-            .any(|c| keymap.bindings(*c).iter().any(|b| b.action == a));
+    for &a in Action::ALL.iter().filter(|a| !a.overlay_only()) {
+        let bound = offered().any(|c| keymap.bindings(c).iter().any(|b| b.action == a));
         if !bound {
             push(
                 keymap.home_of(a),
@@ -124,32 +128,37 @@ impl Palette {
         self.matches.iter().map(|i| &all[*i])
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent, all: &[Entry]) -> PaletteFlow {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    /// An action from the `[palette]` keymap.
+    pub fn handle(&mut self, action: Action, all: &[Entry]) -> PaletteFlow {
         let last = self.matches.len().saturating_sub(1);
-        match key.code {
-            KeyCode::Esc => return PaletteFlow::Close,
-            KeyCode::Enter => {
+        match action {
+            Action::Close => return PaletteFlow::Close,
+            Action::RunCommand => {
                 return match self.matches.get(self.selected) {
                     Some(&i) => PaletteFlow::Run(all[i].context, all[i].action),
                     None => PaletteFlow::Stay,
                 };
             }
-            KeyCode::Down | KeyCode::Tab => self.selected = (self.selected + 1).min(last),
-            KeyCode::Char('n') if ctrl => self.selected = (self.selected + 1).min(last),
-            KeyCode::Up | KeyCode::BackTab => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Char('p') if ctrl => self.selected = self.selected.saturating_sub(1),
+            Action::SelectNext => self.selected = (self.selected + 1).min(last),
+            Action::SelectPrev => self.selected = self.selected.saturating_sub(1),
+            _ => {}
+        }
+        PaletteFlow::Stay
+    }
+
+    /// A key the `[palette]` keymap leaves to the query: characters type, Backspace erases.
+    pub fn type_key(&mut self, key: KeyEvent, all: &[Entry]) {
+        match key.code {
             KeyCode::Backspace => {
                 self.query.pop();
                 self.refilter(all);
             }
-            KeyCode::Char(c) if !ctrl => {
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.query.push(c);
                 self.refilter(all);
             }
             _ => {}
         }
-        PaletteFlow::Stay
     }
 
     pub fn paste(&mut self, text: &str, all: &[Entry]) {
@@ -157,7 +166,7 @@ impl Palette {
         self.refilter(all);
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, all: &[Entry], s: &Styles) {
+    pub fn render(&self, f: &mut Frame, area: Rect, all: &[Entry], keymap: &Keymap, s: &Styles) {
         let h = (self.matches.len() as u16 + 3).clamp(6, area.height.saturating_sub(4).max(6));
         let r = centered(area, 72.max(area.width / 2), h);
         let r = Rect {
@@ -170,9 +179,7 @@ impl Palette {
             .border_type(BorderType::Rounded)
             .border_style(s.border_focused)
             .title(Span::styled(" Commands ", s.title_focused))
-            .title_bottom(
-                Line::styled(" ↑/↓ choose · Enter run · Esc close ", s.muted).right_aligned(),
-            )
+            .title_bottom(Line::styled(footer(keymap), s.muted).right_aligned())
             .style(s.base);
         let inner = block.inner(r);
         f.render_widget(block, r);
@@ -229,6 +236,17 @@ impl Palette {
     }
 }
 
+fn footer(keymap: &Keymap) -> String {
+    let key = |a| keymap.key_for(Context::Palette, a);
+    format!(
+        " {}/{} choose · {} run · {} close ",
+        key(Action::SelectPrev),
+        key(Action::SelectNext),
+        key(Action::RunCommand),
+        key(Action::Close)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,7 +258,7 @@ mod tests {
         let mut p = Palette::new(&all);
         assert_eq!(p.matches(&all).count(), all.len());
         for c in "split".chars() {
-            p.handle_key(KeyEvent::from(KeyCode::Char(c)), &all);
+            p.type_key(KeyEvent::from(KeyCode::Char(c)), &all);
         }
         assert_eq!(p.matches(&all).next().unwrap().action, Action::SplitShot);
         p.query = "rtry".into();
@@ -250,7 +268,7 @@ mod tests {
         p.refilter(&all);
         assert_eq!(p.matches(&all).count(), 0);
         assert!(matches!(
-            p.handle_key(KeyEvent::from(KeyCode::Enter), &all),
+            p.handle(Action::RunCommand, &all),
             PaletteFlow::Stay
         ));
     }

@@ -149,6 +149,8 @@ impl From<Result<(), Refusal>> for Flow {
 pub struct PaneCtx<'a> {
     pub doc: &'a mut Doc,
     pub jobs: &'a JobBook,
+    /// For key names in messages ("retry it (r)").
+    pub keys: &'a Keymap,
     pub now: Instant,
     /// Rows the pane shows, for paging.
     pub page: usize,

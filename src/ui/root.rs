@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::{App, Overlay};
 use super::keymap::Context;
+use super::keys::KeyChord;
 use super::labels::fit;
 use super::pane::{PaneId, View};
 
@@ -120,8 +121,8 @@ pub fn render(app: &App, f: &mut Frame) {
     footer(app, f, areas.footer);
     match &app.overlay {
         Some(Overlay::Help(h)) => h.render(f, area, &app.keymap, s),
-        Some(Overlay::Palette(p)) => p.render(f, area, &app.palette_entries, s),
-        Some(Overlay::Confirm(c)) => c.render(f, area, s),
+        Some(Overlay::Palette(p)) => p.render(f, area, &app.palette_entries, &app.keymap, s),
+        Some(Overlay::Confirm(c)) => c.render(f, area, &app.keymap, s),
         None => {}
     }
 }
@@ -165,18 +166,24 @@ fn footer(app: &App, f: &mut Frame, area: Rect) {
         );
         return;
     }
-    // While typing, plain characters are text: show the keys that still act.
+    // Each hint names a key that runs its action where the keys go: a pane's own key hides
+    // a global one, and while typing (the palette too) plain characters are text. Under an
+    // overlay the footer keeps the focused pane's hints.
+    let here = match &app.overlay {
+        Some(_) => app.focus.context(),
+        None => app.context(),
+    };
     let typing = app.is_typing();
     let hints = |c: Context| -> Vec<(String, String)> {
         app.keymap
             .bindings(c)
             .iter()
             .filter_map(|b| {
-                let key = b
-                    .keys
-                    .iter()
-                    .find(|k| c != Context::Global || !typing || !k.is_text())?;
-                Some((key.to_string(), b.hint.clone()?))
+                let hint = b.hint.clone()?;
+                let keys = app.keymap.keys_running(here, b.action);
+                let text = |k: &KeyChord| c == Context::Global && typing && k.is_text();
+                let key = keys.into_iter().find(|k| !text(k))?;
+                Some((key.to_string(), hint))
             })
             .collect()
     };
@@ -196,7 +203,7 @@ fn footer(app: &App, f: &mut Frame, area: Rect) {
     };
     // Global hints (quit, help, commands, submit) keep their place on the right.
     let (global, global_w) = spans_of(hints(Context::Global), width);
-    let (local, _) = spans_of(hints(app.focus.context()), width.saturating_sub(global_w));
+    let (local, _) = spans_of(hints(here), width.saturating_sub(global_w));
     f.render_widget(Line::from(local), area);
     f.render_widget(Line::from(global).right_aligned(), area);
 }

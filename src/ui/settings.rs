@@ -3,7 +3,7 @@
 //! text and path fields open a one-line editor and are applied (and probed) on Enter only,
 //! so typing a path never reads the disk.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -13,6 +13,7 @@ use tui_textarea::{CursorMove, TextArea};
 
 use super::action::Action;
 use super::history::EditKind;
+use super::keymap::Context;
 use super::labels::fit;
 use super::pane::{Flow, PaneCtx, PaneId, View, pad_x, scroll_window};
 use super::settings_fields::{apply_text, clear, step};
@@ -60,6 +61,10 @@ impl Settings {
             Action::SelectLast => self.selected = len - 1,
             Action::PageDown => self.selected = (self.selected + cx.page).min(len - 1),
             Action::PageUp => self.selected = self.selected.saturating_sub(cx.page),
+            Action::ValueNext | Action::ValuePrev if !field.steps() => {
+                let edit = cx.keys.key_for(Context::Settings, Action::EditValue);
+                return Flow::toast_err(format!("press {edit} to edit this field"));
+            }
             Action::ValueNext | Action::ValuePrev => {
                 let dir = if action == Action::ValueNext { 1 } else { -1 };
                 return cx
@@ -77,6 +82,14 @@ impl Settings {
             Action::AddReference => {
                 self.select_field(cx.doc.board(), SettingField::AddReference);
                 self.start_editing(SettingField::AddReference, cx.doc.board());
+            }
+            Action::ClearValue if !field.clears() => {
+                let key = |a| cx.keys.key_for(Context::Settings, a);
+                return Flow::toast_err(format!(
+                    "this setting cannot be cleared; change it with {}/{}",
+                    key(Action::ValuePrev),
+                    key(Action::ValueNext)
+                ));
             }
             Action::ClearValue => {
                 return cx
@@ -99,14 +112,15 @@ impl Settings {
         self.editing = Some((field, t));
     }
 
-    /// Keys while a field is open: Enter applies, Esc cancels, the rest edits the line.
-    pub fn input(&mut self, key: KeyEvent, cx: &mut PaneCtx) -> Flow {
-        let Some((field, t)) = self.editing.as_mut() else {
+    /// An action from the `[field_edit]` keymap while a field is open: confirm applies the
+    /// value (and only then is a path read), cancel drops it.
+    pub fn field_action(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
+        let Some((field, t)) = self.editing.as_ref() else {
             return Flow::Ignored;
         };
-        match key.code {
-            KeyCode::Esc => self.editing = None,
-            KeyCode::Enter => {
+        match action {
+            Action::Cancel => self.editing = None,
+            Action::Confirm => {
                 let (field, value) = (*field, t.lines().join("").trim().to_string());
                 self.editing = None;
                 let now = cx.now;
@@ -119,11 +133,20 @@ impl Settings {
                 }
                 return flow.into();
             }
-            _ => {
-                t.input(key);
-            }
+            _ => return Flow::Ignored,
         }
         Flow::Handled
+    }
+
+    /// A key the `[field_edit]` keymap leaves to the line: it edits the text.
+    pub fn input(&mut self, key: KeyEvent) -> Flow {
+        match self.editing.as_mut() {
+            Some((_, t)) => {
+                t.input(key);
+                Flow::Handled
+            }
+            None => Flow::Ignored,
+        }
     }
 
     pub fn paste(&mut self, text: &str) -> Flow {
@@ -222,7 +245,11 @@ impl Settings {
                     budget -= 1;
                 }
             }
-            for l in super::labels::wrap(field.help(), w, budget) {
+            let help = match field.key_help(v.keymap) {
+                Some(keys) => format!("{} {keys}", field.help()),
+                None => field.help().to_string(),
+            };
+            for l in super::labels::wrap(&help, w, budget) {
                 lines.push(Line::styled(l, s.muted));
             }
         }

@@ -1,7 +1,9 @@
 //! The rows of the settings pane: what each shows, what it means, and how it changes.
 //! Pure functions of the board; the pane in `settings.rs` decides when to call them.
 
+use super::action::Action;
 use super::edit::{self, Refusal};
+use super::keymap::{Context, Keymap};
 use crate::core::model::{Board, Mode};
 use crate::core::{FieldPath, Limits};
 
@@ -90,11 +92,47 @@ impl SettingField {
                 "Image mode: a JPG/PNG path (relative to the board) or an http(s) URL."
             }
             SettingField::LastFrame => "Image mode, single-shot only: the frame the video ends on.",
-            SettingField::Reference(_) => {
-                "Reference mode: prompts name it as <<<image_N>>>. Enter edits, x removes."
-            }
-            SettingField::AddReference => "Enter: add a reference image (path or URL).",
+            SettingField::Reference(_) => "Reference mode: prompts name it as <<<image_N>>>.",
+            SettingField::AddReference => "A new reference image: a path or an http(s) URL.",
         }
+    }
+
+    /// The keys that act on this row when they are not the usual change/edit, from the table.
+    pub fn key_help(self, keys: &Keymap) -> Option<String> {
+        let key = |a| keys.key_for(Context::Settings, a);
+        match self {
+            SettingField::Reference(_) => Some(format!(
+                "{} edits, {} removes.",
+                key(Action::EditValue),
+                key(Action::ClearValue)
+            )),
+            SettingField::AddReference => Some(format!("{} adds one.", key(Action::EditValue))),
+            _ => None,
+        }
+    }
+
+    /// Whether `step` changes it (the others are typed or cleared).
+    pub fn steps(self) -> bool {
+        !matches!(
+            self,
+            SettingField::Title
+                | SettingField::FirstFrame
+                | SettingField::LastFrame
+                | SettingField::Reference(_)
+                | SettingField::AddReference
+        )
+    }
+
+    /// Whether `clear` empties it.
+    pub fn clears(self) -> bool {
+        matches!(
+            self,
+            SettingField::Title
+                | SettingField::Aspect
+                | SettingField::FirstFrame
+                | SettingField::LastFrame
+                | SettingField::Reference(_)
+        )
     }
 
     /// The board field this row shows, and so the findings it answers for.
@@ -233,4 +271,29 @@ pub fn apply_text(field: SettingField, b: &mut Board, value: String) -> Result<(
         _ => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_and_clears_say_which_fields_step_and_clear_refuse() {
+        let limits = crate::core::Provider::Kling.limits();
+        for multi_shot in [true, false] {
+            let mut b = Board::starter();
+            b.multi_shot = multi_shot;
+            b.references.push("ref.png".into());
+            for field in SettingField::all(&b) {
+                let label = field.label();
+                let stepped = step(field, &mut b.clone(), 1, limits).is_ok();
+                assert_eq!(stepped, field.steps(), "{label}");
+                assert_eq!(
+                    clear(field, &mut b.clone()).is_ok(),
+                    field.clears(),
+                    "{label}"
+                );
+            }
+        }
+    }
 }

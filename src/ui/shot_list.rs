@@ -11,6 +11,7 @@ use super::action::Action;
 use super::derived::Level;
 use super::edit::{self, Refusal};
 use super::history::EditKind;
+use super::keymap::Context;
 use super::labels::{bar, fit, secs, wrap_hanging};
 use super::pane::{Flow, Msg, PaneCtx, PaneId, View, scroll_window};
 use crate::core::{Board, FieldPath};
@@ -23,6 +24,20 @@ impl ShotList {
         let limits = cx.doc.limits();
         let n = cx.doc.board().shots.len();
         let sel = cx.doc.selected;
+        let needs_a_shot = matches!(
+            action,
+            Action::DeleteShot
+                | Action::DuplicateShot
+                | Action::MoveShotUp
+                | Action::MoveShotDown
+                | Action::SplitShot
+                | Action::DurationUp
+                | Action::DurationDown
+        );
+        if needs_a_shot && n == 0 && cx.doc.board().multi_shot {
+            let add = cx.keys.key_for(Context::ShotList, Action::AddShot);
+            return Flow::toast_err(format!("no shot selected (add one with {add})"));
+        }
         match action {
             Action::SelectNext => cx.doc.select((sel + 1).min(n.saturating_sub(1))),
             Action::SelectPrev => cx.doc.select(sel.saturating_sub(1)),
@@ -127,11 +142,11 @@ impl ShotList {
                 ));
             }
             if board.shots.is_empty() {
-                let hint = v
-                    .keymap
-                    .key_for(super::keymap::Context::ShotList, Action::AddShot)
-                    .map_or(String::new(), |k| format!(" (press {k})"));
-                lines.push(Line::styled(format!(" no shots yet{hint}"), v.styles.muted));
+                let add = v.keymap.key_for(Context::ShotList, Action::AddShot);
+                lines.push(Line::styled(
+                    format!(" no shots yet (press {add})"),
+                    v.styles.muted,
+                ));
             }
         } else {
             let level = d

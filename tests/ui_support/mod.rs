@@ -80,12 +80,22 @@ pub fn harness(board: &Board) -> Harness {
 
 /// Like [`harness`], with jobs built from the board's absolute path.
 pub fn harness_with(board: &Board, jobs: impl FnOnce(&Path) -> Vec<JobView>) -> Harness {
+    harness_tweaked(board, jobs, |_| {})
+}
+
+/// Like [`harness_with`], with `tweak` changing the deps (keys, say) before the app starts.
+pub fn harness_tweaked(
+    board: &Board,
+    jobs: impl FnOnce(&Path) -> Vec<JobView>,
+    tweak: impl FnOnce(&mut UiDeps),
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("board.json");
     board_file::save(&path, board).unwrap();
     let opened = OpenedBoard::open(&path, "std").unwrap();
     let jobs = jobs(&opened.path);
-    let (deps, cmds, events, rec) = deps(jobs);
+    let (mut deps, cmds, events, rec) = deps(jobs);
+    tweak(&mut deps);
     let (mut app, _rx) = App::new(opened, deps);
     app.set_clock(Instant::now(), NOW_MS);
     // The receiver is dropped: tests feed engine events through `app.on_job_event`.
