@@ -15,6 +15,8 @@ use clap::{Parser, Subcommand};
 
 use crate::core::provider::Provider;
 
+pub use submit::submit_request;
+
 /// Exit code when the board file cannot be read or parsed.
 pub const EXIT_UNREADABLE: u8 = 2;
 
