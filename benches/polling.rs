@@ -9,12 +9,10 @@ use std::time::{Duration, Instant};
 
 use shotdeck::app::runtime::Flavor;
 use shotdeck::core::Provider;
-use shotdeck::core::compose::compose;
-use shotdeck::engine::events::JobCmd;
-use shotdeck::engine::new_external_task_id;
+use shotdeck::engine::events::{JobCmd, SubmitOptions, SubmitRequest};
 use shotdeck::engine::schedule::{JITTER, PollSchedule};
+use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
-use shotdeck::files::{board_file, image_probe::FileImages};
 use shotdeck::sim::SimStats;
 
 const JOBS: usize = 50;
@@ -23,20 +21,12 @@ const TASK_SECONDS: f64 = 600.0;
 
 fn submit_cmd(board_path: &Path) -> JobCmd {
     let board = board_file::load(board_path).expect("load the board");
-    let external_task_id = new_external_task_id();
-    let images = FileImages {
-        board_dir: board_file::board_dir(board_path),
-    };
-    let request = compose(&board, Provider::Kling, &images, &external_task_id)
-        .expect("the example board composes");
-    JobCmd::Submit {
-        board_path: board_path.to_path_buf(),
+    JobCmd::Submit(SubmitRequest::new(
+        board_path,
         board,
-        provider: Provider::Kling,
-        request,
-        external_task_id,
-        estimated_usd: Some(1.51),
-    }
+        Provider::Kling,
+        SubmitOptions::default(),
+    ))
 }
 
 struct Report {

@@ -2,7 +2,7 @@
 
 mod providers_mock;
 
-use providers_mock::{Mock, Op, Reply, composed, fast_retry};
+use providers_mock::{Mock, Op, REQUEST_TIMEOUT, Reply, composed};
 use serde_json::json;
 use shotdeck::core::Provider;
 use shotdeck::core::compose::GATEWAY_CREATE_PATH;
@@ -12,7 +12,7 @@ use shotdeck::providers::{Client, GatewayClient, ProviderError, ProviderSettings
 const KEY: &str = "sk-gateway-test-key";
 
 fn client_for(mock: &Mock, key: &str) -> Client {
-    Client::Gateway(GatewayClient::new(&mock.base, Secret::new(key), fast_retry()).unwrap())
+    Client::Gateway(GatewayClient::new(&mock.base, Secret::new(key), REQUEST_TIMEOUT).unwrap())
 }
 
 fn gateway_error(message: &str, kind: &str, param: Option<&str>, code: &str) -> serde_json::Value {
@@ -116,7 +116,7 @@ async fn a_wrong_key_is_an_auth_error_sent_once() {
 }
 
 #[tokio::test]
-async fn a_rate_limit_is_retried_with_backoff() {
+async fn a_rate_limit_is_one_attempt_and_never_looked_up() {
     let mock = Mock::gateway(KEY).await;
     let client = client_for(&mock, KEY);
     let limited = gateway_error(
@@ -127,10 +127,14 @@ async fn a_rate_limit_is_retried_with_backoff() {
     );
     mock.script(Op::Create, Reply::json(429, limited.clone()));
     mock.script(Op::Create, Reply::json(429, limited));
-    let task = client
-        .submit(&composed(Provider::Gateway, "gw-429"), "gw-429")
-        .await
-        .unwrap();
+    let req = composed(Provider::Gateway, "gw-429");
+    // Each call is one attempt; the engine waits between them.
+    for _ in 0..2 {
+        let err = client.submit(&req, "gw-429").await.unwrap_err();
+        assert!(matches!(err, ProviderError::RateLimited { .. }), "{err:?}");
+        assert!(err.is_retryable() && !err.task_may_exist(), "{err:?}");
+    }
+    let task = client.submit(&req, "gw-429").await.unwrap();
     assert_eq!(mock.count(Op::Create), 3);
     assert_eq!(
         mock.count(Op::Lookup),
@@ -138,6 +142,7 @@ async fn a_rate_limit_is_retried_with_backoff() {
         "a 429 cannot have created the task"
     );
     assert_eq!(task.external_task_id.as_deref(), Some("gw-429"));
+    assert_eq!(mock.tasks_created(), 1);
 }
 
 #[tokio::test]
@@ -239,7 +244,7 @@ async fn configuration_errors_name_what_to_set_and_nothing_secret_prints() {
     let mock = Mock::gateway(KEY).await;
     let configured = ProviderSettings {
         gateway_base: Some(mock.base.clone()),
-        retry: fast_retry(),
+        request_timeout: REQUEST_TIMEOUT,
         ..ProviderSettings::default()
     };
     let err = Client::from_sources(Provider::Gateway, &configured, &|_| None, &absent).unwrap_err();

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use providers_mock::kling::{AK, SK, TEXT2VIDEO, client_for, kling_error};
-use providers_mock::{Mock, Op, Reply, composed, fast_retry};
+use providers_mock::{Mock, Op, REQUEST_TIMEOUT, Reply, composed};
 use serde_json::json;
 use shotdeck::core::Provider;
 use shotdeck::providers::jwt::{Claims, unix_now};
@@ -134,32 +134,30 @@ async fn a_balance_error_over_http_429_is_never_retried() {
 }
 
 #[tokio::test]
-async fn a_rate_limit_is_retried_after_its_retry_after() {
+async fn a_rate_limit_comes_back_at_once_with_its_retry_after() {
     let mock = Mock::kling(AK, SK).await;
     let client = client_for(&mock, SK);
     let reply = Reply::Json {
         status: 429,
         body: kling_error(1302, "too many requests"),
-        retry_after: Some(1),
+        retry_after: Some(30),
     };
     mock.script(Op::Create, reply);
-    let task = client
+    let started = std::time::Instant::now();
+    let err = client
         .submit(&composed(Provider::Kling, "job-slow"), "job-slow")
         .await
-        .unwrap();
-    let hits = mock.hits();
-    assert_eq!(
-        hits.iter().map(|h| h.op).collect::<Vec<_>>(),
-        [Op::Create, Op::Create]
-    );
-    let waited = hits[1].at - hits[0].at;
-    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
-    assert_eq!(task.external_task_id.as_deref(), Some("job-slow"));
-    assert_eq!(mock.tasks_created(), 1);
+        .unwrap_err();
+    // Waiting is the engine's, outside its request slots: the client never sleeps.
+    assert!(started.elapsed() < Duration::from_secs(5), "{err:?}");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(30)), "{err:?}");
+    assert!(err.is_retryable() && !err.task_may_exist());
+    assert_eq!(mock.hits().len(), 1, "one create, no lookup");
+    assert_eq!(mock.tasks_created(), 0);
 }
 
 #[tokio::test]
-async fn server_errors_on_query_are_retried() {
+async fn server_errors_on_query_are_one_attempt_each_and_retryable() {
     let mock = Mock::kling(AK, SK).await;
     let client = client_for(&mock, SK);
     let task = client
@@ -177,6 +175,14 @@ async fn server_errors_on_query_are_retried() {
             body: "<html>bad gateway</html>",
         },
     );
+    for status in [500, 502] {
+        let err = client.query(TEXT2VIDEO, &task.task_id).await.unwrap_err();
+        assert!(
+            matches!(err, ProviderError::Server { status: s, .. } if s == status),
+            "{err:?}"
+        );
+        assert!(err.is_retryable());
+    }
     let polled = client.query(TEXT2VIDEO, &task.task_id).await.unwrap();
     assert_eq!(polled.state, TaskState::Processing);
     assert_eq!(mock.count(Op::Query), 3);
@@ -282,18 +288,6 @@ async fn find_by_external_id_finds_known_tasks_only() {
 }
 
 #[tokio::test]
-async fn a_body_with_another_external_id_is_refused_before_sending() {
-    let mock = Mock::kling(AK, SK).await;
-    let client = client_for(&mock, SK);
-    let err = client
-        .submit(&composed(Provider::Kling, "job-a"), "job-b")
-        .await
-        .unwrap_err();
-    assert!(matches!(err, ProviderError::Config(_)), "{err:?}");
-    assert!(mock.hits().is_empty());
-}
-
-#[tokio::test]
 async fn from_sources_reads_the_base_and_keys_and_prints_no_secret() {
     let mock = Mock::kling(AK, SK).await;
     let dir = tempfile::tempdir().unwrap();
@@ -311,7 +305,7 @@ async fn from_sources_reads_the_base_and_keys_and_prints_no_secret() {
     let base = mock.base.clone();
     let env = move |name: &str| (name == "KLING_API_BASE").then(|| base.clone());
     let settings = ProviderSettings {
-        retry: fast_retry(),
+        request_timeout: REQUEST_TIMEOUT,
         ..ProviderSettings::default()
     };
     let client = Client::from_sources(Provider::Kling, &settings, &env, &file).unwrap();

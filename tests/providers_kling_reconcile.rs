@@ -1,36 +1,42 @@
 //! The official-API client when a create's answer is lost (5xx, dropped connection,
-//! timeout) or repeated: every case is reconciled by looking the external id up, and
-//! exactly one task exists afterwards.
+//! timeout) or repeated: every case is followed by one lookup of the external id, never by
+//! a blind re-send, and exactly one task exists afterwards.
 
 mod providers_mock;
 
 use std::time::Duration;
 
 use providers_mock::kling::{AK, SK, client_for, kling_error};
-use providers_mock::{Mock, Op, Reply, composed, fast_retry};
+use providers_mock::{Mock, Op, Reply, composed};
 use shotdeck::core::Provider;
 use shotdeck::files::credentials::Secret;
-use shotdeck::providers::{Client, KlingClient, ProviderError, RetryPolicy};
+use shotdeck::providers::{Client, KlingClient, ProviderError};
 
 #[tokio::test]
-async fn a_server_error_on_create_is_looked_up_before_the_resend() {
+async fn a_server_error_on_create_is_looked_up_and_never_re_sent_blindly() {
     let mock = Mock::kling(AK, SK).await;
     let client = client_for(&mock, SK);
     mock.script(
         Op::Create,
         Reply::json(503, kling_error(5001, "maintenance")),
     );
-    let task = client
-        .submit(&composed(Provider::Kling, "job-maint"), "job-maint")
-        .await
-        .unwrap();
+    let req = composed(Provider::Kling, "job-maint");
+    let err = client.submit(&req, "job-maint").await.unwrap_err();
+    assert!(err.task_may_exist() && err.is_retryable(), "{err:?}");
     let ops: Vec<Op> = mock.hits().iter().map(|h| h.op).collect();
-    assert_eq!(
-        ops,
-        [Op::Create, Op::Query, Op::Create],
-        "lookup by external id, then re-send"
+    assert_eq!(ops, [Op::Create, Op::Query], "one lookup, no re-send");
+
+    // The engine's next try: look first, send only what the provider does not know.
+    assert!(
+        client
+            .find_by_external_id(&req.path, "job-maint")
+            .await
+            .unwrap()
+            .is_none()
     );
+    let task = client.submit(&req, "job-maint").await.unwrap();
     assert_eq!(task.external_task_id.as_deref(), Some("job-maint"));
+    assert_eq!(mock.count(Op::Create), 2);
     assert_eq!(mock.tasks_created(), 1);
 }
 
@@ -62,12 +68,9 @@ async fn a_dropped_connection_on_create_is_reconciled_by_lookup() {
 #[tokio::test]
 async fn a_create_that_times_out_is_reconciled_by_lookup() {
     let mock = Mock::kling(AK, SK).await;
-    let policy = RetryPolicy {
-        request_timeout: Duration::from_millis(300),
-        ..fast_retry()
-    };
+    let timeout = Duration::from_millis(300);
     let client = Client::Kling(
-        KlingClient::new(&mock.base, Secret::new(AK), Secret::new(SK), policy).unwrap(),
+        KlingClient::new(&mock.base, Secret::new(AK), Secret::new(SK), timeout).unwrap(),
     );
     mock.script(Op::Create, Reply::CreateThenStall { secs: 10 });
     let task = client

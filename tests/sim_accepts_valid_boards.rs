@@ -7,7 +7,7 @@ use proptest::test_runner::{Config, TestRunner};
 use shotdeck::core::compose::PlaceholderImages;
 use shotdeck::core::{Board, ImageFacts, Mode, Provider, Shot, compose, validate};
 use shotdeck::files::credentials::Secret;
-use shotdeck::providers::{Client, GatewayClient, KlingClient, RetryPolicy};
+use shotdeck::providers::{Client, DEFAULT_REQUEST_TIMEOUT, GatewayClient, KlingClient};
 use shotdeck::sim::{SimConfig, SimKeys, SimServer};
 
 fn board() -> impl Strategy<Value = Board> {
@@ -66,18 +66,18 @@ fn boards_that_validate_clean_are_accepted_by_the_sim() {
             "127.0.0.1:0".parse().unwrap(),
         ))
         .unwrap();
-    let retry = RetryPolicy::default();
+    let timeout = DEFAULT_REQUEST_TIMEOUT;
     let kling = Client::Kling(
         KlingClient::new(
             &sim.base_url(),
             Secret::new(keys.access_key.clone()),
             Secret::new(keys.secret_key.clone()),
-            retry.clone(),
+            timeout,
         )
         .unwrap(),
     );
     let gateway = Client::Gateway(
-        GatewayClient::new(&sim.base_url(), Secret::new(keys.api_key.clone()), retry).unwrap(),
+        GatewayClient::new(&sim.base_url(), Secret::new(keys.api_key.clone()), timeout).unwrap(),
     );
 
     let mut runner = TestRunner::new(Config {

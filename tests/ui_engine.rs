@@ -15,7 +15,7 @@ use shotdeck::engine::schedule::PollSchedule;
 use shotdeck::engine::{ClientFactory, Engine, EngineConfig, Tuning};
 use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
-use shotdeck::providers::{Client, ProviderSettings, RetryPolicy};
+use shotdeck::providers::{Client, ProviderSettings};
 use shotdeck::sim::{Faults, SimConfig, SimKeys, SimServer};
 use shotdeck::ui::{ExitReason, OpenedBoard, UiDeps, run};
 
@@ -64,12 +64,7 @@ async fn submit_from_the_editor_and_watch_the_job_finish() {
     let settings = ProviderSettings {
         kling_base: Some(sim.base_url()),
         gateway_base: Some(sim.base_url()),
-        retry: RetryPolicy {
-            max_attempts: 4,
-            base: Duration::from_millis(20),
-            max: Duration::from_millis(100),
-            request_timeout: Duration::from_secs(5),
-        },
+        request_timeout: Duration::from_secs(5),
     };
     let no_file = dir.path().join("no-credentials.toml");
     let factory: ClientFactory = Arc::new(move |p: Provider| {

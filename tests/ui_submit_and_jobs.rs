@@ -5,7 +5,7 @@ mod ui_support;
 
 use crossterm::event::KeyCode;
 use shotdeck::core::Provider;
-use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase};
+use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, SubmitOptions, SubmitRequest};
 use shotdeck::files::board_file;
 use shotdeck::ui::ExitReason;
 use ui_support::*;
@@ -24,41 +24,50 @@ fn submit_is_refused_while_the_board_has_errors() {
     assert!(h.cmds.try_recv().is_err(), "nothing sent");
 }
 
-#[test]
-fn confirmed_submit_sends_the_composed_request() {
-    let mut h = harness(&noir());
-    h.keys("S");
-    assert_eq!(h.app.overlay_name(), Some("submit"));
-    h.keys("n");
-    assert!(h.cmds.try_recv().is_err(), "cancelled: nothing sent");
-    h.keys("S");
-    h.keys("y");
+/// The submit a confirmed `S` sends.
+fn sent_submit(h: &mut Harness) -> SubmitRequest {
     match h.cmds.try_recv().expect("a submit was sent") {
-        JobCmd::Submit {
-            board_path,
-            board,
-            provider,
-            request,
-            external_task_id,
-            estimated_usd,
-        } => {
-            assert_eq!(board_path, h.board_path());
-            assert_eq!(board.shots.len(), 3);
-            assert_eq!(provider, Provider::Kling);
-            assert!(
-                external_task_id.starts_with("shotdeck-"),
-                "{external_task_id}"
-            );
-            assert_eq!(request.body["external_task_id"], external_task_id.as_str());
-            assert_eq!(request.path, "/v1/videos/text2video");
-            assert!(estimated_usd.unwrap() > 1.0);
-        }
+        JobCmd::Submit(request) => request,
         other => panic!("unexpected {other:?}"),
     }
 }
 
 #[test]
-fn submit_embeds_local_images_as_base64() {
+fn confirmed_submit_asks_the_engine_for_the_saved_board() {
+    let mut h = harness(&noir());
+    h.keys("S");
+    assert_eq!(h.app.overlay_name(), Some("submit"));
+    h.keys("n");
+    assert!(h.cmds.try_recv().is_err(), "cancelled: nothing sent");
+    h.keys("+"); // an unsaved edit: the submit saves it first
+    h.keys("Sy");
+    let request = sent_submit(&mut h);
+    assert_eq!(request.board_path, h.board_path());
+    assert_eq!(request.board, board_file::load(&h.board_path()).unwrap());
+    assert_eq!(request.board.shots[0].duration, 5.0);
+    assert_eq!(request.provider, Provider::Kling);
+    assert_eq!(request.options, SubmitOptions::default());
+    assert!(!h.app.doc().is_unsaved());
+}
+
+#[test]
+fn the_editor_and_the_cli_build_the_same_submit() {
+    let mut h = harness(&noir());
+    h.keys("Sy");
+    let from_editor = sent_submit(&mut h);
+    let path = h.board_path();
+    let from_cli =
+        shotdeck::cli::submit_request(&path, board_file::load(&path).unwrap(), Provider::Kling);
+    assert_ne!(from_editor.ticket, from_cli.ticket, "one ticket per submit");
+    let from_cli = SubmitRequest {
+        ticket: from_editor.ticket,
+        ..from_cli
+    };
+    assert_eq!(from_editor, from_cli);
+}
+
+#[test]
+fn the_editor_sends_image_references_never_their_bytes() {
     let mut b = noir();
     b.mode = shotdeck::core::Mode::Image;
     b.first_frame = Some("first.png".into());
@@ -72,12 +81,45 @@ fn submit_embeds_local_images_as_base64() {
         h.app.findings()
     );
     h.keys("Sy");
-    let JobCmd::Submit { request, .. } = h.cmds.try_recv().unwrap() else {
-        panic!("expected a submit")
-    };
+    let request = sent_submit(&mut h);
+    assert_eq!(request.board.first_frame.as_deref(), Some("first.png"));
     use base64::Engine;
-    let expected = base64::engine::general_purpose::STANDARD.encode(png);
-    assert_eq!(request.body["image"], expected.as_str());
+    let encoded = base64::engine::general_purpose::STANDARD.encode(png);
+    assert!(!format!("{request:?}").contains(&encoded[..64]));
+}
+
+#[test]
+fn the_engines_answer_to_a_submit_is_shown() {
+    let mut h = harness(&noir());
+    h.keys("Sy");
+    let request = sent_submit(&mut h);
+    assert!(h.app.toast().unwrap().text.contains("submitting to kling"));
+    let mut job = job(5, &h.board_path(), JobPhase::Queued);
+    job.external_task_id = "shotdeck-5".into();
+    h.app.on_job_event(JobEvent::Submitted {
+        ticket: request.ticket,
+        job,
+    });
+    let t = h.app.toast().unwrap();
+    assert!(
+        !t.error && t.text == "submitted to kling as shotdeck-5",
+        "{}",
+        t.text
+    );
+    assert!(h.app.wants_tick(), "the new job is in the queue and active");
+
+    h.keys("Sy");
+    let request = sent_submit(&mut h);
+    h.app.on_job_event(JobEvent::Rejected {
+        reason: "the board has errors: error shots[0].duration: too long; nothing was sent".into(),
+        ticket: Some(request.ticket),
+    });
+    let t = h.app.toast().unwrap();
+    assert!(
+        t.error && t.text.starts_with("refused: the board has errors"),
+        "{}",
+        t.text
+    );
 }
 
 #[test]
@@ -153,6 +195,7 @@ fn engine_events_update_the_queue_and_tell_the_user() {
     assert!(!h.app.wants_tick(), "idle: no ticks");
     h.app.on_job_event(JobEvent::Rejected {
         reason: "store is read-only".into(),
+        ticket: None,
     });
     assert!(h.app.toast().unwrap().text.contains("store is read-only"));
 }

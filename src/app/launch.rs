@@ -39,19 +39,18 @@ pub async fn no_engine(
 ) {
     while let Some(cmd) = cmds.recv().await {
         match cmd {
-            JobCmd::Submit {
-                external_task_id,
-                provider,
-                ..
-            } => {
-                tracing::warn!(%external_task_id, %provider, "submit refused: {why}");
+            JobCmd::Submit(request) => {
+                let provider = request.provider;
+                tracing::warn!(%provider, "submit refused: {why}");
                 let _ = events.send(JobEvent::Rejected {
                     reason: format!("{why}; nothing was sent"),
+                    ticket: Some(request.ticket),
                 });
             }
             JobCmd::Retry(_) | JobCmd::Redownload(_) => {
                 let _ = events.send(JobEvent::Rejected {
                     reason: why.clone(),
+                    ticket: None,
                 });
             }
             JobCmd::Refresh => {}

@@ -196,8 +196,8 @@ pub async fn follow(
                     }
                     latest = Some(v);
                 }
-                Some(JobEvent::Updated(_)) => {}
-                Some(JobEvent::Rejected { reason }) => return Outcome::Rejected(reason),
+                Some(JobEvent::Updated(_) | JobEvent::Submitted { .. }) => {}
+                Some(JobEvent::Rejected { reason, .. }) => return Outcome::Rejected(reason),
                 None => return Outcome::Rejected("the job engine stopped".into()),
             },
             _ = expired => return Outcome::TimedOut(latest),

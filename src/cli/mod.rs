@@ -19,6 +19,8 @@ use crate::app::runtime::{self, Flavor};
 pub use crate::app::{EXIT_UNREADABLE, load_config};
 use crate::core::provider::Provider;
 
+pub use submit::submit_request;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "shotdeck",

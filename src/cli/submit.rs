@@ -8,11 +8,11 @@ use super::follow::{self, Outcome};
 use super::validate::{load_and_validate, print_findings};
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
 use crate::core::cost::estimate;
-use crate::core::{Board, Provider, compose, is_submittable};
-use crate::engine::events::{JobCmd, JobEvent, JobView};
-use crate::engine::{EngineHandle, new_external_task_id, provider_settings};
-use crate::files::board_file;
-use crate::files::image_probe::FileImages;
+use crate::core::{Board, Provider, is_submittable};
+use crate::engine::events::{
+    JobCmd, JobEvent, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
+};
+use crate::engine::{EngineHandle, provider_settings};
 use crate::providers::Client;
 
 #[derive(Debug, clap::Args)]
@@ -58,44 +58,26 @@ pub fn run(args: SubmitArgs) -> ExitCode {
         eprintln!("cannot submit to {provider}: {e}");
         return ExitCode::from(1);
     }
-    let est = estimate(&board, provider, &config.prices);
-    if let Some(est) = &est {
+    if let Some(est) = estimate(&board, provider, &config.prices) {
         eprintln!("{provider}: {}", est.summary());
     }
-    let cmd = match submit_command(&path, board, provider, est.map(|e| e.usd)) {
-        Ok(cmd) => cmd,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
+    let request = submit_request(&path, board, provider);
     let timeout = args.timeout.map(Duration::from_secs);
-    follow::block_on(submit_and_follow(cmd, args.wait, timeout))
+    follow::block_on(submit_and_follow(request, args.wait, timeout))
 }
 
-/// Composes the request with the board's images embedded, under a fresh idempotency key.
-fn submit_command(
-    path: &Path,
-    board: Board,
-    provider: Provider,
-    estimated_usd: Option<f64>,
-) -> Result<JobCmd, String> {
-    let ext = new_external_task_id();
-    let images = FileImages {
-        board_dir: board_file::board_dir(path),
-    };
-    let request = compose(&board, provider, &images, &ext).map_err(|e| e.to_string())?;
-    Ok(JobCmd::Submit {
-        board_path: path.to_path_buf(),
-        board,
-        provider,
-        request,
-        external_task_id: ext,
-        estimated_usd,
-    })
+/// What `shotdeck submit` asks the engine for: the board as loaded from `path`
+/// (absolute), exactly as the editor asks for the same board. The engine validates again,
+/// mints the idempotency key and embeds the images.
+pub fn submit_request(path: &Path, board: Board, provider: Provider) -> SubmitRequest {
+    SubmitRequest::new(path, board, provider, SubmitOptions::default())
 }
 
-async fn submit_and_follow(cmd: JobCmd, wait: bool, timeout: Option<Duration>) -> ExitCode {
+async fn submit_and_follow(
+    request: SubmitRequest,
+    wait: bool,
+    timeout: Option<Duration>,
+) -> ExitCode {
     let mut engine = match follow::start_engine([]).await {
         Ok(e) => e,
         Err(e) => {
@@ -103,14 +85,9 @@ async fn submit_and_follow(cmd: JobCmd, wait: bool, timeout: Option<Duration>) -
             return ExitCode::from(1);
         }
     };
-    let ext = match &cmd {
-        JobCmd::Submit {
-            external_task_id, ..
-        } => external_task_id.clone(),
-        _ => unreachable!("submit_command builds a Submit"),
-    };
-    let _ = engine.cmd_tx.send(cmd);
-    let recorded = match recorded_job(&mut engine, &ext).await {
+    let ticket = request.ticket;
+    let _ = engine.cmd_tx.send(JobCmd::Submit(request));
+    let recorded = match recorded_job(&mut engine, ticket).await {
         Ok(v) => v,
         Err(reason) => {
             eprintln!("{reason}");
@@ -119,7 +96,10 @@ async fn submit_and_follow(cmd: JobCmd, wait: bool, timeout: Option<Duration>) -
         }
     };
     let id = recorded.id;
-    eprintln!("job {id} recorded (external id {ext})");
+    eprintln!(
+        "job {id} recorded (external id {})",
+        recorded.external_task_id
+    );
     let code = if wait {
         let outcome = follow::follow(&mut engine, id, Some(recorded), timeout).await;
         follow::finish(id, outcome, timeout)
@@ -130,13 +110,16 @@ async fn submit_and_follow(cmd: JobCmd, wait: bool, timeout: Option<Duration>) -
     code
 }
 
-/// The job the engine recorded for our submit.
-async fn recorded_job(engine: &mut EngineHandle, ext: &str) -> Result<JobView, String> {
+/// The job the engine recorded for the submit named by `ticket`, or why it refused.
+async fn recorded_job(engine: &mut EngineHandle, ticket: SubmitTicket) -> Result<JobView, String> {
     loop {
         match engine.event_rx.recv().await {
-            Some(JobEvent::Updated(v)) if v.external_task_id == ext => return Ok(v),
-            Some(JobEvent::Updated(_)) => {}
-            Some(JobEvent::Rejected { reason }) => return Err(reason),
+            Some(JobEvent::Submitted { ticket: t, job }) if t == ticket => return Ok(job),
+            Some(JobEvent::Rejected {
+                reason,
+                ticket: Some(t),
+            }) if t == ticket => return Err(reason),
+            Some(_) => {}
             None => return Err("the job engine stopped before recording the job".into()),
         }
     }

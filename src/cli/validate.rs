@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
-use crate::core::{Board, Finding, Provider, is_submittable, validate};
+use crate::core::{Board, Finding, Provider, is_submittable};
 use crate::files::{board_file, image_probe};
 
 #[derive(Debug, clap::Args)]
@@ -25,8 +25,7 @@ pub fn load_and_validate(
     provider: Provider,
 ) -> Result<(Board, Vec<Finding>), board_file::BoardFileError> {
     let board = board_file::load(path)?;
-    let facts = image_probe::gather(&board, &board_file::board_dir(path));
-    let findings = validate(&board, provider, &facts);
+    let findings = image_probe::validate_on_disk(&board, &board_file::board_dir(path), provider);
     Ok((board, findings))
 }
 

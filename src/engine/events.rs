@@ -3,11 +3,11 @@
 //! The engine is a tokio task that owns the provider clients and the job store; front ends
 //! hold a `JobCmd` sender and a `JobEvent` receiver and never touch engine state directly.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::compose::ComposedRequest;
 use crate::core::model::Board;
 use crate::core::provider::Provider;
 
@@ -98,20 +98,69 @@ pub struct JobView {
     pub finished_at: Option<i64>,
 }
 
+/// Names one submit, so its sender can tell the engine's answer to it from other events.
+/// Unique within the process: [`SubmitRequest::new`] draws a fresh one each time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SubmitTicket(u64);
+
+impl SubmitTicket {
+    fn next() -> SubmitTicket {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        SubmitTicket(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// What the user settled before a submit, beyond the board itself. Later features add
+/// fields here (a take label, a spend guard's ceiling), so front ends build it with
+/// `..SubmitOptions::default()`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SubmitOptions {
+    /// The most the user agreed to spend, in USD: the engine refuses a board whose estimate
+    /// is higher. `None`: no ceiling (a board without a price is never refused for cost).
+    pub max_usd: Option<f64>,
+}
+
+/// A board to send, as a front end asks for it. The engine validates it, estimates its cost,
+/// mints its `external_task_id`, composes the request with the local images embedded, and
+/// records the job; none of that happens in the front end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmitRequest {
+    /// Absolute (front ends pass the path the board was loaded from and saved to); local
+    /// images are resolved against its folder.
+    pub board_path: PathBuf,
+    pub board: Board,
+    pub provider: Provider,
+    pub options: SubmitOptions,
+    /// Echoed in [`JobEvent::Submitted`] or [`JobEvent::Rejected`].
+    pub ticket: SubmitTicket,
+}
+
+impl SubmitRequest {
+    /// The one way front ends ask for a submit: the editor and `shotdeck submit` build the
+    /// same request for the same board.
+    pub fn new(
+        board_path: &Path,
+        board: Board,
+        provider: Provider,
+        options: SubmitOptions,
+    ) -> SubmitRequest {
+        SubmitRequest {
+            board_path: board_path.to_path_buf(),
+            board,
+            provider,
+            options,
+            ticket: SubmitTicket::next(),
+        }
+    }
+}
+
 /// What a front end asks of the engine.
 // A handful of these cross the channel per minute; boxing would only add noise.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum JobCmd {
-    /// Record and send a new job. `request` already carries `external_task_id` and embedded images.
-    Submit {
-        board_path: PathBuf,
-        board: Board,
-        provider: Provider,
-        request: ComposedRequest,
-        external_task_id: String,
-        estimated_usd: Option<f64>,
-    },
+    /// Validate, record and send a new job (see [`SubmitRequest`]).
+    Submit(SubmitRequest),
     /// Send a failed job's request again as a new job (new idempotency key).
     Retry(JobId),
     /// Download a finished job's videos again (resuming partial files; files complete on
@@ -127,10 +176,16 @@ pub enum JobCmd {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum JobEvent {
-    /// A job was created or changed.
+    /// A job was recorded for the submit named by `ticket`: the first event about it.
+    Submitted { ticket: SubmitTicket, job: JobView },
+    /// A job changed (or appeared: a retry, another process's submit, a refresh).
     Updated(JobView),
-    /// A command was refused and nothing was sent: a submit that could not be recorded, a
-    /// retry of a job still in progress, a redownload of a failed job or of one another
-    /// process is working on.
-    Rejected { reason: String },
+    /// A command was refused and nothing was sent: a board with errors or over its cost
+    /// ceiling, images that could not be read, a submit that could not be recorded, a retry
+    /// of a job still in progress, a redownload of a failed job or of one another process
+    /// is working on. `ticket` names the refused submit, if it was one.
+    Rejected {
+        reason: String,
+        ticket: Option<SubmitTicket>,
+    },
 }

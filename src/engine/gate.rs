@@ -1,9 +1,10 @@
 //! The one door every provider request goes through: a global concurrency limit, and a
 //! shared hold-off after a rate limit.
 //!
-//! Rate limits are per account, not per job: when one job is told to slow down, every job
-//! of this engine waits out the same `Retry-After`, so a 429 storm costs one request per
-//! window instead of one per job.
+//! Rate limits are per account, not per job: when one job's poll is told to slow down,
+//! every job of this engine waits out the same `Retry-After`, so a 429 storm costs one
+//! request per window instead of one per job. No one holds a slot while waiting: a job
+//! backing off (a rate-limited create, a server error) has given its slot back.
 
 use std::sync::Mutex;
 use std::time::Duration;

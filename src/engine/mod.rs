@@ -1,6 +1,7 @@
 //! The job engine: submit, poll, back off, persist and download, as one tokio task.
 //!
 //! - [`runner`]: the engine task ([`Engine::start`] → [`EngineHandle`]).
+//! - [`intake`]: a submit's board validated, priced, keyed and composed into a job.
 //! - `worker`: one task per job this engine holds the lease of.
 //! - [`store`]: the SQLite job store (also read directly by `shotdeck jobs`).
 //! - [`job`], [`schedule`]: pure state transitions and poll timing.
@@ -11,6 +12,7 @@ pub mod db;
 pub mod download;
 pub mod events;
 pub mod gate;
+pub mod intake;
 pub mod job;
 pub mod runner;
 pub mod schedule;

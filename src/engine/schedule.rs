@@ -12,6 +12,10 @@ use rand::{Rng, RngExt};
 /// Fraction of a wait that is randomised either way.
 pub const JITTER: f64 = 0.2;
 
+/// Longest `Retry-After` honoured as sent; anything longer is clamped so a confused server
+/// cannot park a job for hours (the job asks again then, and is told again if need be).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct PollSchedule {
     /// Wait before the first poll after the task was accepted.
@@ -69,7 +73,8 @@ impl PollSchedule {
     }
 
     /// The wait after the `errors`-th consecutive retryable error (1-based). A server's
-    /// `Retry-After` is a floor: we never ask sooner than it allows.
+    /// `Retry-After` is a floor (up to [`MAX_RETRY_AFTER`]): we never ask sooner than it
+    /// allows.
     pub fn backoff(
         &self,
         errors: u32,
@@ -83,7 +88,7 @@ impl PollSchedule {
             .min(self.backoff_max);
         let wait = jitter(ceiling, rng);
         match retry_after {
-            Some(floor) => wait.max(floor),
+            Some(floor) => wait.max(floor.min(MAX_RETRY_AFTER)),
             None => wait,
         }
     }
@@ -164,5 +169,7 @@ mod tests {
         assert!(capped <= Duration::from_secs(72));
         let floor = Duration::from_secs(30);
         assert!(s.backoff(1, Some(floor), &mut rng) >= floor);
+        let day = Duration::from_secs(86_400);
+        assert_eq!(s.backoff(1, Some(day), &mut rng), MAX_RETRY_AFTER);
     }
 }

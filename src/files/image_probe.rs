@@ -8,6 +8,7 @@ use base64::Engine;
 use crate::core::ImageSource;
 use crate::core::images::{ImageFact, ImageFacts, ImageReadError};
 use crate::core::model::{Board, is_url};
+use crate::core::{Finding, Provider, validate};
 
 /// Resolves a board's image reference against the board's folder.
 pub fn resolve(board_dir: &Path, reference: &str) -> PathBuf {
@@ -64,6 +65,12 @@ pub fn gather(board: &Board, board_dir: &Path) -> ImageFacts {
         .filter(|(_, r)| !r.trim().is_empty())
         .map(|(_, r)| (r.to_string(), probe(board_dir, r)))
         .collect()
+}
+
+/// Every rule for `provider`, with the facts of the board's local images read from disk:
+/// what `shotdeck validate` prints and what the engine checks before it records a submit.
+pub fn validate_on_disk(board: &Board, board_dir: &Path, provider: Provider) -> Vec<Finding> {
+    validate(board, provider, &gather(board, board_dir))
 }
 
 /// Embeds local images as raw Base64 (no `data:` prefix), as both providers expect.

@@ -1,22 +1,22 @@
-//! [`Client`]: either provider behind one type, plus the retry and reconciliation rules
-//! that make a submit safe to repeat.
+//! [`Client`]: either provider behind one type, one attempt per call.
 //!
-//! The rule that matters most: a create that may have reached the provider (5xx, dropped
-//! connection, timeout, unreadable answer) is never blindly re-sent. The task is first
-//! looked up by its `external_task_id`; only when the provider says it does not exist is
-//! the create sent again. Should the lookup lag behind the create, the provider's uniqueness
-//! check on `external_task_id` turns the re-send into a conflict, which is resolved by the
-//! same lookup, so the user is never billed twice for one job.
+//! Nothing here waits or retries: the job engine decides when to ask again (its backoff
+//! honours `Retry-After`) and never holds one of its request slots while it waits. The one
+//! rule kept here is the one that makes a submit safe to repeat: a create whose answer
+//! leaves the task's existence in doubt (5xx, dropped connection, timeout, unreadable
+//! answer, or "this external_task_id exists") is followed, in the same call, by one lookup
+//! by `external_task_id`, so a task that was made is returned instead of an error. When the
+//! lookup finds nothing the create's error is returned, and the engine looks again before it
+//! ever re-sends (a lookup may lag behind the create; the provider's uniqueness check on
+//! `external_task_id` then turns a re-send into a conflict, which is resolved the same way),
+//! so the user is never billed twice for one job.
 
-use std::future::Future;
 use std::path::Path;
-
-use serde_json::Value;
+use std::time::Duration;
 
 use super::errors::ProviderError;
 use super::gateway::{GATEWAY_BASE_ENV, GatewayClient};
 use super::kling::{DEFAULT_KLING_BASE, KLING_BASE_ENV, KlingClient};
-use super::retry::RetryPolicy;
 use super::{ProviderSettings, TaskSnapshot};
 use crate::core::compose::ComposedRequest;
 use crate::core::provider::Provider;
@@ -51,7 +51,7 @@ impl Client {
                 .filter(|v| !v.is_empty())
         };
         let creds = Credentials::load_from(env, credentials_file);
-        let retry = cfg.retry.clone();
+        let timeout = cfg.request_timeout;
         match provider {
             Provider::Kling => {
                 let base = setting(KLING_BASE_ENV, &cfg.kling_base)
@@ -60,7 +60,7 @@ impl Client {
                     .kling_keys()
                     .map_err(|e| ProviderError::Config(e.to_string()))?;
                 Ok(Client::Kling(KlingClient::new(
-                    &base, access, secret, retry,
+                    &base, access, secret, timeout,
                 )?))
             }
             Provider::Gateway => {
@@ -73,7 +73,7 @@ impl Client {
                 let key = creds
                     .gateway_key()
                     .map_err(|e| ProviderError::Config(e.to_string()))?;
-                Ok(Client::Gateway(GatewayClient::new(&base, key, retry)?))
+                Ok(Client::Gateway(GatewayClient::new(&base, key, timeout)?))
             }
         }
     }
@@ -93,14 +93,7 @@ impl Client {
         }
     }
 
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        match self {
-            Client::Kling(c) => c.retry_policy(),
-            Client::Gateway(c) => c.retry_policy(),
-        }
-    }
-
-    /// One create attempt, no retry (the engine owns reconciliation).
+    /// One create attempt, nothing else: a lost answer is the caller's to reconcile.
     pub async fn create(&self, req: &ComposedRequest) -> Result<TaskSnapshot, ProviderError> {
         match self {
             Client::Kling(c) => c.create(req).await,
@@ -108,126 +101,72 @@ impl Client {
         }
     }
 
-    /// Create with retries and reconciliation (see the module docs). A rate limit is
-    /// retried after a backoff; an answer that leaves the task's existence in doubt is
-    /// settled by [`Client::find_by_external_id`] before any re-send, and a "this
-    /// external_task_id exists" answer returns the existing task.
+    /// One create of `req`, whose body carries `external_task_id` (the job engine checks
+    /// that before it records a job). If the answer leaves the task's existence in doubt,
+    /// one lookup by that id follows (see the module docs); an error returned after that
+    /// still says, through [`ProviderError::task_may_exist`], that the task may exist and
+    /// must be looked up before any re-send.
     pub async fn submit(
         &self,
         req: &ComposedRequest,
         external_task_id: &str,
     ) -> Result<TaskSnapshot, ProviderError> {
-        check_external_id(req, external_task_id)?;
-        let policy = self.retry_policy();
-        let mut attempt = 1;
-        loop {
-            let err = match self.create(req).await {
-                Ok(task) => return Ok(task),
-                Err(e) => e,
-            };
-            if matches!(err, ProviderError::Conflict { .. }) {
-                tracing::info!(
-                    external_task_id,
-                    "create answered conflict; looking the task up"
-                );
-                return match self.find_by_external_id(&req.path, external_task_id).await {
-                    Ok(Some(task)) => Ok(task),
-                    _ => Err(err),
-                };
+        let err = match self.create(req).await {
+            Ok(task) => return Ok(task),
+            Err(e) => e,
+        };
+        if !err.task_may_exist() {
+            return Err(err);
+        }
+        tracing::warn!(external_task_id, error = %err, "create answer in doubt; looking the task up");
+        match self.find_by_external_id(&req.path, external_task_id).await {
+            Ok(Some(task)) => Ok(task),
+            Ok(None) => Err(err),
+            Err(lookup) => {
+                // Cannot tell whether the task exists: report the create's error, which
+                // says so, and let the engine look again later.
+                tracing::warn!(external_task_id, error = %lookup, "lookup after a doubtful create failed");
+                Err(err)
             }
-            if err.may_have_created() {
-                tracing::warn!(external_task_id, error = %err, "create answer lost; looking the task up before any re-send");
-                match self.find_by_external_id(&req.path, external_task_id).await {
-                    Ok(Some(task)) => return Ok(task),
-                    Ok(None) => {}
-                    Err(lookup) => {
-                        // Cannot tell whether the task exists: report the create's error,
-                        // which says "may have created", and let the engine look again later.
-                        tracing::warn!(external_task_id, error = %lookup, "lookup after a lost create failed");
-                        return Err(err);
-                    }
-                }
-            }
-            if !err.is_retryable() || attempt >= policy.max_attempts {
-                return Err(err);
-            }
-            let wait = policy.delay(attempt, &err);
-            tracing::info!(external_task_id, attempt, ?wait, error = %err, "create will be retried");
-            tokio::time::sleep(wait).await;
-            attempt += 1;
         }
     }
 
-    /// One task by id, retrying errors that may pass.
+    /// One task by id, one attempt.
     pub async fn query(
         &self,
         create_path: &str,
         task_id: &str,
     ) -> Result<TaskSnapshot, ProviderError> {
-        self.with_retries(|| async move {
-            match self {
-                Client::Kling(c) => c.query(create_path, task_id).await,
-                Client::Gateway(c) => c.query(create_path, task_id).await,
-            }
-        })
-        .await
+        match self {
+            Client::Kling(c) => c.query(create_path, task_id).await,
+            Client::Gateway(c) => c.query(create_path, task_id).await,
+        }
     }
 
-    /// The task created with `external_task_id`, `None` if the provider has none.
+    /// The task created with `external_task_id`, `None` if the provider has none. One attempt.
     pub async fn find_by_external_id(
         &self,
         create_path: &str,
         external_task_id: &str,
     ) -> Result<Option<TaskSnapshot>, ProviderError> {
-        self.with_retries(|| async move {
-            match self {
-                Client::Kling(c) => c.find_by_external_id(create_path, external_task_id).await,
-                Client::Gateway(c) => c.find_by_external_id(create_path, external_task_id).await,
-            }
-        })
-        .await
+        match self {
+            Client::Kling(c) => c.find_by_external_id(create_path, external_task_id).await,
+            Client::Gateway(c) => c.find_by_external_id(create_path, external_task_id).await,
+        }
     }
 
-    /// The most recent tasks of one kind. The gateway form has no list endpoint.
+    /// The most recent tasks of one kind, one attempt. The gateway form has no list endpoint.
     pub async fn list(&self, create_path: &str) -> Result<Vec<TaskSnapshot>, ProviderError> {
         match self {
-            Client::Kling(c) => self.with_retries(|| c.list(create_path)).await,
+            Client::Kling(c) => c.list(create_path).await,
             Client::Gateway(_) => Err(ProviderError::Config(
                 "listing tasks is not supported by the gateway provider".into(),
             )),
         }
     }
-
-    async fn with_retries<T, F, Fut>(&self, op: F) -> Result<T, ProviderError>
-    where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<T, ProviderError>>,
-    {
-        let policy = self.retry_policy();
-        let mut attempt = 1;
-        loop {
-            match op().await {
-                Err(e) if e.is_retryable() && attempt < policy.max_attempts => {
-                    let wait = policy.delay(attempt, &e);
-                    tracing::debug!(attempt, ?wait, error = %e, "request will be retried");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                result => return result,
-            }
-        }
-    }
 }
 
-/// Reconciliation looks the task up by `external_task_id`; if the body carried another id
-/// (or none), a lost answer could not be matched and a re-send might bill twice.
-fn check_external_id(req: &ComposedRequest, external_task_id: &str) -> Result<(), ProviderError> {
-    let in_body = req.body.get("external_task_id").and_then(Value::as_str);
-    if external_task_id.trim().is_empty() || in_body != Some(external_task_id) {
-        return Err(ProviderError::Config(format!(
-            "refusing to submit: the request body's external_task_id ({}) must equal the job's id ({external_task_id:?})",
-            in_body.map_or_else(|| "missing".to_string(), |s| format!("{s:?}"))
-        )));
-    }
-    Ok(())
-}
+/// How long one request may take, sending and reading the answer included, unless the
+/// settings say otherwise. Create bodies may carry two 10 MB images as Base64: this leaves
+/// room for slow uplinks.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);

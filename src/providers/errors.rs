@@ -123,6 +123,13 @@ impl ProviderError {
         )
     }
 
+    /// On a create: the task may exist although this answer did not return it (the answer
+    /// was lost or unreadable, or the provider already knows the `external_task_id`), so
+    /// whoever sends it again must look it up first.
+    pub fn task_may_exist(&self) -> bool {
+        self.may_have_created() || matches!(self, ProviderError::Conflict { .. })
+    }
+
     /// The official API's "token not yet valid / expired" codes: re-sign and retry once.
     pub(crate) fn is_token_timing(&self) -> bool {
         matches!(self, ProviderError::Auth { code, .. } if code == "1003" || code == "1004")

@@ -2,12 +2,13 @@
 //! kling-v3-api.txt. Paths vary by vendor; the create path comes from the composed request
 //! and a vendor prefix goes into the base URL.
 
+use std::time::Duration;
+
 use reqwest::{Method, Url};
 
 use super::errors::ProviderError;
 use super::http;
 use super::parse::{parse_gateway_list, parse_gateway_task};
-use super::retry::RetryPolicy;
 use super::{TaskSnapshot, ensure_method};
 use crate::core::compose::ComposedRequest;
 use crate::files::credentials::Secret;
@@ -21,26 +22,23 @@ pub struct GatewayClient {
     http: reqwest::Client,
     base: Url,
     api_key: Secret,
-    retry: RetryPolicy,
+    /// Bound on each single request, sending and reading the answer included.
+    request_timeout: Duration,
 }
 
 impl GatewayClient {
     pub fn new(
         base: &str,
         api_key: Secret,
-        retry: RetryPolicy,
+        request_timeout: Duration,
     ) -> Result<GatewayClient, ProviderError> {
         let base = http::parse_base(base, GATEWAY_BASE_ENV)?;
         Ok(GatewayClient {
             http: http::build_client(&base)?,
             base,
             api_key,
-            retry,
+            request_timeout,
         })
-    }
-
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.retry
     }
 
     pub fn base(&self) -> &Url {
@@ -97,7 +95,7 @@ impl GatewayClient {
         parse: fn(u16, &[u8]) -> Result<T, ProviderError>,
     ) -> Result<T, ProviderError> {
         let request = request.bearer_auth(self.api_key.expose());
-        let answer = http::exchange(request, self.retry.request_timeout).await?;
+        let answer = http::exchange(request, self.request_timeout).await?;
         parse(answer.status, &answer.body).map_err(|e| e.with_retry_after(answer.retry_after))
     }
 }

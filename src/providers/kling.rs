@@ -2,7 +2,10 @@
 //!
 //! Each method makes one logical attempt; the only repeat here is the documented one: a
 //! token the server calls expired or not yet valid (1003/1004) is re-signed and the request
-//! sent once more. Backoff and reconciliation live in [`super::Client`].
+//! sent once more. The lookup after a doubtful create is [`super::Client::submit`]'s; waiting
+//! and retrying are the job engine's.
+
+use std::time::Duration;
 
 use reqwest::{Method, Url};
 use serde_json::Value;
@@ -11,7 +14,6 @@ use super::errors::ProviderError;
 use super::http::{self, Answer};
 use super::jwt::TokenSigner;
 use super::parse::{parse_kling_list, parse_kling_task};
-use super::retry::RetryPolicy;
 use super::{TaskSnapshot, ensure_method};
 use crate::core::compose::ComposedRequest;
 use crate::files::credentials::Secret;
@@ -28,7 +30,8 @@ pub struct KlingClient {
     http: reqwest::Client,
     base: Url,
     signer: TokenSigner,
-    retry: RetryPolicy,
+    /// Bound on each single request, sending and reading the answer included.
+    request_timeout: Duration,
 }
 
 impl KlingClient {
@@ -36,19 +39,15 @@ impl KlingClient {
         base: &str,
         access_key: Secret,
         secret_key: Secret,
-        retry: RetryPolicy,
+        request_timeout: Duration,
     ) -> Result<KlingClient, ProviderError> {
         let base = http::parse_base(base, KLING_BASE_ENV)?;
         Ok(KlingClient {
             http: http::build_client(&base)?,
             base,
             signer: TokenSigner::new(access_key, secret_key),
-            retry,
+            request_timeout,
         })
-    }
-
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.retry
     }
 
     pub fn base(&self) -> &Url {
@@ -131,7 +130,7 @@ impl KlingClient {
                 status,
                 retry_after,
                 body: bytes,
-            } = http::exchange(request, self.retry.request_timeout).await?;
+            } = http::exchange(request, self.request_timeout).await?;
             match parse(status, &bytes) {
                 Err(e) if e.is_token_timing() && !resigned => {
                     tracing::debug!(code = ?e.code(), "Kling token rejected as expired or not yet valid; re-signing once");

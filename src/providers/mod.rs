@@ -1,9 +1,10 @@
 //! Provider HTTP clients: a composed request in, a task snapshot or a classified error out.
 //!
 //! One adapter per provider ([`KlingClient`] for the official API, [`GatewayClient`] for a
-//! Bearer-key gateway), joined by the [`Client`] enum, which adds retries and the
-//! reconciliation that makes submitting safe to repeat. Responses are read by the pure
-//! parsers in [`parse`]; this is the only module that uses reqwest.
+//! Bearer-key gateway), joined by the [`Client`] enum, which adds the lookup that makes
+//! submitting safe to repeat. Every call is one attempt: the job engine waits and retries.
+//! Responses are read by the pure parsers in [`parse`]; this is the only module that uses
+//! reqwest.
 
 mod client;
 pub mod errors;
@@ -12,11 +13,10 @@ mod http;
 pub mod jwt;
 mod kling;
 pub mod parse;
-pub mod retry;
 
 use serde::{Deserialize, Serialize};
 
-pub use client::Client;
+pub use client::{Client, DEFAULT_REQUEST_TIMEOUT};
 pub use errors::ProviderError;
 pub use gateway::{GATEWAY_BASE_ENV, GatewayClient};
 pub use http::USER_AGENT;
@@ -25,7 +25,6 @@ pub use parse::{
     parse_gateway_error, parse_gateway_list, parse_gateway_task, parse_kling_envelope,
     parse_kling_list, parse_kling_task,
 };
-pub use retry::RetryPolicy;
 
 use crate::core::compose::ComposedRequest;
 
@@ -68,13 +67,24 @@ pub struct TaskSnapshot {
     pub error_code: Option<String>,
 }
 
-/// Base URLs and retry behaviour from the user's config. `Default` reads nothing: the
+/// Base URLs and the request timeout from the user's config. `Default` reads nothing: the
 /// environment is consulted by [`Client::from_env`], and wins over these values.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProviderSettings {
     pub kling_base: Option<String>,
     pub gateway_base: Option<String>,
-    pub retry: RetryPolicy,
+    /// Bound on each single request, sending and reading the answer included.
+    pub request_timeout: std::time::Duration,
+}
+
+impl Default for ProviderSettings {
+    fn default() -> Self {
+        ProviderSettings {
+            kling_base: None,
+            gateway_base: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+        }
+    }
 }
 
 /// The HTTP method a composed request names, checked before anything is sent.

@@ -10,10 +10,8 @@ use super::palette::Palette;
 use super::pane::{Flow, Msg, PaneId};
 use super::prompt_editor::PromptField;
 use super::settings::SettingField;
-use crate::core::compose::compose;
 use crate::core::{FieldPath, Provider, Severity, ShotField};
-use crate::engine::events::{JobCmd, JobEvent, JobPhase};
-use crate::files::image_probe::FileImages;
+use crate::engine::events::{JobCmd, JobEvent, JobPhase, SubmitOptions, SubmitRequest};
 
 impl App {
     pub fn dispatch(&mut self, action: Action) {
@@ -204,33 +202,21 @@ impl App {
         }));
     }
 
-    /// Composes the real request (images embedded) under a fresh idempotency key and hands
-    /// it to the engine. The board is saved first so the job matches the file.
+    /// Saves the board (so the job matches the file) and asks the engine to submit it; the
+    /// engine validates again, mints the idempotency key and embeds the images.
     fn submit_now(&mut self) {
-        let board = self.doc.board().clone();
-        let provider = self.doc.provider();
-        let external_task_id = crate::engine::new_external_task_id();
-        let images = FileImages {
-            board_dir: self.doc.board_dir().to_path_buf(),
-        };
-        let request = match compose(&board, provider, &images, &external_task_id) {
-            Ok(r) => r,
-            Err(e) => return self.toast_error(format!("not submitted: {e}")),
-        };
         self.save_now(false);
-        let estimated_usd = self.doc.derived().estimate.as_ref().map(|e| e.usd);
-        tracing::info!(%external_task_id, %provider, "submitting");
-        self.send(JobCmd::Submit {
-            board_path: self.doc.path().to_path_buf(),
-            board,
+        let provider = self.doc.provider();
+        let request = SubmitRequest::new(
+            self.doc.path(),
+            self.doc.board().clone(),
             provider,
-            request,
-            external_task_id: external_task_id.clone(),
-            estimated_usd,
-        });
+            SubmitOptions::default(),
+        );
+        self.send(JobCmd::Submit(request));
         self.queue.selected = 0;
         if self.toast.as_ref().is_none_or(|t| !t.error) {
-            self.toast_info(format!("submitted to {provider} as {external_task_id}"));
+            self.toast_info(format!("submitting to {provider}…"));
         }
     }
 
@@ -308,6 +294,14 @@ impl App {
     pub fn on_job_event(&mut self, ev: JobEvent) {
         self.dirty = true;
         match ev {
+            JobEvent::Submitted { job, .. } => {
+                // Unless saving before the submit failed: that error stays in view.
+                if self.toast.as_ref().is_none_or(|t| !t.error) {
+                    let (provider, ext) = (job.provider, &job.external_task_id);
+                    self.toast_info(format!("submitted to {provider} as {ext}"));
+                }
+                self.jobs.update(job);
+            }
             JobEvent::Updated(job) => {
                 let before = self.jobs.update(job.clone()).map(|j| j.phase);
                 let ours = job.board_path == self.doc.path();
@@ -332,7 +326,7 @@ impl App {
                     _ => {}
                 }
             }
-            JobEvent::Rejected { reason } => self.toast_error(format!("refused: {reason}")),
+            JobEvent::Rejected { reason, .. } => self.toast_error(format!("refused: {reason}")),
         }
     }
 }

@@ -5,4 +5,5 @@ mod faults;
 mod happy;
 mod restart;
 mod secrets;
+mod submit;
 mod support;

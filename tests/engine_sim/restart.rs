@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use shotdeck::core::compose::{PlaceholderImages, compose};
 use shotdeck::core::model::Board;
 use shotdeck::core::provider::Provider;
-use shotdeck::engine::events::JobPhase;
+use shotdeck::engine::events::{JobCmd, JobPhase};
 use shotdeck::engine::store::{JobChange, NewJob, Store, now_ms};
 use shotdeck::engine::{Engine, new_external_task_id};
 
@@ -42,12 +42,11 @@ async fn a_restarted_engine_resumes_polling_and_finishes() {
 async fn a_crashed_engines_job_is_taken_over_once_its_lease_expires() {
     let h = Harness::start(1.0).await;
     let config = h.config();
-    let cmd = h.submit_cmd(&h.board("single-shot.json"), Provider::Kling);
-    let ext = ext_of(&cmd);
-    let ext_a = ext.clone();
+    let request = h.submit_request(&h.board("single-shot.json"), Provider::Kling);
+    let ticket = request.ticket;
     // Engine A runs on its own runtime, which is then dropped mid-job: its tasks vanish
     // without releasing anything, as in a crash.
-    let (id, owner_a) = tokio::task::spawn_blocking(move || {
+    let (id, ext, owner_a) = tokio::task::spawn_blocking(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -55,10 +54,10 @@ async fn a_crashed_engines_job_is_taken_over_once_its_lease_expires() {
         let out = rt.block_on(async move {
             let mut a = Engine::start(config).await.unwrap();
             let mut events = Events::new(&mut a);
-            a.cmd_tx.send(cmd).unwrap();
-            let id = events.job_for(&ext_a).await.id;
-            events.reached(id, JobPhase::Processing).await;
-            (id, a.instance.clone())
+            a.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+            let job = events.job_for(ticket).await;
+            events.reached(job.id, JobPhase::Processing).await;
+            (job.id, job.external_task_id, a.instance.clone())
         });
         drop(rt);
         out

@@ -6,16 +6,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use shotdeck::core::compose::compose;
 use shotdeck::core::provider::Provider;
-use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, JobView};
-use shotdeck::engine::schedule::PollSchedule;
-use shotdeck::engine::{
-    ClientFactory, Engine, EngineConfig, EngineHandle, Tuning, new_external_task_id,
+use shotdeck::engine::events::{
+    JobCmd, JobEvent, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
 };
+use shotdeck::engine::schedule::PollSchedule;
+use shotdeck::engine::{ClientFactory, Engine, EngineConfig, EngineHandle, Tuning};
+use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
-use shotdeck::files::{board_file, image_probe::FileImages};
-use shotdeck::providers::{Client, ProviderSettings, RetryPolicy};
+use shotdeck::providers::{Client, ProviderSettings};
 use shotdeck::sim::{Faults, SimConfig, SimKeys, SimServer};
 use tempfile::TempDir;
 
@@ -63,12 +62,7 @@ impl Harness {
         let settings = ProviderSettings {
             kling_base: Some(self.sim.base_url()),
             gateway_base: Some(self.sim.base_url()),
-            retry: RetryPolicy {
-                max_attempts: 4,
-                base: Duration::from_millis(20),
-                max: Duration::from_millis(100),
-                request_timeout: Duration::from_secs(5),
-            },
+            request_timeout: Duration::from_secs(5),
         };
         let no_file = self.dir.path().join("no-credentials.toml");
         let factory: ClientFactory = Arc::new(move |p: Provider| {
@@ -110,22 +104,10 @@ impl Harness {
         to
     }
 
-    /// The command a front end sends to submit `board_path` (images embedded as Base64).
-    pub fn submit_cmd(&self, board_path: &Path, provider: Provider) -> JobCmd {
+    /// What a front end asks for to submit `board_path` (the engine embeds the images).
+    pub fn submit_request(&self, board_path: &Path, provider: Provider) -> SubmitRequest {
         let board = board_file::load(board_path).unwrap();
-        let ext = new_external_task_id();
-        let images = FileImages {
-            board_dir: board_file::board_dir(board_path),
-        };
-        let request = compose(&board, provider, &images, &ext).unwrap();
-        JobCmd::Submit {
-            board_path: board_path.to_path_buf(),
-            board,
-            provider,
-            request,
-            external_task_id: ext,
-            estimated_usd: Some(1.0),
-        }
+        SubmitRequest::new(board_path, board, provider, SubmitOptions::default())
     }
 }
 
@@ -157,6 +139,10 @@ pub struct Events {
     /// Every view in arrival order.
     pub history: Vec<JobView>,
     pub rejections: Vec<String>,
+    /// The job recorded for each submit, by its ticket.
+    pub submitted: HashMap<SubmitTicket, i64>,
+    /// Why each refused submit was refused, by its ticket.
+    pub refused: HashMap<SubmitTicket, String>,
 }
 
 impl Events {
@@ -167,6 +153,8 @@ impl Events {
             latest: HashMap::new(),
             history: Vec::new(),
             rejections: Vec::new(),
+            submitted: HashMap::new(),
+            refused: HashMap::new(),
         }
     }
 
@@ -178,11 +166,7 @@ impl Events {
                 return v.clone();
             }
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(JobEvent::Updated(v))) => {
-                    self.history.push(v.clone());
-                    self.latest.insert(v.id, v);
-                }
-                Ok(Some(JobEvent::Rejected { reason })) => self.rejections.push(reason),
+                Ok(Some(event)) => self.note(event),
                 Ok(None) => panic!("engine stopped while waiting for {what}"),
                 Err(_) => panic!(
                     "timed out waiting for {what}; latest: {:#?}; rejected: {:?}",
@@ -200,19 +184,64 @@ impl Events {
                 return r;
             }
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(JobEvent::Updated(v))) => {
-                    self.latest.insert(v.id, v);
-                }
-                Ok(Some(JobEvent::Rejected { reason })) => return reason,
+                Ok(Some(JobEvent::Rejected { reason, .. })) => return reason,
+                Ok(Some(event)) => self.note(event),
                 _ => panic!("no rejection came"),
             }
         }
     }
 
-    /// The job recorded for the submit that carried `ext`.
-    pub async fn job_for(&mut self, ext: &str) -> JobView {
-        self.wait_for(&format!("the job of {ext}"), |v| v.external_task_id == ext)
-            .await
+    fn note(&mut self, event: JobEvent) {
+        match event {
+            JobEvent::Submitted { ticket, job } => {
+                self.submitted.insert(ticket, job.id);
+                self.history.push(job.clone());
+                self.latest.insert(job.id, job);
+            }
+            JobEvent::Updated(v) => {
+                self.history.push(v.clone());
+                self.latest.insert(v.id, v);
+            }
+            JobEvent::Rejected { reason, ticket } => {
+                if let Some(ticket) = ticket {
+                    self.refused.insert(ticket, reason.clone());
+                }
+                self.rejections.push(reason);
+            }
+        }
+    }
+
+    /// Why the engine refused the submit named by `ticket`.
+    pub async fn refusal(&mut self, ticket: SubmitTicket) -> String {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(reason) = self.refused.get(&ticket) {
+                return reason.clone();
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => self.note(event),
+                _ => panic!("no refusal of {ticket:?}; latest: {:#?}", self.latest),
+            }
+        }
+    }
+
+    /// The job recorded for the submit named by `ticket` (as it was when recorded).
+    pub async fn job_for(&mut self, ticket: SubmitTicket) -> JobView {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(id) = self.submitted.get(&ticket) {
+                let first = self.history.iter().find(|v| v.id == *id);
+                return first.expect("recorded views are kept").clone();
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => self.note(event),
+                Ok(None) => panic!("engine stopped before recording {ticket:?}"),
+                Err(_) => panic!(
+                    "no job recorded for {ticket:?}; rejected: {:?}",
+                    self.rejections
+                ),
+            }
+        }
     }
 
     /// Waits until job `id` is done or failed.
@@ -236,9 +265,7 @@ impl Events {
         let mut n = 0;
         while let Ok(ev) = self.rx.try_recv() {
             n += 1;
-            if let JobEvent::Updated(v) = ev {
-                self.latest.insert(v.id, v);
-            }
+            self.note(ev);
         }
         n
     }
@@ -252,10 +279,11 @@ pub async fn submit(
     example: &str,
     provider: Provider,
 ) -> (i64, String) {
-    let cmd = h.submit_cmd(&h.board(example), provider);
-    let ext = ext_of(&cmd);
-    engine.cmd_tx.send(cmd).unwrap();
-    (events.job_for(&ext).await.id, ext)
+    let request = h.submit_request(&h.board(example), provider);
+    let ticket = request.ticket;
+    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+    let job = events.job_for(ticket).await;
+    (job.id, job.external_task_id)
 }
 
 pub async fn shutdown(engine: EngineHandle) {
@@ -264,14 +292,4 @@ pub async fn shutdown(engine: EngineHandle) {
         .await
         .expect("the engine stops")
         .unwrap();
-}
-
-/// The external id carried by a submit command.
-pub fn ext_of(cmd: &JobCmd) -> String {
-    match cmd {
-        JobCmd::Submit {
-            external_task_id, ..
-        } => external_task_id.clone(),
-        _ => panic!("not a submit"),
-    }
 }

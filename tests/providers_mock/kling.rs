@@ -4,7 +4,7 @@ use serde_json::json;
 use shotdeck::files::credentials::Secret;
 use shotdeck::providers::{Client, KlingClient};
 
-use super::{Mock, fast_retry};
+use super::{Mock, REQUEST_TIMEOUT};
 
 pub const AK: &str = "ak-test-access";
 pub const SK: &str = "sk-test-secret-value";
@@ -15,7 +15,7 @@ pub fn client_for(mock: &Mock, secret: &str) -> Client {
         &mock.base,
         Secret::new(AK),
         Secret::new(secret),
-        fast_retry(),
+        REQUEST_TIMEOUT,
     )
     .unwrap();
     Client::Kling(c)

@@ -20,7 +20,6 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 use shotdeck::core::ComposedRequest;
 use shotdeck::core::{Board, Provider, compose, compose::PlaceholderImages};
-use shotdeck::providers::RetryPolicy;
 use shotdeck::providers::jwt::Claims;
 use std::time::Duration;
 
@@ -152,15 +151,8 @@ impl Mock {
     }
 }
 
-/// Backoff waits short enough for tests; attempts enough to see retries.
-pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        base: Duration::from_millis(1),
-        max: Duration::from_millis(5),
-        request_timeout: Duration::from_secs(5),
-    }
-}
+/// Bound on one request: generous for loopback, short enough for a stalled answer to fail.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The request the real composer builds for the starter board.
 pub fn composed(provider: Provider, external_task_id: &str) -> ComposedRequest {

@@ -11,13 +11,12 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use shotdeck::core::compose::compose;
 use shotdeck::core::provider::Provider;
-use shotdeck::engine::events::{JobCmd, JobEvent, JobView};
+use shotdeck::engine::events::{JobCmd, JobEvent, JobView, SubmitOptions, SubmitRequest};
 use shotdeck::engine::{ClientFactory, Engine, EngineConfig};
+use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
-use shotdeck::files::{board_file, image_probe::FileImages};
-use shotdeck::providers::{Client, ProviderSettings, RetryPolicy};
+use shotdeck::providers::{Client, ProviderSettings};
 use shotdeck::sim::SimKeys;
 
 use crate::support::fast_tuning;
@@ -26,18 +25,16 @@ use crate::support::fast_tuning;
 pub const STORE_ENV: &str = "SHOTDECK_RELIAB_CHILD_STORE";
 const BASE_ENV: &str = "SHOTDECK_RELIAB_CHILD_BASE";
 const BOARD_ENV: &str = "SHOTDECK_RELIAB_CHILD_BOARD";
-const EXT_ENV: &str = "SHOTDECK_RELIAB_CHILD_EXT";
 
 /// A crashed child's lease lapses this soon, so the next child takes the job over quickly.
 const CHILD_LEASE: Duration = Duration::from_millis(600);
 
-/// What a child works on.
+/// What a child works on: the one job of `board` in `store`, submitted by whichever child
+/// gets there first (the engine mints its idempotency key).
 pub struct ChildJob {
     pub store: PathBuf,
     pub sim_base: String,
     pub board: PathBuf,
-    /// The idempotency key the job is submitted under (by whichever child gets there first).
-    pub external_task_id: String,
 }
 
 impl ChildJob {
@@ -48,7 +45,6 @@ impl ChildJob {
             .env(STORE_ENV, &self.store)
             .env(BASE_ENV, &self.sim_base)
             .env(BOARD_ENV, &self.board)
-            .env(EXT_ENV, &self.external_task_id)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -128,7 +124,6 @@ pub fn run_if_child() {
         store: PathBuf::from(store),
         sim_base: var(BASE_ENV),
         board: PathBuf::from(var(BOARD_ENV)),
-        external_task_id: var(EXT_ENV),
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -151,7 +146,7 @@ async fn child_main(job: ChildJob) {
     let known = engine
         .initial_jobs
         .iter()
-        .find(|v| v.external_task_id == job.external_task_id);
+        .find(|v| v.board_path == job.board);
     match known {
         None => engine.cmd_tx.send(submit_cmd(&job)).unwrap(),
         // An earlier child finished it: there is nothing left to wait for.
@@ -164,10 +159,10 @@ async fn child_main(job: ChildJob) {
         Some(_) => {}
     }
     while let Some(event) = engine.event_rx.recv().await {
-        let JobEvent::Updated(v) = event else {
+        let (JobEvent::Updated(v) | JobEvent::Submitted { job: v, .. }) = event else {
             continue;
         };
-        if v.external_task_id != job.external_task_id {
+        if v.board_path != job.board {
             continue;
         }
         say(&format!("phase {} {}", v.phase.as_str(), bytes_on_disk(&v)));
@@ -196,30 +191,20 @@ fn bytes_on_disk(v: &JobView) -> u64 {
 
 fn submit_cmd(job: &ChildJob) -> JobCmd {
     let board = board_file::load(&job.board).unwrap();
-    let images = FileImages {
-        board_dir: board_file::board_dir(&job.board),
-    };
-    let request = compose(&board, Provider::Kling, &images, &job.external_task_id).unwrap();
-    JobCmd::Submit {
-        board_path: job.board.clone(),
+    let options = SubmitOptions::default();
+    JobCmd::Submit(SubmitRequest::new(
+        &job.board,
         board,
-        provider: Provider::Kling,
-        request,
-        external_task_id: job.external_task_id.clone(),
-        estimated_usd: None,
-    }
+        Provider::Kling,
+        options,
+    ))
 }
 
 fn child_config(job: &ChildJob) -> EngineConfig {
     let settings = ProviderSettings {
         kling_base: Some(job.sim_base.clone()),
         gateway_base: Some(job.sim_base.clone()),
-        retry: RetryPolicy {
-            max_attempts: 4,
-            base: Duration::from_millis(20),
-            max: Duration::from_millis(100),
-            request_timeout: Duration::from_secs(5),
-        },
+        request_timeout: Duration::from_secs(5),
     };
     let no_file = job.store.with_file_name("no-credentials.toml");
     let keys = SimKeys::demo();

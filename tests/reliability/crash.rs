@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use shotdeck::engine::download::part_path;
 use shotdeck::engine::events::JobPhase;
-use shotdeck::engine::new_external_task_id;
 use shotdeck::engine::store::{ListFilter, Store};
 use shotdeck::sim::{Faults, SAMPLE_MP4};
 
@@ -51,23 +50,28 @@ fn inspect(h: &Harness, job: &ChildJob, round: usize) -> Aftermath {
         .list(&ListFilter::default())
         .unwrap()
         .into_iter()
-        .filter(|v| v.external_task_id == job.external_task_id)
+        .filter(|v| v.board_path == job.board)
         .collect();
     assert!(mine.len() <= 1, "round {round}: recorded twice: {mine:#?}");
-    let creates = h
-        .sim
-        .stats()
-        .creates_by_external_id
-        .get(&job.external_task_id)
-        .copied()
-        .unwrap_or(0);
-    assert!(creates <= 1, "round {round}: {creates} creates at the sim");
+    let stats = h.sim.stats();
+    // One board, one job: no child may create a second task, under any key.
+    assert!(
+        stats.creates_accepted <= 1,
+        "round {round}: {} tasks created at the sim",
+        stats.creates_accepted
+    );
     let Some(v) = mine.into_iter().next() else {
         return Aftermath::default();
     };
+    let creates = stats
+        .creates_by_external_id
+        .get(&v.external_task_id)
+        .copied()
+        .unwrap_or(0);
+    assert!(creates <= 1, "round {round}: {creates} creates at the sim");
     // The full record and its history must load too, not just the list columns.
     let rec = store.record(v.id).unwrap().expect("the record loads");
-    assert_eq!(rec.view.external_task_id, job.external_task_id);
+    assert_eq!(rec.view.external_task_id, v.external_task_id);
     assert!(!store.history(v.id).unwrap().is_empty(), "round {round}");
     let mut partial = None;
     for f in &v.files {
@@ -112,7 +116,7 @@ fn finish_cleanly(h: &Harness, job: &ChildJob, test_name: &str) {
         assert!(!part_path(&f.path).exists(), "a leftover partial file");
     }
     let stats = h.sim.stats();
-    assert_eq!(stats.creates_by_external_id[&job.external_task_id], 1);
+    assert_eq!(stats.creates_by_external_id[&v.external_task_id], 1);
     assert_eq!(stats.creates_accepted, 1);
 }
 
@@ -121,7 +125,6 @@ fn child_job(h: &Harness) -> ChildJob {
         store: h.store_path(),
         sim_base: h.sim.base_url(),
         board: h.board("single-shot.json"),
-        external_task_id: new_external_task_id(),
     }
 }
 

@@ -1,31 +1,14 @@
 //! The commands front ends send: submit, retry, redownload, refresh.
 
 use super::{EngineLoop, new_external_task_id, views_in_scope};
-use crate::engine::events::{JobCmd, JobId, JobPhase};
+use crate::engine::events::{JobCmd, JobId, JobPhase, SubmitRequest, SubmitTicket};
+use crate::engine::intake;
 use crate::engine::store::{JobChange, NewJob, now_ms};
 
 impl EngineLoop {
     pub(super) async fn command(&mut self, cmd: JobCmd) {
         match cmd {
-            JobCmd::Submit {
-                board_path,
-                board,
-                provider,
-                request,
-                external_task_id,
-                estimated_usd,
-            } => {
-                let job = NewJob {
-                    board_path,
-                    board,
-                    provider,
-                    request,
-                    external_task_id,
-                    estimated_usd,
-                    retry_of: None,
-                };
-                self.submit(job).await;
-            }
+            JobCmd::Submit(req) => self.submit(req).await,
             JobCmd::Retry(id) => self.retry(id).await,
             JobCmd::Redownload(id) => self.redownload(id).await,
             JobCmd::Refresh => self.refresh().await,
@@ -33,19 +16,36 @@ impl EngineLoop {
         }
     }
 
-    /// Records the job (leased to us, nothing sent yet) and starts its worker.
-    pub(super) async fn submit(&mut self, job: NewJob) {
-        let in_body = job.request.body.get("external_task_id");
-        if in_body.and_then(|v| v.as_str()) != Some(job.external_task_id.as_str()) {
-            return self.reject(format!(
-                "the request's external_task_id must be the job's ({}); nothing was sent",
-                job.external_task_id
-            ));
+    /// Turns a front end's board into a job (see [`intake::prepare`]) and records it. The
+    /// loop waits for the preparation, but on a blocking thread: reading and encoding the
+    /// images never stalls the runtime's workers.
+    async fn submit(&mut self, req: SubmitRequest) {
+        let ticket = req.ticket;
+        let prices = self.shared.config.prices.clone();
+        let prepared = tokio::task::spawn_blocking(move || intake::prepare(req, &prices)).await;
+        match prepared {
+            Ok(Ok(job)) => {
+                tracing::info!(external_task_id = %job.external_task_id, provider = %job.provider, "submitting");
+                self.record(job, Some(ticket)).await;
+            }
+            Ok(Err(refusal)) => self.refuse(Some(ticket), format!("{refusal}; nothing was sent")),
+            Err(e) => self.refuse(
+                Some(ticket),
+                format!("preparing the submit failed, nothing was sent: {e}"),
+            ),
         }
-        let owner = self.ctx.owner.clone();
+    }
+
+    /// Records the job (leased to us, nothing sent yet) and starts its worker. `ticket`
+    /// names the front end's submit this job answers, if any.
+    async fn record(&mut self, job: NewJob, ticket: Option<SubmitTicket>) {
+        if let Err(reason) = intake::ensure_keyed(&job) {
+            return self.refuse(ticket, reason);
+        }
+        let owner = self.shared.owner.clone();
         let until = now_ms() + self.lease_ms();
         let inserted = self
-            .ctx
+            .shared
             .db
             .call(move |s| {
                 let id = s.insert_job(&job, &owner, until, now_ms())?;
@@ -56,17 +56,23 @@ impl EngineLoop {
             Ok(Some(view)) => {
                 let id = view.id;
                 self.scope.add(id);
-                self.report(view);
+                match ticket {
+                    Some(ticket) => self.announce(ticket, view),
+                    None => self.report(view),
+                }
                 self.spawn_worker(id).await;
             }
-            Ok(None) => self.reject("the new job vanished from the store".into()),
-            Err(e) => self.reject(format!("could not record the job, nothing was sent: {e}")),
+            Ok(None) => self.refuse(ticket, "the new job vanished from the store".into()),
+            Err(e) => self.refuse(
+                ticket,
+                format!("could not record the job, nothing was sent: {e}"),
+            ),
         }
     }
 
     /// A finished job's stored request as a new job with a fresh idempotency key.
     pub(super) async fn retry(&mut self, id: JobId) {
-        let rec = match self.ctx.db.call(move |s| s.record(id)).await {
+        let rec = match self.shared.db.call(move |s| s.record(id)).await {
             Ok(Some(rec)) => rec,
             Ok(None) => return self.reject(format!("no job {id} to retry")),
             Err(e) => return self.reject(format!("cannot retry job {id}: {e}")),
@@ -85,7 +91,7 @@ impl EngineLoop {
             }
             None => return self.reject(format!("job {id}'s stored request has no JSON body")),
         }
-        self.submit(NewJob {
+        let job = NewJob {
             board_path: rec.view.board_path,
             board: rec.board,
             provider: rec.view.provider,
@@ -93,8 +99,8 @@ impl EngineLoop {
             external_task_id: ext,
             estimated_usd: rec.view.estimated_usd,
             retry_of: Some(id),
-        })
-        .await;
+        };
+        self.record(job, None).await;
     }
 
     /// Resumes (or redoes) a job's downloads; also restarts a stalled job in any phase.
@@ -103,9 +109,13 @@ impl EngineLoop {
         if self.workers.contains_key(&id) {
             return;
         }
-        let (owner, until, now) = (self.ctx.owner.clone(), now_ms() + self.lease_ms(), now_ms());
+        let (owner, until, now) = (
+            self.shared.owner.clone(),
+            now_ms() + self.lease_ms(),
+            now_ms(),
+        );
         let taken = self
-            .ctx
+            .shared
             .db
             .call(move |s| {
                 if !s.take_lease(id, &owner, until, now)? {
@@ -148,7 +158,7 @@ impl EngineLoop {
 
     /// Re-reports every job in scope and picks up any that wait for an engine.
     pub(super) async fn refresh(&mut self) {
-        match views_in_scope(&self.ctx.db, &self.scope).await {
+        match views_in_scope(&self.shared.db, &self.scope).await {
             Ok(views) => {
                 for v in views {
                     self.report(v);

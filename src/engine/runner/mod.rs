@@ -17,9 +17,9 @@ use tokio::time::Instant;
 
 use super::config::{EngineConfig, JobScope};
 use super::db::Db;
-use super::events::{JobCmd, JobEvent, JobId, JobView};
+use super::events::{JobCmd, JobEvent, JobId, JobView, SubmitTicket};
 use super::store::{ListFilter, StoreError, now_ms};
-use super::worker::{Ctx, WorkerMsg};
+use super::worker::{Shared, WorkerMsg};
 
 /// How far back each watch re-reads: a row written by another process carries the time
 /// its writer took before waiting for the write lock (up to the busy timeout).
@@ -48,7 +48,7 @@ impl Engine {
         let (out_tx, worker_rx) = mpsc::unbounded_channel();
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (event_tx, event_rx) = mpsc::unbounded_channel();
-        let ctx = Arc::new(Ctx::new(
+        let shared = Arc::new(Shared::new(
             db,
             instance.clone(),
             cfg.tuning.clone(),
@@ -58,7 +58,7 @@ impl Engine {
         ));
         let mut engine = EngineLoop {
             known: HashMap::new(),
-            ctx,
+            shared,
             scope: cfg.scope,
             events: event_tx,
             workers: HashMap::new(),
@@ -68,7 +68,7 @@ impl Engine {
         };
         engine.adopt(true).await;
         // Read after adopting, so a job resumed from a stall shows without its old error.
-        let initial_jobs = views_in_scope(&engine.ctx.db, &engine.scope).await?;
+        let initial_jobs = views_in_scope(&engine.shared.db, &engine.scope).await?;
         for v in &initial_jobs {
             engine.known.insert(v.id, v.clone());
         }
@@ -90,7 +90,7 @@ pub fn new_external_task_id() -> String {
 }
 
 struct EngineLoop {
-    ctx: Arc<Ctx>,
+    shared: Arc<Shared>,
     scope: JobScope,
     events: mpsc::UnboundedSender<JobEvent>,
     workers: HashMap<JobId, JoinHandle<()>>,
@@ -121,7 +121,7 @@ impl EngineLoop {
                 _ = tokio::time::sleep_until(self.next_tick), if busy => self.tick().await,
             }
             if !busy && (!self.workers.is_empty() || self.watching) {
-                self.next_tick = Instant::now() + self.ctx.tuning.tick();
+                self.next_tick = Instant::now() + self.shared.tuning.tick();
             }
         }
         self.shutdown().await;
@@ -132,8 +132,13 @@ impl EngineLoop {
             WorkerMsg::Updated(view) => self.report(view),
             WorkerMsg::Exited(id) => {
                 self.workers.remove(&id);
-                let owner = self.ctx.owner.clone();
-                if let Err(e) = self.ctx.db.call(move |s| s.release_lease(id, &owner)).await {
+                let owner = self.shared.owner.clone();
+                if let Err(e) = self
+                    .shared
+                    .db
+                    .call(move |s| s.release_lease(id, &owner))
+                    .await
+                {
                     tracing::error!(job = id, error = %e, "could not release a lease");
                 }
                 self.refresh_watching().await;
@@ -146,13 +151,24 @@ impl EngineLoop {
         let _ = self.events.send(JobEvent::Updated(view));
     }
 
+    /// The first event about a job recorded for a front end's submit.
+    fn announce(&mut self, ticket: SubmitTicket, job: JobView) {
+        self.known.insert(job.id, job.clone());
+        let _ = self.events.send(JobEvent::Submitted { ticket, job });
+    }
+
     fn reject(&self, reason: String) {
+        self.refuse(None, reason);
+    }
+
+    /// Reports a refused command; `ticket` names the submit it was, if one.
+    fn refuse(&self, ticket: Option<SubmitTicket>, reason: String) {
         tracing::warn!(%reason, "command rejected");
-        let _ = self.events.send(JobEvent::Rejected { reason });
+        let _ = self.events.send(JobEvent::Rejected { reason, ticket });
     }
 
     fn lease_ms(&self) -> i64 {
-        self.ctx.tuning.lease_ttl.as_millis() as i64
+        self.shared.tuning.lease_ttl.as_millis() as i64
     }
 
     /// Stops every worker, then releases our leases so another engine can continue at once.
@@ -161,8 +177,8 @@ impl EngineLoop {
             handle.abort();
             let _ = handle.await;
         }
-        let owner = self.ctx.owner.clone();
-        if let Err(e) = self.ctx.db.call(move |s| s.release_leases(&owner)).await {
+        let owner = self.shared.owner.clone();
+        if let Err(e) = self.shared.db.call(move |s| s.release_leases(&owner)).await {
             tracing::error!(error = %e, "releasing leases at shutdown failed");
         }
     }

@@ -11,12 +11,12 @@ use crate::engine::worker::Worker;
 impl EngineLoop {
     /// Housekeeping while anything is in flight.
     pub(super) async fn tick(&mut self) {
-        self.next_tick = Instant::now() + self.ctx.tuning.tick();
+        self.next_tick = Instant::now() + self.shared.tuning.tick();
         let now = now_ms();
         if !self.workers.is_empty() {
-            let (owner, until) = (self.ctx.owner.clone(), now + self.lease_ms());
+            let (owner, until) = (self.shared.owner.clone(), now + self.lease_ms());
             if let Err(e) = self
-                .ctx
+                .shared
                 .db
                 .call(move |s| s.renew_leases(&owner, until))
                 .await
@@ -25,7 +25,7 @@ impl EngineLoop {
             }
         }
         let since = self.last_seen - WATCH_SLACK_MS;
-        match self.ctx.db.call(move |s| s.changed_since(since)).await {
+        match self.shared.db.call(move |s| s.changed_since(since)).await {
             Ok(views) => {
                 self.last_seen = now;
                 for v in views {
@@ -50,7 +50,7 @@ impl EngineLoop {
     pub(super) async fn adopt(&mut self, include_stalled: bool) {
         let now = now_ms();
         let ids = match self
-            .ctx
+            .shared
             .db
             .call(move |s| s.adoptable(now, include_stalled))
             .await
@@ -62,10 +62,10 @@ impl EngineLoop {
             if !self.scope.contains(id) || self.workers.contains_key(&id) {
                 continue;
             }
-            let (owner, until) = (self.ctx.owner.clone(), now + self.lease_ms());
+            let (owner, until) = (self.shared.owner.clone(), now + self.lease_ms());
             // Some(view) once the lease is ours; the view only when clearing a stall changed it.
             let adopted = self
-                .ctx
+                .shared
                 .db
                 .call(move |s| {
                     if !s.take_lease(id, &owner, until, now_ms())? {
@@ -99,21 +99,25 @@ impl EngineLoop {
     }
 
     pub(super) async fn spawn_worker(&mut self, id: JobId) {
-        match Worker::load(self.ctx.clone(), id).await {
+        match Worker::load(self.shared.clone(), id).await {
             Ok(worker) => {
                 self.workers.insert(id, tokio::spawn(worker.run()));
             }
             Err(e) => {
                 tracing::error!(job = id, error = %e, "cannot start work on the job");
-                let owner = self.ctx.owner.clone();
-                let _ = self.ctx.db.call(move |s| s.release_lease(id, &owner)).await;
+                let owner = self.shared.owner.clone();
+                let _ = self
+                    .shared
+                    .db
+                    .call(move |s| s.release_lease(id, &owner))
+                    .await;
             }
         }
     }
 
     /// Whether an in-scope job is in flight beyond our own workers.
     pub(super) async fn refresh_watching(&mut self) {
-        match self.ctx.db.call(|s| s.in_flight()).await {
+        match self.shared.db.call(|s| s.in_flight()).await {
             Ok(ids) => {
                 self.watching = ids
                     .into_iter()

@@ -29,8 +29,8 @@ impl Worker {
             Ok(c) => c,
             Err(next) => return Ok(next),
         };
-        let ctx = self.ctx.clone();
-        let _slot = ctx
+        let shared = self.shared.clone();
+        let _slot = shared
             .downloads
             .acquire()
             .await
@@ -63,7 +63,7 @@ impl Worker {
         idx: usize,
         file: &JobFile,
     ) -> Result<Option<JobError>, Halt> {
-        let attempts = self.ctx.tuning.download_attempts.max(1);
+        let attempts = self.shared.tuning.download_attempts.max(1);
         for attempt in 1..=attempts {
             let err = match self.fetch_one(client, idx, file).await? {
                 Ok(()) => return Ok(None),
@@ -88,7 +88,7 @@ impl Worker {
             );
             self.change(JobChange::default().with_note(note)).await?;
             let wait = self
-                .ctx
+                .shared
                 .tuning
                 .poll
                 .backoff(attempt, None, &mut rand::rng());
@@ -110,7 +110,7 @@ impl Worker {
             tx.send_replace(Some(p));
         });
         tokio::pin!(fetch);
-        let mut ticker = tokio::time::interval(self.ctx.tuning.progress_interval);
+        let mut ticker = tokio::time::interval(self.shared.tuning.progress_interval);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let result = loop {
             tokio::select! {
@@ -139,14 +139,14 @@ impl Worker {
     }
 
     async fn save_progress(&mut self, idx: usize, p: Progress, complete: bool) -> Result<(), Halt> {
-        let (id, owner) = (self.id, self.ctx.owner.clone());
+        let (id, owner) = (self.id, self.shared.owner.clone());
         let progress = FileProgress {
             bytes_done: p.bytes_done,
             bytes_total: p.bytes_total,
             complete,
         };
         let view = self
-            .ctx
+            .shared
             .db
             .call(move |s| s.file_progress(id, &owner, idx, progress, now_ms()))
             .await?

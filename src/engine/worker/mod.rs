@@ -35,7 +35,7 @@ pub(crate) enum WorkerMsg {
 }
 
 /// What every worker of one engine shares.
-pub(crate) struct Ctx {
+pub(crate) struct Shared {
     pub db: Db,
     /// This engine instance's lease owner id.
     pub owner: String,
@@ -48,7 +48,7 @@ pub(crate) struct Ctx {
     clients: Mutex<HashMap<Provider, Arc<Client>>>,
 }
 
-impl Ctx {
+impl Shared {
     pub fn new(
         db: Db,
         owner: String,
@@ -57,7 +57,7 @@ impl Ctx {
         factory: ClientFactory,
         out: mpsc::UnboundedSender<WorkerMsg>,
     ) -> Self {
-        Ctx {
+        Shared {
             db,
             owner,
             gate: RequestGate::new(tuning.max_concurrent_requests),
@@ -89,6 +89,22 @@ enum Next {
     Stop,
 }
 
+/// Which provider request an error answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Request {
+    Create,
+    Poll,
+}
+
+impl Request {
+    fn as_str(self) -> &'static str {
+        match self {
+            Request::Create => "submit",
+            Request::Poll => "poll",
+        }
+    }
+}
+
 /// Why a worker stops without finishing its job.
 enum Halt {
     /// Another engine took the job over after our lease expired.
@@ -105,13 +121,16 @@ impl From<StoreError> for Halt {
 type Step = Result<Next, Halt>;
 
 pub(crate) struct Worker {
-    ctx: Arc<Ctx>,
+    shared: Arc<Shared>,
     id: JobId,
     provider: Provider,
     create_path: String,
     request: ComposedRequest,
     view: JobView,
     units_charged: Option<String>,
+    /// An earlier create of this job may have reached the provider: look before sending.
+    /// A job loaded in `submitting` starts in doubt (a crash may have cut the answer off).
+    create_in_doubt: bool,
     /// Polls made so far (sets the next interval).
     polls: u32,
     /// Consecutive retryable errors, and consecutive unreadable or not-found answers.
@@ -122,14 +141,14 @@ pub(crate) struct Worker {
 }
 
 impl Worker {
-    pub async fn load(ctx: Arc<Ctx>, id: JobId) -> Result<Worker, StoreError> {
-        let rec = ctx
+    pub async fn load(shared: Arc<Shared>, id: JobId) -> Result<Worker, StoreError> {
+        let rec = shared
             .db
             .call(move |s| s.record(id))
             .await?
             .ok_or(StoreError::NotFound(id))?;
         let now = now_ms();
-        let schedule = &ctx.tuning.poll;
+        let schedule = &shared.tuning.poll;
         let age = Duration::from_millis((now - rec.view.created_at).max(0) as u64);
         let polls = schedule.polls_for_age(age);
         let first_wait = match rec.last_polled_at {
@@ -140,6 +159,7 @@ impl Worker {
             _ => Duration::ZERO,
         };
         Ok(Worker {
+            create_in_doubt: rec.view.phase == JobPhase::Submitting,
             provider: rec.view.provider,
             create_path: rec.create_path,
             request: rec.request,
@@ -149,7 +169,7 @@ impl Worker {
             errors: 0,
             odd: 0,
             first_wait,
-            ctx,
+            shared,
             id,
         })
     }
@@ -179,14 +199,14 @@ impl Worker {
                 }
             }
         }
-        let _ = self.ctx.out.send(WorkerMsg::Exited(self.id));
+        let _ = self.shared.out.send(WorkerMsg::Exited(self.id));
     }
 
     /// Writes `change` under our lease and reports the new view.
     async fn change(&mut self, change: JobChange) -> Result<(), Halt> {
-        let (id, owner) = (self.id, self.ctx.owner.clone());
+        let (id, owner) = (self.id, self.shared.owner.clone());
         let view = self
-            .ctx
+            .shared
             .db
             .call(move |s| s.apply(id, &owner, &change, now_ms()))
             .await?
@@ -197,13 +217,13 @@ impl Worker {
 
     fn publish(&mut self, view: JobView) {
         self.view = view.clone();
-        let _ = self.ctx.out.send(WorkerMsg::Updated(view));
+        let _ = self.shared.out.send(WorkerMsg::Updated(view));
     }
 
     /// The client for this job's provider. Without one (keys removed since the submit)
     /// a job that may already exist remotely waits for the user instead of failing.
     async fn client(&mut self) -> Result<Result<Arc<Client>, Next>, Halt> {
-        match self.ctx.client(self.provider) {
+        match self.shared.client(self.provider) {
             Ok(c) => Ok(Ok(c)),
             Err(e) if self.view.phase == JobPhase::Queued => {
                 Ok(Err(self.fail(error_of(&e, false), "cannot submit").await?))
@@ -232,15 +252,17 @@ impl Worker {
         Ok(Next::Stop)
     }
 
-    /// Decides what a provider error means for the job: wait and try again, or fail.
-    async fn on_error(&mut self, e: &ProviderError, what: &str) -> Step {
+    /// Decides what a provider error means for the job: wait and try again, or fail. The
+    /// wait happens in the run loop, after the request slot was given back.
+    async fn on_error(&mut self, e: &ProviderError, request: Request) -> Step {
+        let what = request.as_str();
         let odd = matches!(
             e,
             ProviderError::Malformed(_)
                 | ProviderError::NotFound { .. }
                 | ProviderError::Conflict { .. }
         );
-        let again = e.is_retryable() || (odd && self.odd + 1 < self.ctx.tuning.odd_answer_limit);
+        let again = e.is_retryable() || (odd && self.odd + 1 < self.shared.tuning.odd_answer_limit);
         if !again {
             return self
                 .fail(error_of(e, false), &format!("{what} failed"))
@@ -251,13 +273,16 @@ impl Worker {
         } else {
             self.errors += 1;
         }
-        let wait =
-            self.ctx
-                .tuning
-                .poll
-                .backoff(self.errors + self.odd, e.retry_after(), &mut rand::rng());
-        if matches!(e, ProviderError::RateLimited { .. }) {
-            self.ctx.gate.hold_off(wait);
+        let wait = self.shared.tuning.poll.backoff(
+            self.errors + self.odd,
+            e.retry_after(),
+            &mut rand::rng(),
+        );
+        // A rate-limited poll holds every request off. A rate-limited create delays only
+        // its own job: "too many tasks in parallel" says nothing against polls, and polls
+        // are what let the running tasks finish.
+        if request == Request::Poll && matches!(e, ProviderError::RateLimited { .. }) {
+            self.shared.gate.hold_off(wait);
         }
         tracing::info!(job = self.id, error = %e, ?wait, "{what} will be retried");
         let error = error_of(e, true);

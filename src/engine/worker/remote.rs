@@ -2,41 +2,47 @@
 
 use std::path::PathBuf;
 
-use super::{Halt, Next, Step, Worker};
+use super::{Halt, Next, Request, Step, Worker};
 use crate::engine::events::{JobError, JobPhase};
 use crate::engine::job::phase_for;
 use crate::engine::store::{FileTarget, JobChange, now_ms};
-use crate::providers::{Client, ProviderError, RemoteVideo, TaskSnapshot, TaskState};
+use crate::providers::{RemoteVideo, TaskSnapshot, TaskState};
 
 impl Worker {
-    /// Sends the create, or, when an earlier attempt may have reached the provider (the job
-    /// is already `submitting`: a lost answer, a crash mid-send), first looks the task up by
-    /// its `external_task_id` and sends only if the provider has never seen it.
+    /// Sends the create, or, when an earlier attempt may have reached the provider (a lost
+    /// or unreadable answer, a conflict, a crash mid-send), first looks the task up by its
+    /// `external_task_id` and sends only if the provider has never seen it. One attempt per
+    /// step: the request slot is released before any wait, which `on_error` decides.
     pub(super) async fn submit(&mut self) -> Step {
         let client = match self.client().await? {
             Ok(c) => c,
             Err(next) => return Ok(next),
         };
         let ext = self.view.external_task_id.clone();
-        let maybe_sent = self.view.phase == JobPhase::Submitting;
-        if !maybe_sent {
+        if self.view.phase != JobPhase::Submitting {
             // Written before anything leaves the machine: after a crash from here on the
             // restarted engine knows to look before it sends.
             self.change(JobChange::phase(JobPhase::Submitting)).await?;
         }
         let result = {
-            let _permit = self.ctx.gate.enter().await;
-            if maybe_sent {
-                match client.find_by_external_id(&self.create_path, &ext).await {
-                    Ok(Some(task)) => {
-                        tracing::info!(job = self.id, task = %task.task_id, "found the task of an earlier submit");
-                        Ok(task)
-                    }
-                    Ok(None) => client.submit(&self.request, &ext).await,
-                    Err(e) => Err(e),
-                }
+            let _permit = self.shared.gate.enter().await;
+            let earlier = if self.create_in_doubt {
+                client.find_by_external_id(&self.create_path, &ext).await
             } else {
-                client.submit(&self.request, &ext).await
+                Ok(None)
+            };
+            match earlier {
+                Ok(Some(task)) => {
+                    tracing::info!(job = self.id, task = %task.task_id, "found the task of an earlier submit");
+                    Ok(task)
+                }
+                Ok(None) => {
+                    let sent = client.submit(&self.request, &ext).await;
+                    self.create_in_doubt = sent.as_ref().is_err_and(|e| e.task_may_exist());
+                    sent
+                }
+                // The doubt stands: look again next time.
+                Err(e) => Err(e),
             }
         };
         match result {
@@ -44,12 +50,12 @@ impl Worker {
                 self.reset_errors();
                 self.take_snapshot(task).await
             }
-            Err(e) => self.on_error(&e, "submit").await,
+            Err(e) => self.on_error(&e, Request::Create).await,
         }
     }
 
-    /// One status request (the engine paces and retries; the client's own retry loop is
-    /// bypassed so a job never costs more than one request per interval).
+    /// One status request (the engine paces and retries, so a job never costs more than one
+    /// request per interval).
     pub(super) async fn poll(&mut self) -> Step {
         let client = match self.client().await? {
             Ok(c) => c,
@@ -64,11 +70,11 @@ impl Worker {
             return self.fail(error, "poll").await;
         };
         let result = {
-            let _permit = self.ctx.gate.enter().await;
-            query_once(&client, &self.create_path, &task_id).await
+            let _permit = self.shared.gate.enter().await;
+            client.query(&self.create_path, &task_id).await
         };
-        let (id, owner) = (self.id, self.ctx.owner.clone());
-        self.ctx
+        let (id, owner) = (self.id, self.shared.owner.clone());
+        self.shared
             .db
             .call(move |s| s.note_poll(id, &owner, now_ms()))
             .await?;
@@ -78,7 +84,7 @@ impl Worker {
                 self.reset_errors();
                 self.take_snapshot(task).await
             }
-            Err(e) => self.on_error(&e, "poll").await,
+            Err(e) => self.on_error(&e, Request::Poll).await,
         }
     }
 
@@ -125,7 +131,11 @@ impl Worker {
                 if change != JobChange::default() {
                     self.change(change).await?;
                 }
-                let wait = self.ctx.tuning.poll.interval(self.polls, &mut rand::rng());
+                let wait = self
+                    .shared
+                    .tuning
+                    .poll
+                    .interval(self.polls, &mut rand::rng());
                 Ok(Next::After(wait))
             }
         }
@@ -133,7 +143,7 @@ impl Worker {
 
     /// Where each video goes: `<render dir>/<board stem>-<job id>[-<n>].<ext>`.
     async fn record_files(&mut self, videos: &[RemoteVideo]) -> Result<(), Halt> {
-        let dir = self.ctx.config.render_dir_for(&self.view.board_path);
+        let dir = self.shared.config.render_dir_for(&self.view.board_path);
         let stem = self
             .view
             .board_path
@@ -156,27 +166,15 @@ impl Worker {
                 }
             })
             .collect();
-        let (id, owner) = (self.id, self.ctx.owner.clone());
+        let (id, owner) = (self.id, self.shared.owner.clone());
         let view = self
-            .ctx
+            .shared
             .db
             .call(move |s| s.set_files(id, &owner, &targets, now_ms()))
             .await?
             .ok_or(Halt::LeaseLost)?;
         self.view = view;
         Ok(())
-    }
-}
-
-/// A single attempt, without the client's retry loop.
-async fn query_once(
-    client: &Client,
-    create_path: &str,
-    task_id: &str,
-) -> Result<TaskSnapshot, ProviderError> {
-    match client {
-        Client::Kling(c) => c.query(create_path, task_id).await,
-        Client::Gateway(c) => c.query(create_path, task_id).await,
     }
 }
 
