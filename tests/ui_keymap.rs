@@ -110,7 +110,7 @@ fn an_override_that_takes_a_key_is_reported_at_start() {
     let x = "x".parse().unwrap();
     assert_eq!(
         deps.keymap.lookup(Context::ShotList, &x),
-        Some(shotdeck::ui::action::Action::AddShot)
+        Some(shotdeck::ui::Action::AddShot)
     );
     // The app shows them once, at start.
     let path = dir.path().join("board.json");
@@ -126,7 +126,7 @@ fn an_override_that_takes_a_key_is_reported_at_start() {
 
 #[test]
 fn plain_characters_stay_text_in_the_prompt_editor() {
-    // The override's `n` is refused (keymap_overrides tests the warning); `f8` applies.
+    // The override's `n` is refused (keymap::overrides tests the warning); `f8` applies.
     let mut h = harness_keys("[prompt]\nnext_shot = [\"n\", \"f8\"]", |_| vec![]);
     h.key(KeyCode::Enter);
     h.keys("n");

@@ -5,7 +5,7 @@ mod ui_support;
 
 use crossterm::event::{Event, KeyCode};
 use shotdeck::core::{FieldPath, Provider, Severity, ShotField};
-use shotdeck::ui::pane::PaneId;
+use shotdeck::ui::PaneId;
 use ui_support::*;
 
 fn durations(h: &Harness) -> Vec<f64> {

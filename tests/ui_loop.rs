@@ -16,7 +16,7 @@ use ratatui::layout::{Position, Rect, Size};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use shotdeck::engine::events::{JobCmd, JobPhase};
 use shotdeck::files::board_file;
-use shotdeck::ui::{ExitReason, OpenedBoard, WireBackend, run};
+use shotdeck::ui::{DiffBackend, ExitReason, OpenedBoard, run};
 use ui_support::*;
 
 fn key(c: char) -> std::io::Result<Event> {
@@ -317,7 +317,7 @@ fn keystrokes_cost_few_bytes() {
         let out = Shared::default();
         let mut vt = vt100::Parser::new(size.1, size.0, 0);
         let mut check = |b: &[u8], e: &Terminal<TestBackend>| assert_screen_matches(&mut vt, b, e);
-        let wire = type_through(WireBackend::new(out.clone()), &out, size, Some(&mut check));
+        let wire = type_through(DiffBackend::new(out.clone()), &out, size, Some(&mut check));
         assert!(!vt.screen().hide_cursor(), "the editor shows the cursor");
         let (w, h) = size;
         if size == (80, 24) {

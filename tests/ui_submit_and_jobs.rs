@@ -74,7 +74,7 @@ fn the_editor_sends_image_references_never_their_bytes() {
     let mut h = harness(&b);
     let png = include_bytes!("../examples/images/street-first-frame.png");
     std::fs::write(h.dir.path().join("first.png"), png).unwrap();
-    h.app.dispatch(shotdeck::ui::action::Action::ReprobeImages);
+    h.app.dispatch(shotdeck::ui::Action::ReprobeImages);
     assert!(
         shotdeck::core::is_submittable(h.app.findings()),
         "{:?}",

@@ -15,11 +15,11 @@ use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 use tokio::time::{Interval, MissedTickBehavior};
 
-use super::UiDeps;
-use super::app::App;
-use super::doc::OpenedBoard;
-use super::job_queue::TICK_MS;
 use crate::engine::events::JobCmd;
+use crate::ui::UiDeps;
+use crate::ui::panes::job_queue::TICK_MS;
+use crate::ui::state::app::App;
+use crate::ui::state::doc::OpenedBoard;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitReason {

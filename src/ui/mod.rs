@@ -5,54 +5,32 @@
 //! [`run_terminal`] (the real terminal, panic hook, input from crossterm). The job engine is
 //! reached only through the `JobCmd` sender and `JobEvent` receiver in [`UiDeps`].
 
-pub mod action;
-pub mod app;
-mod confirm;
-mod derived;
-mod dispatch;
-pub mod doc;
-mod edit;
 mod event_loop;
-mod help;
-mod history;
 pub mod host;
-mod job_queue;
-mod jobs;
 pub mod keymap;
-mod keymap_context;
-mod keymap_overrides;
-pub mod keys;
 mod labels;
-mod overlay;
-mod palette;
-pub mod pane;
-mod prompt_editor;
-mod request_preview;
+mod overlays;
+pub mod panes;
 pub mod root;
-mod settings;
-mod settings_fields;
-mod shot_list;
+pub mod state;
 pub mod terminal;
 pub mod theme;
-mod timeline;
-mod wire;
-mod wire_encode;
-#[cfg(test)]
-mod wire_tests;
 
 use std::path::Path;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 pub use crate::files::logging::{init_logging, log_path};
-pub use app::App;
-pub use doc::{OpenedBoard, RescueSlot};
 pub use event_loop::{ExitReason, run};
 pub use host::{Host, HostError, SystemHost};
 pub use keymap::Keymap;
+pub use keymap::action::Action;
+pub use panes::PaneId;
+pub use state::app::App;
+pub use state::doc::{OpenedBoard, RescueSlot};
+pub use terminal::DiffBackend;
 pub use terminal::run_terminal;
 pub use theme::{Styles, ThemeColors};
-pub use wire::WireBackend;
 
 use crate::core::Provider;
 use crate::engine::events::{JobCmd, JobEvent, JobView};

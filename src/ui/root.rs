@@ -6,11 +6,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::app::{App, Overlay};
-use super::keymap::Context;
-use super::keys::KeyChord;
-use super::labels::fit;
-use super::pane::{PaneId, View};
+use crate::ui::keymap::Context;
+use crate::ui::keymap::keys::KeyChord;
+use crate::ui::labels::fit;
+use crate::ui::panes::{PaneId, View};
+use crate::ui::state::app::{App, Overlay};
 
 /// Below this the panes cannot show anything useful.
 pub const MIN_WIDTH: u16 = 60;

@@ -1,16 +1,20 @@
 //! What overlays (help, palette, confirmations) share: keys routed through their own keymap
 //! context, and the geometry they are drawn in, last, over the panes.
 
+pub mod confirm;
+pub mod help;
+pub mod palette;
+
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use super::app::{App, Overlay};
-use super::confirm::ConfirmFlow;
-use super::help::HelpFlow;
-use super::keymap::Context;
-use super::keys::KeyChord;
-use super::palette::PaletteFlow;
-use super::pane::PaneId;
+use crate::ui::keymap::Context;
+use crate::ui::keymap::keys::KeyChord;
+use crate::ui::overlays::confirm::ConfirmFlow;
+use crate::ui::overlays::help::HelpFlow;
+use crate::ui::overlays::palette::PaletteFlow;
+use crate::ui::panes::PaneId;
+use crate::ui::state::app::{App, Overlay};
 
 impl Overlay {
     /// The keymap context that takes the keys while this overlay is open.
@@ -25,7 +29,7 @@ impl Overlay {
 
 impl App {
     /// A key while an overlay is open: its own context's action, else (in the palette) text.
-    pub(super) fn overlay_key(&mut self, key: KeyEvent) {
+    pub(in crate::ui) fn overlay_key(&mut self, key: KeyEvent) {
         let Some(overlay) = self.overlay.as_mut() else {
             return;
         };

@@ -8,11 +8,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::action::Action;
-use super::keymap::Context;
-use super::labels::{clock, fit, megabytes};
-use super::pane::{Flow, Msg, PaneCtx, PaneId, View, pad_x, scroll_window};
 use crate::engine::events::{JobCmd, JobPhase, JobView};
+use crate::ui::keymap::Context;
+use crate::ui::keymap::action::Action;
+use crate::ui::labels::{clock, fit, megabytes};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, pad_x, scroll_window};
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 /// How often the UI ticks while a job is active (spinner frame, elapsed time).
@@ -256,7 +256,7 @@ fn detail_lines(j: &JobView, v: &View, width: usize, show_board: bool) -> Vec<Li
                 j.id,
                 j.provider,
                 j.task_id.as_deref().unwrap_or("not assigned"),
-                super::labels::secs(j.seconds),
+                crate::ui::labels::secs(j.seconds),
                 j.estimated_usd
                     .map_or(String::new(), |u| format!(" · ≈ ${u:.2}")),
             ),

@@ -1,5 +1,13 @@
 //! What every pane shares: its identity, what `handle` returns, and what `render` reads.
 
+pub mod job_queue;
+pub mod prompt_editor;
+pub mod request_preview;
+pub mod settings;
+pub mod settings_fields;
+pub mod shot_list;
+pub mod timeline;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -8,13 +16,13 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 
-use super::doc::Doc;
-use super::edit::Refusal;
-use super::jobs::JobBook;
-use super::keymap::{Context, Keymap};
-use super::theme::Styles;
 use crate::core::FieldPath;
 use crate::engine::events::JobCmd;
+use crate::ui::keymap::{Context, Keymap};
+use crate::ui::state::doc::Doc;
+use crate::ui::state::edit::Refusal;
+use crate::ui::state::jobs::JobBook;
+use crate::ui::theme::Styles;
 
 /// The six panes, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

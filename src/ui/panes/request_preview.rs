@@ -6,9 +6,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::action::Action;
-use super::labels::fit;
-use super::pane::{Flow, PaneCtx, PaneId, View, pad_x};
+use crate::ui::keymap::action::Action;
+use crate::ui::labels::fit;
+use crate::ui::panes::{Flow, PaneCtx, PaneId, View, pad_x};
 
 #[derive(Debug, Default)]
 pub struct RequestPreview {

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::keymap::KeymapError;
+use crate::ui::keymap::KeymapError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -101,11 +101,11 @@ impl Context {
         self != Context::Global && !self.is_overlay()
     }
 
-    pub(super) fn index(self) -> usize {
+    pub(in crate::ui) fn index(self) -> usize {
         self as usize
     }
 
-    pub(super) fn parse(name: &str) -> Result<Context, KeymapError> {
+    pub(in crate::ui) fn parse(name: &str) -> Result<Context, KeymapError> {
         Context::ALL
             .into_iter()
             .find(|c| c.name() == name)

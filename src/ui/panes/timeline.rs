@@ -7,11 +7,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::action::Action;
-use super::derived::Level;
-use super::labels::{finding_text, fit, secs, severity_mark};
-use super::pane::{Flow, Msg, PaneCtx, PaneId, View, pad_x, scroll_window};
 use crate::core::Severity;
+use crate::ui::keymap::action::Action;
+use crate::ui::labels::{finding_text, fit, secs, severity_mark};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, pad_x, scroll_window};
+use crate::ui::state::derived::Level;
 
 #[derive(Debug, Default)]
 pub struct Timeline {

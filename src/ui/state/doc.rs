@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::derived::{Derived, ImageCache};
-use super::edit::Refusal;
-use super::history::{EditKind, History, Snapshot};
 use crate::core::cost::PriceTable;
 use crate::core::{Board, Limits, Provider};
 use crate::files::board_file;
+use crate::ui::state::derived::{Derived, ImageCache};
+use crate::ui::state::edit::Refusal;
+use crate::ui::state::history::{EditKind, History, Snapshot};
 
 /// Autosave runs this long after the last edit.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(400);

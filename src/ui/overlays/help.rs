@@ -6,11 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
-use super::action::Action;
-use super::keymap::{Context, Keymap};
-use super::labels::fit;
-use super::overlay::centered;
-use super::theme::Styles;
+use crate::ui::keymap::action::Action;
+use crate::ui::keymap::{Context, Keymap};
+use crate::ui::labels::fit;
+use crate::ui::overlays::centered;
+use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone)]
 pub struct Help {
@@ -93,7 +93,7 @@ impl Help {
         let rows = inner.height as usize;
         let start = self.scroll.min(lines.len().saturating_sub(rows));
         let shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
-        f.render_widget(Paragraph::new(shown), super::pane::pad_x(inner));
+        f.render_widget(Paragraph::new(shown), crate::ui::panes::pad_x(inner));
     }
 }
 

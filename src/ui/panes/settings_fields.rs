@@ -1,11 +1,11 @@
 //! The rows of the settings pane: what each shows, what it means, and how it changes.
 //! Pure functions of the board; the pane in `settings.rs` decides when to call them.
 
-use super::action::Action;
-use super::edit::{self, Refusal};
-use super::keymap::{Context, Keymap};
 use crate::core::model::{Board, Mode};
 use crate::core::{FieldPath, Limits};
+use crate::ui::keymap::action::Action;
+use crate::ui::keymap::{Context, Keymap};
+use crate::ui::state::edit::{self, Refusal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SettingField {
@@ -196,7 +196,7 @@ impl SettingField {
             SettingField::Sound => on(b.sound),
             SettingField::Watermark => on(b.watermark),
             SettingField::MultiShot => on(b.multi_shot),
-            SettingField::Duration => format!("{} s", super::labels::secs(b.duration)),
+            SettingField::Duration => format!("{} s", crate::ui::labels::secs(b.duration)),
             SettingField::AddReference => String::new(),
             text => {
                 let t = text.text(b);

@@ -6,9 +6,9 @@
 //! back as a warning naming both actions. Plain characters where they are text (the prompt
 //! editor, the palette's query, an open field) are the one refusal: they stay text.
 
-use super::action::Action;
-use super::keymap::{Binding, Context, KeyOverrides, Keymap, KeymapError, parse_keys};
-use super::keys::KeyChord;
+use crate::ui::keymap::action::Action;
+use crate::ui::keymap::keys::KeyChord;
+use crate::ui::keymap::{Binding, Context, KeyOverrides, Keymap, KeymapError, parse_keys};
 
 /// Something a user override changed beyond its own action, shown once at start.
 pub type KeymapWarning = String;
@@ -72,7 +72,7 @@ impl Keymap {
     }
 
     /// What binding `key` to `action` in `c` would take from, or hide behind, other actions.
-    pub(super) fn collisions(
+    pub(in crate::ui) fn collisions(
         &self,
         c: Context,
         action: Action,

@@ -4,12 +4,13 @@
 use crate::core::model::{Board, Mode, Shot};
 use crate::core::provider::Limits;
 
-/// Why an edit was refused. Nothing changed; the message is shown to the user.
+/// Why an edit was refused. Nothing changed; the message is shown to the user. Messages name
+/// no keys: the panes check first and name the user's keys from the keymap table.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Refusal {
     #[error("multi-shot is off: this board has one prompt (turn multi-shot on in Settings)")]
     MultiShotOff,
-    #[error("no shot selected (add one with a)")]
+    #[error("no shot selected (add one first)")]
     NoShotSelected,
     #[error("Shot {} is already the first shot", .shot + 1)]
     AlreadyFirst { shot: usize },
@@ -22,9 +23,9 @@ pub enum Refusal {
     #[error("no shots to spread")]
     NoShots,
     /// A text or path setting: it opens an editor instead of stepping.
-    #[error("press Enter to edit this field")]
+    #[error("this field is typed, not stepped: open it to edit")]
     NotAChoice,
-    #[error("this setting cannot be cleared; change it with h/l")]
+    #[error("this setting cannot be cleared; change its value instead")]
     NotClearable,
     #[error("the model cannot be empty (e.g. kling-v3)")]
     EmptyModel,

@@ -1,17 +1,17 @@
 //! What actions and pane messages do at the app level: focus, undo, save, submit, quit,
 //! engine events, and the host effects (open, copy).
 
-use super::ExitReason;
-use super::action::Action;
-use super::app::{App, Overlay};
-use super::confirm::Confirm;
-use super::help::Help;
-use super::palette::Palette;
-use super::pane::{Flow, Msg, PaneId};
-use super::prompt_editor::PromptField;
-use super::settings::SettingField;
 use crate::core::{FieldPath, Provider, Severity, ShotField};
 use crate::engine::events::{JobCmd, JobEvent, JobPhase, SubmitOptions, SubmitRequest};
+use crate::ui::ExitReason;
+use crate::ui::keymap::action::Action;
+use crate::ui::overlays::confirm::Confirm;
+use crate::ui::overlays::help::Help;
+use crate::ui::overlays::palette::Palette;
+use crate::ui::panes::prompt_editor::PromptField;
+use crate::ui::panes::settings::SettingField;
+use crate::ui::panes::{Flow, Msg, PaneId};
+use crate::ui::state::app::{App, Overlay};
 
 impl App {
     pub fn dispatch(&mut self, action: Action) {
@@ -86,7 +86,7 @@ impl App {
         }
     }
 
-    pub(super) fn apply_flow(&mut self, flow: Flow) {
+    pub(in crate::ui) fn apply_flow(&mut self, flow: Flow) {
         // Whatever changed the board, the editor shows the board's text.
         self.prompt.sync(&self.doc);
         let Flow::Msg(msg) = flow else { return };
@@ -121,7 +121,7 @@ impl App {
         }
     }
 
-    pub(super) fn set_focus(&mut self, pane: PaneId) {
+    pub(in crate::ui) fn set_focus(&mut self, pane: PaneId) {
         if self.focus == PaneId::Prompt && pane != PaneId::Prompt {
             self.doc.break_burst();
         }
@@ -220,7 +220,7 @@ impl App {
         }
     }
 
-    pub(super) fn confirmed(&mut self, c: Confirm) {
+    pub(in crate::ui) fn confirmed(&mut self, c: Confirm) {
         match c {
             Confirm::Submit { .. } => self.submit_now(),
             Confirm::Quit {

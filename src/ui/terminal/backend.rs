@@ -1,5 +1,5 @@
 //! The backend the real terminal is drawn through: crossterm underneath (size, clearing,
-//! cursor queries), with frames encoded by `wire_encode`, which remembers the terminal's
+//! cursor queries), with frames encoded by `encode`, which remembers the terminal's
 //! state between frames. Over a slow SSH link every byte of a keystroke's echo counts.
 //!
 //! ratatui's `Terminal::draw` calls `draw` with the changed cells, then shows or hides the
@@ -12,18 +12,18 @@ use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
 
-use super::wire_encode::{CursorWish, TermState, Update, encode};
+use crate::ui::terminal::encode::{CursorWish, TermState, Update, encode};
 
-pub struct WireBackend<W: Write> {
+pub struct DiffBackend<W: Write> {
     inner: CrosstermBackend<W>,
     state: TermState,
     pending: Vec<Update>,
     wish: CursorWish,
 }
 
-impl<W: Write> WireBackend<W> {
-    pub fn new(writer: W) -> WireBackend<W> {
-        WireBackend {
+impl<W: Write> DiffBackend<W> {
+    pub fn new(writer: W) -> DiffBackend<W> {
+        DiffBackend {
             inner: CrosstermBackend::new(writer),
             state: TermState::default(),
             pending: vec![],
@@ -58,7 +58,7 @@ impl<W: Write> WireBackend<W> {
 
 /// ratatui's `Terminal` shows a hidden cursor when it is dropped and never flushes after;
 /// the wish is written here so the shell gets its cursor back.
-impl<W: Write> Drop for WireBackend<W> {
+impl<W: Write> Drop for DiffBackend<W> {
     fn drop(&mut self) {
         let _ = Write::flush(self);
     }
@@ -66,7 +66,7 @@ impl<W: Write> Drop for WireBackend<W> {
 
 /// Bytes written around the encoder (mode switches at start-up and exit) may change what the
 /// terminal is in, so its state is forgotten and the next frame states everything it needs.
-impl<W: Write> Write for WireBackend<W> {
+impl<W: Write> Write for DiffBackend<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.emit()?;
         self.state.forget();
@@ -79,7 +79,7 @@ impl<W: Write> Write for WireBackend<W> {
     }
 }
 
-impl<W: Write> Backend for WireBackend<W> {
+impl<W: Write> Backend for DiffBackend<W> {
     type Error = io::Error;
 
     fn draw<'a, I>(&mut self, content: I) -> io::Result<()>

@@ -7,14 +7,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::action::Action;
-use super::derived::Level;
-use super::edit::{self, Refusal};
-use super::history::EditKind;
-use super::keymap::Context;
-use super::labels::{bar, fit, secs, wrap_hanging};
-use super::pane::{Flow, Msg, PaneCtx, PaneId, View, scroll_window};
 use crate::core::{Board, FieldPath};
+use crate::ui::keymap::Context;
+use crate::ui::keymap::action::Action;
+use crate::ui::labels::{bar, fit, secs, wrap_hanging};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, scroll_window};
+use crate::ui::state::derived::Level;
+use crate::ui::state::edit::{self, Refusal};
+use crate::ui::state::history::EditKind;
 
 #[derive(Debug, Default)]
 pub struct ShotList;

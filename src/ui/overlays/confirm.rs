@@ -6,12 +6,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use super::action::Action;
-use super::keymap::{Context, Keymap};
-use super::labels::{finding_text, secs, severity_mark};
-use super::overlay::centered;
-use super::theme::Styles;
 use crate::core::{Finding, Provider};
+use crate::ui::keymap::action::Action;
+use crate::ui::keymap::{Context, Keymap};
+use crate::ui::labels::{finding_text, secs, severity_mark};
+use crate::ui::overlays::centered;
+use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Confirm {
@@ -135,7 +135,7 @@ impl Confirm {
             .title(Span::styled(title, s.title_focused))
             .title_bottom(Line::styled(footer, s.muted).right_aligned())
             .style(s.base);
-        let inner = super::pane::pad_x(block.inner(r));
+        let inner = crate::ui::panes::pad_x(block.inner(r));
         f.render_widget(block, r);
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }

@@ -3,18 +3,23 @@
 //! messages and the command palette, so none of them can drift from behaviour.
 //!
 //! Defaults live in `keymap.toml` (embedded). A user's `keymap.toml` and config.toml's
-//! `[keys]` overlay it per action (`keymap_overrides.rs`): naming an action in a context
+//! `[keys]` overlay it per action (`overrides.rs`): naming an action in a context
 //! replaces its keys there.
+
+pub mod action;
+pub mod context;
+pub mod keys;
+mod overrides;
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::action::Action;
-use super::keys::KeyChord;
 use crate::files::config::KeyList;
+use crate::ui::keymap::action::Action;
+use crate::ui::keymap::keys::KeyChord;
 
-pub use super::keymap_context::Context;
+pub use crate::ui::keymap::context::Context;
 
 const DEFAULT_KEYMAP: &str = include_str!("keymap.toml");
 
@@ -58,7 +63,7 @@ pub enum KeymapError {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Keymap {
-    pub(super) contexts: [Vec<Binding>; Context::ALL.len()],
+    pub(in crate::ui) contexts: [Vec<Binding>; Context::ALL.len()],
 }
 
 #[derive(Deserialize)]
@@ -79,7 +84,7 @@ struct DefaultEntry {
 /// Per-action overrides: context name → action name → keys.
 pub type KeyOverrides = BTreeMap<String, BTreeMap<String, KeyList>>;
 
-pub(super) fn parse_keys(list: &KeyList, at: &str) -> Result<Vec<KeyChord>, KeymapError> {
+pub(in crate::ui) fn parse_keys(list: &KeyList, at: &str) -> Result<Vec<KeyChord>, KeymapError> {
     list.as_slice()
         .iter()
         .map(|k| {
@@ -242,7 +247,7 @@ mod tests {
             .iter()
             .flat_map(|c| km.bindings(*c).iter().map(|b| b.action))
             .collect();
-        let palette = super::super::palette::entries(&km);
+        let palette = crate::ui::overlays::palette::entries(&km);
         for a in Action::ALL {
             let in_palette = palette.iter().any(|e| e.action == *a);
             // Overlay actions act on the overlay they are bound in, never from the palette.

@@ -11,16 +11,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_textarea::{CursorMove, TextArea};
 
-use super::action::Action;
-use super::history::EditKind;
-use super::keymap::Context;
-use super::labels::fit;
-use super::pane::{Flow, PaneCtx, PaneId, View, pad_x, scroll_window};
-use super::settings_fields::{apply_text, clear, step};
 use crate::core::images::ImageFact;
 use crate::core::model::{Board, is_url};
+use crate::ui::keymap::Context;
+use crate::ui::keymap::action::Action;
+use crate::ui::labels::fit;
+use crate::ui::panes::settings_fields::{apply_text, clear, step};
+use crate::ui::panes::{Flow, PaneCtx, PaneId, View, pad_x, scroll_window};
+use crate::ui::state::history::EditKind;
 
-pub use super::settings_fields::SettingField;
+pub use crate::ui::panes::settings_fields::SettingField;
 
 #[derive(Default)]
 pub struct Settings {
@@ -204,7 +204,7 @@ impl Settings {
                 Span::styled(
                     format!(
                         "{:<label_w$}",
-                        super::labels::fit(&field.label(), label_w - 1)
+                        crate::ui::labels::fit(&field.label(), label_w - 1)
                     ),
                     s.muted,
                 ),
@@ -239,8 +239,12 @@ impl Settings {
                     crate::core::Severity::Error => s.error,
                     crate::core::Severity::Warning => s.warn,
                 };
-                let text = format!("{} {}", super::labels::severity_mark(x.severity), x.message);
-                for l in super::labels::wrap(&text, w, budget) {
+                let text = format!(
+                    "{} {}",
+                    crate::ui::labels::severity_mark(x.severity),
+                    x.message
+                );
+                for l in crate::ui::labels::wrap(&text, w, budget) {
                     lines.push(Line::styled(l, style));
                     budget -= 1;
                 }
@@ -249,7 +253,7 @@ impl Settings {
                 Some(keys) => format!("{} {keys}", field.help()),
                 None => field.help().to_string(),
             };
-            for l in super::labels::wrap(&help, w, budget) {
+            for l in crate::ui::labels::wrap(&help, w, budget) {
                 lines.push(Line::styled(l, s.muted));
             }
         }
@@ -297,7 +301,7 @@ fn note(field: SettingField, b: &Board, v: &View) -> Option<(String, Style)> {
         } => Some((
             format!(
                 "{format} {width}×{height} {}",
-                super::labels::megabytes(*bytes)
+                crate::ui::labels::megabytes(*bytes)
             ),
             s.muted,
         )),

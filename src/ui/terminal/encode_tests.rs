@@ -5,7 +5,7 @@ use ratatui::buffer::Cell;
 use ratatui::layout::Position;
 use ratatui::style::{Color, Modifier, Style};
 
-use super::wire_encode::{CursorWish, TermState, Update, encode};
+use crate::ui::terminal::encode::{CursorWish, TermState, Update, encode};
 
 const W: u16 = 20;
 const H: u16 = 4;
@@ -153,7 +153,7 @@ fn dropping_the_backend_writes_the_last_cursor_wish() {
     use ratatui::backend::Backend;
     let mut out = vec![];
     {
-        let mut backend = super::WireBackend::new(&mut out);
+        let mut backend = crate::ui::DiffBackend::new(&mut out);
         backend.hide_cursor().unwrap();
         Backend::flush(&mut backend).unwrap();
         // What `Terminal`'s drop does: show, without a flush.

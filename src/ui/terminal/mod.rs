@@ -2,6 +2,11 @@
 //! reporting, a panic hook that saves unsaved work before the terminal is restored, and file
 //! logging (stdout and stderr belong to the TUI while it runs).
 
+mod backend;
+mod encode;
+#[cfg(test)]
+mod encode_tests;
+
 use std::io::{BufWriter, Write, stdout};
 
 use crossterm::cursor::Show;
@@ -13,9 +18,9 @@ use crossterm::execute;
 use crossterm::style::{Attribute, SetAttribute};
 use ratatui::Terminal;
 
-use super::doc::{OpenedBoard, RescueSlot, rescue_save};
-use super::wire::WireBackend;
-use super::{ExitReason, UiDeps};
+use crate::ui::state::doc::{OpenedBoard, RescueSlot, rescue_save};
+use crate::ui::{ExitReason, UiDeps};
+pub use backend::DiffBackend;
 
 /// Saves the latest unsaved board before the terminal is restored and the panic printed.
 fn install_rescue_hook(slot: RescueSlot) {
@@ -53,8 +58,8 @@ pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<E
     // ...wrapped by ours, which saves first.
     install_rescue_hook(deps.rescue.clone());
     // One buffered write per frame instead of stdout's 1 KiB line-buffer chunks, each frame
-    // only what differs from what the terminal already shows (see `wire`).
-    let backend = WireBackend::new(BufWriter::with_capacity(1 << 16, stdout()));
+    // only what differs from what the terminal already shows (see `backend`).
+    let backend = DiffBackend::new(BufWriter::with_capacity(1 << 16, stdout()));
     let result = async {
         let mut terminal = Terminal::new(backend)?;
         execute!(
@@ -63,7 +68,7 @@ pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<E
             EnableFocusChange,
             EnableMouseCapture
         )?;
-        let reason = super::run(&mut terminal, EventStream::new(), opened, deps).await;
+        let reason = crate::ui::run(&mut terminal, EventStream::new(), opened, deps).await;
         execute!(
             terminal.backend_mut(),
             SetAttribute(Attribute::Reset),

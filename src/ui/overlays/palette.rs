@@ -7,12 +7,12 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
-use super::action::Action;
-use super::keymap::{Context, Keymap};
-use super::labels::fit;
-use super::overlay::centered;
-use super::pane::scroll_window;
-use super::theme::Styles;
+use crate::ui::keymap::action::Action;
+use crate::ui::keymap::{Context, Keymap};
+use crate::ui::labels::fit;
+use crate::ui::overlays::centered;
+use crate::ui::panes::scroll_window;
+use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {

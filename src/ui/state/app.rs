@@ -10,26 +10,26 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use super::UiDeps;
-use super::action::Action;
-use super::confirm::Confirm;
-use super::doc::{Doc, OpenedBoard};
-use super::help::Help;
-use super::host::Host;
-use super::job_queue::JobQueue;
-use super::jobs::JobBook;
-use super::keymap::{Context, Keymap};
-use super::keys::KeyChord;
-use super::palette::{Entry, Palette};
-use super::pane::{Flow, PaneCtx, PaneId, Toast};
-use super::prompt_editor::PromptEditor;
-use super::request_preview::RequestPreview;
-use super::settings::Settings;
-use super::shot_list::ShotList;
-use super::theme::Styles;
-use super::timeline::Timeline;
 use crate::core::{Board, Finding};
 use crate::engine::events::{JobCmd, JobEvent};
+use crate::ui::UiDeps;
+use crate::ui::host::Host;
+use crate::ui::keymap::action::Action;
+use crate::ui::keymap::keys::KeyChord;
+use crate::ui::keymap::{Context, Keymap};
+use crate::ui::overlays::confirm::Confirm;
+use crate::ui::overlays::help::Help;
+use crate::ui::overlays::palette::{Entry, Palette};
+use crate::ui::panes::job_queue::JobQueue;
+use crate::ui::panes::prompt_editor::PromptEditor;
+use crate::ui::panes::request_preview::RequestPreview;
+use crate::ui::panes::settings::Settings;
+use crate::ui::panes::shot_list::ShotList;
+use crate::ui::panes::timeline::Timeline;
+use crate::ui::panes::{Flow, PaneCtx, PaneId, Toast};
+use crate::ui::state::doc::{Doc, OpenedBoard};
+use crate::ui::state::jobs::JobBook;
+use crate::ui::theme::Styles;
 
 /// What sits over the panes and takes the keys while open.
 pub enum Overlay {
@@ -39,29 +39,29 @@ pub enum Overlay {
 }
 
 pub struct App {
-    pub(super) doc: Doc,
-    pub(super) jobs: JobBook,
-    pub(super) focus: PaneId,
-    pub(super) shot_list: ShotList,
-    pub(super) prompt: PromptEditor,
-    pub(super) settings: Settings,
-    pub(super) timeline: Timeline,
-    pub(super) preview: RequestPreview,
-    pub(super) queue: JobQueue,
-    pub(super) overlay: Option<Overlay>,
-    pub(super) keymap: Keymap,
-    pub(super) palette_entries: Vec<Entry>,
-    pub(super) styles: Styles,
-    pub(super) toast: Option<Toast>,
-    pub(super) jobs_tx: UnboundedSender<JobCmd>,
-    pub(super) host: Box<dyn Host>,
-    pub(super) simulated: bool,
-    pub(super) help_paths: Vec<String>,
-    pub(super) now: Instant,
-    pub(super) now_ms: i64,
-    pub(super) size: Rect,
-    pub(super) dirty: bool,
-    pub(super) exit: Option<super::ExitReason>,
+    pub(in crate::ui) doc: Doc,
+    pub(in crate::ui) jobs: JobBook,
+    pub(in crate::ui) focus: PaneId,
+    pub(in crate::ui) shot_list: ShotList,
+    pub(in crate::ui) prompt: PromptEditor,
+    pub(in crate::ui) settings: Settings,
+    pub(in crate::ui) timeline: Timeline,
+    pub(in crate::ui) preview: RequestPreview,
+    pub(in crate::ui) queue: JobQueue,
+    pub(in crate::ui) overlay: Option<Overlay>,
+    pub(in crate::ui) keymap: Keymap,
+    pub(in crate::ui) palette_entries: Vec<Entry>,
+    pub(in crate::ui) styles: Styles,
+    pub(in crate::ui) toast: Option<Toast>,
+    pub(in crate::ui) jobs_tx: UnboundedSender<JobCmd>,
+    pub(in crate::ui) host: Box<dyn Host>,
+    pub(in crate::ui) simulated: bool,
+    pub(in crate::ui) help_paths: Vec<String>,
+    pub(in crate::ui) now: Instant,
+    pub(in crate::ui) now_ms: i64,
+    pub(in crate::ui) size: Rect,
+    pub(in crate::ui) dirty: bool,
+    pub(in crate::ui) exit: Option<crate::ui::ExitReason>,
 }
 
 impl App {
@@ -85,7 +85,7 @@ impl App {
             preview: RequestPreview::default(),
             queue: JobQueue::default(),
             overlay: None,
-            palette_entries: super::palette::entries(&deps.keymap),
+            palette_entries: crate::ui::overlays::palette::entries(&deps.keymap),
             keymap: deps.keymap,
             styles: deps.styles,
             toast,
@@ -138,7 +138,7 @@ impl App {
             Overlay::Confirm(Confirm::Quit { .. }) => "quit",
         })
     }
-    pub fn exit_reason(&self) -> Option<super::ExitReason> {
+    pub fn exit_reason(&self) -> Option<crate::ui::ExitReason> {
         self.exit
     }
 
@@ -187,7 +187,7 @@ impl App {
     }
 
     pub fn render(&self, f: &mut Frame) {
-        super::root::render(self, f);
+        crate::ui::root::render(self, f);
     }
 
     // ---- terminal events ----
@@ -264,7 +264,7 @@ impl App {
         if self.overlay.is_some() {
             return;
         }
-        let Some(areas) = super::root::layout(self.size) else {
+        let Some(areas) = crate::ui::root::layout(self.size) else {
             return;
         };
         let at = Position::new(m.column, m.row);
@@ -290,12 +290,12 @@ impl App {
     }
 
     /// Runs `f` with a handling context for `pane` (rows for paging come from the layout).
-    pub(super) fn with_cx<R>(
+    pub(in crate::ui) fn with_cx<R>(
         &mut self,
         pane: PaneId,
         f: impl FnOnce(&mut PaneStates, &mut PaneCtx) -> R,
     ) -> R {
-        let page = super::root::layout(self.size)
+        let page = crate::ui::root::layout(self.size)
             .map_or(10, |a| a.pane(pane).height.saturating_sub(2) as usize)
             .max(1);
         let mut cx = PaneCtx {
@@ -316,12 +316,12 @@ impl App {
         f(&mut panes, &mut cx)
     }
 
-    pub(super) fn toast_info(&mut self, text: impl Into<String>) {
+    pub(in crate::ui) fn toast_info(&mut self, text: impl Into<String>) {
         self.toast = Some(Toast::info(text));
         self.dirty = true;
     }
 
-    pub(super) fn toast_error(&mut self, text: impl Into<String>) {
+    pub(in crate::ui) fn toast_error(&mut self, text: impl Into<String>) {
         let text = text.into();
         tracing::warn!("{text}");
         self.toast = Some(Toast::error(text));

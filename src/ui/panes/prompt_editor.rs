@@ -11,14 +11,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_textarea::{CursorMove, TextArea, WrapMode};
 
-use super::action::Action;
-use super::doc::Doc;
-use super::history::EditKind;
-use super::labels::{finding_text, fit, severity_mark};
-use super::pane::{Flow, Msg, PaneCtx, PaneId, View, pad_x};
-use super::theme::Styles;
 use crate::core::rules::char_len;
 use crate::core::{Board, FieldPath, ShotField};
+use crate::ui::keymap::action::Action;
+use crate::ui::labels::{finding_text, fit, severity_mark};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, pad_x};
+use crate::ui::state::doc::Doc;
+use crate::ui::state::history::EditKind;
+use crate::ui::theme::Styles;
 
 /// Which text the prompt textarea edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,11 @@
+//! The application state and what changes it: the app (focus, overlays, toasts), the board
+//! being edited with its undo history and derived findings, board edits as pure functions,
+//! the UI's view of the jobs, and `dispatch`, where actions and engine events land.
+
+pub mod app;
+pub mod derived;
+mod dispatch;
+pub mod doc;
+pub mod edit;
+pub mod history;
+pub mod jobs;
