@@ -12,7 +12,7 @@ use crate::engine::events::{JobCmd, JobPhase, JobView};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{clock, fit, megabytes};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, pad_x, scroll_window};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 /// How often the UI ticks while a job is active (spinner frame, elapsed time).
@@ -33,14 +33,11 @@ impl JobQueue {
 
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let len = cx.jobs.visible(cx.doc.path(), self.show_all).len();
-        let last = len.saturating_sub(1);
+        if let Some(to) = moved_selection(action, self.selected, len, cx.page) {
+            self.selected = to;
+            return Flow::Handled;
+        }
         match action {
-            Action::SelectNext => self.selected = (self.selected + 1).min(last),
-            Action::SelectPrev => self.selected = self.selected.min(last).saturating_sub(1),
-            Action::SelectFirst => self.selected = 0,
-            Action::SelectLast => self.selected = last,
-            Action::PageDown => self.selected = (self.selected + cx.page).min(last),
-            Action::PageUp => self.selected = self.selected.saturating_sub(cx.page),
             Action::ToggleAllBoards => {
                 self.show_all = !self.show_all;
                 self.selected = 0;

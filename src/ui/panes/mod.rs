@@ -18,6 +18,7 @@ use ratatui::widgets::{Block, BorderType, Borders};
 
 use crate::core::FieldPath;
 use crate::engine::events::JobCmd;
+use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::state::doc::Doc;
 use crate::ui::state::edit::Refusal;
@@ -209,6 +210,22 @@ impl View<'_> {
     }
 }
 
+/// Where a list's selection goes for a movement action (next, previous, first, last, a
+/// page either way); `None` when `action` is not one. Every list pane moves the same way.
+pub fn moved_selection(action: Action, selected: usize, len: usize, page: usize) -> Option<usize> {
+    let last = len.saturating_sub(1);
+    let selected = selected.min(last);
+    Some(match action {
+        Action::SelectNext => (selected + 1).min(last),
+        Action::SelectPrev => selected.saturating_sub(1),
+        Action::SelectFirst => 0,
+        Action::SelectLast => last,
+        Action::PageDown => (selected + page).min(last),
+        Action::PageUp => selected.saturating_sub(page),
+        _ => return None,
+    })
+}
+
 /// The first `rows` lines from `offset`, where `offset` keeps `selected` visible.
 pub fn scroll_window(len: usize, selected: usize, rows: usize) -> std::ops::Range<usize> {
     if rows == 0 {
@@ -226,5 +243,27 @@ pub fn pad_x(r: Rect) -> Rect {
         x: r.x + 1,
         width: r.width.saturating_sub(2),
         ..r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selections_move_within_the_list() {
+        let m = |a, sel, len| moved_selection(a, sel, len, 5);
+        assert_eq!(m(Action::SelectNext, 2, 4), Some(3));
+        assert_eq!(m(Action::SelectNext, 3, 4), Some(3));
+        // A selection left past the end by a shrinking list moves from the last row.
+        assert_eq!(m(Action::SelectPrev, 9, 4), Some(2));
+        assert_eq!(m(Action::SelectPrev, 0, 4), Some(0));
+        assert_eq!(m(Action::SelectFirst, 3, 4), Some(0));
+        assert_eq!(m(Action::SelectLast, 0, 4), Some(3));
+        assert_eq!(m(Action::PageDown, 1, 20), Some(6));
+        assert_eq!(m(Action::PageDown, 18, 20), Some(19));
+        assert_eq!(m(Action::PageUp, 3, 20), Some(0));
+        assert_eq!(m(Action::SelectNext, 0, 0), Some(0));
+        assert_eq!(m(Action::Undo, 1, 4), None);
     }
 }

@@ -17,7 +17,7 @@ use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::fit;
 use crate::ui::panes::settings_fields::{apply_text, clear, step};
-use crate::ui::panes::{Flow, PaneCtx, PaneId, View, pad_x, scroll_window};
+use crate::ui::panes::{Flow, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
 use crate::ui::state::history::EditKind;
 
 pub use crate::ui::panes::settings_fields::SettingField;
@@ -54,13 +54,11 @@ impl Settings {
         let field = self.current(cx.doc.board());
         let now = cx.now;
         let limits = cx.doc.limits();
+        if let Some(to) = moved_selection(action, self.selected, len, cx.page) {
+            self.selected = to;
+            return Flow::Handled;
+        }
         match action {
-            Action::SelectNext => self.selected = (self.selected + 1).min(len - 1),
-            Action::SelectPrev => self.selected = self.selected.min(len - 1).saturating_sub(1),
-            Action::SelectFirst => self.selected = 0,
-            Action::SelectLast => self.selected = len - 1,
-            Action::PageDown => self.selected = (self.selected + cx.page).min(len - 1),
-            Action::PageUp => self.selected = self.selected.saturating_sub(cx.page),
             Action::ValueNext | Action::ValuePrev if !field.steps() => {
                 let edit = cx.keys.key_for(Context::Settings, Action::EditValue);
                 return Flow::toast_err(format!("press {edit} to edit this field"));

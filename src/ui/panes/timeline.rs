@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use crate::core::Severity;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{finding_text, fit, secs, severity_mark};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, pad_x, scroll_window};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
 use crate::ui::state::derived::Level;
 
 #[derive(Debug, Default)]
@@ -22,22 +22,17 @@ impl Timeline {
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let n = cx.doc.derived().findings.len();
         let last = n.saturating_sub(1);
-        match action {
-            Action::SelectNext => self.selected = (self.selected + 1).min(last),
-            Action::SelectPrev => self.selected = self.selected.min(last).saturating_sub(1),
-            Action::SelectFirst => self.selected = 0,
-            Action::SelectLast => self.selected = last,
-            Action::PageDown => self.selected = (self.selected + cx.page).min(last),
-            Action::PageUp => self.selected = self.selected.saturating_sub(cx.page),
-            Action::JumpToFinding => {
-                return match cx.doc.derived().findings.get(self.selected.min(last)) {
-                    Some(f) => Flow::Msg(Msg::Jump(f.path)),
-                    None => Flow::Ignored,
-                };
-            }
-            _ => return Flow::Ignored,
+        if let Some(to) = moved_selection(action, self.selected, n, cx.page) {
+            self.selected = to;
+            return Flow::Handled;
         }
-        Flow::Handled
+        match action {
+            Action::JumpToFinding => match cx.doc.derived().findings.get(self.selected.min(last)) {
+                Some(f) => Flow::Msg(Msg::Jump(f.path)),
+                None => Flow::Ignored,
+            },
+            _ => Flow::Ignored,
+        }
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, v: &View) {
