@@ -97,6 +97,7 @@ async fn submit_wait_downloads_and_the_store_tells_the_story() {
                 board.to_str().unwrap(),
                 "--provider",
                 provider,
+                "--yes",
                 "--wait",
             ])
             .await;
@@ -166,8 +167,11 @@ async fn a_failed_task_exits_non_zero_with_the_reason_and_the_reattach_command()
     })
     .await;
     let board = s.board("single-shot.json");
-    let out = s.run(&["submit", board.to_str().unwrap(), "--wait"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = s
+        .run(&["submit", board.to_str().unwrap(), "--yes", "--wait"])
+        .await;
+    // 4: the provider accepted the task and then failed it (it may be charged).
+    assert_eq!(out.status.code(), Some(4), "{}", describe(&out));
     assert_eq!(text(&out.stdout), "");
     let err = text(&out.stderr);
     assert!(
@@ -186,7 +190,7 @@ async fn an_exhausted_balance_is_reported_with_its_code() {
     })
     .await;
     let board = s.board("single-shot.json");
-    let out = s.run(&["submit", board.to_str().unwrap()]).await;
+    let out = s.run(&["submit", board.to_str().unwrap(), "--yes"]).await;
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let err = text(&out.stderr);
     assert!(err.contains("[code 1102]"), "{err}");
@@ -197,7 +201,7 @@ async fn an_exhausted_balance_is_reported_with_its_code() {
 async fn submit_without_wait_prints_the_ids_and_jobs_wait_finishes_it() {
     let s = Setup::new(Faults::default()).await;
     let board = s.board("image-to-video.json");
-    let out = s.run(&["submit", board.to_str().unwrap()]).await;
+    let out = s.run(&["submit", board.to_str().unwrap(), "--yes"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let line = text(&out.stdout);
     assert!(line.starts_with("job 1 task "), "{line}");
@@ -222,6 +226,7 @@ async fn a_timeout_leaves_the_job_to_be_reattached() {
         .run(&[
             "submit",
             board.to_str().unwrap(),
+            "--yes",
             "--wait",
             "--timeout",
             "1",
@@ -243,7 +248,9 @@ async fn an_invalid_board_is_refused_before_anything_is_recorded() {
     let s = Setup::new(Faults::default()).await;
     let bad = s.dir.path().join("bad.json");
     std::fs::write(&bad, r#"{"shots":[{"prompt":"","duration":4}]}"#).unwrap();
-    let out = s.run(&["submit", bad.to_str().unwrap(), "--wait"]).await;
+    let out = s
+        .run(&["submit", bad.to_str().unwrap(), "--yes", "--wait"])
+        .await;
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     let err = text(&out.stderr);
     assert!(err.contains("error shots[0].prompt"), "{err}");
@@ -258,7 +265,7 @@ async fn a_second_process_says_another_one_is_handling_the_job() {
     let setup = Setup::with_task_seconds(Faults::default(), 30.0).await;
     let board = setup.board("noir-3-shot.json");
     let mut first = setup
-        .command(&["submit", board.to_str().unwrap(), "--wait"])
+        .command(&["submit", board.to_str().unwrap(), "--yes", "--wait"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -287,4 +294,61 @@ async fn a_second_process_says_another_one_is_handling_the_job() {
         describe(&out)
     );
     assert!(err.contains("shotdeck jobs wait 1"), "{}", describe(&out));
+}
+
+#[tokio::test]
+async fn a_paid_submit_from_a_script_needs_yes_and_a_dry_run_sends_nothing() {
+    let s = Setup::new(Faults::default()).await;
+    let board = s.board("image-to-video.json");
+    let b = board.to_str().unwrap();
+
+    // stdin is not a terminal here: no --yes, no money.
+    let out = s.run(&["submit", b]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(err.contains("pass --yes"), "{err}");
+    // The price and the file that would leave the machine are said first.
+    assert!(
+        err.contains('$') && err.contains("uploads images/"),
+        "{err}"
+    );
+
+    let out = s.run(&["submit", b, "--dry-run"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let request: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(request["method"], "POST");
+    assert!(
+        request["body"]["image"]
+            .as_str()
+            .unwrap()
+            .starts_with("<base64 of")
+    );
+    assert!(text(&out.stderr).contains("nothing was recorded or sent"));
+
+    // Neither asked the provider for anything, nor recorded a job.
+    assert_eq!(s.sim.stats().api_requests, 0);
+    let jobs = s.run(&["jobs", "--json"]).await;
+    let listed: serde_json::Value = serde_json::from_slice(&jobs.stdout).unwrap_or_default();
+    assert!(listed.as_array().is_none_or(|a| a.is_empty()), "{listed}");
+}
+
+#[tokio::test]
+async fn max_cost_refuses_before_anything_is_sent() {
+    let s = Setup::new(Faults::default()).await;
+    let board = s.board("noir-3-shot.json");
+    let b = board.to_str().unwrap();
+    let out = s.run(&["submit", b, "--yes", "--max-cost", "0.10"]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("above --max-cost $0.10"));
+    assert_eq!(s.sim.stats().api_requests, 0);
+
+    let out = s.run(&["submit", b, "--yes", "--max-cost", "lots"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+
+    // Under the ceiling it goes through, once.
+    let out = s
+        .run(&["submit", b, "--yes", "--max-cost", "$50", "--wait"])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(s.sim.stats().creates_accepted, 1);
 }

@@ -106,3 +106,37 @@ fn a_broken_board_is_refused_with_its_position_and_left_alone() {
     assert!(err.contains("broken.json:4:"), "{err}");
     assert_eq!(std::fs::read_to_string(&board).unwrap(), text);
 }
+
+#[test]
+fn submit_on_a_terminal_asks_with_the_price_and_a_no_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = dir.path().join("noir.json");
+    std::fs::copy("examples/noir-3-shot.json", &board).unwrap();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shotdeck"));
+    c.arg("submit")
+        .arg(&board)
+        .env("SHOTDECK_CONFIG_DIR", dir.path().join("config"))
+        .env("SHOTDECK_STATE_DIR", dir.path().join("state"))
+        .env("SHOTDECK_DATA_DIR", dir.path().join("data"))
+        // Nothing listens there: a "no" must not even try.
+        .env("KLING_API_BASE", "http://127.0.0.1:9")
+        .env("KLING_ACCESS_KEY", "ak-test")
+        .env("KLING_SECRET_KEY", "sk-test-secret");
+    let mut session = Session::spawn(c).unwrap();
+    let mut s = Screen {
+        session: {
+            session.get_process_mut().set_window_size(120, 24).unwrap();
+            session
+        },
+        parser: vt100::Parser::new(24, 120, 0),
+    };
+    s.wait_for("the question", |c| c.contains("send it? [y/N]"));
+    let asked = s.parser.screen().contents();
+    assert!(asked.contains("kling: ≈ $"), "{asked}");
+    s.send(b"n\r");
+    s.wait_for("the answer", |c| c.contains("not sent"));
+    let status = s.session.get_process().wait().unwrap();
+    assert!(matches!(status, WaitStatus::Exited(_, 2)), "{status:?}");
+    // No job was recorded.
+    assert!(!dir.path().join("data/jobs.sqlite3").exists());
+}

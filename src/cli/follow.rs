@@ -12,9 +12,19 @@ use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView};
 use crate::engine::store::{Store, default_path, now_ms};
 use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope, provider_settings};
 
-/// Exit code when `--timeout` ran out before the job finished.
+// Exit codes of `submit`, `jobs wait` and `download`: each says whether money may have been
+// spent (the table is in the README). 2 (nothing sent: unreadable board, usage, no --yes)
+// is `EXIT_UNREADABLE`, shared with the other commands.
+/// Nothing was sent, or the provider refused the create: no task exists, nothing spent.
+pub const EXIT_NOT_SENT: u8 = 1;
+/// `--timeout` ran out; the job carries on (reattach with `shotdeck jobs wait ID`).
 pub const EXIT_TIMEOUT: u8 = 3;
-/// Exit code after Ctrl-C (the job keeps going and can be reattached).
+/// The provider accepted the task and then failed it: it may have been charged.
+pub const EXIT_FAILED_AFTER_ACCEPT: u8 = 4;
+/// The job waits for the user (a download that gave up, keys gone, a create whose fate is
+/// unknown): money may have been spent.
+pub const EXIT_NEEDS_ATTENTION: u8 = 5;
+/// Ctrl-C; the job carries on.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Runs one command's async part on a small runtime (the engine, its downloads and the
@@ -236,7 +246,12 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
             );
             eprintln!("details: shotdeck jobs show {id}");
             eprintln!("{}", reattach_hint(id));
-            ExitCode::from(1)
+            if v.task_id.is_some() {
+                ExitCode::from(EXIT_FAILED_AFTER_ACCEPT)
+            } else {
+                // Refused at create (balance, a bad request): no task was made.
+                ExitCode::from(EXIT_NOT_SENT)
+            }
         }
         Outcome::Stuck(v) => {
             let message = v.error.map(|e| e.message).unwrap_or_default();
@@ -247,11 +262,15 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
                 eprintln!("job {id} is waiting: {}", printable(&message));
                 eprintln!("{}", reattach_hint(id));
             }
-            ExitCode::from(1)
+            if v.phase == JobPhase::Queued && v.task_id.is_none() {
+                ExitCode::from(EXIT_NOT_SENT)
+            } else {
+                ExitCode::from(EXIT_NEEDS_ATTENTION)
+            }
         }
         Outcome::Rejected(reason) => {
             eprintln!("job {id}: {}", printable(&reason));
-            ExitCode::from(1)
+            ExitCode::from(EXIT_NOT_SENT)
         }
         Outcome::TimedOut(v) => {
             let phase = v.map(|v| v.phase.as_str()).unwrap_or("unknown");

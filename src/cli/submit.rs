@@ -1,18 +1,23 @@
-//! `shotdeck submit BOARD [--provider kling|gateway] [--wait] [--timeout SECS]`.
+//! `shotdeck submit BOARD [--provider P] [--yes] [--dry-run] [--max-cost USD] [--wait]
+//! [--timeout SECS]`: every paid submit is asked for (or `--yes`), priced and capped first.
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use super::follow::EXIT_NOT_SENT;
 use super::follow::{self, Outcome};
 use super::validate::{load_and_validate, print_findings};
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
-use crate::core::cost::estimate;
-use crate::core::{Board, Provider, is_submittable};
+use crate::core::compose::PlaceholderImages;
+use crate::core::cost::{Estimate, estimate};
+use crate::core::model::is_url;
+use crate::core::{Board, Provider, compose, is_submittable};
 use crate::engine::events::{
     JobCmd, JobEvent, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
 };
 use crate::engine::{EngineHandle, provider_settings};
+use crate::files::board_file;
 use crate::providers::Client;
 
 #[derive(Debug, clap::Args)]
@@ -22,13 +27,37 @@ pub struct SubmitArgs {
     #[command(flatten)]
     pub provider: ProviderArg,
     /// Stay until the video is downloaded: progress on stderr, file paths on stdout.
-    /// Exits 1 if the job fails, 3 on --timeout (the job carries on; reattach with
-    /// `shotdeck jobs wait ID`).
+    /// Exit codes: 0 done, 1 not sent or refused at create (nothing spent), 2 not sent
+    /// (no --yes, declined, unreadable board), 3 still running at --timeout, 4 failed after
+    /// the provider accepted it (may be charged), 5 needs attention, 130 interrupted.
     #[arg(long)]
     pub wait: bool,
     /// Give up waiting after this many seconds.
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
+    /// Send without asking. A submit costs money: from a script (stdin not a terminal) it
+    /// is refused without --yes (exit 2, nothing sent).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print the request and the estimate and send nothing (exit 0).
+    #[arg(long, conflicts_with_all = ["yes", "wait", "timeout"])]
+    pub dry_run: bool,
+    /// Refuse before sending when the estimate is above this many US dollars (or unknown).
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
+    pub max_cost: Option<f64>,
+}
+
+fn parse_usd(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .trim_start_matches('$')
+        .parse()
+        .map_err(|_| format!("{s:?} is not an amount in US dollars (e.g. 2.50)"))?;
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(format!("{s:?} must be zero or more US dollars"))
+    }
 }
 
 pub fn run(args: SubmitArgs) -> ExitCode {
@@ -51,19 +80,160 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     print_findings(&mut std::io::stderr(), &findings);
     if !is_submittable(&findings) {
         eprintln!("{} is not submittable; nothing was sent", path.display());
-        return ExitCode::from(1);
+        return ExitCode::from(EXIT_NOT_SENT);
+    }
+    let est = estimate(&board, provider, &config.prices);
+    let uploads = local_uploads(&board, &board_file::board_dir(&path));
+    if args.dry_run {
+        return dry_run(&board, provider, est.as_ref(), &uploads, &config);
     }
     // Missing keys or base URL are reported before a job is recorded.
     if let Err(e) = Client::from_env(provider, &provider_settings(&config)) {
         eprintln!("cannot submit to {provider}: {e}");
-        return ExitCode::from(1);
+        return ExitCode::from(EXIT_NOT_SENT);
     }
-    if let Some(est) = estimate(&board, provider, &config.prices) {
-        eprintln!("{provider}: {}", est.summary());
+    let what = cost_line(provider, &board, est.as_ref(), &uploads);
+    eprintln!("{what}");
+    if let Some(max) = args.max_cost {
+        match &est {
+            Some(e) if e.usd > max => {
+                eprintln!(
+                    "the estimate ${:.2} is above --max-cost ${max:.2}; nothing was sent",
+                    e.usd
+                );
+                return ExitCode::from(EXIT_NOT_SENT);
+            }
+            Some(_) => {}
+            None => {
+                eprintln!(
+                    "no price is known for this model and quality, so --max-cost cannot be \
+                     checked; nothing was sent (set one under [prices] in config.toml)"
+                );
+                return ExitCode::from(EXIT_NOT_SENT);
+            }
+        }
     }
-    let request = submit_request(&path, board, provider);
+    if !args.yes {
+        match ask_to_pay() {
+            Answer::Yes => {}
+            Answer::No => {
+                eprintln!("not sent");
+                return ExitCode::from(EXIT_UNREADABLE);
+            }
+            Answer::NotATerminal => {
+                eprintln!(
+                    "a submit costs money: from a script, pass --yes to send it (or --dry-run \
+                     to see the request); nothing was sent"
+                );
+                return ExitCode::from(EXIT_UNREADABLE);
+            }
+        }
+    }
+    let options = SubmitOptions {
+        max_usd: args.max_cost,
+    };
+    let request = SubmitRequest::new(&path, board, provider, options);
     let timeout = args.timeout.map(Duration::from_secs);
     follow::block_on(submit_and_follow(request, args.wait, timeout))
+}
+
+/// Local image files the submit will read and upload (as Base64), with their sizes.
+fn local_uploads(board: &Board, dir: &Path) -> Vec<(String, Option<u64>)> {
+    board
+        .image_refs()
+        .into_iter()
+        .filter(|(_, r)| !is_url(r))
+        .map(|(_, r)| {
+            let size = std::fs::metadata(dir.join(r)).ok().map(|m| m.len());
+            (r.to_string(), size)
+        })
+        .collect()
+}
+
+/// What the user is asked to pay for, in one line: provider, length, quality, the estimate
+/// and the files that will leave the machine.
+fn cost_line(
+    provider: Provider,
+    board: &Board,
+    est: Option<&Estimate>,
+    uploads: &[(String, Option<u64>)],
+) -> String {
+    let cost = match est {
+        Some(e) => e.summary(),
+        None => format!(
+            "{} s, {} (no price configured for this model and quality)",
+            board.total_duration(),
+            board.quality
+        ),
+    };
+    let files = if uploads.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = uploads
+            .iter()
+            .map(|(p, size)| match size {
+                Some(b) => format!("{p} ({})", human_bytes(*b)),
+                None => p.clone(),
+            })
+            .collect();
+        format!("; uploads {}", list.join(", "))
+    };
+    format!("{provider}: {cost}{files}")
+}
+
+fn human_bytes(b: u64) -> String {
+    match b {
+        0..1_000 => format!("{b} B"),
+        1_000..1_000_000 => format!("{:.1} kB", b as f64 / 1e3),
+        _ => format!("{:.1} MB", b as f64 / 1e6),
+    }
+}
+
+enum Answer {
+    Yes,
+    No,
+    NotATerminal,
+}
+
+/// Asks on the terminal (stderr for the question, stdin for the answer). Anything but
+/// y/yes is a no.
+fn ask_to_pay() -> Answer {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Answer::NotATerminal;
+    }
+    eprint!("send it? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        Ok(_) if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Answer::Yes,
+        _ => Answer::No,
+    }
+}
+
+/// `--dry-run`: the request as it would be sent (local images as placeholders, their files
+/// listed), the estimate, and whether the keys are there. Nothing is recorded or sent.
+fn dry_run(
+    board: &Board,
+    provider: Provider,
+    est: Option<&Estimate>,
+    uploads: &[(String, Option<u64>)],
+    config: &crate::files::config::Config,
+) -> ExitCode {
+    let request = match compose(board, provider, &PlaceholderImages, "<minted at submit>") {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(EXIT_NOT_SENT);
+        }
+    };
+    super::out::write_with(|w| super::json_out::write_pretty(w, &request));
+    eprintln!("{}", cost_line(provider, board, est, uploads));
+    if let Err(e) = Client::from_env(provider, &provider_settings(config)) {
+        eprintln!("note: a real submit would stop here: {e}");
+    }
+    eprintln!("dry run: nothing was recorded or sent");
+    ExitCode::SUCCESS
 }
 
 /// What `shotdeck submit` asks the engine for: the board as loaded from `path`

@@ -149,7 +149,7 @@ async fn no_command_prints_logs_or_stores_a_key() {
             .run(&["compose", board, "--provider", provider, "--embed-images"])
             .await);
         ok(&cli
-            .run(&["submit", board, "--provider", provider, "--wait"])
+            .run(&["submit", board, "--provider", provider, "--yes", "--wait"])
             .await);
     }
     for args in [
@@ -182,7 +182,10 @@ async fn no_command_prints_logs_or_stores_a_key() {
         ),
     ] {
         let out = cli
-            .run_with(&wrong, &["submit", board, "--provider", provider, "--wait"])
+            .run_with(
+                &wrong,
+                &["submit", board, "--provider", provider, "--yes", "--wait"],
+            )
             .await;
         assert!(
             !out.status.success(),
