@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::download::DownloadLimits;
 use super::events::JobId;
 use super::schedule::PollSchedule;
 use crate::core::provider::Provider;
@@ -59,6 +60,8 @@ pub struct Tuning {
     pub progress_interval: Duration,
     /// Tries per file before a download waits for the user (`Redownload`).
     pub download_attempts: u32,
+    /// Redirects, stall timeout, size cap and free-space reserve of every download.
+    pub download: DownloadLimits,
     /// Consecutive unreadable or not-found answers before a job fails.
     pub odd_answer_limit: u32,
 }
@@ -73,6 +76,7 @@ impl Default for Tuning {
             watch_interval: Duration::from_secs(2),
             progress_interval: Duration::from_millis(250),
             download_attempts: 3,
+            download: DownloadLimits::default(),
             odd_answer_limit: 3,
         }
     }

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use client::{Client, DEFAULT_REQUEST_TIMEOUT};
 pub use errors::ProviderError;
 pub use gateway::{GATEWAY_BASE_ENV, GatewayClient};
-pub use http::USER_AGENT;
+pub use http::{USER_AGENT, is_loopback as is_loopback_url};
 pub use kling::{DEFAULT_KLING_BASE, KLING_BASE_ENV, KlingClient};
 pub use parse::{
     parse_gateway_error, parse_gateway_list, parse_gateway_task, parse_kling_envelope,

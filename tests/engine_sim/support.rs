@@ -128,6 +128,10 @@ pub fn fast_tuning() -> Tuning {
         watch_interval: Duration::from_millis(100),
         progress_interval: Duration::from_millis(50),
         download_attempts: 3,
+        download: shotdeck::engine::download::DownloadLimits {
+            stall: Duration::from_millis(500),
+            ..Default::default()
+        },
         odd_answer_limit: 3,
     }
 }

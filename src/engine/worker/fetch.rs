@@ -1,16 +1,14 @@
 //! Downloading a finished job's videos, with coalesced progress.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 
 use super::{Halt, Next, Step, Worker};
-use crate::engine::download::{DownloadError, Progress, download};
+use crate::engine::download::{DownloadError, Downloader, Progress};
 use crate::engine::events::{JobError, JobFile, JobPhase};
 use crate::engine::store::{FileProgress, JobChange, now_ms};
-use crate::providers::Client;
 
 impl Worker {
     /// Fetches every file not yet on disk, then marks the job done. A file that keeps
@@ -25,11 +23,18 @@ impl Worker {
             };
             return self.fail(error, "download").await;
         }
-        let client = match self.client().await? {
-            Ok(c) => c,
-            Err(next) => return Ok(next),
-        };
         let shared = self.shared.clone();
+        let downloader = match &shared.downloader {
+            Ok(d) => d,
+            Err(e) => {
+                let error = JobError {
+                    code: None,
+                    message: e.clone(),
+                    retryable: true,
+                };
+                return self.stall(error).await;
+            }
+        };
         let _slot = shared
             .downloads
             .acquire()
@@ -40,7 +45,7 @@ impl Worker {
             if already_on_disk(&file) {
                 continue;
             }
-            if let Some(error) = self.fetch_with_retries(&client, idx, &file).await? {
+            if let Some(error) = self.fetch_with_retries(downloader, idx, &file).await? {
                 return self.stall(error).await;
             }
         }
@@ -59,23 +64,18 @@ impl Worker {
     /// `Ok(None)` once the file is complete; `Ok(Some(error))` when tries ran out.
     async fn fetch_with_retries(
         &mut self,
-        client: &Arc<Client>,
+        downloader: &Downloader,
         idx: usize,
         file: &JobFile,
     ) -> Result<Option<JobError>, Halt> {
         let attempts = self.shared.tuning.download_attempts.max(1);
         for attempt in 1..=attempts {
-            let err = match self.fetch_one(client, idx, file).await? {
+            let err = match self.fetch_one(downloader, idx, file).await? {
                 Ok(()) => return Ok(None),
                 Err(e) => e,
             };
             let name = file.path.display();
-            let transient = match &err {
-                DownloadError::Interrupted { .. } | DownloadError::SizeMismatch { .. } => true,
-                DownloadError::Status { status, .. } => *status >= 500 || *status == 429,
-                DownloadError::Io { .. } => false,
-            };
-            if !transient || attempt == attempts {
+            if !err.is_transient() || attempt == attempts {
                 return Ok(Some(JobError {
                     code: None,
                     message: format!("{name}: {err}"),
@@ -101,12 +101,12 @@ impl Worker {
     /// `progress_interval`, however small the chunks are.
     async fn fetch_one(
         &mut self,
-        client: &Arc<Client>,
+        downloader: &Downloader,
         idx: usize,
         file: &JobFile,
     ) -> Result<Result<(), DownloadError>, Halt> {
         let (tx, mut rx) = watch::channel(None::<Progress>);
-        let fetch = download(client.http(), &file.url, &file.path, move |p| {
+        let fetch = downloader.download(&file.url, &file.path, move |p| {
             tx.send_replace(Some(p));
         });
         tokio::pin!(fetch);

@@ -16,6 +16,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 use super::config::{ClientFactory, Tuning};
 use super::db::Db;
+use super::download::Downloader;
 use super::events::{JobError, JobId, JobPhase, JobView};
 use super::gate::RequestGate;
 use super::job::is_remote;
@@ -41,6 +42,8 @@ pub(crate) struct Shared {
     pub owner: String,
     pub gate: RequestGate,
     pub downloads: Semaphore,
+    /// Built once; its error (an HTTP client that cannot be built) is shown on the job.
+    pub downloader: Result<Downloader, String>,
     pub tuning: Tuning,
     pub config: Config,
     pub out: mpsc::UnboundedSender<WorkerMsg>,
@@ -62,6 +65,7 @@ impl Shared {
             owner,
             gate: RequestGate::new(tuning.max_concurrent_requests),
             downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
+            downloader: Downloader::new(tuning.download.clone()).map_err(|e| e.to_string()),
             tuning,
             config,
             out,
