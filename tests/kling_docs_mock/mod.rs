@@ -32,6 +32,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 use shotdeck::providers::jwt::Claims;
 
+#[allow(unused_imports)] // only the engine tests read the files
 pub use tasks::{CLEAN_BYTES, WATERMARKED_BYTES};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
