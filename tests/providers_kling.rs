@@ -254,7 +254,7 @@ async fn polling_reaches_success_and_list_shows_the_task() {
         [task.task_id.as_str()]
     );
     let list_hit = mock.hits().into_iter().find(|h| h.op == Op::List).unwrap();
-    assert_eq!(list_hit.query.as_deref(), Some("pageNum=1&pageSize=30"));
+    assert_eq!(list_hit.query.as_deref(), Some("pageNum=1&pageSize=500"));
     assert!(
         client
             .list("/v1/videos/omni-video")

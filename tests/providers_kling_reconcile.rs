@@ -24,7 +24,11 @@ async fn a_server_error_on_create_is_looked_up_and_never_re_sent_blindly() {
     let err = client.submit(&req, "job-maint").await.unwrap_err();
     assert!(err.task_may_exist() && err.is_retryable(), "{err:?}");
     let ops: Vec<Op> = mock.hits().iter().map(|h| h.op).collect();
-    assert_eq!(ops, [Op::Create, Op::Query], "one lookup, no re-send");
+    assert_eq!(
+        ops,
+        [Op::Create, Op::Query, Op::List],
+        "one lookup (the path form, then the list), no re-send"
+    );
 
     // The engine's next try: look first, send only what the provider does not know.
     assert!(

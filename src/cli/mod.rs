@@ -1,6 +1,7 @@
 //! The command line: clap definitions and dispatch to the headless commands.
 
 mod compose;
+mod doctor;
 mod download;
 mod follow;
 mod jobs;
@@ -58,6 +59,9 @@ pub enum Command {
     Jobs(jobs::JobsArgs),
     /// Download a job's videos again, resuming partial files.
     Download(download::DownloadArgs),
+    /// Check keys, clock, region, access and balance with one cheap call; exit 0 when a
+    /// submit would be accepted.
+    Doctor(doctor::DoctorArgs),
     /// Run the simulated Kling backend (both wire forms) on 127.0.0.1 until Ctrl-C.
     SimServer(crate::sim::SimServerArgs),
 }
@@ -92,7 +96,11 @@ pub fn run(cli: Cli) -> ExitCode {
     // ones (new, validate, compose) have nothing worth logging. The editor sets up its own.
     let _log = match &cli.command {
         Some(
-            Command::Submit(_) | Command::Jobs(_) | Command::Download(_) | Command::SimServer(_),
+            Command::Submit(_)
+            | Command::Jobs(_)
+            | Command::Download(_)
+            | Command::Doctor(_)
+            | Command::SimServer(_),
         ) => crate::files::logging::init_logging(),
         _ => None,
     };
@@ -103,6 +111,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Submit(args)) => submit::run(args),
         Some(Command::Jobs(args)) => jobs::run(args),
         Some(Command::Download(args)) => download::run(args),
+        Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         None if cli.board.is_some() || cli.demo => {
             crate::app::launch::launch(crate::app::launch::LaunchArgs {

@@ -68,6 +68,16 @@ pub enum CredentialsError {
     Unreadable { path: String, reason: String },
     #[error("{path}: {reason}")]
     Invalid { path: String, reason: String },
+    #[error(
+        "no Kling API credentials{}: set {ENV_ACCESS_KEY} and {ENV_SECRET_KEY} (or \
+         `kling_access_key`/`kling_secret_key` in {path}) to sign tokens, or {ENV_API_KEY} \
+         (or `kling_api_key` in {path}) to send an API key",
+        half_missing.map(|m| format!(" ({m} is missing)")).unwrap_or_default()
+    )]
+    NoKlingKeys {
+        path: String,
+        half_missing: Option<&'static str>,
+    },
     #[error("{what} is not set: set the environment variable {env} or `{key} = \"…\"` in {path}")]
     Missing {
         what: &'static str,
@@ -75,6 +85,15 @@ pub enum CredentialsError {
         key: &'static str,
         path: String,
     },
+}
+
+/// How the official API is to be authenticated, as chosen from the keys found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KlingKeys {
+    /// Access key + secret key: a short-lived HS256 JWT is signed from them.
+    AccessSecret { access: Secret, secret: Secret },
+    /// Kling's plain API key, sent as `Authorization: Bearer <key>` as it is.
+    ApiKey(Secret),
 }
 
 /// The keys found, each from the environment or the file.
@@ -161,6 +180,33 @@ impl Credentials {
         Ok((access, secret))
     }
 
+    /// The official API's credentials. An access/secret key pair wins when both halves are
+    /// set (the older, documented form every account has); otherwise Kling's plain API key
+    /// is used. Neither → one error naming both ways to provide them.
+    pub fn kling_auth(&self) -> Result<KlingKeys, CredentialsError> {
+        if let (Some(access), Some(secret)) = (&self.access_key, &self.secret_key) {
+            return Ok(KlingKeys::AccessSecret {
+                access: access.clone(),
+                secret: secret.clone(),
+            });
+        }
+        if let Some(key) = &self.api_key {
+            return Ok(KlingKeys::ApiKey(key.clone()));
+        }
+        if let Some(problem) = &self.file_problem {
+            return Err(problem.clone());
+        }
+        let half = match (&self.access_key, &self.secret_key) {
+            (Some(_), None) => Some(ENV_SECRET_KEY),
+            (None, Some(_)) => Some(ENV_ACCESS_KEY),
+            _ => None,
+        };
+        Err(CredentialsError::NoKlingKeys {
+            path: self.file.display().to_string(),
+            half_missing: half,
+        })
+    }
+
     /// The gateway's Bearer key.
     pub fn gateway_key(&self) -> Result<Secret, CredentialsError> {
         self.require(
@@ -231,121 +277,4 @@ fn check_private(_file: &Path, _path: &str) -> Result<(), CredentialsError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |name| map.get(name).cloned()
-    }
-
-    fn write_file(dir: &Path, text: &str, mode: u32) -> PathBuf {
-        let file = dir.join(CREDENTIALS_FILE);
-        std::fs::write(&file, text).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
-        }
-        #[cfg(not(unix))]
-        let _ = mode;
-        file
-    }
-
-    #[test]
-    fn secrets_never_print() {
-        let s = Secret::new("sk-very-secret");
-        assert_eq!(format!("{s}"), "***");
-        assert_eq!(format!("{s:?}"), "***");
-        let creds = Credentials {
-            access_key: Some(Secret::new("ak-visible?")),
-            secret_key: Some(Secret::new("sk-very-secret")),
-            api_key: Some(Secret::new("sk-gateway")),
-            file: PathBuf::from("/x/credentials.toml"),
-            file_problem: None,
-        };
-        let shown = format!("{creds:?}");
-        for needle in ["ak-visible?", "sk-very-secret", "sk-gateway"] {
-            assert!(!shown.contains(needle), "{shown}");
-        }
-    }
-
-    #[test]
-    fn environment_wins_over_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = write_file(
-            dir.path(),
-            "kling_access_key = \"file-ak\"\nkling_secret_key = \"file-sk\"\n",
-            0o600,
-        );
-        let creds = Credentials::load_from(&env_of(&[(ENV_ACCESS_KEY, "env-ak")]), &file);
-        let (ak, sk) = creds.kling_keys().unwrap();
-        assert_eq!(ak.expose(), "env-ak");
-        assert_eq!(sk.expose(), "file-sk");
-        assert!(creds.gateway_key().is_err());
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_file_readable_by_others_is_refused_naming_file_and_mode() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = write_file(dir.path(), "kling_api_key = \"sk-x\"\n", 0o644);
-        let creds = Credentials::load_from(&env_of(&[]), &file);
-        let msg = creds.gateway_key().unwrap_err().to_string();
-        assert!(msg.contains(&file.display().to_string()), "{msg}");
-        assert!(msg.contains("0644") && msg.contains("chmod 600"), "{msg}");
-        assert!(!msg.contains("sk-x"));
-        // Keys the environment provides still work; the file is simply not used.
-        let creds = Credentials::load_from(&env_of(&[(ENV_API_KEY, "sk-env")]), &file);
-        assert_eq!(creds.gateway_key().unwrap().expose(), "sk-env");
-        assert!(creds.kling_keys().unwrap_err().to_string().contains("0644"));
-    }
-
-    #[test]
-    fn missing_keys_name_the_variable_and_the_file() {
-        let file = PathBuf::from("/nowhere/credentials.toml");
-        let creds = Credentials::load_from(&env_of(&[]), &file);
-        let msg = creds.kling_keys().unwrap_err().to_string();
-        assert!(
-            msg.contains(ENV_ACCESS_KEY) && msg.contains("kling_access_key"),
-            "{msg}"
-        );
-        assert!(msg.contains("/nowhere/credentials.toml"), "{msg}");
-        let msg = creds.gateway_key().unwrap_err().to_string();
-        assert!(
-            msg.contains(ENV_API_KEY) && msg.contains("/nowhere/credentials.toml"),
-            "{msg}"
-        );
-    }
-
-    #[test]
-    fn a_broken_file_reports_the_line_without_echoing_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = write_file(
-            dir.path(),
-            "# keys\nkling_secret_key = sk-unquoted-secret\n",
-            0o600,
-        );
-        let msg = Credentials::load_from(&env_of(&[]), &file)
-            .kling_keys()
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("line 2"), "{msg}");
-        assert!(!msg.contains("sk-unquoted-secret"), "{msg}");
-    }
-
-    #[test]
-    fn unknown_keys_are_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = write_file(dir.path(), "kling_acess_key = \"a\"\n", 0o600);
-        let msg = Credentials::load_from(&env_of(&[]), &file)
-            .kling_keys()
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("kling_acess_key"), "{msg}");
-    }
-}
+mod tests;

@@ -56,12 +56,10 @@ impl Client {
             Provider::Kling => {
                 let base = setting(KLING_BASE_ENV, &cfg.kling_base)
                     .unwrap_or_else(|| DEFAULT_KLING_BASE.to_string());
-                let (access, secret) = creds
-                    .kling_keys()
+                let keys = creds
+                    .kling_auth()
                     .map_err(|e| ProviderError::Config(e.to_string()))?;
-                Ok(Client::Kling(KlingClient::new(
-                    &base, access, secret, timeout,
-                )?))
+                Ok(Client::Kling(KlingClient::with_keys(&base, keys, timeout)?))
             }
             Provider::Gateway => {
                 let base = setting(GATEWAY_BASE_ENV, &cfg.gateway_base).ok_or_else(|| {

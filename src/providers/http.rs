@@ -1,9 +1,9 @@
 //! The reqwest plumbing both clients share: building the client, joining URLs, sending one
 //! request with a deadline and reading a bounded body.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
 use reqwest::{RequestBuilder, Url};
 
 use super::errors::ProviderError;
@@ -19,6 +19,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Answer {
     pub status: u16,
     pub retry_after: Option<Duration>,
+    /// The server's `Date` header: how far our clock is off when a token is refused as not
+    /// yet valid or expired.
+    pub server_date: Option<SystemTime>,
     pub body: Vec<u8>,
 }
 
@@ -116,6 +119,11 @@ pub async fn exchange(request: RequestBuilder, timeout: Duration) -> Result<Answ
         .map_err(|e| transport(&e, timeout))?;
     let status = response.status().as_u16();
     let retry_after = retry_after(response.headers());
+    let server_date = response
+        .headers()
+        .get(DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e, timeout))? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
@@ -129,6 +137,7 @@ pub async fn exchange(request: RequestBuilder, timeout: Duration) -> Result<Answ
     Ok(Answer {
         status,
         retry_after,
+        server_date,
         body,
     })
 }

@@ -11,7 +11,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::{Deserialize, Serialize};
 
 use super::errors::ProviderError;
-use crate::files::credentials::Secret;
+use crate::files::credentials::{KlingKeys, Secret};
 
 /// Lifetime the API documents for a token.
 pub const TOKEN_LIFETIME_SECS: u64 = 1800;
@@ -111,6 +111,54 @@ impl fmt::Debug for TokenSigner {
     }
 }
 
+/// What follows `Bearer ` on every official-API request: a token signed from the access and
+/// secret keys, or Kling's plain API key as it is. `Debug` shows neither.
+#[derive(Debug)]
+pub enum KlingAuth {
+    Signed(TokenSigner),
+    ApiKey(Secret),
+}
+
+impl KlingAuth {
+    pub fn from_keys(keys: KlingKeys) -> Self {
+        match keys {
+            KlingKeys::AccessSecret { access, secret } => {
+                KlingAuth::Signed(TokenSigner::new(access, secret))
+            }
+            KlingKeys::ApiKey(key) => KlingAuth::ApiKey(key),
+        }
+    }
+
+    /// The credential to send now.
+    pub fn bearer(&self) -> Result<String, ProviderError> {
+        match self {
+            KlingAuth::Signed(signer) => signer.token(),
+            KlingAuth::ApiKey(key) => Ok(key.expose().to_string()),
+        }
+    }
+
+    /// After "token expired / not yet valid" (1003/1004): drops a signed token so the next
+    /// request signs afresh, and says whether that can help. A plain API key has no expiry
+    /// of ours to fix, so for it the refusal stands as an auth error.
+    pub fn resign(&self) -> bool {
+        match self {
+            KlingAuth::Signed(signer) => {
+                signer.invalidate();
+                true
+            }
+            KlingAuth::ApiKey(_) => false,
+        }
+    }
+
+    /// "API key" or "access/secret key pair", for diagnoses that say which was used.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            KlingAuth::Signed(_) => "access/secret key pair (signed token)",
+            KlingAuth::ApiKey(_) => "API key",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +220,21 @@ mod tests {
         s.invalidate();
         let second = s.token_at(2_000_001).unwrap();
         assert_ne!(first, second);
+    }
+
+    #[test]
+    fn an_api_key_is_sent_as_it_is_and_never_re_signed() {
+        let auth = KlingAuth::from_keys(KlingKeys::ApiKey(Secret::new("kling-api-key-1")));
+        assert_eq!(auth.bearer().unwrap(), "kling-api-key-1");
+        assert!(!auth.resign());
+        assert!(!format!("{auth:?}").contains("kling-api-key-1"));
+        let signed = KlingAuth::from_keys(KlingKeys::AccessSecret {
+            access: Secret::new("ak-test"),
+            secret: Secret::new("sk-test"),
+        });
+        let token = signed.bearer().unwrap();
+        assert_eq!(claims_of(&token, "sk-test").unwrap().iss, "ak-test");
+        assert!(signed.resign());
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub use client::{Client, DEFAULT_REQUEST_TIMEOUT};
 pub use errors::ProviderError;
 pub use gateway::{GATEWAY_BASE_ENV, GatewayClient};
 pub use http::{USER_AGENT, is_loopback as is_loopback_url};
-pub use kling::{DEFAULT_KLING_BASE, KLING_BASE_ENV, KlingClient};
+pub use kling::{DEFAULT_KLING_BASE, KLING_BASE_ENV, KlingClient, LIST_PAGE_SIZE, Probe};
 pub use parse::{
     parse_gateway_error, parse_gateway_list, parse_gateway_task, parse_kling_envelope,
     parse_kling_list, parse_kling_task,
@@ -49,6 +49,10 @@ impl TaskState {
 pub struct RemoteVideo {
     pub id: Option<String>,
     pub url: String,
+    /// The watermarked copy Kling makes beside the clean one when `watermark_info.enabled`
+    /// was set (query answers' `videos[].watermark_url`).
+    #[serde(default)]
+    pub watermark_url: Option<String>,
     pub duration_secs: Option<f64>,
 }
 

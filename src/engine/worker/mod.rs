@@ -132,6 +132,8 @@ pub(crate) struct Worker {
     request: ComposedRequest,
     view: JobView,
     units_charged: Option<String>,
+    /// The board asked for a watermark: the provider's watermarked copy is fetched too.
+    watermark: bool,
     /// An earlier create of this job may have reached the provider: look before sending.
     /// A job loaded in `submitting` starts in doubt (a crash may have cut the answer off).
     create_in_doubt: bool,
@@ -169,6 +171,7 @@ impl Worker {
             request: rec.request,
             view: rec.view,
             units_charged: rec.units_charged,
+            watermark: rec.board.watermark,
             polls,
             errors: 0,
             odd: 0,

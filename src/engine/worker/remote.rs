@@ -141,7 +141,7 @@ impl Worker {
         }
     }
 
-    /// Where each video goes: `<render dir>/<board stem>-<job id>[-<n>].<ext>`.
+    /// Where each video goes (see [`file_targets`]).
     async fn record_files(&mut self, videos: &[RemoteVideo]) -> Result<(), Halt> {
         let dir = self.shared.config.render_dir_for(&self.view.board_path);
         let stem = self
@@ -150,22 +150,12 @@ impl Worker {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "board".into());
-        let targets: Vec<FileTarget> = videos
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let n = if videos.len() > 1 {
-                    format!("-{}", i + 1)
-                } else {
-                    String::new()
-                };
-                let name = format!("{stem}-{}{n}.{}", self.id, extension(&v.url));
-                FileTarget {
-                    url: v.url.clone(),
-                    path: PathBuf::from(&dir).join(name),
-                }
-            })
-            .collect();
+        let names = FileNames {
+            dir: PathBuf::from(&dir),
+            stem,
+            job: self.id,
+        };
+        let targets = file_targets(&names, videos, self.watermark);
         let (id, owner) = (self.id, self.shared.owner.clone());
         let view = self
             .shared
@@ -176,6 +166,41 @@ impl Worker {
         self.view = view;
         Ok(())
     }
+}
+
+/// What a job's file names are made of.
+struct FileNames {
+    dir: PathBuf,
+    stem: String,
+    job: i64,
+}
+
+/// `<render dir>/<board stem>-<job id>[-<n>].<ext>` per video, and, when the board asked for
+/// a watermark and the provider made one, `…-watermarked.<ext>` right after it: the clean
+/// file keeps the name it always had, and the copy says what it is.
+fn file_targets(names: &FileNames, videos: &[RemoteVideo], watermark: bool) -> Vec<FileTarget> {
+    let mut targets = Vec::new();
+    for (i, v) in videos.iter().enumerate() {
+        let n = if videos.len() > 1 {
+            format!("-{}", i + 1)
+        } else {
+            String::new()
+        };
+        let base = format!("{}-{}{n}", names.stem, names.job);
+        targets.push(FileTarget {
+            url: v.url.clone(),
+            path: names.dir.join(format!("{base}.{}", extension(&v.url))),
+        });
+        if let Some(url) = v.watermark_url.as_ref().filter(|_| watermark) {
+            targets.push(FileTarget {
+                url: url.clone(),
+                path: names
+                    .dir
+                    .join(format!("{base}-watermarked.{}", extension(url))),
+            });
+        }
+    }
+    targets
 }
 
 /// Why the provider failed the task (Kling answers code 0 and says so only in
@@ -215,6 +240,42 @@ mod tests {
         assert_eq!(extension("https://cdn.example/v/abc.MOV"), "mov");
         assert_eq!(extension("https://cdn.example/v/abc"), "mp4");
         assert_eq!(extension("https://cdn.example/v.webm#t=1"), "webm");
+    }
+
+    #[test]
+    fn the_watermarked_copy_is_named_beside_the_clean_file_only_when_asked_for() {
+        let names = FileNames {
+            dir: PathBuf::from("/r"),
+            stem: "noir".into(),
+            job: 7,
+        };
+        let video = |url: &str, wm: Option<&str>| RemoteVideo {
+            id: None,
+            url: url.into(),
+            watermark_url: wm.map(str::to_string),
+            duration_secs: None,
+        };
+        let one = [video("https://c/a.mp4", Some("https://c/a-wm.mp4"))];
+        let paths = |t: Vec<FileTarget>| -> Vec<String> {
+            t.iter().map(|f| f.path.display().to_string()).collect()
+        };
+        assert_eq!(
+            paths(file_targets(&names, &one, true)),
+            ["/r/noir-7.mp4", "/r/noir-7-watermarked.mp4"]
+        );
+        assert_eq!(paths(file_targets(&names, &one, false)), ["/r/noir-7.mp4"]);
+        let two = [
+            video("https://c/a.mp4", Some("https://c/a-wm.mp4")),
+            video("https://c/b.mp4", None),
+        ];
+        assert_eq!(
+            paths(file_targets(&names, &two, true)),
+            [
+                "/r/noir-7-1.mp4",
+                "/r/noir-7-1-watermarked.mp4",
+                "/r/noir-7-2.mp4"
+            ]
+        );
     }
 
     #[test]

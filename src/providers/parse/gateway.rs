@@ -101,6 +101,7 @@ fn task_from_json(task: &Value) -> Result<TaskSnapshot, ProviderError> {
                 ProviderError::Malformed(format!("task {task_id}: videos[{i}] has no url"))
             })?;
             Ok(RemoteVideo {
+                watermark_url: None,
                 id: text(v.get("id")),
                 url,
                 duration_secs: seconds(v.get("duration")),
@@ -112,6 +113,7 @@ fn task_from_json(task: &Value) -> Result<TaskSnapshot, ProviderError> {
         && let Some(url) = text(task.get("video_url"))
     {
         videos.push(RemoteVideo {
+            watermark_url: None,
             id: None,
             url,
             duration_secs: seconds(task.get("duration")),

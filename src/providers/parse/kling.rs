@@ -113,6 +113,8 @@ fn task_from_data(data: &Value) -> Result<TaskSnapshot, ProviderError> {
         Ok(RemoteVideo {
             id: text(v.get("id")),
             url,
+            // Sent as "" when the watermark was off: absent, not a file to fetch.
+            watermark_url: text(v.get("watermark_url")),
             duration_secs: seconds(v.get("duration")),
         })
     })
@@ -150,7 +152,7 @@ mod tests {
     fn succeeded_query_reads_videos_and_units() {
         let body = br#"{"code":0,"message":"SUCCEED","data":{"task_id":"1","task_status":"succeed",
             "task_status_msg":"","final_unit_deduction":"2.5",
-            "task_result":{"videos":[{"id":"v1","url":"https://cdn/x.mp4","duration":"5.1"}]}}}"#;
+            "task_result":{"videos":[{"id":"v1","url":"https://cdn/x.mp4","watermark_url":"https://cdn/x-wm.mp4","duration":"5.1"}]}}}"#;
         let t = parse_kling_task(200, body).unwrap();
         assert_eq!(t.state, TaskState::Succeeded);
         assert_eq!(t.status_msg, None);
@@ -160,6 +162,7 @@ mod tests {
             vec![RemoteVideo {
                 id: Some("v1".into()),
                 url: "https://cdn/x.mp4".into(),
+                watermark_url: Some("https://cdn/x-wm.mp4".into()),
                 duration_secs: Some(5.1)
             }]
         );

@@ -1,0 +1,296 @@
+//! The official-API client and the job engine against `kling_docs_mock`, a stand-in written
+//! from Kling's documentation: submit, poll, download, a failed task, 1302 with backoff,
+//! 1102 never retried, a lost create answer (reconciled by the path lookup, then by the list
+//! scan when the path lookup does not know our id), API-key auth, the watermarked copy.
+
+mod kling_docs_mock;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kling_docs_mock::{Account, CLEAN_BYTES, DocsMock, Fault, Op, WATERMARKED_BYTES};
+use shotdeck::core::{Board, Provider};
+use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, JobView, SubmitOptions, SubmitRequest};
+use shotdeck::engine::schedule::PollSchedule;
+use shotdeck::engine::{ClientFactory, Engine, EngineConfig, Tuning};
+use shotdeck::files::board_file;
+use shotdeck::files::config::Config;
+use shotdeck::providers::{Client, ProviderSettings};
+use tempfile::TempDir;
+
+const AK: &str = "docs-ak";
+const SK: &str = "docs-sk-secret";
+const API_KEY: &str = "docs-plain-api-key";
+const PATIENCE: Duration = Duration::from_secs(15);
+
+fn account() -> Account {
+    Account::new(AK, SK, API_KEY)
+}
+
+/// A client built the way the app builds one, from an environment of `vars`.
+fn client(mock: &DocsMock, vars: &[(&'static str, &'static str)]) -> Client {
+    let vars = vars.to_vec();
+    let env = move |name: &str| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    };
+    let settings = ProviderSettings {
+        kling_base: Some(mock.base.clone()),
+        gateway_base: None,
+        request_timeout: Duration::from_secs(5),
+    };
+    Client::from_sources(
+        Provider::Kling,
+        &settings,
+        &env,
+        &PathBuf::from("/nowhere/c.toml"),
+    )
+    .unwrap()
+}
+
+const AKSK: &[(&str, &str)] = &[("KLING_ACCESS_KEY", AK), ("KLING_SECRET_KEY", SK)];
+
+/// One job from submit to its end through a real engine; returns its last view.
+async fn run_job(
+    mock: &DocsMock,
+    board: Board,
+    vars: &'static [(&'static str, &'static str)],
+) -> (JobView, TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let board_path = dir.path().join("boards/docs.json");
+    std::fs::create_dir_all(board_path.parent().unwrap()).unwrap();
+    board_file::save(&board_path, &board).unwrap();
+    let base = mock.base.clone();
+    let factory: ClientFactory = Arc::new(move |p: Provider| {
+        let env = move |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        let settings = ProviderSettings {
+            kling_base: Some(base.clone()),
+            gateway_base: None,
+            request_timeout: Duration::from_secs(2),
+        };
+        Client::from_sources(p, &settings, &env, &PathBuf::from("/nowhere/c.toml"))
+    });
+    let tuning = Tuning {
+        poll: PollSchedule {
+            first: Duration::from_millis(50),
+            max: Duration::from_millis(50),
+            growth: 1.0,
+            backoff_base: Duration::from_millis(200),
+            backoff_max: Duration::from_millis(400),
+        },
+        lease_ttl: Duration::from_millis(900),
+        watch_interval: Duration::from_millis(100),
+        progress_interval: Duration::from_millis(20),
+        ..Tuning::default()
+    };
+    let cfg = EngineConfig::new(
+        dir.path().join("data/jobs.sqlite3"),
+        Config::default(),
+        ProviderSettings::default(),
+    )
+    .with_clients(factory)
+    .with_tuning(tuning);
+    let mut engine = Engine::start(cfg).await.unwrap();
+    let request = SubmitRequest::new(
+        &board_path,
+        board,
+        Provider::Kling,
+        SubmitOptions::default(),
+    );
+    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let view = loop {
+        let event = tokio::time::timeout_at(deadline, engine.event_rx.recv())
+            .await
+            .expect("the job ends in time")
+            .expect("the engine runs");
+        match event {
+            JobEvent::Updated(v) if !v.phase.is_active() => break v,
+            JobEvent::Rejected { reason, .. } => panic!("submit refused: {reason}"),
+            _ => {}
+        }
+    };
+    let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+    let _ = tokio::time::timeout(PATIENCE, engine.task).await;
+    (view, dir)
+}
+
+#[tokio::test]
+async fn a_job_is_submitted_polled_and_downloaded() {
+    let mock = DocsMock::start(account()).await;
+    let (job, _dir) = run_job(&mock, Board::starter(), AKSK).await;
+    assert_eq!(job.phase, JobPhase::Done, "{job:#?}");
+    assert_eq!(job.files.len(), 1, "no watermark asked for: one file");
+    assert_eq!(std::fs::read(&job.files[0].path).unwrap(), CLEAN_BYTES);
+    assert_eq!(mock.count(Op::Create), 1);
+    assert!(mock.count(Op::Query) >= 2, "polled until succeed");
+    let create = mock
+        .hits()
+        .into_iter()
+        .find(|h| h.op == Op::Create)
+        .unwrap();
+    let token = create.authorization.unwrap();
+    assert_eq!(token.matches('.').count(), 2, "a signed JWT: {token}");
+}
+
+#[tokio::test]
+async fn a_plain_api_key_is_sent_as_bearer() {
+    let mock = DocsMock::start(account()).await;
+    let c = client(&mock, &[("KLING_API_KEY", API_KEY)]);
+    assert!(!format!("{c:?}").contains(API_KEY), "Debug hides the key");
+    let req = shotdeck::core::compose(
+        &Board::starter(),
+        Provider::Kling,
+        &shotdeck::core::PlaceholderImages,
+        "job-key",
+    )
+    .unwrap();
+    let task = c.submit(&req, "job-key").await.unwrap();
+    assert_eq!(task.external_task_id.as_deref(), Some("job-key"));
+    let hit = &mock.hits()[0];
+    assert_eq!(
+        hit.authorization.as_deref(),
+        Some(&*format!("Bearer {API_KEY}"))
+    );
+
+    // With both kinds set, the access/secret pair wins (the lead's decision).
+    let both = client(&mock, &[("KLING_API_KEY", API_KEY), AKSK[0], AKSK[1]]);
+    both.query("/v1/videos/text2video", &task.task_id)
+        .await
+        .unwrap();
+    let last = mock.hits().pop().unwrap().authorization.unwrap();
+    assert_ne!(last, format!("Bearer {API_KEY}"));
+}
+
+#[tokio::test]
+async fn a_failed_task_fails_the_job_with_the_providers_reason() {
+    let mock = DocsMock::start(account()).await;
+    mock.fail_next_task("Failure to pass the risk control system");
+    let (job, _dir) = run_job(&mock, Board::starter(), AKSK).await;
+    assert_eq!(job.phase, JobPhase::Failed);
+    let error = job.error.expect("the reason is shown");
+    assert!(error.message.contains("risk control"), "{error:?}");
+    assert!(job.files.is_empty());
+}
+
+#[tokio::test]
+async fn rate_limit_1302_is_retried_after_a_backoff() {
+    let mock = DocsMock::start(account()).await;
+    mock.fault(
+        Op::Create,
+        Fault::Refuse {
+            status: 429,
+            code: 1302,
+        },
+    );
+    let (job, _dir) = run_job(&mock, Board::starter(), AKSK).await;
+    assert_eq!(job.phase, JobPhase::Done, "{job:#?}");
+    let creates: Vec<_> = mock
+        .hits()
+        .into_iter()
+        .filter(|h| h.op == Op::Create)
+        .collect();
+    assert_eq!(creates.len(), 2);
+    let waited = creates[1].at - creates[0].at;
+    assert!(
+        waited >= Duration::from_millis(100),
+        "backed off only {waited:?}"
+    );
+    assert_eq!(mock.tasks_created(), 1);
+}
+
+#[tokio::test]
+async fn balance_1102_is_never_retried() {
+    let mock = DocsMock::start(account()).await;
+    mock.fault(
+        Op::Create,
+        Fault::Refuse {
+            status: 429,
+            code: 1102,
+        },
+    );
+    let (job, _dir) = run_job(&mock, Board::starter(), AKSK).await;
+    assert_eq!(job.phase, JobPhase::Failed);
+    assert_eq!(job.error.unwrap().code.as_deref(), Some("1102"));
+    assert_eq!(mock.count(Op::Create), 1, "exactly one create");
+    assert_eq!(
+        mock.count(Op::Query) + mock.count(Op::List),
+        0,
+        "nothing to reconcile"
+    );
+}
+
+#[tokio::test]
+async fn a_lost_create_answer_is_found_by_the_path_lookup() {
+    let mock = DocsMock::start(account()).await;
+    mock.fault(Op::Create, Fault::CreateThenDrop);
+    let (job, _dir) = run_job(&mock, Board::starter(), AKSK).await;
+    assert_eq!(job.phase, JobPhase::Done, "{job:#?}");
+    assert_eq!(mock.count(Op::Create), 1, "never sent twice");
+    assert_eq!(mock.tasks_created(), 1);
+    let first_query = mock.hits().into_iter().find(|h| h.op == Op::Query).unwrap();
+    assert!(
+        first_query.path.ends_with(&job.external_task_id),
+        "{}",
+        first_query.path
+    );
+    assert_eq!(mock.count(Op::List), 0);
+}
+
+#[tokio::test]
+async fn when_the_path_lookup_does_not_know_our_id_the_list_is_scanned() {
+    let mock = DocsMock::start(Account {
+        path_lookup_by_external_id: false,
+        ..account()
+    })
+    .await;
+    mock.fault(Op::Create, Fault::CreateThenDrop);
+    let (job, _dir) = run_job(&mock, Board::starter(), AKSK).await;
+    assert_eq!(job.phase, JobPhase::Done, "{job:#?}");
+    assert_eq!(mock.count(Op::Create), 1, "never sent twice");
+    assert_eq!(mock.tasks_created(), 1);
+    let list = mock
+        .hits()
+        .into_iter()
+        .find(|h| h.op == Op::List)
+        .expect("the list was read");
+    assert_eq!(list.query.as_deref(), Some("pageNum=1&pageSize=500"));
+}
+
+#[tokio::test]
+async fn with_the_watermark_on_both_copies_are_downloaded_under_telling_names() {
+    let mock = DocsMock::start(account()).await;
+    let mut board = Board::starter();
+    board.watermark = true;
+    let (job, _dir) = run_job(&mock, board, AKSK).await;
+    assert_eq!(job.phase, JobPhase::Done, "{job:#?}");
+    let names: Vec<String> = job
+        .files
+        .iter()
+        .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            format!("docs-{}.mp4", job.id),
+            format!("docs-{}-watermarked.mp4", job.id)
+        ]
+    );
+    assert_eq!(std::fs::read(&job.files[0].path).unwrap(), CLEAN_BYTES);
+    assert_eq!(
+        std::fs::read(&job.files[1].path).unwrap(),
+        WATERMARKED_BYTES
+    );
+    let create = mock
+        .hits()
+        .into_iter()
+        .find(|h| h.op == Op::Create)
+        .unwrap();
+    assert_eq!(create.body.unwrap()["watermark_info"]["enabled"], true);
+}

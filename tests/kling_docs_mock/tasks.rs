@@ -1,0 +1,193 @@
+//! The mock's tasks: create, query (by `task_id`, and by `external_task_id` when the account
+//! says so), the paged list, and the result files. Shapes from the docs (2026-11-25):
+//!
+//! - Envelope: `{"code": 0, "message": "SUCCEED", "request_id": "…", "data": {…}}`.
+//! - Create `data`: `task_id`, `task_status: "submitted"`, `task_info.external_task_id`,
+//!   `created_at`/`updated_at` (Unix milliseconds).
+//! - Query: "任务状态，枚举值：submitted（已提交）、processing（处理中）、succeed（成功）、
+//!   failed（失败）"; `task_result.videos[]` `{id, url, watermark_url, duration}`;
+//!   `"final_unit_deduction": "string",   // 扣减积分数值`.
+//! - "A failed task still answers code 0 / "SUCCEED"; only `task_status` and
+//!   `task_status_msg` say it failed, and `task_result` may be `{}`".
+//! - Query path: "task_id | string | 可选 | 无 | 任务ID（路径参数），与 external_task_id 二选一".
+//! - List: "pageNum | int | 可选 | 1 | 页码，取值范围：[1,1000]" ·
+//!   "pageSize | int | 可选 | 30 | 每页数据量，取值范围：[1,500]".
+//! - `"watermark_info": { "enabled": boolean // true=生成水印, false=不生成 }`; the query's
+//!   video item carries `"watermark_url": "string"` (`""` when off, xmsmartlink's copy).
+
+use axum::body::Body;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::Inner;
+
+pub const CLEAN_BYTES: &[u8] = b"clean video bytes, no watermark\n";
+pub const WATERMARKED_BYTES: &[u8] = b"watermarked copy of the same video\n";
+
+pub struct Task {
+    task_id: String,
+    external_task_id: Option<String>,
+    kind: String,
+    watermark: bool,
+    fail_reason: Option<String>,
+    queries: u32,
+    created_ms: u64,
+}
+
+#[derive(Default)]
+pub struct Tasks {
+    pub all: Vec<Task>,
+    pub fail_next: Option<String>,
+}
+
+fn envelope(data: Value) -> Value {
+    json!({"code": 0, "message": "SUCCEED", "request_id": "mock-req", "data": data})
+}
+
+pub fn create(inner: &Inner, kind: &str, body: Option<&Value>) -> Response {
+    let Some(body) = body.filter(|b| b.is_object()) else {
+        return inner.refuse(400, 1200, "request body is not a JSON object");
+    };
+    // "`model_name` defaults to an old model when omitted": the docs' field must be there
+    // for this mock to count the request as what shotdeck means.
+    if body.get("model_name").and_then(Value::as_str).is_none() {
+        return inner.refuse(400, 1201, "model_name is required");
+    }
+    if !body.get("duration").is_some_and(Value::is_string) {
+        return inner.refuse(400, 1201, "duration must be a string");
+    }
+    let external = body
+        .get("external_task_id")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let mut tasks = inner.tasks.lock().unwrap();
+    // "external_task_id (unique per account)".
+    if external.is_some() && tasks.all.iter().any(|t| t.external_task_id == external) {
+        return inner.refuse(
+            400,
+            1201,
+            "a task with this external_task_id already exists",
+        );
+    }
+    let created_ms = inner.now_secs() * 1000;
+    let task = Task {
+        // "task_id (an 18-digit numeric string)".
+        task_id: format!(
+            "{}",
+            860_000_000_000_000_000u64 + tasks.all.len() as u64 + 1
+        ),
+        external_task_id: external,
+        kind: kind.to_string(),
+        watermark: body
+            .pointer("/watermark_info/enabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        fail_reason: tasks.fail_next.take(),
+        queries: 0,
+        created_ms,
+    };
+    let data = json!({
+        "task_id": task.task_id,
+        "task_status": "submitted",
+        "task_info": {"external_task_id": task.external_task_id},
+        "created_at": created_ms,
+        "updated_at": created_ms,
+    });
+    tasks.all.push(task);
+    inner.respond(200, &envelope(data))
+}
+
+pub fn query(inner: &Inner, kind: &str, id: &str) -> Response {
+    let by_external = inner.account.path_lookup_by_external_id;
+    let mut tasks = inner.tasks.lock().unwrap();
+    let found = tasks.all.iter_mut().find(|t| {
+        t.kind == kind
+            && (t.task_id == id || (by_external && t.external_task_id.as_deref() == Some(id)))
+    });
+    let Some(task) = found else {
+        // "| 404 | 1203 | Resource not found |"
+        return inner.refuse(404, 1203, "task not found");
+    };
+    task.queries += 1;
+    let data = describe(&inner.base, task, inner.account.polls_before_done);
+    inner.respond(200, &envelope(data))
+}
+
+pub fn list(inner: &Inner, kind: &str, query: &str) -> Response {
+    let param = |name: &str, default: usize| {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+            .unwrap_or(default)
+    };
+    let (page, size) = (param("pageNum", 1), param("pageSize", 30));
+    if !(1..=1000).contains(&page) || !(1..=500).contains(&size) {
+        return inner.refuse(400, 1201, "pageNum or pageSize out of range");
+    }
+    let tasks = inner.tasks.lock().unwrap();
+    let newest_first: Vec<Value> = tasks
+        .all
+        .iter()
+        .rev()
+        .filter(|t| t.kind == kind)
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|t| describe(&inner.base, t, inner.account.polls_before_done))
+        .collect();
+    inner.respond(200, &envelope(Value::Array(newest_first)))
+}
+
+/// A task as query and list describe it.
+fn describe(base: &str, t: &Task, polls_before_done: u32) -> Value {
+    let done = t.queries > polls_before_done;
+    let (status, msg, result) = match (&t.fail_reason, done) {
+        (_, false) => ("processing", "", json!({})),
+        (Some(reason), true) => ("failed", reason.as_str(), json!({})),
+        (None, true) => {
+            let watermark_url = if t.watermark {
+                format!("{base}/files/{}-wm.mp4", t.task_id)
+            } else {
+                String::new()
+            };
+            let video = json!({
+                "id": format!("v-{}", t.task_id),
+                "url": format!("{base}/files/{}.mp4", t.task_id),
+                "watermark_url": watermark_url,
+                "duration": "12",
+            });
+            ("succeed", "", json!({"videos": [video]}))
+        }
+    };
+    let charged = if status == "succeed" {
+        json!("12")
+    } else {
+        Value::Null
+    };
+    json!({
+        "task_id": t.task_id,
+        "task_status": status,
+        "task_status_msg": msg,
+        "task_info": {"external_task_id": t.external_task_id},
+        "task_result": result,
+        "final_unit_deduction": charged,
+        "created_at": t.created_ms,
+        "updated_at": t.created_ms,
+    })
+}
+
+/// The result files: a clean one and, for `…-wm.mp4`, the watermarked copy.
+pub fn file(name: &str) -> Response {
+    let bytes = if name.ends_with("-wm.mp4") {
+        WATERMARKED_BYTES
+    } else {
+        CLEAN_BYTES
+    };
+    Response::builder()
+        .status(200)
+        .header("content-type", "video/mp4")
+        .header("content-length", bytes.len())
+        .body(Body::from(bytes))
+        .unwrap()
+}
