@@ -124,10 +124,7 @@ fn files_summary(v: &JobView) -> String {
 /// The error (from the provider: printed escaped) or the board.
 fn detail(v: &JobView) -> String {
     let text = match &v.error {
-        Some(e) => match &e.code {
-            Some(code) if !e.message.contains(code.as_str()) => format!("{code}: {}", e.message),
-            _ => e.message.clone(),
-        },
+        Some(e) => e.summary(),
         None => {
             let name = v
                 .board_path

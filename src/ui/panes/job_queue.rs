@@ -185,10 +185,7 @@ fn summary(j: &JobView) -> String {
         return p;
     }
     if let Some(e) = &j.error {
-        let what = match &e.code {
-            Some(c) => format!("{c} {}", e.message),
-            None => e.message.clone(),
-        };
+        let what = e.summary();
         // On an active job an error means backing off (retryable) or stopped until `d`.
         return match (j.phase.is_active(), e.retryable) {
             (false, _) => what,

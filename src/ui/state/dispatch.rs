@@ -317,10 +317,10 @@ impl App {
                         self.toast_info(format!("job #{} done{file}", job.id));
                     }
                     JobPhase::Failed => {
-                        let why = job.error.as_ref().map_or(String::new(), |e| {
-                            let code = e.code.as_deref().map_or(String::new(), |c| format!("{c} "));
-                            format!(": {code}{}", e.message)
-                        });
+                        let why = job
+                            .error
+                            .as_ref()
+                            .map_or(String::new(), |e| format!(": {}", e.summary()));
                         self.toast_error(format!("job #{} failed{why}", job.id));
                     }
                     _ => {}
