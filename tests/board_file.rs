@@ -254,3 +254,29 @@ fn saving_a_symlinked_board_writes_the_target_and_keeps_the_link() {
         assert!(stray.is_empty(), "{stray:?}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn one_board_has_one_identity_however_it_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let boards = dir.path().join("boards");
+    std::fs::create_dir(&boards).unwrap();
+    let real = boards.join("x.json");
+    std::fs::write(&real, SMALL).unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let canonical = std::fs::canonicalize(&real).unwrap();
+    for name in [
+        real.clone(),
+        boards.join("./x.json"),
+        boards.join("../boards/x.json"),
+        link,
+    ] {
+        assert_eq!(board_file::identity(&name), canonical, "{}", name.display());
+    }
+    // A board not saved yet is named as it will be once it exists.
+    let new = boards.join("../boards/./new.json");
+    let before = board_file::identity(&new);
+    std::fs::write(boards.join("new.json"), SMALL).unwrap();
+    assert_eq!(before, board_file::identity(&new));
+}

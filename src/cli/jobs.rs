@@ -65,7 +65,7 @@ fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
         Err(code) => return code,
     };
     // Boards are recorded by absolute path.
-    let board_path = board.map(|b| std::path::absolute(&b).unwrap_or(b));
+    let board_path = board.map(|b| crate::files::board_file::identity(&b));
     let filter = ListFilter {
         board_path,
         limit: None,

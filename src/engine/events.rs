@@ -157,7 +157,8 @@ impl SubmitRequest {
         options: SubmitOptions,
     ) -> SubmitRequest {
         SubmitRequest {
-            board_path: board_path.to_path_buf(),
+            // Recorded under one name however the board was named (`../x.json`, a symlink).
+            board_path: crate::files::board_file::identity(board_path),
             board,
             provider,
             options,

@@ -285,6 +285,41 @@ fn unique() -> u64 {
     N.fetch_add(1, Ordering::Relaxed)
 }
 
+/// One name per board, whichever way it was written (`../x.json`, `./x.json`, the absolute
+/// path, a symlink to it): jobs record it, and "this board's jobs" compares it. An existing
+/// file is canonicalized; a board not yet saved gets its folder's canonical path, which is
+/// what canonicalizing it will give once it exists.
+pub fn identity(path: &Path) -> PathBuf {
+    let abs = lexical(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+    if let Ok(canonical) = fs::canonicalize(&abs) {
+        return canonical;
+    }
+    match (abs.parent(), abs.file_name()) {
+        (Some(dir), Some(name)) => fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or(abs.clone()),
+        _ => abs,
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without asking the filesystem.
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// The folder a board's relative image paths and renders are resolved against.
 pub fn board_dir(board_path: &Path) -> PathBuf {
     match board_path.parent() {
