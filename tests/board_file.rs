@@ -144,3 +144,139 @@ fn parse_errors_name_the_field_too() {
     assert!(msg.contains("shots[0].duration: invalid type"), "{msg}");
     assert!(msg.contains("expected a number"), "{msg}");
 }
+
+const SMALL: &str = "{\n  \"shots\": [{\"prompt\": \"a\", \"duration\": 4}]\n}\n";
+
+#[test]
+fn text_after_the_json_is_refused_with_its_position() {
+    let conflict = format!("{SMALL}=======\n{SMALL}>>>>>>> theirs\n");
+    let err = board_file::parse(&conflict, "b.json".as_ref()).unwrap_err();
+    match &err {
+        BoardFileError::Parse { line, column, .. } => assert_eq!((*line, *column), (4, 1)),
+        other => panic!("{other}"),
+    }
+    assert!(
+        err.to_string().contains("text after the board's JSON"),
+        "{err}"
+    );
+    // A second object is refused the same way; whitespace after the board is fine.
+    assert!(board_file::parse(&format!("{SMALL}{SMALL}"), "b.json".as_ref()).is_err());
+    assert!(board_file::parse(&format!("{SMALL}\n\n  \n"), "b.json".as_ref()).is_ok());
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_and_invalid_utf8_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bom.json");
+    std::fs::write(&p, [b"\xEF\xBB\xBF".as_slice(), SMALL.as_bytes()].concat()).unwrap();
+    assert_eq!(board_file::load(&p).unwrap().shots[0].prompt, "a");
+
+    let p = dir.path().join("latin1.json");
+    let mut bytes = b"{\n  \"title\": \"caf".to_vec();
+    bytes.push(0xE9); // é in Latin-1
+    bytes.extend_from_slice(b"\"\n}\n");
+    std::fs::write(&p, &bytes).unwrap();
+    let err = board_file::load(&p).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            BoardFileError::NotUtf8 {
+                offset: 17,
+                line: 2,
+                column: 16,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("offset 17"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_and_huge_files_are_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        // Would block forever if it were opened.
+        let err = board_file::load(&fifo).unwrap_err();
+        assert!(err.to_string().contains("is a FIFO"), "{err}");
+    }
+    if std::path::Path::new("/dev/zero").exists() {
+        let err = board_file::load("/dev/zero".as_ref()).unwrap_err();
+        assert!(err.to_string().contains("is a device"), "{err}");
+    }
+    let err = board_file::load(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("is a folder"), "{err}");
+
+    let big = dir.path().join("big.json");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(board_file::MAX_BOARD_BYTES + 1).unwrap(); // sparse: costs no disk
+    let err = board_file::load(&big).unwrap_err();
+    assert!(matches!(err, BoardFileError::TooLarge { .. }), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn saving_a_symlinked_board_writes_the_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let real_dir = dir.path().join("boards");
+    std::fs::create_dir(&real_dir).unwrap();
+    let real = real_dir.join("noir.json");
+    std::fs::write(&real, SMALL).unwrap();
+    // A relative link, and a link to that link.
+    let link = dir.path().join("current.json");
+    std::os::unix::fs::symlink("boards/noir.json", &link).unwrap();
+    let link2 = dir.path().join("again.json");
+    std::os::unix::fs::symlink(&link, &link2).unwrap();
+
+    let mut b = board_file::load(&link2).unwrap();
+    b.title = "through the link".into();
+    board_file::save(&link2, &b).unwrap();
+
+    for l in [&link, &link2] {
+        assert!(
+            std::fs::symlink_metadata(l)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+    assert_eq!(board_file::load(&real).unwrap().title, "through the link");
+    // No temp file was left beside the link or the target.
+    for d in [dir.path(), real_dir.as_path()] {
+        let stray: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(stray.is_empty(), "{stray:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn one_board_has_one_identity_however_it_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let boards = dir.path().join("boards");
+    std::fs::create_dir(&boards).unwrap();
+    let real = boards.join("x.json");
+    std::fs::write(&real, SMALL).unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let canonical = std::fs::canonicalize(&real).unwrap();
+    for name in [
+        real.clone(),
+        boards.join("./x.json"),
+        boards.join("../boards/x.json"),
+        link,
+    ] {
+        assert_eq!(board_file::identity(&name), canonical, "{}", name.display());
+    }
+    // A board not saved yet is named as it will be once it exists.
+    let new = boards.join("../boards/./new.json");
+    let before = board_file::identity(&new);
+    std::fs::write(boards.join("new.json"), SMALL).unwrap();
+    assert_eq!(before, board_file::identity(&new));
+}

@@ -27,6 +27,14 @@ fn shotdeck(dir: &Path, args: &[&str]) -> Command {
     c
 }
 
+/// The board the jobs below belong to, as the store names it.
+fn board_path(dir: &Path) -> PathBuf {
+    let boards = dir.join("boards");
+    std::fs::create_dir_all(&boards).unwrap();
+    std::fs::write(boards.join("noir.json"), "{}").unwrap();
+    shotdeck::files::board_file::identity(&boards.join("noir.json"))
+}
+
 /// A store holding one failed job whose every remote text is hostile.
 fn store_with_hostile_job(dir: &Path) -> i64 {
     let data = dir.join("data");
@@ -37,7 +45,7 @@ fn store_with_hostile_job(dir: &Path) -> i64 {
     let ext = &format!("shotdeck-hostile-{}", NEXT.fetch_add(1, Ordering::Relaxed));
     let request = compose(&board, Provider::Kling, &PlaceholderImages, ext).unwrap();
     let job = NewJob {
-        board_path: PathBuf::from("/boards/noir.json"),
+        board_path: board_path(dir),
         board,
         provider: Provider::Kling,
         request,
@@ -181,4 +189,19 @@ fn a_timeout_too_large_for_the_clock_means_no_deadline() {
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.contains("failed"), "{stderr}");
+}
+
+#[test]
+fn jobs_of_a_board_are_found_however_the_board_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    store_with_hostile_job(dir.path());
+    let boards = dir.path().join("boards");
+    for name in ["noir.json", "./noir.json", "../boards/noir.json"] {
+        let out = shotdeck(dir.path(), &["jobs", "--json", "--board", name])
+            .current_dir(&boards)
+            .output()
+            .unwrap();
+        let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(jobs.as_array().map(Vec::len), Some(1), "{name}: {jobs}");
+    }
 }

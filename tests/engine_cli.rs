@@ -102,11 +102,14 @@ async fn submit_wait_downloads_and_the_store_tells_the_story() {
             ])
             .await;
         assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-        let expected = s
-            .dir
-            .path()
-            .join(format!("boards/noir-3-shot.renders/noir-3-shot-{n}.mp4"));
-        assert_eq!(text(&out.stdout).trim(), expected.to_str().unwrap());
+        let printed = text(&out.stdout).trim().to_string();
+        let renders = s.dir.path().join("boards/noir-3-shot.renders");
+        let expected = std::path::PathBuf::from(&printed);
+        assert_eq!(expected.parent().unwrap(), renders);
+        let name = expected.file_name().unwrap().to_string_lossy().into_owned();
+        // `<board>-<job id>-<8 characters of the external id>.mp4`
+        assert!(name.starts_with(&format!("noir-3-shot-{n}-")), "{name}");
+        assert_eq!(name.len(), format!("noir-3-shot-{n}-12345678.mp4").len());
         assert_eq!(std::fs::read(&expected).unwrap(), SAMPLE_MP4);
         let err = text(&out.stderr);
         assert!(err.contains(&format!("job {n}: done")), "{err}");
@@ -152,10 +155,10 @@ async fn submit_wait_downloads_and_the_store_tells_the_story() {
     // Reattaching to a finished job prints its files; a redownload keeps intact files.
     let out = s.run(&["jobs", "wait", "1"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert!(text(&out.stdout).contains("noir-3-shot-1.mp4"));
+    assert!(text(&out.stdout).contains("noir-3-shot-1-"));
     let out = s.run(&["download", "1"]).await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert!(text(&out.stdout).contains("noir-3-shot-1.mp4"));
+    assert!(text(&out.stdout).contains("noir-3-shot-1-"));
     assert_eq!(s.sim.stats().video_requests, 2, "nothing fetched twice");
 }
 

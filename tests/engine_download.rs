@@ -362,3 +362,24 @@ async fn free_space_is_checked_before_the_first_byte() {
     assert!(!err.is_transient());
     assert!(!part_path(&dest).exists());
 }
+
+#[tokio::test]
+async fn an_existing_file_is_never_replaced_only_verified() {
+    let base = server(Shared::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{base}/v.mp4");
+    // Another job's video (or the user's file) under the same name: kept, and said so.
+    let dest = dir.path().join("taken.mp4");
+    std::fs::write(&dest, b"someone else's paid video").unwrap();
+    let err = dl().download(&url, &dest, |_| {}).await.unwrap_err();
+    assert!(matches!(err, DownloadError::Exists { .. }), "{err}");
+    assert!(err.to_string().contains("never replaced"), "{err}");
+    assert_eq!(std::fs::read(&dest).unwrap(), b"someone else's paid video");
+    assert!(!err.is_transient());
+    // The same bytes already there: verified, nothing replaced, no part file left.
+    let same = dir.path().join("same.mp4");
+    std::fs::write(&same, payload()).unwrap();
+    dl().download(&url, &same, |_| {}).await.unwrap();
+    assert_eq!(std::fs::read(&same).unwrap(), payload());
+    assert!(!part_path(&same).exists());
+}

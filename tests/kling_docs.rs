@@ -275,11 +275,17 @@ async fn with_the_watermark_on_both_copies_are_downloaded_under_telling_names() 
         .iter()
         .map(|f| f.path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
+    let unique: String = job
+        .external_task_id
+        .trim_start_matches("shotdeck-")
+        .chars()
+        .take(8)
+        .collect();
     assert_eq!(
         names,
         [
-            format!("docs-{}.mp4", job.id),
-            format!("docs-{}-watermarked.mp4", job.id)
+            format!("docs-{}-{unique}.mp4", job.id),
+            format!("docs-{}-{unique}-watermarked.mp4", job.id)
         ]
     );
     assert_eq!(std::fs::read(&job.files[0].path).unwrap(), CLEAN_BYTES);

@@ -233,19 +233,32 @@ fn build_a_board_check_the_total_submit_and_get_the_video_in_demo_mode() {
         &["Submit?", "15 s (3 shots)", "y/enter submit"],
     );
     s.send(b"y");
-    let video = dir.path().join("tide.renders/tide-1.mp4");
+    // `tide-1-<8 characters of the job's external id>.mp4`
+    let renders = dir.path().join("tide.renders");
+    let find_video = || {
+        std::fs::read_dir(&renders)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap_or_default().to_string_lossy();
+                name.starts_with("tide-1-") && name.ends_with(".mp4")
+            })
+    };
     s.wait_for("the job done and its video on disk", |sc| {
         if !sc.contents().contains("✓ done") {
             return Err("the job queue does not show it done".into());
         }
-        match std::fs::metadata(&video) {
-            Ok(m) if m.len() > 0 => Ok(()),
-            Ok(_) => Err(format!("{} is empty", video.display())),
-            Err(e) => Err(format!("{}: {e}", video.display())),
+        match find_video().map(|v| std::fs::metadata(&v).map(|m| (v, m))) {
+            Some(Ok((_, m))) if m.len() > 0 => Ok(()),
+            Some(Ok((v, _))) => Err(format!("{} is empty", v.display())),
+            Some(Err(e)) => Err(e.to_string()),
+            None => Err(format!("no tide-1-*.mp4 in {}", renders.display())),
         }
     });
+    let video = find_video().unwrap();
     assert_eq!(std::fs::read(&video).unwrap(), shotdeck::sim::SAMPLE_MP4);
-    s.wait_text("the job's video in the queue", &["tide-1.mp4"]);
+    s.wait_text("the job's video in the queue", &["tide-1-"]);
 
     // Nothing is in flight any more, so quit does not ask.
     s.send(b"q");

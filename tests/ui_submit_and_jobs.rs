@@ -135,6 +135,24 @@ fn quitting_asks_while_a_job_is_in_flight() {
 }
 
 #[test]
+fn the_demo_says_its_jobs_end_with_it_instead_of_promising_they_continue() {
+    for (simulated, says, never) in [
+        (true, "demo:", "next starts"),
+        (false, "next starts", "demo:"),
+    ] {
+        let mut h = harness_tweaked(
+            &noir(),
+            |p| vec![job(7, p, JobPhase::Processing)],
+            |d| d.simulated = simulated,
+        );
+        h.keys("q");
+        let screen = format!("{:?}", h.render(120, 40).backend());
+        assert!(screen.contains(says), "{screen}");
+        assert!(!screen.contains(never), "{screen}");
+    }
+}
+
+#[test]
 fn quitting_saves_the_board() {
     let mut h = harness(&noir());
     h.keys("+");
@@ -188,7 +206,7 @@ fn engine_events_update_the_queue_and_tell_the_user() {
     h.app.on_job_event(JobEvent::Updated(j));
     let t = h.app.toast().unwrap();
     assert!(
-        t.error && t.text.contains("1303 Parallel task limit"),
+        t.error && t.text.contains("1303: Parallel task limit"),
         "{}",
         t.text
     );

@@ -65,7 +65,7 @@ fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
         Err(code) => return code,
     };
     // Boards are recorded by absolute path.
-    let board_path = board.map(|b| std::path::absolute(&b).unwrap_or(b));
+    let board_path = board.map(|b| crate::files::board_file::identity(&b));
     let filter = ListFilter {
         board_path,
         limit: None,
@@ -124,10 +124,7 @@ fn files_summary(v: &JobView) -> String {
 /// The error (from the provider: printed escaped) or the board.
 fn detail(v: &JobView) -> String {
     let text = match &v.error {
-        Some(e) => match &e.code {
-            Some(code) if !e.message.contains(code.as_str()) => format!("{code}: {}", e.message),
-            _ => e.message.clone(),
-        },
+        Some(e) => e.summary(),
         None => {
             let name = v
                 .board_path

@@ -183,6 +183,20 @@ impl Board {
 }
 
 /// True when the string is an http(s) URL rather than a local path.
+/// The scheme of a reference that names one other than http(s) (`data`, `ftp`, `file`…),
+/// which shotdeck neither reads nor sends. Two letters at least, so `C:\frames\a.png` is a
+/// path.
+pub fn foreign_scheme(s: &str) -> Option<&str> {
+    let s = s.trim_start();
+    let (scheme, _) = s.split_once(':')?;
+    let valid = scheme.len() >= 2
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    (valid && !is_url(s)).then_some(scheme)
+}
+
 pub fn is_url(s: &str) -> bool {
     let lower = s.trim_start().to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")

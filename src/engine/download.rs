@@ -72,6 +72,11 @@ pub enum DownloadError {
         available: u64,
         reserve: u64,
     },
+    #[error(
+        "{} already exists with other content; it is never replaced (move it away to download again)",
+        path.display()
+    )]
+    Exists { path: PathBuf },
     #[error("cannot write {}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -89,6 +94,7 @@ impl DownloadError {
             | DownloadError::Redirect { .. }
             | DownloadError::TooLarge { .. }
             | DownloadError::NoSpace { .. }
+            | DownloadError::Exists { .. }
             | DownloadError::Io { .. } => false,
         }
     }
@@ -329,8 +335,56 @@ async fn finish(
             });
         }
     }
-    tokio::fs::rename(part, dest).await.map_err(io(dest))?;
+    place(part, dest).await?;
     Ok(on_disk)
+}
+
+/// Moves the finished part file to `dest` without ever replacing a file already there (a
+/// paid video from another job, a file the user made). A hard link is the atomic
+/// "create only if absent"; where a filesystem has none, a check before the rename stands in.
+/// An existing file with the same bytes is this video already: it is kept as it is.
+async fn place(part: &Path, dest: &Path) -> Result<(), DownloadError> {
+    let linked = tokio::fs::hard_link(part, dest).await;
+    let exists = match &linked {
+        Ok(()) => false,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => true,
+        Err(_) => tokio::fs::try_exists(dest).await.unwrap_or(false),
+    };
+    if exists {
+        if same_bytes(part, dest).await.map_err(io(dest))? {
+            return remove(part).await;
+        }
+        return Err(DownloadError::Exists {
+            path: dest.to_path_buf(),
+        });
+    }
+    match linked {
+        Ok(()) => remove(part).await,
+        Err(_) => tokio::fs::rename(part, dest).await.map_err(io(dest)),
+    }
+}
+
+async fn same_bytes(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use tokio::io::AsyncReadExt;
+    let (ma, mb) = (tokio::fs::metadata(a).await?, tokio::fs::metadata(b).await?);
+    if ma.len() != mb.len() {
+        return Ok(false);
+    }
+    let (mut fa, mut fb) = (
+        tokio::fs::File::open(a).await?,
+        tokio::fs::File::open(b).await?,
+    );
+    let (mut ba, mut bb) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let n = fa.read(&mut ba).await?;
+        if n == 0 {
+            return Ok(true);
+        }
+        fb.read_exact(&mut bb[..n]).await?;
+        if ba[..n] != bb[..n] {
+            return Ok(false);
+        }
+    }
 }
 
 async fn open_part(part: &Path, append: bool) -> Result<tokio::fs::File, DownloadError> {

@@ -62,6 +62,18 @@ pub struct JobError {
     pub retryable: bool,
 }
 
+impl JobError {
+    /// `code: message`, saying the code once: provider messages often start with it.
+    pub fn summary(&self) -> String {
+        match &self.code {
+            Some(code) if !self.message.contains(code.as_str()) => {
+                format!("{code}: {}", self.message)
+            }
+            _ => self.message.clone(),
+        }
+    }
+}
+
 /// One downloaded (or downloading) video.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobFile {
@@ -145,7 +157,8 @@ impl SubmitRequest {
         options: SubmitOptions,
     ) -> SubmitRequest {
         SubmitRequest {
-            board_path: board_path.to_path_buf(),
+            // Recorded under one name however the board was named (`../x.json`, a symlink).
+            board_path: crate::files::board_file::identity(board_path),
             board,
             provider,
             options,

@@ -29,7 +29,34 @@ pub enum BoardFileError {
         path.display()
     )]
     NewerVersion { path: PathBuf, found: u32 },
+    /// A FIFO would block the read forever and a device (`/dev/zero`) never ends.
+    #[error("{} is {kind}, not a board file", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+    #[error("{} is {bytes} bytes; a board is at most {limit} (is it really a board?)", path.display())]
+    TooLarge {
+        path: PathBuf,
+        bytes: u64,
+        limit: u64,
+    },
+    #[error(
+        "{}:{line}:{column}: not UTF-8 text (invalid byte at offset {offset}); boards are UTF-8 JSON",
+        path.display()
+    )]
+    NotUtf8 {
+        path: PathBuf,
+        offset: usize,
+        line: usize,
+        column: usize,
+    },
 }
+
+/// Boards are a few kilobytes; a file this large is not one, and reading it whole would cost
+/// the memory it claims.
+pub const MAX_BOARD_BYTES: u64 = 16 << 20;
+
+/// The UTF-8 byte order mark some Windows editors write first. It is skipped on reading
+/// (and not written back): JSON has no room for it.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A board that could not be written; the file on disk is the previous version, untouched.
 #[derive(Debug, thiserror::Error)]
@@ -41,8 +68,8 @@ pub struct SaveError {
 
 /// Parses board JSON; `path` only labels errors.
 pub fn parse(text: &str, path: &Path) -> Result<Board, BoardFileError> {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    let board: Board = serde_path_to_error::deserialize(de).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let board: Board = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         // Name the field as well as the position: `shots[0].duration: invalid type…`.
         let field = e.path().to_string();
         let inner = e.into_inner();
@@ -58,6 +85,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Board, BoardFileError> {
                 format!("{field}: {message}")
             },
         }
+    })?;
+    // Text after the board (a merge conflict's `=======`, a second object) would be lost by
+    // the next save: refuse it with its position instead.
+    de.end().map_err(|e| BoardFileError::Parse {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: "text after the board's JSON (a merge conflict, or a second object?)".into(),
     })?;
     if board.version > SCHEMA_VERSION {
         return Err(BoardFileError::NewerVersion {
@@ -77,11 +112,79 @@ fn strip_position(msg: &str) -> String {
 }
 
 pub fn load(path: &Path) -> Result<Board, BoardFileError> {
-    let text = fs::read_to_string(path).map_err(|source| BoardFileError::Read {
+    let text = read_text(path)?;
+    parse(&text, path)
+}
+
+/// The board file's text: a regular file (through any symlink), at most
+/// [`MAX_BOARD_BYTES`], UTF-8 with an optional byte order mark.
+pub fn read_text(path: &Path) -> Result<String, BoardFileError> {
+    use std::io::Read;
+    let read_err = |source| BoardFileError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    parse(&text, path)
+    };
+    // Looked at before opening: opening a FIFO blocks until someone writes to it.
+    let meta = fs::metadata(path).map_err(read_err)?;
+    if !meta.is_file() {
+        return Err(BoardFileError::NotAFile {
+            path: path.to_path_buf(),
+            kind: file_kind(&meta),
+        });
+    }
+    let too_large = |bytes| BoardFileError::TooLarge {
+        path: path.to_path_buf(),
+        bytes,
+        limit: MAX_BOARD_BYTES,
+    };
+    if meta.len() > MAX_BOARD_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_BOARD_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(read_err)?;
+    // The file may have grown since it was measured.
+    if bytes.len() as u64 > MAX_BOARD_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    let skip = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    match std::str::from_utf8(&bytes[skip..]) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let valid = &bytes[skip..skip + e.valid_up_to()];
+            let before = String::from_utf8_lossy(valid);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            Err(BoardFileError::NotUtf8 {
+                path: path.to_path_buf(),
+                offset: skip + e.valid_up_to(),
+                line,
+                column,
+            })
+        }
+    }
+}
+
+fn file_kind(meta: &fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
 }
 
 /// The bytes shotdeck writes for a board: pretty JSON with a trailing newline.
@@ -99,8 +202,28 @@ pub fn save(path: &Path, board: &Board) -> Result<(), SaveError> {
     })
 }
 
+/// Where a write to `path` must land: a symlinked board is saved through its link (the
+/// target is replaced atomically, the link stays a link), following a chain of links.
+pub fn write_target(path: &Path) -> PathBuf {
+    let mut target = path.to_path_buf();
+    // A loop of links ends the walk; the rename then fails and says so.
+    for _ in 0..32 {
+        match fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() => match fs::read_link(&target) {
+                Ok(next) if next.is_absolute() => target = next,
+                Ok(next) => target = board_dir(&target).join(next),
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    target
+}
+
 /// Write-temp, fsync, rename, fsync-folder. Used for boards and other user-owned files.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let target = write_target(path);
+    let path = target.as_path();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -160,6 +283,41 @@ fn unique() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
+}
+
+/// One name per board, whichever way it was written (`../x.json`, `./x.json`, the absolute
+/// path, a symlink to it): jobs record it, and "this board's jobs" compares it. An existing
+/// file is canonicalized; a board not yet saved gets its folder's canonical path, which is
+/// what canonicalizing it will give once it exists.
+pub fn identity(path: &Path) -> PathBuf {
+    let abs = lexical(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+    if let Ok(canonical) = fs::canonicalize(&abs) {
+        return canonical;
+    }
+    match (abs.parent(), abs.file_name()) {
+        (Some(dir), Some(name)) => fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or(abs.clone()),
+        _ => abs,
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without asking the filesystem.
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The folder a board's relative image paths and renders are resolved against.

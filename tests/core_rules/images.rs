@@ -164,3 +164,37 @@ fn images_the_mode_ignores_are_warnings() {
     );
     assert!(is_submittable(&f));
 }
+
+#[test]
+fn other_schemes_are_named_as_neither_path_nor_url() {
+    let mut b = shots(&[3]);
+    b.mode = Mode::Reference;
+    b.aspect_ratio = None;
+    b.shots[0].prompt = "<<<image_1>>> <<<image_2>>> <<<image_3>>>".into();
+    b.references = vec![
+        "data:image/png;base64,iVBORw0KGgo".into(),
+        "ftp://cdn.example/a.png".into(),
+        "file:///home/me/a.png".into(),
+    ];
+    let f = check(&b);
+    for (i, scheme) in ["data", "ftp", "file"].iter().enumerate() {
+        let path = format!("references[{i}]");
+        assert!(
+            has(&f, Severity::Error, &path, "a local path or an http(s) URL"),
+            "{f:?}"
+        );
+        assert!(
+            has(&f, Severity::Error, &path, &format!("{scheme}:")),
+            "{f:?}"
+        );
+    }
+    // A Windows drive letter is a path, not a scheme.
+    b.references = vec![r"C:\frames\a.png".into()];
+    b.shots[0].prompt = "<<<image_1>>>".into();
+    assert!(!has(
+        &check(&b),
+        Severity::Error,
+        "references[0]",
+        "http(s) URL"
+    ));
+}

@@ -136,3 +136,32 @@ fn ignored_fields_are_warnings() {
     s.shots = vec![Shot::new("y", 3)];
     assert!(has(&check(&s), Severity::Warning, "shots", "ignored"));
 }
+
+#[test]
+fn invisible_prompts_are_empty_and_huge_durations_read_as_written() {
+    let mut b = shots(&[3, 3]);
+    b.shots[0].prompt = "\u{200b}\u{feff} \u{00ad}".into();
+    b.shots[1].duration = 1e300;
+    let f = check(&b);
+    assert!(
+        has(&f, Severity::Error, "shots[0].prompt", "empty"),
+        "{f:?}"
+    );
+    assert!(
+        has(&f, Severity::Error, "shots[1].duration", "1e300 s"),
+        "{f:?}"
+    );
+    assert!(
+        has(&f, Severity::Error, "duration", "add up to 1e300 s"),
+        "{f:?}"
+    );
+    assert!(!format!("{f:?}").contains("9223372036854775807"));
+    // A prompt with a visible character among invisible ones is not empty.
+    b.shots[0].prompt = "\u{200b}a".into();
+    assert!(!has(
+        &check(&b),
+        Severity::Error,
+        "shots[0].prompt",
+        "empty"
+    ));
+}

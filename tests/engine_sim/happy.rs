@@ -28,10 +28,16 @@ async fn every_mode_finishes(provider: Provider) {
         assert_eq!(f.bytes_done, SAMPLE_MP4.len() as u64);
         assert_eq!(f.bytes_total, Some(SAMPLE_MP4.len() as u64));
         let stem = example.trim_end_matches(".json");
+        // `<stem>-<job id>-<8 characters of the external id>.mp4`: job ids restart per store.
+        let unique: String = ext
+            .trim_start_matches("shotdeck-")
+            .chars()
+            .take(8)
+            .collect();
         let expected = h
             .dir
             .path()
-            .join(format!("boards/{stem}.renders/{stem}-{id}.mp4"));
+            .join(format!("boards/{stem}.renders/{stem}-{id}-{unique}.mp4"));
         assert_eq!(f.path, expected);
         assert_eq!(std::fs::read(&f.path).unwrap(), SAMPLE_MP4);
         assert_eq!(h.sim.stats().creates_by_external_id[ext], 1, "{example}");

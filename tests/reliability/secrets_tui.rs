@@ -56,7 +56,11 @@ impl Screen {
             if status != WaitStatus::StillAlive {
                 return status;
             }
-            assert!(Instant::now() < deadline, "the editor did not exit");
+            assert!(
+                Instant::now() < deadline,
+                "the editor did not exit:\n{}",
+                self.parser.screen().contents()
+            );
             match self.session.try_read(&mut buf) {
                 Ok(n) if n > 0 => self.parser.process(&buf[..n]),
                 _ => std::thread::sleep(Duration::from_millis(10)),
@@ -127,6 +131,8 @@ fn the_editors_trace_log_never_holds_a_key() {
     s.send(b"y");
     let store = dir.path().join("data/jobs.sqlite3");
     s.until("the job to finish", |_| job_done(&store));
+    // The store may be ahead of the screen: quitting with a job still shown in flight asks.
+    s.until("the editor to show it done", |c| c.contains("✓ done"));
     let screen = s.parser.screen().contents();
     assert_no_secret("the editor's screen", &screen);
     s.send(b"q");

@@ -4,7 +4,7 @@ use super::{Ctx, image_placeholders};
 use crate::core::field_path::{FieldPath, ShotField};
 use crate::core::findings::Finding;
 use crate::core::images::ImageFact;
-use crate::core::model::Mode;
+use crate::core::model::{Mode, foreign_scheme};
 
 fn set(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.trim().is_empty())
@@ -111,6 +111,15 @@ pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
         })
         .collect();
     for (path, reference) in used {
+        if let Some(scheme) = foreign_scheme(reference) {
+            out.push(Finding::error(
+                path,
+                format!(
+                    "{reference:.60}: {scheme}: references are not sent; an image is a local path or an http(s) URL"
+                ),
+            ));
+            continue;
+        }
         match cx.facts.get(reference) {
             None | Some(ImageFact::Remote) => {}
             Some(ImageFact::Missing(why)) => out.push(Finding::error(

@@ -137,11 +137,33 @@ pub fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
-/// Formats seconds without a trailing `.0` for whole values.
+/// Formats seconds as the user wrote them: without a trailing `.0` for whole values, and in
+/// exponent form past what anyone types out (`1e300`, not 9223372036854775807).
 pub fn secs(v: f64) -> String {
-    if v.fract() == 0.0 {
+    if v.is_finite() && v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else if v.fract() == 0.0 {
         format!("{}", v as i64)
     } else {
         format!("{v}")
     }
+}
+
+/// True when a prompt holds nothing a model could read: whitespace, control characters and
+/// invisible format characters (zero-width spaces and joiners, the BOM, soft hyphens,
+/// variation selectors) only. Such a prompt counts as empty.
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || matches!(
+                c,
+                '\u{200b}'..='\u{200f}'
+                    | '\u{2060}'..='\u{2064}'
+                    | '\u{feff}'
+                    | '\u{00ad}'
+                    | '\u{180e}'
+                    | '\u{fe00}'..='\u{fe0f}'
+            )
+    })
 }

@@ -1,6 +1,6 @@
 //! Rules about shots, prompts and durations.
 
-use super::{Ctx, char_len, secs};
+use super::{Ctx, char_len, is_blank, secs};
 use crate::core::field_path::{FieldPath, ShotField};
 use crate::core::findings::Finding;
 
@@ -34,7 +34,7 @@ pub fn prompts(cx: &Ctx, out: &mut Vec<Finding>) {
     for (i, shot) in cx.board.shots.iter().enumerate() {
         let path = FieldPath::shot(i, ShotField::Prompt);
         let len = char_len(&shot.prompt);
-        if shot.prompt.trim().is_empty() {
+        if is_blank(&shot.prompt) {
             out.push(Finding::error(
                 path,
                 format!("prompt is empty (1–{max} characters)"),
@@ -68,6 +68,15 @@ pub fn durations(cx: &Ctx, out: &mut Vec<Finding>) {
                     "duration {} s; each shot lasts at least {} s",
                     secs(d),
                     secs(min)
+                ),
+            ));
+        } else if d > cx.limits.total_max_seconds {
+            out.push(Finding::error(
+                path,
+                format!(
+                    "duration {} s; the whole sequence allows at most {} s",
+                    secs(d),
+                    secs(cx.limits.total_max_seconds)
                 ),
             ));
         }
@@ -149,7 +158,7 @@ pub fn single_prompt(cx: &Ctx, out: &mut Vec<Finding>) {
     }
     let max = cx.limits.prompt_max_chars;
     let len = char_len(&cx.board.prompt);
-    if cx.board.prompt.trim().is_empty() {
+    if is_blank(&cx.board.prompt) {
         out.push(Finding::error(
             FieldPath::Prompt,
             format!("prompt is empty (1–{max} characters)"),

@@ -38,6 +38,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub enum StoreError {
     #[error("job store: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("job store {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("job store: cannot create {}: {source}", path.display())]
     Dir {
         path: PathBuf,
@@ -169,8 +174,16 @@ impl Store {
                 source,
             })?;
         }
-        let conn = Connection::open(path)?;
-        Self::setup(conn)
+        // Errors at opening (a locked, corrupt or unwritable file) name the file.
+        let named = |e: StoreError| match e {
+            StoreError::Sqlite(source) => StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        };
+        let conn = Connection::open(path).map_err(|e| named(e.into()))?;
+        Self::setup(conn).map_err(named)
     }
 
     /// A private in-memory store, for tests of code that needs one.

@@ -154,6 +154,7 @@ impl Worker {
             dir: PathBuf::from(&dir),
             stem,
             job: self.id,
+            unique: unique_part(&self.view.external_task_id),
         };
         let targets = file_targets(&names, videos, self.watermark);
         let (id, owner) = (self.id, self.shared.owner.clone());
@@ -173,11 +174,25 @@ struct FileNames {
     dir: PathBuf,
     stem: String,
     job: i64,
+    /// From the job's external id: job ids restart in every store (the demo's, another
+    /// data dir, a deleted one), so `<board>-<job id>` alone once named two paid videos.
+    unique: String,
 }
 
-/// `<render dir>/<board stem>-<job id>[-<n>].<ext>` per video, and, when the board asked for
-/// a watermark and the provider made one, `…-watermarked.<ext>` right after it: the clean
-/// file keeps the name it always had, and the copy says what it is.
+/// Eight characters of the external id (`shotdeck-<uuid>`), enough to tell jobs apart.
+fn unique_part(external_task_id: &str) -> String {
+    let id = external_task_id
+        .strip_prefix("shotdeck-")
+        .unwrap_or(external_task_id);
+    id.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect()
+}
+
+/// `<render dir>/<board stem>-<job id>-<unique>[-<n>].<ext>` per video, and, when the board
+/// asked for a watermark and the provider made one, `…-watermarked.<ext>` right after it:
+/// the copy says what it is.
 fn file_targets(names: &FileNames, videos: &[RemoteVideo], watermark: bool) -> Vec<FileTarget> {
     let mut targets = Vec::new();
     for (i, v) in videos.iter().enumerate() {
@@ -186,7 +201,7 @@ fn file_targets(names: &FileNames, videos: &[RemoteVideo], watermark: bool) -> V
         } else {
             String::new()
         };
-        let base = format!("{}-{}{n}", names.stem, names.job);
+        let base = format!("{}-{}-{}{n}", names.stem, names.job, names.unique);
         targets.push(FileTarget {
             url: v.url.clone(),
             path: names.dir.join(format!("{base}.{}", extension(&v.url))),
@@ -248,6 +263,7 @@ mod tests {
             dir: PathBuf::from("/r"),
             stem: "noir".into(),
             job: 7,
+            unique: unique_part("shotdeck-3f9a1c2e-77aa-4d2b-9c1e-0123456789ab"),
         };
         let video = |url: &str, wm: Option<&str>| RemoteVideo {
             id: None,
@@ -261,9 +277,15 @@ mod tests {
         };
         assert_eq!(
             paths(file_targets(&names, &one, true)),
-            ["/r/noir-7.mp4", "/r/noir-7-watermarked.mp4"]
+            [
+                "/r/noir-7-3f9a1c2e.mp4",
+                "/r/noir-7-3f9a1c2e-watermarked.mp4"
+            ]
         );
-        assert_eq!(paths(file_targets(&names, &one, false)), ["/r/noir-7.mp4"]);
+        assert_eq!(
+            paths(file_targets(&names, &one, false)),
+            ["/r/noir-7-3f9a1c2e.mp4"]
+        );
         let two = [
             video("https://c/a.mp4", Some("https://c/a-wm.mp4")),
             video("https://c/b.mp4", None),
@@ -271,9 +293,9 @@ mod tests {
         assert_eq!(
             paths(file_targets(&names, &two, true)),
             [
-                "/r/noir-7-1.mp4",
-                "/r/noir-7-1-watermarked.mp4",
-                "/r/noir-7-2.mp4"
+                "/r/noir-7-3f9a1c2e-1.mp4",
+                "/r/noir-7-3f9a1c2e-1-watermarked.mp4",
+                "/r/noir-7-3f9a1c2e-2.mp4"
             ]
         );
     }

@@ -125,8 +125,20 @@ impl Confirm {
             ),
         };
         lines.insert(0, Line::default());
-        let h = (lines.len() as u16 + 3).min(area.height);
-        let r = centered(area, 64.max(area.width / 2).min(area.width), h);
+        let w = 64.max(area.width / 2).min(area.width);
+        // Rows as the paragraph wraps them: a long reason must not be cut off.
+        let inner_w = usize::from(w.saturating_sub(4)).max(1);
+        let rows: usize = lines
+            .iter()
+            .map(|l| {
+                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                crate::ui::labels::wrap(&text, inner_w, usize::MAX)
+                    .len()
+                    .max(1)
+            })
+            .sum();
+        let h = (rows as u16 + 3).min(area.height);
+        let r = centered(area, w, h);
         f.render_widget(Clear, r);
         let block = Block::default()
             .borders(Borders::ALL)

@@ -26,13 +26,13 @@ pub struct JobQueue {
 
 impl JobQueue {
     fn selected_job<'a>(&self, cx: &'a PaneCtx) -> Option<&'a JobView> {
-        let list = cx.jobs.visible(cx.doc.path(), self.show_all);
+        let list = cx.jobs.visible(cx.doc.identity(), self.show_all);
         let i = self.selected.min(list.len().saturating_sub(1));
         list.get(i)
     }
 
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
-        let len = cx.jobs.visible(cx.doc.path(), self.show_all).len();
+        let len = cx.jobs.visible(cx.doc.identity(), self.show_all).len();
         if let Some(to) = moved_selection(action, self.selected, len, cx.page) {
             self.selected = to;
             return Flow::Handled;
@@ -91,7 +91,7 @@ impl JobQueue {
 
     pub fn render(&self, f: &mut Frame, area: Rect, v: &View) {
         let s = v.styles;
-        let jobs = v.jobs.visible(v.doc.path(), self.show_all);
+        let jobs = v.jobs.visible(v.doc.identity(), self.show_all);
         let scope = if self.show_all {
             "all boards"
         } else {
@@ -185,10 +185,7 @@ fn summary(j: &JobView) -> String {
         return p;
     }
     if let Some(e) = &j.error {
-        let what = match &e.code {
-            Some(c) => format!("{c} {}", e.message),
-            None => e.message.clone(),
-        };
+        let what = e.summary();
         // On an active job an error means backing off (retryable) or stopped until `d`.
         return match (j.phase.is_active(), e.retryable) {
             (false, _) => what,

@@ -236,8 +236,14 @@ impl App {
     fn request_quit(&mut self) {
         match self.jobs.in_flight() {
             Some(j) => {
+                // The demo's simulator and store end with it: say so rather than promise.
+                let after = if self.simulated {
+                    "This is the demo: its simulated jobs end when it quits."
+                } else {
+                    "The engine picks it up again when shotdeck next starts."
+                };
                 let reason = format!(
-                    "Job #{} is {}. Quit anyway? The engine picks it up again when shotdeck next starts.",
+                    "Job #{} is {}. Quit anyway? {after}",
                     j.id,
                     j.phase.as_str()
                 );
@@ -304,7 +310,7 @@ impl App {
             }
             JobEvent::Updated(job) => {
                 let before = self.jobs.update(job.clone()).map(|j| j.phase);
-                let ours = job.board_path == self.doc.path();
+                let ours = job.board_path == self.doc.identity();
                 if !ours || before == Some(job.phase) {
                     return;
                 }
@@ -317,10 +323,10 @@ impl App {
                         self.toast_info(format!("job #{} done{file}", job.id));
                     }
                     JobPhase::Failed => {
-                        let why = job.error.as_ref().map_or(String::new(), |e| {
-                            let code = e.code.as_deref().map_or(String::new(), |c| format!("{c} "));
-                            format!(": {code}{}", e.message)
-                        });
+                        let why = job
+                            .error
+                            .as_ref()
+                            .map_or(String::new(), |e| format!(": {}", e.summary()));
                         self.toast_error(format!("job #{} failed{why}", job.id));
                     }
                     _ => {}

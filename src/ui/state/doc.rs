@@ -62,6 +62,8 @@ pub fn absolute(path: &Path) -> PathBuf {
 
 pub struct Doc {
     path: PathBuf,
+    /// The board's one name in the job store ([`board_file::identity`]).
+    identity: PathBuf,
     board_dir: PathBuf,
     board: Board,
     provider: Provider,
@@ -90,6 +92,7 @@ impl Doc {
         images.refresh(&opened.board, &board_dir);
         let derived = Derived::compute(&opened.board, provider, images.facts(), &prices);
         Doc {
+            identity: board_file::identity(&opened.path),
             path: opened.path,
             board_dir,
             board: opened.board,
@@ -112,6 +115,10 @@ impl Doc {
     }
     pub fn path(&self) -> &Path {
         &self.path
+    }
+    /// How the job store names this board: compare jobs' `board_path` with this.
+    pub fn identity(&self) -> &Path {
+        &self.identity
     }
     pub fn board_dir(&self) -> &Path {
         &self.board_dir
