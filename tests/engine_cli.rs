@@ -146,7 +146,7 @@ async fn submit_wait_downloads_and_the_store_tells_the_story() {
         rec["history"].as_array().unwrap().last().unwrap()["phase"],
         "done"
     );
-    assert_eq!(rec["request"]["path"], "/v1/videos/generations");
+    assert_eq!(rec["request"]["path"], "/v1/video/generations");
 
     // Reattaching to a finished job prints its files; a redownload keeps intact files.
     let out = s.run(&["jobs", "wait", "1"]).await;

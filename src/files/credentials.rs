@@ -275,11 +275,12 @@ mod tests {
             access_key: Some(Secret::new("ak-visible?")),
             secret_key: Some(Secret::new("sk-very-secret")),
             api_key: Some(Secret::new("sk-gateway")),
+            gateway_key: Some(Secret::new("sk-own-gateway")),
             file: PathBuf::from("/x/credentials.toml"),
             file_problem: None,
         };
         let shown = format!("{creds:?}");
-        for needle in ["ak-visible?", "sk-very-secret", "sk-gateway"] {
+        for needle in ["ak-visible?", "sk-very-secret", "sk-gateway", "sk-own-gateway"] {
             assert!(!shown.contains(needle), "{shown}");
         }
     }

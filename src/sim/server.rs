@@ -10,7 +10,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Map, Value};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -85,7 +85,11 @@ impl SimState {
         invalid: fn(Invalid) -> Response,
     ) -> Result<(Map<String, Value>, Outcome), Box<Response>> {
         let map = validate::parse_object(body).map_err(|e| Box::new(invalid(e)))?;
-        if let Some(id) = map.get("external_task_id").and_then(Value::as_str) {
+        // The gateway form may carry the key in `metadata` only.
+        let key = map
+            .get("external_task_id")
+            .or_else(|| map.get("metadata").and_then(|m| m.get("external_task_id")));
+        if let Some(id) = key.and_then(Value::as_str) {
             self.store().count_create_attempt(id);
         }
         let faults = self.faults();
@@ -205,14 +209,23 @@ fn reachable(addr: SocketAddr) -> SocketAddr {
 }
 
 fn router(state: Shared) -> Router {
-    // Static segments win over `{kind}` in axum's router, so the gateway's paths are safe
-    // beside the official API's. Create and list share a path per kind.
+    // The gateway's generic form lives under `/v1/video/` (singular), its Kling relay under
+    // `/kling`; neither clashes with the official `/v1/videos/{kind}`. Create and list share
+    // a path per kind.
     let api = Router::new()
+        .route(responses::GATEWAY_PREFIX, post(gateway_api::create))
         .route(
-            responses::GATEWAY_PREFIX,
-            get(gateway_api::list).post(gateway_api::create),
+            &format!("{}/{{task_id}}", responses::GATEWAY_PREFIX),
+            get(gateway_api::query),
         )
-        .route("/v1/videos/generations/{task_id}", get(gateway_api::query))
+        .route(
+            &format!("{}/v1/videos/{{kind}}", responses::RELAY_PREFIX),
+            post(kling_api::relay_create),
+        )
+        .route(
+            &format!("{}/v1/videos/{{kind}}/{{id}}", responses::RELAY_PREFIX),
+            get(kling_api::relay_query),
+        )
         .route(
             "/v1/videos/{kind}",
             get(kling_api::list).post(kling_api::create),

@@ -63,6 +63,7 @@ impl Harness {
             kling_base: Some(self.sim.base_url()),
             gateway_base: Some(self.sim.base_url()),
             request_timeout: Duration::from_secs(5),
+            ..ProviderSettings::default()
         };
         let no_file = self.dir.path().join("no-credentials.toml");
         let factory: ClientFactory = Arc::new(move |p: Provider| {
