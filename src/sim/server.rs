@@ -21,6 +21,7 @@ use super::keys::SimKeys;
 use super::responses::{Style, balance_exhausted};
 use super::stats::SimStats;
 use super::store::Store;
+use super::task::Account;
 use super::validate::{self, Invalid};
 use super::{control, fault_layer, gateway_api, kling_api, responses, video};
 
@@ -166,6 +167,17 @@ impl SimServer {
 
     pub fn faults(&self) -> Faults {
         self.state.faults().clone()
+    }
+
+    /// What a gateway's dashboard shows the user: the task id made for `external_task_id`
+    /// in any account. The API itself offers no such lookup at the gateway; tests use this
+    /// to play the user who enters the id (`shotdeck jobs attach`).
+    pub fn dashboard_task_id(&self, external_task_id: &str) -> Option<String> {
+        let store = self.state.store();
+        [Account::Kling, Account::Gateway]
+            .into_iter()
+            .find_map(|a| store.find_external(a, external_task_id))
+            .map(|t| t.task_id.clone())
     }
 
     pub fn stats(&self) -> SimStats {

@@ -187,13 +187,10 @@ async fn balance_exhausted_blocks_creates_only() {
         (StatusCode::TOO_MANY_REQUESTS, Some(1102))
     );
     let (status, body) = gw.create(&gateway_text_body("after")).await;
-    assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+    assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(
-        (
-            body["error"]["type"].as_str(),
-            body["error"]["code"].as_str()
-        ),
-        (Some("insufficient_quota"), Some("insufficient_quota"))
+        body,
+        serde_json::json!({"code": "quota_not_enough", "message": "user quota is not enough", "data": null})
     );
     assert_eq!(
         kling.query("text2video", &id).await.0,
