@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 use shotdeck::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID, effective_model};
-use shotdeck::core::gateway_profile::{FormFields, Profiles, ShotDuration};
 use shotdeck::core::cost::{default_prices, estimate};
+use shotdeck::core::gateway_profile::{FormFields, Profiles, ShotDuration};
 use shotdeck::core::images::ImageReadError;
 use shotdeck::core::{
     Board, ComposeError, FieldPath, ImageSource, Mode, Provider, Shot, compose, compose_with,
@@ -175,7 +175,10 @@ fn gateways_never_send_an_empty_prompt() {
     for p in [Provider::Gateway, Provider::KlingRelay] {
         let body = composed(&noir(), p)["body"].clone();
         let prompt = body["prompt"].as_str().unwrap();
-        assert!(prompt.starts_with("Wide: rain-soaked street.\nMedium"), "{p}: {prompt}");
+        assert!(
+            prompt.starts_with("Wide: rain-soaked street.\nMedium"),
+            "{p}: {prompt}"
+        );
     }
     let mut long = noir();
     long.shots[0].prompt = "x".repeat(3000);
@@ -220,7 +223,13 @@ fn the_relay_sends_klings_body_under_its_prefix() {
     assert_eq!(req["body"]["model_name"], "kling-v3-omni");
     let mut profiles = Profiles::default();
     profiles.kling_relay.prefix = "/api/kling/".into();
-    let req = compose_with(&single(), Provider::KlingRelay, &profiles, &PlaceholderImages, "k");
+    let req = compose_with(
+        &single(),
+        Provider::KlingRelay,
+        &profiles,
+        &PlaceholderImages,
+        "k",
+    );
     assert_eq!(req.unwrap().path, "/api/kling/v1/videos/text2video");
 }
 

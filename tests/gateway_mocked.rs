@@ -71,8 +71,10 @@ impl Rig {
             let env = |name: &str| (name == "SHOTDECK_GATEWAY_KEY").then(|| GATEWAY_KEY.into());
             Client::from_sources(p, &settings, &env, &no_file)
         });
-        let mut config = Config::default();
-        config.render_dir = self.dir.path().join("renders").display().to_string();
+        let config = Config {
+            render_dir: self.dir.path().join("renders").display().to_string(),
+            ..Config::default()
+        };
         let cfg = EngineConfig::new(self.store(), config, ProviderSettings::default())
             .with_clients(factory)
             .with_tuning(fast_tuning());
@@ -115,11 +117,22 @@ async fn each_profile_submits_polls_and_downloads() {
         let job = rig.submit(&engine, &mut events, provider).await;
         let v = events.finished(job.id).await;
         assert_downloaded(&v);
-        assert!(v.task_id.unwrap().starts_with("task_"), "the gateway's own id");
+        assert!(
+            v.task_id.unwrap().starts_with("task_"),
+            "the gateway's own id"
+        );
         let creates = rig.mock.creates();
         assert_eq!(creates.len(), 1, "{provider}");
-        assert!(!creates[0]["prompt"].as_str().unwrap().is_empty(), "{provider}");
-        assert!(rig.mock.authorizations().iter().all(|a| a == &format!("Bearer {GATEWAY_KEY}")));
+        assert!(
+            !creates[0]["prompt"].as_str().unwrap().is_empty(),
+            "{provider}"
+        );
+        assert!(
+            rig.mock
+                .authorizations()
+                .iter()
+                .all(|a| a == &format!("Bearer {GATEWAY_KEY}"))
+        );
         assert_eq!(rig.mock.downloads(), 1);
         shutdown(engine).await;
     }
@@ -134,21 +147,35 @@ async fn the_generic_form_is_the_documented_one() {
     events.finished(job.id).await;
     let body = &rig.mock.creates()[0];
     // ModelStream: "duration?number"; "multi_shot?boolean"; "watermark_enabled?boolean".
-    assert!(body["duration"].is_number() && body["multi_shot"].is_boolean(), "{body}");
+    assert!(
+        body["duration"].is_number() && body["multi_shot"].is_boolean(),
+        "{body}"
+    );
     assert!(body["watermark_enabled"].is_boolean());
     // new-api's adaptor test: "the upstream duration field is a string, so metadata must
     // carry a string too".
     let shots = body["metadata"]["multi_prompt"].as_array().unwrap();
-    assert!(shots.iter().all(|s| s["duration"].is_string() && s["index"].is_number()));
+    assert!(
+        shots
+            .iter()
+            .all(|s| s["duration"].is_string() && s["index"].is_number())
+    );
     assert_eq!(body["metadata"]["shot_type"], "customize");
-    assert_eq!(body["metadata"]["external_task_id"], job.external_task_id.as_str());
+    assert_eq!(
+        body["metadata"]["external_task_id"],
+        job.external_task_id.as_str()
+    );
     shutdown(engine).await;
 }
 
 #[tokio::test]
 async fn every_documented_poll_shape_finishes() {
     let board = Board::starter();
-    for shape in [PollShape::Envelope, PollShape::OpenAiVideo, PollShape::Simple] {
+    for shape in [
+        PollShape::Envelope,
+        PollShape::OpenAiVideo,
+        PollShape::Simple,
+    ] {
         let rig = Rig::start().await;
         rig.mock.set_shape(shape);
         let client = rig.client(Provider::Gateway);
@@ -164,7 +191,11 @@ async fn every_documented_poll_shape_finishes() {
         }
         assert_eq!(
             states,
-            [TaskState::Submitted, TaskState::Processing, TaskState::Succeeded],
+            [
+                TaskState::Submitted,
+                TaskState::Processing,
+                TaskState::Succeeded
+            ],
             "{shape:?}"
         );
     }
@@ -174,13 +205,17 @@ async fn every_documented_poll_shape_finishes() {
 async fn a_failed_task_fails_the_job_with_the_gateways_reason() {
     for provider in [Provider::Gateway, Provider::KlingRelay] {
         let rig = Rig::start().await;
-        rig.mock.fail_next_task("content moderation rejected the prompt");
+        rig.mock
+            .fail_next_task("content moderation rejected the prompt");
         let mut engine = rig.engine().await;
         let mut events = Events::new(&mut engine);
         let job = rig.submit(&engine, &mut events, provider).await;
         let v = events.finished(job.id).await;
         assert_eq!(v.phase, JobPhase::Failed, "{provider}");
-        assert!(v.error.unwrap().message.contains("content moderation"), "{provider}");
+        assert!(
+            v.error.unwrap().message.contains("content moderation"),
+            "{provider}"
+        );
         shutdown(engine).await;
     }
 }
@@ -194,7 +229,11 @@ async fn a_429_is_waited_out_and_sent_again() {
         let mut events = Events::new(&mut engine);
         let job = rig.submit(&engine, &mut events, provider).await;
         assert_downloaded(&events.finished(job.id).await);
-        assert_eq!(rig.mock.creates().len(), 2, "{provider}: refused once, then sent");
+        assert_eq!(
+            rig.mock.creates().len(),
+            2,
+            "{provider}: refused once, then sent"
+        );
         assert_eq!(rig.mock.tasks_made(), 1, "{provider}");
         shutdown(engine).await;
     }
@@ -202,9 +241,18 @@ async fn a_429_is_waited_out_and_sent_again() {
 
 #[tokio::test]
 async fn a_used_up_balance_fails_after_exactly_one_create() {
-    let cases: [(Provider, fn(&GatewayMock), &str); 2] = [
-        (Provider::Gateway, GatewayMock::use_up_quota, "quota_not_enough"),
-        (Provider::KlingRelay, GatewayMock::use_up_kling_balance, "1102"),
+    type UseUp = fn(&GatewayMock);
+    let cases: [(Provider, UseUp, &str); 2] = [
+        (
+            Provider::Gateway,
+            GatewayMock::use_up_quota,
+            "quota_not_enough",
+        ),
+        (
+            Provider::KlingRelay,
+            GatewayMock::use_up_kling_balance,
+            "1102",
+        ),
     ];
     for (provider, use_up, code) in cases {
         let rig = Rig::start().await;
@@ -215,7 +263,12 @@ async fn a_used_up_balance_fails_after_exactly_one_create() {
         let v = events.finished(job.id).await;
         assert_eq!(v.phase, JobPhase::Failed);
         let err = v.error.unwrap();
-        assert_eq!(err.code.as_deref(), Some(code), "{provider}: {}", err.message);
+        assert_eq!(
+            err.code.as_deref(),
+            Some(code),
+            "{provider}: {}",
+            err.message
+        );
         assert!(!err.retryable);
         assert_eq!(rig.mock.creates().len(), 1, "{provider}: never retried");
         shutdown(engine).await;
@@ -233,7 +286,11 @@ async fn a_lost_create_waits_for_the_user_and_attach_resumes_it() {
         let v = events.reached(job.id, JobPhase::NeedsAttention).await;
         assert!(v.error.unwrap().message.contains("dashboard"), "{provider}");
         tokio::time::sleep(Duration::from_millis(300)).await;
-        assert_eq!(rig.mock.creates().len(), 1, "{provider}: exactly one create, no re-send");
+        assert_eq!(
+            rig.mock.creates().len(),
+            1,
+            "{provider}: exactly one create, no re-send"
+        );
 
         let task = rig.mock.dashboard().pop().expect("the task was made");
         let mut store = Store::open(&rig.store()).unwrap();

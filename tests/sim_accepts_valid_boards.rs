@@ -7,7 +7,6 @@ use proptest::test_runner::{Config, TestRunner};
 use shotdeck::core::compose::PlaceholderImages;
 use shotdeck::core::{Board, ImageFacts, Mode, Provider, Shot, compose, validate};
 use shotdeck::files::credentials::Secret;
-use shotdeck::core::gateway_profile::GatewayProfile;
 use shotdeck::providers::{
     Client, DEFAULT_REQUEST_TIMEOUT, GatewayClient, GatewayForm, KlingClient,
 };
@@ -83,7 +82,7 @@ fn boards_that_validate_clean_are_accepted_by_the_sim() {
         let key = Secret::new(keys.api_key.clone());
         Client::Gateway(GatewayClient::new(&sim.base_url(), key, form, timeout).unwrap())
     };
-    let gateway = gateway_with(GatewayForm::NewApi(GatewayProfile::default()));
+    let gateway = gateway_with(GatewayForm::NewApi(Box::default()));
     let relay = gateway_with(GatewayForm::KlingRelay);
 
     let mut runner = TestRunner::new(Config {

@@ -4,8 +4,8 @@
 pub mod compose;
 pub mod cost;
 pub mod field_path;
-pub mod gateway_profile;
 pub mod findings;
+pub mod gateway_profile;
 pub mod images;
 pub mod model;
 pub mod printable;

@@ -251,13 +251,22 @@ mod tests {
         );
         let mut job = prepare(req, &default_prices()).unwrap();
         let ext = job.external_task_id.clone();
-        assert_eq!(job.request.body["metadata"]["external_task_id"], ext.as_str());
+        assert_eq!(
+            job.request.body["metadata"]["external_task_id"],
+            ext.as_str()
+        );
         assert!(ensure_keyed(&job).is_ok());
         rekey(&mut job.request.body, "shotdeck-new").unwrap();
         assert_eq!(job.request.body["external_task_id"], "shotdeck-new");
-        assert_eq!(job.request.body["metadata"]["external_task_id"], "shotdeck-new");
+        assert_eq!(
+            job.request.body["metadata"]["external_task_id"],
+            "shotdeck-new"
+        );
         job.request.body["metadata"]["external_task_id"] = "other".into();
         job.external_task_id = "shotdeck-new".into();
-        assert!(ensure_keyed(&job).is_err(), "every place must carry the job's key");
+        assert!(
+            ensure_keyed(&job).is_err(),
+            "every place must carry the job's key"
+        );
     }
 }

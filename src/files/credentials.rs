@@ -280,7 +280,12 @@ mod tests {
             file_problem: None,
         };
         let shown = format!("{creds:?}");
-        for needle in ["ak-visible?", "sk-very-secret", "sk-gateway", "sk-own-gateway"] {
+        for needle in [
+            "ak-visible?",
+            "sk-very-secret",
+            "sk-gateway",
+            "sk-own-gateway",
+        ] {
             assert!(!shown.contains(needle), "{shown}");
         }
     }

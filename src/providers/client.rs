@@ -79,7 +79,7 @@ impl Client {
                     .map_err(|e| ProviderError::Config(e.to_string()))?;
                 let form = match provider {
                     Provider::KlingRelay => GatewayForm::KlingRelay,
-                    _ => GatewayForm::NewApi(cfg.profiles.gateway.clone()),
+                    _ => GatewayForm::NewApi(Box::new(cfg.profiles.gateway.clone())),
                 };
                 Ok(Client::Gateway(GatewayClient::new(
                     &base, key, form, timeout,

@@ -25,7 +25,7 @@ pub const GATEWAY_BASE_ENV: &str = "SHOTDECK_GATEWAY_URL";
 /// Which answers the gateway gives: new-api's generic ones, or Kling's through a relay.
 #[derive(Debug, Clone, PartialEq)]
 pub enum GatewayForm {
-    NewApi(GatewayProfile),
+    NewApi(Box<GatewayProfile>),
     KlingRelay,
 }
 
@@ -72,7 +72,9 @@ impl GatewayClient {
     pub async fn create(&self, req: &ComposedRequest) -> Result<TaskSnapshot, ProviderError> {
         let method = ensure_method(req)?;
         let url = http::endpoint(&self.base, &req.path, None)?;
-        let answer = self.send(self.http.request(method, url).json(&req.body)).await?;
+        let answer = self
+            .send(self.http.request(method, url).json(&req.body))
+            .await?;
         match self.form {
             GatewayForm::NewApi(_) => parse_gateway_created(answer.status, &answer.body),
             GatewayForm::KlingRelay => parse_relay_task(answer.status, &answer.body),

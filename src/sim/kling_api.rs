@@ -60,24 +60,28 @@ fn admit_at(
     state: &SimState,
     kind: &str,
     headers: &HeaderMap,
-) -> Result<Kind, Response> {
-    match door {
-        Door::Official => admit(state, kind, headers).map_err(Refusal::into_response),
-        Door::Relay if !api_key_ok(headers, &state.keys) => Err(gateway_error(
+) -> Result<Kind, Box<Response>> {
+    let refused = match door {
+        Door::Official => {
+            return admit(state, kind, headers).map_err(|r| Box::new(r.into_response()));
+        }
+        Door::Relay if !api_key_ok(headers, &state.keys) => gateway_error(
             StatusCode::UNAUTHORIZED,
             "new_api_error",
             "invalid_api_key",
             "invalid token",
             None,
-        )),
-        Door::Relay => Kind::from_path(kind).ok_or_else(|| {
-            kling_error(
+        ),
+        Door::Relay => match Kind::from_path(kind) {
+            Some(kind) => return Ok(kind),
+            None => kling_error(
                 StatusCode::NOT_FOUND,
                 1203,
                 format!("no such endpoint: /kling/v1/videos/{kind}"),
-            )
-        }),
-    }
+            ),
+        },
+    };
+    Err(Box::new(refused))
 }
 
 /// Resolves the kind and checks the token.
@@ -115,10 +119,16 @@ pub async fn relay_create(
     create_at(Door::Relay, &state, &kind, &headers, &body)
 }
 
-fn create_at(door: Door, state: &SimState, kind: &str, headers: &HeaderMap, body: &[u8]) -> Response {
+fn create_at(
+    door: Door,
+    state: &SimState,
+    kind: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
     let kind = match admit_at(door, state, kind, headers) {
         Ok(kind) => kind,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let (map, outcome) = match state.create_intake(body, Style::Kling, invalid) {
         Ok(v) => v,
@@ -168,15 +178,14 @@ pub async fn relay_query(
 fn query_at(door: Door, state: &SimState, kind: &str, id: &str, headers: &HeaderMap) -> Response {
     let kind = match admit_at(door, state, kind, headers) {
         Ok(kind) => kind,
-        Err(refusal) => return refusal,
+        Err(refusal) => return *refusal,
     };
     let mut store = state.store();
     let found = match door {
         Door::Official => store.find(Account::Kling, id),
         Door::Relay => store.get(id),
     };
-    let Some(task) = found.filter(|t| t.api == door.api(kind)).cloned()
-    else {
+    let Some(task) = found.filter(|t| t.api == door.api(kind)).cloned() else {
         return kling_error(
             StatusCode::NOT_FOUND,
             1203,

@@ -152,7 +152,6 @@ impl Store {
             .push(at);
     }
 
-
     pub fn count_video_request(&mut self) {
         self.stats.video_requests += 1;
     }

@@ -117,7 +117,14 @@ async fn a_lost_create_answer_is_reconciled_not_resent() {
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
     h.sim.set_faults(script(&[ScriptedFault::DropAfterCreate]));
-    let (id, ext) = submit(&h, &engine, &mut events, "single-shot.json", Provider::Kling).await;
+    let (id, ext) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
     let v = events.finished(id).await;
     assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
     let stats = h.sim.stats();
@@ -138,15 +145,26 @@ async fn a_lost_create_answer_at_a_gateway_waits_for_the_user_then_attaches() {
         assert_eq!(waiting.phase, JobPhase::NeedsAttention, "{provider}");
         let err = waiting.error.clone().expect("says what to do");
         assert!(!err.retryable, "{provider}");
-        assert!(err.message.contains(&format!("shotdeck jobs attach {id} TASK_ID")), "{provider}: {}", err.message);
-        assert!(err.message.contains(&format!("shotdeck jobs lost {id}")), "{provider}");
+        assert!(
+            err.message
+                .contains(&format!("shotdeck jobs attach {id} TASK_ID")),
+            "{provider}: {}",
+            err.message
+        );
+        assert!(
+            err.message.contains(&format!("shotdeck jobs lost {id}")),
+            "{provider}"
+        );
         // Nothing is re-sent, however long the engine runs.
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let stats = h.sim.stats();
         assert_eq!(stats.creates_by_external_id[&ext], 1, "{provider}");
         assert_eq!(stats.creates_accepted, 1, "{provider}");
 
-        let task = h.sim.dashboard_task_id(&ext).expect("made despite the lost answer");
+        let task = h
+            .sim
+            .dashboard_task_id(&ext)
+            .expect("made despite the lost answer");
         let v = settle_as_user(&h, &engine, &mut events, waiting).await;
         assert_eq!(v.phase, JobPhase::Done, "{provider}: {:?}", v.error);
         assert_eq!(v.task_id.as_deref(), Some(task.as_str()));

@@ -184,7 +184,12 @@ async fn a_crash_mid_submit_at_a_gateway_waits_for_the_user() {
         let mut engine = h.engine().await;
         let mut events = Events::new(&mut engine);
         let v = events.reached(id, JobPhase::NeedsAttention).await;
-        assert!(v.error.unwrap().message.contains("stopped while the create was being sent"));
+        assert!(
+            v.error
+                .unwrap()
+                .message
+                .contains("stopped while the create was being sent")
+        );
         attach(&h, &engine, id, &created.task_id).await;
         let v = events.finished(id).await;
         assert_eq!(v.phase, JobPhase::Done, "{provider}: {:?}", v.error);

@@ -8,6 +8,7 @@
 //! > `videoV1Router.GET("/video/generations/:task_id", controller.RelayTaskFetch)`
 //! > `klingV1Router := router.Group("/kling/v1")`
 //! > `klingV1Router.Use(middleware.KlingRequestConvert(), middleware.TokenAuth(), …)`
+//!
 //! ModelStream: "Authorization: Bearer sk-xxxxxx".
 
 #![allow(dead_code)] // each test uses a different part of the mock
@@ -22,6 +23,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
+
+mod relay;
+use relay::{relay_create, relay_poll};
 
 /// The bytes a finished task's URL serves.
 pub const VIDEO: &[u8] = b"\x00\x00\x00\x18ftypmp42 mock video bytes";
@@ -181,48 +185,48 @@ fn task_error(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 /// What every create goes through before a task is made; `Err` is the answer to send.
-fn admit(inner: &mut Inner, headers: &HeaderMap, body: &Bytes) -> Result<Value, Response> {
+fn admit(inner: &mut Inner, headers: &HeaderMap, body: &Bytes) -> Result<Value, Box<Response>> {
     if !authorized(inner, headers) {
-        return Err(openai_error(
+        return Err(Box::new(openai_error(
             StatusCode::UNAUTHORIZED,
             "invalid token",
             "",
-        ));
+        )));
     }
     let Ok(body) = serde_json::from_slice::<Value>(body) else {
-        return Err(task_error(
+        return Err(Box::new(task_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "invalid request body",
-        ));
+        )));
     };
     inner.creates.push(body.clone());
     if inner.scripts.front() == Some(&CreateScript::RateLimited) {
         inner.scripts.pop_front();
-        return Err(openai_error(
+        return Err(Box::new(openai_error(
             StatusCode::TOO_MANY_REQUESTS,
             "rate limit reached, retry later",
             "rate_limit",
-        ));
+        )));
     }
     // relay_utils.go: `return createTaskError(fmt.Errorf("prompt is required"),
     // "invalid_request", http.StatusBadRequest, true)` (the native route copies `prompt`
     // out of Kling's body and runs the same checks).
     if body["prompt"].as_str().is_none_or(|p| p.trim().is_empty()) {
-        return Err(task_error(
+        return Err(Box::new(task_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "prompt is required",
-        ));
+        )));
     }
     // relay_task.go: `taskErr = service.TaskErrorWrapperLocal(errors.New("user quota is
     // not enough"), "quota_not_enough", http.StatusForbidden)`.
     if inner.quota_used_up {
-        return Err(task_error(
+        return Err(Box::new(task_error(
             StatusCode::FORBIDDEN,
             "quota_not_enough",
             "user quota is not enough",
-        ));
+        )));
     }
     Ok(body)
 }
@@ -259,12 +263,13 @@ fn answer_or_drop(inner: &mut Inner, answer: Value) -> Response {
 async fn generic_create(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let mut inner = s.lock().unwrap();
     if let Err(refusal) = admit(&mut inner, &headers, &body) {
-        return refusal;
+        return *refusal;
     }
     let id = make_task(&mut inner, None);
     // `dto.NewOpenAIVideo()` sets `Object: "video", Status: VideoStatusQueued`, plus `ov.ID`
     // and `ov.TaskID` (`TaskID string \`json:"task_id,omitempty"\` //兼容旧接口`).
-    let answer = json!({"id": id, "task_id": id, "object": "video", "status": "queued", "created_at": 0});
+    let answer =
+        json!({"id": id, "task_id": id, "object": "video", "status": "queued", "created_at": 0});
     answer_or_drop(&mut inner, answer)
 }
 
@@ -294,7 +299,11 @@ async fn generic_poll(
     let body = match shape {
         // model/task.go: "NOT_START", "SUBMITTED", "QUEUED", "IN_PROGRESS", "FAILURE", "SUCCESS".
         PollShape::Envelope => {
-            let status = ["QUEUED", "IN_PROGRESS", if failed { "FAILURE" } else { "SUCCESS" }];
+            let status = [
+                "QUEUED",
+                "IN_PROGRESS",
+                if failed { "FAILURE" } else { "SUCCESS" },
+            ];
             let mut data = json!({"task_id": id, "status": status[stage as usize],
                                   "progress": "50%", "fail_reason": reason});
             if stage == 2 && !failed {
@@ -304,7 +313,11 @@ async fn generic_poll(
         }
         // "queued: Queued · in_progress: In Progress · completed: Completed · failed: Failed"
         PollShape::OpenAiVideo => {
-            let status = ["queued", "in_progress", if failed { "failed" } else { "completed" }];
+            let status = [
+                "queued",
+                "in_progress",
+                if failed { "failed" } else { "completed" },
+            ];
             let mut v = json!({"id": id, "object": "video", "status": status[stage as usize]});
             if failed {
                 v["error"] = json!({"message": reason, "code": "task_failed"});
@@ -315,7 +328,11 @@ async fn generic_poll(
         }
         // The seed: "queued | in_progress | succeeded" … "failed"; URL in `url`.
         PollShape::Simple => {
-            let status = ["pending", "processing", if failed { "failed" } else { "succeeded" }];
+            let status = [
+                "pending",
+                "processing",
+                if failed { "failed" } else { "succeeded" },
+            ];
             let mut v = json!({"task_id": id, "status": status[stage as usize]});
             if failed {
                 v["error"] = json!({"message": reason, "type": "generation_error", "param": null, "code": "failed"});
@@ -344,86 +361,6 @@ fn absolutize(mut body: Value, headers: &HeaderMap) -> Value {
     }
     walk(&mut body, host);
     body
-}
-
-/// Kling's envelope (official General Info): `{"code": 0, "message": "SUCCEED",
-/// "request_id": …, "data": …}`.
-fn kling_ok(data: Value) -> Response {
-    json_response(
-        StatusCode::OK,
-        json!({"code": 0, "message": "SUCCEED", "request_id": "req-mock", "data": data}),
-    )
-}
-
-async fn relay_create(
-    State(s): State<Shared>,
-    Path(kind): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut inner = s.lock().unwrap();
-    if !["text2video", "image2video", "omni-video"].contains(&kind.as_str()) {
-        return openai_error(StatusCode::NOT_FOUND, "no such route", "");
-    }
-    if let Err(refusal) = admit(&mut inner, &headers, &body) {
-        return refusal;
-    }
-    if inner.kling_balance_gone {
-        return kling_1102();
-    }
-    let id = make_task(&mut inner, Some(kind));
-    let answer = if inner.flat_relay_create {
-        json!({"code": 0, "message": "", "task_id": id})
-    } else {
-        json!({"code": 0, "message": "SUCCEED", "request_id": "req-mock",
-               "data": {"task_id": id, "task_status": "submitted", "created_at": 0, "updated_at": 0}})
-    };
-    answer_or_drop(&mut inner, answer)
-}
-
-/// A relay that passes Kling's refusals on: the official error table's
-/// "| 429 | 1102 | Account exception | Resource pack depleted or expired (prepaid scenar…".
-fn kling_1102() -> Response {
-    json_response(
-        StatusCode::TOO_MANY_REQUESTS,
-        json!({"code": 1102, "message": "resource pack depleted", "request_id": "req-mock"}),
-    )
-}
-
-async fn relay_poll(
-    State(s): State<Shared>,
-    Path((kind, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    let mut inner = s.lock().unwrap();
-    if !authorized(&mut inner, &headers) {
-        return openai_error(StatusCode::UNAUTHORIZED, "invalid token", "");
-    }
-    // new-api looks tasks up only by its own id: `model.GetByTaskId(userId, taskId)`.
-    let Some(task) = inner
-        .tasks
-        .get_mut(&id)
-        .filter(|t| t.relay_kind.as_deref() == Some(kind.as_str()))
-    else {
-        return json_response(
-            StatusCode::NOT_FOUND,
-            json!({"code": 1203, "message": "task not found", "request_id": "req-mock"}),
-        );
-    };
-    let stage = stage(task);
-    task.polls += 1;
-    let failed = stage == 2 && task.fail_reason.is_some();
-    // Kling statuses: "submitted（已提交）、processing（处理中）、succeed（成功）、failed（失败）";
-    // a failed task is still code 0.
-    let status = ["submitted", "processing", if failed { "failed" } else { "succeed" }];
-    let mut data = json!({"task_id": id, "task_status": status[stage as usize],
-                          "task_status_msg": task.fail_reason.clone().unwrap_or_default()});
-    if stage == 2 && !failed {
-        data["task_result"] = json!({"videos": [{"id": "v1", "url": format!("/files/{id}.mp4"), "duration": "5"}]});
-        data["final_unit_deduction"] = json!("2.5");
-    }
-    drop(inner);
-    kling_ok(absolutize(data, &headers))
 }
 
 async fn download(State(s): State<Shared>, Path(name): Path<String>) -> Response {

@@ -85,7 +85,11 @@ async fn the_trace_log_never_holds_a_key() {
         // the job lost.
         let lost = v.error.as_ref().and_then(|e| e.code.as_deref()) == Some(LOST_CODE);
         let gateway = provider != Provider::Kling;
-        assert!(v.phase == JobPhase::Done || (gateway && lost), "{provider}: {:?}", v.error);
+        assert!(
+            v.phase == JobPhase::Done || (gateway && lost),
+            "{provider}: {:?}",
+            v.error
+        );
     }
     shutdown(engine).await;
 

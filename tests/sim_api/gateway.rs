@@ -32,10 +32,16 @@ async fn gateway_modes_run_to_success() {
         assert_eq!(created["id"], id);
         assert!(id.starts_with("gw_"));
         let done = gw.wait_for(id, "SUCCESS").await;
-        assert!(done["result_url"].as_str().is_some_and(|u| u.contains(id)), "{done}");
+        assert!(
+            done["result_url"].as_str().is_some_and(|u| u.contains(id)),
+            "{done}"
+        );
     }
     let stats = server.stats();
-    assert_eq!(stats.creates_by_external_id["gw-multi"], 1, "key read from metadata");
+    assert_eq!(
+        stats.creates_by_external_id["gw-multi"], 1,
+        "key read from metadata"
+    );
     server.shutdown().await;
 }
 
@@ -62,7 +68,10 @@ async fn gateway_auth_and_validation_answer_as_new_api_does() {
     let (status, err) = gw.create(&bad).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
     let message = err["message"].as_str().expect("message");
-    assert!(message.contains("multi_prompt[2].prompt") && message.contains("512"), "{message}");
+    assert!(
+        message.contains("multi_prompt[2].prompt") && message.contains("512"),
+        "{message}"
+    );
 
     let (status, missing) = gw.get("/v1/video/generations/gw_nope").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -88,7 +97,9 @@ async fn gateway_failed_task_carries_its_reason() {
         .wait_for(created["task_id"].as_str().expect("id"), "FAILURE")
         .await;
     assert!(
-        failed["fail_reason"].as_str().is_some_and(|m| !m.is_empty()),
+        failed["fail_reason"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
         "{failed}"
     );
     assert!(failed.get("result_url").is_none());
@@ -100,10 +111,18 @@ async fn the_relay_takes_klings_body_with_the_gateway_key() {
     let server = start(FAST).await;
     let mut gw = Gateway::new(&server);
     let (status, created) = gw.relay_create("text2video", &text_body("relay-1")).await;
-    assert_eq!((status, created["code"].as_i64()), (StatusCode::OK, Some(0)), "{created}");
+    assert_eq!(
+        (status, created["code"].as_i64()),
+        (StatusCode::OK, Some(0)),
+        "{created}"
+    );
     let id = created["data"]["task_id"].as_str().expect("id").to_string();
     let (status, by_ext) = gw.get("/kling/v1/videos/text2video/relay-1").await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "no lookup by external id: {by_ext}");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "no lookup by external id: {by_ext}"
+    );
     poll_until(|| async {
         let (_, body) = gw.get(&format!("/kling/v1/videos/text2video/{id}")).await;
         (body["data"]["task_status"] == "succeed").then_some(())

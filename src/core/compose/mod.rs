@@ -87,9 +87,7 @@ pub fn compose_with(
 ) -> Result<ComposedRequest, ComposeError> {
     match provider {
         Provider::Kling => kling::compose(board, images, external_task_id),
-        Provider::Gateway => {
-            gateway::compose(board, &profiles.gateway, images, external_task_id)
-        }
+        Provider::Gateway => gateway::compose(board, &profiles.gateway, images, external_task_id),
         Provider::KlingRelay => {
             kling::compose_relay(board, &profiles.kling_relay, images, external_task_id)
         }

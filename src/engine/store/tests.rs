@@ -319,10 +319,20 @@ fn a_job_needing_attention_is_never_adopted_and_the_user_resolves_it() {
         .unwrap();
     assert_eq!(attached.phase, JobPhase::Submitted);
     assert_eq!(attached.task_id.as_deref(), Some("task_9"));
-    assert_eq!(s.adoptable(5, false).unwrap(), vec![id], "released for an engine");
+    assert_eq!(
+        s.adoptable(5, false).unwrap(),
+        vec![id],
+        "released for an engine"
+    );
     let again = s.resolve_attention(id, &Resolution::Lost, "cli", 6);
     assert!(
-        matches!(again, Err(ResolveError::NotWaiting { phase: JobPhase::Submitted, .. })),
+        matches!(
+            again,
+            Err(ResolveError::NotWaiting {
+                phase: JobPhase::Submitted,
+                ..
+            })
+        ),
         "{again:?}"
     );
 }
@@ -335,11 +345,16 @@ fn a_lost_job_fails_saying_it_may_have_been_charged() {
     s.apply(id, A, &JobChange::phase(JobPhase::NeedsAttention), 2)
         .unwrap();
     let busy = s.resolve_attention(id, &Resolution::Lost, "cli", 3);
-    assert!(matches!(busy, Err(ResolveError::Busy(_))), "A still holds it");
+    assert!(
+        matches!(busy, Err(ResolveError::Busy(_))),
+        "A still holds it"
+    );
     s.release_lease(id, A).unwrap();
     let empty = s.resolve_attention(id, &Resolution::Attach(" ".into()), "cli", 3);
     assert!(matches!(empty, Err(ResolveError::EmptyTaskId)));
-    let lost = s.resolve_attention(id, &Resolution::Lost, "cli", 4).unwrap();
+    let lost = s
+        .resolve_attention(id, &Resolution::Lost, "cli", 4)
+        .unwrap();
     assert_eq!(lost.phase, JobPhase::Failed);
     assert_eq!(lost.finished_at, Some(4));
     let error = lost.error.unwrap();

@@ -17,7 +17,10 @@ impl Worker {
             None => "shotdeck stopped while the create was being sent".into(),
         };
         let message = attention_message(&why, self.id, &self.view.external_task_id);
-        tracing::warn!(job = self.id, "create in doubt at a gateway; waiting for the user");
+        tracing::warn!(
+            job = self.id,
+            "create in doubt at a gateway; waiting for the user"
+        );
         let error = JobError {
             code: cause
                 .and_then(ProviderError::code)

@@ -62,7 +62,9 @@ pub fn parse_gateway_task(
         task.state = TaskState::Failed;
         task.status_msg = first_text(&json, &profile.failure_fields);
         task.error_code = text(json.pointer("/error/code")).or_else(|| text(json.get("code")));
-        task.error_code = task.error_code.filter(|c| !c.eq_ignore_ascii_case("success"));
+        task.error_code = task
+            .error_code
+            .filter(|c| !c.eq_ignore_ascii_case("success"));
     } else {
         // Never fail a paid task on a word we don't know: show it and keep polling.
         task.status_msg = Some(format!(
@@ -203,7 +205,9 @@ mod tests {
         .unwrap();
         assert_eq!(envelope.state, TaskState::Succeeded);
         assert_eq!(envelope.videos[0].url, "https://a/1.mp4");
-        let openai = poll(r#"{"id":"task_1","status":"completed","metadata":{"url":"https://a/2.mp4"}}"#).unwrap();
+        let openai =
+            poll(r#"{"id":"task_1","status":"completed","metadata":{"url":"https://a/2.mp4"}}"#)
+                .unwrap();
         assert_eq!(openai.videos[0].url, "https://a/2.mp4");
         let simple = poll(r#"{"status":"succeeded","data":[{"url":"https://a/3.mp4"}]}"#).unwrap();
         assert_eq!(simple.videos[0].url, "https://a/3.mp4");
@@ -265,7 +269,10 @@ mod tests {
             400,
             br#"{"code":"invalid_request","message":"prompt is required","data":null}"#,
         );
-        assert_eq!(empty_prompt.to_string(), "invalid_request: prompt is required");
+        assert_eq!(
+            empty_prompt.to_string(),
+            "invalid_request: prompt is required"
+        );
         let html = parse_gateway_error(502, b"<html>bad gateway</html>");
         assert!(matches!(html, ProviderError::Server { status: 502, .. }));
     }

@@ -54,9 +54,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(kling.task_id, "8");
-        let flat =
-            parse_relay_task(200, br#"{"code":0,"message":"","task_id":"task_x"}"#).unwrap();
-        assert_eq!((flat.task_id.as_str(), flat.state), ("task_x", TaskState::Submitted));
+        let flat = parse_relay_task(200, br#"{"code":0,"message":"","task_id":"task_x"}"#).unwrap();
+        assert_eq!(
+            (flat.task_id.as_str(), flat.state),
+            ("task_x", TaskState::Submitted)
+        );
     }
 
     #[test]

@@ -114,6 +114,10 @@ mod tests {
             ]}
         });
         let e = parse(body.as_object().unwrap()).unwrap_err();
-        assert_eq!(e.param.as_deref(), Some("multi_prompt[1].duration"), "{e:?}");
+        assert_eq!(
+            e.param.as_deref(),
+            Some("multi_prompt[1].duration"),
+            "{e:?}"
+        );
     }
 }
