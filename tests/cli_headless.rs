@@ -122,7 +122,7 @@ fn compose_prints_the_request_and_refuses_invalid_boards() {
         cfg.path(),
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["path"], "/v1/videos/generations");
+    assert_eq!(v["path"], "/v1/video/generations");
     assert_eq!(v["body"]["duration"], 12);
 
     let bad = cfg.path().join("bad.json");

@@ -3,8 +3,11 @@
 use serde_json::Value;
 use shotdeck::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID, effective_model};
 use shotdeck::core::cost::{default_prices, estimate};
+use shotdeck::core::gateway_profile::{FormFields, Profiles, ShotDuration};
 use shotdeck::core::images::ImageReadError;
-use shotdeck::core::{Board, ComposeError, FieldPath, ImageSource, Mode, Provider, Shot, compose};
+use shotdeck::core::{
+    Board, ComposeError, FieldPath, ImageSource, Mode, Provider, Shot, compose, compose_with,
+};
 
 fn noir() -> Board {
     Board {
@@ -160,7 +163,74 @@ fn kling_reference_boards_use_the_omni_model_and_endpoint() {
     let req = composed(&reference(), Provider::Kling);
     assert_eq!(req["path"], "/v1/videos/omni-video");
     assert_eq!(req["body"]["model_name"], "kling-v3-omni");
-    assert_eq!(effective_model(&reference(), Provider::Gateway), "kling-v3");
+    // new-api's Kling adaptor picks omni-video by the model's name.
+    assert_eq!(
+        effective_model(&reference(), Provider::Gateway),
+        "kling-v3-omni"
+    );
+}
+
+#[test]
+fn gateways_never_send_an_empty_prompt() {
+    for p in [Provider::Gateway, Provider::KlingRelay] {
+        let body = composed(&noir(), p)["body"].clone();
+        let prompt = body["prompt"].as_str().unwrap();
+        assert!(
+            prompt.starts_with("Wide: rain-soaked street.\nMedium"),
+            "{p}: {prompt}"
+        );
+    }
+    let mut long = noir();
+    long.shots[0].prompt = "x".repeat(3000);
+    let body = composed(&long, Provider::Gateway)["body"].clone();
+    assert_eq!(body["prompt"].as_str().unwrap().chars().count(), 2500);
+}
+
+#[test]
+fn the_gateway_profile_places_klings_fields() {
+    let with = |form_fields, shot_duration| {
+        let mut profiles = Profiles::default();
+        profiles.gateway.form_fields = form_fields;
+        profiles.gateway.shot_duration = shot_duration;
+        let req = compose_with(
+            &noir(),
+            Provider::Gateway,
+            &profiles,
+            &PlaceholderImages,
+            "k",
+        );
+        req.unwrap().body
+    };
+    let flat = with(FormFields::Flat, ShotDuration::Number);
+    assert!(flat.get("metadata").is_none());
+    assert_eq!(flat["multi_prompt"][0]["duration"], 4);
+    assert_eq!(flat["watermark_enabled"], false);
+    assert_eq!(flat["duration"], 12, "the generic duration is a number");
+    let metadata = with(FormFields::Metadata, ShotDuration::String);
+    assert!(metadata.get("multi_prompt").is_none() && metadata.get("external_task_id").is_none());
+    assert_eq!(metadata["metadata"]["multi_prompt"][0]["duration"], "4");
+    assert_eq!(metadata["metadata"]["shot_type"], "customize");
+    assert_eq!(metadata["metadata"]["watermark_info"]["enabled"], false);
+    assert_eq!(metadata["metadata"]["external_task_id"], "k");
+    let both = composed(&noir(), Provider::Gateway)["body"].clone();
+    assert_eq!(both["multi_prompt"], both["metadata"]["multi_prompt"]);
+}
+
+#[test]
+fn the_relay_sends_klings_body_under_its_prefix() {
+    let req = composed(&reference(), Provider::KlingRelay);
+    assert_eq!(req["path"], "/kling/v1/videos/omni-video");
+    assert_eq!(req["body"]["model_name"], "kling-v3-omni");
+    let mut profiles = Profiles::default();
+    profiles.kling_relay.prefix = "/api/kling/".into();
+    let req = compose_with(
+        &single(),
+        Provider::KlingRelay,
+        &profiles,
+        &PlaceholderImages,
+        "k",
+    );
+    assert_eq!(req.unwrap().path, "/api/kling/v1/videos/text2video");
 }
 
 #[test]

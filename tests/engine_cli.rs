@@ -150,7 +150,7 @@ async fn submit_wait_downloads_and_the_store_tells_the_story() {
         rec["history"].as_array().unwrap().last().unwrap()["phase"],
         "done"
     );
-    assert_eq!(rec["request"]["path"], "/v1/videos/generations");
+    assert_eq!(rec["request"]["path"], "/v1/video/generations");
 
     // Reattaching to a finished job prints its files; a redownload keeps intact files.
     let out = s.run(&["jobs", "wait", "1"]).await;
@@ -354,4 +354,70 @@ async fn max_cost_refuses_before_anything_is_sent() {
         .await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert_eq!(s.sim.stats().creates_accepted, 1);
+}
+
+#[tokio::test]
+async fn a_lost_gateway_answer_needs_attention_then_attach_or_lost_ends_it() {
+    use shotdeck::sim::ScriptedFault;
+    let faults = Faults {
+        script: vec![
+            ScriptedFault::DropAfterCreate,
+            ScriptedFault::DropAfterCreate,
+        ],
+        ..Faults::default()
+    };
+    let s = Setup::new(faults).await;
+    let board = s.board("single-shot.json");
+    let b = board.to_str().unwrap();
+    for _ in 0..2 {
+        let out = s
+            .run(&["submit", b, "--provider", "gateway", "--yes", "--wait"])
+            .await;
+        // 5: needs attention (the create's fate is unknown: money may have been spent).
+        assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
+        let err = text(&out.stderr);
+        assert!(err.contains("needs attention"), "{err}");
+        assert!(err.contains("shotdeck jobs attach"), "{err}");
+    }
+    let list = s.run(&["jobs"]).await;
+    assert_eq!(
+        text(&list.stdout)
+            .matches("needs_attention  gateway")
+            .count(),
+        2,
+        "{}",
+        describe(&list)
+    );
+
+    // Job 1: the user finds the task on the dashboard and attaches it.
+    let ext = |id: &str| {
+        let store =
+            shotdeck::engine::store::Store::open(&s.dir.path().join("data/jobs.sqlite3")).unwrap();
+        store
+            .record(id.parse().unwrap())
+            .unwrap()
+            .unwrap()
+            .view
+            .external_task_id
+    };
+    let task = s
+        .sim
+        .dashboard_task_id(&ext("1"))
+        .expect("the task was made");
+    let out = s.run(&["jobs", "attach", "1", &task]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(text(&out.stderr).contains("polling resumes"));
+    // Job 2: nothing there; the user marks it lost.
+    let out = s.run(&["jobs", "lost", "2"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let show = text(&s.run(&["jobs", "show", "2"]).await.stdout);
+    assert!(
+        show.contains("job 2  failed") && show.contains("[lost]"),
+        "{show}"
+    );
+    let again = s.run(&["jobs", "lost", "2"]).await;
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("not waiting for attention"));
+    let stats = s.sim.stats();
+    assert_eq!(stats.creates_accepted, 2, "nothing was re-sent");
 }

@@ -40,6 +40,7 @@ fn client(mock: &DocsMock, vars: &[(&'static str, &'static str)]) -> Client {
         kling_base: Some(mock.base.clone()),
         gateway_base: None,
         request_timeout: Duration::from_secs(5),
+        ..ProviderSettings::default()
     };
     Client::from_sources(
         Provider::Kling,
@@ -73,6 +74,7 @@ async fn run_job(
             kling_base: Some(base.clone()),
             gateway_base: None,
             request_timeout: Duration::from_secs(2),
+            ..ProviderSettings::default()
         };
         Client::from_sources(p, &settings, &env, &PathBuf::from("/nowhere/c.toml"))
     });

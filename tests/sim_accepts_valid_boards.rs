@@ -1,5 +1,5 @@
-//! Property: a board that validates clean is accepted by the simulated backend, for both
-//! providers, in text and reference mode, multi- and single-shot. The sim is an independent
+//! Property: a board that validates clean is accepted by the simulated backend, for every
+//! provider, in text and reference mode, multi- and single-shot. The sim is an independent
 //! reading of the API docs, so this catches a rule the core forgot (or invented).
 
 use proptest::prelude::*;
@@ -7,7 +7,9 @@ use proptest::test_runner::{Config, TestRunner};
 use shotdeck::core::compose::PlaceholderImages;
 use shotdeck::core::{Board, ImageFacts, Mode, Provider, Shot, compose, validate};
 use shotdeck::files::credentials::Secret;
-use shotdeck::providers::{Client, DEFAULT_REQUEST_TIMEOUT, GatewayClient, KlingClient};
+use shotdeck::providers::{
+    Client, DEFAULT_REQUEST_TIMEOUT, GatewayClient, GatewayForm, KlingClient,
+};
 use shotdeck::sim::{SimConfig, SimKeys, SimServer};
 
 fn board() -> impl Strategy<Value = Board> {
@@ -76,9 +78,12 @@ fn boards_that_validate_clean_are_accepted_by_the_sim() {
         )
         .unwrap(),
     );
-    let gateway = Client::Gateway(
-        GatewayClient::new(&sim.base_url(), Secret::new(keys.api_key.clone()), timeout).unwrap(),
-    );
+    let gateway_with = |form: GatewayForm| {
+        let key = Secret::new(keys.api_key.clone());
+        Client::Gateway(GatewayClient::new(&sim.base_url(), key, form, timeout).unwrap())
+    };
+    let gateway = gateway_with(GatewayForm::NewApi(Box::default()));
+    let relay = gateway_with(GatewayForm::KlingRelay);
 
     let mut runner = TestRunner::new(Config {
         cases: 48,
@@ -86,11 +91,11 @@ fn boards_that_validate_clean_are_accepted_by_the_sim() {
     });
     let n = std::cell::Cell::new(0u64);
     runner
-        .run(&(board(), any::<bool>()), |(board, use_gateway)| {
-            let (provider, client) = if use_gateway {
-                (Provider::Gateway, &gateway)
-            } else {
-                (Provider::Kling, &kling)
+        .run(&(board(), 0..3usize), |(board, which)| {
+            let (provider, client) = match which {
+                0 => (Provider::Kling, &kling),
+                1 => (Provider::Gateway, &gateway),
+                _ => (Provider::KlingRelay, &relay),
             };
             let findings = validate(&board, provider, &ImageFacts::new());
             prop_assume!(shotdeck::core::is_submittable(&findings));

@@ -65,6 +65,7 @@ async fn submit_from_the_editor_and_watch_the_job_finish() {
         kling_base: Some(sim.base_url()),
         gateway_base: Some(sim.base_url()),
         request_timeout: Duration::from_secs(5),
+        ..ProviderSettings::default()
     };
     let no_file = dir.path().join("no-credentials.toml");
     let factory: ClientFactory = Arc::new(move |p: Provider| {

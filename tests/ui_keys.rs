@@ -139,7 +139,7 @@ fn provider_toggle_changes_the_preview_and_findings() {
     assert!(!has_finding(&h, FieldPath::Duration));
     h.keys("p");
     assert_eq!(h.app.doc().provider(), Provider::Gateway);
-    assert_eq!(h.app.preview_route().unwrap().1, "/v1/videos/generations");
+    assert_eq!(h.app.preview_route().unwrap().1, "/v1/video/generations");
     let f = h
         .app
         .findings()

@@ -258,6 +258,9 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
             if v.phase == JobPhase::Downloading {
                 eprintln!("job {id}: download failed: {}", printable(&message));
                 eprintln!("resume with: shotdeck download {id}");
+            } else if v.phase == JobPhase::NeedsAttention {
+                // The message names both ways out (`jobs attach`, `jobs lost`).
+                eprintln!("job {id} needs attention: {}", printable(&message));
             } else {
                 eprintln!("job {id} is waiting: {}", printable(&message));
                 eprintln!("{}", reattach_hint(id));

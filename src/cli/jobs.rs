@@ -1,6 +1,7 @@
-//! `shotdeck jobs [--json] [--board BOARD]`, `shotdeck jobs show ID [--json]` and
-//! `shotdeck jobs wait ID [--timeout SECS]`. Listing and showing read the store directly:
-//! no engine, no network.
+//! `shotdeck jobs [--json] [--board BOARD]`, `shotdeck jobs show ID [--json]`,
+//! `shotdeck jobs wait ID [--timeout SECS]`, and for a job in `needs_attention`
+//! `shotdeck jobs attach ID TASK_ID` and `shotdeck jobs lost ID`. Listing and showing read
+//! the store directly: no engine, no network.
 
 use super::out::outln;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use crate::core::printable;
 
 use super::follow;
 use crate::engine::events::{JobId, JobView};
-use crate::engine::store::{JobRecord, ListFilter, Store, default_path, now_ms};
+use crate::engine::store::{JobRecord, ListFilter, Resolution, Store, default_path, now_ms};
 
 #[derive(Debug, clap::Args)]
 pub struct JobsArgs {
@@ -42,6 +43,18 @@ pub enum JobsAction {
         #[arg(long, value_name = "SECS")]
         timeout: Option<u64>,
     },
+    /// A job that needs attention: enter the task id the gateway's dashboard shows; polling
+    /// resumes and this command follows the job like `wait`.
+    Attach {
+        id: JobId,
+        task_id: String,
+        /// Only record the task id; an engine (the editor, `jobs wait`) polls it.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// A job that needs attention and has no task at the gateway: mark it lost (failed; it
+    /// may still have been charged). Retry it afterwards if you want a new task.
+    Lost { id: JobId },
 }
 
 pub fn run(args: JobsArgs) -> ExitCode {
@@ -49,6 +62,44 @@ pub fn run(args: JobsArgs) -> ExitCode {
         None => list(args.json, args.board),
         Some(JobsAction::Show { id, json }) => show(id, json),
         Some(JobsAction::Wait { id, timeout }) => wait(id, timeout.map(Duration::from_secs)),
+        Some(JobsAction::Attach {
+            id,
+            task_id,
+            no_wait,
+        }) => match resolve(id, Resolution::Attach(task_id)) {
+            Ok(()) if no_wait => ExitCode::SUCCESS,
+            Ok(()) => wait(id, None),
+            Err(code) => code,
+        },
+        Some(JobsAction::Lost { id }) => match resolve(id, Resolution::Lost) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
+    }
+}
+
+/// Writes the user's answer to a job in `needs_attention`.
+fn resolve(id: JobId, resolution: Resolution) -> Result<(), ExitCode> {
+    let mut store = open_store()?;
+    let owner = format!("cli-{}", std::process::id());
+    match store.resolve_attention(id, &resolution, &owner, now_ms()) {
+        Ok(v) => {
+            let what = match &resolution {
+                Resolution::Attach(_) => format!(
+                    "job {id}: task {} attached; polling resumes",
+                    printable(v.task_id.as_deref().unwrap_or("-"))
+                ),
+                Resolution::Lost => {
+                    format!("job {id}: marked lost (it may still have been charged)")
+                }
+            };
+            eprintln!("{what}");
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Err(ExitCode::from(1))
+        }
     }
 }
 

@@ -5,13 +5,16 @@ pub mod compose;
 pub mod cost;
 pub mod field_path;
 pub mod findings;
+pub mod gateway_profile;
 pub mod images;
 pub mod model;
 pub mod printable;
 pub mod provider;
 pub mod rules;
 
-pub use compose::{ComposeError, ComposedRequest, ImageSource, PlaceholderImages, compose};
+pub use compose::{
+    ComposeError, ComposedRequest, ImageSource, PlaceholderImages, compose, compose_with,
+};
 pub use field_path::{FieldPath, ShotField, UnknownFieldPath};
 pub use findings::{Finding, Severity, is_submittable};
 pub use images::{ImageFact, ImageFacts, ImageReadError};

@@ -13,24 +13,37 @@ pub enum Provider {
     /// The official Kling API (JWT from access key + secret key).
     #[default]
     Kling,
-    /// A Bearer-key gateway (`Authorization: Bearer sk-…`).
+    /// A new-api family gateway (`POST /v1/video/generations`, `Authorization: Bearer sk-…`).
     Gateway,
+    /// A relay that takes Kling's own body and paths under a prefix (`/kling/v1/videos/…`)
+    /// with the gateway's Bearer key.
+    #[serde(rename = "kling-relay")]
+    KlingRelay,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 2] = [Provider::Kling, Provider::Gateway];
+    pub const ALL: [Provider; 3] = [Provider::Kling, Provider::Gateway, Provider::KlingRelay];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Kling => "kling",
             Provider::Gateway => "gateway",
+            Provider::KlingRelay => "kling-relay",
         }
+    }
+
+    /// Whether the provider can find a task by our `external_task_id`. Only the official
+    /// API can; at a gateway an ambiguous create is never re-sent but waits for the user.
+    pub fn looks_up_by_external_id(self) -> bool {
+        self == Provider::Kling
     }
 
     pub fn limits(self) -> &'static Limits {
         match self {
             Provider::Kling => &KLING_LIMITS,
             Provider::Gateway => &GATEWAY_LIMITS,
+            // The relay forwards Kling's own body: Kling's limits apply.
+            Provider::KlingRelay => &KLING_LIMITS,
         }
     }
 }
@@ -47,8 +60,9 @@ impl FromStr for Provider {
         match s.trim().to_ascii_lowercase().as_str() {
             "kling" => Ok(Provider::Kling),
             "gateway" => Ok(Provider::Gateway),
+            "kling-relay" => Ok(Provider::KlingRelay),
             other => Err(format!(
-                "unknown provider {other:?} (expected kling or gateway)"
+                "unknown provider {other:?} (expected kling, gateway or kling-relay)"
             )),
         }
     }

@@ -134,6 +134,7 @@ pub fn provider_settings(config: &Config) -> ProviderSettings {
     ProviderSettings {
         kling_base: config.kling_api_base.clone(),
         gateway_base: config.gateway_url.clone(),
+        profiles: config.profiles.clone(),
         ..ProviderSettings::default()
     }
 }

@@ -32,10 +32,15 @@ pub enum JobPhase {
     Done,
     /// The provider (or a non-retryable error) ended the job.
     Failed,
+    /// A create at a gateway may or may not have arrived (timeout, 5xx, dropped connection,
+    /// unreadable answer) and the gateway cannot look it up by our id: nothing is re-sent.
+    /// The user checks the gateway's dashboard, then `jobs attach` (enter the task id,
+    /// polling resumes) or `jobs lost` (failed; it may have been charged).
+    NeedsAttention,
 }
 
 impl JobPhase {
-    /// Still needs the engine's attention (polling, reconciling or downloading).
+    /// Not finished: the engine (or, in `needs_attention`, the user) has more to do.
     pub fn is_active(self) -> bool {
         !matches!(self, JobPhase::Done | JobPhase::Failed)
     }
@@ -49,6 +54,7 @@ impl JobPhase {
             JobPhase::Downloading => "downloading",
             JobPhase::Done => "done",
             JobPhase::Failed => "failed",
+            JobPhase::NeedsAttention => "needs_attention",
         }
     }
 }

@@ -7,7 +7,8 @@
 use super::events::SubmitRequest;
 use super::store::NewJob;
 use crate::core::cost::{PriceTable, estimate};
-use crate::core::{ComposeError, Finding, Severity, compose, is_submittable};
+use crate::core::gateway_profile::Profiles;
+use crate::core::{ComposeError, Finding, Severity, compose_with, is_submittable};
 use crate::files::board_file::board_dir;
 use crate::files::image_probe::{FileImages, validate_on_disk};
 
@@ -34,7 +35,11 @@ fn errors_of(findings: &[Finding]) -> String {
 
 /// Validates the board against the images on disk, estimates its cost and holds it to the
 /// ceiling, mints the idempotency key and composes the request with the images embedded.
-pub fn prepare(req: SubmitRequest, prices: &PriceTable) -> Result<NewJob, SubmitRefusal> {
+pub fn prepare(
+    req: SubmitRequest,
+    prices: &PriceTable,
+    profiles: &Profiles,
+) -> Result<NewJob, SubmitRefusal> {
     let dir = board_dir(&req.board_path);
     let findings = validate_on_disk(&req.board, &dir, req.provider);
     if !is_submittable(&findings) {
@@ -51,7 +56,13 @@ pub fn prepare(req: SubmitRequest, prices: &PriceTable) -> Result<NewJob, Submit
     }
     let external_task_id = super::new_external_task_id();
     let images = FileImages { board_dir: dir };
-    let request = compose(&req.board, req.provider, &images, &external_task_id)?;
+    let request = compose_with(
+        &req.board,
+        req.provider,
+        profiles,
+        &images,
+        &external_task_id,
+    )?;
     Ok(NewJob {
         board_path: req.board_path,
         board: req.board,
@@ -67,12 +78,41 @@ pub fn prepare(req: SubmitRequest, prices: &PriceTable) -> Result<NewJob, Submit
 /// body carries another id (or none) could never be matched after a lost answer, and a
 /// re-send might bill twice. Every job passes here before it is recorded.
 pub fn ensure_keyed(job: &NewJob) -> Result<(), String> {
-    let in_body = job.request.body.get("external_task_id");
     let ext = job.external_task_id.as_str();
-    if ext.trim().is_empty() || in_body.and_then(|v| v.as_str()) != Some(ext) {
+    let places = key_places(&job.request.body);
+    let keyed = !places.is_empty()
+        && places
+            .iter()
+            .all(|p| job.request.body.pointer(p).and_then(|v| v.as_str()) == Some(ext));
+    if ext.trim().is_empty() || !keyed {
         return Err(format!(
             "the request's external_task_id must be the job's ({ext:?}); nothing was sent"
         ));
+    }
+    Ok(())
+}
+
+/// Where a body carries `external_task_id`: at the top level, in a gateway's `metadata`, or
+/// both (see core::gateway_profile).
+fn key_places(body: &serde_json::Value) -> Vec<&'static str> {
+    ["/external_task_id", "/metadata/external_task_id"]
+        .into_iter()
+        .filter(|p| body.pointer(p).is_some())
+        .collect()
+}
+
+/// Gives a stored body a new `external_task_id` (a retry), wherever the body keeps it.
+pub fn rekey(body: &mut serde_json::Value, external_task_id: &str) -> Result<(), String> {
+    let mut places = key_places(body);
+    if places.is_empty() {
+        places.push("/external_task_id");
+    }
+    for place in places {
+        let (parent, key) = place.rsplit_once('/').expect("places are pointers");
+        let Some(object) = body.pointer_mut(parent).and_then(|v| v.as_object_mut()) else {
+            return Err("the stored request has no JSON body".into());
+        };
+        object.insert(key.into(), external_task_id.into());
     }
     Ok(())
 }
@@ -85,6 +125,10 @@ mod tests {
     use crate::core::cost::default_prices;
     use crate::core::{Board, Mode, Provider};
     use crate::engine::events::SubmitOptions;
+
+    fn prepare(req: SubmitRequest, prices: &PriceTable) -> Result<NewJob, SubmitRefusal> {
+        super::prepare(req, prices, &Profiles::default())
+    }
 
     fn request(dir: &Path, board: Board, options: SubmitOptions) -> SubmitRequest {
         SubmitRequest::new(&dir.join("board.json"), board, Provider::Kling, options)
@@ -194,5 +238,35 @@ mod tests {
         assert!(ensure_keyed(&job).unwrap_err().contains("shotdeck-other"));
         job.external_task_id = " ".into();
         assert!(ensure_keyed(&job).is_err());
+    }
+
+    #[test]
+    fn a_gateway_body_is_keyed_in_metadata_and_flat_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let req = SubmitRequest::new(
+            &dir.path().join("board.json"),
+            Board::starter(),
+            Provider::Gateway,
+            SubmitOptions::default(),
+        );
+        let mut job = prepare(req, &default_prices()).unwrap();
+        let ext = job.external_task_id.clone();
+        assert_eq!(
+            job.request.body["metadata"]["external_task_id"],
+            ext.as_str()
+        );
+        assert!(ensure_keyed(&job).is_ok());
+        rekey(&mut job.request.body, "shotdeck-new").unwrap();
+        assert_eq!(job.request.body["external_task_id"], "shotdeck-new");
+        assert_eq!(
+            job.request.body["metadata"]["external_task_id"],
+            "shotdeck-new"
+        );
+        job.request.body["metadata"]["external_task_id"] = "other".into();
+        job.external_task_id = "shotdeck-new".into();
+        assert!(
+            ensure_keyed(&job).is_err(),
+            "every place must carry the job's key"
+        );
     }
 }

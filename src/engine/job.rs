@@ -38,6 +38,10 @@ pub fn transition(from: JobPhase, to: JobPhase) -> Result<JobPhase, InvalidTrans
         (Processing, Downloading) => true,
         (Downloading, Done) => true,
         (Done, Downloading) => true,
+        // Only a create in doubt waits for the user; `jobs attach` sets the task id and
+        // polling resumes, `jobs lost` fails the job.
+        (Submitting, NeedsAttention) => true,
+        (NeedsAttention, Submitted | Processing | Downloading) => true,
         (from, Failed) => from.is_active(),
         _ => false,
     };
@@ -58,7 +62,7 @@ mod tests {
     use super::*;
     use JobPhase::*;
 
-    const ALL: [JobPhase; 7] = [
+    const ALL: [JobPhase; 8] = [
         Queued,
         Submitting,
         Submitted,
@@ -66,6 +70,7 @@ mod tests {
         Downloading,
         Done,
         Failed,
+        NeedsAttention,
     ];
 
     #[test]
@@ -110,6 +115,19 @@ mod tests {
         assert!(transition(Downloading, Processing).is_err());
         assert!(transition(Submitted, Submitting).is_err());
         assert!(transition(Submitting, Queued).is_err());
+    }
+
+    #[test]
+    fn only_a_create_in_doubt_waits_for_the_user_and_only_the_user_moves_it_on() {
+        for from in ALL {
+            let ok = transition(from, NeedsAttention).is_ok();
+            assert_eq!(ok, matches!(from, Submitting | NeedsAttention), "{from:?}");
+        }
+        assert_eq!(transition(NeedsAttention, Submitted), Ok(Submitted));
+        assert_eq!(transition(NeedsAttention, Failed), Ok(Failed));
+        assert!(transition(NeedsAttention, Submitting).is_err());
+        assert!(transition(NeedsAttention, Queued).is_err());
+        assert!(!is_remote(NeedsAttention));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::core::cost::{PriceTable, default_prices};
+use crate::core::gateway_profile::Profiles;
 use crate::core::provider::Provider;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +26,9 @@ pub struct Config {
     pub kling_api_base: Option<String>,
     /// Gateway base URL (env SHOTDECK_GATEWAY_URL wins).
     pub gateway_url: Option<String>,
+    /// Gateway profiles: `[profiles.gateway]` and `[profiles.kling-relay]` (paths, where the
+    /// shot list goes, status words, URL fields; see core::gateway_profile).
+    pub profiles: Profiles,
     /// USD per second, by provider → model → quality. Defaults are the official list
     /// prices and are estimates.
     pub prices: PriceTable,
@@ -59,6 +63,7 @@ impl Default for Config {
             render_dir: "{board}.renders".into(),
             kling_api_base: None,
             gateway_url: None,
+            profiles: Profiles::default(),
             prices: default_prices(),
             keys: BTreeMap::new(),
         }

@@ -17,13 +17,15 @@ pub const CREDENTIALS_FILE: &str = "credentials.toml";
 pub const ENV_ACCESS_KEY: &str = "KLING_ACCESS_KEY";
 pub const ENV_SECRET_KEY: &str = "KLING_SECRET_KEY";
 pub const ENV_API_KEY: &str = "KLING_API_KEY";
+/// The gateway's own key; `KLING_API_KEY` is its fallback, so older setups keep working.
+pub const ENV_GATEWAY_KEY: &str = "SHOTDECK_GATEWAY_KEY";
 
 /// True for environment variables that hold (or may hold) a key: the ones shotdeck reads,
 /// and any other `KLING_…`/`SHOTDECK_…` variable whose name says key, secret or token (so a
 /// variable added later is covered without a list to keep in step). Child processes (the
 /// video opener) get an environment without them.
 pub fn is_secret_env(name: &str) -> bool {
-    if [ENV_ACCESS_KEY, ENV_SECRET_KEY, ENV_API_KEY].contains(&name) {
+    if [ENV_ACCESS_KEY, ENV_SECRET_KEY, ENV_API_KEY, ENV_GATEWAY_KEY].contains(&name) {
         return true;
     }
     let upper = name.to_ascii_uppercase();
@@ -102,6 +104,8 @@ pub struct Credentials {
     pub access_key: Option<Secret>,
     pub secret_key: Option<Secret>,
     pub api_key: Option<Secret>,
+    /// `SHOTDECK_GATEWAY_KEY` or `gateway_api_key`: preferred over `api_key` by gateways.
+    pub gateway_key: Option<Secret>,
     /// Where the file was (or would be) read, for messages that tell the user where to put keys.
     pub file: PathBuf,
     /// Why the file could not be used (too open, unreadable, invalid). Reported when a key
@@ -115,6 +119,7 @@ struct CredentialsFile {
     kling_access_key: Option<String>,
     kling_secret_key: Option<String>,
     kling_api_key: Option<String>,
+    gateway_api_key: Option<String>,
 }
 
 impl Credentials {
@@ -136,11 +141,14 @@ impl Credentials {
             access_key: lookup(ENV_ACCESS_KEY).map(Secret),
             secret_key: lookup(ENV_SECRET_KEY).map(Secret),
             api_key: lookup(ENV_API_KEY).map(Secret),
+            gateway_key: lookup(ENV_GATEWAY_KEY).map(Secret),
             file: file.to_path_buf(),
             file_problem: None,
         };
-        let complete =
-            creds.access_key.is_some() && creds.secret_key.is_some() && creds.api_key.is_some();
+        let complete = creds.access_key.is_some()
+            && creds.secret_key.is_some()
+            && creds.api_key.is_some()
+            && creds.gateway_key.is_some();
         if complete || !file.exists() {
             return creds;
         }
@@ -160,6 +168,7 @@ impl Credentials {
         creds.access_key = creds.access_key.or(from_file(stored.kling_access_key));
         creds.secret_key = creds.secret_key.or(from_file(stored.kling_secret_key));
         creds.api_key = creds.api_key.or(from_file(stored.kling_api_key));
+        creds.gateway_key = creds.gateway_key.or(from_file(stored.gateway_api_key));
         creds
     }
 
@@ -207,13 +216,14 @@ impl Credentials {
         })
     }
 
-    /// The gateway's Bearer key.
+    /// The gateway's Bearer key (also the Kling relay's): its own key, else `KLING_API_KEY`.
     pub fn gateway_key(&self) -> Result<Secret, CredentialsError> {
+        let key = self.gateway_key.clone().or_else(|| self.api_key.clone());
         self.require(
-            &self.api_key,
+            &key,
             "the gateway API key",
-            ENV_API_KEY,
-            "kling_api_key",
+            "SHOTDECK_GATEWAY_KEY (or KLING_API_KEY)",
+            "gateway_api_key",
         )
     }
 

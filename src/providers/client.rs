@@ -10,12 +10,16 @@
 //! ever re-sends (a lookup may lag behind the create; the provider's uniqueness check on
 //! `external_task_id` then turns a re-send into a conflict, which is resolved the same way),
 //! so the user is never billed twice for one job.
+//!
+//! Gateways (the new-api form and the Kling relay) cannot look a task up by our id: their
+//! doubtful creates are returned as they are, and the engine parks the job for the user
+//! ("needs attention") instead of ever sending it again.
 
 use std::path::Path;
 use std::time::Duration;
 
 use super::errors::ProviderError;
-use super::gateway::{GATEWAY_BASE_ENV, GatewayClient};
+use super::gateway::{GATEWAY_BASE_ENV, GatewayClient, GatewayForm};
 use super::kling::{DEFAULT_KLING_BASE, KLING_BASE_ENV, KlingClient};
 use super::{ProviderSettings, TaskSnapshot};
 use crate::core::compose::ComposedRequest;
@@ -61,7 +65,7 @@ impl Client {
                     .map_err(|e| ProviderError::Config(e.to_string()))?;
                 Ok(Client::Kling(KlingClient::with_keys(&base, keys, timeout)?))
             }
-            Provider::Gateway => {
+            Provider::Gateway | Provider::KlingRelay => {
                 let base = setting(GATEWAY_BASE_ENV, &cfg.gateway_base).ok_or_else(|| {
                     ProviderError::Config(format!(
                         "the gateway base URL is not set: set the environment variable {GATEWAY_BASE_ENV} \
@@ -71,7 +75,13 @@ impl Client {
                 let key = creds
                     .gateway_key()
                     .map_err(|e| ProviderError::Config(e.to_string()))?;
-                Ok(Client::Gateway(GatewayClient::new(&base, key, timeout)?))
+                let form = match provider {
+                    Provider::KlingRelay => GatewayForm::KlingRelay,
+                    _ => GatewayForm::NewApi(Box::new(cfg.profiles.gateway.clone())),
+                };
+                Ok(Client::Gateway(GatewayClient::new(
+                    &base, key, form, timeout,
+                )?))
             }
         }
     }
@@ -79,7 +89,10 @@ impl Client {
     pub fn provider(&self) -> Provider {
         match self {
             Client::Kling(_) => Provider::Kling,
-            Client::Gateway(_) => Provider::Gateway,
+            Client::Gateway(c) => match c.form() {
+                GatewayForm::NewApi(_) => Provider::Gateway,
+                GatewayForm::KlingRelay => Provider::KlingRelay,
+            },
         }
     }
 
@@ -113,7 +126,7 @@ impl Client {
             Ok(task) => return Ok(task),
             Err(e) => e,
         };
-        if !err.task_may_exist() {
+        if !err.task_may_exist() || !self.provider().looks_up_by_external_id() {
             return Err(err);
         }
         tracing::warn!(external_task_id, error = %err, "create answer in doubt; looking the task up");
@@ -142,6 +155,7 @@ impl Client {
     }
 
     /// The task created with `external_task_id`, `None` if the provider has none. One attempt.
+    /// Gateways cannot answer this (see the module docs).
     pub async fn find_by_external_id(
         &self,
         create_path: &str,
@@ -149,7 +163,7 @@ impl Client {
     ) -> Result<Option<TaskSnapshot>, ProviderError> {
         match self {
             Client::Kling(c) => c.find_by_external_id(create_path, external_task_id).await,
-            Client::Gateway(c) => c.find_by_external_id(create_path, external_task_id).await,
+            Client::Gateway(_) => Err(no_lookup()),
         }
     }
 
@@ -162,6 +176,12 @@ impl Client {
             )),
         }
     }
+}
+
+fn no_lookup() -> ProviderError {
+    ProviderError::Config(
+        "a gateway cannot look a task up by external_task_id: check its dashboard".into(),
+    )
 }
 
 /// How long one request may take, sending and reading the answer included, unless the

@@ -52,9 +52,13 @@ pub enum ProviderError {
         code: String,
         message: String,
     },
-    /// Could not connect, timed out, or the connection dropped mid-answer.
+    /// Timed out, or the connection dropped after the request went out.
     #[error("transport error: {0}")]
     Transport(String),
+    /// No connection was made (refused, DNS, TLS handshake): nothing was sent, so even a
+    /// create is safe to send again.
+    #[error("could not connect (nothing was sent): {0}")]
+    Unreachable(String),
     /// The provider answered something this client cannot read.
     #[error("malformed response: {0}")]
     Malformed(String),
@@ -85,6 +89,7 @@ impl ProviderError {
             ProviderError::RateLimited { .. }
                 | ProviderError::Server { .. }
                 | ProviderError::Transport(_)
+                | ProviderError::Unreachable(_)
         )
     }
 
@@ -107,6 +112,7 @@ impl ProviderError {
             | ProviderError::Server { code, .. }
             | ProviderError::Rejected { code, .. } => Some(code.clone()),
             ProviderError::Transport(_)
+            | ProviderError::Unreachable(_)
             | ProviderError::Malformed(_)
             | ProviderError::Config(_) => None,
         }
@@ -197,8 +203,18 @@ pub fn classify_kling_code(status: u16, code: i64, message: &str) -> ProviderErr
     }
 }
 
-/// The gateway's errors: the status decides, except that an OpenAI-style
-/// `insufficient_quota` is a balance problem whatever status carries it (often 429).
+/// Codes that mean the account's balance or quota is used up, whatever status carries them:
+/// OpenAI's `insufficient_quota` (often on 429), new-api's `insufficient_user_quota` and its
+/// task relay's `quota_not_enough` (on 403), `pre_consume_token_quota_failed`.
+const BALANCE_CODES: [&str; 4] = [
+    "insufficient_quota",
+    "insufficient_user_quota",
+    "quota_not_enough",
+    "pre_consume_token_quota_failed",
+];
+
+/// The gateway's errors: the status decides, except that a balance code (see
+/// [`BALANCE_CODES`]) is a balance problem whatever status carries it.
 pub fn classify_gateway_error(
     status: u16,
     code: Option<&str>,
@@ -219,7 +235,7 @@ pub fn classify_gateway_error(
     if [code, kind]
         .iter()
         .flatten()
-        .any(|s| *s == "insufficient_quota")
+        .any(|s| BALANCE_CODES.contains(s))
     {
         return ProviderError::Balance {
             code: name,

@@ -1,6 +1,10 @@
-//! A Bearer-key gateway (`Authorization: Bearer sk-…`) speaking the form in
-//! kling-v3-api.txt. Paths vary by vendor; the create path comes from the composed request
-//! and a vendor prefix goes into the base URL.
+//! A new-api family gateway (`--provider gateway`): `POST {base}/v1/video/generations` with
+//! `Authorization: Bearer sk-…`, polled at `GET {base}/v1/video/generations/{task_id}`
+//! (paths, status words and URL fields from the [`GatewayProfile`]). Also the Kling relay
+//! (`--provider kling-relay`): Kling's own body and paths under a prefix, same key.
+//!
+//! Neither can find a task by our `external_task_id` (new-api looks tasks up only by its own
+//! `task_…` id), so there is no lookup here: an ambiguous create waits for the user.
 
 use std::time::Duration;
 
@@ -8,20 +12,29 @@ use reqwest::{Method, Url};
 
 use super::errors::ProviderError;
 use super::http;
-use super::parse::{parse_gateway_list, parse_gateway_task};
+use super::parse::{parse_gateway_created, parse_gateway_task, parse_relay_task};
 use super::{TaskSnapshot, ensure_method};
 use crate::core::compose::ComposedRequest;
+use crate::core::gateway_profile::GatewayProfile;
 use crate::files::credentials::Secret;
 
 /// The environment variable holding the gateway's base URL (there is no built-in default:
 /// which vendor to trust with the key is the user's choice).
 pub const GATEWAY_BASE_ENV: &str = "SHOTDECK_GATEWAY_URL";
 
+/// Which answers the gateway gives: new-api's generic ones, or Kling's through a relay.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GatewayForm {
+    NewApi(Box<GatewayProfile>),
+    KlingRelay,
+}
+
 #[derive(Debug)]
 pub struct GatewayClient {
     http: reqwest::Client,
     base: Url,
     api_key: Secret,
+    form: GatewayForm,
     /// Bound on each single request, sending and reading the answer included.
     request_timeout: Duration,
 }
@@ -30,6 +43,7 @@ impl GatewayClient {
     pub fn new(
         base: &str,
         api_key: Secret,
+        form: GatewayForm,
         request_timeout: Duration,
     ) -> Result<GatewayClient, ProviderError> {
         let base = http::parse_base(base, GATEWAY_BASE_ENV)?;
@@ -37,6 +51,7 @@ impl GatewayClient {
             http: http::build_client(&base)?,
             base,
             api_key,
+            form,
             request_timeout,
         })
     }
@@ -49,53 +64,59 @@ impl GatewayClient {
         &self.http
     }
 
-    /// `POST {path}` (normally `/v1/videos/generations`) with the composed body.
+    pub fn form(&self) -> &GatewayForm {
+        &self.form
+    }
+
+    /// `POST {path}` with the composed body: one attempt.
     pub async fn create(&self, req: &ComposedRequest) -> Result<TaskSnapshot, ProviderError> {
         let method = ensure_method(req)?;
         let url = http::endpoint(&self.base, &req.path, None)?;
-        let request = self.http.request(method, url).json(&req.body);
-        self.send(request, parse_gateway_task).await
+        let answer = self
+            .send(self.http.request(method, url).json(&req.body))
+            .await?;
+        match self.form {
+            GatewayForm::NewApi(_) => parse_gateway_created(answer.status, &answer.body),
+            GatewayForm::KlingRelay => parse_relay_task(answer.status, &answer.body),
+        }
+        .map_err(|e| e.with_retry_after(answer.retry_after))
     }
 
-    /// `GET {create_path}/{task_id}`.
+    /// The task's state: at the profile's poll path for new-api gateways, at
+    /// `{create_path}/{task_id}` (Kling's query path under the prefix) for a relay.
     pub async fn query(
         &self,
         create_path: &str,
         task_id: &str,
     ) -> Result<TaskSnapshot, ProviderError> {
-        let url = http::endpoint(&self.base, create_path, Some(task_id))?;
-        self.send(self.http.request(Method::GET, url), parse_gateway_task)
-            .await
-    }
-
-    /// `GET {create_path}?external_task_id=X`: the task created with that id, if any.
-    pub async fn find_by_external_id(
-        &self,
-        create_path: &str,
-        external_task_id: &str,
-    ) -> Result<Option<TaskSnapshot>, ProviderError> {
-        let url = http::endpoint(&self.base, create_path, None)?;
-        let request = self
-            .http
-            .request(Method::GET, url)
-            .query(&[("external_task_id", external_task_id)]);
-        let tasks = match self.send(request, parse_gateway_list).await {
-            Err(ProviderError::NotFound { .. }) => return Ok(None),
-            other => other?,
+        let url = match &self.form {
+            GatewayForm::NewApi(p) => poll_url(&self.base, p, task_id)?,
+            GatewayForm::KlingRelay => http::endpoint(&self.base, create_path, Some(task_id))?,
         };
-        // A gateway that ignores the filter would hand back unrelated tasks: keep only ours.
-        Ok(tasks
-            .into_iter()
-            .find(|t| t.external_task_id.as_deref() == Some(external_task_id)))
+        let answer = self.send(self.http.request(Method::GET, url)).await?;
+        match &self.form {
+            GatewayForm::NewApi(p) => parse_gateway_task(answer.status, &answer.body, task_id, p),
+            GatewayForm::KlingRelay => parse_relay_task(answer.status, &answer.body),
+        }
+        .map_err(|e| e.with_retry_after(answer.retry_after))
     }
 
-    async fn send<T>(
-        &self,
-        request: reqwest::RequestBuilder,
-        parse: fn(u16, &[u8]) -> Result<T, ProviderError>,
-    ) -> Result<T, ProviderError> {
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<http::Answer, ProviderError> {
         let request = request.bearer_auth(self.api_key.expose());
-        let answer = http::exchange(request, self.request_timeout).await?;
-        parse(answer.status, &answer.body).map_err(|e| e.with_retry_after(answer.retry_after))
+        http::exchange(request, self.request_timeout).await
     }
+}
+
+/// The poll URL, the task id escaped as one path segment when it ends the path.
+fn poll_url(base: &Url, profile: &GatewayProfile, task_id: &str) -> Result<Url, ProviderError> {
+    if let Some(dir) = profile.poll_path.strip_suffix("/{task_id}") {
+        return http::endpoint(base, dir, Some(task_id));
+    }
+    if task_id.contains(['/', '?', '#', '%']) {
+        return Err(ProviderError::Config(format!(
+            "task id {task_id:?} cannot be placed inside the poll path {:?}",
+            profile.poll_path
+        )));
+    }
+    http::endpoint(base, &profile.poll_path_for(task_id), None)
 }

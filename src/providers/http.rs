@@ -156,6 +156,9 @@ fn transport(e: &reqwest::Error, timeout: Duration) -> ProviderError {
             timeout.as_secs_f64()
         ));
     }
+    if e.is_connect() {
+        return ProviderError::Unreachable(chain(e));
+    }
     ProviderError::Transport(chain(e))
 }
 

@@ -1,7 +1,7 @@
 //! Provider HTTP clients: a composed request in, a task snapshot or a classified error out.
 //!
 //! One adapter per provider ([`KlingClient`] for the official API, [`GatewayClient`] for a
-//! Bearer-key gateway), joined by the [`Client`] enum, which adds the lookup that makes
+//! Bearer-key gateway, new-api form or Kling relay), joined by the [`Client`] enum, which adds the lookup that makes
 //! submitting safe to repeat. Every call is one attempt: the job engine waits and retries.
 //! Responses are read by the pure parsers in [`parse`]; this is the only module that uses
 //! reqwest.
@@ -18,15 +18,16 @@ use serde::{Deserialize, Serialize};
 
 pub use client::{Client, DEFAULT_REQUEST_TIMEOUT};
 pub use errors::ProviderError;
-pub use gateway::{GATEWAY_BASE_ENV, GatewayClient};
+pub use gateway::{GATEWAY_BASE_ENV, GatewayClient, GatewayForm};
 pub use http::{USER_AGENT, is_loopback as is_loopback_url};
 pub use kling::{DEFAULT_KLING_BASE, KLING_BASE_ENV, KlingClient, LIST_PAGE_SIZE, Probe};
 pub use parse::{
-    parse_gateway_error, parse_gateway_list, parse_gateway_task, parse_kling_envelope,
-    parse_kling_list, parse_kling_task,
+    parse_gateway_created, parse_gateway_error, parse_gateway_task, parse_kling_envelope,
+    parse_kling_list, parse_kling_task, parse_relay_task,
 };
 
 use crate::core::compose::ComposedRequest;
+use crate::core::gateway_profile::Profiles;
 
 /// Where a task is in its life, in the same words for every provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -62,7 +63,8 @@ pub struct TaskSnapshot {
     pub task_id: String,
     pub external_task_id: Option<String>,
     pub state: TaskState,
-    /// Why a task failed (Kling's `task_status_msg`, the gateway's `error.message`).
+    /// Why a task failed (Kling's `task_status_msg`, the gateway's `fail_reason`), or a
+    /// gateway status word shotdeck does not know.
     pub status_msg: Option<String>,
     pub videos: Vec<RemoteVideo>,
     /// Kling's `final_unit_deduction`, as sent.
@@ -77,6 +79,8 @@ pub struct TaskSnapshot {
 pub struct ProviderSettings {
     pub kling_base: Option<String>,
     pub gateway_base: Option<String>,
+    /// The gateway profiles from `[profiles]` in config.toml.
+    pub profiles: Profiles,
     /// Bound on each single request, sending and reading the answer included.
     pub request_timeout: std::time::Duration,
 }
@@ -86,6 +90,7 @@ impl Default for ProviderSettings {
         ProviderSettings {
             kling_base: None,
             gateway_base: None,
+            profiles: Profiles::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }

@@ -6,7 +6,8 @@ use std::fmt;
 pub const DEMO_ACCESS_KEY: &str = "demo-access-key";
 /// The secret key used when `KLING_SECRET_KEY` is unset: public, documented, demo only.
 pub const DEMO_SECRET_KEY: &str = "demo-secret-key";
-/// The gateway API key used when `KLING_API_KEY` is unset: public, documented, demo only.
+/// The gateway API key used when neither `SHOTDECK_GATEWAY_KEY` nor `KLING_API_KEY` is set:
+/// public, documented, demo only.
 pub const DEMO_API_KEY: &str = "sk-demo";
 
 /// Keys for both wire forms: the official API's JWT pair and the gateway's Bearer key.
@@ -18,19 +19,22 @@ pub struct SimKeys {
 }
 
 impl SimKeys {
-    /// `KLING_ACCESS_KEY`, `KLING_SECRET_KEY` and `KLING_API_KEY`, each falling back to its
-    /// demo default when unset or empty.
+    /// `KLING_ACCESS_KEY`, `KLING_SECRET_KEY` and the gateway key, each falling back to its
+    /// demo default when unset or empty. The gateway key is read as the clients read it:
+    /// `SHOTDECK_GATEWAY_KEY`, else `KLING_API_KEY`.
     pub fn from_env() -> Self {
-        let var = |name: &str, default: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .unwrap_or_else(|| default.to_string())
-        };
+        Self::from_vars(&|name| std::env::var(name).ok())
+    }
+
+    fn from_vars(env: &dyn Fn(&str) -> Option<String>) -> Self {
+        let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        let var = |name: &str, default: &str| set(name).unwrap_or_else(|| default.to_string());
         SimKeys {
             access_key: var("KLING_ACCESS_KEY", DEMO_ACCESS_KEY),
             secret_key: var("KLING_SECRET_KEY", DEMO_SECRET_KEY),
-            api_key: var("KLING_API_KEY", DEMO_API_KEY),
+            api_key: set("SHOTDECK_GATEWAY_KEY")
+                .or_else(|| set("KLING_API_KEY"))
+                .unwrap_or_else(|| DEMO_API_KEY.to_string()),
         }
     }
 
@@ -51,7 +55,11 @@ impl SimKeys {
 
     /// The gateway key as it may be shown (see [`SimKeys::access_key_display`]).
     pub fn api_key_display(&self) -> String {
-        shown(&self.api_key, DEMO_API_KEY, "KLING_API_KEY")
+        shown(
+            &self.api_key,
+            DEMO_API_KEY,
+            "SHOTDECK_GATEWAY_KEY or KLING_API_KEY",
+        )
     }
 }
 
@@ -97,6 +105,22 @@ mod tests {
             api_key: "sk-user-secret".into(),
             ..SimKeys::demo()
         };
-        assert_eq!(user.api_key_display(), "<from KLING_API_KEY>");
+        assert_eq!(
+            user.api_key_display(),
+            "<from SHOTDECK_GATEWAY_KEY or KLING_API_KEY>"
+        );
+    }
+
+    #[test]
+    fn the_gateway_key_is_read_as_the_clients_read_it() {
+        let both = |name: &str| match name {
+            "SHOTDECK_GATEWAY_KEY" => Some("sk-gw".to_string()),
+            "KLING_API_KEY" => Some("sk-kling".to_string()),
+            _ => None,
+        };
+        assert_eq!(SimKeys::from_vars(&both).api_key, "sk-gw");
+        let old = |name: &str| (name == "KLING_API_KEY").then(|| "sk-kling".to_string());
+        assert_eq!(SimKeys::from_vars(&old).api_key, "sk-kling");
+        assert_eq!(SimKeys::from_vars(&|_| None), SimKeys::demo());
     }
 }

@@ -1,4 +1,6 @@
-//! The official API's endpoints (legacy design): create, query one, list — per kind.
+//! The official API's endpoints (legacy design): create, query one, list — per kind. The
+//! same create and query also serve the gateway's Kling relay (`/kling/v1/videos/{kind}`):
+//! the gateway's Bearer key instead of a JWT, the gateway's account, lookups by task id only.
 
 use std::collections::HashMap;
 
@@ -8,8 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::auth::verify_jwt;
-use super::responses::{Style, kling_error, kling_ok};
+use super::auth::{api_key_ok, verify_jwt};
+use super::responses::{Style, gateway_error, kling_error, kling_ok};
 use super::server::{Shared, SimState};
 use super::store::DuplicateExternalId;
 use super::task::{Account, Api, Kind, Phase, TaskRecord};
@@ -35,6 +37,53 @@ fn invalid(e: Invalid) -> Response {
     kling_error(StatusCode::BAD_REQUEST, 1201, e.message)
 }
 
+/// Which door a request came through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Door {
+    Official,
+    Relay,
+}
+
+impl Door {
+    fn api(self, kind: Kind) -> Api {
+        match self {
+            Door::Official => Api::Kling(kind),
+            Door::Relay => Api::Relay(kind),
+        }
+    }
+}
+
+/// Resolves the kind and checks the token (the relay answers a bad key in new-api's
+/// middleware shape, `{"error":{…}}`).
+fn admit_at(
+    door: Door,
+    state: &SimState,
+    kind: &str,
+    headers: &HeaderMap,
+) -> Result<Kind, Box<Response>> {
+    let refused = match door {
+        Door::Official => {
+            return admit(state, kind, headers).map_err(|r| Box::new(r.into_response()));
+        }
+        Door::Relay if !api_key_ok(headers, &state.keys) => gateway_error(
+            StatusCode::UNAUTHORIZED,
+            "new_api_error",
+            "invalid_api_key",
+            "invalid token",
+            None,
+        ),
+        Door::Relay => match Kind::from_path(kind) {
+            Some(kind) => return Ok(kind),
+            None => kling_error(
+                StatusCode::NOT_FOUND,
+                1203,
+                format!("no such endpoint: /kling/v1/videos/{kind}"),
+            ),
+        },
+    };
+    Err(Box::new(refused))
+}
+
 /// Resolves the kind and checks the token.
 fn admit(state: &SimState, kind: &str, headers: &HeaderMap) -> Result<Kind, Refusal> {
     let kind = Kind::from_path(kind).ok_or_else(|| Refusal {
@@ -58,11 +107,30 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let kind = match admit(&state, &kind, &headers) {
+    create_at(Door::Official, &state, &kind, &headers, &body)
+}
+
+pub async fn relay_create(
+    State(state): State<Shared>,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create_at(Door::Relay, &state, &kind, &headers, &body)
+}
+
+fn create_at(
+    door: Door,
+    state: &SimState,
+    kind: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let kind = match admit_at(door, state, kind, headers) {
         Ok(kind) => kind,
-        Err(refusal) => return refusal.into_response(),
+        Err(refusal) => return *refusal,
     };
-    let (map, outcome) = match state.create_intake(&body, Style::Kling, invalid) {
+    let (map, outcome) = match state.create_intake(body, Style::Kling, invalid) {
         Ok(v) => v,
         Err(refusal) => return *refusal,
     };
@@ -72,7 +140,7 @@ pub async fn create(
     };
     let created = state
         .store()
-        .create(Api::Kling(kind), spec, outcome, state.run_for);
+        .create(door.api(kind), spec, outcome, state.run_for);
     match created {
         Ok(task) => kling_ok(json!({
             "task_id": task.task_id,
@@ -95,16 +163,29 @@ pub async fn query(
     Path((kind, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let kind = match admit(&state, &kind, &headers) {
+    query_at(Door::Official, &state, &kind, &id, &headers)
+}
+
+/// The relay knows tasks by its own id only (new-api has no lookup by external id).
+pub async fn relay_query(
+    State(state): State<Shared>,
+    Path((kind, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    query_at(Door::Relay, &state, &kind, &id, &headers)
+}
+
+fn query_at(door: Door, state: &SimState, kind: &str, id: &str, headers: &HeaderMap) -> Response {
+    let kind = match admit_at(door, state, kind, headers) {
         Ok(kind) => kind,
-        Err(refusal) => return refusal.into_response(),
+        Err(refusal) => return *refusal,
     };
     let mut store = state.store();
-    let Some(task) = store
-        .find(Account::Kling, &id)
-        .filter(|t| t.api == Api::Kling(kind))
-        .cloned()
-    else {
+    let found = match door {
+        Door::Official => store.find(Account::Kling, id),
+        Door::Relay => store.get(id),
+    };
+    let Some(task) = found.filter(|t| t.api == door.api(kind)).cloned() else {
         return kling_error(
             StatusCode::NOT_FOUND,
             1203,
@@ -113,7 +194,7 @@ pub async fn query(
     };
     store.count_query(&task.task_id);
     drop(store);
-    kling_ok(task_json(&state, &task))
+    kling_ok(task_json(state, &task))
 }
 
 /// `GET /v1/videos/{kind}?pageNum=1&pageSize=30`, newest first.

@@ -15,11 +15,15 @@ pub enum Style {
     Gateway,
 }
 
-pub const GATEWAY_PREFIX: &str = "/v1/videos/generations";
+/// The new-api family's generic video route.
+pub const GATEWAY_PREFIX: &str = "/v1/video/generations";
+/// new-api's native Kling route: Kling's paths and bodies below it. Its faults answer in
+/// Kling's shape (what the relay passes on from Kling).
+pub const RELAY_PREFIX: &str = "/kling";
 
 impl Style {
     pub fn for_path(path: &str) -> Style {
-        if path == GATEWAY_PREFIX || path.starts_with("/v1/videos/generations/") {
+        if path == GATEWAY_PREFIX || path.starts_with("/v1/video/generations/") {
             Style::Gateway
         } else {
             Style::Kling
@@ -40,6 +44,12 @@ pub fn kling_ok(data: Value) -> Response {
 /// `{"code":N,"message":…,"request_id":…}` with the documented HTTP status.
 pub fn kling_error(status: StatusCode, code: u32, message: impl Into<String>) -> Response {
     let body = json!({"code": code, "message": message.into(), "request_id": request_id()});
+    (status, Json(body)).into_response()
+}
+
+/// new-api's task errors: `{"code":"…","message":"…","data":null}` with the HTTP status.
+pub fn task_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let body = json!({"code": code, "message": message.into(), "data": null});
     (status, Json(body)).into_response()
 }
 
@@ -101,12 +111,11 @@ pub fn balance_exhausted(style: Style) -> Response {
             1102,
             "resource pack exhausted: the account balance is used up",
         ),
-        Style::Gateway => gateway_error(
-            StatusCode::PAYMENT_REQUIRED,
-            "insufficient_quota",
-            "insufficient_quota",
-            "insufficient balance: top up the account",
-            None,
+        // What new-api's task relay answers when the user's quota is short.
+        Style::Gateway => task_error(
+            StatusCode::FORBIDDEN,
+            "quota_not_enough",
+            "user quota is not enough",
         ),
     }
 }

@@ -10,7 +10,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Map, Value};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -21,6 +21,7 @@ use super::keys::SimKeys;
 use super::responses::{Style, balance_exhausted};
 use super::stats::SimStats;
 use super::store::Store;
+use super::task::Account;
 use super::validate::{self, Invalid};
 use super::{control, fault_layer, gateway_api, kling_api, responses, video};
 
@@ -85,7 +86,11 @@ impl SimState {
         invalid: fn(Invalid) -> Response,
     ) -> Result<(Map<String, Value>, Outcome), Box<Response>> {
         let map = validate::parse_object(body).map_err(|e| Box::new(invalid(e)))?;
-        if let Some(id) = map.get("external_task_id").and_then(Value::as_str) {
+        // The gateway form may carry the key in `metadata` only.
+        let key = map
+            .get("external_task_id")
+            .or_else(|| map.get("metadata").and_then(|m| m.get("external_task_id")));
+        if let Some(id) = key.and_then(Value::as_str) {
             self.store().count_create_attempt(id);
         }
         let faults = self.faults();
@@ -164,6 +169,17 @@ impl SimServer {
         self.state.faults().clone()
     }
 
+    /// What a gateway's dashboard shows the user: the task id made for `external_task_id`
+    /// in any account. The API itself offers no such lookup at the gateway; tests use this
+    /// to play the user who enters the id (`shotdeck jobs attach`).
+    pub fn dashboard_task_id(&self, external_task_id: &str) -> Option<String> {
+        let store = self.state.store();
+        [Account::Kling, Account::Gateway]
+            .into_iter()
+            .find_map(|a| store.find_external(a, external_task_id))
+            .map(|t| t.task_id.clone())
+    }
+
     pub fn stats(&self) -> SimStats {
         self.state.store().stats().clone()
     }
@@ -205,14 +221,23 @@ fn reachable(addr: SocketAddr) -> SocketAddr {
 }
 
 fn router(state: Shared) -> Router {
-    // Static segments win over `{kind}` in axum's router, so the gateway's paths are safe
-    // beside the official API's. Create and list share a path per kind.
+    // The gateway's generic form lives under `/v1/video/` (singular), its Kling relay under
+    // `/kling`; neither clashes with the official `/v1/videos/{kind}`. Create and list share
+    // a path per kind.
     let api = Router::new()
+        .route(responses::GATEWAY_PREFIX, post(gateway_api::create))
         .route(
-            responses::GATEWAY_PREFIX,
-            get(gateway_api::list).post(gateway_api::create),
+            &format!("{}/{{task_id}}", responses::GATEWAY_PREFIX),
+            get(gateway_api::query),
         )
-        .route("/v1/videos/generations/{task_id}", get(gateway_api::query))
+        .route(
+            &format!("{}/v1/videos/{{kind}}", responses::RELAY_PREFIX),
+            post(kling_api::relay_create),
+        )
+        .route(
+            &format!("{}/v1/videos/{{kind}}/{{id}}", responses::RELAY_PREFIX),
+            get(kling_api::relay_query),
+        )
         .route(
             "/v1/videos/{kind}",
             get(kling_api::list).post(kling_api::create),

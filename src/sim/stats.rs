@@ -22,8 +22,6 @@ pub struct SimStats {
     pub queries_by_task: BTreeMap<String, u64>,
     /// When each of those queries arrived, in milliseconds since the server started.
     pub query_times_ms: BTreeMap<String, Vec<u64>>,
-    /// Gateway reconciliation lookups (`?external_task_id=`), by the id looked up.
-    pub lookups_by_external_id: BTreeMap<String, u64>,
     /// Requests for result videos.
     pub video_requests: u64,
     /// Video bytes actually sent (a cut download counts what went out).

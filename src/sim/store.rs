@@ -83,7 +83,7 @@ impl Store {
                 Api::Kling(_) => rng
                     .random_range(100_000_000_000_000_000u64..1_000_000_000_000_000_000)
                     .to_string(),
-                Api::Gateway => format!("gw_{}", uuid::Uuid::new_v4().simple()),
+                Api::Gateway | Api::Relay(_) => format!("gw_{}", uuid::Uuid::new_v4().simple()),
             };
             if !self.tasks.contains_key(&id) {
                 return id;
@@ -150,14 +150,6 @@ impl Store {
             .entry(task_id.to_string())
             .or_default()
             .push(at);
-    }
-
-    pub fn count_lookup(&mut self, external_task_id: &str) {
-        *self
-            .stats
-            .lookups_by_external_id
-            .entry(external_task_id.to_string())
-            .or_default() += 1;
     }
 
     pub fn count_video_request(&mut self) {

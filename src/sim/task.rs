@@ -44,6 +44,8 @@ impl Kind {
 pub enum Api {
     Kling(Kind),
     Gateway,
+    /// Kling's body and paths under the gateway's `/kling` prefix: the gateway's account.
+    Relay(Kind),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,7 +58,7 @@ impl Api {
     pub fn account(self) -> Account {
         match self {
             Api::Kling(_) => Account::Kling,
-            Api::Gateway => Account::Gateway,
+            Api::Gateway | Api::Relay(_) => Account::Gateway,
         }
     }
 }

@@ -113,17 +113,62 @@ async fn a_burst_of_server_errors_is_retried() {
 
 #[tokio::test]
 async fn a_lost_create_answer_is_reconciled_not_resent() {
-    for provider in [Provider::Kling, Provider::Gateway] {
+    let h = Harness::start(0.3).await;
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    h.sim.set_faults(script(&[ScriptedFault::DropAfterCreate]));
+    let (id, ext) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    let stats = h.sim.stats();
+    assert_eq!(stats.creates_by_external_id[&ext], 1);
+    assert_eq!(stats.creates_accepted, 1);
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn a_lost_create_answer_at_a_gateway_waits_for_the_user_then_attaches() {
+    for provider in [Provider::Gateway, Provider::KlingRelay] {
         let h = Harness::start(0.3).await;
         let mut engine = h.engine().await;
         let mut events = Events::new(&mut engine);
         h.sim.set_faults(script(&[ScriptedFault::DropAfterCreate]));
         let (id, ext) = submit(&h, &engine, &mut events, "single-shot.json", provider).await;
-        let v = events.finished(id).await;
-        assert_eq!(v.phase, JobPhase::Done, "{provider}: {:?}", v.error);
+        let waiting = events.settled(id).await;
+        assert_eq!(waiting.phase, JobPhase::NeedsAttention, "{provider}");
+        let err = waiting.error.clone().expect("says what to do");
+        assert!(!err.retryable, "{provider}");
+        assert!(
+            err.message
+                .contains(&format!("shotdeck jobs attach {id} TASK_ID")),
+            "{provider}: {}",
+            err.message
+        );
+        assert!(
+            err.message.contains(&format!("shotdeck jobs lost {id}")),
+            "{provider}"
+        );
+        // Nothing is re-sent, however long the engine runs.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let stats = h.sim.stats();
         assert_eq!(stats.creates_by_external_id[&ext], 1, "{provider}");
         assert_eq!(stats.creates_accepted, 1, "{provider}");
+
+        let task = h
+            .sim
+            .dashboard_task_id(&ext)
+            .expect("made despite the lost answer");
+        let v = settle_as_user(&h, &engine, &mut events, waiting).await;
+        assert_eq!(v.phase, JobPhase::Done, "{provider}: {:?}", v.error);
+        assert_eq!(v.task_id.as_deref(), Some(task.as_str()));
+        assert_eq!(h.sim.stats().creates_by_external_id[&ext], 1, "{provider}");
         shutdown(engine).await;
     }
 }
@@ -178,7 +223,8 @@ async fn malformed_answers_are_survived_then_fail_cleanly() {
 async fn an_exhausted_balance_fails_after_exactly_one_create() {
     for (provider, code) in [
         (Provider::Kling, "1102"),
-        (Provider::Gateway, "insufficient_quota"),
+        (Provider::Gateway, "quota_not_enough"),
+        (Provider::KlingRelay, "1102"),
     ] {
         let h = Harness::start(0.3).await;
         h.sim.set_faults(Faults {

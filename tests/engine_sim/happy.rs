@@ -69,6 +69,42 @@ async fn gateway_text_image_and_reference_jobs_finish() {
 }
 
 #[tokio::test]
+async fn kling_relay_text_image_and_reference_jobs_finish() {
+    every_mode_finishes(Provider::KlingRelay).await;
+}
+
+/// What `--demo --provider gateway|kling-relay` runs: the demo's own simulator and engine.
+#[tokio::test]
+async fn the_demo_runs_every_provider_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = shotdeck::files::config::Config::default();
+    let (demo, mut engine) = shotdeck::app::demo::start(&config, dir.path().into(), 0.2)
+        .await
+        .unwrap();
+    let mut events = Events::new(&mut engine);
+    let board_path = shotdeck::app::demo::write_demo_board(dir.path()).unwrap();
+    let board = shotdeck::files::board_file::load(&board_path).unwrap();
+    for provider in Provider::ALL {
+        let request = shotdeck::engine::events::SubmitRequest::new(
+            &board_path,
+            board.clone(),
+            provider,
+            Default::default(),
+        );
+        let ticket = request.ticket;
+        engine
+            .cmd_tx
+            .send(shotdeck::engine::events::JobCmd::Submit(request))
+            .unwrap();
+        let job = events.job_for(ticket).await;
+        let v = events.finished(job.id).await;
+        assert_eq!(v.phase, JobPhase::Done, "{provider}: {:?}", v.error);
+    }
+    shutdown(engine).await;
+    drop(demo);
+}
+
+#[tokio::test]
 async fn a_finished_job_costs_no_more_requests() {
     let h = Harness::start(0.3).await;
     let mut engine = h.engine().await;

@@ -153,22 +153,50 @@ fn stranded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
 
 #[tokio::test]
 async fn a_crash_mid_submit_is_reconciled_by_external_id() {
-    for provider in [Provider::Kling, Provider::Gateway] {
+    let provider = Provider::Kling;
+    let h = Harness::start(0.3).await;
+    let (id, job) = stranded_job(&h, provider);
+    // The create reached the provider before the crash.
+    let client = (h.config().clients)(provider).unwrap();
+    let created = client.create(&job.request).await.unwrap();
+
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(v.task_id.as_deref(), Some(created.task_id.as_str()));
+    assert_eq!(
+        h.sim.stats().creates_by_external_id[&job.external_task_id],
+        1,
+        "found, not re-sent"
+    );
+    shutdown(engine).await;
+}
+
+#[tokio::test]
+async fn a_crash_mid_submit_at_a_gateway_waits_for_the_user() {
+    for provider in [Provider::Gateway, Provider::KlingRelay] {
         let h = Harness::start(0.3).await;
         let (id, job) = stranded_job(&h, provider);
-        // The create reached the provider before the crash.
         let client = (h.config().clients)(provider).unwrap();
         let created = client.create(&job.request).await.unwrap();
 
         let mut engine = h.engine().await;
         let mut events = Events::new(&mut engine);
+        let v = events.reached(id, JobPhase::NeedsAttention).await;
+        assert!(
+            v.error
+                .unwrap()
+                .message
+                .contains("stopped while the create was being sent")
+        );
+        attach(&h, &engine, id, &created.task_id).await;
         let v = events.finished(id).await;
         assert_eq!(v.phase, JobPhase::Done, "{provider}: {:?}", v.error);
-        assert_eq!(v.task_id.as_deref(), Some(created.task_id.as_str()));
         assert_eq!(
             h.sim.stats().creates_by_external_id[&job.external_task_id],
             1,
-            "{provider}: found, not re-sent"
+            "{provider}: never re-sent"
         );
         shutdown(engine).await;
     }

@@ -11,6 +11,7 @@ use shotdeck::engine::events::{
     JobCmd, JobEvent, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
 };
 use shotdeck::engine::schedule::PollSchedule;
+use shotdeck::engine::store::{Resolution, ResolveError, Store, now_ms};
 use shotdeck::engine::{ClientFactory, Engine, EngineConfig, EngineHandle, Tuning};
 use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
@@ -63,6 +64,7 @@ impl Harness {
             kling_base: Some(self.sim.base_url()),
             gateway_base: Some(self.sim.base_url()),
             request_timeout: Duration::from_secs(5),
+            ..ProviderSettings::default()
         };
         let no_file = self.dir.path().join("no-credentials.toml");
         let factory: ClientFactory = Arc::new(move |p: Provider| {
@@ -256,6 +258,14 @@ impl Events {
         .await
     }
 
+    /// Waits until job `id` is done, failed or waiting for the user.
+    pub async fn settled(&mut self, id: i64) -> JobView {
+        self.wait_for(&format!("job {id} to settle"), |v| {
+            v.id == id && (!v.phase.is_active() || v.phase == JobPhase::NeedsAttention)
+        })
+        .await
+    }
+
     /// Waits until job `id` reaches `phase`.
     pub async fn reached(&mut self, id: i64, phase: JobPhase) -> JobView {
         self.wait_for(&format!("job {id} to reach {phase:?}"), |v| {
@@ -288,6 +298,50 @@ pub async fn submit(
     engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
     let job = events.job_for(ticket).await;
     (job.id, job.external_task_id)
+}
+
+/// Plays the user who found the task on the gateway's dashboard: `jobs attach ID TASK_ID`
+/// through the store, then asks the engine to pick the job up.
+pub async fn attach(h: &Harness, engine: &EngineHandle, id: i64, task_id: &str) {
+    let attach = Resolution::Attach(task_id.to_string());
+    let v = resolve(h, id, &attach).await;
+    assert_eq!(v.phase, JobPhase::Submitted);
+    engine.cmd_tx.send(JobCmd::Refresh).unwrap();
+}
+
+/// The user's answer, once the engine that parked the job has let go of it (its worker
+/// reports the phase a moment before its lease is released).
+async fn resolve(h: &Harness, id: i64, resolution: &Resolution) -> JobView {
+    let mut store = Store::open(&h.store_path()).unwrap();
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        match store.resolve_attention(id, resolution, "test-user", now_ms()) {
+            Err(ResolveError::Busy(_)) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            other => return other.unwrap(),
+        }
+    }
+}
+
+/// Plays the user for a settled job: one waiting for attention is attached to the task the
+/// gateway's dashboard shows and followed to its end, or marked lost when there is none.
+pub async fn settle_as_user(
+    h: &Harness,
+    engine: &EngineHandle,
+    events: &mut Events,
+    v: JobView,
+) -> JobView {
+    if v.phase != JobPhase::NeedsAttention {
+        return v;
+    }
+    match h.sim.dashboard_task_id(&v.external_task_id) {
+        Some(task) => {
+            attach(h, engine, v.id, &task).await;
+            events.finished(v.id).await
+        }
+        None => resolve(h, v.id, &Resolution::Lost).await,
+    }
 }
 
 pub async fn shutdown(engine: EngineHandle) {

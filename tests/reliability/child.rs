@@ -205,6 +205,7 @@ fn child_config(job: &ChildJob) -> EngineConfig {
         kling_base: Some(job.sim_base.clone()),
         gateway_base: Some(job.sim_base.clone()),
         request_timeout: Duration::from_secs(5),
+        ..ProviderSettings::default()
     };
     let no_file = job.store.with_file_name("no-credentials.toml");
     let keys = SimKeys::demo();

@@ -130,7 +130,7 @@ impl Gateway {
 
     pub async fn post_raw(&self, body: &Value) -> reqwest::Result<Response> {
         self.client
-            .post(format!("{}/v1/videos/generations", self.base))
+            .post(format!("{}/v1/video/generations", self.base))
             .bearer_auth(&self.key)
             .json(body)
             .send()
@@ -152,20 +152,24 @@ impl Gateway {
         body_json(response).await
     }
 
-    pub async fn lookup(&self, external_task_id: &str) -> Vec<Value> {
-        let (status, body) = self
-            .get(&format!(
-                "/v1/videos/generations?external_task_id={external_task_id}"
-            ))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["data"].as_array().expect("data is a list").clone()
+    /// Kling's body through the gateway's `/kling` relay.
+    pub async fn relay_create(&self, kind: &str, body: &Value) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/kling/v1/videos/{kind}", self.base))
+            .bearer_auth(&self.key)
+            .json(body)
+            .send()
+            .await
+            .expect("request completes");
+        body_json(response).await
     }
 
+    /// Polls until new-api's envelope says `status`; answers its `data`.
     pub async fn wait_for(&self, task_id: &str, status: &str) -> Value {
         poll_until(|| async {
-            let (_, body) = self.get(&format!("/v1/videos/generations/{task_id}")).await;
-            (body["status"] == status).then_some(body)
+            let (_, body) = self.get(&format!("/v1/video/generations/{task_id}")).await;
+            (body["data"]["status"] == status).then(|| body["data"].clone())
         })
         .await
     }
@@ -198,12 +202,13 @@ pub fn text_body(external_task_id: &str) -> Value {
     })
 }
 
+/// new-api's generic form, Kling's fields in `metadata`.
 pub fn gateway_text_body(external_task_id: &str) -> Value {
     json!({
-        "model": "kling-v3", "generation_mode": "text", "multi_shot": false,
-        "prompt": "a lighthouse at dusk", "mode": "std", "duration": 5, "cfg_scale": 0.5,
-        "aspect_ratio": "16:9", "sound": false, "watermark_enabled": false,
-        "external_task_id": external_task_id
+        "model": "kling-v3", "prompt": "a lighthouse at dusk", "mode": "std", "duration": 5,
+        "watermark_enabled": false,
+        "metadata": {"multi_shot": false, "cfg_scale": 0.5, "aspect_ratio": "16:9",
+                     "sound": "off", "external_task_id": external_task_id}
     })
 }
 

@@ -2,7 +2,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ComposeError, ComposedRequest, ImageSource, WireImages, effective_model, whole};
+use super::{
+    ComposeError, ComposedRequest, ImageSource, WireImages, effective_model, filled_prompt, whole,
+};
+use crate::core::gateway_profile::KlingRelayProfile;
 use crate::core::model::{Board, Mode};
 use crate::core::provider::Provider;
 
@@ -84,4 +87,21 @@ pub fn compose(
         path: path.into(),
         body: Value::Object(body),
     })
+}
+
+/// Kling's own body and paths under the relay's prefix (`--provider kling-relay`). One
+/// difference: new-api copies `prompt` out of the body and refuses an empty one, so a
+/// multi-shot body carries the shots' text there (Kling ignores `prompt` in customize mode).
+pub fn compose_relay(
+    board: &Board,
+    profile: &KlingRelayProfile,
+    images: &dyn ImageSource,
+    external_task_id: &str,
+) -> Result<ComposedRequest, ComposeError> {
+    let mut request = compose(board, images, external_task_id)?;
+    request.path = format!("{}{}", profile.prefix.trim_end_matches('/'), request.path);
+    if let Some(body) = request.body.as_object_mut() {
+        body.insert("prompt".into(), json!(filled_prompt(board)));
+    }
+    Ok(request)
 }

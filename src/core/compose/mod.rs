@@ -11,11 +11,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::field_path::FieldPath;
+use super::gateway_profile::Profiles;
 use super::images::ImageReadError;
 use super::model::{Board, Mode, is_url};
 use super::provider::Provider;
-
-pub use gateway::GATEWAY_CREATE_PATH;
 
 /// What will be sent: `{method, path, body}`. The task is queried at `path/{task_id}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,29 +59,73 @@ pub enum ComposeError {
     },
 }
 
-/// Composes the request for `provider`. `external_task_id` is the idempotency key the
-/// job engine assigns; previews pass [`UNASSIGNED_TASK_ID`].
+/// Composes the request for `provider` with the built-in gateway profiles.
+/// `external_task_id` is the idempotency key the job engine assigns; previews pass
+/// [`UNASSIGNED_TASK_ID`].
 pub fn compose(
     board: &Board,
     provider: Provider,
     images: &dyn ImageSource,
     external_task_id: &str,
 ) -> Result<ComposedRequest, ComposeError> {
+    compose_with(
+        board,
+        provider,
+        &Profiles::default(),
+        images,
+        external_task_id,
+    )
+}
+
+/// [`compose`] with the gateway profiles from the user's config.
+pub fn compose_with(
+    board: &Board,
+    provider: Provider,
+    profiles: &Profiles,
+    images: &dyn ImageSource,
+    external_task_id: &str,
+) -> Result<ComposedRequest, ComposeError> {
     match provider {
         Provider::Kling => kling::compose(board, images, external_task_id),
-        Provider::Gateway => gateway::compose(board, images, external_task_id),
+        Provider::Gateway => gateway::compose(board, &profiles.gateway, images, external_task_id),
+        Provider::KlingRelay => {
+            kling::compose_relay(board, &profiles.kling_relay, images, external_task_id)
+        }
     }
 }
 
-/// The model name the provider will be asked for. The official API serves reference
-/// boards from the omni variant of the model.
-pub fn effective_model(board: &Board, provider: Provider) -> String {
-    match (provider, board.mode) {
-        (Provider::Kling, Mode::Reference) if !board.model.ends_with("-omni") => {
-            format!("{}-omni", board.model)
-        }
+/// The model name the provider will be asked for. Reference boards are served by the omni
+/// variant of the model: the official API's omni-video takes only that, and new-api's Kling
+/// adaptor picks omni-video by the model's name.
+pub fn effective_model(board: &Board, _provider: Provider) -> String {
+    match board.mode {
+        Mode::Reference if !board.model.ends_with("-omni") => format!("{}-omni", board.model),
         _ => board.model.clone(),
     }
+}
+
+/// Longest `prompt` the gateways take (Kling's limit).
+const PROMPT_MAX_CHARS: usize = 2500;
+
+/// The board's prompt, or for a multi-shot board its shots' prompts joined: new-api refuses
+/// an empty `prompt` ("prompt is required"), and Kling ignores it in customize mode.
+fn filled_prompt(board: &Board) -> String {
+    if !board.multi_shot {
+        return board.prompt.clone();
+    }
+    let joined = board
+        .shots
+        .iter()
+        .map(|s| s.prompt.trim())
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = if joined.is_empty() {
+        board.title.clone()
+    } else {
+        joined
+    };
+    text.chars().take(PROMPT_MAX_CHARS).collect()
 }
 
 /// A URL as is, or a local file through the image source.

@@ -22,7 +22,9 @@ impl EngineLoop {
     async fn submit(&mut self, req: SubmitRequest) {
         let ticket = req.ticket;
         let prices = self.shared.config.prices.clone();
-        let prepared = tokio::task::spawn_blocking(move || intake::prepare(req, &prices)).await;
+        let profiles = self.shared.config.profiles.clone();
+        let prepared =
+            tokio::task::spawn_blocking(move || intake::prepare(req, &prices, &profiles)).await;
         match prepared {
             Ok(Ok(job)) => {
                 tracing::info!(external_task_id = %job.external_task_id, provider = %job.provider, "submitting");
@@ -85,11 +87,8 @@ impl EngineLoop {
         }
         let ext = new_external_task_id();
         let mut request = rec.request;
-        match request.body.as_object_mut() {
-            Some(body) => {
-                body.insert("external_task_id".into(), ext.clone().into());
-            }
-            None => return self.reject(format!("job {id}'s stored request has no JSON body")),
+        if let Err(why) = intake::rekey(&mut request.body, &ext) {
+            return self.reject(format!("job {id}: {why}"));
         }
         let job = NewJob {
             board_path: rec.view.board_path,

@@ -64,6 +64,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (job_id, idx)
     );
     ",
+    // 2: jobs may be in phase 'needs_attention' (a create in doubt at a gateway that cannot
+    // look tasks up by our id). Older builds cannot read that phase: the version step makes
+    // them refuse the file as newer instead of reporting those jobs as corrupt. The index
+    // serves the lists of jobs waiting for the user.
+    "
+    CREATE INDEX jobs_needing_attention ON jobs(id) WHERE phase = 'needs_attention';
+    ",
 ];
 
 /// The schema version this build writes.

@@ -8,6 +8,7 @@
 //! `Store` is synchronous and `Send` but not `Sync`: the engine drives it from one thread
 //! (`engine::db`), and the CLI's read-only commands use it directly.
 
+mod attention;
 mod lease;
 mod migrations;
 mod read;
@@ -25,6 +26,7 @@ use crate::core::compose::ComposedRequest;
 use crate::core::model::Board;
 use crate::core::provider::Provider;
 
+pub use attention::{LOST_CODE, Resolution, ResolveError};
 pub use migrations::latest as schema_version;
 pub use write::{FileProgress, FileTarget};
 

@@ -117,10 +117,11 @@ impl Store {
     }
 
     /// Active jobs no live engine holds: never leased, released, or whose lease expired
-    /// (its owner crashed). Stalled jobs only when asked (on engine start).
+    /// (its owner crashed). Stalled jobs only when asked (on engine start). A job that needs
+    /// the user's attention is never adopted: only `jobs attach` or `jobs lost` moves it.
     pub fn adoptable(&self, now: i64, include_stalled: bool) -> Result<Vec<JobId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') \
+            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed', 'needs_attention') \
              AND (stalled = 0 OR ?2) AND (lease_owner IS NULL OR lease_until < ?1) ORDER BY id",
         )?;
         let ids = stmt
@@ -132,7 +133,8 @@ impl Store {
     /// Active jobs some engine should be working on (not stalled), leased or not.
     pub fn in_flight(&self) -> Result<Vec<JobId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') AND stalled = 0 ORDER BY id",
+            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed', 'needs_attention') \
+             AND stalled = 0 ORDER BY id",
         )?;
         let ids = stmt
             .query_map([], |r| r.get(0))?

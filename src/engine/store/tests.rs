@@ -302,3 +302,62 @@ fn two_connections_on_one_file_see_each_other_and_race_for_a_lease() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+#[test]
+fn a_job_needing_attention_is_never_adopted_and_the_user_resolves_it() {
+    let (mut s, id) = store_with_job();
+    let park = JobChange::phase(JobPhase::Submitting);
+    s.apply(id, A, &park, 1).unwrap();
+    let park = JobChange::phase(JobPhase::NeedsAttention);
+    s.apply(id, A, &park, 2).unwrap();
+    s.release_lease(id, A).unwrap();
+    assert!(s.adoptable(3, true).unwrap().is_empty());
+    assert!(s.in_flight().unwrap().is_empty());
+
+    let attached = s
+        .resolve_attention(id, &Resolution::Attach(" task_9 ".into()), "cli", 4)
+        .unwrap();
+    assert_eq!(attached.phase, JobPhase::Submitted);
+    assert_eq!(attached.task_id.as_deref(), Some("task_9"));
+    assert_eq!(
+        s.adoptable(5, false).unwrap(),
+        vec![id],
+        "released for an engine"
+    );
+    let again = s.resolve_attention(id, &Resolution::Lost, "cli", 6);
+    assert!(
+        matches!(
+            again,
+            Err(ResolveError::NotWaiting {
+                phase: JobPhase::Submitted,
+                ..
+            })
+        ),
+        "{again:?}"
+    );
+}
+
+#[test]
+fn a_lost_job_fails_saying_it_may_have_been_charged() {
+    let (mut s, id) = store_with_job();
+    s.apply(id, A, &JobChange::phase(JobPhase::Submitting), 1)
+        .unwrap();
+    s.apply(id, A, &JobChange::phase(JobPhase::NeedsAttention), 2)
+        .unwrap();
+    let busy = s.resolve_attention(id, &Resolution::Lost, "cli", 3);
+    assert!(
+        matches!(busy, Err(ResolveError::Busy(_))),
+        "A still holds it"
+    );
+    s.release_lease(id, A).unwrap();
+    let empty = s.resolve_attention(id, &Resolution::Attach(" ".into()), "cli", 3);
+    assert!(matches!(empty, Err(ResolveError::EmptyTaskId)));
+    let lost = s
+        .resolve_attention(id, &Resolution::Lost, "cli", 4)
+        .unwrap();
+    assert_eq!(lost.phase, JobPhase::Failed);
+    assert_eq!(lost.finished_at, Some(4));
+    let error = lost.error.unwrap();
+    assert_eq!(error.code.as_deref(), Some(LOST_CODE));
+    assert!(error.message.contains("charged"), "{}", error.message);
+}

@@ -5,6 +5,7 @@
 //! finishes, stalls (waits for the user) or the lease is lost, the worker exits and the
 //! engine releases the lease.
 
+mod attention;
 mod fetch;
 mod remote;
 
@@ -190,7 +191,7 @@ impl Worker {
                 JobPhase::Queued | JobPhase::Submitting => self.submit().await,
                 JobPhase::Submitted | JobPhase::Processing => self.poll().await,
                 JobPhase::Downloading => self.download().await,
-                JobPhase::Done | JobPhase::Failed => Ok(Next::Stop),
+                JobPhase::Done | JobPhase::Failed | JobPhase::NeedsAttention => Ok(Next::Stop),
             };
             match step {
                 Ok(Next::Now) => {}

@@ -14,6 +14,11 @@ impl Worker {
     /// `external_task_id` and sends only if the provider has never seen it. One attempt per
     /// step: the request slot is released before any wait, which `on_error` decides.
     pub(super) async fn submit(&mut self) -> Step {
+        // A gateway cannot be asked whether an earlier create arrived: never send again.
+        let looks_up = self.provider.looks_up_by_external_id();
+        if self.create_in_doubt && !looks_up {
+            return self.needs_attention(None).await;
+        }
         let client = match self.client().await? {
             Ok(c) => c,
             Err(next) => return Ok(next),
@@ -50,6 +55,7 @@ impl Worker {
                 self.reset_errors();
                 self.take_snapshot(task).await
             }
+            Err(e) if e.task_may_exist() && !looks_up => self.needs_attention(Some(&e)).await,
             Err(e) => self.on_error(&e, Request::Create).await,
         }
     }

@@ -33,11 +33,17 @@ fn secrets_never_print() {
         access_key: Some(Secret::new("ak-visible?")),
         secret_key: Some(Secret::new("sk-very-secret")),
         api_key: Some(Secret::new("sk-gateway")),
+        gateway_key: Some(Secret::new("sk-own-gateway")),
         file: PathBuf::from("/x/credentials.toml"),
         file_problem: None,
     };
     let shown = format!("{creds:?}");
-    for needle in ["ak-visible?", "sk-very-secret", "sk-gateway"] {
+    for needle in [
+        "ak-visible?",
+        "sk-very-secret",
+        "sk-gateway",
+        "sk-own-gateway",
+    ] {
         assert!(!shown.contains(needle), "{shown}");
     }
 }
@@ -150,4 +156,15 @@ fn unknown_keys_are_named() {
         .unwrap_err()
         .to_string();
     assert!(msg.contains("kling_acess_key"), "{msg}");
+}
+
+#[test]
+fn the_gateway_prefers_its_own_key_over_kling_api_key() {
+    let file = PathBuf::from("/nowhere/credentials.toml");
+    let both = env_of(&[(ENV_API_KEY, "sk-kling"), (ENV_GATEWAY_KEY, "sk-gw")]);
+    let creds = Credentials::load_from(&both, &file);
+    assert_eq!(creds.gateway_key().unwrap().expose(), "sk-gw");
+    let fallback = Credentials::load_from(&env_of(&[(ENV_API_KEY, "sk-kling")]), &file);
+    assert_eq!(fallback.gateway_key().unwrap().expose(), "sk-kling");
+    assert!(is_secret_env(ENV_GATEWAY_KEY));
 }

@@ -3,13 +3,15 @@
 
 mod gateway;
 mod kling;
+mod relay;
 
 use serde_json::Value;
 
 use super::errors::ProviderError;
 
-pub use gateway::{parse_gateway_error, parse_gateway_list, parse_gateway_task};
+pub use gateway::{parse_gateway_created, parse_gateway_error, parse_gateway_task};
 pub use kling::{parse_kling_envelope, parse_kling_list, parse_kling_task};
+pub use relay::parse_relay_task;
 
 /// Longest piece of a response body quoted in an error message.
 const SNIPPET_CHARS: usize = 200;

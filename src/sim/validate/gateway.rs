@@ -1,192 +1,123 @@
-//! The Bearer-key gateway's create body (`POST /v1/videos/generations`).
+//! The new-api family's generic create body (`POST /v1/video/generations`), read the way
+//! new-api's Kling adaptor reads it: generic fields at the top level, Kling's own fields
+//! flat (as the ModelStream form lists them) or in `metadata` (which wins, as new-api
+//! unmarshals it last), then checked as the Kling body it becomes.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
-use super::common::*;
+use super::common::check_one_of;
 use super::{Fields, Invalid};
-use crate::sim::task::TaskSpec;
+use crate::sim::task::{Kind, TaskSpec};
 
 const MODELS: &[&str] = &["kling-v3", "kling-v3-omni"];
-const GENERATION_MODES: &[&str] = &["text", "image", "reference"];
+
+/// Kling's field names a gateway body may carry flat.
+const KLING_FIELDS: &[&str] = &[
+    "multi_shot",
+    "shot_type",
+    "multi_prompt",
+    "negative_prompt",
+    "cfg_scale",
+    "aspect_ratio",
+    "sound",
+    "image_tail",
+    "image_list",
+    "watermark_info",
+    "external_task_id",
+];
 
 pub fn parse(body: &Map<String, Value>) -> Result<TaskSpec, Invalid> {
+    let (kind, kling) = to_kling(body)?;
+    super::kling::parse(kind, &kling)
+}
+
+/// The Kling body and endpoint kind a gateway body becomes.
+pub fn to_kling(body: &Map<String, Value>) -> Result<(Kind, Map<String, Value>), Invalid> {
     let f = Fields::root(body);
-    if let Some(model) = f.str("model")? {
-        check_one_of("model", model, MODELS)?;
+    // new-api: `createTaskError(fmt.Errorf("prompt is required"), …)`.
+    let prompt = f.str("prompt")?.filter(|p| !p.trim().is_empty());
+    let prompt = prompt.ok_or_else(|| Invalid::body("prompt is required"))?;
+    let model = f.str("model")?.unwrap_or("kling-v3");
+    check_one_of("model", model, MODELS)?;
+    let duration = match body.get("duration") {
+        None | Some(Value::Null) => "5".to_string(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return Err(Invalid::field("duration", "must be a number")),
+    };
+    let mut kling = Map::new();
+    kling.insert("model_name".into(), json!(model));
+    kling.insert("prompt".into(), json!(prompt));
+    kling.insert("mode".into(), json!(f.str("mode")?.unwrap_or("std")));
+    kling.insert("duration".into(), json!(duration));
+    if let Some(image) = f.str("image")? {
+        kling.insert("image".into(), json!(image));
     }
-    let generation_mode = f.str("generation_mode")?.ok_or_else(|| {
-        Invalid::field("generation_mode", "is required (text, image or reference)")
-    })?;
-    check_one_of("generation_mode", generation_mode, GENERATION_MODES)?;
-
-    let prompt = f.str("prompt")?;
-    check_len("prompt", prompt.unwrap_or(""), MAX_PROMPT_CHARS)?;
-    if let Some(neg) = f.str("negative_prompt")? {
-        check_len("negative_prompt", neg, MAX_NEGATIVE_PROMPT_CHARS)?;
+    if let Some(on) = f.bool("watermark_enabled")? {
+        kling.insert("watermark_info".into(), json!({ "enabled": on }));
     }
-    if let Some(cfg) = f.number("cfg_scale")? {
-        check_cfg_scale("cfg_scale", cfg)?;
+    for key in KLING_FIELDS {
+        if let Some(v) = body.get(*key).filter(|v| !v.is_null()) {
+            kling.insert((*key).into(), v.clone());
+        }
     }
-    let mode = f.str("mode")?.unwrap_or("std");
-    check_one_of("mode", mode, MODES)?;
-    let sound = f.bool("sound")?.unwrap_or(false);
-    let watermark = f.bool("watermark_enabled")?.unwrap_or(false);
-    let duration = f.integer("duration")?.unwrap_or(DEFAULT_DURATION);
-    check_total_duration("duration", duration)?;
-    // The first frame decides the ratio in image mode; the field is ignored there.
-    if generation_mode != "image"
-        && let Some(ratio) = f.str("aspect_ratio")?
-    {
-        check_one_of("aspect_ratio", ratio, ASPECT_RATIOS)?;
+    match body.get("metadata") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(m)) => kling.extend(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
+        Some(_) => return Err(Invalid::field("metadata", "must be an object")),
     }
-
-    let multi_shot = f.bool("multi_shot")?.unwrap_or(false);
-    let mut texts = vec![("prompt".to_string(), prompt.unwrap_or(""))];
-    if multi_shot {
-        texts.extend(check_multi_prompt(&f, duration)?);
+    let kind = if model.contains("omni") {
+        Kind::Omni
+    } else if kling.contains_key("image") {
+        Kind::Image
     } else {
-        require_text("prompt", prompt, MAX_PROMPT_CHARS)?;
-    }
-
-    match generation_mode {
-        "image" => check_frames(
-            &f,
-            multi_shot,
-            "is required in image mode (the first frame)",
-        )?,
-        "reference" => {
-            let count = check_references(&f)?;
-            check_placeholders(&texts, count, "reference_images")?;
-        }
-        _ => {}
-    }
-
-    Ok(TaskSpec {
-        duration_secs: duration as u32,
-        mode: mode.to_string(),
-        sound,
-        watermark,
-        external_task_id: f
-            .str("external_task_id")?
-            .filter(|s| !s.is_empty())
-            .map(String::from),
-    })
-}
-
-/// Shots with numeric durations; returns their prompts for placeholder checks.
-fn check_multi_prompt<'a>(
-    f: &Fields<'a>,
-    duration: i64,
-) -> Result<Vec<(String, &'a str)>, Invalid> {
-    let items = f
-        .array("multi_prompt")?
-        .ok_or_else(|| Invalid::field("multi_prompt", "is required when multi_shot is true"))?;
-    let mut shots = Vec::with_capacity(items.len());
-    let mut texts = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let shot = Fields::item("multi_prompt", i, item)?;
-        let index = shot.integer("index")?.ok_or_else(|| {
-            Invalid::field(shot.path("index"), "is required (1 for the first shot)")
-        })?;
-        let seconds = shot.integer("duration")?.ok_or_else(|| {
-            Invalid::field(shot.path("duration"), "is required (seconds, a number)")
-        })?;
-        let shot_prompt = shot.str("prompt")?;
-        shots.push(ShotIn {
-            index,
-            prompt: shot_prompt,
-            duration: seconds,
-        });
-        texts.push((shot.path("prompt"), shot_prompt.unwrap_or("")));
-    }
-    check_shots("multi_prompt", &shots, duration, "duration")?;
-    Ok(texts)
-}
-
-fn check_references(f: &Fields) -> Result<usize, Invalid> {
-    let items = f.array("reference_images")?.ok_or_else(|| {
-        Invalid::field(
-            "reference_images",
-            "is required in reference mode (1 to 7 images)",
-        )
-    })?;
-    if items.is_empty() || items.len() > MAX_REFERENCES {
-        return Err(Invalid::field(
-            "reference_images",
-            format!(
-                "has {} images; it must have 1 to {MAX_REFERENCES}",
-                items.len()
-            ),
-        ));
-    }
-    for (i, item) in items.iter().enumerate() {
-        let param = format!("reference_images[{i}]");
-        match item {
-            Value::String(image) => check_image(&param, image)?,
-            _ => {
-                return Err(Invalid::field(
-                    param,
-                    "must be a string (an http(s) URL or raw Base64)",
-                ));
-            }
-        }
-    }
-    Ok(items.len())
+        Kind::Text
+    };
+    Ok((kind, kling))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
-    fn parse_json(body: Value) -> Result<TaskSpec, Invalid> {
-        parse(body.as_object().expect("object"))
+    fn convert(body: Value) -> Result<(Kind, Map<String, Value>), Invalid> {
+        to_kling(body.as_object().expect("object"))
     }
 
     #[test]
-    fn text_create_with_numeric_duration() {
-        let spec = parse_json(
-            json!({"generation_mode": "text", "prompt": "a cat", "duration": 7, "sound": true}),
-        )
-        .expect("valid");
-        assert_eq!((spec.duration_secs, spec.sound), (7, true));
-        let string =
-            parse_json(json!({"generation_mode": "text", "prompt": "a cat", "duration": "7"}));
-        assert_eq!(
-            string.unwrap_err().message,
-            "duration must be a number, got a string"
-        );
+    fn an_empty_prompt_is_refused_as_new_api_does() {
+        let e = convert(json!({"model": "kling-v3", "prompt": " "})).unwrap_err();
+        assert_eq!(e.message, "prompt is required");
     }
 
     #[test]
-    fn multi_shot_paths_are_zero_based() {
-        let body = json!({
-            "generation_mode": "text", "multi_shot": true, "duration": 6,
-            "multi_prompt": [
-                {"index": 1, "prompt": "a", "duration": 2},
-                {"index": 2, "prompt": "b", "duration": 2},
-                {"index": 3, "prompt": "", "duration": 2}
-            ]
-        });
-        let err = parse_json(body).unwrap_err();
-        assert_eq!(err.param.as_deref(), Some("multi_prompt[2].prompt"));
-    }
-
-    #[test]
-    fn image_and_reference_modes_need_their_images() {
-        let image = parse_json(json!({"generation_mode": "image", "prompt": "go"})).unwrap_err();
-        assert_eq!(image.param.as_deref(), Some("image"));
-        let tail = parse_json(json!({
-            "generation_mode": "image", "multi_shot": true, "duration": 5,
-            "multi_prompt": [{"index": 1, "prompt": "a", "duration": 5}],
-            "image": "https://x.test/a.png", "image_tail": "https://x.test/b.png"
+    fn metadata_wins_over_flat_fields_and_picks_the_kind() {
+        let (kind, kling) = convert(json!({
+            "model": "kling-v3", "prompt": "a", "duration": 6, "image": "https://x.test/a.png",
+            "aspect_ratio": "1:1", "metadata": {"aspect_ratio": "16:9"}
         }))
-        .unwrap_err();
-        assert_eq!(tail.param.as_deref(), Some("image_tail"));
-        let eight = vec!["https://x.test/a.png"; 8];
-        let refs = parse_json(
-            json!({"generation_mode": "reference", "prompt": "x", "reference_images": eight}),
+        .unwrap();
+        assert_eq!(kind, Kind::Image);
+        assert_eq!(kling["duration"], "6");
+        assert_eq!(kling["aspect_ratio"], "16:9");
+        let (omni, _) = convert(json!({"model": "kling-v3-omni", "prompt": "a"})).unwrap();
+        assert_eq!(omni, Kind::Omni);
+    }
+
+    #[test]
+    fn shots_in_metadata_are_checked_as_kling_checks_them() {
+        let body = json!({
+            "model": "kling-v3", "prompt": "a b", "duration": 6, "mode": "pro",
+            "metadata": {"multi_shot": true, "shot_type": "customize", "multi_prompt": [
+                {"index": 1, "prompt": "a", "duration": "2"},
+                {"index": 2, "prompt": "b", "duration": 4}
+            ]}
+        });
+        let e = parse(body.as_object().unwrap()).unwrap_err();
+        assert_eq!(
+            e.param.as_deref(),
+            Some("multi_prompt[1].duration"),
+            "{e:?}"
         );
-        assert_eq!(refs.unwrap_err().param.as_deref(), Some("reference_images"));
     }
 }

@@ -146,6 +146,7 @@ fn phase_style(phase: JobPhase, v: &View) -> Style {
     match phase {
         JobPhase::Done => v.styles.ok,
         JobPhase::Failed => v.styles.error,
+        JobPhase::NeedsAttention => v.styles.warn,
         _ => v.styles.accent,
     }
 }
@@ -154,6 +155,7 @@ fn phase_mark(j: &JobView, now_ms: i64) -> char {
     match j.phase {
         JobPhase::Done => '✓',
         JobPhase::Failed => '✗',
+        JobPhase::NeedsAttention => '!',
         _ => SPINNER[((now_ms / TICK_MS).rem_euclid(SPINNER.len() as i64)) as usize],
     }
 }
@@ -188,6 +190,7 @@ fn summary(j: &JobView) -> String {
         let what = e.summary();
         // On an active job an error means backing off (retryable) or stopped until `d`.
         return match (j.phase.is_active(), e.retryable) {
+            _ if j.phase == JobPhase::NeedsAttention => format!("needs attention: {}", e.message),
             (false, _) => what,
             (true, true) if j.phase != JobPhase::Downloading => format!("retrying: {what}"),
             (true, _) => format!("stopped: {what} (d resumes)"),

@@ -187,7 +187,7 @@ mod tests {
         let d = Derived::compute(&b, Provider::Gateway, &ImageFacts::new(), &default_prices());
         assert_eq!(d.total_level, Level::Error);
         assert_eq!(d.shot_levels, [Level::Ok, Level::Error, Level::Ok]);
-        assert_eq!(d.preview.unwrap().path, "/v1/videos/generations");
+        assert_eq!(d.preview.unwrap().path, "/v1/video/generations");
     }
 
     #[test]

@@ -57,7 +57,8 @@ impl App {
             Action::ToggleProvider => {
                 let next = match self.doc.provider() {
                     Provider::Kling => Provider::Gateway,
-                    Provider::Gateway => Provider::Kling,
+                    Provider::Gateway => Provider::KlingRelay,
+                    Provider::KlingRelay => Provider::Kling,
                 };
                 self.doc.set_provider(next);
                 self.toast_info(format!(

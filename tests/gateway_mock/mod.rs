@@ -1,0 +1,374 @@
+//! A stand-in for a new-api family gateway on 127.0.0.1, written from the public sources
+//! quoted below (provider research, read 2026-11-25), not from shotdeck's client or its
+//! simulator. It serves both profiles: the generic video route (`--provider gateway`) and
+//! the native Kling route (`--provider kling-relay`).
+//!
+//! new-api `router/video-router.go` @ 01f6839b:
+//! > `videoV1Router.POST("/video/generations", controller.RelayTask)`
+//! > `videoV1Router.GET("/video/generations/:task_id", controller.RelayTaskFetch)`
+//! > `klingV1Router := router.Group("/kling/v1")`
+//! > `klingV1Router.Use(middleware.KlingRequestConvert(), middleware.TokenAuth(), …)`
+//!
+//! ModelStream: "Authorization: Bearer sk-xxxxxx".
+
+#![allow(dead_code)] // each test uses a different part of the mock
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+mod relay;
+use relay::{relay_create, relay_poll};
+
+/// The bytes a finished task's URL serves.
+pub const VIDEO: &[u8] = b"\x00\x00\x00\x18ftypmp42 mock video bytes";
+
+/// Which of the three poll answers the research found the generic route giving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollShape {
+    /// `relay/relay_task.go`: on `/v1/video/generations/{id}` stock new-api answers
+    /// `{"code":"success","message":"","data":{"task_id":"task_…","status":"SUCCESS",
+    /// "progress":"100%","fail_reason":"…","result_url":"https://…"}}`.
+    Envelope,
+    /// On `/v1/videos/{id}` statuses are "queued", "in_progress", "completed", "failed"
+    /// and the URL is in `metadata.url` (`openAIVideo.SetMetadata("url", …)`).
+    OpenAiVideo,
+    /// apifox sample: `{ "task_id": "abcd1234efgh", "status": "queued",
+    /// "url": "https://example.com/video.mp4", "format": "mp4", … }`; the seed: status
+    /// "succeeded" (some relays: success).
+    Simple,
+}
+
+/// A one-off behaviour of the next create.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CreateScript {
+    /// new-api middleware errors: `abortWithOpenAiMessage`: `"error": gin.H{ "message": …,
+    /// "type": "new_api_error", "code": codeStr }`, here with HTTP 429.
+    RateLimited,
+    /// The task is made, then the connection drops before the answer is complete.
+    DropAfterCreate,
+}
+
+#[derive(Debug, Clone)]
+struct Task {
+    /// `None` on the generic route, the Kling kind on the native route.
+    relay_kind: Option<String>,
+    polls: u32,
+    fail_reason: Option<String>,
+}
+
+#[derive(Default)]
+struct Inner {
+    key: String,
+    shape: Option<PollShape>,
+    /// The native route answers a create the way some forks do:
+    /// `{"code": 0, "message": "", "task_id": "task_xxxxxxxxxxxxxxxx"}`.
+    flat_relay_create: bool,
+    quota_used_up: bool,
+    /// The Kling account behind the relay has no resource pack left.
+    kling_balance_gone: bool,
+    fail_next_task: Option<String>,
+    scripts: VecDeque<CreateScript>,
+    tasks: HashMap<String, Task>,
+    next_id: u64,
+    /// Every create body that passed authentication, and the Authorization headers seen.
+    creates: Vec<Value>,
+    authorizations: Vec<String>,
+    downloads: u32,
+}
+
+#[derive(Clone)]
+pub struct GatewayMock {
+    pub base: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl GatewayMock {
+    pub async fn start(key: &str) -> GatewayMock {
+        let inner = Arc::new(Mutex::new(Inner {
+            key: key.into(),
+            ..Inner::default()
+        }));
+        let app = Router::new()
+            .route("/v1/video/generations", post(generic_create))
+            .route("/v1/video/generations/{id}", get(generic_poll))
+            .route("/kling/v1/videos/{kind}", post(relay_create))
+            .route("/kling/v1/videos/{kind}/{id}", get(relay_poll))
+            .route("/files/{name}", get(download))
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        GatewayMock { base, inner }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+        f(&mut self.inner.lock().unwrap())
+    }
+
+    pub fn set_shape(&self, shape: PollShape) {
+        self.with(|i| i.shape = Some(shape));
+    }
+    pub fn flat_relay_create(&self) {
+        self.with(|i| i.flat_relay_create = true);
+    }
+    pub fn use_up_quota(&self) {
+        self.with(|i| i.quota_used_up = true);
+    }
+    pub fn use_up_kling_balance(&self) {
+        self.with(|i| i.kling_balance_gone = true);
+    }
+    pub fn fail_next_task(&self, reason: &str) {
+        self.with(|i| i.fail_next_task = Some(reason.into()));
+    }
+    pub fn script(&self, s: CreateScript) {
+        self.with(|i| i.scripts.push_back(s));
+    }
+    pub fn creates(&self) -> Vec<Value> {
+        self.with(|i| i.creates.clone())
+    }
+    pub fn authorizations(&self) -> Vec<String> {
+        self.with(|i| i.authorizations.clone())
+    }
+    pub fn tasks_made(&self) -> usize {
+        self.with(|i| i.tasks.len())
+    }
+    pub fn downloads(&self) -> u32 {
+        self.with(|i| i.downloads)
+    }
+    /// What the gateway's dashboard shows: the ids of the tasks it made.
+    pub fn dashboard(&self) -> Vec<String> {
+        self.with(|i| i.tasks.keys().cloned().collect())
+    }
+}
+
+type Shared = Arc<Mutex<Inner>>;
+
+/// `TokenAuth`: the gateway's own `sk-…` token as a Bearer token.
+fn authorized(inner: &mut Inner, headers: &HeaderMap) -> bool {
+    let got = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let ok = got == format!("Bearer {}", inner.key);
+    inner.authorizations.push(got);
+    ok
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+/// `abortWithOpenAiMessage`: `{"error":{"message","type":"new_api_error","code"}}`.
+fn openai_error(status: StatusCode, message: &str, code: &str) -> Response {
+    json_response(
+        status,
+        json!({"error": {"message": message, "type": "new_api_error", "code": code}}),
+    )
+}
+
+/// `dto.TaskError` written as `c.JSON(taskErr.StatusCode, taskErr)`:
+/// `{"code":"…","message":"…","data":null}`.
+fn task_error(status: StatusCode, code: &str, message: &str) -> Response {
+    json_response(
+        status,
+        json!({"code": code, "message": message, "data": null}),
+    )
+}
+
+/// What every create goes through before a task is made; `Err` is the answer to send.
+fn admit(inner: &mut Inner, headers: &HeaderMap, body: &Bytes) -> Result<Value, Box<Response>> {
+    if !authorized(inner, headers) {
+        return Err(Box::new(openai_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid token",
+            "",
+        )));
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(body) else {
+        return Err(Box::new(task_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "invalid request body",
+        )));
+    };
+    inner.creates.push(body.clone());
+    if inner.scripts.front() == Some(&CreateScript::RateLimited) {
+        inner.scripts.pop_front();
+        return Err(Box::new(openai_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate limit reached, retry later",
+            "rate_limit",
+        )));
+    }
+    // relay_utils.go: `return createTaskError(fmt.Errorf("prompt is required"),
+    // "invalid_request", http.StatusBadRequest, true)` (the native route copies `prompt`
+    // out of Kling's body and runs the same checks).
+    if body["prompt"].as_str().is_none_or(|p| p.trim().is_empty()) {
+        return Err(Box::new(task_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "prompt is required",
+        )));
+    }
+    // relay_task.go: `taskErr = service.TaskErrorWrapperLocal(errors.New("user quota is
+    // not enough"), "quota_not_enough", http.StatusForbidden)`.
+    if inner.quota_used_up {
+        return Err(Box::new(task_error(
+            StatusCode::FORBIDDEN,
+            "quota_not_enough",
+            "user quota is not enough",
+        )));
+    }
+    Ok(body)
+}
+
+/// Makes the task (`"task_" + key`, the gateway's own id, never Kling's).
+fn make_task(inner: &mut Inner, relay_kind: Option<String>) -> String {
+    inner.next_id += 1;
+    let id = format!("task_{:016x}", inner.next_id);
+    let task = Task {
+        relay_kind,
+        polls: 0,
+        fail_reason: inner.fail_next_task.take(),
+    };
+    inner.tasks.insert(id.clone(), task);
+    id
+}
+
+/// After the task is made: the answer, or a connection cut mid-answer.
+fn answer_or_drop(inner: &mut Inner, answer: Value) -> Response {
+    if inner.scripts.front() == Some(&CreateScript::DropAfterCreate) {
+        inner.scripts.pop_front();
+        let failing = futures::stream::once(async {
+            Err::<Bytes, std::io::Error>(std::io::Error::other("connection lost"))
+        });
+        return Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_LENGTH, "512")
+            .body(Body::from_stream(failing))
+            .unwrap();
+    }
+    json_response(StatusCode::OK, answer)
+}
+
+async fn generic_create(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let mut inner = s.lock().unwrap();
+    if let Err(refusal) = admit(&mut inner, &headers, &body) {
+        return *refusal;
+    }
+    let id = make_task(&mut inner, None);
+    // `dto.NewOpenAIVideo()` sets `Object: "video", Status: VideoStatusQueued`, plus `ov.ID`
+    // and `ov.TaskID` (`TaskID string \`json:"task_id,omitempty"\` //兼容旧接口`).
+    let answer =
+        json!({"id": id, "task_id": id, "object": "video", "status": "queued", "created_at": 0});
+    answer_or_drop(&mut inner, answer)
+}
+
+/// The task's state after `polls` earlier polls: waiting, running, then finished.
+fn stage(task: &Task) -> u32 {
+    task.polls.min(2)
+}
+
+async fn generic_poll(
+    State(s): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let mut inner = s.lock().unwrap();
+    if !authorized(&mut inner, &headers) {
+        return openai_error(StatusCode::UNAUTHORIZED, "invalid token", "");
+    }
+    let shape = inner.shape.unwrap_or(PollShape::Envelope);
+    let Some(task) = inner.tasks.get_mut(&id).filter(|t| t.relay_kind.is_none()) else {
+        return task_error(StatusCode::BAD_REQUEST, "task_not_exist", "task_not_exist");
+    };
+    let stage = stage(task);
+    task.polls += 1;
+    let failed = stage == 2 && task.fail_reason.is_some();
+    let reason = task.fail_reason.clone().unwrap_or_default();
+    let url = format!("/files/{id}.mp4");
+    let body = match shape {
+        // model/task.go: "NOT_START", "SUBMITTED", "QUEUED", "IN_PROGRESS", "FAILURE", "SUCCESS".
+        PollShape::Envelope => {
+            let status = [
+                "QUEUED",
+                "IN_PROGRESS",
+                if failed { "FAILURE" } else { "SUCCESS" },
+            ];
+            let mut data = json!({"task_id": id, "status": status[stage as usize],
+                                  "progress": "50%", "fail_reason": reason});
+            if stage == 2 && !failed {
+                data["result_url"] = json!(url);
+            }
+            json!({"code": "success", "message": "", "data": data})
+        }
+        // "queued: Queued · in_progress: In Progress · completed: Completed · failed: Failed"
+        PollShape::OpenAiVideo => {
+            let status = [
+                "queued",
+                "in_progress",
+                if failed { "failed" } else { "completed" },
+            ];
+            let mut v = json!({"id": id, "object": "video", "status": status[stage as usize]});
+            if failed {
+                v["error"] = json!({"message": reason, "code": "task_failed"});
+            } else if stage == 2 {
+                v["metadata"] = json!({"url": url});
+            }
+            v
+        }
+        // The seed: "queued | in_progress | succeeded" … "failed"; URL in `url`.
+        PollShape::Simple => {
+            let status = [
+                "pending",
+                "processing",
+                if failed { "failed" } else { "succeeded" },
+            ];
+            let mut v = json!({"task_id": id, "status": status[stage as usize]});
+            if failed {
+                v["error"] = json!({"message": reason, "type": "generation_error", "param": null, "code": "failed"});
+            } else if stage == 2 {
+                v["url"] = json!(url);
+            }
+            v
+        }
+    };
+    json_response(StatusCode::OK, absolutize(body, &headers))
+}
+
+/// Result URLs point back at this server (the Host the client used).
+fn absolutize(mut body: Value, headers: &HeaderMap) -> Value {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    fn walk(v: &mut Value, host: &str) {
+        match v {
+            Value::String(s) if s.starts_with("/files/") => *s = format!("http://{host}{s}"),
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, host)),
+            Value::Object(map) => map.values_mut().for_each(|i| walk(i, host)),
+            _ => {}
+        }
+    }
+    walk(&mut body, host);
+    body
+}
+
+async fn download(State(s): State<Shared>, Path(name): Path<String>) -> Response {
+    let mut inner = s.lock().unwrap();
+    let id = name.trim_end_matches(".mp4");
+    if !inner.tasks.contains_key(id) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    inner.downloads += 1;
+    ([(header::CONTENT_TYPE, "video/mp4")], VIDEO).into_response()
+}

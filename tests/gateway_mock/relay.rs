@@ -1,0 +1,98 @@
+//! The native Kling route of the gateway mock (`--provider kling-relay`): Kling's own
+//! bodies and answers under `/kling/v1`, behind the gateway's token.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::{
+    Shared, absolutize, admit, answer_or_drop, authorized, json_response, make_task, openai_error,
+    stage,
+};
+
+/// Kling's envelope (official General Info): `{"code": 0, "message": "SUCCEED",
+/// "request_id": …, "data": …}`.
+fn kling_ok(data: Value) -> Response {
+    json_response(
+        StatusCode::OK,
+        json!({"code": 0, "message": "SUCCEED", "request_id": "req-mock", "data": data}),
+    )
+}
+
+pub(super) async fn relay_create(
+    State(s): State<Shared>,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut inner = s.lock().unwrap();
+    if !["text2video", "image2video", "omni-video"].contains(&kind.as_str()) {
+        return openai_error(StatusCode::NOT_FOUND, "no such route", "");
+    }
+    if let Err(refusal) = admit(&mut inner, &headers, &body) {
+        return *refusal;
+    }
+    if inner.kling_balance_gone {
+        return kling_1102();
+    }
+    let id = make_task(&mut inner, Some(kind));
+    let answer = if inner.flat_relay_create {
+        json!({"code": 0, "message": "", "task_id": id})
+    } else {
+        json!({"code": 0, "message": "SUCCEED", "request_id": "req-mock",
+               "data": {"task_id": id, "task_status": "submitted", "created_at": 0, "updated_at": 0}})
+    };
+    answer_or_drop(&mut inner, answer)
+}
+
+/// A relay that passes Kling's refusals on: the official error table's
+/// "| 429 | 1102 | Account exception | Resource pack depleted or expired (prepaid scenar…".
+fn kling_1102() -> Response {
+    json_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        json!({"code": 1102, "message": "resource pack depleted", "request_id": "req-mock"}),
+    )
+}
+
+pub(super) async fn relay_poll(
+    State(s): State<Shared>,
+    Path((kind, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let mut inner = s.lock().unwrap();
+    if !authorized(&mut inner, &headers) {
+        return openai_error(StatusCode::UNAUTHORIZED, "invalid token", "");
+    }
+    // new-api looks tasks up only by its own id: `model.GetByTaskId(userId, taskId)`.
+    let Some(task) = inner
+        .tasks
+        .get_mut(&id)
+        .filter(|t| t.relay_kind.as_deref() == Some(kind.as_str()))
+    else {
+        return json_response(
+            StatusCode::NOT_FOUND,
+            json!({"code": 1203, "message": "task not found", "request_id": "req-mock"}),
+        );
+    };
+    let stage = stage(task);
+    task.polls += 1;
+    let failed = stage == 2 && task.fail_reason.is_some();
+    // Kling statuses: "submitted（已提交）、processing（处理中）、succeed（成功）、failed（失败）";
+    // a failed task is still code 0.
+    let status = [
+        "submitted",
+        "processing",
+        if failed { "failed" } else { "succeed" },
+    ];
+    let mut data = json!({"task_id": id, "task_status": status[stage as usize],
+                          "task_status_msg": task.fail_reason.clone().unwrap_or_default()});
+    if stage == 2 && !failed {
+        data["task_result"] =
+            json!({"videos": [{"id": "v1", "url": format!("/files/{id}.mp4"), "duration": "5"}]});
+        data["final_unit_deduction"] = json!("2.5");
+    }
+    drop(inner);
+    kling_ok(absolutize(data, &headers))
+}
