@@ -7,15 +7,19 @@ pub mod field_path;
 pub mod findings;
 pub mod images;
 pub mod model;
+pub mod models;
 pub mod printable;
 pub mod provider;
 pub mod rules;
 
-pub use compose::{ComposeError, ComposedRequest, ImageSource, PlaceholderImages, compose};
+pub use compose::{
+    ComposeError, ComposedRequest, ImageSource, PlaceholderImages, compose, compose_with,
+};
 pub use field_path::{FieldPath, ShotField, UnknownFieldPath};
 pub use findings::{Finding, Severity, is_submittable};
 pub use images::{ImageFact, ImageFacts, ImageReadError};
-pub use model::{Board, Mode, Shot};
+pub use model::{Board, Mode, Shot, ShotType};
+pub use models::{MODELS, ModelRow, ModelTable};
 pub use printable::printable;
 pub use provider::{Limits, Provider};
-pub use rules::validate;
+pub use rules::{validate, validate_with};

@@ -53,7 +53,7 @@ impl Settings {
         let len = SettingField::all(cx.doc.board()).len();
         let field = self.current(cx.doc.board());
         let now = cx.now;
-        let limits = cx.doc.limits();
+        let limits = &cx.doc.limits();
         match action {
             Action::SelectNext => self.selected = (self.selected + 1).min(len - 1),
             Action::SelectPrev => self.selected = self.selected.min(len - 1).saturating_sub(1),

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{ComposeError, ComposedRequest, ImageSource, WireImages, effective_model, whole};
-use crate::core::model::{Board, Mode};
+use crate::core::model::{Board, Mode, ShotType};
 use crate::core::provider::Provider;
 
 pub const GATEWAY_CREATE_PATH: &str = "/v1/videos/generations";
@@ -22,7 +22,11 @@ pub fn compose(
     );
     body.insert("generation_mode".into(), json!(board.mode.as_str()));
     body.insert("multi_shot".into(), json!(board.multi_shot));
-    if board.multi_shot {
+    if board.multi_shot && board.shot_type == ShotType::Auto {
+        // Auto: Kling's own name for the model cutting the shots, and the one prompt.
+        body.insert("shot_type".into(), json!("intelligence"));
+        body.insert("prompt".into(), json!(board.prompt));
+    } else if board.multi_shot {
         let shots: Vec<Value> = board
             .shots
             .iter()

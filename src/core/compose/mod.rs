@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::field_path::FieldPath;
 use super::images::ImageReadError;
 use super::model::{Board, Mode, is_url};
+use super::models::{MODELS, ModelTable, Route, row_or_default};
 use super::provider::Provider;
 
 pub use gateway::GATEWAY_CREATE_PATH;
@@ -68,18 +69,36 @@ pub fn compose(
     images: &dyn ImageSource,
     external_task_id: &str,
 ) -> Result<ComposedRequest, ComposeError> {
+    compose_with(board, provider, images, external_task_id, MODELS)
+}
+
+/// [`compose`] against another model table.
+pub fn compose_with(
+    board: &Board,
+    provider: Provider,
+    images: &dyn ImageSource,
+    external_task_id: &str,
+    table: ModelTable,
+) -> Result<ComposedRequest, ComposeError> {
     match provider {
-        Provider::Kling => kling::compose(board, images, external_task_id),
+        Provider::Kling => kling::compose(board, images, external_task_id, table),
         Provider::Gateway => gateway::compose(board, images, external_task_id),
     }
 }
 
-/// The model name the provider will be asked for. The official API serves reference
-/// boards from the omni variant of the model.
+/// Where the official API sends this board, from the model table. An unknown model (an
+/// error the `model` rule reports) is previewed on the default model's route.
+pub fn official_route<'a>(board: &Board, table: ModelTable<'a>) -> &'a Route {
+    row_or_default(table, &board.model).route(board.mode)
+}
+
+/// The model name the provider will be asked for. The official API serves each mode from
+/// the route in the model table (kling-v3's reference boards from kling-v3-omni); the
+/// gateway is asked for the board's model as written.
 pub fn effective_model(board: &Board, provider: Provider) -> String {
-    match (provider, board.mode) {
-        (Provider::Kling, Mode::Reference) if !board.model.ends_with("-omni") => {
-            format!("{}-omni", board.model)
+    match provider {
+        Provider::Kling if super::models::find(MODELS, &board.model).is_some() => {
+            official_route(board, MODELS).model_name.to_string()
         }
         _ => board.model.clone(),
     }
@@ -126,14 +145,16 @@ impl WireImages {
                 last_frame: frame(FieldPath::LastFrame, &board.last_frame)?,
                 references: Vec::new(),
             },
+            // Frames may ride along with references (omni's typed `image_list` items).
             Mode::Reference => WireImages {
+                first_frame: frame(FieldPath::FirstFrame, &board.first_frame)?,
+                last_frame: frame(FieldPath::LastFrame, &board.last_frame)?,
                 references: board
                     .references
                     .iter()
                     .enumerate()
                     .map(|(i, r)| image_data(FieldPath::Reference(i), r, images))
                     .collect::<Result<_, _>>()?,
-                ..WireImages::default()
             },
         })
     }

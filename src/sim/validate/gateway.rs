@@ -42,7 +42,10 @@ pub fn parse(body: &Map<String, Value>) -> Result<TaskSpec, Invalid> {
 
     let multi_shot = f.bool("multi_shot")?.unwrap_or(false);
     let mut texts = vec![("prompt".to_string(), prompt.unwrap_or(""))];
-    if multi_shot {
+    if multi_shot && f.str("shot_type")? == Some("intelligence") {
+        // Kling's auto multi-shot: the model cuts the one prompt, no shot list.
+        require_text("prompt", prompt, MAX_PROMPT_CHARS)?;
+    } else if multi_shot {
         texts.extend(check_multi_prompt(&f, duration)?);
     } else {
         require_text("prompt", prompt, MAX_PROMPT_CHARS)?;
