@@ -123,10 +123,13 @@ fn snapshots_per_provider_and_mode() {
         ("reference_multi", reference()),
         ("text_auto", auto(noir())),
         ("image_auto", auto(image())),
-        ("reference_auto", auto(Board {
-            prompt: "<<<image_1>>> holds <<<image_2>>>.".into(),
-            ..reference()
-        })),
+        (
+            "reference_auto",
+            auto(Board {
+                prompt: "<<<image_1>>> holds <<<image_2>>>.".into(),
+                ..reference()
+            }),
+        ),
         ("text_4k", four_k()),
         ("reference_single_frames", reference_with_frames()),
         ("omni_text_multi", omni_text()),
@@ -250,7 +253,10 @@ fn omni_video_gets_no_cfg_scale_or_negative_prompt_and_text_on_omni_goes_there()
     assert_eq!(req["body"]["model_name"], "kling-v3-omni");
     assert!(req["body"].get("cfg_scale").is_none());
     assert!(req["body"].get("negative_prompt").is_none());
-    assert!(req["body"].get("image_list").is_none(), "no images: no list");
+    assert!(
+        req["body"].get("image_list").is_none(),
+        "no images: no list"
+    );
     // text2video takes both.
     let text = composed(&noir(), Provider::Kling)["body"].clone();
     assert_eq!(text["negative_prompt"], "blurry");
@@ -277,5 +283,8 @@ fn four_k_is_priced_from_the_table() {
     assert!((e.usd - 10.0 * 0.42).abs() < 1e-9);
     assert_eq!(composed(&four_k(), Provider::Kling)["body"]["mode"], "4k");
     let auto_cost = estimate(&auto(noir()), Provider::Kling, &prices).unwrap();
-    assert_eq!(auto_cost.seconds, 10.0, "auto costs its own duration, not the shots");
+    assert_eq!(
+        auto_cost.seconds, 10.0,
+        "auto costs its own duration, not the shots"
+    );
 }

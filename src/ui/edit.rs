@@ -9,7 +9,9 @@ use crate::core::provider::Limits;
 pub enum Refusal {
     #[error("multi-shot is off: this board has one prompt (turn multi-shot on in Settings)")]
     MultiShotOff,
-    #[error("shots are auto: the model cuts them from one prompt (set Shots to custom in Settings)")]
+    #[error(
+        "shots are auto: the model cuts them from one prompt (set Shots to custom in Settings)"
+    )]
     AutoShots,
     #[error("no shot selected (add one with a)")]
     NoShotSelected,

@@ -102,7 +102,9 @@ impl SettingField {
             SettingField::FirstFrame => {
                 "Image mode (optional with references): a JPG/PNG path or an http(s) URL."
             }
-            SettingField::LastFrame => "Image or reference mode, single-shot only: the frame the video ends on.",
+            SettingField::LastFrame => {
+                "Image or reference mode, single-shot only: the frame the video ends on."
+            }
             SettingField::Reference(_) => "Reference mode: prompts name it as <<<image_N>>>.",
             SettingField::AddReference => "A new reference image: a path or an http(s) URL.",
         }
@@ -311,5 +313,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn model_cycles_through_the_table_and_shots_appear_with_multi_shot() {
+        let limits = &crate::core::Provider::Kling.limits_for("kling-v3");
+        let mut b = Board::starter();
+        assert!(!SettingField::Model.is_text());
+        step(SettingField::Model, &mut b, 1, limits).unwrap();
+        assert_eq!(b.model, "kling-v3-omni");
+        step(SettingField::Model, &mut b, 1, limits).unwrap();
+        assert_eq!(b.model, models::DEFAULT_MODEL);
+
+        let rows = SettingField::all(&b);
+        assert!(rows.contains(&SettingField::ShotType));
+        assert!(!rows.contains(&SettingField::Duration));
+        step(SettingField::ShotType, &mut b, 1, limits).unwrap();
+        assert_eq!(SettingField::ShotType.value(&b), "auto");
+        assert!(SettingField::all(&b).contains(&SettingField::Duration));
+        b.multi_shot = false;
+        assert!(!SettingField::all(&b).contains(&SettingField::ShotType));
+    }
+
+    #[test]
+    fn quality_offers_4k_from_the_table() {
+        let limits = &crate::core::Provider::Kling.limits_for("kling-v3");
+        let mut b = Board::starter();
+        step(SettingField::Quality, &mut b, -1, limits).unwrap();
+        assert_eq!(b.quality, "4k");
     }
 }

@@ -8,7 +8,8 @@ use crate::core::model::Mode;
 use crate::core::models::FrameForm;
 
 /// The official omni-video page on `multi_shot` (research report §3b, read 2026-11-25).
-const OMNI_MULTI_SHOT_FRAMES: &str = "\"When true: … it does not support setting the start & end frames to generate videos\"";
+const OMNI_MULTI_SHOT_FRAMES: &str =
+    "\"When true: … it does not support setting the start & end frames to generate videos\"";
 
 fn set(v: &Option<String>) -> bool {
     v.as_deref().is_some_and(|s| !s.trim().is_empty())

@@ -109,7 +109,9 @@ pub fn model_fields(cx: &Ctx, out: &mut Vec<Finding>) {
         out.push(
             Finding::warning(
                 FieldPath::NegativePrompt,
-                format!("not sent: {served} takes no negative_prompt (say what to avoid in the prompt)"),
+                format!(
+                    "not sent: {served} takes no negative_prompt (say what to avoid in the prompt)"
+                ),
             )
             .for_provider(cx.provider),
         );

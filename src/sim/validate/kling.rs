@@ -309,4 +309,59 @@ mod tests {
         let ok = json!({"model_name": "kling-v3-omni", "prompt": "<<<image_1>>>", "image_list": [{"image_url": "https://x.test/a.png"}]});
         assert_eq!(parse_json(Kind::Omni, ok).expect("valid").mode, "pro");
     }
+
+    #[test]
+    fn auto_multi_shot_and_4k_are_accepted() {
+        let auto = json!({
+            "model_name": "kling-v3", "multi_shot": true, "shot_type": "intelligence",
+            "prompt": "a chase", "duration": "10", "mode": "4k"
+        });
+        let spec = parse_json(Kind::Text, auto).expect("valid");
+        assert_eq!((spec.duration_secs, spec.mode.as_str()), (10, "4k"));
+        let empty = json!({"model_name": "kling-v3", "multi_shot": true, "shot_type": "intelligence", "prompt": ""});
+        assert_eq!(
+            parse_json(Kind::Text, empty).unwrap_err().param.as_deref(),
+            Some("prompt")
+        );
+    }
+
+    #[test]
+    fn omni_takes_text_alone_and_typed_frames_after_the_references() {
+        let text = json!({"model_name": "kling-v3-omni", "prompt": "a cat", "mode": "std"});
+        assert!(parse_json(Kind::Omni, text).is_ok());
+        let frames = json!({
+            "model_name": "kling-v3-omni", "prompt": "<<<image_1>>> opens the door",
+            "image_list": [
+                {"image_url": "https://x.test/ref.png"},
+                {"image_url": "https://x.test/a.png", "type": "first_frame"},
+                {"image_url": "https://x.test/b.png", "type": "end_frame"}
+            ]
+        });
+        assert!(parse_json(Kind::Omni, frames.clone()).is_ok());
+        // Typed items are frames, not references: <<<image_2>>> names nothing.
+        let mut two = frames.clone();
+        two["prompt"] = json!("<<<image_2>>>");
+        assert_eq!(
+            parse_json(Kind::Omni, two).unwrap_err().param.as_deref(),
+            Some("prompt")
+        );
+        let mut multi = frames.clone();
+        multi["multi_shot"] = json!(true);
+        multi["shot_type"] = json!("intelligence");
+        assert_eq!(
+            parse_json(Kind::Omni, multi).unwrap_err().param.as_deref(),
+            Some("image_list[1].type")
+        );
+        let end_only = json!({
+            "model_name": "kling-v3-omni", "prompt": "go",
+            "image_list": [{"image_url": "https://x.test/b.png", "type": "end_frame"}]
+        });
+        assert_eq!(
+            parse_json(Kind::Omni, end_only)
+                .unwrap_err()
+                .param
+                .as_deref(),
+            Some("image_list")
+        );
+    }
 }
