@@ -1,7 +1,7 @@
 //! Board files: defaults, unknown fields kept on round-trip, malformed files reported with
 //! line and column and never overwritten, atomic saves.
 
-use shotdeck::core::Board;
+use shotdeck::core::{Board, ShotType};
 use shotdeck::files::board_file::{self, BoardFileError};
 
 #[test]
@@ -17,6 +17,42 @@ fn missing_optional_fields_take_defaults() {
     assert!(b.multi_shot);
     assert_eq!(b.cfg_scale, 0.5);
     assert_eq!(b.effective_aspect_ratio(), "16:9");
+}
+
+/// `shot_type` is written only when a board sets it, so boards from before it round-trip
+/// byte for byte; auto survives the trip.
+#[test]
+fn shot_type_is_left_out_while_custom_and_kept_when_auto() {
+    for example in [
+        "noir-3-shot.json",
+        "single-shot.json",
+        "image-to-video.json",
+        "reference.json",
+    ] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(example);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let b = board_file::parse(&text, &path).unwrap();
+        assert_eq!(b.shot_type, ShotType::Custom);
+        let saved = board_file::to_json(&b);
+        assert!(!saved.contains("shot_type"), "{example}");
+        let again = board_file::parse(&saved, &path).unwrap();
+        assert_eq!(board_file::to_json(&again), saved, "{example}");
+    }
+    let auto = board_file::parse(
+        r#"{"shot_type":"auto","prompt":"A chase.","duration":10}"#,
+        "b.json".as_ref(),
+    )
+    .unwrap();
+    assert_eq!(auto.shot_type, ShotType::Auto);
+    let out = board_file::to_json(&auto);
+    assert!(out.contains("\"shot_type\": \"auto\""), "{out}");
+    assert_eq!(board_file::parse(&out, "b.json".as_ref()).unwrap(), auto);
+    let custom = board_file::to_json(&Board::starter());
+    assert!(!custom.contains("shot_type"), "{custom}");
+    let bad = board_file::parse(r#"{"shot_type":"smart"}"#, "b.json".as_ref());
+    assert!(bad.is_err());
 }
 
 #[test]

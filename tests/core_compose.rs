@@ -6,7 +6,8 @@ use shotdeck::core::cost::{default_prices, estimate};
 use shotdeck::core::gateway_profile::{FormFields, Profiles, ShotDuration};
 use shotdeck::core::images::ImageReadError;
 use shotdeck::core::{
-    Board, ComposeError, FieldPath, ImageSource, Mode, Provider, Shot, compose, compose_with,
+    Board, ComposeError, FieldPath, ImageSource, Mode, Provider, Shot, ShotType, compose,
+    compose_with,
 };
 
 fn noir() -> Board {
@@ -75,6 +76,40 @@ fn reference() -> Board {
     }
 }
 
+/// Auto multi-shot: one prompt and a duration; the shots stay in the file but are not sent.
+fn auto(mut board: Board) -> Board {
+    board.shot_type = ShotType::Auto;
+    board.prompt = "A chase through the rain, cut as the model sees fit.".into();
+    board.duration = 10.0;
+    board
+}
+
+fn four_k() -> Board {
+    Board {
+        quality: "4k".into(),
+        ..single()
+    }
+}
+
+/// References plus a first and last frame, single-shot (omni takes no frames with multi-shot).
+fn reference_with_frames() -> Board {
+    Board {
+        multi_shot: false,
+        prompt: "<<<image_1>>> opens <<<image_2>>>.".into(),
+        duration: 5.0,
+        first_frame: Some("frames/first.png".into()),
+        last_frame: Some("https://cdn.example.com/last.png".into()),
+        ..reference()
+    }
+}
+
+fn omni_text() -> Board {
+    Board {
+        model: "kling-v3-omni".into(),
+        ..noir()
+    }
+}
+
 fn composed(board: &Board, provider: Provider) -> Value {
     serde_json::to_value(compose(board, provider, &PlaceholderImages, "shotdeck-test-1").unwrap())
         .unwrap()
@@ -88,6 +123,18 @@ fn snapshots_per_provider_and_mode() {
         ("image_multi", image()),
         ("image_single_tail", image_single_with_tail()),
         ("reference_multi", reference()),
+        ("text_auto", auto(noir())),
+        ("image_auto", auto(image())),
+        (
+            "reference_auto",
+            auto(Board {
+                prompt: "<<<image_1>>> holds <<<image_2>>>.".into(),
+                ..reference()
+            }),
+        ),
+        ("text_4k", four_k()),
+        ("reference_single_frames", reference_with_frames()),
+        ("omni_text_multi", omni_text()),
     ];
     for provider in Provider::ALL {
         for (name, board) in &boards {
@@ -256,4 +303,57 @@ fn cost_is_seconds_times_the_rate_for_quality_and_sound() {
     let mut odd = noir();
     odd.quality = "ultra".into();
     assert!(estimate(&odd, Provider::Kling, &prices).is_none());
+}
+
+#[test]
+fn auto_sends_intelligence_with_the_one_prompt_and_no_shot_list() {
+    let body = composed(&auto(noir()), Provider::Kling)["body"].clone();
+    assert_eq!(body["multi_shot"], true);
+    assert_eq!(body["shot_type"], "intelligence");
+    assert_eq!(body["prompt"], auto(noir()).prompt);
+    assert_eq!(body["duration"], "10");
+    assert!(body.get("multi_prompt").is_none());
+}
+
+#[test]
+fn omni_video_gets_no_cfg_scale_or_negative_prompt_and_text_on_omni_goes_there() {
+    let req = composed(&omni_text(), Provider::Kling);
+    assert_eq!(req["path"], "/v1/videos/omni-video");
+    assert_eq!(req["body"]["model_name"], "kling-v3-omni");
+    assert!(req["body"].get("cfg_scale").is_none());
+    assert!(req["body"].get("negative_prompt").is_none());
+    assert!(
+        req["body"].get("image_list").is_none(),
+        "no images: no list"
+    );
+    // text2video takes both.
+    let text = composed(&noir(), Provider::Kling)["body"].clone();
+    assert_eq!(text["negative_prompt"], "blurry");
+    assert_eq!(text["cfg_scale"], 0.5);
+}
+
+#[test]
+fn frames_follow_the_references_typed_so_image_n_keeps_its_number() {
+    let list = composed(&reference_with_frames(), Provider::Kling)["body"]["image_list"].clone();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 4);
+    assert_eq!(list[0]["image_url"], "<base64 of detective.png>");
+    assert!(list[0].get("type").is_none() && list[1].get("type").is_none());
+    assert_eq!(list[1]["image_url"], "https://cdn.example.com/umbrella.png");
+    assert_eq!(list[2]["type"], "first_frame");
+    assert_eq!(list[3]["type"], "end_frame");
+    assert_eq!(list[3]["image_url"], "https://cdn.example.com/last.png");
+}
+
+#[test]
+fn four_k_is_priced_from_the_table() {
+    let prices = default_prices();
+    let e = estimate(&four_k(), Provider::Kling, &prices).unwrap();
+    assert!((e.usd - 10.0 * 0.42).abs() < 1e-9);
+    assert_eq!(composed(&four_k(), Provider::Kling)["body"]["mode"], "4k");
+    let auto_cost = estimate(&auto(noir()), Provider::Kling, &prices).unwrap();
+    assert_eq!(
+        auto_cost.seconds, 10.0,
+        "auto costs its own duration, not the shots"
+    );
 }

@@ -1,11 +1,13 @@
 //! Property: a board that validates clean is accepted by the simulated backend, for every
-//! provider, in text and reference mode, multi- and single-shot. The sim is an independent
+//! provider, in text and reference mode, multi-shot (custom and auto) and single-shot, on
+//! both models, in every quality, with and without a first frame beside the references. The
+//! sim is an independent
 //! reading of the API docs, so this catches a rule the core forgot (or invented).
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use shotdeck::core::compose::PlaceholderImages;
-use shotdeck::core::{Board, ImageFacts, Mode, Provider, Shot, compose, validate};
+use shotdeck::core::{Board, ImageFacts, Mode, Provider, Shot, ShotType, compose, validate};
 use shotdeck::files::credentials::Secret;
 use shotdeck::providers::{
     Client, DEFAULT_REQUEST_TIMEOUT, GatewayClient, GatewayForm, KlingClient,
@@ -19,13 +21,25 @@ fn board() -> impl Strategy<Value = Board> {
         any::<bool>(),
         prompt(),
         3u32..=15,
-        prop::sample::select(vec!["std", "pro"]),
+        prop::sample::select(vec!["std", "pro", "4k"]),
         prop::sample::select(vec![None, Some("16:9"), Some("9:16"), Some("1:1")]),
         0.0f64..=1.0,
         any::<(bool, bool, bool)>(),
+        // kling-v3-omni, auto multi-shot, a first frame with the references.
+        any::<(bool, bool, bool)>(),
     )
         .prop_map(
-            |(shots, multi, single, dur, quality, ratio, cfg, (sound, wm, reference))| {
+            |(
+                shots,
+                multi,
+                single,
+                dur,
+                quality,
+                ratio,
+                cfg,
+                (sound, wm, reference),
+                (omni, auto, frame),
+            )| {
                 let mut b = Board {
                     shots: shots.into_iter().map(|(p, d)| Shot::new(p, d)).collect(),
                     multi_shot: multi,
@@ -36,18 +50,27 @@ fn board() -> impl Strategy<Value = Board> {
                     cfg_scale: cfg,
                     sound,
                     watermark: wm,
+                    model: if omni { "kling-v3-omni" } else { "kling-v3" }.into(),
+                    shot_type: if auto {
+                        ShotType::Auto
+                    } else {
+                        ShotType::Custom
+                    },
                     ..Board::default()
                 };
                 if reference {
                     b.mode = Mode::Reference;
                     b.references = vec!["https://cdn.example.com/a.png".into()];
-                    if b.multi_shot {
+                    if frame && !b.multi_shot {
+                        b.first_frame = Some("https://cdn.example.com/first.png".into());
+                    }
+                    if b.uses_shot_list() {
                         b.shots[0].prompt.push_str(" <<<image_1>>>");
                     } else {
                         b.prompt.push_str(" <<<image_1>>>");
                     }
                 }
-                if !b.multi_shot {
+                if !b.uses_shot_list() {
                     b.shots.clear();
                 }
                 b

@@ -93,3 +93,15 @@ fn single_shot_board_in_the_prompt_editor() {
     h.key(KeyCode::Enter);
     snap("single_shot", &h);
 }
+
+/// Auto multi-shot shows one prompt, like single-shot; the shots stay, marked ignored.
+#[test]
+fn auto_shots_show_one_prompt() {
+    let mut b = noir();
+    b.shot_type = shotdeck::core::ShotType::Auto;
+    b.prompt = "A chase through the rain-soaked street, cut as the model sees fit.".into();
+    b.duration = 10.0;
+    let mut h = harness(&b);
+    h.key(KeyCode::Enter);
+    snap("auto_shots", &h);
+}

@@ -1,20 +1,16 @@
 //! Cost estimates: seconds of output × the per-second rate for provider, model, quality and
-//! sound. Rates come from the user's config; the defaults are the official list prices
-//! (USD) and are estimates: gateways charge differently.
+//! sound. Rates come from the user's config over the model table's official list prices
+//! (USD); all are estimates: gateways charge differently.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::compose::effective_model;
 use super::model::Board;
+use super::models::{MODELS, ModelTable};
 use super::provider::Provider;
 
-/// USD per second of output.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Rate {
-    pub silent: f64,
-    pub audio: f64,
-}
+pub use super::models::Rate;
 
 /// provider → model → quality → rate. In config.toml:
 /// `[prices.kling.kling-v3.std]` with `silent = 0.084` and `audio = 0.126`.
@@ -39,23 +35,25 @@ impl Estimate {
     }
 }
 
-/// The official list prices (kling-api-notes.md), used for both providers until the user
-/// sets their gateway's own.
+/// The official list prices from the model table, used for both providers until the user
+/// sets their gateway's own (config.toml `[prices]` entries override these one by one).
 pub fn default_prices() -> PriceTable {
-    let rate = |silent, audio| Rate { silent, audio };
-    let v3 = BTreeMap::from([
-        ("std".to_string(), rate(0.084, 0.126)),
-        ("pro".to_string(), rate(0.112, 0.168)),
-        ("4k".to_string(), rate(0.42, 0.42)),
-    ]);
-    let omni = BTreeMap::from([
-        ("std".to_string(), rate(0.084, 0.112)),
-        ("pro".to_string(), rate(0.112, 0.14)),
-    ]);
-    let models = BTreeMap::from([
-        ("kling-v3".to_string(), v3),
-        ("kling-v3-omni".to_string(), omni),
-    ]);
+    prices_from(MODELS)
+}
+
+/// Every quality of every row in `table`, 4k included where the row has it.
+pub fn prices_from(table: ModelTable) -> PriceTable {
+    let models: BTreeMap<String, BTreeMap<String, Rate>> = table
+        .iter()
+        .map(|row| {
+            let rates = row
+                .quality_names()
+                .into_iter()
+                .filter_map(|q| Some((q.to_string(), row.rate(q)?)))
+                .collect();
+            (row.name.to_string(), rates)
+        })
+        .collect();
     Provider::ALL
         .iter()
         .map(|p| (p.as_str().to_string(), models.clone()))

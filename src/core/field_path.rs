@@ -42,7 +42,9 @@ pub enum FieldPath {
     Sound,
     Watermark,
     MultiShot,
-    /// The single prompt (multi-shot off).
+    /// Custom (the shot list) or auto (the model cuts).
+    ShotType,
+    /// The one prompt (multi-shot off, or auto).
     Prompt,
     /// The task duration: the single-shot one, or the sum of the shots.
     Duration,
@@ -63,7 +65,7 @@ pub enum FieldPath {
 
 impl FieldPath {
     /// Every path that is a plain top-level key (no index).
-    pub const TOP_LEVEL: [FieldPath; 17] = [
+    pub const TOP_LEVEL: [FieldPath; 18] = [
         FieldPath::Version,
         FieldPath::Title,
         FieldPath::Mode,
@@ -75,6 +77,7 @@ impl FieldPath {
         FieldPath::Sound,
         FieldPath::Watermark,
         FieldPath::MultiShot,
+        FieldPath::ShotType,
         FieldPath::Prompt,
         FieldPath::Duration,
         FieldPath::FirstFrame,
@@ -109,6 +112,7 @@ impl FieldPath {
             FieldPath::Sound => "sound",
             FieldPath::Watermark => "watermark",
             FieldPath::MultiShot => "multi_shot",
+            FieldPath::ShotType => "shot_type",
             FieldPath::Prompt => "prompt",
             FieldPath::Duration => "duration",
             FieldPath::FirstFrame => "first_frame",
@@ -205,6 +209,19 @@ mod tests {
         assert_eq!(FieldPath::NegativePrompt.to_string(), "negative_prompt");
         assert_eq!(FieldPath::AspectRatio.to_string(), "aspect_ratio");
         assert_eq!(FieldPath::Shots.to_string(), "shots");
+        assert_eq!(FieldPath::ShotType.to_string(), "shot_type");
+    }
+
+    #[test]
+    fn shot_type_is_a_top_level_key_that_parses_back() {
+        assert!(FieldPath::TOP_LEVEL.contains(&FieldPath::ShotType));
+        assert_eq!("shot_type".parse(), Ok(FieldPath::ShotType));
+        assert_eq!(
+            serde_json::to_string(&FieldPath::ShotType).unwrap(),
+            "\"shot_type\""
+        );
+        assert_eq!(FieldPath::ShotType.shot_index(), None);
+        assert!("shot_types".parse::<FieldPath>().is_err());
     }
 
     #[test]

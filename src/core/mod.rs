@@ -8,6 +8,7 @@ pub mod findings;
 pub mod gateway_profile;
 pub mod images;
 pub mod model;
+pub mod models;
 pub mod printable;
 pub mod provider;
 pub mod rules;
@@ -18,7 +19,8 @@ pub use compose::{
 pub use field_path::{FieldPath, ShotField, UnknownFieldPath};
 pub use findings::{Finding, Severity, is_submittable};
 pub use images::{ImageFact, ImageFacts, ImageReadError};
-pub use model::{Board, Mode, Shot};
+pub use model::{Board, Mode, Shot, ShotType};
+pub use models::{MODELS, ModelRow, ModelTable};
 pub use printable::printable;
 pub use provider::{Limits, Provider};
-pub use rules::validate;
+pub use rules::{validate, validate_with};

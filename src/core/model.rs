@@ -12,6 +12,9 @@ use super::field_path::FieldPath;
 /// The board schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The documented default of `cfg_scale` (kling-api-notes: "float 0–1 (default 0.5)").
+pub const DEFAULT_CFG_SCALE: f64 = 0.5;
+
 /// Sent when a text or reference board leaves `aspect_ratio` unset.
 pub const DEFAULT_ASPECT_RATIO: &str = "16:9";
 
@@ -36,6 +39,32 @@ impl Mode {
             Mode::Image => "image",
             Mode::Reference => "reference",
         }
+    }
+}
+
+/// How a multi-shot board is cut into shots (board field `shot_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum ShotType {
+    /// The board's own shot list (sent as `shot_type: "customize"` with `multi_prompt`).
+    #[default]
+    Custom,
+    /// The model cuts the shots from the one `prompt` (`shot_type: "intelligence"`).
+    Auto,
+}
+
+impl ShotType {
+    pub const ALL: [ShotType; 2] = [ShotType::Custom, ShotType::Auto];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShotType::Custom => "custom",
+            ShotType::Auto => "auto",
+        }
+    }
+
+    fn is_custom(&self) -> bool {
+        *self == ShotType::Custom
     }
 }
 
@@ -69,7 +98,7 @@ pub struct Board {
     pub mode: Mode,
     #[serde(default = "default_model")]
     pub model: String,
-    /// `std` or `pro`; kept as text so an unknown value is a finding, not a parse error.
+    /// `std`, `pro` or `4k` (where the model has it); kept as text so an unknown value is a finding, not a parse error.
     #[serde(default = "default_quality")]
     pub quality: String,
     /// `None` when the board leaves it unset (16:9 is sent for text and reference modes).
@@ -85,10 +114,14 @@ pub struct Board {
     pub watermark: bool,
     #[serde(default = "default_true")]
     pub multi_shot: bool,
-    /// The single prompt, used when `multi_shot` is false.
+    /// Custom (the shot list) or auto (the model cuts). Left out of the file while custom,
+    /// so boards that never set it are written back byte for byte.
+    #[serde(default, skip_serializing_if = "ShotType::is_custom")]
+    pub shot_type: ShotType,
+    /// The one prompt, used when `multi_shot` is false or `shot_type` is auto.
     #[serde(default)]
     pub prompt: String,
-    /// The task duration when `multi_shot` is false (multi-shot boards derive it).
+    /// The task duration unless the shot list is sent (custom multi-shot boards derive it).
     #[serde(default = "default_single_duration", with = "whole_seconds")]
     pub duration: f64,
     #[serde(default)]
@@ -117,6 +150,7 @@ impl Default for Board {
             sound: false,
             watermark: false,
             multi_shot: true,
+            shot_type: ShotType::Custom,
             prompt: String::new(),
             duration: default_single_duration(),
             first_frame: None,
@@ -129,9 +163,15 @@ impl Default for Board {
 }
 
 impl Board {
-    /// The task's duration in seconds: the sum of the shots for multi-shot boards.
+    /// True when the board's own shot list is sent (multi-shot, custom). Otherwise the one
+    /// `prompt` and `duration` are: single-shot, or multi-shot where the model cuts (auto).
+    pub fn uses_shot_list(&self) -> bool {
+        self.multi_shot && self.shot_type == ShotType::Custom
+    }
+
+    /// The task's duration in seconds: the sum of the shots when the shot list is sent.
     pub fn total_duration(&self) -> f64 {
-        if self.multi_shot {
+        if self.uses_shot_list() {
             self.shots.iter().map(|s| s.duration).sum()
         } else {
             self.duration
@@ -206,13 +246,13 @@ fn default_version() -> u32 {
     SCHEMA_VERSION
 }
 fn default_model() -> String {
-    "kling-v3".into()
+    super::models::DEFAULT_MODEL.into()
 }
 fn default_quality() -> String {
     "std".into()
 }
 fn default_cfg_scale() -> f64 {
-    0.5
+    DEFAULT_CFG_SCALE
 }
 fn default_true() -> bool {
     true

@@ -1,11 +1,14 @@
 //! Which service a request is composed for, and the limits each one enforces.
 //!
-//! The rules in `rules/` read every number from a [`Limits`] table, so a provider that
-//! differs (the gateway's single-shot durations, say) changes data, not code.
+//! The rules in `rules/` read every number from [`Limits`], built from the model's row in
+//! the model table plus what the provider adds (the gateway's single-shot durations), so a
+//! provider or model that differs changes data, not code.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+
+use super::models::{self, ModelRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -38,13 +41,9 @@ impl Provider {
         self == Provider::Kling
     }
 
-    pub fn limits(self) -> &'static Limits {
-        match self {
-            Provider::Kling => &KLING_LIMITS,
-            Provider::Gateway => &GATEWAY_LIMITS,
-            // The relay forwards Kling's own body: Kling's limits apply.
-            Provider::KlingRelay => &KLING_LIMITS,
-        }
+    /// The limits for the board's model (the default model's when the name is unknown).
+    pub fn limits_for(self, model: &str) -> Limits {
+        Limits::new(self, models::row_or_default(models::MODELS, model))
     }
 }
 
@@ -68,7 +67,8 @@ impl FromStr for Provider {
     }
 }
 
-/// Every number a validation rule checks against.
+/// Every number a validation rule checks against: the model's row, plus what the provider
+/// adds on top of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
     pub min_shots: usize,
@@ -81,9 +81,10 @@ pub struct Limits {
     pub total_max_seconds: f64,
     pub cfg_scale_min: f64,
     pub cfg_scale_max: f64,
-    pub qualities: &'static [&'static str],
+    pub qualities: Vec<&'static str>,
     pub aspect_ratios: &'static [&'static str],
     pub min_references: usize,
+    /// References and frames together, as one omni-video `image_list`.
     pub max_references: usize,
     pub image_max_bytes: u64,
     pub image_min_side_px: u32,
@@ -95,34 +96,35 @@ pub struct Limits {
     pub single_shot_standard_seconds: &'static [u32],
 }
 
-/// The official API's limits (kling-api-notes: multi-shot, images, omni references).
-const OFFICIAL: Limits = Limits {
-    min_shots: 1,
-    max_shots: 6,
-    shot_prompt_max_chars: 512,
-    shot_min_seconds: 1.0,
-    prompt_max_chars: 2500,
-    negative_prompt_max_chars: 2500,
-    total_min_seconds: 3.0,
-    total_max_seconds: 15.0,
-    cfg_scale_min: 0.0,
-    cfg_scale_max: 1.0,
-    qualities: &["std", "pro"],
-    aspect_ratios: &["16:9", "9:16", "1:1"],
-    min_references: 1,
-    max_references: 7,
-    image_max_bytes: 10 * 1024 * 1024,
-    image_min_side_px: 300,
-    image_max_ratio: 2.5,
-    image_formats: &["jpeg", "png"],
-    single_shot_standard_seconds: &[],
-};
-
-pub static KLING_LIMITS: Limits = OFFICIAL;
-
-/// The gateway's form schema documents 5 and 10 as the standard single-shot durations;
-/// everything else matches the official limits.
-pub static GATEWAY_LIMITS: Limits = Limits {
-    single_shot_standard_seconds: &[5, 10],
-    ..OFFICIAL
-};
+impl Limits {
+    /// The official API's limits for `row`; the gateway adds its standard durations.
+    pub fn new(provider: Provider, row: &ModelRow) -> Limits {
+        Limits {
+            min_shots: 1,
+            max_shots: row.max_shots,
+            shot_prompt_max_chars: row.shot_prompt_max_chars,
+            shot_min_seconds: 1.0,
+            prompt_max_chars: row.prompt_max_chars,
+            negative_prompt_max_chars: row.prompt_max_chars,
+            total_min_seconds: f64::from(row.min_seconds),
+            total_max_seconds: f64::from(row.max_seconds),
+            cfg_scale_min: 0.0,
+            cfg_scale_max: 1.0,
+            qualities: row.quality_names(),
+            aspect_ratios: row.aspect_ratios,
+            min_references: 1,
+            max_references: row.images.max_images,
+            image_max_bytes: row.images.max_bytes,
+            image_min_side_px: row.images.min_side_px,
+            image_max_ratio: row.images.max_ratio,
+            image_formats: row.images.formats,
+            single_shot_standard_seconds: match provider {
+                // The relay forwards Kling's own body: Kling's limits apply.
+                Provider::Kling | Provider::KlingRelay => &[],
+                // The gateway's form schema documents 5 and 10 as the standard single-shot
+                // durations.
+                Provider::Gateway => &[5, 10],
+            },
+        }
+    }
+}

@@ -26,6 +26,7 @@ pub fn finding_place(path: FieldPath) -> String {
         FieldPath::Sound => "Sound".into(),
         FieldPath::Watermark => "Watermark".into(),
         FieldPath::MultiShot => "Multi shot".into(),
+        FieldPath::ShotType => "Shot type".into(),
     }
 }
 

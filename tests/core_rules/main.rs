@@ -1,6 +1,7 @@
 //! Every validation rule has a test here that fails when the rule breaks.
 
 mod images;
+mod models;
 mod settings;
 mod shots;
 

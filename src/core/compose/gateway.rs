@@ -14,7 +14,7 @@ use super::{
     ComposeError, ComposedRequest, ImageSource, WireImages, effective_model, filled_prompt, whole,
 };
 use crate::core::gateway_profile::{GatewayProfile, ShotDuration};
-use crate::core::model::{Board, Mode};
+use crate::core::model::{Board, Mode, ShotType};
 use crate::core::provider::Provider;
 
 pub fn compose(
@@ -70,7 +70,10 @@ fn kling_fields(
     let mut fields: Vec<(String, Value)> = Vec::new();
     let mut put = |k: &str, v: Value| fields.push((k.to_string(), v));
     put("multi_shot", json!(board.multi_shot));
-    if board.multi_shot {
+    if board.multi_shot && board.shot_type == ShotType::Auto {
+        // Auto: Kling's own name for the model cutting the shots from the one `prompt`.
+        put("shot_type", json!("intelligence"));
+    } else if board.multi_shot {
         put("shot_type", json!("customize"));
         let shots: Vec<Value> = board
             .shots

@@ -1,51 +1,43 @@
-//! The official Kling API's legacy request design (see kling-api-notes.md).
+//! The official Kling API's legacy request design (see kling-api-notes.md). The endpoint,
+//! the `model_name` and the optional fields sent come from the model table.
 
 use serde_json::{Map, Value, json};
 
 use super::{
-    ComposeError, ComposedRequest, ImageSource, WireImages, effective_model, filled_prompt, whole,
+    ComposeError, ComposedRequest, ImageSource, WireImages, filled_prompt, official_route, whole,
 };
 use crate::core::gateway_profile::KlingRelayProfile;
-use crate::core::model::{Board, Mode};
-use crate::core::provider::Provider;
+use crate::core::model::{Board, Mode, ShotType};
+use crate::core::models::{FrameForm, ModelTable};
 
 pub fn compose(
     board: &Board,
     images: &dyn ImageSource,
     external_task_id: &str,
+    table: ModelTable,
 ) -> Result<ComposedRequest, ComposeError> {
-    let path = match board.mode {
-        Mode::Text => "/v1/videos/text2video",
-        Mode::Image => "/v1/videos/image2video",
-        Mode::Reference => "/v1/videos/omni-video",
-    };
+    let route = official_route(board, table);
+    let endpoint = route.endpoint;
     let mut body = Map::new();
-    body.insert(
-        "model_name".into(),
-        json!(effective_model(board, Provider::Kling)),
-    );
-    if board.multi_shot {
-        body.insert("multi_shot".into(), json!(true));
-        body.insert("shot_type".into(), json!("customize"));
-        body.insert("prompt".into(), json!(""));
-        let shots: Vec<Value> = board
-            .shots
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                json!({
-                    "index": i + 1,
-                    "prompt": s.prompt,
-                    // The official API takes durations as strings.
-                    "duration": whole(s.duration).to_string(),
-                })
-            })
-            .collect();
-        body.insert("multi_prompt".into(), Value::Array(shots));
-    } else {
-        body.insert("prompt".into(), json!(board.prompt));
+    body.insert("model_name".into(), json!(route.model_name));
+    match (board.multi_shot, board.shot_type) {
+        (true, ShotType::Custom) => {
+            body.insert("multi_shot".into(), json!(true));
+            body.insert("shot_type".into(), json!("customize"));
+            body.insert("prompt".into(), json!(""));
+            body.insert("multi_prompt".into(), multi_prompt(board));
+        }
+        // The model cuts the shots from the one prompt; no shot list is sent.
+        (true, ShotType::Auto) => {
+            body.insert("multi_shot".into(), json!(true));
+            body.insert("shot_type".into(), json!("intelligence"));
+            body.insert("prompt".into(), json!(board.prompt));
+        }
+        (false, _) => {
+            body.insert("prompt".into(), json!(board.prompt));
+        }
     }
-    if !board.negative_prompt.is_empty() {
+    if endpoint.takes_negative_prompt && !board.negative_prompt.is_empty() {
         body.insert("negative_prompt".into(), json!(board.negative_prompt));
     }
     body.insert(
@@ -53,9 +45,11 @@ pub fn compose(
         json!(whole(board.total_duration()).to_string()),
     );
     body.insert("mode".into(), json!(board.quality));
-    body.insert("cfg_scale".into(), json!(board.cfg_scale));
-    // image2video has no aspect_ratio field: the first frame decides.
-    if board.mode != Mode::Image {
+    if endpoint.takes_cfg_scale {
+        body.insert("cfg_scale".into(), json!(board.cfg_scale));
+    }
+    // In image mode the first frame decides the ratio, whatever the endpoint.
+    if endpoint.takes_aspect_ratio && board.mode != Mode::Image {
         body.insert("aspect_ratio".into(), json!(board.effective_aspect_ratio()));
     }
     body.insert(
@@ -67,24 +61,26 @@ pub fn compose(
         json!({ "enabled": board.watermark }),
     );
     let wire = WireImages::resolve(board, images)?;
-    if let Some(data) = wire.first_frame {
-        body.insert("image".into(), json!(data));
-    }
-    if let Some(data) = wire.last_frame {
-        body.insert("image_tail".into(), json!(data));
-    }
-    if board.mode == Mode::Reference {
-        let list: Vec<Value> = wire
-            .references
-            .into_iter()
-            .map(|d| json!({ "image_url": d }))
-            .collect();
-        body.insert("image_list".into(), Value::Array(list));
+    match endpoint.frames {
+        FrameForm::ImageFields => {
+            if let Some(data) = wire.first_frame {
+                body.insert("image".into(), json!(data));
+            }
+            if let Some(data) = wire.last_frame {
+                body.insert("image_tail".into(), json!(data));
+            }
+        }
+        FrameForm::TypedImageList => {
+            if let Some(list) = image_list(wire) {
+                body.insert("image_list".into(), list);
+            }
+        }
+        FrameForm::None => {}
     }
     body.insert("external_task_id".into(), json!(external_task_id));
     Ok(ComposedRequest {
         method: "POST".into(),
-        path: path.into(),
+        path: endpoint.path.into(),
         body: Value::Object(body),
     })
 }
@@ -97,11 +93,46 @@ pub fn compose_relay(
     profile: &KlingRelayProfile,
     images: &dyn ImageSource,
     external_task_id: &str,
+    table: ModelTable,
 ) -> Result<ComposedRequest, ComposeError> {
-    let mut request = compose(board, images, external_task_id)?;
+    let mut request = compose(board, images, external_task_id, table)?;
     request.path = format!("{}{}", profile.prefix.trim_end_matches('/'), request.path);
     if let Some(body) = request.body.as_object_mut() {
         body.insert("prompt".into(), json!(filled_prompt(board)));
     }
     Ok(request)
+}
+
+fn multi_prompt(board: &Board) -> Value {
+    let shots = board
+        .shots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            json!({
+                "index": i + 1,
+                "prompt": s.prompt,
+                // The official API takes durations as strings.
+                "duration": whole(s.duration).to_string(),
+            })
+        })
+        .collect();
+    Value::Array(shots)
+}
+
+/// References first and untyped, so `<<<image_N>>>` keeps naming the N-th reference; then
+/// the frames, typed. `None` when there is no image at all (a text board on omni-video).
+fn image_list(wire: WireImages) -> Option<Value> {
+    let mut list: Vec<Value> = wire
+        .references
+        .into_iter()
+        .map(|d| json!({ "image_url": d }))
+        .collect();
+    if let Some(data) = wire.first_frame {
+        list.push(json!({ "image_url": data, "type": "first_frame" }));
+    }
+    if let Some(data) = wire.last_frame {
+        list.push(json!({ "image_url": data, "type": "end_frame" }));
+    }
+    (!list.is_empty()).then_some(Value::Array(list))
 }

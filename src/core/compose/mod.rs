@@ -14,6 +14,7 @@ use super::field_path::FieldPath;
 use super::gateway_profile::Profiles;
 use super::images::ImageReadError;
 use super::model::{Board, Mode, is_url};
+use super::models::{MODELS, ModelTable, Route, row_or_default};
 use super::provider::Provider;
 
 /// What will be sent: `{method, path, body}`. The task is queried at `path/{task_id}`.
@@ -59,7 +60,7 @@ pub enum ComposeError {
     },
 }
 
-/// Composes the request for `provider` with the built-in gateway profiles.
+/// Composes the request for `provider` with the built-in gateway profiles and model table.
 /// `external_task_id` is the idempotency key the job engine assigns; previews pass
 /// [`UNASSIGNED_TASK_ID`].
 pub fn compose(
@@ -85,32 +86,73 @@ pub fn compose_with(
     images: &dyn ImageSource,
     external_task_id: &str,
 ) -> Result<ComposedRequest, ComposeError> {
+    compose_in(board, provider, profiles, images, external_task_id, MODELS)
+}
+
+/// [`compose`] against another model table (a model added as one row).
+pub fn compose_with_table(
+    board: &Board,
+    provider: Provider,
+    images: &dyn ImageSource,
+    external_task_id: &str,
+    table: ModelTable,
+) -> Result<ComposedRequest, ComposeError> {
+    let profiles = Profiles::default();
+    compose_in(board, provider, &profiles, images, external_task_id, table)
+}
+
+fn compose_in(
+    board: &Board,
+    provider: Provider,
+    profiles: &Profiles,
+    images: &dyn ImageSource,
+    external_task_id: &str,
+    table: ModelTable,
+) -> Result<ComposedRequest, ComposeError> {
     match provider {
-        Provider::Kling => kling::compose(board, images, external_task_id),
+        Provider::Kling => kling::compose(board, images, external_task_id, table),
         Provider::Gateway => gateway::compose(board, &profiles.gateway, images, external_task_id),
-        Provider::KlingRelay => {
-            kling::compose_relay(board, &profiles.kling_relay, images, external_task_id)
-        }
+        Provider::KlingRelay => kling::compose_relay(
+            board,
+            &profiles.kling_relay,
+            images,
+            external_task_id,
+            table,
+        ),
     }
 }
 
-/// The model name the provider will be asked for. Reference boards are served by the omni
-/// variant of the model: the official API's omni-video takes only that, and new-api's Kling
-/// adaptor picks omni-video by the model's name.
-pub fn effective_model(board: &Board, _provider: Provider) -> String {
-    match board.mode {
-        Mode::Reference if !board.model.ends_with("-omni") => format!("{}-omni", board.model),
-        _ => board.model.clone(),
+/// Where the official API sends this board, from the model table. An unknown model (an
+/// error the `model` rule reports) is previewed on the default model's route.
+pub fn official_route<'a>(board: &Board, table: ModelTable<'a>) -> &'a Route {
+    row_or_default(table, &board.model).route(board.mode)
+}
+
+/// The model name the provider will be asked for. The official API (and a relay of its
+/// body) serves each mode from the route in the model table (kling-v3's reference boards
+/// from kling-v3-omni). A gateway is asked for the board's model, in its omni variant for
+/// reference boards: new-api's Kling adaptor picks omni-video by the model's name.
+pub fn effective_model(board: &Board, provider: Provider) -> String {
+    match provider {
+        Provider::Kling | Provider::KlingRelay
+            if super::models::find(MODELS, &board.model).is_some() =>
+        {
+            official_route(board, MODELS).model_name.to_string()
+        }
+        _ => match board.mode {
+            Mode::Reference if !board.model.ends_with("-omni") => format!("{}-omni", board.model),
+            _ => board.model.clone(),
+        },
     }
 }
 
 /// Longest `prompt` the gateways take (Kling's limit).
 const PROMPT_MAX_CHARS: usize = 2500;
 
-/// The board's prompt, or for a multi-shot board its shots' prompts joined: new-api refuses
-/// an empty `prompt` ("prompt is required"), and Kling ignores it in customize mode.
+/// The board's prompt, or for a board with a shot list its shots' prompts joined: new-api
+/// refuses an empty `prompt` ("prompt is required"), and Kling ignores it in customize mode.
 fn filled_prompt(board: &Board) -> String {
-    if !board.multi_shot {
+    if !board.uses_shot_list() {
         return board.prompt.clone();
     }
     let joined = board
@@ -169,14 +211,16 @@ impl WireImages {
                 last_frame: frame(FieldPath::LastFrame, &board.last_frame)?,
                 references: Vec::new(),
             },
+            // Frames may ride along with references (omni's typed `image_list` items).
             Mode::Reference => WireImages {
+                first_frame: frame(FieldPath::FirstFrame, &board.first_frame)?,
+                last_frame: frame(FieldPath::LastFrame, &board.last_frame)?,
                 references: board
                     .references
                     .iter()
                     .enumerate()
                     .map(|(i, r)| image_data(FieldPath::Reference(i), r, images))
                     .collect::<Result<_, _>>()?,
-                ..WireImages::default()
             },
         })
     }

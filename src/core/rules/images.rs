@@ -21,12 +21,6 @@ pub fn image_mode(cx: &Ctx, out: &mut Vec<Finding>) {
             "image mode needs a first frame (a JPG/PNG path or an http(s) URL)",
         ));
     }
-    if b.multi_shot && set(&b.last_frame).is_some() {
-        out.push(Finding::error(
-            FieldPath::LastFrame,
-            "a last frame is not allowed with multi-shot (turn multi_shot off or remove it)",
-        ));
-    }
 }
 
 pub fn reference_mode(cx: &Ctx, out: &mut Vec<Finding>) {
@@ -36,15 +30,25 @@ pub fn reference_mode(cx: &Ctx, out: &mut Vec<Finding>) {
     }
     let (min, max) = (cx.limits.min_references, cx.limits.max_references);
     let n = b.references.len();
+    // Frames travel in the same omni `image_list`, so they count towards its limit.
+    let frames = [&b.first_frame, &b.last_frame]
+        .into_iter()
+        .filter(|f| set(f).is_some())
+        .count();
     if n < min || n > max {
         out.push(Finding::error(
             FieldPath::References,
             format!("{n} reference image(s); reference mode takes {min}–{max}"),
         ));
+    } else if n + frames > max {
+        out.push(Finding::error(
+            FieldPath::References,
+            format!("{n} reference image(s) and {frames} frame(s); reference mode takes at most {max} images in all"),
+        ));
     }
     let mut used = vec![false; n];
     let mut prompts: Vec<(FieldPath, &str)> = Vec::new();
-    if b.multi_shot {
+    if b.uses_shot_list() {
         for (i, s) in b.shots.iter().enumerate() {
             prompts.push((FieldPath::shot(i, ShotField::Prompt), &s.prompt));
         }
@@ -76,7 +80,8 @@ pub fn reference_mode(cx: &Ctx, out: &mut Vec<Finding>) {
 pub fn unused(cx: &Ctx, out: &mut Vec<Finding>) {
     let b = cx.board;
     let mode = b.mode.as_str();
-    if b.mode != Mode::Image {
+    // Image and reference boards send their frames (the `frames` rule says how).
+    if b.mode == Mode::Text {
         for (path, v) in [
             (FieldPath::FirstFrame, &b.first_frame),
             (FieldPath::LastFrame, &b.last_frame),
@@ -97,7 +102,7 @@ pub fn unused(cx: &Ctx, out: &mut Vec<Finding>) {
 /// Checks the local files of the images the current mode will send.
 pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
     let b = cx.board;
-    let l = cx.limits;
+    let l = &cx.limits;
     let used: Vec<(FieldPath, &str)> = b
         .image_refs()
         .into_iter()
@@ -106,7 +111,7 @@ pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
                 && match b.mode {
                     Mode::Text => false,
                     Mode::Image => !matches!(path, FieldPath::Reference(_)),
-                    Mode::Reference => matches!(path, FieldPath::Reference(_)),
+                    Mode::Reference => true,
                 }
         })
         .collect();

@@ -4,6 +4,7 @@
 //! `benches/core.rs`). Image checks use facts gathered beforehand by the files layer, so
 //! nothing here touches the disk.
 
+mod frames;
 mod images;
 mod placeholders;
 mod settings;
@@ -12,6 +13,7 @@ mod shots;
 use super::findings::{Finding, Severity};
 use super::images::ImageFacts;
 use super::model::Board;
+use super::models::{MODELS, ModelRow, ModelTable, Route, row_or_default};
 use super::provider::{Limits, Provider};
 
 pub use placeholders::image_placeholders;
@@ -20,7 +22,13 @@ pub use placeholders::image_placeholders;
 pub struct Ctx<'a> {
     pub board: &'a Board,
     pub provider: Provider,
-    pub limits: &'a Limits,
+    pub limits: Limits,
+    /// The table the board's `model` is chosen from.
+    pub table: ModelTable<'a>,
+    /// The board's model, or the default one when the name is unknown.
+    pub row: &'a ModelRow,
+    /// Where the official API sends the board (the relay behind a gateway does the same).
+    pub route: &'a Route,
     pub facts: &'a ImageFacts,
 }
 
@@ -40,7 +48,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "shot_count",
-        summary: "multi-shot boards have 1–6 shots",
+        summary: "custom multi-shot boards have 1–6 shots",
         check: shots::count,
     },
     Rule {
@@ -55,18 +63,23 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "total_duration",
-        summary: "the task lasts 3–15 s (multi-shot: the sum of the shots)",
+        summary: "the task lasts the model's range, 3–15 s (custom multi-shot: the sum of the shots)",
         check: shots::total,
     },
     Rule {
         id: "single_prompt",
-        summary: "single-shot boards have one prompt ≤ 2500 characters",
+        summary: "single-shot and auto boards have one prompt ≤ 2500 characters",
         check: shots::single_prompt,
     },
     Rule {
         id: "ignored_fields",
         summary: "fields the chosen shot style ignores are flagged",
         check: shots::ignored_fields,
+    },
+    Rule {
+        id: "shot_type",
+        summary: "shot_type (custom or auto) is one the model offers; ignored single-shot",
+        check: shots::shot_type,
     },
     Rule {
         id: "negative_prompt",
@@ -79,28 +92,38 @@ pub const RULES: &[Rule] = &[
         check: settings::cfg_scale,
     },
     Rule {
+        id: "model_fields",
+        summary: "fields the model's endpoint does not take are flagged and not sent (kling)",
+        check: settings::model_fields,
+    },
+    Rule {
         id: "quality",
-        summary: "quality is std or pro",
+        summary: "quality is one the model offers (std, pro, 4k)",
         check: settings::quality,
     },
     Rule {
         id: "aspect_ratio",
-        summary: "aspect_ratio is 16:9, 9:16 or 1:1 (ignored in image mode)",
+        summary: "aspect_ratio is one the model offers (ignored in image mode)",
         check: settings::aspect_ratio,
     },
     Rule {
         id: "model",
-        summary: "a model is named",
+        summary: "the model is one in the model table",
         check: settings::model,
     },
     Rule {
         id: "image_mode",
-        summary: "image mode has a first frame; no last frame with multi-shot",
+        summary: "image mode has a first frame",
         check: images::image_mode,
     },
     Rule {
+        id: "frames",
+        summary: "frames the endpoint takes: a last frame needs a first; none or first only with multi-shot",
+        check: frames::frames,
+    },
+    Rule {
         id: "reference_mode",
-        summary: "reference mode has 1–7 references and every <<<image_N>>> names one",
+        summary: "reference mode has 1–7 images and every <<<image_N>>> names a reference",
         check: images::reference_mode,
     },
     Rule {
@@ -117,10 +140,24 @@ pub const RULES: &[Rule] = &[
 
 /// Runs every rule. Errors come before warnings; within a severity, rule order is kept.
 pub fn validate(board: &Board, provider: Provider, facts: &ImageFacts) -> Vec<Finding> {
+    validate_with(board, provider, facts, MODELS)
+}
+
+/// [`validate`] against another model table.
+pub fn validate_with(
+    board: &Board,
+    provider: Provider,
+    facts: &ImageFacts,
+    table: ModelTable,
+) -> Vec<Finding> {
+    let row = row_or_default(table, &board.model);
     let ctx = Ctx {
         board,
         provider,
-        limits: provider.limits(),
+        limits: Limits::new(provider, row),
+        table,
+        row,
+        route: row.route(board.mode),
         facts,
     };
     let mut out = Vec::new();

@@ -3,7 +3,9 @@
 use super::{Ctx, char_len};
 use crate::core::field_path::FieldPath;
 use crate::core::findings::Finding;
-use crate::core::model::{Mode, SCHEMA_VERSION};
+use crate::core::model::{DEFAULT_CFG_SCALE, Mode, SCHEMA_VERSION};
+use crate::core::models;
+use crate::core::provider::Provider;
 
 pub fn version(cx: &Ctx, out: &mut Vec<Finding>) {
     let v = cx.board.version;
@@ -40,14 +42,15 @@ pub fn cfg_scale(cx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 pub fn quality(cx: &Ctx, out: &mut Vec<Finding>) {
-    let allowed = cx.limits.qualities;
+    let allowed = &cx.limits.qualities;
     if !allowed.contains(&cx.board.quality.as_str()) {
         out.push(Finding::error(
             FieldPath::Quality,
             format!(
-                "quality {:?} is not one of {}",
+                "quality {:?} is not one of {} ({})",
                 cx.board.quality,
-                allowed.join(", ")
+                allowed.join(", "),
+                cx.row.name
             ),
         ));
     }
@@ -69,18 +72,57 @@ pub fn aspect_ratio(cx: &Ctx, out: &mut Vec<Finding>) {
         out.push(Finding::error(
             FieldPath::AspectRatio,
             format!(
-                "aspect ratio {ratio:?} is not one of {}",
-                allowed.join(", ")
+                "aspect ratio {ratio:?} is not one of {} ({})",
+                allowed.join(", "),
+                cx.row.name
             ),
         ));
     }
 }
 
 pub fn model(cx: &Ctx, out: &mut Vec<Finding>) {
-    if cx.board.model.trim().is_empty() {
+    let name = cx.board.model.trim();
+    let known = models::names(cx.table).join(", ");
+    if name.is_empty() {
         out.push(Finding::error(
             FieldPath::Model,
-            "model is empty (e.g. kling-v3)",
+            format!("model is empty (one of {known})"),
         ));
+    } else if models::find(cx.table, &cx.board.model).is_none() {
+        out.push(Finding::error(
+            FieldPath::Model,
+            format!("model {:?} is not one of {known}", cx.board.model),
+        ));
+    }
+}
+
+/// Fields the official endpoint does not document are not sent (compose reads the same
+/// row); say so when the board sets them. The gateway form still carries them.
+pub fn model_fields(cx: &Ctx, out: &mut Vec<Finding>) {
+    if cx.provider != Provider::Kling {
+        return;
+    }
+    let b = cx.board;
+    let endpoint = cx.route.endpoint;
+    let served = format!("{} on {}", cx.route.model_name, endpoint.path);
+    if !endpoint.takes_negative_prompt && !b.negative_prompt.trim().is_empty() {
+        out.push(
+            Finding::warning(
+                FieldPath::NegativePrompt,
+                format!(
+                    "not sent: {served} takes no negative_prompt (say what to avoid in the prompt)"
+                ),
+            )
+            .for_provider(cx.provider),
+        );
+    }
+    if !endpoint.takes_cfg_scale && b.cfg_scale != DEFAULT_CFG_SCALE {
+        out.push(
+            Finding::warning(
+                FieldPath::CfgScale,
+                format!("not sent: {served} takes no cfg_scale"),
+            )
+            .for_provider(cx.provider),
+        );
     }
 }

@@ -3,13 +3,14 @@
 use super::{Ctx, char_len, is_blank, secs};
 use crate::core::field_path::{FieldPath, ShotField};
 use crate::core::findings::Finding;
+use crate::core::model::ShotType;
 
 pub fn count(cx: &Ctx, out: &mut Vec<Finding>) {
-    if !cx.board.multi_shot {
+    if !cx.board.uses_shot_list() {
         return;
     }
     let n = cx.board.shots.len();
-    let l = cx.limits;
+    let l = &cx.limits;
     if n < l.min_shots {
         out.push(Finding::error(
             FieldPath::Shots,
@@ -27,7 +28,7 @@ pub fn count(cx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 pub fn prompts(cx: &Ctx, out: &mut Vec<Finding>) {
-    if !cx.board.multi_shot {
+    if !cx.board.uses_shot_list() {
         return;
     }
     let max = cx.limits.shot_prompt_max_chars;
@@ -49,7 +50,7 @@ pub fn prompts(cx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 pub fn durations(cx: &Ctx, out: &mut Vec<Finding>) {
-    if !cx.board.multi_shot {
+    if !cx.board.uses_shot_list() {
         return;
     }
     let min = cx.limits.shot_min_seconds;
@@ -84,10 +85,10 @@ pub fn durations(cx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
-    let l = cx.limits;
+    let l = &cx.limits;
     let total = cx.board.total_duration();
     let (lo, hi) = (l.total_min_seconds, l.total_max_seconds);
-    if cx.board.multi_shot {
+    if cx.board.uses_shot_list() {
         if cx.board.shots.is_empty() {
             return; // `count` already says so.
         }
@@ -130,7 +131,8 @@ pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
                 secs(hi)
             ),
         ));
-    } else if !l.single_shot_standard_seconds.is_empty()
+    } else if !cx.board.multi_shot
+        && !l.single_shot_standard_seconds.is_empty()
         && !l.single_shot_standard_seconds.contains(&(total as u32))
     {
         let std: Vec<String> = l
@@ -153,9 +155,14 @@ pub fn total(cx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 pub fn single_prompt(cx: &Ctx, out: &mut Vec<Finding>) {
-    if cx.board.multi_shot {
+    if cx.board.uses_shot_list() {
         return;
     }
+    let kind = if cx.board.multi_shot {
+        "an auto multi-shot"
+    } else {
+        "a single-shot"
+    };
     let max = cx.limits.prompt_max_chars;
     let len = char_len(&cx.board.prompt);
     if is_blank(&cx.board.prompt) {
@@ -166,25 +173,57 @@ pub fn single_prompt(cx: &Ctx, out: &mut Vec<Finding>) {
     } else if len > max {
         out.push(Finding::error(
             FieldPath::Prompt,
-            format!("prompt is {len} characters; a single-shot prompt allows at most {max}"),
+            format!("prompt is {len} characters; {kind} prompt allows at most {max}"),
         ));
     }
 }
 
 pub fn ignored_fields(cx: &Ctx, out: &mut Vec<Finding>) {
     let b = cx.board;
-    if b.multi_shot && !b.prompt.trim().is_empty() {
+    if b.uses_shot_list() && !b.prompt.trim().is_empty() {
         out.push(Finding::warning(
             FieldPath::Prompt,
             "ignored while multi_shot is true (each shot has its own prompt)",
         ));
     }
-    if !b.multi_shot && !b.shots.is_empty() {
+    if b.shots.is_empty() {
+        return;
+    }
+    let n = b.shots.len();
+    if !b.multi_shot {
         out.push(Finding::warning(
             FieldPath::Shots,
+            format!("{n} shot(s) ignored while multi_shot is false"),
+        ));
+    } else if b.shot_type == ShotType::Auto {
+        // Kept so switching back to custom restores them, but not sent.
+        out.push(Finding::warning(
+            FieldPath::Shots,
+            format!("{n} shot(s) ignored while shot_type is auto (the model cuts the shots)"),
+        ));
+    }
+}
+
+/// Auto is a multi-shot style; the model row says which styles it offers.
+pub fn shot_type(cx: &Ctx, out: &mut Vec<Finding>) {
+    let b = cx.board;
+    if b.shot_type == ShotType::Custom {
+        return;
+    }
+    if !b.multi_shot {
+        out.push(Finding::warning(
+            FieldPath::ShotType,
+            "ignored while multi_shot is false",
+        ));
+    } else if !cx.row.shot_types.contains(&b.shot_type) {
+        let offered: Vec<&str> = cx.row.shot_types.iter().map(|t| t.as_str()).collect();
+        out.push(Finding::error(
+            FieldPath::ShotType,
             format!(
-                "{} shot(s) ignored while multi_shot is false",
-                b.shots.len()
+                "{} does not offer shot_type {:?} (it offers {})",
+                cx.row.name,
+                b.shot_type.as_str(),
+                offered.join(", ")
             ),
         ));
     }

@@ -14,7 +14,9 @@ pub const MAX_DURATION: i64 = 15;
 pub const DEFAULT_DURATION: i64 = 5;
 pub const MAX_REFERENCES: usize = 7;
 pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
-pub const MODES: &[&str] = &["std", "pro"];
+/// `4k`: kling-api-notes, "`mode: "4k"` exists for kling-v3 and kling-v3-omni on the /v1
+/// routes"; ModelStream's omni form, "4K is sharpest".
+pub const MODES: &[&str] = &["std", "pro", "4k"];
 pub const ASPECT_RATIOS: &[&str] = &["16:9", "9:16", "1:1"];
 
 /// Limits count characters, not bytes: a prompt in Chinese is as long as one in English.

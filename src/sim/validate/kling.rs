@@ -59,8 +59,8 @@ pub fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, Invalid>
             "is required: image2video needs a first frame",
         )?,
         Kind::Omni => {
-            let images = check_image_list(&f)?;
-            check_placeholders(&texts, images, "image_list")?;
+            let references = check_image_list(&f, multi_shot)?;
+            check_placeholders(&texts, references, "image_list")?;
         }
     }
 
@@ -166,11 +166,15 @@ fn check_multi_shot<'a>(
     Ok(texts)
 }
 
-/// 1–7 `{image_url, type?}` items; returns how many.
-fn check_image_list(f: &Fields) -> Result<usize, Invalid> {
-    let items = f
-        .array("image_list")?
-        .ok_or_else(|| Invalid::field("image_list", "is required on omni-video (1 to 7 images)"))?;
+/// Optional (omni-video also makes video from text alone); when present 1–7
+/// `{image_url, type?}` items. Typed items are frames: official omni page, "it does not
+/// support setting the start & end frames" with multi_shot, and (family copy of the page)
+/// "End-frame-only is not currently supported". Returns how many untyped references there are:
+/// `<<<image_N>>>` counts those.
+fn check_image_list(f: &Fields, multi_shot: bool) -> Result<usize, Invalid> {
+    let Some(items) = f.array("image_list")? else {
+        return Ok(0);
+    };
     if items.is_empty() || items.len() > MAX_REFERENCES {
         return Err(Invalid::field(
             "image_list",
@@ -180,17 +184,36 @@ fn check_image_list(f: &Fields) -> Result<usize, Invalid> {
             ),
         ));
     }
+    let mut references = 0;
+    let (mut first, mut end) = (false, false);
     for (i, item) in items.iter().enumerate() {
         let entry = Fields::item("image_list", i, item)?;
         let url = entry
             .str("image_url")?
             .ok_or_else(|| Invalid::field(entry.path("image_url"), "is required"))?;
         check_image(&entry.path("image_url"), url)?;
-        if let Some(kind) = entry.str("type")? {
-            check_one_of(&entry.path("type"), kind, &["first_frame", "end_frame"])?;
+        match entry.str("type")? {
+            None => references += 1,
+            Some(kind) => {
+                check_one_of(&entry.path("type"), kind, &["first_frame", "end_frame"])?;
+                if multi_shot {
+                    return Err(Invalid::field(
+                        entry.path("type"),
+                        "frames are not supported with multi_shot",
+                    ));
+                }
+                first |= kind == "first_frame";
+                end |= kind == "end_frame";
+            }
         }
     }
-    Ok(items.len())
+    if end && !first {
+        return Err(Invalid::field(
+            "image_list",
+            "an end_frame needs a first_frame",
+        ));
+    }
+    Ok(references)
 }
 
 #[cfg(test)]
@@ -285,5 +308,60 @@ mod tests {
         );
         let ok = json!({"model_name": "kling-v3-omni", "prompt": "<<<image_1>>>", "image_list": [{"image_url": "https://x.test/a.png"}]});
         assert_eq!(parse_json(Kind::Omni, ok).expect("valid").mode, "pro");
+    }
+
+    #[test]
+    fn auto_multi_shot_and_4k_are_accepted() {
+        let auto = json!({
+            "model_name": "kling-v3", "multi_shot": true, "shot_type": "intelligence",
+            "prompt": "a chase", "duration": "10", "mode": "4k"
+        });
+        let spec = parse_json(Kind::Text, auto).expect("valid");
+        assert_eq!((spec.duration_secs, spec.mode.as_str()), (10, "4k"));
+        let empty = json!({"model_name": "kling-v3", "multi_shot": true, "shot_type": "intelligence", "prompt": ""});
+        assert_eq!(
+            parse_json(Kind::Text, empty).unwrap_err().param.as_deref(),
+            Some("prompt")
+        );
+    }
+
+    #[test]
+    fn omni_takes_text_alone_and_typed_frames_after_the_references() {
+        let text = json!({"model_name": "kling-v3-omni", "prompt": "a cat", "mode": "std"});
+        assert!(parse_json(Kind::Omni, text).is_ok());
+        let frames = json!({
+            "model_name": "kling-v3-omni", "prompt": "<<<image_1>>> opens the door",
+            "image_list": [
+                {"image_url": "https://x.test/ref.png"},
+                {"image_url": "https://x.test/a.png", "type": "first_frame"},
+                {"image_url": "https://x.test/b.png", "type": "end_frame"}
+            ]
+        });
+        assert!(parse_json(Kind::Omni, frames.clone()).is_ok());
+        // Typed items are frames, not references: <<<image_2>>> names nothing.
+        let mut two = frames.clone();
+        two["prompt"] = json!("<<<image_2>>>");
+        assert_eq!(
+            parse_json(Kind::Omni, two).unwrap_err().param.as_deref(),
+            Some("prompt")
+        );
+        let mut multi = frames.clone();
+        multi["multi_shot"] = json!(true);
+        multi["shot_type"] = json!("intelligence");
+        assert_eq!(
+            parse_json(Kind::Omni, multi).unwrap_err().param.as_deref(),
+            Some("image_list[1].type")
+        );
+        let end_only = json!({
+            "model_name": "kling-v3-omni", "prompt": "go",
+            "image_list": [{"image_url": "https://x.test/b.png", "type": "end_frame"}]
+        });
+        assert_eq!(
+            parse_json(Kind::Omni, end_only)
+                .unwrap_err()
+                .param
+                .as_deref(),
+            Some("image_list")
+        );
     }
 }

@@ -32,7 +32,7 @@ pub enum Target {
 impl Target {
     pub fn of(doc: &Doc) -> Target {
         let b = doc.board();
-        if !b.multi_shot {
+        if !b.uses_shot_list() {
             Target::Single
         } else if doc.selected < b.shots.len() {
             Target::Shot(doc.selected)
@@ -224,6 +224,11 @@ impl PromptEditor {
                 format!("Shot {}/{}", i + 1, board.shots.len()),
                 limits.shot_prompt_max_chars,
             ),
+            // Auto multi-shot edits the one prompt too; the model cuts it into shots.
+            Target::Single if area.width >= 44 && board.multi_shot => {
+                ("auto shots prompt".to_string(), limits.prompt_max_chars)
+            }
+            Target::Single if board.multi_shot => ("auto".to_string(), limits.prompt_max_chars),
             Target::Single if area.width >= 44 => {
                 ("single prompt".to_string(), limits.prompt_max_chars)
             }

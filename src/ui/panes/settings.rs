@@ -53,7 +53,7 @@ impl Settings {
         let len = SettingField::all(cx.doc.board()).len();
         let field = self.current(cx.doc.board());
         let now = cx.now;
-        let limits = cx.doc.limits();
+        let limits = &cx.doc.limits();
         if let Some(to) = moved_selection(action, self.selected, len, cx.page) {
             self.selected = to;
             return Flow::Handled;

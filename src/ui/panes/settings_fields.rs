@@ -1,7 +1,8 @@
 //! The rows of the settings pane: what each shows, what it means, and how it changes.
 //! Pure functions of the board; the pane in `settings.rs` decides when to call them.
 
-use crate::core::model::{Board, Mode};
+use crate::core::model::{Board, Mode, ShotType};
+use crate::core::models::{self, MODELS};
 use crate::core::{FieldPath, Limits};
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
@@ -18,6 +19,8 @@ pub enum SettingField {
     Sound,
     Watermark,
     MultiShot,
+    /// Custom or auto; only while multi-shot is on.
+    ShotType,
     Duration,
     FirstFrame,
     LastFrame,
@@ -39,7 +42,11 @@ impl SettingField {
             SettingField::Watermark,
             SettingField::MultiShot,
         ];
-        if !b.multi_shot {
+        if b.multi_shot {
+            v.push(SettingField::ShotType);
+        }
+        // Auto boards have one duration, like single-shot ones.
+        if !b.uses_shot_list() {
             v.push(SettingField::Duration);
         }
         v.extend([SettingField::FirstFrame, SettingField::LastFrame]);
@@ -59,6 +66,7 @@ impl SettingField {
             SettingField::Sound => "Sound".into(),
             SettingField::Watermark => "Watermark".into(),
             SettingField::MultiShot => "Multi-shot".into(),
+            SettingField::ShotType => "Shots".into(),
             SettingField::Duration => "Duration".into(),
             SettingField::FirstFrame => "First frame".into(),
             SettingField::LastFrame => "Last frame".into(),
@@ -75,9 +83,9 @@ impl SettingField {
                 "text: prompt only · image: a first frame guides · reference: images named <<<image_N>>> in prompts."
             }
             SettingField::Model => {
-                "The model asked for (reference boards use the -omni variant on kling)."
+                "One of the model table (reference boards use the -omni variant on kling)."
             }
-            SettingField::Quality => "std or pro (pro costs more).",
+            SettingField::Quality => "std, pro or 4k where the model has it (each costs more).",
             SettingField::Aspect => {
                 "16:9, 9:16 or 1:1. Image mode ignores it: the first frame decides."
             }
@@ -87,11 +95,16 @@ impl SettingField {
             SettingField::MultiShot => {
                 "on: up to 6 shots with their own prompts · off: one prompt for the whole video."
             }
-            SettingField::Duration => "Length of a single-shot video, 3–15 s.",
-            SettingField::FirstFrame => {
-                "Image mode: a JPG/PNG path (relative to the board) or an http(s) URL."
+            SettingField::ShotType => {
+                "custom: your shot list · auto: one prompt, the model cuts the shots."
             }
-            SettingField::LastFrame => "Image mode, single-shot only: the frame the video ends on.",
+            SettingField::Duration => "Length of a single-shot or auto video, 3–15 s.",
+            SettingField::FirstFrame => {
+                "Image mode (optional with references): a JPG/PNG path or an http(s) URL."
+            }
+            SettingField::LastFrame => {
+                "Image or reference mode, single-shot only: the frame the video ends on."
+            }
             SettingField::Reference(_) => "Reference mode: prompts name it as <<<image_N>>>.",
             SettingField::AddReference => "A new reference image: a path or an http(s) URL.",
         }
@@ -147,6 +160,7 @@ impl SettingField {
             SettingField::Sound => FieldPath::Sound,
             SettingField::Watermark => FieldPath::Watermark,
             SettingField::MultiShot => FieldPath::MultiShot,
+            SettingField::ShotType => FieldPath::ShotType,
             SettingField::Duration => FieldPath::Duration,
             SettingField::FirstFrame => FieldPath::FirstFrame,
             SettingField::LastFrame => FieldPath::LastFrame,
@@ -164,7 +178,6 @@ impl SettingField {
         matches!(
             self,
             SettingField::Title
-                | SettingField::Model
                 | SettingField::FirstFrame
                 | SettingField::LastFrame
                 | SettingField::Reference(_)
@@ -175,7 +188,6 @@ impl SettingField {
     pub fn text(self, b: &Board) -> String {
         match self {
             SettingField::Title => b.title.clone(),
-            SettingField::Model => b.model.clone(),
             SettingField::FirstFrame => b.first_frame.clone().unwrap_or_default(),
             SettingField::LastFrame => b.last_frame.clone().unwrap_or_default(),
             SettingField::Reference(i) => b.references.get(i).cloned().unwrap_or_default(),
@@ -187,6 +199,8 @@ impl SettingField {
         let on = |v: bool| if v { "on" } else { "off" }.to_string();
         match self {
             SettingField::Mode => b.mode.as_str().into(),
+            SettingField::Model => b.model.clone(),
+            SettingField::ShotType => b.shot_type.as_str().into(),
             SettingField::Quality => b.quality.clone(),
             SettingField::Aspect => match &b.aspect_ratio {
                 Some(r) => r.clone(),
@@ -208,7 +222,7 @@ impl SettingField {
     /// Image rows the current mode does not send.
     pub fn unused(self, b: &Board) -> bool {
         match self {
-            SettingField::FirstFrame | SettingField::LastFrame => b.mode != Mode::Image,
+            SettingField::FirstFrame | SettingField::LastFrame => b.mode == Mode::Text,
             SettingField::Reference(_) | SettingField::AddReference => b.mode != Mode::Reference,
             _ => false,
         }
@@ -220,9 +234,9 @@ pub fn step(field: SettingField, b: &mut Board, dir: i32, limits: &Limits) -> Re
     match field {
         SettingField::Mode => edit::cycle_mode(b, dir),
         SettingField::Model => {
-            b.model = edit::cycle(&["kling-v3", "kling-v3-omni"], &b.model, dir).into();
+            b.model = edit::cycle(&models::names(MODELS), &b.model, dir).into();
         }
-        SettingField::Quality => b.quality = edit::cycle(limits.qualities, &b.quality, dir).into(),
+        SettingField::Quality => b.quality = edit::cycle(&limits.qualities, &b.quality, dir).into(),
         SettingField::Aspect => {
             let current = b.effective_aspect_ratio().to_string();
             b.aspect_ratio = Some(edit::cycle(limits.aspect_ratios, &current, dir).into());
@@ -231,6 +245,14 @@ pub fn step(field: SettingField, b: &mut Board, dir: i32, limits: &Limits) -> Re
         SettingField::Sound => b.sound = !b.sound,
         SettingField::Watermark => b.watermark = !b.watermark,
         SettingField::MultiShot => b.multi_shot = !b.multi_shot,
+        SettingField::ShotType => {
+            let names = ShotType::ALL.map(ShotType::as_str);
+            let next = edit::cycle(&names, b.shot_type.as_str(), dir);
+            b.shot_type = ShotType::ALL
+                .into_iter()
+                .find(|t| t.as_str() == next)
+                .unwrap_or_default();
+        }
         SettingField::Duration => {
             edit::change_duration(b, 0, dir, limits)?;
         }
@@ -257,10 +279,6 @@ pub fn apply_text(field: SettingField, b: &mut Board, value: String) -> Result<(
     let opt = |v: String| (!v.is_empty()).then_some(v);
     match field {
         SettingField::Title => b.title = value,
-        SettingField::Model if value.is_empty() => {
-            return Err(Refusal::EmptyModel);
-        }
-        SettingField::Model => b.model = value,
         SettingField::FirstFrame => b.first_frame = opt(value),
         SettingField::LastFrame => b.last_frame = opt(value),
         SettingField::Reference(i) if value.is_empty() && i < b.references.len() => {
@@ -279,7 +297,7 @@ mod tests {
 
     #[test]
     fn steps_and_clears_say_which_fields_step_and_clear_refuse() {
-        let limits = crate::core::Provider::Kling.limits();
+        let limits = &crate::core::Provider::Kling.limits_for("kling-v3");
         for multi_shot in [true, false] {
             let mut b = Board::starter();
             b.multi_shot = multi_shot;
@@ -295,5 +313,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn model_cycles_through_the_table_and_shots_appear_with_multi_shot() {
+        let limits = &crate::core::Provider::Kling.limits_for("kling-v3");
+        let mut b = Board::starter();
+        assert!(!SettingField::Model.is_text());
+        step(SettingField::Model, &mut b, 1, limits).unwrap();
+        assert_eq!(b.model, "kling-v3-omni");
+        step(SettingField::Model, &mut b, 1, limits).unwrap();
+        assert_eq!(b.model, models::DEFAULT_MODEL);
+
+        let rows = SettingField::all(&b);
+        assert!(rows.contains(&SettingField::ShotType));
+        assert!(!rows.contains(&SettingField::Duration));
+        step(SettingField::ShotType, &mut b, 1, limits).unwrap();
+        assert_eq!(SettingField::ShotType.value(&b), "auto");
+        assert!(SettingField::all(&b).contains(&SettingField::Duration));
+        b.multi_shot = false;
+        assert!(!SettingField::all(&b).contains(&SettingField::ShotType));
+    }
+
+    #[test]
+    fn quality_offers_4k_from_the_table() {
+        let limits = &crate::core::Provider::Kling.limits_for("kling-v3");
+        let mut b = Board::starter();
+        step(SettingField::Quality, &mut b, -1, limits).unwrap();
+        assert_eq!(b.quality, "4k");
     }
 }

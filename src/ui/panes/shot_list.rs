@@ -21,7 +21,7 @@ pub struct ShotList;
 
 impl ShotList {
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
-        let limits = cx.doc.limits();
+        let limits = &cx.doc.limits();
         let n = cx.doc.board().shots.len();
         let sel = cx.doc.selected;
         let needs_a_shot = matches!(
@@ -34,7 +34,7 @@ impl ShotList {
                 | Action::DurationUp
                 | Action::DurationDown
         );
-        if needs_a_shot && n == 0 && cx.doc.board().multi_shot {
+        if needs_a_shot && n == 0 && cx.doc.board().uses_shot_list() {
             let add = cx.keys.key_for(Context::ShotList, Action::AddShot);
             return Flow::toast_err(format!("no shot selected (add one with {add})"));
         }
@@ -71,8 +71,10 @@ impl ShotList {
     pub fn render(&self, f: &mut Frame, area: Rect, v: &View) {
         let board = v.doc.board();
         let d = v.doc.derived();
-        let count = if board.multi_shot {
+        let count = if board.uses_shot_list() {
             format!("{}/{} ", board.shots.len(), v.doc.limits().max_shots)
+        } else if board.multi_shot {
+            "auto ".into()
         } else {
             "single ".into()
         };
@@ -92,7 +94,7 @@ impl ShotList {
             .fold(v.doc.limits().total_max_seconds, f64::max);
         // With room to spare, each shot shows more of its prompt on extra lines.
         let n = board.shots.len().max(1);
-        let per_shot = if board.multi_shot {
+        let per_shot = if board.uses_shot_list() {
             (inner.height as usize / n).clamp(1, 3)
         } else {
             (inner.height as usize).saturating_sub(1).clamp(1, 3)
@@ -124,7 +126,7 @@ impl ShotList {
             out
         };
         let mut lines = Vec::new();
-        if board.multi_shot {
+        if board.uses_shot_list() {
             let range = scroll_window(
                 board.shots.len(),
                 v.doc.selected,
@@ -169,7 +171,15 @@ impl ShotList {
             if !board.shots.is_empty() {
                 lines.push(Line::styled(
                     fit(
-                        &format!(" {} shot(s) ignored: multi-shot is off", board.shots.len()),
+                        &format!(
+                            " {} shot(s) ignored: {}",
+                            board.shots.len(),
+                            if board.multi_shot {
+                                "shots are auto"
+                            } else {
+                                "multi-shot is off"
+                            }
+                        ),
                         w,
                     ),
                     v.styles.muted,

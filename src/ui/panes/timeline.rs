@@ -90,7 +90,7 @@ impl Timeline {
     fn ruler(&self, v: &View, width: usize, scale: f64, limit: f64) -> Line<'static> {
         let s = v.styles;
         let b = v.doc.board();
-        let segments: Vec<f64> = if b.multi_shot {
+        let segments: Vec<f64> = if b.uses_shot_list() {
             b.shots.iter().map(|x| x.duration.max(0.0)).collect()
         } else {
             vec![b.duration.max(0.0)]
@@ -106,12 +106,12 @@ impl Timeline {
             if end <= pos {
                 continue;
             }
-            let label = if b.multi_shot {
+            let label = if b.uses_shot_list() {
                 (i + 1).to_string()
             } else {
                 "▶".into()
             };
-            let base = if b.multi_shot && i == v.doc.selected {
+            let base = if b.uses_shot_list() && i == v.doc.selected {
                 s.selection
             } else if i % 2 == 0 {
                 s.accent

@@ -129,8 +129,9 @@ impl Doc {
     pub fn provider(&self) -> Provider {
         self.provider
     }
-    pub fn limits(&self) -> &'static Limits {
-        self.provider.limits()
+    /// The limits of the board's model for this provider.
+    pub fn limits(&self) -> Limits {
+        self.provider.limits_for(&self.board.model)
     }
     pub fn prices(&self) -> &PriceTable {
         &self.prices

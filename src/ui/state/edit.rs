@@ -10,6 +10,10 @@ use crate::core::provider::Limits;
 pub enum Refusal {
     #[error("multi-shot is off: this board has one prompt (turn multi-shot on in Settings)")]
     MultiShotOff,
+    #[error(
+        "shots are auto: the model cuts them from one prompt (set Shots to custom in Settings)"
+    )]
+    AutoShots,
     #[error("no shot selected (add one first)")]
     NoShotSelected,
     #[error("Shot {} is already the first shot", .shot + 1)]
@@ -27,13 +31,13 @@ pub enum Refusal {
     NotAChoice,
     #[error("this setting cannot be cleared; change its value instead")]
     NotClearable,
-    #[error("the model cannot be empty (e.g. kling-v3)")]
-    EmptyModel,
 }
 
 fn check_multi(board: &Board) -> Result<(), Refusal> {
-    if board.multi_shot {
+    if board.uses_shot_list() {
         Ok(())
+    } else if board.multi_shot {
+        Err(Refusal::AutoShots)
     } else {
         Err(Refusal::MultiShotOff)
     }
@@ -125,12 +129,12 @@ pub fn change_duration(
     delta: i32,
     limits: &Limits,
 ) -> Result<usize, Refusal> {
-    let min = if board.multi_shot {
+    let min = if board.uses_shot_list() {
         limits.shot_min_seconds
     } else {
         limits.total_min_seconds
     };
-    let slot = if board.multi_shot {
+    let slot = if board.uses_shot_list() {
         check_index(board, i)?;
         &mut board.shots[i].duration
     } else {
@@ -189,7 +193,10 @@ pub fn nudge_cfg_scale(board: &mut Board, steps: i32, limits: &Limits) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::provider::KLING_LIMITS as L;
+    use crate::core::{Limits, Provider};
+    use std::sync::LazyLock;
+
+    static L: LazyLock<Limits> = LazyLock::new(|| Provider::Kling.limits_for("kling-v3"));
 
     fn durations(b: &Board) -> Vec<f64> {
         b.shots.iter().map(|s| s.duration).collect()

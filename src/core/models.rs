@@ -1,0 +1,253 @@
+//! The official API's models as data: one row per model says where each board mode is sent,
+//! what it offers (qualities, shot types, durations, aspect ratios, images), which fields its
+//! endpoints take, and its list prices. Rules, compose, [`Limits`](super::Limits) and the
+//! default prices all read these rows, so a new model (Kling 4.0: 3–30 s, 21:9) is one row.
+//!
+//! Sources (read 2026-11-25, quoted in README "Models"): kling-api-notes.md and the research
+//! report's §3 (official omni-video page mirror, price list).
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{Mode, ShotType};
+
+/// The model a board names when it names none.
+pub const DEFAULT_MODEL: &str = "kling-v3";
+
+/// USD per second of output.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    pub silent: f64,
+    pub audio: f64,
+}
+
+/// How an endpoint takes the first and last frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameForm {
+    /// The endpoint takes no frames.
+    None,
+    /// Top-level `image` and `image_tail`; with multi-shot a first frame only
+    /// (kling-api-notes: "With `multi_shot: true` a first frame is allowed but a last frame is not").
+    ImageFields,
+    /// `image_list` items `{"image_url", "type": "first_frame" | "end_frame"}` after the
+    /// references, and none with multi-shot. Official omni-video page: "When true: the prompt
+    /// parameter is invalid, and it does not support setting the start & end frames".
+    TypedImageList,
+}
+
+/// One create endpoint of the official API and the optional body fields it documents.
+#[derive(Debug, PartialEq)]
+pub struct Endpoint {
+    pub path: &'static str,
+    pub takes_cfg_scale: bool,
+    pub takes_negative_prompt: bool,
+    /// image2video has none: the first frame decides.
+    pub takes_aspect_ratio: bool,
+    pub frames: FrameForm,
+}
+
+pub static TEXT2VIDEO: Endpoint = Endpoint {
+    path: "/v1/videos/text2video",
+    takes_cfg_scale: true,
+    takes_negative_prompt: true,
+    takes_aspect_ratio: true,
+    frames: FrameForm::None,
+};
+
+pub static IMAGE2VIDEO: Endpoint = Endpoint {
+    path: "/v1/videos/image2video",
+    takes_cfg_scale: true,
+    takes_negative_prompt: true,
+    takes_aspect_ratio: false,
+    frames: FrameForm::ImageFields,
+};
+
+/// kling-api-notes: "omni-video documents no `cfg_scale` and no `negative_prompt`".
+pub static OMNI_VIDEO: Endpoint = Endpoint {
+    path: "/v1/videos/omni-video",
+    takes_cfg_scale: false,
+    takes_negative_prompt: false,
+    takes_aspect_ratio: true,
+    frames: FrameForm::TypedImageList,
+};
+
+/// Where one board mode is sent, and the `model_name` sent with it.
+#[derive(Debug, PartialEq)]
+pub struct Route {
+    pub endpoint: &'static Endpoint,
+    pub model_name: &'static str,
+}
+
+/// A quality (sent as `mode`) and its list price.
+#[derive(Debug, PartialEq)]
+pub struct Quality {
+    pub name: &'static str,
+    pub rate: Rate,
+}
+
+/// Image limits of the model's image endpoints.
+#[derive(Debug, PartialEq)]
+pub struct ImageLimits {
+    /// Images per omni-video request, references and frames together ("at most 7 images").
+    pub max_images: usize,
+    pub max_bytes: u64,
+    pub min_side_px: u32,
+    /// Longest side over shortest side.
+    pub max_ratio: f64,
+    pub formats: &'static [&'static str],
+}
+
+/// One model: everything the rules, compose and cost need to know about it.
+#[derive(Debug, PartialEq)]
+pub struct ModelRow {
+    /// The board's `model`.
+    pub name: &'static str,
+    pub text: Route,
+    pub image: Route,
+    pub reference: Route,
+    /// `std` and `pro`, with prices.
+    pub qualities: &'static [Quality],
+    /// `quality: "4k"` and its price; `None` turns it off for the model. No official page
+    /// the research could read lists `mode: "4k"` (confidence low), so it is a flag per row.
+    pub four_k: Option<Rate>,
+    pub shot_types: &'static [ShotType],
+    pub min_seconds: u32,
+    pub max_seconds: u32,
+    pub aspect_ratios: &'static [&'static str],
+    pub max_shots: usize,
+    pub shot_prompt_max_chars: usize,
+    pub prompt_max_chars: usize,
+    pub images: ImageLimits,
+}
+
+impl ModelRow {
+    pub fn route(&self, mode: Mode) -> &Route {
+        match mode {
+            Mode::Text => &self.text,
+            Mode::Image => &self.image,
+            Mode::Reference => &self.reference,
+        }
+    }
+
+    /// Every quality the model offers, 4k last when it has it.
+    pub fn quality_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = self.qualities.iter().map(|q| q.name).collect();
+        if self.four_k.is_some() {
+            names.push(FOUR_K);
+        }
+        names
+    }
+
+    /// The list price of one quality.
+    pub fn rate(&self, quality: &str) -> Option<Rate> {
+        if quality == FOUR_K {
+            return self.four_k;
+        }
+        self.qualities
+            .iter()
+            .find(|q| q.name == quality)
+            .map(|q| q.rate)
+    }
+}
+
+/// The quality name of 4K output.
+pub const FOUR_K: &str = "4k";
+
+const fn rate(silent: f64, audio: f64) -> Rate {
+    Rate { silent, audio }
+}
+
+const V3_IMAGES: ImageLimits = ImageLimits {
+    max_images: 7,
+    max_bytes: 10 * 1024 * 1024,
+    min_side_px: 300,
+    max_ratio: 2.5,
+    formats: &["jpeg", "png"],
+};
+
+/// `shot_type: "intelligence"` is on the official omni page too ("when the multi_shot
+/// parameter is set to true and the shot-type parameter is set to intelligence, the current
+/// parameter must not be empty"), so both rows offer auto.
+const BOTH_SHOT_TYPES: &[ShotType] = &[ShotType::Custom, ShotType::Auto];
+
+const OMNI_ROUTE: Route = Route {
+    endpoint: &OMNI_VIDEO,
+    model_name: "kling-v3-omni",
+};
+
+pub const KLING_V3: ModelRow = ModelRow {
+    name: "kling-v3",
+    text: Route {
+        endpoint: &TEXT2VIDEO,
+        model_name: "kling-v3",
+    },
+    image: Route {
+        endpoint: &IMAGE2VIDEO,
+        model_name: "kling-v3",
+    },
+    // Reference boards are served by the omni variant.
+    reference: OMNI_ROUTE,
+    qualities: &[
+        Quality {
+            name: "std",
+            rate: rate(0.084, 0.126),
+        },
+        Quality {
+            name: "pro",
+            rate: rate(0.112, 0.168),
+        },
+    ],
+    four_k: Some(rate(0.42, 0.42)),
+    shot_types: BOTH_SHOT_TYPES,
+    min_seconds: 3,
+    max_seconds: 15,
+    aspect_ratios: &["16:9", "9:16", "1:1"],
+    max_shots: 6,
+    shot_prompt_max_chars: 512,
+    prompt_max_chars: 2500,
+    images: V3_IMAGES,
+};
+
+/// Every mode goes to omni-video: text boards send no `image_list`, image boards send their
+/// frames as typed `image_list` items.
+pub const KLING_V3_OMNI: ModelRow = ModelRow {
+    name: "kling-v3-omni",
+    text: OMNI_ROUTE,
+    image: OMNI_ROUTE,
+    reference: OMNI_ROUTE,
+    qualities: &[
+        Quality {
+            name: "std",
+            rate: rate(0.084, 0.112),
+        },
+        Quality {
+            name: "pro",
+            rate: rate(0.112, 0.14),
+        },
+    ],
+    four_k: Some(rate(0.42, 0.42)),
+    ..KLING_V3
+};
+
+/// The built-in table.
+pub static MODELS: &[&ModelRow] = &[&KLING_V3, &KLING_V3_OMNI];
+
+/// A table of models: the built-in one, or another for tests and future rows.
+pub type ModelTable<'a> = &'a [&'a ModelRow];
+
+/// The row named `name`.
+pub fn find<'a>(table: ModelTable<'a>, name: &str) -> Option<&'a ModelRow> {
+    table.iter().copied().find(|row| row.name == name)
+}
+
+/// The row for `name`, or the default row when the name is unknown (the `model` rule
+/// reports that; the other rules still need numbers to check against).
+pub fn row_or_default<'a>(table: ModelTable<'a>, name: &str) -> &'a ModelRow {
+    find(table, name)
+        .or_else(|| find(table, DEFAULT_MODEL))
+        .unwrap_or(table[0])
+}
+
+/// The names in the table, in order (for messages and the Settings cycle).
+pub fn names(table: ModelTable) -> Vec<&'static str> {
+    table.iter().map(|row| row.name).collect()
+}
