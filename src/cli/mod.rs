@@ -7,6 +7,7 @@ mod jobs;
 mod json_out;
 mod new;
 mod out;
+mod spend;
 mod submit;
 mod validate;
 
@@ -56,6 +57,8 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     /// List stored jobs, show one (`jobs show ID`) or reattach to one (`jobs wait ID`).
     Jobs(jobs::JobsArgs),
+    /// The spend ledger: each job's estimate and charge, totals, today's spend vs [budget].
+    Spend(spend::SpendArgs),
     /// Download a job's videos again, resuming partial files.
     Download(download::DownloadArgs),
     /// Run the simulated Kling backend (both wire forms) on 127.0.0.1 until Ctrl-C.
@@ -103,6 +106,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Submit(args)) => submit::run(args),
         Some(Command::Jobs(args)) => jobs::run(args),
         Some(Command::Download(args)) => download::run(args),
+        Some(Command::Spend(args)) => spend::run(args),
         Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         None if cli.board.is_some() || cli.demo => {
             crate::app::launch::launch(crate::app::launch::LaunchArgs {

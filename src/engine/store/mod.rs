@@ -9,6 +9,7 @@
 //! (`engine::db`), and the CLI's read-only commands use it directly.
 
 mod lease;
+mod ledger;
 mod migrations;
 mod read;
 mod write;
@@ -25,6 +26,7 @@ use crate::core::compose::ComposedRequest;
 use crate::core::model::Board;
 use crate::core::provider::Provider;
 
+pub use ledger::LedgerEntry;
 pub use migrations::latest as schema_version;
 pub use write::{FileProgress, FileTarget};
 
@@ -106,7 +108,6 @@ pub struct JobRecord {
     pub request: ComposedRequest,
     /// The create path; the task is queried below it.
     pub create_path: String,
-    pub units_charged: Option<String>,
     pub retry_of: Option<JobId>,
     pub stalled: bool,
     pub lease_owner: Option<String>,

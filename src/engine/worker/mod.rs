@@ -5,6 +5,7 @@
 //! finishes, stalls (waits for the user) or the lease is lost, the worker exits and the
 //! engine releases the lease.
 
+mod explain;
 mod fetch;
 mod remote;
 
@@ -162,13 +163,14 @@ impl Worker {
             }
             _ => Duration::ZERO,
         };
+        let units_charged = rec.view.units_charged.clone();
         Ok(Worker {
             create_in_doubt: rec.view.phase == JobPhase::Submitting,
             provider: rec.view.provider,
             create_path: rec.create_path,
             request: rec.request,
             view: rec.view,
-            units_charged: rec.units_charged,
+            units_charged,
             polls,
             errors: 0,
             odd: 0,
