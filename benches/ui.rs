@@ -67,10 +67,12 @@ fn history_job(id: i64, board: &Path) -> JobView {
                 bytes_done: 26_000_000,
                 bytes_total: Some(26_000_000),
                 complete: true,
+                media_seconds: None,
             }]
         },
         seconds: 12.0,
         estimated_usd: Some(1.01),
+        units_charged: None,
         created_at: finished - 180_000,
         updated_at: finished,
         finished_at: Some(finished),

@@ -217,3 +217,21 @@ fn engine_events_update_the_queue_and_tell_the_user() {
     });
     assert!(h.app.toast().unwrap().text.contains("store is read-only"));
 }
+
+#[test]
+fn the_header_shows_todays_spend_once_the_engine_reports_it() {
+    let mut h = harness(&noir());
+    let header = |h: &Harness| {
+        let term = h.render(160, 48);
+        let buf = term.backend().buffer();
+        (0..buf.area.width)
+            .map(|x| buf[(x, 0)].symbol().to_string())
+            .collect::<String>()
+    };
+    assert!(
+        !header(&h).contains("today"),
+        "nothing before the engine says"
+    );
+    h.app.on_job_event(JobEvent::Spend { today_usd: 3.356 });
+    assert!(header(&h).contains("today $3.36"), "{}", header(&h));
+}

@@ -72,7 +72,12 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
     } else {
         None
     };
-    let opened = match open_board(args.board, demo_dir.as_deref(), &config) {
+    let (board, from_sidecar) = match args.board.map(board_of_sidecar).transpose() {
+        Ok(Some((path, notice))) => (Some(path), notice),
+        Ok(None) => (None, None),
+        Err(code) => return code,
+    };
+    let opened = match open_board(board, demo_dir.as_deref(), &config) {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -83,6 +88,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             .with_user_files(&paths::config_dir());
         deps.initial_jobs = session.initial_jobs;
         deps.warnings.extend(session.warning);
+        deps.warnings.extend(from_sidecar);
         if let Some(p) = args.provider {
             deps.provider = p;
         }
@@ -126,6 +132,42 @@ fn open_board(
         eprintln!("{e}");
         ExitCode::from(EXIT_UNREADABLE)
     })
+}
+
+/// A video's sidecar (`job-7.json`) opens the board that made the video: written beside
+/// it as `job-7.board.json` (kept if it already exists, never overwritten) and opened
+/// instead, with a notice saying so. Any other path is opened as it is.
+fn board_of_sidecar(path: PathBuf) -> Result<(PathBuf, Option<String>), ExitCode> {
+    let Some(found) = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| crate::engine::sidecar::read(&text))
+    else {
+        return Ok((path, None));
+    };
+    let board_path = path.with_extension("board.json");
+    let video = &found.video.file;
+    if board_path.exists() {
+        let notice = format!(
+            "{} is a video's sidecar: opened {}, the board already written from it",
+            path.display(),
+            board_path.display()
+        );
+        return Ok((board_path, Some(notice)));
+    }
+    let board = crate::engine::sidecar::board_for(&found, &board_path);
+    crate::files::board_file::save(&board_path, &board).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(1)
+    })?;
+    let notice = format!(
+        "{} is the sidecar of {video}: its board was written to {} and opened",
+        path.display(),
+        board_path.display()
+    );
+    Ok((
+        board_path,
+        Some(crate::core::printable(&notice).into_owned()),
+    ))
 }
 
 /// What the editor session runs against: the engine's channels (or [`no_engine`]'s).

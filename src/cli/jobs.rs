@@ -253,7 +253,7 @@ fn print_record(rec: &JobRecord) {
     if let Some(usd) = v.estimated_usd {
         outln!("estimate  ${usd:.2} for {} s", v.seconds);
     }
-    if let Some(units) = &rec.units_charged {
+    if let Some(units) = &v.units_charged {
         outln!("charged   {} units", printable(units));
     }
     if let Some(of) = rec.retry_of {
@@ -333,7 +333,7 @@ fn age(ms: i64) -> String {
 }
 
 /// Unix milliseconds as `YYYY-MM-DD HH:MM:SS.mmm UTC`.
-fn utc(ms: i64) -> String {
+pub(super) fn utc(ms: i64) -> String {
     let (days, rem) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
     // Howard Hinnant's days-to-civil: proleptic Gregorian, valid for any i64 day count here.
     let z = days + 719_468;

@@ -8,6 +8,7 @@ mod jobs;
 mod json_out;
 mod new;
 mod out;
+mod spend;
 mod submit;
 mod validate;
 
@@ -57,6 +58,8 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     /// List stored jobs, show one (`jobs show ID`) or reattach to one (`jobs wait ID`).
     Jobs(jobs::JobsArgs),
+    /// The spend ledger: each job's estimate and charge, totals, today's spend vs [budget].
+    Spend(spend::SpendArgs),
     /// Download a job's videos again, resuming partial files.
     Download(download::DownloadArgs),
     /// Check keys, clock, region, access and balance with one cheap call; exit 0 when a
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Jobs(args)) => jobs::run(args),
         Some(Command::Download(args)) => download::run(args),
         Some(Command::Doctor(args)) => doctor::run(args),
+        Some(Command::Spend(args)) => spend::run(args),
         Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         None if cli.board.is_some() || cli.demo => {
             crate::app::launch::launch(crate::app::launch::LaunchArgs {

@@ -1,6 +1,7 @@
 //! The pure core: storyboard model, validation rules, request composition and cost.
 //! No I/O, no async runtime, no terminal: everything here is a plain function of its inputs.
 
+pub mod budget;
 pub mod compose;
 pub mod cost;
 pub mod field_path;

@@ -88,7 +88,14 @@ pub struct JobFile {
     pub bytes_done: u64,
     pub bytes_total: Option<u64>,
     pub complete: bool,
+    /// The video's length from its MP4 header, once complete (`None`: not read, or not an
+    /// MP4 shotdeck could read).
+    #[serde(default)]
+    pub media_seconds: Option<f64>,
 }
+
+/// How far a video's length may be from the length asked for before it is reported.
+pub const DURATION_TOLERANCE_SECS: f64 = 0.5;
 
 /// Everything a front end shows about one job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,10 +117,35 @@ pub struct JobView {
     /// Seconds of video requested.
     pub seconds: f64,
     pub estimated_usd: Option<f64>,
+    /// What the provider says it charged, as sent (Kling's `final_unit_deduction`, in
+    /// units; gateways send none).
+    #[serde(default)]
+    pub units_charged: Option<String>,
     /// Unix milliseconds.
     pub created_at: i64,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
+}
+
+impl JobView {
+    /// Each downloaded video whose header length is off the requested length by more than
+    /// the tolerance, described for the user (`video.mp4 is 1.0 s, 12 s were asked for`).
+    pub fn duration_mismatches(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .filter_map(|f| self.duration_mismatch(f))
+            .collect()
+    }
+
+    /// `file`'s mismatch, if its header length is known and off (see above).
+    pub fn duration_mismatch(&self, file: &JobFile) -> Option<String> {
+        let actual = file.media_seconds?;
+        let off = (actual - self.seconds).abs() > DURATION_TOLERANCE_SECS;
+        off.then(|| {
+            let name = file.path.file_name().unwrap_or_default().to_string_lossy();
+            format!("{name} is {actual:.1} s, {} s were asked for", self.seconds)
+        })
+    }
 }
 
 /// Names one submit, so its sender can tell the engine's answer to it from other events.
@@ -207,4 +239,7 @@ pub enum JobEvent {
         reason: String,
         ticket: Option<SubmitTicket>,
     },
+    /// What the ledger counts as spent since local midnight, in USD (an estimate): sent
+    /// when the engine starts and after a job appears, changes phase or reports a charge.
+    Spend { today_usd: f64 },
 }

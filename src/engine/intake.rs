@@ -6,6 +6,7 @@
 
 use super::events::SubmitRequest;
 use super::store::NewJob;
+use crate::core::budget::OverBudget;
 use crate::core::cost::{PriceTable, estimate};
 use crate::core::gateway_profile::Profiles;
 use crate::core::{ComposeError, Finding, Severity, compose_with, is_submittable};
@@ -20,6 +21,9 @@ pub enum SubmitRefusal {
     Findings(Vec<Finding>),
     #[error("the estimate (${estimate_usd:.2}) is over the confirmed ceiling of ${max_usd:.2}")]
     OverCeiling { estimate_usd: f64, max_usd: f64 },
+    /// `[budget]` refuses it: checked when the job is recorded, against the store's ledger.
+    #[error(transparent)]
+    OverBudget(#[from] OverBudget),
     #[error(transparent)]
     Compose(#[from] ComposeError),
 }

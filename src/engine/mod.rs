@@ -5,7 +5,8 @@
 //! - `worker`: one task per job this engine holds the lease of.
 //! - [`store`]: the SQLite job store (also read directly by `shotdeck jobs`).
 //! - [`job`], [`schedule`]: pure state transitions and poll timing.
-//! - [`download`]: resumable, size-checked downloads.
+//! - [`download`]: resumable, size-checked downloads; [`media`] reads a video's length and
+//!   [`sidecar`] writes what made it beside it.
 
 pub mod config;
 pub mod db;
@@ -14,8 +15,10 @@ pub mod events;
 pub mod gate;
 pub mod intake;
 pub mod job;
+pub mod media;
 pub mod runner;
 pub mod schedule;
+pub mod sidecar;
 pub mod store;
 mod worker;
 

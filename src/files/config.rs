@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::core::budget::{Budget, UnitPrices};
 use crate::core::cost::{PriceTable, default_prices};
 use crate::core::gateway_profile::Profiles;
 use crate::core::provider::Provider;
@@ -32,6 +33,12 @@ pub struct Config {
     /// USD per second, by provider → model → quality. Defaults are the official list
     /// prices and are estimates.
     pub prices: PriceTable,
+    /// USD per charged unit, by model (Kling bills in units and publishes no unit price):
+    /// `[usd_per_unit]` with `kling-v3 = 0.14`. Without one, charges show in units only.
+    pub usd_per_unit: UnitPrices,
+    /// Spending limits checked before every submit: `[budget]` `per_job`, `per_day`,
+    /// `per_board` (USD, estimates).
+    pub budget: Budget,
     /// Key overrides for the TUI, per context and action:
     /// `[keys.shot_list]` with `delete_shot = ["x", "delete"]` (same shape as keymap.toml).
     pub keys: BTreeMap<String, BTreeMap<String, KeyList>>,
@@ -65,6 +72,8 @@ impl Default for Config {
             gateway_url: None,
             profiles: Profiles::default(),
             prices: default_prices(),
+            usd_per_unit: UnitPrices::new(),
+            budget: Budget::default(),
             keys: BTreeMap::new(),
         }
     }

@@ -152,6 +152,10 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" SIMULATED ", s.badge));
     }
+    // Last, so a narrow terminal cuts it before the badge.
+    if let Some(usd) = app.spend_today {
+        spans.push(Span::styled(format!("  today ${usd:.2}"), s.muted));
+    }
     f.render_widget(Line::from(spans), area);
 }
 

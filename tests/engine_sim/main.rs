@@ -3,7 +3,9 @@
 mod downloads;
 mod faults;
 mod happy;
+mod money;
 mod restart;
 mod secrets;
+mod sidecar;
 mod submit;
 mod support;

@@ -149,6 +149,8 @@ pub struct Events {
     pub submitted: HashMap<SubmitTicket, i64>,
     /// Why each refused submit was refused, by its ticket.
     pub refused: HashMap<SubmitTicket, String>,
+    /// The latest `JobEvent::Spend`.
+    pub spend_today: Option<f64>,
 }
 
 impl Events {
@@ -161,6 +163,7 @@ impl Events {
             rejections: Vec::new(),
             submitted: HashMap::new(),
             refused: HashMap::new(),
+            spend_today: None,
         }
     }
 
@@ -214,6 +217,7 @@ impl Events {
                 }
                 self.rejections.push(reason);
             }
+            JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
         }
     }
 
@@ -274,11 +278,12 @@ impl Events {
         .await
     }
 
-    /// Whatever arrived without waiting.
+    /// Whatever arrived without waiting; counts the events about jobs (not the spend
+    /// summary that follows a job's last change).
     pub fn drain(&mut self) -> usize {
         let mut n = 0;
         while let Ok(ev) = self.rx.try_recv() {
-            n += 1;
+            n += usize::from(!matches!(ev, JobEvent::Spend { .. }));
             self.note(ev);
         }
         n

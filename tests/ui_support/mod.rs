@@ -155,6 +155,7 @@ pub fn job(id: i64, board: &Path, phase: JobPhase) -> JobView {
         files: vec![],
         seconds: 12.0,
         estimated_usd: Some(1.01),
+        units_charged: None,
         created_at: NOW_MS - 95_000,
         updated_at: NOW_MS - 1_000,
         finished_at: None,
@@ -177,6 +178,7 @@ pub fn sample_jobs(board: &Path) -> Vec<JobView> {
         bytes_done: 26_000_000,
         bytes_total: Some(26_000_000),
         complete: true,
+        media_seconds: None,
     }];
     done.created_at = NOW_MS - 600_000;
     done.finished_at = Some(NOW_MS - 420_000);
@@ -187,6 +189,7 @@ pub fn sample_jobs(board: &Path) -> Vec<JobView> {
         bytes_done: 13_000_000,
         bytes_total: Some(26_000_000),
         complete: false,
+        media_seconds: None,
     }];
     let processing = job(4, board, JobPhase::Processing);
     let other = job(5, Path::new("/elsewhere/other.json"), JobPhase::Done);

@@ -46,16 +46,34 @@ impl EngineLoop {
         }
         let owner = self.shared.owner.clone();
         let until = now_ms() + self.lease_ms();
+        let (budget, unit_prices) = (
+            self.shared.config.budget,
+            self.shared.config.usd_per_unit.clone(),
+        );
         let inserted = self
             .shared
             .db
             .call(move |s| {
-                let id = s.insert_job(&job, &owner, until, now_ms())?;
-                s.view(id)
+                let within = s.insert_job_within_budget(
+                    &job,
+                    &budget,
+                    &unit_prices,
+                    &owner,
+                    until,
+                    now_ms(),
+                )?;
+                match within {
+                    Ok(id) => Ok(Ok(s.view(id)?)),
+                    Err(over) => Ok(Err(over)),
+                }
             })
             .await;
         match inserted {
-            Ok(Some(view)) => {
+            Ok(Err(over)) => {
+                let refusal = intake::SubmitRefusal::from(over);
+                self.refuse(ticket, format!("{refusal}; nothing was sent"));
+            }
+            Ok(Ok(Some(view))) => {
                 let id = view.id;
                 self.scope.add(id);
                 match ticket {
@@ -64,7 +82,7 @@ impl EngineLoop {
                 }
                 self.spawn_worker(id).await;
             }
-            Ok(None) => self.refuse(ticket, "the new job vanished from the store".into()),
+            Ok(Ok(None)) => self.refuse(ticket, "the new job vanished from the store".into()),
             Err(e) => self.refuse(
                 ticket,
                 format!("could not record the job, nothing was sent: {e}"),

@@ -6,6 +6,7 @@
 //! rows other processes changed, and adopts jobs whose lease is free or expired.
 
 mod commands;
+mod spend;
 mod watch;
 
 use std::collections::HashMap;
@@ -48,6 +49,7 @@ impl Engine {
         let (out_tx, worker_rx) = mpsc::unbounded_channel();
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let (event_tx, event_rx) = mpsc::unbounded_channel();
+        let (db_for_spend, event_tx_for_spend) = (db.clone(), event_tx.clone());
         let shared = Arc::new(Shared::new(
             db,
             instance.clone(),
@@ -65,6 +67,11 @@ impl Engine {
             watching: false,
             last_seen: now_ms(),
             next_tick: Instant::now(),
+            spend: spend::start(
+                db_for_spend,
+                cfg.config.usd_per_unit.clone(),
+                event_tx_for_spend,
+            ),
         };
         engine.adopt(true).await;
         // Read after adopting, so a job resumed from a stall shows without its old error.
@@ -101,6 +108,8 @@ struct EngineLoop {
     watching: bool,
     last_seen: i64,
     next_tick: Instant,
+    /// Asks the spend reporter to sum today's spend again.
+    spend: mpsc::UnboundedSender<()>,
 }
 
 impl EngineLoop {
@@ -147,14 +156,24 @@ impl EngineLoop {
     }
 
     fn report(&mut self, view: JobView) {
-        self.known.insert(view.id, view.clone());
+        self.remember(view.clone());
         let _ = self.events.send(JobEvent::Updated(view));
     }
 
     /// The first event about a job recorded for a front end's submit.
     fn announce(&mut self, ticket: SubmitTicket, job: JobView) {
-        self.known.insert(job.id, job.clone());
+        self.remember(job.clone());
         let _ = self.events.send(JobEvent::Submitted { ticket, job });
+    }
+
+    /// Keeps the view as last reported; a change the ledger counts makes the spend stale.
+    fn remember(&mut self, view: JobView) {
+        let counted = |v: &JobView| (v.phase, v.task_id.clone(), v.units_charged.clone());
+        let before = self.known.get(&view.id).map(counted);
+        if before.as_ref() != Some(&counted(&view)) {
+            let _ = self.spend.send(());
+        }
+        self.known.insert(view.id, view);
     }
 
     fn reject(&self, reason: String) {

@@ -71,6 +71,17 @@ const MIGRATIONS: &[&str] = &[
     "
     CREATE INDEX jobs_needing_attention ON jobs(id) WHERE phase = 'needs_attention';
     ",
+    // 3: the spend ledger and the duration check. The model a job was billed for (the
+    // ledger converts charged units with its unit price), filled in for older rows from
+    // the stored request; an index for "spent since midnight"; each video's duration as
+    // its MP4 header gives it.
+    "
+    ALTER TABLE jobs ADD COLUMN model TEXT;
+    UPDATE jobs SET model = COALESCE(json_extract(request_json, '$.body.model_name'),
+                                     json_extract(request_json, '$.body.model'));
+    CREATE INDEX jobs_by_created ON jobs(created_at);
+    ALTER TABLE job_files ADD COLUMN media_seconds REAL;
+    ",
 ];
 
 /// The schema version this build writes.

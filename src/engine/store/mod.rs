@@ -10,6 +10,7 @@
 
 mod attention;
 mod lease;
+mod ledger;
 mod migrations;
 mod read;
 mod write;
@@ -27,6 +28,7 @@ use crate::core::model::Board;
 use crate::core::provider::Provider;
 
 pub use attention::{LOST_CODE, Resolution, ResolveError};
+pub use ledger::LedgerEntry;
 pub use migrations::latest as schema_version;
 pub use write::{FileProgress, FileTarget};
 
@@ -113,7 +115,6 @@ pub struct JobRecord {
     pub request: ComposedRequest,
     /// The create path; the task is queried below it.
     pub create_path: String,
-    pub units_charged: Option<String>,
     pub retry_of: Option<JobId>,
     pub stalled: bool,
     pub lease_owner: Option<String>,

@@ -12,7 +12,7 @@ use crate::engine::events::{JobError, JobFile, JobId, JobView};
 /// The columns a [`JobView`] is built from, in `RawView::from_row` order.
 const VIEW_COLUMNS: &str = "id, board_path, board_title, provider, external_task_id, task_id, \
      phase, status_msg, error_code, error_message, error_retryable, seconds, estimated_usd, \
-     created_at, updated_at, finished_at";
+     created_at, updated_at, finished_at, units_charged";
 
 /// A row before its text columns are checked.
 struct RawView {
@@ -32,6 +32,7 @@ struct RawView {
     created_at: i64,
     updated_at: i64,
     finished_at: Option<i64>,
+    units_charged: Option<String>,
 }
 
 impl RawView {
@@ -53,6 +54,7 @@ impl RawView {
             created_at: r.get(13)?,
             updated_at: r.get(14)?,
             finished_at: r.get(15)?,
+            units_charged: r.get(16)?,
         })
     }
 
@@ -75,6 +77,7 @@ impl RawView {
             files,
             seconds: self.seconds,
             estimated_usd: self.estimated_usd,
+            units_charged: self.units_charged,
             created_at: self.created_at,
             updated_at: self.updated_at,
             finished_at: self.finished_at,
@@ -149,7 +152,7 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT board_json, request_json, create_path, units_charged, retry_of, \
+                "SELECT board_json, request_json, create_path, retry_of, \
                  stalled, lease_owner, lease_until, last_polled_at FROM jobs WHERE id = ?1",
                 params![id],
                 |r| {
@@ -157,25 +160,22 @@ impl Store {
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<JobId>>(4)?,
-                        r.get::<_, bool>(5)?,
-                        r.get::<_, Option<String>>(6)?,
+                        r.get::<_, Option<JobId>>(3)?,
+                        r.get::<_, bool>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, Option<i64>>(6)?,
                         r.get::<_, Option<i64>>(7)?,
-                        r.get::<_, Option<i64>>(8)?,
                     ))
                 },
             )
             .optional()?
             .ok_or(StoreError::NotFound(id))?;
-        let (board, request, create_path, units_charged, retry_of, stalled, owner, until, polled) =
-            row;
+        let (board, request, create_path, retry_of, stalled, owner, until, polled) = row;
         Ok(Some(JobRecord {
             view,
             board: parse_json(id, "board_json", &board)?,
             request: parse_json(id, "request_json", &request)?,
             create_path,
-            units_charged,
             retry_of,
             stalled,
             lease_owner: owner,
@@ -211,7 +211,7 @@ impl Store {
 
     pub fn files(&self, id: JobId) -> Result<Vec<JobFile>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT url, path, bytes_done, bytes_total, complete FROM job_files \
+            "SELECT url, path, bytes_done, bytes_total, complete, media_seconds FROM job_files \
              WHERE job_id = ?1 ORDER BY idx",
         )?;
         let files = stmt
@@ -222,6 +222,7 @@ impl Store {
                     bytes_done: r.get::<_, i64>(2)?.max(0) as u64,
                     bytes_total: r.get::<_, Option<i64>>(3)?.map(|n| n.max(0) as u64),
                     complete: r.get(4)?,
+                    media_seconds: r.get(5)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

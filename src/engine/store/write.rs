@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::{JobChange, NewJob, Store, StoreError, parse_phase};
+use crate::core::compose::effective_model;
 use crate::engine::events::{JobId, JobPhase, JobView};
 use crate::engine::job::transition;
 
@@ -33,40 +34,10 @@ impl Store {
         lease_until: i64,
         now: i64,
     ) -> Result<JobId, StoreError> {
-        let board_json = serde_json::to_string(&job.board).expect("a Board always serializes");
-        let request_json =
-            serde_json::to_string(&job.request).expect("a ComposedRequest always serializes");
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO jobs (board_path, board_title, board_json, provider, request_json, \
-             create_path, external_task_id, phase, seconds, estimated_usd, retry_of, \
-             created_at, updated_at, lease_owner, lease_until) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
-            params![
-                job.board_path.to_string_lossy(),
-                job.board.title,
-                board_json,
-                job.provider.as_str(),
-                request_json,
-                job.request.path,
-                job.external_task_id,
-                JobPhase::Queued.as_str(),
-                job.board.total_duration(),
-                job.estimated_usd,
-                job.retry_of,
-                now,
-                owner,
-                lease_until,
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        let note = job.retry_of.map(|of| format!("retry of job {of}"));
-        tx.execute(
-            "INSERT INTO job_events (job_id, at, phase, note) VALUES (?1, ?2, ?3, ?4)",
-            params![id, now, JobPhase::Queued.as_str(), note],
-        )?;
+        let id = insert_row(&tx, job, owner, lease_until, now)?;
         tx.commit()?;
         Ok(id)
     }
@@ -215,6 +186,33 @@ impl Store {
 }
 
 impl Store {
+    /// Records a complete video's length from its MP4 header; `None` when the lease was lost.
+    pub fn file_media_seconds(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        idx: usize,
+        seconds: f64,
+        now: i64,
+    ) -> Result<Option<JobView>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if !holds_lease(&tx, id, owner)? {
+            return Ok(None);
+        }
+        tx.execute(
+            "UPDATE job_files SET media_seconds = ?3 WHERE job_id = ?1 AND idx = ?2",
+            params![id, idx as i64, seconds],
+        )?;
+        tx.execute(
+            "UPDATE jobs SET updated_at = ?2 WHERE id = ?1",
+            params![id, now],
+        )?;
+        tx.commit()?;
+        self.view(id)
+    }
+
     /// Remembers when the lease holder last polled the job. Not a change anyone needs to
     /// see, so `updated_at` stays.
     pub fn note_poll(&self, id: JobId, owner: &str, at: i64) -> Result<bool, StoreError> {
@@ -224,6 +222,49 @@ impl Store {
         )?;
         Ok(n == 1)
     }
+}
+
+/// The new job's row and its first history entry, inside the caller's transaction.
+pub(super) fn insert_row(
+    tx: &rusqlite::Transaction,
+    job: &NewJob,
+    owner: &str,
+    lease_until: i64,
+    now: i64,
+) -> Result<JobId, StoreError> {
+    let board_json = serde_json::to_string(&job.board).expect("a Board always serializes");
+    let request_json =
+        serde_json::to_string(&job.request).expect("a ComposedRequest always serializes");
+    tx.execute(
+        "INSERT INTO jobs (board_path, board_title, board_json, provider, request_json, \
+         create_path, external_task_id, phase, seconds, estimated_usd, retry_of, \
+         created_at, updated_at, lease_owner, lease_until, model) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)",
+        params![
+            job.board_path.to_string_lossy(),
+            job.board.title,
+            board_json,
+            job.provider.as_str(),
+            request_json,
+            job.request.path,
+            job.external_task_id,
+            JobPhase::Queued.as_str(),
+            job.board.total_duration(),
+            job.estimated_usd,
+            job.retry_of,
+            now,
+            owner,
+            lease_until,
+            effective_model(&job.board, job.provider),
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let note = job.retry_of.map(|of| format!("retry of job {of}"));
+    tx.execute(
+        "INSERT INTO job_events (job_id, at, phase, note) VALUES (?1, ?2, ?3, ?4)",
+        params![id, now, JobPhase::Queued.as_str(), note],
+    )?;
+    Ok(id)
 }
 
 fn holds_lease(tx: &rusqlite::Transaction, id: JobId, owner: &str) -> Result<bool, StoreError> {

@@ -48,6 +48,7 @@ impl Worker {
             if let Some(error) = self.fetch_with_retries(downloader, idx, &file).await? {
                 return self.stall(error).await;
             }
+            self.explain(idx).await?;
         }
         let n = self.view.files.len();
         let change = JobChange {

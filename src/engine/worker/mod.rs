@@ -6,6 +6,7 @@
 //! engine releases the lease.
 
 mod attention;
+mod explain;
 mod fetch;
 mod remote;
 
@@ -165,13 +166,14 @@ impl Worker {
             }
             _ => Duration::ZERO,
         };
+        let units_charged = rec.view.units_charged.clone();
         Ok(Worker {
             create_in_doubt: rec.view.phase == JobPhase::Submitting,
             provider: rec.view.provider,
             create_path: rec.create_path,
             request: rec.request,
             view: rec.view,
-            units_charged: rec.units_charged,
+            units_charged,
             watermark: rec.board.watermark,
             polls,
             errors: 0,

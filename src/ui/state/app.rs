@@ -56,6 +56,9 @@ pub struct App {
     pub(in crate::ui) jobs_tx: UnboundedSender<JobCmd>,
     pub(in crate::ui) host: Box<dyn Host>,
     pub(in crate::ui) simulated: bool,
+    /// Today's spend as the engine's ledger counts it (USD, an estimate); `None` until the
+    /// engine reports it.
+    pub(in crate::ui) spend_today: Option<f64>,
     pub(in crate::ui) help_paths: Vec<String>,
     pub(in crate::ui) now: Instant,
     pub(in crate::ui) now_ms: i64,
@@ -92,6 +95,7 @@ impl App {
             jobs_tx: deps.jobs_tx,
             host: deps.host,
             simulated: deps.simulated,
+            spend_today: None,
             help_paths: deps.help_paths,
             now: Instant::now(),
             now_ms: 0,

@@ -334,6 +334,7 @@ impl App {
                 }
             }
             JobEvent::Rejected { reason, .. } => self.toast_error(format!("refused: {reason}")),
+            JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
         }
     }
 }

@@ -130,6 +130,7 @@ mod tests {
             files: Vec::new(),
             seconds: 12.0,
             estimated_usd: None,
+            units_charged: None,
             created_at: 0,
             updated_at: 0,
             finished_at: None,

@@ -1,0 +1,141 @@
+//! `shotdeck spend [--board BOARD] [--since DATE] [--json]`: the ledger, read straight from
+//! the job store (no engine, no network). Every USD figure is an estimate: list prices for
+//! the estimates, the configured `[usd_per_unit]` for charged units.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::out::outln;
+use crate::core::budget::Budget;
+use crate::core::printable;
+use crate::engine::store::{LedgerEntry, Store, default_path, now_ms};
+
+#[derive(Debug, clap::Args)]
+pub struct SpendArgs {
+    /// Only the jobs of this board file.
+    #[arg(long, value_name = "BOARD")]
+    pub board: Option<PathBuf>,
+    /// Only jobs created since local midnight of this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Print the ledger as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `--json` prints.
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    jobs: &'a [LedgerEntry],
+    /// The sum of `counted_usd` over `jobs`.
+    total_usd: f64,
+    /// Since local midnight, every board.
+    today_usd: f64,
+    budget: Budget,
+    /// Always true: list prices and configured unit prices, not invoices.
+    estimates: bool,
+}
+
+pub fn run(args: SpendArgs) -> ExitCode {
+    let config = super::load_config();
+    let store = match Store::open(&default_path()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let since = match args.since.as_deref().map(|d| store.local_date_ms(d)) {
+        None => None,
+        Some(Ok(Some(ms))) => Some(ms),
+        Some(Ok(None)) => {
+            eprintln!("--since takes a date as YYYY-MM-DD");
+            return ExitCode::from(super::EXIT_UNREADABLE);
+        }
+        Some(Err(e)) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let board = args.board.map(|b| std::path::absolute(&b).unwrap_or(b));
+    let prices = &config.usd_per_unit;
+    let sums = store
+        .ledger(since, board.as_deref(), prices)
+        .and_then(|jobs| {
+            let today = store.spent_usd(Some(store.local_midnight_ms(now_ms())?), None, prices)?;
+            Ok((jobs, today))
+        });
+    let (jobs, today_usd) = match sums {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let total_usd = jobs.iter().map(|j| j.counted_usd).sum();
+    if args.json {
+        let report = Report {
+            jobs: &jobs,
+            total_usd,
+            today_usd,
+            budget: config.budget,
+            estimates: true,
+        };
+        super::out::write_with(|w| super::json_out::write_pretty(w, &report));
+        return ExitCode::SUCCESS;
+    }
+    print_table(&jobs);
+    outln!(
+        "total  ${total_usd:.2} over {} job(s) (estimates)",
+        jobs.len()
+    );
+    let limit = config
+        .budget
+        .per_day
+        .map_or(" (no per_day budget)".to_string(), |l| {
+            format!(" of per_day ${l:.2}")
+        });
+    outln!("today  ${today_usd:.2}{limit}");
+    ExitCode::SUCCESS
+}
+
+fn print_table(jobs: &[LedgerEntry]) {
+    outln!(
+        "{:>5}  {:<10}  {:<20}  {:<8}  {:<14}  {:>5}  {:>8}  CHARGED",
+        "ID",
+        "DATE (UTC)",
+        "BOARD",
+        "PROVIDER",
+        "MODEL",
+        "SECS",
+        "ESTIMATE"
+    );
+    for j in jobs {
+        let board = j
+            .board_path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        let estimate = j
+            .estimated_usd
+            .map_or("-".to_string(), |u| format!("${u:.2}"));
+        let charged = match (&j.units_charged, j.charged_usd) {
+            (Some(units), Some(usd)) => format!("{} units (≈ ${usd:.2})", printable(units)),
+            (Some(units), None) => format!("{} units", printable(units)),
+            (None, _) if j.counted_usd == 0.0 => format!("- ({}, nothing spent)", j.phase.as_str()),
+            (None, _) => "-".to_string(),
+        };
+        outln!(
+            "{:>5}  {:<10}  {:<20}  {:<8}  {:<14}  {:>5}  {:>8}  {charged}",
+            j.id,
+            &super::jobs::utc(j.created_at)[..10],
+            printable(&board),
+            j.provider.as_str(),
+            j.model.as_deref().unwrap_or("-"),
+            j.seconds,
+            estimate,
+        );
+    }
+}

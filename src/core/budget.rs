@@ -1,0 +1,188 @@
+//! Spending limits: the user's `[budget]` and the rule that holds a new job's estimate to it.
+//! The sums come from the job store's ledger; this is only the arithmetic, so the CLI, the
+//! editor and the engine all refuse the same way.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// `[budget]` in config.toml, in USD. Every limit is optional; none set means no budget.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Budget {
+    /// The most one job may be estimated at.
+    pub per_job: Option<f64>,
+    /// The most all jobs created since local midnight may add up to, the new one included.
+    pub per_day: Option<f64>,
+    /// The most all jobs of one board file may add up to (all time), the new one included.
+    pub per_board: Option<f64>,
+}
+
+/// Kling bills in units (`final_unit_deduction`) and does not publish a unit price: the
+/// user may set one per model (`[usd_per_unit]` with `kling-v3 = 0.14`). Converted figures
+/// are estimates like every other price here.
+pub type UnitPrices = BTreeMap<String, f64>;
+
+/// Which limit a refusal is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    PerJob,
+    PerDay,
+    PerBoard,
+}
+
+impl Limit {
+    pub fn key(self) -> &'static str {
+        match self {
+            Limit::PerJob => "per_job",
+            Limit::PerDay => "per_day",
+            Limit::PerBoard => "per_board",
+        }
+    }
+}
+
+/// What was spent (or committed) before the new job, as the ledger counts it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SpentSoFar {
+    /// Since local midnight, every board.
+    pub today_usd: f64,
+    /// The new job's board, all time.
+    pub board_usd: f64,
+}
+
+/// A submit the budget does not allow. `estimate_usd` is `None` when no price is
+/// configured for the board: with a budget set, an unknown cost is never sent.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("{}", describe(*.limit, *.limit_usd, *.spent_usd, *.estimate_usd))]
+pub struct OverBudget {
+    pub limit: Limit,
+    pub limit_usd: f64,
+    /// Spent so far under this limit (0 for `per_job`).
+    pub spent_usd: f64,
+    pub estimate_usd: Option<f64>,
+}
+
+fn describe(limit: Limit, limit_usd: f64, spent: f64, estimate: Option<f64>) -> String {
+    let key = limit.key();
+    let Some(est) = estimate else {
+        return format!(
+            "budget {key} = ${limit_usd:.2} is set but this board has no price configured, \
+             so its cost cannot be checked"
+        );
+    };
+    match limit {
+        Limit::PerJob => {
+            format!("over budget: the estimate ${est:.2} is above {key} = ${limit_usd:.2}")
+        }
+        Limit::PerDay | Limit::PerBoard => {
+            let scope = if limit == Limit::PerDay {
+                "today"
+            } else {
+                "on this board"
+            };
+            format!(
+                "over budget: ${spent:.2} spent {scope} + the estimate ${est:.2} is above \
+                 {key} = ${limit_usd:.2} (estimates)"
+            )
+        }
+    }
+}
+
+impl Budget {
+    pub fn is_set(&self) -> bool {
+        self.per_job.is_some() || self.per_day.is_some() || self.per_board.is_some()
+    }
+
+    /// The first limit the new job would break, checked per job, per day, per board.
+    pub fn check(&self, estimate_usd: Option<f64>, spent: SpentSoFar) -> Result<(), OverBudget> {
+        let limits = [
+            (Limit::PerJob, self.per_job, 0.0),
+            (Limit::PerDay, self.per_day, spent.today_usd),
+            (Limit::PerBoard, self.per_board, spent.board_usd),
+        ];
+        for (limit, cap, spent_usd) in limits {
+            let Some(limit_usd) = cap else { continue };
+            let over = match estimate_usd {
+                None => true,
+                // A cent's slack: sums of float estimates must not refuse an exact fit.
+                Some(est) => spent_usd + est > limit_usd + 1e-9,
+            };
+            if over {
+                return Err(OverBudget {
+                    limit,
+                    limit_usd,
+                    spent_usd,
+                    estimate_usd,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Charged units in USD when the model's unit price is known.
+pub fn units_to_usd(units: &str, model: &str, prices: &UnitPrices) -> Option<f64> {
+    let units: f64 = units.trim().parse().ok()?;
+    Some(units * prices.get(model)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_budget_allows_anything_even_unpriced() {
+        let b = Budget::default();
+        assert!(!b.is_set());
+        assert!(b.check(None, SpentSoFar::default()).is_ok());
+        assert!(b.check(Some(1e6), SpentSoFar::default()).is_ok());
+    }
+
+    #[test]
+    fn each_limit_counts_its_own_spend_plus_the_estimate() {
+        let b = Budget {
+            per_job: Some(2.0),
+            per_day: Some(5.0),
+            per_board: Some(8.0),
+        };
+        let spent = SpentSoFar {
+            today_usd: 3.5,
+            board_usd: 6.5,
+        };
+        assert!(b.check(Some(1.5), spent).is_ok(), "exact fit is allowed");
+        let e = b.check(Some(2.5), spent).unwrap_err();
+        assert_eq!(e.limit, Limit::PerJob);
+        let e = b.check(Some(1.6), spent).unwrap_err();
+        assert_eq!((e.limit, e.spent_usd), (Limit::PerDay, 3.5));
+        assert_eq!(
+            e.to_string(),
+            "over budget: $3.50 spent today + the estimate $1.60 is above per_day = $5.00 (estimates)"
+        );
+        let board_only = SpentSoFar {
+            today_usd: 0.0,
+            board_usd: 7.0,
+        };
+        let e = b.check(Some(1.5), board_only).unwrap_err();
+        assert_eq!(e.limit, Limit::PerBoard);
+        assert!(e.to_string().contains("on this board"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_estimate_is_refused_when_a_limit_is_set() {
+        let b = Budget {
+            per_day: Some(100.0),
+            ..Budget::default()
+        };
+        let e = b.check(None, SpentSoFar::default()).unwrap_err();
+        assert!(e.to_string().contains("no price configured"), "{e}");
+    }
+
+    #[test]
+    fn units_convert_only_with_a_price() {
+        let prices = UnitPrices::from([("kling-v3".to_string(), 0.14)]);
+        let usd = units_to_usd("2.5", "kling-v3", &prices).unwrap();
+        assert!((usd - 0.35).abs() < 1e-9);
+        assert_eq!(units_to_usd("2.5", "kling-v3-omni", &prices), None);
+        assert_eq!(units_to_usd("n/a", "kling-v3", &prices), None);
+    }
+}
