@@ -4,6 +4,7 @@ mod downloads;
 mod faults;
 mod happy;
 mod restart;
+mod retries;
 mod secrets;
 mod submit;
 mod support;

@@ -1,6 +1,6 @@
-//! The commands front ends send: submit, retry, redownload, refresh.
+//! The commands front ends send: submit, redownload, refresh (retries: `retries.rs`).
 
-use super::{EngineLoop, new_external_task_id, views_in_scope};
+use super::{EngineLoop, views_in_scope};
 use crate::engine::events::{JobCmd, JobId, JobPhase, SubmitRequest, SubmitTicket};
 use crate::engine::intake;
 use crate::engine::store::{JobChange, NewJob, now_ms};
@@ -10,6 +10,7 @@ impl EngineLoop {
         match cmd {
             JobCmd::Submit(req) => self.submit(req).await,
             JobCmd::Retry(id) => self.retry(id).await,
+            JobCmd::Repoll(id) => self.repoll(id).await,
             JobCmd::Redownload(id) => self.redownload(id).await,
             JobCmd::Refresh => self.refresh().await,
             JobCmd::Shutdown => {}
@@ -21,10 +22,17 @@ impl EngineLoop {
     /// images never stalls the runtime's workers.
     async fn submit(&mut self, req: SubmitRequest) {
         let ticket = req.ticket;
+        let retry_of = req.options.retry_of;
+        if let Some(of) = retry_of
+            && let Err(reason) = self.not_yet_retried(of).await
+        {
+            return self.refuse(Some(ticket), reason);
+        }
         let prices = self.shared.config.prices.clone();
         let prepared = tokio::task::spawn_blocking(move || intake::prepare(req, &prices)).await;
         match prepared {
             Ok(Ok(job)) => {
+                let job = NewJob { retry_of, ..job };
                 tracing::info!(external_task_id = %job.external_task_id, provider = %job.provider, "submitting");
                 self.record(job, Some(ticket)).await;
             }
@@ -38,7 +46,7 @@ impl EngineLoop {
 
     /// Records the job (leased to us, nothing sent yet) and starts its worker. `ticket`
     /// names the front end's submit this job answers, if any.
-    async fn record(&mut self, job: NewJob, ticket: Option<SubmitTicket>) {
+    pub(super) async fn record(&mut self, job: NewJob, ticket: Option<SubmitTicket>) {
         if let Err(reason) = intake::ensure_keyed(&job) {
             return self.refuse(ticket, reason);
         }
@@ -68,39 +76,6 @@ impl EngineLoop {
                 format!("could not record the job, nothing was sent: {e}"),
             ),
         }
-    }
-
-    /// A finished job's stored request as a new job with a fresh idempotency key.
-    pub(super) async fn retry(&mut self, id: JobId) {
-        let rec = match self.shared.db.call(move |s| s.record(id)).await {
-            Ok(Some(rec)) => rec,
-            Ok(None) => return self.reject(format!("no job {id} to retry")),
-            Err(e) => return self.reject(format!("cannot retry job {id}: {e}")),
-        };
-        if rec.view.phase.is_active() {
-            return self.reject(format!(
-                "job {id} is still {}; retry it once it has finished",
-                rec.view.phase.as_str()
-            ));
-        }
-        let ext = new_external_task_id();
-        let mut request = rec.request;
-        match request.body.as_object_mut() {
-            Some(body) => {
-                body.insert("external_task_id".into(), ext.clone().into());
-            }
-            None => return self.reject(format!("job {id}'s stored request has no JSON body")),
-        }
-        let job = NewJob {
-            board_path: rec.view.board_path,
-            board: rec.board,
-            provider: rec.view.provider,
-            request,
-            external_task_id: ext,
-            estimated_usd: rec.view.estimated_usd,
-            retry_of: Some(id),
-        };
-        self.record(job, None).await;
     }
 
     /// Resumes (or redoes) a job's downloads; also restarts a stalled job in any phase.

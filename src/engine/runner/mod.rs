@@ -6,6 +6,7 @@
 //! rows other processes changed, and adopts jobs whose lease is free or expired.
 
 mod commands;
+mod retries;
 mod watch;
 
 use std::collections::HashMap;

@@ -11,6 +11,7 @@
 mod lease;
 mod migrations;
 mod read;
+mod retries;
 mod write;
 
 use std::path::{Path, PathBuf};
