@@ -14,6 +14,7 @@ use super::images::ImageFacts;
 use super::model::Board;
 use super::provider::{Limits, Provider};
 
+pub use images::sent_images;
 pub use placeholders::image_placeholders;
 
 /// What every rule sees.
