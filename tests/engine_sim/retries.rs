@@ -5,6 +5,8 @@ use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{JobCmd, JobPhase, SubmitOptions, SubmitRequest};
 use shotdeck::sim::{Faults, ScriptedFault};
 
+use shotdeck::engine::EngineHandle;
+
 use crate::support::*;
 
 fn failing_tasks() -> Faults {
@@ -14,30 +16,22 @@ fn failing_tasks() -> Faults {
     }
 }
 
-#[tokio::test]
-async fn a_failed_job_is_retried_once_however_often_retry_is_asked_for() {
-    let h = Harness::start(0.3).await;
+/// An engine with one job whose task the provider accepted and then failed; the faults
+/// are cleared afterwards, so whatever is sent next succeeds.
+async fn with_a_failed_job(h: &Harness) -> (EngineHandle, Events, i64) {
     h.sim.set_faults(failing_tasks());
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
-    let board = h.board("single-shot.json");
-    let (id, _) = submit(
-        &h,
-        &engine,
-        &mut events,
-        "single-shot.json",
-        Provider::Kling,
-    )
-    .await;
+    let (id, _) = submit(h, &engine, &mut events, "single-shot.json", Provider::Kling).await;
     assert_eq!(events.finished(id).await.phase, JobPhase::Failed);
     h.sim.set_faults(Faults::default());
-    let creates_before = h.sim.stats().creates_accepted;
+    (engine, events, id)
+}
 
-    // Two quick stored-request retries and a retry of the board as it is now, all queued
-    // before the engine has answered any of them.
-    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
-    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
-    let board_retry = SubmitRequest::new(
+/// A retry of job `id` with the board as it is on disk now.
+fn board_retry(h: &Harness, id: i64) -> SubmitRequest {
+    let board = h.board("single-shot.json");
+    SubmitRequest::new(
         &board,
         shotdeck::files::board_file::load(&board).unwrap(),
         Provider::Kling,
@@ -45,7 +39,20 @@ async fn a_failed_job_is_retried_once_however_often_retry_is_asked_for() {
             retry_of: Some(id),
             ..SubmitOptions::default()
         },
-    );
+    )
+}
+
+#[tokio::test]
+async fn a_failed_job_is_retried_once_however_often_retry_is_asked_for() {
+    let h = Harness::start(0.3).await;
+    let (engine, mut events, id) = with_a_failed_job(&h).await;
+    let creates_before = h.sim.stats().creates_accepted;
+
+    // Two quick stored-request retries and a retry of the board as it is now, all queued
+    // before the engine has answered any of them.
+    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
+    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
+    let board_retry = board_retry(&h, id);
     let ticket = board_retry.ticket;
     engine.cmd_tx.send(JobCmd::Submit(board_retry)).unwrap();
 
@@ -75,29 +82,8 @@ async fn a_failed_job_is_retried_once_however_often_retry_is_asked_for() {
 #[tokio::test]
 async fn a_retry_of_the_board_is_a_submit_linked_to_the_job_it_retries() {
     let h = Harness::start(0.3).await;
-    h.sim.set_faults(failing_tasks());
-    let mut engine = h.engine().await;
-    let mut events = Events::new(&mut engine);
-    let board = h.board("single-shot.json");
-    let (id, _) = submit(
-        &h,
-        &engine,
-        &mut events,
-        "single-shot.json",
-        Provider::Kling,
-    )
-    .await;
-    events.finished(id).await;
-    h.sim.set_faults(Faults::default());
-    let request = SubmitRequest::new(
-        &board,
-        shotdeck::files::board_file::load(&board).unwrap(),
-        Provider::Kling,
-        SubmitOptions {
-            retry_of: Some(id),
-            ..SubmitOptions::default()
-        },
-    );
+    let (engine, mut events, id) = with_a_failed_job(&h).await;
+    let request = board_retry(&h, id);
     let ticket = request.ticket;
     engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
     let job = events.job_for(ticket).await;
@@ -114,19 +100,9 @@ async fn a_retry_of_the_board_is_a_submit_linked_to_the_job_it_retries() {
 #[tokio::test]
 async fn polling_a_failed_task_again_creates_nothing() {
     let h = Harness::start(0.3).await;
-    h.sim.set_faults(failing_tasks());
-    let mut engine = h.engine().await;
-    let mut events = Events::new(&mut engine);
-    let (id, _) = submit(
-        &h,
-        &engine,
-        &mut events,
-        "single-shot.json",
-        Provider::Kling,
-    )
-    .await;
-    let failed = events.finished(id).await;
-    assert_eq!(failed.phase, JobPhase::Failed);
+    // The simulated task stays failed: faults are decided when a task is created.
+    let (engine, mut events, id) = with_a_failed_job(&h).await;
+    let failed = events.latest[&id].clone();
     let task = failed.task_id.clone().expect("the provider accepted it");
     let stats = h.sim.stats();
     let polls_before = stats.queries_by_task.get(&task).copied().unwrap_or(0);

@@ -1,9 +1,13 @@
 //! The commands front ends send: submit, redownload, refresh (retries: `retries.rs`).
 
 use super::{EngineLoop, views_in_scope};
-use crate::engine::events::{JobCmd, JobId, JobPhase, SubmitRequest, SubmitTicket};
+use crate::engine::events::{JobCmd, JobId, JobPhase, JobView, SubmitRequest, SubmitTicket};
+
+/// A restarted job's new view (`None`: the lease was lost meanwhile), or why it was not
+/// restarted.
+pub(super) type Restarted = Result<Option<JobView>, String>;
 use crate::engine::intake;
-use crate::engine::store::{JobChange, NewJob, now_ms};
+use crate::engine::store::{JobChange, NewJob, Store, StoreError, now_ms};
 
 impl EngineLoop {
     pub(super) async fn command(&mut self, cmd: JobCmd) {
@@ -80,6 +84,33 @@ impl EngineLoop {
 
     /// Resumes (or redoes) a job's downloads; also restarts a stalled job in any phase.
     pub(super) async fn redownload(&mut self, id: JobId) {
+        self.restart(id, move |s, owner, view| {
+            let change = match view.phase {
+                JobPhase::Failed => {
+                    return Ok(Err(format!(
+                        "job {id} failed, so it has nothing to download (retry it instead)"
+                    )));
+                }
+                JobPhase::Done | JobPhase::Downloading => JobChange::phase(JobPhase::Downloading),
+                _ => JobChange::default(),
+            };
+            let change = JobChange {
+                stalled: Some(false),
+                ..change.with_error(None).with_note("resumed by the user")
+            };
+            Ok(Ok(s.apply(id, owner, &change, now_ms())?))
+        })
+        .await;
+    }
+
+    /// Puts a job back to work on the user's word: takes its lease, lets `change` (on the
+    /// store thread) move the job or say why not (the lease is then given back), and starts
+    /// its worker. A job one of our workers already runs is left alone.
+    pub(super) async fn restart(
+        &mut self,
+        id: JobId,
+        change: impl FnOnce(&mut Store, &str, JobView) -> Result<Restarted, StoreError> + Send + 'static,
+    ) {
         self.scope.add(id);
         if self.workers.contains_key(&id) {
             return;
@@ -101,23 +132,11 @@ impl EngineLoop {
                 let Some(view) = s.view(id)? else {
                     return Ok(Err(format!("no job {id}")));
                 };
-                let change = match view.phase {
-                    JobPhase::Failed => {
-                        s.release_lease(id, &owner)?;
-                        return Ok(Err(format!(
-                            "job {id} failed, so it has nothing to download (retry it instead)"
-                        )));
-                    }
-                    JobPhase::Done | JobPhase::Downloading => {
-                        JobChange::phase(JobPhase::Downloading)
-                    }
-                    _ => JobChange::default(),
-                };
-                let change = JobChange {
-                    stalled: Some(false),
-                    ..change.with_error(None).with_note("resumed by the user")
-                };
-                Ok(Ok(s.apply(id, &owner, &change, now_ms())?))
+                let changed = change(s, &owner, view)?;
+                if changed.is_err() {
+                    s.release_lease(id, &owner)?;
+                }
+                Ok(changed)
             })
             .await;
         match taken {

@@ -70,61 +70,29 @@ impl EngineLoop {
     /// Polls a job's task again: a failed job with a task id is reopened, an active one the
     /// engine stopped on is restarted. Nothing is created, so nothing is paid.
     pub(super) async fn repoll(&mut self, id: JobId) {
-        self.scope.add(id);
-        if self.workers.contains_key(&id) {
-            return;
-        }
-        let (owner, until, now) = (
-            self.shared.owner.clone(),
-            now_ms() + self.lease_ms(),
-            now_ms(),
-        );
-        let reopened = self
-            .shared
-            .db
-            .call(move |s| {
-                if !s.take_lease(id, &owner, until, now)? {
-                    return Ok(Err(format!(
-                        "job {id} is being worked on by another shotdeck process"
-                    )));
-                }
-                let refusal = match s.view(id)? {
-                    None => Some(format!("no job {id}")),
-                    Some(v) if v.task_id.is_none() => Some(format!(
-                        "job {id} has no task id: the provider never accepted it, so there is nothing to poll (retry it instead)"
-                    )),
-                    Some(v) if matches!(v.phase, JobPhase::Done | JobPhase::Downloading) => {
-                        Some(format!(
-                            "job {id}'s task has finished ({}); download its videos again instead",
-                            v.phase.as_str()
-                        ))
-                    }
-                    Some(_) => None,
-                };
-                if let Some(reason) = refusal {
-                    s.release_lease(id, &owner)?;
-                    return Ok(Err(reason));
-                }
-                if let Some(view) = s.reopen_to_poll(id, &owner, now_ms())? {
-                    return Ok(Ok(Some(view)));
-                }
-                let change = JobChange {
-                    stalled: Some(false),
-                    ..JobChange::default()
-                        .with_error(None)
-                        .with_note("polled again by the user")
-                };
-                Ok(Ok(s.apply(id, &owner, &change, now_ms())?))
-            })
-            .await;
-        match reopened {
-            Ok(Ok(Some(view))) => {
-                self.report(view);
-                self.spawn_worker(id).await;
+        self.restart(id, move |s, owner, view| {
+            if view.task_id.is_none() {
+                return Ok(Err(format!(
+                    "job {id} has no task id: the provider never accepted it, so there is nothing to poll (retry it instead)"
+                )));
             }
-            Ok(Ok(None)) => self.reject(format!("job {id} was taken over by another process")),
-            Ok(Err(reason)) => self.reject(reason),
-            Err(e) => self.reject(format!("cannot poll job {id} again: {e}")),
-        }
+            match view.phase {
+                JobPhase::Done | JobPhase::Downloading => Ok(Err(format!(
+                    "job {id}'s task has finished ({}); download its videos again instead",
+                    view.phase.as_str()
+                ))),
+                JobPhase::Failed => Ok(Ok(s.reopen_to_poll(id, owner, now_ms())?)),
+                _ => {
+                    let change = JobChange {
+                        stalled: Some(false),
+                        ..JobChange::default()
+                            .with_error(None)
+                            .with_note("polled again by the user")
+                    };
+                    Ok(Ok(s.apply(id, owner, &change, now_ms())?))
+                }
+            }
+        })
+        .await;
     }
 }

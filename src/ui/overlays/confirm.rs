@@ -19,8 +19,8 @@ pub enum Confirm {
     /// A paid submit of the board as it is.
     Submit(Paid),
     /// How to try a job again: poll its task (free), or send the board or its stored
-    /// request as a new job (paid).
-    Retry(RetryAsk),
+    /// request as a new job (paid). Boxed: it carries the board's summary besides its own.
+    Retry(Box<RetryAsk>),
     /// Not a question: why a submit cannot happen.
     Refused { errors: Vec<Finding> },
     /// `unsaved_ok`: the board could not be saved; yes means quit without it.

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 
 use crate::core::{Finding, Provider};
 use crate::engine::events::JobId;
-use crate::ui::labels::{file_size, secs};
+use crate::ui::labels::{file_size, fit, secs};
 use crate::ui::theme::Styles;
 
 /// One local image the engine will read and upload. Sizes come from the file system
@@ -67,7 +67,7 @@ fn upload_lines(uploads: &[Upload], s: &Styles) -> Vec<Line<'static>> {
             let size = u.bytes.map_or("cannot be read".into(), file_size);
             kv(
                 if i == 0 { "Uploads" } else { "" },
-                format!("{} · {size}", u.name),
+                format!("{} · {size}", fit(&u.name, 36)),
                 s,
             )
         })
@@ -134,8 +134,8 @@ impl RetryAsk {
         let id = self.job;
         match way {
             RetryWay::PollAgain => format!(
-                "Poll task {} again (free: nothing new is created)",
-                self.task_id.as_deref().unwrap_or("?")
+                "Poll task {} again (free)",
+                fit(self.task_id.as_deref().unwrap_or("?"), 24)
             ),
             RetryWay::BoardNow => "Send a new one: the board as it is now".into(),
             RetryWay::StoredRequest => format!("Send a new one: job #{id}'s stored request"),
@@ -143,7 +143,9 @@ impl RetryAsk {
     }
 
     pub fn lines(&self, s: &Styles) -> Vec<Line<'static>> {
-        let mut l = vec![kv("Job", format!("#{} {}", self.job, self.state), s)];
+        // Kept to one row: the dialog's height counts rows, not wrapped lines.
+        let state = fit(&self.state, 44);
+        let mut l = vec![kv("Job", format!("#{} {state}", self.job), s)];
         l.push(Line::default());
         for (i, way) in self.ways.iter().enumerate() {
             let chosen = i == self.selected.min(self.ways.len() - 1);
@@ -159,7 +161,7 @@ impl RetryAsk {
             RetryWay::PollAgain => {
                 l.push(kv(
                     "Cost",
-                    "nothing: asks the provider about the task it already has".into(),
+                    "nothing: the provider already has the task".into(),
                     s,
                 ));
             }

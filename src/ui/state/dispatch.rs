@@ -175,7 +175,7 @@ impl App {
     pub(in crate::ui) fn confirmed(&mut self, c: Confirm) {
         match c {
             Confirm::Submit(_) => self.submit_now(),
-            Confirm::Retry(ask) => self.retry_now(ask),
+            Confirm::Retry(ask) => self.retry_now(*ask),
             Confirm::Quit {
                 unsaved_ok: true, ..
             } => self.exit = Some(ExitReason::Quit),

@@ -193,7 +193,7 @@ impl App {
             board: self.paid_board(),
             board_errors: self.board_errors(),
         };
-        self.overlay = Some(Overlay::Confirm(Confirm::Retry(ask)));
+        self.overlay = Some(Overlay::Confirm(Confirm::Retry(Box::new(ask))));
     }
 
     /// Does what the retry confirmation's choice says: poll (free) or send once (paid).
