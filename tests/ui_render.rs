@@ -65,6 +65,17 @@ fn submit_confirmation() {
 }
 
 #[test]
+fn retry_confirmation() {
+    // Job #2 failed after the provider accepted it: polling again is offered first.
+    let mut h = harness_with(&noir(), sample_jobs);
+    h.keys("6jjr");
+    snap("retry_confirm", &h);
+    // The board as it is now: the same lines as a submit's confirmation.
+    h.key(KeyCode::Down);
+    snap("retry_confirm_board", &h);
+}
+
+#[test]
 fn refused_submit_lists_the_errors() {
     let mut b = noir();
     b.shots[1].prompt.clear();

@@ -170,7 +170,11 @@ fn job_actions_become_engine_commands_and_host_effects() {
     h.keys("r");
     assert!(h.app.toast().unwrap().text.contains("only failed jobs"));
     h.keys("jj");
-    h.keys("r");
+    h.keys("r"); // asks first (tests/ui_retry.rs); the stored request is the third way
+    assert!(h.cmds.try_recv().is_err());
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.keys("y");
     assert!(matches!(h.cmds.try_recv(), Ok(JobCmd::Retry(2))));
     h.keys("j");
     h.keys("d");

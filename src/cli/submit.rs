@@ -131,6 +131,7 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     }
     let options = SubmitOptions {
         max_usd: args.max_cost,
+        ..SubmitOptions::default()
     };
     let request = SubmitRequest::new(&path, board, provider, options);
     let timeout = args.timeout.map(Duration::from_secs);

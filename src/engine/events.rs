@@ -168,6 +168,9 @@ pub struct SubmitOptions {
     /// The most the user agreed to spend, in USD: the engine refuses a board whose estimate
     /// is higher. `None`: no ceiling (a board without a price is never refused for cost).
     pub max_usd: Option<f64>,
+    /// The job this submit sends again (a retry of the board as it is now). The engine
+    /// records the link and refuses the submit if that job was already retried.
+    pub retry_of: Option<JobId>,
 }
 
 /// A board to send, as a front end asks for it. The engine validates it, estimates its cost,
@@ -212,8 +215,12 @@ impl SubmitRequest {
 pub enum JobCmd {
     /// Validate, record and send a new job (see [`SubmitRequest`]).
     Submit(SubmitRequest),
-    /// Send a failed job's request again as a new job (new idempotency key).
+    /// Send a failed job's stored request again as a new job (new idempotency key). Refused
+    /// if the job was already retried (see [`SubmitOptions::retry_of`] for the board variant).
     Retry(JobId),
+    /// Ask the provider about a job's task again instead of paying for a new one: reopens a
+    /// failed job that has a task id, or restarts an active one the engine stopped on.
+    Repoll(JobId),
     /// Download a finished job's videos again (resuming partial files; files complete on
     /// disk are kept). Also resumes an active job the engine stopped working on.
     Redownload(JobId),
@@ -233,7 +240,7 @@ pub enum JobEvent {
     Updated(JobView),
     /// A command was refused and nothing was sent: a board with errors or over its cost
     /// ceiling, images that could not be read, a submit that could not be recorded, a retry
-    /// of a job still in progress, a redownload of a failed job or of one another process
+    /// of a job still in progress or already retried, a redownload of a failed job or of one another process
     /// is working on. `ticket` names the refused submit, if it was one.
     Rejected {
         reason: String,

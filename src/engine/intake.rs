@@ -209,13 +209,17 @@ mod tests {
             .usd;
         let over = SubmitOptions {
             max_usd: Some(usd - 0.01),
+            ..SubmitOptions::default()
         };
         let refusal = prepare(request(dir.path(), board.clone(), over), &default_prices());
         assert!(
             matches!(refusal, Err(SubmitRefusal::OverCeiling { max_usd, .. }) if max_usd < usd),
             "{refusal:?}"
         );
-        let enough = SubmitOptions { max_usd: Some(usd) };
+        let enough = SubmitOptions {
+            max_usd: Some(usd),
+            ..SubmitOptions::default()
+        };
         assert!(
             prepare(
                 request(dir.path(), board.clone(), enough),
@@ -225,6 +229,7 @@ mod tests {
         );
         let unpriced = SubmitOptions {
             max_usd: Some(0.01),
+            ..SubmitOptions::default()
         };
         let job = prepare(request(dir.path(), board, unpriced), &Default::default()).unwrap();
         assert_eq!(

@@ -66,6 +66,15 @@ pub fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_048_576.0)
 }
 
+/// A file's size as people read it: bytes, KB below a megabyte, MB above.
+pub fn file_size(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.0} KB", bytes as f64 / 1024.0),
+        _ => megabytes(bytes),
+    }
+}
+
 /// Cuts `s` to `width` terminal cells, ending with `…` when cut.
 pub fn fit(s: &str, width: usize) -> String {
     if s.width() <= width {

@@ -5,6 +5,7 @@ mod faults;
 mod happy;
 mod money;
 mod restart;
+mod retries;
 mod secrets;
 mod sidecar;
 mod submit;

@@ -4,7 +4,7 @@ use super::{Ctx, image_placeholders};
 use crate::core::field_path::{FieldPath, ShotField};
 use crate::core::findings::Finding;
 use crate::core::images::ImageFact;
-use crate::core::model::{Mode, foreign_scheme};
+use crate::core::model::{Board, Mode, foreign_scheme};
 
 fn set(v: &Option<String>) -> Option<&str> {
     v.as_deref().filter(|s| !s.trim().is_empty())
@@ -99,12 +99,9 @@ pub fn unused(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-/// Checks the local files of the images the current mode will send.
-pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
-    let b = cx.board;
-    let l = &cx.limits;
-    let used: Vec<(FieldPath, &str)> = b
-        .image_refs()
+/// The images the board's mode sends (the others are ignored), with their JSON paths.
+pub fn sent_images(b: &Board) -> Vec<(FieldPath, &str)> {
+    b.image_refs()
         .into_iter()
         .filter(|(path, v)| {
             !v.trim().is_empty()
@@ -114,8 +111,14 @@ pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
                     Mode::Reference => true,
                 }
         })
-        .collect();
-    for (path, reference) in used {
+        .collect()
+}
+
+/// Checks the local files of the images the current mode will send.
+pub fn files(cx: &Ctx, out: &mut Vec<Finding>) {
+    let b = cx.board;
+    let l = &cx.limits;
+    for (path, reference) in sent_images(b) {
         if let Some(scheme) = foreign_scheme(reference) {
             out.push(Finding::error(
                 path,

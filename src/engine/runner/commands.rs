@@ -1,15 +1,20 @@
-//! The commands front ends send: submit, retry, redownload, refresh.
+//! The commands front ends send: submit, redownload, refresh (retries: `retries.rs`).
 
-use super::{EngineLoop, new_external_task_id, views_in_scope};
-use crate::engine::events::{JobCmd, JobId, JobPhase, SubmitRequest, SubmitTicket};
+use super::{EngineLoop, views_in_scope};
+use crate::engine::events::{JobCmd, JobId, JobPhase, JobView, SubmitRequest, SubmitTicket};
+
+/// A restarted job's new view (`None`: the lease was lost meanwhile), or why it was not
+/// restarted.
+pub(super) type Restarted = Result<Option<JobView>, String>;
 use crate::engine::intake;
-use crate::engine::store::{JobChange, NewJob, now_ms};
+use crate::engine::store::{JobChange, NewJob, Store, StoreError, now_ms};
 
 impl EngineLoop {
     pub(super) async fn command(&mut self, cmd: JobCmd) {
         match cmd {
             JobCmd::Submit(req) => self.submit(req).await,
             JobCmd::Retry(id) => self.retry(id).await,
+            JobCmd::Repoll(id) => self.repoll(id).await,
             JobCmd::Redownload(id) => self.redownload(id).await,
             JobCmd::Refresh => self.refresh().await,
             JobCmd::Shutdown => {}
@@ -21,12 +26,19 @@ impl EngineLoop {
     /// images never stalls the runtime's workers.
     async fn submit(&mut self, req: SubmitRequest) {
         let ticket = req.ticket;
+        let retry_of = req.options.retry_of;
+        if let Some(of) = retry_of
+            && let Err(reason) = self.not_yet_retried(of).await
+        {
+            return self.refuse(Some(ticket), reason);
+        }
         let prices = self.shared.config.prices.clone();
         let profiles = self.shared.config.profiles.clone();
         let prepared =
             tokio::task::spawn_blocking(move || intake::prepare(req, &prices, &profiles)).await;
         match prepared {
             Ok(Ok(job)) => {
+                let job = NewJob { retry_of, ..job };
                 tracing::info!(external_task_id = %job.external_task_id, provider = %job.provider, "submitting");
                 self.record(job, Some(ticket)).await;
             }
@@ -40,7 +52,7 @@ impl EngineLoop {
 
     /// Records the job (leased to us, nothing sent yet) and starts its worker. `ticket`
     /// names the front end's submit this job answers, if any.
-    async fn record(&mut self, job: NewJob, ticket: Option<SubmitTicket>) {
+    pub(super) async fn record(&mut self, job: NewJob, ticket: Option<SubmitTicket>) {
         if let Err(reason) = intake::ensure_keyed(&job) {
             return self.refuse(ticket, reason);
         }
@@ -90,38 +102,35 @@ impl EngineLoop {
         }
     }
 
-    /// A finished job's stored request as a new job with a fresh idempotency key.
-    pub(super) async fn retry(&mut self, id: JobId) {
-        let rec = match self.shared.db.call(move |s| s.record(id)).await {
-            Ok(Some(rec)) => rec,
-            Ok(None) => return self.reject(format!("no job {id} to retry")),
-            Err(e) => return self.reject(format!("cannot retry job {id}: {e}")),
-        };
-        if rec.view.phase.is_active() {
-            return self.reject(format!(
-                "job {id} is still {}; retry it once it has finished",
-                rec.view.phase.as_str()
-            ));
-        }
-        let ext = new_external_task_id();
-        let mut request = rec.request;
-        if let Err(why) = intake::rekey(&mut request.body, &ext) {
-            return self.reject(format!("job {id}: {why}"));
-        }
-        let job = NewJob {
-            board_path: rec.view.board_path,
-            board: rec.board,
-            provider: rec.view.provider,
-            request,
-            external_task_id: ext,
-            estimated_usd: rec.view.estimated_usd,
-            retry_of: Some(id),
-        };
-        self.record(job, None).await;
-    }
-
     /// Resumes (or redoes) a job's downloads; also restarts a stalled job in any phase.
     pub(super) async fn redownload(&mut self, id: JobId) {
+        self.restart(id, move |s, owner, view| {
+            let change = match view.phase {
+                JobPhase::Failed => {
+                    return Ok(Err(format!(
+                        "job {id} failed, so it has nothing to download (retry it instead)"
+                    )));
+                }
+                JobPhase::Done | JobPhase::Downloading => JobChange::phase(JobPhase::Downloading),
+                _ => JobChange::default(),
+            };
+            let change = JobChange {
+                stalled: Some(false),
+                ..change.with_error(None).with_note("resumed by the user")
+            };
+            Ok(Ok(s.apply(id, owner, &change, now_ms())?))
+        })
+        .await;
+    }
+
+    /// Puts a job back to work on the user's word: takes its lease, lets `change` (on the
+    /// store thread) move the job or say why not (the lease is then given back), and starts
+    /// its worker. A job one of our workers already runs is left alone.
+    pub(super) async fn restart(
+        &mut self,
+        id: JobId,
+        change: impl FnOnce(&mut Store, &str, JobView) -> Result<Restarted, StoreError> + Send + 'static,
+    ) {
         self.scope.add(id);
         if self.workers.contains_key(&id) {
             return;
@@ -143,23 +152,11 @@ impl EngineLoop {
                 let Some(view) = s.view(id)? else {
                     return Ok(Err(format!("no job {id}")));
                 };
-                let change = match view.phase {
-                    JobPhase::Failed => {
-                        s.release_lease(id, &owner)?;
-                        return Ok(Err(format!(
-                            "job {id} failed, so it has nothing to download (retry it instead)"
-                        )));
-                    }
-                    JobPhase::Done | JobPhase::Downloading => {
-                        JobChange::phase(JobPhase::Downloading)
-                    }
-                    _ => JobChange::default(),
-                };
-                let change = JobChange {
-                    stalled: Some(false),
-                    ..change.with_error(None).with_note("resumed by the user")
-                };
-                Ok(Ok(s.apply(id, &owner, &change, now_ms())?))
+                let changed = change(s, &owner, view)?;
+                if changed.is_err() {
+                    s.release_lease(id, &owner)?;
+                }
+                Ok(changed)
             })
             .await;
         match taken {

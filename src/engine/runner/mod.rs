@@ -6,6 +6,7 @@
 //! rows other processes changed, and adopts jobs whose lease is free or expired.
 
 mod commands;
+mod retries;
 mod spend;
 mod watch;
 

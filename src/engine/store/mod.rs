@@ -13,6 +13,7 @@ mod lease;
 mod ledger;
 mod migrations;
 mod read;
+mod retries;
 mod write;
 
 use std::path::{Path, PathBuf};

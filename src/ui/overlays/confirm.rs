@@ -1,30 +1,26 @@
-//! Confirmations: submit (provider, duration, quality, estimated cost), a refused submit
-//! (with the errors that block it) and quitting while a job is in flight.
+//! Confirmations: the paid ones (submit, retry; see `paid.rs` for what they show), a
+//! refused submit (with the errors that block it) and quitting while a job is in flight.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use crate::core::{Finding, Provider};
+use crate::core::Finding;
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
-use crate::ui::labels::{finding_text, secs, severity_mark};
+use crate::ui::labels::{finding_text, severity_mark};
 use crate::ui::overlays::centered;
+use crate::ui::overlays::paid::{Paid, RetryAsk};
 use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Confirm {
-    Submit {
-        provider: Provider,
-        seconds: f64,
-        shots: Option<usize>,
-        quality: String,
-        model: String,
-        /// `≈ $1.01 (…, estimate)`, or why there is none.
-        cost: String,
-        warnings: usize,
-    },
+    /// A paid submit of the board as it is.
+    Submit(Paid),
+    /// How to try a job again: poll its task (free), or send the board or its stored
+    /// request as a new job (paid). Boxed: it carries the board's summary besides its own.
+    Retry(Box<RetryAsk>),
     /// Not a question: why a submit cannot happen.
     Refused { errors: Vec<Finding> },
     /// `unsaved_ok`: the board could not be saved; yes means quit without it.
@@ -46,8 +42,13 @@ impl Confirm {
         }
     }
 
-    /// An action from its keymap context.
-    pub fn handle(&self, action: Action) -> ConfirmFlow {
+    /// An action from its keymap context; moving the selection changes a retry's choice.
+    pub fn handle(&mut self, action: Action) -> ConfirmFlow {
+        if let (Confirm::Retry(ask), Action::SelectNext | Action::SelectPrev) = (&mut *self, action)
+        {
+            ask.choose(action == Action::SelectNext);
+            return ConfirmFlow::Stay;
+        }
         match (self.context(), action) {
             (Context::Confirm, Action::Confirm) => ConfirmFlow::Yes,
             (Context::Confirm, Action::Cancel) | (Context::Notice, Action::Close) => {
@@ -60,37 +61,29 @@ impl Confirm {
     pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
         let keys = |a| keymap.key_names(self.context(), a, 2);
         let (title, border, mut lines, footer) = match self {
-            Confirm::Submit {
-                provider,
-                seconds,
-                shots,
-                quality,
-                model,
-                cost,
-                warnings,
-            } => {
-                let shots = shots.map_or("single shot".to_string(), |n| {
-                    format!("{n} shot{}", if n == 1 { "" } else { "s" })
-                });
-                let mut l = vec![
-                    kv("Provider", provider.as_str().to_string(), s),
-                    kv("Duration", format!("{} s ({shots})", secs(*seconds)), s),
-                    kv("Quality", format!("{quality} · {model}"), s),
-                    kv("Cost", cost.clone(), s),
-                ];
-                if *warnings > 0 {
-                    l.push(Line::default());
-                    l.push(Line::styled(
-                        format!("{warnings} warning(s): see the timeline"),
-                        s.warn,
-                    ));
-                }
+            Confirm::Submit(paid) => {
                 let footer = format!(
                     " {} submit · {} cancel ",
                     keys(Action::Confirm),
                     keys(Action::Cancel)
                 );
-                (" Submit? ", s.border_focused, l, footer)
+                (
+                    " Submit? ".to_string(),
+                    s.border_focused,
+                    paid.lines(s),
+                    footer,
+                )
+            }
+            Confirm::Retry(ask) => {
+                let footer = format!(
+                    " {} choose · {} {} · {} cancel ",
+                    keys(Action::SelectNext),
+                    keys(Action::Confirm),
+                    ask.verb(),
+                    keys(Action::Cancel)
+                );
+                let title = format!(" Retry job #{}? ", ask.job);
+                (title, s.border_focused, ask.lines(s), footer)
             }
             Confirm::Refused { errors } => {
                 let mut l = vec![
@@ -111,10 +104,10 @@ impl Confirm {
                     )
                 }));
                 let footer = format!(" {} close ", keys(Action::Close));
-                (" Submit refused ", s.error, l, footer)
+                (" Submit refused ".to_string(), s.error, l, footer)
             }
             Confirm::Quit { reason, .. } => (
-                " Quit? ",
+                " Quit? ".to_string(),
                 s.warn,
                 vec![Line::styled(reason.clone(), s.text)],
                 format!(
@@ -151,11 +144,4 @@ impl Confirm {
         f.render_widget(block, r);
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
-}
-
-fn kv(k: &str, v: String, s: &Styles) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(format!("{k:<10}"), s.muted),
-        Span::styled(v, s.text),
-    ])
 }

@@ -3,6 +3,7 @@
 
 pub mod confirm;
 pub mod help;
+pub mod paid;
 pub mod palette;
 
 use crossterm::event::KeyEvent;
@@ -58,17 +59,17 @@ impl App {
                     }
                 }
             }
-            Overlay::Confirm(c) => {
-                let c = c.clone();
-                match action.map_or(ConfirmFlow::Stay, |a| c.handle(a)) {
-                    ConfirmFlow::Yes => {
-                        self.overlay = None;
+            Overlay::Confirm(c) => match action.map_or(ConfirmFlow::Stay, |a| c.handle(a)) {
+                ConfirmFlow::Yes => {
+                    // Taken out first: the overlay is gone before anything is sent, so a
+                    // second confirm key has nothing left to confirm.
+                    if let Some(Overlay::Confirm(c)) = self.overlay.take() {
                         self.confirmed(c);
                     }
-                    ConfirmFlow::No => self.overlay = None,
-                    ConfirmFlow::Stay => {}
                 }
-            }
+                ConfirmFlow::No => self.overlay = None,
+                ConfirmFlow::Stay => {}
+            },
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{clock, fit, megabytes};
 use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
+use crate::ui::state::paid::can_retry;
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 /// How often the UI ticks while a job is active (spinner frame, elapsed time).
@@ -44,12 +45,11 @@ impl JobQueue {
             }
             Action::RefreshJobs => return Flow::Msg(Msg::job(JobCmd::Refresh)),
             Action::RetryJob => {
+                // Only asks: the confirmation offers polling again before paying again.
                 return match self.selected_job(cx) {
-                    Some(j) if j.phase == JobPhase::Failed => {
-                        Flow::Msg(Msg::job(JobCmd::Retry(j.id)))
-                    }
+                    Some(j) if can_retry(j) => Flow::Msg(Msg::AskRetry(j.id)),
                     Some(j) => Flow::toast_err(format!(
-                        "job #{} is {}; only failed jobs can be retried",
+                        "job #{} is {}; only failed jobs (or ones stopped after the provider accepted them) can be retried",
                         j.id,
                         j.phase.as_str()
                     )),

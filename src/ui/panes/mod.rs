@@ -17,7 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 
 use crate::core::FieldPath;
-use crate::engine::events::JobCmd;
+use crate::engine::events::{JobCmd, JobId};
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::state::doc::Doc;
@@ -117,6 +117,8 @@ pub enum Msg {
     Toast(Toast),
     /// Boxed: a submit carries a whole board and request.
     Job(Box<JobCmd>),
+    /// Ask how to retry this job (poll again, or send a new one); nothing is sent yet.
+    AskRetry(JobId),
     Open(PathBuf),
     Copy(String),
     /// Show what a finding path (`shots[1].prompt`, `first_frame`) refers to.

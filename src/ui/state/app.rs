@@ -29,6 +29,7 @@ use crate::ui::panes::timeline::Timeline;
 use crate::ui::panes::{Flow, PaneCtx, PaneId, Toast};
 use crate::ui::state::doc::{Doc, OpenedBoard};
 use crate::ui::state::jobs::JobBook;
+use crate::ui::state::paid::RetryBook;
 use crate::ui::theme::Styles;
 
 /// What sits over the panes and takes the keys while open.
@@ -41,6 +42,7 @@ pub enum Overlay {
 pub struct App {
     pub(in crate::ui) doc: Doc,
     pub(in crate::ui) jobs: JobBook,
+    pub(in crate::ui) retries: RetryBook,
     pub(in crate::ui) focus: PaneId,
     pub(in crate::ui) shot_list: ShotList,
     pub(in crate::ui) prompt: PromptEditor,
@@ -80,6 +82,7 @@ impl App {
         let toast = (!deps.warnings.is_empty()).then(|| Toast::error(deps.warnings.join("; ")));
         let app = App {
             jobs: JobBook::new(deps.initial_jobs),
+            retries: RetryBook::default(),
             focus: PaneId::Shots,
             shot_list: ShotList,
             prompt,
@@ -132,12 +135,13 @@ impl App {
     pub fn toast(&self) -> Option<&Toast> {
         self.toast.as_ref()
     }
-    /// Which overlay is open: `help`, `palette`, `submit`, `refused` or `quit`.
+    /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused` or `quit`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
             Overlay::Palette(_) => "palette",
-            Overlay::Confirm(Confirm::Submit { .. }) => "submit",
+            Overlay::Confirm(Confirm::Submit(_)) => "submit",
+            Overlay::Confirm(Confirm::Retry(_)) => "retry",
             Overlay::Confirm(Confirm::Refused { .. }) => "refused",
             Overlay::Confirm(Confirm::Quit { .. }) => "quit",
         })

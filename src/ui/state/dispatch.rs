@@ -1,8 +1,8 @@
 //! What actions and pane messages do at the app level: focus, undo, save, submit, quit,
 //! engine events, and the host effects (open, copy).
 
-use crate::core::{FieldPath, Provider, Severity, ShotField};
-use crate::engine::events::{JobCmd, JobEvent, JobPhase, SubmitOptions, SubmitRequest};
+use crate::core::{FieldPath, Provider, ShotField};
+use crate::engine::events::{JobCmd, JobEvent, JobPhase};
 use crate::ui::ExitReason;
 use crate::ui::keymap::action::Action;
 use crate::ui::overlays::confirm::Confirm;
@@ -105,6 +105,7 @@ impl App {
             }
             Msg::Toast(t) => self.toast = Some(t),
             Msg::Job(cmd) => self.send(*cmd),
+            Msg::AskRetry(id) => self.request_retry(id),
             Msg::Open(path) => {
                 if self.host.remote() {
                     self.toast_info(format!("over SSH, not opening here: {}", path.display()));
@@ -166,64 +167,16 @@ impl App {
         }
     }
 
-    fn send(&mut self, cmd: JobCmd) {
+    pub(in crate::ui) fn send(&mut self, cmd: JobCmd) {
         if self.jobs_tx.send(cmd).is_err() {
             self.toast_error("the job engine is not running: nothing was sent");
         }
     }
 
-    // ---- submit ----
-
-    fn request_submit(&mut self) {
-        let d = self.doc.derived();
-        if d.errors > 0 {
-            let errors = d
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .cloned()
-                .collect();
-            self.overlay = Some(Overlay::Confirm(Confirm::Refused { errors }));
-            return;
-        }
-        let b = self.doc.board();
-        let provider = self.doc.provider();
-        let cost = match &d.estimate {
-            Some(e) => e.summary(),
-            None => "no price configured for this model and quality".into(),
-        };
-        self.overlay = Some(Overlay::Confirm(Confirm::Submit {
-            provider,
-            seconds: d.total_seconds,
-            shots: b.multi_shot.then_some(b.shots.len()),
-            quality: b.quality.clone(),
-            model: crate::core::compose::effective_model(b, provider),
-            cost,
-            warnings: d.warnings,
-        }));
-    }
-
-    /// Saves the board (so the job matches the file) and asks the engine to submit it; the
-    /// engine validates again, mints the idempotency key and embeds the images.
-    fn submit_now(&mut self) {
-        self.save_now(false);
-        let provider = self.doc.provider();
-        let request = SubmitRequest::new(
-            self.doc.path(),
-            self.doc.board().clone(),
-            provider,
-            SubmitOptions::default(),
-        );
-        self.send(JobCmd::Submit(request));
-        self.queue.selected = 0;
-        if self.toast.as_ref().is_none_or(|t| !t.error) {
-            self.toast_info(format!("submitting to {provider}…"));
-        }
-    }
-
     pub(in crate::ui) fn confirmed(&mut self, c: Confirm) {
         match c {
-            Confirm::Submit { .. } => self.submit_now(),
+            Confirm::Submit(_) => self.submit_now(),
+            Confirm::Retry(ask) => self.retry_now(*ask),
             Confirm::Quit {
                 unsaved_ok: true, ..
             } => self.exit = Some(ExitReason::Quit),
@@ -301,7 +254,8 @@ impl App {
     pub fn on_job_event(&mut self, ev: JobEvent) {
         self.dirty = true;
         match ev {
-            JobEvent::Submitted { job, .. } => {
+            JobEvent::Submitted { ticket, job } => {
+                self.retries.answered(ticket, job.id);
                 // Unless saving before the submit failed: that error stays in view.
                 if self.toast.as_ref().is_none_or(|t| !t.error) {
                     let (provider, ext) = (job.provider, &job.external_task_id);
@@ -333,7 +287,10 @@ impl App {
                     _ => {}
                 }
             }
-            JobEvent::Rejected { reason, .. } => self.toast_error(format!("refused: {reason}")),
+            JobEvent::Rejected { reason, ticket } => {
+                self.retries.refused(ticket);
+                self.toast_error(format!("refused: {reason}"));
+            }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
         }
     }

@@ -9,3 +9,4 @@ pub mod doc;
 pub mod edit;
 pub mod history;
 pub mod jobs;
+pub mod paid;
