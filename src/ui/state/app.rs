@@ -77,7 +77,8 @@ impl App {
             deps.provider,
             deps.config.prices.clone(),
             deps.rescue.clone(),
-        );
+        )
+        .with_profiles(deps.config.profiles.clone());
         let prompt = PromptEditor::new(&doc, deps.styles);
         let toast = (!deps.warnings.is_empty()).then(|| Toast::error(deps.warnings.join("; ")));
         let app = App {

@@ -5,10 +5,11 @@
 
 use std::path::Path;
 
-use crate::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID};
+use crate::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID, compose_with};
 use crate::core::cost::{Estimate, PriceTable, estimate};
+use crate::core::gateway_profile::Profiles;
 use crate::core::images::{ImageFact, ImageFacts};
-use crate::core::{Board, FieldPath, Finding, Provider, Severity, ShotField, compose, validate};
+use crate::core::{Board, FieldPath, Finding, Provider, Severity, ShotField, validate};
 use crate::files::image_probe;
 
 /// Image facts by reference, probed once per distinct path.
@@ -102,6 +103,7 @@ impl Derived {
         provider: Provider,
         facts: &ImageFacts,
         prices: &PriceTable,
+        profiles: &Profiles,
     ) -> Derived {
         let findings = validate(board, provider, facts);
         let shot_levels = (0..board.shots.len())
@@ -122,13 +124,20 @@ impl Derived {
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count();
-        let preview = compose(board, provider, &PlaceholderImages, UNASSIGNED_TASK_ID)
-            .map(|req| Preview {
-                lines: json_lines(&req.body),
-                method: req.method,
-                path: req.path,
-            })
-            .map_err(|e| e.to_string());
+        // The user's gateway profiles: the preview is what a submit sends.
+        let preview = compose_with(
+            board,
+            provider,
+            profiles,
+            &PlaceholderImages,
+            UNASSIGNED_TASK_ID,
+        )
+        .map(|req| Preview {
+            lines: json_lines(&req.body),
+            method: req.method,
+            path: req.path,
+        })
+        .map_err(|e| e.to_string());
         Derived {
             errors,
             warnings: findings.len() - errors,
@@ -173,9 +182,29 @@ mod tests {
     use crate::core::cost::default_prices;
 
     #[test]
+    fn the_preview_uses_the_users_gateway_profile() {
+        let mut profiles = Profiles::default();
+        profiles.gateway.create_path = "/relay/v2/video/generations".into();
+        let d = Derived::compute(
+            &Board::starter(),
+            Provider::Gateway,
+            &ImageFacts::new(),
+            &default_prices(),
+            &profiles,
+        );
+        assert_eq!(d.preview.unwrap().path, "/relay/v2/video/generations");
+    }
+
+    #[test]
     fn levels_and_preview_follow_the_board() {
         let mut b = Board::starter();
-        let d = Derived::compute(&b, Provider::Kling, &ImageFacts::new(), &default_prices());
+        let d = Derived::compute(
+            &b,
+            Provider::Kling,
+            &ImageFacts::new(),
+            &default_prices(),
+            &Profiles::default(),
+        );
         assert_eq!((d.errors, d.total_level), (0, Level::Ok));
         let p = d.preview.unwrap();
         assert_eq!(p.path, "/v1/videos/text2video");
@@ -184,7 +213,13 @@ mod tests {
 
         b.shots[0].duration = 10.0;
         b.shots[1].prompt.clear();
-        let d = Derived::compute(&b, Provider::Gateway, &ImageFacts::new(), &default_prices());
+        let d = Derived::compute(
+            &b,
+            Provider::Gateway,
+            &ImageFacts::new(),
+            &default_prices(),
+            &Profiles::default(),
+        );
         assert_eq!(d.total_level, Level::Error);
         assert_eq!(d.shot_levels, [Level::Ok, Level::Error, Level::Ok]);
         assert_eq!(d.preview.unwrap().path, "/v1/video/generations");

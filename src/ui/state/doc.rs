@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::core::cost::PriceTable;
+use crate::core::gateway_profile::Profiles;
 use crate::core::{Board, Limits, Provider};
 use crate::files::board_file;
 use crate::ui::state::derived::{Derived, ImageCache};
@@ -68,6 +69,8 @@ pub struct Doc {
     board: Board,
     provider: Provider,
     prices: PriceTable,
+    /// The user's gateway profiles (`[profiles]` in config.toml), for the preview.
+    profiles: Profiles,
     /// The selected shot (kept within the shot list, 0 when it is empty).
     pub selected: usize,
     history: History,
@@ -90,7 +93,8 @@ impl Doc {
         let board_dir = board_file::board_dir(&opened.path);
         let mut images = ImageCache::default();
         images.refresh(&opened.board, &board_dir);
-        let derived = Derived::compute(&opened.board, provider, images.facts(), &prices);
+        let profiles = Profiles::default();
+        let derived = Derived::compute(&opened.board, provider, images.facts(), &prices, &profiles);
         Doc {
             identity: board_file::identity(&opened.path),
             path: opened.path,
@@ -98,6 +102,7 @@ impl Doc {
             board: opened.board,
             provider,
             prices,
+            profiles,
             selected: 0,
             history: History::default(),
             images,
@@ -217,7 +222,15 @@ impl Doc {
             self.provider,
             self.images.facts(),
             &self.prices,
+            &self.profiles,
         );
+    }
+
+    /// Composes previews with the user's gateway profiles instead of the built-in ones.
+    pub fn with_profiles(mut self, profiles: Profiles) -> Doc {
+        self.profiles = profiles;
+        self.rederive();
+        self
     }
 
     pub fn set_provider(&mut self, provider: Provider) {
