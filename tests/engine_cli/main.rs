@@ -9,6 +9,8 @@ use shotdeck::sim::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, Faults, SAMP
 use shotdeck::sim::{SimConfig, SimServer};
 use tempfile::TempDir;
 
+mod paid;
+
 struct Setup {
     sim: SimServer,
     dir: TempDir,
@@ -297,127 +299,4 @@ async fn a_second_process_says_another_one_is_handling_the_job() {
         describe(&out)
     );
     assert!(err.contains("shotdeck jobs wait 1"), "{}", describe(&out));
-}
-
-#[tokio::test]
-async fn a_paid_submit_from_a_script_needs_yes_and_a_dry_run_sends_nothing() {
-    let s = Setup::new(Faults::default()).await;
-    let board = s.board("image-to-video.json");
-    let b = board.to_str().unwrap();
-
-    // stdin is not a terminal here: no --yes, no money.
-    let out = s.run(&["submit", b]).await;
-    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
-    let err = text(&out.stderr);
-    assert!(err.contains("pass --yes"), "{err}");
-    // The price and the file that would leave the machine are said first.
-    assert!(
-        err.contains('$') && err.contains("uploads images/"),
-        "{err}"
-    );
-
-    let out = s.run(&["submit", b, "--dry-run"]).await;
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let request: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(request["method"], "POST");
-    assert!(
-        request["body"]["image"]
-            .as_str()
-            .unwrap()
-            .starts_with("<base64 of")
-    );
-    assert!(text(&out.stderr).contains("nothing was recorded or sent"));
-
-    // Neither asked the provider for anything, nor recorded a job.
-    assert_eq!(s.sim.stats().api_requests, 0);
-    let jobs = s.run(&["jobs", "--json"]).await;
-    let listed: serde_json::Value = serde_json::from_slice(&jobs.stdout).unwrap_or_default();
-    assert!(listed.as_array().is_none_or(|a| a.is_empty()), "{listed}");
-}
-
-#[tokio::test]
-async fn max_cost_refuses_before_anything_is_sent() {
-    let s = Setup::new(Faults::default()).await;
-    let board = s.board("noir-3-shot.json");
-    let b = board.to_str().unwrap();
-    let out = s.run(&["submit", b, "--yes", "--max-cost", "0.10"]).await;
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert!(text(&out.stderr).contains("above --max-cost $0.10"));
-    assert_eq!(s.sim.stats().api_requests, 0);
-
-    let out = s.run(&["submit", b, "--yes", "--max-cost", "lots"]).await;
-    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
-
-    // Under the ceiling it goes through, once.
-    let out = s
-        .run(&["submit", b, "--yes", "--max-cost", "$50", "--wait"])
-        .await;
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert_eq!(s.sim.stats().creates_accepted, 1);
-}
-
-#[tokio::test]
-async fn a_lost_gateway_answer_needs_attention_then_attach_or_lost_ends_it() {
-    use shotdeck::sim::ScriptedFault;
-    let faults = Faults {
-        script: vec![
-            ScriptedFault::DropAfterCreate,
-            ScriptedFault::DropAfterCreate,
-        ],
-        ..Faults::default()
-    };
-    let s = Setup::new(faults).await;
-    let board = s.board("single-shot.json");
-    let b = board.to_str().unwrap();
-    for _ in 0..2 {
-        let out = s
-            .run(&["submit", b, "--provider", "gateway", "--yes", "--wait"])
-            .await;
-        // 5: needs attention (the create's fate is unknown: money may have been spent).
-        assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
-        let err = text(&out.stderr);
-        assert!(err.contains("needs attention"), "{err}");
-        assert!(err.contains("shotdeck jobs attach"), "{err}");
-    }
-    let list = s.run(&["jobs"]).await;
-    assert_eq!(
-        text(&list.stdout)
-            .matches("needs_attention  gateway")
-            .count(),
-        2,
-        "{}",
-        describe(&list)
-    );
-
-    // Job 1: the user finds the task on the dashboard and attaches it.
-    let ext = |id: &str| {
-        let store =
-            shotdeck::engine::store::Store::open(&s.dir.path().join("data/jobs.sqlite3")).unwrap();
-        store
-            .record(id.parse().unwrap())
-            .unwrap()
-            .unwrap()
-            .view
-            .external_task_id
-    };
-    let task = s
-        .sim
-        .dashboard_task_id(&ext("1"))
-        .expect("the task was made");
-    let out = s.run(&["jobs", "attach", "1", &task]).await;
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    assert!(text(&out.stderr).contains("polling resumes"));
-    // Job 2: nothing there; the user marks it lost.
-    let out = s.run(&["jobs", "lost", "2"]).await;
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let show = text(&s.run(&["jobs", "show", "2"]).await.stdout);
-    assert!(
-        show.contains("job 2  failed") && show.contains("[lost]"),
-        "{show}"
-    );
-    let again = s.run(&["jobs", "lost", "2"]).await;
-    assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains("not waiting for attention"));
-    let stats = s.sim.stats();
-    assert_eq!(stats.creates_accepted, 2, "nothing was re-sent");
 }
