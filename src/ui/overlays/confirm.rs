@@ -4,13 +4,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::core::{Finding, Provider};
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::{finding_text, secs, severity_mark};
-use crate::ui::overlays::centered;
+use crate::ui::overlays::{DialogFrame, dialog};
 use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +58,7 @@ impl Confirm {
 
     pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
         let keys = |a| keymap.key_names(self.context(), a, 2);
-        let (title, border, mut lines, footer) = match self {
+        let (title, border, lines, footer) = match self {
             Confirm::Submit {
                 provider,
                 seconds,
@@ -124,20 +123,14 @@ impl Confirm {
                 ),
             ),
         };
-        lines.insert(0, Line::default());
-        let h = (lines.len() as u16 + 3).min(area.height);
-        let r = centered(area, 64.max(area.width / 2).min(area.width), h);
-        f.render_widget(Clear, r);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(border)
-            .title(Span::styled(title, s.title_focused))
-            .title_bottom(Line::styled(footer, s.muted).right_aligned())
-            .style(s.base);
-        let inner = crate::ui::panes::pad_x(block.inner(r));
-        f.render_widget(block, r);
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        let frame = DialogFrame {
+            title,
+            border,
+            footer,
+            min_width: 64,
+            spare_rows: 3,
+        };
+        dialog(f, area, frame, lines, s);
     }
 }
 

@@ -4,8 +4,11 @@
 
 pub mod app;
 pub mod derived;
+pub mod disk;
 mod dispatch;
 pub mod doc;
+mod doc_disk;
 pub mod edit;
+pub mod file_guard;
 pub mod history;
 pub mod jobs;
