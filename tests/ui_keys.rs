@@ -113,7 +113,13 @@ fn undo_and_redo_cover_typing_bursts_and_shot_edits() {
     h.keys("u");
     assert_eq!(h.app.board().shots[1].prompt, "");
     assert_eq!(h.app.board().shots.len(), 4);
+    // ctrl-z suspends like other terminal programs; alt-u undoes, also while typing.
     h.ctrl('z');
+    assert_eq!(h.app.board().shots.len(), 4);
+    assert!(h.app.take_suspend());
+    h.app.handle_event(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::new(KeyCode::Char('u'), crossterm::event::KeyModifiers::ALT),
+    ));
     assert_eq!(h.app.board(), &original);
     h.keys("u");
     assert_eq!(h.app.toast().unwrap().text, "nothing to undo");

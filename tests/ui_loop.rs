@@ -106,6 +106,57 @@ async fn quitting_saves_and_shuts_the_engine_down() {
 use futures::StreamExt;
 
 #[tokio::test]
+async fn a_typing_burst_is_handled_whole_before_one_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let opened = board_in(dir.path());
+    let path = opened.path.clone();
+    let (deps, _cmds, _events, _rec) = deps(vec![]);
+    let (mut term, frames) = counting(80, 24);
+    let (tx, rx) = mpsc::unbounded();
+    let mut keys = vec![Ok(Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )))];
+    keys.extend(std::iter::repeat_with(|| key('z')).take(3000));
+    for k in keys {
+        tx.unbounded_send(k).unwrap();
+    }
+    let ui = tokio::spawn(async move { run(&mut term, rx, opened, deps).await });
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while frames.load(Ordering::Relaxed) < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the burst was never drawn"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(tx);
+    assert_eq!(ui.await.unwrap().unwrap(), ExitReason::InputClosed);
+    // The first frame, then one for the whole burst.
+    assert_eq!(frames.load(Ordering::Relaxed), 2);
+    let prompt = board_file::load(&path).unwrap().shots[0].prompt.clone();
+    assert!(prompt.ends_with(&"z".repeat(3000)), "{}", prompt.len());
+}
+
+#[tokio::test]
+async fn a_stop_signal_saves_the_edit_typed_just_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let opened = board_in(dir.path());
+    let path = opened.path.clone();
+    let (mut deps, _cmds, _events, _rec) = deps(vec![]);
+    let (stop_tx, stop_rx) = tokio::sync::mpsc::unbounded_channel();
+    deps.outside.stop = Some(stop_rx);
+    let (mut term, _) = counting(80, 24);
+    let (tx, rx) = mpsc::unbounded();
+    tx.unbounded_send(key('+')).unwrap();
+    // Queued together: the key is applied before the signal ends the loop.
+    stop_tx.send(shotdeck::ui::StopSignal::Hangup).unwrap();
+    let reason = run(&mut term, rx, opened, deps).await.unwrap();
+    assert_eq!(reason, ExitReason::Signal(shotdeck::ui::StopSignal::Hangup));
+    assert_eq!(board_file::load(&path).unwrap().shots[0].duration, 5.0);
+}
+
+#[tokio::test]
 async fn a_closed_input_saves_the_board() {
     let dir = tempfile::tempdir().unwrap();
     let opened = board_in(dir.path());

@@ -116,3 +116,29 @@ fn auto_shots_show_one_prompt() {
     h.key(KeyCode::Enter);
     snap("auto_shots", &h);
 }
+
+#[test]
+fn an_absurd_duration_renders_at_once() {
+    // 1e300 s once drew one ruler tick per second: a frame that never finished.
+    let mut b = noir();
+    b.shots[1].duration = 1e300;
+    b.shots[2].duration = 1e308;
+    let h = harness(&b);
+    let start = std::time::Instant::now();
+    for (w, ht) in [(80, 24), (160, 48), (60, 20)] {
+        let t = h.render(w, ht);
+        let text: String = t
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(text.contains("Shots"), "{w}x{ht} drew the panes");
+    }
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+}

@@ -17,9 +17,10 @@ use crate::core::Provider;
 use crate::engine::events::{JobCmd, JobEvent, JobView};
 use crate::engine::store::default_path;
 use crate::engine::{Engine, EngineConfig, provider_settings};
+use crate::files::board_lock::{self, BoardLock, LockAttempt};
 use crate::files::config::Config;
 use crate::files::{logging, paths};
-use crate::ui::{OpenedBoard, UiDeps};
+use crate::ui::{ExitReason, OpenedBoard, UiDeps};
 
 pub struct LaunchArgs {
     pub board: Option<PathBuf>,
@@ -27,6 +28,8 @@ pub struct LaunchArgs {
     pub provider: Option<Provider>,
     /// How long a simulated task takes (`--demo` only).
     pub sim_task_seconds: f64,
+    /// Write the board even while another shotdeck holds its lock.
+    pub force_write: bool,
 }
 
 /// Answers for a missing engine (no job store, or a demo without its backend): every
@@ -82,6 +85,8 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
         Err(code) => return code,
     };
     let _log = logging::init_logging();
+    // Held until the editor exits; dropping it removes the lock file.
+    let (_lock, read_only) = lock_board(&opened.path, args.force_write);
     runtime::block_on(Flavor::MultiThread, async {
         let session = start_engine(&config, demo_dir, args.sim_task_seconds).await;
         let mut deps = UiDeps::new(session.cmd_tx, session.event_rx, config)
@@ -93,6 +98,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             deps.provider = p;
         }
         deps.simulated = args.demo;
+        deps.read_only = read_only;
         let result = crate::ui::run_terminal(opened, deps).await;
         // `run` sent Shutdown: the engine releases its leases before we exit.
         let _ = session.task.await;
@@ -100,6 +106,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             d.sim.shutdown().await;
         }
         match result {
+            Ok(ExitReason::Signal(s)) => ExitCode::from(s.exit_code()),
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("shotdeck: {e:#}");
@@ -168,6 +175,30 @@ fn board_of_sidecar(path: PathBuf) -> Result<(PathBuf, Option<String>), ExitCode
         board_path,
         Some(crate::core::printable(&notice).into_owned()),
     ))
+}
+
+/// Takes the board's lock. The board opens read-only (and the reason is shown) when this
+/// process may not write it, or another shotdeck has it open and `force` is not given.
+fn lock_board(board: &std::path::Path, force: bool) -> (Option<BoardLock>, Option<String>) {
+    let mut read_only = board_lock::not_writable(board);
+    let lock = match board_lock::acquire(board, force) {
+        LockAttempt::Taken(lock) => Some(lock),
+        LockAttempt::HeldBy(holder) => {
+            read_only.get_or_insert(format!(
+                "another shotdeck has it open ({holder}); --force-write to write anyway"
+            ));
+            None
+        }
+        LockAttempt::Unavailable(e) => {
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                read_only.get_or_insert("its folder is not writable".into());
+            } else {
+                tracing::warn!("no lock for {}: {e}", board.display());
+            }
+            None
+        }
+    };
+    (lock, read_only)
 }
 
 /// What the editor session runs against: the engine's channels (or [`no_engine`]'s).

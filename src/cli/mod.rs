@@ -42,6 +42,10 @@ pub struct Cli {
     /// With --demo: seconds a simulated task takes before its video is ready.
     #[arg(long, value_name = "SECS", default_value_t = crate::app::demo::DEMO_TASK_SECONDS, requires = "demo")]
     pub sim_task_seconds: f64,
+    /// Open the board for writing even while another shotdeck has it open (that one's
+    /// lock is taken over; its later saves may overwrite yours).
+    #[arg(long)]
+    pub force_write: bool,
     #[command(flatten)]
     pub provider: ProviderArg,
 }
@@ -124,6 +128,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 demo: cli.demo,
                 provider: cli.provider.provider,
                 sim_task_seconds: cli.sim_task_seconds,
+                force_write: cli.force_write,
             })
         }
         None => {

@@ -1,6 +1,7 @@
 //! Everything that touches the disk: board files, image headers, config, credentials, paths.
 
 pub mod board_file;
+pub mod board_lock;
 pub mod config;
 pub mod credentials;
 pub mod image_probe;

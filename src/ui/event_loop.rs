@@ -1,5 +1,5 @@
-//! The one loop: engine events and terminal input in a biased select, a debounced autosave,
-//! and a tick only while a job is in flight. Idle means no timers at all: the process sleeps
+//! The one loop: stop signals, engine events and terminal input in a biased select, a
+//! debounced autosave, and a tick only while a job is in flight. Idle means no timers at all: the process sleeps
 //! until a key or an engine event arrives. Frames are drawn only when something changed, after
 //! every queued event has been handled.
 
@@ -13,6 +13,7 @@ use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::{Interval, MissedTickBehavior};
 
 use crate::engine::events::JobCmd;
@@ -27,6 +28,47 @@ pub enum ExitReason {
     Quit,
     /// The input stream ended (the terminal went away); the board was saved.
     InputClosed,
+    /// SIGHUP or SIGTERM: the pending edits were saved and the terminal is restored.
+    Signal(StopSignal),
+}
+
+/// The signals that end the editor the way closing its terminal does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignal {
+    /// The terminal (an SSH session, a window) closed.
+    Hangup,
+    /// `kill`, a service manager, a shutdown.
+    Terminate,
+}
+
+impl StopSignal {
+    /// The shell's convention for a process ended by a signal: 128 + its number.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            StopSignal::Hangup => 128 + 1,
+            StopSignal::Terminate => 128 + 15,
+        }
+    }
+}
+
+/// What a real terminal adds to the loop; tests leave it empty.
+#[derive(Default)]
+pub struct Outside {
+    /// SIGHUP / SIGTERM, as they arrive.
+    pub stop: Option<UnboundedReceiver<StopSignal>>,
+    /// Gives the terminal back to the shell, stops the process (Ctrl-Z) and takes the
+    /// terminal again once it continues. The loop redraws everything afterwards.
+    pub suspend: Option<Box<dyn FnMut() -> io::Result<()> + Send>>,
+}
+
+async fn stop_signal(stop: &mut Option<UnboundedReceiver<StopSignal>>) -> StopSignal {
+    match stop {
+        Some(rx) => match rx.recv().await {
+            Some(s) => s,
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
 }
 
 pub fn unix_ms() -> i64 {
@@ -66,7 +108,7 @@ pub async fn run<B, S>(
     terminal: &mut Terminal<B>,
     mut input: S,
     opened: OpenedBoard,
-    deps: UiDeps,
+    mut deps: UiDeps,
 ) -> anyhow::Result<ExitReason>
 where
     B: Backend,
@@ -74,6 +116,7 @@ where
     S: Stream<Item = io::Result<Event>> + Unpin,
 {
     let jobs_tx = deps.jobs_tx.clone();
+    let mut outside = std::mem::take(&mut deps.outside);
     let (mut app, mut jobs_rx) = App::new(opened, deps);
     let size = terminal.size()?;
     app.set_size(Rect::new(0, 0, size.width, size.height));
@@ -94,6 +137,11 @@ where
         let autosave = app.autosave_due();
         tokio::select! {
             biased;
+            sig = stop_signal(&mut outside.stop) => {
+                // Keys already typed count: they are applied before the save below.
+                let _ = drain_input(&mut input, &mut app).await;
+                break Ok(ExitReason::Signal(sig));
+            }
             ev = jobs_rx.recv(), if engine_open => match ev {
                 Some(ev) => app.on_job_event(ev),
                 None => {
@@ -117,38 +165,76 @@ where
         while let Ok(ev) = jobs_rx.try_recv() {
             app.on_job_event(ev);
         }
-        let mut closed = None;
-        while app.exit_reason().is_none() {
-            // `poll!` uses this task's waker: crossterm's EventStream keeps the first waker
-            // it is given, so polling it with a throwaway one (`now_or_never`) would lose
-            // every later wake-up.
-            match futures::poll!(input.next()) {
-                Poll::Ready(Some(Ok(ev))) => app.handle_event(ev),
-                Poll::Ready(Some(Err(e))) => {
-                    closed = Some(Err(e.into()));
-                    break;
-                }
-                Poll::Ready(None) => {
-                    closed = Some(Ok(ExitReason::InputClosed));
-                    break;
-                }
-                Poll::Pending => break,
-            }
-        }
-        if let Some(r) = closed {
+        if let Some(r) = drain_input(&mut input, &mut app).await {
             break r;
         }
         if let Some(reason) = app.exit_reason() {
             break Ok(reason);
         }
-        if app.take_dirty() {
-            draw(terminal, &mut app)?;
+        if app.take_suspend()
+            && let Err(e) = suspend(terminal, &mut app, &mut outside)
+        {
+            break Err(e);
+        }
+        // A terminal that cannot be drawn on ends the loop (and is saved below), never the
+        // function before the save.
+        if app.take_dirty()
+            && let Err(e) = draw(terminal, &mut app)
+        {
+            break Err(e);
         }
     };
-    // Quit already saved (or the user agreed not to); any other exit saves what it can.
+    // Quit already saved (or the user agreed not to); any other exit saves what it can,
+    // beside the board when it may not be written over.
     if !matches!(result, Ok(ExitReason::Quit)) {
-        app.save_now(false);
+        app.save_on_exit();
     }
     let _ = jobs_tx.send(JobCmd::Shutdown);
     result
+}
+
+/// Handles every input event already queued, without waiting: a burst of typing costs one
+/// frame. `Some` when the input ended or the app wants to exit.
+async fn drain_input<S>(input: &mut S, app: &mut App) -> Option<anyhow::Result<ExitReason>>
+where
+    S: Stream<Item = io::Result<Event>> + Unpin,
+{
+    while app.exit_reason().is_none() {
+        // `poll!` uses this task's waker, so a stream that keeps the first waker it is given
+        // still wakes this loop later (a throwaway waker would lose that wake-up).
+        match futures::poll!(input.next()) {
+            Poll::Ready(Some(Ok(ev))) => {
+                app.set_clock(Instant::now(), unix_ms());
+                app.handle_event(ev);
+            }
+            Poll::Ready(Some(Err(e))) => return Some(Err(e.into())),
+            Poll::Ready(None) => return Some(Ok(ExitReason::InputClosed)),
+            Poll::Pending => return None,
+        }
+    }
+    None
+}
+
+/// Ctrl-Z: saves first (the shell may never bring the editor back), hands the terminal
+/// over, and once continued redraws every cell (the shell wrote over them).
+fn suspend<B>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    outside: &mut Outside,
+) -> anyhow::Result<()>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+{
+    let Some(hook) = outside.suspend.as_mut() else {
+        app.toast_info("suspending needs a real terminal");
+        return Ok(());
+    };
+    app.save_now(false);
+    hook()?;
+    terminal.clear()?;
+    let size = terminal.size()?;
+    app.set_size(Rect::new(0, 0, size.width, size.height));
+    app.mark_dirty();
+    Ok(())
 }

@@ -51,6 +51,20 @@ pub fn secs(v: f64) -> String {
     crate::core::rules::secs(v)
 }
 
+/// The longest duration the timeline and the shot bars lay out: anything longer is far past
+/// every provider's limit already, and laying out 1e300 s (or NaN) one second at a time
+/// would never finish drawing.
+pub const LAYOUT_SECONDS_MAX: f64 = 24.0 * 3600.0;
+
+/// `v` as layout may use it: finite, not negative, at most [`LAYOUT_SECONDS_MAX`].
+pub fn layout_seconds(v: f64) -> f64 {
+    if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(0.0, LAYOUT_SECONDS_MAX)
+    }
+}
+
 /// `0:42`, `12:05`, `1:02:03`.
 pub fn clock(ms: i64) -> String {
     let s = ms.max(0) / 1000;

@@ -21,7 +21,7 @@ use std::path::Path;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 pub use crate::files::logging::{init_logging, log_path};
-pub use event_loop::{ExitReason, run};
+pub use event_loop::{ExitReason, Outside, StopSignal, run};
 pub use host::{Host, HostError, SystemHost};
 pub use keymap::Keymap;
 pub use keymap::action::Action;
@@ -56,6 +56,11 @@ pub struct UiDeps {
     pub help_paths: Vec<String>,
     /// Where the panic hook finds unsaved work.
     pub rescue: RescueSlot,
+    /// Stop signals and Ctrl-Z, from the real terminal (`run_terminal` fills it in).
+    pub outside: Outside,
+    /// Why the board may not be written without asking (no write permission, another
+    /// shotdeck holds it); `None` when it may.
+    pub read_only: Option<String>,
 }
 
 impl UiDeps {
@@ -101,6 +106,8 @@ impl UiDeps {
             warnings,
             help_paths: Vec::new(),
             rescue: RescueSlot::default(),
+            outside: Outside::default(),
+            read_only: None,
         }
     }
 

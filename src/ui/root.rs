@@ -123,6 +123,7 @@ pub fn render(app: &App, f: &mut Frame) {
         Some(Overlay::Help(h)) => h.render(f, area, &app.keymap, s),
         Some(Overlay::Palette(p)) => p.render(f, area, &app.palette_entries, &app.keymap, s),
         Some(Overlay::Confirm(c)) => c.render(f, area, &app.keymap, s),
+        Some(Overlay::File(q)) => q.render(f, area, &app.keymap, s),
         None => {}
     }
 }
@@ -152,6 +153,7 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" SIMULATED ", s.badge));
     }
+    spans.extend(crate::ui::state::file_guard::header_badges(app, s));
     // Last, so a narrow terminal cuts it before the badge.
     if let Some(usd) = app.spend_today {
         spans.push(Span::styled(format!("  today ${usd:.2}"), s.muted));

@@ -41,6 +41,7 @@ actions! {
     FocusTimeline => "Focus the timeline and findings",
     FocusPreview => "Focus the request preview",
     FocusQueue => "Focus the job queue",
+    Suspend => "Suspend shotdeck (the shell's `fg` brings it back)",
     Undo => "Undo the last edit",
     Redo => "Redo the last undone edit",
     Save => "Save the board now",
@@ -84,6 +85,9 @@ actions! {
     RunCommand => "Run the selected command",
     Confirm => "Yes: go ahead (or apply the edited value)",
     Cancel => "No: close without doing it (or drop the edit)",
+    ReloadBoard => "Take the version on disk (your unsaved edits stay one undo away)",
+    KeepMine => "Write your version over the one on disk",
+    SaveAs => "Save your version under another name",
 }
 
 impl Action {
@@ -101,7 +105,13 @@ impl Action {
     pub fn overlay_only(self) -> bool {
         matches!(
             self,
-            Action::Close | Action::RunCommand | Action::Confirm | Action::Cancel
+            Action::Close
+                | Action::RunCommand
+                | Action::Confirm
+                | Action::Cancel
+                | Action::ReloadBoard
+                | Action::KeepMine
+                | Action::SaveAs
         )
     }
 }

@@ -3,15 +3,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::text::Line;
 
 use crate::core::Finding;
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::{finding_text, severity_mark};
-use crate::ui::overlays::centered;
 use crate::ui::overlays::paid::{Paid, RetryAsk};
+use crate::ui::overlays::{DialogFrame, dialog};
 use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,7 +59,7 @@ impl Confirm {
 
     pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
         let keys = |a| keymap.key_names(self.context(), a, 2);
-        let (title, border, mut lines, footer) = match self {
+        let (title, border, lines, footer) = match self {
             Confirm::Submit(paid) => {
                 let footer = format!(
                     " {} submit · {} cancel ",
@@ -117,31 +116,13 @@ impl Confirm {
                 ),
             ),
         };
-        lines.insert(0, Line::default());
-        let w = 64.max(area.width / 2).min(area.width);
-        // Rows as the paragraph wraps them: a long reason must not be cut off.
-        let inner_w = usize::from(w.saturating_sub(4)).max(1);
-        let rows: usize = lines
-            .iter()
-            .map(|l| {
-                let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-                crate::ui::labels::wrap(&text, inner_w, usize::MAX)
-                    .len()
-                    .max(1)
-            })
-            .sum();
-        let h = (rows as u16 + 3).min(area.height);
-        let r = centered(area, w, h);
-        f.render_widget(Clear, r);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(border)
-            .title(Span::styled(title, s.title_focused))
-            .title_bottom(Line::styled(footer, s.muted).right_aligned())
-            .style(s.base);
-        let inner = crate::ui::panes::pad_x(block.inner(r));
-        f.render_widget(block, r);
-        f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        let frame = DialogFrame {
+            title: &title,
+            border,
+            footer,
+            min_width: 64,
+            spare_rows: 3,
+        };
+        dialog(f, area, frame, lines, s);
     }
 }

@@ -2,20 +2,27 @@
 //! context, and the geometry they are drawn in, last, over the panes.
 
 pub mod confirm;
+pub mod file_question;
 pub mod help;
 pub mod paid;
 pub mod palette;
 
 use crossterm::event::KeyEvent;
+use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::ui::keymap::Context;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::overlays::confirm::ConfirmFlow;
+use crate::ui::overlays::file_question::FileAnswer;
 use crate::ui::overlays::help::HelpFlow;
 use crate::ui::overlays::palette::PaletteFlow;
 use crate::ui::panes::PaneId;
 use crate::ui::state::app::{App, Overlay};
+use crate::ui::theme::Styles;
 
 impl Overlay {
     /// The keymap context that takes the keys while this overlay is open.
@@ -24,6 +31,7 @@ impl Overlay {
             Overlay::Help(_) => Context::Help,
             Overlay::Palette(_) => Context::Palette,
             Overlay::Confirm(c) => c.context(),
+            Overlay::File(q) => q.context(),
         }
     }
 }
@@ -70,8 +78,58 @@ impl App {
                 ConfirmFlow::No => self.overlay = None,
                 ConfirmFlow::Stay => {}
             },
+            Overlay::File(q) => match action.map_or(FileAnswer::Stay, |a| q.handle(a)) {
+                FileAnswer::Stay if action.is_none() => q.type_key(key),
+                FileAnswer::Stay => {}
+                answer => {
+                    let q = q.clone();
+                    self.overlay = None;
+                    self.answered(q, answer);
+                }
+            },
         }
     }
+}
+
+/// How a question is framed: its title, border colour, the keys along the bottom border,
+/// the width it asks for and the rows it leaves free under the text.
+pub struct DialogFrame<'a> {
+    pub title: &'a str,
+    pub border: Style,
+    pub footer: String,
+    pub min_width: u16,
+    pub spare_rows: u16,
+}
+
+/// Draws a centred dialog: a blank line, then `lines` wrapped, over cleared cells.
+pub fn dialog(f: &mut Frame, area: Rect, frame: DialogFrame, lines: Vec<Line>, s: &Styles) {
+    let mut lines = lines;
+    lines.insert(0, Line::default());
+    let w = frame.min_width.max(area.width / 2).min(area.width);
+    // Rows as the paragraph wraps them: a long reason must not be cut off.
+    let inner_w = usize::from(w.saturating_sub(4)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            crate::ui::labels::wrap(&text, inner_w, usize::MAX)
+                .len()
+                .max(1)
+        })
+        .sum();
+    let h = (rows as u16 + frame.spare_rows).min(area.height);
+    let r = centered(area, w, h);
+    f.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(frame.border)
+        .title(Span::styled(frame.title, s.title_focused))
+        .title_bottom(Line::styled(frame.footer, s.muted).right_aligned())
+        .style(s.base);
+    let inner = crate::ui::panes::pad_x(block.inner(r));
+    f.render_widget(block, r);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 /// A centred rect of at most `w`×`h` cells inside `area`.

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use crate::core::{Board, FieldPath};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
-use crate::ui::labels::{bar, fit, secs, wrap_hanging};
+use crate::ui::labels::{bar, fit, layout_seconds, secs, wrap_hanging};
 use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, scroll_window};
 use crate::ui::state::derived::Level;
 use crate::ui::state::edit::{self, Refusal};
@@ -90,7 +90,7 @@ impl ShotList {
         let scale = board
             .shots
             .iter()
-            .map(|s| s.duration)
+            .map(|s| layout_seconds(s.duration))
             .fold(v.doc.limits().total_max_seconds, f64::max);
         // With room to spare, each shot shows more of its prompt on extra lines.
         let n = board.shots.len().max(1);
@@ -101,7 +101,7 @@ impl ShotList {
         };
         let row = |marker: Span<'static>, num: String, dur: f64, prompt: &str, sel: bool| {
             let head = format!("{num:>2} {:>3} ", format!("{}s", secs(dur)));
-            let b = bar(dur, scale, bar_w);
+            let b = bar(layout_seconds(dur), scale, bar_w);
             let indent = 1 + head.chars().count() + bar_w + 1;
             let text_w = w.saturating_sub(indent);
             let style = v.sel_style(sel);

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::core::Severity;
 use crate::ui::keymap::action::Action;
-use crate::ui::labels::{finding_text, fit, secs, severity_mark};
+use crate::ui::labels::{finding_text, fit, layout_seconds, secs, severity_mark};
 use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
 use crate::ui::state::derived::Level;
 
@@ -59,7 +59,7 @@ impl Timeline {
             return;
         }
         let width = inner.width as usize;
-        let scale = d.total_seconds.max(limit);
+        let scale = layout_seconds(d.total_seconds).max(limit);
         let mut lines = vec![
             self.ruler(v, width, scale, limit),
             ticks(v, width, scale, limit),
@@ -91,9 +91,9 @@ impl Timeline {
         let s = v.styles;
         let b = v.doc.board();
         let segments: Vec<f64> = if b.uses_shot_list() {
-            b.shots.iter().map(|x| x.duration.max(0.0)).collect()
+            b.shots.iter().map(|x| layout_seconds(x.duration)).collect()
         } else {
-            vec![b.duration.max(0.0)]
+            vec![layout_seconds(b.duration)]
         };
         let at = |t: f64| ((t / scale) * width as f64).round() as usize;
         let limit_at = at(limit);
@@ -147,16 +147,22 @@ impl Timeline {
     }
 }
 
-/// Second marks under the ruler: a label every 5 s and the limit.
+/// Second marks under the ruler: a label every 5 s and the limit. A long board steps by
+/// a multiple of 5 s so the marks never outnumber the cells.
 fn ticks(v: &View, width: usize, scale: f64, limit: f64) -> Line<'static> {
     let mut cells = vec![' '; width];
     let per_second = width as f64 / scale;
+    let step = if scale <= width as f64 {
+        1.0
+    } else {
+        (scale / width as f64 / 5.0).ceil() * 5.0
+    };
     let mut t = 0.0;
     while t <= scale {
         let pos = ((t / scale) * width as f64).round() as usize;
         let label = secs(t);
         let is_label = t % 5.0 == 0.0 || t == limit;
-        if is_label {
+        if is_label && label.len() <= width {
             let start = pos.min(width.saturating_sub(label.len()));
             if cells[start..start + label.len()]
                 .iter()
@@ -169,7 +175,7 @@ fn ticks(v: &View, width: usize, scale: f64, limit: f64) -> Line<'static> {
         } else if per_second >= 3.0 && pos < width && cells[pos] == ' ' {
             cells[pos] = '·';
         }
-        t += 1.0;
+        t += step;
     }
     Line::styled(cells.into_iter().collect::<String>(), v.styles.muted)
 }

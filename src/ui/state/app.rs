@@ -18,6 +18,7 @@ use crate::ui::keymap::action::Action;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::overlays::confirm::Confirm;
+use crate::ui::overlays::file_question::FileQuestion;
 use crate::ui::overlays::help::Help;
 use crate::ui::overlays::palette::{Entry, Palette};
 use crate::ui::panes::job_queue::JobQueue;
@@ -37,6 +38,8 @@ pub enum Overlay {
     Help(Help),
     Palette(Palette),
     Confirm(Confirm),
+    /// About the board's file (changed on disk, read-only, save as).
+    File(FileQuestion),
 }
 
 pub struct App {
@@ -67,20 +70,30 @@ pub struct App {
     pub(in crate::ui) size: Rect,
     pub(in crate::ui) dirty: bool,
     pub(in crate::ui) exit: Option<crate::ui::ExitReason>,
+    /// Ctrl-Z was pressed: the loop hands the terminal back to the shell.
+    pub(in crate::ui) suspend: bool,
 }
 
 impl App {
     /// Builds the app; the engine's event receiver is handed back for the loop to poll.
     pub fn new(opened: OpenedBoard, deps: UiDeps) -> (App, UnboundedReceiver<JobEvent>) {
-        let doc = Doc::new(
+        let mut doc = Doc::new(
             opened,
             deps.provider,
             deps.config.prices.clone(),
             deps.rescue.clone(),
         )
         .with_profiles(deps.config.profiles.clone());
+        let mut warnings = deps.warnings;
+        if let Some(why) = &deps.read_only {
+            warnings.insert(
+                0,
+                format!("opened read-only: {why}; edits are not saved unless you save and confirm"),
+            );
+        }
+        doc.set_read_only(deps.read_only);
         let prompt = PromptEditor::new(&doc, deps.styles);
-        let toast = (!deps.warnings.is_empty()).then(|| Toast::error(deps.warnings.join("; ")));
+        let toast = (!warnings.is_empty()).then(|| Toast::error(warnings.join("; ")));
         let app = App {
             jobs: JobBook::new(deps.initial_jobs),
             retries: RetryBook::default(),
@@ -106,6 +119,7 @@ impl App {
             size: Rect::new(0, 0, 80, 24),
             dirty: true,
             exit: None,
+            suspend: false,
             doc,
         };
         (app, deps.jobs_rx)
@@ -136,7 +150,8 @@ impl App {
     pub fn toast(&self) -> Option<&Toast> {
         self.toast.as_ref()
     }
-    /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused` or `quit`.
+    /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
+    /// `changed_on_disk`, `read_only` or `save_as`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
@@ -145,6 +160,9 @@ impl App {
             Overlay::Confirm(Confirm::Retry(_)) => "retry",
             Overlay::Confirm(Confirm::Refused { .. }) => "refused",
             Overlay::Confirm(Confirm::Quit { .. }) => "quit",
+            Overlay::File(FileQuestion::Changed { .. }) => "changed_on_disk",
+            Overlay::File(FileQuestion::WriteReadOnly { .. }) => "read_only",
+            Overlay::File(FileQuestion::SaveAs { .. }) => "save_as",
         })
     }
     pub fn exit_reason(&self) -> Option<crate::ui::ExitReason> {
@@ -207,6 +225,8 @@ impl App {
             Event::Paste(text) => self.on_paste(&text),
             Event::Resize(w, h) => self.set_size(Rect::new(0, 0, w, h)),
             Event::FocusLost => self.save_now(false),
+            // Back from another editor or a `git pull`: look at the file again.
+            Event::FocusGained => self.check_file(),
             Event::Mouse(m) => self.on_mouse(m),
             _ => {}
         }
@@ -256,6 +276,7 @@ impl App {
         self.dirty = true;
         match &mut self.overlay {
             Some(Overlay::Palette(p)) => return p.paste(text, &self.palette_entries),
+            Some(Overlay::File(q)) => return q.paste(text),
             Some(_) => return,
             None => {}
         }

@@ -53,6 +53,7 @@ impl App {
                 }
             }
             Action::Save => self.save_now(true),
+            Action::Suspend => self.request_suspend(),
             Action::Submit => self.request_submit(),
             Action::ToggleProvider => {
                 let next = match self.doc.provider() {
@@ -210,8 +211,12 @@ impl App {
         }
     }
 
-    /// Quits after saving; if the save fails, asks before losing anything.
+    /// Quits after saving; if the board may not be written or the save fails, asks before
+    /// losing anything.
     fn finish_quit(&mut self) {
+        if !self.may_quit_writing() {
+            return;
+        }
         match self.doc.save() {
             Ok(_) => self.exit = Some(ExitReason::Quit),
             Err(e) => {
@@ -220,22 +225,6 @@ impl App {
                     unsaved_ok: true,
                 }));
             }
-        }
-    }
-
-    /// Saves if anything changed. `explicit` reports "saved" even when nothing was due.
-    pub fn save_now(&mut self, explicit: bool) {
-        match self.doc.save() {
-            Ok(true) => {
-                tracing::debug!(path = %self.doc.path().display(), "saved");
-                self.dirty = true;
-                if explicit {
-                    self.toast_info(format!("saved {}", self.doc.path().display()));
-                }
-            }
-            Ok(false) if explicit => self.toast_info("nothing to save"),
-            Ok(false) => {}
-            Err(e) => self.toast_error(e.to_string()),
         }
     }
 

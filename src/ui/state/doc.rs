@@ -11,6 +11,7 @@ use crate::core::gateway_profile::Profiles;
 use crate::core::{Board, Limits, Provider};
 use crate::files::board_file;
 use crate::ui::state::derived::{Derived, ImageCache};
+use crate::ui::state::disk::{DiskCopy, OutsideChange};
 use crate::ui::state::edit::Refusal;
 use crate::ui::state::history::{EditKind, History, Snapshot};
 
@@ -27,6 +28,8 @@ pub struct OpenedBoard {
     pub board: Board,
     /// False when the file does not exist yet: it is created on the first save.
     pub exists: bool,
+    /// The file as read, to tell later whether someone else changed it.
+    pub disk: Option<DiskCopy>,
 }
 
 impl OpenedBoard {
@@ -44,10 +47,18 @@ impl OpenedBoard {
                 path,
                 board,
                 exists: false,
+                disk: None,
             });
         }
         let board = board_file::load(&path)?;
+        // Read again for the hash: `load` refuses what is not a board file (a FIFO, a
+        // device) before anything here reads it.
+        let bytes = std::fs::read(&path).map_err(|source| board_file::BoardFileError::Read {
+            path: path.clone(),
+            source,
+        })?;
         Ok(OpenedBoard {
+            disk: Some(DiskCopy::of(&bytes, board.clone())),
             path,
             board,
             exists: true,
@@ -62,25 +73,30 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 pub struct Doc {
-    path: PathBuf,
+    pub(super) path: PathBuf,
     /// The board's one name in the job store ([`board_file::identity`]).
     identity: PathBuf,
-    board_dir: PathBuf,
-    board: Board,
+    pub(super) board_dir: PathBuf,
+    pub(super) board: Board,
     provider: Provider,
     prices: PriceTable,
     /// The user's gateway profiles (`[profiles]` in config.toml), for the preview.
     profiles: Profiles,
     /// The selected shot (kept within the shot list, 0 when it is empty).
     pub selected: usize,
-    history: History,
+    pub(super) history: History,
     images: ImageCache,
     derived: Derived,
-    revision: u64,
-    saved_revision: u64,
+    pub(super) revision: u64,
+    pub(super) saved_revision: u64,
     last_edit: Option<Instant>,
-    exists: bool,
-    rescue: RescueSlot,
+    pub(super) rescue: RescueSlot,
+    /// The file as last loaded or saved (`None` while it does not exist).
+    pub(super) disk: Option<DiskCopy>,
+    /// Why the file may not be written without asking; autosave never writes it.
+    pub(super) read_only: Option<String>,
+    /// Someone else changed the file and the user has not decided yet: autosave waits.
+    pub(super) outside: Option<OutsideChange>,
 }
 
 impl Doc {
@@ -110,8 +126,10 @@ impl Doc {
             revision: 0,
             saved_revision: 0,
             last_edit: None,
-            exists: opened.exists,
             rescue,
+            disk: opened.disk,
+            read_only: None,
+            outside: None,
         }
     }
 
@@ -205,7 +223,7 @@ impl Doc {
         true
     }
 
-    fn changed(&mut self, at: Instant) {
+    pub(super) fn changed(&mut self, at: Instant) {
         self.selected = self.selected.min(self.board.shots.len().saturating_sub(1));
         self.revision += 1;
         self.last_edit = Some(at);
@@ -255,28 +273,41 @@ impl Doc {
 
     /// False until the first save of a board whose file did not exist.
     pub fn exists_on_disk(&self) -> bool {
-        self.exists
+        self.disk.is_some()
     }
 
-    /// When the autosave should run, if there is anything to save.
+    /// When the autosave should run, if there is anything to save: never while the board
+    /// is read-only or an outside change waits for the user's decision.
     pub fn autosave_due(&self) -> Option<Instant> {
+        if self.read_only.is_some() || self.outside.is_some() {
+            return None;
+        }
         self.last_edit
             .filter(|_| self.is_unsaved())
             .map(|t| t + AUTOSAVE_DELAY)
     }
 
-    /// Saves atomically. Nothing is written when nothing changed since the last save.
+    /// Saves atomically, without looking at the file first (callers check
+    /// [`Doc::outside_change`]). Nothing is written when nothing changed since the last save.
     pub fn save(&mut self) -> Result<bool, board_file::SaveError> {
         if !self.is_unsaved() {
             return Ok(false);
         }
+        self.write_to_path()?;
+        Ok(true)
+    }
+
+    /// Writes the board to its path whether or not it changed, and remembers the bytes.
+    pub(super) fn write_to_path(&mut self) -> Result<(), board_file::SaveError> {
         board_file::save(&self.path, &self.board)?;
+        let written = board_file::to_json(&self.board);
+        self.disk = Some(DiskCopy::of(written.as_bytes(), self.board.clone()));
         self.saved_revision = self.revision;
-        self.exists = true;
+        self.outside = None;
         if let Ok(mut slot) = self.rescue.lock() {
             *slot = None;
         }
-        Ok(true)
+        Ok(())
     }
 }
 

@@ -4,9 +4,12 @@
 
 pub mod app;
 pub mod derived;
+pub mod disk;
 mod dispatch;
 pub mod doc;
+mod doc_disk;
 pub mod edit;
+pub mod file_guard;
 pub mod history;
 pub mod jobs;
 pub mod paid;

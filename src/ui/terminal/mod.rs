@@ -6,20 +6,24 @@ mod backend;
 mod encode;
 #[cfg(test)]
 mod encode_tests;
+mod input;
 
 use std::io::{BufWriter, Write, stdout};
 
 use crossterm::cursor::Show;
 use crossterm::event::{
     DisableBracketedPaste, DisableFocusChange, DisableMouseCapture, EnableBracketedPaste,
-    EnableFocusChange, EnableMouseCapture, EventStream,
+    EnableFocusChange, EnableMouseCapture,
 };
 use crossterm::execute;
 use crossterm::style::{Attribute, SetAttribute};
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::Terminal;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::ui::state::doc::{OpenedBoard, RescueSlot, rescue_save};
-use crate::ui::{ExitReason, UiDeps};
+use crate::ui::{ExitReason, StopSignal, UiDeps};
 pub use backend::DiffBackend;
 
 /// Saves the latest unsaved board before the terminal is restored and the panic printed.
@@ -48,8 +52,61 @@ fn install_rescue_hook(slot: RescueSlot) {
     }));
 }
 
+/// SIGHUP and SIGTERM as they arrive. Listening replaces their default (ending the process
+/// at once, losing the pending autosave and leaving the terminal in raw mode).
+fn stop_signals() -> std::io::Result<UnboundedReceiver<StopSignal>> {
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let (tx, rx) = unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let sig = tokio::select! {
+                Some(()) = hangup.recv() => StopSignal::Hangup,
+                Some(()) = terminate.recv() => StopSignal::Terminate,
+                else => return,
+            };
+            if tx.send(sig).is_err() {
+                return;
+            }
+        }
+    });
+    Ok(rx)
+}
+
+/// Ctrl-Z: gives the terminal back as the shell expects it, stops this process group like
+/// the terminal's own suspend key would (raw mode turned that key into a keypress), and
+/// takes the terminal again once continued (`fg`). A process group no shell controls
+/// ignores the stop, and the editor simply comes back.
+fn suspend_to_shell() -> std::io::Result<()> {
+    let mut out = stdout();
+    execute!(
+        out,
+        SetAttribute(Attribute::Reset),
+        DisableMouseCapture,
+        DisableFocusChange,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        Show
+    )?;
+    crossterm::terminal::disable_raw_mode()?;
+    // A stop signal to our own group is acted on before the call returns.
+    rustix::process::kill_current_process_group(rustix::process::Signal::TSTP)?;
+    crossterm::terminal::enable_raw_mode()?;
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        EnableFocusChange,
+        EnableMouseCapture
+    )
+}
+
 /// Runs the UI in the real terminal until the user quits.
-pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<ExitReason> {
+pub async fn run_terminal(opened: OpenedBoard, mut deps: UiDeps) -> anyhow::Result<ExitReason> {
+    // Before the terminal changes: a failure here leaves it as it was.
+    deps.outside.stop = Some(stop_signals()?);
+    deps.outside.suspend = Some(Box::new(suspend_to_shell));
+    let input = input::terminal_events()?;
     // Raw mode, the alternate screen and ratatui's restoring panic hook...
     if let Err(e) = ratatui::try_init() {
         ratatui::restore();
@@ -68,7 +125,7 @@ pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<E
             EnableFocusChange,
             EnableMouseCapture
         )?;
-        let reason = crate::ui::run(&mut terminal, EventStream::new(), opened, deps).await;
+        let reason = crate::ui::run(&mut terminal, input, opened, deps).await;
         execute!(
             terminal.backend_mut(),
             SetAttribute(Attribute::Reset),
@@ -81,5 +138,7 @@ pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<E
     }
     .await;
     ratatui::restore();
+    // The shell gets its cursor back whatever the last frame did with it.
+    let _ = execute!(stdout(), Show);
     result
 }

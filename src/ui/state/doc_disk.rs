@@ -1,0 +1,103 @@
+//! The doc and its file: outside changes, read-only boards, reloading, writing anyway,
+//! saving under another name, and a copy beside the board when it may not be written.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::files::board_file;
+use crate::ui::state::disk::{DiskCopy, OutsideChange};
+use crate::ui::state::doc::Doc;
+use crate::ui::state::history::{EditKind, Snapshot};
+
+impl Doc {
+    /// Why the board may not be written without asking, if it may not.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    pub fn set_read_only(&mut self, why: Option<String>) {
+        self.read_only = why;
+    }
+
+    /// Whether someone else wrote the file since it was loaded or saved here.
+    pub fn outside_change(&self) -> Option<OutsideChange> {
+        OutsideChange::check(self.path(), self.disk.as_ref())
+    }
+
+    /// An outside change the user has not decided about yet (autosave waits for it).
+    pub fn held_change(&self) -> Option<&OutsideChange> {
+        self.outside.as_ref()
+    }
+
+    pub fn hold_change(&mut self, change: OutsideChange) {
+        self.outside = Some(change);
+    }
+
+    /// "Decide later" keeps the change held; a reload or a write ends it.
+    pub fn forget_change(&mut self) {
+        self.outside = None;
+    }
+
+    /// Takes the file's version as the board. The board it replaces stays one undo away.
+    pub fn reload(&mut self, copy: DiskCopy, at: Instant) {
+        let before = Snapshot {
+            board: std::mem::replace(&mut self.board, copy.board().clone()),
+            selected: self.selected,
+        };
+        self.history.record(&before, &EditKind::Discrete, at);
+        self.changed(at);
+        self.saved_revision = self.revision;
+        self.disk = Some(copy);
+        self.outside = None;
+        if let Ok(mut slot) = self.rescue.lock() {
+            *slot = None;
+        }
+    }
+
+    /// The file was deleted outside: the next save creates it again.
+    pub fn file_deleted(&mut self) {
+        self.disk = None;
+        self.outside = None;
+    }
+
+    /// Writes the board over whatever the file holds now ("keep mine", or a read-only board
+    /// the user chose to write).
+    pub fn write_anyway(&mut self) -> Result<(), board_file::SaveError> {
+        self.write_to_path()
+    }
+
+    /// Saves the board as `path` and edits that file from now on. On failure nothing
+    /// changes.
+    pub fn save_as(&mut self, path: &Path) -> Result<(), board_file::SaveError> {
+        let path = crate::ui::state::doc::absolute(path);
+        let old_path = std::mem::replace(&mut self.path, path);
+        if let Err(e) = self.write_to_path() {
+            self.path = old_path;
+            return Err(e);
+        }
+        self.read_only = None;
+        self.board_dir = board_file::board_dir(&self.path);
+        self.reprobe_images();
+        Ok(())
+    }
+
+    /// Writes the unsaved board beside the file, never over anything: `noir.unsaved.json`
+    /// (or `noir.unsaved-2.json`, …). For exits that cannot ask (the terminal went away)
+    /// while the board may not be written.
+    pub fn save_beside(&self) -> Result<PathBuf, board_file::SaveError> {
+        let stem = self
+            .path()
+            .file_stem()
+            .map_or("board".into(), |s| s.to_string_lossy().into_owned());
+        let dir = board_file::board_dir(self.path());
+        let free = (1..100)
+            .map(|n| match n {
+                1 => dir.join(format!("{stem}.unsaved.json")),
+                n => dir.join(format!("{stem}.unsaved-{n}.json")),
+            })
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| dir.join(format!("{stem}.unsaved-{}.json", std::process::id())));
+        board_file::save(&free, self.board())?;
+        Ok(free)
+    }
+}
