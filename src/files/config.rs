@@ -45,6 +45,9 @@ pub struct Config {
     /// How the editor tells you a job ended while you look at another window: `"both"`
     /// (bell and desktop notification, the default), `"bell"`, `"osc"` or `"off"`.
     pub notify: NotifyMode,
+    /// Mouse reporting in the editor (click to focus, wheel to move). `false` leaves the
+    /// mouse to tmux or the terminal, so their text selection works.
+    pub mouse: bool,
 }
 
 /// How a finished job is announced (see `ui::notify`).
@@ -93,6 +96,7 @@ impl Default for Config {
             budget: Budget::default(),
             keys: BTreeMap::new(),
             notify: NotifyMode::default(),
+            mouse: true,
         }
     }
 }

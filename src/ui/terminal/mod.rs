@@ -48,6 +48,36 @@ fn install_rescue_hook(slot: RescueSlot) {
     }));
 }
 
+/// Bracketed paste, focus reports and, unless config.toml says `mouse = false`, mouse
+/// reports: with them on, tmux and the terminal cannot select text with the mouse.
+fn enable_input_modes(out: &mut impl Write, mouse: bool) -> std::io::Result<()> {
+    execute!(out, EnableBracketedPaste, EnableFocusChange)?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[test]
+fn mouse_false_leaves_the_mouse_to_the_terminal() {
+    let modes = |mouse| {
+        let mut out = Vec::new();
+        enable_input_modes(&mut out, mouse).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    assert!(modes(true).contains("\x1b[?1000h"), "{:?}", modes(true));
+    let off = modes(false);
+    assert!(
+        !off.contains("\x1b[?1000h") && !off.contains("\x1b[?1006h"),
+        "{off:?}"
+    );
+    assert!(
+        off.contains("\x1b[?2004h"),
+        "bracketed paste stays on: {off:?}"
+    );
+}
+
 /// Runs the UI in the real terminal until the user quits.
 pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<ExitReason> {
     // Raw mode, the alternate screen and ratatui's restoring panic hook...
@@ -62,12 +92,7 @@ pub async fn run_terminal(opened: OpenedBoard, deps: UiDeps) -> anyhow::Result<E
     let backend = DiffBackend::new(BufWriter::with_capacity(1 << 16, stdout()));
     let result = async {
         let mut terminal = Terminal::new(backend)?;
-        execute!(
-            terminal.backend_mut(),
-            EnableBracketedPaste,
-            EnableFocusChange,
-            EnableMouseCapture
-        )?;
+        enable_input_modes(terminal.backend_mut(), deps.config.mouse)?;
         let reason = crate::ui::run(&mut terminal, EventStream::new(), opened, deps).await;
         execute!(
             terminal.backend_mut(),
