@@ -1,7 +1,8 @@
 //! Wiring only: parse the command line and hand off.
 
-use clap::Parser;
-
 fn main() -> std::process::ExitCode {
-    shotdeck::cli::run(shotdeck::cli::Cli::parse())
+    match shotdeck::cli::parse(std::env::args_os()) {
+        Ok(cli) => shotdeck::cli::run(cli),
+        Err(code) => code,
+    }
 }

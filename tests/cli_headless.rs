@@ -193,3 +193,70 @@ fn a_broken_config_is_reported_and_defaults_are_used() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn completions_name_every_subcommand_and_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = shotdeck(&["completions", shell], dir.path());
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = text(&out.stdout);
+        for word in ["validate", "submit", "sim-server", "completions"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+        // fish spells long flags `-l demo`, the others `--demo`.
+        for flag in ["demo", "provider", "json"] {
+            let named =
+                script.contains(&format!("--{flag}")) || script.contains(&format!("-l {flag}"));
+            assert!(named, "{shell} completion lacks --{flag}");
+        }
+    }
+    let out = shotdeck(&["completions", "tcsh"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = shotdeck(&["man"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let page = text(&out.stdout);
+    assert!(page.contains(".TH shotdeck 1"), "{page}");
+    assert!(page.contains(".SH NAME"));
+    assert!(page.contains("storyboard editor"));
+    for word in ["validate", "completions", "demo"] {
+        assert!(page.contains(word), "man page lacks {word}");
+    }
+}
+
+#[test]
+fn a_mistyped_subcommand_suggests_the_right_one_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = examples().join("single-shot.json");
+    let board = board.to_str().unwrap();
+    for args in [
+        &["valdiate", board][..],
+        &["valdiate"],
+        &["--demo", "valdiate"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_shotdeck"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("SHOTDECK_CONFIG_DIR", dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("unrecognized subcommand 'valdiate'; did you mean 'validate'?"),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    assert!(!dir.path().join("valdiate").exists());
+    // What decides between a typo and a new board (the editor is not started here).
+    let decide = |s: &str| shotdeck::cli::mistyped_subcommand(Path::new(s));
+    assert_eq!(decide("valdiate").as_deref(), Some("validate"));
+    assert_eq!(decide("new-board.json"), None);
+    assert_eq!(decide("teaser"), None);
+}

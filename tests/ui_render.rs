@@ -142,3 +142,72 @@ fn an_absurd_duration_renders_at_once() {
         start.elapsed()
     );
 }
+
+/// A writer the test can read back after the terminal has drawn into it.
+#[derive(Clone, Default)]
+struct Wire(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Wire {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The parameters of every SGR sequence (`ESC [ … m`) in `bytes`.
+fn sgr_params(bytes: &[u8]) -> Vec<u16> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut params = Vec::new();
+    for chunk in text.split("\x1b[").skip(1) {
+        let Some(end) = chunk.find(|c: char| !(c.is_ascii_digit() || c == ';')) else {
+            continue;
+        };
+        if chunk[end..].starts_with('m') {
+            params.extend(chunk[..end].split(';').map(|p| p.parse().unwrap_or(0)));
+        }
+    }
+    params
+}
+
+/// ansi16 on the wire: only the 16 named colours and the terminal's defaults (39/49), never
+/// 256-colour or RGB (38;…/48;…), whatever the screen shows.
+#[test]
+fn ansi16_sends_only_named_colours() {
+    use shotdeck::ui::{DiffBackend, Styles, ThemeColors};
+    let colors = ThemeColors::builtin("ansi16").unwrap();
+    let mut h = harness_tweaked(&noir(), sample_jobs, |d| {
+        d.styles = Styles::from_colors(&colors);
+    });
+    let wire = Wire::default();
+    let mut terminal = ratatui::Terminal::new(DiffBackend::new(wire.clone())).unwrap();
+    let mut frames = 0;
+    // The editor, the job queue with a selection, and the help overlay.
+    for keys in ["", "\t\t\tj", "?"] {
+        h.keys(keys);
+        terminal
+            .resize(ratatui::layout::Rect::new(0, 0, 120, 40))
+            .unwrap();
+        terminal.draw(|f| h.app.render(f)).unwrap();
+        frames += 1;
+    }
+    let params = sgr_params(&wire.0.lock().unwrap());
+    assert!(params.len() > 20 * frames, "too few SGR codes: {params:?}");
+    let colour = |p: &u16| matches!(p, 30..=49 | 90..=97 | 100..=107);
+    let colours: Vec<u16> = params.iter().copied().filter(colour).collect();
+    for p in &colours {
+        assert!(
+            matches!(p, 30..=37 | 39 | 40..=47 | 49 | 90..=97 | 100..=107),
+            "SGR {p} in {params:?}"
+        );
+    }
+    // The theme's roles really are drawn (accent, muted, ok, error, selection…).
+    let distinct: std::collections::BTreeSet<u16> = colours
+        .iter()
+        .copied()
+        .filter(|p| *p != 39 && *p != 49)
+        .collect();
+    assert!(distinct.len() >= 5, "{distinct:?}");
+}

@@ -239,3 +239,53 @@ fn the_header_shows_todays_spend_once_the_engine_reports_it() {
     h.app.on_job_event(JobEvent::Spend { today_usd: 3.356 });
     assert!(header(&h).contains("today $3.36"), "{}", header(&h));
 }
+
+#[test]
+fn a_job_ending_rings_the_bell_and_notifies_once() {
+    use shotdeck::files::config::NotifyMode;
+    let mut h = harness_with(&noir(), sample_jobs);
+    let path = h.board_path();
+    // Jobs loaded already ended are not news.
+    assert!(h.rec.notified.lock().unwrap().is_empty());
+    let mut j = job(9, &path, JobPhase::Processing);
+    h.app.on_job_event(JobEvent::Updated(j.clone()));
+    j.phase = JobPhase::Done;
+    h.app.on_job_event(JobEvent::Updated(j.clone()));
+    // The same phase again (a refresh) is not a second end.
+    h.app.on_job_event(JobEvent::Updated(j));
+    let mut other = job(10, &path.with_file_name("other.json"), JobPhase::Processing);
+    h.app.on_job_event(JobEvent::Updated(other.clone()));
+    other.phase = JobPhase::Failed;
+    other.error = Some(shotdeck::engine::events::JobError {
+        code: Some("1102".into()),
+        message: "balance\x1b]0;pwned\x07 low".into(),
+        retryable: false,
+    });
+    h.app.on_job_event(JobEvent::Updated(other));
+    let notes = h.rec.notified.lock().unwrap().clone();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert_eq!(
+        notes[0],
+        (NotifyMode::Both, "shotdeck".into(), "job #9 done".into())
+    );
+    assert!(notes[1].2.starts_with("job #10 failed: 1102"), "{notes:?}");
+    // What the terminal would receive carries no control characters from the provider.
+    let wire = shotdeck::ui::notify::sequence(notes[1].0, &notes[1].1, &notes[1].2, false);
+    assert_eq!(wire.matches('\x07').count(), 3, "{wire:?}");
+    assert!(wire.contains("balance\\x1b]0,pwned\\x07 low"), "{wire:?}");
+}
+
+#[test]
+fn notify_off_sends_nothing() {
+    use shotdeck::files::config::{Config, NotifyMode};
+    let config: Config = toml::from_str("notify = \"off\"").unwrap();
+    assert_eq!(config.notify, NotifyMode::Off);
+    assert_eq!(Config::default().notify, NotifyMode::Both);
+    let mut h = harness_tweaked(&noir(), |_| vec![], |d| d.config.notify = NotifyMode::Off);
+    let path = h.board_path();
+    let mut j = job(9, &path, JobPhase::Processing);
+    h.app.on_job_event(JobEvent::Updated(j.clone()));
+    j.phase = JobPhase::Done;
+    h.app.on_job_event(JobEvent::Updated(j));
+    assert!(h.rec.notified.lock().unwrap().is_empty());
+}

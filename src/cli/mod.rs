@@ -8,6 +8,7 @@ mod jobs;
 mod json_out;
 mod new;
 mod out;
+mod shell;
 mod spend;
 mod submit;
 mod validate;
@@ -21,6 +22,7 @@ use crate::app::runtime::{self, Flavor};
 pub use crate::app::{EXIT_UNREADABLE, load_config};
 use crate::core::provider::Provider;
 
+pub use shell::{mistyped_subcommand, parse};
 pub use submit::submit_request;
 
 #[derive(Debug, Parser)]
@@ -71,6 +73,11 @@ pub enum Command {
     Doctor(doctor::DoctorArgs),
     /// Run the simulated Kling backend (both wire forms) on 127.0.0.1 until Ctrl-C.
     SimServer(crate::sim::SimServerArgs),
+    /// Print a completion script: `shotdeck completions bash > /etc/bash_completion.d/shotdeck`
+    /// (also zsh, fish, powershell).
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff): `shotdeck man > shotdeck.1`.
+    Man,
 }
 
 /// `--provider`, shared by the commands that talk about one.
@@ -122,6 +129,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Spend(args)) => spend::run(args),
         Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
+        Some(Command::Completions(args)) => shell::completions(args),
+        Some(Command::Man) => shell::man(),
         None if cli.board.is_some() || cli.demo => {
             crate::app::launch::launch(crate::app::launch::LaunchArgs {
                 board: cli.board,

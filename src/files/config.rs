@@ -42,6 +42,26 @@ pub struct Config {
     /// Key overrides for the TUI, per context and action:
     /// `[keys.shot_list]` with `delete_shot = ["x", "delete"]` (same shape as keymap.toml).
     pub keys: BTreeMap<String, BTreeMap<String, KeyList>>,
+    /// How the editor tells you a job ended while you look at another window: `"both"`
+    /// (bell and desktop notification, the default), `"bell"`, `"osc"` or `"off"`.
+    pub notify: NotifyMode,
+    /// Mouse reporting in the editor (click to focus, wheel to move). `false` leaves the
+    /// mouse to tmux or the terminal, so their text selection works.
+    pub mouse: bool,
+}
+
+/// How a finished job is announced (see `ui::notify`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyMode {
+    /// BEL only: tmux flags the window, most terminals flash or mark the tab.
+    Bell,
+    /// OSC 9 and OSC 777 desktop notifications only.
+    Osc,
+    /// Both; terminals that understand neither OSC ignore it.
+    #[default]
+    Both,
+    Off,
 }
 
 /// One key or a list of keys, as keymap files write them (`"j"` or `["j", "down"]`).
@@ -75,6 +95,8 @@ impl Default for Config {
             usd_per_unit: UnitPrices::new(),
             budget: Budget::default(),
             keys: BTreeMap::new(),
+            notify: NotifyMode::default(),
+            mouse: true,
         }
     }
 }

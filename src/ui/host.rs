@@ -1,4 +1,5 @@
-//! Effects outside the terminal's cells: opening a file with the desktop's handler and
+//! Effects outside the terminal's cells: opening a file with the desktop's handler,
+//! notifications, and
 //! putting text on the clipboard. Behind a trait so tests can record instead of act.
 
 use std::io::Write;
@@ -7,6 +8,7 @@ use std::process::{Command, Stdio};
 
 use base64::Engine;
 
+use crate::files::config::NotifyMode;
 use crate::files::credentials::is_secret_env;
 
 /// Why a host effect did not happen.
@@ -18,7 +20,7 @@ pub enum HostError {
         opener: &'static str,
         source: std::io::Error,
     },
-    /// The clipboard sequence could not be written to the terminal.
+    /// A clipboard or notification sequence could not be written to the terminal.
     #[error("cannot write to the terminal: {0}")]
     Terminal(#[source] std::io::Error),
 }
@@ -30,6 +32,9 @@ pub trait Host: Send {
     fn copy(&mut self, text: &str) -> Result<(), HostError>;
     /// True over SSH: a file opened here would open on the wrong machine.
     fn remote(&self) -> bool;
+    /// Announces something outside the editor (a job ended): bell and/or desktop
+    /// notification as `mode` says; see [`crate::ui::notify`].
+    fn notify(&mut self, mode: NotifyMode, title: &str, body: &str) -> Result<(), HostError>;
 }
 
 /// The escape sequence that asks the terminal to set its clipboard.
@@ -61,6 +66,7 @@ fn opener_command(
 /// The real desktop: stdout is the terminal, the opener is a child process.
 pub struct SystemHost {
     remote: bool,
+    in_tmux: bool,
 }
 
 impl SystemHost {
@@ -68,6 +74,7 @@ impl SystemHost {
         let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
         SystemHost {
             remote: set("SSH_CONNECTION") || set("SSH_TTY"),
+            in_tmux: crate::ui::notify::in_tmux(),
         }
     }
 }
@@ -89,15 +96,29 @@ impl Host for SystemHost {
     }
 
     fn copy(&mut self, text: &str) -> Result<(), HostError> {
-        let mut out = std::io::stdout().lock();
-        out.write_all(osc52(text).as_bytes())
-            .and_then(|()| out.flush())
-            .map_err(HostError::Terminal)
+        write_to_terminal(&osc52(text))
+    }
+
+    fn notify(&mut self, mode: NotifyMode, title: &str, body: &str) -> Result<(), HostError> {
+        write_to_terminal(&crate::ui::notify::sequence(
+            mode,
+            title,
+            body,
+            self.in_tmux,
+        ))
     }
 
     fn remote(&self) -> bool {
         self.remote
     }
+}
+
+/// Writes a sequence straight to the terminal, between frames.
+fn write_to_terminal(seq: &str) -> Result<(), HostError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(seq.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(HostError::Terminal)
 }
 
 #[cfg(test)]

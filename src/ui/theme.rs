@@ -268,6 +268,10 @@ impl Default for Styles {
 }
 
 #[cfg(test)]
+#[path = "theme_contrast.rs"]
+mod contrast;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

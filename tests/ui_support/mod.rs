@@ -13,7 +13,7 @@ use ratatui::backend::TestBackend;
 use shotdeck::core::{Board, Provider};
 use shotdeck::engine::events::{JobCmd, JobError, JobEvent, JobFile, JobPhase, JobView};
 use shotdeck::files::board_file;
-use shotdeck::files::config::Config;
+use shotdeck::files::config::{Config, NotifyMode};
 use shotdeck::ui::{App, Host, HostError, OpenedBoard, UiDeps};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
@@ -24,6 +24,8 @@ pub const NOW_MS: i64 = 1_767_225_600_000;
 pub struct Recorded {
     pub opened: Arc<Mutex<Vec<PathBuf>>>,
     pub copied: Arc<Mutex<Vec<String>>>,
+    /// (mode, title, body) of each notification.
+    pub notified: Arc<Mutex<Vec<(NotifyMode, String, String)>>>,
 }
 
 pub struct RecordingHost {
@@ -42,6 +44,11 @@ impl Host for RecordingHost {
     }
     fn remote(&self) -> bool {
         self.remote
+    }
+    fn notify(&mut self, mode: NotifyMode, title: &str, body: &str) -> Result<(), HostError> {
+        let note = (mode, title.to_string(), body.to_string());
+        self.rec.notified.lock().unwrap().push(note);
+        Ok(())
     }
 }
 

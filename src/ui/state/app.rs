@@ -60,6 +60,8 @@ pub struct App {
     pub(in crate::ui) toast: Option<Toast>,
     pub(in crate::ui) jobs_tx: UnboundedSender<JobCmd>,
     pub(in crate::ui) host: Box<dyn Host>,
+    /// config.toml's `notify`: how a job's end is announced.
+    pub(in crate::ui) notify: crate::files::config::NotifyMode,
     pub(in crate::ui) simulated: bool,
     /// Today's spend as the engine's ledger counts it (USD, an estimate); `None` until the
     /// engine reports it.
@@ -111,6 +113,7 @@ impl App {
             toast,
             jobs_tx: deps.jobs_tx,
             host: deps.host,
+            notify: deps.config.notify,
             simulated: deps.simulated,
             spend_today: None,
             help_paths: deps.help_paths,

@@ -2,7 +2,7 @@
 //! engine events, and the host effects (open, copy).
 
 use crate::core::{FieldPath, Provider, ShotField};
-use crate::engine::events::{JobCmd, JobEvent, JobPhase};
+use crate::engine::events::{JobCmd, JobEvent, JobPhase, JobView};
 use crate::ui::ExitReason;
 use crate::ui::keymap::action::Action;
 use crate::ui::overlays::confirm::Confirm;
@@ -240,6 +240,25 @@ impl App {
         self.toast_error("the job engine stopped; job updates will resume when shotdeck restarts");
     }
 
+    /// Bell and/or desktop notification for a job that just finished or failed, so a user
+    /// in another window (or tmux pane) notices.
+    fn announce_end(&mut self, job: &JobView) {
+        let body = match job.phase {
+            JobPhase::Done => format!("job #{} done", job.id),
+            JobPhase::Failed => match &job.error {
+                Some(e) => format!("job #{} failed: {}", job.id, e.summary()),
+                None => format!("job #{} failed", job.id),
+            },
+            _ => return,
+        };
+        if self.notify == crate::files::config::NotifyMode::Off {
+            return;
+        }
+        if let Err(e) = self.host.notify(self.notify, "shotdeck", &body) {
+            tracing::warn!("notification not sent: {e}");
+        }
+    }
+
     pub fn on_job_event(&mut self, ev: JobEvent) {
         self.dirty = true;
         match ev {
@@ -254,6 +273,10 @@ impl App {
             }
             JobEvent::Updated(job) => {
                 let before = self.jobs.update(job.clone()).map(|j| j.phase);
+                // Any board's job, but only an end seen happening (not one loaded ended).
+                if before.is_some_and(|b| b != job.phase) {
+                    self.announce_end(&job);
+                }
                 let ours = job.board_path == self.doc.identity();
                 if !ours || before == Some(job.phase) {
                     return;

@@ -9,12 +9,13 @@
 
 use std::ops::Range;
 
-use crossterm::style::Colored;
-use ratatui::backend::IntoCrossterm;
 use ratatui::buffer::Cell;
 use ratatui::layout::Position;
 use ratatui::style::{Color, Modifier};
 use unicode_width::UnicodeWidthStr;
+
+mod colour;
+use colour::{bg, fg, underline};
 
 /// Colours and attributes the terminal writes characters with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,17 +196,6 @@ const ON: [(Modifier, &str); 9] = [
     (Modifier::HIDDEN, "8"),
     (Modifier::CROSSED_OUT, "9"),
 ];
-
-/// Colours through crossterm, so `NO_COLOR` and its colour numbering are honoured.
-fn fg(c: Color) -> String {
-    Colored::ForegroundColor(c.into_crossterm()).to_string()
-}
-fn bg(c: Color) -> String {
-    Colored::BackgroundColor(c.into_crossterm()).to_string()
-}
-fn underline(c: Color) -> String {
-    Colored::UnderlineColor(c.into_crossterm()).to_string()
-}
 
 /// Everything `to` has that a reset terminal lacks.
 fn push_all(p: &mut Vec<String>, to: Pen) {

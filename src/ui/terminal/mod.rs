@@ -77,7 +77,7 @@ fn stop_signals() -> std::io::Result<UnboundedReceiver<StopSignal>> {
 /// the terminal's own suspend key would (raw mode turned that key into a keypress), and
 /// takes the terminal again once continued (`fg`). A process group no shell controls
 /// ignores the stop, and the editor simply comes back.
-fn suspend_to_shell() -> std::io::Result<()> {
+fn suspend_to_shell(mouse: bool) -> std::io::Result<()> {
     let mut out = stdout();
     execute!(
         out,
@@ -92,20 +92,46 @@ fn suspend_to_shell() -> std::io::Result<()> {
     // A stop signal to our own group is acted on before the call returns.
     rustix::process::kill_current_process_group(rustix::process::Signal::TSTP)?;
     crossterm::terminal::enable_raw_mode()?;
-    execute!(
-        out,
-        EnterAlternateScreen,
-        EnableBracketedPaste,
-        EnableFocusChange,
-        EnableMouseCapture
-    )
+    execute!(out, EnterAlternateScreen)?;
+    enable_input_modes(&mut out, mouse)
+}
+
+/// Bracketed paste, focus reports and, unless config.toml says `mouse = false`, mouse
+/// reports: with them on, tmux and the terminal cannot select text with the mouse.
+fn enable_input_modes(out: &mut impl Write, mouse: bool) -> std::io::Result<()> {
+    execute!(out, EnableBracketedPaste, EnableFocusChange)?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[test]
+fn mouse_false_leaves_the_mouse_to_the_terminal() {
+    let modes = |mouse| {
+        let mut out = Vec::new();
+        enable_input_modes(&mut out, mouse).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    assert!(modes(true).contains("\x1b[?1000h"), "{:?}", modes(true));
+    let off = modes(false);
+    assert!(
+        !off.contains("\x1b[?1000h") && !off.contains("\x1b[?1006h"),
+        "{off:?}"
+    );
+    assert!(
+        off.contains("\x1b[?2004h"),
+        "bracketed paste stays on: {off:?}"
+    );
 }
 
 /// Runs the UI in the real terminal until the user quits.
 pub async fn run_terminal(opened: OpenedBoard, mut deps: UiDeps) -> anyhow::Result<ExitReason> {
     // Before the terminal changes: a failure here leaves it as it was.
     deps.outside.stop = Some(stop_signals()?);
-    deps.outside.suspend = Some(Box::new(suspend_to_shell));
+    let mouse = deps.config.mouse;
+    deps.outside.suspend = Some(Box::new(move || suspend_to_shell(mouse)));
     let input = input::terminal_events()?;
     // Raw mode, the alternate screen and ratatui's restoring panic hook...
     if let Err(e) = ratatui::try_init() {
@@ -119,12 +145,7 @@ pub async fn run_terminal(opened: OpenedBoard, mut deps: UiDeps) -> anyhow::Resu
     let backend = DiffBackend::new(BufWriter::with_capacity(1 << 16, stdout()));
     let result = async {
         let mut terminal = Terminal::new(backend)?;
-        execute!(
-            terminal.backend_mut(),
-            EnableBracketedPaste,
-            EnableFocusChange,
-            EnableMouseCapture
-        )?;
+        enable_input_modes(terminal.backend_mut(), deps.config.mouse)?;
         let reason = crate::ui::run(&mut terminal, input, opened, deps).await;
         execute!(
             terminal.backend_mut(),
