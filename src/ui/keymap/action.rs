@@ -80,6 +80,8 @@ actions! {
     CopyUrl => "Copy the selected job's video URL (OSC 52)",
     ToggleAllBoards => "Show jobs of all boards or only this one",
     RefreshJobs => "Reload the job list from the store",
+    ShowJobDetails => "Show the selected job's whole record",
+    ToggleZoom => "Zoom the focused pane to the whole screen and back",
     Close => "Close the overlay",
     RunCommand => "Run the selected command",
     Confirm => "Yes: go ahead (or apply the edited value)",

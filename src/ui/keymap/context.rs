@@ -23,10 +23,12 @@ pub enum Context {
     Confirm,
     /// A message that asks nothing (a refused submit).
     Notice,
+    /// One job's whole record.
+    JobDetails,
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -39,6 +41,7 @@ impl Context {
         Context::Palette,
         Context::Confirm,
         Context::Notice,
+        Context::JobDetails,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +58,7 @@ impl Context {
             Context::Palette => "palette",
             Context::Confirm => "confirm",
             Context::Notice => "notice",
+            Context::JobDetails => "job_details",
         }
     }
 
@@ -72,6 +76,7 @@ impl Context {
             Context::Palette => "Command palette",
             Context::Confirm => "Confirmation",
             Context::Notice => "Notice",
+            Context::JobDetails => "Job details",
         }
     }
 
@@ -84,7 +89,11 @@ impl Context {
     pub fn is_overlay(self) -> bool {
         matches!(
             self,
-            Context::Help | Context::Palette | Context::Confirm | Context::Notice
+            Context::Help
+                | Context::Palette
+                | Context::Confirm
+                | Context::Notice
+                | Context::JobDetails
         )
     }
 

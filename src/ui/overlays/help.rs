@@ -10,12 +10,13 @@ use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::fit;
 use crate::ui::overlays::centered;
+use crate::ui::overlays::scroll::Scroll;
 use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone)]
 pub struct Help {
     pub context: Context,
-    pub scroll: usize,
+    pub scroll: Scroll,
     /// `config: …`, `log: …` lines shown under the keys.
     pub paths: Vec<String>,
 }
@@ -28,15 +29,10 @@ pub enum HelpFlow {
 impl Help {
     /// An action from the `[help]` keymap.
     pub fn handle(&mut self, action: Action) -> HelpFlow {
-        match action {
-            Action::Close => return HelpFlow::Close,
-            Action::SelectNext => self.scroll += 1,
-            Action::SelectPrev => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll += 10,
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            Action::SelectFirst => self.scroll = 0,
-            _ => {}
+        if action == Action::Close {
+            return HelpFlow::Close;
         }
+        self.scroll.handle(action);
         HelpFlow::Stay
     }
 
@@ -91,7 +87,7 @@ impl Help {
             lines.push(Line::styled(fit(p, width), s.muted));
         }
         let rows = inner.height as usize;
-        let start = self.scroll.min(lines.len().saturating_sub(rows));
+        let start = self.scroll.window(lines.len(), rows);
         let shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
         f.render_widget(Paragraph::new(shown), crate::ui::panes::pad_x(inner));
     }

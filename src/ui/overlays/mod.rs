@@ -2,9 +2,11 @@
 //! context, and the geometry they are drawn in, last, over the panes.
 
 pub mod confirm;
+pub mod details;
 pub mod help;
 pub mod paid;
 pub mod palette;
+pub mod scroll;
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -12,6 +14,7 @@ use ratatui::layout::Rect;
 use crate::ui::keymap::Context;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::overlays::confirm::ConfirmFlow;
+use crate::ui::overlays::details::DetailsFlow;
 use crate::ui::overlays::help::HelpFlow;
 use crate::ui::overlays::palette::PaletteFlow;
 use crate::ui::panes::PaneId;
@@ -24,6 +27,7 @@ impl Overlay {
             Overlay::Help(_) => Context::Help,
             Overlay::Palette(_) => Context::Palette,
             Overlay::Confirm(c) => c.context(),
+            Overlay::JobDetails(_) => Context::JobDetails,
         }
     }
 }
@@ -59,6 +63,11 @@ impl App {
                     }
                 }
             }
+            Overlay::JobDetails(d) => match action.map_or(DetailsFlow::Stay, |a| d.handle(a)) {
+                DetailsFlow::Close => self.overlay = None,
+                DetailsFlow::Stay => {}
+                DetailsFlow::Open => self.open_details_video(),
+            },
             Overlay::Confirm(c) => match action.map_or(ConfirmFlow::Stay, |a| c.handle(a)) {
                 ConfirmFlow::Yes => {
                     // Taken out first: the overlay is gone before anything is sent, so a

@@ -18,6 +18,7 @@ use crate::ui::keymap::action::Action;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::overlays::confirm::Confirm;
+use crate::ui::overlays::details::JobDetails;
 use crate::ui::overlays::help::Help;
 use crate::ui::overlays::palette::{Entry, Palette};
 use crate::ui::panes::job_queue::JobQueue;
@@ -37,6 +38,7 @@ pub enum Overlay {
     Help(Help),
     Palette(Palette),
     Confirm(Confirm),
+    JobDetails(JobDetails),
 }
 
 pub struct App {
@@ -51,6 +53,8 @@ pub struct App {
     pub(in crate::ui) preview: RequestPreview,
     pub(in crate::ui) queue: JobQueue,
     pub(in crate::ui) overlay: Option<Overlay>,
+    /// The focused pane fills the screen (`z`).
+    pub(in crate::ui) zoomed: bool,
     pub(in crate::ui) keymap: Keymap,
     pub(in crate::ui) palette_entries: Vec<Entry>,
     pub(in crate::ui) styles: Styles,
@@ -91,6 +95,7 @@ impl App {
             preview: RequestPreview::default(),
             queue: JobQueue::default(),
             overlay: None,
+            zoomed: false,
             palette_entries: crate::ui::overlays::palette::entries(&deps.keymap),
             keymap: deps.keymap,
             styles: deps.styles,
@@ -132,10 +137,18 @@ impl App {
     pub fn focus(&self) -> PaneId {
         self.focus
     }
+    pub fn is_zoomed(&self) -> bool {
+        self.zoomed
+    }
+    /// The pane rects as drawn now (zoom included), or `None` when the terminal is too small.
+    pub fn areas(&self) -> Option<crate::ui::root::Areas> {
+        crate::ui::root::layout(self.size).map(|a| a.zoomed(self.zoomed.then_some(self.focus)))
+    }
     pub fn toast(&self) -> Option<&Toast> {
         self.toast.as_ref()
     }
-    /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused` or `quit`.
+    /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit` or
+    /// `job_details`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
@@ -144,6 +157,7 @@ impl App {
             Overlay::Confirm(Confirm::Retry(_)) => "retry",
             Overlay::Confirm(Confirm::Refused { .. }) => "refused",
             Overlay::Confirm(Confirm::Quit { .. }) => "quit",
+            Overlay::JobDetails(_) => "job_details",
         })
     }
     pub fn exit_reason(&self) -> Option<crate::ui::ExitReason> {
@@ -272,7 +286,7 @@ impl App {
         if self.overlay.is_some() {
             return;
         }
-        let Some(areas) = crate::ui::root::layout(self.size) else {
+        let Some(areas) = self.areas() else {
             return;
         };
         let at = Position::new(m.column, m.row);
@@ -303,7 +317,8 @@ impl App {
         pane: PaneId,
         f: impl FnOnce(&mut PaneStates, &mut PaneCtx) -> R,
     ) -> R {
-        let page = crate::ui::root::layout(self.size)
+        let page = self
+            .areas()
             .map_or(10, |a| a.pane(pane).height.saturating_sub(2) as usize)
             .max(1);
         let mut cx = PaneCtx {
