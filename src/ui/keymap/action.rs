@@ -82,6 +82,7 @@ actions! {
     RefreshJobs => "Reload the job list from the store",
     ShowJobDetails => "Show the selected job's whole record",
     ToggleZoom => "Zoom the focused pane to the whole screen and back",
+    Filter => "Filter the list (type; Esc clears, Enter keeps)",
     Close => "Close the overlay",
     RunCommand => "Run the selected command",
     Confirm => "Yes: go ahead (or apply the edited value)",
@@ -103,7 +104,7 @@ impl Action {
     pub fn overlay_only(self) -> bool {
         matches!(
             self,
-            Action::Close | Action::RunCommand | Action::Confirm | Action::Cancel
+            Action::Close | Action::RunCommand | Action::Confirm | Action::Cancel | Action::Filter
         )
     }
 }

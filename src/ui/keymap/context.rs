@@ -25,10 +25,12 @@ pub enum Context {
     Notice,
     /// One job's whole record.
     JobDetails,
+    /// Typing a filter over a list (the key help's).
+    Filter,
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -42,6 +44,7 @@ impl Context {
         Context::Confirm,
         Context::Notice,
         Context::JobDetails,
+        Context::Filter,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +62,7 @@ impl Context {
             Context::Confirm => "confirm",
             Context::Notice => "notice",
             Context::JobDetails => "job_details",
+            Context::Filter => "filter",
         }
     }
 
@@ -77,6 +81,7 @@ impl Context {
             Context::Confirm => "Confirmation",
             Context::Notice => "Notice",
             Context::JobDetails => "Job details",
+            Context::Filter => "Typing a filter",
         }
     }
 
@@ -94,6 +99,7 @@ impl Context {
                 | Context::Confirm
                 | Context::Notice
                 | Context::JobDetails
+                | Context::Filter
         )
     }
 
@@ -101,7 +107,7 @@ impl Context {
     pub fn is_typing(self) -> bool {
         matches!(
             self,
-            Context::Prompt | Context::FieldEdit | Context::Palette
+            Context::Prompt | Context::FieldEdit | Context::Palette | Context::Filter
         )
     }
 

@@ -24,6 +24,7 @@ impl Overlay {
     /// The keymap context that takes the keys while this overlay is open.
     pub fn context(&self) -> Context {
         match self {
+            Overlay::Help(h) if h.typing => Context::Filter,
             Overlay::Help(_) => Context::Help,
             Overlay::Palette(_) => Context::Palette,
             Overlay::Confirm(c) => c.context(),
@@ -42,11 +43,15 @@ impl App {
             .and_then(|chord| self.keymap.resolve(overlay.context(), &chord))
             .map(|(_, action)| action);
         match overlay {
-            Overlay::Help(h) => {
-                if let Some(HelpFlow::Close) = action.map(|a| h.handle(a)) {
-                    self.overlay = None;
+            Overlay::Help(h) => match action {
+                None if h.typing => h.type_key(key),
+                None => {}
+                Some(a) => {
+                    if let HelpFlow::Close = h.handle(a) {
+                        self.overlay = None;
+                    }
                 }
-            }
+            },
             Overlay::Palette(p) => {
                 let Some(action) = action else {
                     return p.type_key(key, &self.palette_entries);

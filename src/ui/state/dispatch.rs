@@ -22,6 +22,8 @@ impl App {
                 self.overlay = Some(Overlay::Help(Help {
                     context: self.context(),
                     scroll: Default::default(),
+                    filter: String::new(),
+                    typing: false,
                     paths: self.help_paths.clone(),
                 }));
             }
