@@ -149,3 +149,28 @@ fn help_lists_the_overlay_keys_too() {
     }
     assert!(s.contains("Run the selected command"), "{s}");
 }
+
+#[test]
+fn slash_filters_the_help_and_esc_clears_it() {
+    let mut h = harness(&noir());
+    h.keys("?/zoom");
+    let s = screen(&h);
+    assert!(s.contains("/zoom"), "{s}");
+    assert!(s.contains("Zoom the focused pane"), "{s}");
+    assert!(!s.contains("Next shot"), "{s}");
+    // Esc while typing clears the filter and leaves the help open.
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.overlay_name(), Some("help"));
+    assert!(screen(&h).contains("Next shot"));
+    // Enter keeps it, and keys act on the help again.
+    h.keys("/qqqq");
+    h.key(KeyCode::Backspace);
+    assert!(screen(&h).contains("no keys match"));
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Enter);
+    let s = screen(&h);
+    assert!(s.contains("/q") && s.contains("Quit"), "{s}");
+    h.keys("q");
+    assert_eq!(h.app.overlay_name(), None);
+}

@@ -211,3 +211,24 @@ fn ansi16_sends_only_named_colours() {
         .collect();
     assert!(distinct.len() >= 5, "{distinct:?}");
 }
+
+/// Enter on a job: its whole record, once the engine has sent the history.
+#[test]
+fn job_details_overlay() {
+    let mut h = harness_with(&noir(), detailed_jobs);
+    h.keys("6G"); // oldest of this board's: #1, done
+    h.key(KeyCode::Enter);
+    let done = detailed_jobs(&h.board_path()).remove(0);
+    h.app
+        .on_job_event(shotdeck::engine::events::JobEvent::Details(Box::new(
+            record_of(&done),
+        )));
+    snap("job_details", &h);
+}
+
+#[test]
+fn a_zoomed_pane_fills_the_screen() {
+    let mut h = harness_with(&noir(), sample_jobs);
+    h.keys("6z");
+    snap("zoomed_queue", &h);
+}

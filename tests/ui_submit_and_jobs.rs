@@ -289,3 +289,62 @@ fn notify_off_sends_nothing() {
     h.app.on_job_event(JobEvent::Updated(j));
     assert!(h.rec.notified.lock().unwrap().is_empty());
 }
+
+#[test]
+fn enter_on_a_job_shows_its_record_and_o_opens_its_video() {
+    let mut h = harness_with(&noir(), detailed_jobs);
+    h.keys("6G");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.overlay_name(), Some("job_details"));
+    assert!(matches!(h.cmds.try_recv(), Ok(JobCmd::Details(1))));
+    let text = screen(&h, 160, 48);
+    assert!(text.contains("reading the history…"), "{text}");
+    assert!(text.contains("shotdeck-00000001"));
+    // Another job's record arriving late is not shown as this one's.
+    let other = job(2, &h.board_path(), JobPhase::Failed);
+    h.app
+        .on_job_event(JobEvent::Details(Box::new(record_of(&other))));
+    assert!(screen(&h, 160, 48).contains("reading the history…"));
+    let done = detailed_jobs(&h.board_path()).remove(0);
+    h.app
+        .on_job_event(JobEvent::Details(Box::new(record_of(&done))));
+    let text = screen(&h, 160, 48);
+    assert!(text.contains("task 86301234567 accepted"), "{text}");
+    assert!(text.contains("is 10.0 s, 12 s were asked for"), "{text}");
+    h.keys("o");
+    assert_eq!(
+        h.rec.opened.lock().unwrap().as_slice(),
+        [done.files[0].path.clone()]
+    );
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.overlay_name(), None);
+    // Zoom follows the focus and goes back.
+    h.keys("z");
+    assert!(h.app.is_zoomed());
+    h.keys("z");
+    assert!(!h.app.is_zoomed());
+}
+
+#[test]
+fn help_scrolls_to_the_bottom_and_back_up() {
+    let mut h = harness(&noir());
+    h.keys("?");
+    assert!(!screen(&h, 80, 24).contains("Close the job's record"));
+    h.keys("G");
+    let bottom = screen(&h, 80, 24);
+    assert!(bottom.contains("Close the job's record"), "{bottom}");
+    // From the bottom, one line up moves at once (no scrolling past the end to undo).
+    h.keys("k");
+    assert_ne!(screen(&h, 80, 24), bottom);
+    h.ctrl('u');
+    h.keys("g");
+    assert!(screen(&h, 80, 24).contains("(here)"));
+}
+
+fn screen(h: &Harness, w: u16, ht: u16) -> String {
+    let t = h.render(w, ht);
+    let buf = t.backend().buffer();
+    (0..ht)
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect()
+}

@@ -50,7 +50,7 @@ pub async fn no_engine(
                     ticket: Some(request.ticket),
                 });
             }
-            JobCmd::Retry(_) | JobCmd::Repoll(_) | JobCmd::Redownload(_) => {
+            JobCmd::Retry(_) | JobCmd::Repoll(_) | JobCmd::Redownload(_) | JobCmd::Details(_) => {
                 let _ = events.send(JobEvent::Rejected {
                     reason: why.clone(),
                     ticket: None,

@@ -226,6 +226,9 @@ pub enum JobCmd {
     Redownload(JobId),
     /// Re-read the store (another process may have added jobs) and re-emit every job.
     Refresh,
+    /// Read one job's whole record (history, request, files), answered by
+    /// [`JobEvent::Details`]; the front end has no store of its own.
+    Details(JobId),
     /// Stop polling and exit the engine task; in-flight jobs resume on the next start.
     Shutdown,
 }
@@ -249,4 +252,6 @@ pub enum JobEvent {
     /// What the ledger counts as spent since local midnight, in USD (an estimate): sent
     /// when the engine starts and after a job appears, changes phase or reports a charge.
     Spend { today_usd: f64 },
+    /// The record asked for by [`JobCmd::Details`] (boxed: it carries the board and request).
+    Details(Box<crate::engine::store::JobRecord>),
 }

@@ -39,6 +39,35 @@ impl Areas {
             PaneId::Queue => self.queue,
         }
     }
+
+    /// With `zoom`, that pane takes everything between header and footer and the others
+    /// get no room (so nothing draws there and no click lands there).
+    pub fn zoomed(self, zoom: Option<PaneId>) -> Areas {
+        let Some(pane) = zoom else { return self };
+        let whole = Rect {
+            y: self.header.bottom(),
+            height: self.footer.y - self.header.bottom(),
+            ..self.header
+        };
+        let mut out = Areas {
+            shots: Rect::default(),
+            prompt: Rect::default(),
+            settings: Rect::default(),
+            timeline: Rect::default(),
+            preview: Rect::default(),
+            queue: Rect::default(),
+            ..self
+        };
+        *match pane {
+            PaneId::Shots => &mut out.shots,
+            PaneId::Prompt => &mut out.prompt,
+            PaneId::Settings => &mut out.settings,
+            PaneId::Timeline => &mut out.timeline,
+            PaneId::Preview => &mut out.preview,
+            PaneId::Queue => &mut out.queue,
+        } = whole;
+        out
+    }
 }
 
 /// The pane rects for a terminal of `area`, or `None` when it is too small.
@@ -86,7 +115,7 @@ pub fn render(app: &App, f: &mut Frame) {
     let area = f.area();
     let s = &app.styles;
     f.render_widget(ratatui::widgets::Block::default().style(s.base), area);
-    let Some(areas) = layout(area) else {
+    let Some(areas) = layout(area).map(|a| a.zoomed(app.zoomed.then_some(app.focus))) else {
         let msg = format!(
             "Terminal too small: {}×{}. shotdeck needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
             area.width, area.height
@@ -109,6 +138,9 @@ pub fn render(app: &App, f: &mut Frame) {
             focused: app.focus == id && app.overlay.is_none(),
         };
         let r = areas.pane(id);
+        if r.is_empty() {
+            continue;
+        }
         match id {
             PaneId::Shots => app.shot_list.render(f, r, &v),
             PaneId::Prompt => app.prompt.render(f, r, &v),
@@ -124,6 +156,7 @@ pub fn render(app: &App, f: &mut Frame) {
         Some(Overlay::Palette(p)) => p.render(f, area, &app.palette_entries, &app.keymap, s),
         Some(Overlay::Confirm(c)) => c.render(f, area, &app.keymap, s),
         Some(Overlay::File(q)) => q.render(f, area, &app.keymap, s),
+        Some(Overlay::JobDetails(d)) => d.render(f, area, &app.jobs, &app.keymap, s),
         None => {}
     }
 }

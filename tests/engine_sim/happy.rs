@@ -1,7 +1,7 @@
 //! Every mode on both providers, submitted together, end to end.
 
 use shotdeck::core::provider::Provider;
-use shotdeck::engine::events::JobPhase;
+use shotdeck::engine::events::{JobCmd, JobPhase};
 use shotdeck::engine::store::Store;
 use shotdeck::sim::SAMPLE_MP4;
 
@@ -42,6 +42,19 @@ async fn every_mode_finishes(provider: Provider) {
         assert_eq!(std::fs::read(&f.path).unwrap(), SAMPLE_MP4);
         assert_eq!(h.sim.stats().creates_by_external_id[ext], 1, "{example}");
     }
+    // The engine answers a front end's request for one job's whole record.
+    let (_, first, _) = jobs[0];
+    engine.cmd_tx.send(JobCmd::Details(first)).unwrap();
+    let rec = events.details().await;
+    assert_eq!(rec.view.id, first);
+    assert_eq!(rec.history.last().map(|e| e.phase), Some(JobPhase::Done));
+    engine.cmd_tx.send(JobCmd::Details(9_999)).unwrap();
+    assert!(
+        events
+            .rejection()
+            .await
+            .contains("#9999 is not in the store")
+    );
     shutdown(engine).await;
 
     // The store has the whole story, readable without an engine.

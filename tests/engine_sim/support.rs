@@ -11,7 +11,7 @@ use shotdeck::engine::events::{
     JobCmd, JobEvent, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
 };
 use shotdeck::engine::schedule::PollSchedule;
-use shotdeck::engine::store::{Resolution, ResolveError, Store, now_ms};
+use shotdeck::engine::store::{JobRecord, Resolution, ResolveError, Store, now_ms};
 use shotdeck::engine::{ClientFactory, Engine, EngineConfig, EngineHandle, Tuning};
 use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
@@ -151,6 +151,8 @@ pub struct Events {
     pub refused: HashMap<SubmitTicket, String>,
     /// The latest `JobEvent::Spend`.
     pub spend_today: Option<f64>,
+    /// Records sent for `JobCmd::Details`, in arrival order.
+    pub details: Vec<JobRecord>,
 }
 
 impl Events {
@@ -164,6 +166,21 @@ impl Events {
             submitted: HashMap::new(),
             refused: HashMap::new(),
             spend_today: None,
+            details: Vec::new(),
+        }
+    }
+
+    /// Waits for the record a `JobCmd::Details` asked for.
+    pub async fn details(&mut self) -> JobRecord {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(r) = self.details.pop() {
+                return r;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => self.note(event),
+                _ => panic!("no job details came; rejected: {:?}", self.rejections),
+            }
         }
     }
 
@@ -218,6 +235,7 @@ impl Events {
                 self.rejections.push(reason);
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
+            JobEvent::Details(record) => self.details.push(*record),
         }
     }
 

@@ -211,3 +211,51 @@ pub fn noir() -> Board {
     )
     .unwrap()
 }
+
+/// `sample_jobs` with the done job's video at a fixed, long path (the temp dir changes every
+/// run), four units charged and a header length off the 12 s asked for.
+pub fn detailed_jobs(board: &Path) -> Vec<JobView> {
+    let mut jobs = sample_jobs(board);
+    let done = &mut jobs[0];
+    done.units_charged = Some("4".into());
+    done.files[0].path =
+        "/home/ana/films/noir-opening/board.renders/noir-opening-1-00000001-take.mp4".into();
+    done.files[0].media_seconds = Some(10.0);
+    jobs
+}
+
+/// What the engine answers to `JobCmd::Details` for `view`: its phases, a minute apart.
+pub fn record_of(view: &JobView) -> shotdeck::engine::store::JobRecord {
+    use shotdeck::engine::store::PhaseEvent;
+    let phases = [
+        (JobPhase::Queued, None),
+        (JobPhase::Submitting, None),
+        (JobPhase::Processing, Some("task 86301234567 accepted")),
+        (JobPhase::Downloading, None),
+        (JobPhase::Done, None),
+    ];
+    shotdeck::engine::store::JobRecord {
+        view: view.clone(),
+        board: noir(),
+        request: shotdeck::core::ComposedRequest {
+            method: "POST".into(),
+            path: "/v1/videos/text2video".into(),
+            body: serde_json::json!({}),
+        },
+        create_path: "/v1/videos/text2video".into(),
+        retry_of: None,
+        stalled: false,
+        lease_owner: None,
+        lease_until: None,
+        last_polled_at: None,
+        history: phases
+            .into_iter()
+            .enumerate()
+            .map(|(i, (phase, note))| PhaseEvent {
+                at: view.created_at + i as i64 * 45_000,
+                phase,
+                note: note.map(str::to_string),
+            })
+            .collect(),
+    }
+}

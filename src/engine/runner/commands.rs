@@ -1,7 +1,9 @@
 //! The commands front ends send: submit, redownload, refresh (retries: `retries.rs`).
 
 use super::{EngineLoop, views_in_scope};
-use crate::engine::events::{JobCmd, JobId, JobPhase, JobView, SubmitRequest, SubmitTicket};
+use crate::engine::events::{
+    JobCmd, JobEvent, JobId, JobPhase, JobView, SubmitRequest, SubmitTicket,
+};
 
 /// A restarted job's new view (`None`: the lease was lost meanwhile), or why it was not
 /// restarted.
@@ -17,6 +19,7 @@ impl EngineLoop {
             JobCmd::Repoll(id) => self.repoll(id).await,
             JobCmd::Redownload(id) => self.redownload(id).await,
             JobCmd::Refresh => self.refresh().await,
+            JobCmd::Details(id) => self.details(id).await,
             JobCmd::Shutdown => {}
         }
     }
@@ -182,5 +185,16 @@ impl EngineLoop {
         }
         self.adopt(false).await;
         self.refresh_watching().await;
+    }
+
+    /// Sends one job's whole record, or says why there is none.
+    async fn details(&mut self, id: JobId) {
+        match self.shared.db.call(move |s| s.record(id)).await {
+            Ok(Some(record)) => {
+                let _ = self.events.send(JobEvent::Details(Box::new(record)));
+            }
+            Ok(None) => self.refuse(None, format!("job #{id} is not in the store")),
+            Err(e) => self.refuse(None, format!("reading job #{id} failed: {e}")),
+        }
     }
 }

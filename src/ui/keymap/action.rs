@@ -81,6 +81,9 @@ actions! {
     CopyUrl => "Copy the selected job's video URL (OSC 52)",
     ToggleAllBoards => "Show jobs of all boards or only this one",
     RefreshJobs => "Reload the job list from the store",
+    ShowJobDetails => "Show the selected job's whole record",
+    ToggleZoom => "Zoom the focused pane to the whole screen and back",
+    Filter => "Filter the list (type; Esc clears, Enter keeps)",
     Close => "Close the overlay",
     RunCommand => "Run the selected command",
     Confirm => "Yes: go ahead (or apply the edited value)",
@@ -112,6 +115,7 @@ impl Action {
                 | Action::ReloadBoard
                 | Action::KeepMine
                 | Action::SaveAs
+                | Action::Filter
         )
     }
 }

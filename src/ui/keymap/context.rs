@@ -25,10 +25,14 @@ pub enum Context {
     Notice,
     /// The board changed on disk while there are unsaved edits.
     Conflict,
+    /// One job's whole record.
+    JobDetails,
+    /// Typing a filter over a list (the key help's).
+    Filter,
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 15] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -42,6 +46,8 @@ impl Context {
         Context::Confirm,
         Context::Notice,
         Context::Conflict,
+        Context::JobDetails,
+        Context::Filter,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +65,8 @@ impl Context {
             Context::Confirm => "confirm",
             Context::Notice => "notice",
             Context::Conflict => "conflict",
+            Context::JobDetails => "job_details",
+            Context::Filter => "filter",
         }
     }
 
@@ -77,6 +85,8 @@ impl Context {
             Context::Confirm => "Confirmation",
             Context::Notice => "Notice",
             Context::Conflict => "Changed on disk",
+            Context::JobDetails => "Job details",
+            Context::Filter => "Typing a filter",
         }
     }
 
@@ -94,6 +104,8 @@ impl Context {
                 | Context::Confirm
                 | Context::Notice
                 | Context::Conflict
+                | Context::JobDetails
+                | Context::Filter
         )
     }
 
@@ -101,7 +113,7 @@ impl Context {
     pub fn is_typing(self) -> bool {
         matches!(
             self,
-            Context::Prompt | Context::FieldEdit | Context::Palette
+            Context::Prompt | Context::FieldEdit | Context::Palette | Context::Filter
         )
     }
 

@@ -1,23 +1,29 @@
 //! The `?` overlay: the keymap table for the focused pane, then the global keys, then every
 //! other context, straight from the same table that dispatches keys.
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use crate::ui::keymap::action::Action;
-use crate::ui::keymap::{Context, Keymap};
+use crate::ui::keymap::{Binding, Context, Keymap};
 use crate::ui::labels::fit;
 use crate::ui::overlays::centered;
+use crate::ui::overlays::scroll::Scroll;
 use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone)]
 pub struct Help {
     pub context: Context,
-    pub scroll: usize,
+    pub scroll: Scroll,
     /// `config: …`, `log: …` lines shown under the keys.
     pub paths: Vec<String>,
+    /// Only keys whose description or key names contain this (any case) are listed.
+    pub filter: String,
+    /// Keys are typed into the filter (`/` until Enter or Esc).
+    pub typing: bool,
 }
 
 pub enum HelpFlow {
@@ -30,14 +36,40 @@ impl Help {
     pub fn handle(&mut self, action: Action) -> HelpFlow {
         match action {
             Action::Close => return HelpFlow::Close,
-            Action::SelectNext => self.scroll += 1,
-            Action::SelectPrev => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll += 10,
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            Action::SelectFirst => self.scroll = 0,
-            _ => {}
+            Action::Filter => self.typing = true,
+            Action::Confirm => self.typing = false,
+            Action::Cancel => {
+                self.typing = false;
+                self.filter.clear();
+                self.scroll = Scroll::default();
+            }
+            other => {
+                self.scroll.handle(other);
+            }
         }
         HelpFlow::Stay
+    }
+
+    /// A key the `[filter]` context leaves unbound while typing: it edits the filter.
+    pub fn type_key(&mut self, key: KeyEvent) {
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match key.code {
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Char(c) if plain => self.filter.push(c),
+            _ => return,
+        }
+        self.scroll = Scroll::default();
+    }
+
+    fn shows(&self, b: &Binding) -> bool {
+        let q = self.filter.to_lowercase();
+        q.is_empty()
+            || b.desc.to_lowercase().contains(&q)
+            || b.keys_label().to_lowercase().contains(&q)
     }
 
     fn order(&self) -> Vec<Context> {
@@ -72,14 +104,26 @@ impl Help {
         let width = inner.width.saturating_sub(2) as usize;
         let key_w = 24.min(width / 3);
         let mut lines = Vec::new();
+        if self.typing || !self.filter.is_empty() {
+            let cursor = if self.typing { "▏" } else { "" };
+            lines.push(Line::styled(format!("/{}{cursor}", self.filter), s.accent));
+        }
         for c in self.order() {
+            let shown: Vec<&Binding> = keymap
+                .bindings(c)
+                .iter()
+                .filter(|b| self.shows(b))
+                .collect();
+            if shown.is_empty() {
+                continue;
+            }
             let title = if c == self.context {
                 format!("{} (here)", c.title())
             } else {
                 c.title().to_string()
             };
             lines.push(Line::styled(title, s.accent));
-            for b in keymap.bindings(c) {
+            for b in shown {
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {:<key_w$} ", fit(&b.keys_label(), key_w)), s.key),
                     Span::styled(fit(&b.desc, width.saturating_sub(key_w + 3)), s.text),
@@ -87,11 +131,14 @@ impl Help {
             }
             lines.push(Line::default());
         }
-        for p in &self.paths {
+        if lines.len() == 1 && !self.filter.is_empty() {
+            lines.push(Line::styled("no keys match", s.muted));
+        }
+        for p in self.paths.iter().filter(|_| self.filter.is_empty()) {
             lines.push(Line::styled(fit(p, width), s.muted));
         }
         let rows = inner.height as usize;
-        let start = self.scroll.min(lines.len().saturating_sub(rows));
+        let start = self.scroll.window(lines.len(), rows);
         let shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
         f.render_widget(Paragraph::new(shown), crate::ui::panes::pad_x(inner));
     }
@@ -100,9 +147,10 @@ impl Help {
 fn footer(keymap: &Keymap) -> String {
     let key = |a| keymap.key_for(Context::Help, a);
     format!(
-        " {}/{} scroll · {} close ",
+        " {}/{} scroll · {} filter · {} close ",
         key(Action::SelectNext),
         key(Action::SelectPrev),
+        key(Action::Filter),
         key(Action::Close)
     )
 }

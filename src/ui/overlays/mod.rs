@@ -2,10 +2,12 @@
 //! context, and the geometry they are drawn in, last, over the panes.
 
 pub mod confirm;
+pub mod details;
 pub mod file_question;
 pub mod help;
 pub mod paid;
 pub mod palette;
+pub mod scroll;
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -17,6 +19,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::overlays::confirm::ConfirmFlow;
+use crate::ui::overlays::details::DetailsFlow;
 use crate::ui::overlays::file_question::FileAnswer;
 use crate::ui::overlays::help::HelpFlow;
 use crate::ui::overlays::palette::PaletteFlow;
@@ -28,10 +31,12 @@ impl Overlay {
     /// The keymap context that takes the keys while this overlay is open.
     pub fn context(&self) -> Context {
         match self {
+            Overlay::Help(h) if h.typing => Context::Filter,
             Overlay::Help(_) => Context::Help,
             Overlay::Palette(_) => Context::Palette,
             Overlay::Confirm(c) => c.context(),
             Overlay::File(q) => q.context(),
+            Overlay::JobDetails(_) => Context::JobDetails,
         }
     }
 }
@@ -46,11 +51,15 @@ impl App {
             .and_then(|chord| self.keymap.resolve(overlay.context(), &chord))
             .map(|(_, action)| action);
         match overlay {
-            Overlay::Help(h) => {
-                if let Some(HelpFlow::Close) = action.map(|a| h.handle(a)) {
-                    self.overlay = None;
+            Overlay::Help(h) => match action {
+                None if h.typing => h.type_key(key),
+                None => {}
+                Some(a) => {
+                    if let HelpFlow::Close = h.handle(a) {
+                        self.overlay = None;
+                    }
                 }
-            }
+            },
             Overlay::Palette(p) => {
                 let Some(action) = action else {
                     return p.type_key(key, &self.palette_entries);
@@ -67,6 +76,11 @@ impl App {
                     }
                 }
             }
+            Overlay::JobDetails(d) => match action.map_or(DetailsFlow::Stay, |a| d.handle(a)) {
+                DetailsFlow::Close => self.overlay = None,
+                DetailsFlow::Stay => {}
+                DetailsFlow::Open => self.open_details_video(),
+            },
             Overlay::Confirm(c) => match action.map_or(ConfirmFlow::Stay, |a| c.handle(a)) {
                 ConfirmFlow::Yes => {
                     // Taken out first: the overlay is gone before anything is sent, so a

@@ -67,10 +67,18 @@ pub fn entries(keymap: &Keymap) -> Vec<Entry> {
     out
 }
 
-/// How well `query` matches: a substring beats a scattered subsequence; `None` = no match.
+/// How well `query` matches: a substring at the start of a word beats one inside a word,
+/// which beats a scattered subsequence; `None` = no match.
 fn score(haystack: &str, query: &str) -> Option<i64> {
     if query.is_empty() {
         return Some(0);
+    }
+    let word_start = |at: usize| at == 0 || haystack[..at].ends_with([' ', '(', '/', '-']);
+    if let Some((at, _)) = haystack
+        .match_indices(query)
+        .find(|(at, _)| word_start(*at))
+    {
+        return Some(2000 - at as i64);
     }
     if let Some(at) = haystack.find(query) {
         return Some(1000 - at as i64);
@@ -264,6 +272,13 @@ mod tests {
         p.query = "rtry".into();
         p.refilter(&all);
         assert_eq!(p.matches(&all).next().unwrap().action, Action::RetryJob);
+        // A match at a word start ranks above one inside a word.
+        p.query = "up".into();
+        p.refilter(&all);
+        let order: Vec<Action> = p.matches(&all).map(|e| e.action).collect();
+        let at = |a| order.iter().position(|x| *x == a).unwrap();
+        assert_eq!(order[0], Action::PageUp);
+        assert!(at(Action::MoveShotUp) < at(Action::DuplicateShot));
         p.query = "zzzz".into();
         p.refilter(&all);
         assert_eq!(p.matches(&all).count(), 0);

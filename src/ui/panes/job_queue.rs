@@ -8,11 +8,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::engine::events::{JobCmd, JobPhase, JobView};
+use std::path::Path;
+
+use crate::engine::events::{JobCmd, JobId, JobPhase, JobView};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{clock, fit, megabytes};
 use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
+use crate::ui::state::jobs::JobBook;
 use crate::ui::state::paid::can_retry;
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -30,6 +33,13 @@ impl JobQueue {
         let list = cx.jobs.visible(cx.doc.identity(), self.show_all);
         let i = self.selected.min(list.len().saturating_sub(1));
         list.get(i)
+    }
+
+    /// The selected job's id, as the list shows it now.
+    pub fn selected_id(&self, jobs: &JobBook, board: &Path) -> Option<JobId> {
+        let list = jobs.visible(board, self.show_all);
+        list.get(self.selected.min(list.len().saturating_sub(1)))
+            .map(|j| j.id)
     }
 
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {

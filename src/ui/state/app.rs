@@ -18,6 +18,7 @@ use crate::ui::keymap::action::Action;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::overlays::confirm::Confirm;
+use crate::ui::overlays::details::JobDetails;
 use crate::ui::overlays::file_question::FileQuestion;
 use crate::ui::overlays::help::Help;
 use crate::ui::overlays::palette::{Entry, Palette};
@@ -40,6 +41,8 @@ pub enum Overlay {
     Confirm(Confirm),
     /// About the board's file (changed on disk, read-only, save as).
     File(FileQuestion),
+    /// One job's whole record, as the engine reads it from the store.
+    JobDetails(JobDetails),
 }
 
 pub struct App {
@@ -54,6 +57,8 @@ pub struct App {
     pub(in crate::ui) preview: RequestPreview,
     pub(in crate::ui) queue: JobQueue,
     pub(in crate::ui) overlay: Option<Overlay>,
+    /// The focused pane fills the screen (`z`).
+    pub(in crate::ui) zoomed: bool,
     pub(in crate::ui) keymap: Keymap,
     pub(in crate::ui) palette_entries: Vec<Entry>,
     pub(in crate::ui) styles: Styles,
@@ -107,6 +112,7 @@ impl App {
             preview: RequestPreview::default(),
             queue: JobQueue::default(),
             overlay: None,
+            zoomed: false,
             palette_entries: crate::ui::overlays::palette::entries(&deps.keymap),
             keymap: deps.keymap,
             styles: deps.styles,
@@ -150,11 +156,18 @@ impl App {
     pub fn focus(&self) -> PaneId {
         self.focus
     }
+    pub fn is_zoomed(&self) -> bool {
+        self.zoomed
+    }
+    /// The pane rects as drawn now (zoom included), or `None` when the terminal is too small.
+    pub fn areas(&self) -> Option<crate::ui::root::Areas> {
+        crate::ui::root::layout(self.size).map(|a| a.zoomed(self.zoomed.then_some(self.focus)))
+    }
     pub fn toast(&self) -> Option<&Toast> {
         self.toast.as_ref()
     }
     /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
-    /// `changed_on_disk`, `read_only` or `save_as`.
+    /// `changed_on_disk`, `read_only`, `save_as` or `job_details`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
@@ -166,6 +179,7 @@ impl App {
             Overlay::File(FileQuestion::Changed { .. }) => "changed_on_disk",
             Overlay::File(FileQuestion::WriteReadOnly { .. }) => "read_only",
             Overlay::File(FileQuestion::SaveAs { .. }) => "save_as",
+            Overlay::JobDetails(_) => "job_details",
         })
     }
     pub fn exit_reason(&self) -> Option<crate::ui::ExitReason> {
@@ -297,7 +311,7 @@ impl App {
         if self.overlay.is_some() {
             return;
         }
-        let Some(areas) = crate::ui::root::layout(self.size) else {
+        let Some(areas) = self.areas() else {
             return;
         };
         let at = Position::new(m.column, m.row);
@@ -328,7 +342,8 @@ impl App {
         pane: PaneId,
         f: impl FnOnce(&mut PaneStates, &mut PaneCtx) -> R,
     ) -> R {
-        let page = crate::ui::root::layout(self.size)
+        let page = self
+            .areas()
             .map_or(10, |a| a.pane(pane).height.saturating_sub(2) as usize)
             .max(1);
         let mut cx = PaneCtx {

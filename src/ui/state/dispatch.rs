@@ -21,7 +21,9 @@ impl App {
             Action::ToggleHelp => {
                 self.overlay = Some(Overlay::Help(Help {
                     context: self.context(),
-                    scroll: 0,
+                    scroll: Default::default(),
+                    filter: String::new(),
+                    typing: false,
                     paths: self.help_paths.clone(),
                 }));
             }
@@ -66,6 +68,8 @@ impl App {
                     "provider: {next} (preview, findings and cost follow)"
                 ));
             }
+            Action::ToggleZoom => self.zoomed = !self.zoomed,
+            Action::ShowJobDetails => self.open_job_details(),
             Action::ReprobeImages => {
                 self.doc.reprobe_images();
                 self.toast_info("image files read again");
@@ -304,6 +308,7 @@ impl App {
                 self.toast_error(format!("refused: {reason}"));
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
+            JobEvent::Details(record) => self.on_job_details(record),
         }
     }
 }

@@ -1,0 +1,80 @@
+//! Scrolling for overlays of read-only text (key help, a job's record): how many lines there
+//! are and how many fit is only known when drawn, so drawing remembers both and keys clamp to
+//! them (`G` lands on the last page, and `k` moves up from there at once).
+
+use std::cell::Cell;
+
+use crate::ui::keymap::action::Action;
+
+#[derive(Debug, Clone, Default)]
+pub struct Scroll {
+    top: usize,
+    /// The largest useful `top` and the rows shown, as of the last draw.
+    max: Cell<usize>,
+    page: Cell<usize>,
+}
+
+impl Scroll {
+    /// Moves for a scrolling action; false for any other action.
+    pub fn handle(&mut self, action: Action) -> bool {
+        // Before the first draw the page is unknown; ten lines is what help always moved.
+        let page = match self.page.get() {
+            0 => 10,
+            rows => rows,
+        };
+        self.top = match action {
+            Action::SelectNext => self.top + 1,
+            Action::SelectPrev => self.top.saturating_sub(1),
+            Action::PageDown => self.top + page,
+            Action::PageUp => self.top.saturating_sub(page),
+            Action::SelectFirst => 0,
+            Action::SelectLast => usize::MAX,
+            _ => return false,
+        };
+        // Never drawn yet: keep the intent, the first draw clamps it.
+        if self.page.get() > 0 {
+            self.top = self.top.min(self.max.get());
+        }
+        true
+    }
+
+    /// The first line to show of `total` in `rows`, remembering both for the keys.
+    pub fn window(&self, total: usize, rows: usize) -> usize {
+        let max = total.saturating_sub(rows);
+        self.max.set(max);
+        self.page.set(rows);
+        self.top.min(max)
+    }
+
+    pub fn top(&self) -> usize {
+        self.top
+    }
+
+    /// Whether lines are hidden below the window (as of the last draw).
+    pub fn more_below(&self) -> bool {
+        self.top.min(self.max.get()) < self.max.get()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_clamp_to_what_was_drawn() {
+        let mut s = Scroll::default();
+        assert_eq!(s.window(30, 10), 0);
+        assert!(s.more_below());
+        s.handle(Action::SelectLast);
+        assert_eq!(s.window(30, 10), 20);
+        assert!(!s.more_below());
+        s.handle(Action::SelectPrev);
+        assert_eq!(s.top(), 19);
+        s.handle(Action::PageUp);
+        assert_eq!(s.top(), 9);
+        s.handle(Action::PageDown);
+        s.handle(Action::PageDown);
+        assert_eq!(s.top(), 20);
+        assert!(!s.handle(Action::Close));
+    }
+}
