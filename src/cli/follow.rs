@@ -206,7 +206,10 @@ pub async fn follow(
                     }
                     latest = Some(v);
                 }
-                Some(JobEvent::Updated(_) | JobEvent::Submitted { .. } | JobEvent::Spend { .. }) => {}
+                Some(JobEvent::Updated(_)
+                    | JobEvent::Submitted { .. }
+                    | JobEvent::Spend { .. }
+                    | JobEvent::Page { .. }) => {}
                 Some(JobEvent::Rejected { reason, .. }) => return Outcome::Rejected(reason),
                 None => return Outcome::Rejected("the job engine stopped".into()),
             },

@@ -218,6 +218,7 @@ impl Events {
                 self.rejections.push(reason);
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
+            JobEvent::Page { .. } => {}
         }
     }
 

@@ -12,6 +12,7 @@ mod attention;
 mod lease;
 mod ledger;
 mod migrations;
+mod page;
 mod read;
 mod retries;
 mod write;

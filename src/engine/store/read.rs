@@ -10,7 +10,7 @@ use super::{
 use crate::engine::events::{JobError, JobFile, JobId, JobView};
 
 /// The columns a [`JobView`] is built from, in `RawView::from_row` order.
-const VIEW_COLUMNS: &str = "id, board_path, board_title, provider, external_task_id, task_id, \
+pub(super) const VIEW_COLUMNS: &str = "id, board_path, board_title, provider, external_task_id, task_id, \
      phase, status_msg, error_code, error_message, error_retryable, seconds, estimated_usd, \
      created_at, updated_at, finished_at, units_charged";
 
@@ -124,8 +124,8 @@ impl Store {
     /// the user's attention is never adopted: only `jobs attach` or `jobs lost` moves it.
     pub fn adoptable(&self, now: i64, include_stalled: bool) -> Result<Vec<JobId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed', 'needs_attention') \
-             AND (stalled = 0 OR ?2) AND (lease_owner IS NULL OR lease_until < ?1) ORDER BY id",
+            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') \
+             AND phase <> 'needs_attention' AND (stalled = 0 OR ?2) AND (lease_owner IS NULL OR lease_until < ?1) ORDER BY id",
         )?;
         let ids = stmt
             .query_map(params![now, include_stalled], |r| r.get(0))?
@@ -136,8 +136,8 @@ impl Store {
     /// Active jobs some engine should be working on (not stalled), leased or not.
     pub fn in_flight(&self) -> Result<Vec<JobId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed', 'needs_attention') \
-             AND stalled = 0 ORDER BY id",
+            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') \
+             AND phase <> 'needs_attention' AND stalled = 0 ORDER BY id",
         )?;
         let ids = stmt
             .query_map([], |r| r.get(0))?
@@ -229,7 +229,11 @@ impl Store {
         Ok(files)
     }
 
-    fn views(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<JobView>, StoreError> {
+    pub(super) fn views(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<JobView>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let raws = stmt
             .query_map(params, RawView::from_row)?

@@ -292,6 +292,12 @@ impl App {
                 self.toast_error(format!("refused: {reason}"));
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
+            JobEvent::Page {
+                board,
+                below,
+                jobs,
+                ended,
+            } => self.jobs.page(board, below, jobs, ended),
         }
     }
 }
