@@ -128,6 +128,7 @@ fn show(id: JobId, json: bool) -> ExitCode {
     };
     if json {
         let mut v = serde_json::to_value(&rec).expect("records serialize");
+        v["request"] = crate::engine::sidecar::request_naming_images(&rec);
         elide_long_strings(&mut v["request"]["body"]);
         super::out::write_with(|w| super::json_out::write_pretty(w, &v));
     } else {

@@ -100,6 +100,16 @@ const MIGRATIONS: &[&str] = &[
         UPDATE job_counts SET jobs = jobs - 1 WHERE board_path = old.board_path;
     END;
     ",
+    // 5: each image stored once (see blobs.rs): new rows keep their request's long
+    // strings in `blobs` by SHA-256 and list their places in `request_blobs`; older rows
+    // keep them inline (NULL places) and read as before.
+    "
+    CREATE TABLE blobs (
+        sha256 TEXT PRIMARY KEY,
+        data   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    ALTER TABLE jobs ADD COLUMN request_blobs TEXT;
+    ",
 ];
 
 /// The schema version this build writes.

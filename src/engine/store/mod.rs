@@ -9,6 +9,7 @@
 //! (`engine::db`), and the CLI's read-only commands use it directly.
 
 mod attention;
+mod blobs;
 mod lease;
 mod ledger;
 mod migrations;

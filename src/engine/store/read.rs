@@ -153,7 +153,8 @@ impl Store {
             .conn
             .query_row(
                 "SELECT board_json, request_json, create_path, retry_of, \
-                 stalled, lease_owner, lease_until, last_polled_at FROM jobs WHERE id = ?1",
+                 stalled, lease_owner, lease_until, last_polled_at, request_blobs \
+                 FROM jobs WHERE id = ?1",
                 params![id],
                 |r| {
                     Ok((
@@ -165,16 +166,22 @@ impl Store {
                         r.get::<_, Option<String>>(5)?,
                         r.get::<_, Option<i64>>(6)?,
                         r.get::<_, Option<i64>>(7)?,
+                        r.get::<_, Option<String>>(8)?,
                     ))
                 },
             )
             .optional()?
             .ok_or(StoreError::NotFound(id))?;
-        let (board, request, create_path, retry_of, stalled, owner, until, polled) = row;
+        let (board, request, create_path, retry_of, stalled, owner, until, polled, blobs) = row;
+        let request = super::blobs::load_request(&self.conn, id, &request, blobs.as_deref())?;
         Ok(Some(JobRecord {
             view,
             board: parse_json(id, "board_json", &board)?,
-            request: parse_json(id, "request_json", &request)?,
+            request: serde_json::from_value(request).map_err(|e| StoreError::Corrupt {
+                id,
+                field: "request_json",
+                reason: e.to_string(),
+            })?,
             create_path,
             retry_of,
             stalled,
