@@ -29,7 +29,7 @@ const WATCH_SLACK_MS: i64 = 6_000;
 
 /// How many of the newest jobs a front end starts with: a screenful or two of the queue
 /// whatever the history's length.
-pub const FIRST_PAGE: usize = 200;
+pub const FIRST_PAGE: usize = 50;
 
 /// What a front end holds: commands in, events out, and the jobs as they were at start.
 pub struct EngineHandle {

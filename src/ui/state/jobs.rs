@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::engine::events::{JobCmd, JobCounts, JobId, JobPhase, JobView};
 
 /// Rows read per page request.
-pub const PAGE_ROWS: usize = 200;
+pub const PAGE_ROWS: usize = 100;
 /// How close to the last loaded row the selection gets before the next page is asked for.
 const PAGE_AHEAD: usize = 50;
 
