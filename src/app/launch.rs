@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use super::runtime::{self, Flavor};
 use super::{EXIT_UNREADABLE, demo};
 use crate::core::Provider;
-use crate::engine::events::{JobCmd, JobEvent, JobView};
+use crate::engine::events::{JobCmd, JobCounts, JobEvent, JobView};
 use crate::engine::store::default_path;
 use crate::engine::{Engine, EngineConfig, provider_settings};
 use crate::files::board_lock::{self, BoardLock, LockAttempt};
@@ -56,7 +56,7 @@ pub async fn no_engine(
                     ticket: None,
                 });
             }
-            JobCmd::Refresh => {}
+            JobCmd::Refresh | JobCmd::Page { .. } => {}
             JobCmd::Shutdown => break,
         }
     }
@@ -92,6 +92,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
         let mut deps = UiDeps::new(session.cmd_tx, session.event_rx, config)
             .with_user_files(&paths::config_dir());
         deps.initial_jobs = session.initial_jobs;
+        deps.job_counts = session.counts;
         deps.warnings.extend(session.warning);
         deps.warnings.extend(from_sidecar);
         if let Some(p) = args.provider {
@@ -206,6 +207,7 @@ struct Session {
     cmd_tx: UnboundedSender<JobCmd>,
     event_rx: UnboundedReceiver<JobEvent>,
     initial_jobs: Vec<JobView>,
+    counts: Option<JobCounts>,
     task: JoinHandle<()>,
     /// Kept alive for the session: dropping it stops the simulated backend.
     demo: Option<demo::Demo>,
@@ -241,6 +243,7 @@ async fn start_engine(
             cmd_tx: h.cmd_tx,
             event_rx: h.event_rx,
             initial_jobs: h.initial_jobs,
+            counts: Some(h.counts),
             task: h.task,
             demo,
             warning: None,
@@ -253,6 +256,7 @@ async fn start_engine(
                 cmd_tx,
                 event_rx,
                 initial_jobs: Vec::new(),
+                counts: None,
                 task: tokio::spawn(no_engine(cmd_rx, ev_tx, why)),
                 demo,
                 warning: Some(warning),

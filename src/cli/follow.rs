@@ -210,7 +210,8 @@ pub async fn follow(
                     JobEvent::Updated(_)
                     | JobEvent::Submitted { .. }
                     | JobEvent::Spend { .. }
-                    | JobEvent::Details(_),
+                    | JobEvent::Details(_)
+                    | JobEvent::Page { .. },
                 ) => {}
                 Some(JobEvent::Rejected { reason, .. }) => return Outcome::Rejected(reason),
                 None => return Outcome::Rejected("the job engine stopped".into()),

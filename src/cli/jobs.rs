@@ -13,8 +13,8 @@ use serde_json::Value;
 use crate::core::printable;
 
 use super::follow;
-use crate::engine::events::{JobId, JobView};
-use crate::engine::store::{JobRecord, ListFilter, Resolution, Store, default_path, now_ms};
+use crate::engine::events::JobId;
+use crate::engine::store::{JobRecord, Resolution, Store, default_path, now_ms};
 
 #[derive(Debug, clap::Args)]
 pub struct JobsArgs {
@@ -59,7 +59,7 @@ pub enum JobsAction {
 
 pub fn run(args: JobsArgs) -> ExitCode {
     match args.action {
-        None => list(args.json, args.board),
+        None => super::jobs_list::list(args.json, args.board),
         Some(JobsAction::Show { id, json }) => show(id, json),
         Some(JobsAction::Wait { id, timeout }) => wait(id, timeout.map(Duration::from_secs)),
         Some(JobsAction::Attach {
@@ -103,89 +103,11 @@ fn resolve(id: JobId, resolution: Resolution) -> Result<(), ExitCode> {
     }
 }
 
-fn open_store() -> Result<Store, ExitCode> {
+pub(super) fn open_store() -> Result<Store, ExitCode> {
     Store::open(&default_path()).map_err(|e| {
         eprintln!("{e}");
         ExitCode::from(1)
     })
-}
-
-fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
-    let store = match open_store() {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    // Boards are recorded by absolute path.
-    let board_path = board.map(|b| crate::files::board_file::identity(&b));
-    let filter = ListFilter {
-        board_path,
-        limit: None,
-    };
-    let jobs = match store.list(&filter) {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
-    if json {
-        super::out::write_with(|w| super::json_out::write_pretty(w, &jobs));
-        return ExitCode::SUCCESS;
-    }
-    if jobs.is_empty() {
-        eprintln!("no jobs yet");
-        return ExitCode::SUCCESS;
-    }
-    let now = now_ms();
-    let task_width = jobs
-        .iter()
-        .filter_map(|v| v.task_id.as_ref().map(|t| t.chars().count()))
-        .max()
-        .unwrap_or(0)
-        .max("TASK".len());
-    outln!(
-        "{:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  BOARD / ERROR",
-        "ID",
-        "PHASE",
-        "PROVIDER",
-        "TASK",
-        "AGE",
-        "FILES"
-    );
-    for v in &jobs {
-        outln!(
-            "{:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  {}",
-            v.id,
-            v.phase.as_str(),
-            v.provider.as_str(),
-            printable(v.task_id.as_deref().unwrap_or("-")),
-            age(now - v.created_at),
-            files_summary(v),
-            detail(v),
-        );
-    }
-    ExitCode::SUCCESS
-}
-
-fn files_summary(v: &JobView) -> String {
-    let complete = v.files.iter().filter(|f| f.complete).count();
-    format!("{complete}/{}", v.files.len())
-}
-
-/// The error (from the provider: printed escaped) or the board.
-fn detail(v: &JobView) -> String {
-    let text = match &v.error {
-        Some(e) => e.summary(),
-        None => {
-            let name = v
-                .board_path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy();
-            format!("{name} {:?}", v.board_title)
-        }
-    };
-    printable(&text).into_owned()
 }
 
 fn show(id: JobId, json: bool) -> ExitCode {
@@ -206,6 +128,7 @@ fn show(id: JobId, json: bool) -> ExitCode {
     };
     if json {
         let mut v = serde_json::to_value(&rec).expect("records serialize");
+        v["request"] = crate::engine::sidecar::request_naming_images(&rec);
         elide_long_strings(&mut v["request"]["body"]);
         super::out::write_with(|w| super::json_out::write_pretty(w, &v));
     } else {
@@ -322,7 +245,7 @@ fn wait(id: JobId, timeout: Option<Duration>) -> ExitCode {
 }
 
 /// `42s`, `5m`, `3h`, `2d`.
-fn age(ms: i64) -> String {
+pub(super) fn age(ms: i64) -> String {
     let s = (ms / 1000).max(0);
     match s {
         0..60 => format!("{s}s"),

@@ -5,6 +5,7 @@ mod doctor;
 mod download;
 mod follow;
 mod jobs;
+mod jobs_list;
 mod json_out;
 mod new;
 mod out;

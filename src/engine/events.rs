@@ -3,6 +3,7 @@
 //! The engine is a tokio task that owns the provider clients and the job store; front ends
 //! hold a `JobCmd` sender and a `JobEvent` receiver and never touch engine state directly.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -224,11 +225,20 @@ pub enum JobCmd {
     /// Download a finished job's videos again (resuming partial files; files complete on
     /// disk are kept). Also resumes an active job the engine stopped working on.
     Redownload(JobId),
-    /// Re-read the store (another process may have added jobs) and re-emit every job.
+    /// Re-read the store (another process may have added jobs) and re-emit the jobs a
+    /// front end starts with: the unfinished ones and the newest page.
     Refresh,
     /// Read one job's whole record (history, request, files), answered by
     /// [`JobEvent::Details`]; the front end has no store of its own.
     Details(JobId),
+    /// Read `limit` jobs newest first with ids below `below`, `board`'s only or every
+    /// board's: answered with [`JobEvent::Page`]. Keyed by id, not offset, so jobs added
+    /// meanwhile neither shift nor repeat the page.
+    Page {
+        board: Option<PathBuf>,
+        below: JobId,
+        limit: usize,
+    },
     /// Stop polling and exit the engine task; in-flight jobs resume on the next start.
     Shutdown,
 }
@@ -254,4 +264,52 @@ pub enum JobEvent {
     Spend { today_usd: f64 },
     /// The record asked for by [`JobCmd::Details`] (boxed: it carries the board and request).
     Details(Box<crate::engine::store::JobRecord>),
+    /// The answer to [`JobCmd::Page`]: the jobs below `below`, newest first; fewer than
+    /// asked (`ended`) at the end of the list.
+    Page {
+        board: Option<PathBuf>,
+        below: JobId,
+        jobs: Vec<JobView>,
+        ended: bool,
+    },
+}
+
+/// How many jobs the store holds per board when counted, and the newest id then: a
+/// front end lists the history a page at a time and counts itself the jobs it learns of
+/// later (those newer than `newest`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobCounts {
+    pub per_board: HashMap<PathBuf, usize>,
+    pub newest: JobId,
+    /// The jobs the front end starts with include every job with this id or above.
+    pub listed_from: JobId,
+}
+
+impl JobCounts {
+    /// The counts of a history that is all in `views`.
+    pub fn of_views(views: &[JobView]) -> JobCounts {
+        let mut counts = JobCounts::default();
+        for v in views {
+            *counts.per_board.entry(v.board_path.clone()).or_default() += 1;
+            counts.newest = counts.newest.max(v.id);
+        }
+        counts
+    }
+
+    /// `board`'s jobs, or every board's.
+    pub fn of(&self, board: Option<&Path>) -> usize {
+        match board {
+            Some(b) => self.per_board.get(b).copied().unwrap_or(0),
+            None => self.per_board.values().sum(),
+        }
+    }
+
+    /// Counts a job the caller sees for the first time unless the counting included it.
+    pub fn add_new(&mut self, job: &JobView) -> bool {
+        if job.id <= self.newest {
+            return false;
+        }
+        *self.per_board.entry(job.board_path.clone()).or_default() += 1;
+        true
+    }
 }

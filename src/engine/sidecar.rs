@@ -113,11 +113,7 @@ pub fn build(
     };
     use JobPhase::{Downloading, Processing, Submitted};
     let duration_mismatch = v.duration_mismatch(file);
-    let mut request = serde_json::to_value(&rec.request).expect("a request always serializes");
-    let images = local_images(&rec.board, &v.board_path);
-    if let Some(body) = request.get_mut("body") {
-        replace_images(body, &images);
-    }
+    let request = request_naming_images(rec);
     Ok(Sidecar {
         shotdeck_sidecar: SIDECAR_VERSION,
         job_id: v.id,
@@ -207,6 +203,17 @@ fn name_of(path: &Path) -> String {
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned()
+}
+
+/// The job's request with each embedded image named by its file (when the board's image
+/// still has that content) and SHA-256 instead of its Base64: for sidecars and `jobs show`.
+pub fn request_naming_images(rec: &JobRecord) -> Value {
+    let mut request = serde_json::to_value(&rec.request).expect("a request always serializes");
+    let images = local_images(&rec.board, &rec.view.board_path);
+    if let Some(body) = request.get_mut("body") {
+        replace_images(body, &images);
+    }
+    request
 }
 
 /// The board's local images by the SHA-256 of their current content → the reference as

@@ -34,7 +34,7 @@ pub use terminal::run_terminal;
 pub use theme::{Styles, ThemeColors};
 
 use crate::core::Provider;
-use crate::engine::events::{JobCmd, JobEvent, JobView};
+use crate::engine::events::{JobCmd, JobCounts, JobEvent, JobView};
 use crate::files::config::Config;
 
 /// Everything the UI needs from outside: the engine's channels, config, keys and theme.
@@ -43,6 +43,8 @@ pub struct UiDeps {
     pub jobs_rx: UnboundedReceiver<JobEvent>,
     /// Jobs already in the store when the UI starts.
     pub initial_jobs: Vec<JobView>,
+    /// Each board's job count in the store; `None`: `initial_jobs` is the whole history.
+    pub job_counts: Option<JobCounts>,
     /// Shows a SIMULATED badge (`--demo`).
     pub simulated: bool,
     pub config: Config,
@@ -98,6 +100,7 @@ impl UiDeps {
             jobs_tx,
             jobs_rx,
             initial_jobs: Vec::new(),
+            job_counts: None,
             simulated: false,
             provider: config.provider,
             config,

@@ -236,6 +236,7 @@ impl Events {
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.details.push(*record),
+            JobEvent::Page { .. } => {}
         }
     }
 

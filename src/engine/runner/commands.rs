@@ -1,5 +1,7 @@
 //! The commands front ends send: submit, redownload, refresh (retries: `retries.rs`).
 
+use std::path::PathBuf;
+
 use super::{EngineLoop, views_in_scope};
 use crate::engine::events::{
     JobCmd, JobEvent, JobId, JobPhase, JobView, SubmitRequest, SubmitTicket,
@@ -20,6 +22,11 @@ impl EngineLoop {
             JobCmd::Redownload(id) => self.redownload(id).await,
             JobCmd::Refresh => self.refresh().await,
             JobCmd::Details(id) => self.details(id).await,
+            JobCmd::Page {
+                board,
+                below,
+                limit,
+            } => self.page(board, below, limit).await,
             JobCmd::Shutdown => {}
         }
     }
@@ -174,6 +181,31 @@ impl EngineLoop {
     }
 
     /// Re-reports every job in scope and picks up any that wait for an engine.
+    /// Answers a front end's page request; the rows are not remembered (a watch reports
+    /// their later changes anyway), so the engine holds no more for a long history.
+    async fn page(&mut self, board: Option<PathBuf>, below: JobId, limit: usize) {
+        let query_board = board.clone();
+        let read = self
+            .shared
+            .db
+            .call(move |s| s.page(query_board.as_deref(), below, limit))
+            .await;
+        match read {
+            Ok(jobs) => {
+                let ended = jobs.len() < limit;
+                let scope = &self.scope;
+                let jobs = jobs.into_iter().filter(|v| scope.contains(v.id)).collect();
+                let _ = self.events.send(JobEvent::Page {
+                    board,
+                    below,
+                    jobs,
+                    ended,
+                });
+            }
+            Err(e) => tracing::error!(error = %e, "reading a page of jobs failed"),
+        }
+    }
+
     pub(super) async fn refresh(&mut self) {
         match views_in_scope(&self.shared.db, &self.scope).await {
             Ok(views) => {

@@ -19,20 +19,27 @@ use tokio::time::Instant;
 
 use super::config::{EngineConfig, JobScope};
 use super::db::Db;
-use super::events::{JobCmd, JobEvent, JobId, JobView, SubmitTicket};
-use super::store::{ListFilter, StoreError, now_ms};
+use super::events::{JobCmd, JobCounts, JobEvent, JobId, JobView, SubmitTicket};
+use super::store::{StoreError, now_ms};
 use super::worker::{Shared, WorkerMsg};
 
 /// How far back each watch re-reads: a row written by another process carries the time
 /// its writer took before waiting for the write lock (up to the busy timeout).
 const WATCH_SLACK_MS: i64 = 6_000;
 
+/// How many of the newest jobs a front end starts with: a screenful or two of the queue
+/// whatever the history's length.
+pub const FIRST_PAGE: usize = 50;
+
 /// What a front end holds: commands in, events out, and the jobs as they were at start.
 pub struct EngineHandle {
     pub cmd_tx: mpsc::UnboundedSender<JobCmd>,
     pub event_rx: mpsc::UnboundedReceiver<JobEvent>,
-    /// Every job in scope, newest first, when the engine started.
+    /// The jobs in scope a front end starts with, newest first: every unfinished one and
+    /// the newest [`FIRST_PAGE`] (older ones on request: [`JobCmd::Page`]).
     pub initial_jobs: Vec<JobView>,
+    /// How many jobs each board has in the store at start.
+    pub counts: JobCounts,
     /// This engine's lease owner id.
     pub instance: String,
     /// Ends after `Shutdown` (or once every command sender is dropped), leases released.
@@ -77,6 +84,8 @@ impl Engine {
         engine.adopt(true).await;
         // Read after adopting, so a job resumed from a stall shows without its old error.
         let initial_jobs = views_in_scope(&engine.shared.db, &engine.scope).await?;
+        let mut counts = engine.shared.db.call(|s| s.counts()).await?;
+        counts.listed_from = listed_from(&initial_jobs);
         for v in &initial_jobs {
             engine.known.insert(v.id, v.clone());
         }
@@ -86,6 +95,7 @@ impl Engine {
             cmd_tx,
             event_rx,
             initial_jobs,
+            counts,
             instance,
             task,
         })
@@ -204,9 +214,28 @@ impl EngineLoop {
     }
 }
 
+/// The lowest id from which `views_in_scope` listed every job: the oldest of a full
+/// first page (older ones are only the unfinished), else all of them.
+fn listed_from(initial: &[JobView]) -> JobId {
+    match initial.get(FIRST_PAGE - 1) {
+        Some(oldest_listed) => oldest_listed.id,
+        None => 0,
+    }
+}
+
+/// The jobs a front end starts with (see [`EngineHandle::initial_jobs`]).
 async fn views_in_scope(db: &Db, scope: &JobScope) -> Result<Vec<JobView>, StoreError> {
     match scope.clone() {
-        JobScope::All => db.call(|s| s.list(&ListFilter::default())).await,
+        JobScope::All => {
+            db.call(|s| {
+                let mut views = s.page(None, JobId::MAX, FIRST_PAGE)?;
+                let oldest_listed = views.last().map_or(JobId::MAX, |v| v.id);
+                let older_unfinished = s.unfinished()?.into_iter().rev();
+                views.extend(older_unfinished.filter(|v| v.id < oldest_listed));
+                Ok(views)
+            })
+            .await
+        }
         JobScope::Only(ids) => {
             db.call(move |s| {
                 let mut views = Vec::new();

@@ -82,6 +82,34 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX jobs_by_created ON jobs(created_at);
     ALTER TABLE job_files ADD COLUMN media_seconds REAL;
     ",
+    // 4: history-independent reads. The editor and `jobs` page through a board's jobs
+    // (jobs_by_board holds the id after the path), find unfinished jobs without scanning
+    // every row, and read each board's job count from a table triggers keep current.
+    "
+    CREATE INDEX jobs_unfinished ON jobs(id) WHERE phase NOT IN ('done', 'failed');
+    CREATE TABLE job_counts (
+        board_path TEXT    PRIMARY KEY,
+        jobs       INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO job_counts SELECT board_path, count(*) FROM jobs GROUP BY board_path;
+    CREATE TRIGGER job_counts_insert AFTER INSERT ON jobs BEGIN
+        INSERT INTO job_counts VALUES (new.board_path, 1)
+        ON CONFLICT (board_path) DO UPDATE SET jobs = jobs + 1;
+    END;
+    CREATE TRIGGER job_counts_delete AFTER DELETE ON jobs BEGIN
+        UPDATE job_counts SET jobs = jobs - 1 WHERE board_path = old.board_path;
+    END;
+    ",
+    // 5: each image stored once (see blobs.rs): new rows keep their request's long
+    // strings in `blobs` by SHA-256 and list their places in `request_blobs`; older rows
+    // keep them inline (NULL places) and read as before.
+    "
+    CREATE TABLE blobs (
+        sha256 TEXT PRIMARY KEY,
+        data   TEXT NOT NULL
+    ) WITHOUT ROWID;
+    ALTER TABLE jobs ADD COLUMN request_blobs TEXT;
+    ",
 ];
 
 /// The schema version this build writes.

@@ -9,9 +9,11 @@
 //! (`engine::db`), and the CLI's read-only commands use it directly.
 
 mod attention;
+mod blobs;
 mod lease;
 mod ledger;
 mod migrations;
+mod page;
 mod read;
 mod retries;
 mod write;

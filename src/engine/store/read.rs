@@ -10,7 +10,7 @@ use super::{
 use crate::engine::events::{JobError, JobFile, JobId, JobView};
 
 /// The columns a [`JobView`] is built from, in `RawView::from_row` order.
-const VIEW_COLUMNS: &str = "id, board_path, board_title, provider, external_task_id, task_id, \
+pub(super) const VIEW_COLUMNS: &str = "id, board_path, board_title, provider, external_task_id, task_id, \
      phase, status_msg, error_code, error_message, error_retryable, seconds, estimated_usd, \
      created_at, updated_at, finished_at, units_charged";
 
@@ -124,8 +124,8 @@ impl Store {
     /// the user's attention is never adopted: only `jobs attach` or `jobs lost` moves it.
     pub fn adoptable(&self, now: i64, include_stalled: bool) -> Result<Vec<JobId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed', 'needs_attention') \
-             AND (stalled = 0 OR ?2) AND (lease_owner IS NULL OR lease_until < ?1) ORDER BY id",
+            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') \
+             AND phase <> 'needs_attention' AND (stalled = 0 OR ?2) AND (lease_owner IS NULL OR lease_until < ?1) ORDER BY id",
         )?;
         let ids = stmt
             .query_map(params![now, include_stalled], |r| r.get(0))?
@@ -136,8 +136,8 @@ impl Store {
     /// Active jobs some engine should be working on (not stalled), leased or not.
     pub fn in_flight(&self) -> Result<Vec<JobId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed', 'needs_attention') \
-             AND stalled = 0 ORDER BY id",
+            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') \
+             AND phase <> 'needs_attention' AND stalled = 0 ORDER BY id",
         )?;
         let ids = stmt
             .query_map([], |r| r.get(0))?
@@ -153,7 +153,8 @@ impl Store {
             .conn
             .query_row(
                 "SELECT board_json, request_json, create_path, retry_of, \
-                 stalled, lease_owner, lease_until, last_polled_at FROM jobs WHERE id = ?1",
+                 stalled, lease_owner, lease_until, last_polled_at, request_blobs \
+                 FROM jobs WHERE id = ?1",
                 params![id],
                 |r| {
                     Ok((
@@ -165,16 +166,22 @@ impl Store {
                         r.get::<_, Option<String>>(5)?,
                         r.get::<_, Option<i64>>(6)?,
                         r.get::<_, Option<i64>>(7)?,
+                        r.get::<_, Option<String>>(8)?,
                     ))
                 },
             )
             .optional()?
             .ok_or(StoreError::NotFound(id))?;
-        let (board, request, create_path, retry_of, stalled, owner, until, polled) = row;
+        let (board, request, create_path, retry_of, stalled, owner, until, polled, blobs) = row;
+        let request = super::blobs::load_request(&self.conn, id, &request, blobs.as_deref())?;
         Ok(Some(JobRecord {
             view,
             board: parse_json(id, "board_json", &board)?,
-            request: parse_json(id, "request_json", &request)?,
+            request: serde_json::from_value(request).map_err(|e| StoreError::Corrupt {
+                id,
+                field: "request_json",
+                reason: e.to_string(),
+            })?,
             create_path,
             retry_of,
             stalled,
@@ -229,7 +236,11 @@ impl Store {
         Ok(files)
     }
 
-    fn views(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<JobView>, StoreError> {
+    pub(super) fn views(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<JobView>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let raws = stmt
             .query_map(params, RawView::from_row)?

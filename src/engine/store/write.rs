@@ -233,13 +233,13 @@ pub(super) fn insert_row(
     now: i64,
 ) -> Result<JobId, StoreError> {
     let board_json = serde_json::to_string(&job.board).expect("a Board always serializes");
-    let request_json =
-        serde_json::to_string(&job.request).expect("a ComposedRequest always serializes");
+    let request = serde_json::to_value(&job.request).expect("a ComposedRequest always serializes");
+    let (request_json, request_blobs) = super::blobs::store_request(tx, request)?;
     tx.execute(
         "INSERT INTO jobs (board_path, board_title, board_json, provider, request_json, \
          create_path, external_task_id, phase, seconds, estimated_usd, retry_of, \
-         created_at, updated_at, lease_owner, lease_until, model) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)",
+         created_at, updated_at, lease_owner, lease_until, model, request_blobs) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16)",
         params![
             job.board_path.to_string_lossy(),
             job.board.title,
@@ -256,6 +256,7 @@ pub(super) fn insert_row(
             owner,
             lease_until,
             effective_model(&job.board, job.provider),
+            request_blobs,
         ],
     )?;
     let id = tx.last_insert_rowid();

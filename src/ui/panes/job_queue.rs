@@ -42,11 +42,22 @@ impl JobQueue {
             .map(|j| j.id)
     }
 
+    /// Asks for the next page of history once the selection nears the last loaded row.
+    fn next_page(&self, cx: &PaneCtx) -> Flow {
+        match cx
+            .jobs
+            .page_wanted(cx.doc.identity(), self.show_all, self.selected)
+        {
+            Some(cmd) => Flow::Msg(Msg::job(cmd)),
+            None => Flow::Handled,
+        }
+    }
+
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let len = cx.jobs.visible(cx.doc.identity(), self.show_all).len();
         if let Some(to) = moved_selection(action, self.selected, len, cx.page) {
             self.selected = to;
-            return Flow::Handled;
+            return self.next_page(cx);
         }
         match action {
             Action::ToggleAllBoards => {
@@ -96,7 +107,7 @@ impl JobQueue {
             }
             _ => return Flow::Ignored,
         }
-        Flow::Handled
+        self.next_page(cx)
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, v: &View) {
@@ -109,7 +120,7 @@ impl JobQueue {
         };
         let block = v.block(
             PaneId::Queue,
-            Span::styled(format!("· {scope} · {} ", jobs.len()), s.muted),
+            Span::styled(format!("· {scope} · {} ", jobs.total()), s.muted),
         );
         let inner = pad_x(block.inner(area));
         f.render_widget(block, area);

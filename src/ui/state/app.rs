@@ -102,7 +102,7 @@ impl App {
         let prompt = PromptEditor::new(&doc, deps.styles);
         let toast = (!warnings.is_empty()).then(|| Toast::error(warnings.join("; ")));
         let app = App {
-            jobs: JobBook::new(deps.initial_jobs),
+            jobs: JobBook::new(deps.initial_jobs, deps.job_counts),
             retries: RetryBook::default(),
             focus: PaneId::Shots,
             shot_list: ShotList,
@@ -131,6 +131,11 @@ impl App {
             suspend: false,
             doc,
         };
+        // The open board's first page, when the engine's first page (every board's
+        // newest jobs) does not hold it whole.
+        if let Some(cmd) = app.jobs.page_wanted(app.doc.identity(), false, 0) {
+            let _ = app.jobs_tx.send(cmd);
+        }
         (app, deps.jobs_rx)
     }
 

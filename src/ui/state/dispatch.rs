@@ -309,6 +309,12 @@ impl App {
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.on_job_details(record),
+            JobEvent::Page {
+                board,
+                below,
+                jobs,
+                ended,
+            } => self.jobs.page(board, below, jobs, ended),
         }
     }
 }

@@ -1,0 +1,140 @@
+//! `shotdeck jobs [--json] [--board BOARD]`: the list, streamed from the store a chunk of
+//! rows at a time, so a long history costs time to print, not memory.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde::ser::{Serialize, SerializeSeq, Serializer};
+
+use super::jobs::{age, open_store};
+use super::out::outln;
+use crate::core::printable;
+use crate::engine::events::JobView;
+use crate::engine::store::{ListFilter, Store, StoreError, now_ms};
+
+pub(super) fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
+    let store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    // Boards are recorded by absolute path.
+    let board_path = board.map(|b| crate::files::board_file::identity(&b));
+    let filter = ListFilter {
+        board_path,
+        limit: None,
+    };
+    let listed = if json {
+        json_list(&store, &filter)
+    } else {
+        table(&store, &filter)
+    };
+    match listed {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The JSON array, written element by element: the same bytes as one serialized list.
+fn json_list(store: &Store, filter: &ListFilter) -> Result<(), StoreError> {
+    let rows = StreamedJobs {
+        store,
+        filter,
+        failure: RefCell::new(None),
+    };
+    super::out::write_with(|w| super::json_out::write_pretty(w, &rows));
+    match rows.failure.into_inner() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Serializes as the array of `filter`'s jobs, read while writing; a store error ends the
+/// array early and is kept in `failure`.
+struct StreamedJobs<'a> {
+    store: &'a Store,
+    filter: &'a ListFilter,
+    failure: RefCell<Option<StoreError>>,
+}
+
+/// Why streaming stopped: the store, or the writer.
+enum Stop<W> {
+    Store(StoreError),
+    Write(W),
+}
+
+impl<W> From<StoreError> for Stop<W> {
+    fn from(e: StoreError) -> Self {
+        Stop::Store(e)
+    }
+}
+
+impl Serialize for StreamedJobs<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        let streamed = self.store.for_each_view(self.filter, |view| {
+            seq.serialize_element(&view).map_err(Stop::Write)
+        });
+        match streamed {
+            Ok(()) => {}
+            Err(Stop::Write(e)) => return Err(e),
+            Err(Stop::Store(e)) => *self.failure.borrow_mut() = Some(e),
+        }
+        seq.end()
+    }
+}
+
+fn table(store: &Store, filter: &ListFilter) -> Result<(), StoreError> {
+    let Some(widest_task) = store.widest_task_id(filter)? else {
+        eprintln!("no jobs yet");
+        return Ok(());
+    };
+    let now = now_ms();
+    let task_width = widest_task.max("TASK".len());
+    outln!(
+        "{:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  BOARD / ERROR",
+        "ID",
+        "PHASE",
+        "PROVIDER",
+        "TASK",
+        "AGE",
+        "FILES"
+    );
+    store.for_each_view(filter, |v| {
+        outln!(
+            "{:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  {}",
+            v.id,
+            v.phase.as_str(),
+            v.provider.as_str(),
+            printable(v.task_id.as_deref().unwrap_or("-")),
+            age(now - v.created_at),
+            files_summary(&v),
+            detail(&v),
+        );
+        Ok::<(), StoreError>(())
+    })
+}
+
+fn files_summary(v: &JobView) -> String {
+    let complete = v.files.iter().filter(|f| f.complete).count();
+    format!("{complete}/{}", v.files.len())
+}
+
+/// The error (from the provider: printed escaped) or the board.
+fn detail(v: &JobView) -> String {
+    let text = match &v.error {
+        Some(e) => e.summary(),
+        None => {
+            let name = v
+                .board_path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy();
+            format!("{name} {:?}", v.board_title)
+        }
+    };
+    printable(&text).into_owned()
+}

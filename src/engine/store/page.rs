@@ -1,0 +1,233 @@
+//! Reading the history a page at a time: the editor and `jobs` never hold every job, so
+//! their cost does not grow with it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::params;
+
+use super::read::VIEW_COLUMNS;
+use super::{ListFilter, Store, StoreError};
+use crate::engine::events::{JobCounts, JobId, JobView};
+
+/// Rows read per query when streaming a whole list.
+const STREAM_CHUNK: usize = 500;
+
+impl Store {
+    /// `limit` jobs newest first with ids below `below`: `board`'s only, or every board's.
+    /// Both forms walk an index (`jobs_by_board` ends in the id, or the primary key) down.
+    pub fn page(
+        &self,
+        board: Option<&Path>,
+        below: JobId,
+        limit: usize,
+    ) -> Result<Vec<JobView>, StoreError> {
+        let limit = limit as i64;
+        match board {
+            Some(b) => self.views(
+                &format!(
+                    "SELECT {VIEW_COLUMNS} FROM jobs WHERE board_path = ?1 AND id < ?2 \
+                     ORDER BY id DESC LIMIT ?3"
+                ),
+                params![b.to_string_lossy(), below, limit],
+            ),
+            None => self.views(
+                &format!("SELECT {VIEW_COLUMNS} FROM jobs WHERE id < ?1 ORDER BY id DESC LIMIT ?2"),
+                params![below, limit],
+            ),
+        }
+    }
+
+    /// Jobs not yet done or failed (needing attention included), oldest first.
+    pub fn unfinished(&self) -> Result<Vec<JobView>, StoreError> {
+        self.views(
+            &format!(
+                "SELECT {VIEW_COLUMNS} FROM jobs WHERE phase NOT IN ('done', 'failed') ORDER BY id"
+            ),
+            [],
+        )
+    }
+
+    /// How many jobs each board has, from the table the insert trigger keeps current.
+    pub fn counts(&self) -> Result<JobCounts, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT board_path, jobs FROM job_counts WHERE jobs > 0")?;
+        let per_board = stmt
+            .query_map([], |r| {
+                Ok((
+                    PathBuf::from(r.get::<_, String>(0)?),
+                    r.get::<_, i64>(1)?.max(0) as usize,
+                ))
+            })?
+            .collect::<Result<HashMap<_, _>, _>>()?;
+        let newest = self
+            .conn
+            .query_row("SELECT COALESCE(max(id), 0) FROM jobs", [], |r| r.get(0))?;
+        Ok(JobCounts {
+            per_board,
+            newest,
+            listed_from: 0,
+        })
+    }
+
+    /// Hands every job matching `filter` to `each`, newest first, reading a chunk of rows
+    /// at a time (keyset on id), so a listing holds one chunk however long the history.
+    /// `each` stops the walk by returning an error.
+    pub fn for_each_view<E: From<StoreError>>(
+        &self,
+        filter: &ListFilter,
+        mut each: impl FnMut(JobView) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let board = filter.board_path.as_deref();
+        let mut left = filter.limit.unwrap_or(usize::MAX);
+        let mut below = JobId::MAX;
+        while left > 0 {
+            let chunk = self.page(board, below, left.min(STREAM_CHUNK))?;
+            let Some(last) = chunk.last() else {
+                break;
+            };
+            below = last.id;
+            left -= chunk.len();
+            for view in chunk {
+                each(view)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The longest task id (in characters) among `filter`'s jobs, 0 when none has one;
+    /// `None` when no job matches. Lets a table fix its columns before streaming rows.
+    pub fn widest_task_id(&self, filter: &ListFilter) -> Result<Option<usize>, StoreError> {
+        let board = filter
+            .board_path
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned());
+        let widest: Option<i64> = self.conn.query_row(
+            "SELECT CASE WHEN count(*) = 0 THEN NULL ELSE COALESCE(max(length(task_id)), 0) END \
+             FROM jobs WHERE (?1 IS NULL OR board_path = ?1)",
+            params![board],
+            |r| r.get(0),
+        )?;
+        Ok(widest.map(|n| n.max(0) as usize))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Provider;
+    use crate::core::compose::{PlaceholderImages, compose};
+    use crate::core::model::Board;
+    use crate::engine::events::JobPhase;
+    use crate::engine::store::{JobChange, NewJob};
+
+    /// 1,203 jobs, every third on board B (more than two stream chunks); job 2 is
+    /// finished, the rest queued.
+    fn history() -> Store {
+        let mut s = Store::open_in_memory().unwrap();
+        let board = Board::starter();
+        let request = compose(&board, Provider::Kling, &PlaceholderImages, "x").unwrap();
+        for n in 1..=1_203 {
+            let path = if n % 3 == 0 { "/b.json" } else { "/a.json" };
+            let job = NewJob {
+                board_path: PathBuf::from(path),
+                board: board.clone(),
+                provider: Provider::Kling,
+                request: request.clone(),
+                external_task_id: format!("shotdeck-{n}"),
+                estimated_usd: None,
+                retry_of: None,
+            };
+            s.insert_job(&job, "me", 10_000, n).unwrap();
+        }
+        let fail = JobChange::phase(JobPhase::Failed);
+        s.apply(2, "me", &fail, 2_000).unwrap();
+        s
+    }
+
+    fn ids(views: &[JobView]) -> Vec<JobId> {
+        views.iter().map(|v| v.id).collect()
+    }
+
+    #[test]
+    fn pages_walk_down_by_id_per_board_or_across_boards() {
+        let s = history();
+        assert_eq!(
+            ids(&s.page(None, JobId::MAX, 3).unwrap()),
+            [1203, 1202, 1201]
+        );
+        assert_eq!(ids(&s.page(None, 1201, 2).unwrap()), [1200, 1199]);
+        let b = Some(Path::new("/b.json"));
+        assert_eq!(ids(&s.page(b, 1200, 3).unwrap()), [1197, 1194, 1191]);
+        assert_eq!(ids(&s.page(b, 4, 3).unwrap()), [3]);
+        assert!(
+            s.page(Some(Path::new("/c.json")), JobId::MAX, 3)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn counts_come_from_the_trigger_kept_table() {
+        let s = history();
+        let counts = s.counts().unwrap();
+        assert_eq!(counts.of(Some(Path::new("/b.json"))), 401);
+        assert_eq!(counts.of(Some(Path::new("/a.json"))), 802);
+        assert_eq!(counts.of(None), 1_203);
+        assert_eq!(counts.newest, 1_203);
+    }
+
+    #[test]
+    fn unfinished_jobs_skip_the_finished_ones() {
+        let s = history();
+        let unfinished = s.unfinished().unwrap();
+        assert_eq!(unfinished.len(), 1_202);
+        assert!(!ids(&unfinished).contains(&2));
+    }
+
+    #[test]
+    fn streaming_visits_every_row_once_newest_first_and_stops_when_asked() {
+        let s = history();
+        let mut seen = Vec::new();
+        s.for_each_view(&ListFilter::default(), |v| {
+            seen.push(v.id);
+            Ok::<(), StoreError>(())
+        })
+        .unwrap();
+        assert_eq!(seen, (1..=1_203).rev().collect::<Vec<_>>());
+        let board_b = ListFilter {
+            board_path: Some(PathBuf::from("/b.json")),
+            limit: Some(501),
+        };
+        let mut on_b = 0;
+        s.for_each_view(&board_b, |v| {
+            assert_eq!(v.board_path, Path::new("/b.json"));
+            on_b += 1;
+            Ok::<(), StoreError>(())
+        })
+        .unwrap();
+        assert_eq!(on_b, 401, "the limit is above the board's count");
+        let mut first_two = 0;
+        let stopped = s.for_each_view(&ListFilter::default(), |_| {
+            first_two += 1;
+            if first_two == 2 {
+                return Err(StoreError::NotFound(0));
+            }
+            Ok(())
+        });
+        assert!(matches!(stopped, Err(StoreError::NotFound(0))));
+        assert_eq!(first_two, 2);
+    }
+
+    #[test]
+    fn the_widest_task_id_sizes_the_table_and_none_means_no_jobs() {
+        let s = history();
+        assert_eq!(s.widest_task_id(&ListFilter::default()).unwrap(), Some(0));
+        let none = ListFilter {
+            board_path: Some(PathBuf::from("/c.json")),
+            limit: None,
+        };
+        assert_eq!(s.widest_task_id(&none).unwrap(), None);
+    }
+}
