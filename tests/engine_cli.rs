@@ -9,6 +9,9 @@ use shotdeck::sim::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, Faults, SAMP
 use shotdeck::sim::{SimConfig, SimServer};
 use tempfile::TempDir;
 
+#[path = "engine_cli/unsent.rs"]
+mod unsent;
+
 struct Setup {
     sim: SimServer,
     dir: TempDir,

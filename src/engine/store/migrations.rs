@@ -82,6 +82,13 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX jobs_by_created ON jobs(created_at);
     ALTER TABLE job_files ADD COLUMN media_seconds REAL;
     ",
+    // 4: jobs may be in phase 'not_sent' (recorded by a submit that stopped before sending;
+    // only the user sends it). As with step 2, older builds must refuse the file rather
+    // than call those jobs corrupt, or adopt and send them. The index serves the list of
+    // jobs waiting to be sent.
+    "
+    CREATE INDEX jobs_not_sent ON jobs(id) WHERE phase = 'not_sent';
+    ",
 ];
 
 /// The schema version this build writes.

@@ -9,6 +9,7 @@
 //! (`engine::db`), and the CLI's read-only commands use it directly.
 
 mod attention;
+mod cancel;
 mod lease;
 mod ledger;
 mod migrations;
@@ -29,6 +30,7 @@ use crate::core::model::Board;
 use crate::core::provider::Provider;
 
 pub use attention::{LOST_CODE, Resolution, ResolveError};
+pub use cancel::{CANCELLED_CODE, CancelError};
 pub use ledger::LedgerEntry;
 pub use migrations::latest as schema_version;
 pub use write::{FileProgress, FileTarget};

@@ -121,10 +121,12 @@ impl Store {
 
     /// Active jobs no live engine holds: never leased, released, or whose lease expired
     /// (its owner crashed). Stalled jobs only when asked (on engine start). A job that needs
-    /// the user's attention is never adopted: only `jobs attach` or `jobs lost` moves it.
+    /// the user's attention is never adopted: only `jobs attach` or `jobs lost` moves it; nor
+    /// is one never sent (`jobs send` sends it). A `queued` job is returned: the adopter
+    /// marks it `not_sent` instead of sending it.
     pub fn adoptable(&self, now: i64, include_stalled: bool) -> Result<Vec<JobId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed', 'needs_attention') \
+            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed', 'needs_attention', 'not_sent') \
              AND (stalled = 0 OR ?2) AND (lease_owner IS NULL OR lease_until < ?1) ORDER BY id",
         )?;
         let ids = stmt
@@ -136,7 +138,7 @@ impl Store {
     /// Active jobs some engine should be working on (not stalled), leased or not.
     pub fn in_flight(&self) -> Result<Vec<JobId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed', 'needs_attention') \
+            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed', 'needs_attention', 'not_sent') \
              AND stalled = 0 ORDER BY id",
         )?;
         let ids = stmt
