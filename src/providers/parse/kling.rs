@@ -227,13 +227,6 @@ mod tests {
             "{proxy:?}"
         );
         assert!(matches!(
-            parse_kling_task(
-                200,
-                br#"{"code":0,"data":{"task_id":"1","task_status":"weird"}}"#
-            ),
-            Err(ProviderError::Malformed(_))
-        ));
-        assert!(matches!(
             parse_kling_task(200, br#"{"code":0,"data":{"task_id":"1","task_status":"succeed","task_result":{"videos":[{}]}}}"#),
             Err(ProviderError::Malformed(_))
         ));
