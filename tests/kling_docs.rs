@@ -1,7 +1,8 @@
 //! The official-API client and the job engine against `kling_docs_mock`, a stand-in written
 //! from Kling's documentation: submit, poll, download, a failed task, 1302 with backoff,
 //! 1102 never retried, a lost create answer (reconciled by the path lookup, then by the list
-//! scan when the path lookup does not know our id), API-key auth, the watermarked copy.
+//! scan when the path lookup does not know our id), API-key auth, the watermarked copy, and
+//! odd poll answers that never end a task the provider accepted.
 
 mod kling_docs_mock;
 
@@ -205,6 +206,38 @@ async fn rate_limit_1302_is_retried_after_a_backoff() {
         "backed off only {waited:?}"
     );
     assert_eq!(mock.tasks_created(), 1);
+}
+
+/// Only the provider's word ends an accepted task: an unknown status, an HTML page, a
+/// not-found, an expired token or a balance refusal on a poll are shown and polled again.
+#[tokio::test]
+async fn odd_poll_answers_are_retried_until_the_task_ends() {
+    let cases: [OddPolls; 5] = [
+        ("unknown task_status", || Fault::Status("queueing"), 5),
+        ("HTML with HTTP 200", || Fault::Html, 4),
+        ("token expired (1004)", || refuse(401, 1004), 4),
+        ("task not found (1203)", || refuse(404, 1203), 4),
+        ("balance (1102)", || refuse(429, 1102), 2),
+    ];
+    let runs = cases.map(|(what, fault, times)| async move {
+        let mock = DocsMock::start(account()).await;
+        for _ in 0..times {
+            mock.fault(Op::Query, fault());
+        }
+        let (job, _dir) = run_job(&mock, Board::starter(), AKSK).await;
+        assert_eq!(job.phase, JobPhase::Done, "{what}: {job:#?}");
+        assert_eq!(mock.count(Op::Create), 1, "{what}");
+        assert_eq!(mock.tasks_created(), 1, "{what}");
+        assert!(mock.count(Op::Query) > times, "{what}: polled on");
+    });
+    futures::future::join_all(runs).await;
+}
+
+/// What a case calls itself, the answer it scripts, and how many polls get it.
+type OddPolls = (&'static str, fn() -> Fault, usize);
+
+fn refuse(status: u16, code: i64) -> Fault {
+    Fault::Refuse { status, code }
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Retry asks first, like a submit: `r` opens a confirmation that says which job and which
 //! way (poll the task again for free, or send the board as it is now or the stored request),
-//! and exactly one command leaves per yes, however often the keys are pressed.
+//! and exactly one command leaves per yes, however often the keys are pressed. A job never
+//! sent is offered to be sent itself.
 
 mod ui_support;
 
@@ -197,6 +198,28 @@ fn a_job_stopped_after_the_provider_accepted_it_can_be_polled_again() {
     h.keys("y");
     let cmds = sent(&mut h);
     assert!(matches!(cmds.as_slice(), [JobCmd::Repoll(2)]), "{cmds:?}");
+}
+
+#[test]
+fn a_job_never_sent_is_sent_itself_after_the_same_confirmation() {
+    let mut h = harness_with(&noir(), |p| {
+        let mut j = job(2, p, JobPhase::NotSent);
+        j.task_id = None;
+        vec![j]
+    });
+    h.keys("6r");
+    let screen = h.render(120, 40).backend().to_string();
+    assert!(
+        screen.contains("› Send job #2: recorded, never sent"),
+        "{screen}"
+    );
+    assert!(screen.contains("Cost"), "{screen}");
+    assert!(!screen.contains("Send a new one"), "{screen}");
+    h.keys("n");
+    assert!(sent(&mut h).is_empty(), "declined: nothing sent");
+    h.keys("ry");
+    let cmds = sent(&mut h);
+    assert!(matches!(cmds.as_slice(), [JobCmd::Send(2)]), "{cmds:?}");
 }
 
 #[test]

@@ -50,7 +50,12 @@ pub async fn no_engine(
                     ticket: Some(request.ticket),
                 });
             }
-            JobCmd::Retry(_) | JobCmd::Repoll(_) | JobCmd::Redownload(_) | JobCmd::Details(_) => {
+            JobCmd::Retry(_)
+            | JobCmd::Repoll(_)
+            | JobCmd::Redownload(_)
+            | JobCmd::Details(_)
+            | JobCmd::Send(_)
+            | JobCmd::Cancel(_) => {
                 let _ = events.send(JobEvent::Rejected {
                     reason: why.clone(),
                     ticket: None,

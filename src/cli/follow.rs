@@ -97,6 +97,7 @@ pub struct Reporter {
     id: JobId,
     last_phase: Option<JobPhase>,
     last_task: Option<String>,
+    last_status: Option<String>,
     last_error: Option<String>,
     last_pct: Option<u64>,
 }
@@ -107,6 +108,7 @@ impl Reporter {
             id,
             last_phase: None,
             last_task: None,
+            last_status: None,
             last_error: None,
             last_pct: None,
         }
@@ -114,7 +116,8 @@ impl Reporter {
 
     pub fn show(&mut self, v: &JobView) {
         let id = self.id;
-        if self.last_phase != Some(v.phase) {
+        let phase_changed = self.last_phase != Some(v.phase);
+        if phase_changed {
             self.last_phase = Some(v.phase);
             // A failure's reason is printed once, by `finish`.
             let status = match v.status_msg.as_deref() {
@@ -122,6 +125,16 @@ impl Reporter {
                 _ => String::new(),
             };
             eprintln!("job {id}: {}{status}", v.phase.as_str());
+        }
+        // A new word from the provider within a phase (an unknown status, say) is shown too.
+        if v.status_msg != self.last_status {
+            if let Some(m) = v.status_msg.as_deref()
+                && !phase_changed
+                && v.phase.is_active()
+            {
+                eprintln!("job {id}: {}", printable(m));
+            }
+            self.last_status = v.status_msg.clone();
         }
         if v.task_id.is_some() && v.task_id != self.last_task {
             self.last_task = v.task_id.clone();
@@ -163,6 +176,8 @@ pub fn settle(v: &JobView) -> Option<Outcome> {
     match v.phase {
         JobPhase::Done => Some(Outcome::Done(v.clone())),
         JobPhase::Failed => Some(Outcome::Failed(v.clone())),
+        // Recorded, never sent: nothing happens until the user sends (or cancels) it.
+        JobPhase::NotSent => Some(Outcome::Stuck(v.clone())),
         // A download that gave up, or a job whose keys are gone: the engine waits for the user.
         JobPhase::Downloading if v.error.is_some() => Some(Outcome::Stuck(v.clone())),
         _ if v.error.as_ref().is_some_and(|e| !e.retryable) => Some(Outcome::Stuck(v.clone())),
@@ -264,6 +279,11 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
             if v.phase == JobPhase::Downloading {
                 eprintln!("job {id}: download failed: {}", printable(&message));
                 eprintln!("resume with: shotdeck download {id}");
+            } else if v.phase == JobPhase::NotSent {
+                eprintln!("job {id} was recorded but never sent (its submit stopped first)");
+                eprintln!(
+                    "send it with: shotdeck jobs send {id}   (or: shotdeck jobs cancel {id})"
+                );
             } else if v.phase == JobPhase::NeedsAttention {
                 // The message names both ways out (`jobs attach`, `jobs lost`).
                 eprintln!("job {id} needs attention: {}", printable(&message));
@@ -271,7 +291,7 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
                 eprintln!("job {id} is waiting: {}", printable(&message));
                 eprintln!("{}", reattach_hint(id));
             }
-            if v.phase == JobPhase::Queued && v.task_id.is_none() {
+            if matches!(v.phase, JobPhase::Queued | JobPhase::NotSent) && v.task_id.is_none() {
                 ExitCode::from(EXIT_NOT_SENT)
             } else {
                 ExitCode::from(EXIT_NEEDS_ATTENTION)

@@ -1,6 +1,7 @@
 //! `shotdeck jobs [--json] [--board BOARD]`, `shotdeck jobs show ID [--json]`,
 //! `shotdeck jobs wait ID [--timeout SECS]`, and for a job in `needs_attention`
-//! `shotdeck jobs attach ID TASK_ID` and `shotdeck jobs lost ID`. Listing and showing read
+//! `shotdeck jobs attach ID TASK_ID` and `shotdeck jobs lost ID`; `jobs send` and `jobs
+//! cancel` are in `jobs_send.rs`. Listing and showing read
 //! the store directly: no engine, no network.
 
 use super::out::outln;
@@ -55,6 +56,11 @@ pub enum JobsAction {
     /// A job that needs attention and has no task at the gateway: mark it lost (failed; it
     /// may still have been charged). Retry it afterwards if you want a new task.
     Lost { id: JobId },
+    /// A job recorded but never sent (not_sent): send it now (it costs money; asks first).
+    Send(super::jobs_send::SendArgs),
+    /// Stop waiting for an unfinished job (it fails as cancelled). The provider cannot be
+    /// asked to stop a task: one it accepted may still run and be charged.
+    Cancel { id: JobId },
 }
 
 pub fn run(args: JobsArgs) -> ExitCode {
@@ -75,6 +81,8 @@ pub fn run(args: JobsArgs) -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
         },
+        Some(JobsAction::Send(args)) => super::jobs_send::send(args),
+        Some(JobsAction::Cancel { id }) => super::jobs_send::cancel(id),
     }
 }
 

@@ -6,6 +6,7 @@ mod download;
 mod follow;
 mod jobs;
 mod jobs_list;
+mod jobs_send;
 mod json_out;
 mod new;
 mod out;
@@ -63,7 +64,8 @@ pub enum Command {
     Compose(compose::ComposeArgs),
     /// Validate, record and send BOARD; print the job and task ids (with --wait, the files).
     Submit(submit::SubmitArgs),
-    /// List stored jobs, show one (`jobs show ID`) or reattach to one (`jobs wait ID`).
+    /// List stored jobs, show one (`jobs show ID`), reattach to one (`jobs wait ID`), send
+    /// one never sent (`jobs send ID`) or stop waiting for one (`jobs cancel ID`).
     Jobs(jobs::JobsArgs),
     /// The spend ledger: each job's estimate and charge, totals, today's spend vs [budget].
     Spend(spend::SpendArgs),

@@ -113,21 +113,12 @@ pub fn run(args: SubmitArgs) -> ExitCode {
             }
         }
     }
-    if !args.yes {
-        match ask_to_pay() {
-            Answer::Yes => {}
-            Answer::No => {
-                eprintln!("not sent");
-                return ExitCode::from(EXIT_UNREADABLE);
-            }
-            Answer::NotATerminal => {
-                eprintln!(
-                    "a submit costs money: from a script, pass --yes to send it (or --dry-run \
-                     to see the request); nothing was sent"
-                );
-                return ExitCode::from(EXIT_UNREADABLE);
-            }
-        }
+    if let Err(code) = confirm_paid(
+        args.yes,
+        "a submit costs money: from a script, pass --yes to send it (or --dry-run to see the \
+         request); nothing was sent",
+    ) {
+        return code;
     }
     let options = SubmitOptions {
         max_usd: args.max_cost,
@@ -139,7 +130,7 @@ pub fn run(args: SubmitArgs) -> ExitCode {
 }
 
 /// Local image files the submit will read and upload (as Base64), with their sizes.
-fn local_uploads(board: &Board, dir: &Path) -> Vec<(String, Option<u64>)> {
+pub(super) fn local_uploads(board: &Board, dir: &Path) -> Vec<(String, Option<u64>)> {
     board
         .image_refs()
         .into_iter()
@@ -153,7 +144,7 @@ fn local_uploads(board: &Board, dir: &Path) -> Vec<(String, Option<u64>)> {
 
 /// What the user is asked to pay for, in one line: provider, length, quality, the estimate
 /// and the files that will leave the machine.
-fn cost_line(
+pub(super) fn cost_line(
     provider: Provider,
     board: &Board,
     est: Option<&Estimate>,
@@ -187,6 +178,25 @@ fn human_bytes(b: u64) -> String {
         0..1_000 => format!("{b} B"),
         1_000..1_000_000 => format!("{:.1} kB", b as f64 / 1e3),
         _ => format!("{:.1} MB", b as f64 / 1e6),
+    }
+}
+
+/// The user's yes for a paid create: `--yes`, or asked on the terminal. `Err` (exit 2,
+/// nothing sent) when declined, or from a script without `--yes` (`script_hint` says why).
+pub(super) fn confirm_paid(yes: bool, script_hint: &str) -> Result<(), ExitCode> {
+    if yes {
+        return Ok(());
+    }
+    match ask_to_pay() {
+        Answer::Yes => Ok(()),
+        Answer::No => {
+            eprintln!("not sent");
+            Err(ExitCode::from(EXIT_UNREADABLE))
+        }
+        Answer::NotATerminal => {
+            eprintln!("{script_hint}");
+            Err(ExitCode::from(EXIT_UNREADABLE))
+        }
     }
 }
 
@@ -298,7 +308,7 @@ async fn recorded_job(engine: &mut EngineHandle, ticket: SubmitTicket) -> Result
 
 /// Without `--wait`: stay until the provider has the task (or refused it), print the ids,
 /// and leave the rest to `shotdeck jobs wait` or the TUI.
-async fn until_accepted(
+pub(super) async fn until_accepted(
     engine: &mut EngineHandle,
     id: i64,
     recorded: JobView,

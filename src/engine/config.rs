@@ -62,7 +62,8 @@ pub struct Tuning {
     pub download_attempts: u32,
     /// Redirects, stall timeout, size cap and free-space reserve of every download.
     pub download: DownloadLimits,
-    /// Consecutive unreadable or not-found answers before a job fails.
+    /// Consecutive unreadable or not-found answers to a create before the job fails (a poll
+    /// is never given up: the task exists).
     pub odd_answer_limit: u32,
 }
 

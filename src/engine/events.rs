@@ -38,6 +38,10 @@ pub enum JobPhase {
     /// The user checks the gateway's dashboard, then `jobs attach` (enter the task id,
     /// polling resumes) or `jobs lost` (failed; it may have been charged).
     NeedsAttention,
+    /// Recorded by a submit that was interrupted before anything was sent (its process
+    /// stopped or crashed while the job was `queued`). No engine sends it by itself: the
+    /// user sends it (`jobs send`, or the editor after a confirmation) or cancels it.
+    NotSent,
 }
 
 impl JobPhase {
@@ -56,6 +60,7 @@ impl JobPhase {
             JobPhase::Done => "done",
             JobPhase::Failed => "failed",
             JobPhase::NeedsAttention => "needs_attention",
+            JobPhase::NotSent => "not_sent",
         }
     }
 }
@@ -225,6 +230,12 @@ pub enum JobCmd {
     /// Download a finished job's videos again (resuming partial files; files complete on
     /// disk are kept). Also resumes an active job the engine stopped working on.
     Redownload(JobId),
+    /// Send a job that was recorded but never sent (`not_sent`, or `queued` with no live
+    /// submitter): the user's yes for a paid create. Refused for any other phase.
+    Send(JobId),
+    /// Stop working on an unfinished job: it fails with code [`crate::engine::store::CANCELLED_CODE`].
+    /// The provider is not asked to stop anything (neither API can cancel a task).
+    Cancel(JobId),
     /// Re-read the store (another process may have added jobs) and re-emit the jobs a
     /// front end starts with: the unfinished ones and the newest page.
     Refresh,

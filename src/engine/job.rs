@@ -42,6 +42,9 @@ pub fn transition(from: JobPhase, to: JobPhase) -> Result<JobPhase, InvalidTrans
         // polling resumes, `jobs lost` fails the job.
         (Submitting, NeedsAttention) => true,
         (NeedsAttention, Submitted | Processing | Downloading) => true,
+        // A submit that stopped before sending waits for the user, who may send it: it is
+        // queued again under the sender's lease, and its worker sends it.
+        (Queued, NotSent) | (NotSent, Queued) => true,
         (from, Failed) => from.is_active(),
         _ => false,
     };
@@ -62,7 +65,7 @@ mod tests {
     use super::*;
     use JobPhase::*;
 
-    const ALL: [JobPhase; 8] = [
+    const ALL: [JobPhase; 9] = [
         Queued,
         Submitting,
         Submitted,
@@ -71,6 +74,7 @@ mod tests {
         Done,
         Failed,
         NeedsAttention,
+        NotSent,
     ];
 
     #[test]
@@ -128,6 +132,21 @@ mod tests {
         assert!(transition(NeedsAttention, Submitting).is_err());
         assert!(transition(NeedsAttention, Queued).is_err());
         assert!(!is_remote(NeedsAttention));
+    }
+
+    #[test]
+    fn an_unsent_job_only_goes_back_to_queued_or_fails() {
+        for to in ALL {
+            let ok = transition(NotSent, to).is_ok();
+            assert_eq!(
+                ok,
+                matches!(to, NotSent | Queued | Failed),
+                "not_sent → {to:?}"
+            );
+            let into = transition(to, NotSent).is_ok();
+            assert_eq!(into, matches!(to, NotSent | Queued), "{to:?} → not_sent");
+        }
+        assert!(NotSent.is_active() && !is_remote(NotSent));
     }
 
     #[test]

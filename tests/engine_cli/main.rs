@@ -10,6 +10,7 @@ use shotdeck::sim::{SimConfig, SimServer};
 use tempfile::TempDir;
 
 mod paid;
+mod unsent;
 
 struct Setup {
     sim: SimServer,

@@ -174,7 +174,7 @@ async fn a_lost_create_answer_at_a_gateway_waits_for_the_user_then_attaches() {
 }
 
 #[tokio::test]
-async fn malformed_answers_are_survived_then_fail_cleanly() {
+async fn malformed_answers_are_survived_and_never_end_an_accepted_task() {
     let h = Harness::start(0.3).await;
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
@@ -196,8 +196,9 @@ async fn malformed_answers_are_survived_then_fail_cleanly() {
     assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
     assert_eq!(h.sim.stats().creates_by_external_id[&ext], 1);
 
-    // Nothing but garbage while polling: the job fails with a clear message.
-    let (id, _) = submit(
+    // Nothing but garbage while polling: the accepted task is never given up. The job
+    // shows what it waits for and asks at a bounded rate until answers make sense again.
+    let (id, ext) = submit(
         &h,
         &engine,
         &mut events,
@@ -212,10 +213,32 @@ async fn malformed_answers_are_survived_then_fail_cleanly() {
         malformed_rate: 1.0,
         ..Faults::default()
     });
+    let shown = events
+        .wait_for("the garbage shown", |v| {
+            v.id == id
+                && v.error
+                    .as_ref()
+                    .is_some_and(|e| e.message.contains("retry 6"))
+        })
+        .await;
+    assert!(shown.phase.is_active(), "{shown:#?}");
+    let e = shown.error.unwrap();
+    assert!(
+        e.retryable && e.message.contains("malformed response"),
+        "{e:?}"
+    );
+    assert!(e.message.contains("poll retry 6 in"), "{e:?}");
+    let before = h.sim.stats().api_requests;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let asked = h.sim.stats().api_requests - before;
+    assert!(
+        asked <= 5,
+        "{asked} polls in 500 ms with a 100 ms schedule and backoff"
+    );
+    h.sim.set_faults(Faults::default());
     let v = events.finished(id).await;
-    assert_eq!(v.phase, JobPhase::Failed);
-    let msg = v.error.unwrap().message;
-    assert!(msg.contains("malformed response"), "{msg}");
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(h.sim.stats().creates_by_external_id[&ext], 1);
     shutdown(engine).await;
 }
 

@@ -10,3 +10,4 @@ mod secrets;
 mod sidecar;
 mod submit;
 mod support;
+mod unsent;

@@ -120,7 +120,8 @@ async fn two_engines_share_a_store_without_double_polling() {
     shutdown(b).await;
 }
 
-fn stranded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
+/// A job recorded `queued` by a process that crashed before sending it (its lease expired).
+pub(crate) fn recorded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
     let board = Board::starter();
     let ext = new_external_task_id();
     let request = compose(&board, provider, &PlaceholderImages, &ext).unwrap();
@@ -133,13 +134,20 @@ fn stranded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
         estimated_usd: None,
         retry_of: None,
     };
-    // A process that crashed right after recording `submitting`, before (or after) sending.
-    let mut store = Store::open(&h.store_path()).unwrap();
     let now = now_ms();
-    let id = store
+    let id = Store::open(&h.store_path())
+        .unwrap()
         .insert_job(&job, "crashed", now - 1, now - 10)
         .unwrap();
-    store
+    (id, job)
+}
+
+/// A process that crashed right after recording `submitting`, before (or after) sending.
+fn stranded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
+    let (id, job) = recorded_job(h, provider);
+    let now = now_ms();
+    Store::open(&h.store_path())
+        .unwrap()
         .apply(
             id,
             "crashed",

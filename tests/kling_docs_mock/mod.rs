@@ -49,6 +49,10 @@ pub enum Fault {
     Refuse { status: u16, code: i64 },
     /// Create the task, then drop the connection before the answer is sent.
     CreateThenDrop,
+    /// A query answered with code 0 and this `task_status`, one the docs do not list.
+    Status(&'static str),
+    /// HTTP 200 with an HTML page, as a proxy or captive portal might answer.
+    Html,
 }
 
 #[derive(Debug, Clone)]
@@ -266,6 +270,18 @@ async fn handle(
                 .body(Body::from_stream(cut))
                 .unwrap()
         }
+        (Op::Query, Some(Fault::Status(word))) => inner.respond(
+            200,
+            &json!({"code": 0, "message": "SUCCEED", "request_id": "mock-req",
+                    "data": {"task_id": segments[3], "task_status": word, "task_status_msg": ""}}),
+        ),
+        (_, Some(Fault::Html)) => Response::builder()
+            .status(200)
+            .header("content-type", "text/html")
+            .body(Body::from(
+                "<html><body>Please log in to the Wi-Fi</body></html>",
+            ))
+            .unwrap(),
         (Op::Create, _) => tasks::create(&inner, kind, json_body.as_ref()),
         (Op::Query, _) => tasks::query(&inner, kind, segments[3]),
         (Op::List, _) => tasks::list(&inner, kind, uri.query().unwrap_or_default()),

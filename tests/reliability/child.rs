@@ -156,7 +156,7 @@ async fn child_main(job: ChildJob) {
             let _ = engine.task.await;
             return;
         }
-        Some(_) => {}
+        Some(v) => send_if_never_sent(&engine, v),
     }
     while let Some(event) = engine.event_rx.recv().await {
         let (JobEvent::Updated(v) | JobEvent::Submitted { job: v, .. }) = event else {
@@ -166,6 +166,7 @@ async fn child_main(job: ChildJob) {
             continue;
         }
         say(&format!("phase {} {}", v.phase.as_str(), bytes_on_disk(&v)));
+        send_if_never_sent(&engine, &v);
         if !v.phase.is_active() {
             say(&format!("finished {}", v.phase.as_str()));
             break;
@@ -173,6 +174,14 @@ async fn child_main(job: ChildJob) {
     }
     let _ = engine.cmd_tx.send(JobCmd::Shutdown);
     let _ = engine.task.await;
+}
+
+/// A kill between recording the job and sending it leaves it `not_sent`; the child is the
+/// user who asked for the submit, so it says "send" (the engine never sends it unasked).
+fn send_if_never_sent(engine: &shotdeck::engine::EngineHandle, v: &JobView) {
+    if v.phase == shotdeck::engine::events::JobPhase::NotSent {
+        let _ = engine.cmd_tx.send(JobCmd::Send(v.id));
+    }
 }
 
 /// What is on disk for the job's files (partial or whole), as the child sees it.

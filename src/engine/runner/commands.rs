@@ -20,6 +20,8 @@ impl EngineLoop {
             JobCmd::Retry(id) => self.retry(id).await,
             JobCmd::Repoll(id) => self.repoll(id).await,
             JobCmd::Redownload(id) => self.redownload(id).await,
+            JobCmd::Send(id) => self.send(id).await,
+            JobCmd::Cancel(id) => self.cancel(id).await,
             JobCmd::Refresh => self.refresh().await,
             JobCmd::Details(id) => self.details(id).await,
             JobCmd::Page {

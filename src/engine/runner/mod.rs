@@ -8,6 +8,7 @@
 mod commands;
 mod retries;
 mod spend;
+mod unsent;
 mod watch;
 
 use std::collections::HashMap;

@@ -3,10 +3,21 @@
 
 use tokio::time::Instant;
 
+use super::unsent::park_unsent;
 use super::{EngineLoop, WATCH_SLACK_MS};
-use crate::engine::events::JobId;
+use crate::engine::events::{JobId, JobPhase, JobView};
 use crate::engine::store::{JobChange, StoreError, now_ms};
 use crate::engine::worker::Worker;
+
+/// What an engine found on a job whose lease it tried to take.
+enum Adopted {
+    /// Ours to work on; the view when clearing a stall changed it.
+    Work(Option<JobView>),
+    /// Left `queued` by a submit that stopped before sending: now `not_sent`.
+    Parked(JobView),
+    /// Another live engine holds it.
+    Busy,
+}
 
 impl EngineLoop {
     /// Housekeeping while anything is in flight.
@@ -63,17 +74,22 @@ impl EngineLoop {
                 continue;
             }
             let (owner, until) = (self.shared.owner.clone(), now + self.lease_ms());
-            // Some(view) once the lease is ours; the view only when clearing a stall changed it.
             let adopted = self
                 .shared
                 .db
                 .call(move |s| {
                     if !s.take_lease(id, &owner, until, now_ms())? {
-                        return Ok(None);
+                        return Ok(Adopted::Busy);
                     }
                     let rec = s.record(id)?.ok_or(StoreError::NotFound(id))?;
+                    if rec.view.phase == JobPhase::Queued {
+                        // Its submitter stopped before sending: only the user sends it now.
+                        let view = park_unsent(s, id, &owner)?;
+                        s.release_lease(id, &owner)?;
+                        return Ok(Adopted::Parked(view));
+                    }
                     if !rec.stalled {
-                        return Ok(Some(None));
+                        return Ok(Adopted::Work(None));
                     }
                     let change = JobChange {
                         stalled: Some(false),
@@ -81,18 +97,22 @@ impl EngineLoop {
                             .with_error(None)
                             .with_note("resumed at engine start")
                     };
-                    Ok(Some(s.apply(id, &owner, &change, now_ms())?))
+                    Ok(Adopted::Work(s.apply(id, &owner, &change, now_ms())?))
                 })
                 .await;
             match adopted {
-                Ok(Some(changed)) => {
+                Ok(Adopted::Work(changed)) => {
                     if let Some(view) = changed {
                         self.report(view);
                     }
                     tracing::info!(job = id, "adopted");
                     self.spawn_worker(id).await;
                 }
-                Ok(None) => {}
+                Ok(Adopted::Parked(view)) => {
+                    tracing::info!(job = id, "recorded but never sent; waits for the user");
+                    self.report(view);
+                }
+                Ok(Adopted::Busy) => {}
                 Err(e) => tracing::error!(job = id, error = %e, "adopting failed"),
             }
         }

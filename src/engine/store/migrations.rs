@@ -110,6 +110,13 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     ALTER TABLE jobs ADD COLUMN request_blobs TEXT;
     ",
+    // 6: jobs may be in phase 'not_sent' (recorded by a submit that stopped before sending;
+    // only the user sends it). As with step 2, older builds must refuse the file rather
+    // than call those jobs corrupt, or adopt and send them. The index serves the list of
+    // jobs waiting to be sent.
+    "
+    CREATE INDEX jobs_not_sent ON jobs(id) WHERE phase = 'not_sent';
+    ",
 ];
 
 /// The schema version this build writes.

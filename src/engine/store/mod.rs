@@ -10,6 +10,7 @@
 
 mod attention;
 mod blobs;
+mod cancel;
 mod lease;
 mod ledger;
 mod migrations;
@@ -31,6 +32,7 @@ use crate::core::model::Board;
 use crate::core::provider::Provider;
 
 pub use attention::{LOST_CODE, Resolution, ResolveError};
+pub use cancel::{CANCELLED_CODE, CancelError};
 pub use ledger::LedgerEntry;
 pub use migrations::latest as schema_version;
 pub use write::{FileProgress, FileTarget};

@@ -121,11 +121,13 @@ impl Store {
 
     /// Active jobs no live engine holds: never leased, released, or whose lease expired
     /// (its owner crashed). Stalled jobs only when asked (on engine start). A job that needs
-    /// the user's attention is never adopted: only `jobs attach` or `jobs lost` moves it.
+    /// the user's attention is never adopted: only `jobs attach` or `jobs lost` moves it; nor
+    /// is one never sent (`jobs send` sends it). A `queued` job is returned: the adopter
+    /// marks it `not_sent` instead of sending it.
     pub fn adoptable(&self, now: i64, include_stalled: bool) -> Result<Vec<JobId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') \
-             AND phase <> 'needs_attention' AND (stalled = 0 OR ?2) AND (lease_owner IS NULL OR lease_until < ?1) ORDER BY id",
+             AND phase NOT IN ('needs_attention', 'not_sent') AND (stalled = 0 OR ?2) AND (lease_owner IS NULL OR lease_until < ?1) ORDER BY id",
         )?;
         let ids = stmt
             .query_map(params![now, include_stalled], |r| r.get(0))?
@@ -137,7 +139,7 @@ impl Store {
     pub fn in_flight(&self) -> Result<Vec<JobId>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') \
-             AND phase <> 'needs_attention' AND stalled = 0 ORDER BY id",
+             AND phase NOT IN ('needs_attention', 'not_sent') AND stalled = 0 ORDER BY id",
         )?;
         let ids = stmt
             .query_map([], |r| r.get(0))?

@@ -5,9 +5,9 @@ use super::*;
 use crate::core::compose::{PlaceholderImages, compose};
 
 const A: &str = "engine-a";
-const B: &str = "engine-b";
+pub(super) const B: &str = "engine-b";
 
-fn new_job(ext: &str) -> NewJob {
+pub(super) fn new_job(ext: &str) -> NewJob {
     let board = Board::starter();
     let request = compose(&board, Provider::Kling, &PlaceholderImages, ext).unwrap();
     NewJob {

@@ -141,7 +141,8 @@ pub(crate) struct Worker {
     create_in_doubt: bool,
     /// Polls made so far (sets the next interval).
     polls: u32,
-    /// Consecutive retryable errors, and consecutive unreadable or not-found answers.
+    /// Consecutive retryable errors, and consecutive unreadable or not-found answers (a
+    /// create fails after `odd_answer_limit` of these; a poll keeps asking).
     errors: u32,
     odd: u32,
     /// Wait before the first step: the rest of an interval another engine already polled in.
@@ -193,7 +194,11 @@ impl Worker {
                 JobPhase::Queued | JobPhase::Submitting => self.submit().await,
                 JobPhase::Submitted | JobPhase::Processing => self.poll().await,
                 JobPhase::Downloading => self.download().await,
-                JobPhase::Done | JobPhase::Failed | JobPhase::NeedsAttention => Ok(Next::Stop),
+                // Only the user's `Send` moves a job out of `not_sent` (back to `queued`).
+                JobPhase::Done
+                | JobPhase::Failed
+                | JobPhase::NeedsAttention
+                | JobPhase::NotSent => Ok(Next::Stop),
             };
             match step {
                 Ok(Next::Now) => {}
@@ -264,6 +269,11 @@ impl Worker {
 
     /// Decides what a provider error means for the job: wait and try again, or fail. The
     /// wait happens in the run loop, after the request slot was given back.
+    ///
+    /// A poll is never given up: the task exists and may be charged, and only the provider's
+    /// explicit failure ends it. Unreadable answers, not-found, auth and balance refusals on
+    /// a poll are shown on the job and asked again with backoff (Kling's client re-signs its
+    /// token on every new attempt that is refused as expired).
     async fn on_error(&mut self, e: &ProviderError, request: Request) -> Step {
         let what = request.as_str();
         let odd = matches!(
@@ -272,22 +282,26 @@ impl Worker {
                 | ProviderError::NotFound { .. }
                 | ProviderError::Conflict { .. }
         );
-        let again = e.is_retryable() || (odd && self.odd + 1 < self.shared.tuning.odd_answer_limit);
+        let again = request == Request::Poll
+            || e.is_retryable()
+            || (odd && self.odd + 1 < self.shared.tuning.odd_answer_limit);
         if !again {
             return self
                 .fail(error_of(e, false), &format!("{what} failed"))
                 .await;
         }
         if odd {
-            self.odd += 1;
+            self.odd = self.odd.saturating_add(1);
         } else {
-            self.errors += 1;
+            self.errors = self.errors.saturating_add(1);
         }
-        let wait = self.shared.tuning.poll.backoff(
-            self.errors + self.odd,
-            e.retry_after(),
-            &mut rand::rng(),
-        );
+        let attempt = self.errors.saturating_add(self.odd);
+        let schedule = &self.shared.tuning.poll;
+        let mut wait = schedule.backoff(attempt, e.retry_after(), &mut rand::rng());
+        if request == Request::Poll {
+            // Never faster than the poll schedule: one request per job per interval.
+            wait = wait.max(schedule.base_interval(self.polls));
+        }
         // A rate-limited poll holds every request off. A rate-limited create delays only
         // its own job: "too many tasks in parallel" says nothing against polls, and polls
         // are what let the running tasks finish.
@@ -295,12 +309,13 @@ impl Worker {
             self.shared.gate.hold_off(wait);
         }
         tracing::info!(job = self.id, error = %e, ?wait, "{what} will be retried");
-        let error = error_of(e, true);
-        if self.view.error.as_ref() != Some(&error) {
-            let note = format!("{what}: {}; retrying", error.message);
-            self.change(JobChange::default().with_error(Some(error)).with_note(note))
-                .await?;
-        }
+        let error = JobError {
+            message: format!("{e}; {}", retry_words(what, attempt, wait, e.retry_after())),
+            ..error_of(e, true)
+        };
+        let note = format!("{what}: {}", error.message);
+        self.change(JobChange::default().with_error(Some(error)).with_note(note))
+            .await?;
         Ok(Next::After(wait))
     }
 
@@ -309,6 +324,21 @@ impl Worker {
         self.errors = 0;
         self.odd = 0;
     }
+}
+
+/// What a retry waits for, in words: each wait is reported, so a job never sits silent.
+fn retry_words(what: &str, attempt: u32, wait: Duration, retry_after: Option<Duration>) -> String {
+    let asked = match retry_after {
+        Some(ra) => format!(" (the provider asked for {} s)", ra.as_secs()),
+        None => String::new(),
+    };
+    let secs = wait.as_secs_f64();
+    let secs = if secs < 10.0 {
+        format!("{secs:.1}")
+    } else {
+        format!("{secs:.0}")
+    };
+    format!("{what} retry {attempt} in {secs} s{asked}")
 }
 
 /// A provider error as the user sees it.

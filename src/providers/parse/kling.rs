@@ -81,22 +81,19 @@ fn task_from_data(data: &Value) -> Result<TaskSnapshot, ProviderError> {
     }
     let task_id = text(data.get("task_id"))
         .ok_or_else(|| ProviderError::Malformed("task has no task_id".into()))?;
-    let state = match data.get("task_status").and_then(Value::as_str) {
-        Some("submitted") => TaskState::Submitted,
-        Some("processing") => TaskState::Processing,
+    let Some(word) = data.get("task_status").and_then(Value::as_str) else {
+        return Err(ProviderError::Malformed(format!(
+            "task {task_id} has no task_status"
+        )));
+    };
+    let (state, unknown) = match word {
+        "submitted" => (TaskState::Submitted, false),
+        "processing" => (TaskState::Processing, false),
         // The API spells it `succeed`; accept the grammatical form too.
-        Some("succeed" | "succeeded") => TaskState::Succeeded,
-        Some("failed") => TaskState::Failed,
-        Some(other) => {
-            return Err(ProviderError::Malformed(format!(
-                "task {task_id} has unknown task_status {other:?}"
-            )));
-        }
-        None => {
-            return Err(ProviderError::Malformed(format!(
-                "task {task_id} has no task_status"
-            )));
-        }
+        "succeed" | "succeeded" => (TaskState::Succeeded, false),
+        "failed" => (TaskState::Failed, false),
+        // Never fail a paid task on a word we don't know: show it and keep polling.
+        _ => (TaskState::Processing, true),
     };
     let videos = array(
         data.get("task_result").and_then(|r| r.get("videos")),
@@ -125,7 +122,13 @@ fn task_from_data(data: &Value) -> Result<TaskSnapshot, ProviderError> {
                 .and_then(|i| i.get("external_task_id")),
         ),
         state,
-        status_msg: text(data.get("task_status_msg")),
+        status_msg: if unknown {
+            Some(format!(
+                "Kling reports task_status {word:?}, unknown to shotdeck; still polling"
+            ))
+        } else {
+            text(data.get("task_status_msg"))
+        },
         videos,
         units_charged: text(data.get("final_unit_deduction")),
         error_code: None,
@@ -165,6 +168,18 @@ mod tests {
                 watermark_url: Some("https://cdn/x-wm.mp4".into()),
                 duration_secs: Some(5.1)
             }]
+        );
+    }
+
+    #[test]
+    fn an_unknown_task_status_is_shown_and_polled_again_not_an_error() {
+        let body = br#"{"code":0,"message":"SUCCEED","data":{"task_id":"9","task_status":"queueing","task_status_msg":""}}"#;
+        let t = parse_kling_task(200, body).unwrap();
+        assert_eq!(t.state, TaskState::Processing);
+        let msg = t.status_msg.unwrap();
+        assert!(
+            msg.contains("\"queueing\"") && msg.contains("still polling"),
+            "{msg}"
         );
     }
 
@@ -211,13 +226,6 @@ mod tests {
             matches!(proxy, ProviderError::Server { status: 503, .. }),
             "{proxy:?}"
         );
-        assert!(matches!(
-            parse_kling_task(
-                200,
-                br#"{"code":0,"data":{"task_id":"1","task_status":"weird"}}"#
-            ),
-            Err(ProviderError::Malformed(_))
-        ));
         assert!(matches!(
             parse_kling_task(200, br#"{"code":0,"data":{"task_id":"1","task_status":"succeed","task_result":{"videos":[{}]}}}"#),
             Err(ProviderError::Malformed(_))

@@ -83,6 +83,8 @@ pub enum RetryWay {
     BoardNow,
     /// A new job from the request stored with the job, as it was sent.
     StoredRequest,
+    /// The job itself, recorded by a submit that stopped before sending (`not_sent`).
+    SendRecorded,
 }
 
 /// The stored request's side of a retry, as far as the UI knows it without the store.
@@ -126,7 +128,7 @@ impl RetryAsk {
     pub fn verb(&self) -> &'static str {
         match self.way() {
             RetryWay::PollAgain => "poll again",
-            RetryWay::BoardNow | RetryWay::StoredRequest => "send",
+            RetryWay::BoardNow | RetryWay::StoredRequest | RetryWay::SendRecorded => "send",
         }
     }
 
@@ -139,6 +141,7 @@ impl RetryAsk {
             ),
             RetryWay::BoardNow => "Send a new one: the board as it is now".into(),
             RetryWay::StoredRequest => format!("Send a new one: job #{id}'s stored request"),
+            RetryWay::SendRecorded => format!("Send job #{id}: recorded, never sent"),
         }
     }
 
@@ -176,7 +179,7 @@ impl RetryAsk {
                 ));
             }
             RetryWay::BoardNow => l.extend(self.board.lines(s)),
-            RetryWay::StoredRequest => {
+            RetryWay::StoredRequest | RetryWay::SendRecorded => {
                 let st = &self.stored;
                 let cost = st
                     .estimated_usd

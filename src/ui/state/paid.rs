@@ -68,14 +68,14 @@ impl RetryBook {
     }
 }
 
-/// Whether `r` applies: a failed job, or an active one the engine stopped on after the
-/// provider accepted it (it waits for the user).
+/// Whether `r` applies: a failed job, one never sent (`not_sent`: `r` offers to send it),
+/// or an active one the engine stopped on after the provider accepted it.
 pub fn can_retry(j: &JobView) -> bool {
     let stopped = j.phase.is_active()
         && j.phase != JobPhase::Downloading
         && j.task_id.is_some()
         && j.error.as_ref().is_some_and(|e| !e.retryable);
-    j.phase == JobPhase::Failed || stopped
+    matches!(j.phase, JobPhase::Failed | JobPhase::NotSent) || stopped
 }
 
 impl App {
@@ -163,15 +163,21 @@ impl App {
         let Some(job) = self.jobs.get(id) else {
             return self.toast_error(format!("no job #{id}"));
         };
-        let mut ways = Vec::new();
-        if job.task_id.is_some() {
-            ways.push(RetryWay::PollAgain);
-        }
-        ways.push(RetryWay::BoardNow);
-        // The engine sends a stored request again only once the job has ended.
-        if job.phase == JobPhase::Failed {
-            ways.push(RetryWay::StoredRequest);
-        }
+        let ways = if job.phase == JobPhase::NotSent {
+            // The job itself is the paid send: a new one would leave it waiting.
+            vec![RetryWay::SendRecorded]
+        } else {
+            let mut ways = Vec::new();
+            if job.task_id.is_some() {
+                ways.push(RetryWay::PollAgain);
+            }
+            ways.push(RetryWay::BoardNow);
+            // The engine sends a stored request again only once the job has ended.
+            if job.phase == JobPhase::Failed {
+                ways.push(RetryWay::StoredRequest);
+            }
+            ways
+        };
         let state = match &job.error {
             Some(e) => {
                 let code = e.code.as_deref().map_or(String::new(), |c| format!("{c} "));
@@ -216,6 +222,10 @@ impl App {
                 let ticket = self.send_board(Some(id));
                 self.retries.sent(id, Some(ticket));
                 self.toast_unless_error(format!("retrying job #{id} with the board as it is now…"));
+            }
+            RetryWay::SendRecorded => {
+                self.send(JobCmd::Send(id));
+                self.toast_info(format!("sending job #{id}…"));
             }
             RetryWay::StoredRequest => {
                 self.send(JobCmd::Retry(id));
