@@ -232,7 +232,8 @@ fn spent_in(
             let unit_price = model.as_ref().and_then(|m| unit_prices.get(m));
             uncharged_est + unit_price.map_or(charged_est, |p| units * p)
         })
-        .sum())
+        // Not `sum()`: an empty f64 sum is -0.0, which prints as "$-0.00".
+        .fold(0.0, |total, usd| total + usd))
 }
 
 #[cfg(test)]
@@ -250,10 +251,10 @@ mod tests {
         assert_eq!(store.local_midnight_ms(day + 1).unwrap(), day);
         assert_eq!(store.local_date_ms("2023-02-30").unwrap(), None);
         assert_eq!(store.local_date_ms("14.11.2023").unwrap(), None);
-        assert_eq!(
-            store.spent_usd(None, None, &UnitPrices::new()).unwrap(),
-            0.0
-        );
+        let nothing = store.spent_usd(None, None, &UnitPrices::new()).unwrap();
+        assert_eq!(nothing, 0.0);
+        // Positive zero: an empty store's spend prints "$0.00", not "$-0.00".
+        assert!(nothing.is_sign_positive(), "{nothing}");
     }
 
     #[test]
