@@ -159,23 +159,37 @@ impl Store {
         progress: FileProgress,
         now: i64,
     ) -> Result<Option<JobView>, StoreError> {
+        self.update_file(id, owner, now, |tx| {
+            tx.execute(
+                "UPDATE job_files SET bytes_done = ?3, bytes_total = ?4, complete = ?5 \
+                 WHERE job_id = ?1 AND idx = ?2",
+                params![
+                    id,
+                    idx as i64,
+                    progress.bytes_done as i64,
+                    progress.bytes_total.map(|n| n as i64),
+                    progress.complete,
+                ],
+            )
+        })
+    }
+
+    /// Runs one update of a job's file row under the job's lease and marks the job
+    /// changed; `None` when the lease was lost (nothing is written then).
+    fn update_file(
+        &mut self,
+        id: JobId,
+        owner: &str,
+        now: i64,
+        update: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<usize>,
+    ) -> Result<Option<JobView>, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         if !holds_lease(&tx, id, owner)? {
             return Ok(None);
         }
-        tx.execute(
-            "UPDATE job_files SET bytes_done = ?3, bytes_total = ?4, complete = ?5 \
-             WHERE job_id = ?1 AND idx = ?2",
-            params![
-                id,
-                idx as i64,
-                progress.bytes_done as i64,
-                progress.bytes_total.map(|n| n as i64),
-                progress.complete,
-            ],
-        )?;
+        update(&tx)?;
         tx.execute(
             "UPDATE jobs SET updated_at = ?2 WHERE id = ?1",
             params![id, now],
@@ -195,22 +209,12 @@ impl Store {
         seconds: f64,
         now: i64,
     ) -> Result<Option<JobView>, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if !holds_lease(&tx, id, owner)? {
-            return Ok(None);
-        }
-        tx.execute(
-            "UPDATE job_files SET media_seconds = ?3 WHERE job_id = ?1 AND idx = ?2",
-            params![id, idx as i64, seconds],
-        )?;
-        tx.execute(
-            "UPDATE jobs SET updated_at = ?2 WHERE id = ?1",
-            params![id, now],
-        )?;
-        tx.commit()?;
-        self.view(id)
+        self.update_file(id, owner, now, |tx| {
+            tx.execute(
+                "UPDATE job_files SET media_seconds = ?3 WHERE job_id = ?1 AND idx = ?2",
+                params![id, idx as i64, seconds],
+            )
+        })
     }
 
     /// Remembers when the lease holder last polled the job. Not a change anyone needs to
