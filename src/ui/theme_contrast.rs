@@ -8,7 +8,7 @@
 
 use ratatui::style::Color;
 
-use super::ThemeColors;
+use super::{NAMED_COLOURS, ThemeColors};
 
 /// What a terminal shows for the colours a theme cannot fix itself.
 struct Terminal {
@@ -47,28 +47,10 @@ const TANGO_ON_WHITE: Terminal = Terminal {
 };
 
 fn rgb(c: Color, default: u32, term: &Terminal) -> u32 {
-    let named = [
-        Color::Black,
-        Color::Red,
-        Color::Green,
-        Color::Yellow,
-        Color::Blue,
-        Color::Magenta,
-        Color::Cyan,
-        Color::Gray,
-        Color::DarkGray,
-        Color::LightRed,
-        Color::LightGreen,
-        Color::LightYellow,
-        Color::LightBlue,
-        Color::LightMagenta,
-        Color::LightCyan,
-        Color::White,
-    ];
     match c {
         Color::Reset => default,
         Color::Rgb(r, g, b) => u32::from_be_bytes([0, r, g, b]),
-        other => match named.iter().position(|n| *n == other) {
+        other => match NAMED_COLOURS.iter().position(|n| *n == other) {
             Some(i) => term.named[i],
             None => panic!("{other:?} has no colour in a 16-colour palette"),
         },

@@ -4,32 +4,13 @@ use crossterm::style::Colored;
 use ratatui::backend::IntoCrossterm;
 use ratatui::style::Color;
 
-/// The 16 named colours in SGR order: black, red, …, gray (30–37), then the bright eight
-/// (90–97).
-const NAMED: [Color; 16] = [
-    Color::Black,
-    Color::Red,
-    Color::Green,
-    Color::Yellow,
-    Color::Blue,
-    Color::Magenta,
-    Color::Cyan,
-    Color::Gray,
-    Color::DarkGray,
-    Color::LightRed,
-    Color::LightGreen,
-    Color::LightYellow,
-    Color::LightBlue,
-    Color::LightMagenta,
-    Color::LightCyan,
-    Color::White,
-];
+use crate::ui::theme::NAMED_COLOURS;
 
 /// A named colour as its classic SGR code (`base` 30 for foreground, 40 for background).
 /// crossterm writes these as 256-colour indices (`38;5;6`), which a 16-colour terminal may
 /// not understand and which `ansi16` promises not to send.
 fn named_sgr(c: Color, base: u8) -> Option<String> {
-    let i = NAMED.iter().position(|n| *n == c)? as u8;
+    let i = NAMED_COLOURS.iter().position(|n| *n == c)? as u8;
     let code = if i < 8 { base + i } else { base + 60 + i - 8 };
     Some(code.to_string())
 }
