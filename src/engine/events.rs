@@ -131,6 +131,15 @@ pub struct JobView {
     pub created_at: i64,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
+    /// Which submit of its board this job is: 1, 2, … per board (a retry is a take too).
+    #[serde(default)]
+    pub take: u32,
+    /// The board's chosen take (at most one per board).
+    #[serde(default)]
+    pub keeper: bool,
+    /// The take this job retries, when it is a retry.
+    #[serde(default)]
+    pub retry_of_take: Option<u32>,
 }
 
 impl JobView {
