@@ -259,6 +259,13 @@ pub enum JobCmd {
         below: JobId,
         limit: usize,
     },
+    /// Make a done job its board's keeper (`keep`, moving the mark from the take that had
+    /// it) or clear its mark. Answered with [`JobEvent::Updated`] for every job whose mark
+    /// changed, or [`JobEvent::Rejected`].
+    SetKeeper { id: JobId, keep: bool },
+    /// Gather what comparing two takes needs (boards as sent, cost, files on disk, image
+    /// hashes): answered with [`JobEvent::Compared`].
+    Compare(JobId, JobId),
     /// Stop polling and exit the engine task; in-flight jobs resume on the next start.
     Shutdown,
 }
@@ -284,6 +291,8 @@ pub enum JobEvent {
     Spend { today_usd: f64 },
     /// The record asked for by [`JobCmd::Details`] (boxed: it carries the board and request).
     Details(Box<crate::engine::store::JobRecord>),
+    /// The answer to [`JobCmd::Compare`], in the order asked.
+    Compared(Box<[crate::core::compare::TakeFacts; 2]>),
     /// The answer to [`JobCmd::Page`]: the jobs below `below`, newest first; fewer than
     /// asked (`ended`) at the end of the list.
     Page {
