@@ -146,7 +146,12 @@ fn help_lists_the_overlay_keys_too() {
         h.key(KeyCode::PageDown);
         s.push_str(&screen(&h));
     }
-    for title in ["Confirmation", "Command palette", "Notice", "Comparing takes"] {
+    for title in [
+        "Confirmation",
+        "Command palette",
+        "Notice",
+        "Comparing takes",
+    ] {
         assert!(s.contains(title), "{title} missing: {s}");
     }
     assert!(s.contains("Run the selected command"), "{s}");

@@ -154,11 +154,12 @@ fn same(x: &Item, y: &Item) -> bool {
     x.prompt == y.prompt && x.seconds == y.seconds
 }
 
-/// Matches equal items (longest common subsequence), then pairs the unmatched items
-/// between two matches in order as changed; what is left over was added or removed. A
-/// shot inserted in the middle is one added shot, not every later shot changed.
+/// Matches items with equal prompts (longest common subsequence; a matched pair whose
+/// length changed is a changed shot), then pairs the unmatched items between two matches
+/// in order as changed; what is left over was added or removed. A shot inserted in the
+/// middle is one added shot, not every later shot changed.
 fn align(a: &[Item], b: &[Item]) -> Vec<PromptDiff> {
-    let matched = lcs_pairs(a, b, same);
+    let matched = lcs_pairs(a, b, |x, y| x.prompt == y.prompt);
     let mut out = Vec::new();
     let (mut i, mut j) = (0, 0);
     for (mi, mj) in matched.into_iter().chain([(a.len(), b.len())]) {

@@ -76,6 +76,18 @@ fn a_changed_shot_marks_only_the_words_that_differ_and_a_dropped_one_is_removed(
 }
 
 #[test]
+fn a_shot_inserted_before_a_shortened_one_still_pairs_the_shortened_one() {
+    let a = facts(shots(&["rain", "a door opens"]));
+    let mut b = shots(&["rain", "thunder", "a door opens"]);
+    b.shots[2].duration = 2.0;
+    let diff = compare(&a, &facts(b));
+    let kinds: Vec<Change> = diff.prompts.iter().map(|p| p.change).collect();
+    assert_eq!(kinds, [Change::Same, Change::Added, Change::Changed]);
+    assert_eq!(diff.prompts[2].a_head.as_deref(), Some("Shot 2 · 4 s"));
+    assert_eq!(diff.prompts[2].b_head.as_deref(), Some("Shot 3 · 2 s"));
+}
+
+#[test]
 fn a_new_length_is_a_changed_shot_with_the_same_words() {
     let a = facts(shots(&["rain"]));
     let mut longer = shots(&["rain"]);

@@ -41,7 +41,8 @@ impl TakeCompare {
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
-        let box_area = centered(area, area.width.saturating_sub(2), area.height - 2);
+        // The whole width: two takes of prompt text need every column.
+        let box_area = centered(area, area.width, area.height.saturating_sub(2));
         f.render_widget(Clear, box_area);
         let title = match &self.compared {
             Some((takes, _)) => format!(" Take {} ⇄ Take {} ", takes[0].take, takes[1].take),

@@ -13,7 +13,7 @@ use crate::ui::labels::{file_size, fit};
 use crate::ui::theme::Styles;
 
 /// Setting names' column.
-const NAME_W: usize = 13;
+const NAME_W: usize = 15;
 const GUTTER: &str = " │ ";
 
 pub(super) fn lines(
@@ -80,7 +80,7 @@ fn mark(change: Change) -> &'static str {
 
 fn prompt_side_by_side(out: &mut Vec<Line<'static>>, p: &PromptDiff, column: usize, s: &Styles) {
     let head = |h: &Option<String>| {
-        let text = h.clone().unwrap_or_else(|| "(none)".into());
+        let text = h.clone().unwrap_or_else(|| "—".into());
         vec![Span::styled(format!("{}{text}", mark(p.change)), s.text)]
     };
     out.push(two_columns(head(&p.a_head), head(&p.b_head), column, s));
@@ -108,6 +108,7 @@ fn prompt_stacked(out: &mut Vec<Line<'static>>, p: &PromptDiff, width: usize, s:
         .collect();
     let head = match (p.change, heads.as_slice()) {
         (Change::Same, [a, ..]) => a.to_string(),
+        (_, [a, b]) if a == b => a.to_string(),
         (_, [a, b]) => format!("{a} → {b}"),
         (Change::Added, [b]) => format!("{b} (only in B)"),
         (_, [a]) => format!("{a} (only in A)"),
@@ -195,16 +196,25 @@ fn setting(
         ));
         return;
     }
-    let value = if row.differs() {
-        format!("{} → {}", row.a, row.b)
-    } else {
-        row.a.clone()
-    };
     let room = width.saturating_sub(name.width());
-    out.push(Line::from(vec![
-        Span::styled(name, style),
-        Span::styled(fit(&value, room), s.text),
-    ]));
+    let both = format!("{} → {}", row.a, row.b);
+    let values = match row.differs() {
+        false => vec![row.a.clone()],
+        true if both.width() <= room => vec![both],
+        // Too long for one line (image names and hashes): A's value, then B's under it.
+        true => vec![format!("A {}", row.a), format!("B {}", row.b)],
+    };
+    for (i, value) in values.into_iter().enumerate() {
+        let lead = if i == 0 {
+            name.clone()
+        } else {
+            " ".repeat(name.width())
+        };
+        out.push(Line::from(vec![
+            Span::styled(lead, style),
+            Span::styled(fit(&value, room), s.text),
+        ]));
+    }
 }
 
 /// `left` padded to `column` cells, the gutter, then `right`.

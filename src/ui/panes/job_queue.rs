@@ -262,7 +262,11 @@ fn row(j: &JobView, v: &View, layout: RowLayout) -> Line<'static> {
     if wide {
         spans.push(Span::styled(format!(" #{:<3}", j.id), s.muted));
     }
-    spans.push(Span::raw(format!(" {:>5}", elapsed(j, v.now_ms))));
+    // A narrow all-boards row has no room for the time: drop it rather than cut it.
+    let before: usize = spans.iter().map(|x| x.width()).sum();
+    if before + 6 <= width {
+        spans.push(Span::raw(format!(" {:>5}", elapsed(j, v.now_ms))));
+    }
     if wide {
         spans.push(Span::styled(
             format!(" {:<7}", j.provider.as_str()),

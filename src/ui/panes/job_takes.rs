@@ -29,10 +29,7 @@ pub(super) fn take_spans(
             .board_path
             .file_stem()
             .map_or(String::new(), |n| n.to_string_lossy().into_owned());
-        spans.push(Span::styled(
-            format!(" {:<BOARD_W$} ·", fit(&name, BOARD_W)),
-            s.muted,
-        ));
+        spans.push(Span::styled(format!(" {} ·", fit(&name, BOARD_W)), s.muted));
     }
     spans.push(Span::raw(format!(" Take {:<3}", j.take)));
     spans.push(if j.keeper {
