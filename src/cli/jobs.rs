@@ -207,6 +207,11 @@ fn print_record(rec: &JobRecord) {
     let now = now_ms();
     outln!("job {}  {}  {}", v.id, v.phase.as_str(), v.provider);
     outln!("board     {} ({:?})", v.board_path.display(), v.board_title);
+    let keeper = if v.keeper { " · keeper" } else { "" };
+    let retry = v
+        .retry_of_take
+        .map_or(String::new(), |t| format!(" · retry of take {t}"));
+    outln!("take      {}{keeper}{retry}", v.take);
     outln!(
         "request   {} {}",
         rec.request.method,

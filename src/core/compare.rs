@@ -45,7 +45,8 @@ pub struct SentImage {
     pub slot: String,
     /// The board's reference: a path or a URL.
     pub file: String,
-    /// SHA-256 (hex) of the data sent for it; `None` for a URL or when it cannot be told.
+    /// SHA-256 (hex) of the image bytes sent for it (the file's `sha256sum` then); `None`
+    /// for a URL or when it cannot be told.
     pub sha256: Option<String>,
 }
 

@@ -4,6 +4,7 @@
 //! the engine runs it on a blocking thread.
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use super::media::mp4_duration_secs;
 use super::store::{JobRecord, sha256_hex};
@@ -88,6 +89,19 @@ fn sent_images(record: &JobRecord, profiles: &Profiles) -> Vec<SentImage> {
         .collect()
 }
 
+/// The SHA-256 of the image bytes a request carried as Base64 (what `sha256sum` says of
+/// the file, and what sidecars name), or of the string itself when it is not Base64.
+fn data_sha256(sent: &str) -> String {
+    use base64::Engine as _;
+    match base64::engine::general_purpose::STANDARD.decode(sent) {
+        Ok(bytes) => Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        Err(_) => sha256_hex(sent),
+    }
+}
+
 /// Walks `marked` and `sent` together, pairing each marked reference with the hash of
 /// the string in the same place of `sent`.
 fn find_marks(marked: &Value, sent: &Value, out: &mut Vec<(String, String)>) {
@@ -96,7 +110,7 @@ fn find_marks(marked: &Value, sent: &Value, out: &mut Vec<(String, String)>) {
             let mut parts = m.split(MARK);
             if let (Some(_), Some(reference), Some(_)) = (parts.next(), parts.next(), parts.next())
             {
-                out.push((reference.to_string(), sha256_hex(s)));
+                out.push((reference.to_string(), data_sha256(s)));
             }
         }
         (Value::Array(ms), Value::Array(ss)) => {
@@ -164,8 +178,13 @@ mod tests {
             assert_eq!(first.file, "street.png");
             assert_eq!(
                 first.sha256.as_deref(),
-                Some(sha256_hex("AAAA").as_str()),
+                Some(data_sha256("AAAA").as_str()),
                 "{provider}"
+            );
+            assert_eq!(
+                data_sha256("AAAA"),
+                "709e80c88487a2411e1ee4dfb9f22a861492d20c4765150c0c794abd70f8147c",
+                "the hash of the three zero bytes it decodes to"
             );
             let other = take_facts(
                 &recorded("BBBB", provider),

@@ -174,6 +174,7 @@ async fn submit_wait_downloads_and_the_store_tells_the_story() {
         "downloading",
         "done",
         "/v1/videos/text2video",
+        "take      1 · keeper",
     ] {
         assert!(shown.contains(word), "{word} in {shown}");
     }

@@ -1,7 +1,6 @@
 //! Takes through the engine: each submit of a board is the next take, the keeper mark is
 //! set and moved by command, and a comparison gets both takes with what is on disk.
 
-use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::JobCmd;
@@ -71,8 +70,8 @@ async fn submits_are_numbered_takes_with_a_movable_keeper_and_a_comparison() {
     assert_eq!(a.board, b.board);
     assert_eq!(a.estimated_usd, events.latest[&first].estimated_usd);
     let png = std::fs::read(h.dir.path().join("boards/images/street-first-frame.png")).unwrap();
-    let sent = base64::engine::general_purpose::STANDARD.encode(&png);
-    let hash: String = Sha256::digest(sent.as_bytes())
+    // The image file's own SHA-256, as `sha256sum` and the sidecar name it.
+    let hash: String = Sha256::digest(&png)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
