@@ -324,6 +324,23 @@ fn two_takes_side_by_side_or_stacked_and_scrolled() {
     for (w, ht) in [(80, 24), (120, 40)] {
         insta::assert_snapshot!(format!("take_compare_{w}x{ht}"), h.render(w, ht).backend());
     }
+    // Changed words stand out; the words both takes share do not.
+    let t = h.render(120, 40);
+    let buf = t.backend().buffer();
+    let style_of = |word: &str| {
+        (0..40u16)
+            .find_map(|y| {
+                let line: String = (0..120u16).map(|x| buf[(x, y)].symbol()).collect();
+                let at = line.find(&format!(" {word} "))?;
+                let x = line[..at].chars().count() as u16 + 1;
+                Some(buf[(x, y)].modifier)
+            })
+            .unwrap_or_else(|| panic!("{word} not on screen"))
+    };
+    use ratatui::style::Modifier;
+    assert!(style_of("wet").contains(Modifier::UNDERLINED));
+    assert!(style_of("dry").contains(Modifier::UNDERLINED));
+    assert!(!style_of("detective").contains(Modifier::UNDERLINED));
     h.render(80, 24); // keys scroll within what was drawn last
     h.keys("G");
     insta::assert_snapshot!("take_compare_bottom_80x24", h.render(80, 24).backend());
