@@ -29,10 +29,12 @@ pub enum Context {
     JobDetails,
     /// Typing a filter over a list (the key help's).
     Filter,
+    /// Two takes side by side.
+    TakeCompare,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -48,6 +50,7 @@ impl Context {
         Context::Conflict,
         Context::JobDetails,
         Context::Filter,
+        Context::TakeCompare,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +70,7 @@ impl Context {
             Context::Conflict => "conflict",
             Context::JobDetails => "job_details",
             Context::Filter => "filter",
+            Context::TakeCompare => "take_compare",
         }
     }
 
@@ -87,6 +91,7 @@ impl Context {
             Context::Conflict => "Changed on disk",
             Context::JobDetails => "Job details",
             Context::Filter => "Typing a filter",
+            Context::TakeCompare => "Comparing takes",
         }
     }
 
@@ -105,6 +110,7 @@ impl Context {
                 | Context::Notice
                 | Context::Conflict
                 | Context::JobDetails
+                | Context::TakeCompare
                 | Context::Filter
         )
     }

@@ -17,6 +17,7 @@ use crate::ui::host::Host;
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::keymap::{Context, Keymap};
+use crate::ui::overlays::compare::TakeCompare;
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::details::JobDetails;
 use crate::ui::overlays::file_question::FileQuestion;
@@ -43,6 +44,8 @@ pub enum Overlay {
     File(FileQuestion),
     /// One job's whole record, as the engine reads it from the store.
     JobDetails(JobDetails),
+    /// Two takes side by side.
+    TakeCompare(TakeCompare),
 }
 
 pub struct App {
@@ -172,7 +175,7 @@ impl App {
         self.toast.as_ref()
     }
     /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
-    /// `changed_on_disk`, `read_only`, `save_as` or `job_details`.
+    /// `changed_on_disk`, `read_only`, `save_as`, `job_details` or `take_compare`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
@@ -185,6 +188,7 @@ impl App {
             Overlay::File(FileQuestion::WriteReadOnly { .. }) => "read_only",
             Overlay::File(FileQuestion::SaveAs { .. }) => "save_as",
             Overlay::JobDetails(_) => "job_details",
+            Overlay::TakeCompare(_) => "take_compare",
         })
     }
     pub fn exit_reason(&self) -> Option<crate::ui::ExitReason> {

@@ -111,6 +111,7 @@ impl App {
             Msg::Toast(t) => self.toast = Some(t),
             Msg::Job(cmd) => self.send(*cmd),
             Msg::AskRetry(id) => self.request_retry(id),
+            Msg::Compare(a, b) => self.open_compare(a, b),
             Msg::Open(path) => {
                 if self.host.remote() {
                     self.toast_info(format!("over SSH, not opening here: {}", path.display()));
@@ -309,6 +310,7 @@ impl App {
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.on_job_details(record),
+            JobEvent::Compared(takes) => self.on_compared(*takes),
             JobEvent::Page {
                 board,
                 below,
