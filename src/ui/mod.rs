@@ -9,6 +9,7 @@ mod event_loop;
 pub mod host;
 pub mod keymap;
 mod labels;
+mod wrap;
 pub mod notify;
 mod overlays;
 pub mod panes;
