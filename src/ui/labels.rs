@@ -139,6 +139,28 @@ pub fn wrap_hanging(s: &str, first: usize, rest: usize, lines: usize) -> Vec<Str
     out
 }
 
+/// What a scrolled pane hides, for its border: `↑ 2 above · ↓ 3 more lines`; `None` when
+/// everything is shown.
+pub fn more_marker(above: usize, below: usize) -> Option<String> {
+    let lines = |n: usize| if n == 1 { "line" } else { "lines" };
+    match (above, below) {
+        (0, 0) => None,
+        (0, b) => Some(format!("↓ {b} more {}", lines(b))),
+        (a, 0) => Some(format!("↑ {a} {} above", lines(a))),
+        (a, b) => Some(format!("↑ {a} above · ↓ {b} more {}", lines(b))),
+    }
+}
+
+/// [`more_marker`] for a narrow place: `↑2 ↓3`.
+pub fn more_marker_compact(above: usize, below: usize) -> Option<String> {
+    match (above, below) {
+        (0, 0) => None,
+        (0, b) => Some(format!("↓{b}")),
+        (a, 0) => Some(format!("↑{a}")),
+        (a, b) => Some(format!("↑{a} ↓{b}")),
+    }
+}
+
 /// A bar of `seconds` on a scale where `width` cells is `scale` seconds, in eighth blocks.
 pub fn bar(seconds: f64, scale: f64, width: usize) -> String {
     const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
@@ -193,6 +215,13 @@ mod tests {
         assert_eq!(wrap("abcdefghij k", 4, 2), ["abcd", "efg…"]);
         assert_eq!(wrap("wet, neon-lit street", 5, 3), ["wet,", "neon-", "lit…"]);
         assert_eq!(wrap("", 6, 2), Vec::<String>::new());
+        assert_eq!(more_marker(0, 0), None);
+        assert_eq!(more_marker(0, 1).unwrap(), "↓ 1 more line");
+        assert_eq!(more_marker(2, 0).unwrap(), "↑ 2 lines above");
+        assert_eq!(more_marker(2, 3).unwrap(), "↑ 2 above · ↓ 3 more lines");
+        assert_eq!(more_marker_compact(0, 0), None);
+        assert_eq!(more_marker_compact(0, 3).unwrap(), "↓3");
+        assert_eq!(more_marker_compact(2, 3).unwrap(), "↑2 ↓3");
         assert_eq!(wrap_hanging("aa bb cc dd", 2, 5, 2), ["aa", "bb c…"]);
     }
 }

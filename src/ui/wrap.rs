@@ -6,14 +6,11 @@
 
 use std::ops::Range;
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// Characters a row never starts with: they close the word before them.
 pub const NO_ROW_START: [char; 8] = [',', '-', '.', ';', ':', ')', '!', '?'];
 
-fn cells(c: char) -> usize {
-    c.width().unwrap_or(0)
-}
 
 /// Byte offsets where a row may start: after a run of spaces, or after a hyphen joining two
 /// parts of a word (`well-` | `known`), unless the character there belongs to the word before.

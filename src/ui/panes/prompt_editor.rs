@@ -1,20 +1,23 @@
 //! The prompt editor: a textarea for the selected shot's prompt (or the single prompt when
 //! multi-shot is off) with a live `n/512` counter and the shot's findings under it, and a
 //! second one for the negative prompt. The app offers keys to the `[prompt]` keymap first;
-//! whatever is left is editing input for the textarea.
+//! whatever is left is editing input for the textarea. A text taller than its place says
+//! so: the prompt on the pane's bottom border, the negative prompt after its label.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use tui_textarea::{CursorMove, TextArea, WrapMode};
+use tui_textarea::{CursorMove, TextArea};
+use unicode_width::UnicodeWidthStr;
 
-use crate::core::rules::char_len;
+use crate::core::rules::{char_len, image_placeholder_spans, referable_images};
 use crate::core::{Board, FieldPath, ShotField};
 use crate::ui::keymap::action::Action;
-use crate::ui::labels::{finding_text, fit, severity_mark};
+use crate::ui::labels::{finding_text, fit, more_marker, more_marker_compact, severity_mark};
+use crate::ui::panes::prompt_text::{Look, PromptText};
 use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, pad_x};
 use crate::ui::state::doc::Doc;
 use crate::ui::state::history::EditKind;
@@ -64,41 +67,24 @@ pub enum PromptField {
 }
 
 pub struct PromptEditor {
-    prompt: TextArea<'static>,
-    negative: TextArea<'static>,
+    prompt: PromptText,
+    negative: PromptText,
     loaded: Target,
     pub field: PromptField,
     styles: Styles,
 }
 
-fn joined(t: &TextArea) -> String {
-    t.lines().join("\n")
-}
-
-fn textarea(text: &str, placeholder: &str, styles: &Styles) -> TextArea<'static> {
-    let mut t = TextArea::new(text.split('\n').map(str::to_string).collect());
-    // Board-level undo covers every edit; the widget's own history would fight it.
-    t.set_max_histories(0);
-    t.set_wrap_mode(WrapMode::WordOrGlyph);
-    t.set_style(styles.text);
-    // The real terminal cursor marks the position: cheaper to redraw than a styled cell.
-    t.set_cursor_style(Style::new());
-    t.set_cursor_line_style(Style::new());
-    t.set_placeholder_text(placeholder);
-    t.set_placeholder_style(styles.muted);
-    // Browsing shots shows each prompt from its start; `edit_prompt` moves to the end.
-    t.move_cursor(CursorMove::Top);
-    t
-}
+const PROMPT_PLACEHOLDER: &str = "Describe the shot…";
+const NEGATIVE_PLACEHOLDER: &str = "What to avoid (optional)";
 
 impl PromptEditor {
     pub fn new(doc: &Doc, styles: Styles) -> PromptEditor {
         let target = Target::of(doc);
         PromptEditor {
-            prompt: textarea(target.text(doc.board()), "Describe the shot…", &styles),
-            negative: textarea(
+            prompt: PromptText::new(target.text(doc.board()), PROMPT_PLACEHOLDER, &styles),
+            negative: PromptText::new(
                 &doc.board().negative_prompt,
-                "What to avoid (optional)",
+                NEGATIVE_PLACEHOLDER,
                 &styles,
             ),
             loaded: target,
@@ -109,12 +95,16 @@ impl PromptEditor {
 
     /// Puts the cursor at the end of the active text, ready to append.
     pub fn cursor_to_end(&mut self) {
-        let t = match self.field {
-            PromptField::Prompt => &mut self.prompt,
-            PromptField::Negative => &mut self.negative,
-        };
+        let t = &mut self.active().area;
         t.move_cursor(CursorMove::Bottom);
         t.move_cursor(CursorMove::End);
+    }
+
+    fn active(&mut self) -> &mut PromptText {
+        match self.field {
+            PromptField::Prompt => &mut self.prompt,
+            PromptField::Negative => &mut self.negative,
+        }
     }
 
     /// Reloads a textarea whose text no longer matches the board (selection moved, undo,
@@ -122,14 +112,14 @@ impl PromptEditor {
     pub fn sync(&mut self, doc: &Doc) {
         let target = Target::of(doc);
         let text = target.text(doc.board());
-        if target != self.loaded || joined(&self.prompt) != text {
-            self.prompt = textarea(text, "Describe the shot…", &self.styles);
+        if target != self.loaded || self.prompt.text() != text {
+            self.prompt = PromptText::new(text, PROMPT_PLACEHOLDER, &self.styles);
             self.loaded = target;
         }
-        if joined(&self.negative) != doc.board().negative_prompt {
-            self.negative = textarea(
+        if self.negative.text() != doc.board().negative_prompt {
+            self.negative = PromptText::new(
                 &doc.board().negative_prompt,
-                "What to avoid (optional)",
+                NEGATIVE_PLACEHOLDER,
                 &self.styles,
             );
         }
@@ -150,6 +140,7 @@ impl PromptEditor {
                     _ => PromptField::Prompt,
                 };
             }
+            Action::CycleImageToken => return self.cycle_image_token(cx),
             Action::NextShot | Action::SelectNext => {
                 cx.doc
                     .select((cx.doc.selected + 1).min(n.saturating_sub(1)));
@@ -170,16 +161,91 @@ impl PromptEditor {
 
     /// Editing input (characters, Backspace, arrows, ...) for the active textarea.
     pub fn input(&mut self, key: KeyEvent, cx: &mut PaneCtx) -> Flow {
-        self.edit(cx, |t| t.input(key))
+        // Up and down go by the rows as drawn, not by the lines of the text.
+        let plain = key.modifiers.difference(KeyModifiers::SHIFT).is_empty();
+        let down = match key.code {
+            KeyCode::Up if plain => Some(false),
+            KeyCode::Down if plain => Some(true),
+            _ => None,
+        };
+        if let Some(down) = down
+            && self.active().move_row(down)
+        {
+            return Flow::Handled;
+        }
+        self.edit(cx, false, |t| t.input(key))
     }
 
     /// Bracketed paste: the whole text as one edit.
     pub fn paste(&mut self, text: &str, cx: &mut PaneCtx) -> Flow {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
-        self.edit(cx, |t| t.insert_str(&text))
+        self.edit(cx, false, |t| t.insert_str(&text))
     }
 
-    fn edit(&mut self, cx: &mut PaneCtx, f: impl FnOnce(&mut TextArea<'static>) -> bool) -> Flow {
+    /// Inserts `<<<image_n>>>` at the prompt's cursor as one undo step, with a space on
+    /// either side where it would otherwise touch a word, and says so.
+    pub fn insert_image_token(&mut self, n: usize, cx: &mut PaneCtx) -> Flow {
+        self.field = PromptField::Prompt;
+        let token = format!("<<<image_{n}>>>");
+        let (before, after) = around_cursor(&self.prompt.area);
+        let mut text = token.clone();
+        if before.is_some_and(|c| !c.is_whitespace()) {
+            text.insert(0, ' ');
+        }
+        if after.is_some_and(|c| !c.is_whitespace()) {
+            text.push(' ');
+        }
+        cx.doc.break_burst();
+        let flow = self.edit(cx, true, |t| t.insert_str(&text));
+        if !matches!(flow, Flow::Handled) {
+            return flow;
+        }
+        let whose = match Target::of(cx.doc) {
+            Target::Shot(i) => format!("shot {}'s prompt", i + 1),
+            _ => "the prompt".to_string(),
+        };
+        let undo = cx.keys.key_for(crate::ui::keymap::Context::Global, Action::Undo);
+        Flow::Msg(Msg::Toast(crate::ui::panes::Toast::info(format!(
+            "inserted {token} into {whose} ({undo} undoes)"
+        ))))
+    }
+
+    /// Right after a token (one just inserted), the next reference's replaces it; anywhere
+    /// else the first reference's is inserted.
+    fn cycle_image_token(&mut self, cx: &mut PaneCtx) -> Flow {
+        let n = referable_images(cx.doc.board());
+        if n == 0 {
+            return Flow::toast_err(
+                "no reference images to name: reference mode sends them as <<<image_N>>>",
+            );
+        }
+        self.field = PromptField::Prompt;
+        let t = &self.prompt.area;
+        let tui_textarea::DataCursor(row, col) = t.cursor();
+        let line = &t.lines()[row];
+        let at = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
+        let just_before = image_placeholder_spans(line)
+            .into_iter()
+            .find(|(range, _)| range.end == at);
+        let Some((range, k)) = just_before else {
+            return self.insert_image_token(1, cx);
+        };
+        let token = format!("<<<image_{}>>>", k % n + 1);
+        let chars = line[range].chars().count();
+        cx.doc.break_burst();
+        self.edit(cx, true, |t| {
+            t.move_cursor(CursorMove::Jump(row as u16, (col - chars) as u16));
+            t.delete_str(chars);
+            t.insert_str(&token)
+        })
+    }
+
+    fn edit(
+        &mut self,
+        cx: &mut PaneCtx,
+        discrete: bool,
+        f: impl FnOnce(&mut TextArea<'static>) -> bool,
+    ) -> Flow {
         let target = Target::of(cx.doc);
         if self.field == PromptField::Prompt && target == Target::Nothing {
             return Flow::toast_err("no shot to write a prompt for: add one in the shot list");
@@ -188,14 +254,19 @@ impl PromptEditor {
             PromptField::Prompt => (&mut self.prompt, target.path()),
             PromptField::Negative => (&mut self.negative, FieldPath::NegativePrompt),
         };
-        if !f(area) {
+        if !f(&mut area.area) {
             return Flow::Handled; // the cursor moved
         }
-        let text = joined(area);
+        let text = area.text();
+        let kind = if discrete {
+            EditKind::Discrete
+        } else {
+            EditKind::Typing(path)
+        };
         let field = self.field;
         let now = cx.now;
         cx.doc
-            .edit(EditKind::Typing(path), now, move |b, _| {
+            .edit(kind, now, move |b, _| {
                 match (field, target) {
                     (PromptField::Negative, _) => b.negative_prompt = text,
                     (PromptField::Prompt, Target::Shot(i)) => {
@@ -252,8 +323,26 @@ impl PromptEditor {
         ])
         .areas(inner);
 
-        f.render_widget(&self.prompt, text_area);
+        let look = |field| Look {
+            styles: s,
+            referable_images: referable_images(board),
+            cursor: v.focused && self.field == field,
+        };
+        let (prompt_cursor, prompt_hidden) =
+            self.prompt
+                .render(f, text_area, &look(PromptField::Prompt));
+        if let Some(m) = more_marker(prompt_hidden.above, prompt_hidden.below) {
+            // Over the bottom border, clear of the corners.
+            let border = Rect::new(area.x + 1, area.bottom() - 1, area.width.saturating_sub(2), 1);
+            f.render_widget(
+                Line::from(Span::styled(format!(" {m} "), s.muted)).right_aligned(),
+                border,
+            );
+        }
         self.render_findings(f, findings_area, v, target.path());
+        let (negative_cursor, negative_hidden) =
+            self.negative
+                .render(f, neg_area, &look(PromptField::Negative));
         let neg_len = char_len(&board.negative_prompt);
         let neg_max = limits.negative_prompt_max_chars;
         let label_style = if self.field == PromptField::Negative && v.focused {
@@ -261,26 +350,27 @@ impl PromptEditor {
         } else {
             s.muted
         };
-        f.render_widget(
-            Line::from(vec![
-                Span::styled("Negative ", label_style),
-                Span::styled(
-                    format!("{neg_len}/{neg_max}"),
-                    counter_style(neg_len, neg_max, s),
-                ),
-            ]),
-            neg_label,
-        );
-        f.render_widget(&self.negative, neg_area);
-
-        if v.focused {
-            let (t, r) = match self.field {
-                PromptField::Prompt => (&self.prompt, text_area),
-                PromptField::Negative => (&self.negative, neg_area),
-            };
-            if let Some(pos) = cursor_position(t, r) {
-                f.set_cursor_position(pos);
-            }
+        let mut label = vec![
+            Span::styled("Negative ", label_style),
+            Span::styled(
+                format!("{neg_len}/{neg_max}"),
+                counter_style(neg_len, neg_max, s),
+            ),
+        ];
+        // The long form when it fits after the label, else the arrows and counts alone.
+        let room = (neg_label.width as usize).saturating_sub(Line::from(label.clone()).width());
+        let (above, below) = (negative_hidden.above, negative_hidden.below);
+        let marker = [more_marker(above, below), more_marker_compact(above, below)]
+            .into_iter()
+            .flatten()
+            .map(|m| format!("  {m}"))
+            .find(|m| m.width() <= room);
+        if let Some(m) = marker {
+            label.push(Span::styled(m, s.muted));
+        }
+        f.render_widget(Line::from(label), neg_label);
+        if let Some(pos) = prompt_cursor.or(negative_cursor) {
+            f.set_cursor_position(pos);
         }
     }
 
@@ -334,6 +424,14 @@ impl PromptEditor {
     }
 }
 
+/// The characters just before and after a textarea's cursor, on its line.
+fn around_cursor(t: &TextArea) -> (Option<char>, Option<char>) {
+    let tui_textarea::DataCursor(row, col) = t.cursor();
+    let line = &t.lines()[row];
+    let before = col.checked_sub(1).and_then(|c| line.chars().nth(c));
+    (before, line.chars().nth(col))
+}
+
 fn counter_style(len: usize, max: usize, s: &Styles) -> Style {
     if len > max {
         s.error
@@ -342,15 +440,4 @@ fn counter_style(len: usize, max: usize, s: &Styles) -> Style {
     } else {
         s.muted
     }
-}
-
-/// Where the terminal cursor goes for a textarea drawn in `area` (after it was drawn, so
-/// its scroll position is current).
-fn cursor_position(t: &TextArea, area: Rect) -> Option<Position> {
-    let c = t.screen_cursor();
-    let (top_row, top_col) = t.scroll_offset();
-    let row = (c.row as u16).checked_sub(top_row)?;
-    let col = (c.col as u16).checked_sub(top_col)?;
-    (row < area.height && col <= area.width)
-        .then(|| Position::new(area.x + col.min(area.width.saturating_sub(1)), area.y + row))
 }
