@@ -232,3 +232,58 @@ fn a_zoomed_pane_fills_the_screen() {
     h.keys("6z");
     snap("zoomed_queue", &h);
 }
+
+/// A reference board whose first prompt is longer than the prompt pane, names both its
+/// references and one it does not have.
+fn long_prompt_with_tokens() -> shotdeck::core::Board {
+    let mut b = noir();
+    b.mode = shotdeck::core::Mode::Reference;
+    b.references = vec![
+        "https://example.com/detective.png".into(),
+        "https://example.com/singer.png".into(),
+    ];
+    b.shots[0].prompt = "<<<image_1>>> walks through a rain-soaked, neon-lit street at night; \
+        <<<image_2>>> waits under the awning, smoking, while <<<image_3>>> watches from a car. \
+        Slow dolly forward, steam rising from a grate."
+        .into();
+    b
+}
+
+fn snap_small(name: &str, h: &Harness) {
+    for (w, ht) in [(80, 24), (60, 20)] {
+        let t = h.render(w, ht);
+        insta::assert_snapshot!(format!("{name}_{w}x{ht}"), t.backend());
+    }
+}
+
+#[test]
+fn long_prompts_say_they_continue_and_tokens_are_coloured() {
+    let mut h = harness(&long_prompt_with_tokens());
+    // Browsing: the prompt from its start, "↓ N more lines" on the pane's bottom border.
+    snap_small("long_prompt", &h);
+    let theme = shotdeck::ui::ThemeColors::builtin("dark").unwrap();
+    // The colour of the first cell of `needle` in the prompt pane (columns 24–55 at 80×24).
+    let colour_in_prompt = |h: &Harness, needle: &str| {
+        let t = h.render(80, 24);
+        let buf = t.backend().buffer();
+        (0..24u16).find_map(|y| {
+            let line: String = (24..56u16).map(|x| buf[(x, y)].symbol()).collect();
+            let at = line.find(needle)?;
+            Some(buf[(24 + line[..at].chars().count() as u16, y)].fg)
+        })
+    };
+    assert_eq!(
+        colour_in_prompt(&h, "<<<image_1>>> walks"),
+        Some(theme.image_token)
+    );
+    assert_eq!(colour_in_prompt(&h, "walks"), Some(theme.text));
+    // Editing: the cursor's row is shown, what is above is counted.
+    h.key(KeyCode::Enter);
+    snap_small("long_prompt_editing", &h);
+    // A token naming no reference is drawn as an error.
+    assert_eq!(colour_in_prompt(&h, "<<<image_3>>>"), Some(theme.error));
+    // The request pane zoomed: the prompt wraps under its key, nothing is cut.
+    h.key(KeyCode::Esc);
+    h.keys("5z");
+    snap_small("request_zoomed", &h);
+}

@@ -161,6 +161,16 @@ pub fn more_marker_compact(above: usize, below: usize) -> Option<String> {
     }
 }
 
+/// [`more_marker`] when it fits `room` cells with `pad` around it, else the compact form,
+/// else nothing (a marker cut short would itself hide what it counts).
+pub fn more_marker_in(above: usize, below: usize, room: usize, pad: &str) -> Option<String> {
+    [more_marker(above, below), more_marker_compact(above, below)]
+        .into_iter()
+        .flatten()
+        .map(|m| format!("{pad}{m}{pad}"))
+        .find(|m| m.width() <= room)
+}
+
 /// A bar of `seconds` on a scale where `width` cells is `scale` seconds, in eighth blocks.
 pub fn bar(seconds: f64, scale: f64, width: usize) -> String {
     const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
@@ -222,6 +232,9 @@ mod tests {
         assert_eq!(more_marker_compact(0, 0), None);
         assert_eq!(more_marker_compact(0, 3).unwrap(), "↓3");
         assert_eq!(more_marker_compact(2, 3).unwrap(), "↑2 ↓3");
+        assert_eq!(more_marker_in(0, 19, 18, " ").unwrap(), " ↓ 19 more lines ");
+        assert_eq!(more_marker_in(0, 19, 12, " ").unwrap(), " ↓19 ");
+        assert_eq!(more_marker_in(0, 19, 3, " "), None);
         assert_eq!(wrap_hanging("aa bb cc dd", 2, 5, 2), ["aa", "bb c…"]);
     }
 }

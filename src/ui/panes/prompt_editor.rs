@@ -11,12 +11,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_textarea::{CursorMove, TextArea};
-use unicode_width::UnicodeWidthStr;
 
 use crate::core::rules::{char_len, image_placeholder_spans, referable_images};
 use crate::core::{Board, FieldPath, ShotField};
 use crate::ui::keymap::action::Action;
-use crate::ui::labels::{finding_text, fit, more_marker, more_marker_compact, severity_mark};
+use crate::ui::labels::{finding_text, fit, more_marker_in, severity_mark};
 use crate::ui::panes::prompt_text::{Look, PromptText};
 use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, pad_x};
 use crate::ui::state::doc::Doc;
@@ -331,13 +330,11 @@ impl PromptEditor {
         let (prompt_cursor, prompt_hidden) =
             self.prompt
                 .render(f, text_area, &look(PromptField::Prompt));
-        if let Some(m) = more_marker(prompt_hidden.above, prompt_hidden.below) {
-            // Over the bottom border, clear of the corners.
-            let border = Rect::new(area.x + 1, area.bottom() - 1, area.width.saturating_sub(2), 1);
-            f.render_widget(
-                Line::from(Span::styled(format!(" {m} "), s.muted)).right_aligned(),
-                border,
-            );
+        // Over the bottom border, clear of the corners.
+        let border = Rect::new(area.x + 1, area.bottom() - 1, area.width.saturating_sub(2), 1);
+        let (above, below) = (prompt_hidden.above, prompt_hidden.below);
+        if let Some(m) = more_marker_in(above, below, border.width as usize, " ") {
+            f.render_widget(Line::from(Span::styled(m, s.muted)).right_aligned(), border);
         }
         self.render_findings(f, findings_area, v, target.path());
         let (negative_cursor, negative_hidden) =
@@ -357,15 +354,9 @@ impl PromptEditor {
                 counter_style(neg_len, neg_max, s),
             ),
         ];
-        // The long form when it fits after the label, else the arrows and counts alone.
         let room = (neg_label.width as usize).saturating_sub(Line::from(label.clone()).width());
         let (above, below) = (negative_hidden.above, negative_hidden.below);
-        let marker = [more_marker(above, below), more_marker_compact(above, below)]
-            .into_iter()
-            .flatten()
-            .map(|m| format!("  {m}"))
-            .find(|m| m.width() <= room);
-        if let Some(m) = marker {
+        if let Some(m) = more_marker_in(above, below, room, " ") {
             label.push(Span::styled(m, s.muted));
         }
         f.render_widget(Line::from(label), neg_label);

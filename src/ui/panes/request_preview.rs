@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::ui::keymap::action::Action;
-use crate::ui::labels::{fit, more_marker, wrap};
+use crate::ui::labels::{fit, more_marker_in, wrap};
 use crate::ui::panes::{Flow, PaneCtx, PaneId, View, pad_x};
 use crate::ui::state::derived::JsonLine;
 use crate::ui::theme::Styles;
@@ -113,8 +113,9 @@ impl RequestPreview {
         self.rows.set(rows.len());
         let start = self.scroll.min(rows.len().saturating_sub(height));
         let below = rows.len().saturating_sub(start + height);
-        let block = match more_marker(start, below) {
-            Some(m) => block.title_bottom(Line::styled(format!(" {m} "), s.muted).right_aligned()),
+        let room = area.width.saturating_sub(2) as usize;
+        let block = match more_marker_in(start, below, room, " ") {
+            Some(m) => block.title_bottom(Line::styled(m, s.muted).right_aligned()),
             None => block,
         };
         f.render_widget(block, area);
