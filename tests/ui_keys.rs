@@ -304,10 +304,11 @@ fn over_ssh_open_shows_the_path_instead() {
 }
 
 fn alt(h: &mut Harness, c: char) {
-    h.app.handle_event(Event::Key(crossterm::event::KeyEvent::new(
-        KeyCode::Char(c),
-        crossterm::event::KeyModifiers::ALT,
-    )));
+    h.app
+        .handle_event(Event::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char(c),
+            crossterm::event::KeyModifiers::ALT,
+        )));
 }
 
 fn reference_board() -> shotdeck::core::Board {
@@ -391,14 +392,18 @@ fn up_and_down_in_the_prompt_move_by_drawn_rows() {
     h.keys("X");
     // The row above is "steam rising from a grate."; the cursor keeps its column (19).
     assert!(
-        h.app.board().shots[0].prompt.contains("rising from aX grate"),
+        h.app.board().shots[0]
+            .prompt
+            .contains("rising from aX grate"),
         "{}",
         h.app.board().shots[0].prompt
     );
     h.key(KeyCode::Down);
     h.keys("Y");
     assert!(
-        h.app.board().shots[0].prompt.ends_with("Slow dolly forward.Y"),
+        h.app.board().shots[0]
+            .prompt
+            .ends_with("Slow dolly forward.Y"),
         "{}",
         h.app.board().shots[0].prompt
     );

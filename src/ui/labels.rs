@@ -223,7 +223,10 @@ mod tests {
         assert_eq!(wrap("a bb ccc dddd", 6, 3), ["a bb", "ccc", "dddd"]);
         assert_eq!(wrap("a bb ccc dddd", 6, 2), ["a bb", "ccc…"]);
         assert_eq!(wrap("abcdefghij k", 4, 2), ["abcd", "efg…"]);
-        assert_eq!(wrap("wet, neon-lit street", 5, 3), ["wet,", "neon-", "lit…"]);
+        assert_eq!(
+            wrap("wet, neon-lit street", 5, 3),
+            ["wet,", "neon-", "lit…"]
+        );
         assert_eq!(wrap("", 6, 2), Vec::<String>::new());
         assert_eq!(more_marker(0, 0), None);
         assert_eq!(more_marker(0, 1).unwrap(), "↓ 1 more line");

@@ -9,7 +9,6 @@ mod event_loop;
 pub mod host;
 pub mod keymap;
 mod labels;
-mod wrap;
 pub mod notify;
 mod overlays;
 pub mod panes;
@@ -17,6 +16,7 @@ pub mod root;
 pub mod state;
 pub mod terminal;
 pub mod theme;
+mod wrap;
 
 use std::path::Path;
 

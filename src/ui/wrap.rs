@@ -11,7 +11,6 @@ use unicode_width::UnicodeWidthStr;
 /// Characters a row never starts with: they close the word before them.
 pub const NO_ROW_START: [char; 8] = [',', '-', '.', ';', ':', ')', '!', '?'];
 
-
 /// Byte offsets where a row may start: after a run of spaces, or after a hyphen joining two
 /// parts of a word (`well-` | `known`), unless the character there belongs to the word before.
 fn break_points(line: &str) -> Vec<usize> {
@@ -24,10 +23,8 @@ fn break_points(line: &str) -> Vec<usize> {
             continue;
         }
         let after_space = before.is_whitespace();
-        let after_hyphen = before == '-'
-            && k >= 2
-            && !chars[k - 2].1.is_whitespace()
-            && chars[k - 2].1 != '-';
+        let after_hyphen =
+            before == '-' && k >= 2 && !chars[k - 2].1.is_whitespace() && chars[k - 2].1 != '-';
         if after_space || after_hyphen {
             out.push(at);
         }
@@ -118,12 +115,18 @@ mod tests {
         assert_eq!(texts("hello, world", 5, 5), ["hell", "o,", "world"]);
         // A space before punctuation is no break point either.
         assert_eq!(texts("rain , then sun", 6, 6), ["rain ,", "then", "sun"]);
-        assert_eq!(texts("rain , then sun", 5, 5), ["rai", "n ,", "then", "sun"]);
+        assert_eq!(
+            texts("rain , then sun", 5, 5),
+            ["rai", "n ,", "then", "sun"]
+        );
     }
 
     #[test]
     fn hyphenated_words_break_after_the_hyphen() {
-        assert_eq!(texts("a rain-soaked street", 8, 8), ["a rain-", "soaked", "street"]);
+        assert_eq!(
+            texts("a rain-soaked street", 8, 8),
+            ["a rain-", "soaked", "street"]
+        );
         assert_eq!(texts("well-known", 6, 6), ["well-", "known"]);
         // A leading hyphen or a dash between spaces is not a break point inside a word.
         assert_eq!(texts("cut -- then", 4, 4), ["cu", "t --", "then"]);

@@ -16,8 +16,8 @@ use super::model::Board;
 use super::models::{MODELS, ModelRow, ModelTable, Route, row_or_default};
 use super::provider::{Limits, Provider};
 
-pub use images::sent_images;
 pub use images::referable_images;
+pub use images::sent_images;
 pub use placeholders::{image_placeholder_spans, image_placeholders};
 
 /// What every rule sees.

@@ -81,11 +81,7 @@ impl PromptEditor {
         let target = Target::of(doc);
         PromptEditor {
             prompt: PromptText::new(target.text(doc.board()), PROMPT_PLACEHOLDER, &styles),
-            negative: PromptText::new(
-                &doc.board().negative_prompt,
-                NEGATIVE_PLACEHOLDER,
-                &styles,
-            ),
+            negative: PromptText::new(&doc.board().negative_prompt, NEGATIVE_PLACEHOLDER, &styles),
             loaded: target,
             field: PromptField::Prompt,
             styles,
@@ -203,7 +199,9 @@ impl PromptEditor {
             Target::Shot(i) => format!("shot {}'s prompt", i + 1),
             _ => "the prompt".to_string(),
         };
-        let undo = cx.keys.key_for(crate::ui::keymap::Context::Global, Action::Undo);
+        let undo = cx
+            .keys
+            .key_for(crate::ui::keymap::Context::Global, Action::Undo);
         Flow::Msg(Msg::Toast(crate::ui::panes::Toast::info(format!(
             "inserted {token} into {whose} ({undo} undoes)"
         ))))
@@ -328,10 +326,14 @@ impl PromptEditor {
             cursor: v.focused && self.field == field,
         };
         let (prompt_cursor, prompt_hidden) =
-            self.prompt
-                .render(f, text_area, &look(PromptField::Prompt));
+            self.prompt.render(f, text_area, &look(PromptField::Prompt));
         // Over the bottom border, clear of the corners.
-        let border = Rect::new(area.x + 1, area.bottom() - 1, area.width.saturating_sub(2), 1);
+        let border = Rect::new(
+            area.x + 1,
+            area.bottom() - 1,
+            area.width.saturating_sub(2),
+            1,
+        );
         let (above, below) = (prompt_hidden.above, prompt_hidden.below);
         if let Some(m) = more_marker_in(above, below, border.width as usize, " ") {
             f.render_widget(Line::from(Span::styled(m, s.muted)).right_aligned(), border);

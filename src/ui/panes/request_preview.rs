@@ -48,12 +48,21 @@ fn body_rows(lines: &[JsonLine], width: usize, s: &Styles) -> Vec<Line<'static>>
         } else {
             // No room after the key: the value starts on a continued row.
             out.push(Line::from(key));
-            (rest_w, vec![Span::raw(" ".repeat(indent)), Span::styled(CONTINUED, s.muted)])
+            (
+                rest_w,
+                vec![
+                    Span::raw(" ".repeat(indent)),
+                    Span::styled(CONTINUED, s.muted),
+                ],
+            )
         };
         for (i, r) in break_line(&l.rest, first_w, rest_w).into_iter().enumerate() {
             if i > 0 {
                 out.push(Line::from(std::mem::take(&mut pending)));
-                pending = vec![Span::raw(" ".repeat(indent)), Span::styled(CONTINUED, s.muted)];
+                pending = vec![
+                    Span::raw(" ".repeat(indent)),
+                    Span::styled(CONTINUED, s.muted),
+                ];
             }
             pending.push(Span::styled(l.rest[r].trim_end().to_string(), s.text));
         }
