@@ -311,19 +311,9 @@ fn alt(h: &mut Harness, c: char) {
         )));
 }
 
-fn reference_board() -> shotdeck::core::Board {
-    let mut b = noir();
-    b.mode = shotdeck::core::Mode::Reference;
-    b.references = vec![
-        "https://example.com/a.png".into(),
-        "https://example.com/b.png".into(),
-    ];
-    b
-}
-
 #[test]
 fn a_reference_row_inserts_its_token_into_the_prompt_and_undo_takes_it_back() {
-    let mut h = harness(&reference_board());
+    let mut h = harness(&noir_with_references());
     let before = h.app.board().shots[0].prompt.clone();
     h.keys("3G"); // the last row adds a reference; the one above is reference 2
     h.keys("k");
@@ -351,7 +341,7 @@ fn a_reference_row_inserts_its_token_into_the_prompt_and_undo_takes_it_back() {
 
 #[test]
 fn alt_i_in_the_prompt_cycles_through_the_references() {
-    let mut h = harness(&reference_board());
+    let mut h = harness(&noir_with_references());
     let before = h.app.board().shots[0].prompt.clone();
     h.key(KeyCode::Enter); // the cursor goes to the end
     alt(&mut h, 'i');

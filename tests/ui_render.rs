@@ -7,7 +7,11 @@ use crossterm::event::KeyCode;
 use ui_support::*;
 
 fn snap(name: &str, h: &Harness) {
-    for (w, ht) in [(80, 24), (160, 48)] {
+    snap_at(name, h, [(80, 24), (160, 48)]);
+}
+
+fn snap_at(name: &str, h: &Harness, sizes: [(u16, u16); 2]) {
+    for (w, ht) in sizes {
         let t = h.render(w, ht);
         insta::assert_snapshot!(format!("{name}_{w}x{ht}"), t.backend());
     }
@@ -236,12 +240,7 @@ fn a_zoomed_pane_fills_the_screen() {
 /// A reference board whose first prompt is longer than the prompt pane, names both its
 /// references and one it does not have.
 fn long_prompt_with_tokens() -> shotdeck::core::Board {
-    let mut b = noir();
-    b.mode = shotdeck::core::Mode::Reference;
-    b.references = vec![
-        "https://example.com/detective.png".into(),
-        "https://example.com/singer.png".into(),
-    ];
+    let mut b = noir_with_references();
     b.shots[0].prompt = "<<<image_1>>> walks through a rain-soaked, neon-lit street at night; \
         <<<image_2>>> waits under the awning, smoking, while <<<image_3>>> watches from a car. \
         Slow dolly forward, steam rising from a grate."
@@ -249,11 +248,9 @@ fn long_prompt_with_tokens() -> shotdeck::core::Board {
     b
 }
 
+/// The usual size and the smallest the layout takes, where the Prompt pane is 14 columns.
 fn snap_small(name: &str, h: &Harness) {
-    for (w, ht) in [(80, 24), (60, 20)] {
-        let t = h.render(w, ht);
-        insta::assert_snapshot!(format!("{name}_{w}x{ht}"), t.backend());
-    }
+    snap_at(name, h, [(80, 24), (60, 20)]);
 }
 
 #[test]
@@ -286,4 +283,15 @@ fn long_prompts_say_they_continue_and_tokens_are_coloured() {
     h.key(KeyCode::Esc);
     h.keys("5z");
     snap_small("request_zoomed", &h);
+    // Scrolling goes by drawn rows: the end shows the body's last line, the border counts
+    // what is above, and nothing is said to be below.
+    h.keys("G");
+    let t = h.render(80, 24);
+    let buf = t.backend().buffer();
+    let rows: Vec<String> = (0..24u16)
+        .map(|y| (0..80u16).map(|x| buf[(x, y)].symbol()).collect())
+        .collect();
+    assert!(rows[20].starts_with("┃ }"), "{rows:#?}");
+    assert!(rows[22].contains("lines above ┛"), "{rows:#?}");
+    assert!(!rows.concat().contains("more line"), "{rows:#?}");
 }

@@ -90,7 +90,7 @@ impl PromptEditor {
 
     /// Puts the cursor at the end of the active text, ready to append.
     pub fn cursor_to_end(&mut self) {
-        let t = &mut self.active().area;
+        let t = &mut self.active().textarea;
         t.move_cursor(CursorMove::Bottom);
         t.move_cursor(CursorMove::End);
     }
@@ -182,7 +182,7 @@ impl PromptEditor {
     pub fn insert_image_token(&mut self, n: usize, cx: &mut PaneCtx) -> Flow {
         self.field = PromptField::Prompt;
         let token = format!("<<<image_{n}>>>");
-        let (before, after) = around_cursor(&self.prompt.area);
+        let (before, after) = around_cursor(&self.prompt.textarea);
         let mut text = token.clone();
         if before.is_some_and(|c| !c.is_whitespace()) {
             text.insert(0, ' ');
@@ -217,7 +217,7 @@ impl PromptEditor {
             );
         }
         self.field = PromptField::Prompt;
-        let t = &self.prompt.area;
+        let t = &self.prompt.textarea;
         let tui_textarea::DataCursor(row, col) = t.cursor();
         let line = &t.lines()[row];
         let at = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
@@ -251,7 +251,7 @@ impl PromptEditor {
             PromptField::Prompt => (&mut self.prompt, target.path()),
             PromptField::Negative => (&mut self.negative, FieldPath::NegativePrompt),
         };
-        if !f(&mut area.area) {
+        if !f(&mut area.textarea) {
             return Flow::Handled; // the cursor moved
         }
         let text = area.text();

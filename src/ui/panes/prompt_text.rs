@@ -44,7 +44,7 @@ pub struct Look<'a> {
 }
 
 pub struct PromptText {
-    pub area: TextArea<'static>,
+    pub textarea: TextArea<'static>,
     placeholder: &'static str,
     /// First row drawn; kept between draws so the view moves only when the cursor leaves it.
     top: Cell<usize>,
@@ -81,7 +81,7 @@ impl PromptText {
         // Browsing shots shows each prompt from its start; `edit_prompt` moves to the end.
         t.move_cursor(CursorMove::Top);
         PromptText {
-            area: t,
+            textarea: t,
             placeholder,
             top: Cell::new(0),
             width: Cell::new(0),
@@ -89,13 +89,13 @@ impl PromptText {
     }
 
     pub fn text(&self) -> String {
-        self.area.lines().join("\n")
+        self.textarea.lines().join("\n")
     }
 
     /// The row index of the cursor among `rows`.
     fn cursor_row(&self, rows: &[Row]) -> usize {
-        let tui_textarea::DataCursor(line, col) = self.area.cursor();
-        let at = byte_of(&self.area.lines()[line], col);
+        let tui_textarea::DataCursor(line, col) = self.textarea.cursor();
+        let at = byte_of(&self.textarea.lines()[line], col);
         let first = rows.iter().position(|r| r.line == line).unwrap_or(0);
         let own: Vec<Range<usize>> = rows
             .iter()
@@ -112,7 +112,7 @@ impl PromptText {
         if width == 0 {
             return false;
         }
-        let lines = self.area.lines();
+        let lines = self.textarea.lines();
         let rows = rows(lines, width);
         let here = self.cursor_row(&rows);
         let target = if down {
@@ -126,7 +126,7 @@ impl PromptText {
         let Some(to) = rows.get(target) else {
             return false;
         };
-        let tui_textarea::DataCursor(line, col) = self.area.cursor();
+        let tui_textarea::DataCursor(line, col) = self.textarea.cursor();
         let from = &rows[here];
         let at = byte_of(&lines[line], col);
         let x = lines[line][from.bytes.start..at].width();
@@ -149,7 +149,7 @@ impl PromptText {
             pick = pick.max(to.bytes.start);
         }
         let char_col = text[..pick].chars().count();
-        self.area
+        self.textarea
             .move_cursor(CursorMove::Jump(to.line as u16, char_col as u16));
         true
     }
@@ -158,10 +158,15 @@ impl PromptText {
     /// what did not fit.
     pub fn render(&self, f: &mut Frame, area: Rect, look: &Look) -> (Option<Position>, Hidden) {
         let s = look.styles;
+        if area.is_empty() {
+            // No room at all: everything is below, and the marker says so.
+            let below = rows(self.textarea.lines(), (area.width as usize).max(1)).len();
+            return (None, Hidden { above: 0, below });
+        }
         let width = area.width as usize;
         let height = area.height as usize;
         self.width.set(width);
-        let lines = self.area.lines();
+        let lines = self.textarea.lines();
         if lines.len() == 1 && lines[0].is_empty() {
             self.top.set(0);
             f.render_widget(Line::styled(fit(self.placeholder, width), s.muted), area);
@@ -195,7 +200,7 @@ impl PromptText {
             below: rows.len().saturating_sub(top + height),
         };
         let cursor = look.cursor.then(|| {
-            let tui_textarea::DataCursor(line, col) = self.area.cursor();
+            let tui_textarea::DataCursor(line, col) = self.textarea.cursor();
             let at = byte_of(&lines[line], col);
             let x = lines[line][rows[here].bytes.start..at].width();
             let x = x.min(width.saturating_sub(1)) as u16;
