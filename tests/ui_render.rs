@@ -7,7 +7,11 @@ use crossterm::event::KeyCode;
 use ui_support::*;
 
 fn snap(name: &str, h: &Harness) {
-    for (w, ht) in [(80, 24), (160, 48)] {
+    snap_at(name, h, [(80, 24), (160, 48)]);
+}
+
+fn snap_at(name: &str, h: &Harness, sizes: [(u16, u16); 2]) {
+    for (w, ht) in sizes {
         let t = h.render(w, ht);
         insta::assert_snapshot!(format!("{name}_{w}x{ht}"), t.backend());
     }
@@ -346,4 +350,63 @@ fn two_takes_side_by_side_or_stacked_and_scrolled() {
     insta::assert_snapshot!("take_compare_bottom_80x24", h.render(80, 24).backend());
     h.key(KeyCode::Esc);
     assert_eq!(h.app.overlay_name(), None);
+}
+
+/// A reference board whose first prompt is longer than the prompt pane, names both its
+/// references and one it does not have.
+fn long_prompt_with_tokens() -> shotdeck::core::Board {
+    let mut b = noir_with_references();
+    b.shots[0].prompt = "<<<image_1>>> walks through a rain-soaked, neon-lit street at night; \
+        <<<image_2>>> waits under the awning, smoking, while <<<image_3>>> watches from a car. \
+        Slow dolly forward, steam rising from a grate."
+        .into();
+    b
+}
+
+/// The usual size and the smallest the layout takes, where the Prompt pane is 14 columns.
+fn snap_small(name: &str, h: &Harness) {
+    snap_at(name, h, [(80, 24), (60, 20)]);
+}
+
+#[test]
+fn long_prompts_say_they_continue_and_tokens_are_coloured() {
+    let mut h = harness(&long_prompt_with_tokens());
+    // Browsing: the prompt from its start, "↓ N more lines" on the pane's bottom border.
+    snap_small("long_prompt", &h);
+    let theme = shotdeck::ui::ThemeColors::builtin("dark").unwrap();
+    // The colour of the first cell of `needle` in the prompt pane (columns 24–55 at 80×24).
+    let colour_in_prompt = |h: &Harness, needle: &str| {
+        let t = h.render(80, 24);
+        let buf = t.backend().buffer();
+        (0..24u16).find_map(|y| {
+            let line: String = (24..56u16).map(|x| buf[(x, y)].symbol()).collect();
+            let at = line.find(needle)?;
+            Some(buf[(24 + line[..at].chars().count() as u16, y)].fg)
+        })
+    };
+    assert_eq!(
+        colour_in_prompt(&h, "<<<image_1>>> walks"),
+        Some(theme.image_token)
+    );
+    assert_eq!(colour_in_prompt(&h, "walks"), Some(theme.text));
+    // Editing: the cursor's row is shown, what is above is counted.
+    h.key(KeyCode::Enter);
+    snap_small("long_prompt_editing", &h);
+    // A token naming no reference is drawn as an error.
+    assert_eq!(colour_in_prompt(&h, "<<<image_3>>>"), Some(theme.error));
+    // The request pane zoomed: the prompt wraps under its key, nothing is cut.
+    h.key(KeyCode::Esc);
+    h.keys("5z");
+    snap_small("request_zoomed", &h);
+    // Scrolling goes by drawn rows: the end shows the body's last line, the border counts
+    // what is above, and nothing is said to be below.
+    h.keys("G");
+    let t = h.render(80, 24);
+    let buf = t.backend().buffer();
+    let rows: Vec<String> = (0..24u16)
+        .map(|y| (0..80u16).map(|x| buf[(x, y)].symbol()).collect())
+        .collect();
+    assert!(rows[20].starts_with("┃ }"), "{rows:#?}");
+    assert!(rows[22].contains("lines above ┛"), "{rows:#?}");
+    assert!(!rows.concat().contains("more line"), "{rows:#?}");
 }

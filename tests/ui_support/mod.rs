@@ -215,6 +215,18 @@ pub fn noir() -> Board {
     .unwrap()
 }
 
+/// The noir board in reference mode with two reference images (`<<<image_1>>>`, `_2`).
+pub fn noir_with_references() -> Board {
+    Board {
+        mode: shotdeck::core::Mode::Reference,
+        references: vec![
+            "https://example.com/detective.png".into(),
+            "https://example.com/singer.png".into(),
+        ],
+        ..noir()
+    }
+}
+
 /// `sample_jobs` with the done job's video at a fixed, long path (the temp dir changes every
 /// run), four units charged and a header length off the 12 s asked for.
 pub fn detailed_jobs(board: &Path) -> Vec<JobView> {

@@ -74,6 +74,8 @@ actions! {
     EditValue => "Toggle or edit the selected setting",
     ClearValue => "Clear the selected setting (or remove the reference)",
     AddReference => "Add a reference image",
+    InsertImageToken => "Insert the selected reference's <<<image_N>>> at the prompt cursor",
+    CycleImageToken => "Insert <<<image_1>>> at the cursor; again: the next reference",
     JumpToFinding => "Go to what the selected finding is about",
     RetryJob => "Retry the selected failed job (as a new job)",
     RedownloadJob => "Download the selected job's videos again",

@@ -3,6 +3,7 @@
 pub mod job_queue;
 mod job_takes;
 pub mod prompt_editor;
+mod prompt_text;
 pub mod request_preview;
 pub mod settings;
 pub mod settings_fields;
@@ -126,6 +127,8 @@ pub enum Msg {
     Compare(JobId, JobId),
     /// Show what a finding path (`shots[1].prompt`, `first_frame`) refers to.
     Jump(FieldPath),
+    /// Insert `<<<image_N>>>` (N from 1) at the prompt cursor of the selected shot.
+    InsertImageToken(usize),
 }
 
 impl Msg {

@@ -17,7 +17,7 @@ use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::fit;
 use crate::ui::panes::settings_fields::{apply_text, clear, step};
-use crate::ui::panes::{Flow, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
 use crate::ui::state::history::EditKind;
 
 pub use crate::ui::panes::settings_fields::SettingField;
@@ -76,6 +76,12 @@ impl Settings {
                     .doc
                     .edit(EditKind::Discrete, now, |b, _| step(field, b, 1, limits))
                     .into();
+            }
+            Action::InsertImageToken => {
+                return match field {
+                    SettingField::Reference(i) => Flow::Msg(Msg::InsertImageToken(i + 1)),
+                    _ => Flow::toast_err("select a reference image to insert its <<<image_N>>>"),
+                };
             }
             Action::AddReference => {
                 self.select_field(cx.doc.board(), SettingField::AddReference);

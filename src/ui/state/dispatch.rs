@@ -109,6 +109,12 @@ impl App {
                 self.prompt.cursor_to_end();
             }
             Msg::Toast(t) => self.toast = Some(t),
+            Msg::InsertImageToken(n) => {
+                let flow = self.with_cx(PaneId::Prompt, |panes, cx| {
+                    panes.prompt.insert_image_token(n, cx)
+                });
+                self.apply_flow(flow);
+            }
             Msg::Job(cmd) => self.send(*cmd),
             Msg::AskRetry(id) => self.request_retry(id),
             Msg::Compare(a, b) => self.open_compare(a, b),
