@@ -83,6 +83,7 @@ actions! {
     RefreshJobs => "Reload the job list from the store",
     ShowJobDetails => "Show the selected job's whole record",
     ToggleZoom => "Zoom the focused pane to the whole screen and back",
+    ShowMessages => "Show the last messages (the status bar keeps only one)",
     Filter => "Filter the list (type; Esc clears, Enter keeps)",
     Close => "Close the overlay",
     RunCommand => "Run the selected command",

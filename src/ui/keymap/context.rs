@@ -27,12 +27,14 @@ pub enum Context {
     Conflict,
     /// One job's whole record.
     JobDetails,
-    /// Typing a filter over a list (the key help's).
+    /// Typing a filter over a list (the key help's, a pane's).
     Filter,
+    /// The log of the status bar's messages.
+    Messages,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -48,6 +50,7 @@ impl Context {
         Context::Conflict,
         Context::JobDetails,
         Context::Filter,
+        Context::Messages,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +70,7 @@ impl Context {
             Context::Conflict => "conflict",
             Context::JobDetails => "job_details",
             Context::Filter => "filter",
+            Context::Messages => "messages",
         }
     }
 
@@ -87,6 +91,7 @@ impl Context {
             Context::Conflict => "Changed on disk",
             Context::JobDetails => "Job details",
             Context::Filter => "Typing a filter",
+            Context::Messages => "Message log",
         }
     }
 
@@ -106,6 +111,7 @@ impl Context {
                 | Context::Conflict
                 | Context::JobDetails
                 | Context::Filter
+                | Context::Messages
         )
     }
 

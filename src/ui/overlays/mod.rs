@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod details;
 pub mod file_question;
 pub mod help;
+pub mod messages;
 pub mod paid;
 pub mod palette;
 pub mod scroll;
@@ -22,6 +23,7 @@ use crate::ui::overlays::confirm::ConfirmFlow;
 use crate::ui::overlays::details::DetailsFlow;
 use crate::ui::overlays::file_question::FileAnswer;
 use crate::ui::overlays::help::HelpFlow;
+use crate::ui::overlays::messages::MessagesFlow;
 use crate::ui::overlays::palette::PaletteFlow;
 use crate::ui::panes::PaneId;
 use crate::ui::state::app::{App, Overlay};
@@ -37,6 +39,7 @@ impl Overlay {
             Overlay::Confirm(c) => c.context(),
             Overlay::File(q) => q.context(),
             Overlay::JobDetails(_) => Context::JobDetails,
+            Overlay::Messages(_) => Context::Messages,
         }
     }
 }
@@ -81,6 +84,11 @@ impl App {
                 DetailsFlow::Stay => {}
                 DetailsFlow::Open => self.open_details_video(),
             },
+            Overlay::Messages(m) => {
+                if let Some(MessagesFlow::Close) = action.map(|a| m.handle(a)) {
+                    self.overlay = None;
+                }
+            }
             Overlay::Confirm(c) => match action.map_or(ConfirmFlow::Stay, |a| c.handle(a)) {
                 ConfirmFlow::Yes => {
                     // Taken out first: the overlay is gone before anything is sent, so a

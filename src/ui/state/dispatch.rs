@@ -7,10 +7,11 @@ use crate::ui::ExitReason;
 use crate::ui::keymap::action::Action;
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::help::Help;
+use crate::ui::overlays::messages::MessagesView;
 use crate::ui::overlays::palette::Palette;
 use crate::ui::panes::prompt_editor::PromptField;
 use crate::ui::panes::settings::SettingField;
-use crate::ui::panes::{Flow, Msg, PaneId};
+use crate::ui::panes::{Flow, Msg, PaneId, Toast};
 use crate::ui::state::app::{App, Overlay};
 
 impl App {
@@ -69,6 +70,7 @@ impl App {
                 ));
             }
             Action::ToggleZoom => self.zoomed = !self.zoomed,
+            Action::ShowMessages => self.overlay = Some(Overlay::Messages(MessagesView::new())),
             Action::ShowJobDetails => self.open_job_details(),
             Action::ReprobeImages => {
                 self.doc.reprobe_images();
@@ -108,7 +110,7 @@ impl App {
                 self.set_focus(PaneId::Prompt);
                 self.prompt.cursor_to_end();
             }
-            Msg::Toast(t) => self.toast = Some(t),
+            Msg::Toast(t) => self.show(t),
             Msg::Job(cmd) => self.send(*cmd),
             Msg::AskRetry(id) => self.request_retry(id),
             Msg::Open(path) => {
@@ -268,10 +270,13 @@ impl App {
         match ev {
             JobEvent::Submitted { ticket, job } => {
                 self.retries.answered(ticket, job.id);
+                let (provider, ext) = (job.provider, &job.external_task_id);
+                let note = Toast::info(format!("submitted to {provider} as {ext}"));
                 // Unless saving before the submit failed: that error stays in view.
                 if self.toast.as_ref().is_none_or(|t| !t.error) {
-                    let (provider, ext) = (job.provider, &job.external_task_id);
-                    self.toast_info(format!("submitted to {provider} as {ext}"));
+                    self.show(note);
+                } else {
+                    self.log(&note);
                 }
                 self.jobs.update(job);
             }
