@@ -14,7 +14,8 @@ use crate::engine::events::{JobCmd, JobId, JobPhase, JobView};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{clock, fit, megabytes};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
+use crate::ui::panes::hits::RowHits;
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x};
 use crate::ui::state::jobs::JobBook;
 use crate::ui::state::paid::can_retry;
 
@@ -26,6 +27,7 @@ pub const TICK_MS: i64 = 200;
 pub struct JobQueue {
     pub selected: usize,
     pub show_all: bool,
+    pub hits: RowHits,
 }
 
 impl JobQueue {
@@ -40,6 +42,12 @@ impl JobQueue {
         let list = jobs.visible(board, self.show_all);
         list.get(self.selected.min(list.len().saturating_sub(1)))
             .map(|j| j.id)
+    }
+
+    /// A click on row `i` of the list as drawn.
+    pub fn select_row(&mut self, i: usize, cx: &PaneCtx) -> Flow {
+        self.selected = i;
+        self.next_page(cx)
     }
 
     /// Asks for the next page of history once the selection nears the last loaded row.
@@ -126,6 +134,7 @@ impl JobQueue {
         f.render_widget(block, area);
         let width = inner.width as usize;
         if jobs.is_empty() {
+            self.hits.clear();
             let key = |a| v.keymap.key_for(Context::Queue, a);
             let msg = if v.jobs.is_empty() {
                 format!("no jobs yet: submit with {}", key(Action::Submit))
@@ -151,7 +160,9 @@ impl JobQueue {
         } else {
             rows
         };
-        let mut lines: Vec<Line> = scroll_window(jobs.len(), selected, list_rows)
+        let window = self.hits.window(jobs.len(), selected, list_rows);
+        self.hits.record(inner, window.start, window.len(), 1);
+        let mut lines: Vec<Line> = window
             .filter_map(|i| jobs.get(i).map(|j| (i, j)))
             .map(|(i, j)| row(j, v, width, wide).style(v.sel_style(i == selected)))
             .collect();

@@ -11,13 +11,16 @@ use crate::core::{Board, FieldPath};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{bar, fit, layout_seconds, secs, wrap_hanging};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, scroll_window};
+use crate::ui::panes::hits::RowHits;
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View};
 use crate::ui::state::derived::Level;
 use crate::ui::state::edit::{self, Refusal};
 use crate::ui::state::history::EditKind;
 
 #[derive(Debug, Default)]
-pub struct ShotList;
+pub struct ShotList {
+    pub hits: RowHits,
+}
 
 impl ShotList {
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
@@ -64,6 +67,13 @@ impl ShotList {
             }
             _ => return Flow::Ignored,
         }
+        cx.doc.break_burst();
+        Flow::Handled
+    }
+
+    /// A click on row `i` of the list as drawn.
+    pub fn select_row(&mut self, i: usize, cx: &mut PaneCtx) -> Flow {
+        cx.doc.select(i);
         cx.doc.break_burst();
         Flow::Handled
     }
@@ -127,11 +137,12 @@ impl ShotList {
         };
         let mut lines = Vec::new();
         if board.uses_shot_list() {
-            let range = scroll_window(
+            let range = self.hits.window(
                 board.shots.len(),
                 v.doc.selected,
                 inner.height as usize / per_shot,
             );
+            self.hits.record(inner, range.start, range.len(), per_shot);
             for i in range {
                 let shot = &board.shots[i];
                 let level = d.shot_levels.get(i).copied().unwrap_or(Level::Ok);
@@ -151,6 +162,7 @@ impl ShotList {
                 ));
             }
         } else {
+            self.hits.clear();
             let level = d
                 .findings
                 .iter()

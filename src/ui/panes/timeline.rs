@@ -10,12 +10,14 @@ use ratatui::widgets::Paragraph;
 use crate::core::Severity;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{finding_text, fit, layout_seconds, secs, severity_mark};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
+use crate::ui::panes::hits::RowHits;
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x};
 use crate::ui::state::derived::Level;
 
 #[derive(Debug, Default)]
 pub struct Timeline {
     pub selected: usize,
+    pub hits: RowHits,
 }
 
 impl Timeline {
@@ -66,10 +68,19 @@ impl Timeline {
         ];
         let rows = (inner.height as usize).saturating_sub(2);
         if d.findings.is_empty() {
+            self.hits.clear();
             lines.push(Line::styled("✓ no findings", s.ok));
         } else {
             let selected = self.selected.min(d.findings.len() - 1);
-            for i in scroll_window(d.findings.len(), selected, rows) {
+            let window = self.hits.window(d.findings.len(), selected, rows);
+            // Under the ruler and its second marks.
+            let list_area = Rect {
+                y: inner.y + 2,
+                height: inner.height.saturating_sub(2),
+                ..inner
+            };
+            self.hits.record(list_area, window.start, window.len(), 1);
+            for i in window {
                 let x = &d.findings[i];
                 let style = match x.severity {
                     Severity::Error => s.error,

@@ -109,7 +109,7 @@ impl App {
             jobs: JobBook::new(deps.initial_jobs, deps.job_counts),
             retries: RetryBook::default(),
             focus: PaneId::Shots,
-            shot_list: ShotList,
+            shot_list: ShotList::default(),
             prompt,
             settings: Settings::default(),
             timeline: Timeline::default(),
@@ -165,6 +165,14 @@ impl App {
     }
     pub fn selected_shot(&self) -> usize {
         self.doc.selected
+    }
+    /// The job the queue's selection is on, as the list shows it now.
+    pub fn selected_job(&self) -> Option<crate::engine::events::JobId> {
+        self.queue.selected_id(&self.jobs, self.doc.identity())
+    }
+    /// The selected row of the settings and of the findings.
+    pub fn selected_rows(&self) -> (usize, usize) {
+        (self.settings.selected, self.timeline.selected)
     }
     pub fn focus(&self) -> PaneId {
         self.focus

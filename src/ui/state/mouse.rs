@@ -1,10 +1,12 @@
-//! The mouse: a click focuses the pane under it, the wheel moves that pane's selection.
+//! The mouse: a click focuses the pane under it and selects the row it lands on; the wheel
+//! moves the selection of the pane under the pointer. Rows map back to items through what
+//! each pane recorded when it last drew (see `panes::hits`).
 
-use crossterm::event::{MouseEvent, MouseEventKind};
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
 
 use crate::ui::keymap::action::Action;
-use crate::ui::panes::PaneId;
+use crate::ui::panes::{Flow, PaneId};
 use crate::ui::state::app::App;
 
 impl App {
@@ -23,7 +25,8 @@ impl App {
             return;
         };
         let action = match m.kind {
-            MouseEventKind::Down(_) => None,
+            MouseEventKind::Down(MouseButton::Left) => None,
+            MouseEventKind::Down(_) => return,
             MouseEventKind::ScrollDown => Some(Action::SelectNext),
             MouseEventKind::ScrollUp => Some(Action::SelectPrev),
             _ => return,
@@ -32,8 +35,33 @@ impl App {
         if pane != self.focus {
             self.set_focus(pane);
         }
-        if let Some(a) = action {
-            self.dispatch(a);
+        match action {
+            Some(a) => self.dispatch(a),
+            None => self.click_row(pane, at),
+        }
+    }
+
+    /// Selects the item drawn under `at` in `pane`, if the click landed on one.
+    fn click_row(&mut self, pane: PaneId, at: Position) {
+        let flow = self.with_cx(pane, |p, cx| match pane {
+            PaneId::Shots => p
+                .shot_list
+                .hits
+                .item_at(at)
+                .map(|i| p.shot_list.select_row(i, cx)),
+            PaneId::Settings => p.settings.hits.item_at(at).map(|i| {
+                p.settings.select_row(i);
+                Flow::Handled
+            }),
+            PaneId::Timeline => p.timeline.hits.item_at(at).map(|i| {
+                p.timeline.selected = i;
+                Flow::Handled
+            }),
+            PaneId::Queue => p.queue.hits.item_at(at).map(|i| p.queue.select_row(i, cx)),
+            PaneId::Prompt | PaneId::Preview => None,
+        });
+        if let Some(flow) = flow {
+            self.apply_flow(flow);
         }
     }
 }
