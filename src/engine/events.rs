@@ -244,11 +244,13 @@ pub enum JobCmd {
     Details(JobId),
     /// Read `limit` jobs newest first with ids below `below`, `board`'s only or every
     /// board's: answered with [`JobEvent::Page`]. Keyed by id, not offset, so jobs added
-    /// meanwhile neither shift nor repeat the page.
+    /// meanwhile neither shift nor repeat the page. With `filter`, only the jobs it
+    /// matches (see [`crate::engine::store::Store::page_matching`]), read by the query.
     Page {
         board: Option<PathBuf>,
         below: JobId,
         limit: usize,
+        filter: Option<String>,
     },
     /// Stop polling and exit the engine task; in-flight jobs resume on the next start.
     Shutdown,
@@ -276,12 +278,15 @@ pub enum JobEvent {
     /// The record asked for by [`JobCmd::Details`] (boxed: it carries the board and request).
     Details(Box<crate::engine::store::JobRecord>),
     /// The answer to [`JobCmd::Page`]: the jobs below `below`, newest first; fewer than
-    /// asked (`ended`) at the end of the list.
+    /// asked (`ended`) at the end of the list. A filtered page echoes its `filter` and,
+    /// on the first page (`below` at `JobId::MAX`), how many jobs match in all.
     Page {
         board: Option<PathBuf>,
         below: JobId,
         jobs: Vec<JobView>,
         ended: bool,
+        filter: Option<String>,
+        matching: Option<usize>,
     },
 }
 

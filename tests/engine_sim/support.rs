@@ -153,6 +153,8 @@ pub struct Events {
     pub spend_today: Option<f64>,
     /// Records sent for `JobCmd::Details`, in arrival order.
     pub details: Vec<JobRecord>,
+    /// Answers to `JobCmd::Page`: (job ids, filter echoed, matching count).
+    pub pages: Vec<(Vec<i64>, Option<String>, Option<usize>)>,
 }
 
 impl Events {
@@ -167,6 +169,7 @@ impl Events {
             refused: HashMap::new(),
             spend_today: None,
             details: Vec::new(),
+            pages: Vec::new(),
         }
     }
 
@@ -180,6 +183,20 @@ impl Events {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(event)) => self.note(event),
                 _ => panic!("no job details came; rejected: {:?}", self.rejections),
+            }
+        }
+    }
+
+    /// Waits for the answer to a `JobCmd::Page`.
+    pub async fn page(&mut self) -> (Vec<i64>, Option<String>, Option<usize>) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(p) = self.pages.pop() {
+                return p;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => self.note(event),
+                _ => panic!("no page came; rejected: {:?}", self.rejections),
             }
         }
     }
@@ -236,7 +253,15 @@ impl Events {
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.details.push(*record),
-            JobEvent::Page { .. } => {}
+            JobEvent::Page {
+                jobs,
+                filter,
+                matching,
+                ..
+            } => {
+                let ids = jobs.iter().map(|j| j.id).collect();
+                self.pages.push((ids, filter, matching));
+            }
         }
     }
 

@@ -116,7 +116,6 @@ impl Action {
                 | Action::ReloadBoard
                 | Action::KeepMine
                 | Action::SaveAs
-                | Action::Filter
         )
     }
 }

@@ -33,7 +33,7 @@ impl Overlay {
     /// The keymap context that takes the keys while this overlay is open.
     pub fn context(&self) -> Context {
         match self {
-            Overlay::Help(h) if h.typing => Context::Filter,
+            Overlay::Help(h) if h.filter.typing => Context::Filter,
             Overlay::Help(_) => Context::Help,
             Overlay::Palette(_) => Context::Palette,
             Overlay::Confirm(c) => c.context(),
@@ -55,7 +55,7 @@ impl App {
             .map(|(_, action)| action);
         match overlay {
             Overlay::Help(h) => match action {
-                None if h.typing => h.type_key(key),
+                None if h.filter.typing => h.type_key(key),
                 None => {}
                 Some(a) => {
                     if let HelpFlow::Close = h.handle(a) {

@@ -14,6 +14,7 @@ use crate::engine::events::{JobCmd, JobId, JobPhase, JobView};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{clock, fit, megabytes};
+use crate::ui::panes::filter::FilterInput;
 use crate::ui::panes::hits::RowHits;
 use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x};
 use crate::ui::state::jobs::JobBook;
@@ -28,6 +29,9 @@ pub struct JobQueue {
     pub selected: usize,
     pub show_all: bool,
     pub hits: RowHits,
+    /// `/`: the store lists only the jobs whose id, external id, task id, board, phase,
+    /// provider or model match (see `JobBook::set_filter`).
+    pub filter: FilterInput,
 }
 
 impl JobQueue {
@@ -126,17 +130,21 @@ impl JobQueue {
         } else {
             "this board"
         };
+        let all = v.jobs.unfiltered_total(v.doc.identity(), self.show_all);
         let block = v.block(
             PaneId::Queue,
-            Span::styled(format!("· {scope} · {} ", jobs.total()), s.muted),
+            Span::styled(format!("· {scope} · {all} "), s.muted),
         );
+        let block = self.filter.on_block(block, jobs.total(), all, s.accent);
         let inner = pad_x(block.inner(area));
         f.render_widget(block, area);
         let width = inner.width as usize;
         if jobs.is_empty() {
             self.hits.clear();
             let key = |a| v.keymap.key_for(Context::Queue, a);
-            let msg = if v.jobs.is_empty() {
+            let msg = if self.filter.query().is_some() {
+                "no job matches the filter".to_string()
+            } else if v.jobs.is_empty() {
                 format!("no jobs yet: submit with {}", key(Action::Submit))
             } else {
                 format!(

@@ -1,5 +1,6 @@
 //! What every pane shares: its identity, what `handle` returns, and what `render` reads.
 
+pub mod filter;
 pub mod hits;
 pub mod job_queue;
 pub mod prompt_editor;

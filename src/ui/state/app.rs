@@ -166,14 +166,6 @@ impl App {
     pub fn selected_shot(&self) -> usize {
         self.doc.selected
     }
-    /// The job the queue's selection is on, as the list shows it now.
-    pub fn selected_job(&self) -> Option<crate::engine::events::JobId> {
-        self.queue.selected_id(&self.jobs, self.doc.identity())
-    }
-    /// The selected row of the settings and of the findings.
-    pub fn selected_rows(&self) -> (usize, usize) {
-        (self.settings.selected, self.timeline.selected)
-    }
     pub fn focus(&self) -> PaneId {
         self.focus
     }
@@ -220,6 +212,7 @@ impl App {
             None if self.focus == PaneId::Settings && self.settings.is_editing() => {
                 Context::FieldEdit
             }
+            None if self.typing_filter() => Context::Filter,
             None => self.focus.context(),
         }
     }
@@ -284,10 +277,14 @@ impl App {
             self.dirty = true;
             return;
         }
+        let context = self.context();
+        if context == Context::Filter {
+            self.dirty = true;
+            return self.filter_key(key);
+        }
         let Some(chord) = KeyChord::from_event(&key) else {
             return;
         };
-        let context = self.context();
         match self.keymap.resolve(context, &chord) {
             Some((Context::FieldEdit, action)) => {
                 self.dirty = true;

@@ -13,6 +13,7 @@ use crate::ui::panes::prompt_editor::PromptField;
 use crate::ui::panes::settings::SettingField;
 use crate::ui::panes::{Flow, Msg, PaneId, Toast};
 use crate::ui::state::app::{App, Overlay};
+use crate::ui::state::jobs::FilteredPage;
 
 impl App {
     pub fn dispatch(&mut self, action: Action) {
@@ -23,8 +24,7 @@ impl App {
                 self.overlay = Some(Overlay::Help(Help {
                     context: self.context(),
                     scroll: Default::default(),
-                    filter: String::new(),
-                    typing: false,
+                    filter: Default::default(),
                     paths: self.help_paths.clone(),
                 }));
             }
@@ -70,6 +70,7 @@ impl App {
                 ));
             }
             Action::ToggleZoom => self.zoomed = !self.zoomed,
+            Action::Filter => self.start_filter(),
             Action::ShowMessages => self.overlay = Some(Overlay::Messages(MessagesView::new())),
             Action::ShowJobDetails => self.open_job_details(),
             Action::ReprobeImages => {
@@ -90,6 +91,10 @@ impl App {
                     self.dirty = false;
                 }
                 self.apply_flow(flow);
+                if pane_action == Action::ToggleAllBoards {
+                    // The filter reads the other list now.
+                    self.refilter(PaneId::Queue);
+                }
             }
         }
     }
@@ -136,6 +141,9 @@ impl App {
         }
         if pane != PaneId::Settings {
             self.settings.cancel_editing();
+        }
+        if pane != self.focus {
+            self.stop_typing_filter(self.focus);
         }
         self.focus = pane;
         self.prompt.sync(&self.doc);
@@ -319,7 +327,24 @@ impl App {
                 below,
                 jobs,
                 ended,
+                filter: None,
+                ..
             } => self.jobs.page(board, below, jobs, ended),
+            JobEvent::Page {
+                board,
+                below,
+                jobs,
+                ended,
+                filter: Some(text),
+                matching,
+            } => self.jobs.filtered_page(FilteredPage {
+                board,
+                below,
+                jobs,
+                ended,
+                text,
+                matching,
+            }),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod doc;
 mod doc_disk;
 pub mod edit;
 pub mod file_guard;
+mod filters;
 pub mod history;
 pub mod jobs;
 pub mod messages;
