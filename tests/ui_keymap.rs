@@ -140,8 +140,18 @@ fn plain_characters_stay_text_in_the_prompt_editor() {
 fn help_lists_the_overlay_keys_too() {
     let mut h = harness(&noir());
     h.keys("?");
-    for _ in 0..12 {
+    // Down to the palette's keys, then on until the notice's show under them.
+    for _ in 0..40 {
+        if screen(&h).contains("Run the selected command") {
+            break;
+        }
         h.key(KeyCode::PageDown);
+    }
+    for _ in 0..40 {
+        if screen(&h).contains("Close the notice") {
+            break;
+        }
+        h.key(KeyCode::Down);
     }
     let s = screen(&h);
     for title in ["Confirmation", "Command palette", "Notice"] {

@@ -235,10 +235,10 @@ mod tests {
             matching(None, JobId::MAX, "SHOTDECK-120"),
             [1203, 1202, 1201, 1200, 120]
         );
-        assert_eq!(matching(b, JobId::MAX, "-120"), [1203, 1200]);
-        assert_eq!(matching(b, 1200, "-120"), Vec::<JobId>::new());
+        assert_eq!(matching(b, JobId::MAX, "-120"), [1203, 1200, 120]);
+        assert_eq!(matching(b, 1200, "-120"), [120], "the next page");
         assert_eq!(s.count_matching(None, "shotdeck-120").unwrap(), 5);
-        assert_eq!(s.count_matching(b, "-120").unwrap(), 2);
+        assert_eq!(s.count_matching(b, "-120").unwrap(), 3);
         // The phase, the provider, the board's path and its model.
         assert_eq!(matching(None, JobId::MAX, "FAILED"), [2]);
         assert_eq!(s.count_matching(None, "kling").unwrap(), 1_203);
