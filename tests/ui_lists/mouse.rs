@@ -56,3 +56,20 @@ fn clicks_select_shots_settings_and_findings_under_the_border() {
     assert_eq!(h.app.focus(), PaneId::Timeline);
     snap_at("click_finding_80x24", &h, 80, 24);
 }
+
+#[test]
+fn a_click_in_the_palette_selects_the_command_under_it() {
+    let mut h = harness(&noir());
+    h.keys(":");
+    let t = h.render(80, 24);
+    let (x, y) = row_of(&t, "Next pane").expect("a palette row");
+    click(&mut h, x, y);
+    assert_eq!(h.app.overlay_name(), Some("palette"));
+    snap_at("click_palette_80x24", &h, 80, 24);
+    h.key(crossterm::event::KeyCode::Enter);
+    assert_eq!(
+        h.app.focus(),
+        PaneId::Prompt,
+        "Enter ran the clicked command"
+    );
+}

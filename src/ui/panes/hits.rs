@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use ratatui::layout::{Position, Rect};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct RowHits {
     drawn: Cell<Option<DrawnRows>>,
 }

@@ -7,12 +7,12 @@ use ratatui::layout::Position;
 
 use crate::ui::keymap::action::Action;
 use crate::ui::panes::{Flow, PaneId};
-use crate::ui::state::app::App;
+use crate::ui::state::app::{App, Overlay};
 
 impl App {
     pub(in crate::ui) fn on_mouse(&mut self, m: MouseEvent) {
         if self.overlay.is_some() {
-            return;
+            return self.overlay_mouse(m);
         }
         let Some(areas) = self.areas() else {
             return;
@@ -39,6 +39,28 @@ impl App {
             Some(a) => self.dispatch(a),
             None => self.click_row(pane, at),
         }
+    }
+
+    /// Over an overlay only the palette's list answers the mouse (text overlays scroll by
+    /// keys, and a question waits for its answer's key).
+    fn overlay_mouse(&mut self, m: MouseEvent) {
+        let Some(Overlay::Palette(p)) = self.overlay.as_mut() else {
+            return;
+        };
+        let action = match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some(i) = p.hits.item_at(Position::new(m.column, m.row)) {
+                    p.selected = i;
+                    self.dirty = true;
+                }
+                return;
+            }
+            MouseEventKind::ScrollDown => Action::SelectNext,
+            MouseEventKind::ScrollUp => Action::SelectPrev,
+            _ => return,
+        };
+        p.handle(action, &self.palette_entries);
+        self.dirty = true;
     }
 
     /// Selects the item drawn under `at` in `pane`, if the click landed on one.
