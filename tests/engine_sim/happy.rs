@@ -1,7 +1,7 @@
 //! Every mode on both providers, submitted together, end to end.
 
 use shotdeck::core::provider::Provider;
-use shotdeck::engine::events::{JobCmd, JobPhase};
+use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase};
 use shotdeck::engine::store::Store;
 use shotdeck::sim::SAMPLE_MP4;
 
@@ -57,8 +57,16 @@ async fn every_mode_finishes(provider: Provider) {
         filter: Some("REFERENCE.json".into()),
     };
     engine.cmd_tx.send(filtered).unwrap();
-    let (ids, filter, matching) = events.page().await;
-    assert_eq!(ids, [reference]);
+    let JobEvent::Page {
+        jobs: page,
+        filter,
+        matching,
+        ..
+    } = events.page().await
+    else {
+        unreachable!("`pages` holds pages only");
+    };
+    assert_eq!(page.iter().map(|j| j.id).collect::<Vec<_>>(), [reference]);
     assert_eq!(
         (filter.as_deref(), matching),
         (Some("REFERENCE.json"), Some(1))

@@ -153,8 +153,8 @@ pub struct Events {
     pub spend_today: Option<f64>,
     /// Records sent for `JobCmd::Details`, in arrival order.
     pub details: Vec<JobRecord>,
-    /// Answers to `JobCmd::Page`: (job ids, filter echoed, matching count).
-    pub pages: Vec<(Vec<i64>, Option<String>, Option<usize>)>,
+    /// Answers to `JobCmd::Page`, in arrival order.
+    pub pages: Vec<JobEvent>,
 }
 
 impl Events {
@@ -188,7 +188,7 @@ impl Events {
     }
 
     /// Waits for the answer to a `JobCmd::Page`.
-    pub async fn page(&mut self) -> (Vec<i64>, Option<String>, Option<usize>) {
+    pub async fn page(&mut self) -> JobEvent {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             if let Some(p) = self.pages.pop() {
@@ -253,15 +253,7 @@ impl Events {
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.details.push(*record),
-            JobEvent::Page {
-                jobs,
-                filter,
-                matching,
-                ..
-            } => {
-                let ids = jobs.iter().map(|j| j.id).collect();
-                self.pages.push((ids, filter, matching));
-            }
+            page @ JobEvent::Page { .. } => self.pages.push(page),
         }
     }
 
