@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use shotdeck::core::compare::TakeFacts;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{
     JobCmd, JobEvent, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
@@ -155,6 +156,8 @@ pub struct Events {
     pub details: Vec<JobRecord>,
     /// Answers to `JobCmd::Page`, in arrival order.
     pub pages: Vec<JobEvent>,
+    /// Takes sent for `JobCmd::Compare`, in arrival order.
+    pub compared: Vec<[TakeFacts; 2]>,
 }
 
 impl Events {
@@ -170,35 +173,37 @@ impl Events {
             spend_today: None,
             details: Vec::new(),
             pages: Vec::new(),
+            compared: Vec::new(),
+        }
+    }
+
+    /// Waits until `take` finds the answer a command asked for among the events noted.
+    async fn answer<T>(&mut self, what: &str, take: impl Fn(&mut Events) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(found) = take(self) {
+                return found;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => self.note(event),
+                _ => panic!("no {what} came; rejected: {:?}", self.rejections),
+            }
         }
     }
 
     /// Waits for the record a `JobCmd::Details` asked for.
     pub async fn details(&mut self) -> JobRecord {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            if let Some(r) = self.details.pop() {
-                return r;
-            }
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(event)) => self.note(event),
-                _ => panic!("no job details came; rejected: {:?}", self.rejections),
-            }
-        }
+        self.answer("job details", |e| e.details.pop()).await
     }
 
     /// Waits for the answer to a `JobCmd::Page`.
     pub async fn page(&mut self) -> JobEvent {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            if let Some(p) = self.pages.pop() {
-                return p;
-            }
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(event)) => self.note(event),
-                _ => panic!("no page came; rejected: {:?}", self.rejections),
-            }
-        }
+        self.answer("page", |e| e.pages.pop()).await
+    }
+
+    /// Waits for the takes a `JobCmd::Compare` asked for.
+    pub async fn compared(&mut self) -> [TakeFacts; 2] {
+        self.answer("comparison", |e| e.compared.pop()).await
     }
 
     /// Waits until the latest view of some job satisfies `pred`, and returns it.
@@ -254,6 +259,7 @@ impl Events {
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.details.push(*record),
             page @ JobEvent::Page { .. } => self.pages.push(page),
+            JobEvent::Compared(takes) => self.compared.push(*takes),
         }
     }
 

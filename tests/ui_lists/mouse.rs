@@ -18,7 +18,7 @@ fn a_click_on_a_scrolled_job_list_picks_the_job_drawn_there() {
     let mut h = harness_with(&noir(), thirty_jobs);
     h.keys("6G"); // the oldest: the list is scrolled to its end
     let t = h.render(80, 24);
-    let (x, y) = row_of(&t, "#4 ").expect("job #4 is on screen");
+    let (x, y) = row_of(&t, "Take 4 ").expect("job #4 (take 4) is on screen");
     h.keys("1"); // the focus goes elsewhere; the click brings it back
     click(&mut h, x, y);
     assert_eq!(h.app.focus(), PaneId::Queue);

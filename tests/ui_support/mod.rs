@@ -166,6 +166,9 @@ pub fn job(id: i64, board: &Path, phase: JobPhase) -> JobView {
         created_at: NOW_MS - 95_000,
         updated_at: NOW_MS - 1_000,
         finished_at: None,
+        take: id as u32,
+        keeper: false,
+        retry_of_take: None,
     }
 }
 

@@ -30,6 +30,8 @@ impl EngineLoop {
                 limit,
                 filter,
             } => self.page(board, below, limit, filter).await,
+            JobCmd::SetKeeper { id, keep } => self.set_keeper(id, keep).await,
+            JobCmd::Compare(a, b) => self.compare(a, b).await,
             JobCmd::Shutdown => {}
         }
     }

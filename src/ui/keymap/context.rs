@@ -31,10 +31,12 @@ pub enum Context {
     Filter,
     /// The log of the status bar's messages.
     Messages,
+    /// Two takes side by side.
+    TakeCompare,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -51,6 +53,7 @@ impl Context {
         Context::JobDetails,
         Context::Filter,
         Context::Messages,
+        Context::TakeCompare,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,6 +74,7 @@ impl Context {
             Context::JobDetails => "job_details",
             Context::Filter => "filter",
             Context::Messages => "messages",
+            Context::TakeCompare => "take_compare",
         }
     }
 
@@ -92,6 +96,7 @@ impl Context {
             Context::JobDetails => "Job details",
             Context::Filter => "Typing a filter",
             Context::Messages => "Message log",
+            Context::TakeCompare => "Comparing takes",
         }
     }
 
@@ -110,6 +115,7 @@ impl Context {
                 | Context::Notice
                 | Context::Conflict
                 | Context::JobDetails
+                | Context::TakeCompare
                 | Context::Filter
                 | Context::Messages
         )

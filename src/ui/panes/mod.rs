@@ -3,6 +3,7 @@
 pub mod filter;
 pub mod hits;
 pub mod job_queue;
+mod job_takes;
 pub mod prompt_editor;
 pub mod request_preview;
 pub mod settings;
@@ -123,6 +124,8 @@ pub enum Msg {
     AskRetry(JobId),
     Open(PathBuf),
     Copy(String),
+    /// Compare two takes side by side (the engine gathers them).
+    Compare(JobId, JobId),
     /// Show what a finding path (`shots[1].prompt`, `first_frame`) refers to.
     Jump(FieldPath),
 }

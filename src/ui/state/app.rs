@@ -16,6 +16,7 @@ use crate::ui::UiDeps;
 use crate::ui::host::Host;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::keymap::{Context, Keymap};
+use crate::ui::overlays::compare::TakeCompare;
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::details::JobDetails;
 use crate::ui::overlays::file_question::FileQuestion;
@@ -46,6 +47,8 @@ pub enum Overlay {
     JobDetails(JobDetails),
     /// The status bar's last messages.
     Messages(MessagesView),
+    /// Two takes side by side.
+    TakeCompare(TakeCompare),
 }
 
 pub struct App {
@@ -184,7 +187,7 @@ impl App {
         &self.messages
     }
     /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
-    /// `changed_on_disk`, `read_only`, `save_as`, `job_details` or `messages`.
+    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `messages` or `take_compare`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
@@ -198,6 +201,7 @@ impl App {
             Overlay::File(FileQuestion::SaveAs { .. }) => "save_as",
             Overlay::JobDetails(_) => "job_details",
             Overlay::Messages(_) => "messages",
+            Overlay::TakeCompare(_) => "take_compare",
         })
     }
     pub fn exit_reason(&self) -> Option<crate::ui::ExitReason> {

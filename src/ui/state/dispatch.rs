@@ -13,7 +13,7 @@ use crate::ui::panes::prompt_editor::PromptField;
 use crate::ui::panes::settings::SettingField;
 use crate::ui::panes::{Flow, Msg, PaneId, Toast};
 use crate::ui::state::app::{App, Overlay};
-use crate::ui::state::jobs::FilteredPage;
+use crate::ui::state::jobs::filtered::FilteredPage;
 
 impl App {
     pub fn dispatch(&mut self, action: Action) {
@@ -118,6 +118,7 @@ impl App {
             Msg::Toast(t) => self.show(t),
             Msg::Job(cmd) => self.send(*cmd),
             Msg::AskRetry(id) => self.request_retry(id),
+            Msg::Compare(a, b) => self.open_compare(a, b),
             Msg::Open(path) => {
                 if self.host.remote() {
                     self.toast_info(format!("over SSH, not opening here: {}", path.display()));
@@ -322,6 +323,7 @@ impl App {
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.on_job_details(record),
+            JobEvent::Compared(takes) => self.on_compared(*takes),
             JobEvent::Page {
                 board,
                 below,

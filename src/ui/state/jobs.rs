@@ -12,10 +12,9 @@ use crate::engine::events::{JobCmd, JobCounts, JobId, JobPhase, JobView};
 pub const PAGE_ROWS: usize = 100;
 /// How close to the last loaded row the selection gets before the next page is asked for.
 const PAGE_AHEAD: usize = 50;
-
+/// The queue's `/` filter, read from the store a page at a time.
 #[path = "jobs_filtered.rs"]
-mod filtered;
-pub use filtered::FilteredPage;
+pub mod filtered;
 
 /// One queue view's list: every id of its jobs at or above `floor`, newest first (a
 /// prefix of the full list); `ended` once the store has nothing below.
@@ -61,7 +60,6 @@ pub struct JobBook {
     active: usize,
     /// Pages asked for (list, below): a held key asks once.
     asked: RefCell<HashSet<(Option<PathBuf>, JobId)>>,
-    /// The queue's `/` filter, read from the store.
     filtered: Option<filtered::Filtered>,
 }
 
@@ -274,6 +272,9 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             finished_at: None,
+            take: id as u32,
+            keeper: false,
+            retry_of_take: None,
         }
     }
 
