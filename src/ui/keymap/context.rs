@@ -27,14 +27,16 @@ pub enum Context {
     Conflict,
     /// One job's whole record.
     JobDetails,
-    /// Typing a filter over a list (the key help's).
+    /// Typing a filter over a list (the key help's, a pane's).
     Filter,
+    /// The log of the status bar's messages.
+    Messages,
     /// Two takes side by side.
     TakeCompare,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -50,6 +52,7 @@ impl Context {
         Context::Conflict,
         Context::JobDetails,
         Context::Filter,
+        Context::Messages,
         Context::TakeCompare,
     ];
 
@@ -70,6 +73,7 @@ impl Context {
             Context::Conflict => "conflict",
             Context::JobDetails => "job_details",
             Context::Filter => "filter",
+            Context::Messages => "messages",
             Context::TakeCompare => "take_compare",
         }
     }
@@ -91,6 +95,7 @@ impl Context {
             Context::Conflict => "Changed on disk",
             Context::JobDetails => "Job details",
             Context::Filter => "Typing a filter",
+            Context::Messages => "Message log",
             Context::TakeCompare => "Comparing takes",
         }
     }
@@ -112,6 +117,7 @@ impl Context {
                 | Context::JobDetails
                 | Context::TakeCompare
                 | Context::Filter
+                | Context::Messages
         )
     }
 

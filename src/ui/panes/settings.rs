@@ -16,8 +16,9 @@ use crate::core::model::{Board, is_url};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::fit;
+use crate::ui::panes::hits::RowHits;
 use crate::ui::panes::settings_fields::{apply_text, clear, step};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x};
 use crate::ui::state::history::EditKind;
 
 pub use crate::ui::panes::settings_fields::SettingField;
@@ -25,6 +26,7 @@ pub use crate::ui::panes::settings_fields::SettingField;
 #[derive(Default)]
 pub struct Settings {
     pub selected: usize,
+    pub hits: RowHits,
     editing: Option<(SettingField, TextArea<'static>)>,
 }
 
@@ -36,6 +38,14 @@ impl Settings {
     /// Drops an open field without applying it (focus moved elsewhere).
     pub fn cancel_editing(&mut self) {
         self.editing = None;
+    }
+
+    /// A click on row `i`: an open field closes unapplied when another row is picked.
+    pub fn select_row(&mut self, i: usize) {
+        if i != self.selected {
+            self.cancel_editing();
+        }
+        self.selected = i;
     }
 
     pub fn select_field(&mut self, b: &Board, field: SettingField) {
@@ -186,7 +196,8 @@ impl Settings {
         } else {
             inner.height as usize
         };
-        let range = scroll_window(fields.len(), selected, list_rows);
+        let range = self.hits.window(fields.len(), selected, list_rows);
+        self.hits.record(inner, range.start, range.len(), 1);
         let top = range.start;
         for i in range {
             let field = fields[i];

@@ -5,16 +5,15 @@
 
 use std::time::Instant;
 
-use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::core::{Board, Finding};
 use crate::engine::events::{JobCmd, JobEvent};
 use crate::ui::UiDeps;
 use crate::ui::host::Host;
-use crate::ui::keymap::action::Action;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::overlays::compare::TakeCompare;
@@ -22,6 +21,7 @@ use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::details::JobDetails;
 use crate::ui::overlays::file_question::FileQuestion;
 use crate::ui::overlays::help::Help;
+use crate::ui::overlays::messages::MessagesView;
 use crate::ui::overlays::palette::{Entry, Palette};
 use crate::ui::panes::job_queue::JobQueue;
 use crate::ui::panes::prompt_editor::PromptEditor;
@@ -32,6 +32,7 @@ use crate::ui::panes::timeline::Timeline;
 use crate::ui::panes::{Flow, PaneCtx, PaneId, Toast};
 use crate::ui::state::doc::{Doc, OpenedBoard};
 use crate::ui::state::jobs::JobBook;
+use crate::ui::state::messages::MessageLog;
 use crate::ui::state::paid::RetryBook;
 use crate::ui::theme::Styles;
 
@@ -44,6 +45,8 @@ pub enum Overlay {
     File(FileQuestion),
     /// One job's whole record, as the engine reads it from the store.
     JobDetails(JobDetails),
+    /// The status bar's last messages.
+    Messages(MessagesView),
     /// Two takes side by side.
     TakeCompare(TakeCompare),
 }
@@ -66,6 +69,8 @@ pub struct App {
     pub(in crate::ui) palette_entries: Vec<Entry>,
     pub(in crate::ui) styles: Styles,
     pub(in crate::ui) toast: Option<Toast>,
+    /// Every toast shown, for the message log (the status bar shows one until a key).
+    pub(in crate::ui) messages: MessageLog,
     pub(in crate::ui) jobs_tx: UnboundedSender<JobCmd>,
     pub(in crate::ui) host: Box<dyn Host>,
     /// config.toml's `notify`: how a job's end is announced.
@@ -103,12 +108,11 @@ impl App {
         }
         doc.set_read_only(deps.read_only);
         let prompt = PromptEditor::new(&doc, deps.styles);
-        let toast = (!warnings.is_empty()).then(|| Toast::error(warnings.join("; ")));
-        let app = App {
+        let mut app = App {
             jobs: JobBook::new(deps.initial_jobs, deps.job_counts),
             retries: RetryBook::default(),
             focus: PaneId::Shots,
-            shot_list: ShotList,
+            shot_list: ShotList::default(),
             prompt,
             settings: Settings::default(),
             timeline: Timeline::default(),
@@ -119,7 +123,8 @@ impl App {
             palette_entries: crate::ui::overlays::palette::entries(&deps.keymap),
             keymap: deps.keymap,
             styles: deps.styles,
-            toast,
+            toast: None,
+            messages: MessageLog::default(),
             jobs_tx: deps.jobs_tx,
             host: deps.host,
             notify: deps.config.notify,
@@ -127,13 +132,16 @@ impl App {
             spend_today: None,
             help_paths: deps.help_paths,
             now: Instant::now(),
-            now_ms: 0,
+            now_ms: crate::ui::event_loop::unix_ms(),
             size: Rect::new(0, 0, 80, 24),
             dirty: true,
             exit: None,
             suspend: false,
             doc,
         };
+        if !warnings.is_empty() {
+            app.show(Toast::error(warnings.join("; ")));
+        }
         // The open board's first page, when the engine's first page (every board's
         // newest jobs) does not hold it whole.
         if let Some(cmd) = app.jobs.page_wanted(app.doc.identity(), false, 0) {
@@ -174,8 +182,12 @@ impl App {
     pub fn toast(&self) -> Option<&Toast> {
         self.toast.as_ref()
     }
+    /// The message log, oldest first.
+    pub fn messages(&self) -> &MessageLog {
+        &self.messages
+    }
     /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
-    /// `changed_on_disk`, `read_only`, `save_as`, `job_details` or `take_compare`.
+    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `messages` or `take_compare`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
@@ -188,6 +200,7 @@ impl App {
             Overlay::File(FileQuestion::WriteReadOnly { .. }) => "read_only",
             Overlay::File(FileQuestion::SaveAs { .. }) => "save_as",
             Overlay::JobDetails(_) => "job_details",
+            Overlay::Messages(_) => "messages",
             Overlay::TakeCompare(_) => "take_compare",
         })
     }
@@ -203,6 +216,7 @@ impl App {
             None if self.focus == PaneId::Settings && self.settings.is_editing() => {
                 Context::FieldEdit
             }
+            None if self.typing_filter() => Context::Filter,
             None => self.focus.context(),
         }
     }
@@ -267,10 +281,14 @@ impl App {
             self.dirty = true;
             return;
         }
+        let context = self.context();
+        if context == Context::Filter {
+            self.dirty = true;
+            return self.filter_key(key);
+        }
         let Some(chord) = KeyChord::from_event(&key) else {
             return;
         };
-        let context = self.context();
         match self.keymap.resolve(context, &chord) {
             Some((Context::FieldEdit, action)) => {
                 self.dirty = true;
@@ -316,35 +334,6 @@ impl App {
         self.apply_flow(flow);
     }
 
-    fn on_mouse(&mut self, m: MouseEvent) {
-        if self.overlay.is_some() {
-            return;
-        }
-        let Some(areas) = self.areas() else {
-            return;
-        };
-        let at = Position::new(m.column, m.row);
-        let Some(pane) = PaneId::ALL
-            .into_iter()
-            .find(|p| areas.pane(*p).contains(at))
-        else {
-            return;
-        };
-        let action = match m.kind {
-            MouseEventKind::Down(_) => None,
-            MouseEventKind::ScrollDown => Some(Action::SelectNext),
-            MouseEventKind::ScrollUp => Some(Action::SelectPrev),
-            _ => return,
-        };
-        self.dirty = true;
-        if pane != self.focus {
-            self.set_focus(pane);
-        }
-        if let Some(a) = action {
-            self.dispatch(a);
-        }
-    }
-
     /// Runs `f` with a handling context for `pane` (rows for paging come from the layout).
     pub(in crate::ui) fn with_cx<R>(
         &mut self,
@@ -373,16 +362,27 @@ impl App {
         f(&mut panes, &mut cx)
     }
 
-    pub(in crate::ui) fn toast_info(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast::info(text));
+    /// Shows `toast` in the status bar and keeps it in the message log.
+    pub(in crate::ui) fn show(&mut self, toast: Toast) {
+        self.log(&toast);
+        self.toast = Some(toast);
         self.dirty = true;
+    }
+
+    /// Keeps `toast` in the message log without showing it (another message stays up).
+    pub(in crate::ui) fn log(&mut self, toast: &Toast) {
+        let local_ms = self.now_ms + self.host.utc_offset_ms();
+        self.messages.push(toast, local_ms);
+    }
+
+    pub(in crate::ui) fn toast_info(&mut self, text: impl Into<String>) {
+        self.show(Toast::info(text));
     }
 
     pub(in crate::ui) fn toast_error(&mut self, text: impl Into<String>) {
         let text = text.into();
         tracing::warn!("{text}");
-        self.toast = Some(Toast::error(text));
-        self.dirty = true;
+        self.show(Toast::error(text));
     }
 }
 

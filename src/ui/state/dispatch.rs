@@ -7,11 +7,13 @@ use crate::ui::ExitReason;
 use crate::ui::keymap::action::Action;
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::help::Help;
+use crate::ui::overlays::messages::MessagesView;
 use crate::ui::overlays::palette::Palette;
 use crate::ui::panes::prompt_editor::PromptField;
 use crate::ui::panes::settings::SettingField;
-use crate::ui::panes::{Flow, Msg, PaneId};
+use crate::ui::panes::{Flow, Msg, PaneId, Toast};
 use crate::ui::state::app::{App, Overlay};
+use crate::ui::state::jobs::filtered::FilteredPage;
 
 impl App {
     pub fn dispatch(&mut self, action: Action) {
@@ -22,8 +24,7 @@ impl App {
                 self.overlay = Some(Overlay::Help(Help {
                     context: self.context(),
                     scroll: Default::default(),
-                    filter: String::new(),
-                    typing: false,
+                    filter: Default::default(),
                     paths: self.help_paths.clone(),
                 }));
             }
@@ -69,6 +70,8 @@ impl App {
                 ));
             }
             Action::ToggleZoom => self.zoomed = !self.zoomed,
+            Action::Filter => self.start_filter(),
+            Action::ShowMessages => self.overlay = Some(Overlay::Messages(MessagesView::new())),
             Action::ShowJobDetails => self.open_job_details(),
             Action::ReprobeImages => {
                 self.doc.reprobe_images();
@@ -88,6 +91,10 @@ impl App {
                     self.dirty = false;
                 }
                 self.apply_flow(flow);
+                if pane_action == Action::ToggleAllBoards {
+                    // The filter reads the other list now.
+                    self.refilter(PaneId::Queue);
+                }
             }
         }
     }
@@ -108,7 +115,7 @@ impl App {
                 self.set_focus(PaneId::Prompt);
                 self.prompt.cursor_to_end();
             }
-            Msg::Toast(t) => self.toast = Some(t),
+            Msg::Toast(t) => self.show(t),
             Msg::InsertImageToken(n) => {
                 let flow = self.with_cx(PaneId::Prompt, |panes, cx| {
                     panes.prompt.insert_image_token(n, cx)
@@ -141,6 +148,9 @@ impl App {
         }
         if pane != PaneId::Settings {
             self.settings.cancel_editing();
+        }
+        if pane != self.focus {
+            self.stop_typing_filter(self.focus);
         }
         self.focus = pane;
         self.prompt.sync(&self.doc);
@@ -275,10 +285,13 @@ impl App {
         match ev {
             JobEvent::Submitted { ticket, job } => {
                 self.retries.answered(ticket, job.id);
+                let (provider, ext) = (job.provider, &job.external_task_id);
+                let note = Toast::info(format!("submitted to {provider} as {ext}"));
                 // Unless saving before the submit failed: that error stays in view.
                 if self.toast.as_ref().is_none_or(|t| !t.error) {
-                    let (provider, ext) = (job.provider, &job.external_task_id);
-                    self.toast_info(format!("submitted to {provider} as {ext}"));
+                    self.show(note);
+                } else {
+                    self.log(&note);
                 }
                 self.jobs.update(job);
             }
@@ -322,7 +335,24 @@ impl App {
                 below,
                 jobs,
                 ended,
+                filter: None,
+                ..
             } => self.jobs.page(board, below, jobs, ended),
+            JobEvent::Page {
+                board,
+                below,
+                jobs,
+                ended,
+                filter: Some(text),
+                matching,
+            } => self.jobs.filtered_page(FilteredPage {
+                board,
+                below,
+                jobs,
+                ended,
+                text,
+                matching,
+            }),
         }
     }
 }
