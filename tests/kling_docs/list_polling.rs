@@ -126,3 +126,18 @@ async fn a_task_failed_on_the_page_fails_its_job_with_the_providers_reason() {
     assert_eq!(done, 2, "{jobs:#?}");
     assert_eq!(mock.count(Op::Query), 0, "the failure was read on the list");
 }
+
+#[tokio::test]
+async fn a_page_with_a_task_no_one_can_read_still_answers_for_the_others() {
+    let mock = DocsMock::start(account()).await;
+    for _ in 0..4 {
+        mock.fault(Op::List, Fault::UnreadableEntry);
+    }
+    let (jobs, _dir) = run_jobs(&mock, Board::starter(), 2, AKSK, fast_polls(INTERVAL_MS)).await;
+    assert_eq!(phases(&jobs), [JobPhase::Done; 2], "{jobs:#?}");
+    assert_eq!(
+        mock.count(Op::Query),
+        0,
+        "the readable tasks were read on the page"
+    );
+}

@@ -55,6 +55,8 @@ pub enum Fault {
     Html,
     /// The connection drops before any answer arrives.
     Drop,
+    /// The list page carries one more task, without the `task_status` the docs give.
+    UnreadableEntry,
 }
 
 #[derive(Debug, Clone)]
@@ -292,7 +294,10 @@ async fn handle(
             .unwrap(),
         (Op::Create, _) => tasks::create(&inner, kind, json_body.as_ref()),
         (Op::Query, _) => tasks::query(&inner, kind, segments[3]),
-        (Op::List, _) => tasks::list(&inner, kind, uri.query().unwrap_or_default()),
+        (Op::List, fault) => {
+            let odd_entry = matches!(fault, Some(Fault::UnreadableEntry));
+            tasks::list(&inner, kind, uri.query().unwrap_or_default(), odd_entry)
+        }
         (Op::File, _) => unreachable!("answered before authentication"),
     }
 }

@@ -128,7 +128,8 @@ pub fn query(inner: &Inner, kind: &str, id: &str) -> Response {
     inner.respond(200, &envelope(data))
 }
 
-pub fn list(inner: &Inner, kind: &str, query: &str) -> Response {
+/// One page, newest first; `odd_entry` adds a task no client can read.
+pub fn list(inner: &Inner, kind: &str, query: &str, odd_entry: bool) -> Response {
     let param = |name: &str, default: usize| {
         query
             .split('&')
@@ -142,7 +143,7 @@ pub fn list(inner: &Inner, kind: &str, query: &str) -> Response {
         return inner.refuse(400, 1201, "pageNum or pageSize out of range");
     }
     let mut tasks = inner.tasks.lock().unwrap();
-    let newest_first: Vec<Value> = tasks
+    let mut newest_first: Vec<Value> = tasks
         .all
         .iter_mut()
         .rev()
@@ -154,6 +155,9 @@ pub fn list(inner: &Inner, kind: &str, query: &str) -> Response {
             describe(&inner.base, t, inner.account.polls_before_done)
         })
         .collect();
+    if odd_entry {
+        newest_first.push(json!({"task_id": "860999999999999999"}));
+    }
     inner.respond(200, &envelope(Value::Array(newest_first)))
 }
 
