@@ -1,11 +1,15 @@
 //! The official-API client and the job engine against `kling_docs_mock`, a stand-in written
 //! from Kling's documentation: submit, poll, download, a failed task, 1302 with backoff,
 //! 1102 never retried, a lost create answer (reconciled by the path lookup, then by the list
-//! scan when the path lookup does not know our id), API-key auth, the watermarked copy, and
-//! odd poll answers that never end a task the provider accepted.
+//! scan when the path lookup does not know our id), API-key auth, the watermarked copy,
+//! odd poll answers that never end a task the provider accepted, and many jobs polled with
+//! one list request (`list_polling`).
 
 mod kling_docs_mock;
+#[path = "kling_docs/list_polling.rs"]
+mod list_polling;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,6 +64,36 @@ async fn run_job(
     board: Board,
     vars: &'static [(&'static str, &'static str)],
 ) -> (JobView, TempDir) {
+    let (mut jobs, dir) = run_jobs(mock, board, 1, vars, fast_polls(50)).await;
+    (jobs.remove(0), dir)
+}
+
+/// Polls every `interval_ms` (±20 %), errors backed off for 200–400 ms.
+fn fast_polls(interval_ms: u64) -> Tuning {
+    Tuning {
+        poll: PollSchedule {
+            first: Duration::from_millis(interval_ms),
+            max: Duration::from_millis(interval_ms),
+            growth: 1.0,
+            backoff_base: Duration::from_millis(200),
+            backoff_max: Duration::from_millis(400),
+        },
+        lease_ttl: Duration::from_millis(900),
+        watch_interval: Duration::from_millis(100),
+        progress_interval: Duration::from_millis(20),
+        ..Tuning::default()
+    }
+}
+
+/// `count` jobs of `board` submitted at once to one engine, each run to its end; returns
+/// their last views in the order they were submitted.
+async fn run_jobs(
+    mock: &DocsMock,
+    board: Board,
+    count: usize,
+    vars: &'static [(&'static str, &'static str)],
+    tuning: Tuning,
+) -> (Vec<JobView>, TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let board_path = dir.path().join("boards/docs.json");
     std::fs::create_dir_all(board_path.parent().unwrap()).unwrap();
@@ -79,19 +113,6 @@ async fn run_job(
         };
         Client::from_sources(p, &settings, &env, &PathBuf::from("/nowhere/c.toml"))
     });
-    let tuning = Tuning {
-        poll: PollSchedule {
-            first: Duration::from_millis(50),
-            max: Duration::from_millis(50),
-            growth: 1.0,
-            backoff_base: Duration::from_millis(200),
-            backoff_max: Duration::from_millis(400),
-        },
-        lease_ttl: Duration::from_millis(900),
-        watch_interval: Duration::from_millis(100),
-        progress_interval: Duration::from_millis(20),
-        ..Tuning::default()
-    };
     let cfg = EngineConfig::new(
         dir.path().join("data/jobs.sqlite3"),
         Config::default(),
@@ -100,28 +121,33 @@ async fn run_job(
     .with_clients(factory)
     .with_tuning(tuning);
     let mut engine = Engine::start(cfg).await.unwrap();
-    let request = SubmitRequest::new(
-        &board_path,
-        board,
-        Provider::Kling,
-        SubmitOptions::default(),
-    );
-    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+    for _ in 0..count {
+        let request = SubmitRequest::new(
+            &board_path,
+            board.clone(),
+            Provider::Kling,
+            SubmitOptions::default(),
+        );
+        engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+    }
     let deadline = tokio::time::Instant::now() + PATIENCE;
-    let view = loop {
+    let mut ended: BTreeMap<i64, JobView> = BTreeMap::new();
+    while ended.len() < count {
         let event = tokio::time::timeout_at(deadline, engine.event_rx.recv())
             .await
-            .expect("the job ends in time")
+            .expect("the jobs end in time")
             .expect("the engine runs");
         match event {
-            JobEvent::Updated(v) if !v.phase.is_active() => break v,
+            JobEvent::Updated(v) if !v.phase.is_active() => {
+                ended.insert(v.id, v);
+            }
             JobEvent::Rejected { reason, .. } => panic!("submit refused: {reason}"),
             _ => {}
         }
-    };
+    }
     let _ = engine.cmd_tx.send(JobCmd::Shutdown);
     let _ = tokio::time::timeout(PATIENCE, engine.task).await;
-    (view, dir)
+    (ended.into_values().collect(), dir)
 }
 
 #[tokio::test]

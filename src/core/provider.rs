@@ -41,6 +41,12 @@ impl Provider {
         self == Provider::Kling
     }
 
+    /// Whether the provider lists a kind's tasks (`GET {create path}?pageNum=&pageSize=`), so
+    /// the engine can poll many tasks with one request. Gateways have no list endpoint.
+    pub fn lists_tasks(self) -> bool {
+        self == Provider::Kling
+    }
+
     /// The limits for the board's model (the default model's when the name is unknown).
     pub fn limits_for(self, model: &str) -> Limits {
         Limits::new(self, models::row_or_default(models::MODELS, model))

@@ -4,7 +4,8 @@
 //! - [`intake`]: a submit's board validated, priced, keyed and composed into a job.
 //! - `worker`: one task per job this engine holds the lease of.
 //! - [`store`]: the SQLite job store (also read directly by `shotdeck jobs`).
-//! - [`job`], [`schedule`]: pure state transitions and poll timing.
+//! - [`job`], [`schedule`]: pure state transitions and poll timing; `list_poll`: one list
+//!   request per interval for the in-flight tasks of one endpoint kind.
 //! - [`download`]: resumable, size-checked downloads; [`media`] reads a video's length and
 //!   [`sidecar`] writes what made it beside it.
 
@@ -15,6 +16,7 @@ pub mod events;
 pub mod gate;
 pub mod intake;
 pub mod job;
+mod list_poll;
 pub mod media;
 pub mod runner;
 pub mod schedule;

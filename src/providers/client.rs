@@ -167,7 +167,8 @@ impl Client {
         }
     }
 
-    /// The most recent tasks of one kind, one attempt. The gateway form has no list endpoint.
+    /// The most recent tasks of one kind (unreadable ones left out), one attempt, for
+    /// polling many tasks at once. The gateway form has no list endpoint.
     pub async fn list(&self, create_path: &str) -> Result<Vec<TaskSnapshot>, ProviderError> {
         match self {
             Client::Kling(c) => c.list(create_path).await,

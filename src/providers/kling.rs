@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::errors::ProviderError;
 use super::http::{self, Answer};
 use super::jwt::KlingAuth;
-use super::parse::{parse_kling_list, parse_kling_task};
+use super::parse::{parse_kling_list, parse_kling_list_skipping_unreadable, parse_kling_task};
 use super::{TaskSnapshot, ensure_method};
 use crate::core::compose::ComposedRequest;
 use crate::files::credentials::{KlingKeys, Secret};
@@ -160,9 +160,20 @@ impl KlingClient {
         Ok(None)
     }
 
-    /// The newest tasks of one kind: the first page of the list.
+    /// The newest tasks of one kind, for polling: the first page of the list, tasks that
+    /// cannot be read left out (see [`parse_kling_list_skipping_unreadable`]).
     pub async fn list(&self, create_path: &str) -> Result<Vec<TaskSnapshot>, ProviderError> {
-        self.list_page(create_path, 1, LIST_PAGE_SIZE).await
+        let url = http::endpoint(&self.base, create_path, None)?;
+        let size = LIST_PAGE_SIZE.to_string();
+        let query = [("pageNum", "1"), ("pageSize", size.as_str())];
+        self.call(
+            Method::GET,
+            url,
+            None,
+            &query,
+            parse_kling_list_skipping_unreadable,
+        )
+        .await
     }
 
     /// `GET {create_path}?pageNum=N&pageSize=M`.

@@ -197,13 +197,15 @@ fn query_at(door: Door, state: &SimState, kind: &str, id: &str, headers: &Header
     kling_ok(task_json(state, &task))
 }
 
-/// `GET /v1/videos/{kind}?pageNum=1&pageSize=30`, newest first.
+/// `GET /v1/videos/{kind}?pageNum=1&pageSize=30`, newest first: `data` is an array of the
+/// task objects the query answers with.
 pub async fn list(
     State(state): State<Shared>,
     Path(kind): Path<String>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
+    state.store().count_list();
     let kind = match admit(&state, &kind, &headers) {
         Ok(kind) => kind,
         Err(refusal) => return refusal.into_response(),

@@ -22,6 +22,10 @@ pub struct SimStats {
     pub queries_by_task: BTreeMap<String, u64>,
     /// When each of those queries arrived, in milliseconds since the server started.
     pub query_times_ms: BTreeMap<String, Vec<u64>>,
+    /// Task list requests (`GET /v1/videos/{kind}?pageNum=…&pageSize=…`), answered or
+    /// refused, and when each arrived (milliseconds since the server started).
+    pub list_requests: u64,
+    pub list_times_ms: Vec<u64>,
     /// Requests for result videos.
     pub video_requests: u64,
     /// Video bytes actually sent (a cut download counts what went out).

@@ -138,6 +138,12 @@ impl Store {
             .or_default() += 1;
     }
 
+    pub fn count_list(&mut self) {
+        self.stats.list_requests += 1;
+        let at = self.started.elapsed().as_millis() as u64;
+        self.stats.list_times_ms.push(at);
+    }
+
     pub fn count_query(&mut self, task_id: &str) {
         let at = self.started.elapsed().as_millis() as u64;
         *self

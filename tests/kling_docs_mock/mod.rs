@@ -53,6 +53,10 @@ pub enum Fault {
     Status(&'static str),
     /// HTTP 200 with an HTML page, as a proxy or captive portal might answer.
     Html,
+    /// The connection drops before any answer arrives.
+    Drop,
+    /// The list page carries one more task, without the `task_status` the docs give.
+    UnreadableEntry,
 }
 
 #[derive(Debug, Clone)]
@@ -134,6 +138,17 @@ impl DocsMock {
     /// The next task created fails ("task_status": "failed").
     pub fn fail_next_task(&self, reason: &str) {
         self.inner.tasks.lock().unwrap().fail_next = Some(reason.to_string());
+    }
+
+    /// The `n`-th task created (0 = the first) never shows on a list page, as a task with
+    /// a page of newer tasks above it would not.
+    pub fn keep_off_the_list(&self, n: usize) {
+        self.inner.tasks.lock().unwrap().off_the_list.push(n);
+    }
+
+    /// The task ids created so far, oldest first.
+    pub fn task_ids(&self) -> Vec<String> {
+        self.inner.tasks.lock().unwrap().ids()
     }
 
     pub fn hits(&self) -> Vec<Hit> {
@@ -262,14 +277,9 @@ async fn handle(
         (_, Some(Fault::Refuse { status, code })) => inner.refuse(status, code, "scripted refusal"),
         (Op::Create, Some(Fault::CreateThenDrop)) => {
             let _ = tasks::create(&inner, kind, json_body.as_ref());
-            let cut = futures::stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::other(
-                "connection dropped",
-            ))]);
-            Response::builder()
-                .status(200)
-                .body(Body::from_stream(cut))
-                .unwrap()
+            dropped()
         }
+        (_, Some(Fault::Drop)) => dropped(),
         (Op::Query, Some(Fault::Status(word))) => inner.respond(
             200,
             &json!({"code": 0, "message": "SUCCEED", "request_id": "mock-req",
@@ -284,7 +294,21 @@ async fn handle(
             .unwrap(),
         (Op::Create, _) => tasks::create(&inner, kind, json_body.as_ref()),
         (Op::Query, _) => tasks::query(&inner, kind, segments[3]),
-        (Op::List, _) => tasks::list(&inner, kind, uri.query().unwrap_or_default()),
+        (Op::List, fault) => {
+            let odd_entry = matches!(fault, Some(Fault::UnreadableEntry));
+            tasks::list(&inner, kind, uri.query().unwrap_or_default(), odd_entry)
+        }
         (Op::File, _) => unreachable!("answered before authentication"),
     }
+}
+
+/// An answer whose body breaks off: the client sees the connection drop.
+fn dropped() -> Response {
+    let cut = futures::stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::other(
+        "connection dropped",
+    ))]);
+    Response::builder()
+        .status(200)
+        .body(Body::from_stream(cut))
+        .unwrap()
 }

@@ -10,8 +10,10 @@
 //! - "A failed task still answers code 0 / "SUCCEED"; only `task_status` and
 //!   `task_status_msg` say it failed, and `task_result` may be `{}`".
 //! - Query path: "task_id | string | 可选 | 无 | 任务ID（路径参数），与 external_task_id 二选一".
-//! - List: "pageNum | int | 可选 | 1 | 页码，取值范围：[1,1000]" ·
-//!   "pageSize | int | 可选 | 30 | 每页数据量，取值范围：[1,500]".
+//! - List: `GET /v1/videos/text2video?pageNum=1&pageSize=30` (the docs' example);
+//!   "pageNum | int | 可选 | 1 | 页码，取值范围：[1,1000]" ·
+//!   "pageSize | int | 可选 | 30 | 每页数据量，取值范围：[1,500]"; `data` is an array of
+//!   the same task objects the query answers with, newest first.
 //! - `"watermark_info": { "enabled": boolean // true=生成水印, false=不生成 }`; the query's
 //!   video item carries `"watermark_url": "string"` (`""` when off, xmsmartlink's copy).
 
@@ -30,14 +32,26 @@ pub struct Task {
     kind: String,
     watermark: bool,
     fail_reason: Option<String>,
-    queries: u32,
+    /// Answers that described the task, by query or on a list page: the task moves on
+    /// with each (a client that only reads the list must see it finish).
+    looks: u32,
     created_ms: u64,
+    /// Left off every list page, as a task older than the page is.
+    off_the_list: bool,
 }
 
 #[derive(Default)]
 pub struct Tasks {
     pub all: Vec<Task>,
     pub fail_next: Option<String>,
+    /// Creation numbers (0 = the first task) of tasks the list never shows.
+    pub off_the_list: Vec<usize>,
+}
+
+impl Tasks {
+    pub fn ids(&self) -> Vec<String> {
+        self.all.iter().map(|t| t.task_id.clone()).collect()
+    }
 }
 
 fn envelope(data: Value) -> Value {
@@ -83,8 +97,9 @@ pub fn create(inner: &Inner, kind: &str, body: Option<&Value>) -> Response {
             .and_then(Value::as_bool)
             .unwrap_or(false),
         fail_reason: tasks.fail_next.take(),
-        queries: 0,
+        looks: 0,
         created_ms,
+        off_the_list: tasks.off_the_list.contains(&tasks.all.len()),
     };
     let data = json!({
         "task_id": task.task_id,
@@ -108,12 +123,13 @@ pub fn query(inner: &Inner, kind: &str, id: &str) -> Response {
         // "| 404 | 1203 | Resource not found |"
         return inner.refuse(404, 1203, "task not found");
     };
-    task.queries += 1;
+    task.looks += 1;
     let data = describe(&inner.base, task, inner.account.polls_before_done);
     inner.respond(200, &envelope(data))
 }
 
-pub fn list(inner: &Inner, kind: &str, query: &str) -> Response {
+/// One page, newest first; `odd_entry` adds a task no client can read.
+pub fn list(inner: &Inner, kind: &str, query: &str, odd_entry: bool) -> Response {
     let param = |name: &str, default: usize| {
         query
             .split('&')
@@ -126,22 +142,28 @@ pub fn list(inner: &Inner, kind: &str, query: &str) -> Response {
     if !(1..=1000).contains(&page) || !(1..=500).contains(&size) {
         return inner.refuse(400, 1201, "pageNum or pageSize out of range");
     }
-    let tasks = inner.tasks.lock().unwrap();
-    let newest_first: Vec<Value> = tasks
+    let mut tasks = inner.tasks.lock().unwrap();
+    let mut newest_first: Vec<Value> = tasks
         .all
-        .iter()
+        .iter_mut()
         .rev()
-        .filter(|t| t.kind == kind)
+        .filter(|t| t.kind == kind && !t.off_the_list)
         .skip((page - 1) * size)
         .take(size)
-        .map(|t| describe(&inner.base, t, inner.account.polls_before_done))
+        .map(|t| {
+            t.looks += 1;
+            describe(&inner.base, t, inner.account.polls_before_done)
+        })
         .collect();
+    if odd_entry {
+        newest_first.push(json!({"task_id": "860999999999999999"}));
+    }
     inner.respond(200, &envelope(Value::Array(newest_first)))
 }
 
 /// A task as query and list describe it.
 fn describe(base: &str, t: &Task, polls_before_done: u32) -> Value {
-    let done = t.queries > polls_before_done;
+    let done = t.looks > polls_before_done;
     let (status, msg, result) = match (&t.fail_reason, done) {
         (_, false) => ("processing", "", json!({})),
         (Some(reason), true) => ("failed", reason.as_str(), json!({})),

@@ -260,14 +260,24 @@ async fn stats_count_queries_per_task() {
         kling.query("text2video", id).await;
     }
     kling.query("text2video", "counted").await;
+    let (_, one) = kling.query("text2video", id).await;
+    let (_, list) = kling
+        .get("/v1/videos/text2video?pageNum=1&pageSize=500")
+        .await;
+    assert_eq!(
+        list["data"][0], one["data"],
+        "a listed task reads as its query"
+    );
     let stats = server.stats();
     assert_eq!(
-        stats.queries_by_task[id], 4,
+        stats.queries_by_task[id], 5,
         "a query by external id counts for its task"
     );
-    assert_eq!(stats.query_times_ms[id].len(), 4);
+    assert_eq!(stats.query_times_ms[id].len(), 5);
     assert!(stats.query_times_ms[id].is_sorted());
-    assert_eq!(stats.api_requests, 5);
+    assert_eq!(stats.list_requests, 1, "a list counts as no query");
+    assert_eq!(stats.list_times_ms.len(), 1);
+    assert_eq!(stats.api_requests, 7);
     let over_http: shotdeck::sim::SimStats = client()
         .get(format!("{}/__sim/stats", server.base_url()))
         .send()

@@ -8,6 +8,7 @@
 mod attention;
 mod explain;
 mod fetch;
+mod listing;
 mod remote;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use super::download::Downloader;
 use super::events::{JobError, JobId, JobPhase, JobView};
 use super::gate::RequestGate;
 use super::job::is_remote;
+use super::list_poll::{ListGroups, Membership};
 use super::store::{JobChange, StoreError, now_ms};
 use crate::core::compose::ComposedRequest;
 use crate::core::provider::Provider;
@@ -49,6 +51,8 @@ pub(crate) struct Shared {
     pub tuning: Tuning,
     pub config: Config,
     pub out: mpsc::UnboundedSender<WorkerMsg>,
+    /// In-flight tasks polled together by one list request per endpoint kind.
+    pub lists: ListGroups,
     factory: ClientFactory,
     clients: Mutex<HashMap<Provider, Arc<Client>>>,
 }
@@ -71,6 +75,7 @@ impl Shared {
             tuning,
             config,
             out,
+            lists: ListGroups::default(),
             factory,
             clients: Mutex::new(HashMap::new()),
         }
@@ -147,6 +152,11 @@ pub(crate) struct Worker {
     odd: u32,
     /// Wait before the first step: the rest of an interval another engine already polled in.
     first_wait: Duration,
+    /// The job's place among the in-flight tasks polled by one list request, while its
+    /// task is in flight with a provider that lists tasks.
+    listing: Option<Membership>,
+    /// The last list answer did not show this task: it is queried on its own when due.
+    off_the_list: bool,
 }
 
 impl Worker {
@@ -180,6 +190,8 @@ impl Worker {
             errors: 0,
             odd: 0,
             first_wait,
+            listing: None,
+            off_the_list: false,
             shared,
             id,
         })
@@ -189,20 +201,26 @@ impl Worker {
         if !self.first_wait.is_zero() {
             tokio::time::sleep(self.first_wait).await;
         }
+        // A step taken while waiting: a list answer that showed this job's task.
+        let mut answered = None;
         loop {
-            let step = match self.view.phase {
-                JobPhase::Queued | JobPhase::Submitting => self.submit().await,
-                JobPhase::Submitted | JobPhase::Processing => self.poll().await,
-                JobPhase::Downloading => self.download().await,
-                // Only the user's `Send` moves a job out of `not_sent` (back to `queued`).
-                JobPhase::Done
-                | JobPhase::Failed
-                | JobPhase::NeedsAttention
-                | JobPhase::NotSent => Ok(Next::Stop),
+            let step = match answered.take() {
+                Some(step) => step,
+                None => match self.view.phase {
+                    JobPhase::Queued | JobPhase::Submitting => self.submit().await,
+                    JobPhase::Submitted | JobPhase::Processing => self.poll().await,
+                    JobPhase::Downloading => self.download().await,
+                    // Only the user's `Send` moves a job out of `not_sent` (back to `queued`).
+                    JobPhase::Done
+                    | JobPhase::Failed
+                    | JobPhase::NeedsAttention
+                    | JobPhase::NotSent => Ok(Next::Stop),
+                },
             };
+            self.sync_listing();
             match step {
                 Ok(Next::Now) => {}
-                Ok(Next::After(wait)) => tokio::time::sleep(wait).await,
+                Ok(Next::After(wait)) => answered = self.pause(wait).await,
                 Ok(Next::Stop) => break,
                 Err(Halt::LeaseLost) => {
                     tracing::info!(job = self.id, "lease taken over by another engine");

@@ -6,7 +6,9 @@ use super::{Halt, Next, Request, Step, Worker};
 use crate::engine::events::{JobError, JobPhase};
 use crate::engine::job::phase_for;
 use crate::engine::store::{FileTarget, JobChange, now_ms};
-use crate::providers::{RemoteVideo, TaskSnapshot, TaskState};
+use tokio::time::Instant;
+
+use crate::providers::{ProviderError, RemoteVideo, TaskSnapshot, TaskState};
 
 impl Worker {
     /// Sends the create, or, when an earlier attempt may have reached the provider (a lost
@@ -61,7 +63,7 @@ impl Worker {
     }
 
     /// One status request (the engine paces and retries, so a job never costs more than one
-    /// request per interval).
+    /// request per interval): the kind's list when enough tasks share it, else a query.
     pub(super) async fn poll(&mut self) -> Step {
         let client = match self.client().await? {
             Ok(c) => c,
@@ -75,10 +77,19 @@ impl Worker {
             };
             return self.fail(error, "poll").await;
         };
+        if let Some(task) = self.listed_task(&client, &task_id, Instant::now()).await {
+            return self.polled(Ok(task)).await;
+        }
         let result = {
             let _permit = self.shared.gate.enter().await;
             client.query(&self.create_path, &task_id).await
         };
+        self.polled(result).await
+    }
+
+    /// What a poll of the task answered, by its own query or on a list page: the same
+    /// answer leads to the same step either way.
+    pub(super) async fn polled(&mut self, result: Result<TaskSnapshot, ProviderError>) -> Step {
         let (id, owner) = (self.id, self.shared.owner.clone());
         self.shared
             .db

@@ -64,6 +64,21 @@ pub fn parse_kling_list(status: u16, body: &[u8]) -> Result<Vec<TaskSnapshot>, P
         .collect()
 }
 
+/// The list endpoint's `data` for polling, leaving out tasks that cannot be read: one odd
+/// task on a page of 500 must not cost every other task its answer. A task left out is
+/// queried on its own, and its error shows on its job. (Reconciling a lost create keeps
+/// [`parse_kling_list`]: there a task left out could be the one looked for.)
+pub fn parse_kling_list_skipping_unreadable(
+    status: u16,
+    body: &[u8],
+) -> Result<Vec<TaskSnapshot>, ProviderError> {
+    let data = parse_kling_envelope(status, body)?;
+    Ok(array(Some(&data), "list data")?
+        .iter()
+        .filter_map(|t| task_from_data(t).ok())
+        .collect())
+}
+
 fn code_of(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64(),
@@ -230,6 +245,23 @@ mod tests {
             parse_kling_task(200, br#"{"code":0,"data":{"task_id":"1","task_status":"succeed","task_result":{"videos":[{}]}}}"#),
             Err(ProviderError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn a_poll_reads_the_readable_tasks_of_a_page_with_an_odd_one() {
+        let body = br#"{"code":0,"message":"SUCCEED","data":[
+            {"task_id":"1","task_status":"processing"},{"task_id":"2"},
+            {"task_id":"3","task_status":"failed","task_status_msg":"risk"}]}"#;
+        assert!(matches!(
+            parse_kling_list(200, body),
+            Err(ProviderError::Malformed(_))
+        ));
+        let tasks = parse_kling_list_skipping_unreadable(200, body).unwrap();
+        let ids: Vec<&str> = tasks.iter().map(|t| t.task_id.as_str()).collect();
+        assert_eq!(ids, ["1", "3"]);
+        assert_eq!(tasks[1].status_msg.as_deref(), Some("risk"));
+        let not_a_list = br#"{"code":0,"message":"SUCCEED","data":{"task_id":"1"}}"#;
+        assert!(parse_kling_list_skipping_unreadable(200, not_a_list).is_err());
     }
 
     #[test]

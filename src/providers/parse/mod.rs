@@ -10,7 +10,9 @@ use serde_json::Value;
 use super::errors::ProviderError;
 
 pub use gateway::{parse_gateway_created, parse_gateway_error, parse_gateway_task};
-pub use kling::{parse_kling_envelope, parse_kling_list, parse_kling_task};
+pub use kling::{
+    parse_kling_envelope, parse_kling_list, parse_kling_list_skipping_unreadable, parse_kling_task,
+};
 pub use relay::parse_relay_task;
 
 /// Longest piece of a response body quoted in an error message.
