@@ -136,6 +136,8 @@ pub fn render(app: &App, f: &mut Frame) {
             now_ms: app.now_ms,
             // Overlays take the keys, so no pane shows focus (or the cursor) under one.
             focused: app.focus == id && app.overlay.is_none(),
+            zoomed: app.zoomed,
+            previews: &app.previews,
         };
         let r = areas.pane(id);
         if r.is_empty() {

@@ -1,5 +1,6 @@
 //! What every pane shares: its identity, what `handle` returns, and what `render` reads.
 
+pub mod image_preview;
 pub mod job_queue;
 pub mod prompt_editor;
 pub mod request_preview;
@@ -176,6 +177,10 @@ pub struct View<'a> {
     /// Unix milliseconds, set by the loop (fixed in tests) for elapsed times and spinners.
     pub now_ms: i64,
     pub focused: bool,
+    /// The focused pane fills the screen (`z`).
+    pub zoomed: bool,
+    /// The settings pane's image preview.
+    pub previews: &'a crate::ui::state::previews::Previews,
 }
 
 impl View<'_> {

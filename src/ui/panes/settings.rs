@@ -16,6 +16,7 @@ use crate::core::model::{Board, is_url};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::fit;
+use crate::ui::panes::image_preview;
 use crate::ui::panes::settings_fields::{apply_text, clear, step};
 use crate::ui::panes::{Flow, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
 use crate::ui::state::history::EditKind;
@@ -227,10 +228,18 @@ impl Settings {
             }
             lines.push(Line::from(spans).style(v.sel_style(i == selected)));
         }
+        // The selected image's preview sits between the list and the explanation, which
+        // keeps at least one row.
+        let picture_rows = if detail_rows >= 3 {
+            image_preview::rows_wanted(v.previews, detail_rows as u16 - 1, v.zoomed)
+        } else {
+            0
+        };
         if detail_rows >= 3 {
             lines.push(Line::default());
+            lines.extend((0..picture_rows).map(|_| Line::default()));
             let field = fields[selected];
-            let mut budget = detail_rows;
+            let mut budget = detail_rows - picture_rows as usize;
             let path = field.path();
             for x in findings.iter().filter(|x| x.path == path) {
                 let style = match x.severity {
@@ -256,6 +265,11 @@ impl Settings {
             }
         }
         f.render_widget(Paragraph::new(lines), inner);
+        if picture_rows > 0 {
+            let y = inner.y + fields.len() as u16 + 1;
+            let r = Rect::new(inner.x, y, inner.width, picture_rows);
+            image_preview::render(f, r, v.previews, s);
+        }
         if let Some((field, t)) = &self.editing
             && let Some(row) = fields.iter().position(|x| x == field)
             && row >= top

@@ -53,6 +53,7 @@ pub struct App {
     pub(in crate::ui) shot_list: ShotList,
     pub(in crate::ui) prompt: PromptEditor,
     pub(in crate::ui) settings: Settings,
+    pub(in crate::ui) previews: crate::ui::state::previews::Previews,
     pub(in crate::ui) timeline: Timeline,
     pub(in crate::ui) preview: RequestPreview,
     pub(in crate::ui) queue: JobQueue,
@@ -108,6 +109,7 @@ impl App {
             shot_list: ShotList,
             prompt,
             settings: Settings::default(),
+            previews: crate::ui::state::previews::Previews::new(deps.config.images, deps.picker),
             timeline: Timeline::default(),
             preview: RequestPreview::default(),
             queue: JobQueue::default(),
@@ -252,6 +254,7 @@ impl App {
             Event::Mouse(m) => self.on_mouse(m),
             _ => {}
         }
+        self.sync_preview();
     }
 
     fn on_key(&mut self, key: KeyEvent) {

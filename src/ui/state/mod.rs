@@ -13,3 +13,4 @@ pub mod file_guard;
 pub mod history;
 pub mod jobs;
 pub mod paid;
+pub mod previews;
