@@ -159,6 +159,7 @@ pub fn render(app: &App, f: &mut Frame) {
         Some(Overlay::Confirm(c)) => c.render(f, area, &app.keymap, s),
         Some(Overlay::File(q)) => q.render(f, area, &app.keymap, s),
         Some(Overlay::JobDetails(d)) => d.render(f, area, &app.jobs, &app.keymap, s),
+        Some(Overlay::ImagePicker(p)) => p.render(f, area, &app.keymap, s),
         None => {}
     }
 }

@@ -259,3 +259,23 @@ pub fn record_of(view: &JobView) -> shotdeck::engine::store::JobRecord {
             .collect(),
     }
 }
+
+/// Like [`harness`], with `files` written into the board's folder before it is opened
+/// (so the image probe sees them).
+pub fn harness_with_files(board: &Board, files: impl FnOnce(&Path)) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    files(dir.path());
+    let path = dir.path().join("board.json");
+    board_file::save(&path, board).unwrap();
+    let opened = OpenedBoard::open(&path, "std").unwrap();
+    let (deps, cmds, events, rec) = deps(vec![]);
+    let (mut app, _rx) = App::new(opened, deps);
+    app.set_clock(Instant::now(), NOW_MS);
+    Harness {
+        app,
+        cmds,
+        events,
+        rec,
+        dir,
+    }
+}

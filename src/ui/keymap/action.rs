@@ -74,6 +74,8 @@ actions! {
     EditValue => "Toggle or edit the selected setting",
     ClearValue => "Clear the selected setting (or remove the reference)",
     AddReference => "Add a reference image",
+    PickImage => "Pick an image file under the board's folder (fuzzy search)",
+    CompletePath => "Complete the typed path (again: the next match)",
     JumpToFinding => "Go to what the selected finding is about",
     RetryJob => "Retry the selected failed job (as a new job)",
     RedownloadJob => "Download the selected job's videos again",
@@ -116,6 +118,7 @@ impl Action {
                 | Action::KeepMine
                 | Action::SaveAs
                 | Action::Filter
+                | Action::CompletePath
         )
     }
 }

@@ -29,10 +29,12 @@ pub enum Context {
     JobDetails,
     /// Typing a filter over a list (the key help's).
     Filter,
+    /// Choosing an image file for a settings row.
+    ImagePicker,
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -48,6 +50,7 @@ impl Context {
         Context::Conflict,
         Context::JobDetails,
         Context::Filter,
+        Context::ImagePicker,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +70,7 @@ impl Context {
             Context::Conflict => "conflict",
             Context::JobDetails => "job_details",
             Context::Filter => "filter",
+            Context::ImagePicker => "image_picker",
         }
     }
 
@@ -87,6 +91,7 @@ impl Context {
             Context::Conflict => "Changed on disk",
             Context::JobDetails => "Job details",
             Context::Filter => "Typing a filter",
+            Context::ImagePicker => "Image picker",
         }
     }
 
@@ -106,6 +111,7 @@ impl Context {
                 | Context::Conflict
                 | Context::JobDetails
                 | Context::Filter
+                | Context::ImagePicker
         )
     }
 
@@ -113,7 +119,11 @@ impl Context {
     pub fn is_typing(self) -> bool {
         matches!(
             self,
-            Context::Prompt | Context::FieldEdit | Context::Palette | Context::Filter
+            Context::Prompt
+                | Context::FieldEdit
+                | Context::Palette
+                | Context::Filter
+                | Context::ImagePicker
         )
     }
 

@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod details;
 pub mod file_question;
 pub mod help;
+pub mod image_picker;
 pub mod paid;
 pub mod palette;
 pub mod scroll;
@@ -22,6 +23,7 @@ use crate::ui::overlays::confirm::ConfirmFlow;
 use crate::ui::overlays::details::DetailsFlow;
 use crate::ui::overlays::file_question::FileAnswer;
 use crate::ui::overlays::help::HelpFlow;
+use crate::ui::overlays::image_picker::PickerFlow;
 use crate::ui::overlays::palette::PaletteFlow;
 use crate::ui::panes::PaneId;
 use crate::ui::state::app::{App, Overlay};
@@ -37,6 +39,7 @@ impl Overlay {
             Overlay::Confirm(c) => c.context(),
             Overlay::File(q) => q.context(),
             Overlay::JobDetails(_) => Context::JobDetails,
+            Overlay::ImagePicker(_) => Context::ImagePicker,
         }
     }
 }
@@ -76,6 +79,15 @@ impl App {
                     }
                 }
             }
+            Overlay::ImagePicker(p) => match action.map(|a| p.handle(a)) {
+                None => p.type_key(key),
+                Some(PickerFlow::Stay) => {}
+                Some(PickerFlow::Close) => self.overlay = None,
+                Some(PickerFlow::Pick(field, path)) => {
+                    self.overlay = None;
+                    self.picked_image(field, path);
+                }
+            },
             Overlay::JobDetails(d) => match action.map_or(DetailsFlow::Stay, |a| d.handle(a)) {
                 DetailsFlow::Close => self.overlay = None,
                 DetailsFlow::Stay => {}

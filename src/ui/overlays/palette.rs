@@ -69,7 +69,7 @@ pub fn entries(keymap: &Keymap) -> Vec<Entry> {
 
 /// How well `query` matches: a substring at the start of a word beats one inside a word,
 /// which beats a scattered subsequence; `None` = no match.
-fn score(haystack: &str, query: &str) -> Option<i64> {
+pub(in crate::ui) fn score(haystack: &str, query: &str) -> Option<i64> {
     if query.is_empty() {
         return Some(0);
     }

@@ -22,9 +22,41 @@ pub fn rows_wanted(previews: &Previews, free: u16, zoomed: bool) -> u16 {
         None => 0,
         Some(PreviewState::Ready(_)) if previews.draws_pictures() => {
             let cap = if zoomed { free } else { PREVIEW_ROWS };
-            free.min(cap).max(1)
+            free.min(cap)
         }
         Some(_) => free.min(1),
+    }
+}
+
+/// How the settings pane shares its rows between the list, the preview (after a blank
+/// row) and the selected row's explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split {
+    pub list: usize,
+    pub picture: u16,
+    pub explain: usize,
+}
+
+/// The list takes what it needs and the rest goes to the preview and the explanation;
+/// when that leaves too little for a picture, the list scrolls to make room for one.
+pub fn split(previews: &Previews, height: usize, fields: usize, zoomed: bool) -> Split {
+    let want = rows_wanted(previews, height as u16, zoomed);
+    let detail = height.saturating_sub(fields + 1);
+    if detail >= 3 {
+        let picture = rows_wanted(previews, detail as u16 - 1, zoomed);
+        if want <= 1 || picture >= MIN_PICTURE_ROWS {
+            return Split {
+                list: fields,
+                picture,
+                explain: detail - picture as usize,
+            };
+        }
+    }
+    let picture = rows_wanted(previews, (height / 2).saturating_sub(1) as u16, zoomed);
+    Split {
+        list: height.saturating_sub(picture as usize + usize::from(picture > 0)),
+        picture,
+        explain: 0,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod job_queue;
 pub mod prompt_editor;
 pub mod request_preview;
 pub mod settings;
+mod settings_complete;
 pub mod settings_fields;
 pub mod shot_list;
 pub mod timeline;

@@ -17,8 +17,11 @@ use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::fit;
 use crate::ui::panes::image_preview;
+use crate::ui::panes::settings_complete::PathCompletion;
 use crate::ui::panes::settings_fields::{apply_text, clear, step};
-use crate::ui::panes::{Flow, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
+use crate::ui::panes::{
+    Flow, Msg, PaneCtx, PaneId, Toast, View, moved_selection, pad_x, scroll_window,
+};
 use crate::ui::state::history::EditKind;
 
 pub use crate::ui::panes::settings_fields::SettingField;
@@ -27,6 +30,7 @@ pub use crate::ui::panes::settings_fields::SettingField;
 pub struct Settings {
     pub selected: usize,
     editing: Option<(SettingField, TextArea<'static>)>,
+    completion: PathCompletion,
 }
 
 impl Settings {
@@ -103,7 +107,11 @@ impl Settings {
     }
 
     fn start_editing(&mut self, field: SettingField, b: &Board) {
-        let mut t = TextArea::new(vec![field.text(b)]);
+        self.edit_line(field, field.text(b));
+    }
+
+    fn edit_line(&mut self, field: SettingField, text: String) {
+        let mut t = TextArea::new(vec![text]);
         t.set_max_histories(0);
         t.set_cursor_style(Style::new());
         t.set_cursor_line_style(Style::new());
@@ -119,6 +127,16 @@ impl Settings {
         };
         match action {
             Action::Cancel => self.editing = None,
+            Action::CompletePath if field.is_path() => {
+                let (field, typed) = (*field, t.lines().join(""));
+                let done = self.completion.tab(cx.doc.board_dir(), &typed);
+                if let Some(text) = done.text {
+                    self.edit_line(field, text);
+                }
+                return done
+                    .message
+                    .map_or(Flow::Handled, |m| Flow::Msg(Msg::Toast(Toast::info(m))));
+            }
             Action::Confirm => {
                 let (field, value) = (*field, t.lines().join("").trim().to_string());
                 self.editing = None;
@@ -174,15 +192,9 @@ impl Settings {
         };
         let findings = &v.doc.derived().findings;
         let mut lines = Vec::new();
-        // Room to spare: the list takes what it needs and the selected field is explained.
-        let detail_rows = (inner.height as usize).saturating_sub(fields.len() + 1);
-        let list_rows = if detail_rows >= 3 {
-            fields.len()
-        } else {
-            inner.height as usize
-        };
-        let range = scroll_window(fields.len(), selected, list_rows);
-        let top = range.start;
+        let rows = image_preview::split(v.previews, inner.height as usize, fields.len(), v.zoomed);
+        let range = scroll_window(fields.len(), selected, rows.list);
+        let (top, list_len) = (range.start, range.len());
         for i in range {
             let field = fields[i];
             let path = field.path();
@@ -228,18 +240,13 @@ impl Settings {
             }
             lines.push(Line::from(spans).style(v.sel_style(i == selected)));
         }
-        // The selected image's preview sits between the list and the explanation, which
-        // keeps at least one row.
-        let picture_rows = if detail_rows >= 3 {
-            image_preview::rows_wanted(v.previews, detail_rows as u16 - 1, v.zoomed)
-        } else {
-            0
-        };
-        if detail_rows >= 3 {
+        if rows.picture > 0 || rows.explain > 0 {
             lines.push(Line::default());
-            lines.extend((0..picture_rows).map(|_| Line::default()));
+            lines.extend((0..rows.picture).map(|_| Line::default()));
+        }
+        if rows.explain > 0 {
             let field = fields[selected];
-            let mut budget = detail_rows - picture_rows as usize;
+            let mut budget = rows.explain;
             let path = field.path();
             for x in findings.iter().filter(|x| x.path == path) {
                 let style = match x.severity {
@@ -265,9 +272,9 @@ impl Settings {
             }
         }
         f.render_widget(Paragraph::new(lines), inner);
-        if picture_rows > 0 {
-            let y = inner.y + fields.len() as u16 + 1;
-            let r = Rect::new(inner.x, y, inner.width, picture_rows);
+        if rows.picture > 0 {
+            let y = inner.y + list_len as u16 + 1;
+            let r = Rect::new(inner.x, y, inner.width, rows.picture);
             image_preview::render(f, r, v.previews, s);
         }
         if let Some((field, t)) = &self.editing

@@ -43,6 +43,7 @@ pub enum Overlay {
     File(FileQuestion),
     /// One job's whole record, as the engine reads it from the store.
     JobDetails(JobDetails),
+    ImagePicker(crate::ui::overlays::image_picker::ImagePicker),
 }
 
 pub struct App {
@@ -174,7 +175,7 @@ impl App {
         self.toast.as_ref()
     }
     /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
-    /// `changed_on_disk`, `read_only`, `save_as` or `job_details`.
+    /// `changed_on_disk`, `read_only`, `save_as`, `job_details` or `image_picker`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
@@ -187,6 +188,7 @@ impl App {
             Overlay::File(FileQuestion::WriteReadOnly { .. }) => "read_only",
             Overlay::File(FileQuestion::SaveAs { .. }) => "save_as",
             Overlay::JobDetails(_) => "job_details",
+            Overlay::ImagePicker(_) => "image_picker",
         })
     }
     pub fn exit_reason(&self) -> Option<crate::ui::ExitReason> {
@@ -302,6 +304,7 @@ impl App {
         match &mut self.overlay {
             Some(Overlay::Palette(p)) => return p.paste(text, &self.palette_entries),
             Some(Overlay::File(q)) => return q.paste(text),
+            Some(Overlay::ImagePicker(p)) => return p.paste(text),
             Some(_) => return,
             None => {}
         }

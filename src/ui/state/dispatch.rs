@@ -70,6 +70,7 @@ impl App {
             }
             Action::ToggleZoom => self.zoomed = !self.zoomed,
             Action::ShowJobDetails => self.open_job_details(),
+            Action::PickImage => self.open_image_picker(),
             Action::ReprobeImages => {
                 self.doc.reprobe_images();
                 self.toast_info("image files read again");

@@ -100,7 +100,7 @@ impl Previews {
             let size = ratatui::layout::Size::new(area.width, area.height);
             *encoded = self
                 .picker
-                .new_protocol(preview.image.clone(), size, Resize::Fit(None))
+                .new_protocol(preview.image.clone(), size, Resize::Scale(None))
                 .ok()
                 .map(|p| (area, p));
         }
