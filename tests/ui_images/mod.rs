@@ -224,3 +224,38 @@ fn tab_completes_paths_from_the_boards_folder() {
         Some("refs/villain.png")
     );
 }
+
+/// Through the real loop: nothing is typed after the keys that select the row, so the
+/// picture on screen was drawn because the decoded preview arrived.
+#[tokio::test]
+async fn a_decoded_preview_is_drawn_by_the_loop_without_a_key() {
+    use crossterm::event::{Event, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().unwrap();
+    two_colour_png(&dir.path().join("frame.png"));
+    let path = dir.path().join("board.json");
+    shotdeck::files::board_file::save(&path, &image_board(Some("frame.png"))).unwrap();
+    let opened = shotdeck::ui::OpenedBoard::open(&path, "std").unwrap();
+    let (deps, _cmds, _events, _rec) = deps(vec![]);
+    let press = |code| Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    let keys = vec![
+        press(KeyCode::Char('3')),
+        press(KeyCode::Char('G')),
+        press(KeyCode::Up),
+        press(KeyCode::Up),
+    ];
+    let input = futures::StreamExt::chain(
+        futures::stream::iter(keys),
+        futures::stream::pending::<std::io::Result<Event>>(),
+    );
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 40)).unwrap();
+    let run = shotdeck::ui::run(&mut term, input, opened, deps);
+    let r = tokio::time::timeout(Duration::from_secs(3), run).await;
+    assert!(r.is_err(), "still running");
+    let drawn = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .any(|c| matches!(c.symbol(), "▀" | "▄"));
+    assert!(drawn, "the preview was drawn when it arrived");
+}
