@@ -18,6 +18,8 @@ pub enum Context {
     Queue,
     /// A settings field open for typing.
     FieldEdit,
+    /// Choosing an image file for a settings row.
+    ImagePicker,
     Help,
     Palette,
     Confirm,
@@ -29,8 +31,6 @@ pub enum Context {
     JobDetails,
     /// Typing a filter over a list (the key help's).
     Filter,
-    /// Choosing an image file for a settings row.
-    ImagePicker,
 }
 
 impl Context {
@@ -43,6 +43,7 @@ impl Context {
         Context::Preview,
         Context::Queue,
         Context::FieldEdit,
+        Context::ImagePicker,
         Context::Help,
         Context::Palette,
         Context::Confirm,
@@ -50,7 +51,6 @@ impl Context {
         Context::Conflict,
         Context::JobDetails,
         Context::Filter,
-        Context::ImagePicker,
     ];
 
     pub fn name(self) -> &'static str {

@@ -24,7 +24,7 @@ fn home() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf())
 }
 
-fn common_prefix<'a>(texts: &'a [String]) -> &'a str {
+fn common_prefix(texts: &[String]) -> &str {
     let first = texts[0].as_str();
     let len = texts[1..].iter().fold(first.len(), |len, t| {
         first[..len]
