@@ -38,6 +38,17 @@ fn select_first_frame(h: &mut Harness) {
     h.key(KeyCode::Up);
 }
 
+/// Opens the First frame row, replaces its text with `text` and applies it.
+fn retype(h: &mut Harness, text: &str) {
+    let old = h.app.board().first_frame.clone().unwrap_or_default();
+    h.key(KeyCode::Enter);
+    for _ in old.chars() {
+        h.key(KeyCode::Backspace);
+    }
+    h.keys(text);
+    h.key(KeyCode::Enter);
+}
+
 fn screen(h: &Harness, w: u16, ht: u16) -> String {
     let t = h.render(w, ht);
     let buf = t.backend().buffer();
@@ -49,9 +60,11 @@ fn screen(h: &Harness, w: u16, ht: u16) -> String {
 
 #[test]
 fn the_selected_frame_is_previewed_in_half_blocks_larger_when_zoomed() {
-    let mut h = harness_with_files(&image_board(Some("frame.png")), |d| {
-        two_colour_png(&d.join("frame.png"))
-    });
+    let mut h = harness_with_files(
+        &image_board(Some("frame.png")),
+        |d| two_colour_png(&d.join("frame.png")),
+        |_| {},
+    );
     select_first_frame(&mut h);
     assert!(h.app.settle_preview(Duration::from_secs(10)));
     let t = h.render(100, 40);
@@ -88,52 +101,32 @@ fn the_selected_frame_is_previewed_in_half_blocks_larger_when_zoomed() {
 
 #[test]
 fn a_missing_or_broken_file_says_why_in_one_line() {
-    let mut h = harness_with_files(&image_board(Some("gone.png")), |d| {
-        std::fs::write(d.join("broken.png"), b"not an image").unwrap();
-    });
+    let mut h = harness_with_files(
+        &image_board(Some("gone.png")),
+        |d| std::fs::write(d.join("broken.png"), b"not an image").unwrap(),
+        |_| {},
+    );
     select_first_frame(&mut h);
     assert!(h.app.settle_preview(Duration::from_secs(10)));
     insta::assert_snapshot!("preview_missing_100x40", h.render(100, 40).backend());
 
     // Edit the row to the broken file: the preview follows the new value.
-    h.key(KeyCode::Enter);
-    for _ in 0.."gone.png".len() {
-        h.key(KeyCode::Backspace);
-    }
-    h.keys("broken.png");
-    h.key(KeyCode::Enter);
+    retype(&mut h, "broken.png");
     assert!(h.app.settle_preview(Duration::from_secs(10)));
     assert!(screen(&h, 100, 40).contains("cannot decode:"));
 
-    h.key(KeyCode::Enter);
-    for _ in 0.."broken.png".len() {
-        h.key(KeyCode::Backspace);
-    }
-    h.keys("https://example.test/a.png");
-    h.key(KeyCode::Enter);
+    retype(&mut h, "https://example.test/a.png");
     assert!(h.app.settle_preview(Duration::from_secs(10)));
     assert!(screen(&h, 100, 40).contains("remote image (not fetched)"));
 }
 
 #[test]
 fn images_off_draws_no_picture() {
-    let mut b = image_board(Some("frame.png"));
-    b.title = "off".into();
-    let dir = tempfile::tempdir().unwrap();
-    two_colour_png(&dir.path().join("frame.png"));
-    let path = dir.path().join("board.json");
-    shotdeck::files::board_file::save(&path, &b).unwrap();
-    let opened = shotdeck::ui::OpenedBoard::open(&path, "std").unwrap();
-    let (mut deps, _cmds, _events, _rec) = deps(vec![]);
-    deps.config.images = shotdeck::files::config::ImagesMode::Off;
-    let (app, _rx) = shotdeck::ui::App::new(opened, deps);
-    let mut h = Harness {
-        app,
-        cmds: _cmds,
-        events: _events,
-        rec: _rec,
-        dir,
-    };
+    let mut h = harness_with_files(
+        &image_board(Some("frame.png")),
+        |d| two_colour_png(&d.join("frame.png")),
+        |deps| deps.config.images = shotdeck::files::config::ImagesMode::Off,
+    );
     select_first_frame(&mut h);
     assert!(h.app.settle_preview(Duration::from_millis(50)));
     assert!(!screen(&h, 100, 40).contains(['▀', '▄']));
@@ -156,7 +149,7 @@ fn picker_files(d: &Path) {
 
 #[test]
 fn the_picker_filters_as_you_type_and_enter_sets_the_field_undoably() {
-    let mut h = harness_with_files(&image_board(None), picker_files);
+    let mut h = harness_with_files(&image_board(None), picker_files, |_| {});
     select_first_frame(&mut h);
     h.keys("f");
     assert_eq!(h.app.overlay_name(), Some("image_picker"));
@@ -178,7 +171,7 @@ fn the_picker_filters_as_you_type_and_enter_sets_the_field_undoably() {
 
 #[test]
 fn the_picker_adds_a_reference_and_refuses_rows_without_images() {
-    let mut h = harness_with_files(&image_board(None), picker_files);
+    let mut h = harness_with_files(&image_board(None), picker_files, |_| {});
     h.keys("3G");
     h.keys("f");
     h.keys("villain");
@@ -193,7 +186,7 @@ fn the_picker_adds_a_reference_and_refuses_rows_without_images() {
 
 #[test]
 fn tab_completes_paths_from_the_boards_folder() {
-    let mut h = harness_with_files(&image_board(None), picker_files);
+    let mut h = harness_with_files(&image_board(None), picker_files, |_| {});
     select_first_frame(&mut h);
     h.key(KeyCode::Enter);
     h.keys("fr");

@@ -96,7 +96,27 @@ pub fn harness_tweaked(
     jobs: impl FnOnce(&Path) -> Vec<JobView>,
     tweak: impl FnOnce(&mut UiDeps),
 ) -> Harness {
+    harness_full(board, |_| {}, jobs, tweak)
+}
+
+/// Like [`harness`], with `files` written into the board's folder before it is opened
+/// (so the image probe sees them) and `tweak` changing the deps.
+pub fn harness_with_files(
+    board: &Board,
+    files: impl FnOnce(&Path),
+    tweak: impl FnOnce(&mut UiDeps),
+) -> Harness {
+    harness_full(board, files, |_| vec![], tweak)
+}
+
+fn harness_full(
+    board: &Board,
+    files: impl FnOnce(&Path),
+    jobs: impl FnOnce(&Path) -> Vec<JobView>,
+    tweak: impl FnOnce(&mut UiDeps),
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
+    files(dir.path());
     let path = dir.path().join("board.json");
     board_file::save(&path, board).unwrap();
     let opened = OpenedBoard::open(&path, "std").unwrap();
@@ -257,25 +277,5 @@ pub fn record_of(view: &JobView) -> shotdeck::engine::store::JobRecord {
                 note: note.map(str::to_string),
             })
             .collect(),
-    }
-}
-
-/// Like [`harness`], with `files` written into the board's folder before it is opened
-/// (so the image probe sees them).
-pub fn harness_with_files(board: &Board, files: impl FnOnce(&Path)) -> Harness {
-    let dir = tempfile::tempdir().unwrap();
-    files(dir.path());
-    let path = dir.path().join("board.json");
-    board_file::save(&path, board).unwrap();
-    let opened = OpenedBoard::open(&path, "std").unwrap();
-    let (deps, cmds, events, rec) = deps(vec![]);
-    let (mut app, _rx) = App::new(opened, deps);
-    app.set_clock(Instant::now(), NOW_MS);
-    Harness {
-        app,
-        cmds,
-        events,
-        rec,
-        dir,
     }
 }

@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
@@ -13,8 +13,8 @@ use crate::files::image_files::{self, WALK_DEPTH};
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::fit;
-use crate::ui::overlays::centered;
 use crate::ui::overlays::palette::score;
+use crate::ui::overlays::{centered, query_row};
 use crate::ui::panes::settings::SettingField;
 use crate::ui::panes::settings_fields::apply_text;
 use crate::ui::panes::{PaneId, scroll_window};
@@ -138,21 +138,7 @@ impl ImagePicker {
         if inner.height == 0 {
             return;
         }
-        let prompt = Line::from(vec![
-            Span::styled("> ", s.key),
-            Span::styled(self.query.clone(), s.text),
-        ]);
-        f.render_widget(prompt, Rect { height: 1, ..inner });
-        f.set_cursor_position(Position::new(
-            (inner.x + 2 + unicode_width::UnicodeWidthStr::width(self.query.as_str()) as u16)
-                .min(inner.right() - 1),
-            inner.y,
-        ));
-        let list = Rect {
-            y: inner.y + 1,
-            height: inner.height - 1,
-            ..inner
-        };
+        let list = query_row(f, inner, "> ", &self.query, s);
         let width = list.width as usize;
         let lines: Vec<Line> =
             scroll_window(self.matches.len(), self.selected, list.height as usize)

@@ -169,3 +169,23 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         h,
     )
 }
+
+/// The first row of a filtering overlay (`prefix` then the query, with the cursor after
+/// it); returns the rows below it, for the list.
+pub fn query_row(f: &mut Frame, inner: Rect, prefix: &str, query: &str, s: &Styles) -> Rect {
+    let prompt = Line::from(vec![
+        Span::styled(prefix.to_string(), s.key),
+        Span::styled(query.to_string(), s.text),
+    ]);
+    f.render_widget(prompt, Rect { height: 1, ..inner });
+    let typed = unicode_width::UnicodeWidthStr::width(format!("{prefix}{query}").as_str());
+    f.set_cursor_position(ratatui::layout::Position::new(
+        (inner.x + typed as u16).min(inner.right() - 1),
+        inner.y,
+    ));
+    Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
+    }
+}
