@@ -252,3 +252,27 @@ async fn a_decoded_preview_is_drawn_by_the_loop_without_a_key() {
         .any(|c| matches!(c.symbol(), "▀" | "▄"));
     assert!(drawn, "the preview was drawn when it arrived");
 }
+
+#[test]
+fn reading_the_images_again_updates_the_preview_of_a_file_changed_on_disk() {
+    let mut h = harness_with_files(
+        &image_board(Some("frame.png")),
+        |d| two_colour_png(&d.join("frame.png")),
+        |_| {},
+    );
+    select_first_frame(&mut h);
+    assert!(h.app.settle_preview(Duration::from_secs(10)));
+    assert!(screen(&h, 100, 40).contains("16×8"));
+    image::RgbImage::from_pixel(20, 10, image::Rgb([9, 9, 9]))
+        .save(h.dir.path().join("frame.png"))
+        .unwrap();
+    h.app.dispatch(shotdeck::ui::Action::ReprobeImages);
+    let until = std::time::Instant::now() + Duration::from_secs(10);
+    // The findings follow the probe at once; the preview's facts follow its answer.
+    while screen(&h, 100, 40).contains("16×8") && std::time::Instant::now() < until {
+        h.app.settle_preview(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let s = screen(&h, 100, 40);
+    assert!(!s.contains("16×8") && s.contains("20×10"), "{s}");
+}

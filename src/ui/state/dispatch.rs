@@ -73,6 +73,7 @@ impl App {
             Action::PickImage => self.open_image_picker(),
             Action::ReprobeImages => {
                 self.doc.reprobe_images();
+                self.previews.refresh();
                 self.toast_info("image files read again");
             }
             pane_action => {

@@ -79,9 +79,23 @@ impl Previews {
         true
     }
 
+    /// Asks again for what is shown, which may have changed on disk; the picture stays
+    /// until the answer replaces it.
+    pub(in crate::ui) fn refresh(&mut self) {
+        if let Some(wish) = self.wanted.clone() {
+            self.service.request(wish);
+        }
+    }
+
     /// Takes an answer if it is for what is wanted now (an older one is dropped).
     fn accept(&mut self, ready: PreviewReady) -> bool {
         if self.wanted.as_ref() != Some(&ready.wish) {
+            return false;
+        }
+        if let (Some(PreviewState::Ready(shown)), Ok(new)) = (&self.state, &ready.outcome)
+            && Arc::ptr_eq(shown, new)
+        {
+            // The cache's answer for an unchanged file: nothing to draw again.
             return false;
         }
         self.encoded.replace(None);
@@ -143,21 +157,24 @@ impl App {
         }
     }
 
-    /// For tests and scripted runs without the loop: waits up to `timeout` for the wanted
-    /// preview's answer and applies it. True once it is in.
+    /// For tests and scripted runs without the loop: applies the answers already sent and
+    /// waits up to `timeout` for the wanted preview's. True once it is in.
     pub fn settle_preview(&mut self, timeout: Duration) -> bool {
         self.sync_preview();
         let until = Instant::now() + timeout;
-        while matches!(self.previews.state, Some(PreviewState::Loading)) {
+        loop {
             let Some(rx) = self.previews.ready.as_mut() else {
                 return false;
             };
-            match rx.try_recv() {
+            let next = rx.try_recv();
+            match next {
                 Ok(ready) => self.on_preview_ready(ready),
+                Err(_) if !matches!(self.previews.state, Some(PreviewState::Loading)) => {
+                    return true;
+                }
                 Err(_) if Instant::now() >= until => return false,
                 Err(_) => std::thread::sleep(Duration::from_millis(5)),
             }
         }
-        true
     }
 }
