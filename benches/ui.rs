@@ -76,6 +76,9 @@ fn history_job(id: i64, board: &Path) -> JobView {
         created_at: finished - 180_000,
         updated_at: finished,
         finished_at: Some(finished),
+        take: id as u32,
+        keeper: false,
+        retry_of_take: None,
     }
 }
 

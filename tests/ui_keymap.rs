@@ -140,11 +140,18 @@ fn plain_characters_stay_text_in_the_prompt_editor() {
 fn help_lists_the_overlay_keys_too() {
     let mut h = harness(&noir());
     h.keys("?");
-    for _ in 0..12 {
+    // Every page as it scrolls by: the overlays' keys come after the panes'.
+    let mut s = String::new();
+    for _ in 0..16 {
         h.key(KeyCode::PageDown);
+        s.push_str(&screen(&h));
     }
-    let s = screen(&h);
-    for title in ["Confirmation", "Command palette", "Notice"] {
+    for title in [
+        "Confirmation",
+        "Command palette",
+        "Notice",
+        "Comparing takes",
+    ] {
         assert!(s.contains(title), "{title} missing: {s}");
     }
     assert!(s.contains("Run the selected command"), "{s}");

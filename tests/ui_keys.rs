@@ -302,3 +302,99 @@ fn over_ssh_open_shows_the_path_instead() {
         t.text
     );
 }
+
+fn alt(h: &mut Harness, c: char) {
+    h.app
+        .handle_event(Event::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char(c),
+            crossterm::event::KeyModifiers::ALT,
+        )));
+}
+
+#[test]
+fn a_reference_row_inserts_its_token_into_the_prompt_and_undo_takes_it_back() {
+    let mut h = harness(&noir_with_references());
+    let before = h.app.board().shots[0].prompt.clone();
+    h.keys("3G"); // the last row adds a reference; the one above is reference 2
+    h.keys("k");
+    h.keys("i");
+    // At the prompt's cursor (browsing shows a prompt from its start), spaced from the word.
+    assert_eq!(
+        h.app.board().shots[0].prompt,
+        format!("<<<image_2>>> {before}")
+    );
+    let toast = h.app.toast().expect("the insert is announced");
+    assert!(!toast.error);
+    assert_eq!(
+        toast.text,
+        "inserted <<<image_2>>> into shot 1's prompt (u undoes)"
+    );
+    assert_eq!(h.app.focus(), PaneId::Settings);
+    h.keys("u");
+    assert_eq!(h.app.board().shots[0].prompt, before);
+    // A row that is not a reference says what to select.
+    h.keys("g");
+    h.keys("i");
+    assert!(h.app.toast().is_some_and(|t| t.error));
+    assert_eq!(h.app.board().shots[0].prompt, before);
+}
+
+#[test]
+fn alt_i_in_the_prompt_cycles_through_the_references() {
+    let mut h = harness(&noir_with_references());
+    let before = h.app.board().shots[0].prompt.clone();
+    h.key(KeyCode::Enter); // the cursor goes to the end
+    alt(&mut h, 'i');
+    assert_eq!(
+        h.app.board().shots[0].prompt,
+        format!("{before} <<<image_1>>>")
+    );
+    alt(&mut h, 'i');
+    assert_eq!(
+        h.app.board().shots[0].prompt,
+        format!("{before} <<<image_2>>>")
+    );
+    alt(&mut h, 'i'); // two references: back to the first
+    assert_eq!(
+        h.app.board().shots[0].prompt,
+        format!("{before} <<<image_1>>>")
+    );
+    // Each step is its own undo step.
+    alt(&mut h, 'u');
+    assert_eq!(
+        h.app.board().shots[0].prompt,
+        format!("{before} <<<image_2>>>")
+    );
+    // A text board has no references to name.
+    let mut t = harness(&noir());
+    t.key(KeyCode::Enter);
+    alt(&mut t, 'i');
+    assert!(t.app.toast().is_some_and(|x| x.error));
+    assert_eq!(t.app.board().shots[0].prompt, noir().shots[0].prompt);
+}
+
+#[test]
+fn up_and_down_in_the_prompt_move_by_drawn_rows() {
+    let mut h = harness(&noir());
+    h.key(KeyCode::Enter); // at the end of "… Slow dolly forward."
+    h.render(80, 24); // rows are 28 cells wide at 80×24
+    h.key(KeyCode::Up);
+    h.keys("X");
+    // The row above is "steam rising from a grate."; the cursor keeps its column (19).
+    assert!(
+        h.app.board().shots[0]
+            .prompt
+            .contains("rising from aX grate"),
+        "{}",
+        h.app.board().shots[0].prompt
+    );
+    h.key(KeyCode::Down);
+    h.keys("Y");
+    assert!(
+        h.app.board().shots[0]
+            .prompt
+            .ends_with("Slow dolly forward.Y"),
+        "{}",
+        h.app.board().shots[0].prompt
+    );
+}

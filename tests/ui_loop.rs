@@ -380,8 +380,11 @@ fn keystrokes_cost_few_bytes() {
             wire.median(),
             wire.max(),
         );
+        // At 160×48 the Request pane shows the whole prompt (long values wrap, nothing is
+        // cut), so each typed character is drawn twice: in the editor and in the request.
+        let budget = if size == (80, 24) { 40 } else { 72 };
         assert!(
-            wire.median() <= 40,
+            wire.median() <= budget,
             "{w}×{h}: {} bytes per keystroke",
             wire.median()
         );

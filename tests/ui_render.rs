@@ -8,7 +8,11 @@ use crossterm::event::KeyCode;
 use ui_support::*;
 
 fn snap(name: &str, h: &Harness) {
-    for (w, ht) in [(80, 24), (160, 48)] {
+    snap_at(name, h, [(80, 24), (160, 48)]);
+}
+
+fn snap_at(name: &str, h: &Harness, sizes: [(u16, u16); 2]) {
+    for (w, ht) in sizes {
         let t = h.render(w, ht);
         insta::assert_snapshot!(format!("{name}_{w}x{ht}"), t.backend());
     }
@@ -232,4 +236,178 @@ fn a_zoomed_pane_fills_the_screen() {
     let mut h = harness_with(&noir(), sample_jobs);
     h.keys("6z");
     snap("zoomed_queue", &h);
+}
+
+/// A board's takes: #1 the keeper, #2 failed, #3 its retry, #4 still running.
+fn takes(board: &std::path::Path) -> Vec<shotdeck::engine::events::JobView> {
+    let mut jobs = sample_jobs(board);
+    jobs[0].keeper = true;
+    jobs[2].retry_of_take = Some(2);
+    jobs[4].take = 1;
+    jobs
+}
+
+fn commands(h: &mut Harness) -> Vec<shotdeck::engine::events::JobCmd> {
+    std::iter::from_fn(|| h.cmds.try_recv().ok())
+        .filter(|c| !matches!(c, shotdeck::engine::events::JobCmd::Page { .. }))
+        .collect()
+}
+
+#[test]
+fn the_queue_shows_takes_the_keeper_and_the_compare_mark() {
+    let mut h = harness_with(&noir(), takes);
+    h.keys("6j"); // take 3, the retry of take 2
+    h.keys("v");
+    snap("queue_takes", &h);
+    h.keys("a"); // every board: each row names its board
+    snap("queue_takes_all_boards", &h);
+}
+
+#[test]
+fn keeper_keys_ask_the_engine_and_refuse_a_take_without_a_video() {
+    use shotdeck::engine::events::JobCmd;
+    let mut h = harness_with(&noir(), takes);
+    h.keys("6");
+    commands(&mut h);
+    h.keys("jjK"); // take 2 failed: nothing to keep
+    assert!(commands(&mut h).is_empty());
+    assert!(h.app.toast().unwrap().text.contains("only a done take"));
+    h.keys("G*"); // take 1, the keeper: the mark is cleared
+    assert!(matches!(
+        commands(&mut h)[..],
+        [JobCmd::SetKeeper { id: 1, keep: false }]
+    ));
+}
+
+fn compared(h: &Harness) -> [shotdeck::core::compare::TakeFacts; 2] {
+    use shotdeck::core::compare::{SentImage, TakeFacts, TakeFile};
+    let renders = h.dir.path().join("board.renders");
+    let facts = |id: i64, board: shotdeck::core::Board, bytes: Option<u64>| TakeFacts {
+        id,
+        take: id as u32,
+        provider: shotdeck::core::Provider::Kling,
+        model: "kling-v3".into(),
+        board,
+        estimated_usd: Some(1.51),
+        units_charged: Some("4".into()),
+        charged_usd: Some(0.56),
+        files: vec![TakeFile {
+            path: renders.join(format!("noir-opening-{id}.mp4")),
+            bytes,
+            media_seconds: bytes.map(|_| 12.0),
+        }],
+        images: vec![SentImage {
+            slot: "references[0]".into(),
+            file: "images/detective.png".into(),
+            sha256: Some(format!("{id}f2a9c01b2d4e5f6")),
+        }],
+    };
+    let mut newer = noir();
+    newer.shots[1].prompt = "Medium: a detective in a dry trench coat lights a match under a \
+        flickering red sign, face half in shadow."
+        .into();
+    newer
+        .shots
+        .insert(2, shotdeck::core::Shot::new("Insert: the match flares.", 2));
+    newer.shots[3].duration = 1.0;
+    newer.cfg_scale = 0.7;
+    [facts(1, noir(), Some(26_000_000)), facts(3, newer, None)]
+}
+
+#[test]
+fn two_takes_side_by_side_or_stacked_and_scrolled() {
+    use shotdeck::engine::events::{JobCmd, JobEvent};
+    let mut h = harness_with(&noir(), takes);
+    h.keys("6jv"); // mark take 3
+    h.keys("G"); // take 1
+    commands(&mut h);
+    h.keys("c");
+    assert!(matches!(commands(&mut h)[..], [JobCmd::Compare(1, 3)]));
+    assert_eq!(h.app.overlay_name(), Some("take_compare"));
+    h.app
+        .on_job_event(JobEvent::Compared(Box::new(compared(&h))));
+    for (w, ht) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("take_compare_{w}x{ht}"), h.render(w, ht).backend());
+    }
+    // Changed words stand out; the words both takes share do not.
+    let t = h.render(120, 40);
+    let buf = t.backend().buffer();
+    let style_of = |word: &str| {
+        (0..40u16)
+            .find_map(|y| {
+                let line: String = (0..120u16).map(|x| buf[(x, y)].symbol()).collect();
+                let at = line.find(&format!(" {word} "))?;
+                let x = line[..at].chars().count() as u16 + 1;
+                Some(buf[(x, y)].modifier)
+            })
+            .unwrap_or_else(|| panic!("{word} not on screen"))
+    };
+    use ratatui::style::Modifier;
+    assert!(style_of("wet").contains(Modifier::UNDERLINED));
+    assert!(style_of("dry").contains(Modifier::UNDERLINED));
+    assert!(!style_of("detective").contains(Modifier::UNDERLINED));
+    h.render(80, 24); // keys scroll within what was drawn last
+    h.keys("G");
+    insta::assert_snapshot!("take_compare_bottom_80x24", h.render(80, 24).backend());
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.overlay_name(), None);
+}
+
+/// A reference board whose first prompt is longer than the prompt pane, names both its
+/// references and one it does not have.
+fn long_prompt_with_tokens() -> shotdeck::core::Board {
+    let mut b = noir_with_references();
+    b.shots[0].prompt = "<<<image_1>>> walks through a rain-soaked, neon-lit street at night; \
+        <<<image_2>>> waits under the awning, smoking, while <<<image_3>>> watches from a car. \
+        Slow dolly forward, steam rising from a grate."
+        .into();
+    b
+}
+
+/// The usual size and the smallest the layout takes, where the Prompt pane is 14 columns.
+fn snap_small(name: &str, h: &Harness) {
+    snap_at(name, h, [(80, 24), (60, 20)]);
+}
+
+#[test]
+fn long_prompts_say_they_continue_and_tokens_are_coloured() {
+    let mut h = harness(&long_prompt_with_tokens());
+    // Browsing: the prompt from its start, "↓ N more lines" on the pane's bottom border.
+    snap_small("long_prompt", &h);
+    let theme = shotdeck::ui::ThemeColors::builtin("dark").unwrap();
+    // The colour of the first cell of `needle` in the prompt pane (columns 24–55 at 80×24).
+    let colour_in_prompt = |h: &Harness, needle: &str| {
+        let t = h.render(80, 24);
+        let buf = t.backend().buffer();
+        (0..24u16).find_map(|y| {
+            let line: String = (24..56u16).map(|x| buf[(x, y)].symbol()).collect();
+            let at = line.find(needle)?;
+            Some(buf[(24 + line[..at].chars().count() as u16, y)].fg)
+        })
+    };
+    assert_eq!(
+        colour_in_prompt(&h, "<<<image_1>>> walks"),
+        Some(theme.image_token)
+    );
+    assert_eq!(colour_in_prompt(&h, "walks"), Some(theme.text));
+    // Editing: the cursor's row is shown, what is above is counted.
+    h.key(KeyCode::Enter);
+    snap_small("long_prompt_editing", &h);
+    // A token naming no reference is drawn as an error.
+    assert_eq!(colour_in_prompt(&h, "<<<image_3>>>"), Some(theme.error));
+    // The request pane zoomed: the prompt wraps under its key, nothing is cut.
+    h.key(KeyCode::Esc);
+    h.keys("5z");
+    snap_small("request_zoomed", &h);
+    // Scrolling goes by drawn rows: the end shows the body's last line, the border counts
+    // what is above, and nothing is said to be below.
+    h.keys("G");
+    let t = h.render(80, 24);
+    let buf = t.backend().buffer();
+    let rows: Vec<String> = (0..24u16)
+        .map(|y| (0..80u16).map(|x| buf[(x, y)].symbol()).collect())
+        .collect();
+    assert!(rows[20].starts_with("┃ }"), "{rows:#?}");
+    assert!(rows[22].contains("lines above ┛"), "{rows:#?}");
+    assert!(!rows.concat().contains("more line"), "{rows:#?}");
 }

@@ -329,10 +329,10 @@ fn enter_on_a_job_shows_its_record_and_o_opens_its_video() {
 fn help_scrolls_to_the_bottom_and_back_up() {
     let mut h = harness(&noir());
     h.keys("?");
-    assert!(!screen(&h, 80, 24).contains("Close the job's record"));
+    assert!(!screen(&h, 80, 24).contains("Close the comparison"));
     h.keys("G");
     let bottom = screen(&h, 80, 24);
-    assert!(bottom.contains("Close the job's record"), "{bottom}");
+    assert!(bottom.contains("Close the comparison"), "{bottom}");
     // From the bottom, one line up moves at once (no scrolling past the end to undo).
     h.keys("k");
     assert_ne!(screen(&h, 80, 24), bottom);

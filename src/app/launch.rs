@@ -55,7 +55,9 @@ pub async fn no_engine(
             | JobCmd::Redownload(_)
             | JobCmd::Details(_)
             | JobCmd::Send(_)
-            | JobCmd::Cancel(_) => {
+            | JobCmd::Cancel(_)
+            | JobCmd::SetKeeper { .. }
+            | JobCmd::Compare(..) => {
                 let _ = events.send(JobEvent::Rejected {
                     reason: why.clone(),
                     ticket: None,

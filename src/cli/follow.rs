@@ -226,6 +226,7 @@ pub async fn follow(
                     | JobEvent::Submitted { .. }
                     | JobEvent::Spend { .. }
                     | JobEvent::Details(_)
+                    | JobEvent::Compared(_)
                     | JobEvent::Page { .. },
                 ) => {}
                 Some(JobEvent::Rejected { reason, .. }) => return Outcome::Rejected(reason),

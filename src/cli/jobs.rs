@@ -61,6 +61,13 @@ pub enum JobsAction {
     /// Stop waiting for an unfinished job (it fails as cancelled). The provider cannot be
     /// asked to stop a task: one it accepted may still run and be charged.
     Cancel { id: JobId },
+    /// Make a done job its board's keeper (the take you keep; one per board, so the mark
+    /// moves from the take that had it), or clear the mark with `--clear`.
+    Keep {
+        id: JobId,
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 pub fn run(args: JobsArgs) -> ExitCode {
@@ -83,6 +90,7 @@ pub fn run(args: JobsArgs) -> ExitCode {
         },
         Some(JobsAction::Send(args)) => super::jobs_send::send(args),
         Some(JobsAction::Cancel { id }) => super::jobs_send::cancel(id),
+        Some(JobsAction::Keep { id, clear }) => keep(id, !clear),
     }
 }
 
@@ -107,6 +115,42 @@ fn resolve(id: JobId, resolution: Resolution) -> Result<(), ExitCode> {
         Err(e) => {
             eprintln!("{e}");
             Err(ExitCode::from(1))
+        }
+    }
+}
+
+/// Sets or clears a board's keeper; says which takes changed (exit 1 when refused).
+fn keep(id: JobId, keep: bool) -> ExitCode {
+    let mut store = match open_store() {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match store.set_keeper(id, keep, now_ms()) {
+        Ok(changed) if changed.is_empty() => {
+            let state = if keep { "already" } else { "not" };
+            eprintln!("job {id}: {state} the keeper; nothing changed");
+            ExitCode::SUCCESS
+        }
+        Ok(changed) => {
+            for v in changed {
+                let board = v
+                    .board_path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy();
+                let what = if v.keeper { "is now" } else { "is no longer" };
+                eprintln!(
+                    "job {}: Take {} of {} {what} the keeper",
+                    v.id,
+                    v.take,
+                    printable(&board)
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
         }
     }
 }
@@ -163,6 +207,11 @@ fn print_record(rec: &JobRecord) {
     let now = now_ms();
     outln!("job {}  {}  {}", v.id, v.phase.as_str(), v.provider);
     outln!("board     {} ({:?})", v.board_path.display(), v.board_title);
+    let keeper = if v.keeper { " · keeper" } else { "" };
+    let retry = v
+        .retry_of_take
+        .map_or(String::new(), |t| format!(" · retry of take {t}"));
+    outln!("take      {}{keeper}{retry}", v.take);
     outln!(
         "request   {} {}",
         rec.request.method,

@@ -95,8 +95,9 @@ fn table(store: &Store, filter: &ListFilter) -> Result<(), StoreError> {
     let now = now_ms();
     let task_width = widest_task.max("TASK".len());
     outln!(
-        "{:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  BOARD / ERROR",
+        "{:>5}  {:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  BOARD / ERROR",
         "ID",
+        "TAKE",
         "PHASE",
         "PROVIDER",
         "TASK",
@@ -105,8 +106,9 @@ fn table(store: &Store, filter: &ListFilter) -> Result<(), StoreError> {
     );
     store.for_each_view(filter, |v| {
         outln!(
-            "{:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  {}",
+            "{:>5}  {:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  {}",
             v.id,
+            take_label(&v),
             v.phase.as_str(),
             v.provider.as_str(),
             printable(v.task_id.as_deref().unwrap_or("-")),
@@ -116,6 +118,14 @@ fn table(store: &Store, filter: &ListFilter) -> Result<(), StoreError> {
         );
         Ok::<(), StoreError>(())
     })
+}
+
+/// The take, starred when it is its board's keeper.
+fn take_label(v: &JobView) -> String {
+    match v.keeper {
+        true => format!("*{}", v.take),
+        false => v.take.to_string(),
+    }
 }
 
 fn files_summary(v: &JobView) -> String {

@@ -2,6 +2,7 @@
 //! No I/O, no async runtime, no terminal: everything here is a plain function of its inputs.
 
 pub mod budget;
+pub mod compare;
 pub mod compose;
 pub mod cost;
 pub mod field_path;

@@ -131,6 +131,15 @@ pub struct JobView {
     pub created_at: i64,
     pub updated_at: i64,
     pub finished_at: Option<i64>,
+    /// Which submit of its board this job is: 1, 2, … per board (a retry is a take too).
+    #[serde(default)]
+    pub take: u32,
+    /// The board's chosen take (at most one per board).
+    #[serde(default)]
+    pub keeper: bool,
+    /// The take this job retries, when it is a retry.
+    #[serde(default)]
+    pub retry_of_take: Option<u32>,
 }
 
 impl JobView {
@@ -250,6 +259,13 @@ pub enum JobCmd {
         below: JobId,
         limit: usize,
     },
+    /// Make a done job its board's keeper (`keep`, moving the mark from the take that had
+    /// it) or clear its mark. Answered with [`JobEvent::Updated`] for every job whose mark
+    /// changed, or [`JobEvent::Rejected`].
+    SetKeeper { id: JobId, keep: bool },
+    /// Gather what comparing two takes needs (boards as sent, cost, files on disk, image
+    /// hashes): answered with [`JobEvent::Compared`].
+    Compare(JobId, JobId),
     /// Stop polling and exit the engine task; in-flight jobs resume on the next start.
     Shutdown,
 }
@@ -275,6 +291,8 @@ pub enum JobEvent {
     Spend { today_usd: f64 },
     /// The record asked for by [`JobCmd::Details`] (boxed: it carries the board and request).
     Details(Box<crate::engine::store::JobRecord>),
+    /// The answer to [`JobCmd::Compare`], in the order asked.
+    Compared(Box<[crate::core::compare::TakeFacts; 2]>),
     /// The answer to [`JobCmd::Page`]: the jobs below `below`, newest first; fewer than
     /// asked (`ended`) at the end of the list.
     Page {

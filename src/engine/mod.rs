@@ -20,6 +20,7 @@ pub mod runner;
 pub mod schedule;
 pub mod sidecar;
 pub mod store;
+pub mod takes;
 mod worker;
 
 pub use config::{ClientFactory, EngineConfig, JobScope, Tuning, provider_settings};

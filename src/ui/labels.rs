@@ -112,50 +112,63 @@ pub fn fit(s: &str, width: usize) -> String {
 }
 
 /// Word-wraps `s` into at most `lines` lines of `width` cells; the last one ends with `…`
-/// when text is left over. A word longer than a line is cut.
+/// when text is left over. Breaks follow [`crate::ui::wrap`]: no line starts with a comma
+/// or hyphen, and a word longer than a line is split, not cut.
 pub fn wrap(s: &str, width: usize, lines: usize) -> Vec<String> {
     wrap_hanging(s, width, width, lines)
 }
 
 /// Like [`wrap`], with a different width for the first line (text after a label).
 pub fn wrap_hanging(s: &str, first: usize, rest: usize, lines: usize) -> Vec<String> {
-    let words: Vec<&str> = s.split_whitespace().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    let mut width = first;
-    while i < words.len() && out.len() < lines {
-        if !out.is_empty() {
-            width = rest;
-        }
-        let mut line = String::new();
-        while let Some(word) = words.get(i) {
-            let need = if line.is_empty() {
-                word.width()
-            } else {
-                line.width() + 1 + word.width()
-            };
-            if need > width {
-                if line.is_empty() {
-                    line = fit(word, width);
-                    i += 1;
-                }
-                break;
-            }
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-            i += 1;
-        }
-        out.push(line);
+    let text = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() || lines == 0 {
+        return Vec::new();
     }
-    if i < words.len()
+    let rows = crate::ui::wrap::break_line(&text, first, rest);
+    let mut out: Vec<String> = rows
+        .iter()
+        .take(lines)
+        .map(|r| text[r.clone()].trim_end().to_string())
+        .collect();
+    if rows.len() > lines
         && let Some(last) = out.last_mut()
-        && !last.ends_with('…')
     {
+        let width = if lines == 1 { first } else { rest };
         *last = fit(&format!("{last}…"), width);
     }
     out
+}
+
+/// What a scrolled pane hides, for its border: `↑ 2 above · ↓ 3 more lines`; `None` when
+/// everything is shown.
+pub fn more_marker(above: usize, below: usize) -> Option<String> {
+    let lines = |n: usize| if n == 1 { "line" } else { "lines" };
+    match (above, below) {
+        (0, 0) => None,
+        (0, b) => Some(format!("↓ {b} more {}", lines(b))),
+        (a, 0) => Some(format!("↑ {a} {} above", lines(a))),
+        (a, b) => Some(format!("↑ {a} above · ↓ {b} more {}", lines(b))),
+    }
+}
+
+/// [`more_marker`] for a narrow place: `↑2 ↓3`.
+pub fn more_marker_compact(above: usize, below: usize) -> Option<String> {
+    match (above, below) {
+        (0, 0) => None,
+        (0, b) => Some(format!("↓{b}")),
+        (a, 0) => Some(format!("↑{a}")),
+        (a, b) => Some(format!("↑{a} ↓{b}")),
+    }
+}
+
+/// [`more_marker`] when it fits `room` cells with `pad` around it, else the compact form,
+/// else nothing (a marker cut short would itself hide what it counts).
+pub fn more_marker_in(above: usize, below: usize, room: usize, pad: &str) -> Option<String> {
+    [more_marker(above, below), more_marker_compact(above, below)]
+        .into_iter()
+        .flatten()
+        .map(|m| format!("{pad}{m}{pad}"))
+        .find(|m| m.width() <= room)
 }
 
 /// A bar of `seconds` on a scale where `width` cells is `scale` seconds, in eighth blocks.
@@ -209,8 +222,22 @@ mod tests {
         assert_eq!(bar(99.0, 15.0, 3), "███");
         assert_eq!(wrap("a bb ccc dddd", 6, 3), ["a bb", "ccc", "dddd"]);
         assert_eq!(wrap("a bb ccc dddd", 6, 2), ["a bb", "ccc…"]);
-        assert_eq!(wrap("abcdefghij k", 4, 2), ["abc…", "k"]);
+        assert_eq!(wrap("abcdefghij k", 4, 2), ["abcd", "efg…"]);
+        assert_eq!(
+            wrap("wet, neon-lit street", 5, 3),
+            ["wet,", "neon-", "lit…"]
+        );
         assert_eq!(wrap("", 6, 2), Vec::<String>::new());
+        assert_eq!(more_marker(0, 0), None);
+        assert_eq!(more_marker(0, 1).unwrap(), "↓ 1 more line");
+        assert_eq!(more_marker(2, 0).unwrap(), "↑ 2 lines above");
+        assert_eq!(more_marker(2, 3).unwrap(), "↑ 2 above · ↓ 3 more lines");
+        assert_eq!(more_marker_compact(0, 0), None);
+        assert_eq!(more_marker_compact(0, 3).unwrap(), "↓3");
+        assert_eq!(more_marker_compact(2, 3).unwrap(), "↑2 ↓3");
+        assert_eq!(more_marker_in(0, 19, 18, " ").unwrap(), " ↓ 19 more lines ");
+        assert_eq!(more_marker_in(0, 19, 12, " ").unwrap(), " ↓19 ");
+        assert_eq!(more_marker_in(0, 19, 3, " "), None);
         assert_eq!(wrap_hanging("aa bb cc dd", 2, 5, 2), ["aa", "bb c…"]);
     }
 }

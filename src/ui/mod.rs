@@ -16,6 +16,7 @@ pub mod root;
 pub mod state;
 pub mod terminal;
 pub mod theme;
+mod wrap;
 
 use std::path::Path;
 

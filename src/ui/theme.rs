@@ -57,6 +57,8 @@ pub struct ThemeColors {
     pub selection_text: Color,
     pub border: Color,
     pub border_focused: Color,
+    /// `<<<image_N>>>` tokens in prompts that name a reference image.
+    pub image_token: Color,
 }
 
 /// A theme file: every colour optional so user files may be partial.
@@ -75,6 +77,7 @@ struct ThemeFile {
     selection_text: Option<String>,
     border: Option<String>,
     border_focused: Option<String>,
+    image_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -127,6 +130,7 @@ impl ThemeColors {
             selection_text: Color::Reset,
             border: Color::Reset,
             border_focused: Color::Reset,
+            image_token: Color::Reset,
         };
         if file.inherits.is_some() || file.fields().iter().any(|(_, v)| v.is_none()) {
             return Err(missing);
@@ -172,12 +176,13 @@ impl ThemeColors {
             "selection" => &mut self.selection,
             "selection_text" => &mut self.selection_text,
             "border" => &mut self.border,
+            "image_token" => &mut self.image_token,
             _ => &mut self.border_focused,
         }
     }
 
     /// Every colour, for checks such as "ansi16 uses named colours only".
-    pub fn colors(&self) -> [Color; 11] {
+    pub fn colors(&self) -> [Color; 12] {
         [
             self.background,
             self.text,
@@ -190,12 +195,13 @@ impl ThemeColors {
             self.selection_text,
             self.border,
             self.border_focused,
+            self.image_token,
         ]
     }
 }
 
 impl ThemeFile {
-    fn fields(&self) -> [(&'static str, &Option<String>); 11] {
+    fn fields(&self) -> [(&'static str, &Option<String>); 12] {
         [
             ("background", &self.background),
             ("text", &self.text),
@@ -208,6 +214,7 @@ impl ThemeFile {
             ("selection_text", &self.selection_text),
             ("border", &self.border),
             ("border_focused", &self.border_focused),
+            ("image_token", &self.image_token),
         ]
     }
 }
@@ -229,6 +236,8 @@ pub struct Styles {
     pub title_focused: Style,
     pub key: Style,
     pub badge: Style,
+    /// A `<<<image_N>>>` token that names a reference (one that names none is `error`).
+    pub image_token: Style,
 }
 
 impl Styles {
@@ -252,6 +261,7 @@ impl Styles {
                 .fg(p.background)
                 .bg(p.warn)
                 .add_modifier(Modifier::BOLD),
+            image_token: fg(p.image_token).add_modifier(Modifier::BOLD),
         }
     }
 
@@ -273,6 +283,7 @@ impl Styles {
             title_focused: m(Modifier::BOLD | Modifier::UNDERLINED),
             key: m(Modifier::BOLD),
             badge: m(Modifier::REVERSED | Modifier::BOLD),
+            image_token: m(Modifier::UNDERLINED),
         }
     }
 

@@ -90,6 +90,7 @@ fn shortfalls(theme: &ThemeColors, term: &Terminal) -> Vec<String> {
         ("error", fg(theme.error), bg, 3.0),
         ("border", fg(theme.border), bg, 3.0),
         ("border_focused", fg(theme.border_focused), bg, 3.0),
+        ("image_token", fg(theme.image_token), bg, 3.0),
     ];
     checks
         .into_iter()

@@ -198,3 +198,28 @@ fn other_schemes_are_named_as_neither_path_nor_url() {
         "http(s) URL"
     ));
 }
+
+#[test]
+fn a_token_outside_reference_mode_is_a_warning_on_its_prompt() {
+    // Text mode sends no images: the token would reach the model as the literal text.
+    let mut b = shots(&[3, 3]);
+    b.shots[1].prompt = "she turns to <<<image_1>>>".into();
+    let f = check(&b);
+    assert!(
+        has(
+            &f,
+            Severity::Warning,
+            "shots[1].prompt",
+            "<<<image_1>>> is sent as plain text: text mode sends no reference images (reference mode takes 1–7)"
+        ),
+        "{f:?}"
+    );
+    assert!(is_submittable(&f));
+    // The single prompt of a single-shot board is checked the same way.
+    let s = single("<<<image_2>>> waves", 5.0);
+    assert!(
+        has(&check(&s), Severity::Warning, "prompt", "<<<image_2>>>"),
+        "{:?}",
+        check(&s)
+    );
+}

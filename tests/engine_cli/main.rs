@@ -125,12 +125,42 @@ async fn submit_wait_downloads_and_the_store_tells_the_story() {
     assert_eq!(jobs.as_array().unwrap().len(), 2);
     assert_eq!(jobs[0]["phase"], "done");
     assert_eq!(jobs[0]["provider"], "gateway");
+    // Both submits are takes of the one board; the keeper moves and clears.
+    assert_eq!(
+        (jobs[0]["take"].as_u64(), jobs[1]["take"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(jobs[0]["keeper"], false);
+    assert_eq!(jobs[0]["retry_of_take"], serde_json::Value::Null);
+    for id in ["1", "2"] {
+        let out = s.run(&["jobs", "keep", id]).await;
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    }
+    let out = s.run(&["jobs", "keep", "2", "--clear"]).await;
+    assert!(text(&out.stderr).contains("Take 2 of noir-3-shot.json is no longer"));
+    let out = s.run(&["jobs", "keep", "1"]).await;
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("job 1: Take 1 of noir-3-shot.json is now the keeper"),
+        "{said}"
+    );
+    let out = s.run(&["jobs", "--json"]).await;
+    let jobs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&jobs[0]["keeper"], &jobs[1]["keeper"]),
+        (&false.into(), &true.into())
+    );
+    assert_eq!(s.run(&["jobs", "keep", "99"]).await.status.code(), Some(1));
 
     let out = s.run(&["jobs", "--board", board.to_str().unwrap()]).await;
     let listing = text(&out.stdout);
     assert_eq!(listing.lines().count(), 3, "{listing}");
     assert!(
         listing.lines().nth(1).unwrap().contains("done"),
+        "{listing}"
+    );
+    assert!(
+        listing.lines().nth(2).unwrap().contains("   *1  "),
         "{listing}"
     );
 
@@ -144,6 +174,7 @@ async fn submit_wait_downloads_and_the_store_tells_the_story() {
         "downloading",
         "done",
         "/v1/videos/text2video",
+        "take      1 · keeper",
     ] {
         assert!(shown.contains(word), "{word} in {shown}");
     }

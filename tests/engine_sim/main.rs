@@ -10,4 +10,5 @@ mod secrets;
 mod sidecar;
 mod submit;
 mod support;
+mod takes;
 mod unsent;

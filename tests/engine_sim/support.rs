@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use shotdeck::core::compare::TakeFacts;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{
     JobCmd, JobEvent, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
@@ -153,6 +154,8 @@ pub struct Events {
     pub spend_today: Option<f64>,
     /// Records sent for `JobCmd::Details`, in arrival order.
     pub details: Vec<JobRecord>,
+    /// Takes sent for `JobCmd::Compare`, in arrival order.
+    pub compared: Vec<[TakeFacts; 2]>,
 }
 
 impl Events {
@@ -167,6 +170,7 @@ impl Events {
             refused: HashMap::new(),
             spend_today: None,
             details: Vec::new(),
+            compared: Vec::new(),
         }
     }
 
@@ -180,6 +184,20 @@ impl Events {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some(event)) => self.note(event),
                 _ => panic!("no job details came; rejected: {:?}", self.rejections),
+            }
+        }
+    }
+
+    /// Waits for the takes a `JobCmd::Compare` asked for.
+    pub async fn compared(&mut self) -> [TakeFacts; 2] {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(takes) = self.compared.pop() {
+                return takes;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => self.note(event),
+                _ => panic!("no comparison came; rejected: {:?}", self.rejections),
             }
         }
     }
@@ -236,6 +254,7 @@ impl Events {
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.details.push(*record),
+            JobEvent::Compared(takes) => self.compared.push(*takes),
             JobEvent::Page { .. } => {}
         }
     }

@@ -186,6 +186,9 @@ pub fn job(id: i64, board: &Path, phase: JobPhase) -> JobView {
         created_at: NOW_MS - 95_000,
         updated_at: NOW_MS - 1_000,
         finished_at: None,
+        take: id as u32,
+        keeper: false,
+        retry_of_take: None,
     }
 }
 
@@ -230,6 +233,18 @@ pub fn noir() -> Board {
         Path::new("noir.json"),
     )
     .unwrap()
+}
+
+/// The noir board in reference mode with two reference images (`<<<image_1>>>`, `_2`).
+pub fn noir_with_references() -> Board {
+    Board {
+        mode: shotdeck::core::Mode::Reference,
+        references: vec![
+            "https://example.com/detective.png".into(),
+            "https://example.com/singer.png".into(),
+        ],
+        ..noir()
+    }
 }
 
 /// `sample_jobs` with the done job's video at a fixed, long path (the temp dir changes every

@@ -23,12 +23,44 @@ pub fn image_mode(cx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// How many images a prompt can name as `<<<image_N>>>`: the references, in reference mode
+/// only (the other modes send none, so a token there reaches the model as plain text).
+pub fn referable_images(b: &Board) -> usize {
+    if b.mode == Mode::Reference {
+        b.references.len()
+    } else {
+        0
+    }
+}
+
+/// The prompts the board sends, with their paths: the shot list's, or the one prompt.
+fn sent_prompts(b: &Board) -> Vec<(FieldPath, &str)> {
+    if b.uses_shot_list() {
+        b.shots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (FieldPath::shot(i, ShotField::Prompt), s.prompt.as_str()))
+            .collect()
+    } else {
+        vec![(FieldPath::Prompt, b.prompt.as_str())]
+    }
+}
+
 pub fn reference_mode(cx: &Ctx, out: &mut Vec<Finding>) {
     let b = cx.board;
+    let (min, max) = (cx.limits.min_references, cx.limits.max_references);
     if b.mode != Mode::Reference {
+        let mode = b.mode.as_str();
+        for (path, text) in sent_prompts(b) {
+            for k in image_placeholders(text) {
+                out.push(Finding::warning(
+                    path,
+                    format!("<<<image_{k}>>> is sent as plain text: {mode} mode sends no reference images (reference mode takes {min}–{max})"),
+                ));
+            }
+        }
         return;
     }
-    let (min, max) = (cx.limits.min_references, cx.limits.max_references);
     let n = b.references.len();
     // Frames travel in the same omni `image_list`, so they count towards its limit.
     let frames = [&b.first_frame, &b.last_frame]
@@ -47,15 +79,7 @@ pub fn reference_mode(cx: &Ctx, out: &mut Vec<Finding>) {
         ));
     }
     let mut used = vec![false; n];
-    let mut prompts: Vec<(FieldPath, &str)> = Vec::new();
-    if b.uses_shot_list() {
-        for (i, s) in b.shots.iter().enumerate() {
-            prompts.push((FieldPath::shot(i, ShotField::Prompt), &s.prompt));
-        }
-    } else {
-        prompts.push((FieldPath::Prompt, &b.prompt));
-    }
-    for (path, text) in prompts {
+    for (path, text) in sent_prompts(b) {
         for k in image_placeholders(text) {
             if (1..=n).contains(&k) {
                 used[k - 1] = true;

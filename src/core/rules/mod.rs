@@ -16,8 +16,9 @@ use super::model::Board;
 use super::models::{MODELS, ModelRow, ModelTable, Route, row_or_default};
 use super::provider::{Limits, Provider};
 
+pub use images::referable_images;
 pub use images::sent_images;
-pub use placeholders::image_placeholders;
+pub use placeholders::{image_placeholder_spans, image_placeholders};
 
 /// What every rule sees.
 pub struct Ctx<'a> {
@@ -124,7 +125,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "reference_mode",
-        summary: "reference mode has 1–7 images and every <<<image_N>>> names a reference",
+        summary: "reference mode has 1–7 images and every <<<image_N>>> names a reference; other modes send tokens as text",
         check: images::reference_mode,
     },
     Rule {

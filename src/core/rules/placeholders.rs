@@ -1,21 +1,36 @@
 //! `<<<image_N>>>` placeholders, the way reference prompts name their images.
 
-/// Every `<<<image_N>>>` in the text, as N (1-based, as written). Malformed ones are skipped.
-pub fn image_placeholders(text: &str) -> Vec<usize> {
+use std::ops::Range;
+
+/// Every well-formed `<<<image_N>>>` in the text: its byte range and N (1-based, as
+/// written). Malformed ones are skipped.
+pub fn image_placeholder_spans(text: &str) -> Vec<(Range<usize>, usize)> {
     const OPEN: &str = "<<<image_";
     let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find(OPEN) {
-        rest = &rest[at + OPEN.len()..];
+    let mut from = 0;
+    while let Some(at) = text[from..].find(OPEN) {
+        let start = from + at;
+        let digits_at = start + OPEN.len();
+        let rest = &text[digits_at..];
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        from = digits_at;
         if digits > 0 && rest[digits..].starts_with(">>>") {
+            let end = digits_at + digits + 3;
             if let Ok(n) = rest[..digits].parse() {
-                out.push(n);
+                out.push((start..end, n));
             }
-            rest = &rest[digits + 3..];
+            from = end;
         }
     }
     out
+}
+
+/// Every `<<<image_N>>>` in the text, as N. Malformed ones are skipped.
+pub fn image_placeholders(text: &str) -> Vec<usize> {
+    image_placeholder_spans(text)
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect()
 }
 
 #[cfg(test)]
@@ -31,5 +46,11 @@ mod tests {
             vec![1, 12, 2]
         );
         assert!(image_placeholders("no images").is_empty());
+        let text = "<<<image_<<<image_2>>> é <<<image_10>>>";
+        let spans = image_placeholder_spans(text);
+        assert_eq!(spans.len(), 2);
+        assert_eq!(&text[spans[0].0.clone()], "<<<image_2>>>");
+        assert_eq!(&text[spans[1].0.clone()], "<<<image_10>>>");
+        assert_eq!((spans[0].1, spans[1].1), (2, 10));
     }
 }

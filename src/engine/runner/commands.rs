@@ -29,6 +29,8 @@ impl EngineLoop {
                 below,
                 limit,
             } => self.page(board, below, limit).await,
+            JobCmd::SetKeeper { id, keep } => self.set_keeper(id, keep).await,
+            JobCmd::Compare(a, b) => self.compare(a, b).await,
             JobCmd::Shutdown => {}
         }
     }

@@ -8,6 +8,7 @@
 mod commands;
 mod retries;
 mod spend;
+mod takes;
 mod unsent;
 mod watch;
 

@@ -78,7 +78,7 @@ fn collect(v: &mut Value, at: String, out: &mut Vec<(String, String, String)>) {
     match v {
         Value::String(s) if s.chars().count() >= BLOB_MIN_CHARS => {
             let text = std::mem::take(s);
-            let sha256 = hex(&Sha256::digest(text.as_bytes()));
+            let sha256 = sha256_hex(&text);
             *s = format!("sha256:{sha256}");
             out.push((at, sha256, text));
         }
@@ -97,8 +97,13 @@ fn collect(v: &mut Value, at: String, out: &mut Vec<(String, String, String)>) {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The SHA-256 of `text` in lowercase hex: how blobs are keyed, and how a take comparison
+/// names the image data a request carried.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

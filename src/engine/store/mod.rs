@@ -17,6 +17,7 @@ mod migrations;
 mod page;
 mod read;
 mod retries;
+mod takes;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -32,9 +33,11 @@ use crate::core::model::Board;
 use crate::core::provider::Provider;
 
 pub use attention::{LOST_CODE, Resolution, ResolveError};
+pub use blobs::sha256_hex;
 pub use cancel::{CANCELLED_CODE, CancelError};
 pub use ledger::LedgerEntry;
 pub use migrations::latest as schema_version;
+pub use takes::KeeperError;
 pub use write::{FileProgress, FileTarget};
 
 /// The store's file name inside `files::paths::data_dir()`.

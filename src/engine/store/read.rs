@@ -12,7 +12,8 @@ use crate::engine::events::{JobError, JobFile, JobId, JobView};
 /// The columns a [`JobView`] is built from, in `RawView::from_row` order.
 pub(super) const VIEW_COLUMNS: &str = "id, board_path, board_title, provider, external_task_id, task_id, \
      phase, status_msg, error_code, error_message, error_retryable, seconds, estimated_usd, \
-     created_at, updated_at, finished_at, units_charged";
+     created_at, updated_at, finished_at, units_charged, take, keeper, \
+     (SELECT retried.take FROM jobs AS retried WHERE retried.id = jobs.retry_of)";
 
 /// A row before its text columns are checked.
 struct RawView {
@@ -33,6 +34,9 @@ struct RawView {
     updated_at: i64,
     finished_at: Option<i64>,
     units_charged: Option<String>,
+    take: u32,
+    keeper: bool,
+    retry_of_take: Option<u32>,
 }
 
 impl RawView {
@@ -55,6 +59,9 @@ impl RawView {
             updated_at: r.get(14)?,
             finished_at: r.get(15)?,
             units_charged: r.get(16)?,
+            take: r.get(17)?,
+            keeper: r.get(18)?,
+            retry_of_take: r.get(19)?,
         })
     }
 
@@ -81,6 +88,9 @@ impl RawView {
             created_at: self.created_at,
             updated_at: self.updated_at,
             finished_at: self.finished_at,
+            take: self.take,
+            keeper: self.keeper,
+            retry_of_take: self.retry_of_take,
         })
     }
 }

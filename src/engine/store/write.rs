@@ -239,11 +239,15 @@ pub(super) fn insert_row(
     let board_json = serde_json::to_string(&job.board).expect("a Board always serializes");
     let request = serde_json::to_value(&job.request).expect("a ComposedRequest always serializes");
     let (request_json, request_blobs) = super::blobs::store_request(tx, request)?;
+    // The take is numbered inside the caller's write transaction (taken with IMMEDIATE, so
+    // no other writer can come between the max and the insert): two processes submitting
+    // one board at once get consecutive takes, never the same one.
     tx.execute(
         "INSERT INTO jobs (board_path, board_title, board_json, provider, request_json, \
          create_path, external_task_id, phase, seconds, estimated_usd, retry_of, \
-         created_at, updated_at, lease_owner, lease_until, model, request_blobs) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16)",
+         created_at, updated_at, lease_owner, lease_until, model, request_blobs, take) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16, \
+         (SELECT COALESCE(max(take), 0) + 1 FROM jobs WHERE board_path = ?1))",
         params![
             job.board_path.to_string_lossy(),
             job.board.title,

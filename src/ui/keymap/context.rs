@@ -31,10 +31,12 @@ pub enum Context {
     JobDetails,
     /// Typing a filter over a list (the key help's).
     Filter,
+    /// Two takes side by side.
+    TakeCompare,
 }
 
 impl Context {
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -51,6 +53,7 @@ impl Context {
         Context::Conflict,
         Context::JobDetails,
         Context::Filter,
+        Context::TakeCompare,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,6 +74,7 @@ impl Context {
             Context::JobDetails => "job_details",
             Context::Filter => "filter",
             Context::ImagePicker => "image_picker",
+            Context::TakeCompare => "take_compare",
         }
     }
 
@@ -92,6 +96,7 @@ impl Context {
             Context::JobDetails => "Job details",
             Context::Filter => "Typing a filter",
             Context::ImagePicker => "Image picker",
+            Context::TakeCompare => "Comparing takes",
         }
     }
 
@@ -110,6 +115,7 @@ impl Context {
                 | Context::Notice
                 | Context::Conflict
                 | Context::JobDetails
+                | Context::TakeCompare
                 | Context::Filter
                 | Context::ImagePicker
         )

@@ -1,6 +1,8 @@
 //! What overlays (help, palette, confirmations) share: keys routed through their own keymap
 //! context, and the geometry they are drawn in, last, over the panes.
 
+pub mod compare;
+mod compare_lines;
 pub mod confirm;
 pub mod details;
 pub mod file_question;
@@ -18,6 +20,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::ui::keymap::Context;
+use crate::ui::keymap::action::Action;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::overlays::confirm::ConfirmFlow;
 use crate::ui::overlays::details::DetailsFlow;
@@ -40,6 +43,7 @@ impl Overlay {
             Overlay::File(q) => q.context(),
             Overlay::JobDetails(_) => Context::JobDetails,
             Overlay::ImagePicker(_) => Context::ImagePicker,
+            Overlay::TakeCompare(_) => Context::TakeCompare,
         }
     }
 }
@@ -93,6 +97,13 @@ impl App {
                 DetailsFlow::Stay => {}
                 DetailsFlow::Open => self.open_details_video(),
             },
+            Overlay::TakeCompare(c) => {
+                if action == Some(Action::Close) {
+                    self.overlay = None;
+                } else if let Some(a) = action {
+                    c.scroll.handle(a);
+                }
+            }
             Overlay::Confirm(c) => match action.map_or(ConfirmFlow::Stay, |a| c.handle(a)) {
                 ConfirmFlow::Yes => {
                     // Taken out first: the overlay is gone before anything is sent, so a

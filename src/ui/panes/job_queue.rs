@@ -26,6 +26,8 @@ pub const TICK_MS: i64 = 200;
 pub struct JobQueue {
     pub selected: usize,
     pub show_all: bool,
+    /// The take marked (`v`) to be compared with the next one chosen.
+    pub compare_mark: Option<JobId>,
 }
 
 impl JobQueue {
@@ -65,6 +67,9 @@ impl JobQueue {
                 self.selected = 0;
             }
             Action::RefreshJobs => return Flow::Msg(Msg::job(JobCmd::Refresh)),
+            Action::ToggleKeeper | Action::MarkCompare | Action::CompareTakes => {
+                return super::job_takes::handle(self, action, cx);
+            }
             Action::RetryJob => {
                 // Only asks: the confirmation offers polling again before paying again.
                 return match self.selected_job(cx) {
@@ -139,7 +144,12 @@ impl JobQueue {
             return;
         }
         let selected = self.selected.min(jobs.len() - 1);
-        let wide = width >= 70;
+        let layout = RowLayout {
+            width,
+            wide: width >= 70,
+            show_all: self.show_all,
+            compare_mark: self.compare_mark,
+        };
         // Detail lines for the selected job when there is room below the list.
         let Some(selected_job) = jobs.get(selected) else {
             return;
@@ -153,7 +163,7 @@ impl JobQueue {
         };
         let mut lines: Vec<Line> = scroll_window(jobs.len(), selected, list_rows)
             .filter_map(|i| jobs.get(i).map(|j| (i, j)))
-            .map(|(i, j)| row(j, v, width, wide).style(v.sel_style(i == selected)))
+            .map(|(i, j)| row(j, v, layout).style(v.sel_style(i == selected)))
             .collect();
         if list_rows < rows {
             lines.resize(list_rows, Line::default());
@@ -226,16 +236,37 @@ fn summary(j: &JobView) -> String {
     j.status_msg.clone().unwrap_or_default()
 }
 
-fn row(j: &JobView, v: &View, width: usize, wide: bool) -> Line<'static> {
+/// How the queue draws its rows: wide enough for ids and task ids, every board's, and
+/// which take is marked for comparison.
+#[derive(Clone, Copy)]
+struct RowLayout {
+    width: usize,
+    wide: bool,
+    show_all: bool,
+    compare_mark: Option<JobId>,
+}
+
+fn row(j: &JobView, v: &View, layout: RowLayout) -> Line<'static> {
+    let RowLayout {
+        width,
+        wide,
+        show_all,
+        compare_mark,
+    } = layout;
     let s = v.styles;
-    let mut spans = vec![
-        Span::styled(
-            format!("{} {:<11}", phase_mark(j, v.now_ms), j.phase.as_str()),
-            phase_style(j.phase, v),
-        ),
-        Span::styled(format!(" #{:<3}", j.id), s.muted),
-        Span::raw(format!(" {:>6}", elapsed(j, v.now_ms))),
-    ];
+    let mut spans = vec![Span::styled(
+        format!("{} {:<11}", phase_mark(j, v.now_ms), j.phase.as_str()),
+        phase_style(j.phase, v),
+    )];
+    spans.extend(super::job_takes::take_spans(j, v, show_all, compare_mark));
+    if wide {
+        spans.push(Span::styled(format!(" #{:<3}", j.id), s.muted));
+    }
+    // A narrow all-boards row has no room for the time: drop it rather than cut it.
+    let before: usize = spans.iter().map(|x| x.width()).sum();
+    if before + 6 <= width {
+        spans.push(Span::raw(format!(" {:>5}", elapsed(j, v.now_ms))));
+    }
     if wide {
         spans.push(Span::styled(
             format!(" {:<7}", j.provider.as_str()),
@@ -267,6 +298,7 @@ fn detail_lines(j: &JobView, v: &View, width: usize, show_board: bool) -> Vec<Li
             s.muted,
         ));
     }
+    out.extend(super::job_takes::take_detail(j, v, width));
     out.extend([Line::styled(
         fit(
             &format!(

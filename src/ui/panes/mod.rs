@@ -2,7 +2,9 @@
 
 pub mod image_preview;
 pub mod job_queue;
+mod job_takes;
 pub mod prompt_editor;
+mod prompt_text;
 pub mod request_preview;
 pub mod settings;
 mod settings_complete;
@@ -123,8 +125,12 @@ pub enum Msg {
     AskRetry(JobId),
     Open(PathBuf),
     Copy(String),
+    /// Compare two takes side by side (the engine gathers them).
+    Compare(JobId, JobId),
     /// Show what a finding path (`shots[1].prompt`, `first_frame`) refers to.
     Jump(FieldPath),
+    /// Insert `<<<image_N>>>` (N from 1) at the prompt cursor of the selected shot.
+    InsertImageToken(usize),
 }
 
 impl Msg {

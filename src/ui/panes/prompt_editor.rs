@@ -1,24 +1,28 @@
 //! The prompt editor: a textarea for the selected shot's prompt (or the single prompt when
 //! multi-shot is off) with a live `n/512` counter and the shot's findings under it, and a
 //! second one for the negative prompt. The app offers keys to the `[prompt]` keymap first;
-//! whatever is left is editing input for the textarea.
+//! whatever is left is editing input for the textarea. A text taller than its place says
+//! so: the prompt on the pane's bottom border, the negative prompt after its label.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use tui_textarea::{CursorMove, TextArea, WrapMode};
+use tui_textarea::{CursorMove, TextArea};
 
-use crate::core::rules::char_len;
+use crate::core::rules::{char_len, referable_images};
 use crate::core::{Board, FieldPath, ShotField};
 use crate::ui::keymap::action::Action;
-use crate::ui::labels::{finding_text, fit, severity_mark};
+use crate::ui::labels::{finding_text, fit, more_marker_in, severity_mark};
+use crate::ui::panes::prompt_text::{Look, PromptText};
 use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, pad_x};
 use crate::ui::state::doc::Doc;
 use crate::ui::state::history::EditKind;
 use crate::ui::theme::Styles;
+
+mod tokens;
 
 /// Which text the prompt textarea edits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,43 +68,22 @@ pub enum PromptField {
 }
 
 pub struct PromptEditor {
-    prompt: TextArea<'static>,
-    negative: TextArea<'static>,
+    prompt: PromptText,
+    negative: PromptText,
     loaded: Target,
     pub field: PromptField,
     styles: Styles,
 }
 
-fn joined(t: &TextArea) -> String {
-    t.lines().join("\n")
-}
-
-fn textarea(text: &str, placeholder: &str, styles: &Styles) -> TextArea<'static> {
-    let mut t = TextArea::new(text.split('\n').map(str::to_string).collect());
-    // Board-level undo covers every edit; the widget's own history would fight it.
-    t.set_max_histories(0);
-    t.set_wrap_mode(WrapMode::WordOrGlyph);
-    t.set_style(styles.text);
-    // The real terminal cursor marks the position: cheaper to redraw than a styled cell.
-    t.set_cursor_style(Style::new());
-    t.set_cursor_line_style(Style::new());
-    t.set_placeholder_text(placeholder);
-    t.set_placeholder_style(styles.muted);
-    // Browsing shots shows each prompt from its start; `edit_prompt` moves to the end.
-    t.move_cursor(CursorMove::Top);
-    t
-}
+const PROMPT_PLACEHOLDER: &str = "Describe the shot…";
+const NEGATIVE_PLACEHOLDER: &str = "What to avoid (optional)";
 
 impl PromptEditor {
     pub fn new(doc: &Doc, styles: Styles) -> PromptEditor {
         let target = Target::of(doc);
         PromptEditor {
-            prompt: textarea(target.text(doc.board()), "Describe the shot…", &styles),
-            negative: textarea(
-                &doc.board().negative_prompt,
-                "What to avoid (optional)",
-                &styles,
-            ),
+            prompt: PromptText::new(target.text(doc.board()), PROMPT_PLACEHOLDER, &styles),
+            negative: PromptText::new(&doc.board().negative_prompt, NEGATIVE_PLACEHOLDER, &styles),
             loaded: target,
             field: PromptField::Prompt,
             styles,
@@ -109,12 +92,16 @@ impl PromptEditor {
 
     /// Puts the cursor at the end of the active text, ready to append.
     pub fn cursor_to_end(&mut self) {
-        let t = match self.field {
-            PromptField::Prompt => &mut self.prompt,
-            PromptField::Negative => &mut self.negative,
-        };
+        let t = &mut self.active().textarea;
         t.move_cursor(CursorMove::Bottom);
         t.move_cursor(CursorMove::End);
+    }
+
+    fn active(&mut self) -> &mut PromptText {
+        match self.field {
+            PromptField::Prompt => &mut self.prompt,
+            PromptField::Negative => &mut self.negative,
+        }
     }
 
     /// Reloads a textarea whose text no longer matches the board (selection moved, undo,
@@ -122,14 +109,14 @@ impl PromptEditor {
     pub fn sync(&mut self, doc: &Doc) {
         let target = Target::of(doc);
         let text = target.text(doc.board());
-        if target != self.loaded || joined(&self.prompt) != text {
-            self.prompt = textarea(text, "Describe the shot…", &self.styles);
+        if target != self.loaded || self.prompt.text() != text {
+            self.prompt = PromptText::new(text, PROMPT_PLACEHOLDER, &self.styles);
             self.loaded = target;
         }
-        if joined(&self.negative) != doc.board().negative_prompt {
-            self.negative = textarea(
+        if self.negative.text() != doc.board().negative_prompt {
+            self.negative = PromptText::new(
                 &doc.board().negative_prompt,
-                "What to avoid (optional)",
+                NEGATIVE_PLACEHOLDER,
                 &self.styles,
             );
         }
@@ -150,6 +137,7 @@ impl PromptEditor {
                     _ => PromptField::Prompt,
                 };
             }
+            Action::CycleImageToken => return self.cycle_image_token(cx),
             Action::NextShot | Action::SelectNext => {
                 cx.doc
                     .select((cx.doc.selected + 1).min(n.saturating_sub(1)));
@@ -170,16 +158,33 @@ impl PromptEditor {
 
     /// Editing input (characters, Backspace, arrows, ...) for the active textarea.
     pub fn input(&mut self, key: KeyEvent, cx: &mut PaneCtx) -> Flow {
-        self.edit(cx, |t| t.input(key))
+        // Up and down go by the rows as drawn, not by the lines of the text.
+        let plain = key.modifiers.difference(KeyModifiers::SHIFT).is_empty();
+        let down = match key.code {
+            KeyCode::Up if plain => Some(false),
+            KeyCode::Down if plain => Some(true),
+            _ => None,
+        };
+        if let Some(down) = down
+            && self.active().move_row(down)
+        {
+            return Flow::Handled;
+        }
+        self.edit(cx, false, |t| t.input(key))
     }
 
     /// Bracketed paste: the whole text as one edit.
     pub fn paste(&mut self, text: &str, cx: &mut PaneCtx) -> Flow {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
-        self.edit(cx, |t| t.insert_str(&text))
+        self.edit(cx, false, |t| t.insert_str(&text))
     }
 
-    fn edit(&mut self, cx: &mut PaneCtx, f: impl FnOnce(&mut TextArea<'static>) -> bool) -> Flow {
+    fn edit(
+        &mut self,
+        cx: &mut PaneCtx,
+        discrete: bool,
+        f: impl FnOnce(&mut TextArea<'static>) -> bool,
+    ) -> Flow {
         let target = Target::of(cx.doc);
         if self.field == PromptField::Prompt && target == Target::Nothing {
             return Flow::toast_err("no shot to write a prompt for: add one in the shot list");
@@ -188,14 +193,19 @@ impl PromptEditor {
             PromptField::Prompt => (&mut self.prompt, target.path()),
             PromptField::Negative => (&mut self.negative, FieldPath::NegativePrompt),
         };
-        if !f(area) {
+        if !f(&mut area.textarea) {
             return Flow::Handled; // the cursor moved
         }
-        let text = joined(area);
+        let text = area.text();
+        let kind = if discrete {
+            EditKind::Discrete
+        } else {
+            EditKind::Typing(path)
+        };
         let field = self.field;
         let now = cx.now;
         cx.doc
-            .edit(EditKind::Typing(path), now, move |b, _| {
+            .edit(kind, now, move |b, _| {
                 match (field, target) {
                     (PromptField::Negative, _) => b.negative_prompt = text,
                     (PromptField::Prompt, Target::Shot(i)) => {
@@ -252,8 +262,28 @@ impl PromptEditor {
         ])
         .areas(inner);
 
-        f.render_widget(&self.prompt, text_area);
+        let look = |field| Look {
+            styles: s,
+            referable_images: referable_images(board),
+            cursor: v.focused && self.field == field,
+        };
+        let (prompt_cursor, prompt_hidden) =
+            self.prompt.render(f, text_area, &look(PromptField::Prompt));
+        // Over the bottom border, clear of the corners.
+        let border = Rect::new(
+            area.x + 1,
+            area.bottom() - 1,
+            area.width.saturating_sub(2),
+            1,
+        );
+        let (above, below) = (prompt_hidden.above, prompt_hidden.below);
+        if let Some(m) = more_marker_in(above, below, border.width as usize, " ") {
+            f.render_widget(Line::from(Span::styled(m, s.muted)).right_aligned(), border);
+        }
         self.render_findings(f, findings_area, v, target.path());
+        let (negative_cursor, negative_hidden) =
+            self.negative
+                .render(f, neg_area, &look(PromptField::Negative));
         let neg_len = char_len(&board.negative_prompt);
         let neg_max = limits.negative_prompt_max_chars;
         let label_style = if self.field == PromptField::Negative && v.focused {
@@ -261,26 +291,21 @@ impl PromptEditor {
         } else {
             s.muted
         };
-        f.render_widget(
-            Line::from(vec![
-                Span::styled("Negative ", label_style),
-                Span::styled(
-                    format!("{neg_len}/{neg_max}"),
-                    counter_style(neg_len, neg_max, s),
-                ),
-            ]),
-            neg_label,
-        );
-        f.render_widget(&self.negative, neg_area);
-
-        if v.focused {
-            let (t, r) = match self.field {
-                PromptField::Prompt => (&self.prompt, text_area),
-                PromptField::Negative => (&self.negative, neg_area),
-            };
-            if let Some(pos) = cursor_position(t, r) {
-                f.set_cursor_position(pos);
-            }
+        let mut label = vec![
+            Span::styled("Negative ", label_style),
+            Span::styled(
+                format!("{neg_len}/{neg_max}"),
+                counter_style(neg_len, neg_max, s),
+            ),
+        ];
+        let room = (neg_label.width as usize).saturating_sub(Line::from(label.clone()).width());
+        let (above, below) = (negative_hidden.above, negative_hidden.below);
+        if let Some(m) = more_marker_in(above, below, room, " ") {
+            label.push(Span::styled(m, s.muted));
+        }
+        f.render_widget(Line::from(label), neg_label);
+        if let Some(pos) = prompt_cursor.or(negative_cursor) {
+            f.set_cursor_position(pos);
         }
     }
 
@@ -342,15 +367,4 @@ fn counter_style(len: usize, max: usize, s: &Styles) -> Style {
     } else {
         s.muted
     }
-}
-
-/// Where the terminal cursor goes for a textarea drawn in `area` (after it was drawn, so
-/// its scroll position is current).
-fn cursor_position(t: &TextArea, area: Rect) -> Option<Position> {
-    let c = t.screen_cursor();
-    let (top_row, top_col) = t.scroll_offset();
-    let row = (c.row as u16).checked_sub(top_row)?;
-    let col = (c.col as u16).checked_sub(top_col)?;
-    (row < area.height && col <= area.width)
-        .then(|| Position::new(area.x + col.min(area.width.saturating_sub(1)), area.y + row))
 }

@@ -1,5 +1,10 @@
 //! The request preview: the exact JSON body `compose` builds for the chosen provider (local
 //! images as placeholders; a submit embeds them), its method and path, and the cost estimate.
+//! Long values wrap under their key with `↪` at the start of each continued row, so nothing
+//! is cut, and rows above or below the pane are counted on its bottom border. Wrapping was
+//! chosen over sideways scrolling: a prompt is read as a whole, and `j`/`k` already scroll.
+
+use std::cell::Cell;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -7,23 +12,68 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::ui::keymap::action::Action;
-use crate::ui::labels::fit;
+use crate::ui::labels::{fit, more_marker_in, wrap};
 use crate::ui::panes::{Flow, PaneCtx, PaneId, View, pad_x};
+use crate::ui::state::derived::JsonLine;
+use crate::ui::theme::Styles;
+use crate::ui::wrap::break_line;
 
 #[derive(Debug, Default)]
 pub struct RequestPreview {
-    /// First body line shown.
+    /// First body row shown (rows after wrapping).
     pub scroll: usize,
+    /// Body rows at the width last drawn: how far scrolling can go. Only the width decides
+    /// the wrapping, and only drawing knows it.
+    rows: Cell<usize>,
+}
+
+/// Marks a row that continues the value above it.
+const CONTINUED: &str = "↪ ";
+
+/// The body as drawn `width` cells wide: a value too long for its row continues on the next
+/// rows, indented under its key and marked with [`CONTINUED`].
+fn body_rows(lines: &[JsonLine], width: usize, s: &Styles) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for l in lines {
+        let key_w = unicode_width::UnicodeWidthStr::width(l.key.as_str());
+        let mut indent = l.key.len() - l.key.trim_start().len() + 2;
+        // Deep keys in a narrow pane: continuing at the left edge leaves room for the text.
+        if width < indent + 2 + 8 {
+            indent = 0;
+        }
+        let rest_w = width.saturating_sub(indent + 2).max(1);
+        let key = Span::styled(fit(&l.key, width), s.accent);
+        let (first_w, mut pending) = if key_w < width {
+            (width - key_w, vec![key])
+        } else {
+            // No room after the key: the value starts on a continued row.
+            out.push(Line::from(key));
+            (
+                rest_w,
+                vec![
+                    Span::raw(" ".repeat(indent)),
+                    Span::styled(CONTINUED, s.muted),
+                ],
+            )
+        };
+        for (i, r) in break_line(&l.rest, first_w, rest_w).into_iter().enumerate() {
+            if i > 0 {
+                out.push(Line::from(std::mem::take(&mut pending)));
+                pending = vec![
+                    Span::raw(" ".repeat(indent)),
+                    Span::styled(CONTINUED, s.muted),
+                ];
+            }
+            pending.push(Span::styled(l.rest[r].trim_end().to_string(), s.text));
+        }
+        out.push(Line::from(pending));
+    }
+    out
 }
 
 impl RequestPreview {
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
-        let len = cx
-            .doc
-            .derived()
-            .preview
-            .as_ref()
-            .map_or(0, |p| p.lines.len());
+        let len = self.rows.get();
         let last = len.saturating_sub(1);
         let page = cx.page.max(1);
         self.scroll = match action {
@@ -48,7 +98,6 @@ impl RequestPreview {
             Span::styled(format!("· {provider} "), s.accent),
         );
         let inner = pad_x(block.inner(area));
-        f.render_widget(block, area);
         let [route, body, cost] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Fill(1),
@@ -56,32 +105,31 @@ impl RequestPreview {
         ])
         .areas(inner);
         let width = body.width as usize;
+        let height = body.height as usize;
         if let Ok(p) = &d.preview {
             f.render_widget(
                 Line::styled(fit(&format!("{} {}", p.method, p.path), width), s.muted),
                 route,
             );
         }
-        let lines: Vec<Line> = match &d.preview {
-            Ok(p) => {
-                let rows = body.height as usize;
-                let start = self.scroll.min(p.lines.len().saturating_sub(rows));
-                p.lines
-                    .iter()
-                    .skip(start)
-                    .take(rows)
-                    .map(|l| {
-                        let key_w = unicode_width::UnicodeWidthStr::width(l.key.as_str());
-                        Line::from(vec![
-                            Span::styled(fit(&l.key, width), s.accent),
-                            Span::styled(fit(&l.rest, width.saturating_sub(key_w)), s.text),
-                        ])
-                    })
-                    .collect()
-            }
-            Err(e) => vec![Line::styled(fit(e, width), s.error)],
+        let rows = match &d.preview {
+            Ok(p) => body_rows(&p.lines, width, s),
+            Err(e) => wrap(e, width, height)
+                .into_iter()
+                .map(|l| Line::styled(l, s.error))
+                .collect(),
         };
-        f.render_widget(Paragraph::new(lines), body);
+        self.rows.set(rows.len());
+        let start = self.scroll.min(rows.len().saturating_sub(height));
+        let below = rows.len().saturating_sub(start + height);
+        let room = area.width.saturating_sub(2) as usize;
+        let block = match more_marker_in(start, below, room, " ") {
+            Some(m) => block.title_bottom(Line::styled(m, s.muted).right_aligned()),
+            None => block,
+        };
+        f.render_widget(block, area);
+        let shown: Vec<Line> = rows.into_iter().skip(start).take(height).collect();
+        f.render_widget(Paragraph::new(shown), body);
         let cost_line = match &d.estimate {
             Some(e) => Line::from(vec![
                 Span::styled("cost ", s.muted),

@@ -82,6 +82,12 @@ impl Settings {
                     .edit(EditKind::Discrete, now, |b, _| step(field, b, 1, limits))
                     .into();
             }
+            Action::InsertImageToken => {
+                return match field {
+                    SettingField::Reference(i) => Flow::Msg(Msg::InsertImageToken(i + 1)),
+                    _ => Flow::toast_err("select a reference image to insert its <<<image_N>>>"),
+                };
+            }
             Action::AddReference => {
                 self.select_field(cx.doc.board(), SettingField::AddReference);
                 self.start_editing(SettingField::AddReference, cx.doc.board());

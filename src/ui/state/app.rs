@@ -17,6 +17,7 @@ use crate::ui::host::Host;
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::keymap::{Context, Keymap};
+use crate::ui::overlays::compare::TakeCompare;
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::details::JobDetails;
 use crate::ui::overlays::file_question::FileQuestion;
@@ -44,6 +45,8 @@ pub enum Overlay {
     /// One job's whole record, as the engine reads it from the store.
     JobDetails(JobDetails),
     ImagePicker(crate::ui::overlays::image_picker::ImagePicker),
+    /// Two takes side by side.
+    TakeCompare(TakeCompare),
 }
 
 pub struct App {
@@ -175,7 +178,8 @@ impl App {
         self.toast.as_ref()
     }
     /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
-    /// `changed_on_disk`, `read_only`, `save_as`, `job_details` or `image_picker`.
+    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `take_compare` or
+    /// `image_picker`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
@@ -189,6 +193,7 @@ impl App {
             Overlay::File(FileQuestion::SaveAs { .. }) => "save_as",
             Overlay::JobDetails(_) => "job_details",
             Overlay::ImagePicker(_) => "image_picker",
+            Overlay::TakeCompare(_) => "take_compare",
         })
     }
     pub fn exit_reason(&self) -> Option<crate::ui::ExitReason> {
@@ -373,18 +378,6 @@ impl App {
             queue: &mut self.queue,
         };
         f(&mut panes, &mut cx)
-    }
-
-    pub(in crate::ui) fn toast_info(&mut self, text: impl Into<String>) {
-        self.toast = Some(Toast::info(text));
-        self.dirty = true;
-    }
-
-    pub(in crate::ui) fn toast_error(&mut self, text: impl Into<String>) {
-        let text = text.into();
-        tracing::warn!("{text}");
-        self.toast = Some(Toast::error(text));
-        self.dirty = true;
     }
 }
 

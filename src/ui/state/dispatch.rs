@@ -14,6 +14,18 @@ use crate::ui::panes::{Flow, Msg, PaneId};
 use crate::ui::state::app::{App, Overlay};
 
 impl App {
+    pub(in crate::ui) fn toast_info(&mut self, text: impl Into<String>) {
+        self.toast = Some(crate::ui::panes::Toast::info(text));
+        self.dirty = true;
+    }
+
+    pub(in crate::ui) fn toast_error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        tracing::warn!("{text}");
+        self.toast = Some(crate::ui::panes::Toast::error(text));
+        self.dirty = true;
+    }
+
     pub fn dispatch(&mut self, action: Action) {
         self.dirty = true;
         match action {
@@ -111,8 +123,15 @@ impl App {
                 self.prompt.cursor_to_end();
             }
             Msg::Toast(t) => self.toast = Some(t),
+            Msg::InsertImageToken(n) => {
+                let flow = self.with_cx(PaneId::Prompt, |panes, cx| {
+                    panes.prompt.insert_image_token(n, cx)
+                });
+                self.apply_flow(flow);
+            }
             Msg::Job(cmd) => self.send(*cmd),
             Msg::AskRetry(id) => self.request_retry(id),
+            Msg::Compare(a, b) => self.open_compare(a, b),
             Msg::Open(path) => {
                 if self.host.remote() {
                     self.toast_info(format!("over SSH, not opening here: {}", path.display()));
@@ -311,6 +330,7 @@ impl App {
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.on_job_details(record),
+            JobEvent::Compared(takes) => self.on_compared(*takes),
             JobEvent::Page {
                 board,
                 below,

@@ -264,6 +264,9 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             finished_at: None,
+            take: id as u32,
+            keeper: false,
+            retry_of_take: None,
         }
     }
 

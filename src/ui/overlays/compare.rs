@@ -1,0 +1,103 @@
+//! Two takes side by side (`v` then `c` in the job queue): prompt differences shot by shot,
+//! settings, cost, measured duration and files. The engine gathers the takes
+//! (`JobCmd::Compare`); the differences come from `core::compare`; this only draws them.
+//! Narrower than [`SIDE_BY_SIDE_MIN`] columns the takes stack: A above B.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+
+use crate::core::compare::{Comparison, TakeFacts, compare};
+use crate::engine::events::{JobCmd, JobId};
+use crate::ui::keymap::action::Action;
+use crate::ui::keymap::{Context, Keymap};
+use crate::ui::overlays::centered;
+use crate::ui::overlays::compare_lines::lines;
+use crate::ui::overlays::scroll::Scroll;
+use crate::ui::state::app::{App, Overlay};
+use crate::ui::theme::Styles;
+
+/// From this many columns inside the box the takes sit side by side; two columns of
+/// prompt text narrower than ~45 cells each read worse than one above the other.
+pub const SIDE_BY_SIDE_MIN: usize = 96;
+
+#[derive(Debug)]
+pub struct TakeCompare {
+    /// The older job first: it is take A, on the left (or on top).
+    pub ids: [JobId; 2],
+    /// The takes and their differences, once the engine has sent them.
+    pub compared: Option<(Box<[TakeFacts; 2]>, Comparison)>,
+    pub scroll: Scroll,
+}
+
+impl TakeCompare {
+    pub fn new(a: JobId, b: JobId) -> TakeCompare {
+        TakeCompare {
+            ids: [a.min(b), a.max(b)],
+            compared: None,
+            scroll: Scroll::default(),
+        }
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
+        // The whole width: two takes of prompt text need every column.
+        let box_area = centered(area, area.width, area.height.saturating_sub(2));
+        f.render_widget(Clear, box_area);
+        let title = match &self.compared {
+            Some((takes, _)) => format!(" Take {} ⇄ Take {} ", takes[0].take, takes[1].take),
+            None => format!(" Job #{} ⇄ job #{} ", self.ids[0], self.ids[1]),
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_type(BorderType::Rounded)
+            .border_style(s.border_focused)
+            .title(Span::styled(title, s.title_focused))
+            .title_bottom(Line::styled(footer(keymap), s.muted).right_aligned())
+            .style(s.base);
+        let inner = crate::ui::panes::pad_x(block.inner(box_area));
+        f.render_widget(block, box_area);
+        let all = match &self.compared {
+            Some((takes, diff)) => lines(takes, diff, inner.width as usize, s),
+            None => vec![Line::styled("reading both takes…", s.muted)],
+        };
+        let rows = inner.height as usize;
+        let start = self.scroll.window(all.len(), rows);
+        let mut shown: Vec<Line> = all.into_iter().skip(start).take(rows).collect();
+        if self.scroll.more_below()
+            && let Some(last) = shown.last_mut()
+        {
+            *last = Line::styled("↓ more (scroll down)", s.accent);
+        }
+        f.render_widget(Paragraph::new(shown), inner);
+    }
+}
+
+fn footer(keymap: &Keymap) -> String {
+    let key = |a| keymap.key_for(Context::TakeCompare, a);
+    format!(
+        " {}/{} scroll · {} close ",
+        key(Action::SelectNext),
+        key(Action::SelectPrev),
+        key(Action::Close)
+    )
+}
+
+impl App {
+    /// Opens the comparison and asks the engine for both takes.
+    pub(in crate::ui) fn open_compare(&mut self, a: JobId, b: JobId) {
+        let view = TakeCompare::new(a, b);
+        self.send(JobCmd::Compare(view.ids[0], view.ids[1]));
+        self.overlay = Some(Overlay::TakeCompare(view));
+    }
+
+    /// The engine's answer: fills the open comparison if it is of these two jobs.
+    pub(in crate::ui) fn on_compared(&mut self, takes: [TakeFacts; 2]) {
+        if let Some(Overlay::TakeCompare(c)) = &mut self.overlay
+            && c.ids == [takes[0].id, takes[1].id]
+        {
+            let diff = compare(&takes[0], &takes[1]);
+            c.compared = Some((Box::new(takes), diff));
+        }
+    }
+}
