@@ -142,7 +142,7 @@ fn help_lists_the_overlay_keys_too() {
     h.keys("?");
     // Every page as it scrolls by: the overlays' keys come after the panes'.
     let mut s = String::new();
-    for _ in 0..16 {
+    for _ in 0..20 {
         h.key(KeyCode::PageDown);
         s.push_str(&screen(&h));
     }
@@ -151,6 +151,7 @@ fn help_lists_the_overlay_keys_too() {
         "Command palette",
         "Notice",
         "Comparing takes",
+        "Message log",
     ] {
         assert!(s.contains(title), "{title} missing: {s}");
     }

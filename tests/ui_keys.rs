@@ -1,6 +1,8 @@
 //! Key handling through the action layer, without a terminal: keys in, board, findings
 //! and overlays out. Submitting, quitting and the job queue are in `ui_submit_and_jobs.rs`.
 
+#[path = "ui_lists/mod.rs"]
+mod ui_lists;
 mod ui_support;
 
 use crossterm::event::{Event, KeyCode};

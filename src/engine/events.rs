@@ -253,11 +253,13 @@ pub enum JobCmd {
     Details(JobId),
     /// Read `limit` jobs newest first with ids below `below`, `board`'s only or every
     /// board's: answered with [`JobEvent::Page`]. Keyed by id, not offset, so jobs added
-    /// meanwhile neither shift nor repeat the page.
+    /// meanwhile neither shift nor repeat the page. With `filter`, only the jobs it
+    /// matches (see [`crate::engine::store::Store::page_matching`]), read by the query.
     Page {
         board: Option<PathBuf>,
         below: JobId,
         limit: usize,
+        filter: Option<String>,
     },
     /// Make a done job its board's keeper (`keep`, moving the mark from the take that had
     /// it) or clear its mark. Answered with [`JobEvent::Updated`] for every job whose mark
@@ -294,12 +296,15 @@ pub enum JobEvent {
     /// The answer to [`JobCmd::Compare`], in the order asked.
     Compared(Box<[crate::core::compare::TakeFacts; 2]>),
     /// The answer to [`JobCmd::Page`]: the jobs below `below`, newest first; fewer than
-    /// asked (`ended`) at the end of the list.
+    /// asked (`ended`) at the end of the list. A filtered page echoes its `filter` and,
+    /// on the first page (`below` at `JobId::MAX`), how many jobs match in all.
     Page {
         board: Option<PathBuf>,
         below: JobId,
         jobs: Vec<JobView>,
         ended: bool,
+        filter: Option<String>,
+        matching: Option<usize>,
     },
 }
 

@@ -35,6 +35,11 @@ pub trait Host: Send {
     /// Announces something outside the editor (a job ended): bell and/or desktop
     /// notification as `mode` says; see [`crate::ui::notify`].
     fn notify(&mut self, mode: NotifyMode, title: &str, body: &str) -> Result<(), HostError>;
+    /// Local time minus UTC, in milliseconds, for times the user reads (the message log).
+    /// UTC unless the host knows better, so tests read the same everywhere.
+    fn utc_offset_ms(&self) -> i64 {
+        0
+    }
 }
 
 /// The escape sequence that asks the terminal to set its clipboard.
@@ -67,6 +72,7 @@ fn opener_command(
 pub struct SystemHost {
     remote: bool,
     in_tmux: bool,
+    utc_offset_ms: i64,
 }
 
 impl SystemHost {
@@ -75,6 +81,7 @@ impl SystemHost {
         SystemHost {
             remote: set("SSH_CONNECTION") || set("SSH_TTY"),
             in_tmux: crate::ui::notify::in_tmux(),
+            utc_offset_ms: local_utc_offset_ms(),
         }
     }
 }
@@ -111,6 +118,24 @@ impl Host for SystemHost {
     fn remote(&self) -> bool {
         self.remote
     }
+
+    fn utc_offset_ms(&self) -> i64 {
+        self.utc_offset_ms
+    }
+}
+
+/// The local zone's offset now, as SQLite's `localtime` reads it (`TZ`, else
+/// `/etc/localtime`): the same clock the spend ledger's "today" uses, without a time zone
+/// crate. Read once at start; 0 (UTC) if SQLite cannot say.
+fn local_utc_offset_ms() -> i64 {
+    let offset = || -> rusqlite::Result<i64> {
+        rusqlite::Connection::open_in_memory()?.query_row(
+            "SELECT (strftime('%s', 'now', 'localtime') - strftime('%s', 'now')) * 1000",
+            [],
+            |r| r.get(0),
+        )
+    };
+    offset().unwrap_or(0)
 }
 
 /// Writes a sequence straight to the terminal, between frames.

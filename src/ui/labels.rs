@@ -76,6 +76,13 @@ pub fn clock(ms: i64) -> String {
     }
 }
 
+/// `HH:MM:SS` of Unix milliseconds: UTC as the store keeps times, or local time once the
+/// caller adds the UTC offset.
+pub fn time_of_day(ms: i64) -> String {
+    let day = ms.div_euclid(1000).rem_euclid(86_400);
+    format!("{:02}:{:02}:{:02}", day / 3600, (day / 60) % 60, day % 60)
+}
+
 pub fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_048_576.0)
 }
@@ -190,6 +197,12 @@ pub fn bar(seconds: f64, scale: f64, width: usize) -> String {
 mod tests {
     use super::*;
     use crate::core::ShotField;
+
+    #[test]
+    fn times_of_day_wrap_at_midnight_either_side_of_1970() {
+        assert_eq!(time_of_day(1_767_225_600_000 + 3_723_000), "01:02:03");
+        assert_eq!(time_of_day(-1_000), "23:59:59");
+    }
 
     #[test]
     fn places_read_like_the_ui() {

@@ -160,6 +160,7 @@ pub fn render(app: &App, f: &mut Frame) {
         Some(Overlay::File(q)) => q.render(f, area, &app.keymap, s),
         Some(Overlay::JobDetails(d)) => d.render(f, area, &app.jobs, &app.keymap, s),
         Some(Overlay::ImagePicker(p)) => p.render(f, area, &app.keymap, s),
+        Some(Overlay::Messages(m)) => m.render(f, area, &app.messages, &app.keymap, s),
         Some(Overlay::TakeCompare(c)) => c.render(f, area, &app.keymap, s),
         None => {}
     }

@@ -1,7 +1,7 @@
 //! Every mode on both providers, submitted together, end to end.
 
 use shotdeck::core::provider::Provider;
-use shotdeck::engine::events::{JobCmd, JobPhase};
+use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase};
 use shotdeck::engine::store::Store;
 use shotdeck::sim::SAMPLE_MP4;
 
@@ -48,6 +48,29 @@ async fn every_mode_finishes(provider: Provider) {
     let rec = events.details().await;
     assert_eq!(rec.view.id, first);
     assert_eq!(rec.history.last().map(|e| e.phase), Some(JobPhase::Done));
+    // The queue's `/`: the store matches the text (here the board's file name, any case).
+    let (_, reference, _) = jobs[2];
+    let filtered = JobCmd::Page {
+        board: None,
+        below: i64::MAX,
+        limit: 10,
+        filter: Some("REFERENCE.json".into()),
+    };
+    engine.cmd_tx.send(filtered).unwrap();
+    let JobEvent::Page {
+        jobs: page,
+        filter,
+        matching,
+        ..
+    } = events.page().await
+    else {
+        unreachable!("`pages` holds pages only");
+    };
+    assert_eq!(page.iter().map(|j| j.id).collect::<Vec<_>>(), [reference]);
+    assert_eq!(
+        (filter.as_deref(), matching),
+        (Some("REFERENCE.json"), Some(1))
+    );
     engine.cmd_tx.send(JobCmd::Details(9_999)).unwrap();
     assert!(
         events

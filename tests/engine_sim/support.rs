@@ -154,6 +154,8 @@ pub struct Events {
     pub spend_today: Option<f64>,
     /// Records sent for `JobCmd::Details`, in arrival order.
     pub details: Vec<JobRecord>,
+    /// Answers to `JobCmd::Page`, in arrival order.
+    pub pages: Vec<JobEvent>,
     /// Takes sent for `JobCmd::Compare`, in arrival order.
     pub compared: Vec<[TakeFacts; 2]>,
 }
@@ -170,36 +172,38 @@ impl Events {
             refused: HashMap::new(),
             spend_today: None,
             details: Vec::new(),
+            pages: Vec::new(),
             compared: Vec::new(),
+        }
+    }
+
+    /// Waits until `take` finds the answer a command asked for among the events noted.
+    async fn answer<T>(&mut self, what: &str, take: impl Fn(&mut Events) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(found) = take(self) {
+                return found;
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => self.note(event),
+                _ => panic!("no {what} came; rejected: {:?}", self.rejections),
+            }
         }
     }
 
     /// Waits for the record a `JobCmd::Details` asked for.
     pub async fn details(&mut self) -> JobRecord {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            if let Some(r) = self.details.pop() {
-                return r;
-            }
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(event)) => self.note(event),
-                _ => panic!("no job details came; rejected: {:?}", self.rejections),
-            }
-        }
+        self.answer("job details", |e| e.details.pop()).await
+    }
+
+    /// Waits for the answer to a `JobCmd::Page`.
+    pub async fn page(&mut self) -> JobEvent {
+        self.answer("page", |e| e.pages.pop()).await
     }
 
     /// Waits for the takes a `JobCmd::Compare` asked for.
     pub async fn compared(&mut self) -> [TakeFacts; 2] {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            if let Some(takes) = self.compared.pop() {
-                return takes;
-            }
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(event)) => self.note(event),
-                _ => panic!("no comparison came; rejected: {:?}", self.rejections),
-            }
-        }
+        self.answer("comparison", |e| e.compared.pop()).await
     }
 
     /// Waits until the latest view of some job satisfies `pred`, and returns it.
@@ -254,8 +258,8 @@ impl Events {
             }
             JobEvent::Spend { today_usd } => self.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.details.push(*record),
+            page @ JobEvent::Page { .. } => self.pages.push(page),
             JobEvent::Compared(takes) => self.compared.push(*takes),
-            JobEvent::Page { .. } => {}
         }
     }
 

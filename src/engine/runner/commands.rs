@@ -28,7 +28,8 @@ impl EngineLoop {
                 board,
                 below,
                 limit,
-            } => self.page(board, below, limit).await,
+                filter,
+            } => self.page(board, below, limit, filter).await,
             JobCmd::SetKeeper { id, keep } => self.set_keeper(id, keep).await,
             JobCmd::Compare(a, b) => self.compare(a, b).await,
             JobCmd::Shutdown => {}
@@ -187,15 +188,33 @@ impl EngineLoop {
     /// Re-reports every job in scope and picks up any that wait for an engine.
     /// Answers a front end's page request; the rows are not remembered (a watch reports
     /// their later changes anyway), so the engine holds no more for a long history.
-    async fn page(&mut self, board: Option<PathBuf>, below: JobId, limit: usize) {
-        let query_board = board.clone();
+    async fn page(
+        &mut self,
+        board: Option<PathBuf>,
+        below: JobId,
+        limit: usize,
+        filter: Option<String>,
+    ) {
+        let (query_board, query) = (board.clone(), filter.clone());
         let read = self
             .shared
             .db
-            .call(move |s| s.page(query_board.as_deref(), below, limit))
+            .call(move |s| {
+                let board = query_board.as_deref();
+                let Some(text) = query else {
+                    return Ok((s.page(board, below, limit)?, None));
+                };
+                let jobs = s.page_matching(board, below, limit, &text)?;
+                // Counted once, with the first page: `k of n` in the queue's title.
+                let matching = match below {
+                    JobId::MAX => Some(s.count_matching(board, &text)?),
+                    _ => None,
+                };
+                Ok::<_, crate::engine::store::StoreError>((jobs, matching))
+            })
             .await;
         match read {
-            Ok(jobs) => {
+            Ok((jobs, matching)) => {
                 let ended = jobs.len() < limit;
                 let scope = &self.scope;
                 let jobs = jobs.into_iter().filter(|v| scope.contains(v.id)).collect();
@@ -204,6 +223,8 @@ impl EngineLoop {
                     below,
                     jobs,
                     ended,
+                    filter,
+                    matching,
                 });
             }
             Err(e) => tracing::error!(error = %e, "reading a page of jobs failed"),

@@ -13,6 +13,28 @@ use crate::engine::events::{JobCounts, JobId, JobView};
 /// Rows read per query when streaming a whole list.
 const STREAM_CHUNK: usize = 500;
 
+/// A job matches a filter when any of these contains the text (`?3`, a LIKE pattern):
+/// id, external id, task id, board title and path, phase, provider, model.
+const MATCHES: &str = "(CAST(id AS TEXT) LIKE ?3 ESCAPE '\\' \
+     OR external_task_id LIKE ?3 ESCAPE '\\' OR task_id LIKE ?3 ESCAPE '\\' \
+     OR board_title LIKE ?3 ESCAPE '\\' OR board_path LIKE ?3 ESCAPE '\\' \
+     OR phase LIKE ?3 ESCAPE '\\' OR provider LIKE ?3 ESCAPE '\\' \
+     OR json_extract(board_json, '$.model') LIKE ?3 ESCAPE '\\')";
+
+/// A LIKE pattern for "contains `text`": its `%`, `_` and `\` match only themselves.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 impl Store {
     /// `limit` jobs newest first with ids below `below`: `board`'s only, or every board's.
     /// Both forms walk an index (`jobs_by_board` ends in the id, or the primary key) down.
@@ -36,6 +58,41 @@ impl Store {
                 params![below, limit],
             ),
         }
+    }
+
+    /// Like [`Store::page`], only the jobs whose id, external id, task id, board (title or
+    /// path), phase, provider or model contain `text` (ASCII letters in any case; `%` and
+    /// `_` are plain characters). The filter is the query's, so a long history is never
+    /// loaded to filter it.
+    pub fn page_matching(
+        &self,
+        board: Option<&Path>,
+        below: JobId,
+        limit: usize,
+        text: &str,
+    ) -> Result<Vec<JobView>, StoreError> {
+        let board = board.map(|b| b.to_string_lossy().into_owned());
+        self.views(
+            &format!(
+                "SELECT {VIEW_COLUMNS} FROM jobs WHERE (?1 IS NULL OR board_path = ?1) \
+                 AND id < ?2 AND {MATCHES} ORDER BY id DESC LIMIT ?4"
+            ),
+            params![board, below, contains_pattern(text), limit as i64],
+        )
+    }
+
+    /// How many jobs [`Store::page_matching`] would list in all.
+    pub fn count_matching(&self, board: Option<&Path>, text: &str) -> Result<usize, StoreError> {
+        let board = board.map(|b| b.to_string_lossy().into_owned());
+        let n: i64 = self.conn.query_row(
+            &format!(
+                "SELECT count(*) FROM jobs WHERE (?1 IS NULL OR board_path = ?1) AND {MATCHES}"
+            ),
+            // `MATCHES` reads its pattern from ?3: ?2 (a page's bound) is unused here.
+            params![board, rusqlite::types::Null, contains_pattern(text)],
+            |r| r.get(0),
+        )?;
+        Ok(n.max(0) as usize)
     }
 
     /// Jobs not yet done or failed (needing attention included), oldest first.
@@ -166,6 +223,32 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn filtered_pages_match_any_column_in_any_case_and_take_wildcards_literally() {
+        let s = history();
+        let b = Some(Path::new("/b.json"));
+        // External ids end in the job's number: "-120" is in 1200..=1203 and 120.
+        let matching = |board, below, text| ids(&s.page_matching(board, below, 10, text).unwrap());
+        assert_eq!(
+            matching(None, JobId::MAX, "SHOTDECK-120"),
+            [1203, 1202, 1201, 1200, 120]
+        );
+        assert_eq!(matching(b, JobId::MAX, "-120"), [1203, 1200, 120]);
+        assert_eq!(matching(b, 1200, "-120"), [120], "the next page");
+        assert_eq!(s.count_matching(None, "shotdeck-120").unwrap(), 5);
+        assert_eq!(s.count_matching(b, "-120").unwrap(), 3);
+        // The phase, the provider, the board's path and its model.
+        assert_eq!(matching(None, JobId::MAX, "FAILED"), [2]);
+        assert_eq!(s.count_matching(None, "kling").unwrap(), 1_203);
+        assert_eq!(s.count_matching(None, "b.js").unwrap(), 401);
+        let model = Board::starter().model;
+        assert_eq!(s.count_matching(None, &model).unwrap(), 1_203);
+        // `%` and `_` are the user's characters, not wildcards.
+        assert_eq!(s.count_matching(None, "%").unwrap(), 0);
+        assert_eq!(s.count_matching(None, "shotdeck_1").unwrap(), 0);
+        assert_eq!(contains_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
     }
 
     #[test]

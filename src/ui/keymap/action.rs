@@ -90,6 +90,7 @@ actions! {
     MarkCompare => "Mark the selected take for comparison (again on another take compares)",
     CompareTakes => "Compare the marked take with the selected one",
     ToggleZoom => "Zoom the focused pane to the whole screen and back",
+    ShowMessages => "Show the last messages (the status bar keeps only one)",
     Filter => "Filter the list (type; Esc clears, Enter keeps)",
     Close => "Close the overlay",
     RunCommand => "Run the selected command",
@@ -122,7 +123,6 @@ impl Action {
                 | Action::ReloadBoard
                 | Action::KeepMine
                 | Action::SaveAs
-                | Action::Filter
                 | Action::CompletePath
         )
     }

@@ -29,14 +29,16 @@ pub enum Context {
     Conflict,
     /// One job's whole record.
     JobDetails,
-    /// Typing a filter over a list (the key help's).
+    /// Typing a filter over a list (the key help's, a pane's).
     Filter,
+    /// The log of the status bar's messages.
+    Messages,
     /// Two takes side by side.
     TakeCompare,
 }
 
 impl Context {
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 18] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -53,6 +55,7 @@ impl Context {
         Context::Conflict,
         Context::JobDetails,
         Context::Filter,
+        Context::Messages,
         Context::TakeCompare,
     ];
 
@@ -74,6 +77,7 @@ impl Context {
             Context::JobDetails => "job_details",
             Context::Filter => "filter",
             Context::ImagePicker => "image_picker",
+            Context::Messages => "messages",
             Context::TakeCompare => "take_compare",
         }
     }
@@ -96,6 +100,7 @@ impl Context {
             Context::JobDetails => "Job details",
             Context::Filter => "Typing a filter",
             Context::ImagePicker => "Image picker",
+            Context::Messages => "Message log",
             Context::TakeCompare => "Comparing takes",
         }
     }
@@ -118,6 +123,7 @@ impl Context {
                 | Context::TakeCompare
                 | Context::Filter
                 | Context::ImagePicker
+                | Context::Messages
         )
     }
 

@@ -14,7 +14,7 @@ use crate::engine::events::{JobCmd, JobId, JobView};
 use crate::engine::store::JobRecord;
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
-use crate::ui::labels::{clock, file_size};
+use crate::ui::labels::{clock, file_size, time_of_day};
 use crate::ui::overlays::centered;
 use crate::ui::overlays::scroll::Scroll;
 use crate::ui::panes::{Flow, Msg};
@@ -148,7 +148,7 @@ impl JobDetails {
             None => out.push(Line::styled("  reading the history…", s.muted)),
             Some(r) => {
                 for e in &r.history {
-                    let when = format!("{} +{}", utc_time(e.at), clock(e.at - v.created_at));
+                    let when = format!("{} +{}", time_of_day(e.at), clock(e.at - v.created_at));
                     let note = e
                         .note
                         .as_deref()
@@ -226,12 +226,6 @@ impl App {
     }
 }
 
-/// `HH:MM:SS UTC` of unix milliseconds (the same on every machine, as the store keeps it).
-fn utc_time(ms: i64) -> String {
-    let day = ms.div_euclid(1000).rem_euclid(86_400);
-    format!("{:02}:{:02}:{:02}", day / 3600, (day / 60) % 60, day % 60)
-}
-
 /// Cuts `s` into lines of `width` cells without dropping anything (ids and paths have no
 /// spaces to wrap at, and must be read whole).
 fn hard_wrap(s: &str, width: usize) -> Vec<String> {
@@ -267,9 +261,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn long_values_wrap_whole_and_times_read_in_utc() {
+    fn long_values_wrap_whole() {
         assert_eq!(hard_wrap("abcdefgh", 3), ["abc", "def", "gh"]);
         assert_eq!(hard_wrap("", 3), [""]);
-        assert_eq!(utc_time(1_767_225_600_000 + 3_723_000), "01:02:03");
     }
 }

@@ -1,7 +1,7 @@
 //! The `?` overlay: the keymap table for the focused pane, then the global keys, then every
 //! other context, straight from the same table that dispatches keys.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,6 +12,7 @@ use crate::ui::keymap::{Binding, Context, Keymap};
 use crate::ui::labels::fit;
 use crate::ui::overlays::centered;
 use crate::ui::overlays::scroll::Scroll;
+use crate::ui::panes::filter::{FilterChange, FilterInput};
 use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone)]
@@ -20,10 +21,8 @@ pub struct Help {
     pub scroll: Scroll,
     /// `config: …`, `log: …` lines shown under the keys.
     pub paths: Vec<String>,
-    /// Only keys whose description or key names contain this (any case) are listed.
-    pub filter: String,
-    /// Keys are typed into the filter (`/` until Enter or Esc).
-    pub typing: bool,
+    /// Only keys whose description or key names contain its text (any case) are listed.
+    pub filter: FilterInput,
 }
 
 pub enum HelpFlow {
@@ -34,16 +33,11 @@ pub enum HelpFlow {
 impl Help {
     /// An action from the `[help]` keymap.
     pub fn handle(&mut self, action: Action) -> HelpFlow {
-        match action {
-            Action::Close => return HelpFlow::Close,
-            Action::Filter => self.typing = true,
-            Action::Confirm => self.typing = false,
-            Action::Cancel => {
-                self.typing = false;
-                self.filter.clear();
-                self.scroll = Scroll::default();
-            }
-            other => {
+        match (action, self.filter.handle(action)) {
+            (Action::Close, _) => return HelpFlow::Close,
+            (_, FilterChange::Text) => self.scroll = Scroll::default(),
+            (_, FilterChange::Mode) => {}
+            (other, FilterChange::None) => {
                 self.scroll.handle(other);
             }
         }
@@ -52,24 +46,14 @@ impl Help {
 
     /// A key the `[filter]` context leaves unbound while typing: it edits the filter.
     pub fn type_key(&mut self, key: KeyEvent) {
-        let plain = !key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        match key.code {
-            KeyCode::Backspace => {
-                self.filter.pop();
-            }
-            KeyCode::Char(c) if plain => self.filter.push(c),
-            _ => return,
+        if self.filter.type_key(key) == FilterChange::Text {
+            self.scroll = Scroll::default();
         }
-        self.scroll = Scroll::default();
     }
 
     fn shows(&self, b: &Binding) -> bool {
-        let q = self.filter.to_lowercase();
-        q.is_empty()
-            || b.desc.to_lowercase().contains(&q)
-            || b.keys_label().to_lowercase().contains(&q)
+        self.filter
+            .matches([b.desc.as_str(), b.keys_label().as_str()])
     }
 
     fn order(&self) -> Vec<Context> {
@@ -104,9 +88,12 @@ impl Help {
         let width = inner.width.saturating_sub(2) as usize;
         let key_w = 24.min(width / 3);
         let mut lines = Vec::new();
-        if self.typing || !self.filter.is_empty() {
-            let cursor = if self.typing { "▏" } else { "" };
-            lines.push(Line::styled(format!("/{}{cursor}", self.filter), s.accent));
+        if self.filter.is_active() {
+            let cursor = if self.filter.typing { "▏" } else { "" };
+            lines.push(Line::styled(
+                format!("/{}{cursor}", self.filter.text),
+                s.accent,
+            ));
         }
         for c in self.order() {
             let shown: Vec<&Binding> = keymap
@@ -131,10 +118,10 @@ impl Help {
             }
             lines.push(Line::default());
         }
-        if lines.len() == 1 && !self.filter.is_empty() {
+        if lines.len() == 1 && !self.filter.text.is_empty() {
             lines.push(Line::styled("no keys match", s.muted));
         }
-        for p in self.paths.iter().filter(|_| self.filter.is_empty()) {
+        for p in self.paths.iter().filter(|_| self.filter.text.is_empty()) {
             lines.push(Line::styled(fit(p, width), s.muted));
         }
         let rows = inner.height as usize;

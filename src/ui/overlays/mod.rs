@@ -8,6 +8,7 @@ pub mod details;
 pub mod file_question;
 pub mod help;
 pub mod image_picker;
+pub mod messages;
 pub mod paid;
 pub mod palette;
 pub mod scroll;
@@ -27,6 +28,7 @@ use crate::ui::overlays::details::DetailsFlow;
 use crate::ui::overlays::file_question::FileAnswer;
 use crate::ui::overlays::help::HelpFlow;
 use crate::ui::overlays::image_picker::PickerFlow;
+use crate::ui::overlays::messages::MessagesFlow;
 use crate::ui::overlays::palette::PaletteFlow;
 use crate::ui::panes::PaneId;
 use crate::ui::state::app::{App, Overlay};
@@ -36,13 +38,14 @@ impl Overlay {
     /// The keymap context that takes the keys while this overlay is open.
     pub fn context(&self) -> Context {
         match self {
-            Overlay::Help(h) if h.typing => Context::Filter,
+            Overlay::Help(h) if h.filter.typing => Context::Filter,
             Overlay::Help(_) => Context::Help,
             Overlay::Palette(_) => Context::Palette,
             Overlay::Confirm(c) => c.context(),
             Overlay::File(q) => q.context(),
             Overlay::JobDetails(_) => Context::JobDetails,
             Overlay::ImagePicker(_) => Context::ImagePicker,
+            Overlay::Messages(_) => Context::Messages,
             Overlay::TakeCompare(_) => Context::TakeCompare,
         }
     }
@@ -59,7 +62,7 @@ impl App {
             .map(|(_, action)| action);
         match overlay {
             Overlay::Help(h) => match action {
-                None if h.typing => h.type_key(key),
+                None if h.filter.typing => h.type_key(key),
                 None => {}
                 Some(a) => {
                     if let HelpFlow::Close = h.handle(a) {
@@ -97,6 +100,11 @@ impl App {
                 DetailsFlow::Stay => {}
                 DetailsFlow::Open => self.open_details_video(),
             },
+            Overlay::Messages(m) => {
+                if let Some(MessagesFlow::Close) = action.map(|a| m.handle(a)) {
+                    self.overlay = None;
+                }
+            }
             Overlay::TakeCompare(c) => {
                 if action == Some(Action::Close) {
                     self.overlay = None;

@@ -11,7 +11,7 @@ use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::fit;
 use crate::ui::overlays::{centered, query_row};
-use crate::ui::panes::scroll_window;
+use crate::ui::panes::hits::RowHits;
 use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,6 +100,8 @@ pub struct Palette {
     pub query: String,
     pub selected: usize,
     matches: Vec<usize>,
+    /// Where the rows were drawn, for a click.
+    pub hits: RowHits,
 }
 
 pub enum PaletteFlow {
@@ -114,6 +116,7 @@ impl Palette {
             query: String::new(),
             selected: 0,
             matches: vec![],
+            hits: RowHits::default(),
         };
         p.refilter(all);
         p
@@ -199,7 +202,9 @@ impl Palette {
         let rows = list.height as usize;
         let key_w = 16.min(width / 4);
         let ctx_w = 16.min(width / 5);
-        let lines: Vec<Line> = scroll_window(self.matches.len(), self.selected, rows)
+        let window = self.hits.window(self.matches.len(), self.selected, rows);
+        self.hits.record(list, window.start, window.len(), 1);
+        let lines: Vec<Line> = window
             .map(|k| {
                 let e = &all[self.matches[k]];
                 let style = if k == self.selected {

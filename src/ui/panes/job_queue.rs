@@ -14,7 +14,9 @@ use crate::engine::events::{JobCmd, JobId, JobPhase, JobView};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{clock, fit, megabytes};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
+use crate::ui::panes::filter::FilterInput;
+use crate::ui::panes::hits::RowHits;
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x};
 use crate::ui::state::jobs::JobBook;
 use crate::ui::state::paid::can_retry;
 
@@ -26,6 +28,10 @@ pub const TICK_MS: i64 = 200;
 pub struct JobQueue {
     pub selected: usize,
     pub show_all: bool,
+    pub hits: RowHits,
+    /// `/`: the store lists only the jobs whose id, external id, task id, board, phase,
+    /// provider or model match (see `JobBook::set_filter`).
+    pub filter: FilterInput,
     /// The take marked (`v`) to be compared with the next one chosen.
     pub compare_mark: Option<JobId>,
 }
@@ -42,6 +48,12 @@ impl JobQueue {
         let list = jobs.visible(board, self.show_all);
         list.get(self.selected.min(list.len().saturating_sub(1)))
             .map(|j| j.id)
+    }
+
+    /// A click on row `i` of the list as drawn.
+    pub fn select_row(&mut self, i: usize, cx: &PaneCtx) -> Flow {
+        self.selected = i;
+        self.next_page(cx)
     }
 
     /// Asks for the next page of history once the selection nears the last loaded row.
@@ -123,16 +135,21 @@ impl JobQueue {
         } else {
             "this board"
         };
+        let all = v.jobs.unfiltered_total(v.doc.identity(), self.show_all);
         let block = v.block(
             PaneId::Queue,
-            Span::styled(format!("· {scope} · {} ", jobs.total()), s.muted),
+            Span::styled(format!("· {scope} · {all} "), s.muted),
         );
+        let block = self.filter.on_block(block, jobs.total(), all, s.accent);
         let inner = pad_x(block.inner(area));
         f.render_widget(block, area);
         let width = inner.width as usize;
         if jobs.is_empty() {
+            self.hits.clear();
             let key = |a| v.keymap.key_for(Context::Queue, a);
-            let msg = if v.jobs.is_empty() {
+            let msg = if self.filter.query().is_some() {
+                "no job matches the filter".to_string()
+            } else if v.jobs.is_empty() {
                 format!("no jobs yet: submit with {}", key(Action::Submit))
             } else {
                 format!(
@@ -161,7 +178,9 @@ impl JobQueue {
         } else {
             rows
         };
-        let mut lines: Vec<Line> = scroll_window(jobs.len(), selected, list_rows)
+        let window = self.hits.window(jobs.len(), selected, list_rows);
+        self.hits.record(inner, window.start, window.len(), 1);
+        let mut lines: Vec<Line> = window
             .filter_map(|i| jobs.get(i).map(|j| (i, j)))
             .map(|(i, j)| row(j, v, layout).style(v.sel_style(i == selected)))
             .collect();

@@ -1,5 +1,7 @@
 //! What every pane shares: its identity, what `handle` returns, and what `render` reads.
 
+pub mod filter;
+pub mod hits;
 pub mod image_preview;
 pub mod job_queue;
 mod job_takes;

@@ -16,12 +16,11 @@ use crate::core::model::{Board, is_url};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::fit;
+use crate::ui::panes::hits::RowHits;
 use crate::ui::panes::image_preview;
 use crate::ui::panes::settings_complete::PathCompletion;
 use crate::ui::panes::settings_fields::{apply_text, clear, step};
-use crate::ui::panes::{
-    Flow, Msg, PaneCtx, PaneId, Toast, View, moved_selection, pad_x, scroll_window,
-};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, Toast, View, moved_selection, pad_x};
 use crate::ui::state::history::EditKind;
 
 pub use crate::ui::panes::settings_fields::SettingField;
@@ -29,6 +28,7 @@ pub use crate::ui::panes::settings_fields::SettingField;
 #[derive(Default)]
 pub struct Settings {
     pub selected: usize,
+    pub hits: RowHits,
     editing: Option<(SettingField, TextArea<'static>)>,
     completion: PathCompletion,
 }
@@ -41,6 +41,14 @@ impl Settings {
     /// Drops an open field without applying it (focus moved elsewhere).
     pub fn cancel_editing(&mut self) {
         self.editing = None;
+    }
+
+    /// A click on row `i`: an open field closes unapplied when another row is picked.
+    pub fn select_row(&mut self, i: usize) {
+        if i != self.selected {
+            self.cancel_editing();
+        }
+        self.selected = i;
     }
 
     pub fn select_field(&mut self, b: &Board, field: SettingField) {
@@ -199,7 +207,8 @@ impl Settings {
         let findings = &v.doc.derived().findings;
         let mut lines = Vec::new();
         let rows = image_preview::split(v.previews, inner.height as usize, fields.len(), v.zoomed);
-        let range = scroll_window(fields.len(), selected, rows.list);
+        let range = self.hits.window(fields.len(), selected, rows.list);
+        self.hits.record(inner, range.start, range.len(), 1);
         let (top, list_len) = (range.start, range.len());
         for i in range {
             let field = fields[i];

@@ -11,18 +11,60 @@ use crate::core::{Board, FieldPath};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{bar, fit, layout_seconds, secs, wrap_hanging};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, scroll_window};
+use crate::ui::panes::filter::FilterInput;
+use crate::ui::panes::hits::RowHits;
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection};
 use crate::ui::state::derived::Level;
 use crate::ui::state::edit::{self, Refusal};
 use crate::ui::state::history::EditKind;
 
 #[derive(Debug, Default)]
-pub struct ShotList;
+pub struct ShotList {
+    pub hits: RowHits,
+    /// `/`: only shots whose prompt, negative prompt or "Shot N" match are listed.
+    pub filter: FilterInput,
+}
 
 impl ShotList {
+    /// The indices of the shots the list shows (every shot unless filtered).
+    pub fn shown(&self, board: &Board) -> Vec<usize> {
+        (0..board.shots.len())
+            .filter(|&i| {
+                let shot = &board.shots[i];
+                let name = format!("Shot {}", i + 1);
+                let negative = shot.extra.get("negative_prompt").and_then(|v| v.as_str());
+                let fields = [Some(shot.prompt.as_str()), negative, Some(&name)];
+                self.filter.matches(fields.into_iter().flatten())
+            })
+            .collect()
+    }
+
+    /// Keeps the selection on a shown shot after the rows changed: the next one shown,
+    /// else the last.
+    pub fn snap(&self, cx: &mut PaneCtx) {
+        let shown = self.shown(cx.doc.board());
+        let sel = cx.doc.selected;
+        if !shown.contains(&sel)
+            && let Some(&to) = shown.iter().find(|&&i| i > sel).or(shown.last())
+        {
+            cx.doc.select(to);
+        }
+    }
+
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
+        if action == Action::AddShot {
+            // A new shot is empty: it must not land hidden behind the filter.
+            self.filter = FilterInput::default();
+        }
+        let flow = self.handle_shown(action, cx);
+        self.snap(cx);
+        flow
+    }
+
+    fn handle_shown(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let limits = &cx.doc.limits();
-        let n = cx.doc.board().shots.len();
+        let shown = self.shown(cx.doc.board());
+        let n = shown.len();
         let sel = cx.doc.selected;
         let needs_a_shot = matches!(
             action,
@@ -34,37 +76,48 @@ impl ShotList {
                 | Action::DurationUp
                 | Action::DurationDown
         );
+        let edits_a_shot =
+            needs_a_shot || matches!(action, Action::EditPrompt | Action::EditNegative);
+        if n == 0 && self.filter.query().is_some() && edits_a_shot {
+            return Flow::toast_err("no shot matches the filter (esc in / clears it)");
+        }
         if needs_a_shot && n == 0 && cx.doc.board().uses_shot_list() {
             let add = cx.keys.key_for(Context::ShotList, Action::AddShot);
             return Flow::toast_err(format!("no shot selected (add one with {add})"));
         }
-        match action {
-            Action::SelectNext => cx.doc.select((sel + 1).min(n.saturating_sub(1))),
-            Action::SelectPrev => cx.doc.select(sel.saturating_sub(1)),
-            Action::SelectFirst => cx.doc.select(0),
-            Action::SelectLast => cx.doc.select(n.saturating_sub(1)),
-            Action::PageDown => cx.doc.select(sel + cx.page),
-            Action::PageUp => cx.doc.select(sel.saturating_sub(cx.page)),
-            Action::EditPrompt => return Flow::Msg(Msg::EditPrompt { negative: false }),
-            Action::EditNegative => return Flow::Msg(Msg::EditPrompt { negative: true }),
-            Action::AddShot => return apply(cx, |b, s| edit::add_shot(b, s, limits)),
-            Action::DeleteShot => return apply(cx, edit::delete_shot),
-            Action::DuplicateShot => return apply(cx, edit::duplicate_shot),
-            Action::MoveShotUp => return apply(cx, |b, s| edit::move_shot(b, s, true)),
-            Action::MoveShotDown => return apply(cx, |b, s| edit::move_shot(b, s, false)),
-            Action::SplitShot => return apply(cx, |b, s| edit::split_shot(b, s, limits)),
-            Action::DurationUp => {
-                return apply(cx, |b, s| edit::change_duration(b, s, 1, limits));
+        // Moves go through the rows shown, so a filtered list skips the hidden shots.
+        let at = shown.iter().position(|&i| i >= sel).unwrap_or(n);
+        if let Some(to) = moved_selection(action, at, n, cx.page) {
+            if let Some(&i) = shown.get(to) {
+                cx.doc.select(i);
             }
-            Action::DurationDown => {
-                return apply(cx, |b, s| edit::change_duration(b, s, -1, limits));
-            }
-            Action::SpreadDurations => {
-                return apply(cx, |b, s| edit::spread_durations(b, limits).map(|()| s));
-            }
-            _ => return Flow::Ignored,
+            cx.doc.break_burst();
+            return Flow::Handled;
         }
-        cx.doc.break_burst();
+        match action {
+            Action::EditPrompt => Flow::Msg(Msg::EditPrompt { negative: false }),
+            Action::EditNegative => Flow::Msg(Msg::EditPrompt { negative: true }),
+            Action::AddShot => apply(cx, |b, s| edit::add_shot(b, s, limits)),
+            Action::DeleteShot => apply(cx, edit::delete_shot),
+            Action::DuplicateShot => apply(cx, edit::duplicate_shot),
+            Action::MoveShotUp => apply(cx, |b, s| edit::move_shot(b, s, true)),
+            Action::MoveShotDown => apply(cx, |b, s| edit::move_shot(b, s, false)),
+            Action::SplitShot => apply(cx, |b, s| edit::split_shot(b, s, limits)),
+            Action::DurationUp => apply(cx, |b, s| edit::change_duration(b, s, 1, limits)),
+            Action::DurationDown => apply(cx, |b, s| edit::change_duration(b, s, -1, limits)),
+            Action::SpreadDurations => {
+                apply(cx, |b, s| edit::spread_durations(b, limits).map(|()| s))
+            }
+            _ => Flow::Ignored,
+        }
+    }
+
+    /// A click on row `i` of the list as drawn.
+    pub fn select_row(&mut self, i: usize, cx: &mut PaneCtx) -> Flow {
+        if let Some(&shot) = self.shown(cx.doc.board()).get(i) {
+            cx.doc.select(shot);
+            cx.doc.break_burst();
+        }
         Flow::Handled
     }
 
@@ -78,7 +131,12 @@ impl ShotList {
         } else {
             "single ".into()
         };
-        let block = v.block(PaneId::Shots, Span::styled(count, v.styles.muted));
+        let shown = self.shown(board);
+        let mut block = v.block(PaneId::Shots, Span::styled(count, v.styles.muted));
+        if board.uses_shot_list() {
+            let (k, n) = (shown.len(), board.shots.len());
+            block = self.filter.on_block(block, k, n, v.styles.accent);
+        }
         let inner = block.inner(area);
         f.render_widget(block, area);
         let w = inner.width as usize;
@@ -127,12 +185,14 @@ impl ShotList {
         };
         let mut lines = Vec::new();
         if board.uses_shot_list() {
-            let range = scroll_window(
-                board.shots.len(),
-                v.doc.selected,
+            let at = shown.iter().position(|&i| i >= v.doc.selected);
+            let range = self.hits.window(
+                shown.len(),
+                at.unwrap_or(0),
                 inner.height as usize / per_shot,
             );
-            for i in range {
+            self.hits.record(inner, range.start, range.len(), per_shot);
+            for i in range.map(|p| shown[p]) {
                 let shot = &board.shots[i];
                 let level = d.shot_levels.get(i).copied().unwrap_or(Level::Ok);
                 lines.extend(row(
@@ -143,6 +203,9 @@ impl ShotList {
                     i == v.doc.selected,
                 ));
             }
+            if shown.is_empty() && !board.shots.is_empty() {
+                lines.push(Line::styled(" no shot matches the filter", v.styles.muted));
+            }
             if board.shots.is_empty() {
                 let add = v.keymap.key_for(Context::ShotList, Action::AddShot);
                 lines.push(Line::styled(
@@ -151,6 +214,7 @@ impl ShotList {
                 ));
             }
         } else {
+            self.hits.clear();
             let level = d
                 .findings
                 .iter()

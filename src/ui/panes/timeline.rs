@@ -7,28 +7,46 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::core::Severity;
+use crate::core::{Finding, Severity};
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::{finding_text, fit, layout_seconds, secs, severity_mark};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x, scroll_window};
+use crate::ui::panes::filter::FilterInput;
+use crate::ui::panes::hits::RowHits;
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x};
 use crate::ui::state::derived::Level;
 
 #[derive(Debug, Default)]
 pub struct Timeline {
+    /// The selected row among the findings shown.
     pub selected: usize,
+    pub hits: RowHits,
+    /// `/`: only findings whose text or path match are listed.
+    pub filter: FilterInput,
 }
 
 impl Timeline {
+    /// The indices of the findings the list shows (all unless filtered).
+    pub fn shown(&self, findings: &[Finding]) -> Vec<usize> {
+        (0..findings.len())
+            .filter(|&i| {
+                let f = &findings[i];
+                let (text, path) = (finding_text(f), f.path.to_string());
+                self.filter.matches([text.as_str(), path.as_str()])
+            })
+            .collect()
+    }
+
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
-        let n = cx.doc.derived().findings.len();
-        let last = n.saturating_sub(1);
-        if let Some(to) = moved_selection(action, self.selected, n, cx.page) {
+        let findings = &cx.doc.derived().findings;
+        let shown = self.shown(findings);
+        let last = shown.len().saturating_sub(1);
+        if let Some(to) = moved_selection(action, self.selected, shown.len(), cx.page) {
             self.selected = to;
             return Flow::Handled;
         }
         match action {
-            Action::JumpToFinding => match cx.doc.derived().findings.get(self.selected.min(last)) {
-                Some(f) => Flow::Msg(Msg::Jump(f.path)),
+            Action::JumpToFinding => match shown.get(self.selected.min(last)) {
+                Some(&i) => Flow::Msg(Msg::Jump(findings[i].path)),
                 None => Flow::Ignored,
             },
             _ => Flow::Ignored,
@@ -52,7 +70,9 @@ impl Timeline {
             ),
         };
         title.push(counts);
+        let shown = self.shown(&d.findings);
         let block = v.block(PaneId::Timeline, title);
+        let block = (self.filter).on_block(block, shown.len(), d.findings.len(), s.accent);
         let inner = pad_x(block.inner(area));
         f.render_widget(block, area);
         if inner.height == 0 || inner.width < 4 {
@@ -65,12 +85,23 @@ impl Timeline {
             ticks(v, width, scale, limit),
         ];
         let rows = (inner.height as usize).saturating_sub(2);
-        if d.findings.is_empty() {
-            lines.push(Line::styled("✓ no findings", s.ok));
+        if shown.is_empty() {
+            self.hits.clear();
+            lines.push(match d.findings.is_empty() {
+                true => Line::styled("✓ no findings", s.ok),
+                false => Line::styled("no finding matches the filter", s.muted),
+            });
         } else {
-            let selected = self.selected.min(d.findings.len() - 1);
-            for i in scroll_window(d.findings.len(), selected, rows) {
-                let x = &d.findings[i];
+            let selected = self.selected.min(shown.len() - 1);
+            let window = self.hits.window(shown.len(), selected, rows);
+            // Under the ruler and its second marks.
+            let list_area = Rect {
+                y: inner.y + 2,
+                height: inner.height.saturating_sub(2),
+                ..inner
+            };
+            self.hits.record(list_area, window.start, window.len(), 1);
+            for (i, x) in window.map(|p| (p, &d.findings[shown[p]])) {
                 let style = match x.severity {
                     Severity::Error => s.error,
                     Severity::Warning => s.warn,

@@ -5,16 +5,15 @@
 
 use std::time::Instant;
 
-use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::core::{Board, Finding};
 use crate::engine::events::{JobCmd, JobEvent};
 use crate::ui::UiDeps;
 use crate::ui::host::Host;
-use crate::ui::keymap::action::Action;
 use crate::ui::keymap::keys::KeyChord;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::overlays::compare::TakeCompare;
@@ -22,6 +21,7 @@ use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::details::JobDetails;
 use crate::ui::overlays::file_question::FileQuestion;
 use crate::ui::overlays::help::Help;
+use crate::ui::overlays::messages::MessagesView;
 use crate::ui::overlays::palette::{Entry, Palette};
 use crate::ui::panes::job_queue::JobQueue;
 use crate::ui::panes::prompt_editor::PromptEditor;
@@ -32,6 +32,7 @@ use crate::ui::panes::timeline::Timeline;
 use crate::ui::panes::{Flow, PaneCtx, PaneId, Toast};
 use crate::ui::state::doc::{Doc, OpenedBoard};
 use crate::ui::state::jobs::JobBook;
+use crate::ui::state::messages::MessageLog;
 use crate::ui::state::paid::RetryBook;
 use crate::ui::theme::Styles;
 
@@ -45,6 +46,8 @@ pub enum Overlay {
     /// One job's whole record, as the engine reads it from the store.
     JobDetails(JobDetails),
     ImagePicker(crate::ui::overlays::image_picker::ImagePicker),
+    /// The status bar's last messages.
+    Messages(MessagesView),
     /// Two takes side by side.
     TakeCompare(TakeCompare),
 }
@@ -68,6 +71,8 @@ pub struct App {
     pub(in crate::ui) palette_entries: Vec<Entry>,
     pub(in crate::ui) styles: Styles,
     pub(in crate::ui) toast: Option<Toast>,
+    /// Every toast shown, for the message log (the status bar shows one until a key).
+    pub(in crate::ui) messages: MessageLog,
     pub(in crate::ui) jobs_tx: UnboundedSender<JobCmd>,
     pub(in crate::ui) host: Box<dyn Host>,
     /// config.toml's `notify`: how a job's end is announced.
@@ -105,12 +110,11 @@ impl App {
         }
         doc.set_read_only(deps.read_only);
         let prompt = PromptEditor::new(&doc, deps.styles);
-        let toast = (!warnings.is_empty()).then(|| Toast::error(warnings.join("; ")));
-        let app = App {
+        let mut app = App {
             jobs: JobBook::new(deps.initial_jobs, deps.job_counts),
             retries: RetryBook::default(),
             focus: PaneId::Shots,
-            shot_list: ShotList,
+            shot_list: ShotList::default(),
             prompt,
             settings: Settings::default(),
             previews: crate::ui::state::previews::Previews::new(deps.config.images, deps.picker),
@@ -122,7 +126,8 @@ impl App {
             palette_entries: crate::ui::overlays::palette::entries(&deps.keymap),
             keymap: deps.keymap,
             styles: deps.styles,
-            toast,
+            toast: None,
+            messages: MessageLog::default(),
             jobs_tx: deps.jobs_tx,
             host: deps.host,
             notify: deps.config.notify,
@@ -130,13 +135,16 @@ impl App {
             spend_today: None,
             help_paths: deps.help_paths,
             now: Instant::now(),
-            now_ms: 0,
+            now_ms: crate::ui::event_loop::unix_ms(),
             size: Rect::new(0, 0, 80, 24),
             dirty: true,
             exit: None,
             suspend: false,
             doc,
         };
+        if !warnings.is_empty() {
+            app.show(Toast::error(warnings.join("; ")));
+        }
         // The open board's first page, when the engine's first page (every board's
         // newest jobs) does not hold it whole.
         if let Some(cmd) = app.jobs.page_wanted(app.doc.identity(), false, 0) {
@@ -177,9 +185,13 @@ impl App {
     pub fn toast(&self) -> Option<&Toast> {
         self.toast.as_ref()
     }
+    /// The message log, oldest first.
+    pub fn messages(&self) -> &MessageLog {
+        &self.messages
+    }
     /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
-    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `take_compare` or
-    /// `image_picker`.
+    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `messages`, `take_compare`
+    /// or `image_picker`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
@@ -193,6 +205,7 @@ impl App {
             Overlay::File(FileQuestion::SaveAs { .. }) => "save_as",
             Overlay::JobDetails(_) => "job_details",
             Overlay::ImagePicker(_) => "image_picker",
+            Overlay::Messages(_) => "messages",
             Overlay::TakeCompare(_) => "take_compare",
         })
     }
@@ -208,6 +221,7 @@ impl App {
             None if self.focus == PaneId::Settings && self.settings.is_editing() => {
                 Context::FieldEdit
             }
+            None if self.typing_filter() => Context::Filter,
             None => self.focus.context(),
         }
     }
@@ -273,10 +287,14 @@ impl App {
             self.dirty = true;
             return;
         }
+        let context = self.context();
+        if context == Context::Filter {
+            self.dirty = true;
+            return self.filter_key(key);
+        }
         let Some(chord) = KeyChord::from_event(&key) else {
             return;
         };
-        let context = self.context();
         match self.keymap.resolve(context, &chord) {
             Some((Context::FieldEdit, action)) => {
                 self.dirty = true;
@@ -321,35 +339,6 @@ impl App {
             _ => Flow::toast_err("paste into the prompt editor or a settings field"),
         };
         self.apply_flow(flow);
-    }
-
-    fn on_mouse(&mut self, m: MouseEvent) {
-        if self.overlay.is_some() {
-            return;
-        }
-        let Some(areas) = self.areas() else {
-            return;
-        };
-        let at = Position::new(m.column, m.row);
-        let Some(pane) = PaneId::ALL
-            .into_iter()
-            .find(|p| areas.pane(*p).contains(at))
-        else {
-            return;
-        };
-        let action = match m.kind {
-            MouseEventKind::Down(_) => None,
-            MouseEventKind::ScrollDown => Some(Action::SelectNext),
-            MouseEventKind::ScrollUp => Some(Action::SelectPrev),
-            _ => return,
-        };
-        self.dirty = true;
-        if pane != self.focus {
-            self.set_focus(pane);
-        }
-        if let Some(a) = action {
-            self.dispatch(a);
-        }
     }
 
     /// Runs `f` with a handling context for `pane` (rows for paging come from the layout).

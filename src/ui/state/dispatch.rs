@@ -7,23 +7,36 @@ use crate::ui::ExitReason;
 use crate::ui::keymap::action::Action;
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::help::Help;
+use crate::ui::overlays::messages::MessagesView;
 use crate::ui::overlays::palette::Palette;
 use crate::ui::panes::prompt_editor::PromptField;
 use crate::ui::panes::settings::SettingField;
-use crate::ui::panes::{Flow, Msg, PaneId};
+use crate::ui::panes::{Flow, Msg, PaneId, Toast};
 use crate::ui::state::app::{App, Overlay};
+use crate::ui::state::jobs::filtered::FilteredPage;
 
 impl App {
-    pub(in crate::ui) fn toast_info(&mut self, text: impl Into<String>) {
-        self.toast = Some(crate::ui::panes::Toast::info(text));
+    /// Shows `toast` in the status bar and keeps it in the message log.
+    pub(in crate::ui) fn show(&mut self, toast: crate::ui::panes::Toast) {
+        self.log(&toast);
+        self.toast = Some(toast);
         self.dirty = true;
+    }
+
+    /// Keeps `toast` in the message log without showing it (another message stays up).
+    pub(in crate::ui) fn log(&mut self, toast: &crate::ui::panes::Toast) {
+        let local_ms = self.now_ms + self.host.utc_offset_ms();
+        self.messages.push(toast, local_ms);
+    }
+
+    pub(in crate::ui) fn toast_info(&mut self, text: impl Into<String>) {
+        self.show(crate::ui::panes::Toast::info(text));
     }
 
     pub(in crate::ui) fn toast_error(&mut self, text: impl Into<String>) {
         let text = text.into();
         tracing::warn!("{text}");
-        self.toast = Some(crate::ui::panes::Toast::error(text));
-        self.dirty = true;
+        self.show(crate::ui::panes::Toast::error(text));
     }
 
     pub fn dispatch(&mut self, action: Action) {
@@ -34,8 +47,7 @@ impl App {
                 self.overlay = Some(Overlay::Help(Help {
                     context: self.context(),
                     scroll: Default::default(),
-                    filter: String::new(),
-                    typing: false,
+                    filter: Default::default(),
                     paths: self.help_paths.clone(),
                 }));
             }
@@ -81,6 +93,8 @@ impl App {
                 ));
             }
             Action::ToggleZoom => self.zoomed = !self.zoomed,
+            Action::Filter => self.start_filter(),
+            Action::ShowMessages => self.overlay = Some(Overlay::Messages(MessagesView::new())),
             Action::ShowJobDetails => self.open_job_details(),
             Action::PickImage => self.open_image_picker(),
             Action::ReprobeImages => {
@@ -102,6 +116,10 @@ impl App {
                     self.dirty = false;
                 }
                 self.apply_flow(flow);
+                if pane_action == Action::ToggleAllBoards {
+                    // The filter reads the other list now.
+                    self.refilter(PaneId::Queue);
+                }
             }
         }
     }
@@ -122,7 +140,7 @@ impl App {
                 self.set_focus(PaneId::Prompt);
                 self.prompt.cursor_to_end();
             }
-            Msg::Toast(t) => self.toast = Some(t),
+            Msg::Toast(t) => self.show(t),
             Msg::InsertImageToken(n) => {
                 let flow = self.with_cx(PaneId::Prompt, |panes, cx| {
                     panes.prompt.insert_image_token(n, cx)
@@ -155,6 +173,9 @@ impl App {
         }
         if pane != PaneId::Settings {
             self.settings.cancel_editing();
+        }
+        if pane != self.focus {
+            self.stop_typing_filter(self.focus);
         }
         self.focus = pane;
         self.prompt.sync(&self.doc);
@@ -289,10 +310,13 @@ impl App {
         match ev {
             JobEvent::Submitted { ticket, job } => {
                 self.retries.answered(ticket, job.id);
+                let (provider, ext) = (job.provider, &job.external_task_id);
+                let note = Toast::info(format!("submitted to {provider} as {ext}"));
                 // Unless saving before the submit failed: that error stays in view.
                 if self.toast.as_ref().is_none_or(|t| !t.error) {
-                    let (provider, ext) = (job.provider, &job.external_task_id);
-                    self.toast_info(format!("submitted to {provider} as {ext}"));
+                    self.show(note);
+                } else {
+                    self.log(&note);
                 }
                 self.jobs.update(job);
             }
@@ -336,7 +360,24 @@ impl App {
                 below,
                 jobs,
                 ended,
+                filter: None,
+                ..
             } => self.jobs.page(board, below, jobs, ended),
+            JobEvent::Page {
+                board,
+                below,
+                jobs,
+                ended,
+                filter: Some(text),
+                matching,
+            } => self.jobs.filtered_page(FilteredPage {
+                board,
+                below,
+                jobs,
+                ended,
+                text,
+                matching,
+            }),
         }
     }
 }

@@ -12,6 +12,9 @@ use crate::engine::events::{JobCmd, JobCounts, JobId, JobPhase, JobView};
 pub const PAGE_ROWS: usize = 100;
 /// How close to the last loaded row the selection gets before the next page is asked for.
 const PAGE_AHEAD: usize = 50;
+/// The queue's `/` filter, read from the store a page at a time.
+#[path = "jobs_filtered.rs"]
+pub mod filtered;
 
 /// One queue view's list: every id of its jobs at or above `floor`, newest first (a
 /// prefix of the full list); `ended` once the store has nothing below.
@@ -57,6 +60,7 @@ pub struct JobBook {
     active: usize,
     /// Pages asked for (list, below): a held key asks once.
     asked: RefCell<HashSet<(Option<PathBuf>, JobId)>>,
+    filtered: Option<filtered::Filtered>,
 }
 
 /// The jobs one queue view lists, newest first, read by index.
@@ -145,10 +149,7 @@ impl JobBook {
         };
         // The page was read after every event sent before it: its rows are the newest.
         for job in jobs {
-            self.active += usize::from(job.phase.is_active());
-            if let Some(old) = self.jobs.insert(job.id, job) {
-                self.active -= usize::from(old.phase.is_active());
-            }
+            self.keep(job);
         }
         let listing_floor = match &board {
             Some(b) => self.board_listing(b).floor,
@@ -178,6 +179,9 @@ impl JobBook {
 
     /// The page to ask the engine for when `selected` nears the end of what is loaded.
     pub fn page_wanted(&self, board: &Path, all: bool, selected: usize) -> Option<JobCmd> {
+        if let Some(f) = self.filtered_for(board, all) {
+            return self.filtered_page_wanted(f, selected);
+        }
         let (loaded, floor) = match self.listing(board, all) {
             Some(l) if l.ended || selected + PAGE_AHEAD < l.ids.len() => return None,
             Some(l) => (l.ids.len(), l.floor),
@@ -193,6 +197,7 @@ impl JobBook {
             board: key.0,
             below: floor,
             limit: PAGE_ROWS,
+            filter: None,
         })
     }
 
@@ -202,6 +207,9 @@ impl JobBook {
 
     /// Newest first; only `board`'s jobs unless `all`.
     pub fn visible(&self, board: &Path, all: bool) -> Visible<'_> {
+        if let Some(list) = self.filtered_visible(board, all) {
+            return list;
+        }
         let ids: &[JobId] = self.listing(board, all).map_or(&[], |l| l.ids.as_slice());
         let total = self.counts.of((!all).then_some(board));
         Visible {
@@ -360,6 +368,7 @@ mod tests {
             board,
             below,
             limit,
+            filter: None,
         }) = book.page_wanted(a, false, 0)
         else {
             panic!("the first page of a long list is wanted");

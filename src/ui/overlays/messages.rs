@@ -1,0 +1,106 @@
+//! The message log overlay: every message the status bar showed, oldest at the top and the
+//! newest at the bottom (where it opens), the way a terminal and vim's `:messages` read, so
+//! the latest sits next to where the status bar showed it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+
+use crate::ui::keymap::action::Action;
+use crate::ui::keymap::{Context, Keymap};
+use crate::ui::labels::wrap;
+use crate::ui::overlays::centered;
+use crate::ui::overlays::scroll::Scroll;
+use crate::ui::state::messages::{LOG_CAPACITY, MessageLog};
+use crate::ui::theme::Styles;
+
+/// `HH:MM:SS ✗ ` before each message's text.
+const TIME_W: usize = 11;
+
+#[derive(Debug, Clone)]
+pub struct MessagesView {
+    pub scroll: Scroll,
+}
+
+pub enum MessagesFlow {
+    Close,
+    Stay,
+}
+
+impl MessagesView {
+    /// Opens on the newest messages.
+    pub fn new() -> MessagesView {
+        let mut scroll = Scroll::default();
+        scroll.handle(Action::SelectLast);
+        MessagesView { scroll }
+    }
+
+    /// An action from the `[messages]` keymap.
+    pub fn handle(&mut self, action: Action) -> MessagesFlow {
+        match action {
+            Action::Close => MessagesFlow::Close,
+            other => {
+                self.scroll.handle(other);
+                MessagesFlow::Stay
+            }
+        }
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, log: &MessageLog, keymap: &Keymap, s: &Styles) {
+        let box_area = centered(area, area.width.saturating_sub(4), area.height - 2);
+        f.render_widget(Clear, box_area);
+        let title = format!(" Messages · {} (last {LOG_CAPACITY} kept) ", log.len());
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_type(BorderType::Rounded)
+            .border_style(s.border_focused)
+            .title(Span::styled(title, s.title_focused))
+            .title_bottom(Line::styled(footer(keymap), s.muted).right_aligned())
+            .style(s.base);
+        let inner = crate::ui::panes::pad_x(block.inner(box_area));
+        f.render_widget(block, box_area);
+        let width = inner.width as usize;
+        let mut lines = Vec::new();
+        for m in log.iter() {
+            let (mark, style) = if m.error {
+                ("✗", s.error)
+            } else {
+                ("·", s.text)
+            };
+            let text = match m.repeats {
+                1 => m.text.clone(),
+                n => format!("{} (×{n})", m.text),
+            };
+            // Whole, wrapped under the text: the log is where a long message is read.
+            let chunks = wrap(&text, width.saturating_sub(TIME_W).max(8), usize::MAX);
+            for (i, chunk) in chunks.into_iter().enumerate() {
+                let head = if i == 0 {
+                    Span::styled(format!("{} {mark} ", m.at), s.muted)
+                } else {
+                    Span::raw(" ".repeat(TIME_W))
+                };
+                lines.push(Line::from(vec![head, Span::styled(chunk, style)]));
+            }
+        }
+        if lines.is_empty() {
+            lines.push(Line::styled("no messages yet", s.muted));
+        }
+        let rows = inner.height as usize;
+        let start = self.scroll.window(lines.len(), rows);
+        let shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
+        f.render_widget(Paragraph::new(shown), inner);
+    }
+}
+
+fn footer(keymap: &Keymap) -> String {
+    let key = |a| keymap.key_for(Context::Messages, a);
+    format!(
+        " {}/{} scroll · {} top · {} newest · {} close ",
+        key(Action::SelectNext),
+        key(Action::SelectPrev),
+        key(Action::SelectFirst),
+        key(Action::SelectLast),
+        key(Action::Close)
+    )
+}
