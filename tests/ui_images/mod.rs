@@ -58,8 +58,9 @@ fn screen(h: &Harness, w: u16, ht: u16) -> String {
         .join("\n")
 }
 
-#[test]
-fn the_selected_frame_is_previewed_in_half_blocks_larger_when_zoomed() {
+/// A board whose first frame is the two-colour PNG, with that row selected and its
+/// preview in.
+fn previewing_frame() -> Harness {
     let mut h = harness_with_files(
         &image_board(Some("frame.png")),
         |d| two_colour_png(&d.join("frame.png")),
@@ -67,6 +68,12 @@ fn the_selected_frame_is_previewed_in_half_blocks_larger_when_zoomed() {
     );
     select_first_frame(&mut h);
     assert!(h.app.settle_preview(Duration::from_secs(10)));
+    h
+}
+
+#[test]
+fn the_selected_frame_is_previewed_in_half_blocks_larger_when_zoomed() {
+    let mut h = previewing_frame();
     let t = h.render(100, 40);
     insta::assert_snapshot!("preview_100x40", t.backend());
     let buf = t.backend().buffer();
@@ -255,13 +262,7 @@ async fn a_decoded_preview_is_drawn_by_the_loop_without_a_key() {
 
 #[test]
 fn reading_the_images_again_updates_the_preview_of_a_file_changed_on_disk() {
-    let mut h = harness_with_files(
-        &image_board(Some("frame.png")),
-        |d| two_colour_png(&d.join("frame.png")),
-        |_| {},
-    );
-    select_first_frame(&mut h);
-    assert!(h.app.settle_preview(Duration::from_secs(10)));
+    let mut h = previewing_frame();
     assert!(screen(&h, 100, 40).contains("16×8"));
     image::RgbImage::from_pixel(20, 10, image::Rgb([9, 9, 9]))
         .save(h.dir.path().join("frame.png"))
