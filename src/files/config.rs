@@ -48,6 +48,22 @@ pub struct Config {
     /// Mouse reporting in the editor (click to focus, wheel to move). `false` leaves the
     /// mouse to tmux or the terminal, so their text selection works.
     pub mouse: bool,
+    /// Image previews in the settings pane: `"auto"` (the terminal's best graphics
+    /// protocol, half-blocks where it has none), `"halfblocks"` or `"off"`.
+    pub images: ImagesMode,
+}
+
+/// How the settings pane previews images.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImagesMode {
+    /// Kitty, Sixel or iTerm2 when the terminal answers the query, else half-blocks.
+    #[default]
+    Auto,
+    /// Coloured half-block characters: every terminal, tmux and SSH included.
+    Halfblocks,
+    /// No previews (the dimensions, size and format are still shown).
+    Off,
 }
 
 /// How a finished job is announced (see `ui::notify`).
@@ -97,6 +113,7 @@ impl Default for Config {
             keys: BTreeMap::new(),
             notify: NotifyMode::default(),
             mouse: true,
+            images: ImagesMode::default(),
         }
     }
 }

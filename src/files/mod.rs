@@ -4,9 +4,11 @@ pub mod board_file;
 pub mod board_lock;
 pub mod config;
 pub mod credentials;
+pub mod image_files;
 pub mod image_probe;
 pub mod logging;
 pub mod paths;
+pub mod preview;
 pub mod toml_error;
 
 /// Whether process `pid` is running, where the system can tell (`/proc` on Linux);

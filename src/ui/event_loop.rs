@@ -86,6 +86,16 @@ async fn tick(t: &mut Option<Interval>) {
     }
 }
 
+/// The next decoded preview; never, once the service is gone (or in a loop without one).
+async fn next_preview(
+    rx: &mut Option<UnboundedReceiver<crate::files::preview::PreviewReady>>,
+) -> Option<crate::files::preview::PreviewReady> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at.into()).await,
@@ -122,6 +132,7 @@ where
     app.set_size(Rect::new(0, 0, size.width, size.height));
     draw(terminal, &mut app)?;
     app.take_dirty();
+    let mut previews = app.take_preview_events();
     let mut engine_open = true;
     let mut ticker: Option<Interval> = None;
     let result = loop {
@@ -157,6 +168,7 @@ where
                 Some(Err(e)) => break Err(e.into()),
                 None => break Ok(ExitReason::InputClosed),
             },
+            Some(ready) = next_preview(&mut previews) => app.on_preview_ready(ready),
             () = sleep_until(autosave), if autosave.is_some() => app.save_now(false),
             () = tick(&mut ticker), if ticker.is_some() => app.on_tick(),
         }

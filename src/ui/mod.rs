@@ -65,6 +65,9 @@ pub struct UiDeps {
     /// Why the board may not be written without asking (no write permission, another
     /// shotdeck holds it); `None` when it may.
     pub read_only: Option<String>,
+    /// The terminal's graphics protocol and cell size, asked once at start (`None`:
+    /// half-blocks, as in tests and under `images = "halfblocks"`).
+    pub picker: Option<ratatui_image::picker::Picker>,
 }
 
 impl UiDeps {
@@ -113,6 +116,7 @@ impl UiDeps {
             rescue: RescueSlot::default(),
             outside: Outside::default(),
             read_only: None,
+            picker: None,
         }
     }
 

@@ -136,6 +136,8 @@ pub fn render(app: &App, f: &mut Frame) {
             now_ms: app.now_ms,
             // Overlays take the keys, so no pane shows focus (or the cursor) under one.
             focused: app.focus == id && app.overlay.is_none(),
+            zoomed: app.zoomed,
+            previews: &app.previews,
         };
         let r = areas.pane(id);
         if r.is_empty() {
@@ -157,6 +159,7 @@ pub fn render(app: &App, f: &mut Frame) {
         Some(Overlay::Confirm(c)) => c.render(f, area, &app.keymap, s),
         Some(Overlay::File(q)) => q.render(f, area, &app.keymap, s),
         Some(Overlay::JobDetails(d)) => d.render(f, area, &app.jobs, &app.keymap, s),
+        Some(Overlay::ImagePicker(p)) => p.render(f, area, &app.keymap, s),
         Some(Overlay::Messages(m)) => m.render(f, area, &app.messages, &app.keymap, s),
         Some(Overlay::TakeCompare(c)) => c.render(f, area, &app.keymap, s),
         None => {}

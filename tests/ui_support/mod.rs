@@ -96,7 +96,27 @@ pub fn harness_tweaked(
     jobs: impl FnOnce(&Path) -> Vec<JobView>,
     tweak: impl FnOnce(&mut UiDeps),
 ) -> Harness {
+    harness_full(board, |_| {}, jobs, tweak)
+}
+
+/// Like [`harness`], with `files` written into the board's folder before it is opened
+/// (so the image probe sees them) and `tweak` changing the deps.
+pub fn harness_with_files(
+    board: &Board,
+    files: impl FnOnce(&Path),
+    tweak: impl FnOnce(&mut UiDeps),
+) -> Harness {
+    harness_full(board, files, |_| vec![], tweak)
+}
+
+fn harness_full(
+    board: &Board,
+    files: impl FnOnce(&Path),
+    jobs: impl FnOnce(&Path) -> Vec<JobView>,
+    tweak: impl FnOnce(&mut UiDeps),
+) -> Harness {
     let dir = tempfile::tempdir().unwrap();
+    files(dir.path());
     let path = dir.path().join("board.json");
     board_file::save(&path, board).unwrap();
     let opened = OpenedBoard::open(&path, "std").unwrap();

@@ -74,6 +74,8 @@ actions! {
     EditValue => "Toggle or edit the selected setting",
     ClearValue => "Clear the selected setting (or remove the reference)",
     AddReference => "Add a reference image",
+    PickImage => "Pick an image file under the board's folder (fuzzy search)",
+    CompletePath => "Complete the typed path (again: the next match)",
     InsertImageToken => "Insert the selected reference's <<<image_N>>> at the prompt cursor",
     CycleImageToken => "Insert <<<image_1>>> at the cursor; again: the next reference",
     JumpToFinding => "Go to what the selected finding is about",
@@ -121,6 +123,7 @@ impl Action {
                 | Action::ReloadBoard
                 | Action::KeepMine
                 | Action::SaveAs
+                | Action::CompletePath
         )
     }
 }

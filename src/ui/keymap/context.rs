@@ -18,6 +18,8 @@ pub enum Context {
     Queue,
     /// A settings field open for typing.
     FieldEdit,
+    /// Choosing an image file for a settings row.
+    ImagePicker,
     Help,
     Palette,
     Confirm,
@@ -36,7 +38,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 17] = [
+    pub const ALL: [Context; 18] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -45,6 +47,7 @@ impl Context {
         Context::Preview,
         Context::Queue,
         Context::FieldEdit,
+        Context::ImagePicker,
         Context::Help,
         Context::Palette,
         Context::Confirm,
@@ -73,6 +76,7 @@ impl Context {
             Context::Conflict => "conflict",
             Context::JobDetails => "job_details",
             Context::Filter => "filter",
+            Context::ImagePicker => "image_picker",
             Context::Messages => "messages",
             Context::TakeCompare => "take_compare",
         }
@@ -95,6 +99,7 @@ impl Context {
             Context::Conflict => "Changed on disk",
             Context::JobDetails => "Job details",
             Context::Filter => "Typing a filter",
+            Context::ImagePicker => "Image picker",
             Context::Messages => "Message log",
             Context::TakeCompare => "Comparing takes",
         }
@@ -117,6 +122,7 @@ impl Context {
                 | Context::JobDetails
                 | Context::TakeCompare
                 | Context::Filter
+                | Context::ImagePicker
                 | Context::Messages
         )
     }
@@ -125,7 +131,11 @@ impl Context {
     pub fn is_typing(self) -> bool {
         matches!(
             self,
-            Context::Prompt | Context::FieldEdit | Context::Palette | Context::Filter
+            Context::Prompt
+                | Context::FieldEdit
+                | Context::Palette
+                | Context::Filter
+                | Context::ImagePicker
         )
     }
 

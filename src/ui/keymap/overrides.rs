@@ -87,7 +87,9 @@ impl Keymap {
                 c.name()
             ));
         }
-        let global_reached = c.reaches_global() && !(c.is_typing() && key.edits_text());
+        let global_reached = c.reaches_global()
+            && !(c.is_typing() && key.edits_text())
+            && !deliberate_shadow(c, action);
         if global_reached
             && let Some(global) = self.lookup(Context::Global, key).filter(|a| *a != action)
         {
@@ -101,7 +103,8 @@ impl Keymap {
             for pane in Context::ALL.into_iter().filter(|p| p.reaches_global()) {
                 let hidden_by = self.lookup(pane, key).filter(|a| *a != action);
                 let text_there = pane.is_typing() && key.edits_text();
-                if let Some(local) = hidden_by.filter(|_| !text_there) {
+                let meant = |local: &Action| deliberate_shadow(pane, *local);
+                if let Some(local) = hidden_by.filter(|l| !text_there && !meant(l)) {
                     out.push(format!(
                         "{at}: \"{key}\" runs {} instead in [{}]",
                         local.name(),
@@ -112,6 +115,12 @@ impl Keymap {
         }
         out
     }
+}
+
+/// Path completion in an open field takes its key (Tab) from the global table on purpose,
+/// as a shell's does: there is no pane to move to while a field is open.
+fn deliberate_shadow(c: Context, local: Action) -> bool {
+    c == Context::FieldEdit && local == Action::CompletePath
 }
 
 #[cfg(test)]

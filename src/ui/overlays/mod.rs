@@ -7,6 +7,7 @@ pub mod confirm;
 pub mod details;
 pub mod file_question;
 pub mod help;
+pub mod image_picker;
 pub mod messages;
 pub mod paid;
 pub mod palette;
@@ -26,6 +27,7 @@ use crate::ui::overlays::confirm::ConfirmFlow;
 use crate::ui::overlays::details::DetailsFlow;
 use crate::ui::overlays::file_question::FileAnswer;
 use crate::ui::overlays::help::HelpFlow;
+use crate::ui::overlays::image_picker::PickerFlow;
 use crate::ui::overlays::messages::MessagesFlow;
 use crate::ui::overlays::palette::PaletteFlow;
 use crate::ui::panes::PaneId;
@@ -42,6 +44,7 @@ impl Overlay {
             Overlay::Confirm(c) => c.context(),
             Overlay::File(q) => q.context(),
             Overlay::JobDetails(_) => Context::JobDetails,
+            Overlay::ImagePicker(_) => Context::ImagePicker,
             Overlay::Messages(_) => Context::Messages,
             Overlay::TakeCompare(_) => Context::TakeCompare,
         }
@@ -83,6 +86,15 @@ impl App {
                     }
                 }
             }
+            Overlay::ImagePicker(p) => match action.map(|a| p.handle(a)) {
+                None => p.type_key(key),
+                Some(PickerFlow::Stay) => {}
+                Some(PickerFlow::Close) => self.overlay = None,
+                Some(PickerFlow::Pick(field, path)) => {
+                    self.overlay = None;
+                    self.picked_image(field, path);
+                }
+            },
             Overlay::JobDetails(d) => match action.map_or(DetailsFlow::Stay, |a| d.handle(a)) {
                 DetailsFlow::Close => self.overlay = None,
                 DetailsFlow::Stay => {}
@@ -175,4 +187,24 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         w,
         h,
     )
+}
+
+/// The first row of a filtering overlay (`prefix` then the query, with the cursor after
+/// it); returns the rows below it, for the list.
+pub fn query_row(f: &mut Frame, inner: Rect, prefix: &str, query: &str, s: &Styles) -> Rect {
+    let prompt = Line::from(vec![
+        Span::styled(prefix.to_string(), s.key),
+        Span::styled(query.to_string(), s.text),
+    ]);
+    f.render_widget(prompt, Rect { height: 1, ..inner });
+    let typed = unicode_width::UnicodeWidthStr::width(format!("{prefix}{query}").as_str());
+    f.set_cursor_position(ratatui::layout::Position::new(
+        (inner.x + typed as u16).min(inner.right() - 1),
+        inner.y,
+    ));
+    Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
+    }
 }

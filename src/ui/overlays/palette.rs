@@ -3,14 +3,14 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::fit;
-use crate::ui::overlays::centered;
+use crate::ui::overlays::{centered, query_row};
 use crate::ui::panes::hits::RowHits;
 use crate::ui::theme::Styles;
 
@@ -69,7 +69,7 @@ pub fn entries(keymap: &Keymap) -> Vec<Entry> {
 
 /// How well `query` matches: a substring at the start of a word beats one inside a word,
 /// which beats a scattered subsequence; `None` = no match.
-fn score(haystack: &str, query: &str) -> Option<i64> {
+pub(in crate::ui) fn score(haystack: &str, query: &str) -> Option<i64> {
     if query.is_empty() {
         return Some(0);
     }
@@ -198,21 +198,7 @@ impl Palette {
             return;
         }
         let width = inner.width as usize;
-        let prompt = Line::from(vec![
-            Span::styled(": ", s.key),
-            Span::styled(self.query.clone(), s.text),
-        ]);
-        f.render_widget(prompt, Rect { height: 1, ..inner });
-        f.set_cursor_position(Position::new(
-            (inner.x + 2 + unicode_width::UnicodeWidthStr::width(self.query.as_str()) as u16)
-                .min(inner.right() - 1),
-            inner.y,
-        ));
-        let list = Rect {
-            y: inner.y + 1,
-            height: inner.height - 1,
-            ..inner
-        };
+        let list = query_row(f, inner, ": ", &self.query, s);
         let rows = list.height as usize;
         let key_w = 16.min(width / 4);
         let ctx_w = 16.min(width / 5);

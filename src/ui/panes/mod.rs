@@ -2,12 +2,14 @@
 
 pub mod filter;
 pub mod hits;
+pub mod image_preview;
 pub mod job_queue;
 mod job_takes;
 pub mod prompt_editor;
 mod prompt_text;
 pub mod request_preview;
 pub mod settings;
+mod settings_complete;
 pub mod settings_fields;
 pub mod shot_list;
 pub mod timeline;
@@ -184,6 +186,10 @@ pub struct View<'a> {
     /// Unix milliseconds, set by the loop (fixed in tests) for elapsed times and spinners.
     pub now_ms: i64,
     pub focused: bool,
+    /// The focused pane fills the screen (`z`).
+    pub zoomed: bool,
+    /// The settings pane's image preview.
+    pub previews: &'a crate::ui::state::previews::Previews,
 }
 
 impl View<'_> {

@@ -17,8 +17,10 @@ use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::fit;
 use crate::ui::panes::hits::RowHits;
+use crate::ui::panes::image_preview;
+use crate::ui::panes::settings_complete::PathCompletion;
 use crate::ui::panes::settings_fields::{apply_text, clear, step};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, Toast, View, moved_selection, pad_x};
 use crate::ui::state::history::EditKind;
 
 pub use crate::ui::panes::settings_fields::SettingField;
@@ -28,6 +30,7 @@ pub struct Settings {
     pub selected: usize,
     pub hits: RowHits,
     editing: Option<(SettingField, TextArea<'static>)>,
+    completion: PathCompletion,
 }
 
 impl Settings {
@@ -118,7 +121,11 @@ impl Settings {
     }
 
     fn start_editing(&mut self, field: SettingField, b: &Board) {
-        let mut t = TextArea::new(vec![field.text(b)]);
+        self.edit_line(field, field.text(b));
+    }
+
+    fn edit_line(&mut self, field: SettingField, text: String) {
+        let mut t = TextArea::new(vec![text]);
         t.set_max_histories(0);
         t.set_cursor_style(Style::new());
         t.set_cursor_line_style(Style::new());
@@ -134,6 +141,16 @@ impl Settings {
         };
         match action {
             Action::Cancel => self.editing = None,
+            Action::CompletePath if field.is_path() => {
+                let (field, typed) = (*field, t.lines().join(""));
+                let done = self.completion.tab(cx.doc.board_dir(), &typed);
+                if let Some(text) = done.text {
+                    self.edit_line(field, text);
+                }
+                return done
+                    .message
+                    .map_or(Flow::Handled, |m| Flow::Msg(Msg::Toast(Toast::info(m))));
+            }
             Action::Confirm => {
                 let (field, value) = (*field, t.lines().join("").trim().to_string());
                 self.editing = None;
@@ -189,16 +206,10 @@ impl Settings {
         };
         let findings = &v.doc.derived().findings;
         let mut lines = Vec::new();
-        // Room to spare: the list takes what it needs and the selected field is explained.
-        let detail_rows = (inner.height as usize).saturating_sub(fields.len() + 1);
-        let list_rows = if detail_rows >= 3 {
-            fields.len()
-        } else {
-            inner.height as usize
-        };
-        let range = self.hits.window(fields.len(), selected, list_rows);
+        let rows = image_preview::split(v.previews, inner.height as usize, fields.len(), v.zoomed);
+        let range = self.hits.window(fields.len(), selected, rows.list);
         self.hits.record(inner, range.start, range.len(), 1);
-        let top = range.start;
+        let (top, list_len) = (range.start, range.len());
         for i in range {
             let field = fields[i];
             let path = field.path();
@@ -244,10 +255,13 @@ impl Settings {
             }
             lines.push(Line::from(spans).style(v.sel_style(i == selected)));
         }
-        if detail_rows >= 3 {
+        if rows.picture > 0 || rows.explain > 0 {
             lines.push(Line::default());
+            lines.extend((0..rows.picture).map(|_| Line::default()));
+        }
+        if rows.explain > 0 {
             let field = fields[selected];
-            let mut budget = detail_rows;
+            let mut budget = rows.explain;
             let path = field.path();
             for x in findings.iter().filter(|x| x.path == path) {
                 let style = match x.severity {
@@ -273,6 +287,11 @@ impl Settings {
             }
         }
         f.render_widget(Paragraph::new(lines), inner);
+        if rows.picture > 0 {
+            let y = inner.y + list_len as u16 + 1;
+            let r = Rect::new(inner.x, y, inner.width, rows.picture);
+            image_preview::render(f, r, v.previews, s);
+        }
         if let Some((field, t)) = &self.editing
             && let Some(row) = fields.iter().position(|x| x == field)
             && row >= top

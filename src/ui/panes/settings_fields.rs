@@ -174,6 +174,11 @@ impl SettingField {
         SettingField::all(b).into_iter().find(|f| f.path() == path)
     }
 
+    /// Text fields that hold a file path or URL (Tab completes them).
+    pub fn is_path(self) -> bool {
+        self.is_text() && self != SettingField::Title
+    }
+
     pub fn is_text(self) -> bool {
         matches!(
             self,

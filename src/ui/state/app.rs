@@ -45,6 +45,7 @@ pub enum Overlay {
     File(FileQuestion),
     /// One job's whole record, as the engine reads it from the store.
     JobDetails(JobDetails),
+    ImagePicker(crate::ui::overlays::image_picker::ImagePicker),
     /// The status bar's last messages.
     Messages(MessagesView),
     /// Two takes side by side.
@@ -59,6 +60,7 @@ pub struct App {
     pub(in crate::ui) shot_list: ShotList,
     pub(in crate::ui) prompt: PromptEditor,
     pub(in crate::ui) settings: Settings,
+    pub(in crate::ui) previews: crate::ui::state::previews::Previews,
     pub(in crate::ui) timeline: Timeline,
     pub(in crate::ui) preview: RequestPreview,
     pub(in crate::ui) queue: JobQueue,
@@ -115,6 +117,7 @@ impl App {
             shot_list: ShotList::default(),
             prompt,
             settings: Settings::default(),
+            previews: crate::ui::state::previews::Previews::new(deps.config.images, deps.picker),
             timeline: Timeline::default(),
             preview: RequestPreview::default(),
             queue: JobQueue::default(),
@@ -187,7 +190,8 @@ impl App {
         &self.messages
     }
     /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
-    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `messages` or `take_compare`.
+    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `messages`, `take_compare`
+    /// or `image_picker`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         Some(match self.overlay.as_ref()? {
             Overlay::Help(_) => "help",
@@ -200,6 +204,7 @@ impl App {
             Overlay::File(FileQuestion::WriteReadOnly { .. }) => "read_only",
             Overlay::File(FileQuestion::SaveAs { .. }) => "save_as",
             Overlay::JobDetails(_) => "job_details",
+            Overlay::ImagePicker(_) => "image_picker",
             Overlay::Messages(_) => "messages",
             Overlay::TakeCompare(_) => "take_compare",
         })
@@ -270,6 +275,7 @@ impl App {
             Event::Mouse(m) => self.on_mouse(m),
             _ => {}
         }
+        self.sync_preview();
     }
 
     fn on_key(&mut self, key: KeyEvent) {
@@ -321,6 +327,7 @@ impl App {
         match &mut self.overlay {
             Some(Overlay::Palette(p)) => return p.paste(text, &self.palette_entries),
             Some(Overlay::File(q)) => return q.paste(text),
+            Some(Overlay::ImagePicker(p)) => return p.paste(text),
             Some(_) => return,
             None => {}
         }
@@ -360,29 +367,6 @@ impl App {
             queue: &mut self.queue,
         };
         f(&mut panes, &mut cx)
-    }
-
-    /// Shows `toast` in the status bar and keeps it in the message log.
-    pub(in crate::ui) fn show(&mut self, toast: Toast) {
-        self.log(&toast);
-        self.toast = Some(toast);
-        self.dirty = true;
-    }
-
-    /// Keeps `toast` in the message log without showing it (another message stays up).
-    pub(in crate::ui) fn log(&mut self, toast: &Toast) {
-        let local_ms = self.now_ms + self.host.utc_offset_ms();
-        self.messages.push(toast, local_ms);
-    }
-
-    pub(in crate::ui) fn toast_info(&mut self, text: impl Into<String>) {
-        self.show(Toast::info(text));
-    }
-
-    pub(in crate::ui) fn toast_error(&mut self, text: impl Into<String>) {
-        let text = text.into();
-        tracing::warn!("{text}");
-        self.show(Toast::error(text));
     }
 }
 

@@ -16,6 +16,29 @@ use crate::ui::state::app::{App, Overlay};
 use crate::ui::state::jobs::filtered::FilteredPage;
 
 impl App {
+    /// Shows `toast` in the status bar and keeps it in the message log.
+    pub(in crate::ui) fn show(&mut self, toast: crate::ui::panes::Toast) {
+        self.log(&toast);
+        self.toast = Some(toast);
+        self.dirty = true;
+    }
+
+    /// Keeps `toast` in the message log without showing it (another message stays up).
+    pub(in crate::ui) fn log(&mut self, toast: &crate::ui::panes::Toast) {
+        let local_ms = self.now_ms + self.host.utc_offset_ms();
+        self.messages.push(toast, local_ms);
+    }
+
+    pub(in crate::ui) fn toast_info(&mut self, text: impl Into<String>) {
+        self.show(crate::ui::panes::Toast::info(text));
+    }
+
+    pub(in crate::ui) fn toast_error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        tracing::warn!("{text}");
+        self.show(crate::ui::panes::Toast::error(text));
+    }
+
     pub fn dispatch(&mut self, action: Action) {
         self.dirty = true;
         match action {
@@ -73,8 +96,10 @@ impl App {
             Action::Filter => self.start_filter(),
             Action::ShowMessages => self.overlay = Some(Overlay::Messages(MessagesView::new())),
             Action::ShowJobDetails => self.open_job_details(),
+            Action::PickImage => self.open_image_picker(),
             Action::ReprobeImages => {
                 self.doc.reprobe_images();
+                self.previews.refresh();
                 self.toast_info("image files read again");
             }
             pane_action => {

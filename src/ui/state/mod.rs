@@ -16,3 +16,4 @@ pub mod jobs;
 pub mod messages;
 mod mouse;
 pub mod paid;
+pub mod previews;

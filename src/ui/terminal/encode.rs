@@ -87,6 +87,9 @@ fn advance(symbol: &str) -> Option<u16> {
     match symbol.len() {
         0 => Some(0),
         1 => Some(1),
+        // An image protocol's escape sequence: where it leaves the cursor is the terminal's
+        // business, so the next cell is positioned explicitly.
+        _ if symbol.contains('\x1b') => None,
         _ => (symbol.width() == 1).then_some(1),
     }
 }

@@ -161,3 +161,16 @@ fn dropping_the_backend_writes_the_last_cursor_wish() {
     }
     assert_eq!(out, b"\x1b[?25l\x1b[?25h");
 }
+
+/// An image protocol puts its escape sequence in a cell's symbol; where the terminal leaves
+/// the cursor after it is unknown, so the next cell is placed with an explicit move.
+#[test]
+fn a_cell_holding_an_escape_sequence_is_followed_by_an_explicit_move() {
+    let mut s = Screen::new();
+    let mut cells = vec![(0, 1, cell("\x1b_Ga=T;AAAA\x1b\\", Style::new()))];
+    cells.extend(text(1, 1, "ok", Style::new()));
+    let bytes = String::from_utf8(s.frame(&cells, CursorWish::default())).unwrap();
+    let after = &bytes[bytes.find("\x1b\\").unwrap() + 2..];
+    assert!(after.starts_with("\x1b[2;2H"), "{after:?}");
+    assert_eq!(s.row(1).trim(), "ok");
+}

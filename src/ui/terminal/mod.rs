@@ -6,6 +6,7 @@ mod backend;
 mod encode;
 #[cfg(test)]
 mod encode_tests;
+mod graphics;
 mod input;
 
 use std::io::{BufWriter, Write, stdout};
@@ -132,6 +133,8 @@ pub async fn run_terminal(opened: OpenedBoard, mut deps: UiDeps) -> anyhow::Resu
     deps.outside.stop = Some(stop_signals()?);
     let mouse = deps.config.mouse;
     deps.outside.suspend = Some(Box::new(move || suspend_to_shell(mouse)));
+    // Before the input thread: the terminal's answer arrives on stdin.
+    deps.picker = graphics::query_picker(deps.config.images);
     let input = input::terminal_events()?;
     // Raw mode, the alternate screen and ratatui's restoring panic hook...
     if let Err(e) = ratatui::try_init() {
