@@ -127,7 +127,9 @@ impl JobQueue {
         let width = inner.width as usize;
         if jobs.is_empty() {
             let key = |a| v.keymap.key_for(Context::Queue, a);
-            let msg = if v.jobs.is_empty() {
+            let msg = if v.jobs.loading {
+                "loading…".to_string()
+            } else if v.jobs.is_empty() {
                 format!("no jobs yet: submit with {}", key(Action::Submit))
             } else {
                 format!(
