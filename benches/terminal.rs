@@ -5,12 +5,16 @@
 //! The screen is read through a terminal emulator (vt100), because ratatui writes only the
 //! cells that change. A reader thread timestamps every chunk the moment it arrives, so no
 //! poll interval is added to the times measured here.
+//!
+//! With `SLUMBER_BIN` set it then alternates launches of shotdeck and slumber (`against`).
 
 #![cfg(unix)]
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "terminal/against.rs"]
+mod against;
 #[path = "support/pty.rs"]
 mod pty;
 use pty::{Pty, board_dir, full_frame, median, memory_kb, ms, status_field};
@@ -178,7 +182,7 @@ fn main() {
         ms(*demo.iter().min().unwrap())
     );
     println!(
-        "| bytes per typed char, prompt editor (total / {TYPED_CHARS}) | {:.1} B | ≤ 40 B |",
+        "| bytes per typed char, prompt editor (total / {TYPED_CHARS}) | {:.1} B | ≤ 30 B |",
         total as f64 / per_char.len() as f64
     );
     println!(
@@ -221,5 +225,8 @@ fn main() {
             "threads that woke while idle: {}",
             idle.busy_threads.join(", ")
         );
+    }
+    if let Some(bin) = std::env::var_os("SLUMBER_BIN") {
+        against::against_slumber(std::path::Path::new(&bin), LAUNCHES);
     }
 }

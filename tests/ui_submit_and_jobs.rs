@@ -7,7 +7,7 @@ use crossterm::event::KeyCode;
 use shotdeck::core::Provider;
 use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, SubmitOptions, SubmitRequest};
 use shotdeck::files::board_file;
-use shotdeck::ui::ExitReason;
+use shotdeck::ui::{ExitReason, History};
 use ui_support::*;
 
 #[test]
@@ -347,4 +347,27 @@ fn screen(h: &Harness, w: u16, ht: u16) -> String {
     (0..ht)
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
         .collect()
+}
+
+/// The engine starts after the first frame: until its history arrives the Jobs pane says it
+/// is loading (not "no jobs yet"), then lists the jobs; a reason submits are refused comes
+/// with the history and is shown.
+#[test]
+fn the_jobs_pane_loads_until_the_engine_sends_its_history() {
+    let mut h = harness(&noir());
+    h.app.expect_history();
+    let before = screen(&h, 80, 24);
+    assert!(before.contains("loading…"), "{before}");
+    assert!(!before.contains("no jobs yet"), "{before}");
+    let board = h.board_path();
+    h.app.on_history(History {
+        jobs: vec![job(7, &board, JobPhase::Done)],
+        counts: None,
+        warning: Some("the job store is unavailable".into()),
+    });
+    let after = screen(&h, 80, 24);
+    assert!(!after.contains("loading…"), "{after}");
+    assert!(after.contains("Jobs · this board · 1"), "{after}");
+    assert!(after.contains("#7"), "{after}");
+    assert!(h.app.toast().unwrap().text.contains("store is unavailable"));
 }

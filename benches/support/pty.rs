@@ -33,9 +33,13 @@ impl Pty {
             .env("SHOTDECK_STATE_DIR", dir.join("state"))
             .env("SHOTDECK_DATA_DIR", dir.join("data"))
             // The demo keeps its job store under the temp dir: keep it inside ours.
-            .env("TMPDIR", dir)
-            .env("TERM", "xterm-256color")
-            .env_remove("NO_COLOR");
+            .env("TMPDIR", dir);
+        Pty::spawn_command(cmd)
+    }
+
+    /// Starts `cmd` (any TUI) in the 80×24 pty, as `spawn` does shotdeck.
+    pub fn spawn_command(mut cmd: Command) -> (Pty, Instant) {
+        cmd.env("TERM", "xterm-256color").env_remove("NO_COLOR");
         let started = Instant::now();
         // ptyprocess opens the pty at 80×24 before the child runs.
         let session = Session::spawn(cmd).expect("spawn shotdeck in a pty");
@@ -108,16 +112,21 @@ impl Pty {
 
     /// Leaves with q (from the shot list); the process is killed if it is still there
     /// after `PATIENCE`.
-    pub fn quit(mut self) {
+    pub fn quit(self) {
+        self.quit_within(PATIENCE);
+    }
+
+    /// Sends q and waits up to `patience` for the process to end; then it is killed.
+    pub fn quit_within(mut self, patience: Duration) {
         self.send(b"q");
-        let deadline = Instant::now() + PATIENCE;
+        let deadline = Instant::now() + patience;
         while Instant::now() < deadline {
             if !self.session.get_process().is_alive().unwrap_or(false) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(5));
         }
-        eprintln!("shotdeck did not quit; killing it");
+        eprintln!("the program did not quit; killing it");
         // Dropping the session terminates the child.
     }
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::runtime::{self, Flavor};
@@ -20,7 +21,7 @@ use crate::engine::{Engine, EngineConfig, provider_settings};
 use crate::files::board_lock::{self, BoardLock, LockAttempt};
 use crate::files::config::Config;
 use crate::files::{logging, paths};
-use crate::ui::{ExitReason, OpenedBoard, UiDeps};
+use crate::ui::{ExitReason, History, OpenedBoard, UiDeps};
 
 pub struct LaunchArgs {
     pub board: Option<PathBuf>,
@@ -95,12 +96,23 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
     // Held until the editor exits; dropping it removes the lock file.
     let (_lock, read_only) = lock_board(&opened.path, args.force_write);
     runtime::block_on(Flavor::MultiThread, async {
-        let session = start_engine(&config, demo_dir, args.sim_task_seconds).await;
-        let mut deps = UiDeps::new(session.cmd_tx, session.event_rx, config)
-            .with_user_files(&paths::config_dir());
-        deps.initial_jobs = session.initial_jobs;
-        deps.job_counts = session.counts;
-        deps.warnings.extend(session.warning);
+        let (cmd_tx, cmd_rx) = unbounded_channel();
+        let (event_tx, event_rx) = unbounded_channel();
+        let (drawn_tx, drawn_rx) = oneshot::channel();
+        let (history_tx, history_rx) = oneshot::channel();
+        let engine = tokio::spawn(engine_after_first_frame(
+            config.clone(),
+            demo_dir,
+            args.sim_task_seconds,
+            drawn_rx,
+            history_tx,
+            (cmd_rx, event_tx),
+        ));
+        let mut deps = UiDeps::new(cmd_tx, event_rx, config).with_user_files(&paths::config_dir());
+        deps.late_start = Some(Box::new(move || {
+            let _ = drawn_tx.send(());
+            history_rx
+        }));
         deps.warnings.extend(from_sidecar);
         if let Some(p) = args.provider {
             deps.provider = p;
@@ -109,10 +121,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
         deps.read_only = read_only;
         let result = crate::ui::run_terminal(opened, deps).await;
         // `run` sent Shutdown: the engine releases its leases before we exit.
-        let _ = session.task.await;
-        if let Some(d) = session.demo {
-            d.sim.shutdown().await;
-        }
+        let _ = engine.await;
         match result {
             Ok(ExitReason::Signal(s)) => ExitCode::from(s.exit_code()),
             Ok(_) => ExitCode::SUCCESS,
@@ -122,6 +131,56 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             }
         }
     })
+}
+
+/// The editor's side of the engine channels.
+type UiEnds = (UnboundedReceiver<JobCmd>, UnboundedSender<JobEvent>);
+
+/// Waits for the editor's first frame, then starts the engine (or the demo's simulator and
+/// engine), hands the editor its history and relays commands and events until the engine
+/// stops. An editor that ends before drawing anything starts nothing.
+async fn engine_after_first_frame(
+    config: Config,
+    demo_dir: Option<PathBuf>,
+    sim_task_seconds: f64,
+    drawn: oneshot::Receiver<()>,
+    history: oneshot::Sender<History>,
+    (mut ui_cmds, ui_events): UiEnds,
+) {
+    if drawn.await.is_err() {
+        return;
+    }
+    let session = start_engine(&config, demo_dir, sim_task_seconds).await;
+    let _ = history.send(History {
+        jobs: session.initial_jobs,
+        counts: session.counts,
+        warning: session.warning,
+    });
+    let (mut engine_cmds, mut engine_events) = (Some(session.cmd_tx), session.event_rx);
+    loop {
+        tokio::select! {
+            cmd = ui_cmds.recv(), if engine_cmds.is_some() => match cmd {
+                Some(cmd) => {
+                    if let Some(tx) = &engine_cmds {
+                        let _ = tx.send(cmd);
+                    }
+                }
+                // The editor is gone without a Shutdown: the engine sees its commands end,
+                // as it would have without this relay.
+                None => engine_cmds = None,
+            },
+            ev = engine_events.recv() => match ev {
+                Some(ev) => {
+                    let _ = ui_events.send(ev);
+                }
+                None => break,
+            },
+        }
+    }
+    let _ = session.task.await;
+    if let Some(d) = session.demo {
+        d.sim.shutdown().await;
+    }
 }
 
 /// The named board, or (with `--demo` and none named) the demo board written into the
@@ -218,7 +277,7 @@ struct Session {
     task: JoinHandle<()>,
     /// Kept alive for the session: dropping it stops the simulated backend.
     demo: Option<demo::Demo>,
-    /// Why submits are refused, shown once at start.
+    /// Why submits are refused, shown once the engine's start is known.
     warning: Option<String>,
 }
 

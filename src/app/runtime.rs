@@ -7,9 +7,11 @@ use tokio::runtime::{Builder, Runtime};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavor {
-    /// Two workers: the editor (terminal input, engine, downloads) and the simulator
-    /// server. A fixed count keeps the editor's idle cost (threads that could wake) the
-    /// same on every machine; BENCHMARKS.md measures it with these two.
+    /// One worker beside the thread that calls `block_on` (where the editor runs): the
+    /// engine, its downloads and the demo's simulator share it, so a store write never
+    /// delays a frame. A fixed count keeps the editor's idle cost (threads that could wake)
+    /// and its memory (each thread has a stack and a malloc arena) the same on every
+    /// machine; BENCHMARKS.md measures it with this one.
     MultiThread,
     /// One thread: a headless command following its job (the engine, its downloads and
     /// the HTTP clients all fit on it).
@@ -21,7 +23,7 @@ pub fn build(flavor: Flavor) -> std::io::Result<Runtime> {
     let mut builder = match flavor {
         Flavor::MultiThread => {
             let mut b = Builder::new_multi_thread();
-            b.worker_threads(2);
+            b.worker_threads(1);
             b
         }
         Flavor::CurrentThread => Builder::new_current_thread(),
@@ -47,7 +49,7 @@ mod tests {
 
     #[test]
     fn each_flavor_runs_timers_and_has_its_worker_count() {
-        for (flavor, workers) in [(Flavor::MultiThread, 2), (Flavor::CurrentThread, 1)] {
+        for (flavor, workers) in [(Flavor::MultiThread, 1), (Flavor::CurrentThread, 1)] {
             let rt = build(flavor).expect("a runtime");
             assert_eq!(rt.metrics().num_workers(), workers, "{flavor:?}");
             // `enable_all`: a timer completes instead of panicking for want of a driver.

@@ -14,13 +14,14 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::oneshot::Receiver;
 use tokio::time::{Interval, MissedTickBehavior};
 
 use crate::engine::events::JobCmd;
-use crate::ui::UiDeps;
 use crate::ui::panes::job_queue::TICK_MS;
 use crate::ui::state::app::App;
 use crate::ui::state::doc::OpenedBoard;
+use crate::ui::{History, UiDeps};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitReason {
@@ -67,6 +68,15 @@ async fn stop_signal(stop: &mut Option<UnboundedReceiver<StopSignal>>) -> StopSi
             Some(s) => s,
             None => std::future::pending().await,
         },
+        None => std::future::pending().await,
+    }
+}
+
+async fn history_arrives(
+    history: &mut Option<Receiver<History>>,
+) -> Result<History, tokio::sync::oneshot::error::RecvError> {
+    match history {
+        Some(rx) => rx.await,
         None => std::future::pending().await,
     }
 }
@@ -127,12 +137,17 @@ where
 {
     let jobs_tx = deps.jobs_tx.clone();
     let mut outside = std::mem::take(&mut deps.outside);
+    let late_start = deps.late_start.take();
     let (mut app, mut jobs_rx) = App::new(opened, deps);
+    if late_start.is_some() {
+        app.expect_history();
+    }
     let size = terminal.size()?;
     app.set_size(Rect::new(0, 0, size.width, size.height));
     draw(terminal, &mut app)?;
     app.take_dirty();
     let mut previews = app.take_preview_events();
+    let mut history = late_start.map(|start| start());
     let mut engine_open = true;
     let mut ticker: Option<Interval> = None;
     let result = loop {
@@ -152,6 +167,14 @@ where
                 // Keys already typed count: they are applied before the save below.
                 let _ = drain_input(&mut input, &mut app).await;
                 break Ok(ExitReason::Signal(sig));
+            }
+            // Before job events: the engine sends none until the history is out.
+            h = history_arrives(&mut history), if history.is_some() => {
+                history = None;
+                // A start that gave up (the process is ending) leaves the book loading.
+                if let Ok(h) = h {
+                    app.on_history(h);
+                }
             }
             ev = jobs_rx.recv(), if engine_open => match ev {
                 Some(ev) => app.on_job_event(ev),

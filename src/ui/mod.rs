@@ -38,6 +38,23 @@ use crate::core::Provider;
 use crate::engine::events::{JobCmd, JobCounts, JobEvent, JobView};
 use crate::files::config::Config;
 
+/// The engine's side of the start, delivered after the first frame (see [`LateStart`]).
+#[derive(Debug, Default)]
+pub struct History {
+    /// Jobs in the store when the engine started (as [`UiDeps::initial_jobs`]).
+    pub jobs: Vec<JobView>,
+    /// As [`UiDeps::job_counts`].
+    pub counts: Option<JobCounts>,
+    /// Why submits are refused (no job store, no simulated backend), shown once.
+    pub warning: Option<String>,
+}
+
+/// Starts what the editor does not need for its first frame (the engine and its job store,
+/// the demo's simulator, HTTP clients with their root certificates): `run` calls it right
+/// after that frame is drawn, so the editor appears without waiting for them. The receiver
+/// answers once they are up; until then the Jobs pane says it is loading.
+pub type LateStart = Box<dyn FnOnce() -> tokio::sync::oneshot::Receiver<History> + Send>;
+
 /// Everything the UI needs from outside: the engine's channels, config, keys and theme.
 pub struct UiDeps {
     pub jobs_tx: UnboundedSender<JobCmd>,
@@ -46,6 +63,9 @@ pub struct UiDeps {
     pub initial_jobs: Vec<JobView>,
     /// Each board's job count in the store; `None`: `initial_jobs` is the whole history.
     pub job_counts: Option<JobCounts>,
+    /// When set, the history (and `initial_jobs`, `job_counts`) arrives after the first
+    /// frame instead.
+    pub late_start: Option<LateStart>,
     /// Shows a SIMULATED badge (`--demo`).
     pub simulated: bool,
     pub config: Config,
@@ -105,6 +125,7 @@ impl UiDeps {
             jobs_rx,
             initial_jobs: Vec::new(),
             job_counts: None,
+            late_start: None,
             simulated: false,
             provider: config.provider,
             config,

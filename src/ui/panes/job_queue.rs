@@ -147,7 +147,9 @@ impl JobQueue {
         if jobs.is_empty() {
             self.hits.clear();
             let key = |a| v.keymap.key_for(Context::Queue, a);
-            let msg = if self.filter.query().is_some() {
+            let msg = if v.jobs.loading {
+                "loading…".to_string()
+            } else if self.filter.query().is_some() {
                 "no job matches the filter".to_string()
             } else if v.jobs.is_empty() {
                 format!("no jobs yet: submit with {}", key(Action::Submit))

@@ -7,7 +7,6 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_textarea::{CursorMove, TextArea};
@@ -246,7 +245,9 @@ impl PromptEditor {
             Target::Nothing => ("no shot".to_string(), limits.shot_prompt_max_chars),
         };
         let len = char_len(target.text(board));
-        let counter = Span::styled(format!(" {len}/{max} "), counter_style(len, max, s));
+        let mut counter = counter_spans(len, max, s);
+        counter.insert(0, Span::styled(" ", s.muted));
+        counter.push(Span::styled(" ", s.muted));
         let block = v
             .block(PaneId::Prompt, Span::styled(format!("· {what} "), s.muted))
             .title_top(Line::from(counter).right_aligned());
@@ -291,13 +292,8 @@ impl PromptEditor {
         } else {
             s.muted
         };
-        let mut label = vec![
-            Span::styled("Negative ", label_style),
-            Span::styled(
-                format!("{neg_len}/{neg_max}"),
-                counter_style(neg_len, neg_max, s),
-            ),
-        ];
+        let mut label = vec![Span::styled("Negative ", label_style)];
+        label.extend(counter_spans(neg_len, neg_max, s));
         let room = (neg_label.width as usize).saturating_sub(Line::from(label.clone()).width());
         let (above, below) = (negative_hidden.above, negative_hidden.below);
         if let Some(m) = more_marker_in(above, below, room, " ") {
@@ -359,12 +355,21 @@ impl PromptEditor {
     }
 }
 
-fn counter_style(len: usize, max: usize, s: &Styles) -> Style {
+/// `len/max`. Within the limit the count is in the text's own style and only `/max` is
+/// muted: the digit that changes with every typed character then needs no colour switch,
+/// which keeps a keystroke's echo to the character and that digit (see
+/// `ui::terminal::encode`). Near and over the limit the whole counter takes the warning or
+/// error style.
+fn counter_spans(len: usize, max: usize, s: &Styles) -> Vec<Span<'static>> {
+    let whole = |style| vec![Span::styled(format!("{len}/{max}"), style)];
     if len > max {
-        s.error
+        whole(s.error)
     } else if len * 10 > max * 9 {
-        s.warn
+        whole(s.warn)
     } else {
-        s.muted
+        vec![
+            Span::styled(len.to_string(), s.text),
+            Span::styled(format!("/{max}"), s.muted),
+        ]
     }
 }

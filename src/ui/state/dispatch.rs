@@ -3,7 +3,6 @@
 
 use crate::core::{FieldPath, Provider, ShotField};
 use crate::engine::events::{JobCmd, JobEvent, JobPhase, JobView};
-use crate::ui::ExitReason;
 use crate::ui::keymap::action::Action;
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::help::Help;
@@ -13,7 +12,9 @@ use crate::ui::panes::prompt_editor::PromptField;
 use crate::ui::panes::settings::SettingField;
 use crate::ui::panes::{Flow, Msg, PaneId, Toast};
 use crate::ui::state::app::{App, Overlay};
+use crate::ui::state::jobs::JobBook;
 use crate::ui::state::jobs::filtered::FilteredPage;
+use crate::ui::{ExitReason, History};
 
 impl App {
     /// Shows `toast` in the status bar and keeps it in the message log.
@@ -303,6 +304,21 @@ impl App {
         if let Err(e) = self.host.notify(self.notify, "shotdeck", &body) {
             tracing::warn!("notification not sent: {e}");
         }
+    }
+
+    /// The engine is up (it starts after the first frame): its history replaces the empty
+    /// loading book, and a reason submits are refused is shown.
+    pub fn on_history(&mut self, history: History) {
+        self.jobs = JobBook::new(history.jobs, history.counts);
+        if let Some(warning) = history.warning {
+            self.toast_error(warning);
+        }
+        self.dirty = true;
+    }
+
+    /// Until [`App::on_history`]: the Jobs pane says it is loading.
+    pub fn expect_history(&mut self) {
+        self.jobs = JobBook::loading();
     }
 
     pub fn on_job_event(&mut self, ev: JobEvent) {

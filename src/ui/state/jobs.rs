@@ -61,6 +61,8 @@ pub struct JobBook {
     /// Pages asked for (list, below): a held key asks once.
     asked: RefCell<HashSet<(Option<PathBuf>, JobId)>>,
     filtered: Option<filtered::Filtered>,
+    /// The engine has not yet sent the history (it starts after the first frame).
+    pub(in crate::ui) loading: bool,
 }
 
 /// The jobs one queue view lists, newest first, read by index.
@@ -91,6 +93,14 @@ impl<'a> Visible<'a> {
 }
 
 impl JobBook {
+    /// An empty book waiting for the history.
+    pub fn loading() -> JobBook {
+        JobBook {
+            loading: true,
+            ..JobBook::default()
+        }
+    }
+
     /// `initial` is the whole history unless `counts` says how much more the store holds.
     pub fn new(initial: Vec<JobView>, counts: Option<JobCounts>) -> JobBook {
         let counts = counts.unwrap_or_else(|| JobCounts::of_views(&initial));
