@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Borders, Clear};
 
 use crate::core::compare::{Comparison, TakeFacts, compare};
 use crate::engine::events::{JobCmd, JobId};
@@ -61,15 +61,7 @@ impl TakeCompare {
             Some((takes, diff)) => lines(takes, diff, inner.width as usize, s),
             None => vec![Line::styled("reading both takes…", s.muted)],
         };
-        let rows = inner.height as usize;
-        let start = self.scroll.window(all.len(), rows);
-        let mut shown: Vec<Line> = all.into_iter().skip(start).take(rows).collect();
-        if self.scroll.more_below()
-            && let Some(last) = shown.last_mut()
-        {
-            *last = Line::styled("↓ more (scroll down)", s.accent);
-        }
-        f.render_widget(Paragraph::new(shown), inner);
+        self.scroll.render_marking_more(f, inner, all, s.accent);
     }
 }
 

@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Borders, Clear};
 use unicode_width::UnicodeWidthChar;
 
 use crate::engine::events::{JobCmd, JobId, JobView};
@@ -81,16 +81,7 @@ impl JobDetails {
             Some(v) => self.lines(v, inner.width as usize, s),
             None => vec![Line::styled("this job is not in the list", s.muted)],
         };
-        let rows = inner.height as usize;
-        let start = self.scroll.window(lines.len(), rows);
-        let mut shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
-        // The last row says there is more rather than cutting the record silently.
-        if self.scroll.more_below()
-            && let Some(last) = shown.last_mut()
-        {
-            *last = Line::styled("↓ more (scroll down)", s.accent);
-        }
-        f.render_widget(Paragraph::new(shown), inner);
+        self.scroll.render_marking_more(f, inner, lines, s.accent);
     }
 
     fn lines(&self, v: &JobView, width: usize, s: &Styles) -> Vec<Line<'static>> {

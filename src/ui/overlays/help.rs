@@ -5,7 +5,7 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Borders, Clear};
 
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Binding, Context, Keymap};
@@ -124,10 +124,7 @@ impl Help {
         for p in self.paths.iter().filter(|_| self.filter.text.is_empty()) {
             lines.push(Line::styled(fit(p, width), s.muted));
         }
-        let rows = inner.height as usize;
-        let start = self.scroll.window(lines.len(), rows);
-        let shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
-        f.render_widget(Paragraph::new(shown), crate::ui::panes::pad_x(inner));
+        self.scroll.render(f, crate::ui::panes::pad_x(inner), lines);
     }
 }
 

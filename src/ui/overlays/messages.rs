@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Borders, Clear};
 
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
@@ -86,10 +86,7 @@ impl MessagesView {
         if lines.is_empty() {
             lines.push(Line::styled("no messages yet", s.muted));
         }
-        let rows = inner.height as usize;
-        let start = self.scroll.window(lines.len(), rows);
-        let shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
-        f.render_widget(Paragraph::new(shown), inner);
+        self.scroll.render(f, inner, lines);
     }
 }
 
