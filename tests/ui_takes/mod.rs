@@ -1,5 +1,5 @@
-//! Takes in the job queue: the keeper, the compare mark, two takes side by side. A module
-//! of `ui_render` (one test binary fewer to link).
+//! Takes in the job queue: the keeper, the compare mark, two takes side by side, and the
+//! take in a job's record. A module of `ui_render` (one test binary fewer to link).
 
 use crossterm::event::KeyCode;
 
@@ -119,4 +119,28 @@ fn two_takes_side_by_side_or_stacked_and_scrolled() {
     insta::assert_snapshot!("take_compare_bottom_80x24", h.render(80, 24).backend());
     h.key(KeyCode::Esc);
     assert_eq!(h.app.overlay_name(), None);
+}
+
+/// The record names the take, the take it retries and the keeper, as the queue does.
+#[test]
+fn a_jobs_record_names_its_take_the_take_it_retries_and_the_keeper() {
+    // Without their files: the paths are in a temp dir, named anew each run.
+    let mut h = harness_with(&noir(), |board| {
+        let mut jobs = takes(board);
+        jobs.iter_mut().for_each(|j| j.files.clear());
+        jobs
+    });
+    h.keys("6j"); // take 3, the retry of take 2
+    h.key(KeyCode::Enter);
+    insta::assert_snapshot!("job_details_retry_80x24", h.render(80, 24).backend());
+    h.key(KeyCode::Esc);
+    h.keys("G"); // take 1, the keeper
+    h.key(KeyCode::Enter);
+    let text = h.screen(80, 24);
+    assert!(text.contains("│ Take          1 · ★ keeper "), "{text}");
+    h.key(KeyCode::Esc);
+    h.keys("k"); // take 2: failed, and neither
+    h.key(KeyCode::Enter);
+    let text = h.screen(80, 24);
+    assert!(text.contains("│ Take          2  "), "{text}");
 }

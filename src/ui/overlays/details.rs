@@ -1,7 +1,8 @@
-//! A job's whole record over the panes (Enter in the job queue): ids in full, provider and
-//! model, every phase with its time, the failure, the cost, and each file with its size and
-//! path. The UI has no store: the queue's view shows at once, and the phase history fills in
-//! when the engine answers `JobCmd::Details`.
+//! A job's whole record over the panes (Enter in the job queue): its take (the keeper, the
+//! take it retries), ids in full, provider and model, every phase with its time, the
+//! failure, the cost, and each file with its size and path. The UI has no store: the
+//! queue's view shows at once, and the phase history fills in when the engine answers
+//! `JobCmd::Details`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,7 +15,7 @@ use crate::engine::events::{JobCmd, JobId, JobView};
 use crate::engine::store::JobRecord;
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
-use crate::ui::labels::{clock, file_size, time_of_day};
+use crate::ui::labels::{clock, file_size, take_notes, time_of_day};
 use crate::ui::overlays::centered;
 use crate::ui::overlays::scroll::Scroll;
 use crate::ui::panes::{Flow, Msg};
@@ -101,6 +102,8 @@ impl JobDetails {
                 .collect()
         };
         out.extend(field("Board", &v.board_title, s.text));
+        let take = [vec![v.take.to_string()], take_notes(v)].concat();
+        out.extend(field("Take", &take.join(" · "), s.text));
         out.extend(field("Phase", v.phase.as_str(), s.text));
         out.extend(field("Provider", &v.provider.to_string(), s.text));
         if let Some(r) = &self.record {
