@@ -8,7 +8,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear};
 use unicode_width::UnicodeWidthChar;
 
 use crate::engine::events::{JobCmd, JobId, JobView};
@@ -16,8 +15,8 @@ use crate::engine::store::JobRecord;
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::{clock, file_size, take_notes, time_of_day};
-use crate::ui::overlays::centered;
 use crate::ui::overlays::scroll::Scroll;
+use crate::ui::overlays::{centered, framed};
 use crate::ui::panes::{Flow, Msg};
 use crate::ui::state::app::{App, Overlay};
 use crate::ui::state::jobs::JobBook;
@@ -68,16 +67,9 @@ impl JobDetails {
 
     pub fn render(&self, f: &mut Frame, area: Rect, jobs: &JobBook, keymap: &Keymap, s: &Styles) {
         let box_area = centered(area, area.width.saturating_sub(4), area.height - 2);
-        f.render_widget(Clear, box_area);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(s.border_focused)
-            .title(Span::styled(format!(" Job #{} ", self.id), s.title_focused))
-            .title_bottom(Line::styled(footer(keymap), s.muted).right_aligned())
-            .style(s.base);
-        let inner = crate::ui::panes::pad_x(block.inner(box_area));
-        f.render_widget(block, box_area);
+        let title = format!(" Job #{} ", self.id);
+        let inner = framed(f, box_area, &title, &footer(keymap), s.border_focused, s);
+        let inner = crate::ui::panes::pad_x(inner);
         let lines = match self.view(jobs) {
             Some(v) => self.lines(v, inner.width as usize, s),
             None => vec![Line::styled("this job is not in the list", s.muted)],
