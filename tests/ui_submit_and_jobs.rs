@@ -297,18 +297,18 @@ fn enter_on_a_job_shows_its_record_and_o_opens_its_video() {
     h.key(KeyCode::Enter);
     assert_eq!(h.app.overlay_name(), Some("job_details"));
     assert!(matches!(h.cmds.try_recv(), Ok(JobCmd::Details(1))));
-    let text = screen(&h, 160, 48);
+    let text = h.screen(160, 48);
     assert!(text.contains("reading the history…"), "{text}");
     assert!(text.contains("shotdeck-00000001"));
     // Another job's record arriving late is not shown as this one's.
     let other = job(2, &h.board_path(), JobPhase::Failed);
     h.app
         .on_job_event(JobEvent::Details(Box::new(record_of(&other))));
-    assert!(screen(&h, 160, 48).contains("reading the history…"));
+    assert!(h.screen(160, 48).contains("reading the history…"));
     let done = detailed_jobs(&h.board_path()).remove(0);
     h.app
         .on_job_event(JobEvent::Details(Box::new(record_of(&done))));
-    let text = screen(&h, 160, 48);
+    let text = h.screen(160, 48);
     assert!(text.contains("task 86301234567 accepted"), "{text}");
     assert!(text.contains("is 10.0 s, 12 s were asked for"), "{text}");
     h.keys("o");
@@ -329,24 +329,16 @@ fn enter_on_a_job_shows_its_record_and_o_opens_its_video() {
 fn help_scrolls_to_the_bottom_and_back_up() {
     let mut h = harness(&noir());
     h.keys("?");
-    assert!(!screen(&h, 80, 24).contains("Close the comparison"));
+    assert!(!h.screen(80, 24).contains("Close the comparison"));
     h.keys("G");
-    let bottom = screen(&h, 80, 24);
+    let bottom = h.screen(80, 24);
     assert!(bottom.contains("Close the comparison"), "{bottom}");
     // From the bottom, one line up moves at once (no scrolling past the end to undo).
     h.keys("k");
-    assert_ne!(screen(&h, 80, 24), bottom);
+    assert_ne!(h.screen(80, 24), bottom);
     h.ctrl('u');
     h.keys("g");
-    assert!(screen(&h, 80, 24).contains("(here)"));
-}
-
-fn screen(h: &Harness, w: u16, ht: u16) -> String {
-    let t = h.render(w, ht);
-    let buf = t.backend().buffer();
-    (0..ht)
-        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
-        .collect()
+    assert!(h.screen(80, 24).contains("(here)"));
 }
 
 /// The engine starts after the first frame: until its history arrives the Jobs pane says it
@@ -356,7 +348,7 @@ fn screen(h: &Harness, w: u16, ht: u16) -> String {
 fn the_jobs_pane_loads_until_the_engine_sends_its_history() {
     let mut h = harness(&noir());
     h.app.expect_history();
-    let before = screen(&h, 80, 24);
+    let before = h.screen(80, 24);
     assert!(before.contains("loading…"), "{before}");
     assert!(!before.contains("no jobs yet"), "{before}");
     let board = h.board_path();
@@ -365,7 +357,7 @@ fn the_jobs_pane_loads_until_the_engine_sends_its_history() {
         counts: None,
         warning: Some("the job store is unavailable".into()),
     });
-    let after = screen(&h, 80, 24);
+    let after = h.screen(80, 24);
     assert!(!after.contains("loading…"), "{after}");
     assert!(after.contains("Jobs · this board · 1"), "{after}");
     assert!(after.contains("#7"), "{after}");

@@ -3,6 +3,7 @@
 use unicode_width::UnicodeWidthStr;
 
 use crate::core::{FieldPath, Finding, Severity};
+use crate::engine::events::JobView;
 
 /// `shots[0].prompt` → `Shot 1 prompt`, `references[1]` → `Reference 2`, `duration` → `Total`.
 pub fn finding_place(path: FieldPath) -> String {
@@ -35,6 +36,19 @@ pub fn severity_mark(s: Severity) -> &'static str {
         Severity::Error => "✗",
         Severity::Warning => "!",
     }
+}
+
+/// What sets a take apart, for the queue's selected row and the job's record: the keeper
+/// mark and the take it retries (`["★ keeper", "retry of Take 2"]`), empty for a plain take.
+pub fn take_notes(j: &JobView) -> Vec<String> {
+    let mut notes = Vec::new();
+    if j.keeper {
+        notes.push("★ keeper".to_string());
+    }
+    if let Some(of) = j.retry_of_take {
+        notes.push(format!("retry of Take {of}"));
+    }
+    notes
 }
 
 /// `Shot 1 prompt: prompt is empty (1–512 characters) [gateway only]`.

@@ -49,15 +49,6 @@ fn retype(h: &mut Harness, text: &str) {
     h.key(KeyCode::Enter);
 }
 
-fn screen(h: &Harness, w: u16, ht: u16) -> String {
-    let t = h.render(w, ht);
-    let buf = t.backend().buffer();
-    (0..ht)
-        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// A board whose first frame is the two-colour PNG, with that row selected and its
 /// preview in.
 fn previewing_frame() -> Harness {
@@ -101,7 +92,7 @@ fn the_selected_frame_is_previewed_in_half_blocks_larger_when_zoomed() {
     };
     assert!(count(&zoomed) > count(&t), "zoomed is larger");
     assert!(
-        screen(&h, 100, 40).contains("16×8"),
+        h.screen(100, 40).contains("16×8"),
         "the facts sit beside it"
     );
 }
@@ -120,11 +111,11 @@ fn a_missing_or_broken_file_says_why_in_one_line() {
     // Edit the row to the broken file: the preview follows the new value.
     retype(&mut h, "broken.png");
     assert!(h.app.settle_preview(Duration::from_secs(10)));
-    assert!(screen(&h, 100, 40).contains("cannot decode:"));
+    assert!(h.screen(100, 40).contains("cannot decode:"));
 
     retype(&mut h, "https://example.test/a.png");
     assert!(h.app.settle_preview(Duration::from_secs(10)));
-    assert!(screen(&h, 100, 40).contains("remote image (not fetched)"));
+    assert!(h.screen(100, 40).contains("remote image (not fetched)"));
 }
 
 #[test]
@@ -136,7 +127,7 @@ fn images_off_draws_no_picture() {
     );
     select_first_frame(&mut h);
     assert!(h.app.settle_preview(Duration::from_millis(50)));
-    assert!(!screen(&h, 100, 40).contains(['▀', '▄']));
+    assert!(!h.screen(100, 40).contains(['▀', '▄']));
 }
 
 fn picker_files(d: &Path) {
@@ -263,17 +254,17 @@ async fn a_decoded_preview_is_drawn_by_the_loop_without_a_key() {
 #[test]
 fn reading_the_images_again_updates_the_preview_of_a_file_changed_on_disk() {
     let mut h = previewing_frame();
-    assert!(screen(&h, 100, 40).contains("16×8"));
+    assert!(h.screen(100, 40).contains("16×8"));
     image::RgbImage::from_pixel(20, 10, image::Rgb([9, 9, 9]))
         .save(h.dir.path().join("frame.png"))
         .unwrap();
     h.app.dispatch(shotdeck::ui::Action::ReprobeImages);
     let until = std::time::Instant::now() + Duration::from_secs(10);
     // The findings follow the probe at once; the preview's facts follow its answer.
-    while screen(&h, 100, 40).contains("16×8") && std::time::Instant::now() < until {
+    while h.screen(100, 40).contains("16×8") && std::time::Instant::now() < until {
         h.app.settle_preview(Duration::from_millis(20));
         std::thread::sleep(Duration::from_millis(10));
     }
-    let s = screen(&h, 100, 40);
+    let s = h.screen(100, 40);
     assert!(!s.contains("16×8") && s.contains("20×10"), "{s}");
 }

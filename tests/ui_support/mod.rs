@@ -163,6 +163,14 @@ impl Harness {
         t.draw(|f| self.app.render(f)).unwrap();
         t
     }
+    /// The text a `w`×`h` frame shows, a line a row.
+    pub fn screen(&self, w: u16, h: u16) -> String {
+        let t = self.render(w, h);
+        let buf = t.backend().buffer();
+        (0..h)
+            .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect()
+    }
     pub fn board_path(&self) -> PathBuf {
         self.app.doc().path().to_path_buf()
     }

@@ -14,12 +14,26 @@ use crate::engine::events::{JobCounts, JobId, JobView};
 const STREAM_CHUNK: usize = 500;
 
 /// A job matches a filter when any of these contains the text (`?3`, a LIKE pattern):
-/// id, external id, task id, board title and path, phase, provider, model.
+/// id, external id, task id, board title and path, phase, provider, model; or when the text
+/// names its take (`?4`, the number of "take N", NULL for any other text).
 const MATCHES: &str = "(CAST(id AS TEXT) LIKE ?3 ESCAPE '\\' \
      OR external_task_id LIKE ?3 ESCAPE '\\' OR task_id LIKE ?3 ESCAPE '\\' \
      OR board_title LIKE ?3 ESCAPE '\\' OR board_path LIKE ?3 ESCAPE '\\' \
      OR phase LIKE ?3 ESCAPE '\\' OR provider LIKE ?3 ESCAPE '\\' \
-     OR json_extract(board_json, '$.model') LIKE ?3 ESCAPE '\\')";
+     OR json_extract(board_json, '$.model') LIKE ?3 ESCAPE '\\' OR take = ?4)";
+
+/// The take a filter names: "take 3", "Take 3" or "take3" (any case, spaces around) is
+/// take 3, as the queue labels it. "take" alone, or followed by anything but a number,
+/// names no take: it is only text, so it does not list every job.
+fn named_take(text: &str) -> Option<u32> {
+    let text = text.trim();
+    let (word, number) = text.split_at_checked(4)?;
+    let number = number.trim_start();
+    if !word.eq_ignore_ascii_case("take") || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    number.parse().ok()
+}
 
 /// A LIKE pattern for "contains `text`": its `%`, `_` and `\` match only themselves.
 fn contains_pattern(text: &str) -> String {
@@ -62,8 +76,8 @@ impl Store {
 
     /// Like [`Store::page`], only the jobs whose id, external id, task id, board (title or
     /// path), phase, provider or model contain `text` (ASCII letters in any case; `%` and
-    /// `_` are plain characters). The filter is the query's, so a long history is never
-    /// loaded to filter it.
+    /// `_` are plain characters), or whose take it names ("take 3", see [`named_take`]).
+    /// The filter is the query's, so a long history is never loaded to filter it.
     pub fn page_matching(
         &self,
         board: Option<&Path>,
@@ -75,9 +89,15 @@ impl Store {
         self.views(
             &format!(
                 "SELECT {VIEW_COLUMNS} FROM jobs WHERE (?1 IS NULL OR board_path = ?1) \
-                 AND id < ?2 AND {MATCHES} ORDER BY id DESC LIMIT ?4"
+                 AND id < ?2 AND {MATCHES} ORDER BY id DESC LIMIT ?5"
             ),
-            params![board, below, contains_pattern(text), limit as i64],
+            params![
+                board,
+                below,
+                contains_pattern(text),
+                named_take(text),
+                limit as i64
+            ],
         )
     }
 
@@ -89,7 +109,12 @@ impl Store {
                 "SELECT count(*) FROM jobs WHERE (?1 IS NULL OR board_path = ?1) AND {MATCHES}"
             ),
             // `MATCHES` reads its pattern from ?3: ?2 (a page's bound) is unused here.
-            params![board, rusqlite::types::Null, contains_pattern(text)],
+            params![
+                board,
+                rusqlite::types::Null,
+                contains_pattern(text),
+                named_take(text)
+            ],
             |r| r.get(0),
         )?;
         Ok(n.max(0) as usize)
@@ -249,6 +274,31 @@ mod tests {
         assert_eq!(s.count_matching(None, "%").unwrap(), 0);
         assert_eq!(s.count_matching(None, "shotdeck_1").unwrap(), 0);
         assert_eq!(contains_pattern("a%b_c\\"), "%a\\%b\\_c\\\\%");
+    }
+
+    #[test]
+    fn take_n_lists_that_take_of_each_board_and_take_alone_is_plain_text() {
+        let s = history();
+        let b = Some(Path::new("/b.json"));
+        let matching = |board, text| ids(&s.page_matching(board, JobId::MAX, 10, text).unwrap());
+        // Takes count per board: every third job is b's, so take 3 is job 4 on a and job 9
+        // on b. The queue says "Take 3"; any case and spacing names it.
+        for text in ["take 3", "Take 3", "TAKE3", "  take  3 "] {
+            assert_eq!(matching(None, text), [9, 4], "{text:?}");
+        }
+        assert_eq!(matching(b, "take 3"), [9]);
+        assert_eq!(s.count_matching(None, "take 3").unwrap(), 2);
+        assert_eq!(s.count_matching(b, "take 3").unwrap(), 1);
+        // The number is the whole take, not its first digits (b has takes 10 to 19).
+        assert_eq!(matching(b, "take 1"), [3]);
+        // a's last take is its 802nd; none is numbered past it.
+        assert_eq!(matching(None, "take 802"), [1202]);
+        // No number, another word or a number past every take is only text, which no
+        // job's columns contain: "take" alone does not list the whole history.
+        let texts = ["take", "take ", "take x", "take 3x", "retake 3", "take 803"];
+        for text in texts.into_iter().chain(["take 4294967296"]) {
+            assert_eq!(s.count_matching(None, text).unwrap(), 0, "{text:?}");
+        }
     }
 
     #[test]

@@ -5,16 +5,15 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use ratatui::text::Line;
 
 use crate::core::compare::{Comparison, TakeFacts, compare};
 use crate::engine::events::{JobCmd, JobId};
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
-use crate::ui::overlays::centered;
 use crate::ui::overlays::compare_lines::lines;
 use crate::ui::overlays::scroll::Scroll;
+use crate::ui::overlays::{centered, framed};
 use crate::ui::state::app::{App, Overlay};
 use crate::ui::theme::Styles;
 
@@ -43,33 +42,17 @@ impl TakeCompare {
     pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
         // The whole width: two takes of prompt text need every column.
         let box_area = centered(area, area.width, area.height.saturating_sub(2));
-        f.render_widget(Clear, box_area);
         let title = match &self.compared {
             Some((takes, _)) => format!(" Take {} ⇄ Take {} ", takes[0].take, takes[1].take),
             None => format!(" Job #{} ⇄ job #{} ", self.ids[0], self.ids[1]),
         };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(s.border_focused)
-            .title(Span::styled(title, s.title_focused))
-            .title_bottom(Line::styled(footer(keymap), s.muted).right_aligned())
-            .style(s.base);
-        let inner = crate::ui::panes::pad_x(block.inner(box_area));
-        f.render_widget(block, box_area);
+        let inner = framed(f, box_area, &title, &footer(keymap), s.border_focused, s);
+        let inner = crate::ui::panes::pad_x(inner);
         let all = match &self.compared {
             Some((takes, diff)) => lines(takes, diff, inner.width as usize, s),
             None => vec![Line::styled("reading both takes…", s.muted)],
         };
-        let rows = inner.height as usize;
-        let start = self.scroll.window(all.len(), rows);
-        let mut shown: Vec<Line> = all.into_iter().skip(start).take(rows).collect();
-        if self.scroll.more_below()
-            && let Some(last) = shown.last_mut()
-        {
-            *last = Line::styled("↓ more (scroll down)", s.accent);
-        }
-        f.render_widget(Paragraph::new(shown), inner);
+        self.scroll.render_marking_more(f, inner, all, s.accent);
     }
 }
 

@@ -1,22 +1,22 @@
-//! A job's whole record over the panes (Enter in the job queue): ids in full, provider and
-//! model, every phase with its time, the failure, the cost, and each file with its size and
-//! path. The UI has no store: the queue's view shows at once, and the phase history fills in
-//! when the engine answers `JobCmd::Details`.
+//! A job's whole record over the panes (Enter in the job queue): its take (the keeper, the
+//! take it retries), ids in full, provider and model, every phase with its time, the
+//! failure, the cost, and each file with its size and path. The UI has no store: the
+//! queue's view shows at once, and the phase history fills in when the engine answers
+//! `JobCmd::Details`.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use unicode_width::UnicodeWidthChar;
 
 use crate::engine::events::{JobCmd, JobId, JobView};
 use crate::engine::store::JobRecord;
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
-use crate::ui::labels::{clock, file_size, time_of_day};
-use crate::ui::overlays::centered;
+use crate::ui::labels::{clock, file_size, take_notes, time_of_day};
 use crate::ui::overlays::scroll::Scroll;
+use crate::ui::overlays::{centered, framed};
 use crate::ui::panes::{Flow, Msg};
 use crate::ui::state::app::{App, Overlay};
 use crate::ui::state::jobs::JobBook;
@@ -67,30 +67,14 @@ impl JobDetails {
 
     pub fn render(&self, f: &mut Frame, area: Rect, jobs: &JobBook, keymap: &Keymap, s: &Styles) {
         let box_area = centered(area, area.width.saturating_sub(4), area.height - 2);
-        f.render_widget(Clear, box_area);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(s.border_focused)
-            .title(Span::styled(format!(" Job #{} ", self.id), s.title_focused))
-            .title_bottom(Line::styled(footer(keymap), s.muted).right_aligned())
-            .style(s.base);
-        let inner = crate::ui::panes::pad_x(block.inner(box_area));
-        f.render_widget(block, box_area);
+        let title = format!(" Job #{} ", self.id);
+        let inner = framed(f, box_area, &title, &footer(keymap), s.border_focused, s);
+        let inner = crate::ui::panes::pad_x(inner);
         let lines = match self.view(jobs) {
             Some(v) => self.lines(v, inner.width as usize, s),
             None => vec![Line::styled("this job is not in the list", s.muted)],
         };
-        let rows = inner.height as usize;
-        let start = self.scroll.window(lines.len(), rows);
-        let mut shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
-        // The last row says there is more rather than cutting the record silently.
-        if self.scroll.more_below()
-            && let Some(last) = shown.last_mut()
-        {
-            *last = Line::styled("↓ more (scroll down)", s.accent);
-        }
-        f.render_widget(Paragraph::new(shown), inner);
+        self.scroll.render_marking_more(f, inner, lines, s.accent);
     }
 
     fn lines(&self, v: &JobView, width: usize, s: &Styles) -> Vec<Line<'static>> {
@@ -110,6 +94,8 @@ impl JobDetails {
                 .collect()
         };
         out.extend(field("Board", &v.board_title, s.text));
+        let take = [vec![v.take.to_string()], take_notes(v)].concat();
+        out.extend(field("Take", &take.join(" · "), s.text));
         out.extend(field("Phase", v.phase.as_str(), s.text));
         out.extend(field("Provider", &v.provider.to_string(), s.text));
         if let Some(r) = &self.record {

@@ -5,13 +5,12 @@ use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Binding, Context, Keymap};
 use crate::ui::labels::fit;
-use crate::ui::overlays::centered;
 use crate::ui::overlays::scroll::Scroll;
+use crate::ui::overlays::{centered, framed};
 use crate::ui::panes::filter::{FilterChange, FilterInput};
 use crate::ui::theme::Styles;
 
@@ -75,16 +74,7 @@ impl Help {
             76.max(area.width * 3 / 5),
             area.height.saturating_sub(2),
         );
-        f.render_widget(Clear, box_area);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(s.border_focused)
-            .title(Span::styled(" Keys ", s.title_focused))
-            .title_bottom(Line::styled(footer(keymap), s.muted).right_aligned())
-            .style(s.base);
-        let inner = block.inner(box_area);
-        f.render_widget(block, box_area);
+        let inner = framed(f, box_area, " Keys ", &footer(keymap), s.border_focused, s);
         let width = inner.width.saturating_sub(2) as usize;
         let key_w = 24.min(width / 3);
         let mut lines = Vec::new();
@@ -124,10 +114,7 @@ impl Help {
         for p in self.paths.iter().filter(|_| self.filter.text.is_empty()) {
             lines.push(Line::styled(fit(p, width), s.muted));
         }
-        let rows = inner.height as usize;
-        let start = self.scroll.window(lines.len(), rows);
-        let shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
-        f.render_widget(Paragraph::new(shown), crate::ui::panes::pad_x(inner));
+        self.scroll.render(f, crate::ui::panes::pad_x(inner), lines);
     }
 }
 

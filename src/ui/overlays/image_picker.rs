@@ -6,15 +6,15 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
 
 use crate::files::image_files::{self, WALK_DEPTH};
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::fit;
 use crate::ui::overlays::palette::score;
-use crate::ui::overlays::{centered, query_row};
+use crate::ui::overlays::{centered, framed, query_row};
 use crate::ui::panes::settings::SettingField;
 use crate::ui::panes::settings_fields::apply_text;
 use crate::ui::panes::{PaneId, scroll_window};
@@ -113,7 +113,6 @@ impl ImagePicker {
     pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
         let h = (self.matches.len() as u16 + 3).clamp(6, area.height.saturating_sub(4).max(6));
         let r = centered(area, 64.max(area.width / 2), h);
-        f.render_widget(Clear, r);
         let key = |a| keymap.key_for(Context::ImagePicker, a);
         let footer = format!(
             " {} set · {} cancel ",
@@ -126,15 +125,7 @@ impl ImagePicker {
             self.matches.len(),
             self.files.len()
         );
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(s.border_focused)
-            .title(Span::styled(title, s.title_focused))
-            .title_bottom(Line::styled(footer, s.muted).right_aligned())
-            .style(s.base);
-        let inner = block.inner(r);
-        f.render_widget(block, r);
+        let inner = framed(f, r, &title, &footer, s.border_focused, s);
         if inner.height == 0 {
             return;
         }

@@ -5,13 +5,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::wrap;
-use crate::ui::overlays::centered;
 use crate::ui::overlays::scroll::Scroll;
+use crate::ui::overlays::{centered, framed};
 use crate::ui::state::messages::{LOG_CAPACITY, MessageLog};
 use crate::ui::theme::Styles;
 
@@ -49,17 +48,9 @@ impl MessagesView {
 
     pub fn render(&self, f: &mut Frame, area: Rect, log: &MessageLog, keymap: &Keymap, s: &Styles) {
         let box_area = centered(area, area.width.saturating_sub(4), area.height - 2);
-        f.render_widget(Clear, box_area);
         let title = format!(" Messages · {} (last {LOG_CAPACITY} kept) ", log.len());
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(s.border_focused)
-            .title(Span::styled(title, s.title_focused))
-            .title_bottom(Line::styled(footer(keymap), s.muted).right_aligned())
-            .style(s.base);
-        let inner = crate::ui::panes::pad_x(block.inner(box_area));
-        f.render_widget(block, box_area);
+        let inner = framed(f, box_area, &title, &footer(keymap), s.border_focused, s);
+        let inner = crate::ui::panes::pad_x(inner);
         let width = inner.width as usize;
         let mut lines = Vec::new();
         for m in log.iter() {
@@ -86,10 +77,7 @@ impl MessagesView {
         if lines.is_empty() {
             lines.push(Line::styled("no messages yet", s.muted));
         }
-        let rows = inner.height as usize;
-        let start = self.scroll.window(lines.len(), rows);
-        let shown: Vec<Line> = lines.into_iter().skip(start).take(rows).collect();
-        f.render_widget(Paragraph::new(shown), inner);
+        self.scroll.render(f, inner, lines);
     }
 }
 

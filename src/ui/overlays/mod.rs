@@ -164,17 +164,32 @@ pub fn dialog(f: &mut Frame, area: Rect, frame: DialogFrame, lines: Vec<Line>, s
         .sum();
     let h = (rows as u16 + frame.spare_rows).min(area.height);
     let r = centered(area, w, h);
+    let inner = framed(f, r, frame.title, &frame.footer, frame.border, s);
+    let inner = crate::ui::panes::pad_x(inner);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// Clears `r` and draws an overlay's rounded box over it: `title` on the top border, the
+/// keys (`footer`) at the right of the bottom one. Returns the cells inside the border.
+pub fn framed(
+    f: &mut Frame,
+    r: Rect,
+    title: &str,
+    footer: &str,
+    border: Style,
+    s: &Styles,
+) -> Rect {
     f.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
-        .border_style(frame.border)
-        .title(Span::styled(frame.title, s.title_focused))
-        .title_bottom(Line::styled(frame.footer, s.muted).right_aligned())
+        .border_style(border)
+        .title(Span::styled(title, s.title_focused))
+        .title_bottom(Line::styled(footer, s.muted).right_aligned())
         .style(s.base);
-    let inner = crate::ui::panes::pad_x(block.inner(r));
+    let inner = block.inner(r);
     f.render_widget(block, r);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    inner
 }
 
 /// A centred rect of at most `w`×`h` cells inside `area`.

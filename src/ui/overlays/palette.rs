@@ -5,12 +5,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::fit;
-use crate::ui::overlays::{centered, query_row};
+use crate::ui::overlays::{centered, framed, query_row};
 use crate::ui::panes::hits::RowHits;
 use crate::ui::theme::Styles;
 
@@ -184,16 +184,7 @@ impl Palette {
             y: area.y + (area.height / 6).min(area.height - r.height),
             ..r
         };
-        f.render_widget(Clear, r);
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_type(BorderType::Rounded)
-            .border_style(s.border_focused)
-            .title(Span::styled(" Commands ", s.title_focused))
-            .title_bottom(Line::styled(footer(keymap), s.muted).right_aligned())
-            .style(s.base);
-        let inner = block.inner(r);
-        f.render_widget(block, r);
+        let inner = framed(f, r, " Commands ", &footer(keymap), s.border_focused, s);
         if inner.height == 0 {
             return;
         }

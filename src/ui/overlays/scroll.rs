@@ -4,7 +4,16 @@
 
 use std::cell::Cell;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
 use crate::ui::keymap::action::Action;
+
+/// The last row of a window with lines hidden below it.
+const MORE_BELOW: &str = "↓ more (scroll down)";
 
 #[derive(Debug, Clone, Default)]
 pub struct Scroll {
@@ -44,6 +53,29 @@ impl Scroll {
         self.max.set(max);
         self.page.set(rows);
         self.top.min(max)
+    }
+
+    /// Draws the lines of `lines` that fit `area`, from the scrolled-to line.
+    pub fn render(&self, f: &mut Frame, area: Rect, lines: Vec<Line>) {
+        f.render_widget(Paragraph::new(self.shown(lines, area)), area);
+    }
+
+    /// Like [`Scroll::render`], but with lines hidden below, the last row says so in
+    /// `style` rather than cutting a record silently.
+    pub fn render_marking_more(&self, f: &mut Frame, area: Rect, lines: Vec<Line>, style: Style) {
+        let mut shown = self.shown(lines, area);
+        if self.more_below()
+            && let Some(last) = shown.last_mut()
+        {
+            *last = Line::styled(MORE_BELOW, style);
+        }
+        f.render_widget(Paragraph::new(shown), area);
+    }
+
+    fn shown<'a>(&self, lines: Vec<Line<'a>>, area: Rect) -> Vec<Line<'a>> {
+        let rows = area.height as usize;
+        let start = self.window(lines.len(), rows);
+        lines.into_iter().skip(start).take(rows).collect()
     }
 
     pub fn top(&self) -> usize {

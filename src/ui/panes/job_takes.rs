@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use crate::engine::events::{JobCmd, JobId, JobPhase, JobView};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
-use crate::ui::labels::fit;
+use crate::ui::labels::{fit, take_notes};
 use crate::ui::panes::job_queue::JobQueue;
 use crate::ui::panes::{Flow, Msg, PaneCtx, Toast, View};
 
@@ -47,13 +47,8 @@ pub(super) fn take_spans(
 
 /// Under the selected row: whether it is the keeper and which take it retries.
 pub(super) fn take_detail(j: &JobView, v: &View, width: usize) -> Option<Line<'static>> {
-    let mut parts = vec![format!("Take {}", j.take)];
-    if j.keeper {
-        parts.push("★ keeper".into());
-    }
-    if let Some(of) = j.retry_of_take {
-        parts.push(format!("retry of Take {of}"));
-    }
+    let notes = take_notes(j);
+    let parts = [vec![format!("Take {}", j.take)], notes].concat();
     (parts.len() > 1).then(|| Line::styled(fit(&parts.join(" · "), width), v.styles.muted))
 }
 
