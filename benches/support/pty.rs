@@ -53,6 +53,12 @@ impl Pty {
             let mut buf = vec![0u8; 65536];
             // Ends when the child exits (the pty reports EIO) or the receiver is gone.
             while let Ok(n @ 1..) = reader.read(&mut buf) {
+                // Answer a device status report as every terminal does ("OK"): shotdeck
+                // asks one at start, ending its graphics query, which would otherwise wait
+                // out its timeout here. A terminal with no graphics answers no more.
+                if buf[..n].windows(4).any(|w| w == b"\x1b[5n") {
+                    let _ = reader.write_all(b"\x1b[0n");
+                }
                 if tx.send((Instant::now(), buf[..n].to_vec())).is_err() {
                     break;
                 }

@@ -17,7 +17,13 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = path.parent()?.to_path_buf();
     std::fs::create_dir_all(&dir).ok()?;
     let appender = tracing_appender::rolling::never(dir, "shotdeck.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // The default queue holds 128,000 lines: a 4 MB array written in full when it is made,
+    // a fifth of the editor's resident memory. A thousand lines is far more than a burst
+    // ever logs; past it a line waits for the writer instead of being dropped.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .lossy(false)
+        .finish(appender);
     let filter = EnvFilter::try_from_env("SHOTDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_writer(writer)
