@@ -52,16 +52,17 @@ fn build_history(dir: &Path, board: &Path) {
     let db = rusqlite::Connection::open(&store_path).expect("open the store file");
     db.execute_batch("UPDATE jobs SET phase = 'done', lease_owner = NULL, finished_at = 2000")
         .expect("finish the template");
+    // `take = i`: unique on every board (takes are numbered per board; gaps are harmless).
     db.execute(
         "WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
          INSERT INTO jobs (board_path, board_title, board_json, provider, request_json,
              create_path, external_task_id, task_id, phase, seconds, estimated_usd,
-             created_at, updated_at, finished_at, model)
+             created_at, updated_at, finished_at, model, take)
          SELECT CASE WHEN i % ?2 = 0 THEN j.board_path
                      ELSE '/elsewhere/board-' || (i % 37) || '.json' END,
              j.board_title, j.board_json, j.provider, j.request_json, j.create_path,
              'shotdeck-hist-' || i, 'task-' || i, 'done', j.seconds, j.estimated_usd,
-             1000 + i, 2000 + i, 2000 + i, j.model
+             1000 + i, 2000 + i, 2000 + i, j.model, i
          FROM n, jobs j WHERE j.id = 1",
         params![JOBS, OPEN_BOARD_EVERY],
     )
