@@ -19,10 +19,10 @@ pub fn init_logging() -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let appender = tracing_appender::rolling::never(dir, "shotdeck.log");
     // The default queue holds 128,000 lines: a 4 MB array written in full when it is made,
     // a fifth of the editor's resident memory. A thousand lines is far more than a burst
-    // ever logs; past it a line waits for the writer instead of being dropped.
+    // ever logs; past it lines are dropped (as before) rather than stall the editor on a
+    // slow disk: the log is for diagnosis, what costs money is in the job store.
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .buffered_lines_limit(1024)
-        .lossy(false)
         .finish(appender);
     let filter = EnvFilter::try_from_env("SHOTDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
