@@ -256,6 +256,12 @@ fn lock_board(board: &std::path::Path, force: bool) -> (Option<BoardLock>, Optio
             ));
             None
         }
+        LockAttempt::BeingTaken => {
+            read_only.get_or_insert(
+                "another shotdeck is opening it right now; --force-write to write anyway".into(),
+            );
+            None
+        }
         LockAttempt::Unavailable(e) => {
             if e.kind() == std::io::ErrorKind::PermissionDenied {
                 read_only.get_or_insert("its folder is not writable".into());

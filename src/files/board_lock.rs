@@ -36,6 +36,9 @@ pub enum LockAttempt {
     Taken(BoardLock),
     /// Another live shotdeck (or one on another host) holds it.
     HeldBy(Holder),
+    /// Another shotdeck is writing the lock file this very moment (it is empty or torn,
+    /// and young): it is about to hold the board.
+    BeingTaken,
     /// The lock file cannot be made (a read-only folder): nobody can write there anyway.
     Unavailable(io::Error),
 }
@@ -81,7 +84,11 @@ pub fn acquire(board: &Path, force: bool) -> LockAttempt {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return LockAttempt::Unavailable(e),
         }
-        let holder = fs::read_to_string(&path).ok().and_then(|t| parse(&t));
+        let holder = read_holder(&path).or_else(|| {
+            // Made but not yet written by its taker: its line follows in microseconds.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            read_holder(&path)
+        });
         let stale = match &holder {
             Some(h) if force => h != &me,
             Some(h) => h.host == me.host && super::process_alive(h.pid) == Some(false),
@@ -90,12 +97,18 @@ pub fn acquire(board: &Path, force: bool) -> LockAttempt {
         };
         match holder {
             Some(h) if !stale => return LockAttempt::HeldBy(h),
+            // Removing it would take the board from the shotdeck writing it.
+            None if !stale => return LockAttempt::BeingTaken,
             _ => {
                 let _ = fs::remove_file(&path);
             }
         }
     }
     LockAttempt::Unavailable(io::Error::other("the lock kept changing hands"))
+}
+
+fn read_holder(path: &Path) -> Option<Holder> {
+    fs::read_to_string(path).ok().and_then(|t| parse(&t))
 }
 
 fn older_than_a_minute(path: &Path) -> bool {
@@ -120,10 +133,7 @@ fn create(path: &Path, me: &Holder) -> io::Result<()> {
 impl Drop for BoardLock {
     fn drop(&mut self) {
         // Only our own lock: a `--force-write` elsewhere may have taken it over.
-        let ours = fs::read_to_string(&self.path)
-            .ok()
-            .and_then(|t| parse(&t))
-            .is_some_and(|h| h == self.me);
+        let ours = read_holder(&self.path).is_some_and(|h| h == self.me);
         if ours {
             let _ = fs::remove_file(&self.path);
         }
@@ -185,5 +195,19 @@ mod tests {
         );
         drop(mine);
         assert!(!file.exists());
+    }
+
+    #[test]
+    fn a_lock_being_written_is_left_to_its_taker() {
+        let dir = tempfile::tempdir().unwrap();
+        let board = dir.path().join("b.json");
+        let file = lock_path(&board);
+        // Another shotdeck has made the file and not yet written its line.
+        fs::write(&file, "").unwrap();
+        assert!(matches!(acquire(&board, false), LockAttempt::BeingTaken));
+        assert!(file.exists(), "the taker's file stays");
+        // Once written, it is an ordinary holder.
+        fs::write(&file, "1 some-other-host\n").unwrap();
+        assert!(matches!(acquire(&board, false), LockAttempt::HeldBy(_)));
     }
 }
