@@ -16,7 +16,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::events::{JobFile, JobId, JobPhase};
-use super::store::{JobRecord, now_ms};
+use super::store::{JobRecord, lower_hex, now_ms, sha256_hex};
 use crate::core::budget::{UnitPrices, units_to_usd};
 use crate::core::compose::effective_model;
 use crate::core::model::{Board, is_url};
@@ -191,11 +191,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
         hasher.update(&buf[..n]);
         total += n as u64;
     }
-    Ok((hex(&hasher.finalize()), total))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    Ok((lower_hex(&hasher.finalize()), total))
 }
 
 fn name_of(path: &Path) -> String {
@@ -226,7 +222,7 @@ fn local_images(board: &Board, board_path: &Path) -> HashMap<String, String> {
         .filter(|(_, r)| !is_url(r))
         .filter_map(|(_, r)| {
             let bytes = std::fs::read(dir.join(r)).ok()?;
-            Some((hex(&Sha256::digest(&bytes)), r.to_string()))
+            Some((sha256_hex(&bytes), r.to_string()))
         })
         .collect()
 }
@@ -236,7 +232,7 @@ fn replace_images(v: &mut Value, images: &HashMap<String, String>) {
     match v {
         Value::String(s) => {
             if let Some(bytes) = embedded_image(s) {
-                let sha = hex(&Sha256::digest(&bytes));
+                let sha = sha256_hex(&bytes);
                 *v = serde_json::json!({
                     "file": images.get(&sha),
                     "sha256": sha,
@@ -269,7 +265,7 @@ mod tests {
     fn embedded_images_become_their_hash_and_file() {
         let png = include_bytes!("../../examples/images/street-first-frame.png");
         let b64 = base64::engine::general_purpose::STANDARD.encode(png);
-        let sha = hex(&Sha256::digest(png));
+        let sha = sha256_hex(png);
         let images = HashMap::from([(sha.clone(), "images/first.png".to_string())]);
         let mut body = serde_json::json!({
             "prompt": "A".repeat(300),

@@ -4,7 +4,6 @@
 //! the engine runs it on a blocking thread.
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use super::media::mp4_duration_secs;
 use super::store::{JobRecord, sha256_hex};
@@ -94,10 +93,7 @@ fn sent_images(record: &JobRecord, profiles: &Profiles) -> Vec<SentImage> {
 fn data_sha256(sent: &str) -> String {
     use base64::Engine as _;
     match base64::engine::general_purpose::STANDARD.decode(sent) {
-        Ok(bytes) => Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        Ok(bytes) => sha256_hex(bytes),
         Err(_) => sha256_hex(sent),
     }
 }

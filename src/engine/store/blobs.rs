@@ -97,13 +97,15 @@ fn collect(v: &mut Value, at: String, out: &mut Vec<(String, String, String)>) {
     }
 }
 
-/// The SHA-256 of `text` in lowercase hex: how blobs are keyed, and how a take comparison
-/// names the image data a request carried.
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+/// The SHA-256 of `data` in lowercase hex: how blobs are keyed (of the Base64 text), and
+/// how sidecars and take comparisons name an image (of its bytes, as `sha256sum` does).
+pub fn sha256_hex(data: impl AsRef<[u8]>) -> String {
+    lower_hex(&Sha256::digest(data.as_ref()))
+}
+
+/// `bytes` as lowercase hex, two digits each.
+pub fn lower_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ use crate::core::model::Board;
 use crate::core::provider::Provider;
 
 pub use attention::{LOST_CODE, Resolution, ResolveError};
-pub use blobs::sha256_hex;
+pub use blobs::{lower_hex, sha256_hex};
 pub use cancel::{CANCELLED_CODE, CancelError};
 pub use ledger::LedgerEntry;
 pub use migrations::latest as schema_version;
