@@ -72,6 +72,10 @@ pub enum StoreError {
     },
     #[error("no job {0}")]
     NotFound(JobId),
+    /// A job is retried once: checked again inside the insert's write transaction, so two
+    /// processes retrying one job at the same instant cannot both create a paid task.
+    #[error("job {of} was already retried as job {child}")]
+    AlreadyRetried { of: JobId, child: JobId },
     #[error(transparent)]
     Transition(#[from] InvalidTransition),
     #[error("job store: the database thread has stopped")]

@@ -361,3 +361,26 @@ fn a_lost_job_fails_saying_it_may_have_been_charged() {
     assert_eq!(error.code.as_deref(), Some(LOST_CODE));
     assert!(error.message.contains("charged"), "{}", error.message);
 }
+
+#[test]
+fn a_job_is_retried_once_even_by_two_writers_checking_at_once() {
+    let (mut s, id) = store_with_job();
+    let retry = |ext: &str| NewJob {
+        retry_of: Some(id),
+        ..new_job(ext)
+    };
+    // Both engines checked `retries_of` before either inserted: the insert decides.
+    assert!(s.retries_of(id).unwrap().is_empty());
+    let first = s
+        .insert_job(&retry("shotdeck-2"), A, 10_000, 2_000)
+        .unwrap();
+    match s.insert_job(&retry("shotdeck-3"), B, 10_000, 2_001) {
+        Err(StoreError::AlreadyRetried { of, child }) => assert_eq!((of, child), (id, first)),
+        other => panic!("a second retry was recorded: {other:?}"),
+    }
+    assert_eq!(
+        s.retries_of(id).unwrap().len(),
+        1,
+        "nothing else was recorded"
+    );
+}

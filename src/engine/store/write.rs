@@ -238,6 +238,18 @@ pub(super) fn insert_row(
 ) -> Result<JobId, StoreError> {
     let board_json = serde_json::to_string(&job.board).expect("a Board always serializes");
     let request = serde_json::to_value(&job.request).expect("a ComposedRequest always serializes");
+    if let Some(of) = job.retry_of {
+        let child: Option<JobId> = tx
+            .query_row(
+                "SELECT id FROM jobs WHERE retry_of = ?1 ORDER BY id LIMIT 1",
+                params![of],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(child) = child {
+            return Err(StoreError::AlreadyRetried { of, child });
+        }
+    }
     let (request_json, request_blobs) = super::blobs::store_request(tx, request)?;
     // The take is numbered inside the caller's write transaction (taken with IMMEDIATE, so
     // no other writer can come between the max and the insert): two processes submitting
