@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{is_success, kind_of, snippet, text, unreadable};
+use super::{bounded, is_success, kind_of, snippet, text, unreadable};
 use crate::core::gateway_profile::GatewayProfile;
 use crate::providers::errors::{ProviderError, classify_gateway_error};
 use crate::providers::{RemoteVideo, TaskSnapshot, TaskState};
@@ -23,7 +23,7 @@ pub fn parse_gateway_created(status: u16, body: &[u8]) -> Result<TaskSnapshot, P
             "the create answer has no task_id or id",
         ));
     };
-    Ok(snapshot(task_id, TaskState::Submitted))
+    bounded(snapshot(task_id, TaskState::Submitted))
 }
 
 /// One poll answer for `task_id`, read as `profile` says.
@@ -74,7 +74,7 @@ pub fn parse_gateway_task(
              (add it to a status list of [profiles.gateway] in config.toml)"
         ));
     }
-    Ok(task)
+    bounded(task)
 }
 
 /// The error an error status (or an error-only body) stands for.

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::gateway::parse_gateway_error;
-use super::{is_success, parse_kling_task, text};
+use super::{bounded, is_success, parse_kling_task, text};
 use crate::providers::errors::ProviderError;
 use crate::providers::{TaskSnapshot, TaskState};
 
@@ -29,7 +29,7 @@ pub fn parse_relay_task(status: u16, body: &[u8]) -> Result<TaskSnapshot, Provid
         && kling_code.unwrap_or(0) == 0
         && let Some(task_id) = text(map.get("task_id"))
     {
-        return Ok(TaskSnapshot {
+        return bounded(TaskSnapshot {
             task_id,
             external_task_id: None,
             state: TaskState::Submitted,
