@@ -56,3 +56,18 @@ fn reserve_mib(value: Option<&str>) -> u64 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reserve_reads_whole_mib_and_keeps_the_default_otherwise() {
+        assert_eq!(reserve_mib(None), 512);
+        assert_eq!(reserve_mib(Some(" 64 ")), 64);
+        assert_eq!(reserve_mib(Some("0")), 0);
+        for bad in ["-1", "1.5", "lots", ""] {
+            assert_eq!(reserve_mib(Some(bad)), 512, "{bad}");
+        }
+    }
+}
