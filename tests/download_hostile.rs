@@ -124,84 +124,64 @@ async fn guard<T>(what: &str, fut: impl Future<Output = T>) -> T {
     }
 }
 
-/// Cuts the first download of version 1 after 70,000 bytes, leaving the part file.
-async fn cut_download(o: &Shared, url: &str, dest: &std::path::Path) {
-    *o.cut_after.lock().unwrap() = Some(70_000);
-    let err = downloader(|_| {})
-        .download(url, dest, |_| {})
-        .await
-        .unwrap_err();
-    assert!(matches!(err, DownloadError::Interrupted { .. }), "{err}");
-    assert_eq!(std::fs::metadata(part_path(dest)).unwrap().len(), 70_000);
-}
+type Requests = Vec<(Option<String>, Option<String>)>;
 
-#[tokio::test]
-async fn a_file_that_changed_since_the_cut_is_fetched_whole_not_spliced() {
-    let o = Shared::default();
+/// Cuts the first download of version 1 after 70,000 bytes (the part file stays), changes
+/// the file to version 2 and downloads again. Returns what landed and every request's
+/// `(Range, If-Range)`; asserts that no part or validator file is left beside it.
+async fn download_across_a_change(o: Origin) -> (Vec<u8>, Requests) {
+    let o = Arc::new(o);
     let url = format!("{}/v.mp4", origin(o.clone()).await);
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("changed.mp4");
-    cut_download(&o, &url, &dest).await;
+    *o.cut_after.lock().unwrap() = Some(70_000);
+    let err = downloader(|_| {})
+        .download(&url, &dest, |_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DownloadError::Interrupted { .. }), "{err}");
+    assert_eq!(std::fs::metadata(part_path(&dest)).unwrap().len(), 70_000);
     o.current.store(2, Ordering::SeqCst);
     downloader(|_| {})
         .download(&url, &dest, |_| {})
         .await
         .unwrap();
-    assert!(
-        std::fs::read(&dest).unwrap() == version(2),
-        "spliced v1 and v2"
-    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "a part or validator file is left: {left:?}");
     let requests = o.requests.lock().unwrap().clone();
+    (std::fs::read(&dest).unwrap(), requests)
+}
+
+#[tokio::test]
+async fn a_file_that_changed_since_the_cut_is_fetched_whole_not_spliced() {
+    let (landed, requests) = download_across_a_change(Origin::default()).await;
+    assert!(landed == version(2), "spliced v1 and v2");
     let resumed = (Some("bytes=70000-".into()), Some("\"v1\"".into()));
     assert_eq!(
         requests[1], resumed,
         "the resume names the version it continues"
     );
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-    assert_eq!(left.len(), 1, "no part or validator file is left: {left:?}");
 }
 
 #[tokio::test]
 async fn a_range_of_another_version_is_refused_even_when_the_server_ignores_if_range() {
-    let o = Arc::new(Origin {
+    let broken_cdn = Origin {
         ignore_if_range: true,
         ..Origin::default()
-    });
-    let url = format!("{}/v.mp4", origin(o.clone()).await);
-    let dir = tempfile::tempdir().unwrap();
-    let dest = dir.path().join("broken-cdn.mp4");
-    cut_download(&o, &url, &dest).await;
-    o.current.store(2, Ordering::SeqCst);
-    downloader(|_| {})
-        .download(&url, &dest, |_| {})
-        .await
-        .unwrap();
-    assert!(
-        std::fs::read(&dest).unwrap() == version(2),
-        "spliced v1 and v2"
-    );
+    };
+    let (landed, requests) = download_across_a_change(broken_cdn).await;
+    assert!(landed == version(2), "spliced v1 and v2");
+    assert_eq!(requests.len(), 3, "the wrong range, then the whole file");
 }
 
 #[tokio::test]
 async fn without_a_validator_an_interrupted_download_starts_over() {
-    let o = Arc::new(Origin {
+    let no_etag = Origin {
         no_validator: true,
         ..Origin::default()
-    });
-    let url = format!("{}/v.mp4", origin(o.clone()).await);
-    let dir = tempfile::tempdir().unwrap();
-    let dest = dir.path().join("no-etag.mp4");
-    cut_download(&o, &url, &dest).await;
-    o.current.store(2, Ordering::SeqCst);
-    downloader(|_| {})
-        .download(&url, &dest, |_| {})
-        .await
-        .unwrap();
-    assert!(
-        std::fs::read(&dest).unwrap() == version(2),
-        "spliced v1 and v2"
-    );
-    let requests = o.requests.lock().unwrap().clone();
+    };
+    let (landed, requests) = download_across_a_change(no_etag).await;
+    assert!(landed == version(2), "spliced v1 and v2");
     assert_eq!(
         requests[1],
         (None, None),
