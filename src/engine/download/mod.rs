@@ -184,7 +184,7 @@ impl Downloader {
                         done += bytes.len() as u64;
                         let refused = self
                             .over_limit(done, total)
-                            .map_or_else(|| room.check(done).err(), Some);
+                            .or_else(|| room.check(done).err());
                         if let Some(err) = refused {
                             drop(file);
                             resume::discard(&part).await?;
