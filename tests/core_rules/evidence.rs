@@ -152,19 +152,13 @@ fn auto_on_image2video_is_documented_so_not_flagged() {
 /// with no code naming that setting.
 #[test]
 fn an_unverified_entry_in_the_table_is_what_the_warning_reads() {
-    use shotdeck::core::models::{Endpoint, FrameForm, Route, Unverified};
+    use shotdeck::core::models::{Endpoint, Route, TEXT2VIDEO, Unverified};
     static DOUBTFUL: Endpoint = Endpoint {
-        path: "/v1/videos/text2video",
-        takes_cfg_scale: true,
-        takes_negative_prompt: true,
-        takes_aspect_ratio: true,
-        aspect_ratio_with_first_frame: false,
-        frames: FrameForm::None,
-        end_frame_max_images: None,
         unverified: &[Unverified {
             setting: Setting::ShotType(ShotType::Auto),
             why: "no page of this endpoint lists intelligence",
         }],
+        ..TEXT2VIDEO
     };
     static ROW: ModelRow = ModelRow {
         text: Route {

@@ -3,13 +3,11 @@
 //! same board content. Gateway bodies keep the key at the top level, in `metadata`, or both.
 
 use serde_json::Value;
-use shotdeck::core::compose::{PlaceholderImages, compose};
-use shotdeck::core::model::Board;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{JobCmd, JobPhase};
-use shotdeck::engine::new_external_task_id;
 use shotdeck::engine::store::{JobChange, NewJob, Store, now_ms};
 
+use crate::restart::starter_job;
 use crate::support::*;
 
 /// Where a gateway body keeps the key.
@@ -63,21 +61,10 @@ fn key_gateway_body(body: &mut Value, ext: &str, place: KeyPlace) {
 /// A finished job whose create the provider never saw (so the first key was never sent),
 /// recorded with `request`'s body as it would have been stored.
 fn failed_job(h: &Harness, provider: Provider, gateway_place: Option<KeyPlace>) -> (i64, NewJob) {
-    let board = Board::starter();
-    let ext = new_external_task_id();
-    let mut request = compose(&board, provider, &PlaceholderImages, &ext).unwrap();
+    let mut job = starter_job(h, provider);
     if let Some(place) = gateway_place {
-        key_gateway_body(&mut request.body, &ext, place);
+        key_gateway_body(&mut job.request.body, &job.external_task_id, place);
     }
-    let job = NewJob {
-        board_path: h.dir.path().join("boards/starter.json"),
-        board,
-        provider,
-        request,
-        external_task_id: ext,
-        estimated_usd: None,
-        retry_of: None,
-    };
     let now = now_ms();
     let mut store = Store::open(&h.store_path()).unwrap();
     let id = store
