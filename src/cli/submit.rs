@@ -142,8 +142,8 @@ pub(super) fn local_uploads(board: &Board, dir: &Path) -> Vec<(String, Option<u6
         .collect()
 }
 
-/// What the user is asked to pay for, in one line: provider, length, quality, the estimate
-/// and the files that will leave the machine.
+/// What the user is asked to pay for, in one line: provider, length, quality, the estimate,
+/// the files that will leave the machine and anything "unverified" it asks for.
 pub(super) fn cost_line(
     provider: Provider,
     board: &Board,
@@ -170,7 +170,12 @@ pub(super) fn cost_line(
             .collect();
         format!("; uploads {}", list.join(", "))
     };
-    format!("{provider}: {cost}{files}")
+    // Said where the user decides to pay, not only among the warnings above it.
+    let unverified: String = crate::core::rules::unverified_notes(board, provider)
+        .into_iter()
+        .map(|note| format!("; unverified: {note}"))
+        .collect();
+    format!("{provider}: {cost}{files}{unverified}")
 }
 
 fn human_bytes(b: u64) -> String {

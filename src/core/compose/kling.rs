@@ -1,5 +1,7 @@
-//! The official Kling API's legacy request design (see kling-api-notes.md). The endpoint,
-//! the `model_name` and the optional fields sent come from the model table.
+//! The official Kling API's request body (Kling's API reference: text2video, image2video,
+//! omni-video). The endpoint, the `model_name` and the optional fields sent come from the
+//! model table. `model_name` is always sent: every page makes it optional with an old
+//! default ("Default to kling-v1"; omni-video "Default to kling-video-o1").
 
 use serde_json::{Map, Value, json};
 
@@ -48,8 +50,12 @@ pub fn compose(
     if endpoint.takes_cfg_scale {
         body.insert("cfg_scale".into(), json!(board.cfg_scale));
     }
-    // In image mode the first frame decides the ratio, whatever the endpoint.
-    if endpoint.takes_aspect_ratio && board.mode != Mode::Image {
+    let wire = WireImages::resolve(board, images)?;
+    // In image mode the first frame decides the ratio, whatever the endpoint; omni-video
+    // takes none beside a first frame in reference mode either (see `OMNI_VIDEO`).
+    let first_frame_decides = board.mode == Mode::Image
+        || (wire.first_frame.is_some() && !endpoint.aspect_ratio_with_first_frame);
+    if endpoint.takes_aspect_ratio && !first_frame_decides {
         body.insert("aspect_ratio".into(), json!(board.effective_aspect_ratio()));
     }
     body.insert(
@@ -60,7 +66,6 @@ pub fn compose(
         "watermark_info".into(),
         json!({ "enabled": board.watermark }),
     );
-    let wire = WireImages::resolve(board, images)?;
     match endpoint.frames {
         FrameForm::ImageFields => {
             if let Some(data) = wire.first_frame {

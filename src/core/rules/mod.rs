@@ -4,6 +4,7 @@
 //! `benches/core.rs`). Image checks use facts gathered beforehand by the files layer, so
 //! nothing here touches the disk.
 
+mod evidence;
 mod frames;
 mod images;
 mod placeholders;
@@ -16,6 +17,7 @@ use super::model::Board;
 use super::models::{MODELS, ModelRow, ModelTable, Route, row_or_default};
 use super::provider::{Limits, Provider};
 
+pub use evidence::unverified_notes;
 pub use images::referable_images;
 pub use images::sent_images;
 pub use placeholders::{image_placeholder_spans, image_placeholders};
@@ -105,8 +107,13 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "aspect_ratio",
-        summary: "aspect_ratio is one the model offers (ignored in image mode)",
+        summary: "aspect_ratio is one the model offers (ignored in image mode and, on omni-video, beside a first frame)",
         check: settings::aspect_ratio,
+    },
+    Rule {
+        id: "unverified",
+        summary: "settings the endpoint's docs do not show (4k) are flagged \"unverified\" (kling, kling-relay)",
+        check: evidence::unverified,
     },
     Rule {
         id: "model",
@@ -120,7 +127,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "frames",
-        summary: "frames the endpoint takes: a last frame needs a first; none or first only with multi-shot",
+        summary: "frames the endpoint takes: a last frame needs a first; none or first only with multi-shot; omni: no last frame with more than 2 images",
         check: frames::frames,
     },
     Rule {

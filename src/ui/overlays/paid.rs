@@ -31,6 +31,9 @@ pub struct Paid {
     pub cost: String,
     pub uploads: Vec<Upload>,
     pub warnings: usize,
+    /// What the send asks for that no page of the provider's docs shows (4k on the official
+    /// API): said before the user pays, not only as a count of warnings.
+    pub unverified: Vec<String>,
 }
 
 impl Paid {
@@ -45,6 +48,9 @@ impl Paid {
             kv("Cost", self.cost.clone(), s),
         ];
         l.extend(upload_lines(&self.uploads, s));
+        for note in &self.unverified {
+            l.push(Line::styled(format!("Unverified: {note}"), s.warn));
+        }
         if self.warnings > 0 {
             l.push(Line::default());
             l.push(Line::styled(

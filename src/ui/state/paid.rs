@@ -118,6 +118,7 @@ impl App {
             },
             uploads,
             warnings: d.warnings,
+            unverified: crate::core::rules::unverified_notes(b, provider),
         }
     }
 
