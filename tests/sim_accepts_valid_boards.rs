@@ -105,7 +105,7 @@ fn boards_that_validate_clean_are_accepted_by_the_sim() {
         let key = Secret::new(keys.api_key.clone());
         Client::Gateway(GatewayClient::new(&sim.base_url(), key, form, timeout).unwrap())
     };
-    let gateway = gateway_with(GatewayForm::NewApi(Box::default()));
+    let gateway = gateway_with(GatewayForm::ModelStream(Box::default()));
     let relay = gateway_with(GatewayForm::KlingRelay);
 
     let mut runner = TestRunner::new(Config {

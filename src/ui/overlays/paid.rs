@@ -31,6 +31,8 @@ pub struct Paid {
     pub cost: String,
     pub uploads: Vec<Upload>,
     pub warnings: usize,
+    /// What the route will carry: "3 shots as multi_prompt", "single prompt".
+    pub carries: String,
 }
 
 impl Paid {
@@ -42,6 +44,7 @@ impl Paid {
             kv("Provider", self.provider.as_str().to_string(), s),
             kv("Duration", format!("{} s ({shots})", secs(self.seconds)), s),
             kv("Quality", format!("{} · {}", self.quality, self.model), s),
+            kv("Carries", self.carries.clone(), s),
             kv("Cost", self.cost.clone(), s),
         ];
         l.extend(upload_lines(&self.uploads, s));

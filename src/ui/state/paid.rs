@@ -118,6 +118,7 @@ impl App {
             },
             uploads,
             warnings: d.warnings,
+            carries: d.carries.clone(),
         }
     }
 
