@@ -106,8 +106,12 @@ pub async fn start(
             Path::new("/nonexistent"),
         )
     });
-    let engine_config = EngineConfig::new(dir.join("demo-jobs.sqlite3"), config.clone(), settings)
-        .with_clients(clients);
+    // The simulator's `/kling` relay passes Kling's body through whole, omni-video included.
+    let mut config = config.clone();
+    config.profiles.kling_relay.body_whole = true;
+    config.profiles.kling_relay.omni = true;
+    let engine_config =
+        EngineConfig::new(dir.join("demo-jobs.sqlite3"), config, settings).with_clients(clients);
     let engine = Engine::start(engine_config).await?;
     Ok((Demo { sim, dir }, engine))
 }
