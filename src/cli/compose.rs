@@ -5,7 +5,6 @@
 use super::out::outln;
 use std::process::ExitCode;
 
-use super::follow::EXIT_NOT_SENT;
 use super::validate::{load_and_validate, print_findings, route_refuses};
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
 use crate::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID};
@@ -44,7 +43,7 @@ pub fn run(args: ComposeArgs) -> ExitCode {
         eprintln!("{} is not submittable:", path.display());
         print_findings(&mut std::io::stderr(), &findings);
         if route_refuses(&findings, provider) {
-            return ExitCode::from(EXIT_NOT_SENT);
+            return ExitCode::from(EXIT_UNREADABLE);
         }
         return ExitCode::from(1);
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::follow::EXIT_NOT_SENT;
 use super::follow::{self, Outcome};
-use super::validate::{load_and_validate, print_findings};
+use super::validate::{load_and_validate, print_findings, route_refuses};
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
 use crate::core::compose::PlaceholderImages;
 use crate::core::cost::{Estimate, estimate};
@@ -80,6 +80,10 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     print_findings(&mut std::io::stderr(), &findings);
     if !is_submittable(&findings) {
         eprintln!("{} is not submittable; nothing was sent", path.display());
+        // A board the route cannot carry whole exits like a usage error: 2, nothing sent.
+        if route_refuses(&findings, provider) {
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
         return ExitCode::from(EXIT_NOT_SENT);
     }
     let est = estimate(&board, provider, &config.prices);
