@@ -167,7 +167,7 @@ impl Default for GatewayProfile {
 }
 
 /// `[profiles.gateway]`: missing keys keep the ModelStream form's values.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct ModelStreamProfile(pub GatewayProfile);
 
@@ -175,12 +175,6 @@ pub struct ModelStreamProfile(pub GatewayProfile);
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct NewApiProfile(pub GatewayProfile);
-
-impl Default for ModelStreamProfile {
-    fn default() -> Self {
-        ModelStreamProfile(GatewayProfile::modelstream())
-    }
-}
 
 impl Default for NewApiProfile {
     fn default() -> Self {

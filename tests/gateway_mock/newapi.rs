@@ -18,8 +18,9 @@
 //! > `ImageList any \`json:"image_list,omitempty"\``, `MultiShot bool
 //! > \`json:"multi_shot,omitempty"\``, `ShotType string \`json:"shot_type,omitempty"\``,
 //! > `MultiPrompt any \`json:"multi_prompt,omitempty"\``
-//! and picks omni-video by the model: `case "kling-v3-omni": return
-//! constant.TaskActionOmniVideo`.
+//!
+//! and picks omni-video by the model:
+//! > `case "kling-v3-omni": return constant.TaskActionOmniVideo`.
 
 use serde_json::{Map, Value, json};
 

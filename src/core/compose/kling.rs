@@ -98,10 +98,11 @@ pub fn compose_relay(
 ) -> Result<ComposedRequest, ComposeError> {
     let mut request = compose(board, images, external_task_id, table)?;
     request.path = format!("{}{}", profile.prefix.trim_end_matches('/'), request.path);
-    if let Some(body) = request.body.as_object_mut() {
-        if board.multi_shot && board.shot_type == ShotType::Custom {
-            body.insert("prompt".into(), json!(shot_list_prompt(board)));
-        }
+    if let Some(body) = request.body.as_object_mut()
+        && board.multi_shot
+        && board.shot_type == ShotType::Custom
+    {
+        body.insert("prompt".into(), json!(shot_list_prompt(board)));
     }
     Ok(request)
 }
