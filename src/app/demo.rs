@@ -106,10 +106,8 @@ pub async fn start(
             Path::new("/nonexistent"),
         )
     });
-    // The simulator's `/kling` relay passes Kling's body through whole, omni-video included.
     let mut config = config.clone();
-    config.profiles.kling_relay.body_whole = true;
-    config.profiles.kling_relay.omni = true;
+    crate::sim::describe_relay(&mut config.profiles);
     let engine_config =
         EngineConfig::new(dir.join("demo-jobs.sqlite3"), config, settings).with_clients(clients);
     let engine = Engine::start(engine_config).await?;

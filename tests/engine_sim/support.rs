@@ -78,7 +78,9 @@ impl Harness {
             };
             Client::from_sources(p, &settings, &env, &no_file)
         });
-        EngineConfig::new(self.store_path(), sim_config(), ProviderSettings::default())
+        let mut config = Config::default();
+        shotdeck::sim::describe_relay(&mut config.profiles);
+        EngineConfig::new(self.store_path(), config, ProviderSettings::default())
             .with_clients(factory)
             .with_tuning(fast_tuning())
     }
@@ -393,13 +395,4 @@ pub async fn shutdown(engine: EngineHandle) {
         .await
         .expect("the engine stops")
         .unwrap();
-}
-
-/// The simulator's `/kling` relay passes Kling's body through whole (omni-video included):
-/// the profile that says so.
-pub fn sim_config() -> Config {
-    let mut config = Config::default();
-    config.profiles.kling_relay.body_whole = true;
-    config.profiles.kling_relay.omni = true;
-    config
 }

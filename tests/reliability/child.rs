@@ -11,11 +11,11 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use crate::support::sim_config;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{JobCmd, JobEvent, JobView, SubmitOptions, SubmitRequest};
 use shotdeck::engine::{ClientFactory, Engine, EngineConfig};
 use shotdeck::files::board_file;
+use shotdeck::files::config::Config;
 use shotdeck::providers::{Client, ProviderSettings};
 use shotdeck::sim::SimKeys;
 
@@ -230,7 +230,9 @@ fn child_config(job: &ChildJob) -> EngineConfig {
     });
     let mut tuning = fast_tuning();
     tuning.lease_ttl = CHILD_LEASE;
-    EngineConfig::new(job.store.clone(), sim_config(), ProviderSettings::default())
+    let mut config = Config::default();
+    shotdeck::sim::describe_relay(&mut config.profiles);
+    EngineConfig::new(job.store.clone(), config, ProviderSettings::default())
         .with_clients(factory)
         .with_tuning(tuning)
 }
