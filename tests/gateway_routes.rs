@@ -17,7 +17,7 @@ use gateway_mock::{Deployment, GatewayMock};
 use serde_json::json;
 use shotdeck::core::provider::Provider;
 use shotdeck::core::{Board, Mode};
-use shotdeck::engine::events::{JobCmd, JobPhase, SubmitOptions, SubmitRequest};
+use shotdeck::engine::events::{JobCmd, JobPhase, JobView, SubmitOptions, SubmitRequest};
 use shotdeck::engine::{ClientFactory, Engine, EngineConfig, EngineHandle};
 use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
@@ -194,32 +194,31 @@ async fn a_fork_described_in_config_carries_the_list_in_metadata() {
     assert_eq!(rig.mock.dropped(), [Vec::<String>::new()]);
 }
 
-#[tokio::test]
-async fn stock_new_api_forwards_every_key_of_a_single_shot_board() {
-    let rig = Rig::start(Deployment::Stock).await;
+/// A single-shot board through `provider` on a fresh engine, followed to its end: the job's
+/// view and the external id its create carried.
+async fn single_shot_job(rig: &Rig, provider: Provider) -> (JobView, String) {
     let mut engine = rig.engine(Config::default()).await;
     let mut events = Events::new(&mut engine);
     let path = rig.save("single.json", &single_shot());
-    let request = SubmitRequest::new(
-        &path,
-        single_shot(),
-        Provider::NewApi,
-        SubmitOptions::default(),
-    );
+    let request = SubmitRequest::new(&path, single_shot(), provider, SubmitOptions::default());
     let ticket = request.ticket;
     engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
     let job = events.job_for(ticket).await;
     let v = events.finished(job.id).await;
-    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
-    assert_eq!(
-        rig.mock.dropped(),
-        [Vec::<String>::new()],
-        "nothing dropped"
-    );
-    let (_, kling) = &rig.mock.forwarded()[0];
-    assert_eq!(kling["external_task_id"], job.external_task_id.as_str());
-    assert_eq!(kling["aspect_ratio"], "16:9", "not new-api's 1:1 default");
     shutdown(engine).await;
+    (v, job.external_task_id)
+}
+
+#[tokio::test]
+async fn stock_new_api_forwards_every_key_of_a_single_shot_board() {
+    let rig = Rig::start(Deployment::Stock).await;
+    let (v, ext) = single_shot_job(&rig, Provider::NewApi).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    let nothing: Vec<String> = Vec::new();
+    assert_eq!(rig.mock.dropped(), [nothing], "nothing dropped");
+    let (_, kling) = &rig.mock.forwarded()[0];
+    assert_eq!(kling["external_task_id"], ext.as_str());
+    assert_eq!(kling["aspect_ratio"], "16:9", "not new-api's 1:1 default");
 }
 
 #[tokio::test]
@@ -249,45 +248,21 @@ async fn wrapped_kling_codes_decide_balance_against_wait() {
     for provider in [Provider::NewApi, Provider::KlingRelay] {
         let rig = Rig::start(Deployment::Stock).await;
         rig.mock.keep_upstream_message();
-        rig.mock.upstream_refuses(
-            429,
-            json!({"code": 1303, "message": "parallel task over resource pack limit"}),
-        );
-        let mut engine = rig.engine(Config::default()).await;
-        let mut events = Events::new(&mut engine);
-        let path = rig.save("single.json", &single_shot());
-        let request = SubmitRequest::new(&path, single_shot(), provider, SubmitOptions::default());
-        let ticket = request.ticket;
-        engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
-        let job = events.job_for(ticket).await;
-        let v = events.finished(job.id).await;
+        let busy = json!({"code": 1303, "message": "parallel task over resource pack limit"});
+        rig.mock.upstream_refuses(429, busy);
+        let (v, _) = single_shot_job(&rig, provider).await;
         assert_eq!(v.phase, JobPhase::Done, "{provider}: {:?}", v.error);
         assert_eq!(
             rig.mock.creates().len(),
             2,
             "{provider}: refused once, then sent"
         );
-        shutdown(engine).await;
     }
     // Stock new-api's controller rewrites a 429's message: the code is gone, so it is waited out.
     let rig = Rig::start(Deployment::Stock).await;
-    rig.mock.upstream_refuses(
-        429,
-        json!({"code": 1102, "message": "resource pack depleted"}),
-    );
-    let mut engine = rig.engine(Config::default()).await;
-    let mut events = Events::new(&mut engine);
-    let path = rig.save("single.json", &single_shot());
-    let request = SubmitRequest::new(
-        &path,
-        single_shot(),
-        Provider::NewApi,
-        SubmitOptions::default(),
-    );
-    let ticket = request.ticket;
-    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
-    let job = events.job_for(ticket).await;
-    assert_eq!(events.finished(job.id).await.phase, JobPhase::Done);
+    let gone = json!({"code": 1102, "message": "resource pack depleted"});
+    rig.mock.upstream_refuses(429, gone);
+    let (v, _) = single_shot_job(&rig, Provider::NewApi).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
     assert_eq!(rig.mock.creates().len(), 2);
-    shutdown(engine).await;
 }
