@@ -2,6 +2,7 @@
 
 mod images;
 mod models;
+mod route;
 mod settings;
 mod shots;
 
