@@ -106,8 +106,10 @@ pub async fn start(
             Path::new("/nonexistent"),
         )
     });
-    let engine_config = EngineConfig::new(dir.join("demo-jobs.sqlite3"), config.clone(), settings)
-        .with_clients(clients);
+    let mut config = config.clone();
+    crate::sim::describe_relay(&mut config.profiles);
+    let engine_config =
+        EngineConfig::new(dir.join("demo-jobs.sqlite3"), config, settings).with_clients(clients);
     let engine = Engine::start(engine_config).await?;
     Ok((Demo { sim, dir }, engine))
 }

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use super::follow::EXIT_NOT_SENT;
 use super::follow::{self, Outcome};
-use super::validate::{load_and_validate, print_findings};
+use super::validate::{load_and_validate, print_findings, route_refuses};
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
 use crate::core::compose::PlaceholderImages;
 use crate::core::cost::{Estimate, estimate};
 use crate::core::model::is_url;
-use crate::core::{Board, Provider, compose, is_submittable};
+use crate::core::{Board, Provider, compose_with, is_submittable};
 use crate::engine::events::{
     JobCmd, JobEvent, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
 };
@@ -70,7 +70,7 @@ pub fn run(args: SubmitArgs) -> ExitCode {
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
-    let (board, findings) = match load_and_validate(&path, provider) {
+    let (board, findings) = match load_and_validate(&path, provider, &config.profiles) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("{e}");
@@ -80,6 +80,10 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     print_findings(&mut std::io::stderr(), &findings);
     if !is_submittable(&findings) {
         eprintln!("{} is not submittable; nothing was sent", path.display());
+        // A board the route cannot carry whole exits like a usage error: 2, nothing sent.
+        if route_refuses(&findings, provider) {
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
         return ExitCode::from(EXIT_NOT_SENT);
     }
     let est = estimate(&board, provider, &config.prices);
@@ -94,6 +98,8 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     }
     let what = cost_line(provider, &board, est.as_ref(), &uploads);
     eprintln!("{what}");
+    let carries = config.profiles.caps(provider).carries(&board);
+    eprintln!("{provider} carries: {carries}");
     if let Some(max) = args.max_cost {
         match &est {
             Some(e) if e.usd > max => {
@@ -236,7 +242,13 @@ fn dry_run(
     uploads: &[(String, Option<u64>)],
     config: &crate::files::config::Config,
 ) -> ExitCode {
-    let request = match compose(board, provider, &PlaceholderImages, "<minted at submit>") {
+    let request = match compose_with(
+        board,
+        provider,
+        &config.profiles,
+        &PlaceholderImages,
+        "<minted at submit>",
+    ) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
@@ -244,6 +256,8 @@ fn dry_run(
         }
     };
     super::out::write_with(|w| super::json_out::write_pretty(w, &request));
+    let carries = config.profiles.caps(provider).carries(board);
+    eprintln!("{provider} carries: {carries}");
     eprintln!("{}", cost_line(provider, board, est, uploads));
     if let Err(e) = Client::from_env(provider, &provider_settings(config)) {
         eprintln!("note: a real submit would stop here: {e}");

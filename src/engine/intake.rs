@@ -45,7 +45,7 @@ pub fn prepare(
     profiles: &Profiles,
 ) -> Result<NewJob, SubmitRefusal> {
     let dir = board_dir(&req.board_path);
-    let findings = validate_on_disk(&req.board, &dir, req.provider);
+    let findings = validate_on_disk(&req.board, &dir, req.provider, profiles);
     if !is_submittable(&findings) {
         return Err(SubmitRefusal::Findings(findings));
     }
@@ -263,7 +263,10 @@ mod tests {
             Provider::Gateway,
             SubmitOptions::default(),
         );
-        let mut job = prepare(req, &default_prices()).unwrap();
+        // A profile that writes Kling's fields in both places.
+        let mut profiles = Profiles::default();
+        profiles.gateway.form_fields = crate::core::gateway_profile::FormFields::Both;
+        let mut job = super::prepare(req, &default_prices(), &profiles).unwrap();
         let ext = job.external_task_id.clone();
         assert_eq!(
             job.request.body["metadata"]["external_task_id"],

@@ -3,6 +3,7 @@
 mod evidence;
 mod images;
 mod models;
+mod route;
 mod settings;
 mod shots;
 

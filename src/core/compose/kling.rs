@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{
-    ComposeError, ComposedRequest, ImageSource, WireImages, filled_prompt, official_route, whole,
+    ComposeError, ComposedRequest, ImageSource, WireImages, official_route, shot_list_prompt, whole,
 };
 use crate::core::gateway_profile::KlingRelayProfile;
 use crate::core::model::{Board, Mode, ShotType};
@@ -92,7 +92,8 @@ pub fn compose(
 
 /// Kling's own body and paths under the relay's prefix (`--provider kling-relay`). One
 /// difference: new-api copies `prompt` out of the body and refuses an empty one, so a
-/// multi-shot body carries the shots' text there (Kling ignores `prompt` in customize mode).
+/// custom multi-shot body carries the board's title there (Kling ignores `prompt` in
+/// customize mode); only a relay that passes the body whole gets a shot list at all.
 pub fn compose_relay(
     board: &Board,
     profile: &KlingRelayProfile,
@@ -102,8 +103,11 @@ pub fn compose_relay(
 ) -> Result<ComposedRequest, ComposeError> {
     let mut request = compose(board, images, external_task_id, table)?;
     request.path = format!("{}{}", profile.prefix.trim_end_matches('/'), request.path);
-    if let Some(body) = request.body.as_object_mut() {
-        body.insert("prompt".into(), json!(filled_prompt(board)));
+    if let Some(body) = request.body.as_object_mut()
+        && board.multi_shot
+        && board.shot_type == ShotType::Custom
+    {
+        body.insert("prompt".into(), json!(shot_list_prompt(board)));
     }
     Ok(request)
 }

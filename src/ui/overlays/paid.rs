@@ -34,6 +34,8 @@ pub struct Paid {
     /// What the send asks for that no page of the provider's docs shows (4k on the official
     /// API): said before the user pays, not only as a count of warnings.
     pub unverified: Vec<String>,
+    /// What the route will carry: "3 shots as multi_prompt", "single prompt".
+    pub carries: String,
 }
 
 impl Paid {
@@ -45,6 +47,7 @@ impl Paid {
             kv("Provider", self.provider.as_str().to_string(), s),
             kv("Duration", format!("{} s ({shots})", secs(self.seconds)), s),
             kv("Quality", format!("{} · {}", self.quality, self.model), s),
+            kv("Carries", self.carries.clone(), s),
             kv("Cost", self.cost.clone(), s),
         ];
         l.extend(upload_lines(&self.uploads, s));

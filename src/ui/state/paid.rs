@@ -119,6 +119,7 @@ impl App {
             uploads,
             warnings: d.warnings,
             unverified: crate::core::rules::unverified_notes(b, provider),
+            carries: d.carries.clone(),
         }
     }
 
