@@ -15,12 +15,13 @@ use tokio::task::JoinHandle;
 use super::runtime::{self, Flavor};
 use super::{EXIT_UNREADABLE, demo};
 use crate::core::Provider;
+use crate::core::printable_path;
 use crate::engine::events::{JobCmd, JobCounts, JobEvent, JobView};
 use crate::engine::store::default_path;
 use crate::engine::{Engine, EngineConfig, provider_settings};
 use crate::files::board_lock::{self, BoardLock, LockAttempt};
 use crate::files::config::Config;
-use crate::files::{logging, paths};
+use crate::files::{board_file, logging, paths, safe_read};
 use crate::ui::{ExitReason, History, OpenedBoard, UiDeps};
 
 pub struct LaunchArgs {
@@ -114,6 +115,11 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             history_rx
         }));
         deps.warnings.extend(from_sidecar);
+        // Edits an earlier exit could only rescue into the data dir: said once, here.
+        deps.warnings
+            .extend(crate::ui::state::exit_save::take_rescue_notes(
+                &paths::data_dir(),
+            ));
         if let Some(p) = args.provider {
             deps.provider = p;
         }
@@ -126,7 +132,11 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             Ok(ExitReason::Signal(s)) => ExitCode::from(s.exit_code()),
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("shotdeck: {e:#}");
+                tracing::error!("the editor ended: {e:#}");
+                // Not `eprintln!`: after a hangup stderr is the dead terminal, and a panic
+                // here would skip removing the board's lock.
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "shotdeck: {e:#}");
                 ExitCode::from(1)
             }
         }
@@ -212,7 +222,9 @@ fn open_board(
 /// it as `job-7.board.json` (kept if it already exists, never overwritten) and opened
 /// instead, with a notice saying so. Any other path is opened as it is.
 fn board_of_sidecar(path: PathBuf) -> Result<(PathBuf, Option<String>), ExitCode> {
-    let Some(found) = std::fs::read_to_string(&path)
+    // Through the special-file and size check: a FIFO or `/dev/zero` is not read here
+    // (and opening it as a board refuses it with the reason).
+    let Some(found) = safe_read::read_string(&path, safe_read::MAX_SIDECAR_BYTES)
         .ok()
         .and_then(|text| crate::engine::sidecar::read(&text))
     else {
@@ -223,20 +235,29 @@ fn board_of_sidecar(path: PathBuf) -> Result<(PathBuf, Option<String>), ExitCode
     if board_path.exists() {
         let notice = format!(
             "{} is a video's sidecar: opened {}, the board already written from it",
-            path.display(),
-            board_path.display()
+            printable_path(&path),
+            printable_path(&board_path)
         );
         return Ok((board_path, Some(notice)));
     }
     let board = crate::engine::sidecar::board_for(&found, &board_path);
-    crate::files::board_file::save(&board_path, &board).map_err(|e| {
-        eprintln!("{e}");
+    // A board this shotdeck would refuse to open (a newer schema, too large) is refused
+    // before it is written.
+    let text = board_file::check_before_writing(&board_path, &board).map_err(|e| {
+        eprintln!(
+            "{} holds a board this shotdeck cannot open; nothing was written: {e}",
+            printable_path(&path)
+        );
+        ExitCode::from(EXIT_UNREADABLE)
+    })?;
+    board_file::write_atomic(&board_path, text.as_bytes()).map_err(|e| {
+        eprintln!("cannot save {}: {e}", printable_path(&board_path));
         ExitCode::from(1)
     })?;
     let notice = format!(
         "{} is the sidecar of {video}: its board was written to {} and opened",
-        path.display(),
-        board_path.display()
+        printable_path(&path),
+        printable_path(&board_path)
     );
     Ok((
         board_path,

@@ -38,7 +38,7 @@ pub fn run(args: ComposeArgs) -> ExitCode {
         }
     };
     if !is_submittable(&findings) {
-        eprintln!("{} is not submittable:", path.display());
+        eprintln!("{} is not submittable:", crate::core::printable_path(path));
         print_findings(&mut std::io::stderr(), &findings);
         return ExitCode::from(1);
     }
