@@ -116,15 +116,21 @@ pub fn log_kept(kept: &Result<Kept, String>) {
 pub fn save_beside(board_path: &Path, board: &Board) -> Result<PathBuf, board_file::SaveError> {
     let stem = stem(board_path);
     let dir = board_file::board_dir(board_path);
-    let free = (1..100)
-        .map(|n| match n {
-            1 => dir.join(format!("{stem}.unsaved.json")),
-            n => dir.join(format!("{stem}.unsaved-{n}.json")),
-        })
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| dir.join(format!("{stem}.unsaved-{}.json", std::process::id())));
+    let free = first_free(&dir, |n| format!("{stem}.unsaved{n}.json"));
     board_file::save(&free, board)?;
     Ok(free)
+}
+
+/// The first name in `dir` nothing has yet: `name("")`, then `name("-2")`, `name("-3")`, …
+/// (past 99, `name("-<pid>")`). Never over an existing file.
+fn first_free(dir: &Path, name: impl Fn(&str) -> String) -> PathBuf {
+    (1..100)
+        .map(|n| match n {
+            1 => dir.join(name("")),
+            n => dir.join(name(&format!("-{n}"))),
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(name(&format!("-{}", std::process::id()))))
 }
 
 fn stem(board_path: &Path) -> String {
@@ -156,13 +162,7 @@ pub fn rescue_into(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     let name = stem(board_path);
-    let free = (1..100)
-        .map(|n| match n {
-            1 => dir.join(format!("{name}-{secs}.json")),
-            n => dir.join(format!("{name}-{secs}-{n}.json")),
-        })
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| dir.join(format!("{name}-{secs}-{}.json", std::process::id())));
+    let free = first_free(&dir, |n| format!("{name}-{secs}{n}.json"));
     board_file::save(&free, board).map_err(|e| e.source)?;
     let mut notes = std::fs::OpenOptions::new()
         .create(true)
