@@ -220,3 +220,51 @@ async fn a_gateway_key_is_told_accepted_or_refused() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("FAIL key"), "{out}");
 }
+
+/// A gateway whose every answer is a 401 carrying terminal escapes in its message (the
+/// OpenAI-style error envelope new-api answers with: `{"error": {"message", "type"}}`).
+async fn hostile_gateway() -> String {
+    let app = axum::Router::new().fallback(|| async {
+        let message = "bad key\u{1b}]52;c;aGk=\u{7}\u{1b}]0;owned\u{7}\u{1b}[2J";
+        let body = json!({"error": {"message": message, "type": "invalid_request_error", "param": null, "code": null}});
+        (StatusCode::UNAUTHORIZED, axum::Json(body))
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn a_providers_terminal_escapes_are_printed_escaped() {
+    let base = hostile_gateway().await;
+    let vars = [
+        ("SHOTDECK_GATEWAY_URL", base.as_str()),
+        ("SHOTDECK_GATEWAY_KEY", "k"),
+    ];
+    let (code, out) = doctor(&["--provider", "gateway"], &vars).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains("bad key\\x1b]52;c;aGk=\\x07"), "{out}");
+}
+
+#[tokio::test]
+async fn a_silent_server_fails_after_the_doctors_own_short_limit() {
+    // Accepts connections and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket);
+        }
+    });
+    let (code, out) = doctor(
+        &["--provider", "kling", "--timeout", "1"],
+        &refs(&aksk(&base)),
+    )
+    .await;
+    held.abort();
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL network: timeout"), "{out}");
+}

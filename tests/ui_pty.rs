@@ -344,3 +344,26 @@ fn a_change_on_disk_is_reloaded_while_clean_and_asked_about_while_not() {
     s.send(b"q");
     assert!(matches!(s.wait_exit(), WaitStatus::Exited(_, 0)));
 }
+
+#[test]
+fn a_job_store_locked_at_start_is_said_and_opened_once_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = noir_in(dir.path());
+    let store = dir
+        .path()
+        .join("data")
+        .join(shotdeck::engine::store::STORE_FILE);
+    drop(shotdeck::engine::store::Store::open(&store).unwrap());
+    // Another process holds the store's write lock (a long write, a sqlite3 shell).
+    let holder = rusqlite::Connection::open(&store).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let mut s = open_editor(dir.path(), &board);
+    s.wait_for("the busy store said", |c| c.contains("job store busy"));
+    assert!(!s.parser.screen().contents().contains("no jobs yet"));
+    holder.execute_batch("COMMIT").unwrap();
+    drop(holder);
+    // Tried again in the background: the real (empty) history arrives.
+    s.wait_for("the job list", |c| c.contains("no jobs yet"));
+    s.send(b"q");
+    assert!(matches!(s.wait_exit(), WaitStatus::Exited(_, 0)));
+}

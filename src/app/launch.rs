@@ -8,20 +8,18 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::unbounded_channel;
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use super::runtime::{self, Flavor};
+use super::session::engine_after_first_frame;
 use super::{EXIT_UNREADABLE, demo};
 use crate::core::Provider;
-use crate::engine::events::{JobCmd, JobCounts, JobEvent, JobView};
-use crate::engine::store::default_path;
-use crate::engine::{Engine, EngineConfig, provider_settings};
+use crate::core::printable_path;
 use crate::files::board_lock::{self, BoardLock, LockAttempt};
 use crate::files::config::Config;
-use crate::files::{logging, paths};
-use crate::ui::{ExitReason, History, OpenedBoard, UiDeps};
+use crate::files::{board_file, logging, paths, safe_read};
+use crate::ui::{ExitReason, OpenedBoard, UiDeps};
 
 pub struct LaunchArgs {
     pub board: Option<PathBuf>,
@@ -31,43 +29,6 @@ pub struct LaunchArgs {
     pub sim_task_seconds: f64,
     /// Write the board even while another shotdeck holds its lock.
     pub force_write: bool,
-}
-
-/// Answers for a missing engine (no job store, or a demo without its backend): every
-/// command that would act is refused with `why`, so the editor works and nothing pretends
-/// to run.
-pub async fn no_engine(
-    mut cmds: UnboundedReceiver<JobCmd>,
-    events: UnboundedSender<JobEvent>,
-    why: String,
-) {
-    while let Some(cmd) = cmds.recv().await {
-        match cmd {
-            JobCmd::Submit(request) => {
-                let provider = request.provider;
-                tracing::warn!(%provider, "submit refused: {why}");
-                let _ = events.send(JobEvent::Rejected {
-                    reason: format!("{why}; nothing was sent"),
-                    ticket: Some(request.ticket),
-                });
-            }
-            JobCmd::Retry(_)
-            | JobCmd::Repoll(_)
-            | JobCmd::Redownload(_)
-            | JobCmd::Details(_)
-            | JobCmd::Send(_)
-            | JobCmd::Cancel(_)
-            | JobCmd::SetKeeper { .. }
-            | JobCmd::Compare(..) => {
-                let _ = events.send(JobEvent::Rejected {
-                    reason: why.clone(),
-                    ticket: None,
-                });
-            }
-            JobCmd::Refresh | JobCmd::Page { .. } => {}
-            JobCmd::Shutdown => break,
-        }
-    }
 }
 
 pub fn launch(args: LaunchArgs) -> ExitCode {
@@ -114,6 +75,11 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             history_rx
         }));
         deps.warnings.extend(from_sidecar);
+        // Edits an earlier exit could only rescue into the data dir: said once, here.
+        deps.warnings
+            .extend(crate::ui::state::exit_save::take_rescue_notes(
+                &paths::data_dir(),
+            ));
         if let Some(p) = args.provider {
             deps.provider = p;
         }
@@ -126,61 +92,15 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             Ok(ExitReason::Signal(s)) => ExitCode::from(s.exit_code()),
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("shotdeck: {e:#}");
+                tracing::error!("the editor ended: {e:#}");
+                // Not `eprintln!`: after a hangup stderr is the dead terminal, and a panic
+                // here would skip removing the board's lock.
+                use std::io::Write;
+                let _ = writeln!(std::io::stderr(), "shotdeck: {e:#}");
                 ExitCode::from(1)
             }
         }
     })
-}
-
-/// The editor's side of the engine channels.
-type UiEnds = (UnboundedReceiver<JobCmd>, UnboundedSender<JobEvent>);
-
-/// Waits for the editor's first frame, then starts the engine (or the demo's simulator and
-/// engine), hands the editor its history and relays commands and events until the engine
-/// stops. An editor that ends before drawing anything starts nothing.
-async fn engine_after_first_frame(
-    config: Config,
-    demo_dir: Option<PathBuf>,
-    sim_task_seconds: f64,
-    drawn: oneshot::Receiver<()>,
-    history: oneshot::Sender<History>,
-    (mut ui_cmds, ui_events): UiEnds,
-) {
-    if drawn.await.is_err() {
-        return;
-    }
-    let session = start_engine(&config, demo_dir, sim_task_seconds).await;
-    let _ = history.send(History {
-        jobs: session.initial_jobs,
-        counts: session.counts,
-        warning: session.warning,
-    });
-    let (mut engine_cmds, mut engine_events) = (Some(session.cmd_tx), session.event_rx);
-    loop {
-        tokio::select! {
-            cmd = ui_cmds.recv(), if engine_cmds.is_some() => match cmd {
-                Some(cmd) => {
-                    if let Some(tx) = &engine_cmds {
-                        let _ = tx.send(cmd);
-                    }
-                }
-                // The editor is gone without a Shutdown: the engine sees its commands end,
-                // as it would have without this relay.
-                None => engine_cmds = None,
-            },
-            ev = engine_events.recv() => match ev {
-                Some(ev) => {
-                    let _ = ui_events.send(ev);
-                }
-                None => break,
-            },
-        }
-    }
-    let _ = session.task.await;
-    if let Some(d) = session.demo {
-        d.sim.shutdown().await;
-    }
 }
 
 /// The named board, or (with `--demo` and none named) the demo board written into the
@@ -212,7 +132,9 @@ fn open_board(
 /// it as `job-7.board.json` (kept if it already exists, never overwritten) and opened
 /// instead, with a notice saying so. Any other path is opened as it is.
 fn board_of_sidecar(path: PathBuf) -> Result<(PathBuf, Option<String>), ExitCode> {
-    let Some(found) = std::fs::read_to_string(&path)
+    // Through the special-file and size check: a FIFO or `/dev/zero` is not read here
+    // (and opening it as a board refuses it with the reason).
+    let Some(found) = safe_read::read_string(&path, safe_read::MAX_SIDECAR_BYTES)
         .ok()
         .and_then(|text| crate::engine::sidecar::read(&text))
     else {
@@ -223,20 +145,29 @@ fn board_of_sidecar(path: PathBuf) -> Result<(PathBuf, Option<String>), ExitCode
     if board_path.exists() {
         let notice = format!(
             "{} is a video's sidecar: opened {}, the board already written from it",
-            path.display(),
-            board_path.display()
+            printable_path(&path),
+            printable_path(&board_path)
         );
         return Ok((board_path, Some(notice)));
     }
     let board = crate::engine::sidecar::board_for(&found, &board_path);
-    crate::files::board_file::save(&board_path, &board).map_err(|e| {
-        eprintln!("{e}");
+    // A board this shotdeck would refuse to open (a newer schema, too large) is refused
+    // before it is written.
+    let text = board_file::check_before_writing(&board_path, &board).map_err(|e| {
+        eprintln!(
+            "{} holds a board this shotdeck cannot open; nothing was written: {e}",
+            printable_path(&path)
+        );
+        ExitCode::from(EXIT_UNREADABLE)
+    })?;
+    board_file::write_atomic(&board_path, text.as_bytes()).map_err(|e| {
+        eprintln!("cannot save {}: {e}", printable_path(&board_path));
         ExitCode::from(1)
     })?;
     let notice = format!(
         "{} is the sidecar of {video}: its board was written to {} and opened",
-        path.display(),
-        board_path.display()
+        printable_path(&path),
+        printable_path(&board_path)
     );
     Ok((
         board_path,
@@ -272,67 +203,4 @@ fn lock_board(board: &std::path::Path, force: bool) -> (Option<BoardLock>, Optio
         }
     };
     (lock, read_only)
-}
-
-/// What the editor session runs against: the engine's channels (or [`no_engine`]'s).
-struct Session {
-    cmd_tx: UnboundedSender<JobCmd>,
-    event_rx: UnboundedReceiver<JobEvent>,
-    initial_jobs: Vec<JobView>,
-    counts: Option<JobCounts>,
-    task: JoinHandle<()>,
-    /// Kept alive for the session: dropping it stops the simulated backend.
-    demo: Option<demo::Demo>,
-    /// Why submits are refused, shown once the engine's start is known.
-    warning: Option<String>,
-}
-
-/// The real engine, or with `demo_dir` the simulator and an engine pointed at it. When
-/// either cannot start, the editor still opens with [`no_engine`] answering.
-async fn start_engine(
-    config: &Config,
-    demo_dir: Option<PathBuf>,
-    sim_task_seconds: f64,
-) -> Session {
-    let mut demo = None;
-    let engine = if let Some(dir) = demo_dir {
-        match demo::start(config, dir, sim_task_seconds).await {
-            Ok((d, handle)) => {
-                tracing::info!(sim = %d.sim.base_url(), dir = %d.dir.display(), "demo started");
-                demo = Some(d);
-                Ok(handle)
-            }
-            Err(e) => Err(format!("the simulated backend did not start ({e:#})")),
-        }
-    } else {
-        let cfg = EngineConfig::new(default_path(), config.clone(), provider_settings(config));
-        Engine::start(cfg)
-            .await
-            .map_err(|e| format!("the job store is unavailable ({e})"))
-    };
-    match engine {
-        Ok(h) => Session {
-            cmd_tx: h.cmd_tx,
-            event_rx: h.event_rx,
-            initial_jobs: h.initial_jobs,
-            counts: Some(h.counts),
-            task: h.task,
-            demo,
-            warning: None,
-        },
-        Err(why) => {
-            let warning = format!("{why}: editing works, submits are refused");
-            let (cmd_tx, cmd_rx) = unbounded_channel();
-            let (ev_tx, event_rx) = unbounded_channel();
-            Session {
-                cmd_tx,
-                event_rx,
-                initial_jobs: Vec::new(),
-                counts: None,
-                task: tokio::spawn(no_engine(cmd_rx, ev_tx, why)),
-                demo,
-                warning: Some(warning),
-            }
-        }
-    }
 }

@@ -9,6 +9,7 @@
 pub mod demo;
 pub mod launch;
 pub mod runtime;
+mod session;
 
 use crate::files::config::{self, Config};
 

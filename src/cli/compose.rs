@@ -40,7 +40,7 @@ pub fn run(args: ComposeArgs) -> ExitCode {
         }
     };
     if !is_submittable(&findings) {
-        eprintln!("{} is not submittable:", path.display());
+        eprintln!("{} is not submittable:", crate::core::printable_path(path));
         print_findings(&mut std::io::stderr(), &findings);
         if route_refuses(&findings, provider) {
             return ExitCode::from(EXIT_UNREADABLE);

@@ -16,7 +16,7 @@ use reqwest::Url;
 use super::ProviderArg;
 use super::out::outln;
 use crate::app::runtime::{self, Flavor};
-use crate::core::{Board, PlaceholderImages, Provider, compose};
+use crate::core::{Board, PlaceholderImages, Provider, compose, printable};
 use crate::engine::config::provider_settings;
 use crate::providers::{Client, KLING_BASE_ENV, KlingClient, Probe, ProviderError};
 
@@ -34,6 +34,22 @@ const MADE_UP_TASK: &str = "shotdeck-doctor-no-such-task";
 pub struct DoctorArgs {
     #[command(flatten)]
     pub provider: ProviderArg,
+    /// Seconds to wait for each answer (a silent server is a network failure after this,
+    /// not the 120 s a submit waits).
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS, value_parser = timeout_secs)]
+    pub timeout: f64,
+}
+
+/// A diagnosis is a few cheap calls: a server silent this long will not answer.
+pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
+
+fn timeout_secs(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 600.0 => Ok(v),
+        _ => Err(format!(
+            "--timeout: {s:?} is not a number of seconds from 0 to 600"
+        )),
+    }
 }
 
 /// One line of the report.
@@ -68,7 +84,8 @@ impl Check {
 pub fn run(args: DoctorArgs) -> ExitCode {
     let config = super::load_config();
     let provider = args.provider.resolve(&config);
-    let settings = provider_settings(&config);
+    let mut settings = provider_settings(&config);
+    settings.request_timeout = std::time::Duration::from_secs_f64(args.timeout);
     runtime::block_on(Flavor::CurrentThread, async move {
         let env = |name: &str| std::env::var(name).ok();
         let checks = match Client::from_env(provider, &settings) {
@@ -82,9 +99,11 @@ pub fn run(args: DoctorArgs) -> ExitCode {
         };
         for c in &checks {
             let mark = if c.ok { "ok  " } else { "FAIL" };
+            // Details quote the provider's answers: escaped, never acted on.
+            let detail = printable(&c.detail);
             match &c.fix {
-                Some(fix) => outln!("{mark} {}: {} — fix: {fix}", c.name, c.detail),
-                None => outln!("{mark} {}: {}", c.name, c.detail),
+                Some(fix) => outln!("{mark} {}: {detail} — fix: {}", c.name, printable(fix)),
+                None => outln!("{mark} {}: {detail}", c.name),
             }
         }
         if checks.iter().all(|c| c.ok) {
@@ -288,6 +307,21 @@ async fn gateway(client: &Client) -> Vec<Check> {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn the_doctor_waits_ten_seconds_unless_told_and_refuses_nonsense() {
+        use clap::Parser;
+        let parse = |args: &[&str]| crate::cli::Cli::try_parse_from(args);
+        let Some(crate::cli::Command::Doctor(d)) = parse(&["shotdeck", "doctor"]).unwrap().command
+        else {
+            panic!("doctor")
+        };
+        assert_eq!(d.timeout, 10.0);
+        for bad in ["0", "nan", "inf", "soon", "601"] {
+            let e = parse(&["shotdeck", "doctor", "--timeout", bad]).unwrap_err();
+            assert!(e.to_string().contains("--timeout"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn the_other_region_is_the_other_known_host_or_the_override() {

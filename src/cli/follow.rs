@@ -243,7 +243,7 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
     match outcome {
         Outcome::Done(v) => {
             for f in &v.files {
-                outln!("{}", f.path.display());
+                outln!("{}", crate::core::printable_path(&f.path));
             }
             ExitCode::SUCCESS
         }

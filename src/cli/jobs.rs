@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::core::printable;
+use crate::core::{printable, printable_path};
 
 use super::follow;
 use crate::engine::events::JobId;
@@ -206,7 +206,11 @@ fn print_record(rec: &JobRecord) {
     let v = &rec.view;
     let now = now_ms();
     outln!("job {}  {}  {}", v.id, v.phase.as_str(), v.provider);
-    outln!("board     {} ({:?})", v.board_path.display(), v.board_title);
+    outln!(
+        "board     {} ({:?})",
+        printable_path(&v.board_path),
+        v.board_title
+    );
     let keeper = if v.keeper { " · keeper" } else { "" };
     let retry = v
         .retry_of_take
@@ -260,7 +264,7 @@ fn print_record(rec: &JobRecord) {
             let state = if f.complete { "complete" } else { "partial" };
             outln!(
                 "  {}  {}{total} bytes  {state}",
-                f.path.display(),
+                printable_path(&f.path),
                 f.bytes_done
             );
         }

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use super::BoardArg;
 use crate::core::model::Board;
-use crate::core::printable;
+use crate::core::{printable, printable_path};
 use crate::engine::sidecar;
-use crate::files::board_file;
+use crate::files::{board_file, safe_read};
 
 #[derive(Debug, clap::Args)]
 pub struct NewArgs {
@@ -27,7 +27,7 @@ pub fn run(args: NewArgs) -> ExitCode {
     if path.exists() && !args.force {
         eprintln!(
             "{} already exists (use --force to overwrite it)",
-            path.display()
+            printable_path(path)
         );
         return ExitCode::from(1);
     }
@@ -42,13 +42,22 @@ pub fn run(args: NewArgs) -> ExitCode {
             (board, "3 shots, 12 s".to_string())
         }
     };
-    match board_file::save(path, &board) {
+    // A board this shotdeck would refuse to open (a sidecar's newer schema, a board too
+    // large) is refused before anything is written.
+    let text = match board_file::check_before_writing(path, &board) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("nothing was written: {e}");
+            return ExitCode::from(super::EXIT_UNREADABLE);
+        }
+    };
+    match board_file::write_atomic(path, text.as_bytes()) {
         Ok(()) => {
-            outln!("wrote {} ({what})", path.display());
+            outln!("wrote {} ({what})", printable_path(path));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("cannot save {}: {e}", printable_path(path));
             ExitCode::from(1)
         }
     }
@@ -56,14 +65,15 @@ pub fn run(args: NewArgs) -> ExitCode {
 
 /// The board recorded in a video's sidecar, rebased for `to`, and what it is.
 fn board_from_sidecar(sidecar: &Path, to: &Path) -> Result<(Board, String), ExitCode> {
-    let text = std::fs::read_to_string(sidecar).map_err(|e| {
-        eprintln!("cannot read {}: {e}", sidecar.display());
+    // A FIFO or `/dev/zero` named as the sidecar is refused, never read.
+    let text = safe_read::read_string(sidecar, safe_read::MAX_SIDECAR_BYTES).map_err(|e| {
+        eprintln!("{e}");
         ExitCode::from(super::EXIT_UNREADABLE)
     })?;
     let Some(found) = sidecar::read(&text) else {
         eprintln!(
             "{} is not a shotdeck sidecar (the .json written beside a downloaded video)",
-            sidecar.display()
+            printable_path(sidecar)
         );
         return Err(ExitCode::from(super::EXIT_UNREADABLE));
     };

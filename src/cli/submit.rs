@@ -12,12 +12,13 @@ use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
 use crate::core::compose::PlaceholderImages;
 use crate::core::cost::{Estimate, estimate};
 use crate::core::model::is_url;
-use crate::core::{Board, Provider, compose_with, is_submittable};
+use crate::core::{Board, Provider, compose_with, is_submittable, printable, printable_path};
 use crate::engine::events::{
     JobCmd, JobEvent, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
 };
 use crate::engine::{EngineHandle, provider_settings};
 use crate::files::board_file;
+use crate::files::image_probe::real_target;
 use crate::providers::Client;
 
 #[derive(Debug, clap::Args)]
@@ -66,7 +67,7 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     let path = match std::path::absolute(&args.board.board) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("{}: {e}", args.board.board.display());
+            eprintln!("{}: {e}", printable_path(&args.board.board));
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
@@ -79,7 +80,10 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     };
     print_findings(&mut std::io::stderr(), &findings);
     if !is_submittable(&findings) {
-        eprintln!("{} is not submittable; nothing was sent", path.display());
+        eprintln!(
+            "{} is not submittable; nothing was sent",
+            printable_path(&path)
+        );
         // A board the route cannot carry whole exits like a usage error: 2, nothing sent.
         if route_refuses(&findings, provider) {
             return ExitCode::from(EXIT_UNREADABLE);
@@ -143,7 +147,13 @@ pub(super) fn local_uploads(board: &Board, dir: &Path) -> Vec<(String, Option<u6
         .filter(|(_, r)| !is_url(r))
         .map(|(_, r)| {
             let size = std::fs::metadata(dir.join(r)).ok().map(|m| m.len());
-            (r.to_string(), size)
+            // Escaped (a file name is foreign text), and the real file named when a
+            // symlink leads elsewhere: that file is what is uploaded.
+            let name = match real_target(dir, r) {
+                Some(t) => format!("{} → {}", printable(r), printable_path(&t)),
+                None => printable(r).into_owned(),
+            };
+            (name, size)
         })
         .collect()
 }

@@ -52,7 +52,8 @@ pub fn route_refuses(findings: &[Finding], provider: Provider) -> bool {
 /// One line per finding: `error <path>: <message>` or `warning <path>: <message>`.
 pub fn print_findings(out: &mut dyn std::io::Write, findings: &[Finding]) {
     for f in findings {
-        let _ = writeln!(out, "{f}");
+        // Messages quote file names and prompts: escaped, never acted on.
+        let _ = writeln!(out, "{}", crate::core::printable(&f.to_string()));
     }
 }
 
@@ -75,7 +76,7 @@ pub fn run(args: ValidateArgs) -> ExitCode {
         print_findings(&mut std::io::stdout(), &findings);
     }
     if is_submittable(&findings) {
-        let path = args.board.board.display();
+        let path = crate::core::printable_path(&args.board.board);
         eprintln!("{path}: submittable for {provider}");
         ExitCode::SUCCESS
     } else {

@@ -24,7 +24,7 @@ pub use findings::{Finding, Severity, is_submittable};
 pub use images::{ImageFact, ImageFacts, ImageReadError};
 pub use model::{Board, Mode, Shot, ShotType};
 pub use models::{MODELS, ModelRow, ModelTable};
-pub use printable::printable;
+pub use printable::{printable, printable_path};
 pub use provider::{Limits, Provider};
 pub use route::RouteCaps;
 pub use rules::{validate, validate_for, validate_with};

@@ -30,6 +30,13 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A path as [`printable`] text: file names are foreign too (a board or image named with
+/// an escape sequence would otherwise act on the terminal when `new` or `validate` prints
+/// it).
+pub fn printable_path(path: &std::path::Path) -> String {
+    printable(&path.to_string_lossy()).into_owned()
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
@@ -53,6 +60,12 @@ mod tests {
         assert_eq!(printable("a\nb\r\t"), "a\\x0ab\\x0d\\x09");
         assert_eq!(printable("\u{9b}31m"), "\\x9b31m");
         assert_eq!(printable("\u{7f}"), "\\x7f");
+    }
+
+    #[test]
+    fn paths_are_escaped_like_text() {
+        let p = std::path::Path::new("/tmp/a\x1b]0;pwned\x07.json");
+        assert_eq!(printable_path(p), "/tmp/a\\x1b]0;pwned\\x07.json");
     }
 
     #[test]

@@ -179,7 +179,8 @@ pub fn board_for(sidecar: &Sidecar, to: &Path) -> Board {
 
 /// The SHA-256 (hex) and size of a file, read in blocks.
 pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = std::fs::File::open(path)?;
+    let (mut f, _) = crate::files::safe_read::open_regular(path, u64::MAX)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut total = 0u64;
@@ -221,7 +222,11 @@ fn local_images(board: &Board, board_path: &Path) -> HashMap<String, String> {
         .into_iter()
         .filter(|(_, r)| !is_url(r))
         .filter_map(|(_, r)| {
-            let bytes = std::fs::read(dir.join(r)).ok()?;
+            let bytes = crate::files::safe_read::read_bytes(
+                &dir.join(r),
+                crate::files::safe_read::MAX_IMAGE_BYTES,
+            )
+            .ok()?;
             Some((sha256_hex(&bytes), r.to_string()))
         })
         .collect()

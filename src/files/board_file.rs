@@ -8,16 +8,18 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::safe_read::{self, ReadError};
 use crate::core::model::{Board, SCHEMA_VERSION};
+use crate::core::printable_path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BoardFileError {
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {source}", printable_path(path))]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}:{line}:{column}: {message}", path.display())]
+    #[error("{}:{line}:{column}: {message}", printable_path(path))]
     Parse {
         path: PathBuf,
         line: usize,
@@ -26,13 +28,16 @@ pub enum BoardFileError {
     },
     #[error(
         "{}: board schema version {found} is newer than this shotdeck reads ({SCHEMA_VERSION}); upgrade shotdeck",
-        path.display()
+        printable_path(path)
     )]
     NewerVersion { path: PathBuf, found: u32 },
     /// A FIFO would block the read forever and a device (`/dev/zero`) never ends.
-    #[error("{} is {kind}, not a board file", path.display())]
+    #[error("{} is {kind}, not a board file", printable_path(path))]
     NotAFile { path: PathBuf, kind: &'static str },
-    #[error("{} is {bytes} bytes; a board is at most {limit} (is it really a board?)", path.display())]
+    #[error(
+        "{} is {bytes} bytes; a board is at most {limit} (is it really a board?)",
+        printable_path(path)
+    )]
     TooLarge {
         path: PathBuf,
         bytes: u64,
@@ -40,7 +45,7 @@ pub enum BoardFileError {
     },
     #[error(
         "{}:{line}:{column}: not UTF-8 text (invalid byte at offset {offset}); boards are UTF-8 JSON",
-        path.display()
+        printable_path(path)
     )]
     NotUtf8 {
         path: PathBuf,
@@ -60,7 +65,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A board that could not be written; the file on disk is the previous version, untouched.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot save {}: {source}", path.display())]
+#[error("cannot save {}: {source}", printable_path(path))]
 pub struct SaveError {
     pub path: PathBuf,
     pub source: std::io::Error,
@@ -119,35 +124,7 @@ pub fn load(path: &Path) -> Result<Board, BoardFileError> {
 /// The board file's text: a regular file (through any symlink), at most
 /// [`MAX_BOARD_BYTES`], UTF-8 with an optional byte order mark.
 pub fn read_text(path: &Path) -> Result<String, BoardFileError> {
-    use std::io::Read;
-    let read_err = |source| BoardFileError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    // Looked at before opening: opening a FIFO blocks until someone writes to it.
-    let meta = fs::metadata(path).map_err(read_err)?;
-    if !meta.is_file() {
-        return Err(BoardFileError::NotAFile {
-            path: path.to_path_buf(),
-            kind: file_kind(&meta),
-        });
-    }
-    let too_large = |bytes| BoardFileError::TooLarge {
-        path: path.to_path_buf(),
-        bytes,
-        limit: MAX_BOARD_BYTES,
-    };
-    if meta.len() > MAX_BOARD_BYTES {
-        return Err(too_large(meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    fs::File::open(path)
-        .and_then(|f| f.take(MAX_BOARD_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(read_err)?;
-    // The file may have grown since it was measured.
-    if bytes.len() as u64 > MAX_BOARD_BYTES {
-        return Err(too_large(bytes.len() as u64));
-    }
+    let bytes = read_bytes(path)?;
     let skip = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
     match std::str::from_utf8(&bytes[skip..]) {
         Ok(text) => Ok(text.to_string()),
@@ -166,25 +143,32 @@ pub fn read_text(path: &Path) -> Result<String, BoardFileError> {
     }
 }
 
-fn file_kind(meta: &fs::Metadata) -> &'static str {
-    let t = meta.file_type();
-    if t.is_dir() {
-        return "a folder";
+/// The board file's bytes, through the one special-file and size check
+/// ([`safe_read`]): a FIFO or a device is refused without blocking.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, BoardFileError> {
+    safe_read::read_bytes(path, MAX_BOARD_BYTES).map_err(|e| match e {
+        ReadError::NotAFile { path, kind } => BoardFileError::NotAFile { path, kind },
+        ReadError::TooLarge { path, bytes, limit } => {
+            BoardFileError::TooLarge { path, bytes, limit }
+        }
+        ReadError::Io { path, source } => BoardFileError::Read { path, source },
+    })
+}
+
+/// Refuses, before anything is written, a board this shotdeck would then refuse to open:
+/// one from a newer schema, or larger than [`MAX_BOARD_BYTES`] (`new --from` and opening
+/// a sidecar write boards taken from elsewhere). Returns the text to write.
+pub fn check_before_writing(path: &Path, board: &Board) -> Result<String, BoardFileError> {
+    let text = to_json(board);
+    if text.len() as u64 > MAX_BOARD_BYTES {
+        return Err(BoardFileError::TooLarge {
+            path: path.to_path_buf(),
+            bytes: text.len() as u64,
+            limit: MAX_BOARD_BYTES,
+        });
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    "not a regular file"
+    parse(&text, path)?;
+    Ok(text)
 }
 
 /// The bytes shotdeck writes for a board: pretty JSON with a trailing newline.
@@ -303,7 +287,7 @@ pub fn identity(path: &Path) -> PathBuf {
 }
 
 /// `a/./b/../c` → `a/c`, without asking the filesystem.
-fn lexical(path: &Path) -> PathBuf {
+pub fn lexical(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in path.components() {

@@ -107,8 +107,11 @@ pub fn acquire(board: &Path, force: bool) -> LockAttempt {
     LockAttempt::Unavailable(io::Error::other("the lock kept changing hands"))
 }
 
+/// A lock file that is a FIFO or a device (or huge) holds nobody, and is never waited on.
 fn read_holder(path: &Path) -> Option<Holder> {
-    fs::read_to_string(path).ok().and_then(|t| parse(&t))
+    super::safe_read::read_string(path, super::safe_read::MAX_LOCK_BYTES)
+        .ok()
+        .and_then(|t| parse(&t))
 }
 
 fn older_than_a_minute(path: &Path) -> bool {

@@ -135,13 +135,14 @@ pub fn config_path() -> PathBuf {
 
 /// Loads `path`, or defaults when it does not exist.
 pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
+    // Through the special-file and size check: a FIFO named config.toml is refused.
+    let text = match super::safe_read::read_string(path, super::safe_read::MAX_SETTINGS_BYTES) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        Err(source) => {
+        Err(e) if e.is_not_found() => return Ok(Config::default()),
+        Err(e) => {
             return Err(ConfigError::Read {
                 path: path.to_path_buf(),
-                source,
+                source: std::io::Error::other(e.to_string()),
             });
         }
     };

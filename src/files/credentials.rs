@@ -252,10 +252,17 @@ impl Credentials {
 fn read_file(file: &Path) -> Result<CredentialsFile, CredentialsError> {
     let path = file.display().to_string();
     check_private(file, &path)?;
-    let text = std::fs::read_to_string(file).map_err(|e| CredentialsError::Unreadable {
-        path: path.clone(),
-        reason: e.to_string(),
-    })?;
+    // Through the special-file and size check: a FIFO is refused, never waited on.
+    let text =
+        super::safe_read::read_string(file, super::safe_read::MAX_SETTINGS_BYTES).map_err(|e| {
+            CredentialsError::Unreadable {
+                path: path.clone(),
+                reason: match e {
+                    super::safe_read::ReadError::Io { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                },
+            }
+        })?;
     // Never toml's own Display: it quotes the offending line, which may hold a key.
     toml::from_str(&text).map_err(|e| CredentialsError::Invalid {
         path,

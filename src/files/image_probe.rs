@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
+use super::safe_read;
 use crate::core::ImageSource;
 use crate::core::gateway_profile::Profiles;
 use crate::core::images::{ImageFact, ImageFacts, ImageReadError};
@@ -21,6 +22,17 @@ pub fn resolve(board_dir: &Path, reference: &str) -> PathBuf {
     }
 }
 
+/// Where a local image really is when that is not where the board says: a symlink
+/// `x.png` leading out of the board's folder (to `~/.ssh/id_ed25519`, say). Confirmations
+/// name it, since that file is what gets uploaded. `None` when it is where it says (or
+/// cannot be looked at).
+pub fn real_target(board_dir: &Path, reference: &str) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(resolve(board_dir, reference)).ok()?;
+    let dir = std::fs::canonicalize(board_dir).ok()?;
+    let as_named = super::board_file::lexical(&dir.join(reference.trim()));
+    (real != as_named).then_some(real)
+}
+
 /// What the header of one image says.
 pub fn probe(board_dir: &Path, reference: &str) -> ImageFact {
     if is_url(reference) {
@@ -33,13 +45,16 @@ pub fn probe(board_dir: &Path, reference: &str) -> ImageFact {
         Err(e) => return ImageFact::Missing(e.kind().to_string()),
     };
     let mut header = [0u8; 16];
-    let kind = match std::fs::File::open(&path).and_then(|mut f| {
-        use std::io::Read;
-        let n = f.read(&mut header)?;
-        Ok(n)
-    }) {
-        Ok(n) => imagesize::image_type(&header[..n]),
-        Err(e) => return ImageFact::Missing(e.kind().to_string()),
+    // Only the header is read here (the size rule judges `bytes`), so no size cap.
+    let kind = match safe_read::open_regular(&path, u64::MAX) {
+        Ok((mut f, _)) => match std::io::Read::read(&mut f, &mut header) {
+            Ok(n) => imagesize::image_type(&header[..n]),
+            Err(e) => return ImageFact::Missing(e.kind().to_string()),
+        },
+        Err(safe_read::ReadError::Io { source, .. }) => {
+            return ImageFact::Missing(source.kind().to_string());
+        }
+        Err(_) => return ImageFact::Missing("not a file".into()),
     };
     let format = match kind {
         Ok(imagesize::ImageType::Jpeg) => "jpeg".to_string(),
@@ -88,7 +103,7 @@ pub struct FileImages {
 impl ImageSource for FileImages {
     fn local_image(&self, reference: &str) -> Result<String, ImageReadError> {
         let path = resolve(&self.board_dir, reference);
-        match std::fs::read(&path) {
+        match safe_read::read_bytes(&path, safe_read::MAX_IMAGE_BYTES) {
             Ok(bytes) => Ok(base64::engine::general_purpose::STANDARD.encode(bytes)),
             Err(e) => Err(ImageReadError {
                 path,

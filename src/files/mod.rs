@@ -9,6 +9,7 @@ pub mod image_probe;
 pub mod logging;
 pub mod paths;
 pub mod preview;
+pub mod safe_read;
 pub mod toml_error;
 
 /// Whether process `pid` is running, where the system can tell (`/proc` on Linux);

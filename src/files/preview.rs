@@ -150,9 +150,12 @@ fn decode(path: &Path, bytes: u64) -> Result<Preview, PreviewError> {
     if bytes > MAX_PREVIEW_BYTES {
         return Err(PreviewError::TooManyBytes(bytes));
     }
+    // Through the special-file check: a FIFO named like an image is refused, not waited on.
     let open = || {
-        image::ImageReader::open(path)
-            .and_then(|r| r.with_guessed_format())
+        let (file, _) = crate::files::safe_read::open_regular(path, MAX_PREVIEW_BYTES)
+            .map_err(|e| PreviewError::Missing(e.to_string()))?;
+        image::ImageReader::new(std::io::BufReader::new(file))
+            .with_guessed_format()
             .map_err(|e| PreviewError::Missing(e.kind().to_string()))
     };
     let reader = open()?;

@@ -154,7 +154,16 @@ impl UiDeps {
             self.styles = Styles::monochrome();
         }
         let keymap_path = config_dir.join("keymap.toml");
-        if let Ok(text) = std::fs::read_to_string(&keymap_path) {
+        let read = crate::files::safe_read::read_string(
+            &keymap_path,
+            crate::files::safe_read::MAX_SETTINGS_BYTES,
+        );
+        if let Err(e) = &read
+            && !e.is_not_found()
+        {
+            self.warnings.push(format!("{e} (using default keys)"));
+        }
+        if let Ok(text) = read {
             let mut km = self.keymap.clone();
             match Keymap::parse_overrides(&text).and_then(|o| km.overlay(&o)) {
                 Ok(taken) => {

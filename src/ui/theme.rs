@@ -142,7 +142,10 @@ impl ThemeColors {
     /// inherits from.
     pub fn load(name: &str, config_dir: &Path) -> Result<ThemeColors, ThemeError> {
         let path = config_dir.join("themes").join(format!("{name}.toml"));
-        match std::fs::read_to_string(&path) {
+        match crate::files::safe_read::read_string(
+            &path,
+            crate::files::safe_read::MAX_SETTINGS_BYTES,
+        ) {
             Ok(text) => ThemeColors::from_user_file(name, &text),
             Err(_) => ThemeColors::builtin(name),
         }

@@ -12,7 +12,7 @@ mod takes;
 mod unsent;
 mod watch;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
@@ -74,6 +74,7 @@ impl Engine {
             scope: cfg.scope,
             events: event_tx,
             workers: HashMap::new(),
+            lost: HashSet::new(),
             watching: false,
             last_seen: now_ms(),
             next_tick: Instant::now(),
@@ -123,6 +124,8 @@ struct EngineLoop {
     next_tick: Instant,
     /// Asks the spend reporter to sum today's spend again.
     spend: mpsc::UnboundedSender<()>,
+    /// Jobs a worker of ours still runs whose lease another process took.
+    lost: HashSet<JobId>,
 }
 
 impl EngineLoop {
@@ -154,14 +157,22 @@ impl EngineLoop {
             WorkerMsg::Updated(view) => self.report(view),
             WorkerMsg::Exited(id) => {
                 self.workers.remove(&id);
+                self.lost.remove(&id);
                 let owner = self.shared.owner.clone();
-                if let Err(e) = self
+                match self
                     .shared
                     .db
-                    .call(move |s| s.release_lease(id, &owner))
+                    .call(move |s| {
+                        s.release_lease(id, &owner)?;
+                        s.view(id)
+                    })
                     .await
                 {
-                    tracing::error!(job = id, error = %e, "could not release a lease");
+                    // A worker that stopped because its lease went elsewhere (a cancel from
+                    // another process) leaves the store's word as the last one.
+                    Ok(Some(view)) if self.known.get(&id) != Some(&view) => self.report(view),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(job = id, error = %e, "could not release a lease"),
                 }
                 self.refresh_watching().await;
             }

@@ -26,13 +26,18 @@ impl EngineLoop {
         let now = now_ms();
         if !self.workers.is_empty() {
             let (owner, until) = (self.shared.owner.clone(), now + self.lease_ms());
-            if let Err(e) = self
+            let ids: Vec<JobId> = self.workers.keys().copied().collect();
+            match self
                 .shared
                 .db
-                .call(move |s| s.renew_leases(&owner, until))
+                .call(move |s| {
+                    s.renew_leases(&owner, until)?;
+                    s.not_held(&owner, &ids)
+                })
                 .await
             {
-                tracing::error!(error = %e, "lease renewal failed");
+                Ok(lost) => self.note_lost(lost),
+                Err(e) => tracing::error!(error = %e, "lease renewal failed"),
             }
         }
         let since = self.last_seen - WATCH_SLACK_MS;
@@ -44,8 +49,10 @@ impl EngineLoop {
                         .known
                         .get(&v.id)
                         .is_none_or(|k| *k != v && v.updated_at >= k.updated_at);
-                    // Our own workers report their jobs directly, and fresher.
-                    if self.scope.contains(v.id) && !self.workers.contains_key(&v.id) && newer {
+                    // Our own workers report their jobs directly, and fresher; not a job
+                    // whose lease went elsewhere (cancelled, or taken over).
+                    let ours = self.workers.contains_key(&v.id) && !self.lost.contains(&v.id);
+                    if self.scope.contains(v.id) && !ours && newer {
                         self.report(v);
                     }
                 }
@@ -54,6 +61,21 @@ impl EngineLoop {
         }
         self.adopt(false).await;
         self.refresh_watching().await;
+    }
+
+    /// Jobs our workers run whose lease another process took (`jobs cancel`, or an engine
+    /// that adopted them while this one was suspended past its lease): from now on their
+    /// views come from the store, so whoever follows them here sees what really happens.
+    /// The worker finds out at its next write and stops.
+    fn note_lost(&mut self, lost: Vec<JobId>) {
+        for id in lost {
+            if self.lost.insert(id) {
+                tracing::info!(
+                    job = id,
+                    "its lease went to another process; following it from the store"
+                );
+            }
+        }
     }
 
     /// Takes the lease of in-scope active jobs no live engine holds, and works on them.

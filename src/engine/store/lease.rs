@@ -6,7 +6,7 @@
 //! come back to life without two live processes ever polling the same task. SQLite
 //! serialises the UPDATEs, so exactly one of two racing engines gets the row.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Store, StoreError};
 use crate::engine::events::JobId;
@@ -36,6 +36,25 @@ impl Store {
             "UPDATE jobs SET lease_until = ?2 WHERE lease_owner = ?1",
             params![owner, until],
         )?)
+    }
+
+    /// Which of `ids` `owner` no longer holds: another engine took the job over (its lease
+    /// had lapsed) or the user cancelled it from another process.
+    pub fn not_held(&self, owner: &str, ids: &[JobId]) -> Result<Vec<JobId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT lease_owner FROM jobs WHERE id = ?1")?;
+        let mut lost = Vec::new();
+        for &id in ids {
+            let holder: Option<String> = stmt
+                .query_row(params![id], |r| r.get(0))
+                .optional()?
+                .flatten();
+            if holder.as_deref() != Some(owner) {
+                lost.push(id);
+            }
+        }
+        Ok(lost)
     }
 
     pub fn release_lease(&self, id: JobId, owner: &str) -> Result<bool, StoreError> {

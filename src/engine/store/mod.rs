@@ -180,6 +180,20 @@ pub struct Store {
     conn: Connection,
 }
 
+impl StoreError {
+    /// Another process holds the store's write lock (a long write, a `sqlite3` shell in a
+    /// transaction): it opens once that ends, so opening again later is worth it.
+    pub fn is_busy(&self) -> bool {
+        let (StoreError::Sqlite(e) | StoreError::Open { source: e, .. }) = self else {
+            return false;
+        };
+        matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {

@@ -17,6 +17,9 @@ pub struct Upload {
     pub name: String,
     /// `None`: the file could not be looked at.
     pub bytes: Option<u64>,
+    /// The file really read when it is not where `name` says (a symlink out of the
+    /// board's folder).
+    pub target: Option<std::path::PathBuf>,
 }
 
 /// A board about to be sent: what it costs and what leaves the machine.
@@ -74,11 +77,13 @@ fn upload_lines(uploads: &[Upload], s: &Styles) -> Vec<Line<'static>> {
         .enumerate()
         .map(|(i, u)| {
             let size = u.bytes.map_or("cannot be read".into(), file_size);
-            kv(
-                if i == 0 { "Uploads" } else { "" },
-                format!("{} · {size}", fit(&u.name, 36)),
-                s,
-            )
+            let name = fit(&crate::core::printable(&u.name), 36);
+            let shown = match &u.target {
+                // The file that leaves the machine, named whole: it is what the user agrees to.
+                Some(t) => format!("{name} → {} · {size}", crate::core::printable_path(t)),
+                None => format!("{name} · {size}"),
+            };
+            kv(if i == 0 { "Uploads" } else { "" }, shown, s)
         })
         .collect()
 }

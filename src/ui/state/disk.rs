@@ -35,10 +35,7 @@ impl DiskCopy {
             return Ok(None);
         }
         let board = board_file::load(path)?;
-        let bytes = fs::read(path).map_err(|source| board_file::BoardFileError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = board_file::read_bytes(path)?;
         Ok(Some(DiskCopy::of(&bytes, board)))
     }
 

@@ -3,7 +3,6 @@
 //! records undo, recomputes what the panes show and schedules the autosave.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::core::cost::PriceTable;
@@ -13,13 +12,13 @@ use crate::files::board_file;
 use crate::ui::state::derived::{Derived, ImageCache};
 use crate::ui::state::disk::{DiskCopy, OutsideChange};
 use crate::ui::state::edit::Refusal;
+use crate::ui::state::exit_save::{self, Kept, Pending};
 use crate::ui::state::history::{EditKind, History, Snapshot};
 
 /// Autosave runs this long after the last edit.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(400);
 
-/// The latest unsaved board, readable from a panic hook (which must not wait on the UI).
-pub type RescueSlot = Arc<Mutex<Option<(PathBuf, Board)>>>;
+pub use crate::ui::state::exit_save::RescueSlot;
 
 /// A board ready to edit: loaded from disk, or a starter for a path that does not exist yet.
 #[derive(Debug, Clone)]
@@ -51,12 +50,8 @@ impl OpenedBoard {
             });
         }
         let board = board_file::load(&path)?;
-        // Read again for the hash: `load` refuses what is not a board file (a FIFO, a
-        // device) before anything here reads it.
-        let bytes = std::fs::read(&path).map_err(|source| board_file::BoardFileError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        // Read again for the hash, through the same special-file and size check.
+        let bytes = board_file::read_bytes(&path)?;
         Ok(OpenedBoard {
             disk: Some(DiskCopy::of(&bytes, board.clone())),
             path,
@@ -229,9 +224,47 @@ impl Doc {
         self.last_edit = Some(at);
         self.images.refresh(&self.board, &self.board_dir);
         self.rederive();
+        self.sync_rescue();
+    }
+
+    /// What an exit that cannot ask must keep, and whether it may go over the file.
+    pub fn pending(&self) -> Option<Pending> {
+        self.is_unsaved().then(|| Pending {
+            path: self.path.clone(),
+            board: self.board.clone(),
+            blocked: self
+                .read_only
+                .as_ref()
+                .map(|why| format!("the board is read-only ({why})"))
+                .or_else(|| {
+                    self.outside
+                        .as_ref()
+                        .map(|c| format!("the board changed on disk ({})", c.summary))
+                }),
+            disk: self.disk.clone(),
+        })
+    }
+
+    /// Puts the unsaved edits (or nothing) where the panic hook finds them.
+    pub(super) fn sync_rescue(&self) {
         if let Ok(mut slot) = self.rescue.lock() {
-            *slot = Some((self.path.clone(), self.board.clone()));
+            *slot = self.pending();
         }
+    }
+
+    /// Keeps the unsaved edits by the one exit rule ([`exit_save::keep`]) and empties the
+    /// rescue slot, so a panic later in the exit writes nothing again.
+    pub fn keep_on_exit(&mut self) -> Option<Result<Kept, String>> {
+        let pending = self.pending()?;
+        let kept = exit_save::keep(&pending);
+        if let Ok(mut slot) = self.rescue.lock() {
+            *slot = None;
+        }
+        if let Ok(Kept::Board(_)) = &kept {
+            self.saved_revision = self.revision;
+        }
+        exit_save::log_kept(&kept);
+        Some(kept)
     }
 
     fn rederive(&mut self) {
@@ -304,19 +337,9 @@ impl Doc {
         self.disk = Some(DiskCopy::of(written.as_bytes(), self.board.clone()));
         self.saved_revision = self.revision;
         self.outside = None;
-        if let Ok(mut slot) = self.rescue.lock() {
-            *slot = None;
-        }
+        self.sync_rescue();
         Ok(())
     }
-}
-
-/// Saves the rescue slot's board, if any: for panic hooks. Never blocks on the lock.
-pub fn rescue_save(slot: &RescueSlot) -> Option<PathBuf> {
-    let guard = slot.try_lock().ok()?;
-    let (path, board) = guard.as_ref()?;
-    board_file::save(path, board).ok()?;
-    Some(path.clone())
 }
 
 #[cfg(test)]

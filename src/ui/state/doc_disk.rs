@@ -1,7 +1,7 @@
 //! The doc and its file: outside changes, read-only boards, reloading, writing anyway,
 //! saving under another name, and a copy beside the board when it may not be written.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use crate::files::board_file;
@@ -17,6 +17,7 @@ impl Doc {
 
     pub fn set_read_only(&mut self, why: Option<String>) {
         self.read_only = why;
+        self.sync_rescue();
     }
 
     /// Whether someone else wrote the file since it was loaded or saved here.
@@ -31,11 +32,13 @@ impl Doc {
 
     pub fn hold_change(&mut self, change: OutsideChange) {
         self.outside = Some(change);
+        self.sync_rescue();
     }
 
     /// "Decide later" keeps the change held; a reload or a write ends it.
     pub fn forget_change(&mut self) {
         self.outside = None;
+        self.sync_rescue();
     }
 
     /// Takes the file's version as the board. The board it replaces stays one undo away.
@@ -49,9 +52,7 @@ impl Doc {
         self.saved_revision = self.revision;
         self.disk = Some(copy);
         self.outside = None;
-        if let Ok(mut slot) = self.rescue.lock() {
-            *slot = None;
-        }
+        self.sync_rescue();
     }
 
     /// The file was deleted outside: the next save creates it again.
@@ -79,25 +80,5 @@ impl Doc {
         self.board_dir = board_file::board_dir(&self.path);
         self.reprobe_images();
         Ok(())
-    }
-
-    /// Writes the unsaved board beside the file, never over anything: `noir.unsaved.json`
-    /// (or `noir.unsaved-2.json`, …). For exits that cannot ask (the terminal went away)
-    /// while the board may not be written.
-    pub fn save_beside(&self) -> Result<PathBuf, board_file::SaveError> {
-        let stem = self
-            .path()
-            .file_stem()
-            .map_or("board".into(), |s| s.to_string_lossy().into_owned());
-        let dir = board_file::board_dir(self.path());
-        let free = (1..100)
-            .map(|n| match n {
-                1 => dir.join(format!("{stem}.unsaved.json")),
-                n => dir.join(format!("{stem}.unsaved-{n}.json")),
-            })
-            .find(|p| !p.exists())
-            .unwrap_or_else(|| dir.join(format!("{stem}.unsaved-{}.json", std::process::id())));
-        board_file::save(&free, self.board())?;
-        Ok(free)
     }
 }

@@ -61,8 +61,9 @@ fn the_rescue_slot_holds_unsaved_work() {
         Ok(())
     })
     .unwrap();
-    let saved = rescue_save(&slot).unwrap();
-    assert_eq!(board_file::load(&saved).unwrap().title, "rescued");
+    let kept = exit_save::rescue_save(&slot).unwrap().unwrap();
+    assert_eq!(kept, Kept::Board(dir.path().join("b.json")));
+    assert_eq!(board_file::load(kept.path()).unwrap().title, "rescued");
 }
 
 #[test]

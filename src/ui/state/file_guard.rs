@@ -12,6 +12,7 @@ use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::file_question::{FileAnswer, FileQuestion};
 use crate::ui::state::app::{App, Overlay};
 use crate::ui::state::disk::OutsideChange;
+use crate::ui::state::exit_save::Kept;
 use crate::ui::theme::Styles;
 
 impl App {
@@ -197,26 +198,11 @@ impl App {
         }
     }
 
-    /// The loop ends without the user (input closed, SIGHUP, SIGTERM): the board is saved
-    /// if it may be, else the edits go beside it (`noir.unsaved.json`), never over it.
-    pub fn save_on_exit(&mut self) {
-        if !self.doc.is_unsaved() {
-            return;
-        }
-        let blocked = self.doc.held_change().is_some()
-            || self.doc.read_only().is_some()
-            || self.doc.outside_change().is_some();
-        let saved = if blocked {
-            Err("the board may not be written".to_string())
-        } else {
-            self.doc.save().map(|_| ()).map_err(|e| e.to_string())
-        };
-        if let Err(why) = saved {
-            match self.doc.save_beside() {
-                Ok(p) => tracing::warn!("{why}: unsaved edits written to {}", p.display()),
-                Err(e) => tracing::error!("{why}; the unsaved edits could not be kept: {e}"),
-            }
-        }
+    /// The loop ends without the user (input closed or unreadable, SIGHUP, SIGTERM): the
+    /// one exit rule ([`crate::ui::state::exit_save`]) keeps the edits, over the board only
+    /// when it may be written.
+    pub fn save_on_exit(&mut self) -> Option<Result<Kept, String>> {
+        self.doc.keep_on_exit()
     }
 
     /// Ctrl-Z asks the loop to hand the terminal over.

@@ -9,6 +9,7 @@ mod dispatch;
 pub mod doc;
 mod doc_disk;
 pub mod edit;
+pub mod exit_save;
 pub mod file_guard;
 mod filters;
 pub mod history;

@@ -9,7 +9,7 @@ use crate::core::{Finding, Severity};
 use crate::engine::events::{
     JobCmd, JobId, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
 };
-use crate::files::image_probe::resolve;
+use crate::files::image_probe::{real_target, resolve};
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::paid::{Paid, RetryAsk, RetryWay, Stored, Upload};
 use crate::ui::state::app::{App, Overlay};
@@ -104,6 +104,7 @@ impl App {
                     .ok()
                     .filter(|m| m.is_file())
                     .map(|m| m.len()),
+                target: real_target(self.doc.board_dir(), r),
             })
             .collect();
         Paid {

@@ -23,16 +23,21 @@ use ratatui::Terminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::ui::state::doc::{OpenedBoard, RescueSlot, rescue_save};
+use crate::ui::state::doc::{OpenedBoard, RescueSlot};
+use crate::ui::state::exit_save::rescue_save;
 use crate::ui::{ExitReason, StopSignal, UiDeps};
 pub use backend::DiffBackend;
 
-/// Saves the latest unsaved board before the terminal is restored and the panic printed.
+/// Keeps the latest unsaved edits (by the one exit rule: never over a read-only board or
+/// someone else's change) before the terminal is restored and the panic printed.
 fn install_rescue_hook(slot: RescueSlot) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let saved = rescue_save(&slot);
         tracing::error!("panic: {info}");
+        // Not `ratatui::restore`: it prints its error with `eprintln!`, which panics on a
+        // hung-up terminal, and a panic inside this hook aborts (the lock stays behind).
+        let _ = ratatui::try_restore();
         // Frames leave their colours set for the next one (and the cursor may be hidden);
         // the shell must not inherit them.
         let _ = execute!(
@@ -44,11 +49,15 @@ fn install_rescue_hook(slot: RescueSlot) {
             DisableBracketedPaste
         );
         previous(info);
-        if let Some(path) = saved {
-            eprintln!(
-                "shotdeck: your unsaved edits were saved to {}",
-                path.display()
-            );
+        // Not `eprintln!`: on a hung-up terminal it panics again, inside this hook.
+        match saved {
+            Some(Ok(kept)) => {
+                let _ = writeln!(std::io::stderr(), "shotdeck: {}", kept.describe());
+            }
+            Some(Err(e)) => {
+                let _ = writeln!(std::io::stderr(), "shotdeck: unsaved edits lost: {e}");
+            }
+            None => {}
         }
     }));
 }
@@ -136,13 +145,15 @@ pub async fn run_terminal(opened: OpenedBoard, mut deps: UiDeps) -> anyhow::Resu
     // Before the input thread: the terminal's answer arrives on stdin.
     deps.picker = graphics::query_picker(deps.config.images);
     let input = input::terminal_events()?;
-    // Raw mode, the alternate screen and ratatui's restoring panic hook...
-    if let Err(e) = ratatui::try_init() {
-        ratatui::restore();
+    // Our panic hook saves, then restores the terminal (ratatui's own hook would print
+    // with `eprintln!`, which panics again once the terminal is gone).
+    install_rescue_hook(deps.rescue.clone());
+    if let Err(e) = crossterm::terminal::enable_raw_mode()
+        .and_then(|()| execute!(stdout(), EnterAlternateScreen))
+    {
+        let _ = ratatui::try_restore();
         return Err(anyhow::anyhow!("cannot set up the terminal: {e}"));
     }
-    // ...wrapped by ours, which saves first.
-    install_rescue_hook(deps.rescue.clone());
     // One buffered write per frame instead of stdout's 1 KiB line-buffer chunks, each frame
     // only what differs from what the terminal already shows (see `backend`).
     let backend = DiffBackend::new(BufWriter::with_capacity(1 << 16, stdout()));
@@ -161,7 +172,8 @@ pub async fn run_terminal(opened: OpenedBoard, mut deps: UiDeps) -> anyhow::Resu
         reason
     }
     .await;
-    ratatui::restore();
+    // Errors ignored, never printed: after a hangup there is no terminal to print on.
+    let _ = ratatui::try_restore();
     // The shell gets its cursor back whatever the last frame did with it.
     let _ = execute!(stdout(), Show);
     result
