@@ -105,7 +105,8 @@ impl Budget {
             let over = match estimate_usd {
                 None => true,
                 // A cent's slack: sums of float estimates must not refuse an exact fit.
-                Some(est) => spent_usd + est > limit_usd + 1e-9,
+                // `!(≤)`: a limit or sum that is not a number refuses (fails closed).
+                Some(est) => !(spent_usd + est <= limit_usd + 1e-9),
             };
             if over {
                 return Err(OverBudget {
@@ -120,10 +121,21 @@ impl Budget {
     }
 }
 
-/// Charged units in USD when the model's unit price is known.
+/// A provider's charge in units when it reads as a plain non-negative number (digits and
+/// a point: the ledger's SQL applies the same rule). A negative or unreadable charge is
+/// unknown (the job counts at its estimate), never a credit that lowers a sum.
+pub fn charged_units(units: &str) -> Option<f64> {
+    let units = units.trim();
+    let plain = units.bytes().any(|b| b.is_ascii_digit())
+        && units.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let value: f64 = units.parse().ok().filter(|_| plain)?;
+    value.is_finite().then_some(value)
+}
+
+/// Charged units in USD when they are readable and the model's unit price is known.
 pub fn units_to_usd(units: &str, model: &str, prices: &UnitPrices) -> Option<f64> {
-    let units: f64 = units.trim().parse().ok()?;
-    Some(units * prices.get(model)?)
+    let price = *prices.get(model)?;
+    (price.is_finite() && price >= 0.0).then(|| charged_units(units).map(|u| u * price))?
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod models;
 pub mod printable;
 pub mod provider;
 pub mod rules;
+pub mod task_id;
 
 pub use compose::{
     ComposeError, ComposedRequest, ImageSource, PlaceholderImages, compose, compose_with,

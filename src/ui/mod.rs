@@ -98,7 +98,8 @@ impl UiDeps {
         jobs_rx: UnboundedReceiver<JobEvent>,
         config: Config,
     ) -> UiDeps {
-        let mut warnings = Vec::new();
+        // A bad config.toml is said at start (status line and message log).
+        let mut warnings = config.warnings();
         let mut keymap = Keymap::defaults();
         let mut with_keys = keymap.clone();
         match with_keys.overlay(&config.keys) {

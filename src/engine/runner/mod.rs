@@ -199,6 +199,13 @@ impl EngineLoop {
         let _ = self.events.send(JobEvent::Rejected { reason, ticket });
     }
 
+    /// Why nothing paid may be sent: config.toml's money keys did not read cleanly, so a
+    /// limit or price may be missing (submit, retry and send all check it).
+    fn money_refusal(&self) -> Option<String> {
+        let why = self.shared.config.money_refusal()?;
+        Some(format!("{why}; nothing was sent"))
+    }
+
     fn lease_ms(&self) -> i64 {
         self.shared.tuning.lease_ttl.as_millis() as i64
     }

@@ -1,7 +1,9 @@
 //! The user's answer to a job in `needs_attention`: the task id from the gateway's
-//! dashboard (polling resumes) or "lost" (the job fails; it may have been charged).
+//! dashboard (polling resumes) or "lost" (the job fails; it may have been charged). A task
+//! id the user attached may be attached again (a typo) until a download began.
 
 use super::{JobChange, Store, StoreError};
+use crate::core::task_id::check_task_id;
 use crate::engine::events::{JobError, JobId, JobPhase, JobView};
 
 /// How long the store holds the job while it writes the answer.
@@ -25,8 +27,10 @@ pub enum ResolveError {
     NotWaiting { id: JobId, phase: JobPhase },
     #[error("job {0} is being worked on by another shotdeck process")]
     Busy(JobId),
-    #[error("the task id is empty")]
-    EmptyTaskId,
+    #[error("job {id} is {}: a task id can be attached again only to a job whose id was entered by the user and that has not begun downloading", phase.as_str())]
+    NotReattachable { id: JobId, phase: JobPhase },
+    #[error("{0}; nothing was changed")]
+    BadTaskId(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -41,10 +45,8 @@ impl Store {
         owner: &str,
         now: i64,
     ) -> Result<JobView, ResolveError> {
-        if let Resolution::Attach(task) = resolution
-            && task.trim().is_empty()
-        {
-            return Err(ResolveError::EmptyTaskId);
+        if let Resolution::Attach(task) = resolution {
+            check_task_id(task.trim()).map_err(ResolveError::BadTaskId)?;
         }
         if !self.take_lease(id, owner, now + RESOLVE_LEASE_MS, now)? {
             return Err(ResolveError::Busy(id));
@@ -62,7 +64,15 @@ impl Store {
         now: i64,
     ) -> Result<JobView, ResolveError> {
         let view = self.view(id)?.ok_or(StoreError::NotFound(id))?;
-        if view.phase != JobPhase::NeedsAttention {
+        let reattach = matches!(resolution, Resolution::Attach(_))
+            && matches!(view.phase, JobPhase::Submitted | JobPhase::Processing);
+        if reattach && !self.waited_for_attention(id)? {
+            return Err(ResolveError::NotReattachable {
+                id,
+                phase: view.phase,
+            });
+        }
+        if view.phase != JobPhase::NeedsAttention && !reattach {
             return Err(ResolveError::NotWaiting {
                 id,
                 phase: view.phase,
@@ -74,13 +84,18 @@ impl Store {
                 stalled: Some(false),
                 ..JobChange::phase(JobPhase::Submitted)
                     .with_error(None)
-                    .with_note("task id entered by the user; polling resumes")
+                    .with_note(if reattach {
+                        "task id corrected by the user; polling resumes"
+                    } else {
+                        "task id entered by the user; polling resumes"
+                    })
             },
             Resolution::Lost => {
                 let error = JobError {
                     code: Some(LOST_CODE.into()),
                     message: "marked lost by the user: the gateway may still have created \
-                              and charged the task; nothing was re-sent"
+                              and charged the task (the spend ledger counts it at its \
+                              estimate); nothing was re-sent"
                         .into(),
                     retryable: false,
                 };
@@ -91,5 +106,78 @@ impl Store {
         };
         self.apply(id, owner, &change, now)?
             .ok_or(ResolveError::Busy(id))
+    }
+
+    /// Whether job `id` ever waited in `needs_attention`: its task id then came from the
+    /// user, not the provider, and may be corrected.
+    fn waited_for_attention(&self, id: JobId) -> Result<bool, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM job_events WHERE job_id = ?1 \
+             AND phase = 'needs_attention')",
+            rusqlite::params![id],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::store::tests::{B, new_job};
+
+    fn waiting(s: &mut Store, ext: &str) -> JobId {
+        let id = s.insert_job(&new_job(ext), B, i64::MAX, 0).unwrap();
+        for phase in [JobPhase::Submitting, JobPhase::NeedsAttention] {
+            s.apply(id, B, &JobChange::phase(phase), 1).unwrap();
+        }
+        s.release_lease(id, B).unwrap();
+        id
+    }
+
+    #[test]
+    fn a_mistyped_task_id_can_be_corrected_until_a_download_begins() {
+        let mut s = Store::open_in_memory().unwrap();
+        let id = waiting(&mut s, "shotdeck-a1");
+        for bad in ["..", ".", "task 9", ""] {
+            let refused = s.resolve_attention(id, &Resolution::Attach(bad.into()), "cli", 2);
+            assert!(
+                matches!(refused, Err(ResolveError::BadTaskId(_))),
+                "{bad:?}: {refused:?}"
+            );
+        }
+        let typo = Resolution::Attach("task_O9".into());
+        s.resolve_attention(id, &typo, "cli", 3).unwrap();
+        let fixed = Resolution::Attach("task_09".into());
+        let v = s.resolve_attention(id, &fixed, "cli", 4).unwrap();
+        assert_eq!(v.task_id.as_deref(), Some("task_09"));
+        assert_eq!(v.phase, JobPhase::Submitted);
+        s.take_lease(id, B, i64::MAX, 5).unwrap();
+        s.apply(id, B, &JobChange::phase(JobPhase::Downloading), 5)
+            .unwrap();
+        s.release_lease(id, B).unwrap();
+        let late = s.resolve_attention(id, &fixed, "cli", 6);
+        assert!(
+            matches!(late, Err(ResolveError::NotWaiting { .. })),
+            "{late:?}"
+        );
+    }
+
+    #[test]
+    fn a_task_id_the_provider_gave_is_not_replaced() {
+        let mut s = Store::open_in_memory().unwrap();
+        let id = s
+            .insert_job(&new_job("shotdeck-a2"), B, i64::MAX, 0)
+            .unwrap();
+        let accepted = JobChange {
+            task_id: Some("t-1".into()),
+            ..JobChange::phase(JobPhase::Submitted)
+        };
+        s.apply(id, B, &accepted, 1).unwrap();
+        s.release_lease(id, B).unwrap();
+        let refused = s.resolve_attention(id, &Resolution::Attach("t-2".into()), "cli", 2);
+        assert!(
+            matches!(refused, Err(ResolveError::NotReattachable { .. })),
+            "{refused:?}"
+        );
     }
 }

@@ -9,6 +9,7 @@ use crate::core::{Finding, Severity};
 use crate::engine::events::{
     JobCmd, JobId, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
 };
+use crate::engine::store::CANCELLED_CODE;
 use crate::files::image_probe::resolve;
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::paid::{Paid, RetryAsk, RetryWay, Stored, Upload};
@@ -185,12 +186,23 @@ impl App {
             }
             None => job.phase.as_str().to_string(),
         };
+        // A task the provider failed will not succeed by asking again: a new one is the
+        // default (still confirmed). A job still running, or one the user stopped, polls.
+        let provider_failed = job.phase == JobPhase::Failed
+            && job.error.as_ref().and_then(|e| e.code.as_deref()) != Some(CANCELLED_CODE);
+        let selected = if provider_failed {
+            ways.iter()
+                .position(|w| *w == RetryWay::BoardNow)
+                .unwrap_or(0)
+        } else {
+            0
+        };
         let ask = RetryAsk {
             job: id,
             state,
             task_id: job.task_id.clone(),
             ways,
-            selected: 0,
+            selected,
             stored: Stored {
                 provider: job.provider,
                 seconds: job.seconds,
