@@ -250,4 +250,6 @@ fn parse_json<T: serde::de::DeserializeOwned>(
 }
 
 #[cfg(test)]
+mod ledger_tests;
+#[cfg(test)]
 mod tests;
