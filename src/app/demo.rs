@@ -106,8 +106,12 @@ pub async fn start(
             Path::new("/nonexistent"),
         )
     });
-    let engine_config = EngineConfig::new(dir.join("demo-jobs.sqlite3"), config.clone(), settings)
-        .with_clients(clients);
+    // Nothing is charged here: a broken `[budget]` is said at start but does not stop
+    // the demo's simulated submits.
+    let mut config = config.clone();
+    config.problems.retain(|p| !p.money);
+    let engine_config =
+        EngineConfig::new(dir.join("demo-jobs.sqlite3"), config, settings).with_clients(clients);
     let engine = Engine::start(engine_config).await?;
     Ok((Demo { sim, dir }, engine))
 }

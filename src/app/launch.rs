@@ -108,6 +108,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             history_tx,
             (cmd_rx, event_tx),
         ));
+        let check = paid_check(&config, args.demo);
         let mut deps = UiDeps::new(cmd_tx, event_rx, config).with_user_files(&paths::config_dir());
         deps.late_start = Some(Box::new(move || {
             let _ = drawn_tx.send(());
@@ -118,6 +119,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             deps.provider = p;
         }
         deps.simulated = args.demo;
+        deps.paid_check = check;
         deps.read_only = read_only;
         let result = crate::ui::run_terminal(opened, deps).await;
         // `run` sent Shutdown: the engine releases its leases before we exit.
@@ -130,6 +132,25 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
                 ExitCode::from(1)
             }
         }
+    })
+}
+
+/// What the editor asks before a paid confirmation: config.toml's money keys, then the
+/// provider's credentials, as `submit` does before recording a job. The demo's simulated
+/// backend has its own keys and charges nothing.
+fn paid_check(config: &Config, demo: bool) -> crate::ui::PaidCheck {
+    if demo {
+        return std::sync::Arc::new(|_| Ok(()));
+    }
+    let money = config.money_refusal();
+    let settings = provider_settings(config);
+    std::sync::Arc::new(move |provider: Provider| {
+        if let Some(why) = &money {
+            return Err(why.clone());
+        }
+        crate::providers::Client::from_env(provider, &settings)
+            .map(|_| ())
+            .map_err(|e| format!("cannot submit to {provider}: {e}"))
     })
 }
 

@@ -211,8 +211,8 @@ impl Config {
     pub fn money_refusal(&self) -> Option<String> {
         let p = self.problems.iter().find(|p| p.money)?;
         Some(format!(
-            "{}; config.toml's [budget], [usd_per_unit] and [prices] must read cleanly before \
-             anything paid is sent: fix the file",
+            "config.toml must be fixed before anything paid is sent ([budget], \
+             [usd_per_unit] and [prices] must read cleanly): {}",
             p.message
         ))
     }

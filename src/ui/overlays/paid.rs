@@ -31,6 +31,8 @@ pub struct Paid {
     pub cost: String,
     pub uploads: Vec<Upload>,
     pub warnings: usize,
+    /// `--demo`: the send goes to the simulated backend and costs nothing.
+    pub simulated: bool,
 }
 
 impl Paid {
@@ -44,6 +46,12 @@ impl Paid {
             kv("Quality", format!("{} · {}", self.quality, self.model), s),
             kv("Cost", self.cost.clone(), s),
         ];
+        if self.simulated {
+            l.push(Line::styled(
+                "Simulated (--demo): nothing is charged",
+                s.warn,
+            ));
+        }
         l.extend(upload_lines(&self.uploads, s));
         if self.warnings > 0 {
             l.push(Line::default());

@@ -117,12 +117,24 @@ impl App {
                 Some(e) => e.summary(),
                 None => "no price configured for this model and quality".into(),
             },
+            simulated: self.simulated,
             uploads,
             warnings: d.warnings,
         }
     }
 
+    /// `Err` (already said in a toast) when nothing paid may go to `provider`: checked
+    /// before a confirmation opens, so a send that cannot work is never asked for.
+    fn paid_allowed(&mut self, provider: crate::core::Provider) -> Result<(), ()> {
+        (self.paid_check)(provider).map_err(|why| {
+            self.toast_error(format!("{why}; nothing was sent"));
+        })
+    }
+
     pub(in crate::ui) fn request_submit(&mut self) {
+        if self.paid_allowed(self.doc.provider()).is_err() {
+            return;
+        }
         let errors = self.board_errors();
         self.overlay = Some(Overlay::Confirm(if errors.is_empty() {
             Confirm::Submit(self.paid_board())
@@ -219,6 +231,16 @@ impl App {
         let id = ask.job;
         if let Some(why) = self.retries.already(id) {
             return self.toast_error(format!("{why}; nothing was sent"));
+        }
+        let provider = match ask.way() {
+            RetryWay::PollAgain => None,
+            RetryWay::BoardNow => Some(self.doc.provider()),
+            RetryWay::StoredRequest | RetryWay::SendRecorded => Some(ask.stored.provider),
+        };
+        if let Some(p) = provider
+            && self.paid_allowed(p).is_err()
+        {
+            return;
         }
         match ask.way() {
             RetryWay::PollAgain => {
