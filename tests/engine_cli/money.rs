@@ -182,3 +182,37 @@ async fn a_mistyped_task_id_is_refused_or_corrected() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert_eq!(s.sim.stats().creates_accepted, 1, "nothing was re-sent");
 }
+
+#[tokio::test]
+async fn a_timeout_while_the_create_is_in_flight_waits_and_records_the_task() {
+    let slow = Faults {
+        latency_ms: 3_000,
+        ..Faults::default()
+    };
+    let s = Setup::new(slow).await;
+    let board = s.board("single-shot.json");
+    let out = s
+        .run(&[
+            "submit",
+            arg(&board),
+            "--provider",
+            "gateway",
+            "--yes",
+            "--wait",
+            "--timeout",
+            "1",
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("not answered yet; waiting up to 120 s"),
+        "{err}"
+    );
+    assert!(err.contains("task") && err.contains("recorded"), "{err}");
+    let store = Store::open(&s.dir.path().join("data/jobs.sqlite3")).unwrap();
+    let v = store.view(1).unwrap().unwrap();
+    assert_eq!(v.phase, JobPhase::Submitted, "{v:#?}");
+    assert_eq!(v.task_id, s.sim.dashboard_task_id(&v.external_task_id));
+    assert!(v.task_id.is_some());
+}

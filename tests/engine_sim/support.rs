@@ -136,6 +136,7 @@ pub fn fast_tuning() -> Tuning {
             ..Default::default()
         },
         odd_answer_limit: 3,
+        create_grace: Duration::from_secs(10),
     }
 }
 

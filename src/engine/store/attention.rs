@@ -108,6 +108,47 @@ impl Store {
             .ok_or(ResolveError::Busy(id))
     }
 
+    /// A create's answer that came back after this engine lost the job's lease (its
+    /// process was suspended past it, say): the task exists and may be charged, so its id
+    /// is recorded whoever holds the job now, as long as the job has none. A job still
+    /// waiting on that answer (`submitting`, `needs_attention`) moves to `submitted` for
+    /// its holder to poll; a finished one (marked lost, cancelled) keeps its phase and
+    /// gains the task id. `None` when the job already had a task id (or is gone).
+    pub fn record_late_task(
+        &mut self,
+        id: JobId,
+        task_id: &str,
+        now: i64,
+    ) -> Result<Option<JobView>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE jobs SET task_id = ?2, updated_at = ?3, stalled = 0, \
+             phase = CASE WHEN phase IN ('submitting', 'needs_attention') THEN 'submitted' \
+                     ELSE phase END, \
+             error_code = CASE WHEN phase = 'needs_attention' THEN NULL ELSE error_code END, \
+             error_message = CASE WHEN phase = 'needs_attention' THEN NULL \
+                             ELSE error_message END \
+             WHERE id = ?1 AND task_id IS NULL",
+            rusqlite::params![id, task_id, now],
+        )?;
+        if changed == 0 {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO job_events (job_id, at, phase, note) \
+             SELECT id, ?2, phase, ?3 FROM jobs WHERE id = ?1",
+            rusqlite::params![
+                id,
+                now,
+                format!(
+                    "task {task_id} recorded from a create answered after the job's lease was lost"
+                )
+            ],
+        )?;
+        tx.commit()?;
+        self.view(id)
+    }
+
     /// Whether job `id` ever waited in `needs_attention`: its task id then came from the
     /// user, not the provider, and may be corrected.
     fn waited_for_attention(&self, id: JobId) -> Result<bool, StoreError> {
@@ -159,6 +200,24 @@ mod tests {
         assert!(
             matches!(late, Err(ResolveError::NotWaiting { .. })),
             "{late:?}"
+        );
+    }
+
+    #[test]
+    fn a_late_create_answer_is_recorded_once_whoever_holds_the_job() {
+        let mut s = Store::open_in_memory().unwrap();
+        let id = waiting(&mut s, "shotdeck-a3");
+        let v = s.record_late_task(id, "t-late", 5).unwrap().unwrap();
+        assert_eq!(v.task_id.as_deref(), Some("t-late"));
+        assert_eq!(v.phase, JobPhase::Submitted);
+        assert!(v.error.is_none());
+        assert!(s.record_late_task(id, "t-other", 6).unwrap().is_none());
+        let cancelled = waiting(&mut s, "shotdeck-a4");
+        s.cancel(cancelled, "cli", 7).unwrap();
+        let v = s.record_late_task(cancelled, "t-4", 8).unwrap().unwrap();
+        assert_eq!(
+            (v.phase, v.task_id.as_deref()),
+            (JobPhase::Failed, Some("t-4"))
         );
     }
 
