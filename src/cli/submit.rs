@@ -101,8 +101,7 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     eprintln!("{what}");
     if let Some(max) = args.max_cost {
         match &est {
-            // `!(≤)`: an estimate that is not a number is never under a ceiling.
-            Some(e) if !(e.usd <= max) => {
+            Some(e) if !crate::core::budget::fits_under(e.usd, max) => {
                 eprintln!(
                     "the estimate ${:.2} is above --max-cost ${max:.2}; nothing was sent",
                     e.usd
