@@ -55,6 +55,30 @@ fn arg(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `submit --provider gateway --yes --wait` of the single-shot example, plus `extra`.
+async fn submit_to_gateway(s: &Setup, extra: &[&str]) -> std::process::Output {
+    let board = s.board("single-shot.json");
+    let mut args = vec![
+        "submit",
+        arg(&board),
+        "--provider",
+        "gateway",
+        "--yes",
+        "--wait",
+    ];
+    args.extend_from_slice(extra);
+    s.run(&args).await
+}
+
+/// Job `id` as the store has it now.
+fn stored(s: &Setup, id: i64) -> shotdeck::engine::events::JobView {
+    Store::open(&s.dir.path().join("data/jobs.sqlite3"))
+        .unwrap()
+        .view(id)
+        .unwrap()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn one_bad_key_keeps_the_budget_and_every_command_says_which() {
     let s = Setup::new(Faults::default()).await;
@@ -149,17 +173,7 @@ async fn a_mistyped_task_id_is_refused_or_corrected() {
         ..Faults::default()
     };
     let s = Setup::new(faults).await;
-    let board = s.board("single-shot.json");
-    let out = s
-        .run(&[
-            "submit",
-            arg(&board),
-            "--provider",
-            "gateway",
-            "--yes",
-            "--wait",
-        ])
-        .await;
+    let out = submit_to_gateway(&s, &[]).await;
     assert_eq!(out.status.code(), Some(5), "{}", describe(&out));
     for bad in ["..", ".", "task 1"] {
         let out = s.run(&["jobs", "attach", "1", bad]).await;
@@ -170,13 +184,7 @@ async fn a_mistyped_task_id_is_refused_or_corrected() {
         .run(&["jobs", "attach", "1", "task-typo", "--no-wait"])
         .await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let ext = Store::open(&s.dir.path().join("data/jobs.sqlite3"))
-        .unwrap()
-        .record(1)
-        .unwrap()
-        .unwrap()
-        .view
-        .external_task_id;
+    let ext = stored(&s, 1).external_task_id;
     let task = s.sim.dashboard_task_id(&ext).expect("the task was made");
     let out = s.run(&["jobs", "attach", "1", &task]).await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
@@ -190,19 +198,7 @@ async fn a_timeout_while_the_create_is_in_flight_waits_and_records_the_task() {
         ..Faults::default()
     };
     let s = Setup::new(slow).await;
-    let board = s.board("single-shot.json");
-    let out = s
-        .run(&[
-            "submit",
-            arg(&board),
-            "--provider",
-            "gateway",
-            "--yes",
-            "--wait",
-            "--timeout",
-            "1",
-        ])
-        .await;
+    let out = submit_to_gateway(&s, &["--timeout", "1"]).await;
     assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
     let err = text(&out.stderr);
     assert!(
@@ -210,8 +206,7 @@ async fn a_timeout_while_the_create_is_in_flight_waits_and_records_the_task() {
         "{err}"
     );
     assert!(err.contains("task") && err.contains("recorded"), "{err}");
-    let store = Store::open(&s.dir.path().join("data/jobs.sqlite3")).unwrap();
-    let v = store.view(1).unwrap().unwrap();
+    let v = stored(&s, 1);
     assert_eq!(v.phase, JobPhase::Submitted, "{v:#?}");
     assert_eq!(v.task_id, s.sim.dashboard_task_id(&v.external_task_id));
     assert!(v.task_id.is_some());
