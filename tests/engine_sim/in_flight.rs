@@ -3,6 +3,7 @@
 //! was taken from this engine (its lease lost) is still recorded on the job.
 
 use shotdeck::core::provider::Provider;
+use shotdeck::engine::EngineHandle;
 use shotdeck::engine::events::JobPhase;
 use shotdeck::engine::store::{CANCELLED_IN_DOUBT_CODE, Store, now_ms};
 use shotdeck::sim::Faults;
@@ -18,14 +19,13 @@ fn slow_answers(h: &Harness) {
     });
 }
 
-#[tokio::test]
-async fn stopping_while_a_create_is_in_flight_records_its_answer() {
-    let h = Harness::start(30.0).await;
-    slow_answers(&h);
+/// A gateway submit whose create has left (the job is `submitting`) and is not answered.
+async fn create_on_its_way(h: &Harness) -> (EngineHandle, Events, i64, String) {
+    slow_answers(h);
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
     let (id, ext) = submit(
-        &h,
+        h,
         &engine,
         &mut events,
         "single-shot.json",
@@ -37,6 +37,13 @@ async fn stopping_while_a_create_is_in_flight_records_its_answer() {
             v.id == id && v.phase == JobPhase::Submitting
         })
         .await;
+    (engine, events, id, ext)
+}
+
+#[tokio::test]
+async fn stopping_while_a_create_is_in_flight_records_its_answer() {
+    let h = Harness::start(30.0).await;
+    let (engine, _events, id, ext) = create_on_its_way(&h).await;
     shutdown(engine).await;
     let v = Store::open(&h.store_path())
         .unwrap()
@@ -52,22 +59,7 @@ async fn stopping_while_a_create_is_in_flight_records_its_answer() {
 #[tokio::test]
 async fn a_create_answered_after_the_job_was_taken_still_records_its_task() {
     let h = Harness::start(30.0).await;
-    slow_answers(&h);
-    let mut engine = h.engine().await;
-    let mut events = Events::new(&mut engine);
-    let (id, ext) = submit(
-        &h,
-        &engine,
-        &mut events,
-        "single-shot.json",
-        Provider::Gateway,
-    )
-    .await;
-    events
-        .wait_for("the create on its way", |v| {
-            v.id == id && v.phase == JobPhase::Submitting
-        })
-        .await;
+    let (engine, mut events, id, ext) = create_on_its_way(&h).await;
     // Another process takes the job while the create is out (here the user cancels it).
     let cancelled = Store::open(&h.store_path())
         .unwrap()
