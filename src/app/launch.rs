@@ -122,8 +122,18 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
         deps.paid_check = check;
         deps.read_only = read_only;
         let result = crate::ui::run_terminal(opened, deps).await;
-        // `run` sent Shutdown: the engine releases its leases before we exit.
-        let _ = engine.await;
+        // `run` sent Shutdown: the engine records any create already sent (it waits for
+        // the answer) and releases its leases before we exit. Said when it takes a while.
+        let mut engine = engine;
+        let quick = std::time::Duration::from_secs(1);
+        if tokio::time::timeout(quick, &mut engine).await.is_err() {
+            eprintln!(
+                "shotdeck: waiting for a create already sent to be answered, so its task is \
+                 recorded (at most {} s)",
+                crate::providers::DEFAULT_REQUEST_TIMEOUT.as_secs()
+            );
+            let _ = engine.await;
+        }
         match result {
             Ok(ExitReason::Signal(s)) => ExitCode::from(s.exit_code()),
             Ok(_) => ExitCode::SUCCESS,
