@@ -211,3 +211,55 @@ async fn a_timeout_while_the_create_is_in_flight_waits_and_records_the_task() {
     assert_eq!(v.task_id, s.sim.dashboard_task_id(&v.external_task_id));
     assert!(v.task_id.is_some());
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn ctrl_c_while_the_create_is_in_flight_waits_and_records_the_task() {
+    let slow = Faults {
+        latency_ms: 3_000,
+        ..Faults::default()
+    };
+    let s = Setup::new(slow).await;
+    let board = s.board("single-shot.json");
+    let args = [
+        "submit",
+        arg(&board),
+        "--provider",
+        "gateway",
+        "--yes",
+        "--wait",
+    ];
+    let child = s
+        .command(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Ctrl-C once the create has left: the job is `submitting` in the store.
+    let path = s.dir.path().join("data/jobs.sqlite3");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let phase = Store::open(&path)
+            .ok()
+            .and_then(|store| store.view(1).ok().flatten())
+            .map(|v| v.phase);
+        if phase == Some(JobPhase::Submitting) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never submitting");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let pid = rustix::process::Pid::from_raw(child.id().unwrap() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("not answered yet; waiting up to 120 s"),
+        "{}",
+        describe(&out)
+    );
+    let v = stored(&s, 1);
+    assert_eq!(v.phase, JobPhase::Submitted, "{v:#?}");
+    assert_eq!(v.task_id, s.sim.dashboard_task_id(&v.external_task_id));
+    assert!(v.task_id.is_some());
+}
