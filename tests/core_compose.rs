@@ -3,7 +3,7 @@
 use serde_json::Value;
 use shotdeck::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID, effective_model};
 use shotdeck::core::cost::{default_prices, estimate};
-use shotdeck::core::gateway_profile::{FormFields, Profiles, ShotDuration};
+use shotdeck::core::gateway_profile::{FormFields, Profiles, ShotDuration, ShotList};
 use shotdeck::core::images::ImageReadError;
 use shotdeck::core::{
     Board, ComposeError, FieldPath, ImageSource, Mode, Provider, Shot, ShotType, compose,
@@ -218,49 +218,66 @@ fn kling_reference_boards_use_the_omni_model_and_endpoint() {
 }
 
 #[test]
-fn gateways_never_send_an_empty_prompt() {
+fn a_shot_list_is_never_sent_as_one_joined_prompt() {
+    let mut relay_whole = Profiles::default();
+    relay_whole.kling_relay.body_whole = true;
     for p in [Provider::Gateway, Provider::KlingRelay] {
-        let body = composed(&noir(), p)["body"].clone();
-        let prompt = body["prompt"].as_str().unwrap();
-        assert!(
-            prompt.starts_with("Wide: rain-soaked street.\nMedium"),
-            "{p}: {prompt}"
-        );
+        let req = compose_with(&noir(), p, &relay_whole, &PlaceholderImages, "k").unwrap();
+        let prompt = req.body["prompt"].as_str().unwrap();
+        // new-api refuses an empty prompt; the board's title stands there, never the shots.
+        assert_eq!(prompt, noir().title, "{p}");
+        assert!(!prompt.contains("rain-soaked"), "{p}: {prompt}");
+        assert_eq!(req.body["multi_prompt"].as_array().unwrap().len(), 3, "{p}");
     }
-    let mut long = noir();
-    long.shots[0].prompt = "x".repeat(3000);
-    let body = composed(&long, Provider::Gateway)["body"].clone();
-    assert_eq!(body["prompt"].as_str().unwrap().chars().count(), 2500);
+    let mut untitled = noir();
+    untitled.title = " ".into();
+    let body = composed(&untitled, Provider::Gateway)["body"].clone();
+    assert_eq!(body["prompt"], "storyboard");
+    assert_eq!(
+        composed(&single(), Provider::Gateway)["body"]["prompt"],
+        single().prompt
+    );
 }
 
 #[test]
-fn the_gateway_profile_places_klings_fields() {
-    let with = |form_fields, shot_duration| {
-        let mut profiles = Profiles::default();
-        profiles.gateway.form_fields = form_fields;
-        profiles.gateway.shot_duration = shot_duration;
-        let req = compose_with(
-            &noir(),
-            Provider::Gateway,
-            &profiles,
-            &PlaceholderImages,
-            "k",
-        );
-        req.unwrap().body
-    };
-    let flat = with(FormFields::Flat, ShotDuration::Number);
-    assert!(flat.get("metadata").is_none());
-    assert_eq!(flat["multi_prompt"][0]["duration"], 4);
-    assert_eq!(flat["watermark_enabled"], false);
-    assert_eq!(flat["duration"], 12, "the generic duration is a number");
-    let metadata = with(FormFields::Metadata, ShotDuration::String);
-    assert!(metadata.get("multi_prompt").is_none() && metadata.get("external_task_id").is_none());
-    assert_eq!(metadata["metadata"]["multi_prompt"][0]["duration"], "4");
-    assert_eq!(metadata["metadata"]["shot_type"], "customize");
-    assert_eq!(metadata["metadata"]["watermark_info"]["enabled"], false);
-    assert_eq!(metadata["metadata"]["external_task_id"], "k");
-    let both = composed(&noir(), Provider::Gateway)["body"].clone();
-    assert_eq!(both["multi_prompt"], both["metadata"]["multi_prompt"]);
+fn the_gateway_form_is_flat_and_stock_new_api_gets_only_its_declared_keys() {
+    let form = composed(&noir(), Provider::Gateway)["body"].clone();
+    assert!(form.get("metadata").is_none(), "nothing duplicated: {form}");
+    assert_eq!(form["multi_shot"], true);
+    assert_eq!(form["shot_type"], "customize");
+    assert_eq!(form["multi_prompt"][0]["duration"], "4");
+    assert_eq!(form["multi_prompt"][0]["index"], 1);
+    assert_eq!(form["watermark_enabled"], false);
+    assert_eq!(form["duration"], 12, "the generic duration is a number");
+    // Stock new-api: Kling's fields in metadata, only keys its request struct declares.
+    let stock = composed(&single(), Provider::NewApi)["body"].clone();
+    let meta = stock["metadata"].as_object().unwrap();
+    let declared = [
+        "negative_prompt",
+        "cfg_scale",
+        "aspect_ratio",
+        "sound",
+        "image_tail",
+        "watermark_info",
+        "external_task_id",
+    ];
+    assert!(
+        meta.keys().all(|k| declared.contains(&k.as_str())),
+        "{meta:?}"
+    );
+    assert!(stock.get("multi_shot").is_none() && stock.get("external_task_id").is_none());
+    // A fork that declares the shot list, described in [profiles.newapi].
+    let mut fork = Profiles::default();
+    fork.newapi.shot_list = ShotList::Metadata;
+    fork.newapi.shot_duration = ShotDuration::Number;
+    let req = compose_with(&noir(), Provider::NewApi, &fork, &PlaceholderImages, "k").unwrap();
+    assert_eq!(req.body["metadata"]["multi_prompt"][0]["duration"], 4);
+    assert_eq!(req.body["metadata"]["multi_shot"], true);
+    assert!(req.body.get("multi_prompt").is_none());
+    let mut both = Profiles::default();
+    both.gateway.form_fields = FormFields::Both;
+    let req = compose_with(&single(), Provider::Gateway, &both, &PlaceholderImages, "k").unwrap();
+    assert_eq!(req.body["cfg_scale"], req.body["metadata"]["cfg_scale"]);
 }
 
 #[test]
@@ -284,7 +301,11 @@ fn the_relay_sends_klings_body_under_its_prefix() {
 fn every_request_carries_the_idempotency_key_and_an_explicit_mode() {
     for p in Provider::ALL {
         let req = compose(&noir(), p, &PlaceholderImages, UNASSIGNED_TASK_ID).unwrap();
-        assert_eq!(req.body["external_task_id"], UNASSIGNED_TASK_ID);
+        let key = match p {
+            Provider::NewApi => &req.body["metadata"]["external_task_id"],
+            _ => &req.body["external_task_id"],
+        };
+        assert_eq!(key, UNASSIGNED_TASK_ID, "{p}");
         assert_eq!(req.body["mode"], "std");
         assert_eq!(req.query_path("123"), format!("{}/123", req.path));
     }

@@ -81,6 +81,9 @@ async fn serve_file(State(b): State<Shared>, headers: HeaderMap) -> Response {
     let mut resp = Response::new(stream_body);
     resp.headers_mut()
         .insert(header::CONTENT_LENGTH, announced.into());
+    // One version that never changes: resumes name it in If-Range.
+    resp.headers_mut()
+        .insert(header::ETAG, "\"v1\"".parse().unwrap());
     if start.is_some() {
         *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
         let v = format!("bytes {from}-{}/{total}", total - 1);
@@ -216,13 +219,16 @@ async fn a_complete_part_file_is_finished_without_refetching() {
     let base = server(b.clone()).await;
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("noir-4.mp4");
-    std::fs::write(part_path(&dest), payload()).unwrap();
-    let n = dl()
-        .download(&format!("{base}/v.mp4"), &dest, |_| {})
-        .await
-        .unwrap();
+    let url = format!("{base}/v.mp4");
+    // Every byte arrives, but more were announced: the part file is kept to be resumed.
+    b.lock().unwrap().lie_about_length = true;
+    dl().download(&url, &dest, |_| {}).await.unwrap_err();
+    b.lock().unwrap().lie_about_length = false;
+    let n = dl().download(&url, &dest, |_| {}).await.unwrap();
     assert_eq!(n, 200_000);
     assert_eq!(std::fs::read(&dest).unwrap(), payload());
+    let ranges = b.lock().unwrap().ranges_seen.clone();
+    assert_eq!(ranges, vec![None, Some("bytes=200000-".to_string())]);
 }
 
 #[tokio::test]

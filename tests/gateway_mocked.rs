@@ -1,7 +1,9 @@
-//! Both gateway profiles against an independent mock written from the providers' public
-//! docs (tests/gateway_mock), driven through the real clients and the job engine: submit,
-//! poll, download, a failed task, a 429, a used-up balance, and a lost create answer that
-//! waits for the user and is never sent again.
+//! The three Bearer-key routes against an independent mock written from the providers'
+//! public source and docs (tests/gateway_mock), driven through the real clients and the job
+//! engine: submit, poll, download, a failed task, a 429, a used-up balance, and a lost
+//! create answer that waits for the user and is never sent again. `gateway` meets the
+//! seed's ModelStream form with a custom multi-shot board; `newapi` and `kling-relay` meet
+//! stock new-api with a single-shot board (the only kind stock new-api carries).
 
 mod gateway_mock;
 
@@ -13,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use gateway_mock::{CreateScript, GatewayMock, PollShape, VIDEO};
+use gateway_mock::{CreateScript, Deployment, GatewayMock, PollShape, VIDEO};
 use serde_json::Value;
 use shotdeck::core::compose::PlaceholderImages;
 use shotdeck::core::provider::Provider;
@@ -29,6 +31,9 @@ use tempfile::TempDir;
 
 const GATEWAY_KEY: &str = "sk-gateway-own-key";
 
+/// Every Bearer-key route, each against the deployment it is written for.
+const ROUTES: [Provider; 3] = [Provider::Gateway, Provider::NewApi, Provider::KlingRelay];
+
 /// A temp store and board folder, and engines whose clients reach the mock with
 /// `SHOTDECK_GATEWAY_KEY` (a different `KLING_API_KEY` is set too: the gateway's own wins).
 struct Rig {
@@ -42,6 +47,16 @@ impl Rig {
             mock: GatewayMock::start(GATEWAY_KEY).await,
             dir: tempfile::tempdir().unwrap(),
         }
+    }
+
+    /// A mock deployed the way `provider` expects: the ModelStream form for `gateway`,
+    /// stock new-api for the others.
+    async fn for_route(provider: Provider) -> Rig {
+        let rig = Rig::start().await;
+        if provider == Provider::Gateway {
+            rig.mock.deploy(Deployment::ModelStream);
+        }
+        rig
     }
 
     fn client(&self, provider: Provider) -> Client {
@@ -85,21 +100,33 @@ impl Rig {
         self.dir.path().join("jobs.sqlite3")
     }
 
-    fn board(&self) -> (PathBuf, Board) {
+    /// The starter's three custom shots where the route carries a shot list, else its first
+    /// shot as a single-shot board.
+    fn board(&self, provider: Provider) -> (PathBuf, Board) {
         let mut board = Board::starter();
         board.title = "mocked".into();
+        if provider != Provider::Gateway {
+            board = single_shot(board);
+        }
         let path = self.dir.path().join("mocked.json");
         board_file::save(&path, &board).unwrap();
         (path, board)
     }
 
     async fn submit(&self, engine: &EngineHandle, events: &mut Events, p: Provider) -> JobView {
-        let (path, board) = self.board();
+        let (path, board) = self.board(p);
         let request = SubmitRequest::new(&path, board, p, SubmitOptions::default());
         let ticket = request.ticket;
         engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
         events.job_for(ticket).await
     }
+}
+
+fn single_shot(mut board: Board) -> Board {
+    board.multi_shot = false;
+    board.prompt = board.shots[0].prompt.clone();
+    board.duration = 5.0;
+    board
 }
 
 fn assert_downloaded(v: &JobView) {
@@ -110,8 +137,8 @@ fn assert_downloaded(v: &JobView) {
 
 #[tokio::test]
 async fn each_profile_submits_polls_and_downloads() {
-    for provider in [Provider::Gateway, Provider::KlingRelay] {
-        let rig = Rig::start().await;
+    for provider in ROUTES {
+        let rig = Rig::for_route(provider).await;
         let mut engine = rig.engine().await;
         let mut events = Events::new(&mut engine);
         let job = rig.submit(&engine, &mut events, provider).await;
@@ -140,31 +167,26 @@ async fn each_profile_submits_polls_and_downloads() {
 
 #[tokio::test]
 async fn the_generic_form_is_the_documented_one() {
-    let rig = Rig::start().await;
+    let rig = Rig::for_route(Provider::Gateway).await;
     let mut engine = rig.engine().await;
     let mut events = Events::new(&mut engine);
     let job = rig.submit(&engine, &mut events, Provider::Gateway).await;
-    events.finished(job.id).await;
+    assert_downloaded(&events.finished(job.id).await);
     let body = &rig.mock.creates()[0];
     // ModelStream: "duration?number"; "multi_shot?boolean"; "watermark_enabled?boolean".
     assert!(
-        body["duration"].is_number() && body["multi_shot"].is_boolean(),
+        body["duration"].is_number() && body["multi_shot"] == true,
         "{body}"
     );
     assert!(body["watermark_enabled"].is_boolean());
-    // new-api's adaptor test: "the upstream duration field is a string, so metadata must
-    // carry a string too".
-    let shots = body["metadata"]["multi_prompt"].as_array().unwrap();
-    assert!(
-        shots
-            .iter()
-            .all(|s| s["duration"].is_string() && s["index"].is_number())
-    );
-    assert_eq!(body["metadata"]["shot_type"], "customize");
-    assert_eq!(
-        body["metadata"]["external_task_id"],
-        job.external_task_id.as_str()
-    );
+    // The Kling v3 gateway docs: a top-level
+    // `"multi_prompt": [{"index": 123, "prompt": "<string>", "duration": "<string>"}]`
+    // (the mock refuses any other shape, and durations not adding up to `duration`).
+    let shots = body["multi_prompt"].as_array().unwrap();
+    assert_eq!(shots.len(), 3);
+    assert_eq!(body["shot_type"], "customize");
+    assert_eq!(body["external_task_id"], job.external_task_id.as_str());
+    assert!(body.get("metadata").is_none(), "nothing duplicated: {body}");
     shutdown(engine).await;
 }
 
@@ -176,7 +198,7 @@ async fn every_documented_poll_shape_finishes() {
         PollShape::OpenAiVideo,
         PollShape::Simple,
     ] {
-        let rig = Rig::start().await;
+        let rig = Rig::for_route(Provider::Gateway).await;
         rig.mock.set_shape(shape);
         let client = rig.client(Provider::Gateway);
         let req = compose(&board, Provider::Gateway, &PlaceholderImages, "ext-1").unwrap();
@@ -203,8 +225,8 @@ async fn every_documented_poll_shape_finishes() {
 
 #[tokio::test]
 async fn a_failed_task_fails_the_job_with_the_gateways_reason() {
-    for provider in [Provider::Gateway, Provider::KlingRelay] {
-        let rig = Rig::start().await;
+    for provider in ROUTES {
+        let rig = Rig::for_route(provider).await;
         rig.mock
             .fail_next_task("content moderation rejected the prompt");
         let mut engine = rig.engine().await;
@@ -222,8 +244,8 @@ async fn a_failed_task_fails_the_job_with_the_gateways_reason() {
 
 #[tokio::test]
 async fn a_429_is_waited_out_and_sent_again() {
-    for provider in [Provider::Gateway, Provider::KlingRelay] {
-        let rig = Rig::start().await;
+    for provider in ROUTES {
+        let rig = Rig::for_route(provider).await;
         rig.mock.script(CreateScript::RateLimited);
         let mut engine = rig.engine().await;
         let mut events = Events::new(&mut engine);
@@ -242,20 +264,26 @@ async fn a_429_is_waited_out_and_sent_again() {
 #[tokio::test]
 async fn a_used_up_balance_fails_after_exactly_one_create() {
     type UseUp = fn(&GatewayMock);
-    let cases: [(Provider, UseUp, &str); 2] = [
+    // Kling's 1102 at HTTP 429, wrapped by new-api in `fail_to_fetch_task` (a deployment
+    // that keeps the wrapped message).
+    fn kling_balance_gone(mock: &GatewayMock) {
+        mock.keep_upstream_message();
+        mock.upstream_refuses(
+            429,
+            serde_json::json!({"code": 1102, "message": "resource pack depleted", "request_id": "r"}),
+        );
+    }
+    let cases: [(Provider, UseUp, &str); 3] = [
         (
             Provider::Gateway,
             GatewayMock::use_up_quota,
             "quota_not_enough",
         ),
-        (
-            Provider::KlingRelay,
-            GatewayMock::use_up_kling_balance,
-            "1102",
-        ),
+        (Provider::NewApi, kling_balance_gone, "1102"),
+        (Provider::KlingRelay, kling_balance_gone, "1102"),
     ];
     for (provider, use_up, code) in cases {
-        let rig = Rig::start().await;
+        let rig = Rig::for_route(provider).await;
         use_up(&rig.mock);
         let mut engine = rig.engine().await;
         let mut events = Events::new(&mut engine);
@@ -277,8 +305,8 @@ async fn a_used_up_balance_fails_after_exactly_one_create() {
 
 #[tokio::test]
 async fn a_lost_create_waits_for_the_user_and_attach_resumes_it() {
-    for provider in [Provider::Gateway, Provider::KlingRelay] {
-        let rig = Rig::start().await;
+    for provider in ROUTES {
+        let rig = Rig::for_route(provider).await;
         rig.mock.script(CreateScript::DropAfterCreate);
         let mut engine = rig.engine().await;
         let mut events = Events::new(&mut engine);
@@ -312,7 +340,7 @@ async fn a_lost_create_waits_for_the_user_and_attach_resumes_it() {
 #[tokio::test]
 async fn gateway_answers_the_client_reads_directly() {
     let rig = Rig::start().await;
-    let board = Board::starter();
+    let board = single_shot(Board::starter());
     // The relay's fork-style flat create answer.
     rig.mock.flat_relay_create();
     let relay = rig.client(Provider::KlingRelay);

@@ -2,12 +2,16 @@
 //! from Kling's documentation: submit, poll, download, a failed task, 1302 with backoff,
 //! 1102 never retried, a lost create answer (reconciled by the path lookup, then by the list
 //! scan when the path lookup does not know our id), API-key auth, the watermarked copy,
-//! odd poll answers that never end a task the provider accepted, and many jobs polled with
-//! one list request (`list_polling`).
+//! odd poll answers that never end a task the provider accepted (`odd_answers`: nor one
+//! that names another task), and many jobs polled with one list request (`list_polling`).
 
 mod kling_docs_mock;
 #[path = "kling_docs/list_polling.rs"]
 mod list_polling;
+#[path = "kling_docs/model_name.rs"]
+mod model_name;
+#[path = "kling_docs/odd_answers.rs"]
+mod odd_answers;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -105,8 +105,10 @@ fn boards_that_validate_clean_are_accepted_by_the_sim() {
         let key = Secret::new(keys.api_key.clone());
         Client::Gateway(GatewayClient::new(&sim.base_url(), key, form, timeout).unwrap())
     };
-    let gateway = gateway_with(GatewayForm::NewApi(Box::default()));
+    let gateway = gateway_with(GatewayForm::ModelStream(Box::default()));
     let relay = gateway_with(GatewayForm::KlingRelay);
+    let stock = shotdeck::core::gateway_profile::GatewayProfile::stock_newapi();
+    let newapi = gateway_with(GatewayForm::NewApi(Box::new(stock)));
 
     let mut runner = TestRunner::new(Config {
         cases: 48,
@@ -114,10 +116,11 @@ fn boards_that_validate_clean_are_accepted_by_the_sim() {
     });
     let n = std::cell::Cell::new(0u64);
     runner
-        .run(&(board(), 0..3usize), |(board, which)| {
+        .run(&(board(), 0..4usize), |(board, which)| {
             let (provider, client) = match which {
                 0 => (Provider::Kling, &kling),
                 1 => (Provider::Gateway, &gateway),
+                2 => (Provider::NewApi, &newapi),
                 _ => (Provider::KlingRelay, &relay),
             };
             let findings = validate(&board, provider, &ImageFacts::new());

@@ -130,6 +130,40 @@ fn provider_toggle_changes_the_preview_and_findings() {
 }
 
 #[test]
+fn the_provider_cycle_reaches_newapi_which_refuses_a_shot_list_on_the_board() {
+    let mut h = harness(&noir());
+    assert!(!has_finding(&h, FieldPath::Shots));
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        h.keys("p");
+        seen.push(h.app.doc().provider());
+        if h.app.doc().provider() == Provider::NewApi {
+            let f = h
+                .app
+                .findings()
+                .iter()
+                .find(|f| f.path == FieldPath::Shots)
+                .expect("a finding on the shot list");
+            assert!(
+                f.message.contains("newapi cannot carry a shot list"),
+                "{}",
+                f.message
+            );
+            assert_eq!(f.provider, Some(Provider::NewApi));
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            Provider::Gateway,
+            Provider::NewApi,
+            Provider::KlingRelay,
+            Provider::Kling
+        ]
+    );
+}
+
+#[test]
 fn palette_runs_actions_by_name() {
     let mut h = harness(&noir());
     h.keys(":");

@@ -70,6 +70,17 @@ fn submit_confirmation() {
     snap("submit_confirm", &h);
 }
 
+/// A 4k board on the official API: the dialog says the setting is unverified, and why,
+/// before the user pays.
+#[test]
+fn submit_confirmation_says_what_is_unverified() {
+    let mut b = noir();
+    b.quality = "4k".into();
+    let mut h = harness(&b);
+    h.keys("S");
+    snap("submit_confirm_unverified", &h);
+}
+
 #[test]
 fn retry_confirmation() {
     // Job #2's task failed at the provider: sending a new one is the default, with the

@@ -110,6 +110,7 @@ pub async fn start(
     // the demo's simulated submits.
     let mut config = config.clone();
     config.problems.retain(|p| !p.money);
+    crate::sim::describe_relay(&mut config.profiles);
     let engine_config =
         EngineConfig::new(dir.join("demo-jobs.sqlite3"), config, settings).with_clients(clients);
     let engine = Engine::start(engine_config).await?;

@@ -1,13 +1,15 @@
-//! `shotdeck compose BOARD [--provider kling|gateway]`.
+//! `shotdeck compose BOARD [--provider kling|gateway|newapi|kling-relay]`: the request a
+//! submit would send, and what the route carries of the board. A board the route cannot
+//! carry whole exits 2 (as a submit would: nothing is sent).
 
 use super::out::outln;
 use std::process::ExitCode;
 
-use super::validate::{load_and_validate, print_findings};
+use super::validate::{load_and_validate, print_findings, route_refuses};
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
 use crate::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID};
 use crate::core::cost::estimate;
-use crate::core::{compose, is_submittable};
+use crate::core::{compose_with, is_submittable};
 use crate::files::board_file;
 use crate::files::image_probe::FileImages;
 
@@ -30,7 +32,7 @@ pub fn run(args: ComposeArgs) -> ExitCode {
     let config = super::load_config();
     let provider = args.provider.resolve(&config);
     let path = &args.board.board;
-    let (board, findings) = match load_and_validate(path, provider) {
+    let (board, findings) = match load_and_validate(path, provider, &config.profiles) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("{e}");
@@ -40,6 +42,9 @@ pub fn run(args: ComposeArgs) -> ExitCode {
     if !is_submittable(&findings) {
         eprintln!("{} is not submittable:", path.display());
         print_findings(&mut std::io::stderr(), &findings);
+        if route_refuses(&findings, provider) {
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
         return ExitCode::from(1);
     }
     let files = FileImages {
@@ -50,12 +55,21 @@ pub fn run(args: ComposeArgs) -> ExitCode {
     } else {
         &PlaceholderImages
     };
-    match compose(&board, provider, images, &args.external_task_id) {
+    let request = compose_with(
+        &board,
+        provider,
+        &config.profiles,
+        images,
+        &args.external_task_id,
+    );
+    match request {
         Ok(req) => {
             outln!(
                 "{}",
                 serde_json::to_string_pretty(&req).expect("requests serialize")
             );
+            let carries = config.profiles.caps(provider).carries(&board);
+            eprintln!("{provider} carries: {carries}");
             if let Some(est) = estimate(&board, provider, &config.prices) {
                 eprintln!("{provider}: {}", est.summary());
             }

@@ -93,7 +93,9 @@ fn table(store: &Store, filter: &ListFilter) -> Result<(), StoreError> {
         return Ok(());
     };
     let now = now_ms();
-    let task_width = widest_task.max("TASK".len());
+    // A column no wider than any id a provider answer may carry (a longer one, from a store
+    // written before that cap, runs past its column rather than past the formatter's limit).
+    let task_width = widest_task.clamp("TASK".len(), crate::providers::parse::MAX_ID_CHARS);
     outln!(
         "{:>5}  {:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  BOARD / ERROR",
         "ID",

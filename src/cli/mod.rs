@@ -86,8 +86,9 @@ pub enum Command {
 /// `--provider`, shared by the commands that talk about one.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ProviderArg {
-    /// kling (official API), gateway (a new-api family gateway, Bearer key) or kling-relay
-    /// (Kling's own body under the gateway's /kling prefix). Default: config.toml's `provider`.
+    /// kling (official API), gateway (the seed's ModelStream form, Bearer key), newapi (stock
+    /// new-api: single-shot boards only) or kling-relay (Kling's own body under the gateway's
+    /// /kling prefix). Default: config.toml's `provider`.
     #[arg(long, value_parser = parse_provider)]
     pub provider: Option<Provider>,
 }

@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use super::follow::EXIT_NOT_SENT;
 use super::follow::{self, Outcome};
-use super::validate::{load_and_validate, print_findings};
+use super::validate::{load_and_validate, print_findings, route_refuses};
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
 use crate::core::compose::PlaceholderImages;
 use crate::core::cost::{Estimate, estimate};
 use crate::core::model::is_url;
 use crate::core::printable;
-use crate::core::{Board, Provider, compose, is_submittable};
+use crate::core::{Board, Provider, compose_with, is_submittable};
 use crate::engine::events::{
     JobCmd, JobEvent, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
 };
@@ -71,7 +71,7 @@ pub fn run(args: SubmitArgs) -> ExitCode {
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
-    let (board, findings) = match load_and_validate(&path, provider) {
+    let (board, findings) = match load_and_validate(&path, provider, &config.profiles) {
         Ok(v) => v,
         Err(e) => {
             eprintln!("{e}");
@@ -81,6 +81,10 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     print_findings(&mut std::io::stderr(), &findings);
     if !is_submittable(&findings) {
         eprintln!("{} is not submittable; nothing was sent", path.display());
+        // A board the route cannot carry whole exits like a usage error: 2, nothing sent.
+        if route_refuses(&findings, provider) {
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
         return ExitCode::from(EXIT_NOT_SENT);
     }
     let est = estimate(&board, provider, &config.prices);
@@ -99,6 +103,8 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     }
     let what = cost_line(provider, &board, est.as_ref(), &uploads);
     eprintln!("{what}");
+    let carries = config.profiles.caps(provider).carries(&board);
+    eprintln!("{provider} carries: {carries}");
     if let Some(max) = args.max_cost {
         match &est {
             Some(e) if !crate::core::budget::fits_under(e.usd, max) => {
@@ -147,8 +153,8 @@ pub(super) fn local_uploads(board: &Board, dir: &Path) -> Vec<(String, Option<u6
         .collect()
 }
 
-/// What the user is asked to pay for, in one line: provider, length, quality, the estimate
-/// and the files that will leave the machine.
+/// What the user is asked to pay for, in one line: provider, length, quality, the estimate,
+/// the files that will leave the machine and anything "unverified" it asks for.
 pub(super) fn cost_line(
     provider: Provider,
     board: &Board,
@@ -175,7 +181,12 @@ pub(super) fn cost_line(
             .collect();
         format!("; uploads {}", list.join(", "))
     };
-    format!("{provider}: {cost}{files}")
+    // Said where the user decides to pay, not only among the warnings above it.
+    let unverified: String = crate::core::rules::unverified_notes(board, provider)
+        .into_iter()
+        .map(|note| format!("; unverified: {note}"))
+        .collect();
+    format!("{provider}: {cost}{files}{unverified}")
 }
 
 fn human_bytes(b: u64) -> String {
@@ -236,7 +247,13 @@ fn dry_run(
     uploads: &[(String, Option<u64>)],
     config: &crate::files::config::Config,
 ) -> ExitCode {
-    let request = match compose(board, provider, &PlaceholderImages, "<minted at submit>") {
+    let request = match compose_with(
+        board,
+        provider,
+        &config.profiles,
+        &PlaceholderImages,
+        "<minted at submit>",
+    ) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
@@ -244,6 +261,8 @@ fn dry_run(
         }
     };
     super::out::write_with(|w| super::json_out::write_pretty(w, &request));
+    let carries = config.profiles.caps(provider).carries(board);
+    eprintln!("{provider} carries: {carries}");
     eprintln!("{}", cost_line(provider, board, est, uploads));
     if let Err(e) = Client::from_env(provider, &provider_settings(config)) {
         eprintln!("note: a real submit would stop here: {e}");

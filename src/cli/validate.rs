@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
-use crate::core::{Board, Finding, Provider, is_submittable};
+use crate::core::gateway_profile::Profiles;
+use crate::core::{Board, FieldPath, Finding, Provider, is_submittable};
 use crate::files::{board_file, image_probe};
 
 #[derive(Debug, clap::Args)]
@@ -23,10 +24,29 @@ pub struct ValidateArgs {
 pub fn load_and_validate(
     path: &Path,
     provider: Provider,
+    profiles: &Profiles,
 ) -> Result<(Board, Vec<Finding>), board_file::BoardFileError> {
     let board = board_file::load(path)?;
-    let findings = image_probe::validate_on_disk(&board, &board_file::board_dir(path), provider);
+    let dir = board_file::board_dir(path);
+    let findings = image_probe::validate_on_disk(&board, &dir, provider, profiles);
     Ok((board, findings))
+}
+
+/// True when a finding says the route cannot carry the board (the `route` rule): such a
+/// board is refused like an unconfirmed paid send, exit 2, nothing sent.
+pub fn route_refuses(findings: &[Finding], provider: Provider) -> bool {
+    findings.iter().any(|f| {
+        f.severity == crate::core::Severity::Error
+            && f.provider == Some(provider)
+            && matches!(
+                f.path,
+                FieldPath::Shots
+                    | FieldPath::ShotType
+                    | FieldPath::References
+                    | FieldPath::LastFrame
+            )
+            && f.message.contains("nothing is sent")
+    })
 }
 
 /// One line per finding: `error <path>: <message>` or `warning <path>: <message>`.
@@ -37,8 +57,9 @@ pub fn print_findings(out: &mut dyn std::io::Write, findings: &[Finding]) {
 }
 
 pub fn run(args: ValidateArgs) -> ExitCode {
-    let provider = args.provider.resolve(&super::load_config());
-    let findings = match load_and_validate(&args.board.board, provider) {
+    let config = super::load_config();
+    let provider = args.provider.resolve(&config);
+    let findings = match load_and_validate(&args.board.board, provider, &config.profiles) {
         Ok((_, findings)) => findings,
         Err(e) => {
             eprintln!("{e}");

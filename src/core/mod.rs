@@ -13,6 +13,7 @@ pub mod model;
 pub mod models;
 pub mod printable;
 pub mod provider;
+pub mod route;
 pub mod rules;
 pub mod task_id;
 
@@ -26,4 +27,5 @@ pub use model::{Board, Mode, Shot, ShotType};
 pub use models::{MODELS, ModelRow, ModelTable};
 pub use printable::printable;
 pub use provider::{Limits, Provider};
-pub use rules::{validate, validate_with};
+pub use route::RouteCaps;
+pub use rules::{validate, validate_for, validate_with};

@@ -3,8 +3,10 @@
 //! endpoints take, and its list prices. Rules, compose, [`Limits`](super::Limits) and the
 //! default prices all read these rows, so a new model (Kling 4.0: 3–30 s, 21:9) is one row.
 //!
-//! Sources (read 2026-11-25, quoted in README "Models"): kling-api-notes.md and the research
-//! report's §3 (official omni-video page mirror, price list).
+//! Sources (quoted in README "Models"): Kling's API reference pages, read 2026-12-06 from a
+//! stored copy of the English reference
+//! (<https://app.klingai.com/global/dev/document-api/apiReference/model/OmniVideo>,
+//! `…/model/textToVideo`, `…/model/imageToVideo`), and the price list of the research report.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,13 +27,33 @@ pub struct Rate {
 pub enum FrameForm {
     /// The endpoint takes no frames.
     None,
-    /// Top-level `image` and `image_tail`; with multi-shot a first frame only
-    /// (kling-api-notes: "With `multi_shot: true` a first frame is allowed but a last frame is not").
+    /// Top-level `image` and `image_tail`; with multi-shot a first frame only (the image2video
+    /// page's multi-shot example sends `image`; "When true: … the first/end frame generation
+    /// is not supported").
     ImageFields,
     /// `image_list` items `{"image_url", "type": "first_frame" | "end_frame"}` after the
     /// references, and none with multi-shot. Official omni-video page: "When true: the prompt
     /// parameter is invalid, and it does not support setting the start & end frames".
     TypedImageList,
+}
+
+/// A board setting an endpoint's documentation does not show. The request is sent as
+/// asked, but the board's findings (and with them the editor's submit dialog and the CLI's
+/// `submit` / `--dry-run`) say "unverified" and why: the user decides whether to pay.
+#[derive(Debug, PartialEq)]
+pub struct Unverified {
+    pub setting: Setting,
+    /// What the docs were searched for, and what they show instead.
+    pub why: &'static str,
+}
+
+/// The board setting an [`Unverified`] entry is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// `quality`, sent as `mode`.
+    Quality(&'static str),
+    /// `shot_type` on a multi-shot board.
+    ShotType(ShotType),
 }
 
 /// One create endpoint of the official API and the optional body fields it documents.
@@ -42,32 +64,66 @@ pub struct Endpoint {
     pub takes_negative_prompt: bool,
     /// image2video has none: the first frame decides.
     pub takes_aspect_ratio: bool,
+    /// Whether `aspect_ratio` is sent when a first frame is (omni-video: no, the first
+    /// frame decides).
+    pub aspect_ratio_with_first_frame: bool,
     pub frames: FrameForm,
+    /// With more images than this in the request (references and frames together), no end
+    /// frame is taken. `None`: no such limit documented.
+    pub end_frame_max_images: Option<usize>,
+    /// Settings the endpoint's page does not show.
+    pub unverified: &'static [Unverified],
 }
+
+/// Kling's reference lists `mode` as "Enum values: std, pro" on text2video, image2video and
+/// omni-video alike (read 2026-12-06); `"4k"` is on no official page found, so it is sent
+/// as asked and flagged.
+const FOUR_K_UNVERIFIED: &[Unverified] = &[Unverified {
+    setting: Setting::Quality(FOUR_K),
+    why: "Kling's API reference lists mode \"std\" and \"pro\" only for this endpoint; \"4k\" is not on it",
+}];
 
 pub static TEXT2VIDEO: Endpoint = Endpoint {
     path: "/v1/videos/text2video",
     takes_cfg_scale: true,
     takes_negative_prompt: true,
     takes_aspect_ratio: true,
+    aspect_ratio_with_first_frame: false,
     frames: FrameForm::None,
+    end_frame_max_images: None,
+    unverified: FOUR_K_UNVERIFIED,
 };
 
+/// Auto is documented here: the image2video page lists `shot_type` "Enum values: customize,
+/// intelligence" ("When multi_shot is true, this parameter is required"), so Auto on
+/// image2video is not flagged.
 pub static IMAGE2VIDEO: Endpoint = Endpoint {
     path: "/v1/videos/image2video",
     takes_cfg_scale: true,
     takes_negative_prompt: true,
     takes_aspect_ratio: false,
+    aspect_ratio_with_first_frame: false,
     frames: FrameForm::ImageFields,
+    end_frame_max_images: None,
+    unverified: FOUR_K_UNVERIFIED,
 };
 
-/// kling-api-notes: "omni-video documents no `cfg_scale` and no `negative_prompt`".
+/// The omni-video page lists no `cfg_scale` and no `negative_prompt` among its body fields.
+/// `aspect_ratio`: "This parameter is required when NOT using first-frame reference or video
+/// editing function" and its FAQ "Aspect Ratio Support — Not Supported: … image-to-video";
+/// the end frame: "When using the O1 model, setting the start & end frame is not supported
+/// when there are more than two images in the array" (the page names kling-video-o1; the
+/// same `image_list` serves kling-v3-omni, and a refused end frame costs nothing, a paid
+/// task that ignores it does).
 pub static OMNI_VIDEO: Endpoint = Endpoint {
     path: "/v1/videos/omni-video",
     takes_cfg_scale: false,
     takes_negative_prompt: false,
     takes_aspect_ratio: true,
+    aspect_ratio_with_first_frame: false,
     frames: FrameForm::TypedImageList,
+    end_frame_max_images: Some(2),
+    unverified: FOUR_K_UNVERIFIED,
 };
 
 /// Where one board mode is sent, and the `model_name` sent with it.
@@ -107,7 +163,7 @@ pub struct ModelRow {
     /// `std` and `pro`, with prices.
     pub qualities: &'static [Quality],
     /// `quality: "4k"` and its price; `None` turns it off for the model. No official page
-    /// the research could read lists `mode: "4k"` (confidence low), so it is a flag per row.
+    /// lists `mode: "4k"`, so each endpoint marks it [`Unverified`].
     pub four_k: Option<Rate>,
     pub shot_types: &'static [ShotType],
     pub min_seconds: u32,
@@ -164,9 +220,9 @@ const V3_IMAGES: ImageLimits = ImageLimits {
     formats: &["jpeg", "png"],
 };
 
-/// `shot_type: "intelligence"` is on the official omni page too ("when the multi_shot
-/// parameter is set to true and the shot-type parameter is set to intelligence, the current
-/// parameter must not be empty"), so both rows offer auto.
+/// `shot_type: "intelligence"` is on every official page a row uses: text2video,
+/// image2video and omni-video all list "Enum values: customize, intelligence", so both rows
+/// offer auto.
 const BOTH_SHOT_TYPES: &[ShotType] = &[ShotType::Custom, ShotType::Auto];
 
 const OMNI_ROUTE: Route = Route {
@@ -227,6 +283,19 @@ pub const KLING_V3_OMNI: ModelRow = ModelRow {
     four_k: Some(rate(0.42, 0.42)),
     ..KLING_V3
 };
+
+impl Endpoint {
+    /// The entries of [`Endpoint::unverified`] this board asks for.
+    pub fn unverified_for(&self, quality: &str, shot_type: Option<ShotType>) -> Vec<&Unverified> {
+        self.unverified
+            .iter()
+            .filter(|u| match u.setting {
+                Setting::Quality(q) => q == quality,
+                Setting::ShotType(t) => shot_type == Some(t),
+            })
+            .collect()
+    }
+}
 
 /// The built-in table.
 pub static MODELS: &[&ModelRow] = &[&KLING_V3, &KLING_V3_OMNI];

@@ -16,8 +16,13 @@ pub enum Provider {
     /// The official Kling API (JWT from access key + secret key).
     #[default]
     Kling,
-    /// A new-api family gateway (`POST /v1/video/generations`, `Authorization: Bearer sk-…`).
+    /// The seed's ModelStream form of a new-api family gateway (`POST /v1/video/generations`,
+    /// `Authorization: Bearer sk-…`): Kling's fields flat, the shot list as `multi_prompt`.
     Gateway,
+    /// Stock new-api (QuantumNous/new-api) on the same route: only the keys its Kling
+    /// adaptor's request struct declares reach Kling, so no shot list and no references.
+    #[serde(rename = "newapi")]
+    NewApi,
     /// A relay that takes Kling's own body and paths under a prefix (`/kling/v1/videos/…`)
     /// with the gateway's Bearer key.
     #[serde(rename = "kling-relay")]
@@ -25,12 +30,18 @@ pub enum Provider {
 }
 
 impl Provider {
-    pub const ALL: [Provider; 3] = [Provider::Kling, Provider::Gateway, Provider::KlingRelay];
+    pub const ALL: [Provider; 4] = [
+        Provider::Kling,
+        Provider::Gateway,
+        Provider::NewApi,
+        Provider::KlingRelay,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Kling => "kling",
             Provider::Gateway => "gateway",
+            Provider::NewApi => "newapi",
             Provider::KlingRelay => "kling-relay",
         }
     }
@@ -65,9 +76,10 @@ impl FromStr for Provider {
         match s.trim().to_ascii_lowercase().as_str() {
             "kling" => Ok(Provider::Kling),
             "gateway" => Ok(Provider::Gateway),
+            "newapi" | "new-api" => Ok(Provider::NewApi),
             "kling-relay" => Ok(Provider::KlingRelay),
             other => Err(format!(
-                "unknown provider {other:?} (expected kling, gateway or kling-relay)"
+                "unknown provider {other:?} (expected kling, gateway, newapi or kling-relay)"
             )),
         }
     }
@@ -125,8 +137,8 @@ impl Limits {
             image_max_ratio: row.images.max_ratio,
             image_formats: row.images.formats,
             single_shot_standard_seconds: match provider {
-                // The relay forwards Kling's own body: Kling's limits apply.
-                Provider::Kling | Provider::KlingRelay => &[],
+                // The relay and stock new-api forward Kling's own body: Kling's limits apply.
+                Provider::Kling | Provider::KlingRelay | Provider::NewApi => &[],
                 // The gateway's form schema documents 5 and 10 as the standard single-shot
                 // durations.
                 Provider::Gateway => &[5, 10],

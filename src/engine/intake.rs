@@ -45,7 +45,7 @@ pub fn prepare(
     profiles: &Profiles,
 ) -> Result<NewJob, SubmitRefusal> {
     let dir = board_dir(&req.board_path);
-    let findings = validate_on_disk(&req.board, &dir, req.provider);
+    let findings = validate_on_disk(&req.board, &dir, req.provider, profiles);
     if !is_submittable(&findings) {
         return Err(SubmitRefusal::Findings(findings));
     }
@@ -105,18 +105,23 @@ fn key_places(body: &serde_json::Value) -> Vec<&'static str> {
         .collect()
 }
 
-/// Gives a stored body a new `external_task_id` (a retry), wherever the body keeps it.
+/// Gives a stored body a new `external_task_id` (a retry that resends the stored request):
+/// every place the body already carries one is replaced, whatever the provider's form
+/// (Kling's body and a relay of it: the top level; a gateway: the top level, its
+/// `metadata`, or both). A body that carries none is refused: a key added where the
+/// provider does not read it would make the create impossible to reconcile.
 pub fn rekey(body: &mut serde_json::Value, external_task_id: &str) -> Result<(), String> {
-    let mut places = key_places(body);
+    let places = key_places(body);
     if places.is_empty() {
-        places.push("/external_task_id");
+        return Err(
+            "the stored request carries no external_task_id (at the top level or in metadata), so a resend could not be told apart from the first; nothing was sent"
+                .into(),
+        );
     }
     for place in places {
-        let (parent, key) = place.rsplit_once('/').expect("places are pointers");
-        let Some(object) = body.pointer_mut(parent).and_then(|v| v.as_object_mut()) else {
-            return Err("the stored request has no JSON body".into());
-        };
-        object.insert(key.into(), external_task_id.into());
+        if let Some(slot) = body.pointer_mut(place) {
+            *slot = external_task_id.into();
+        }
     }
     Ok(())
 }
@@ -258,7 +263,10 @@ mod tests {
             Provider::Gateway,
             SubmitOptions::default(),
         );
-        let mut job = prepare(req, &default_prices()).unwrap();
+        // A profile that writes Kling's fields in both places.
+        let mut profiles = Profiles::default();
+        profiles.gateway.form_fields = crate::core::gateway_profile::FormFields::Both;
+        let mut job = super::prepare(req, &default_prices(), &profiles).unwrap();
         let ext = job.external_task_id.clone();
         assert_eq!(
             job.request.body["metadata"]["external_task_id"],
@@ -271,11 +279,37 @@ mod tests {
             job.request.body["metadata"]["external_task_id"],
             "shotdeck-new"
         );
+        let mut flat_only = serde_json::json!({"prompt": "p", "external_task_id": "a"});
+        rekey(&mut flat_only, "b").unwrap();
+        assert_eq!(
+            flat_only,
+            serde_json::json!({"prompt": "p", "external_task_id": "b"})
+        );
+        let mut metadata_only = serde_json::json!({"metadata": {"external_task_id": "a"}});
+        rekey(&mut metadata_only, "b").unwrap();
+        assert_eq!(
+            metadata_only,
+            serde_json::json!({"metadata": {"external_task_id": "b"}})
+        );
         job.request.body["metadata"]["external_task_id"] = "other".into();
         job.external_task_id = "shotdeck-new".into();
         assert!(
             ensure_keyed(&job).is_err(),
             "every place must carry the job's key"
         );
+    }
+
+    #[test]
+    fn a_body_without_any_key_is_refused_not_keyed_somewhere_new() {
+        for mut body in [
+            serde_json::json!({"prompt": "p"}),
+            serde_json::json!({"prompt": "p", "metadata": {"multi_shot": true}}),
+            serde_json::json!("not an object"),
+        ] {
+            let before = body.clone();
+            let err = rekey(&mut body, "shotdeck-new").unwrap_err();
+            assert!(err.contains("no external_task_id"), "{err}");
+            assert_eq!(body, before, "nothing is changed");
+        }
     }
 }

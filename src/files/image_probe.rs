@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 
 use crate::core::ImageSource;
+use crate::core::gateway_profile::Profiles;
 use crate::core::images::{ImageFact, ImageFacts, ImageReadError};
 use crate::core::model::{Board, is_url};
-use crate::core::{Finding, Provider, validate};
+use crate::core::{Finding, Provider, validate_for};
 
 /// Resolves a board's image reference against the board's folder.
 pub fn resolve(board_dir: &Path, reference: &str) -> PathBuf {
@@ -67,10 +68,16 @@ pub fn gather(board: &Board, board_dir: &Path) -> ImageFacts {
         .collect()
 }
 
-/// Every rule for `provider`, with the facts of the board's local images read from disk:
-/// what `shotdeck validate` prints and what the engine checks before it records a submit.
-pub fn validate_on_disk(board: &Board, board_dir: &Path, provider: Provider) -> Vec<Finding> {
-    validate(board, provider, &gather(board, board_dir))
+/// Every rule for `provider` with the user's profiles, with the facts of the board's local
+/// images read from disk: what `shotdeck validate` prints and what the engine checks before
+/// it records a submit.
+pub fn validate_on_disk(
+    board: &Board,
+    board_dir: &Path,
+    provider: Provider,
+    profiles: &Profiles,
+) -> Vec<Finding> {
+    validate_for(board, provider, profiles, &gather(board, board_dir))
 }
 
 /// Embeds local images as raw Base64 (no `data:` prefix), as both providers expect.

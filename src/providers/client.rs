@@ -65,7 +65,7 @@ impl Client {
                     .map_err(|e| ProviderError::Config(e.to_string()))?;
                 Ok(Client::Kling(KlingClient::with_keys(&base, keys, timeout)?))
             }
-            Provider::Gateway | Provider::KlingRelay => {
+            Provider::Gateway | Provider::NewApi | Provider::KlingRelay => {
                 let base = setting(GATEWAY_BASE_ENV, &cfg.gateway_base).ok_or_else(|| {
                     ProviderError::Config(format!(
                         "the gateway base URL is not set: set the environment variable {GATEWAY_BASE_ENV} \
@@ -77,7 +77,10 @@ impl Client {
                     .map_err(|e| ProviderError::Config(e.to_string()))?;
                 let form = match provider {
                     Provider::KlingRelay => GatewayForm::KlingRelay,
-                    _ => GatewayForm::NewApi(Box::new(cfg.profiles.gateway.clone())),
+                    Provider::NewApi => {
+                        GatewayForm::NewApi(Box::new(cfg.profiles.newapi.0.clone()))
+                    }
+                    _ => GatewayForm::ModelStream(Box::new(cfg.profiles.gateway.0.clone())),
                 };
                 Ok(Client::Gateway(GatewayClient::new(
                     &base, key, form, timeout,
@@ -89,10 +92,7 @@ impl Client {
     pub fn provider(&self) -> Provider {
         match self {
             Client::Kling(_) => Provider::Kling,
-            Client::Gateway(c) => match c.form() {
-                GatewayForm::NewApi(_) => Provider::Gateway,
-                GatewayForm::KlingRelay => Provider::KlingRelay,
-            },
+            Client::Gateway(c) => c.form().provider(),
         }
     }
 

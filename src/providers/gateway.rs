@@ -1,7 +1,8 @@
-//! A new-api family gateway (`--provider gateway`): `POST {base}/v1/video/generations` with
-//! `Authorization: Bearer sk-…`, polled at `GET {base}/v1/video/generations/{task_id}`
-//! (paths, status words and URL fields from the [`GatewayProfile`]). Also the Kling relay
-//! (`--provider kling-relay`): Kling's own body and paths under a prefix, same key.
+//! The new-api family's routes with `Authorization: Bearer sk-…`: `POST
+//! {base}/v1/video/generations`, polled at `GET {base}/v1/video/generations/{task_id}`
+//! (`--provider gateway` and `--provider newapi`; paths, status words and URL fields from
+//! the [`GatewayProfile`]), and the Kling relay (`--provider kling-relay`): Kling's own body
+//! and paths under a prefix, same key.
 //!
 //! Neither can find a task by our `external_task_id` (new-api looks tasks up only by its own
 //! `task_…` id), so there is no lookup here: an ambiguous create waits for the user.
@@ -14,6 +15,7 @@ use super::errors::ProviderError;
 use super::http;
 use super::parse::{parse_gateway_created, parse_gateway_task, parse_relay_task};
 use super::{TaskSnapshot, ensure_method};
+use crate::core::Provider;
 use crate::core::compose::ComposedRequest;
 use crate::core::gateway_profile::GatewayProfile;
 use crate::files::credentials::Secret;
@@ -22,11 +24,32 @@ use crate::files::credentials::Secret;
 /// which vendor to trust with the key is the user's choice).
 pub const GATEWAY_BASE_ENV: &str = "SHOTDECK_GATEWAY_URL";
 
-/// Which answers the gateway gives: new-api's generic ones, or Kling's through a relay.
+/// Which route the client speaks: `/v1/video/generations` in the seed's ModelStream form
+/// (`gateway`) or as stock new-api (`newapi`), both read by their profile; or Kling's body
+/// through a relay (`kling-relay`).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GatewayForm {
+    ModelStream(Box<GatewayProfile>),
     NewApi(Box<GatewayProfile>),
     KlingRelay,
+}
+
+impl GatewayForm {
+    /// The profile of a `/v1/video/generations` route; `None` for the relay.
+    pub fn profile(&self) -> Option<&GatewayProfile> {
+        match self {
+            GatewayForm::ModelStream(p) | GatewayForm::NewApi(p) => Some(p),
+            GatewayForm::KlingRelay => None,
+        }
+    }
+
+    pub fn provider(&self) -> Provider {
+        match self {
+            GatewayForm::ModelStream(_) => Provider::Gateway,
+            GatewayForm::NewApi(_) => Provider::NewApi,
+            GatewayForm::KlingRelay => Provider::KlingRelay,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -75,9 +98,9 @@ impl GatewayClient {
         let answer = self
             .send(self.http.request(method, url).json(&req.body))
             .await?;
-        match self.form {
-            GatewayForm::NewApi(_) => parse_gateway_created(answer.status, &answer.body),
-            GatewayForm::KlingRelay => parse_relay_task(answer.status, &answer.body),
+        match self.form.profile() {
+            Some(_) => parse_gateway_created(answer.status, &answer.body),
+            None => parse_relay_task(answer.status, &answer.body),
         }
         .map_err(|e| e.with_retry_after(answer.retry_after))
     }
@@ -89,14 +112,14 @@ impl GatewayClient {
         create_path: &str,
         task_id: &str,
     ) -> Result<TaskSnapshot, ProviderError> {
-        let url = match &self.form {
-            GatewayForm::NewApi(p) => poll_url(&self.base, p, task_id)?,
-            GatewayForm::KlingRelay => http::endpoint(&self.base, create_path, Some(task_id))?,
+        let url = match self.form.profile() {
+            Some(p) => poll_url(&self.base, p, task_id)?,
+            None => http::endpoint(&self.base, create_path, Some(task_id))?,
         };
         let answer = self.send(self.http.request(Method::GET, url)).await?;
-        match &self.form {
-            GatewayForm::NewApi(p) => parse_gateway_task(answer.status, &answer.body, task_id, p),
-            GatewayForm::KlingRelay => parse_relay_task(answer.status, &answer.body),
+        match self.form.profile() {
+            Some(p) => parse_gateway_task(answer.status, &answer.body, task_id, p),
+            None => parse_relay_task(answer.status, &answer.body),
         }
         .map_err(|e| e.with_retry_after(answer.retry_after))
     }

@@ -22,3 +22,10 @@ pub use keys::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, SimKeys};
 pub use server::{DEFAULT_TASK_SECONDS, SimConfig, SimServer};
 pub use stats::SimStats;
 pub use video::SAMPLE_MP4;
+
+/// The simulator's `/kling` relay passes Kling's body through whole, omni-video included;
+/// an engine talking to it says so in its kling-relay profile.
+pub fn describe_relay(profiles: &mut crate::core::gateway_profile::Profiles) {
+    profiles.kling_relay.body_whole = true;
+    profiles.kling_relay.omni = true;
+}

@@ -3,7 +3,9 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::header::{ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
+use axum::http::header::{
+    ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, RANGE,
+};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -15,6 +17,10 @@ use super::task::Phase;
 pub static SAMPLE_MP4: &[u8] = include_bytes!("assets/sample.mp4");
 
 const MP4: &str = "video/mp4";
+
+/// The sample's strong validator: a client resumes with `If-Range` naming it, as CDNs
+/// expect (a different one gets the whole file, RFC 9110 §13.1.5).
+const SAMPLE_ETAG: &str = "\"shotdeck-sample-1\"";
 
 pub async fn serve(
     State(state): State<Shared>,
@@ -37,8 +43,12 @@ pub async fn serve(
             return not_found();
         }
     }
+    let same_version = headers
+        .get(IF_RANGE)
+        .is_none_or(|v| v.as_bytes() == SAMPLE_ETAG.as_bytes());
     let range = match headers
         .get(RANGE)
+        .filter(|_| same_version)
         .map(|v| parse_range(v.to_str().unwrap_or(""), total))
     {
         None => None,
@@ -85,6 +95,7 @@ pub async fn serve(
     };
     let headers = response.headers_mut();
     headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(ETAG, HeaderValue::from_static(SAMPLE_ETAG));
     if range.is_some()
         && let Ok(value) = HeaderValue::from_str(&format!("bytes {start}-{end}/{total}"))
     {

@@ -1,7 +1,9 @@
 //! Every validation rule has a test here that fails when the rule breaks.
 
+mod evidence;
 mod images;
 mod models;
+mod route;
 mod settings;
 mod shots;
 

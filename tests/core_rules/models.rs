@@ -74,7 +74,11 @@ fn four_k_only_where_the_row_has_it() {
         quality: "4k".into(),
         ..shots(&[5])
     };
-    assert!(keys(&check(&b)).is_empty());
+    // Offered, and flagged "unverified" (no official page lists it; see `evidence`).
+    assert_eq!(
+        keys(&check(&b)),
+        vec![(Severity::Warning, "quality".to_string())]
+    );
     let no_4k = ModelRow {
         four_k: None,
         ..KLING_V3

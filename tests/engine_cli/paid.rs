@@ -40,6 +40,27 @@ async fn a_paid_submit_from_a_script_needs_yes_and_a_dry_run_sends_nothing() {
     assert!(listed.as_array().is_none_or(|a| a.is_empty()), "{listed}");
 }
 
+/// 4k is on no official page: the cost line a paid submit shows (and the dry run) says so.
+#[tokio::test]
+async fn a_4k_submit_says_unverified_before_it_asks_for_money() {
+    let s = Setup::new(Faults::default()).await;
+    let board = s.board("single-shot.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&board).unwrap()).unwrap();
+    json["quality"] = "4k".into();
+    std::fs::write(&board, json.to_string()).unwrap();
+    let b = board.to_str().unwrap();
+    for args in [vec!["submit", b, "--dry-run"], vec!["submit", b]] {
+        let out = s.run(&args).await;
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("; unverified: quality \"4k\" on /v1/videos/text2video (kling-v3)"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(s.sim.stats().api_requests, 0);
+}
+
 #[tokio::test]
 async fn max_cost_refuses_before_anything_is_sent() {
     let s = Setup::new(Faults::default()).await;

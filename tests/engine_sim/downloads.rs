@@ -178,3 +178,64 @@ async fn a_failed_job_has_nothing_to_redownload() {
     assert!(reason.contains("nothing to download"), "{reason}");
     shutdown(engine).await;
 }
+
+#[tokio::test]
+async fn trickling_servers_give_the_download_slot_back_and_the_job_says_why() {
+    let h = Harness::start(0.3).await;
+    // 20 bytes a second: the 4 KB sample would hold the only slot for minutes.
+    h.sim.set_faults(Faults {
+        video_bytes_per_sec: 20,
+        ..Faults::default()
+    });
+    let mut config = h.config();
+    config.tuning.max_concurrent_downloads = 1;
+    config.tuning.download_attempts = 2;
+    config.tuning.download.rate_window = std::time::Duration::from_millis(300);
+    // A long wait between a job's two tries: the other job must get the slot meanwhile.
+    config.tuning.poll.backoff_base = std::time::Duration::from_secs(3);
+    config.tuning.poll.backoff_max = std::time::Duration::from_secs(3);
+    let mut engine = Engine::start(config).await.unwrap();
+    let mut events = Events::new(&mut engine);
+    let (a, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "single-shot.json",
+        Provider::Kling,
+    )
+    .await;
+    let (b, _) = submit(
+        &h,
+        &engine,
+        &mut events,
+        "reference.json",
+        Provider::Gateway,
+    )
+    .await;
+    for id in [a, b] {
+        let v = events
+            .wait_for("each download to give up on the slow server", |v| {
+                v.id == id && v.phase == JobPhase::Downloading && v.error.is_some()
+            })
+            .await;
+        let message = v.error.unwrap().message;
+        assert!(message.contains("slower than 1024 bytes/s"), "{message}");
+    }
+    // Whichever job gave up first, the other was downloading before that: the first one's
+    // wait between tries did not hold the only slot.
+    let index = |pred: &dyn Fn(&shotdeck::engine::events::JobView) -> bool| {
+        events.history.iter().position(pred).unwrap()
+    };
+    let gave_up = |id: i64| index(&|v| v.id == id && v.error.is_some());
+    let (first, other) = if gave_up(a) < gave_up(b) {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let other_started = index(&|v| v.id == other && v.files.iter().any(|f| f.bytes_done > 0));
+    assert!(
+        other_started < gave_up(first),
+        "job {other} only started after job {first} gave up"
+    );
+    shutdown(engine).await;
+}

@@ -121,9 +121,16 @@ async fn the_demo_runs_every_provider_end_to_end() {
     let board_path = shotdeck::app::demo::write_demo_board(dir.path()).unwrap();
     let board = shotdeck::files::board_file::load(&board_path).unwrap();
     for provider in Provider::ALL {
+        // Stock new-api carries no shot list: the demo board goes there as its first shot.
+        let mut board = board.clone();
+        if provider == Provider::NewApi {
+            board.multi_shot = false;
+            board.prompt = board.shots[0].prompt.clone();
+            board.duration = 5.0;
+        }
         let request = shotdeck::engine::events::SubmitRequest::new(
             &board_path,
-            board.clone(),
+            board,
             provider,
             Default::default(),
         );

@@ -9,6 +9,7 @@ mod restart;
 mod retries;
 mod secrets;
 mod sidecar;
+mod stored_retry;
 mod submit;
 mod support;
 mod takes;

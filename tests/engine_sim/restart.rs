@@ -120,12 +120,12 @@ async fn two_engines_share_a_store_without_double_polling() {
     shutdown(b).await;
 }
 
-/// A job recorded `queued` by a process that crashed before sending it (its lease expired).
-pub(crate) fn recorded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
+/// The starter board composed for `provider` as a job would store it, with a fresh key.
+pub(crate) fn starter_job(h: &Harness, provider: Provider) -> NewJob {
     let board = Board::starter();
     let ext = new_external_task_id();
     let request = compose(&board, provider, &PlaceholderImages, &ext).unwrap();
-    let job = NewJob {
+    NewJob {
         board_path: h.dir.path().join("boards/starter.json"),
         board,
         provider,
@@ -133,7 +133,12 @@ pub(crate) fn recorded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
         external_task_id: ext,
         estimated_usd: None,
         retry_of: None,
-    };
+    }
+}
+
+/// A job recorded `queued` by a process that crashed before sending it (its lease expired).
+pub(crate) fn recorded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
+    let job = starter_job(h, provider);
     let now = now_ms();
     let id = Store::open(&h.store_path())
         .unwrap()

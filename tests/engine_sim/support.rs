@@ -78,13 +78,11 @@ impl Harness {
             };
             Client::from_sources(p, &settings, &env, &no_file)
         });
-        EngineConfig::new(
-            self.store_path(),
-            Config::default(),
-            ProviderSettings::default(),
-        )
-        .with_clients(factory)
-        .with_tuning(fast_tuning())
+        let mut config = Config::default();
+        shotdeck::sim::describe_relay(&mut config.profiles);
+        EngineConfig::new(self.store_path(), config, ProviderSettings::default())
+            .with_clients(factory)
+            .with_tuning(fast_tuning())
     }
 
     pub async fn engine(&self) -> EngineHandle {

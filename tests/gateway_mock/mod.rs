@@ -1,7 +1,9 @@
 //! A stand-in for a new-api family gateway on 127.0.0.1, written from the public sources
-//! quoted below (provider research, read 2026-11-25), not from shotdeck's client or its
-//! simulator. It serves both profiles: the generic video route (`--provider gateway`) and
-//! the native Kling route (`--provider kling-relay`).
+//! quoted below and in `newapi.rs` (read 2026-12-06), not from shotdeck's client, notes or
+//! simulator. It models three deployments of the generic video route: stock new-api
+//! (drops every `metadata` key its Kling request struct lacks), a fork that declares the
+//! shot list, and the seed's ModelStream form; and new-api's native Kling route
+//! (`--provider kling-relay`), with new-api's own envelopes and wrapped upstream errors.
 //!
 //! new-api `router/video-router.go` @ 01f6839b:
 //! > `videoV1Router.POST("/video/generations", controller.RelayTask)`
@@ -24,8 +26,29 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+mod forward;
+mod poll;
+use poll::{absolutize, generic_poll, stage};
+pub mod newapi;
 mod relay;
+use forward::forward;
 use relay::{relay_create, relay_poll};
+
+/// Which gateway sits behind `/v1/video/generations` (and `/kling/v1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Deployment {
+    /// QuantumNous/new-api as its source behaves (see `newapi.rs`).
+    #[default]
+    Stock,
+    /// BIE5462/new-api @ 3ae2e44c: the Kling struct declares the shot list and image_list.
+    Fork,
+    /// The seed's ModelStream form: top-level "multi_shot?boolean", "duration?number",
+    /// "negative_prompt?string", "cfg_scale?number", "aspect_ratio?string",
+    /// "watermark_enabled?boolean"; the shot list as the Kling v3 gateway docs' top-level
+    /// `"multi_prompt": [{"index": 123, "prompt": "<string>", "duration": "<string>"}]`
+    /// (docs.anyfast.ai/api-reference/model-api/kuaishou/kling-v3-t2v).
+    ModelStream,
+}
 
 /// The bytes a finished task's URL serves.
 pub const VIDEO: &[u8] = b"\x00\x00\x00\x18ftypmp42 mock video bytes";
@@ -65,16 +88,26 @@ struct Task {
 }
 
 #[derive(Default)]
-struct Inner {
+pub(super) struct Inner {
     key: String,
     shape: Option<PollShape>,
     /// The native route answers a create the way some forks do:
     /// `{"code": 0, "message": "", "task_id": "task_xxxxxxxxxxxxxxxx"}`.
     flat_relay_create: bool,
     quota_used_up: bool,
-    /// The Kling account behind the relay has no resource pack left.
-    kling_balance_gone: bool,
     fail_next_task: Option<String>,
+    deployment: Deployment,
+    /// The Kling bodies new-api sent upstream (after its request struct), with their path.
+    forwarded: Vec<(String, Value)>,
+    /// `metadata` keys new-api's decoder dropped, per create.
+    dropped: Vec<Vec<String>>,
+    /// The Kling account's next answer to a create: `(HTTP status, body)`, once.
+    upstream_refusal: Option<(u16, Value)>,
+    /// `controller/relay.go` @ 009910b9 rewrites a 429's message:
+    /// `if taskErr.StatusCode == http.StatusTooManyRequests { taskErr.Message =
+    /// "当前分组上游负载已饱和，请稍后再试" }`. A deployment that keeps the wrapped
+    /// upstream body sets this.
+    keeps_upstream_message: bool,
     scripts: VecDeque<CreateScript>,
     tasks: HashMap<String, Task>,
     next_id: u64,
@@ -122,11 +155,24 @@ impl GatewayMock {
     pub fn use_up_quota(&self) {
         self.with(|i| i.quota_used_up = true);
     }
-    pub fn use_up_kling_balance(&self) {
-        self.with(|i| i.kling_balance_gone = true);
-    }
     pub fn fail_next_task(&self, reason: &str) {
         self.with(|i| i.fail_next_task = Some(reason.into()));
+    }
+    pub fn deploy(&self, d: Deployment) {
+        self.with(|i| i.deployment = d);
+    }
+    /// The Kling account answers the next create with `status` and `body`.
+    pub fn upstream_refuses(&self, status: u16, body: Value) {
+        self.with(|i| i.upstream_refusal = Some((status, body)));
+    }
+    pub fn keep_upstream_message(&self) {
+        self.with(|i| i.keeps_upstream_message = true);
+    }
+    pub fn forwarded(&self) -> Vec<(String, Value)> {
+        self.with(|i| i.forwarded.clone())
+    }
+    pub fn dropped(&self) -> Vec<Vec<String>> {
+        self.with(|i| i.dropped.clone())
     }
     pub fn script(&self, s: CreateScript) {
         self.with(|i| i.scripts.push_back(s));
@@ -262,7 +308,11 @@ fn answer_or_drop(inner: &mut Inner, answer: Value) -> Response {
 
 async fn generic_create(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let mut inner = s.lock().unwrap();
-    if let Err(refusal) = admit(&mut inner, &headers, &body) {
+    let body = match admit(&mut inner, &headers, &body) {
+        Ok(body) => body,
+        Err(refusal) => return *refusal,
+    };
+    if let Err(refusal) = forward(&mut inner, &body) {
         return *refusal;
     }
     let id = make_task(&mut inner, None);
@@ -271,96 +321,6 @@ async fn generic_create(State(s): State<Shared>, headers: HeaderMap, body: Bytes
     let answer =
         json!({"id": id, "task_id": id, "object": "video", "status": "queued", "created_at": 0});
     answer_or_drop(&mut inner, answer)
-}
-
-/// The task's state after `polls` earlier polls: waiting, running, then finished.
-fn stage(task: &Task) -> u32 {
-    task.polls.min(2)
-}
-
-async fn generic_poll(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let mut inner = s.lock().unwrap();
-    if !authorized(&mut inner, &headers) {
-        return openai_error(StatusCode::UNAUTHORIZED, "invalid token", "");
-    }
-    let shape = inner.shape.unwrap_or(PollShape::Envelope);
-    let Some(task) = inner.tasks.get_mut(&id).filter(|t| t.relay_kind.is_none()) else {
-        return task_error(StatusCode::BAD_REQUEST, "task_not_exist", "task_not_exist");
-    };
-    let stage = stage(task);
-    task.polls += 1;
-    let failed = stage == 2 && task.fail_reason.is_some();
-    let reason = task.fail_reason.clone().unwrap_or_default();
-    let url = format!("/files/{id}.mp4");
-    let body = match shape {
-        // model/task.go: "NOT_START", "SUBMITTED", "QUEUED", "IN_PROGRESS", "FAILURE", "SUCCESS".
-        PollShape::Envelope => {
-            let status = [
-                "QUEUED",
-                "IN_PROGRESS",
-                if failed { "FAILURE" } else { "SUCCESS" },
-            ];
-            let mut data = json!({"task_id": id, "status": status[stage as usize],
-                                  "progress": "50%", "fail_reason": reason});
-            if stage == 2 && !failed {
-                data["result_url"] = json!(url);
-            }
-            json!({"code": "success", "message": "", "data": data})
-        }
-        // "queued: Queued · in_progress: In Progress · completed: Completed · failed: Failed"
-        PollShape::OpenAiVideo => {
-            let status = [
-                "queued",
-                "in_progress",
-                if failed { "failed" } else { "completed" },
-            ];
-            let mut v = json!({"id": id, "object": "video", "status": status[stage as usize]});
-            if failed {
-                v["error"] = json!({"message": reason, "code": "task_failed"});
-            } else if stage == 2 {
-                v["metadata"] = json!({"url": url});
-            }
-            v
-        }
-        // The seed: "queued | in_progress | succeeded" … "failed"; URL in `url`.
-        PollShape::Simple => {
-            let status = [
-                "pending",
-                "processing",
-                if failed { "failed" } else { "succeeded" },
-            ];
-            let mut v = json!({"task_id": id, "status": status[stage as usize]});
-            if failed {
-                v["error"] = json!({"message": reason, "type": "generation_error", "param": null, "code": "failed"});
-            } else if stage == 2 {
-                v["url"] = json!(url);
-            }
-            v
-        }
-    };
-    json_response(StatusCode::OK, absolutize(body, &headers))
-}
-
-/// Result URLs point back at this server (the Host the client used).
-fn absolutize(mut body: Value, headers: &HeaderMap) -> Value {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    fn walk(v: &mut Value, host: &str) {
-        match v {
-            Value::String(s) if s.starts_with("/files/") => *s = format!("http://{host}{s}"),
-            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, host)),
-            Value::Object(map) => map.values_mut().for_each(|i| walk(i, host)),
-            _ => {}
-        }
-    }
-    walk(&mut body, host);
-    body
 }
 
 async fn download(State(s): State<Shared>, Path(name): Path<String>) -> Response {

@@ -1,5 +1,8 @@
 //! The native Kling route of the gateway mock (`--provider kling-relay`): Kling's own
-//! bodies and answers under `/kling/v1`, behind the gateway's token.
+//! bodies under `/kling/v1`, behind the gateway's token. new-api (stock and fork) wraps the
+//! body into `metadata` (`middleware/kling_adapter.go`), answers the create with its OpenAI
+//! video object and the poll with its own task envelope (see `newapi.rs`); the ModelStream
+//! deployment stands for a relay that passes Kling's body and answers through whole.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -8,8 +11,8 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::{
-    Shared, absolutize, admit, answer_or_drop, authorized, json_response, make_task, openai_error,
-    stage,
+    Deployment, Shared, absolutize, admit, answer_or_drop, authorized, forward, json_response,
+    make_task, newapi, openai_error, stage,
 };
 
 /// Kling's envelope (official General Info): `{"code": 0, "message": "SUCCEED",
@@ -28,32 +31,38 @@ pub(super) async fn relay_create(
     body: Bytes,
 ) -> Response {
     let mut inner = s.lock().unwrap();
-    if !["text2video", "image2video", "omni-video"].contains(&kind.as_str()) {
+    let whole = inner.deployment == Deployment::ModelStream;
+    // router/video-router.go @ 01f6839b: `klingV1Router.POST("/videos/text2video", …)`,
+    // `klingV1Router.POST("/videos/image2video", …)`: no omni-video under new-api's /kling/v1.
+    let routes: &[&str] = if whole {
+        &["text2video", "image2video", "omni-video"]
+    } else {
+        &["text2video", "image2video"]
+    };
+    if !routes.contains(&kind.as_str()) {
         return openai_error(StatusCode::NOT_FOUND, "no such route", "");
     }
-    if let Err(refusal) = admit(&mut inner, &headers, &body) {
+    let body = match admit(&mut inner, &headers, &body) {
+        Ok(body) => body,
+        Err(refusal) => return *refusal,
+    };
+    if whole {
+        inner.forwarded.push((kind.clone(), body));
+    } else if let Err(refusal) = forward(&mut inner, &newapi::wrap_kling_body(&body)) {
         return *refusal;
-    }
-    if inner.kling_balance_gone {
-        return kling_1102();
     }
     let id = make_task(&mut inner, Some(kind));
     let answer = if inner.flat_relay_create {
         json!({"code": 0, "message": "", "task_id": id})
-    } else {
+    } else if whole {
         json!({"code": 0, "message": "SUCCEED", "request_id": "req-mock",
                "data": {"task_id": id, "task_status": "submitted", "created_at": 0, "updated_at": 0}})
+    } else {
+        // adaptor.go DoResponse: `ov := dto.NewOpenAIVideo()` … `c.JSON(http.StatusOK, ov)`.
+        json!({"id": id, "task_id": id, "object": "video", "model": "kling-v3",
+               "status": "queued", "progress": 0, "created_at": 0})
     };
     answer_or_drop(&mut inner, answer)
-}
-
-/// A relay that passes Kling's refusals on: the official error table's
-/// "| 429 | 1102 | Account exception | Resource pack depleted or expired (prepaid scenar…".
-fn kling_1102() -> Response {
-    json_response(
-        StatusCode::TOO_MANY_REQUESTS,
-        json!({"code": 1102, "message": "resource pack depleted", "request_id": "req-mock"}),
-    )
 }
 
 pub(super) async fn relay_poll(
@@ -65,6 +74,7 @@ pub(super) async fn relay_poll(
     if !authorized(&mut inner, &headers) {
         return openai_error(StatusCode::UNAUTHORIZED, "invalid token", "");
     }
+    let whole = inner.deployment == Deployment::ModelStream;
     // new-api looks tasks up only by its own id: `model.GetByTaskId(userId, taskId)`.
     let Some(task) = inner
         .tasks
@@ -79,6 +89,11 @@ pub(super) async fn relay_poll(
     let stage = stage(task);
     task.polls += 1;
     let failed = stage == 2 && task.fail_reason.is_some();
+    if !whole {
+        let reason = task.fail_reason.clone().unwrap_or_default();
+        let body = newapi::envelope(&id, stage, failed, &reason, &format!("/files/{id}.mp4"));
+        return json_response(StatusCode::OK, absolutize(body, &headers));
+    }
     // Kling statuses: "submitted（已提交）、processing（处理中）、succeed（成功）、failed（失败）";
     // a failed task is still code 0.
     let status = [

@@ -1,16 +1,17 @@
 //! A stand-in for the official Kling API written from Kling's public documentation, not
-//! from shotdeck's client or simulator. Sources (read 2026-11-25, quoted from
-//! /work/wt/prompts/provider-research.md §3 and kling-api-notes.md):
+//! from shotdeck's client or simulator. Sources: Kling's English API reference
+//! (<https://app.klingai.com/global/dev/document-api/apiReference/commonInfo> and the model
+//! pages named in `tasks.rs`), read 2026-12-06 from the search tool's stored copy:
 //!
-//! - General Info: "Assembly format: Authorization = “Bearer XXX”, where XXX is the API
-//!   Token generated in Step 2." — the JWT signed with the secret key, `iss` = access key.
+//! - General Information: "Assembly format: Authorization = “Bearer XXX”, where XXX is the
+//!   API Token generated in Step 2." — the JWT signed with the secret key, `iss` = access key.
 //! - API-key auth (ArcReel #1074 quoting klingai.com/document-api/…/authentication?tab=api-key):
 //!   "API Key 单密钥鉴权（`Authorization: Bearer <API Key>`…）".
-//! - Error table: "| 401 | 1004 | Authentication failed | Authorization has expired |",
-//!   "| 429 | 1102 | Account exception | Resource pack depleted or expired …", and
-//!   `403 1103`, `404 1203`, `429 1302` (inference-sh/grid copy of the same table).
-//! - Rate limits: "Backoff Retry Strategy: Use an exponential backoff algorithm to delay
-//!   retries (recommended initial delay ≥ 1 second)."
+//! - Error Code table: "401 1004 Authentication failed Authorization has expired", "429
+//!   1102 Account exception Resource pack depleted or expired (prepaid scenario)", and 403
+//!   1103, 404 1202, 404 1203, 429 1302 from the same table.
+//! - Concurrency Rules: "Backoff Retry Strategy: Use an exponential backoff algorithm to
+//!   delay retries (recommended initial delay ≥ 1 second)."
 //!
 //! It binds 127.0.0.1:0, keeps its own clock (offset from ours, to produce 1003/1004 and a
 //! skewed `Date`), records every request, and takes one-off faults per operation.
@@ -33,7 +34,7 @@ use serde_json::{Value, json};
 use shotdeck::providers::jwt::Claims;
 
 #[allow(unused_imports)] // only the engine tests read the files
-pub use tasks::{CLEAN_BYTES, WATERMARKED_BYTES};
+pub use tasks::{CLEAN_BYTES, OTHER_TASK_BYTES, WATERMARKED_BYTES};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -57,6 +58,14 @@ pub enum Fault {
     Drop,
     /// The list page carries one more task, without the `task_status` the docs give.
     UnreadableEntry,
+    /// A query answered "succeed" for the asked task with an empty `task_result.videos`.
+    SucceedWithoutVideos,
+    /// A query answered with another task's success (another `task_id` and
+    /// `external_task_id`, a video of [`OTHER_TASK_BYTES`]), as a mixed-up cache might.
+    OtherTask,
+    /// A query answered for the asked `task_id`, but echoing another account's
+    /// `task_info.external_task_id` and pointing at another video.
+    OtherExternalId,
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +153,12 @@ impl DocsMock {
     /// a page of newer tasks above it would not.
     pub fn keep_off_the_list(&self, n: usize) {
         self.inner.tasks.lock().unwrap().off_the_list.push(n);
+    }
+
+    /// The model of each task created so far, oldest first: its `model_name`, or the
+    /// documented default when the create left it out.
+    pub fn task_models(&self) -> Vec<String> {
+        self.inner.tasks.lock().unwrap().models()
     }
 
     /// The task ids created so far, oldest first.
@@ -241,7 +256,7 @@ async fn handle(
         (&Method::POST, ["v1", "videos", _]) => Op::Create,
         (&Method::GET, ["v1", "videos", _]) => Op::List,
         (&Method::GET, ["v1", "videos", _, _]) => Op::Query,
-        // "| 404 | 1202 | Invalid method |"
+        // "404 1202 Invalid request parameters The requested method is invalid"
         _ => return inner.refuse(404, 1202, "invalid request method or path"),
     };
     let authorization = headers
@@ -285,6 +300,10 @@ async fn handle(
             &json!({"code": 0, "message": "SUCCEED", "request_id": "mock-req",
                     "data": {"task_id": segments[3], "task_status": word, "task_status_msg": ""}}),
         ),
+        (
+            Op::Query,
+            Some(odd @ (Fault::SucceedWithoutVideos | Fault::OtherTask | Fault::OtherExternalId)),
+        ) => inner.respond(200, &tasks::odd_answer(&inner.base, segments[3], &odd)),
         (_, Some(Fault::Html)) => Response::builder()
             .status(200)
             .header("content-type", "text/html")

@@ -230,13 +230,11 @@ fn child_config(job: &ChildJob) -> EngineConfig {
     });
     let mut tuning = fast_tuning();
     tuning.lease_ttl = CHILD_LEASE;
-    EngineConfig::new(
-        job.store.clone(),
-        Config::default(),
-        ProviderSettings::default(),
-    )
-    .with_clients(factory)
-    .with_tuning(tuning)
+    let mut config = Config::default();
+    shotdeck::sim::describe_relay(&mut config.profiles);
+    EngineConfig::new(job.store.clone(), config, ProviderSettings::default())
+        .with_clients(factory)
+        .with_tuning(tuning)
 }
 
 /// Whether `path` is a prefix of (or all of) the sample video.

@@ -1,10 +1,12 @@
-//! The official Kling API's legacy request design (see kling-api-notes.md). The endpoint,
-//! the `model_name` and the optional fields sent come from the model table.
+//! The official Kling API's request body (Kling's API reference: text2video, image2video,
+//! omni-video). The endpoint, the `model_name` and the optional fields sent come from the
+//! model table. `model_name` is always sent: every page makes it optional with an old
+//! default ("Default to kling-v1"; omni-video "Default to kling-video-o1").
 
 use serde_json::{Map, Value, json};
 
 use super::{
-    ComposeError, ComposedRequest, ImageSource, WireImages, filled_prompt, official_route, whole,
+    ComposeError, ComposedRequest, ImageSource, WireImages, official_route, shot_list_prompt, whole,
 };
 use crate::core::gateway_profile::KlingRelayProfile;
 use crate::core::model::{Board, Mode, ShotType};
@@ -48,8 +50,12 @@ pub fn compose(
     if endpoint.takes_cfg_scale {
         body.insert("cfg_scale".into(), json!(board.cfg_scale));
     }
-    // In image mode the first frame decides the ratio, whatever the endpoint.
-    if endpoint.takes_aspect_ratio && board.mode != Mode::Image {
+    let wire = WireImages::resolve(board, images)?;
+    // In image mode the first frame decides the ratio, whatever the endpoint; omni-video
+    // takes none beside a first frame in reference mode either (see `OMNI_VIDEO`).
+    let first_frame_decides = board.mode == Mode::Image
+        || (wire.first_frame.is_some() && !endpoint.aspect_ratio_with_first_frame);
+    if endpoint.takes_aspect_ratio && !first_frame_decides {
         body.insert("aspect_ratio".into(), json!(board.effective_aspect_ratio()));
     }
     body.insert(
@@ -60,7 +66,6 @@ pub fn compose(
         "watermark_info".into(),
         json!({ "enabled": board.watermark }),
     );
-    let wire = WireImages::resolve(board, images)?;
     match endpoint.frames {
         FrameForm::ImageFields => {
             if let Some(data) = wire.first_frame {
@@ -87,7 +92,8 @@ pub fn compose(
 
 /// Kling's own body and paths under the relay's prefix (`--provider kling-relay`). One
 /// difference: new-api copies `prompt` out of the body and refuses an empty one, so a
-/// multi-shot body carries the shots' text there (Kling ignores `prompt` in customize mode).
+/// custom multi-shot body carries the board's title there (Kling ignores `prompt` in
+/// customize mode); only a relay that passes the body whole gets a shot list at all.
 pub fn compose_relay(
     board: &Board,
     profile: &KlingRelayProfile,
@@ -97,8 +103,11 @@ pub fn compose_relay(
 ) -> Result<ComposedRequest, ComposeError> {
     let mut request = compose(board, images, external_task_id, table)?;
     request.path = format!("{}{}", profile.prefix.trim_end_matches('/'), request.path);
-    if let Some(body) = request.body.as_object_mut() {
-        body.insert("prompt".into(), json!(filled_prompt(board)));
+    if let Some(body) = request.body.as_object_mut()
+        && board.multi_shot
+        && board.shot_type == ShotType::Custom
+    {
+        body.insert("prompt".into(), json!(shot_list_prompt(board)));
     }
     Ok(request)
 }

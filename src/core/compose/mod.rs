@@ -111,7 +111,12 @@ fn compose_in(
 ) -> Result<ComposedRequest, ComposeError> {
     match provider {
         Provider::Kling => kling::compose(board, images, external_task_id, table),
-        Provider::Gateway => gateway::compose(board, &profiles.gateway, images, external_task_id),
+        Provider::Gateway => {
+            gateway::compose(board, provider, &profiles.gateway, images, external_task_id)
+        }
+        Provider::NewApi => {
+            gateway::compose(board, provider, &profiles.newapi, images, external_task_id)
+        }
         Provider::KlingRelay => kling::compose_relay(
             board,
             &profiles.kling_relay,
@@ -149,25 +154,18 @@ pub fn effective_model(board: &Board, provider: Provider) -> String {
 /// Longest `prompt` the gateways take (Kling's limit).
 const PROMPT_MAX_CHARS: usize = 2500;
 
-/// The board's prompt, or for a board with a shot list its shots' prompts joined: new-api
-/// refuses an empty `prompt` ("prompt is required"), and Kling ignores it in customize mode.
-fn filled_prompt(board: &Board) -> String {
-    if !board.uses_shot_list() {
-        return board.prompt.clone();
-    }
-    let joined = board
-        .shots
-        .iter()
-        .map(|s| s.prompt.trim())
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let text = if joined.is_empty() {
-        board.title.clone()
+/// The `prompt` beside a shot list on a route that refuses an empty one (new-api: "prompt
+/// is required"; Kling ignores `prompt` in customize mode): the board's title, a label.
+/// Never the shots' text joined: if a route dropped the list, a joined prompt would be paid
+/// as one continuous video, so only routes that carry the list get here.
+fn shot_list_prompt(board: &Board) -> String {
+    let title = board.title.trim();
+    let label = if title.is_empty() {
+        "storyboard"
     } else {
-        joined
+        title
     };
-    text.chars().take(PROMPT_MAX_CHARS).collect()
+    label.chars().take(PROMPT_MAX_CHARS).collect()
 }
 
 /// A URL as is, or a local file through the image source.

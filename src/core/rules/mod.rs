@@ -4,18 +4,23 @@
 //! `benches/core.rs`). Image checks use facts gathered beforehand by the files layer, so
 //! nothing here touches the disk.
 
+mod evidence;
 mod frames;
 mod images;
 mod placeholders;
+mod route;
 mod settings;
 mod shots;
 
 use super::findings::{Finding, Severity};
+use super::gateway_profile::Profiles;
 use super::images::ImageFacts;
 use super::model::Board;
 use super::models::{MODELS, ModelRow, ModelTable, Route, row_or_default};
 use super::provider::{Limits, Provider};
+use super::route::RouteCaps;
 
+pub use evidence::unverified_notes;
 pub use images::referable_images;
 pub use images::sent_images;
 pub use placeholders::{image_placeholder_spans, image_placeholders};
@@ -24,6 +29,8 @@ pub use placeholders::{image_placeholder_spans, image_placeholders};
 pub struct Ctx<'a> {
     pub board: &'a Board,
     pub provider: Provider,
+    /// What the chosen route carries (from the user's profiles).
+    pub caps: RouteCaps,
     pub limits: Limits,
     /// The table the board's `model` is chosen from.
     pub table: ModelTable<'a>,
@@ -47,6 +54,11 @@ pub const RULES: &[Rule] = &[
         id: "version",
         summary: "the board's schema version is one this build reads",
         check: settings::version,
+    },
+    Rule {
+        id: "route",
+        summary: "the route carries the whole board: its shot list, Auto, references and frames",
+        check: route::carries,
     },
     Rule {
         id: "shot_count",
@@ -105,8 +117,13 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "aspect_ratio",
-        summary: "aspect_ratio is one the model offers (ignored in image mode)",
+        summary: "aspect_ratio is one the model offers (ignored in image mode and, on omni-video, beside a first frame)",
         check: settings::aspect_ratio,
+    },
+    Rule {
+        id: "unverified",
+        summary: "settings the endpoint's docs do not show (4k) are flagged \"unverified\" (kling, kling-relay)",
+        check: evidence::unverified,
     },
     Rule {
         id: "model",
@@ -120,7 +137,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "frames",
-        summary: "frames the endpoint takes: a last frame needs a first; none or first only with multi-shot",
+        summary: "frames the endpoint takes: a last frame needs a first; none or first only with multi-shot; omni: no last frame with more than 2 images",
         check: frames::frames,
     },
     Rule {
@@ -140,9 +157,21 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// Runs every rule. Errors come before warnings; within a severity, rule order is kept.
+/// Runs every rule with the built-in profiles. Errors come before warnings; within a
+/// severity, rule order is kept.
 pub fn validate(board: &Board, provider: Provider, facts: &ImageFacts) -> Vec<Finding> {
     validate_with(board, provider, facts, MODELS)
+}
+
+/// [`validate`] with the user's profiles (`[profiles]` in config.toml): what the route
+/// carries decides whether the board can go.
+pub fn validate_for(
+    board: &Board,
+    provider: Provider,
+    profiles: &Profiles,
+    facts: &ImageFacts,
+) -> Vec<Finding> {
+    validate_in(board, profiles.caps(provider), facts, MODELS)
 }
 
 /// [`validate`] against another model table.
@@ -152,10 +181,21 @@ pub fn validate_with(
     facts: &ImageFacts,
     table: ModelTable,
 ) -> Vec<Finding> {
+    validate_in(board, Profiles::default().caps(provider), facts, table)
+}
+
+fn validate_in(
+    board: &Board,
+    caps: RouteCaps,
+    facts: &ImageFacts,
+    table: ModelTable,
+) -> Vec<Finding> {
+    let provider = caps.provider;
     let row = row_or_default(table, &board.model);
     let ctx = Ctx {
         board,
         provider,
+        caps,
         limits: Limits::new(provider, row),
         table,
         row,

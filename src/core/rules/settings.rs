@@ -3,7 +3,7 @@
 use super::{Ctx, char_len};
 use crate::core::field_path::FieldPath;
 use crate::core::findings::Finding;
-use crate::core::model::{DEFAULT_CFG_SCALE, Mode, SCHEMA_VERSION};
+use crate::core::model::{DEFAULT_ASPECT_RATIO, DEFAULT_CFG_SCALE, Mode, SCHEMA_VERSION};
 use crate::core::models;
 use crate::core::provider::Provider;
 
@@ -67,6 +67,19 @@ pub fn aspect_ratio(cx: &Ctx, out: &mut Vec<Finding>) {
         ));
         return;
     }
+    if ratio_left_to_first_frame(cx) {
+        // The default is what the board gets anyway; only a chosen ratio is worth a word.
+        if ratio != DEFAULT_ASPECT_RATIO {
+            out.push(Finding::warning(
+                FieldPath::AspectRatio,
+                format!(
+                    "not sent: {} on {} takes no aspect_ratio with a first frame (the first frame decides the ratio)",
+                    cx.route.model_name, cx.route.endpoint.path
+                ),
+            ));
+        }
+        return;
+    }
     let allowed = cx.limits.aspect_ratios;
     if !allowed.contains(&ratio) {
         out.push(Finding::error(
@@ -125,4 +138,22 @@ pub fn model_fields(cx: &Ctx, out: &mut Vec<Finding>) {
             .for_provider(cx.provider),
         );
     }
+}
+
+/// True when the board's first frame travels with a reference board to an endpoint that
+/// takes no `aspect_ratio` beside one (compose leaves it out, for every provider that sends
+/// Kling's body).
+fn ratio_left_to_first_frame(cx: &Ctx) -> bool {
+    let b = cx.board;
+    b.mode == Mode::Reference
+        && !cx.route.endpoint.aspect_ratio_with_first_frame
+        && b.first_frame
+            .as_deref()
+            .is_some_and(|f| !f.trim().is_empty())
+        && sends_klings_body(cx.provider)
+}
+
+/// The providers whose request is Kling's own body (compose/kling.rs).
+pub(super) fn sends_klings_body(provider: Provider) -> bool {
+    matches!(provider, Provider::Kling | Provider::KlingRelay)
 }

@@ -2,20 +2,35 @@
 //! interruption, and rename into place only once the size matches what the server said.
 //!
 //! A finished file therefore never exists half-written under its final name, and an
-//! interrupted one costs only the bytes that were missing. Result URLs point at CDNs, which
-//! redirect: a bounded number of http(s) redirects is followed. A body that stalls is cut
-//! and resumed; a body larger than announced (or than a sane cap) is refused; free space is
-//! checked before the first byte; a URL that is not http(s) is said to be one.
+//! interrupted one costs only the bytes that were missing. A part file is continued only
+//! from the same version of the file (`If-Range` with the validator the first answer gave,
+//! see `resume.rs`); without one it is started over, so two versions are never spliced.
+//! Result URLs point at CDNs, which redirect: a bounded number of http(s) redirects is
+//! followed, never from a public host to a private address (`redirect.rs`). Headers that
+//! never come, and a body that stalls or trickles, cut the attempt (`pace.rs`; the next
+//! resumes); a body larger than announced (or than a sane cap) is refused; free space is
+//! checked before the first byte and as the file grows (`space.rs`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_RANGE, RANGE};
+use reqwest::header::CONTENT_RANGE;
 use tokio::io::AsyncWriteExt;
 
+mod error;
+mod limits;
+mod pace;
 mod part;
-use part::{finish, io, open_part, remove};
+mod redirect;
+mod resume;
+mod space;
+pub use error::DownloadError;
+use error::interrupted;
+pub use limits::{DownloadLimits, RESERVE_ENV};
+use part::{finish, io, open_part};
+pub use redirect::{AddressPolicy, is_private};
 
 /// How far one download has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,84 +38,6 @@ pub struct Progress {
     pub bytes_done: u64,
     /// From Content-Length / Content-Range; `None` when the server did not say.
     pub bytes_total: Option<u64>,
-}
-
-/// What a download may cost the machine.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DownloadLimits {
-    /// Redirects followed before giving up (CDNs use one or two).
-    pub max_redirects: usize,
-    /// No byte for this long and the attempt is cut (the next one resumes).
-    pub stall: Duration,
-    /// The most a video may be: a 15 s 4K clip is a few hundred MB.
-    pub max_bytes: u64,
-    /// Space left on the disk after the file, so a video never fills it.
-    pub min_free_bytes: u64,
-}
-
-impl Default for DownloadLimits {
-    fn default() -> Self {
-        DownloadLimits {
-            max_redirects: 5,
-            stall: Duration::from_secs(30),
-            max_bytes: 4 << 30,
-            min_free_bytes: 64 << 20,
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DownloadError {
-    #[error("download failed: HTTP {status} from {url}")]
-    Status { url: String, status: u16 },
-    #[error("download interrupted after {bytes_done} bytes: {reason}")]
-    Interrupted { bytes_done: u64, reason: String },
-    #[error(
-        "download is {got} bytes but the server announced {expected}; the partial file was discarded"
-    )]
-    SizeMismatch { got: u64, expected: u64 },
-    #[error("the video URL is not an http(s) URL ({reason}): {url}")]
-    BadUrl { url: String, reason: String },
-    #[error("the download was redirected too often or somewhere unusable: {reason}")]
-    Redirect { reason: String },
-    #[error("the video is larger than {limit} bytes; refused")]
-    TooLarge { limit: u64 },
-    #[error(
-        "not enough disk space in {}: {needed} bytes needed, {available} free (kept free: {reserve})",
-        dir.display()
-    )]
-    NoSpace {
-        dir: PathBuf,
-        needed: u64,
-        available: u64,
-        reserve: u64,
-    },
-    #[error(
-        "{} already exists with other content; it is never replaced (move it away to download again)",
-        path.display()
-    )]
-    Exists { path: PathBuf },
-    #[error("cannot write {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-}
-
-impl DownloadError {
-    /// Worth trying again at once (resuming): the network, not the URL or the disk.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            DownloadError::Interrupted { .. } | DownloadError::SizeMismatch { .. } => true,
-            DownloadError::Status { status, .. } => *status >= 500 || *status == 429,
-            DownloadError::BadUrl { .. }
-            | DownloadError::Redirect { .. }
-            | DownloadError::TooLarge { .. }
-            | DownloadError::NoSpace { .. }
-            | DownloadError::Exists { .. }
-            | DownloadError::Io { .. } => false,
-        }
-    }
 }
 
 /// The partial file beside `dest`.
@@ -118,26 +55,17 @@ pub struct Downloader {
     /// For 127.0.0.1 (the simulator): a proxy could not reach it.
     local: reqwest::Client,
     limits: DownloadLimits,
+    private: AddressPolicy,
 }
 
 impl Downloader {
     pub fn new(limits: DownloadLimits) -> Result<Downloader, DownloadError> {
         let build = |local: bool| {
-            let max = limits.max_redirects;
-            let policy = reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() > max {
-                    attempt.error(format!("more than {max} redirects"))
-                } else if !matches!(attempt.url().scheme(), "http" | "https") {
-                    let to = attempt.url().scheme().to_string();
-                    attempt.error(format!("a redirect to a {to}: URL"))
-                } else {
-                    attempt.follow()
-                }
-            });
+            // Redirects are followed by hand, each hop checked (`redirect.rs`).
             let mut b = reqwest::Client::builder()
                 .user_agent(crate::providers::USER_AGENT)
                 .connect_timeout(Duration::from_secs(20))
-                .redirect(policy);
+                .redirect(reqwest::redirect::Policy::none());
             if local {
                 b = b.no_proxy();
             }
@@ -150,15 +78,23 @@ impl Downloader {
             remote: build(false)?,
             local: build(true)?,
             limits,
+            private: Arc::new(is_private),
         })
+    }
+
+    /// Replaces which addresses count as private (tests make their 127.0.0.1 "public").
+    pub fn with_address_policy(mut self, private: AddressPolicy) -> Downloader {
+        self.private = private;
+        self
     }
 
     pub fn limits(&self) -> &DownloadLimits {
         &self.limits
     }
 
-    /// Downloads `url` to `dest`, resuming `dest.part` if an earlier attempt left one.
-    /// `on_progress` is called after every chunk (callers coalesce). Returns the file's size.
+    /// Downloads `url` to `dest`, resuming `dest.part` if an earlier attempt left one of the
+    /// same version. `on_progress` is called after every chunk (callers coalesce). Returns
+    /// the file's size.
     pub async fn download(
         &self,
         url: &str,
@@ -175,43 +111,36 @@ impl Downloader {
                 reason: format!("{}: is not fetched", parsed.scheme()),
             });
         }
-        let http = if crate::providers::is_loopback_url(&parsed) {
-            &self.local
-        } else {
-            &self.remote
-        };
         let part = part_path(dest);
         let dir = dest.parent().unwrap_or(Path::new("."));
         tokio::fs::create_dir_all(dir).await.map_err(io(dir))?;
         // At most one restart from zero (a server that ignores or rejects our range).
         for _ in 0..2 {
-            let offset = match tokio::fs::metadata(&part).await {
-                Ok(m) => m.len(),
-                Err(_) => 0,
-            };
-            let mut req = http.get(parsed.clone());
-            if offset > 0 {
-                req = req.header(RANGE, format!("bytes={offset}-"));
-            }
-            let mut resp = req.send().await.map_err(|e| request_error(offset, &e))?;
-            let status = resp.status();
-            let (start, total) = match status {
-                StatusCode::PARTIAL_CONTENT => match content_range(&resp) {
-                    Some((start, total)) if start == offset => (start, total),
-                    // A range we did not ask for: start over rather than splice wrong bytes.
+            let (offset, validator) = self.resumable(&part).await?;
+            let resume = validator.as_deref().map(|v| (offset, v));
+            let mut resp = self.answer(&parsed, resume).await?;
+            let (start, total) = match resp.status() {
+                StatusCode::PARTIAL_CONTENT => match (content_range(&resp), resume) {
+                    (Some((start, total)), Some((offset, v)))
+                        if start == offset && resume::same_version(resp.headers(), v) =>
+                    {
+                        (start, total)
+                    }
+                    // A range we did not ask for, or of another version: start over rather
+                    // than splice wrong bytes.
                     _ => {
-                        remove(&part).await?;
+                        resume::discard(&part).await?;
                         continue;
                     }
                 },
                 StatusCode::OK => (0, resp.content_length()),
                 StatusCode::RANGE_NOT_SATISFIABLE => {
                     let total = unsatisfied_total(&resp);
-                    if offset > 0 && total == Some(offset) {
+                    if resume.is_some() && total == Some(offset) {
                         // The previous attempt got every byte and stopped before the rename.
-                        return finish(&part, dest, offset, total).await;
+                        return self.finish(&part, dest, offset, total).await;
                     }
-                    remove(&part).await?;
+                    resume::discard(&part).await?;
                     continue;
                 }
                 s => {
@@ -222,7 +151,10 @@ impl Downloader {
                 }
             };
             if let Some(total) = total {
-                self.check_room(dir, total, start)?;
+                self.check_size(dir, total, start)?;
+            }
+            if start == 0 {
+                resume::save(&part, resume::validator_of(resp.headers()).as_deref()).await?;
             }
             let mut file = open_part(&part, start > 0).await?;
             let mut done = start;
@@ -230,26 +162,32 @@ impl Downloader {
                 bytes_done: done,
                 bytes_total: total,
             });
+            let mut pace = pace::Pace::new(&self.limits, tokio::time::Instant::now());
+            let mut room = space::SpaceWatch::new(dir, self.limits.min_free_bytes, done);
             loop {
-                let chunk = match tokio::time::timeout(self.limits.stall, resp.chunk()).await {
-                    Ok(c) => c,
-                    Err(_) => {
-                        file.flush().await.map_err(io(&part))?;
-                        return Err(DownloadError::Interrupted {
-                            bytes_done: done,
-                            reason: format!(
-                                "no data for {} s; the next try resumes",
-                                self.limits.stall.as_secs_f64()
-                            ),
-                        });
-                    }
+                let next = tokio::time::timeout_at(pace.deadline(), resp.chunk()).await;
+                let chunk = match next {
+                    Ok(chunk) => chunk,
+                    Err(_) => match pace.check(tokio::time::Instant::now()) {
+                        Ok(()) => continue,
+                        Err(reason) => {
+                            file.flush().await.map_err(io(&part))?;
+                            return Err(DownloadError::Interrupted {
+                                bytes_done: done,
+                                reason,
+                            });
+                        }
+                    },
                 };
                 match chunk {
                     Ok(Some(bytes)) => {
                         done += bytes.len() as u64;
-                        if let Some(err) = self.over_limit(done, total) {
+                        let refused = self
+                            .over_limit(done, total)
+                            .or_else(|| room.check(done).err());
+                        if let Some(err) = refused {
                             drop(file);
-                            remove(&part).await?;
+                            resume::discard(&part).await?;
                             return Err(err);
                         }
                         file.write_all(&bytes).await.map_err(io(&part))?;
@@ -257,6 +195,15 @@ impl Downloader {
                             bytes_done: done,
                             bytes_total: total,
                         });
+                        let now = tokio::time::Instant::now();
+                        pace.arrived(bytes.len() as u64, now);
+                        if let Err(reason) = pace.check(now) {
+                            file.flush().await.map_err(io(&part))?;
+                            return Err(DownloadError::Interrupted {
+                                bytes_done: done,
+                                reason,
+                            });
+                        }
                     }
                     Ok(None) => break,
                     Err(e) => {
@@ -269,7 +216,7 @@ impl Downloader {
             file.flush().await.map_err(io(&part))?;
             file.sync_all().await.map_err(io(&part))?;
             drop(file);
-            return finish(&part, dest, done, total).await;
+            return self.finish(&part, dest, done, total).await;
         }
         Err(DownloadError::Interrupted {
             bytes_done: 0,
@@ -277,27 +224,68 @@ impl Downloader {
         })
     }
 
-    /// Refuses before writing when the rest of the file would not leave the reserve free.
-    fn check_room(&self, dir: &Path, total: u64, have: u64) -> Result<(), DownloadError> {
+    /// How much of `part` may be continued, and the version it holds. A part file without
+    /// a validator cannot be proven to be the same file: it is started over.
+    async fn resumable(&self, part: &Path) -> Result<(u64, Option<String>), DownloadError> {
+        let offset = match tokio::fs::metadata(part).await {
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        };
+        if offset == 0 {
+            return Ok((0, None));
+        }
+        match resume::load(part).await {
+            Some(v) => Ok((offset, Some(v))),
+            None => {
+                resume::discard(part).await?;
+                Ok((0, None))
+            }
+        }
+    }
+
+    /// The first non-redirect answer, within the header timeout.
+    async fn answer(
+        &self,
+        url: &reqwest::Url,
+        resume: Option<(u64, &str)>,
+    ) -> Result<reqwest::Response, DownloadError> {
+        let limit = self.limits.header_timeout;
+        match tokio::time::timeout(limit, self.follow(url, resume)).await {
+            Ok(answer) => answer,
+            Err(_) => Err(DownloadError::Interrupted {
+                bytes_done: resume.map_or(0, |(at, _)| at),
+                reason: format!(
+                    "no response headers within {} s; the next try resumes",
+                    limit.as_secs_f64()
+                ),
+            }),
+        }
+    }
+
+    /// Size-checks the part file, places it and forgets its validator.
+    async fn finish(
+        &self,
+        part: &Path,
+        dest: &Path,
+        done: u64,
+        total: Option<u64>,
+    ) -> Result<u64, DownloadError> {
+        let placed = finish(part, dest, done, total).await;
+        // A short file stays to be resumed, with its validator; otherwise both are gone.
+        if !matches!(placed, Err(DownloadError::Interrupted { .. })) {
+            part::remove(&resume::validator_path(part)).await?;
+        }
+        placed
+    }
+
+    /// An announced size over the cap, or a rest that would not leave the reserve free.
+    fn check_size(&self, dir: &Path, total: u64, have: u64) -> Result<(), DownloadError> {
         if total > self.limits.max_bytes {
             return Err(DownloadError::TooLarge {
                 limit: self.limits.max_bytes,
             });
         }
-        let needed = total.saturating_sub(have);
-        // Unknown free space (an odd filesystem) is not a reason to refuse.
-        let Ok(available) = fs4::available_space(dir) else {
-            return Ok(());
-        };
-        if available < needed.saturating_add(self.limits.min_free_bytes) {
-            return Err(DownloadError::NoSpace {
-                dir: dir.to_path_buf(),
-                needed,
-                available,
-                reserve: self.limits.min_free_bytes,
-            });
-        }
-        Ok(())
+        space::check_room(dir, total.saturating_sub(have), self.limits.min_free_bytes)
     }
 
     /// More bytes than announced, or than the cap when nothing was announced.
@@ -312,34 +300,6 @@ impl Downloader {
             }),
             _ => None,
         }
-    }
-}
-
-/// A request that got no answer: a refused redirect says so; anything else is the network.
-fn request_error(bytes_done: u64, e: &reqwest::Error) -> DownloadError {
-    if e.is_redirect() {
-        return DownloadError::Redirect { reason: chain(e) };
-    }
-    interrupted(bytes_done, e)
-}
-
-fn chain(e: &reqwest::Error) -> String {
-    let mut reason = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        reason.push_str(": ");
-        reason.push_str(&s.to_string());
-        source = s.source();
-    }
-    reason
-}
-
-fn interrupted(bytes_done: u64, e: &reqwest::Error) -> DownloadError {
-    // reqwest's Display stops at the outermost layer ("error decoding response body");
-    // the cause chain says what actually happened.
-    DownloadError::Interrupted {
-        bytes_done,
-        reason: chain(e),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::{EngineLoop, new_external_task_id};
 use crate::engine::events::{JobId, JobPhase};
+use crate::engine::intake;
 use crate::engine::store::{JobChange, NewJob, now_ms};
 
 impl EngineLoop {
@@ -49,11 +50,10 @@ impl EngineLoop {
         }
         let ext = new_external_task_id();
         let mut request = rec.request;
-        match request.body.as_object_mut() {
-            Some(body) => {
-                body.insert("external_task_id".into(), ext.clone().into());
-            }
-            None => return self.reject(format!("job {id}'s stored request has no JSON body")),
+        // Wherever this provider's body carries the key (top level, `metadata`, or both):
+        // the record check refuses a body that still carries the old one anywhere.
+        if let Err(why) = intake::rekey(&mut request.body, &ext) {
+            return self.reject(format!("cannot retry job {id}: {why}"));
         }
         let job = NewJob {
             board_path: rec.view.board_path,

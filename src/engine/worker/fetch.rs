@@ -12,8 +12,9 @@ use crate::engine::store::{FileProgress, JobChange, now_ms};
 
 impl Worker {
     /// Fetches every file not yet on disk, then marks the job done. A file that keeps
-    /// failing leaves the job in `downloading` with the error shown, waiting for a
-    /// `Redownload` (which resumes from the partial file).
+    /// failing (retried with backoff, its download slot given back meanwhile) leaves the
+    /// job in `downloading` with the error shown, waiting for a `Redownload` (which resumes
+    /// from the partial file).
     pub(super) async fn download(&mut self) -> Step {
         if self.view.files.is_empty() {
             let error = JobError {
@@ -35,11 +36,6 @@ impl Worker {
                 return self.stall(error).await;
             }
         };
-        let _slot = shared
-            .downloads
-            .acquire()
-            .await
-            .expect("the download semaphore is never closed");
         for idx in 0..self.view.files.len() {
             let file = self.view.files[idx].clone();
             if already_on_disk(&file) {
@@ -71,7 +67,17 @@ impl Worker {
     ) -> Result<Option<JobError>, Halt> {
         let attempts = self.shared.tuning.download_attempts.max(1);
         for attempt in 1..=attempts {
-            let err = match self.fetch_one(downloader, idx, file).await? {
+            // A slot per attempt, not per file: a server that hangs or trickles gives its
+            // slot back while this job waits to try again.
+            let shared = self.shared.clone();
+            let slot = shared
+                .downloads
+                .acquire()
+                .await
+                .expect("the download semaphore is never closed");
+            let fetched = self.fetch_one(downloader, idx, file).await?;
+            drop(slot);
+            let err = match fetched {
                 Ok(()) => return Ok(None),
                 Err(e) => e,
             };

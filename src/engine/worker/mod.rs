@@ -9,6 +9,7 @@ mod attention;
 mod explain;
 mod fetch;
 mod listing;
+mod odd;
 mod remote;
 
 use std::collections::HashMap;

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::odd::{Ours, odd_answer};
 use super::{Halt, Next, Request, Step, Worker};
 use crate::engine::events::{JobError, JobPhase};
 use crate::engine::job::phase_for;
@@ -141,6 +142,13 @@ impl Worker {
 
     /// Records what the provider says about the task; writes only when something changed.
     async fn take_snapshot(&mut self, task: TaskSnapshot) -> Step {
+        let ours = Ours {
+            task_id: self.view.task_id.as_deref(),
+            external_task_id: &self.view.external_task_id,
+        };
+        if let Some(why) = odd_answer(&ours, &task) {
+            return self.odd(why).await;
+        }
         let phase = phase_for(task.state);
         let mut change = JobChange {
             phase: Some(phase).filter(|p| *p != self.view.phase),
@@ -165,14 +173,7 @@ impl Worker {
                 Ok(Next::Stop)
             }
             TaskState::Succeeded => {
-                if task.videos.is_empty() {
-                    let error = JobError {
-                        code: None,
-                        message: "the task succeeded but the provider listed no video".into(),
-                        retryable: false,
-                    };
-                    return self.fail(error, "result").await;
-                }
+                // `odd_answer` kept a success without a video from reaching here.
                 self.record_files(&task.videos).await?;
                 change.note = Some(format!("{} video(s) ready", task.videos.len()));
                 self.change(change).await?;
@@ -182,14 +183,34 @@ impl Worker {
                 if change != JobChange::default() {
                     self.change(change).await?;
                 }
-                let wait = self
-                    .shared
-                    .tuning
-                    .poll
-                    .interval(self.polls, &mut rand::rng());
-                Ok(Next::After(wait))
+                Ok(Next::After(self.poll_interval()))
             }
         }
+    }
+
+    /// An answer that does not fit the job ([`odd_answer`]): nothing of it is taken (not its
+    /// task id, phase, charge or videos); the job shows why, with one history note per new
+    /// reason, and the task is polled again at the usual pace.
+    async fn odd(&mut self, why: String) -> Step {
+        tracing::warn!(job = self.id, "{why}");
+        let new_reason = self.view.status_msg.as_deref() != Some(why.as_str());
+        if new_reason || self.view.error.is_some() {
+            let change = JobChange {
+                status_msg: Some(Some(why.clone())),
+                error: self.view.error.is_some().then_some(None),
+                note: new_reason.then_some(why),
+                ..JobChange::default()
+            };
+            self.change(change).await?;
+        }
+        Ok(Next::After(self.poll_interval()))
+    }
+
+    fn poll_interval(&self) -> std::time::Duration {
+        self.shared
+            .tuning
+            .poll
+            .interval(self.polls, &mut rand::rng())
     }
 
     /// Where each video goes (see [`file_targets`]).

@@ -7,9 +7,9 @@
 
 use serde_json::Value;
 
-use super::{is_success, kind_of, snippet, text, unreadable};
+use super::{bounded, is_success, kind_of, snippet, text, unreadable};
 use crate::core::gateway_profile::GatewayProfile;
-use crate::providers::errors::{ProviderError, classify_gateway_error};
+use crate::providers::errors::{ProviderError, classify_gateway_error, classify_kling_code};
 use crate::providers::{RemoteVideo, TaskSnapshot, TaskState};
 
 /// The create answer: the gateway's own task id in `task_id`, else `id` (new-api sends both;
@@ -23,7 +23,7 @@ pub fn parse_gateway_created(status: u16, body: &[u8]) -> Result<TaskSnapshot, P
             "the create answer has no task_id or id",
         ));
     };
-    Ok(snapshot(task_id, TaskState::Submitted))
+    bounded(snapshot(task_id, TaskState::Submitted))
 }
 
 /// One poll answer for `task_id`, read as `profile` says.
@@ -74,7 +74,7 @@ pub fn parse_gateway_task(
              (add it to a status list of [profiles.gateway] in config.toml)"
         ));
     }
-    Ok(task)
+    bounded(task)
 }
 
 /// The error an error status (or an error-only body) stands for.
@@ -89,6 +89,9 @@ fn error_of(status: u16, json: &Value) -> ProviderError {
     match json.get("error") {
         Some(Value::Object(e)) => {
             let field = |k: &str| text(e.get(k));
+            if let Some(upstream) = wrapped_kling_error(status, &field("message")) {
+                return upstream;
+            }
             return classify_gateway_error(
                 status,
                 field("code").as_deref(),
@@ -103,6 +106,9 @@ fn error_of(status: u16, json: &Value) -> ProviderError {
     }
     // new-api's task errors: `{"code":"quota_not_enough","message":"…","data":null}`.
     let message = text(json.get("message")).unwrap_or_else(|| json.to_string());
+    if let Some(upstream) = wrapped_kling_error(status, &Some(message.clone())) {
+        return upstream;
+    }
     classify_gateway_error(
         status,
         text(json.get("code")).as_deref(),
@@ -110,6 +116,21 @@ fn error_of(status: u16, json: &Value) -> ProviderError {
         &message,
         None,
     )
+}
+
+/// Kling's own answer wrapped in a new-api task error: `relay/relay_task.go` passes a
+/// non-200 upstream body on as the message, `TaskErrorWrapper(fmt.Errorf("%s",
+/// string(responseBody)), "fail_to_fetch_task", resp.StatusCode)`. Kling's body code decides
+/// (1102 at HTTP 429 is a gone balance, never retried; 1302/1303 a rate limit to wait out).
+fn wrapped_kling_error(status: u16, message: &Option<String>) -> Option<ProviderError> {
+    let inner: Value = serde_json::from_str(message.as_deref()?.trim()).ok()?;
+    let code = match inner.get("code")? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }?;
+    let text = text(inner.get("message")).unwrap_or_default();
+    (code != 0).then(|| classify_kling_code(status, code, &text))
 }
 
 /// A JSON object on a success status; anything else is the error it stands for.
@@ -184,7 +205,12 @@ mod tests {
     use super::*;
 
     fn poll(body: &str) -> Result<TaskSnapshot, ProviderError> {
-        parse_gateway_task(200, body.as_bytes(), "task_1", &GatewayProfile::default())
+        parse_gateway_task(
+            200,
+            body.as_bytes(),
+            "task_1",
+            &GatewayProfile::modelstream(),
+        )
     }
 
     #[test]
@@ -277,6 +303,36 @@ mod tests {
         );
         let html = parse_gateway_error(502, b"<html>bad gateway</html>");
         assert!(matches!(html, ProviderError::Server { status: 502, .. }));
+    }
+
+    #[test]
+    fn kling_codes_wrapped_in_fail_to_fetch_task_decide() {
+        let balance = parse_gateway_error(
+            429,
+            br#"{"code":"fail_to_fetch_task","message":"{\"code\":1102,\"message\":\"Account balance not enough\"}","data":null}"#,
+        );
+        assert!(
+            matches!(balance, ProviderError::Balance { .. }),
+            "{balance:?}"
+        );
+        assert!(!balance.is_retryable());
+        let busy = parse_gateway_error(
+            429,
+            br#"{"code":"fail_to_fetch_task","message":"{\"code\":1303,\"message\":\"parallel task over resource pack limit\"}","data":null}"#,
+        );
+        assert!(
+            matches!(busy, ProviderError::RateLimited { .. }),
+            "{busy:?}"
+        );
+        // new-api's controller rewrites a 429's message: only the status is left.
+        let masked = parse_gateway_error(
+            429,
+            "{\"code\":\"fail_to_fetch_task\",\"message\":\"当前分组上游负载已饱和，请稍后再试\",\"data\":null}".as_bytes(),
+        );
+        assert!(
+            matches!(masked, ProviderError::RateLimited { .. }),
+            "{masked:?}"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{array, is_success, kind_of, seconds, text, unreadable};
+use super::{array, bounded, is_success, kind_of, seconds, text, unreadable};
 use crate::providers::errors::{ProviderError, classify_by_status, classify_kling_code};
 use crate::providers::{RemoteVideo, TaskSnapshot, TaskState};
 
@@ -131,7 +131,7 @@ fn task_from_data(data: &Value) -> Result<TaskSnapshot, ProviderError> {
         })
     })
     .collect::<Result<Vec<_>, ProviderError>>()?;
-    Ok(TaskSnapshot {
+    bounded(TaskSnapshot {
         external_task_id: text(
             data.get("task_info")
                 .and_then(|i| i.get("external_task_id")),

@@ -1,6 +1,7 @@
 //! Pure response parsers: `(HTTP status, body bytes)` in, a snapshot or a classified error
 //! out. No I/O here, so property tests and fuzz targets can feed them arbitrary bytes.
 
+mod bounds;
 mod gateway;
 mod kling;
 mod relay;
@@ -9,6 +10,8 @@ use serde_json::Value;
 
 use super::errors::ProviderError;
 
+use bounds::bounded;
+pub use bounds::{MAX_ID_CHARS, MAX_URL_CHARS};
 pub use gateway::{parse_gateway_created, parse_gateway_error, parse_gateway_task};
 pub use kling::{
     parse_kling_envelope, parse_kling_list, parse_kling_list_skipping_unreadable, parse_kling_task,

@@ -46,7 +46,7 @@ actions! {
     Redo => "Redo the last undone edit",
     Save => "Save the board now",
     Submit => "Submit the board (asks for confirmation)",
-    ToggleProvider => "Switch the provider (kling / gateway / kling-relay)",
+    ToggleProvider => "Switch the provider (kling / gateway / newapi / kling-relay)",
     ReprobeImages => "Read the image files again (after changing them on disk)",
     SelectNext => "Move the selection down",
     SelectPrev => "Move the selection up",

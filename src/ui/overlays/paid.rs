@@ -33,6 +33,11 @@ pub struct Paid {
     pub warnings: usize,
     /// `--demo`: the send goes to the simulated backend and costs nothing.
     pub simulated: bool,
+    /// What the send asks for that no page of the provider's docs shows (4k on the official
+    /// API): said before the user pays, not only as a count of warnings.
+    pub unverified: Vec<String>,
+    /// What the route will carry: "3 shots as multi_prompt", "single prompt".
+    pub carries: String,
 }
 
 impl Paid {
@@ -44,6 +49,7 @@ impl Paid {
             kv("Provider", self.provider.as_str().to_string(), s),
             kv("Duration", format!("{} s ({shots})", secs(self.seconds)), s),
             kv("Quality", format!("{} · {}", self.quality, self.model), s),
+            kv("Carries", self.carries.clone(), s),
             kv("Cost", self.cost.clone(), s),
         ];
         if self.simulated {
@@ -53,6 +59,9 @@ impl Paid {
             ));
         }
         l.extend(upload_lines(&self.uploads, s));
+        for note in &self.unverified {
+            l.push(Line::styled(format!("Unverified: {note}"), s.warn));
+        }
         if self.warnings > 0 {
             l.push(Line::default());
             l.push(Line::styled(

@@ -9,7 +9,7 @@ use crate::core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID, compose_with};
 use crate::core::cost::{Estimate, PriceTable, estimate};
 use crate::core::gateway_profile::Profiles;
 use crate::core::images::{ImageFact, ImageFacts};
-use crate::core::{Board, FieldPath, Finding, Provider, Severity, ShotField, validate};
+use crate::core::{Board, FieldPath, Finding, Provider, Severity, ShotField, validate_for};
 use crate::files::image_probe;
 
 /// Image facts by reference, probed once per distinct path.
@@ -95,6 +95,8 @@ pub struct Derived {
     pub total_level: Level,
     pub preview: Result<Preview, String>,
     pub estimate: Option<Estimate>,
+    /// What the route will carry of the board (the submit dialog's "Carries" line).
+    pub carries: String,
 }
 
 impl Derived {
@@ -105,7 +107,7 @@ impl Derived {
         prices: &PriceTable,
         profiles: &Profiles,
     ) -> Derived {
-        let findings = validate(board, provider, facts);
+        let findings = validate_for(board, provider, profiles, facts);
         let shot_levels = (0..board.shots.len())
             .map(|i| Level::of(findings.iter().filter(|f| f.shot_index() == Some(i))))
             .collect();
@@ -147,6 +149,7 @@ impl Derived {
             total_level,
             preview,
             estimate: estimate(board, provider, prices),
+            carries: profiles.caps(provider).carries(board),
         }
     }
 }

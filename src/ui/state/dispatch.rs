@@ -85,7 +85,8 @@ impl App {
             Action::ToggleProvider => {
                 let next = match self.doc.provider() {
                     Provider::Kling => Provider::Gateway,
-                    Provider::Gateway => Provider::KlingRelay,
+                    Provider::Gateway => Provider::NewApi,
+                    Provider::NewApi => Provider::KlingRelay,
                     Provider::KlingRelay => Provider::Kling,
                 };
                 self.doc.set_provider(next);

@@ -120,6 +120,8 @@ impl App {
             simulated: self.simulated,
             uploads,
             warnings: d.warnings,
+            unverified: crate::core::rules::unverified_notes(b, provider),
+            carries: d.carries.clone(),
         }
     }
 
