@@ -230,7 +230,12 @@ fn build_a_board_check_the_total_submit_and_get_the_video_in_demo_mode() {
     s.send(b"S");
     s.wait_text(
         "the submit confirmation",
-        &["Submit?", "15 s (3 shots)", "y/enter submit"],
+        &[
+            "Submit?",
+            "15 s (3 shots)",
+            "Simulated (--demo): nothing is charged",
+            "y/enter submit",
+        ],
     );
     s.send(b"y");
     // `tide-1-<8 characters of the job's external id>.mp4`

@@ -83,13 +83,14 @@ fn submit_confirmation_says_what_is_unverified() {
 
 #[test]
 fn retry_confirmation() {
-    // Job #2 failed after the provider accepted it: polling again is offered first.
+    // Job #2's task failed at the provider: sending a new one is the default, with the
+    // same lines as a submit's confirmation (the board as it is now).
     let mut h = harness_with(&noir(), sample_jobs);
     h.keys("6jjr");
-    snap("retry_confirm", &h);
-    // The board as it is now: the same lines as a submit's confirmation.
-    h.key(KeyCode::Down);
     snap("retry_confirm_board", &h);
+    // Polling the task again is offered above it, free.
+    h.key(KeyCode::Up);
+    snap("retry_confirm", &h);
 }
 
 #[test]

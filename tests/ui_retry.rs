@@ -1,5 +1,6 @@
 //! Retry asks first, like a submit: `r` opens a confirmation that says which job and which
-//! way (poll the task again for free, or send the board as it is now or the stored request),
+//! way (poll the task again for free, or send the board as it is now or the stored request;
+//! a task the provider failed defaults to a new one),
 //! and exactly one command leaves per yes, however often the keys are pressed. A job never
 //! sent is offered to be sent itself.
 
@@ -47,9 +48,17 @@ fn r_asks_first_and_sends_nothing_until_confirmed() {
 }
 
 #[test]
-fn poll_again_comes_first_and_sends_the_resume_command_not_a_submit() {
+fn a_task_the_provider_failed_defaults_to_a_new_one_and_poll_again_is_offered() {
     let mut h = on_failed_job();
-    h.keys("rry"); // two quick `r`s, one yes
+    h.keys("r");
+    let screen = h.render(120, 40).backend().to_string();
+    assert!(
+        screen.contains("› Send a new one: the board as it is now"),
+        "a failed task does not succeed by asking again: {screen}"
+    );
+    assert!(screen.contains("Poll task 86302"), "{screen}");
+    h.key(KeyCode::Up);
+    h.keys("ry"); // `r` is not a key of the confirmation; one yes
     assert_eq!(h.app.overlay_name(), None);
     assert!(
         h.app
@@ -68,7 +77,6 @@ fn the_board_as_it_is_now_is_sent_once_as_a_retry_of_the_job() {
     let mut h = harness_with(&noir(), sample_jobs);
     h.keys("1+"); // an edit after the failure: the retry sends it
     h.keys("6jjr");
-    h.key(KeyCode::Down);
     h.keys("yy");
     let request = the_board_submit(sent(&mut h));
     assert_eq!(request.options.retry_of, Some(2));
@@ -106,9 +114,7 @@ fn the_board_as_it_is_now_is_sent_once_as_a_retry_of_the_job() {
 #[test]
 fn a_refused_retry_may_be_asked_for_again() {
     let mut h = on_failed_job();
-    h.keys("r");
-    h.key(KeyCode::Down);
-    h.keys("y");
+    h.keys("ry");
     let request = the_board_submit(sent(&mut h));
     h.app.on_job_event(JobEvent::Rejected {
         reason: "images could not be read; nothing was sent".into(),
@@ -146,7 +152,6 @@ fn a_retry_of_the_board_with_errors_is_refused_with_the_findings() {
     b.shots[0].duration = 10.0; // 10 + 5 + 3 = 18 s
     let mut h = harness_with(&b, sample_jobs);
     h.keys("6jjr");
-    h.key(KeyCode::Down);
     let screen = h.render(120, 40).backend().to_string();
     assert!(screen.contains("error(s) block the board"), "{screen}");
     h.keys("y");
@@ -238,7 +243,6 @@ fn submit_and_retry_show_the_files_they_upload_with_sizes() {
     let screen = h.render(120, 40).backend().to_string();
     assert!(screen.contains(&upload), "{screen}");
     h.keys("n6jjr");
-    h.key(KeyCode::Down);
     let screen = h.render(120, 40).backend().to_string();
     assert!(screen.contains(&upload), "{screen}");
 }

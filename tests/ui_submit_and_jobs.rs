@@ -153,6 +153,17 @@ fn the_demo_says_its_jobs_end_with_it_instead_of_promising_they_continue() {
 }
 
 #[test]
+fn quitting_while_a_create_is_unanswered_says_it_waits_to_record_the_task() {
+    let mut h = harness_with(&noir(), |p| vec![job(7, p, JobPhase::Submitting)]);
+    h.keys("q");
+    let screen = format!("{:?}", h.render(120, 40).backend());
+    // Wrapped in the dialog: each part is on screen.
+    for part in ["Quitting waits up to 120", "record its task"] {
+        assert!(screen.contains(part), "{part}: {screen}");
+    }
+}
+
+#[test]
 fn quitting_saves_the_board() {
     let mut h = harness(&noir());
     h.keys("+");

@@ -106,7 +106,10 @@ pub async fn start(
             Path::new("/nonexistent"),
         )
     });
+    // Nothing is charged here: a broken `[budget]` is said at start but does not stop
+    // the demo's simulated submits.
     let mut config = config.clone();
+    config.problems.retain(|p| !p.money);
     crate::sim::describe_relay(&mut config.profiles);
     let engine_config =
         EngineConfig::new(dir.join("demo-jobs.sqlite3"), config, settings).with_clients(clients);

@@ -16,6 +16,7 @@ use super::session::engine_after_first_frame;
 use super::{EXIT_UNREADABLE, demo};
 use crate::core::Provider;
 use crate::core::printable_path;
+use crate::engine::config::provider_settings;
 use crate::files::board_lock::{self, BoardLock, LockAttempt};
 use crate::files::config::Config;
 use crate::files::{board_file, logging, paths, safe_read};
@@ -69,6 +70,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             history_tx,
             (cmd_rx, event_tx),
         ));
+        let check = paid_check(&config, args.demo);
         let mut deps = UiDeps::new(cmd_tx, event_rx, config).with_user_files(&paths::config_dir());
         deps.late_start = Some(Box::new(move || {
             let _ = drawn_tx.send(());
@@ -84,10 +86,24 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             deps.provider = p;
         }
         deps.simulated = args.demo;
+        deps.paid_check = check;
         deps.read_only = read_only;
         let result = crate::ui::run_terminal(opened, deps).await;
-        // `run` sent Shutdown: the engine releases its leases before we exit.
-        let _ = engine.await;
+        // `run` sent Shutdown: the engine records any create already sent (it waits for
+        // the answer) and releases its leases before we exit. Said when it takes a while.
+        let mut engine = engine;
+        let quick = std::time::Duration::from_secs(1);
+        if tokio::time::timeout(quick, &mut engine).await.is_err() {
+            // Not `eprintln!`: after a hangup stderr is the dead terminal.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "shotdeck: waiting for a create already sent to be answered, so its task is \
+                 recorded (at most {} s)",
+                crate::providers::DEFAULT_REQUEST_TIMEOUT.as_secs()
+            );
+            let _ = engine.await;
+        }
         match result {
             Ok(ExitReason::Signal(s)) => ExitCode::from(s.exit_code()),
             Ok(_) => ExitCode::SUCCESS,
@@ -100,6 +116,25 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
                 ExitCode::from(1)
             }
         }
+    })
+}
+
+/// What the editor asks before a paid confirmation: config.toml's money keys, then the
+/// provider's credentials, as `submit` does before recording a job. The demo's simulated
+/// backend has its own keys and charges nothing.
+fn paid_check(config: &Config, demo: bool) -> crate::ui::PaidCheck {
+    if demo {
+        return std::sync::Arc::new(|_| Ok(()));
+    }
+    let money = config.money_refusal();
+    let settings = provider_settings(config);
+    std::sync::Arc::new(move |provider: Provider| {
+        if let Some(why) = &money {
+            return Err(why.clone());
+        }
+        crate::providers::Client::from_env(provider, &settings)
+            .map(|_| ())
+            .map_err(|e| format!("cannot submit to {provider}: {e}"))
     })
 }
 

@@ -16,11 +16,9 @@ use crate::files::config::{self, Config};
 /// Exit code when the board file cannot be read or parsed.
 pub const EXIT_UNREADABLE: u8 = 2;
 
-/// Loads config.toml, printing the error and falling back to defaults when it is broken:
-/// a headless command should still validate a board with a bad config.
+/// Loads config.toml; a bad key is left at its default and listed in `problems` (the CLI
+/// prints them once per command, the editor shows them), so a headless command still
+/// validates a board with a bad config. Paid actions check [`Config::money_refusal`].
 pub fn load_config() -> Config {
-    config::load().unwrap_or_else(|e| {
-        eprintln!("warning: {e} (using defaults)");
-        Config::default()
-    })
+    config::load()
 }

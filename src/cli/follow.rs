@@ -64,10 +64,50 @@ pub fn note_foreign_lease(engine: &EngineHandle, id: JobId) {
     }
 }
 
-/// Stops the engine and waits for it to release its leases.
+/// Stops the engine and waits for it to release its leases. A create already sent is
+/// first given its answer (up to the request timeout: the engine records the task id
+/// rather than throw it away); a task id that arrives meanwhile is said.
 pub async fn stop_engine(engine: EngineHandle) {
-    let _ = engine.cmd_tx.send(JobCmd::Shutdown);
-    let _ = engine.task.await;
+    let EngineHandle {
+        cmd_tx,
+        mut event_rx,
+        mut task,
+        ..
+    } = engine;
+    let _ = cmd_tx.send(JobCmd::Shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut task => return,
+            ev = event_rx.recv() => match ev {
+                Some(JobEvent::Updated(v)) if v.task_id.is_some() && v.phase == JobPhase::Submitted => {
+                    eprintln!(
+                        "job {}: {} task {} recorded (follow it with: shotdeck jobs wait {})",
+                        v.id,
+                        v.provider,
+                        printable(v.task_id.as_deref().unwrap_or_default()),
+                        v.id
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    let _ = task.await;
+                    return;
+                }
+            },
+        }
+    }
+}
+
+/// Said when the wait ends while the job's create is sent but unanswered: exiting waits
+/// for the answer so the task is recorded, not lost.
+fn create_in_flight_note(id: JobId, v: Option<&JobView>) {
+    if v.is_some_and(|v| v.phase == JobPhase::Submitting) {
+        let secs = crate::providers::DEFAULT_REQUEST_TIMEOUT.as_secs();
+        eprintln!(
+            "job {id}: its create was sent and is not answered yet; waiting up to {secs} s \
+             for the answer so the task is recorded before exiting"
+        );
+    }
 }
 
 /// When a wait of `timeout` from now ends; `None` (no deadline) when that is beyond what
@@ -303,6 +343,7 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
             ExitCode::from(EXIT_NOT_SENT)
         }
         Outcome::TimedOut(v) => {
+            create_in_flight_note(id, v.as_ref());
             let phase = v.map(|v| v.phase.as_str()).unwrap_or("unknown");
             let secs = timeout.map(|t| t.as_secs()).unwrap_or_default();
             eprintln!("job {id} is still {phase} after {secs} s (timed out); it keeps its place");
@@ -310,6 +351,7 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
             ExitCode::from(EXIT_TIMEOUT)
         }
         Outcome::Interrupted(v) => {
+            create_in_flight_note(id, v.as_ref());
             let phase = v.map(|v| v.phase.as_str()).unwrap_or("unknown");
             eprintln!("interrupted; job {id} ({phase}) keeps its place");
             eprintln!("{}", reattach_hint(id));

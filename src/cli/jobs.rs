@@ -45,7 +45,8 @@ pub enum JobsAction {
         timeout: Option<u64>,
     },
     /// A job that needs attention: enter the task id the gateway's dashboard shows; polling
-    /// resumes and this command follows the job like `wait`.
+    /// resumes and this command follows the job like `wait`. An id entered by mistake may
+    /// be attached again until a download begins.
     Attach {
         id: JobId,
         task_id: String,

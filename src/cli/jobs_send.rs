@@ -47,6 +47,10 @@ pub fn send(args: SendArgs) -> ExitCode {
         return ExitCode::from(EXIT_NOT_SENT);
     }
     let config = super::load_config();
+    if let Some(why) = config.money_refusal() {
+        eprintln!("{}; nothing was sent", printable(&why));
+        return ExitCode::from(super::EXIT_UNREADABLE);
+    }
     let provider = rec.view.provider;
     let est = estimate(&rec.board, provider, &config.prices);
     let uploads = local_uploads(&rec.board, &board_file::board_dir(&rec.view.board_path));

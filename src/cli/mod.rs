@@ -123,6 +123,12 @@ pub fn run(cli: Cli) -> ExitCode {
         ) => crate::files::logging::init_logging(),
         _ => None,
     };
+    // Every command says what is wrong with config.toml (the editor says it inside).
+    if cli.command.is_some() {
+        for warning in load_config().warnings() {
+            eprintln!("warning: {}", crate::core::printable(&warning));
+        }
+    }
     let code = match cli.command {
         Some(Command::New(args)) => new::run(args),
         Some(Command::Validate(args)) => validate::run(args),

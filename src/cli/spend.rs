@@ -124,6 +124,7 @@ fn print_table(jobs: &[LedgerEntry]) {
         let charged = match (&j.units_charged, j.charged_usd) {
             (Some(units), Some(usd)) => format!("{} units (≈ ${usd:.2})", printable(units)),
             (Some(units), None) => format!("{} units", printable(units)),
+            (None, _) if j.in_doubt => "- (create in doubt: possibly charged)".to_string(),
             (None, _) if j.counted_usd == 0.0 => format!("- ({}, nothing spent)", j.phase.as_str()),
             (None, _) => "-".to_string(),
         };

@@ -29,7 +29,7 @@ pub struct SubmitArgs {
     pub provider: ProviderArg,
     /// Stay until the video is downloaded: progress on stderr, file paths on stdout.
     /// Exit codes: 0 done, 1 not sent or refused at create (nothing spent), 2 not sent
-    /// (no --yes, declined, unreadable board), 3 still running at --timeout, 4 failed after
+    /// (no --yes, declined, unreadable board or config.toml's money keys), 3 still running at --timeout, 4 failed after
     /// the provider accepted it (may be charged), 5 needs attention, 130 interrupted.
     #[arg(long)]
     pub wait: bool,
@@ -95,6 +95,10 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     if args.dry_run {
         return dry_run(&board, provider, est.as_ref(), &uploads, &config);
     }
+    if let Some(why) = config.money_refusal() {
+        eprintln!("{}; nothing was sent", printable(&why));
+        return ExitCode::from(EXIT_UNREADABLE);
+    }
     // Missing keys or base URL are reported before a job is recorded.
     if let Err(e) = Client::from_env(provider, &provider_settings(&config)) {
         eprintln!("cannot submit to {provider}: {e}");
@@ -106,7 +110,7 @@ pub fn run(args: SubmitArgs) -> ExitCode {
     eprintln!("{provider} carries: {carries}");
     if let Some(max) = args.max_cost {
         match &est {
-            Some(e) if e.usd > max => {
+            Some(e) if !crate::core::budget::fits_under(e.usd, max) => {
                 eprintln!(
                     "the estimate ${:.2} is above --max-cost ${max:.2}; nothing was sent",
                     e.usd

@@ -105,7 +105,7 @@ impl Budget {
             let over = match estimate_usd {
                 None => true,
                 // A cent's slack: sums of float estimates must not refuse an exact fit.
-                Some(est) => spent_usd + est > limit_usd + 1e-9,
+                Some(est) => !fits_under(spent_usd + est, limit_usd + 1e-9),
             };
             if over {
                 return Err(OverBudget {
@@ -120,10 +120,28 @@ impl Budget {
     }
 }
 
-/// Charged units in USD when the model's unit price is known.
+/// Whether `usd` is at most `limit`. A figure that is not a number never fits (fails
+/// closed): `$NaN` is not under any ceiling, and no sum is under a `nan` limit.
+pub fn fits_under(usd: f64, limit: f64) -> bool {
+    usd.partial_cmp(&limit)
+        .is_some_and(|o| o != std::cmp::Ordering::Greater)
+}
+
+/// A provider's charge in units when it reads as a plain non-negative number (digits and
+/// a point: the ledger's SQL applies the same rule). A negative or unreadable charge is
+/// unknown (the job counts at its estimate), never a credit that lowers a sum.
+pub fn charged_units(units: &str) -> Option<f64> {
+    let units = units.trim();
+    let plain = units.bytes().any(|b| b.is_ascii_digit())
+        && units.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let value: f64 = units.parse().ok().filter(|_| plain)?;
+    value.is_finite().then_some(value)
+}
+
+/// Charged units in USD when they are readable and the model's unit price is known.
 pub fn units_to_usd(units: &str, model: &str, prices: &UnitPrices) -> Option<f64> {
-    let units: f64 = units.trim().parse().ok()?;
-    Some(units * prices.get(model)?)
+    let price = *prices.get(model)?;
+    (price.is_finite() && price >= 0.0).then(|| charged_units(units).map(|u| u * price))?
 }
 
 #[cfg(test)]
@@ -184,5 +202,19 @@ mod tests {
         assert!((usd - 0.35).abs() < 1e-9);
         assert_eq!(units_to_usd("2.5", "kling-v3-omni", &prices), None);
         assert_eq!(units_to_usd("n/a", "kling-v3", &prices), None);
+    }
+
+    #[test]
+    fn a_figure_that_is_not_a_number_never_fits() {
+        assert!(fits_under(1.0, 1.0) && !fits_under(1.01, 1.0));
+        assert!(!fits_under(f64::NAN, 0.01), "$NaN is not under --max-cost");
+        let nan_limit = Budget {
+            per_day: Some(f64::NAN),
+            ..Budget::default()
+        };
+        assert!(nan_limit.check(Some(0.5), SpentSoFar::default()).is_err());
+        assert_eq!(charged_units("-140"), None);
+        assert_eq!(charged_units("1e9"), None);
+        assert_eq!(charged_units(" 2.5 "), Some(2.5));
     }
 }

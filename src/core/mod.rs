@@ -15,6 +15,7 @@ pub mod printable;
 pub mod provider;
 pub mod route;
 pub mod rules;
+pub mod task_id;
 
 pub use compose::{
     ComposeError, ComposedRequest, ImageSource, PlaceholderImages, compose, compose_with,

@@ -65,6 +65,10 @@ pub struct Tuning {
     /// Consecutive unreadable or not-found answers to a create before the job fails (a poll
     /// is never given up: the task exists).
     pub odd_answer_limit: u32,
+    /// How long a stopping engine waits for creates already sent to be answered and
+    /// recorded (the provider's request timeout): aborting them would throw the task id
+    /// away while the task runs and is charged.
+    pub create_grace: Duration,
 }
 
 impl Default for Tuning {
@@ -79,6 +83,7 @@ impl Default for Tuning {
             download_attempts: 3,
             download: DownloadLimits::default(),
             odd_answer_limit: 3,
+            create_grace: crate::providers::DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }

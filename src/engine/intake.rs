@@ -51,7 +51,7 @@ pub fn prepare(
     }
     let estimated_usd = estimate(&req.board, req.provider, prices).map(|e| e.usd);
     if let (Some(estimate_usd), Some(max_usd)) = (estimated_usd, req.options.max_usd)
-        && estimate_usd > max_usd
+        && !crate::core::budget::fits_under(estimate_usd, max_usd)
     {
         return Err(SubmitRefusal::OverCeiling {
             estimate_usd,

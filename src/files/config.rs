@@ -1,5 +1,6 @@
-//! `config.toml` in the config dir. Every field is optional; a missing file means defaults,
-//! and a malformed one is an error naming the line, never silently ignored.
+//! `config.toml` in the config dir. Every field is optional; a missing file means defaults.
+//! A malformed one is read key by key (`config_parse`): each problem names the key, file,
+//! line and column, and a problem with the money keys refuses every paid action.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,6 +52,36 @@ pub struct Config {
     /// Image previews in the settings pane: `"auto"` (the terminal's best graphics
     /// protocol, half-blocks where it has none), `"halfblocks"` or `"off"`.
     pub images: ImagesMode,
+    /// What was wrong with the file as it was read (each bad key was left at its default).
+    #[serde(skip)]
+    pub problems: Vec<ConfigProblem>,
+}
+
+/// One thing wrong with config.toml, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// The dotted key (`budget.per_day`); empty for the file's syntax or the file itself.
+    pub key: String,
+    /// `PATH: line L, column C: KEY: what is wrong`.
+    pub message: String,
+    /// In a money key (or the file could not be read whole): paid actions are refused.
+    pub money: bool,
+}
+
+impl ConfigProblem {
+    /// `detail` is `line L, column C: why` (or just why); the key goes after the place.
+    pub fn new(path: &Path, key: &str, detail: String, money: bool) -> Self {
+        let detail = match (key.is_empty(), detail.split_once(": ")) {
+            (true, _) => detail,
+            (false, Some((at, why))) if at.starts_with("line ") => format!("{at}: {key}: {why}"),
+            (false, _) => format!("{key}: {detail}"),
+        };
+        ConfigProblem {
+            key: key.to_string(),
+            message: format!("{}: {detail}", path.display()),
+            money,
+        }
+    }
 }
 
 /// How the settings pane previews images.
@@ -114,43 +145,36 @@ impl Default for Config {
             notify: NotifyMode::default(),
             mouse: true,
             images: ImagesMode::default(),
+            problems: Vec::new(),
         }
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}: {message}", path.display())]
-    Parse { path: PathBuf, message: String },
 }
 
 pub fn config_path() -> PathBuf {
     super::paths::config_dir().join("config.toml")
 }
 
-/// Loads `path`, or defaults when it does not exist.
-pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
+/// Loads `path`, or defaults when it does not exist. Never fails: what could not be read
+/// is in [`Config::problems`] (an unreadable file refuses paid actions: its `[budget]` is
+/// unknown).
+pub fn load_from(path: &Path) -> Config {
     // Through the special-file and size check: a FIFO named config.toml is refused.
     let text = match super::safe_read::read_string(path, super::safe_read::MAX_SETTINGS_BYTES) {
         Ok(t) => t,
-        Err(e) if e.is_not_found() => return Ok(Config::default()),
+        Err(e) if e.is_not_found() => return Config::default(),
         Err(e) => {
-            return Err(ConfigError::Read {
-                path: path.to_path_buf(),
-                source: std::io::Error::other(e.to_string()),
-            });
+            return Config {
+                problems: vec![ConfigProblem::new(
+                    path,
+                    "",
+                    format!("cannot read it ({e})"),
+                    true,
+                )],
+                ..Config::default()
+            };
         }
     };
-    let mut cfg: Config = toml::from_str(&text).map_err(|e| ConfigError::Parse {
-        path: path.to_path_buf(),
-        // Line and column only: people paste keys into config.toml too.
-        message: super::toml_error::describe(&text, &e),
-    })?;
+    let mut cfg = super::config_parse::parse(path, &text);
     // User prices overlay the defaults rather than replacing the whole table.
     let mut prices = default_prices();
     for (provider, models) in std::mem::take(&mut cfg.prices) {
@@ -160,14 +184,40 @@ pub fn load_from(path: &Path) -> Result<Config, ConfigError> {
         }
     }
     cfg.prices = prices;
-    Ok(cfg)
+    cfg
 }
 
-pub fn load() -> Result<Config, ConfigError> {
+pub fn load() -> Config {
     load_from(&config_path())
 }
 
 impl Config {
+    /// The problems as warnings, one per problem, saying what each costs.
+    pub fn warnings(&self) -> Vec<String> {
+        self.problems
+            .iter()
+            .map(|p| {
+                let effect = if p.money {
+                    "paid actions are refused until it is fixed"
+                } else {
+                    "using the default for it"
+                };
+                format!("config: {} ({effect})", p.message)
+            })
+            .collect()
+    }
+
+    /// Why paid actions are refused, when a money key (`[budget]`, `[usd_per_unit]`,
+    /// `[prices]`) could not be read: sending with a lost limit or price could overspend.
+    pub fn money_refusal(&self) -> Option<String> {
+        let p = self.problems.iter().find(|p| p.money)?;
+        Some(format!(
+            "config.toml must be fixed before anything paid is sent ([budget], \
+             [usd_per_unit] and [prices] must read cleanly): {}",
+            p.message
+        ))
+    }
+
     /// The folder a board's videos are downloaded into.
     pub fn render_dir_for(&self, board_path: &Path) -> PathBuf {
         let stem = board_path

@@ -3,6 +3,7 @@
 pub mod board_file;
 pub mod board_lock;
 pub mod config;
+pub mod config_parse;
 pub mod credentials;
 pub mod image_files;
 pub mod image_probe;

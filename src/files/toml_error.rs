@@ -9,14 +9,17 @@
 pub fn describe(text: &str, e: &toml::de::Error) -> String {
     let message = hide_values(e.message());
     match e.span() {
-        Some(span) => {
-            let before = &text[..floor_char_boundary(text, span.start)];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-            format!("line {line}, column {column}: {message}")
-        }
+        Some(span) => format!("{}: {message}", locate(text, span.start)),
         None => message,
     }
+}
+
+/// `line L, column C` (1-based, columns in characters) of byte `offset` in `text`.
+pub fn locate(text: &str, offset: usize) -> String {
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    format!("line {line}, column {column}")
 }
 
 /// serde quotes values in `` `…` `` and field names the same way; only "invalid type" and

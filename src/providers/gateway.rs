@@ -130,16 +130,20 @@ impl GatewayClient {
     }
 }
 
-/// The poll URL, the task id escaped as one path segment when it ends the path.
+/// The poll URL, the task id escaped as one path segment wherever the path holds it.
 fn poll_url(base: &Url, profile: &GatewayProfile, task_id: &str) -> Result<Url, ProviderError> {
     if let Some(dir) = profile.poll_path.strip_suffix("/{task_id}") {
         return http::endpoint(base, dir, Some(task_id));
     }
-    if task_id.contains(['/', '?', '#', '%']) {
+    if task_id.trim().is_empty() || task_id.chars().all(|c| c == '.') {
         return Err(ProviderError::Config(format!(
             "task id {task_id:?} cannot be placed inside the poll path {:?}",
             profile.poll_path
         )));
     }
-    http::endpoint(base, &profile.poll_path_for(task_id), None)
+    http::endpoint(
+        base,
+        &profile.poll_path_for(&http::path_segment(task_id)),
+        None,
+    )
 }

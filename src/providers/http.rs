@@ -102,12 +102,32 @@ pub fn endpoint(base: &Url, path: &str, id: Option<&str>) -> Result<Url, Provide
         if id.trim().is_empty() {
             return Err(ProviderError::Config("empty task id".into()));
         }
+        // `.` and `..` would be dropped as path steps: the collection would be asked.
+        if id.chars().all(|c| c == '.') {
+            return Err(ProviderError::Config(format!(
+                "task id {id:?} is a path step, not an id"
+            )));
+        }
         url.path_segments_mut()
             .map_err(|()| ProviderError::Config(format!("{base} cannot take a path")))?
             .pop_if_empty()
             .push(id);
     }
     Ok(url)
+}
+
+/// `id` percent-encoded as one path segment: everything but RFC 3986's unreserved
+/// characters is escaped, so `/`, `?`, `#` and `%` stay inside the segment.
+pub fn path_segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Sends one request and reads the whole answer within `timeout`.
@@ -198,6 +218,10 @@ mod tests {
         );
         assert!(endpoint(&plain, "v1/x", None).is_err());
         assert!(endpoint(&plain, "/v1/x", Some(" ")).is_err());
+        // Dropped as path steps, these would ask for the collection itself.
+        assert!(endpoint(&plain, "/v1/x", Some("..")).is_err());
+        assert!(endpoint(&plain, "/v1/x", Some(".")).is_err());
+        assert_eq!(path_segment("a b/c?d#e%f.g"), "a%20b%2Fc%3Fd%23e%25f.g");
     }
 
     #[test]

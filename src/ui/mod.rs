@@ -56,6 +56,11 @@ pub struct History {
 pub type LateStart = Box<dyn FnOnce() -> tokio::sync::oneshot::Receiver<History> + Send>;
 
 /// Everything the UI needs from outside: the engine's channels, config, keys and theme.
+/// Whether a paid send to a provider may go ahead, asked before a paid confirmation opens:
+/// `Err` says why not (no credentials, naming the variables; a broken `[budget]`). The app
+/// builds it (the UI never builds provider clients).
+pub type PaidCheck = std::sync::Arc<dyn Fn(Provider) -> Result<(), String> + Send + Sync>;
+
 pub struct UiDeps {
     pub jobs_tx: UnboundedSender<JobCmd>,
     pub jobs_rx: UnboundedReceiver<JobEvent>,
@@ -74,8 +79,10 @@ pub struct UiDeps {
     pub keymap: Keymap,
     pub styles: Styles,
     pub host: Box<dyn Host>,
-    /// Problems with user files (keymap, theme), shown once at start.
+    /// Problems with user files (config, keymap, theme), shown once at start.
     pub warnings: Vec<String>,
+    /// Asked before a submit's or a paid retry's confirmation (see [`PaidCheck`]).
+    pub paid_check: PaidCheck,
     /// Lines for the help overlay: where config and logs live.
     pub help_paths: Vec<String>,
     /// Where the panic hook finds unsaved work.
@@ -98,7 +105,8 @@ impl UiDeps {
         jobs_rx: UnboundedReceiver<JobEvent>,
         config: Config,
     ) -> UiDeps {
-        let mut warnings = Vec::new();
+        // A bad config.toml is said at start (status line and message log).
+        let mut warnings = config.warnings();
         let mut keymap = Keymap::defaults();
         let mut with_keys = keymap.clone();
         match with_keys.overlay(&config.keys) {
@@ -120,7 +128,11 @@ impl UiDeps {
                 ThemeColors::builtin("dark").expect("built-in dark theme")
             }
         };
+        // Without the app's check (tests): only config.toml's money keys are held to.
+        let money = config.money_refusal();
+        let paid_check: PaidCheck = std::sync::Arc::new(move |_| money.clone().map_or(Ok(()), Err));
         UiDeps {
+            paid_check,
             jobs_tx,
             jobs_rx,
             initial_jobs: Vec::new(),

@@ -3,6 +3,7 @@
 mod downloads;
 mod faults;
 mod happy;
+mod in_flight;
 mod money;
 mod restart;
 mod retries;

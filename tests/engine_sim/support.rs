@@ -123,17 +123,16 @@ pub fn fast_tuning() -> Tuning {
             backoff_base: Duration::from_millis(50),
             backoff_max: Duration::from_millis(400),
         },
-        max_concurrent_requests: 4,
-        max_concurrent_downloads: 2,
         lease_ttl: Duration::from_millis(900),
         watch_interval: Duration::from_millis(100),
         progress_interval: Duration::from_millis(50),
-        download_attempts: 3,
         download: shotdeck::engine::download::DownloadLimits {
             stall: Duration::from_millis(500),
             ..Default::default()
         },
-        odd_answer_limit: 3,
+        create_grace: Duration::from_secs(10),
+        // Four request slots, two download slots, three tries per file and per odd answer.
+        ..Tuning::default()
     }
 }
 

@@ -71,6 +71,9 @@ impl EngineLoop {
         if let Err(reason) = intake::ensure_keyed(&job) {
             return self.refuse(ticket, reason);
         }
+        if let Some(why) = self.money_refusal() {
+            return self.refuse(ticket, why);
+        }
         let owner = self.shared.owner.clone();
         let until = now_ms() + self.lease_ms();
         let (budget, unit_prices) = (

@@ -21,7 +21,7 @@ use tokio::time::Instant;
 
 use super::config::{EngineConfig, JobScope};
 use super::db::Db;
-use super::events::{JobCmd, JobCounts, JobEvent, JobId, JobView, SubmitTicket};
+use super::events::{JobCmd, JobCounts, JobEvent, JobId, JobPhase, JobView, SubmitTicket};
 use super::store::{StoreError, now_ms};
 use super::worker::{Shared, WorkerMsg};
 
@@ -149,7 +149,7 @@ impl EngineLoop {
                 self.next_tick = Instant::now() + self.shared.tuning.tick();
             }
         }
-        self.shutdown().await;
+        self.shutdown(&mut worker_rx).await;
     }
 
     async fn worker_msg(&mut self, msg: WorkerMsg) {
@@ -210,12 +210,21 @@ impl EngineLoop {
         let _ = self.events.send(JobEvent::Rejected { reason, ticket });
     }
 
+    /// Why nothing paid may be sent: config.toml's money keys did not read cleanly, so a
+    /// limit or price may be missing (submit, retry and send all check it).
+    fn money_refusal(&self) -> Option<String> {
+        let why = self.shared.config.money_refusal()?;
+        Some(format!("{why}; nothing was sent"))
+    }
+
     fn lease_ms(&self) -> i64 {
         self.shared.tuning.lease_ttl.as_millis() as i64
     }
 
-    /// Stops every worker, then releases our leases so another engine can continue at once.
-    async fn shutdown(mut self) {
+    /// Lets creates already sent be answered and recorded (see [`Self::finish_creates`]),
+    /// stops every worker, then releases our leases so another engine can continue at once.
+    async fn shutdown(mut self, worker_rx: &mut mpsc::UnboundedReceiver<WorkerMsg>) {
+        self.finish_creates(worker_rx).await;
         for (_, handle) in self.workers.drain() {
             handle.abort();
             let _ = handle.await;
@@ -223,6 +232,41 @@ impl EngineLoop {
         let owner = self.shared.owner.clone();
         if let Err(e) = self.shared.db.call(move |s| s.release_leases(&owner)).await {
             tracing::error!(error = %e, "releasing leases at shutdown failed");
+        }
+    }
+}
+
+impl EngineLoop {
+    /// A worker whose job is `submitting` may have sent its create: aborting it would throw
+    /// the answer (the task id) away while the task runs and is charged. Each such worker
+    /// is given until `create_grace` (the request timeout) to record its answer, its leases
+    /// renewed meanwhile; once its job leaves `submitting` it is stopped like the others.
+    async fn finish_creates(&mut self, worker_rx: &mut mpsc::UnboundedReceiver<WorkerMsg>) {
+        let deadline = Instant::now() + self.shared.tuning.create_grace;
+        loop {
+            while let Ok(msg) = worker_rx.try_recv() {
+                self.worker_msg(msg).await;
+            }
+            let creating = self.workers.keys().any(|id| {
+                self.known
+                    .get(id)
+                    .is_some_and(|v| v.phase == JobPhase::Submitting)
+            });
+            if !creating {
+                return;
+            }
+            let renew = Instant::now() + self.shared.tuning.tick();
+            tokio::select! {
+                Some(msg) = worker_rx.recv() => self.worker_msg(msg).await,
+                _ = tokio::time::sleep_until(renew.min(deadline)) => {
+                    if Instant::now() >= deadline {
+                        tracing::warn!("stopping with a create still unanswered");
+                        return;
+                    }
+                    let (owner, until) = (self.shared.owner.clone(), now_ms() + self.lease_ms());
+                    let _ = self.shared.db.call(move |s| s.renew_leases(&owner, until)).await;
+                }
+            }
         }
     }
 }

@@ -23,11 +23,29 @@ impl EngineLoop {
     /// Sends a job that was recorded but never sent, on the user's word: it is queued
     /// again under our lease and its worker sends it (recording `submitting` first).
     pub(super) async fn send(&mut self, id: JobId) {
+        if let Some(why) = self.money_refusal() {
+            return self.reject(why);
+        }
+        let (budget, unit_prices) = (
+            self.shared.config.budget,
+            self.shared.config.usd_per_unit.clone(),
+        );
         self.restart(id, move |s, owner, view| {
             let change = match view.phase {
-                JobPhase::NotSent => JobChange::phase(JobPhase::Queued),
-                // Its submitter's lease was free to take: that process has stopped.
-                JobPhase::Queued => JobChange::default(),
+                JobPhase::NotSent | JobPhase::Queued => {
+                    // A queued job's submitter has stopped (its lease was free to take).
+                    // Either way it is checked as a new job today, whenever recorded.
+                    if let Err(over) =
+                        s.date_send_within_budget(id, &budget, &unit_prices, now_ms())?
+                    {
+                        return Ok(Err(format!("job {id}: {over}; nothing was sent")));
+                    }
+                    if view.phase == JobPhase::NotSent {
+                        JobChange::phase(JobPhase::Queued)
+                    } else {
+                        JobChange::default()
+                    }
+                }
                 other => {
                     return Ok(Err(format!(
                         "job {id} is {}: only a job that was never sent can be sent (a \

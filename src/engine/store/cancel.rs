@@ -10,6 +10,10 @@ use crate::engine::events::{JobError, JobId, JobPhase, JobView};
 /// The error code of a job the user cancelled.
 pub const CANCELLED_CODE: &str = "cancelled";
 
+/// The error code of a job cancelled while its create was in doubt (it may have reached
+/// the provider, no answer came back): the ledger counts it as possibly charged.
+pub const CANCELLED_IN_DOUBT_CODE: &str = "cancelled_in_doubt";
+
 /// How long the store holds the job while it writes the cancellation.
 const CANCEL_LEASE_MS: i64 = 30_000;
 
@@ -50,8 +54,15 @@ impl Store {
                 phase: view.phase,
             });
         }
+        let in_doubt = view.task_id.is_none()
+            && matches!(view.phase, JobPhase::Submitting | JobPhase::NeedsAttention);
+        let code = if in_doubt {
+            CANCELLED_IN_DOUBT_CODE
+        } else {
+            CANCELLED_CODE
+        };
         let error = JobError {
-            code: Some(CANCELLED_CODE.into()),
+            code: Some(code.into()),
             message: what_cancel_means(&view),
             retryable: false,
         };
@@ -83,7 +94,8 @@ fn what_cancel_means(view: &JobView) -> String {
         ),
         (_, None) => format!(
             "cancelled by the user: the create may have reached {provider}; if it did, the \
-             task may still run and be charged; shotdeck stops looking for it"
+             task may still run and be charged, so the spend ledger counts it at its \
+             estimate; shotdeck stops looking for it"
         ),
     }
 }

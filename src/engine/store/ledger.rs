@@ -1,9 +1,11 @@
 //! The spend ledger: what each job is estimated at and what it was charged, summed in SQL.
 //!
 //! A job counts once money may be spent on it: every job except one that failed before the
-//! provider gave it a task id (refused at create, or never sent). It counts at its charged
-//! units converted with the model's USD per unit when both are known, otherwise at its
-//! estimate; either way the figure is an estimate.
+//! provider gave it a task id (refused at create, or never sent). A create in doubt (sent,
+//! no answer) that the user marked lost or cancelled still counts: it may have been charged.
+//! It counts at its charged units converted with the model's USD per unit when both are
+//! known, otherwise at its estimate; either way the figure is an estimate. A charge that is
+//! negative or unreadable is unknown (the estimate counts), never a credit.
 //!
 //! "Today" starts at local midnight as SQLite's `localtime` sees it (the C library's time
 //! zone: `TZ`, else `/etc/localtime`; UTC when neither is set).
@@ -17,8 +19,18 @@ use crate::core::budget::{Budget, OverBudget, SpentSoFar, UnitPrices, units_to_u
 use crate::core::provider::Provider;
 use crate::engine::events::{JobId, JobPhase};
 
-/// Rows where money may have been spent (see the module docs).
-const SPENDING: &str = "NOT (phase = 'failed' AND task_id IS NULL)";
+/// Rows where money may have been spent (see the module docs). The codes are
+/// [`super::LOST_CODE`] and [`super::CANCELLED_IN_DOUBT_CODE`].
+const SPENDING: &str = "NOT (phase = 'failed' AND task_id IS NULL \
+     AND COALESCE(error_code, '') NOT IN ('lost', 'cancelled_in_doubt'))";
+
+/// Failed rows without a task that still count: creates in doubt.
+const IN_DOUBT: &str = "(phase = 'failed' AND task_id IS NULL)";
+
+/// Rows whose charge reads as a plain non-negative number; the same rule as
+/// [`crate::core::budget::charged_units`].
+const CHARGE_KNOWN: &str = "COALESCE(trim(units_charged) GLOB '*[0-9]*' \
+     AND trim(units_charged) NOT GLOB '*[^0-9.]*' AND trim(units_charged) NOT GLOB '*.*.*', 0)";
 
 /// One job as the ledger shows it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -38,6 +50,8 @@ pub struct LedgerEntry {
     /// What the job adds to the totals: charged if known, else the estimate; 0 for a job
     /// on which nothing can have been spent.
     pub counted_usd: f64,
+    /// Failed without a task id but counted: its create may have reached the provider.
+    pub in_doubt: bool,
 }
 
 impl Store {
@@ -90,11 +104,7 @@ impl Store {
         now_ms: i64,
         unit_prices: &UnitPrices,
     ) -> Result<SpentSoFar, StoreError> {
-        let midnight = local_midnight(&self.conn, now_ms)?;
-        Ok(SpentSoFar {
-            today_usd: spent_in(&self.conn, Some(midnight), None, unit_prices)?,
-            board_usd: spent_in(&self.conn, None, Some(board), unit_prices)?,
-        })
+        spent_before(&self.conn, board, now_ms, unit_prices, None)
     }
 
     /// Records the job like [`Store::insert_job`] unless `budget` refuses it. The sums and
@@ -114,11 +124,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         if budget.is_set() {
-            let midnight = local_midnight(&tx, now)?;
-            let spent = SpentSoFar {
-                today_usd: spent_in(&tx, Some(midnight), None, unit_prices)?,
-                board_usd: spent_in(&tx, None, Some(&job.board_path), unit_prices)?,
-            };
+            let spent = spent_before(&tx, &job.board_path, now, unit_prices, None)?;
             if let Err(over) = budget.check(job.estimated_usd, spent) {
                 return Ok(Err(over));
             }
@@ -126,6 +132,42 @@ impl Store {
         let id = super::write::insert_row(&tx, job, owner, lease_until, now)?;
         tx.commit()?;
         Ok(Ok(id))
+    }
+
+    /// Holds job `id`, recorded earlier but sent only now, to `budget` as if it were new:
+    /// the sums leave it out, and once it passes it is dated `now`, so it counts against
+    /// the day it is sent (a job recorded yesterday would otherwise escape today's
+    /// `per_day`). One write-locked transaction, as for a new job.
+    pub fn date_send_within_budget(
+        &mut self,
+        id: JobId,
+        budget: &Budget,
+        unit_prices: &UnitPrices,
+        now: i64,
+    ) -> Result<Result<(), OverBudget>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (board, estimate): (String, Option<f64>) = tx
+            .query_row(
+                "SELECT board_path, estimated_usd FROM jobs WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound(id))?;
+        if budget.is_set() {
+            let spent = spent_before(&tx, Path::new(&board), now, unit_prices, Some(id))?;
+            if let Err(over) = budget.check(estimate, spent) {
+                return Ok(Err(over));
+            }
+        }
+        tx.execute(
+            "UPDATE jobs SET created_at = ?2 WHERE id = ?1",
+            params![id, now],
+        )?;
+        tx.commit()?;
+        Ok(Ok(()))
     }
 
     /// Every job since `since_ms` (all when `None`), oldest first, on one board or all.
@@ -137,7 +179,7 @@ impl Store {
     ) -> Result<Vec<LedgerEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, created_at, board_path, provider, model, phase, seconds, estimated_usd, \
-             units_charged, {SPENDING} FROM jobs \
+             units_charged, {SPENDING}, {IN_DOUBT} FROM jobs \
              WHERE created_at >= ?1 AND (?2 IS NULL OR board_path = ?2) ORDER BY id"
         ))?;
         let board = board.map(|b| b.to_string_lossy().into_owned());
@@ -154,12 +196,25 @@ impl Store {
                     r.get::<_, Option<f64>>(7)?,
                     r.get::<_, Option<String>>(8)?,
                     r.get::<_, bool>(9)?,
+                    r.get::<_, bool>(10)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         rows.into_iter()
             .map(
-                |(id, created_at, board, provider, model, phase, seconds, est, units, spending)| {
+                |(
+                    id,
+                    created_at,
+                    board,
+                    provider,
+                    model,
+                    phase,
+                    seconds,
+                    est,
+                    units,
+                    spending,
+                    failed_unsent,
+                )| {
                     let charged_usd = units
                         .as_deref()
                         .zip(model.as_deref())
@@ -181,11 +236,27 @@ impl Store {
                         units_charged: units,
                         charged_usd,
                         counted_usd,
+                        in_doubt: spending && failed_unsent,
                     })
                 },
             )
             .collect()
     }
+}
+
+/// Today's spend and `board`'s, leaving out job `except` (one being sent now).
+fn spent_before(
+    conn: &Connection,
+    board: &Path,
+    now_ms: i64,
+    unit_prices: &UnitPrices,
+    except: Option<JobId>,
+) -> Result<SpentSoFar, StoreError> {
+    let midnight = local_midnight(conn, now_ms)?;
+    Ok(SpentSoFar {
+        today_usd: spent_except(conn, Some(midnight), None, unit_prices, except)?,
+        board_usd: spent_except(conn, None, Some(board), unit_prices, except)?,
+    })
 }
 
 fn local_midnight(conn: &Connection, now_ms: i64) -> Result<i64, StoreError> {
@@ -207,17 +278,27 @@ fn spent_in(
     board: Option<&Path>,
     unit_prices: &UnitPrices,
 ) -> Result<f64, StoreError> {
+    spent_except(conn, since_ms, board, unit_prices, None)
+}
+
+fn spent_except(
+    conn: &Connection,
+    since_ms: Option<i64>,
+    board: Option<&Path>,
+    unit_prices: &UnitPrices,
+    except: Option<JobId>,
+) -> Result<f64, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT model, \
-         TOTAL(CASE WHEN units_charged IS NULL THEN estimated_usd END), \
-         TOTAL(CASE WHEN units_charged IS NOT NULL THEN CAST(units_charged AS REAL) END), \
-         TOTAL(CASE WHEN units_charged IS NOT NULL THEN estimated_usd END) \
-         FROM jobs WHERE created_at >= ?1 AND (?2 IS NULL OR board_path = ?2) AND {SPENDING} \
-         GROUP BY model"
+         TOTAL(CASE WHEN NOT {CHARGE_KNOWN} THEN estimated_usd END), \
+         TOTAL(CASE WHEN {CHARGE_KNOWN} THEN CAST(trim(units_charged) AS REAL) END), \
+         TOTAL(CASE WHEN {CHARGE_KNOWN} THEN estimated_usd END) \
+         FROM jobs WHERE created_at >= ?1 AND (?2 IS NULL OR board_path = ?2) \
+         AND id IS NOT ?3 AND {SPENDING} GROUP BY model"
     ))?;
     let board = board.map(|b| b.to_string_lossy().into_owned());
     let groups = stmt
-        .query_map(params![since_ms.unwrap_or(i64::MIN), board], |r| {
+        .query_map(params![since_ms.unwrap_or(i64::MIN), board, except], |r| {
             Ok((
                 r.get::<_, Option<String>>(0)?,
                 r.get::<_, f64>(1)?,
@@ -229,7 +310,10 @@ fn spent_in(
     Ok(groups
         .into_iter()
         .map(|(model, uncharged_est, units, charged_est)| {
-            let unit_price = model.as_ref().and_then(|m| unit_prices.get(m));
+            let unit_price = model
+                .as_ref()
+                .and_then(|m| unit_prices.get(m))
+                .filter(|p| p.is_finite() && **p >= 0.0);
             uncharged_est + unit_price.map_or(charged_est, |p| units * p)
         })
         // Not `sum()`: an empty f64 sum is -0.0, which prints as "$-0.00".

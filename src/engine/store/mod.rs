@@ -34,7 +34,7 @@ use crate::core::provider::Provider;
 
 pub use attention::{LOST_CODE, Resolution, ResolveError};
 pub use blobs::{lower_hex, sha256_hex};
-pub use cancel::{CANCELLED_CODE, CancelError};
+pub use cancel::{CANCELLED_CODE, CANCELLED_IN_DOUBT_CODE, CancelError};
 pub use ledger::LedgerEntry;
 pub use migrations::latest as schema_version;
 pub use takes::KeeperError;
@@ -263,5 +263,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+#[cfg(test)]
+mod ledger_tests;
 #[cfg(test)]
 mod tests;

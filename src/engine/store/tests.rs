@@ -351,7 +351,7 @@ fn a_lost_job_fails_saying_it_may_have_been_charged() {
     );
     s.release_lease(id, A).unwrap();
     let empty = s.resolve_attention(id, &Resolution::Attach(" ".into()), "cli", 3);
-    assert!(matches!(empty, Err(ResolveError::EmptyTaskId)));
+    assert!(matches!(empty, Err(ResolveError::BadTaskId(_))));
     let lost = s
         .resolve_attention(id, &Resolution::Lost, "cli", 4)
         .unwrap();

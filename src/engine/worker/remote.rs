@@ -56,10 +56,39 @@ impl Worker {
         match result {
             Ok(task) => {
                 self.reset_errors();
-                self.take_snapshot(task).await
+                let task_id = task.task_id.clone();
+                let step = self.take_snapshot(task).await;
+                if matches!(step, Err(Halt::LeaseLost)) {
+                    self.record_late_task(task_id).await;
+                }
+                step
             }
             Err(e) if e.task_may_exist() && !looks_up => self.needs_attention(Some(&e)).await,
             Err(e) => self.on_error(&e, Request::Create).await,
+        }
+    }
+
+    /// The create was answered but the job's lease is gone (this process was suspended
+    /// past it, or another engine adopted the job): the task id is still recorded, so the
+    /// paid task is never lost from both the store and the log.
+    async fn record_late_task(&mut self, task_id: String) {
+        let (id, task) = (self.id, task_id.clone());
+        let late = self
+            .shared
+            .db
+            .call(move |s| s.record_late_task(id, &task, now_ms()))
+            .await;
+        match late {
+            Ok(Some(view)) => {
+                tracing::warn!(job = id, task = %task_id, "create answered after the lease was lost; task id recorded");
+                self.publish(view);
+            }
+            Ok(None) => {
+                tracing::info!(job = id, task = %task_id, "create answered after the lease was lost; the job already has a task id");
+            }
+            Err(e) => {
+                tracing::error!(job = id, task = %task_id, error = %e, "create answered after the lease was lost; recording its task id failed");
+            }
         }
     }
 
@@ -100,7 +129,12 @@ impl Worker {
         match result {
             Ok(task) => {
                 self.reset_errors();
-                self.take_snapshot(task).await
+                let task_id = task.task_id.clone();
+                let step = self.take_snapshot(task).await;
+                if matches!(step, Err(Halt::LeaseLost)) {
+                    self.record_late_task(task_id).await;
+                }
+                step
             }
             Err(e) => self.on_error(&e, Request::Poll).await,
         }

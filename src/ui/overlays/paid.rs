@@ -34,6 +34,8 @@ pub struct Paid {
     pub cost: String,
     pub uploads: Vec<Upload>,
     pub warnings: usize,
+    /// `--demo`: the send goes to the simulated backend and costs nothing.
+    pub simulated: bool,
     /// What the send asks for that no page of the provider's docs shows (4k on the official
     /// API): said before the user pays, not only as a count of warnings.
     pub unverified: Vec<String>,
@@ -53,6 +55,12 @@ impl Paid {
             kv("Carries", self.carries.clone(), s),
             kv("Cost", self.cost.clone(), s),
         ];
+        if self.simulated {
+            l.push(Line::styled(
+                "Simulated (--demo): nothing is charged",
+                s.warn,
+            ));
+        }
         l.extend(upload_lines(&self.uploads, s));
         for note in &self.unverified {
             l.push(Line::styled(format!("Unverified: {note}"), s.warn));

@@ -78,6 +78,8 @@ pub struct App {
     /// config.toml's `notify`: how a job's end is announced.
     pub(in crate::ui) notify: crate::files::config::NotifyMode,
     pub(in crate::ui) simulated: bool,
+    /// Asked before a paid confirmation opens (credentials, config.toml's money keys).
+    pub(in crate::ui) paid_check: crate::ui::PaidCheck,
     /// Today's spend as the engine's ledger counts it (USD, an estimate); `None` until the
     /// engine reports it.
     pub(in crate::ui) spend_today: Option<f64>,
@@ -132,6 +134,7 @@ impl App {
             host: deps.host,
             notify: deps.config.notify,
             simulated: deps.simulated,
+            paid_check: deps.paid_check,
             spend_today: None,
             help_paths: deps.help_paths,
             now: Instant::now(),

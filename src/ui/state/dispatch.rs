@@ -240,10 +240,10 @@ impl App {
         match self.jobs.in_flight() {
             Some(j) => {
                 // The demo's simulator and store end with it: say so rather than promise.
-                let after = if self.simulated {
-                    "This is the demo: its simulated jobs end when it quits."
-                } else {
-                    "The engine picks it up again when shotdeck next starts."
+                let after = match (self.simulated, j.phase) {
+                    (true, _) => "This is the demo: its simulated jobs end when it quits.",
+                    (_, JobPhase::Submitting) => "Quitting waits up to 120 s to record its task.",
+                    _ => "The engine picks it up again when shotdeck next starts.",
                 };
                 let reason = format!(
                     "Job #{} is {}. Quit anyway? {after}",

@@ -9,6 +9,7 @@ use crate::core::{Finding, Severity};
 use crate::engine::events::{
     JobCmd, JobId, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
 };
+use crate::engine::store::CANCELLED_CODE;
 use crate::files::image_probe::{real_target, resolve};
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::paid::{Paid, RetryAsk, RetryWay, Stored, Upload};
@@ -117,6 +118,7 @@ impl App {
                 Some(e) => e.summary(),
                 None => "no price configured for this model and quality".into(),
             },
+            simulated: self.simulated,
             uploads,
             warnings: d.warnings,
             unverified: crate::core::rules::unverified_notes(b, provider),
@@ -124,7 +126,18 @@ impl App {
         }
     }
 
+    /// `Err` (already said in a toast) when nothing paid may go to `provider`: checked
+    /// before a confirmation opens, so a send that cannot work is never asked for.
+    fn paid_allowed(&mut self, provider: crate::core::Provider) -> Result<(), ()> {
+        (self.paid_check)(provider).map_err(|why| {
+            self.toast_error(format!("{why}; nothing was sent"));
+        })
+    }
+
     pub(in crate::ui) fn request_submit(&mut self) {
+        if self.paid_allowed(self.doc.provider()).is_err() {
+            return;
+        }
         let errors = self.board_errors();
         self.overlay = Some(Overlay::Confirm(if errors.is_empty() {
             Confirm::Submit(self.paid_board())
@@ -188,12 +201,23 @@ impl App {
             }
             None => job.phase.as_str().to_string(),
         };
+        // A task the provider failed will not succeed by asking again: a new one is the
+        // default (still confirmed). A job still running, or one the user stopped, polls.
+        let provider_failed = job.phase == JobPhase::Failed
+            && job.error.as_ref().and_then(|e| e.code.as_deref()) != Some(CANCELLED_CODE);
+        let selected = if provider_failed {
+            ways.iter()
+                .position(|w| *w == RetryWay::BoardNow)
+                .unwrap_or(0)
+        } else {
+            0
+        };
         let ask = RetryAsk {
             job: id,
             state,
             task_id: job.task_id.clone(),
             ways,
-            selected: 0,
+            selected,
             stored: Stored {
                 provider: job.provider,
                 seconds: job.seconds,
@@ -210,6 +234,16 @@ impl App {
         let id = ask.job;
         if let Some(why) = self.retries.already(id) {
             return self.toast_error(format!("{why}; nothing was sent"));
+        }
+        let provider = match ask.way() {
+            RetryWay::PollAgain => None,
+            RetryWay::BoardNow => Some(self.doc.provider()),
+            RetryWay::StoredRequest | RetryWay::SendRecorded => Some(ask.stored.provider),
+        };
+        if let Some(p) = provider
+            && self.paid_allowed(p).is_err()
+        {
+            return;
         }
         match ask.way() {
             RetryWay::PollAgain => {
