@@ -4,6 +4,8 @@
 mod filters;
 mod messages;
 mod mouse;
+mod references;
+mod vim_keys;
 
 use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Terminal;

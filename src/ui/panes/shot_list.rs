@@ -13,7 +13,7 @@ use crate::ui::keymap::action::Action;
 use crate::ui::labels::{bar, fit, layout_seconds, secs, wrap_hanging};
 use crate::ui::panes::filter::FilterInput;
 use crate::ui::panes::hits::RowHits;
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, Toast, View, moved_selection};
 use crate::ui::state::derived::Level;
 use crate::ui::state::edit::{self, Refusal};
 use crate::ui::state::history::EditKind;
@@ -97,8 +97,19 @@ impl ShotList {
         match action {
             Action::EditPrompt => Flow::Msg(Msg::EditPrompt { negative: false }),
             Action::EditNegative => Flow::Msg(Msg::EditPrompt { negative: true }),
-            Action::AddShot => apply(cx, |b, s| edit::add_shot(b, s, limits)),
-            Action::DeleteShot => apply(cx, edit::delete_shot),
+            // The new shot is empty: typing its prompt is what comes next.
+            Action::AddShot => match apply(cx, |b, s| edit::add_shot(b, s, limits)) {
+                Flow::Handled => Flow::Msg(Msg::EditPrompt { negative: false }),
+                refused => refused,
+            },
+            Action::DeleteShot => match apply(cx, edit::delete_shot) {
+                Flow::Handled => {
+                    let undo = cx.keys.key_for(Context::Global, Action::Undo);
+                    let note = format!("deleted Shot {} — {undo} undoes", sel + 1);
+                    Flow::Msg(Msg::Toast(Toast::info(note)))
+                }
+                refused => refused,
+            },
             Action::DuplicateShot => apply(cx, edit::duplicate_shot),
             Action::MoveShotUp => apply(cx, |b, s| edit::move_shot(b, s, true)),
             Action::MoveShotDown => apply(cx, |b, s| edit::move_shot(b, s, false)),
