@@ -1,6 +1,7 @@
 //! Issue 13's lists: the message log, clicks on rows, and `/` filters over shots, findings
 //! and jobs. A module of `ui_keys` (one test binary fewer to link).
 
+mod cuts;
 mod filters;
 mod messages;
 mod mouse;

@@ -229,8 +229,13 @@ impl PromptEditor {
                 format!("Shot {} of {}", i + 1, board.shots.len()),
                 limits.shot_prompt_max_chars,
             ),
-            Target::Shot(i) => (
+            Target::Shot(i) if area.width >= 32 => (
                 format!("Shot {}/{}", i + 1, board.shots.len()),
+                limits.shot_prompt_max_chars,
+            ),
+            // Narrower, the counter on the right would cover the shot's number.
+            Target::Shot(i) => (
+                format!("{}/{}", i + 1, board.shots.len()),
                 limits.shot_prompt_max_chars,
             ),
             // Auto multi-shot edits the one prompt too; the model cuts it into shots.

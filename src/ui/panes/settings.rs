@@ -21,7 +21,9 @@ use crate::ui::panes::hits::RowHits;
 use crate::ui::panes::image_preview;
 use crate::ui::panes::settings_complete::PathCompletion;
 use crate::ui::panes::settings_fields::{apply_text, clear, step};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, Toast, View, moved_selection, pad_x};
+use crate::ui::panes::{
+    Flow, Msg, PaneCtx, PaneId, Toast, View, mark_hidden, moved_selection, pad_x,
+};
 use crate::ui::state::edit::Refusal;
 use crate::ui::state::history::EditKind;
 
@@ -234,6 +236,8 @@ impl Settings {
         let rows = image_preview::split(v.previews, inner.height as usize, fields.len(), v.zoomed);
         let range = self.hits.window(fields.len(), selected, rows.list);
         self.hits.record(inner, range.start, range.len(), 1);
+        let below = fields.len() - range.end;
+        mark_hidden(f, area, range.start, below, s.muted);
         let (top, list_len) = (range.start, range.len());
         for i in range {
             let field = fields[i];
