@@ -251,6 +251,10 @@ fn footer(app: &App, f: &mut Frame, area: Rect) {
             .bindings(c)
             .iter()
             .filter_map(|b| {
+                // While typing, a quit key stops typing instead (the Esc hint says how).
+                if typing && b.action == crate::ui::keymap::action::Action::Quit {
+                    return None;
+                }
                 let hint = b.hint.clone()?;
                 let keys = app.keymap.keys_running(here, b.action);
                 let text = |k: &KeyChord| c == Context::Global && typing && k.is_text();
