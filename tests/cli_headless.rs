@@ -227,6 +227,28 @@ fn the_man_page_renders() {
     for word in ["validate", "completions", "demo"] {
         assert!(page.contains(word), "man page lacks {word}");
     }
+    // What clap does not know: the editor's keys, the environment, files and exit codes.
+    for section in [
+        ".SH KEYS",
+        ".SH ENVIRONMENT",
+        ".SH FILES",
+        ".SH EXIT STATUS",
+    ] {
+        assert!(page.contains(section), "man page lacks {section}");
+    }
+    for word in [
+        "Command palette",
+        "SHOTDECK_DATA_DIR",
+        "credentials.toml",
+        "\\fB130\\fR",
+    ] {
+        assert!(page.contains(word), "man page lacks {word}");
+    }
+    // `jobs wait`'s own help names exit 4 for a failed task, not 1.
+    let out = shotdeck(&["jobs", "wait", "--help"], dir.path());
+    let help = text(&out.stdout);
+    assert!(help.contains("exit 4"), "{help}");
+    assert!(!help.contains("failed (exit 1)"), "{help}");
 }
 
 #[test]

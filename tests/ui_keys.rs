@@ -31,7 +31,11 @@ fn shot_list_edits() {
         "added after shot 1, fills to 15 s"
     );
     assert_eq!(h.app.selected_shot(), 1);
+    // The new shot's prompt is open for typing, as vim's `o` opens a line.
+    assert_eq!(h.app.focus(), PaneId::Prompt);
+    h.key(KeyCode::Esc);
     h.keys("x");
+    assert_eq!(h.app.toast().unwrap().text, "deleted Shot 2 — u undoes");
     assert_eq!(durations(&h), [4.0, 5.0, 3.0]);
     h.keys("s"); // split shot 2 (5 s)
     assert_eq!(durations(&h), [4.0, 3.0, 2.0, 3.0]);
@@ -75,14 +79,14 @@ fn refused_edits_say_why_and_change_nothing() {
 fn undo_and_redo_cover_typing_bursts_and_shot_edits() {
     let mut h = harness(&noir());
     let original = h.app.board().clone();
-    h.keys("a"); // add a shot
-    h.key(KeyCode::Enter);
+    h.keys("a"); // add a shot: its prompt is open
     h.keys("new shot"); // one burst: one undo step
     h.key(KeyCode::Esc);
     assert_eq!(h.app.board().shots[1].prompt, "new shot");
     h.keys("u");
     assert_eq!(h.app.board().shots[1].prompt, "");
     assert_eq!(h.app.board().shots.len(), 4);
+    assert_eq!(h.app.toast().unwrap().text, "undid: edit Shot 2's prompt");
     // ctrl-z suspends like other terminal programs; alt-u undoes, also while typing.
     h.ctrl('z');
     assert_eq!(h.app.board().shots.len(), 4);
@@ -91,9 +95,11 @@ fn undo_and_redo_cover_typing_bursts_and_shot_edits() {
         crossterm::event::KeyEvent::new(KeyCode::Char('u'), crossterm::event::KeyModifiers::ALT),
     ));
     assert_eq!(h.app.board(), &original);
+    assert_eq!(h.app.toast().unwrap().text, "undid: add Shot 2");
     h.keys("u");
     assert_eq!(h.app.toast().unwrap().text, "nothing to undo");
     h.ctrl('r');
+    assert_eq!(h.app.toast().unwrap().text, "redid: add Shot 2");
     h.ctrl('r');
     assert_eq!(h.app.board().shots[1].prompt, "new shot");
     // Redo also brought the editor's text back.

@@ -3,8 +3,9 @@
 //! (and left untouched). The terminal going away (SIGHUP, SIGTERM) keeps what was typed and
 //! restores the terminal; a burst of typing arrives whole; a second shotdeck on a board
 //! opens it read-only; a change on disk is taken silently while clean and asked about while
-//! there are unsaved edits. The screen is read through a terminal emulator (vt100), because
-//! ratatui writes only the cells that change.
+//! there are unsaved edits; ctrl-z and `fg` under bash bring it back drawn whole. The
+//! screen is read through a terminal emulator (vt100), because ratatui writes only the
+//! cells that change.
 
 #![cfg(unix)]
 
@@ -326,7 +327,7 @@ fn a_change_on_disk_is_reloaded_while_clean_and_asked_about_while_not() {
     // Focus comes back from the other editor: nothing unsaved here, so it is taken.
     s.send(b"\x1b[I");
     s.wait_for("the reload", |c| {
-        c.contains("reloaded noir.json: Shot 2 prompt edited") && c.contains("by git pull.")
+        c.contains("reloaded noir.json: Shot 2 prompt edited") && c.contains("Changed by git")
     });
     // Changed again while this editor has an unsaved edit: the autosave asks instead.
     theirs.title = "Their title".into();
@@ -366,4 +367,52 @@ fn a_job_store_locked_at_start_is_said_and_opened_once_free() {
     s.wait_for("the job list", |c| c.contains("no jobs yet"));
     s.send(b"q");
     assert!(matches!(s.wait_exit(), WaitStatus::Exited(_, 0)));
+}
+
+/// Ctrl-Z and `fg` under a real job-control shell: once the shell continues the editor, the
+/// whole screen is drawn again at once, before any key.
+#[test]
+fn fg_brings_the_editor_back_drawn_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let board = noir_in(dir.path());
+    let mut shell = Command::new("bash");
+    shell
+        .args(["--norc", "--noprofile", "-i"])
+        .env("PS1", "READY$ ")
+        .env("SHOTDECK_CONFIG_DIR", dir.path().join("config"))
+        .env("SHOTDECK_STATE_DIR", dir.path().join("state"))
+        .env("SHOTDECK_DATA_DIR", dir.path().join("data"))
+        .env("TERM", "xterm-256color");
+    let mut session = Session::spawn(shell).unwrap();
+    session.get_process_mut().set_window_size(80, 24).unwrap();
+    let mut s = Screen {
+        session,
+        parser: vt100::Parser::new(24, 80, 0),
+        raw: Vec::new(),
+    };
+    s.wait_for("the shell", |c| c.contains("READY$"));
+    let run = format!("{} {}\r", env!("CARGO_BIN_EXE_shotdeck"), board.display());
+    s.send(run.as_bytes());
+    s.wait_for("the editor", |c| c.contains("1 Shots"));
+    s.send(b"\x1a"); // ctrl-z
+    s.wait_for("the shell's stop notice", |c| {
+        c.contains("Stopped") && !c.contains("1 Shots")
+    });
+    s.send(b"fg\r");
+    // No key after `fg`: the frame comes by itself, every pane of it.
+    let panes = [
+        "1 Shots",
+        "2 Prompt",
+        "3 Settings",
+        "4 Timeline",
+        "5 Request",
+        "6 Jobs",
+    ];
+    s.wait_for("the editor drawn again", |c| {
+        panes.iter().all(|p| c.contains(p))
+    });
+    s.send(b"q");
+    s.wait_for("the shell again", |c| {
+        c.contains("READY$") && !c.contains("1 Shots")
+    });
 }

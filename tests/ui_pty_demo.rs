@@ -161,10 +161,10 @@ fn drawn_in(screen: &vt100::Screen, text: &str, want: vt100::Color) -> Result<()
 
 /// Opens the prompt editor on the selected shot, types `prompt` and goes back to the list.
 fn write_prompt(s: &mut Screen, shot: usize, shots: usize, prompt: &str) {
-    s.send(b"\r");
+    // `a` opened the new shot's prompt (at 80×24 the title says "· 2/2" beside "0/512").
     s.wait_text(
         "the prompt editor on the new shot",
-        &[&format!("Shot {shot}/{shots}"), "0/512", "esc done"],
+        &[&format!("· {shot}/{shots}"), "0/512", "esc done"],
     );
     s.send(prompt.as_bytes());
     let typed = format!("{}/512", prompt.chars().count());

@@ -306,8 +306,8 @@ pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCod
                 printable(&code),
                 printable(&message)
             );
+            // Nothing to reattach to: the job has ended (the editor's retry sends it anew).
             eprintln!("details: shotdeck jobs show {id}");
-            eprintln!("{}", reattach_hint(id));
             if v.task_id.is_some() {
                 ExitCode::from(EXIT_FAILED_AFTER_ACCEPT)
             } else {

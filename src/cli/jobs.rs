@@ -37,7 +37,9 @@ pub enum JobsAction {
         #[arg(long)]
         json: bool,
     },
-    /// Reattach: poll and download until the job is done (exit 0) or failed (exit 1).
+    /// Reattach: poll and download until the job is done (exit 0); exit 4 when the provider
+    /// failed the task it accepted (it may be charged), 1 when nothing was sent, 3 on
+    /// `--timeout`, 5 when it needs attention (the exit table is in `shotdeck man`).
     Wait {
         id: JobId,
         /// Give up waiting after this many seconds (exit 3; the job carries on).

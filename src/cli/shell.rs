@@ -33,13 +33,16 @@ pub fn completions(args: CompletionsArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Prints the man page (roff) on stdout: `shotdeck man > shotdeck.1`.
+/// Prints the man page (roff) on stdout: `shotdeck man > shotdeck.1`. Clap's sections
+/// (options, subcommands), then the keys, environment, files and exit codes.
 pub fn man() -> ExitCode {
     let mut page = Vec::new();
     if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
         eprintln!("shotdeck: cannot render the man page: {e}");
         return ExitCode::FAILURE;
     }
+    let keymap = crate::ui::Keymap::defaults();
+    page.extend_from_slice(super::man_sections::render(&keymap).as_bytes());
     write_with(|out| out.write_all(&page));
     ExitCode::SUCCESS
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::out::outln;
 use crate::core::budget::Budget;
+use crate::core::cost::usd;
 use crate::core::printable;
 use crate::engine::store::{LedgerEntry, Store, default_path, now_ms};
 
@@ -74,7 +75,8 @@ pub fn run(args: SpendArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let total_usd = jobs.iter().map(|j| j.counted_usd).sum();
+    // `+ 0.0`: a sum of no jobs is −0.0, which JSON would print as `-0.0`.
+    let total_usd = jobs.iter().map(|j| j.counted_usd).sum::<f64>() + 0.0;
     if args.json {
         let report = Report {
             jobs: &jobs,
@@ -88,16 +90,17 @@ pub fn run(args: SpendArgs) -> ExitCode {
     }
     print_table(&jobs);
     outln!(
-        "total  ${total_usd:.2} over {} job(s) (estimates)",
+        "total  {} over {} job(s) (estimates)",
+        usd(total_usd),
         jobs.len()
     );
     let limit = config
         .budget
         .per_day
         .map_or(" (no per_day budget)".to_string(), |l| {
-            format!(" of per_day ${l:.2}")
+            format!(" of per_day {}", usd(l))
         });
-    outln!("today  ${today_usd:.2}{limit}");
+    outln!("today  {}{limit}", usd(today_usd));
     ExitCode::SUCCESS
 }
 
@@ -118,11 +121,11 @@ fn print_table(jobs: &[LedgerEntry]) {
             .file_name()
             .unwrap_or_default()
             .to_string_lossy();
-        let estimate = j
-            .estimated_usd
-            .map_or("-".to_string(), |u| format!("${u:.2}"));
+        let estimate = j.estimated_usd.map_or("-".to_string(), usd);
         let charged = match (&j.units_charged, j.charged_usd) {
-            (Some(units), Some(usd)) => format!("{} units (≈ ${usd:.2})", printable(units)),
+            (Some(units), Some(charged)) => {
+                format!("{} units (≈ {})", printable(units), usd(charged))
+            }
             (Some(units), None) => format!("{} units", printable(units)),
             (None, _) if j.in_doubt => "- (create in doubt: possibly charged)".to_string(),
             (None, _) if j.counted_usd == 0.0 => format!("- ({}, nothing spent)", j.phase.as_str()),

@@ -78,3 +78,33 @@ pub fn estimate(board: &Board, provider: Provider, prices: &PriceTable) -> Optio
         usd: seconds * per_second,
     })
 }
+
+/// A USD amount as `$1.23`. An amount that rounds to zero is `$0.00`, never `$-0.00` (a sum
+/// of no jobs is −0.0 in IEEE arithmetic); a real negative amount is `-$1.23`.
+pub fn usd(amount: f64) -> String {
+    let cents = (amount * 100.0).round();
+    if cents == 0.0 || !cents.is_finite() {
+        return if amount.is_finite() {
+            "$0.00".into()
+        } else {
+            format!("${amount}")
+        };
+    }
+    let sign = if cents < 0.0 { "-" } else { "" };
+    format!("{sign}${:.2}", cents.abs() / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::usd;
+
+    #[test]
+    fn zero_never_shows_a_minus() {
+        assert_eq!(usd(-0.0), "$0.00");
+        assert_eq!(usd(-0.004), "$0.00");
+        assert_eq!(usd(std::iter::empty::<f64>().sum()), "$0.00");
+        assert_eq!(usd(1.016), "$1.02");
+        assert_eq!(usd(-1.4), "-$1.40");
+        assert_eq!(usd(12.0), "$12.00");
+    }
+}

@@ -13,6 +13,7 @@ pub mod model;
 pub mod models;
 pub mod printable;
 pub mod provider;
+pub mod renumber;
 pub mod route;
 pub mod rules;
 pub mod task_id;

@@ -76,12 +76,14 @@ fn is_image(path: &Path) -> bool {
 }
 
 /// Image files under `board_dir`, as paths relative to it with `/` separators, sorted.
-/// Hidden folders and build/dependency folders are skipped.
+/// Hidden folders and build/dependency folders are skipped. The walk is breadth-first, so
+/// when the entry bound cuts it short the images nearest the board are the ones listed
+/// (depth-first, one deep renders folder could use the whole bound first).
 pub fn walk_images(board_dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut seen = 0usize;
-    let mut stack = vec![(board_dir.to_path_buf(), 0usize)];
-    while let Some((dir, depth)) = stack.pop() {
+    let mut queue = std::collections::VecDeque::from([(board_dir.to_path_buf(), 0usize)]);
+    while let Some((dir, depth)) = queue.pop_front() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -100,7 +102,7 @@ pub fn walk_images(board_dir: &Path) -> Vec<String> {
             if kind.is_dir() {
                 let skipped = name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref());
                 if !skipped && depth + 1 < WALK_DEPTH {
-                    stack.push((path, depth + 1));
+                    queue.push_back((path, depth + 1));
                 }
             } else if is_image(&path)
                 && let Ok(relative) = path.strip_prefix(board_dir)
@@ -185,5 +187,24 @@ mod tests {
             touch(dir.path(), &format!("{i:05}.png"));
         }
         assert_eq!(walk_images(dir.path()).len(), WALK_ENTRIES);
+    }
+
+    #[test]
+    fn the_bound_keeps_the_images_nearest_the_board() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(dir.path(), "shots/hero.png");
+        touch(dir.path(), "cover.png");
+        // Three deep folders, each enough to use the whole bound on its own: a depth-first
+        // walk that enters any of them first never reaches `shots/`.
+        for renders in ["renders", "exports", "backup"] {
+            let deep = dir.path().join(renders).join("take-1");
+            std::fs::create_dir_all(&deep).unwrap();
+            for i in 0..=WALK_ENTRIES {
+                std::fs::write(deep.join(format!("{i:05}.txt")), b"").unwrap();
+            }
+        }
+        let found = walk_images(dir.path());
+        assert!(found.contains(&"cover.png".to_string()), "{found:?}");
+        assert!(found.contains(&"shots/hero.png".to_string()), "{found:?}");
     }
 }

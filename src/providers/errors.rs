@@ -16,7 +16,11 @@ pub enum ProviderError {
     Auth { code: String, message: String },
     /// Account in arrears or resource pack used up. Never retried: retrying cannot help and
     /// the official API sends these as HTTP 429, which a naive client would retry forever.
-    #[error("{code}: {message} (account balance or resource pack; not retried)")]
+    /// (A poll that meets one is still asked again: the task exists. So the words say only
+    /// that the submit is not sent again, never "not retried" before "poll retry 8".)
+    #[error(
+        "{code}: {message} (account balance or resource pack: top it up; a submit is never sent again)"
+    )]
     Balance { code: String, message: String },
     #[error("{code}: {message}{}", param_suffix(.param))]
     BadRequest {
@@ -288,4 +292,20 @@ pub fn classify_by_status(status: u16, code: String, message: String) -> Provide
 fn mentions_duplicate(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     (m.contains("duplicate") || m.contains("already exist")) && m.contains("task")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_balance_error_does_not_claim_polls_stop() {
+        let e = ProviderError::Balance {
+            code: "1102".into(),
+            message: "Account balance not enough".into(),
+        };
+        let shown = format!("{e}; poll retry 8 in 60 s");
+        assert!(!shown.contains("not retried"), "{shown}");
+        assert!(shown.contains("a submit is never sent again"), "{shown}");
+    }
 }

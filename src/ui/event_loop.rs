@@ -267,9 +267,14 @@ where
     };
     app.save_now(false);
     hook()?;
-    terminal.clear()?;
+    // `resize` clears the screen and forgets the last frame, so the next one is drawn
+    // whole. Not `Terminal::clear`: it asks the terminal where the cursor is, and a
+    // terminal (or tmux) slow to answer right after `fg` made the editor exit with "the
+    // cursor position could not be read".
     let size = terminal.size()?;
-    app.set_size(Rect::new(0, 0, size.width, size.height));
+    let area = Rect::new(0, 0, size.width, size.height);
+    terminal.resize(area)?;
+    app.set_size(area);
     app.mark_dirty();
     Ok(())
 }

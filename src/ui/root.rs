@@ -91,8 +91,15 @@ pub fn layout(area: Rect) -> Option<Areas> {
     ])
     .areas(area);
     let side = |max: u16| (area.width * 3 / 10).clamp(22, max);
+    // From 80 columns the shot list gets the room for ~20 characters of each prompt when
+    // six shots share a line each.
+    let shots_w = if area.width >= 80 {
+        side(48).max(28)
+    } else {
+        side(48)
+    };
     let [shots, prompt, settings] = Layout::horizontal([
-        Constraint::Length(side(48)),
+        Constraint::Length(shots_w),
         Constraint::Fill(1),
         Constraint::Length(side(44)),
     ])
@@ -180,23 +187,33 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
     } else {
         Span::styled("✓ saved", s.muted)
     };
-    let mut spans = vec![
+    let spans = vec![
         Span::styled(" shotdeck ", s.title_focused),
         Span::styled(file, s.text),
         Span::styled(format!(" · {} ", app.doc.board().title), s.muted),
         saved,
         Span::styled(format!("  provider {}", app.doc.provider()), s.muted),
     ];
+    // What must never be cut (money and whether it is real) sits on the right and keeps
+    // its room at any width; the file and title give way to it.
+    let mut right = Vec::new();
     if app.simulated {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(" SIMULATED ", s.badge));
+        right.push(Span::raw(" "));
+        right.push(Span::styled(" SIMULATED ", s.badge));
     }
-    spans.extend(crate::ui::state::file_guard::header_badges(app, s));
-    // Last, so a narrow terminal cuts it before the badge.
+    right.extend(crate::ui::state::file_guard::header_badges(app, s));
     if let Some(usd) = app.spend_today {
-        spans.push(Span::styled(format!("  today ${usd:.2}"), s.muted));
+        let today = crate::core::cost::usd(usd);
+        right.push(Span::styled(format!("  today {today} "), s.muted));
     }
-    f.render_widget(Line::from(spans), area);
+    let right = Line::from(right);
+    let right_w = (right.width() as u16).min(area.width);
+    let left = Rect {
+        width: area.width - right_w,
+        ..area
+    };
+    f.render_widget(Line::from(spans), left);
+    f.render_widget(right.right_aligned(), area);
 }
 
 fn footer(app: &App, f: &mut Frame, area: Rect) {
@@ -204,10 +221,21 @@ fn footer(app: &App, f: &mut Frame, area: Rect) {
     let width = area.width as usize;
     if let Some(t) = &app.toast {
         let style = if t.error { s.error } else { s.ok };
-        f.render_widget(
-            Line::styled(fit(&format!(" {}", t.text), width), style),
-            area,
-        );
+        // A message longer than the bar (a video's path, say) is never cut: it wraps onto
+        // up to three rows more, over the panes' bottom edge, until the next key.
+        let rows = wrap_at_spaces(&t.text, width.saturating_sub(1).max(1), 4);
+        let extra = (rows.len().max(1) as u16 - 1).min(area.y);
+        let r = Rect {
+            y: area.y - extra,
+            height: extra + 1,
+            ..area
+        };
+        let lines: Vec<Line> = rows
+            .iter()
+            .map(|row| Line::styled(fit(&format!(" {row}"), width), style))
+            .collect();
+        f.render_widget(ratatui::widgets::Clear, r);
+        f.render_widget(Paragraph::new(lines).style(s.base), r);
         return;
     }
     // Each hint names a key that runs its action where the keys go: a pane's own key hides
@@ -223,6 +251,10 @@ fn footer(app: &App, f: &mut Frame, area: Rect) {
             .bindings(c)
             .iter()
             .filter_map(|b| {
+                // While typing, a quit key stops typing instead (the Esc hint says how).
+                if typing && b.action == crate::ui::keymap::action::Action::Quit {
+                    return None;
+                }
                 let hint = b.hint.clone()?;
                 let keys = app.keymap.keys_running(here, b.action);
                 let text = |k: &KeyChord| c == Context::Global && typing && k.is_text();
@@ -250,4 +282,42 @@ fn footer(app: &App, f: &mut Frame, area: Rect) {
     let (local, _) = spans_of(hints(here), width.saturating_sub(global_w));
     f.render_widget(Line::from(local), area);
     f.render_widget(Line::from(global).right_aligned(), area);
+}
+
+/// Greedy wrapping at spaces only, so a path or URL stays on one row when it fits one (the
+/// panes' wrapping also breaks after hyphens and slashes); a word wider than a row is
+/// split. The last of `max_rows` rows ends in `…` when text is left over.
+fn wrap_at_spaces(text: &str, width: usize, max_rows: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        let sep = usize::from(!row.is_empty());
+        if row.width() + sep + word.width() <= width {
+            if sep == 1 {
+                row.push(' ');
+            }
+            row.push_str(word);
+            continue;
+        }
+        if !row.is_empty() {
+            rows.push(std::mem::take(&mut row));
+        }
+        for c in word.chars() {
+            if row.width() + unicode_width::UnicodeWidthChar::width(c).unwrap_or(0) > width {
+                rows.push(std::mem::take(&mut row));
+            }
+            row.push(c);
+        }
+    }
+    if !row.is_empty() {
+        rows.push(row);
+    }
+    if rows.len() > max_rows {
+        rows.truncate(max_rows);
+        if let Some(last) = rows.last_mut() {
+            *last = fit(&format!("{last} …"), width);
+        }
+    }
+    rows
 }

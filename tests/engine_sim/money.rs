@@ -260,6 +260,12 @@ async fn spend_json_prints_the_ledger_and_todays_total() {
     let out = run(&["spend", "--json", "--since", "2999-01-01"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["jobs"].as_array().unwrap().len(), 0);
+    // No jobs: a sum of nothing is $0.00, not `$-0.00` (nor `-0.0` in JSON).
+    assert_eq!(v["total_usd"].to_string(), "0.0");
+    let out = run(&["spend", "--since", "2999-01-01"]);
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("total  $0.00 over 0 job(s)"), "{shown}");
+    assert!(!shown.contains("-0.00"), "{shown}");
     let out = run(&["spend", "--since", "yesterday"]);
     assert_eq!(out.status.code(), Some(2));
 

@@ -1,9 +1,12 @@
 //! Issue 13's lists: the message log, clicks on rows, and `/` filters over shots, findings
 //! and jobs. A module of `ui_keys` (one test binary fewer to link).
 
+mod cuts;
 mod filters;
 mod messages;
 mod mouse;
+mod references;
+mod vim_keys;
 
 use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Terminal;

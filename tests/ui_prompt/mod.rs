@@ -151,23 +151,24 @@ fn alt_i_in_the_prompt_cycles_through_the_references() {
 fn up_and_down_in_the_prompt_move_by_drawn_rows() {
     let mut h = harness(&noir());
     h.key(KeyCode::Enter); // at the end of "… Slow dolly forward."
-    h.render(80, 24); // rows are 28 cells wide at 80×24
+    h.render(80, 24); // rows are 24 cells wide at 80×24
     h.key(KeyCode::Up);
     h.keys("X");
-    // The row above is "steam rising from a grate."; the cursor keeps its column (19).
+    // The row above is "from a grate. Slow dolly"; the cursor keeps its column (8).
     assert!(
         h.app.board().shots[0]
             .prompt
-            .contains("rising from aX grate"),
+            .contains("from a gXrate. Slow"),
         "{}",
         h.app.board().shots[0].prompt
     );
+    // The X pushed "dolly" onto the last row: "dolly forward.", and column 9 is in it.
     h.key(KeyCode::Down);
     h.keys("Y");
     assert!(
         h.app.board().shots[0]
             .prompt
-            .ends_with("Slow dolly forward.Y"),
+            .ends_with("Slow dolly forYward."),
         "{}",
         h.app.board().shots[0].prompt
     );

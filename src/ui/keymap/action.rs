@@ -74,6 +74,8 @@ actions! {
     EditValue => "Toggle or edit the selected setting",
     ClearValue => "Clear the selected setting (or remove the reference)",
     AddReference => "Add a reference image",
+    MoveReferenceUp => "Move the selected reference up (its <<<image_N>>> tokens follow it)",
+    MoveReferenceDown => "Move the selected reference down (its <<<image_N>>> tokens follow it)",
     PickImage => "Pick an image file under the board's folder (fuzzy search)",
     CompletePath => "Complete the typed path (again: the next match)",
     InsertImageToken => "Insert the selected reference's <<<image_N>>> at the prompt cursor",

@@ -180,7 +180,9 @@ impl App {
         let now = self.now;
         let flow: crate::ui::panes::Flow = self
             .doc
-            .edit(EditKind::Discrete, now, |b, _| apply_text(field, b, path))
+            .edit(EditKind::Discrete, now, |b, _| {
+                apply_text(field, b, path).map(drop)
+            })
             .into();
         self.doc.break_burst();
         if field == SettingField::AddReference {

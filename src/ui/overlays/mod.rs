@@ -77,6 +77,10 @@ impl App {
                 match p.handle(action, &self.palette_entries) {
                     PaletteFlow::Close => self.overlay = None,
                     PaletteFlow::Stay => {}
+                    PaletteFlow::Vim(cmd) => {
+                        self.overlay = None;
+                        self.run_vim(cmd);
+                    }
                     PaletteFlow::Run(context, action) => {
                         self.overlay = None;
                         if let Some(pane) = PaneId::of_context(context) {

@@ -12,6 +12,7 @@ use crate::ui::keymap::{Context, Keymap};
 use crate::ui::labels::fit;
 use crate::ui::overlays::{centered, framed, query_row};
 use crate::ui::panes::hits::RowHits;
+use crate::ui::state::quit::VimCommand;
 use crate::ui::theme::Styles;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +100,9 @@ pub(in crate::ui) fn score(haystack: &str, query: &str) -> Option<i64> {
 pub struct Palette {
     pub query: String,
     pub selected: usize,
+    /// The user moved the selection (keys or a click). Until then, with nothing typed,
+    /// no entry is chosen: `:` then Enter must not run the first one (quit).
+    chosen: bool,
     matches: Vec<usize>,
     /// Where the rows were drawn, for a click.
     pub hits: RowHits,
@@ -108,6 +112,8 @@ pub enum PaletteFlow {
     Close,
     Stay,
     Run(Context, Action),
+    /// `:w`, `:q`, `:wq`, `:q!` typed whole.
+    Vim(VimCommand),
 }
 
 impl Palette {
@@ -115,6 +121,7 @@ impl Palette {
         let mut p = Palette {
             query: String::new(),
             selected: 0,
+            chosen: false,
             matches: vec![],
             hits: RowHits::default(),
         };
@@ -133,6 +140,18 @@ impl Palette {
         scored.sort_by_key(|(s, _)| -s);
         self.matches = scored.into_iter().map(|(_, i)| i).collect();
         self.selected = 0;
+        self.chosen = false;
+    }
+
+    /// Whether Enter would run the selected entry: something typed, or a row chosen.
+    fn has_choice(&self) -> bool {
+        self.chosen || !self.query.trim().is_empty()
+    }
+
+    /// A click on row `i` of the matches.
+    pub fn choose(&mut self, i: usize) {
+        self.selected = i;
+        self.chosen = true;
     }
 
     pub fn matches<'a>(&self, all: &'a [Entry]) -> impl Iterator<Item = &'a Entry> {
@@ -144,14 +163,24 @@ impl Palette {
         let last = self.matches.len().saturating_sub(1);
         match action {
             Action::Close => return PaletteFlow::Close,
+            // `:` then Enter runs nothing: the first entry (quit) was never chosen.
+            Action::RunCommand if !self.has_choice() => return PaletteFlow::Stay,
             Action::RunCommand => {
+                if let Some(cmd) = VimCommand::parse(&self.query) {
+                    return PaletteFlow::Vim(cmd);
+                }
                 return match self.matches.get(self.selected) {
                     Some(&i) => PaletteFlow::Run(all[i].context, all[i].action),
                     None => PaletteFlow::Stay,
                 };
             }
+            // The first key down chooses the first row; the next ones move.
+            Action::SelectNext if !self.has_choice() => self.chosen = true,
             Action::SelectNext => self.selected = (self.selected + 1).min(last),
-            Action::SelectPrev => self.selected = self.selected.saturating_sub(1),
+            Action::SelectPrev => {
+                self.selected = self.selected.saturating_sub(1);
+                self.chosen = true;
+            }
             _ => {}
         }
         PaletteFlow::Stay
@@ -198,7 +227,7 @@ impl Palette {
         let lines: Vec<Line> = window
             .map(|k| {
                 let e = &all[self.matches[k]];
-                let style = if k == self.selected {
+                let style = if k == self.selected && self.has_choice() {
                     s.selection
                 } else {
                     s.text

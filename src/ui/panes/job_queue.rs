@@ -182,6 +182,8 @@ impl JobQueue {
         };
         let window = self.hits.window(jobs.len(), selected, list_rows);
         self.hits.record(inner, window.start, window.len(), 1);
+        let below = jobs.len().saturating_sub(window.end);
+        super::mark_hidden(f, area, window.start, below, v.styles.muted);
         let mut lines: Vec<Line> = window
             .filter_map(|i| jobs.get(i).map(|j| (i, j)))
             .map(|(i, j)| row(j, v, layout).style(v.sel_style(i == selected)))

@@ -262,6 +262,22 @@ pub fn pad_x(r: Rect) -> Rect {
     }
 }
 
+/// Counts the rows a list pane scrolled out of view on its bottom border, on the right and
+/// clear of the corners (`↑ 2 lines above · ↓ 3 more lines`, `↑2 ↓3` when narrow): a list
+/// longer than its pane never hides rows silently.
+pub fn mark_hidden(f: &mut ratatui::Frame, area: Rect, above: usize, below: usize, style: Style) {
+    let border = Rect::new(
+        area.x + 1,
+        area.bottom().saturating_sub(1),
+        area.width.saturating_sub(2),
+        1,
+    );
+    let room = border.width as usize;
+    if let Some(m) = crate::ui::labels::more_marker_in(above, below, room, " ") {
+        f.render_widget(Line::from(Span::styled(m, style)).right_aligned(), border);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -229,10 +229,16 @@ impl PromptEditor {
                 format!("Shot {} of {}", i + 1, board.shots.len()),
                 limits.shot_prompt_max_chars,
             ),
-            Target::Shot(i) => (
-                format!("Shot {}/{}", i + 1, board.shots.len()),
-                limits.shot_prompt_max_chars,
-            ),
+            Target::Shot(i) => {
+                let max = limits.shot_prompt_max_chars;
+                let n = board.shots.len();
+                // "┌ 2 Prompt · Shot 2/3 ─ 127/512 ┐": where the counter on the right
+                // would cover the shot's number, the number alone.
+                let counter = format!("{}/{max}", char_len(target.text(board)));
+                let long = format!("Shot {}/{n}", i + 1);
+                let fits = 18 + long.len() + counter.len() <= usize::from(area.width);
+                (if fits { long } else { format!("{}/{n}", i + 1) }, max)
+            }
             // Auto multi-shot edits the one prompt too; the model cuts it into shots.
             Target::Single if area.width >= 44 && board.multi_shot => {
                 ("auto shots prompt".to_string(), limits.prompt_max_chars)

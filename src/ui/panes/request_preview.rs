@@ -25,6 +25,9 @@ pub struct RequestPreview {
     /// Body rows at the width last drawn: how far scrolling can go. Only the width decides
     /// the wrapping, and only drawing knows it.
     rows: Cell<usize>,
+    /// Body rows the pane showed when last drawn (the route and cost rows take two of the
+    /// pane's): `G` and paging scroll by what is really shown.
+    height: Cell<usize>,
 }
 
 /// Marks a row that continues the value above it.
@@ -74,18 +77,22 @@ fn body_rows(lines: &[JsonLine], width: usize, s: &Styles) -> Vec<Line<'static>>
 impl RequestPreview {
     pub fn handle(&mut self, action: Action, cx: &mut PaneCtx) -> Flow {
         let len = self.rows.get();
-        let last = len.saturating_sub(1);
-        let page = cx.page.max(1);
+        let page = match self.height.get() {
+            0 => cx.page.max(1),
+            drawn => drawn,
+        };
+        // The last row at the bottom of the pane: scrolling further would only hide rows.
+        let end = len.saturating_sub(page);
         self.scroll = match action {
             Action::SelectNext => self.scroll + 1,
             Action::SelectPrev => self.scroll.saturating_sub(1),
             Action::PageDown => self.scroll + page,
             Action::PageUp => self.scroll.saturating_sub(page),
             Action::SelectFirst => 0,
-            Action::SelectLast => last.saturating_sub(page.saturating_sub(1)),
+            Action::SelectLast => end,
             _ => return Flow::Ignored,
         }
-        .min(last);
+        .min(end);
         Flow::Handled
     }
 
@@ -120,6 +127,7 @@ impl RequestPreview {
                 .collect(),
         };
         self.rows.set(rows.len());
+        self.height.set(height);
         let start = self.scroll.min(rows.len().saturating_sub(height));
         let below = rows.len().saturating_sub(start + height);
         let room = area.width.saturating_sub(2) as usize;

@@ -13,6 +13,7 @@ use tui_textarea::{CursorMove, TextArea};
 
 use crate::core::images::ImageFact;
 use crate::core::model::{Board, is_url};
+use crate::core::renumber::{self, Renumbered};
 use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::labels::fit;
@@ -20,7 +21,10 @@ use crate::ui::panes::hits::RowHits;
 use crate::ui::panes::image_preview;
 use crate::ui::panes::settings_complete::PathCompletion;
 use crate::ui::panes::settings_fields::{apply_text, clear, step};
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, Toast, View, moved_selection, pad_x};
+use crate::ui::panes::{
+    Flow, Msg, PaneCtx, PaneId, Toast, View, mark_hidden, moved_selection, pad_x,
+};
+use crate::ui::state::edit::Refusal;
 use crate::ui::state::history::EditKind;
 
 pub use crate::ui::panes::settings_fields::SettingField;
@@ -100,6 +104,25 @@ impl Settings {
                 self.select_field(cx.doc.board(), SettingField::AddReference);
                 self.start_editing(SettingField::AddReference, cx.doc.board());
             }
+            Action::MoveReferenceUp | Action::MoveReferenceDown => {
+                let SettingField::Reference(i) = field else {
+                    return Flow::toast_err("select a reference image to move it");
+                };
+                let n = cx.doc.board().references.len();
+                let to = if action == Action::MoveReferenceUp {
+                    i.checked_sub(1)
+                } else {
+                    Some(i + 1).filter(|t| *t < n)
+                };
+                let Some(to) = to else { return Flow::Handled };
+                let mut renumbered = Renumbered::default();
+                let done = cx.doc.edit(EditKind::Discrete, now, |b, _| {
+                    renumbered = renumber::move_reference(b, i, to);
+                    Ok(())
+                });
+                self.select_field(cx.doc.board(), SettingField::Reference(to));
+                return said(done, &renumbered);
+            }
             Action::ClearValue if !field.clears() => {
                 let key = |a| cx.keys.key_for(Context::Settings, a);
                 return Flow::toast_err(format!(
@@ -109,10 +132,12 @@ impl Settings {
                 ));
             }
             Action::ClearValue => {
-                return cx
-                    .doc
-                    .edit(EditKind::Discrete, now, |b, _| clear(field, b))
-                    .into();
+                let mut renumbered = Renumbered::default();
+                let done = cx.doc.edit(EditKind::Discrete, now, |b, _| {
+                    renumbered = clear(field, b)?;
+                    Ok(())
+                });
+                return said(done, &renumbered);
             }
             _ => return Flow::Ignored,
         }
@@ -155,14 +180,16 @@ impl Settings {
                 let (field, value) = (*field, t.lines().join("").trim().to_string());
                 self.editing = None;
                 let now = cx.now;
-                let flow = cx
-                    .doc
-                    .edit(EditKind::Discrete, now, |b, _| apply_text(field, b, value));
+                let mut renumbered = Renumbered::default();
+                let done = cx.doc.edit(EditKind::Discrete, now, |b, _| {
+                    renumbered = apply_text(field, b, value)?;
+                    Ok(())
+                });
                 if field == SettingField::AddReference {
                     let n = cx.doc.board().references.len();
                     self.select_field(cx.doc.board(), SettingField::Reference(n.saturating_sub(1)));
                 }
-                return flow.into();
+                return said(done, &renumbered);
             }
             _ => return Flow::Ignored,
         }
@@ -209,6 +236,8 @@ impl Settings {
         let rows = image_preview::split(v.previews, inner.height as usize, fields.len(), v.zoomed);
         let range = self.hits.window(fields.len(), selected, rows.list);
         self.hits.record(inner, range.start, range.len(), 1);
+        let below = fields.len() - range.end;
+        mark_hidden(f, area, range.start, below, s.muted);
         let (top, list_len) = (range.start, range.len());
         for i in range {
             let field = fields[i];
@@ -342,5 +371,13 @@ fn note(field: SettingField, b: &Board, v: &View) -> Option<(String, Style)> {
         ImageFact::Remote => Some(("URL".into(), s.muted)),
         ImageFact::Missing(why) => Some((format!("missing: {why}"), s.error)),
         ImageFact::Unreadable(why) => Some((format!("unreadable: {why}"), s.error)),
+    }
+}
+
+/// An edit's flow, saying which `<<<image_N>>>` tokens moved with the reference list.
+fn said(done: Result<(), Refusal>, renumbered: &Renumbered) -> Flow {
+    match (done, renumbered.summary()) {
+        (Ok(()), Some(note)) => Flow::Msg(Msg::Toast(Toast::info(note))),
+        (done, _) => done.into(),
     }
 }

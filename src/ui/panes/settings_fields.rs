@@ -3,6 +3,7 @@
 
 use crate::core::model::{Board, Mode, ShotType};
 use crate::core::models::{self, MODELS};
+use crate::core::renumber::{self, Renumbered};
 use crate::core::{FieldPath, Limits};
 use crate::ui::keymap::action::Action;
 use crate::ui::keymap::{Context, Keymap};
@@ -266,34 +267,41 @@ pub fn step(field: SettingField, b: &mut Board, dir: i32, limits: &Limits) -> Re
     Ok(())
 }
 
-pub fn clear(field: SettingField, b: &mut Board) -> Result<(), Refusal> {
+/// Clears the field. Removing a reference renumbers the `<<<image_N>>>` tokens with it
+/// (what was rewritten comes back, for the status line).
+pub fn clear(field: SettingField, b: &mut Board) -> Result<Renumbered, Refusal> {
     match field {
         SettingField::Title => b.title.clear(),
         SettingField::Aspect => b.aspect_ratio = None,
         SettingField::FirstFrame => b.first_frame = None,
         SettingField::LastFrame => b.last_frame = None,
         SettingField::Reference(i) if i < b.references.len() => {
-            b.references.remove(i);
+            return Ok(renumber::remove_reference(b, i));
         }
         _ => return Err(Refusal::NotClearable),
     }
-    Ok(())
+    Ok(Renumbered::default())
 }
 
-pub fn apply_text(field: SettingField, b: &mut Board, value: String) -> Result<(), Refusal> {
+/// Sets a text field; an emptied reference is removed as [`clear`] removes it.
+pub fn apply_text(
+    field: SettingField,
+    b: &mut Board,
+    value: String,
+) -> Result<Renumbered, Refusal> {
     let opt = |v: String| (!v.is_empty()).then_some(v);
     match field {
         SettingField::Title => b.title = value,
         SettingField::FirstFrame => b.first_frame = opt(value),
         SettingField::LastFrame => b.last_frame = opt(value),
         SettingField::Reference(i) if value.is_empty() && i < b.references.len() => {
-            b.references.remove(i);
+            return Ok(renumber::remove_reference(b, i));
         }
         SettingField::Reference(i) if i < b.references.len() => b.references[i] = value,
         SettingField::AddReference if !value.is_empty() => b.references.push(value),
         _ => {}
     }
-    Ok(())
+    Ok(Renumbered::default())
 }
 
 #[cfg(test)]

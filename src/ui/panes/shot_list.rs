@@ -13,7 +13,7 @@ use crate::ui::keymap::action::Action;
 use crate::ui::labels::{bar, fit, layout_seconds, secs, wrap_hanging};
 use crate::ui::panes::filter::FilterInput;
 use crate::ui::panes::hits::RowHits;
-use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection};
+use crate::ui::panes::{Flow, Msg, PaneCtx, PaneId, Toast, View, moved_selection};
 use crate::ui::state::derived::Level;
 use crate::ui::state::edit::{self, Refusal};
 use crate::ui::state::history::EditKind;
@@ -97,8 +97,19 @@ impl ShotList {
         match action {
             Action::EditPrompt => Flow::Msg(Msg::EditPrompt { negative: false }),
             Action::EditNegative => Flow::Msg(Msg::EditPrompt { negative: true }),
-            Action::AddShot => apply(cx, |b, s| edit::add_shot(b, s, limits)),
-            Action::DeleteShot => apply(cx, edit::delete_shot),
+            // The new shot is empty: typing its prompt is what comes next.
+            Action::AddShot => match apply(cx, |b, s| edit::add_shot(b, s, limits)) {
+                Flow::Handled => Flow::Msg(Msg::EditPrompt { negative: false }),
+                refused => refused,
+            },
+            Action::DeleteShot => match apply(cx, edit::delete_shot) {
+                Flow::Handled => {
+                    let undo = cx.keys.key_for(Context::Global, Action::Undo);
+                    let note = format!("deleted Shot {} — {undo} undoes", sel + 1);
+                    Flow::Msg(Msg::Toast(Toast::info(note)))
+                }
+                refused => refused,
+            },
             Action::DuplicateShot => apply(cx, edit::duplicate_shot),
             Action::MoveShotUp => apply(cx, |b, s| edit::move_shot(b, s, true)),
             Action::MoveShotDown => apply(cx, |b, s| edit::move_shot(b, s, false)),
@@ -145,6 +156,15 @@ impl ShotList {
             34..60 => 8,
             _ => 15,
         };
+        // Words before the bar: where the bar would leave under 20 characters of prompt,
+        // it goes (the timeline draws the durations anyway).
+        let num_w = board.shots.len().max(1).to_string().len();
+        let head_w = 1 + num_w + 5;
+        let bar_w = if w < head_w + bar_w + 1 + 20 {
+            0
+        } else {
+            bar_w
+        };
         let scale = board
             .shots
             .iter()
@@ -158,12 +178,16 @@ impl ShotList {
             (inner.height as usize).saturating_sub(1).clamp(1, 3)
         };
         let row = |marker: Span<'static>, num: String, dur: f64, prompt: &str, sel: bool| {
-            let head = format!("{num:>2} {:>3} ", format!("{}s", secs(dur)));
+            let head = format!("{num:>num_w$} {:>3} ", format!("{}s", secs(dur)));
             let b = bar(layout_seconds(dur), scale, bar_w);
-            let indent = 1 + head.chars().count() + bar_w + 1;
+            let bar_cells = if bar_w == 0 { 0 } else { bar_w + 1 };
+            let indent = 1 + head.chars().count() + bar_cells;
             let text_w = w.saturating_sub(indent);
             let style = v.sel_style(sel);
-            let bar_span = Span::styled(format!("{b:<bar_w$} "), v.styles.accent);
+            let bar_span = match bar_w {
+                0 => Span::raw(""),
+                _ => Span::styled(format!("{b:<bar_w$} "), v.styles.accent),
+            };
             if prompt.trim().is_empty() {
                 let words = Span::styled(fit("(empty)", text_w), v.styles.muted);
                 let mut out =

@@ -101,6 +101,8 @@ impl Timeline {
                 ..inner
             };
             self.hits.record(list_area, window.start, window.len(), 1);
+            let below = shown.len() - window.end;
+            super::mark_hidden(f, area, window.start, below, s.muted);
             for (i, x) in window.map(|p| (p, &d.findings[shown[p]])) {
                 let style = match x.severity {
                     Severity::Error => s.error,

@@ -91,6 +91,8 @@ pub struct App {
     pub(in crate::ui) exit: Option<crate::ui::ExitReason>,
     /// Ctrl-Z was pressed: the loop hands the terminal back to the shell.
     pub(in crate::ui) suspend: bool,
+    /// The keeper change asked of the engine (job, keep), said once the engine writes it.
+    pub(in crate::ui) keeper_asked: Option<(crate::engine::events::JobId, bool)>,
 }
 
 impl App {
@@ -143,6 +145,7 @@ impl App {
             dirty: true,
             exit: None,
             suspend: false,
+            keeper_asked: None,
             doc,
         };
         if !warnings.is_empty() {
@@ -285,6 +288,9 @@ impl App {
         if self.toast.take().is_some() {
             self.dirty = true;
         }
+        if self.quit_key_stops_typing(&key) {
+            return;
+        }
         if self.overlay.is_some() {
             self.overlay_key(key);
             self.dirty = true;
@@ -321,7 +327,9 @@ impl App {
                 let flow = self.with_cx(PaneId::Prompt, |panes, cx| panes.prompt.input(key, cx));
                 self.apply_flow(flow);
             }
-            None => {}
+            None => {
+                self.clear_kept_filter(&chord);
+            }
         }
     }
 

@@ -3,6 +3,7 @@
 
 use crate::core::{FieldPath, Provider, ShotField};
 use crate::engine::events::{JobCmd, JobEvent, JobPhase, JobView};
+use crate::ui::keymap::Context;
 use crate::ui::keymap::action::Action;
 use crate::ui::overlays::confirm::Confirm;
 use crate::ui::overlays::help::Help;
@@ -64,20 +65,19 @@ impl App {
             Action::FocusPreview => self.set_focus(PaneId::Preview),
             Action::FocusQueue => self.set_focus(PaneId::Queue),
             Action::Undo | Action::Redo => {
-                let done = if action == Action::Undo {
+                let undo = action == Action::Undo;
+                let step = if undo {
                     self.doc.undo(self.now)
                 } else {
                     self.doc.redo(self.now)
                 };
-                if done {
-                    self.prompt.sync(&self.doc);
-                } else {
-                    self.toast_info(if action == Action::Undo {
-                        "nothing to undo"
-                    } else {
-                        "nothing to redo"
-                    });
-                }
+                self.prompt.sync(&self.doc);
+                self.toast_info(match (step, undo) {
+                    (Some(label), true) => format!("undid: {label}"),
+                    (Some(label), false) => format!("redid: {label}"),
+                    (None, true) => "nothing to undo".to_string(),
+                    (None, false) => "nothing to redo".to_string(),
+                });
             }
             Action::Save => self.save_now(true),
             Action::Suspend => self.request_suspend(),
@@ -89,9 +89,10 @@ impl App {
                     Provider::NewApi => Provider::KlingRelay,
                     Provider::KlingRelay => Provider::Kling,
                 };
-                self.doc.set_provider(next);
+                self.doc.switch_provider(next, self.now);
+                let undo = self.keymap.key_for(Context::Global, Action::Undo);
                 self.toast_info(format!(
-                    "provider: {next} (preview, findings and cost follow)"
+                    "provider: {next} (preview, findings and cost follow; {undo} undoes)"
                 ));
             }
             Action::ToggleZoom => self.zoomed = !self.zoomed,
@@ -149,7 +150,12 @@ impl App {
                 });
                 self.apply_flow(flow);
             }
-            Msg::Job(cmd) => self.send(*cmd),
+            Msg::Job(cmd) => {
+                if let JobCmd::SetKeeper { id, keep } = *cmd {
+                    self.keeper_asked = Some((id, keep));
+                }
+                self.send(*cmd)
+            }
             Msg::AskRetry(id) => self.request_retry(id),
             Msg::Compare(a, b) => self.open_compare(a, b),
             Msg::Open(path) => {
@@ -234,48 +240,6 @@ impl App {
         }
     }
 
-    // ---- quit and save ----
-
-    fn request_quit(&mut self) {
-        match self.jobs.in_flight() {
-            Some(j) => {
-                // The demo's simulator and store end with it: say so rather than promise.
-                let after = match (self.simulated, j.phase) {
-                    (true, _) => "This is the demo: its simulated jobs end when it quits.",
-                    (_, JobPhase::Submitting) => "Quitting waits up to 120 s to record its task.",
-                    _ => "The engine picks it up again when shotdeck next starts.",
-                };
-                let reason = format!(
-                    "Job #{} is {}. Quit anyway? {after}",
-                    j.id,
-                    j.phase.as_str()
-                );
-                self.overlay = Some(Overlay::Confirm(Confirm::Quit {
-                    reason,
-                    unsaved_ok: false,
-                }));
-            }
-            None => self.finish_quit(),
-        }
-    }
-
-    /// Quits after saving; if the board may not be written or the save fails, asks before
-    /// losing anything.
-    fn finish_quit(&mut self) {
-        if !self.may_quit_writing() {
-            return;
-        }
-        match self.doc.save() {
-            Ok(_) => self.exit = Some(ExitReason::Quit),
-            Err(e) => {
-                self.overlay = Some(Overlay::Confirm(Confirm::Quit {
-                    reason: format!("{e}. Quit anyway and lose the unsaved edits?"),
-                    unsaved_ok: true,
-                }));
-            }
-        }
-    }
-
     /// When the debounced autosave is due, if there are unsaved edits.
     pub fn autosave_due(&self) -> Option<std::time::Instant> {
         self.doc.autosave_due()
@@ -317,6 +281,25 @@ impl App {
         self.dirty = true;
     }
 
+    /// The keeper the user asked for has been written: say so, naming the board.
+    fn say_keeper(&mut self, job: &JobView) {
+        if self.keeper_asked != Some((job.id, job.keeper)) {
+            return;
+        }
+        self.keeper_asked = None;
+        let board = if job.board_title.trim().is_empty() {
+            crate::ui::state::file_guard::file_name(&job.board_path)
+        } else {
+            job.board_title.clone()
+        };
+        let take = job.take;
+        self.toast_info(if job.keeper {
+            format!("Take {take} is the keeper of {board}")
+        } else {
+            format!("Take {take} is no longer the keeper of {board}")
+        });
+    }
+
     /// Until [`App::on_history`]: the Jobs pane says it is loading.
     pub fn expect_history(&mut self) {
         self.jobs = JobBook::loading();
@@ -338,6 +321,7 @@ impl App {
                 self.jobs.update(job);
             }
             JobEvent::Updated(job) => {
+                self.say_keeper(&job);
                 let before = self.jobs.update(job.clone()).map(|j| j.phase);
                 // Any board's job, but only an end seen happening (not one loaded ended).
                 if before.is_some_and(|b| b != job.phase) {

@@ -173,11 +173,13 @@ impl Doc {
             self.selected = selected;
             return Ok(());
         }
+        let label = crate::ui::state::change_label::describe(&self.board, &board);
         let before = Snapshot {
             board: std::mem::replace(&mut self.board, board),
             selected: self.selected,
+            provider: self.provider,
         };
-        self.history.record(&before, &kind, at);
+        self.history.record(&before, &kind, &label, at);
         self.selected = selected;
         self.changed(at);
         Ok(())
@@ -188,34 +190,43 @@ impl Doc {
         self.history.break_burst();
     }
 
-    pub fn undo(&mut self, at: Instant) -> bool {
+    /// Takes the last step back; returns what it did ("delete Shot 3"), `None` when there
+    /// is nothing to undo.
+    pub fn undo(&mut self, at: Instant) -> Option<String> {
         let current = self.snapshot();
-        match self.history.undo(&current) {
-            Some(s) => self.restore(s, at),
-            None => false,
-        }
+        let (state, label) = self.history.undo(&current)?;
+        self.restore(state, at);
+        Some(label)
     }
 
-    pub fn redo(&mut self, at: Instant) -> bool {
+    /// Does the last undone step again; returns what it does.
+    pub fn redo(&mut self, at: Instant) -> Option<String> {
         let current = self.snapshot();
-        match self.history.redo(&current) {
-            Some(s) => self.restore(s, at),
-            None => false,
-        }
+        let (state, label) = self.history.redo(&current)?;
+        self.restore(state, at);
+        Some(label)
     }
 
-    fn snapshot(&self) -> Snapshot {
+    pub(super) fn snapshot(&self) -> Snapshot {
         Snapshot {
             board: self.board.clone(),
             selected: self.selected,
+            provider: self.provider,
         }
     }
 
-    fn restore(&mut self, s: Snapshot, at: Instant) -> bool {
+    fn restore(&mut self, s: Snapshot, at: Instant) {
+        let board_changed = self.board != s.board;
         self.board = s.board;
         self.selected = s.selected;
-        self.changed(at);
-        true
+        self.provider = s.provider;
+        if board_changed {
+            self.changed(at);
+        } else {
+            // Only the provider: nothing to save, the preview follows.
+            self.selected = self.selected.min(self.board.shots.len().saturating_sub(1));
+            self.rederive();
+        }
     }
 
     pub(super) fn changed(&mut self, at: Instant) {
@@ -287,6 +298,18 @@ impl Doc {
     pub fn set_provider(&mut self, provider: Provider) {
         self.provider = provider;
         self.rederive();
+    }
+
+    /// Switches the provider as an undo step of its own (`p`, then `u` takes it back).
+    pub fn switch_provider(&mut self, provider: Provider, at: Instant) {
+        if provider == self.provider {
+            return;
+        }
+        let before = self.snapshot();
+        let label = format!("provider {} → {provider}", self.provider);
+        self.history
+            .record(&before, &EditKind::Discrete, &label, at);
+        self.set_provider(provider);
     }
 
     /// Reads every image header again (files changed on disk).

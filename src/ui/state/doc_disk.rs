@@ -46,8 +46,10 @@ impl Doc {
         let before = Snapshot {
             board: std::mem::replace(&mut self.board, copy.board().clone()),
             selected: self.selected,
+            provider: self.provider(),
         };
-        self.history.record(&before, &EditKind::Discrete, at);
+        self.history
+            .record(&before, &EditKind::Discrete, "reload from disk", at);
         self.changed(at);
         self.saved_revision = self.revision;
         self.disk = Some(copy);

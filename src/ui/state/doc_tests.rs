@@ -47,7 +47,7 @@ fn refusals_and_no_ops_record_nothing() {
     );
     d.edit(EditKind::Discrete, t, |_, _| Ok(())).unwrap();
     assert!(!d.is_unsaved());
-    assert!(!d.undo(t));
+    assert!(d.undo(t).is_none());
 }
 
 #[test]

@@ -221,7 +221,7 @@ impl App {
     }
 }
 
-fn file_name(path: &Path) -> String {
+pub(in crate::ui) fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

@@ -94,6 +94,16 @@ impl App {
         }
     }
 
+    /// Clears the pane's filter (typed or kept): every row shows again.
+    pub(in crate::ui) fn clear_filter(&mut self, pane: PaneId) {
+        let cleared = self
+            .pane_filter_mut(pane)
+            .map(|f| f.handle(crate::ui::keymap::action::Action::Cancel));
+        if cleared == Some(FilterChange::Text) {
+            self.refilter(pane);
+        }
+    }
+
     /// Focus moving away ends typing; the filter stays, as Enter would keep it.
     pub(in crate::ui) fn stop_typing_filter(&mut self, pane: PaneId) {
         if let Some(f) = self.pane_filter_mut(pane) {

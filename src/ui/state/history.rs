@@ -4,8 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::core::FieldPath;
 use crate::core::model::Board;
+use crate::core::{FieldPath, Provider};
 
 /// After this long without typing, the next keystroke starts a new undo step.
 pub const TYPING_PAUSE: Duration = Duration::from_millis(1000);
@@ -20,24 +20,34 @@ pub enum EditKind {
     Discrete,
 }
 
-/// The state restored by undo: the board and which shot was selected.
+/// The state restored by undo: the board, which shot was selected and the provider the
+/// preview is composed for (switching it is a step too).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     pub board: Board,
     pub selected: usize,
+    pub provider: Provider,
+}
+
+/// One undo step: the state before it and what it did ("delete Shot 3"), for the
+/// "undid: …" line.
+#[derive(Debug, Clone)]
+struct Step {
+    state: Snapshot,
+    label: String,
 }
 
 #[derive(Debug, Default)]
 pub struct History {
-    undo: Vec<Snapshot>,
-    redo: Vec<Snapshot>,
+    undo: Vec<Step>,
+    redo: Vec<Step>,
     /// The field and time of the last keystroke, while a typing burst may continue.
     burst: Option<(FieldPath, Instant)>,
 }
 
 impl History {
-    /// Call before applying an edit, with the state as it is now.
-    pub fn record(&mut self, before: &Snapshot, kind: &EditKind, at: Instant) {
+    /// Call before applying an edit, with the state as it is now and what the edit does.
+    pub fn record(&mut self, before: &Snapshot, kind: &EditKind, label: &str, at: Instant) {
         let joins = match (kind, &self.burst) {
             (EditKind::Typing(field), Some((last, t))) => {
                 field == last && at.saturating_duration_since(*t) < TYPING_PAUSE
@@ -50,7 +60,10 @@ impl History {
         };
         self.redo.clear();
         if !joins {
-            self.undo.push(before.clone());
+            self.undo.push(Step {
+                state: before.clone(),
+                label: label.to_string(),
+            });
             if self.undo.len() > MAX_STEPS {
                 self.undo.remove(0);
             }
@@ -62,19 +75,26 @@ impl History {
         self.burst = None;
     }
 
-    /// Returns the state to restore, given the current one.
-    pub fn undo(&mut self, current: &Snapshot) -> Option<Snapshot> {
+    /// Returns the state to restore, given the current one, and what the step undone did.
+    pub fn undo(&mut self, current: &Snapshot) -> Option<(Snapshot, String)> {
         let prev = self.undo.pop()?;
-        self.redo.push(current.clone());
+        self.redo.push(Step {
+            state: current.clone(),
+            label: prev.label.clone(),
+        });
         self.burst = None;
-        Some(prev)
+        Some((prev.state, prev.label))
     }
 
-    pub fn redo(&mut self, current: &Snapshot) -> Option<Snapshot> {
+    /// The state to restore, and what the step redone does.
+    pub fn redo(&mut self, current: &Snapshot) -> Option<(Snapshot, String)> {
         let next = self.redo.pop()?;
-        self.undo.push(current.clone());
+        self.undo.push(Step {
+            state: current.clone(),
+            label: next.label.clone(),
+        });
         self.burst = None;
-        Some(next)
+        Some((next.state, next.label))
     }
 
     #[cfg(test)]
@@ -99,6 +119,7 @@ mod tests {
                 ..Board::default()
             },
             selected: 0,
+            provider: Provider::Kling,
         }
     }
 
@@ -110,50 +131,56 @@ mod tests {
     fn a_typing_burst_is_one_step() {
         let t0 = Instant::now();
         let mut h = History::default();
-        h.record(&snap(""), &typing(FieldPath::Title), t0);
+        h.record(&snap(""), &typing(FieldPath::Title), "", t0);
         h.record(
             &snap("a"),
             &typing(FieldPath::Title),
+            "",
             t0 + Duration::from_millis(100),
         );
         h.record(
             &snap("ab"),
             &typing(FieldPath::Title),
+            "",
             t0 + Duration::from_millis(200),
         );
-        assert_eq!(h.undo(&snap("abc")).unwrap().board.title, "");
+        assert_eq!(h.undo(&snap("abc")).unwrap().0.board.title, "");
         assert!(!h.can_undo());
-        assert_eq!(h.redo(&snap("")).unwrap().board.title, "abc");
+        assert_eq!(h.redo(&snap("")).unwrap().0.board.title, "abc");
     }
 
     #[test]
     fn pauses_other_fields_and_discrete_edits_split_bursts() {
         let t0 = Instant::now();
         let mut h = History::default();
-        h.record(&snap(""), &typing(FieldPath::Title), t0);
+        h.record(&snap(""), &typing(FieldPath::Title), "", t0);
         h.record(
             &snap("a"),
             &typing(FieldPath::Title),
+            "",
             t0 + Duration::from_secs(2),
         );
         h.record(
             &snap("ab"),
             &typing(FieldPath::Prompt),
+            "",
             t0 + Duration::from_secs(2),
         );
         h.record(
             &snap("abc"),
             &EditKind::Discrete,
+            "",
             t0 + Duration::from_secs(2),
         );
         h.record(
             &snap("abcd"),
             &typing(FieldPath::Prompt),
+            "",
             t0 + Duration::from_secs(2),
         );
         let mut cur = snap("abcde");
         let mut seen = vec![];
-        while let Some(prev) = h.undo(&cur) {
+        while let Some((prev, _)) = h.undo(&cur) {
             seen.push(prev.board.title.clone());
             cur = prev;
         }
@@ -164,10 +191,10 @@ mod tests {
     fn a_new_edit_clears_redo() {
         let t0 = Instant::now();
         let mut h = History::default();
-        h.record(&snap("a"), &EditKind::Discrete, t0);
+        h.record(&snap("a"), &EditKind::Discrete, "", t0);
         h.undo(&snap("b")).unwrap();
         assert!(h.can_redo());
-        h.record(&snap("a"), &EditKind::Discrete, t0);
+        h.record(&snap("a"), &EditKind::Discrete, "", t0);
         assert!(!h.can_redo());
     }
 }

@@ -3,6 +3,7 @@
 //! the UI's view of the jobs, the message log, and `dispatch`, where actions and engine events land.
 
 pub mod app;
+mod change_label;
 pub mod derived;
 pub mod disk;
 mod dispatch;
@@ -18,3 +19,4 @@ pub mod messages;
 mod mouse;
 pub mod paid;
 pub mod previews;
+pub mod quit;

@@ -50,7 +50,7 @@ impl App {
         let action = match m.kind {
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(i) = p.hits.item_at(Position::new(m.column, m.row)) {
-                    p.selected = i;
+                    p.choose(i);
                     self.dirty = true;
                 }
                 return;
