@@ -107,7 +107,10 @@ fn a_bad_config_is_said_in_the_editor_and_a_broken_budget_refuses_submit() {
     s.wait_for(
         "the message log",
         // Wrapped at the log's width: the key names and a position are each on screen.
+        // The log's own title too: the status line (wrapped) shows the same words, so
+        // without it Esc could be sent before `M` is read and arrive with `S` as alt-S.
         &[
+            "Messages · 1",
             "mouse: invalid type",
             "budget.per_job:",
             "column 11",
