@@ -76,3 +76,44 @@ fn a_profile_that_carries_the_list_lifts_the_refusal() {
     let f = check(&Board::starter(), Provider::KlingRelay, &relay);
     assert!(!has(&f, Severity::Error, "shots", "cannot carry"), "{f:?}");
 }
+
+#[test]
+fn an_omni_only_model_is_refused_in_every_mode_on_a_route_without_omni() {
+    // kling-v3-omni serves text and image boards from omni-video too; new-api's /kling/v1
+    // routes no omni-video, so only the reference board used to be refused.
+    let stock = Profiles::default();
+    let text = Board {
+        model: "kling-v3-omni".into(),
+        multi_shot: false,
+        prompt: "a storm rolls in".into(),
+        duration: 5.0,
+        ..Board::starter()
+    };
+    let image = Board {
+        mode: Mode::Image,
+        first_frame: Some("https://img.test/a.png".into()),
+        ..text.clone()
+    };
+    for board in [&text, &image] {
+        for p in [Provider::KlingRelay, Provider::NewApi] {
+            let f = check(board, p, &stock);
+            assert!(has(&f, Severity::Error, "model", "has no omni-video"), "{p}: {f:?}");
+            assert!(has(&f, Severity::Error, "model", "choose model kling-v3"));
+        }
+        for p in [Provider::Kling, Provider::Gateway] {
+            let f = check(board, p, &stock);
+            assert!(!has(&f, Severity::Error, "model", "omni-video"), "{p}: {f:?}");
+        }
+        // The same board on kling-v3 goes to text2video/image2video: nothing refused.
+        let v3 = Board {
+            model: "kling-v3".into(),
+            ..board.clone()
+        };
+        let f = check(&v3, Provider::KlingRelay, &stock);
+        assert!(!has(&f, Severity::Error, "model", "omni-video"), "{f:?}");
+    }
+    let mut relay = Profiles::default();
+    relay.kling_relay.omni = true;
+    let f = check(&text, Provider::KlingRelay, &relay);
+    assert!(!has(&f, Severity::Error, "model", "omni-video"), "{f:?}");
+}

@@ -6,6 +6,7 @@ use super::Ctx;
 use crate::core::field_path::FieldPath;
 use crate::core::findings::Finding;
 use crate::core::model::{Mode, ShotType};
+use crate::core::models::OMNI_VIDEO;
 use crate::core::provider::Provider;
 use crate::core::route::RouteCaps;
 
@@ -62,6 +63,24 @@ pub fn carries(cx: &Ctx, out: &mut Vec<Finding>) {
                     "{route} cannot carry reference images (no omni-video on this route), so \
                      nothing is sent; {}",
                     instead(caps, "omni-video references")
+                ),
+            )
+            .for_provider(route),
+        );
+    }
+    // A model served only by omni-video (`kling-v3-omni`) sends text and image boards
+    // there too; a route without omni-video does not route that path (new-api's
+    // `/kling/v1` has text2video and image2video only), so the task would never start.
+    if b.mode != Mode::Reference && !caps.references && cx.route.endpoint.path == OMNI_VIDEO.path
+    {
+        out.push(
+            Finding::error(
+                FieldPath::Model,
+                format!(
+                    "{route} has no omni-video, and model {} is served only there, so nothing \
+                     is sent; choose model kling-v3 (text2video/image2video), or {}",
+                    b.model,
+                    instead(caps, "omni-video")
                 ),
             )
             .for_provider(route),
