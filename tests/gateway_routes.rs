@@ -222,6 +222,25 @@ async fn stock_new_api_forwards_every_key_of_a_single_shot_board() {
 }
 
 #[tokio::test]
+async fn either_create_id_new_api_has_answered_is_polled_and_downloaded() {
+    // new-api @ 070818b8 answers a create with Kling's own task id; later versions with
+    // their public `task_…` id. shotdeck keeps whichever it is given and polls by it.
+    for kling_ids in [false, true] {
+        for provider in [Provider::NewApi, Provider::KlingRelay] {
+            let rig = Rig::start(Deployment::Stock).await;
+            if kling_ids {
+                rig.mock.answer_kling_task_ids();
+            }
+            let (v, _) = single_shot_job(&rig, provider).await;
+            assert_eq!(v.phase, JobPhase::Done, "{provider}: {:?}", v.error);
+            let id = v.task_id.unwrap_or_default();
+            assert_eq!(id.starts_with("task_"), !kling_ids, "{provider}: {id}");
+            assert_eq!(rig.mock.creates().len(), 1, "{provider}: sent once");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_relay_that_passes_no_body_whole_refuses_references_in_the_engine() {
     let rig = Rig::start(Deployment::Stock).await;
     let mut engine = rig.engine(Config::default()).await;

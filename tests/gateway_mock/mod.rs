@@ -53,7 +53,9 @@ pub enum Deployment {
 /// The bytes a finished task's URL serves.
 pub const VIDEO: &[u8] = b"\x00\x00\x00\x18ftypmp42 mock video bytes";
 
-/// Which of the three poll answers the research found the generic route giving.
+/// Which poll answer the generic route gives: new-api's task envelope
+/// (`relay/relay_task.go` @ 00fca48c, `dto/task.go` @ 06644e80), its OpenAI video object
+/// (`dto/openai_video.go` @ 705748d8), or the simple shape of the apifox sample below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PollShape {
     /// `relay/relay_task.go`: on `/v1/video/generations/{id}` stock new-api answers
@@ -94,6 +96,8 @@ pub(super) struct Inner {
     /// The native route answers a create the way some forks do:
     /// `{"code": 0, "message": "", "task_id": "task_xxxxxxxxxxxxxxxx"}`.
     flat_relay_create: bool,
+    /// Answer creates with Kling's own task id, as new-api @ 070818b8 did (see `make_task`).
+    kling_task_ids: bool,
     quota_used_up: bool,
     fail_next_task: Option<String>,
     deployment: Deployment,
@@ -151,6 +155,9 @@ impl GatewayMock {
     }
     pub fn flat_relay_create(&self) {
         self.with(|i| i.flat_relay_create = true);
+    }
+    pub fn answer_kling_task_ids(&self) {
+        self.with(|i| i.kling_task_ids = true);
     }
     pub fn use_up_quota(&self) {
         self.with(|i| i.quota_used_up = true);
@@ -277,10 +284,25 @@ fn admit(inner: &mut Inner, headers: &HeaderMap, body: &Bytes) -> Result<Value, 
     Ok(body)
 }
 
-/// Makes the task (`"task_" + key`, the gateway's own id, never Kling's).
+/// Makes the task under the gateway's own id. Which id a create answers depends on the
+/// new-api version, and shotdeck reads either (it polls by the id it was given):
+/// - `relay/channel/task/kling/adaptor.go` @ 070818b8 `DoResponse`: `ov.ID =
+///   kResp.Data.TaskId`, `ov.TaskID = kResp.Data.TaskId`: Kling's own task id, which is
+///   also the task row's `task_id` that polls look up.
+/// - later versions: `model/task.go` @ 01d7dcfd `GenerateTaskID` ("生成对外暴露的 task_xxxx
+///   格式 ID": `"task_" + key`), kept in `TaskRelayInfo.PublicTaskID` (the Kling adaptor's
+///   own test @ 98be541f builds `TaskRelayInfo{PublicTaskID: "task_public"}`), with Kling's
+///   id in `PrivateData.UpstreamTaskID` ("旧数据没有 UpstreamTaskID 时，TaskID 本身就是上游
+///   ID": in older rows the task id *is* the upstream one).
+/// The mock answers the later form, or Kling's id after `answer_kling_task_ids`.
 fn make_task(inner: &mut Inner, relay_kind: Option<String>) -> String {
     inner.next_id += 1;
-    let id = format!("task_{:016x}", inner.next_id);
+    let id = if inner.kling_task_ids {
+        // Any id not of new-api's `task_` form stands for Kling's.
+        format!("{}", 860_000_000_000_000_000u64 + inner.next_id)
+    } else {
+        format!("task_{:032x}", inner.next_id)
+    };
     let task = Task {
         relay_kind,
         polls: 0,
@@ -317,7 +339,8 @@ async fn generic_create(State(s): State<Shared>, headers: HeaderMap, body: Bytes
     }
     let id = make_task(&mut inner, None);
     // `dto.NewOpenAIVideo()` sets `Object: "video", Status: VideoStatusQueued`, plus `ov.ID`
-    // and `ov.TaskID` (`TaskID string \`json:"task_id,omitempty"\` //兼容旧接口`).
+    // and `ov.TaskID` (`TaskID string \`json:"task_id,omitempty"\` //兼容旧接口`): Kling's
+    // id @ 070818b8, the public `task_…` id later (see `make_task`).
     let answer =
         json!({"id": id, "task_id": id, "object": "video", "status": "queued", "created_at": 0});
     answer_or_drop(&mut inner, answer)
