@@ -3,6 +3,7 @@
 //! same board content. Gateway bodies keep the key at the top level, in `metadata`, or both.
 
 use serde_json::Value;
+use shotdeck::core::compose::{PlaceholderImages, compose};
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{JobCmd, JobPhase};
 use shotdeck::engine::store::{JobChange, NewJob, Store, now_ms};
@@ -62,6 +63,14 @@ fn key_gateway_body(body: &mut Value, ext: &str, place: KeyPlace) {
 /// recorded with `request`'s body as it would have been stored.
 fn failed_job(h: &Harness, provider: Provider, gateway_place: Option<KeyPlace>) -> (i64, NewJob) {
     let mut job = starter_job(h, provider);
+    if provider == Provider::NewApi {
+        // Stock new-api carries no shot list: its jobs are single-shot boards.
+        job.board.multi_shot = false;
+        job.board.prompt = "a lighthouse at dusk".into();
+        job.board.duration = 5.0;
+        job.request = compose(&job.board, provider, &PlaceholderImages, &job.external_task_id)
+            .unwrap();
+    }
     if let Some(place) = gateway_place {
         key_gateway_body(&mut job.request.body, &job.external_task_id, place);
     }
@@ -83,6 +92,9 @@ async fn resend_stored_request(provider: Provider, gateway_place: Option<KeyPlac
     let (id, first) = failed_job(&h, provider, gateway_place);
     let (first_keys, first_content) = split_key(&first.request.body);
     assert!(!first_keys.is_empty());
+    if provider == Provider::NewApi {
+        assert!(first.request.body["metadata"]["external_task_id"].is_string());
+    }
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
 
@@ -147,6 +159,13 @@ async fn a_gateway_job_keyed_in_metadata_is_resent_with_a_fresh_key() {
 #[tokio::test]
 async fn a_gateway_job_keyed_in_both_places_is_resent_with_a_fresh_key_in_both() {
     resend_stored_request(Provider::Gateway, Some(KeyPlace::Both)).await;
+}
+
+#[tokio::test]
+async fn a_newapi_job_is_resent_with_a_fresh_key_in_metadata() {
+    // Stock new-api reads Kling's fields only from `metadata`, so its profile keeps the
+    // key there (checked in `resend_stored_request`).
+    resend_stored_request(Provider::NewApi, None).await;
 }
 
 #[tokio::test]
