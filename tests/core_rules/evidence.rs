@@ -185,7 +185,52 @@ fn an_unverified_entry_in_the_table_is_what_the_warning_reads() {
         "{f:?}"
     );
     let gateway = shotdeck::core::validate_with(&b, Provider::Gateway, &ImageFacts::new(), &[&ROW]);
-    assert!(!has(&gateway, Severity::Warning, "shot_type", "unverified"));
+    // A gateway forwards the setting to the same endpoint: just as unverified there.
+    assert!(has(
+        &gateway,
+        Severity::Warning,
+        "shot_type",
+        "unverified: shot_type \"auto\" on gateway forwards it to /v1/videos/text2video"
+    ));
     assert!(compose_with_table(&b, Provider::Kling, &PlaceholderImages, "k", &[&ROW]).is_ok());
     assert_eq!(MODELS.len(), 2);
+}
+
+#[test]
+fn four_k_through_a_gateway_is_as_unverified_as_on_the_official_api() {
+    // Stock new-api's Kling adaptor copies `mode` into the body it sends to text2video or
+    // image2video; the ModelStream form forwards it the same way.
+    let text = Board {
+        multi_shot: false,
+        prompt: "A lighthouse at dusk.".into(),
+        duration: 5.0,
+        quality: "4k".into(),
+        ..Board::default()
+    };
+    let image = Board {
+        mode: Mode::Image,
+        first_frame: Some("https://x.test/first.png".into()),
+        aspect_ratio: None,
+        ..text.clone()
+    };
+    for (b, path) in [
+        (&text, "/v1/videos/text2video"),
+        (&image, "/v1/videos/image2video"),
+    ] {
+        for p in [Provider::NewApi, Provider::Gateway] {
+            let f = validate(b, p, &ImageFacts::new());
+            let said = format!("{p} forwards it to {path}");
+            assert!(has(&f, Severity::Warning, "quality", &said), "{p}: {f:?}");
+            assert!(!f.iter().any(|f| f.severity == Severity::Error), "{p}: {f:?}");
+            // The submit dialog and the CLI's cost line read these notes.
+            let notes = shotdeck::core::rules::unverified_notes(b, p);
+            assert!(
+                notes.iter().any(|n| n.contains(&said) && n.contains("\"4k\"")),
+                "{p}: {notes:?}"
+            );
+        }
+        let mut pro = b.clone();
+        pro.quality = "pro".into();
+        assert!(shotdeck::core::rules::unverified_notes(&pro, Provider::NewApi).is_empty());
+    }
 }

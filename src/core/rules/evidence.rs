@@ -30,10 +30,15 @@ pub fn unverified_notes(board: &Board, provider: Provider) -> Vec<String> {
         .collect()
 }
 
+/// Every provider: a gateway forwards `mode` to the same Kling endpoint (stock new-api's
+/// Kling adaptor copies it into the body it sends to text2video/image2video), so what
+/// Kling's page leaves out is just as unverified behind it.
 fn notes(board: &Board, provider: Provider, route: &Route) -> Vec<(FieldPath, String)> {
-    if !sends_klings_body(provider) {
-        return Vec::new(); // The gateway forms have their own sources (README, "Providers").
-    }
+    let via = if sends_klings_body(provider) {
+        String::new()
+    } else {
+        format!("{provider} forwards it to ")
+    };
     let endpoint: &Endpoint = route.endpoint;
     let shot_type = board.multi_shot.then_some(board.shot_type);
     endpoint
@@ -47,7 +52,7 @@ fn notes(board: &Board, provider: Provider, route: &Route) -> Vec<(FieldPath, St
                 }
             };
             let note = format!(
-                "{asked} on {} ({}): {}",
+                "{asked} on {via}{} ({}): {}",
                 endpoint.path, route.model_name, u.why
             );
             (path, note)
