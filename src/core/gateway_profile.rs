@@ -118,6 +118,8 @@ impl GatewayProfile {
             shots_field: "multi_prompt".into(),
             shot_duration: ShotDuration::String,
             auto: true,
+            // ModelStream's kling-v3 form: "Reference to Video: upload reference images …;
+            // refer to them with <<<image_1>>> in the prompt" (README, "gateway").
             references: true,
             last_frame: true,
             status_queued: words(&["queued", "pending", "submitted", "not_start"]),
