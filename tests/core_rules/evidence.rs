@@ -221,11 +221,16 @@ fn four_k_through_a_gateway_is_as_unverified_as_on_the_official_api() {
             let f = validate(b, p, &ImageFacts::new());
             let said = format!("{p} forwards it to {path}");
             assert!(has(&f, Severity::Warning, "quality", &said), "{p}: {f:?}");
-            assert!(!f.iter().any(|f| f.severity == Severity::Error), "{p}: {f:?}");
+            assert!(
+                !f.iter().any(|f| f.severity == Severity::Error),
+                "{p}: {f:?}"
+            );
             // The submit dialog and the CLI's cost line read these notes.
             let notes = shotdeck::core::rules::unverified_notes(b, p);
             assert!(
-                notes.iter().any(|n| n.contains(&said) && n.contains("\"4k\"")),
+                notes
+                    .iter()
+                    .any(|n| n.contains(&said) && n.contains("\"4k\"")),
                 "{p}: {notes:?}"
             );
         }

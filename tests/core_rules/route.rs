@@ -97,12 +97,18 @@ fn an_omni_only_model_is_refused_in_every_mode_on_a_route_without_omni() {
     for board in [&text, &image] {
         for p in [Provider::KlingRelay, Provider::NewApi] {
             let f = check(board, p, &stock);
-            assert!(has(&f, Severity::Error, "model", "has no omni-video"), "{p}: {f:?}");
+            assert!(
+                has(&f, Severity::Error, "model", "has no omni-video"),
+                "{p}: {f:?}"
+            );
             assert!(has(&f, Severity::Error, "model", "choose model kling-v3"));
         }
         for p in [Provider::Kling, Provider::Gateway] {
             let f = check(board, p, &stock);
-            assert!(!has(&f, Severity::Error, "model", "omni-video"), "{p}: {f:?}");
+            assert!(
+                !has(&f, Severity::Error, "model", "omni-video"),
+                "{p}: {f:?}"
+            );
         }
         // The same board on kling-v3 goes to text2video/image2video: nothing refused.
         let v3 = Board {

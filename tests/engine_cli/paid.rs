@@ -61,7 +61,9 @@ async fn a_4k_submit_says_unverified_before_it_asks_for_money() {
     assert_eq!(s.sim.stats().api_requests, 0);
     // new-api forwards `mode` to the same Kling endpoint: just as unverified through it.
     for provider in ["newapi", "gateway"] {
-        let out = s.run(&["submit", b, "--dry-run", "--provider", provider]).await;
+        let out = s
+            .run(&["submit", b, "--dry-run", "--provider", provider])
+            .await;
         let err = text(&out.stderr);
         assert!(
             err.contains(&format!(

@@ -68,8 +68,13 @@ fn failed_job(h: &Harness, provider: Provider, gateway_place: Option<KeyPlace>) 
         job.board.multi_shot = false;
         job.board.prompt = "a lighthouse at dusk".into();
         job.board.duration = 5.0;
-        job.request = compose(&job.board, provider, &PlaceholderImages, &job.external_task_id)
-            .unwrap();
+        job.request = compose(
+            &job.board,
+            provider,
+            &PlaceholderImages,
+            &job.external_task_id,
+        )
+        .unwrap();
     }
     if let Some(place) = gateway_place {
         key_gateway_body(&mut job.request.body, &job.external_task_id, place);

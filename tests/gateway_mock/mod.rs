@@ -294,6 +294,7 @@ fn admit(inner: &mut Inner, headers: &HeaderMap, body: &Bytes) -> Result<Value, 
 ///   own test @ 98be541f builds `TaskRelayInfo{PublicTaskID: "task_public"}`), with Kling's
 ///   id in `PrivateData.UpstreamTaskID` ("旧数据没有 UpstreamTaskID 时，TaskID 本身就是上游
 ///   ID": in older rows the task id *is* the upstream one).
+///
 /// The mock answers the later form, or Kling's id after `answer_kling_task_ids`.
 fn make_task(inner: &mut Inner, relay_kind: Option<String>) -> String {
     inner.next_id += 1;

@@ -71,8 +71,7 @@ pub fn carries(cx: &Ctx, out: &mut Vec<Finding>) {
     // A model served only by omni-video (`kling-v3-omni`) sends text and image boards
     // there too; a route without omni-video does not route that path (new-api's
     // `/kling/v1` has text2video and image2video only), so the task would never start.
-    if b.mode != Mode::Reference && !caps.references && cx.route.endpoint.path == OMNI_VIDEO.path
-    {
+    if b.mode != Mode::Reference && !caps.references && cx.route.endpoint.path == OMNI_VIDEO.path {
         out.push(
             Finding::error(
                 FieldPath::Model,
