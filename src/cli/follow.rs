@@ -72,12 +72,17 @@ pub async fn stop_engine(engine: EngineHandle) {
         cmd_tx,
         mut event_rx,
         mut task,
+        instance,
         ..
     } = engine;
     let _ = cmd_tx.send(JobCmd::Shutdown);
+    // The first Ctrl-C ended the wait; another one here means "don't wait for the answer".
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
             _ = &mut task => return,
+            _ = &mut ctrl_c => super::leave_now::exit_now(&instance),
             ev = event_rx.recv() => match ev {
                 Some(JobEvent::Updated(v)) if v.task_id.is_some() && v.phase == JobPhase::Submitted => {
                     eprintln!(
@@ -105,7 +110,7 @@ fn create_in_flight_note(id: JobId, v: Option<&JobView>) {
         let secs = crate::providers::DEFAULT_REQUEST_TIMEOUT.as_secs();
         eprintln!(
             "job {id}: its create was sent and is not answered yet; waiting up to {secs} s \
-             for the answer so the task is recorded before exiting"
+             for the answer so the task is recorded before exiting (Ctrl-C again: exit now)"
         );
     }
 }
