@@ -106,7 +106,15 @@ pub async fn stop_engine(engine: EngineHandle) {
 /// Said when the wait ends while the job's create is sent but unanswered: exiting waits
 /// for the answer so the task is recorded, not lost.
 fn create_in_flight_note(id: JobId, v: Option<&JobView>) {
-    if v.is_some_and(|v| v.phase == JobPhase::Submitting) {
+    // The store first: the engine may have sent the create after the last event we saw.
+    let stored = Store::open(&default_path())
+        .ok()
+        .and_then(|s| s.view(id).ok().flatten());
+    if stored
+        .as_ref()
+        .or(v)
+        .is_some_and(|v| v.phase == JobPhase::Submitting)
+    {
         let secs = crate::providers::DEFAULT_REQUEST_TIMEOUT.as_secs();
         eprintln!(
             "job {id}: its create was sent and is not answered yet; waiting up to {secs} s \

@@ -34,17 +34,7 @@ async fn a_second_ctrl_c_while_the_create_is_unanswered_exits_naming_the_job() {
         let _ = stderr.read_to_end(&mut all).await;
         all
     });
-    let path = s.dir.path().join("data/jobs.sqlite3");
-    loop {
-        let phase = Store::open(&path)
-            .ok()
-            .and_then(|store| store.view(1).ok().flatten())
-            .map(|v| v.phase);
-        if phase == Some(JobPhase::Submitting) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    super::until_phase(&s, 1, JobPhase::Submitting).await;
     let pid = rustix::process::Pid::from_raw(child.id().unwrap() as i32).unwrap();
     // The first Ctrl-C ends the wait; the ones after it (repeated, since the second may come
     // before the exit path listens) say "don't wait for the answer".
@@ -64,6 +54,7 @@ async fn a_second_ctrl_c_while_the_create_is_unanswered_exits_naming_the_job() {
         "{err}"
     );
     // The job is left as an exit without waiting leaves it: the next engine looks it up.
+    let path = s.dir.path().join("data/jobs.sqlite3");
     let v = Store::open(&path).unwrap().view(1).unwrap().unwrap();
     assert_eq!(v.phase, JobPhase::Submitting);
 }

@@ -80,6 +80,21 @@ impl Setup {
     }
 }
 
+/// Waits until job `id` is in `phase` in the store (a process under test writes it).
+async fn until_phase(s: &Setup, id: i64, phase: shotdeck::engine::events::JobPhase) {
+    let path = s.dir.path().join("data/jobs.sqlite3");
+    loop {
+        let now = shotdeck::engine::store::Store::open(&path)
+            .ok()
+            .and_then(|store| store.view(id).ok().flatten())
+            .map(|v| v.phase);
+        if now == Some(phase) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }

@@ -237,19 +237,7 @@ async fn ctrl_c_while_the_create_is_in_flight_waits_and_records_the_task() {
         .spawn()
         .unwrap();
     // Ctrl-C once the create has left: the job is `submitting` in the store.
-    let path = s.dir.path().join("data/jobs.sqlite3");
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let phase = Store::open(&path)
-            .ok()
-            .and_then(|store| store.view(1).ok().flatten())
-            .map(|v| v.phase);
-        if phase == Some(JobPhase::Submitting) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never submitting");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    super::until_phase(&s, 1, JobPhase::Submitting).await;
     let pid = rustix::process::Pid::from_raw(child.id().unwrap() as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     let out = child.wait_with_output().await.unwrap();
