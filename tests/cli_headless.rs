@@ -282,3 +282,22 @@ fn a_mistyped_subcommand_suggests_the_right_one_and_writes_nothing() {
     assert_eq!(decide("new-board.json"), None);
     assert_eq!(decide("teaser"), None);
 }
+
+#[test]
+fn a_mistyped_subcommand_with_a_control_character_is_printed_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    // One slip from `validate`, the slip being ESC (a terminal would act on `ESC[2J`).
+    let out = Command::new(env!("CARGO_BIN_EXE_shotdeck"))
+        .arg("val\x1bidate")
+        .current_dir(dir.path())
+        .env("SHOTDECK_CONFIG_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("unrecognized subcommand 'val\\x1bidate'; did you mean 'validate'?"),
+        "{err}"
+    );
+    assert!(!err.contains('\x1b'), "{err:?}");
+}

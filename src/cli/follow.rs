@@ -72,12 +72,17 @@ pub async fn stop_engine(engine: EngineHandle) {
         cmd_tx,
         mut event_rx,
         mut task,
+        instance,
         ..
     } = engine;
     let _ = cmd_tx.send(JobCmd::Shutdown);
+    // The first Ctrl-C ended the wait; another one here means "don't wait for the answer".
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
             _ = &mut task => return,
+            _ = &mut ctrl_c => super::leave_now::exit_now(&instance),
             ev = event_rx.recv() => match ev {
                 Some(JobEvent::Updated(v)) if v.task_id.is_some() && v.phase == JobPhase::Submitted => {
                     eprintln!(
@@ -101,11 +106,19 @@ pub async fn stop_engine(engine: EngineHandle) {
 /// Said when the wait ends while the job's create is sent but unanswered: exiting waits
 /// for the answer so the task is recorded, not lost.
 fn create_in_flight_note(id: JobId, v: Option<&JobView>) {
-    if v.is_some_and(|v| v.phase == JobPhase::Submitting) {
+    // The store first: the engine may have sent the create after the last event we saw.
+    let stored = Store::open(&default_path())
+        .ok()
+        .and_then(|s| s.view(id).ok().flatten());
+    if stored
+        .as_ref()
+        .or(v)
+        .is_some_and(|v| v.phase == JobPhase::Submitting)
+    {
         let secs = crate::providers::DEFAULT_REQUEST_TIMEOUT.as_secs();
         eprintln!(
             "job {id}: its create was sent and is not answered yet; waiting up to {secs} s \
-             for the answer so the task is recorded before exiting"
+             for the answer so the task is recorded before exiting (Ctrl-C again: exit now)"
         );
     }
 }

@@ -8,7 +8,8 @@ use super::follow::{
 use crate::ui::Keymap;
 use crate::ui::keymap::Context;
 
-/// Environment variables shotdeck reads, with what each does.
+/// Environment variables shotdeck reads, with what each does (every one the code reads:
+/// README.md names none that is missing here, which the test checks).
 const ENVIRONMENT: &[(&str, &str)] = &[
     (
         "KLING_ACCESS_KEY, KLING_SECRET_KEY",
@@ -42,7 +43,27 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "SHOTDECK_LOG",
         "Log filter, as tracing's EnvFilter reads it (default info).",
     ),
+    (
+        crate::engine::download::RESERVE_ENV,
+        "Free disk space (MiB) a download leaves; below it the download stops (default 512, 0 for none).",
+    ),
+    (
+        super::doctor::OTHER_REGION_ENV,
+        "The \"other region\" host doctor tries when a key is refused (for tests).",
+    ),
     ("NO_COLOR", "Set: the editor draws without colour."),
+    (
+        "TMUX",
+        "Set: desktop notifications are wrapped for tmux's passthrough.",
+    ),
+    (
+        "SSH_CONNECTION, SSH_TTY",
+        "Set: o prints a video's path instead of opening it on a machine you can't see.",
+    ),
+    (
+        "HOSTNAME",
+        "The host written in the board lock when /proc and /etc/hostname have none.",
+    ),
 ];
 
 /// Files shotdeck reads and writes.
@@ -171,5 +192,34 @@ mod tests {
         }
         assert!(page.contains("\\fB130\\fR"));
         assert_eq!(escape(".x-y\\"), "\\&.x\\-y\\e");
+    }
+
+    /// Every variable README.md names is in ENVIRONMENT (README is the user's other reference).
+    #[test]
+    fn the_environment_names_every_variable_the_readme_names() {
+        let page = render(&Keymap::defaults());
+        let start = page.find(".SH ENVIRONMENT").unwrap();
+        let end = page.find(".SH FILES").unwrap();
+        let section = &page[start..end];
+        let listed: Vec<&str> = ENVIRONMENT
+            .iter()
+            .flat_map(|(names, _)| names.split(", "))
+            .collect();
+        for name in &listed {
+            assert!(section.contains(name), "{name} is not printed");
+        }
+        let mut missing = names(include_str!("../../README.md"));
+        missing.retain(|n| !listed.contains(&n.as_str()));
+        missing.dedup();
+        assert!(missing.is_empty(), "not in the man page: {missing:?}");
+        assert!(listed.contains(&"SHOTDECK_DOWNLOAD_RESERVE_MB"));
+    }
+
+    /// The whole words that look like our variables (`SHOTDECK_*`, `KLING_*`, `NO_COLOR`).
+    fn names(text: &str) -> Vec<String> {
+        text.split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+            .filter(|w| w.starts_with("SHOTDECK_") || w.starts_with("KLING_") || *w == "NO_COLOR")
+            .map(str::to_string)
+            .collect()
     }
 }

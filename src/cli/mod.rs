@@ -8,6 +8,7 @@ mod jobs;
 mod jobs_list;
 mod jobs_send;
 mod json_out;
+mod leave_now;
 mod man_sections;
 mod new;
 mod out;

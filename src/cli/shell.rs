@@ -100,15 +100,15 @@ fn allowed_distance(name: &str) -> usize {
     if name.chars().count() <= 4 { 1 } else { 2 }
 }
 
-/// The clap-style error for a mistyped subcommand (exit code 2, like clap's own).
+/// The clap-style error for a mistyped subcommand (exit code 2, like clap's own). The typed
+/// name is printed escaped: it came from the command line, not from us.
 pub fn report_mistyped(typo: &Path, suggestion: &str) -> ExitCode {
+    let typo = crate::core::printable_path(typo);
     let err = Cli::command().error(
         ErrorKind::InvalidSubcommand,
         format!(
-            "unrecognized subcommand '{}'; did you mean '{suggestion}'?\n\n  \
-             (to open a new board by that name, give it an extension: {}.json)",
-            typo.display(),
-            typo.display()
+            "unrecognized subcommand '{typo}'; did you mean '{suggestion}'?\n\n  \
+             (to open a new board by that name, give it an extension: {typo}.json)"
         ),
     );
     print_clap_error(&err)

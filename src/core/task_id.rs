@@ -2,8 +2,10 @@
 //! before it is polled, because a poll is never given up (a wrong id would be asked about
 //! forever), and `.` or `..` as a path segment would poll the tasks' collection instead.
 
-/// The longest task id accepted from the user (providers' ids are far shorter).
-pub const MAX_TASK_ID_CHARS: usize = 128;
+/// The longest task id accepted, from the user and from a provider's answer alike
+/// (`providers::parse::MAX_ID_CHARS` is this constant): any id a provider could return can
+/// be attached. Real ids are far shorter.
+pub const MAX_TASK_ID_CHARS: usize = 256;
 
 /// Why `id` cannot be a provider's task id, naming the limit it breaks.
 pub fn check_task_id(id: &str) -> Result<(), String> {
@@ -61,6 +63,15 @@ mod tests {
                 .contains("letters, digits")
         );
         let long = "7".repeat(MAX_TASK_ID_CHARS + 1);
-        assert!(check_task_id(&long).unwrap_err().contains("at most 128"));
+        assert!(check_task_id(&long).unwrap_err().contains("at most 256"));
+    }
+
+    #[test]
+    fn any_id_a_provider_may_answer_can_be_attached() {
+        // 200 characters: over the old 128 limit, within what a provider's answer may hold.
+        let id = "a1b2-c3d4_".repeat(20);
+        assert_eq!(check_task_id(&id), Ok(()));
+        let longest = "7".repeat(crate::providers::parse::MAX_ID_CHARS);
+        assert_eq!(check_task_id(&longest), Ok(()));
     }
 }

@@ -9,6 +9,8 @@ use shotdeck::sim::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, Faults, SAMP
 use shotdeck::sim::{SimConfig, SimServer};
 use tempfile::TempDir;
 
+mod hostile_names;
+mod interrupts;
 mod money;
 mod paid;
 mod unsent;
@@ -75,6 +77,21 @@ impl Setup {
             .env("KLING_API_KEY", DEMO_API_KEY)
             .kill_on_drop(true);
         c
+    }
+}
+
+/// Waits until job `id` is in `phase` in the store (a process under test writes it).
+async fn until_phase(s: &Setup, id: i64, phase: shotdeck::engine::events::JobPhase) {
+    let path = s.dir.path().join("data/jobs.sqlite3");
+    loop {
+        let now = shotdeck::engine::store::Store::open(&path)
+            .ok()
+            .and_then(|store| store.view(id).ok().flatten())
+            .map(|v| v.phase);
+        if now == Some(phase) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

@@ -1,6 +1,7 @@
 //! Money at the edges: a bad config.toml fails closed (a bad key costs only itself, a broken
 //! `[budget]` refuses every paid action, every command says so), a job recorded yesterday
-//! and sent today is held to today's budget, and a mistyped task id can be corrected.
+//! and sent today is held to today's budget, a mistyped task id can be corrected, and a
+//! create in doubt marked lost or cancelled is shown as possibly charged.
 
 use std::path::Path;
 
@@ -236,19 +237,7 @@ async fn ctrl_c_while_the_create_is_in_flight_waits_and_records_the_task() {
         .spawn()
         .unwrap();
     // Ctrl-C once the create has left: the job is `submitting` in the store.
-    let path = s.dir.path().join("data/jobs.sqlite3");
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let phase = Store::open(&path)
-            .ok()
-            .and_then(|store| store.view(1).ok().flatten())
-            .map(|v| v.phase);
-        if phase == Some(JobPhase::Submitting) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "never submitting");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    super::until_phase(&s, 1, JobPhase::Submitting).await;
     let pid = rustix::process::Pid::from_raw(child.id().unwrap() as i32).unwrap();
     rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
     let out = child.wait_with_output().await.unwrap();
@@ -262,4 +251,52 @@ async fn ctrl_c_while_the_create_is_in_flight_waits_and_records_the_task() {
     assert_eq!(v.phase, JobPhase::Submitted, "{v:#?}");
     assert_eq!(v.task_id, s.sim.dashboard_task_id(&v.external_task_id));
     assert!(v.task_id.is_some());
+}
+
+#[tokio::test]
+async fn a_create_in_doubt_marked_lost_or_cancelled_shows_as_possibly_charged() {
+    let s = Setup::new(Faults::default()).await;
+    let lost = in_doubt(&s).to_string();
+    let cancelled = in_doubt(&s).to_string();
+    let out = s.run(&["jobs", "lost", &lost]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("it may still have been charged"),
+        "{}",
+        describe(&out)
+    );
+    let out = s.run(&["jobs", "cancel", &cancelled]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("may still run and be charged")
+            && err.contains("the spend ledger counts it at its estimate"),
+        "{err}"
+    );
+    let out = s.run(&["spend"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let table = text(&out.stdout);
+    let doubtful = table
+        .lines()
+        .filter(|l| l.contains("create in doubt: possibly charged"))
+        .count();
+    assert_eq!(doubtful, 2, "{table}");
+    assert!(!table.contains("nothing spent"), "{table}");
+    assert_eq!(s.sim.stats().api_requests, 0, "nothing was sent");
+}
+
+/// Records a starter-board job ($1.01) whose create was sent and never answered: in
+/// `needs_attention` with no task id, as a dropped answer leaves it.
+fn in_doubt(s: &Setup) -> i64 {
+    let id = recorded(s, now_ms(), None);
+    let mut store = Store::open(&s.dir.path().join("data/jobs.sqlite3")).unwrap();
+    let owner = "seed";
+    assert!(store.take_lease(id, owner, i64::MAX, now_ms()).unwrap());
+    for phase in [JobPhase::Submitting, JobPhase::NeedsAttention] {
+        store
+            .apply(id, owner, &JobChange::phase(phase), now_ms())
+            .unwrap();
+    }
+    store.release_lease(id, owner).unwrap();
+    id
 }

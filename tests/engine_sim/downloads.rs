@@ -1,9 +1,12 @@
-//! Interrupted downloads, automatic and user-requested resumes, and redownloads.
+//! Interrupted downloads, automatic and user-requested resumes (the sidecar's SHA-256 is
+//! the spliced file's), and redownloads.
 
+use sha2::{Digest, Sha256};
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::Engine;
 use shotdeck::engine::download::part_path;
 use shotdeck::engine::events::{JobCmd, JobPhase};
+use shotdeck::engine::sidecar::sidecar_path;
 use shotdeck::sim::{Faults, SAMPLE_MP4};
 
 use crate::support::*;
@@ -56,6 +59,17 @@ async fn an_interrupted_download_waits_for_the_user_and_then_resumes() {
     assert_eq!(v.error, None);
     assert_eq!(std::fs::read(&v.files[0].path).unwrap(), SAMPLE_MP4);
     assert!(!part_path(&v.files[0].path).exists());
+    // The sidecar names the bytes on disk, spliced from two responses: its SHA-256 is the
+    // whole video's, computed here independently.
+    let on_disk = std::fs::read(&v.files[0].path).unwrap();
+    let sidecar = std::fs::read_to_string(sidecar_path(&v.files[0].path)).unwrap();
+    let sidecar = shotdeck::engine::sidecar::read(&sidecar).expect("a sidecar");
+    let hex: String = Sha256::digest(&on_disk)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(sidecar.video.sha256, hex);
+    assert_eq!(sidecar.video.bytes, on_disk.len() as u64);
     let stats = h.sim.stats();
     assert_eq!(stats.video_requests, 2);
     assert_eq!(

@@ -10,6 +10,7 @@ use reqwest::header::{ETAG, HeaderMap, LAST_MODIFIED};
 
 use super::DownloadError;
 use super::part::{io, remove};
+use crate::files::safe_read;
 
 /// Longer than any real ETag or HTTP date: anything else is not a validator.
 const MAX_VALIDATOR_CHARS: usize = 512;
@@ -49,8 +50,14 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The validator saved for `part`, if one was and it is still a usable header value.
+/// Read like every other file shotdeck opens: a FIFO or device there is refused without
+/// blocking, and an oversized file is not read (either way the part is started over).
 pub(super) async fn load(part: &Path) -> Option<String> {
-    let text = tokio::fs::read_to_string(validator_path(part)).await.ok()?;
+    let path = validator_path(part);
+    // Room for a trailing newline or spaces around the longest usable value.
+    let limit = 2 * MAX_VALIDATOR_CHARS as u64;
+    let read = tokio::task::spawn_blocking(move || safe_read::read_string(&path, limit));
+    let text = read.await.ok()?.ok()?;
     let value = text.trim();
     let usable = !value.is_empty()
         && value.len() <= MAX_VALIDATOR_CHARS
@@ -97,6 +104,27 @@ mod tests {
         assert!(same_version(&strong, date));
         assert!(!same_version(&headers(&[("etag", "\"v2\"")]), "\"v1\""));
         assert!(!same_version(&HeaderMap::new(), "\"v1\""));
+    }
+
+    #[tokio::test]
+    async fn a_validator_that_is_not_a_regular_small_file_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join("a.mp4.part");
+        std::fs::write(validator_path(&part), "\"v1\"\n").unwrap();
+        assert_eq!(load(&part).await.as_deref(), Some("\"v1\""));
+        std::fs::write(validator_path(&part), "x".repeat(4096)).unwrap();
+        assert_eq!(load(&part).await, None);
+        #[cfg(unix)]
+        {
+            // Nobody writes to the FIFO: a plain open would block the download forever.
+            std::fs::remove_file(validator_path(&part)).unwrap();
+            let made = std::process::Command::new("mkfifo")
+                .arg(validator_path(&part))
+                .status()
+                .unwrap();
+            assert!(made.success());
+            assert_eq!(load(&part).await, None);
+        }
     }
 
     #[test]

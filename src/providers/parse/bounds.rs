@@ -7,8 +7,9 @@
 use crate::providers::TaskSnapshot;
 use crate::providers::errors::ProviderError;
 
-/// Kling's task ids are 18–19 digits, gateways' UUID-like; ours are shorter still.
-pub const MAX_ID_CHARS: usize = 256;
+/// Kling's task ids are 18–19 digits, gateways' UUID-like; ours are shorter still. The same
+/// limit `jobs attach` checks a typed id against, so every id answered can be attached.
+pub const MAX_ID_CHARS: usize = crate::core::task_id::MAX_TASK_ID_CHARS;
 /// Signed CDN URLs run to one or two thousand characters.
 pub const MAX_URL_CHARS: usize = 8192;
 /// A failure reason kept for display.

@@ -107,9 +107,13 @@ impl App {
             Some(j) => {
                 // The demo's simulator and store end with it: say so rather than promise.
                 let after = match (self.simulated, j.phase) {
-                    (true, _) => "This is the demo: its simulated jobs end when it quits.",
-                    (_, JobPhase::Submitting) => "Quitting waits up to 120 s to record its task.",
-                    _ => "The engine picks it up again when shotdeck next starts.",
+                    (true, _) => "This is the demo: its simulated jobs end when it quits.".into(),
+                    // The engine's create grace: launch.rs waits this long on the way out.
+                    (_, JobPhase::Submitting) => format!(
+                        "Quitting waits up to {} s to record its task.",
+                        crate::providers::DEFAULT_REQUEST_TIMEOUT.as_secs()
+                    ),
+                    _ => "The engine picks it up again when shotdeck next starts.".into(),
                 };
                 let reason = format!(
                     "Job #{} is {}. Quit anyway? {after}",
