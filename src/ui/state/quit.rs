@@ -111,7 +111,9 @@ impl App {
                     // The engine's create grace: launch.rs waits this long on the way out.
                     (_, JobPhase::Submitting) => format!(
                         "Quitting waits up to {} s to record its task.",
-                        crate::providers::DEFAULT_REQUEST_TIMEOUT.as_secs()
+                        crate::engine::config::Tuning::default()
+                            .create_grace
+                            .as_secs()
                     ),
                     _ => "The engine picks it up again when shotdeck next starts.".into(),
                 };
