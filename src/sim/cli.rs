@@ -48,6 +48,9 @@ pub struct SimServerArgs {
     /// Cut each task's first video download after this many bytes.
     #[arg(long)]
     pub download_drop_after_bytes: Option<u64>,
+    /// The account's concurrency limit: creates past N unfinished tasks answer 429/1303.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_in_flight: Option<u32>,
 }
 
 impl SimServerArgs {
@@ -63,6 +66,7 @@ impl SimServerArgs {
             never_finish_rate: self.never_finish_rate,
             balance_exhausted: self.balance_exhausted,
             download_drop_after_bytes: self.download_drop_after_bytes,
+            max_in_flight: self.max_in_flight,
             script: Vec::new(),
             ..Faults::default()
         }
@@ -150,6 +154,8 @@ mod tests {
             "--balance-exhausted",
             "--download-drop-after-bytes",
             "100",
+            "--max-in-flight",
+            "2",
         ])
         .expect("parses");
         assert_eq!(cli.args.addr.to_string(), "127.0.0.1:8787");
@@ -158,6 +164,9 @@ mod tests {
         assert_eq!(faults.drop_rate, 0.25);
         assert!(faults.balance_exhausted);
         assert_eq!(faults.download_drop_after_bytes, Some(100));
+        assert_eq!(faults.max_in_flight, Some(2));
+        let unlimited = Cli::try_parse_from(["x"]).expect("parses");
+        assert_eq!(unlimited.args.faults().max_in_flight, None);
     }
 
     #[tokio::test]
@@ -171,5 +180,6 @@ mod tests {
     fn out_of_range_flags_are_refused() {
         assert!(Cli::try_parse_from(["x", "--drop-rate", "2"]).is_err());
         assert!(Cli::try_parse_from(["x", "--task-seconds", "-1"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--max-in-flight", "0"]).is_err());
     }
 }

@@ -57,7 +57,7 @@ pub async fn get_stats(
     if let Some(refused) = refuse_remote(peer) {
         return refused;
     }
-    let stats = state.store().stats().clone();
+    let stats = state.store().stats();
     Json(stats).into_response()
 }
 

@@ -32,6 +32,10 @@ pub struct Faults {
     /// Serve result videos at about this many bytes per second (0: as fast as possible), so
     /// tests can interrupt a download in the middle.
     pub video_bytes_per_sec: u64,
+    /// The account's concurrency limit: tasks count from `submitted` until they end, and a
+    /// create past the limit is refused (Kling 429/1303) without creating a task. None:
+    /// unlimited.
+    pub max_in_flight: Option<u32>,
     /// One-shot faults applied, in order, to the next API requests (not control or video
     /// requests), before any probabilistic fault is rolled.
     pub script: Vec<ScriptedFault>,
@@ -89,6 +93,9 @@ impl Faults {
                 return Err(format!("{name} must be between 0 and 1, got {rate}"));
             }
         }
+        if self.max_in_flight == Some(0) {
+            return Err("max_in_flight must be at least 1 (leave it out for no limit)".into());
+        }
         Ok(())
     }
 
@@ -117,6 +124,9 @@ impl Faults {
         }
         if self.video_bytes_per_sec > 0 {
             parts.push(format!("videos at {} B/s", self.video_bytes_per_sec));
+        }
+        if let Some(n) = self.max_in_flight {
+            parts.push(format!("at most {n} in flight"));
         }
         if !self.script.is_empty() {
             parts.push(format!("{} scripted", self.script.len()));
@@ -241,5 +251,15 @@ mod tests {
             ..Faults::default()
         };
         assert_eq!(slow.summary(), "videos at 500 B/s");
+        let limited = Faults {
+            max_in_flight: Some(2),
+            ..Faults::default()
+        };
+        assert_eq!(limited.summary(), "at most 2 in flight");
+        let zero = Faults {
+            max_in_flight: Some(0),
+            ..Faults::default()
+        };
+        assert!(zero.validate().unwrap_err().contains("max_in_flight"));
     }
 }

@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::auth::api_key_ok;
-use super::responses::{Style, gateway_error, task_error};
+use super::responses::{Style, gateway_error, parallel_limit, task_error};
 use super::server::{Shared, SimState};
-use super::store::DuplicateExternalId;
+use super::store::CreateRefused;
 use super::task::{Api, Phase, TaskRecord};
 use super::validate::{self, Invalid};
 
@@ -45,9 +45,10 @@ pub async fn create(State(state): State<Shared>, headers: HeaderMap, body: Bytes
         Ok(spec) => spec,
         Err(e) => return invalid(e),
     };
+    let limit = state.faults().max_in_flight;
     match state
         .store()
-        .create(Api::Gateway, spec, outcome, state.run_for)
+        .create(Api::Gateway, spec, outcome, state.run_for, limit)
     {
         // The OpenAI video object new-api answers, with the older `task_id` beside `id`.
         Ok(task) => Json(json!({
@@ -58,7 +59,8 @@ pub async fn create(State(state): State<Shared>, headers: HeaderMap, body: Bytes
             "created_at": task.created_ms / 1000,
         }))
         .into_response(),
-        Err(DuplicateExternalId) => task_error(
+        Err(CreateRefused::OverParallelLimit) => parallel_limit(Style::Gateway),
+        Err(CreateRefused::DuplicateExternalId) => task_error(
             StatusCode::BAD_REQUEST,
             "task_failed",
             "external_task_id already exists",

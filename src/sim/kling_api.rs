@@ -11,9 +11,9 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::auth::{api_key_ok, verify_jwt};
-use super::responses::{Style, gateway_error, kling_error, kling_ok};
+use super::responses::{Style, gateway_error, kling_error, kling_ok, parallel_limit};
 use super::server::{Shared, SimState};
-use super::store::DuplicateExternalId;
+use super::store::CreateRefused;
 use super::task::{Account, Api, Kind, Phase, TaskRecord};
 use super::validate::{self, Invalid};
 
@@ -138,9 +138,10 @@ fn create_at(
         Ok(spec) => spec,
         Err(e) => return invalid(e),
     };
+    let limit = state.faults().max_in_flight;
     let created = state
         .store()
-        .create(door.api(kind), spec, outcome, state.run_for);
+        .create(door.api(kind), spec, outcome, state.run_for, limit);
     match created {
         Ok(task) => kling_ok(json!({
             "task_id": task.task_id,
@@ -149,7 +150,8 @@ fn create_at(
             "created_at": task.created_ms,
             "updated_at": task.created_ms,
         })),
-        Err(DuplicateExternalId) => kling_error(
+        Err(CreateRefused::OverParallelLimit) => parallel_limit(Style::Kling),
+        Err(CreateRefused::DuplicateExternalId) => kling_error(
             StatusCode::BAD_REQUEST,
             1201,
             "external_task_id already exists: look the task up instead of creating it again",

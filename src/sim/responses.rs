@@ -120,6 +120,24 @@ pub fn balance_exhausted(style: Style) -> Response {
     }
 }
 
+/// Kling's 429/1303: the account already runs as many tasks as it may. new-api's task relay
+/// passes a non-200 upstream body on as its message (`relay/relay_task.go`:
+/// `TaskErrorWrapper(fmt.Errorf("%s", string(responseBody)), "fail_to_fetch_task", …)`).
+pub fn parallel_limit(style: Style) -> Response {
+    const MESSAGE: &str = "parallel task over resource pack limit";
+    match style {
+        Style::Kling => kling_error(StatusCode::TOO_MANY_REQUESTS, 1303, MESSAGE),
+        Style::Gateway => {
+            let upstream = json!({"code": 1303, "message": MESSAGE, "request_id": request_id()});
+            task_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "fail_to_fetch_task",
+                upstream.to_string(),
+            )
+        }
+    }
+}
+
 /// 200 with JSON that stops mid-object.
 pub fn malformed(style: Style) -> Response {
     let body = match style {

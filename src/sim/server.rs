@@ -181,7 +181,7 @@ impl SimServer {
     }
 
     pub fn stats(&self) -> SimStats {
-        self.state.store().stats().clone()
+        self.state.store().stats()
     }
 
     /// Stops accepting, lets open requests finish for a moment, then cuts the rest.

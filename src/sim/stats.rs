@@ -14,6 +14,10 @@ pub struct SimStats {
     pub faults_injected: u64,
     /// Tasks created.
     pub creates_accepted: u64,
+    /// Tasks between `submitted` and their end right now (what Kling's concurrency limit
+    /// counts), and the most there ever were at once.
+    pub in_flight: u64,
+    pub max_in_flight_seen: u64,
     /// Authenticated create requests with a JSON body, by the `external_task_id` they
     /// carried, whether accepted or rejected (a duplicate shows as 2).
     pub creates_by_external_id: BTreeMap<String, u64>,

@@ -9,9 +9,14 @@ use super::faults::Outcome;
 use super::stats::SimStats;
 use super::task::{Account, Api, TaskRecord, TaskSpec};
 
-/// Refused because the account already has a task with this `external_task_id`.
+/// Why a create made no task.
 #[derive(Debug, PartialEq, Eq)]
-pub struct DuplicateExternalId;
+pub enum CreateRefused {
+    /// The account already has a task with this `external_task_id`.
+    DuplicateExternalId,
+    /// The account already has `max_in_flight` unfinished tasks (Kling's 1303).
+    OverParallelLimit,
+}
 
 pub struct Store {
     started: Instant,
@@ -49,12 +54,18 @@ impl Store {
         spec: TaskSpec,
         outcome: Outcome,
         run_for: Duration,
-    ) -> Result<TaskRecord, DuplicateExternalId> {
+        max_in_flight: Option<u32>,
+    ) -> Result<TaskRecord, CreateRefused> {
         let external_key = spec.external_task_id.clone().map(|id| (api.account(), id));
         if let Some(key) = &external_key
             && self.by_external.contains_key(key)
         {
-            return Err(DuplicateExternalId);
+            return Err(CreateRefused::DuplicateExternalId);
+        }
+        if let Some(limit) = max_in_flight
+            && self.in_flight() >= u64::from(limit)
+        {
+            return Err(CreateRefused::OverParallelLimit);
         }
         let task_id = self.fresh_id(api);
         let record = TaskRecord {
@@ -72,7 +83,20 @@ impl Store {
         self.tasks.insert(task_id.clone(), record.clone());
         self.order.push(task_id);
         self.stats.creates_accepted += 1;
+        // Tasks only end as time passes, so the peak is always reached right after a create.
+        self.stats.max_in_flight_seen = self.stats.max_in_flight_seen.max(self.in_flight());
         Ok(record)
+    }
+
+    /// Tasks not yet ended, across the server (one server is one account). A linear scan:
+    /// simulated runs hold hundreds of tasks, not millions.
+    pub fn in_flight(&self) -> u64 {
+        let now = Instant::now();
+        let running = self
+            .tasks
+            .values()
+            .filter(|t| !t.status_at(now).phase.ended());
+        running.count() as u64
     }
 
     /// Kling task ids are 18-digit numeric strings; gateway ids are `gw_` and hex.
@@ -118,8 +142,12 @@ impl Store {
             .filter(move |t| t.api == api)
     }
 
-    pub fn stats(&self) -> &SimStats {
-        &self.stats
+    /// The counters, with the in-flight count as of now.
+    pub fn stats(&self) -> SimStats {
+        SimStats {
+            in_flight: self.in_flight(),
+            ..self.stats.clone()
+        }
     }
 
     pub fn count_api_request(&mut self) {
@@ -191,12 +219,13 @@ mod tests {
         store: &mut Store,
         api: Api,
         external: Option<&str>,
-    ) -> Result<TaskRecord, DuplicateExternalId> {
+    ) -> Result<TaskRecord, CreateRefused> {
         store.create(
             api,
             spec(external),
             Outcome::Succeed,
             Duration::from_secs(1),
+            None,
         )
     }
 
@@ -215,7 +244,7 @@ mod tests {
         let mut store = Store::new();
         let a = create(&mut store, Api::Kling(Kind::Text), Some("job-1")).expect("created");
         let again = create(&mut store, Api::Kling(Kind::Omni), Some("job-1"));
-        assert_eq!(again.unwrap_err(), DuplicateExternalId);
+        assert_eq!(again.unwrap_err(), CreateRefused::DuplicateExternalId);
         create(&mut store, Api::Gateway, Some("job-1")).expect("other account");
         let found = store.find(Account::Kling, "job-1").expect("found");
         assert_eq!(found.task_id, a.task_id);
@@ -234,6 +263,27 @@ mod tests {
             .map(|t| t.task_id.clone())
             .collect();
         assert_eq!(ids, [new.task_id, old.task_id]);
+    }
+
+    #[test]
+    fn the_limit_counts_unfinished_tasks_and_keeps_the_peak() {
+        let mut store = Store::new();
+        let forever = |store: &mut Store, limit| {
+            let api = Api::Kling(Kind::Text);
+            store.create(api, spec(None), Outcome::NeverFinish, Duration::ZERO, limit)
+        };
+        forever(&mut store, Some(2)).expect("first");
+        forever(&mut store, Some(2)).expect("second");
+        let third = forever(&mut store, Some(2));
+        assert_eq!(third.unwrap_err(), CreateRefused::OverParallelLimit);
+        // A task whose run time is over no longer counts.
+        let api = Api::Gateway;
+        store
+            .create(api, spec(None), Outcome::Succeed, Duration::ZERO, None)
+            .expect("unlimited");
+        let stats = store.stats();
+        assert_eq!((stats.in_flight, stats.max_in_flight_seen), (2, 2));
+        assert_eq!(stats.creates_accepted, 3);
     }
 
     #[test]

@@ -94,6 +94,13 @@ pub enum Phase {
     Failed(&'static str),
 }
 
+impl Phase {
+    /// Succeeded or failed: the task no longer counts against the account's limit.
+    pub fn ended(self) -> bool {
+        matches!(self, Phase::Succeeded | Phase::Failed(_))
+    }
+}
+
 /// A phase and when the task last changed (Unix milliseconds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Status {

@@ -4,6 +4,7 @@
 mod faults;
 mod gateway;
 mod kling;
+mod limits;
 mod support;
 mod validation;
 mod video;
