@@ -1,5 +1,6 @@
 //! The job engine against the simulated backend over 127.0.0.1.
 
+mod account_limit;
 mod downloads;
 mod faults;
 mod happy;
