@@ -357,3 +357,6 @@ async fn gateway_answers_the_client_reads_directly() {
         "{err:?}"
     );
 }
+
+#[path = "gateway_mocked/routes.rs"]
+mod routes;

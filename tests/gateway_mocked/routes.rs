@@ -2,11 +2,7 @@
 //! whole: the real binary and the real engine against the gateway mock rebuilt from
 //! new-api's source (tests/gateway_mock) on 127.0.0.1.
 
-mod gateway_mock;
-
-#[path = "engine_sim/support.rs"]
-#[allow(dead_code)]
-mod support;
+use super::{gateway_mock, support};
 
 use std::path::PathBuf;
 use std::process::Output;
