@@ -75,17 +75,7 @@ impl Rig {
     }
 
     async fn engine(&self) -> EngineHandle {
-        let base = self.mock.base.clone();
-        let no_file = self.dir.path().join("no-credentials.toml");
-        let factory: ClientFactory = Arc::new(move |p: Provider| {
-            let settings = ProviderSettings {
-                gateway_base: Some(base.clone()),
-                request_timeout: Duration::from_secs(5),
-                ..ProviderSettings::default()
-            };
-            let env = |name: &str| (name == "SHOTDECK_GATEWAY_KEY").then(|| GATEWAY_KEY.into());
-            Client::from_sources(p, &settings, &env, &no_file)
-        });
+        let factory = gateway_clients(&self.mock.base, GATEWAY_KEY, &self.dir);
         let config = Config {
             render_dir: self.dir.path().join("renders").display().to_string(),
             ..Config::default()
@@ -356,6 +346,22 @@ async fn gateway_answers_the_client_reads_directly() {
         matches!(&err, ProviderError::BadRequest { message, .. } if message == "prompt is required"),
         "{err:?}"
     );
+}
+
+/// The engine's clients for `base`: the gateway key from the environment and nothing else
+/// (no credentials file, no official keys).
+fn gateway_clients(base: &str, key: &'static str, dir: &TempDir) -> ClientFactory {
+    let base = base.to_string();
+    let no_file = dir.path().join("no-credentials.toml");
+    Arc::new(move |p: Provider| {
+        let settings = ProviderSettings {
+            gateway_base: Some(base.clone()),
+            request_timeout: Duration::from_secs(5),
+            ..ProviderSettings::default()
+        };
+        let env = |name: &str| (name == "SHOTDECK_GATEWAY_KEY").then(|| key.into());
+        Client::from_sources(p, &settings, &env, &no_file)
+    })
 }
 
 #[path = "gateway_mocked/routes.rs"]

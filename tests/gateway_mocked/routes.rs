@@ -6,7 +6,6 @@ use super::{gateway_mock, support};
 
 use std::path::PathBuf;
 use std::process::Output;
-use std::sync::Arc;
 use std::time::Duration;
 
 use gateway_mock::{Deployment, GatewayMock};
@@ -14,10 +13,10 @@ use serde_json::json;
 use shotdeck::core::provider::Provider;
 use shotdeck::core::{Board, Mode};
 use shotdeck::engine::events::{JobCmd, JobPhase, JobView, SubmitOptions, SubmitRequest};
-use shotdeck::engine::{ClientFactory, Engine, EngineConfig, EngineHandle};
+use shotdeck::engine::{Engine, EngineConfig, EngineHandle};
 use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
-use shotdeck::providers::{Client, ProviderSettings};
+use shotdeck::providers::ProviderSettings;
 use support::{Events, fast_tuning, shutdown};
 use tempfile::TempDir;
 
@@ -65,17 +64,7 @@ impl Rig {
     }
 
     async fn engine(&self, config: Config) -> EngineHandle {
-        let base = self.mock.base.clone();
-        let no_file = self.dir.path().join("no-credentials.toml");
-        let factory: ClientFactory = Arc::new(move |p: Provider| {
-            let settings = ProviderSettings {
-                gateway_base: Some(base.clone()),
-                request_timeout: Duration::from_secs(5),
-                ..ProviderSettings::default()
-            };
-            let env = |name: &str| (name == "SHOTDECK_GATEWAY_KEY").then(|| KEY.into());
-            Client::from_sources(p, &settings, &env, &no_file)
-        });
+        let factory = super::gateway_clients(&self.mock.base, KEY, &self.dir);
         let config = Config {
             render_dir: self.dir.path().join("renders").display().to_string(),
             ..config
