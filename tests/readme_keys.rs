@@ -49,7 +49,7 @@ fn the_readme_key_table_is_the_keymap() {
     let actual = &readme[start..end];
     assert!(
         actual == expected,
-        "README.md's key table differs from src/ui/keymap.toml; paste this between the \
+        "README.md's key table differs from crates/tui/src/keymap/keymap.toml; paste this between the \
          markers:\n\n{START}{expected}{END}\n"
     );
 }

@@ -1,56 +1,92 @@
-//! The UI is assembled from outside: `app` builds provider clients, the simulator and the
-//! runtime and hands `src/ui` an engine's channels. This keeps `src/ui` from reaching back
-//! into those modules (or into `app`/`cli`, which depend on it).
+//! The workspace's crates are its layers and the arrows point inward. The compiler holds a
+//! crate to the dependencies its manifest lists; this test holds the manifests to the design
+//! (README "Layout"), so a new arrow is a visible change to this table, not a quiet `use`.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Top-level modules `src/ui` must not name.
-const FORBIDDEN: [&str; 4] = ["providers", "sim", "cli", "app"];
+/// Each layer and the workspace crates it may depend on (normal dependencies).
+const ALLOWED: [(&str, &[&str]); 7] = [
+    ("core", &[]),
+    ("files", &["core"]),
+    ("providers", &["core", "files"]),
+    ("store", &["core"]),
+    ("engine", &["core", "files", "providers", "store"]),
+    ("sim", &["core"]),
+    ("tui", &["core", "files"]),
+];
 
-/// Every `crate::` path in `source` that starts at a forbidden module, as written (a
-/// grouped `crate::{a, b::c}` counts each member).
-fn forbidden_paths(source: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for (at, _) in source.match_indices("crate::") {
-        let rest = &source[at + "crate::".len()..];
-        let roots = match rest.strip_prefix('{') {
-            Some(group) => group_members(group),
-            None => vec![rest],
-        };
-        for root in roots {
-            let name: String = root
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            if FORBIDDEN.contains(&name.as_str()) {
-                found.push(format!("crate::{name}"));
-            }
-        }
-    }
-    found
+/// Outside crates a layer must not use: the pure core does no I/O and draws nothing; the
+/// editor talks HTTP, SQL and the simulator only through the engine's messages.
+const FORBIDDEN_EXTERNAL: [(&str, &[&str]); 2] = [
+    (
+        "core",
+        &[
+            "tokio",
+            "reqwest",
+            "rusqlite",
+            "ratatui",
+            "crossterm",
+            "axum",
+            "directories",
+        ],
+    ),
+    ("tui", &["reqwest", "rusqlite", "axum", "jsonwebtoken"]),
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The members of a `{...}` group (the text after its `{`), split at top-level commas, so
-/// `{engine::{A, B}, sim::X}` gives `engine::{A, B}` and `sim::X`.
-fn group_members(group: &str) -> Vec<&str> {
-    let mut members = Vec::new();
-    let (mut depth, mut start) = (0usize, 0);
-    for (i, c) in group.char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' if depth == 0 => {
-                members.push(group[start..i].trim());
-                break;
-            }
-            '}' => depth -= 1,
-            ',' if depth == 0 => {
-                members.push(group[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
+/// The names in a manifest's `[dependencies]` table (not dev- or build-dependencies).
+fn normal_dependencies(manifest: &str) -> BTreeSet<String> {
+    let table: toml::Table = manifest.parse().expect("a manifest that parses");
+    table
+        .get("dependencies")
+        .and_then(|d| d.as_table())
+        .map(|d| d.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn manifest(layer: &str) -> String {
+    let path = root().join("crates").join(layer).join("Cargo.toml");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_crate_depends_only_on_the_layers_inside_it() {
+    let on_disk: BTreeSet<String> = std::fs::read_dir(root().join("crates"))
+        .expect("crates/")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let known: BTreeSet<String> = ALLOWED.iter().map(|(l, _)| l.to_string()).collect();
+    assert_eq!(on_disk, known, "a crate without a place in the layer table");
+    for (layer, allowed) in ALLOWED {
+        let inner: BTreeSet<String> = normal_dependencies(&manifest(layer))
+            .into_iter()
+            .filter_map(|d| d.strip_prefix("shotdeck-").map(str::to_owned))
+            .collect();
+        let allowed: BTreeSet<String> = allowed.iter().map(|s| s.to_string()).collect();
+        let extra: Vec<_> = inner.difference(&allowed).collect();
+        assert!(
+            extra.is_empty(),
+            "shotdeck-{layer} depends outward on {extra:?}"
+        );
     }
-    members
+}
+
+#[test]
+fn the_core_and_the_editor_keep_off_io_they_do_not_own() {
+    for (layer, forbidden) in FORBIDDEN_EXTERNAL {
+        let deps = normal_dependencies(&manifest(layer));
+        let found: Vec<_> = forbidden.iter().filter(|f| deps.contains(**f)).collect();
+        assert!(found.is_empty(), "shotdeck-{layer} depends on {found:?}");
+    }
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -64,42 +100,50 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-#[test]
-fn the_scanner_sees_plain_grouped_and_nested_paths() {
-    let source = "use crate::providers::Client;\n\
-                  use crate::{core::{Board, Shot}, sim::SimServer};\n\
-                  let c = crate::cli::load_config();\n\
-                  use crate::simulated_badge;\n\
-                  use crate::engine::sim_keys;";
-    assert_eq!(
-        forbidden_paths(source),
-        ["crate::providers", "crate::sim", "crate::cli"]
-    );
+/// `std` modules that do I/O, which the pure core must not name outside its tests.
+const IO_PATHS: [&str; 5] = [
+    "std::fs",
+    "std::net",
+    "std::process",
+    "std::env",
+    "std::io::stdin",
+];
+
+/// The source before its `#[cfg(test)]` module: tests may read fixtures.
+fn non_test(source: &str) -> &str {
+    source.split("#[cfg(test)]").next().unwrap_or(source)
 }
 
 #[test]
-fn no_ui_file_imports_providers_sim_cli_or_app() {
-    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+fn the_core_does_no_io() {
     let mut files = Vec::new();
-    rust_files(&ui, &mut files);
-    assert!(
-        files.len() > 10,
-        "found only {} files under {}",
-        files.len(),
-        ui.display()
-    );
+    rust_files(&root().join("crates/core/src"), &mut files);
+    assert!(files.len() > 20, "found only {} core files", files.len());
     let offenders: Vec<String> = files
         .iter()
         .flat_map(|path| {
             let source = std::fs::read_to_string(path).expect("a readable source file");
-            forbidden_paths(&source)
-                .into_iter()
-                .map(move |p| format!("{}: {p}", path.display()))
+            IO_PATHS
+                .iter()
+                .filter(|io| non_test(&source).contains(*io))
+                .map(|io| format!("{}: {io}", path.display()))
+                .collect::<Vec<_>>()
         })
         .collect();
     assert!(
         offenders.is_empty(),
-        "src/ui reaches outside its layer:\n{}",
+        "the core does I/O:\n{}",
         offenders.join("\n")
+    );
+}
+
+#[test]
+fn the_scanner_sees_only_normal_dependencies() {
+    let manifest = "[package]\nname = \"x\"\n[dependencies]\nshotdeck-core = { path = \"../core\" }\n\
+                    serde.workspace = true\n[dev-dependencies]\nshotdeck-sim = { path = \"../sim\" }\n";
+    let deps = normal_dependencies(manifest);
+    assert_eq!(
+        deps.into_iter().collect::<Vec<_>>(),
+        ["serde", "shotdeck-core"]
     );
 }

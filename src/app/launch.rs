@@ -86,6 +86,10 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
             deps.provider = p;
         }
         deps.simulated = args.demo;
+        deps.host = Box::new(
+            crate::ui::SystemHost::from_env()
+                .with_utc_offset(crate::engine::store::local_utc_offset_ms()),
+        );
         deps.paid_check = check;
         deps.read_only = read_only;
         let result = crate::ui::run_terminal(opened, deps).await;

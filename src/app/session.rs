@@ -18,7 +18,7 @@ use crate::ui::History;
 /// Answers for a missing engine (no job store, or a demo without its backend): every
 /// command that would act is refused with `why`, so the editor works and nothing pretends
 /// to run.
-pub async fn no_engine(
+pub(super) async fn no_engine(
     mut cmds: UnboundedReceiver<JobCmd>,
     events: UnboundedSender<JobEvent>,
     why: String,

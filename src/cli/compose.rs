@@ -28,7 +28,7 @@ pub struct ComposeArgs {
     pub external_task_id: String,
 }
 
-pub fn run(args: ComposeArgs) -> ExitCode {
+pub(super) fn run(args: ComposeArgs) -> ExitCode {
     let config = super::load_config();
     let provider = args.provider.resolve(&config);
     let path = &args.board.board;

@@ -22,7 +22,7 @@ use crate::providers::{Client, KLING_BASE_ENV, KlingClient, Probe, ProviderError
 
 /// Overrides the "other region" host tried when a key is refused (tests point it at a
 /// second local mock; users never need it).
-pub const OTHER_REGION_ENV: &str = "KLING_API_BASE_OTHER_REGION";
+pub(super) const OTHER_REGION_ENV: &str = "KLING_API_BASE_OTHER_REGION";
 const SINGAPORE: &str = "https://api-singapore.klingai.com";
 const BEIJING: &str = "https://api-beijing.klingai.com";
 /// The kind whose list is read: every account has the text2video route.
@@ -41,7 +41,7 @@ pub struct DoctorArgs {
 }
 
 /// A diagnosis is a few cheap calls: a server silent this long will not answer.
-pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
+pub(super) const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
 
 fn timeout_secs(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
@@ -81,7 +81,7 @@ impl Check {
     }
 }
 
-pub fn run(args: DoctorArgs) -> ExitCode {
+pub(super) fn run(args: DoctorArgs) -> ExitCode {
     let config = super::load_config();
     let provider = args.provider.resolve(&config);
     let mut settings = provider_settings(&config);

@@ -15,7 +15,7 @@ pub struct DownloadArgs {
     pub timeout: Option<u64>,
 }
 
-pub fn run(args: DownloadArgs) -> ExitCode {
+pub(super) fn run(args: DownloadArgs) -> ExitCode {
     let id = args.id;
     let timeout = args.timeout.map(Duration::from_secs);
     follow::block_on(async {

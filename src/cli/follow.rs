@@ -16,25 +16,27 @@ use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope, provider_setti
 // spent (the table is in the README). 2 (nothing sent: unreadable board, usage, no --yes)
 // is `EXIT_UNREADABLE`, shared with the other commands.
 /// Nothing was sent, or the provider refused the create: no task exists, nothing spent.
-pub const EXIT_NOT_SENT: u8 = 1;
+pub(super) const EXIT_NOT_SENT: u8 = 1;
 /// `--timeout` ran out; the job carries on (reattach with `shotdeck jobs wait ID`).
-pub const EXIT_TIMEOUT: u8 = 3;
+pub(super) const EXIT_TIMEOUT: u8 = 3;
 /// The provider accepted the task and then failed it: it may have been charged.
-pub const EXIT_FAILED_AFTER_ACCEPT: u8 = 4;
+pub(super) const EXIT_FAILED_AFTER_ACCEPT: u8 = 4;
 /// The job waits for the user (a download that gave up, keys gone, a create whose fate is
 /// unknown): money may have been spent.
-pub const EXIT_NEEDS_ATTENTION: u8 = 5;
+pub(super) const EXIT_NEEDS_ATTENTION: u8 = 5;
 /// Ctrl-C; the job carries on.
-pub const EXIT_INTERRUPTED: u8 = 130;
+pub(super) const EXIT_INTERRUPTED: u8 = 130;
 
 /// Runs one command's async part on a small runtime (the engine, its downloads and the
 /// HTTP clients all fit on one thread).
-pub fn block_on(fut: impl std::future::Future<Output = ExitCode>) -> ExitCode {
+pub(super) fn block_on(fut: impl std::future::Future<Output = ExitCode>) -> ExitCode {
     runtime::block_on(Flavor::CurrentThread, fut)
 }
 
 /// An engine that looks after `ids` only (and whatever it submits).
-pub async fn start_engine(ids: impl IntoIterator<Item = JobId>) -> Result<EngineHandle, String> {
+pub(super) async fn start_engine(
+    ids: impl IntoIterator<Item = JobId>,
+) -> Result<EngineHandle, String> {
     let config = super::load_config();
     let settings = provider_settings(&config);
     let cfg = EngineConfig::new(default_path(), config, settings)
@@ -45,7 +47,7 @@ pub async fn start_engine(ids: impl IntoIterator<Item = JobId>) -> Result<Engine
 /// Tells the user when another shotdeck process is looking after job `id`: this command then
 /// follows its progress through the store and takes the job over only if that process's
 /// lease runs out (it stopped or crashed), which otherwise looks like a silent wait.
-pub fn note_foreign_lease(engine: &EngineHandle, id: JobId) {
+pub(super) fn note_foreign_lease(engine: &EngineHandle, id: JobId) {
     let Ok(store) = Store::open(&default_path()) else {
         return;
     };
@@ -67,7 +69,7 @@ pub fn note_foreign_lease(engine: &EngineHandle, id: JobId) {
 /// Stops the engine and waits for it to release its leases. A create already sent is
 /// first given its answer (up to the request timeout: the engine records the task id
 /// rather than throw it away); a task id that arrives meanwhile is said.
-pub async fn stop_engine(engine: EngineHandle) {
+pub(super) async fn stop_engine(engine: EngineHandle) {
     let EngineHandle {
         cmd_tx,
         mut event_rx,
@@ -126,16 +128,16 @@ fn create_in_flight_note(id: JobId, v: Option<&JobView>) {
 /// When a wait of `timeout` from now ends; `None` (no deadline) when that is beyond what
 /// the clock can represent, so `--timeout 18446744073709551615` means "practically never"
 /// instead of an overflow.
-pub fn deadline_after(timeout: Duration) -> Option<tokio::time::Instant> {
+pub(super) fn deadline_after(timeout: Duration) -> Option<tokio::time::Instant> {
     tokio::time::Instant::now().checked_add(timeout)
 }
 
-pub fn reattach_hint(id: JobId) -> String {
+pub(super) fn reattach_hint(id: JobId) -> String {
     format!("reattach with: shotdeck jobs wait {id}")
 }
 
 /// How following ended.
-pub enum Outcome {
+pub(super) enum Outcome {
     Done(JobView),
     Failed(JobView),
     /// Active, but waiting for the user (a download that gave up, keys missing).
@@ -146,7 +148,7 @@ pub enum Outcome {
 }
 
 /// Prints phase changes and download progress of one job on stderr.
-pub struct Reporter {
+pub(super) struct Reporter {
     id: JobId,
     last_phase: Option<JobPhase>,
     last_task: Option<String>,
@@ -156,7 +158,7 @@ pub struct Reporter {
 }
 
 impl Reporter {
-    pub fn new(id: JobId) -> Self {
+    pub(super) fn new(id: JobId) -> Self {
         Reporter {
             id,
             last_phase: None,
@@ -167,7 +169,7 @@ impl Reporter {
         }
     }
 
-    pub fn show(&mut self, v: &JobView) {
+    pub(super) fn show(&mut self, v: &JobView) {
         let id = self.id;
         let phase_changed = self.last_phase != Some(v.phase);
         if phase_changed {
@@ -225,7 +227,7 @@ impl Reporter {
 }
 
 /// What a view means for someone waiting on the job, if it ends the wait.
-pub fn settle(v: &JobView) -> Option<Outcome> {
+pub(super) fn settle(v: &JobView) -> Option<Outcome> {
     match v.phase {
         JobPhase::Done => Some(Outcome::Done(v.clone())),
         JobPhase::Failed => Some(Outcome::Failed(v.clone())),
@@ -241,7 +243,7 @@ pub fn settle(v: &JobView) -> Option<Outcome> {
 /// Follows job `id` until it settles, the timeout runs out or the user presses Ctrl-C.
 /// `start` is the job as it stands, when the caller knows it (a view that already settles
 /// the wait ends it at once).
-pub async fn follow(
+pub(super) async fn follow(
     engine: &mut EngineHandle,
     id: JobId,
     start: Option<JobView>,
@@ -292,7 +294,7 @@ pub async fn follow(
 }
 
 /// Prints how the wait ended (paths on stdout, everything else on stderr).
-pub fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCode {
+pub(super) fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> ExitCode {
     match outcome {
         Outcome::Done(v) => {
             for f in &v.files {

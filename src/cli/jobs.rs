@@ -73,7 +73,7 @@ pub enum JobsAction {
     },
 }
 
-pub fn run(args: JobsArgs) -> ExitCode {
+pub(super) fn run(args: JobsArgs) -> ExitCode {
     match args.action {
         None => super::jobs_list::list(args.json, args.board),
         Some(JobsAction::Show { id, json }) => show(id, json),

@@ -29,7 +29,7 @@ pub struct SendArgs {
     pub timeout: Option<u64>,
 }
 
-pub fn send(args: SendArgs) -> ExitCode {
+pub(super) fn send(args: SendArgs) -> ExitCode {
     let id = args.id;
     let rec = match Store::open(&default_path()).and_then(|s| s.record(id)) {
         Ok(Some(rec)) => rec,
@@ -125,7 +125,7 @@ async fn sent(engine: &mut EngineHandle, id: JobId) -> Result<JobView, String> {
     }
 }
 
-pub fn cancel(id: JobId) -> ExitCode {
+pub(super) fn cancel(id: JobId) -> ExitCode {
     let owner = format!("cli-{}", std::process::id());
     let cancelled = Store::open(&default_path())
         .map_err(|e| e.to_string())

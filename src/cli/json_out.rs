@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::ser::{Formatter, PrettyFormatter};
 
 /// `value` as pretty JSON followed by a newline.
-pub fn write_pretty(w: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+pub(super) fn write_pretty(w: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(&mut *w, TerminalSafe::default());
     value.serialize(&mut ser).map_err(io::Error::from)?;
     w.write_all(b"\n")

@@ -9,7 +9,7 @@ use super::follow::EXIT_INTERRUPTED;
 
 /// Says which jobs engine `instance` still had `submitting`, then exits with 130. The next
 /// engine that takes them over looks the task up by its external id.
-pub fn exit_now(instance: &str) -> ! {
+pub(super) fn exit_now(instance: &str) -> ! {
     let ids = submitting_jobs(instance);
     if ids.is_empty() {
         eprintln!("interrupted again; exiting now");
@@ -21,7 +21,7 @@ pub fn exit_now(instance: &str) -> ! {
 }
 
 /// What is said about job `id`, left `submitting` by an exit that did not wait.
-pub fn left_submitting(id: JobId) -> String {
+pub(super) fn left_submitting(id: JobId) -> String {
     format!(
         "interrupted again; exiting now: job {id} is still `submitting` (its create was sent \
          and not answered, so a task may exist and be charged); look at it with: \

@@ -100,7 +100,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 /// Renders the extra sections.
-pub fn render(keymap: &Keymap) -> String {
+pub(super) fn render(keymap: &Keymap) -> String {
     let mut out = String::new();
     out.push_str(".SH KEYS\n");
     out.push_str(&paragraph(

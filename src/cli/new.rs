@@ -22,7 +22,7 @@ pub struct NewArgs {
     pub from: Option<std::path::PathBuf>,
 }
 
-pub fn run(args: NewArgs) -> ExitCode {
+pub(super) fn run(args: NewArgs) -> ExitCode {
     let path = &args.board.board;
     if path.exists() && !args.force {
         eprintln!(

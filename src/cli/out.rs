@@ -25,7 +25,7 @@ macro_rules! outln {
 pub(crate) use outln;
 
 /// One line, written and flushed as one piece.
-pub fn line(args: fmt::Arguments<'_>) {
+pub(super) fn line(args: fmt::Arguments<'_>) {
     write_with(|w| {
         w.write_fmt(args)?;
         w.write_all(b"\n")
@@ -33,7 +33,7 @@ pub fn line(args: fmt::Arguments<'_>) {
 }
 
 /// Runs `write` against a locked stdout (for streaming JSON and the like), then flushes.
-pub fn write_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+pub(super) fn write_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
     if CLOSED.load(Ordering::Relaxed) {
         return;
     }
@@ -52,6 +52,6 @@ fn record(e: &std::io::Error) {
 }
 
 /// True when some output was lost for a reason other than a closed pipe.
-pub fn failed() -> bool {
+pub(super) fn failed() -> bool {
     FAILED.load(Ordering::Relaxed)
 }

@@ -25,7 +25,7 @@ pub struct CompletionsArgs {
 }
 
 /// Prints the completion script for `args.shell` on stdout.
-pub fn completions(args: CompletionsArgs) -> ExitCode {
+pub(super) fn completions(args: CompletionsArgs) -> ExitCode {
     // Generated whole first: clap_complete panics when its writer fails (a closed pipe).
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "shotdeck", &mut script);
@@ -35,7 +35,7 @@ pub fn completions(args: CompletionsArgs) -> ExitCode {
 
 /// Prints the man page (roff) on stdout: `shotdeck man > shotdeck.1`. Clap's sections
 /// (options, subcommands), then the keys, environment, files and exit codes.
-pub fn man() -> ExitCode {
+pub(super) fn man() -> ExitCode {
     let mut page = Vec::new();
     if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
         eprintln!("shotdeck: cannot render the man page: {e}");
@@ -102,7 +102,7 @@ fn allowed_distance(name: &str) -> usize {
 
 /// The clap-style error for a mistyped subcommand (exit code 2, like clap's own). The typed
 /// name is printed escaped: it came from the command line, not from us.
-pub fn report_mistyped(typo: &Path, suggestion: &str) -> ExitCode {
+pub(super) fn report_mistyped(typo: &Path, suggestion: &str) -> ExitCode {
     let typo = crate::core::printable_path(typo);
     let err = Cli::command().error(
         ErrorKind::InvalidSubcommand,

@@ -39,7 +39,7 @@ struct Report<'a> {
     estimates: bool,
 }
 
-pub fn run(args: SpendArgs) -> ExitCode {
+pub(super) fn run(args: SpendArgs) -> ExitCode {
     let config = super::load_config();
     let store = match Store::open(&default_path()) {
         Ok(s) => s,

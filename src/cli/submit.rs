@@ -61,7 +61,7 @@ fn parse_usd(s: &str) -> Result<f64, String> {
     }
 }
 
-pub fn run(args: SubmitArgs) -> ExitCode {
+pub(super) fn run(args: SubmitArgs) -> ExitCode {
     let config = super::load_config();
     let provider = args.provider.resolve(&config);
     let path = match std::path::absolute(&args.board.board) {

@@ -21,7 +21,7 @@ pub struct ValidateArgs {
 }
 
 /// Loads a board and runs every rule for `provider`, with image facts from disk.
-pub fn load_and_validate(
+pub(super) fn load_and_validate(
     path: &Path,
     provider: Provider,
     profiles: &Profiles,
@@ -34,7 +34,7 @@ pub fn load_and_validate(
 
 /// True when a finding says the route cannot carry the board (the `route` rule): such a
 /// board is refused like an unconfirmed paid send, exit 2, nothing sent.
-pub fn route_refuses(findings: &[Finding], provider: Provider) -> bool {
+pub(super) fn route_refuses(findings: &[Finding], provider: Provider) -> bool {
     findings.iter().any(|f| {
         f.severity == crate::core::Severity::Error
             && f.provider == Some(provider)
@@ -50,14 +50,14 @@ pub fn route_refuses(findings: &[Finding], provider: Provider) -> bool {
 }
 
 /// One line per finding: `error <path>: <message>` or `warning <path>: <message>`.
-pub fn print_findings(out: &mut dyn std::io::Write, findings: &[Finding]) {
+pub(super) fn print_findings(out: &mut dyn std::io::Write, findings: &[Finding]) {
     for f in findings {
         // Messages quote file names and prompts: escaped, never acted on.
         let _ = writeln!(out, "{}", crate::core::printable(&f.to_string()));
     }
 }
 
-pub fn run(args: ValidateArgs) -> ExitCode {
+pub(super) fn run(args: ValidateArgs) -> ExitCode {
     let config = super::load_config();
     let provider = args.provider.resolve(&config);
     let findings = match load_and_validate(&args.board.board, provider, &config.profiles) {

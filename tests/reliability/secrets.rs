@@ -113,7 +113,7 @@ async fn the_trace_log_never_holds_a_key() {
 
     let text = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
     assert!(
-        text.contains("shotdeck::providers::client") && text.contains("hyper"),
+        text.contains("shotdeck_providers::client") && text.contains("hyper"),
         "shotdeck's and the HTTP stack's events were captured: {} bytes, {}",
         text.len(),
         &text[..text.len().min(3000)]

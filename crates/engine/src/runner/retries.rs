@@ -1,0 +1,98 @@
+//! Second chances for a job, each asked for by the user: send its stored request again as a
+//! new job (paid), or poll the task the provider already accepted (free). A job is retried
+//! at most once; a second retry is refused naming the job the first one made.
+
+use super::{EngineLoop, new_external_task_id};
+use crate::intake;
+use shotdeck_core::jobs::{JobId, JobPhase};
+use shotdeck_store::{JobChange, NewJob, now_ms};
+
+impl EngineLoop {
+    /// `Err` with the reason when `id` already has a retry: sending it again would pay for
+    /// the same failure twice. Commands run one at a time, so two quick retries of one job
+    /// from this engine see each other.
+    pub(super) async fn not_yet_retried(&self, id: JobId) -> Result<(), String> {
+        let retries = self
+            .shared
+            .db
+            .call(move |s| s.retries_of(id))
+            .await
+            .map_err(|e| {
+                format!("cannot check job {id}'s earlier retries, nothing was sent: {e}")
+            })?;
+        match retries.last() {
+            None => Ok(()),
+            Some((child, JobPhase::Failed)) => Err(format!(
+                "job {id} was already retried as job {child}, which failed too; retry job {child} instead. Nothing was sent"
+            )),
+            Some((child, phase)) => Err(format!(
+                "job {id} was already retried as job {child} ({}); nothing was sent",
+                phase.as_str()
+            )),
+        }
+    }
+
+    /// A finished job's stored request as a new job with a fresh idempotency key.
+    pub(super) async fn retry(&mut self, id: JobId) {
+        let rec = match self.shared.db.call(move |s| s.record(id)).await {
+            Ok(Some(rec)) => rec,
+            Ok(None) => return self.reject(format!("no job {id} to retry")),
+            Err(e) => return self.reject(format!("cannot retry job {id}: {e}")),
+        };
+        if rec.view.phase.is_active() {
+            return self.reject(format!(
+                "job {id} is still {}; retry it once it has finished",
+                rec.view.phase.as_str()
+            ));
+        }
+        if let Err(reason) = self.not_yet_retried(id).await {
+            return self.reject(reason);
+        }
+        let ext = new_external_task_id();
+        let mut request = rec.request;
+        // Wherever this provider's body carries the key (top level, `metadata`, or both):
+        // the record check refuses a body that still carries the old one anywhere.
+        if let Err(why) = intake::rekey(&mut request.body, &ext) {
+            return self.reject(format!("cannot retry job {id}: {why}"));
+        }
+        let job = NewJob {
+            board_path: rec.view.board_path,
+            board: rec.board,
+            provider: rec.view.provider,
+            request,
+            external_task_id: ext,
+            estimated_usd: rec.view.estimated_usd,
+            retry_of: Some(id),
+        };
+        self.record(job, None).await;
+    }
+
+    /// Polls a job's task again: a failed job with a task id is reopened, an active one the
+    /// engine stopped on is restarted. Nothing is created, so nothing is paid.
+    pub(super) async fn repoll(&mut self, id: JobId) {
+        self.restart(id, move |s, owner, view| {
+            if view.task_id.is_none() {
+                return Ok(Err(format!(
+                    "job {id} has no task id: the provider never accepted it, so there is nothing to poll (retry it instead)"
+                )));
+            }
+            match view.phase {
+                JobPhase::Done | JobPhase::Downloading => Ok(Err(format!(
+                    "job {id}'s task has finished ({}); download its videos again instead",
+                    view.phase.as_str()
+                ))),
+                JobPhase::Failed => Ok(Ok(s.reopen_to_poll(id, owner, now_ms())?)),
+                _ => {
+                    let change = JobChange {
+                        stalled: Some(false),
+                        ..JobChange::default()
+                            .with_error(None)
+                            .with_note("polled again by the user")
+                    };
+                    Ok(Ok(s.apply(id, owner, &change, now_ms())?))
+                }
+            }
+        })
+        .await;
+    }
+}

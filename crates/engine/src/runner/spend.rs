@@ -1,0 +1,42 @@
+//! Today's spend, reported beside the engine loop: the loop only pings (a job appeared,
+//! changed phase or was charged) and never waits for the sum. Pings that pile up while a
+//! sum runs are answered by one sum; the task ends with the loop (its sender dropped).
+
+use tokio::sync::mpsc;
+
+use shotdeck_core::budget::UnitPrices;
+use shotdeck_core::jobs::JobEvent;
+use shotdeck_store::db::Db;
+use shotdeck_store::now_ms;
+
+/// Starts the reporter; it sends one `JobEvent::Spend` at once and one after each burst
+/// of pings.
+pub(super) fn start(
+    db: Db,
+    unit_prices: UnitPrices,
+    events: mpsc::UnboundedSender<JobEvent>,
+) -> mpsc::UnboundedSender<()> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+    let _ = tx.send(());
+    tokio::spawn(async move {
+        while rx.recv().await.is_some() {
+            while rx.try_recv().is_ok() {}
+            let prices = unit_prices.clone();
+            let today = db
+                .call(move |s| {
+                    let midnight = s.local_midnight_ms(now_ms())?;
+                    s.spent_usd(Some(midnight), None, &prices)
+                })
+                .await;
+            match today {
+                Ok(today_usd) => {
+                    if events.send(JobEvent::Spend { today_usd }).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "could not sum today's spend"),
+            }
+        }
+    });
+    tx
+}

@@ -1,0 +1,62 @@
+//! The take commands: marking a board's keeper, and gathering two takes for a comparison.
+
+use super::EngineLoop;
+use crate::takes::take_facts;
+use shotdeck_core::jobs::{JobEvent, JobId};
+use shotdeck_store::{KeeperError, now_ms};
+
+impl EngineLoop {
+    /// Moves (or clears) a board's keeper mark and reports every job whose mark changed.
+    pub(super) async fn set_keeper(&mut self, id: JobId, keep: bool) {
+        let written = self
+            .shared
+            .db
+            .call(move |s| Ok(s.set_keeper(id, keep, now_ms())))
+            .await;
+        match written {
+            Ok(Ok(changed)) => {
+                for view in changed {
+                    self.scope.add(view.id);
+                    self.report(view);
+                }
+            }
+            Ok(Err(KeeperError::NotDone { id, phase })) => self.reject(format!(
+                "job #{id} is {}: only a done take can be the keeper",
+                phase.as_str()
+            )),
+            Ok(Err(e)) => self.reject(format!("cannot mark job #{id}: {e}")),
+            Err(e) => self.reject(format!("cannot mark job #{id}: {e}")),
+        }
+    }
+
+    /// Reads both records, then looks at their files on a blocking thread (sizes, MP4
+    /// headers) so the loop never waits on the disk.
+    pub(super) async fn compare(&mut self, a: JobId, b: JobId) {
+        let records = self
+            .shared
+            .db
+            .call(move |s| Ok((s.record(a)?, s.record(b)?)))
+            .await;
+        let (ra, rb) = match records {
+            Ok((Some(ra), Some(rb))) => (ra, rb),
+            Ok((None, _)) => return self.reject(format!("job #{a} is not in the store")),
+            Ok((_, None)) => return self.reject(format!("job #{b} is not in the store")),
+            Err(e) => return self.reject(format!("reading jobs #{a} and #{b} failed: {e}")),
+        };
+        let profiles = self.shared.config.profiles.clone();
+        let prices = self.shared.config.usd_per_unit.clone();
+        let gathered = tokio::task::spawn_blocking(move || {
+            [
+                take_facts(&ra, &profiles, &prices),
+                take_facts(&rb, &profiles, &prices),
+            ]
+        })
+        .await;
+        match gathered {
+            Ok(facts) => {
+                let _ = self.events.send(JobEvent::Compared(Box::new(facts)));
+            }
+            Err(e) => self.reject(format!("comparing jobs #{a} and #{b} failed: {e}")),
+        }
+    }
+}

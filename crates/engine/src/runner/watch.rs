@@ -1,0 +1,171 @@
+//! Housekeeping while jobs are in flight: lease renewal, other processes' changes, and
+//! adopting jobs no live engine holds.
+
+use tokio::time::Instant;
+
+use super::unsent::park_unsent;
+use super::{EngineLoop, WATCH_SLACK_MS};
+use crate::worker::Worker;
+use shotdeck_core::jobs::{JobId, JobPhase, JobView};
+use shotdeck_store::{JobChange, StoreError, now_ms};
+
+/// What an engine found on a job whose lease it tried to take.
+enum Adopted {
+    /// Ours to work on; the view when clearing a stall changed it.
+    Work(Option<JobView>),
+    /// Left `queued` by a submit that stopped before sending: now `not_sent`.
+    Parked(JobView),
+    /// Another live engine holds it.
+    Busy,
+}
+
+impl EngineLoop {
+    /// Housekeeping while anything is in flight.
+    pub(super) async fn tick(&mut self) {
+        self.next_tick = Instant::now() + self.shared.tuning.tick();
+        let now = now_ms();
+        if !self.workers.is_empty() {
+            let (owner, until) = (self.shared.owner.clone(), now + self.lease_ms());
+            let ids: Vec<JobId> = self.workers.keys().copied().collect();
+            match self
+                .shared
+                .db
+                .call(move |s| {
+                    s.renew_leases(&owner, until)?;
+                    s.not_held(&owner, &ids)
+                })
+                .await
+            {
+                Ok(lost) => self.note_lost(lost),
+                Err(e) => tracing::error!(error = %e, "lease renewal failed"),
+            }
+        }
+        let since = self.last_seen - WATCH_SLACK_MS;
+        match self.shared.db.call(move |s| s.changed_since(since)).await {
+            Ok(views) => {
+                self.last_seen = now;
+                for v in views {
+                    let newer = self
+                        .known
+                        .get(&v.id)
+                        .is_none_or(|k| *k != v && v.updated_at >= k.updated_at);
+                    // Our own workers report their jobs directly, and fresher; not a job
+                    // whose lease went elsewhere (cancelled, or taken over).
+                    let ours = self.workers.contains_key(&v.id) && !self.lost.contains(&v.id);
+                    if self.scope.contains(v.id) && !ours && newer {
+                        self.report(v);
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "watching the store failed"),
+        }
+        self.adopt(false).await;
+        self.refresh_watching().await;
+    }
+
+    /// Jobs our workers run whose lease another process took (`jobs cancel`, or an engine
+    /// that adopted them while this one was suspended past its lease): from now on their
+    /// views come from the store, so whoever follows them here sees what really happens.
+    /// The worker finds out at its next write and stops.
+    fn note_lost(&mut self, lost: Vec<JobId>) {
+        for id in lost {
+            if self.lost.insert(id) {
+                tracing::info!(
+                    job = id,
+                    "its lease went to another process; following it from the store"
+                );
+            }
+        }
+    }
+
+    /// Takes the lease of in-scope active jobs no live engine holds, and works on them.
+    /// Stalled jobs only on start: otherwise they wait for the user.
+    pub(super) async fn adopt(&mut self, include_stalled: bool) {
+        let now = now_ms();
+        let ids = match self
+            .shared
+            .db
+            .call(move |s| s.adoptable(now, include_stalled))
+            .await
+        {
+            Ok(ids) => ids,
+            Err(e) => return tracing::error!(error = %e, "looking for jobs to adopt failed"),
+        };
+        for id in ids {
+            if !self.scope.contains(id) || self.workers.contains_key(&id) {
+                continue;
+            }
+            let (owner, until) = (self.shared.owner.clone(), now + self.lease_ms());
+            let adopted = self
+                .shared
+                .db
+                .call(move |s| {
+                    if !s.take_lease(id, &owner, until, now_ms())? {
+                        return Ok(Adopted::Busy);
+                    }
+                    let rec = s.record(id)?.ok_or(StoreError::NotFound(id))?;
+                    if rec.view.phase == JobPhase::Queued {
+                        // Its submitter stopped before sending: only the user sends it now.
+                        let view = park_unsent(s, id, &owner)?;
+                        s.release_lease(id, &owner)?;
+                        return Ok(Adopted::Parked(view));
+                    }
+                    if !rec.stalled {
+                        return Ok(Adopted::Work(None));
+                    }
+                    let change = JobChange {
+                        stalled: Some(false),
+                        ..JobChange::default()
+                            .with_error(None)
+                            .with_note("resumed at engine start")
+                    };
+                    Ok(Adopted::Work(s.apply(id, &owner, &change, now_ms())?))
+                })
+                .await;
+            match adopted {
+                Ok(Adopted::Work(changed)) => {
+                    if let Some(view) = changed {
+                        self.report(view);
+                    }
+                    tracing::info!(job = id, "adopted");
+                    self.spawn_worker(id).await;
+                }
+                Ok(Adopted::Parked(view)) => {
+                    tracing::info!(job = id, "recorded but never sent; waits for the user");
+                    self.report(view);
+                }
+                Ok(Adopted::Busy) => {}
+                Err(e) => tracing::error!(job = id, error = %e, "adopting failed"),
+            }
+        }
+    }
+
+    pub(super) async fn spawn_worker(&mut self, id: JobId) {
+        match Worker::load(self.shared.clone(), id).await {
+            Ok(worker) => {
+                self.workers.insert(id, tokio::spawn(worker.run()));
+            }
+            Err(e) => {
+                tracing::error!(job = id, error = %e, "cannot start work on the job");
+                let owner = self.shared.owner.clone();
+                let _ = self
+                    .shared
+                    .db
+                    .call(move |s| s.release_lease(id, &owner))
+                    .await;
+            }
+        }
+    }
+
+    /// Whether an in-scope job is in flight beyond our own workers.
+    pub(super) async fn refresh_watching(&mut self) {
+        match self.shared.db.call(|s| s.in_flight()).await {
+            Ok(ids) => {
+                self.watching = ids
+                    .into_iter()
+                    .any(|id| self.scope.contains(id) && !self.workers.contains_key(&id));
+            }
+            Err(e) => tracing::error!(error = %e, "reading in-flight jobs failed"),
+        }
+    }
+}

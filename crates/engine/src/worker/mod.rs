@@ -1,0 +1,370 @@
+//! One job's life while this engine holds its lease: submit (or reconcile), poll, download.
+//!
+//! A worker is a tokio task. It reads and writes the job only through the store, always
+//! conditionally on its lease, and reports every change to the engine loop. When the job
+//! finishes, stalls (waits for the user) or the lease is lost, the worker exits and the
+//! engine releases the lease.
+
+mod attention;
+mod explain;
+mod fetch;
+mod listing;
+mod odd;
+mod remote;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, mpsc};
+
+use super::config::{ClientFactory, Tuning};
+use super::download::Downloader;
+use super::gate::RequestGate;
+use super::list_poll::{ListGroups, Membership};
+use shotdeck_core::compose::ComposedRequest;
+use shotdeck_core::jobs::machine::is_remote;
+use shotdeck_core::jobs::{JobError, JobId, JobPhase, JobView};
+use shotdeck_core::provider::Provider;
+use shotdeck_files::config::Config;
+use shotdeck_providers::{Client, ProviderError};
+use shotdeck_store::db::Db;
+use shotdeck_store::{JobChange, StoreError, now_ms};
+
+/// What workers tell the engine loop.
+// Views are forwarded as events unchanged; boxing them here would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum WorkerMsg {
+    Updated(JobView),
+    Exited(JobId),
+}
+
+/// What every worker of one engine shares.
+pub(crate) struct Shared {
+    pub db: Db,
+    /// This engine instance's lease owner id.
+    pub owner: String,
+    pub gate: RequestGate,
+    pub downloads: Semaphore,
+    /// Built once; its error (an HTTP client that cannot be built) is shown on the job.
+    pub downloader: Result<Downloader, String>,
+    pub tuning: Tuning,
+    pub config: Config,
+    pub out: mpsc::UnboundedSender<WorkerMsg>,
+    /// In-flight tasks polled together by one list request per endpoint kind.
+    pub lists: ListGroups,
+    factory: ClientFactory,
+    clients: Mutex<HashMap<Provider, Arc<Client>>>,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        db: Db,
+        owner: String,
+        tuning: Tuning,
+        config: Config,
+        factory: ClientFactory,
+        out: mpsc::UnboundedSender<WorkerMsg>,
+    ) -> Self {
+        Shared {
+            db,
+            owner,
+            gate: RequestGate::new(tuning.max_concurrent_requests),
+            downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
+            downloader: Downloader::new(tuning.download.clone()).map_err(|e| e.to_string()),
+            tuning,
+            config,
+            out,
+            lists: ListGroups::default(),
+            factory,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The provider's client, built on first use and shared by all jobs.
+    fn client(&self, provider: Provider) -> Result<Arc<Client>, ProviderError> {
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = clients.get(&provider) {
+            return Ok(c.clone());
+        }
+        let client = Arc::new((self.factory)(provider)?);
+        clients.insert(provider, client.clone());
+        Ok(client)
+    }
+}
+
+/// What a step asks the run loop to do next.
+enum Next {
+    Now,
+    After(Duration),
+    Stop,
+}
+
+/// Which provider request an error answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Request {
+    Create,
+    Poll,
+}
+
+impl Request {
+    fn as_str(self) -> &'static str {
+        match self {
+            Request::Create => "submit",
+            Request::Poll => "poll",
+        }
+    }
+}
+
+/// Why a worker stops without finishing its job.
+enum Halt {
+    /// Another engine took the job over after our lease expired.
+    LeaseLost,
+    Store(StoreError),
+}
+
+impl From<StoreError> for Halt {
+    fn from(e: StoreError) -> Self {
+        Halt::Store(e)
+    }
+}
+
+type Step = Result<Next, Halt>;
+
+pub(crate) struct Worker {
+    shared: Arc<Shared>,
+    id: JobId,
+    provider: Provider,
+    create_path: String,
+    request: ComposedRequest,
+    view: JobView,
+    units_charged: Option<String>,
+    /// The board asked for a watermark: the provider's watermarked copy is fetched too.
+    watermark: bool,
+    /// An earlier create of this job may have reached the provider: look before sending.
+    /// A job loaded in `submitting` starts in doubt (a crash may have cut the answer off).
+    create_in_doubt: bool,
+    /// Polls made so far (sets the next interval).
+    polls: u32,
+    /// Consecutive retryable errors, and consecutive unreadable or not-found answers (a
+    /// create fails after `odd_answer_limit` of these; a poll keeps asking).
+    errors: u32,
+    odd: u32,
+    /// Wait before the first step: the rest of an interval another engine already polled in.
+    first_wait: Duration,
+    /// The job's place among the in-flight tasks polled by one list request, while its
+    /// task is in flight with a provider that lists tasks.
+    listing: Option<Membership>,
+    /// The last list answer did not show this task: it is queried on its own when due.
+    off_the_list: bool,
+}
+
+impl Worker {
+    pub(crate) async fn load(shared: Arc<Shared>, id: JobId) -> Result<Worker, StoreError> {
+        let rec = shared
+            .db
+            .call(move |s| s.record(id))
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        let now = now_ms();
+        let schedule = &shared.tuning.poll;
+        let age = Duration::from_millis((now - rec.view.created_at).max(0) as u64);
+        let polls = schedule.polls_for_age(age);
+        let first_wait = match rec.last_polled_at {
+            Some(at) if is_remote(rec.view.phase) => {
+                let due = at + schedule.base_interval(polls).as_millis() as i64;
+                Duration::from_millis((due - now).max(0) as u64)
+            }
+            _ => Duration::ZERO,
+        };
+        let units_charged = rec.view.units_charged.clone();
+        Ok(Worker {
+            create_in_doubt: rec.view.phase == JobPhase::Submitting,
+            provider: rec.view.provider,
+            create_path: rec.create_path,
+            request: rec.request,
+            view: rec.view,
+            units_charged,
+            watermark: rec.board.watermark,
+            polls,
+            errors: 0,
+            odd: 0,
+            first_wait,
+            listing: None,
+            off_the_list: false,
+            shared,
+            id,
+        })
+    }
+
+    pub(crate) async fn run(mut self) {
+        if !self.first_wait.is_zero() {
+            tokio::time::sleep(self.first_wait).await;
+        }
+        // A step taken while waiting: a list answer that showed this job's task.
+        let mut answered = None;
+        loop {
+            let step = match answered.take() {
+                Some(step) => step,
+                None => match self.view.phase {
+                    JobPhase::Queued | JobPhase::Submitting => self.submit().await,
+                    JobPhase::Submitted | JobPhase::Processing => self.poll().await,
+                    JobPhase::Downloading => self.download().await,
+                    // Only the user's `Send` moves a job out of `not_sent` (back to `queued`).
+                    JobPhase::Done
+                    | JobPhase::Failed
+                    | JobPhase::NeedsAttention
+                    | JobPhase::NotSent => Ok(Next::Stop),
+                },
+            };
+            self.sync_listing();
+            match step {
+                Ok(Next::Now) => {}
+                Ok(Next::After(wait)) => answered = self.pause(wait).await,
+                Ok(Next::Stop) => break,
+                Err(Halt::LeaseLost) => {
+                    tracing::info!(job = self.id, "lease taken over by another engine");
+                    break;
+                }
+                Err(Halt::Store(e)) => {
+                    tracing::error!(job = self.id, error = %e, "job store write failed; worker stops");
+                    break;
+                }
+            }
+        }
+        let _ = self.shared.out.send(WorkerMsg::Exited(self.id));
+    }
+
+    /// Writes `change` under our lease and reports the new view.
+    async fn change(&mut self, change: JobChange) -> Result<(), Halt> {
+        let (id, owner) = (self.id, self.shared.owner.clone());
+        let view = self
+            .shared
+            .db
+            .call(move |s| s.apply(id, &owner, &change, now_ms()))
+            .await?
+            .ok_or(Halt::LeaseLost)?;
+        self.publish(view);
+        Ok(())
+    }
+
+    fn publish(&mut self, view: JobView) {
+        self.view = view.clone();
+        let _ = self.shared.out.send(WorkerMsg::Updated(view));
+    }
+
+    /// The client for this job's provider. Without one (keys removed since the submit)
+    /// a job that may already exist remotely waits for the user instead of failing.
+    async fn client(&mut self) -> Result<Result<Arc<Client>, Next>, Halt> {
+        match self.shared.client(self.provider) {
+            Ok(c) => Ok(Ok(c)),
+            Err(e) if self.view.phase == JobPhase::Queued => {
+                Ok(Err(self.fail(error_of(&e, false), "cannot submit").await?))
+            }
+            Err(e) => Ok(Err(self.stall(error_of(&e, false)).await?)),
+        }
+    }
+
+    async fn fail(&mut self, error: JobError, what: &str) -> Step {
+        let note = format!("{what}: {}", error.message);
+        let change = JobChange::phase(JobPhase::Failed)
+            .with_error(Some(error))
+            .with_note(note);
+        self.change(change).await?;
+        Ok(Next::Stop)
+    }
+
+    /// Parks the job with `error` shown until the user acts (or the next engine start).
+    async fn stall(&mut self, error: JobError) -> Step {
+        let change = JobChange {
+            stalled: Some(true),
+            note: Some(format!("waiting for the user: {}", error.message)),
+            ..JobChange::default().with_error(Some(error))
+        };
+        self.change(change).await?;
+        Ok(Next::Stop)
+    }
+
+    /// Decides what a provider error means for the job: wait and try again, or fail. The
+    /// wait happens in the run loop, after the request slot was given back.
+    ///
+    /// A poll is never given up: the task exists and may be charged, and only the provider's
+    /// explicit failure ends it. Unreadable answers, not-found, auth and balance refusals on
+    /// a poll are shown on the job and asked again with backoff (Kling's client re-signs its
+    /// token on every new attempt that is refused as expired).
+    async fn on_error(&mut self, e: &ProviderError, request: Request) -> Step {
+        let what = request.as_str();
+        let odd = matches!(
+            e,
+            ProviderError::Malformed(_)
+                | ProviderError::NotFound { .. }
+                | ProviderError::Conflict { .. }
+        );
+        let again = request == Request::Poll
+            || e.is_retryable()
+            || (odd && self.odd + 1 < self.shared.tuning.odd_answer_limit);
+        if !again {
+            return self
+                .fail(error_of(e, false), &format!("{what} failed"))
+                .await;
+        }
+        if odd {
+            self.odd = self.odd.saturating_add(1);
+        } else {
+            self.errors = self.errors.saturating_add(1);
+        }
+        let attempt = self.errors.saturating_add(self.odd);
+        let schedule = &self.shared.tuning.poll;
+        let mut wait = schedule.backoff(attempt, e.retry_after(), &mut rand::rng());
+        if request == Request::Poll {
+            // Never faster than the poll schedule: one request per job per interval.
+            wait = wait.max(schedule.base_interval(self.polls));
+        }
+        // A rate-limited poll holds every request off. A rate-limited create delays only
+        // its own job: "too many tasks in parallel" says nothing against polls, and polls
+        // are what let the running tasks finish.
+        if request == Request::Poll && matches!(e, ProviderError::RateLimited { .. }) {
+            self.shared.gate.hold_off(wait);
+        }
+        tracing::info!(job = self.id, error = %e, ?wait, "{what} will be retried");
+        let error = JobError {
+            message: format!("{e}; {}", retry_words(what, attempt, wait, e.retry_after())),
+            ..error_of(e, true)
+        };
+        let note = format!("{what}: {}", error.message);
+        self.change(JobChange::default().with_error(Some(error)).with_note(note))
+            .await?;
+        Ok(Next::After(wait))
+    }
+
+    /// A good answer ends any run of errors.
+    fn reset_errors(&mut self) {
+        self.errors = 0;
+        self.odd = 0;
+    }
+}
+
+/// What a retry waits for, in words: each wait is reported, so a job never sits silent.
+fn retry_words(what: &str, attempt: u32, wait: Duration, retry_after: Option<Duration>) -> String {
+    let asked = match retry_after {
+        Some(ra) => format!(" (the provider asked for {} s)", ra.as_secs()),
+        None => String::new(),
+    };
+    let secs = wait.as_secs_f64();
+    let secs = if secs < 10.0 {
+        format!("{secs:.1}")
+    } else {
+        format!("{secs:.0}")
+    };
+    format!("{what} retry {attempt} in {secs} s{asked}")
+}
+
+/// A provider error as the user sees it.
+fn error_of(e: &ProviderError, retryable: bool) -> JobError {
+    JobError {
+        code: e.code(),
+        message: e.to_string(),
+        retryable,
+    }
+}

@@ -1,0 +1,367 @@
+//! The official API's create bodies (legacy design): text2video, image2video, omni-video.
+
+use serde_json::{Map, Value};
+
+use super::common::*;
+use super::{Fields, Invalid};
+use crate::task::{Kind, TaskSpec};
+
+const MODEL: &str = "kling-v3";
+const OMNI_MODEL: &str = "kling-v3-omni";
+
+/// Checks a create body for `kind` and returns what it asks for.
+pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, Invalid> {
+    let f = Fields::root(body);
+    check_model(kind, f.str("model_name")?)?;
+    let prompt = f.str("prompt")?;
+    check_len("prompt", prompt.unwrap_or(""), MAX_PROMPT_CHARS)?;
+    if let Some(neg) = f.str("negative_prompt")? {
+        check_len("negative_prompt", neg, MAX_NEGATIVE_PROMPT_CHARS)?;
+    }
+    if let Some(cfg) = f.number("cfg_scale")? {
+        check_cfg_scale("cfg_scale", cfg)?;
+    }
+    // omni-video's mode defaults to pro, the dearer rate.
+    let default_mode = if kind == Kind::Omni { "pro" } else { "std" };
+    let mode = f.str("mode")?.unwrap_or(default_mode);
+    check_one_of("mode", mode, MODES)?;
+    let sound = f.str("sound")?.unwrap_or("off");
+    check_one_of("sound", sound, &["on", "off"])?;
+    let watermark = match f.object("watermark_info")? {
+        Some(info) => info.bool("enabled")?.unwrap_or(false),
+        None => false,
+    };
+    let duration = match f.str("duration")? {
+        Some(text) => seconds("duration", text)?,
+        None => DEFAULT_DURATION,
+    };
+    check_total_duration("duration", duration)?;
+    // image2video has no aspect_ratio: the first frame decides, so the field is ignored.
+    if kind != Kind::Image
+        && let Some(ratio) = f.str("aspect_ratio")?
+    {
+        check_one_of("aspect_ratio", ratio, ASPECT_RATIOS)?;
+    }
+
+    let multi_shot = f.bool("multi_shot")?.unwrap_or(false);
+    let mut texts = vec![("prompt".to_string(), prompt.unwrap_or(""))];
+    if multi_shot {
+        texts.extend(check_multi_shot(&f, prompt, duration)?);
+    } else {
+        require_text("prompt", prompt, MAX_PROMPT_CHARS)?;
+    }
+
+    match kind {
+        Kind::Text => {}
+        Kind::Image => check_frames(
+            &f,
+            multi_shot,
+            "is required: image2video needs a first frame",
+        )?,
+        Kind::Omni => {
+            let references = check_image_list(&f, multi_shot)?;
+            check_placeholders(&texts, references, "image_list")?;
+        }
+    }
+
+    Ok(TaskSpec {
+        duration_secs: duration as u32,
+        mode: mode.to_string(),
+        sound: sound == "on",
+        watermark,
+        external_task_id: f
+            .str("external_task_id")?
+            .filter(|s| !s.is_empty())
+            .map(String::from),
+    })
+}
+
+fn check_model(kind: Kind, model: Option<&str>) -> Result<(), Invalid> {
+    let expected = if kind == Kind::Omni {
+        OMNI_MODEL
+    } else {
+        MODEL
+    };
+    match model {
+        None | Some("") => Err(Invalid::field(
+            "model_name",
+            format!(
+                "is required ({expected} on {}); omitting it selects an old model",
+                kind.as_path()
+            ),
+        )),
+        Some(m) if m == expected => Ok(()),
+        Some(m) if m == MODEL || m == OMNI_MODEL => Err(Invalid::field(
+            "model_name",
+            format!("{m:?} is not served by {}; use {expected}", kind.as_path()),
+        )),
+        Some(m) => Err(Invalid::field(
+            "model_name",
+            format!("{m:?} is not a known model; use {expected}"),
+        )),
+    }
+}
+
+/// Durations are whole seconds written as strings: `"5"`.
+fn seconds(param: &str, text: &str) -> Result<i64, Invalid> {
+    text.parse::<i64>().map_err(|_| {
+        Invalid::field(
+            param,
+            format!("must be whole seconds as a string such as \"5\", got {text:?}"),
+        )
+    })
+}
+
+/// `shot_type` "customize" takes the shots from `multi_prompt`; "intelligence" lets the
+/// model cut shots from the one prompt. Returns the shot prompts for placeholder checks.
+fn check_multi_shot<'a>(
+    f: &Fields<'a>,
+    prompt: Option<&str>,
+    duration: i64,
+) -> Result<Vec<(String, &'a str)>, Invalid> {
+    match f.str("shot_type")? {
+        Some("customize") => {}
+        Some("intelligence") => {
+            require_text("prompt", prompt, MAX_PROMPT_CHARS)?;
+            return Ok(Vec::new());
+        }
+        Some(other) => {
+            return Err(Invalid::field(
+                "shot_type",
+                format!("must be customize or intelligence, got {other:?}"),
+            ));
+        }
+        None => {
+            return Err(Invalid::field(
+                "shot_type",
+                "is required with multi_shot (customize, with multi_prompt)",
+            ));
+        }
+    }
+    let items = f
+        .array("multi_prompt")?
+        .ok_or_else(|| Invalid::field("multi_prompt", "is required with shot_type customize"))?;
+    let mut shots = Vec::with_capacity(items.len());
+    let mut texts = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let shot = Fields::item("multi_prompt", i, item)?;
+        let index = shot.integer("index")?.ok_or_else(|| {
+            Invalid::field(shot.path("index"), "is required (1 for the first shot)")
+        })?;
+        let text = shot.str("duration")?.ok_or_else(|| {
+            Invalid::field(
+                shot.path("duration"),
+                "is required (whole seconds as a string)",
+            )
+        })?;
+        let shot_prompt = shot.str("prompt")?;
+        shots.push(ShotIn {
+            index,
+            prompt: shot_prompt,
+            duration: seconds(&shot.path("duration"), text)?,
+        });
+        texts.push((shot.path("prompt"), shot_prompt.unwrap_or("")));
+    }
+    check_shots("multi_prompt", &shots, duration, "duration")?;
+    Ok(texts)
+}
+
+/// Optional (omni-video also makes video from text alone); when present 1–7
+/// `{image_url, type?}` items. Typed items are frames: official omni page, "it does not
+/// support setting the start & end frames" with multi_shot, and (family copy of the page)
+/// "End-frame-only is not currently supported". Returns how many untyped references there are:
+/// `<<<image_N>>>` counts those.
+fn check_image_list(f: &Fields, multi_shot: bool) -> Result<usize, Invalid> {
+    let Some(items) = f.array("image_list")? else {
+        return Ok(0);
+    };
+    if items.is_empty() || items.len() > MAX_REFERENCES {
+        return Err(Invalid::field(
+            "image_list",
+            format!(
+                "has {} images; it must have 1 to {MAX_REFERENCES}",
+                items.len()
+            ),
+        ));
+    }
+    let mut references = 0;
+    let (mut first, mut end) = (false, false);
+    for (i, item) in items.iter().enumerate() {
+        let entry = Fields::item("image_list", i, item)?;
+        let url = entry
+            .str("image_url")?
+            .ok_or_else(|| Invalid::field(entry.path("image_url"), "is required"))?;
+        check_image(&entry.path("image_url"), url)?;
+        match entry.str("type")? {
+            None => references += 1,
+            Some(kind) => {
+                check_one_of(&entry.path("type"), kind, &["first_frame", "end_frame"])?;
+                if multi_shot {
+                    return Err(Invalid::field(
+                        entry.path("type"),
+                        "frames are not supported with multi_shot",
+                    ));
+                }
+                first |= kind == "first_frame";
+                end |= kind == "end_frame";
+            }
+        }
+    }
+    if end && !first {
+        return Err(Invalid::field(
+            "image_list",
+            "an end_frame needs a first_frame",
+        ));
+    }
+    Ok(references)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse_json(kind: Kind, body: Value) -> Result<TaskSpec, Invalid> {
+        parse(kind, body.as_object().expect("object"))
+    }
+
+    fn multi(shots: Value, duration: &str) -> Value {
+        json!({
+            "model_name": "kling-v3", "multi_shot": true, "shot_type": "customize",
+            "prompt": "", "multi_prompt": shots, "duration": duration
+        })
+    }
+
+    #[test]
+    fn a_minimal_text_create_gets_the_defaults() {
+        let spec = parse_json(
+            Kind::Text,
+            json!({"model_name": "kling-v3", "prompt": "a cat"}),
+        )
+        .expect("valid");
+        assert_eq!(
+            (spec.duration_secs, spec.mode.as_str(), spec.sound),
+            (5, "std", false)
+        );
+    }
+
+    #[test]
+    fn duration_must_be_a_string() {
+        let body = json!({"model_name": "kling-v3", "prompt": "a cat", "duration": 5});
+        let err = parse_json(Kind::Text, body).unwrap_err();
+        assert_eq!(err.message, "duration must be a string, got a number");
+    }
+
+    #[test]
+    fn models_are_per_endpoint() {
+        let omni_on_text = json!({"model_name": "kling-v3-omni", "prompt": "a cat"});
+        let err = parse_json(Kind::Text, omni_on_text).unwrap_err();
+        assert!(err.message.contains("use kling-v3"), "{}", err.message);
+        let missing = parse_json(Kind::Text, json!({"prompt": "a cat"})).unwrap_err();
+        assert_eq!(missing.param.as_deref(), Some("model_name"));
+    }
+
+    #[test]
+    fn multi_shot_rules() {
+        let ok = multi(
+            json!([{"index": 1, "prompt": "a", "duration": "2"}, {"index": 2, "prompt": "b", "duration": "3"}]),
+            "5",
+        );
+        assert_eq!(parse_json(Kind::Text, ok).expect("valid").duration_secs, 5);
+        let numeric = multi(json!([{"index": 1, "prompt": "a", "duration": 5}]), "5");
+        let err = parse_json(Kind::Text, numeric).unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("multi_prompt[0].duration"));
+        let mut no_type = multi(json!([{"index": 1, "prompt": "a", "duration": "5"}]), "5");
+        no_type.as_object_mut().expect("object").remove("shot_type");
+        assert_eq!(
+            parse_json(Kind::Text, no_type)
+                .unwrap_err()
+                .param
+                .as_deref(),
+            Some("shot_type")
+        );
+    }
+
+    #[test]
+    fn image2video_needs_a_first_frame_and_ignores_aspect_ratio() {
+        let body = json!({"model_name": "kling-v3", "prompt": "go", "aspect_ratio": "bogus"});
+        assert_eq!(
+            parse_json(Kind::Image, body).unwrap_err().param.as_deref(),
+            Some("image")
+        );
+        let url = json!({"model_name": "kling-v3", "prompt": "go", "aspect_ratio": "bogus", "image": "https://x.test/a.png"});
+        assert!(parse_json(Kind::Image, url).is_ok());
+    }
+
+    #[test]
+    fn omni_placeholders_and_list() {
+        let body = json!({
+            "model_name": "kling-v3-omni", "prompt": "<<<image_2>>> waves",
+            "image_list": [{"image_url": "https://x.test/a.png"}]
+        });
+        let err = parse_json(Kind::Omni, body).unwrap_err();
+        assert_eq!(err.param.as_deref(), Some("prompt"));
+        let empty = json!({"model_name": "kling-v3-omni", "prompt": "hi", "image_list": []});
+        assert_eq!(
+            parse_json(Kind::Omni, empty).unwrap_err().param.as_deref(),
+            Some("image_list")
+        );
+        let ok = json!({"model_name": "kling-v3-omni", "prompt": "<<<image_1>>>", "image_list": [{"image_url": "https://x.test/a.png"}]});
+        assert_eq!(parse_json(Kind::Omni, ok).expect("valid").mode, "pro");
+    }
+
+    #[test]
+    fn auto_multi_shot_and_4k_are_accepted() {
+        let auto = json!({
+            "model_name": "kling-v3", "multi_shot": true, "shot_type": "intelligence",
+            "prompt": "a chase", "duration": "10", "mode": "4k"
+        });
+        let spec = parse_json(Kind::Text, auto).expect("valid");
+        assert_eq!((spec.duration_secs, spec.mode.as_str()), (10, "4k"));
+        let empty = json!({"model_name": "kling-v3", "multi_shot": true, "shot_type": "intelligence", "prompt": ""});
+        assert_eq!(
+            parse_json(Kind::Text, empty).unwrap_err().param.as_deref(),
+            Some("prompt")
+        );
+    }
+
+    #[test]
+    fn omni_takes_text_alone_and_typed_frames_after_the_references() {
+        let text = json!({"model_name": "kling-v3-omni", "prompt": "a cat", "mode": "std"});
+        assert!(parse_json(Kind::Omni, text).is_ok());
+        let frames = json!({
+            "model_name": "kling-v3-omni", "prompt": "<<<image_1>>> opens the door",
+            "image_list": [
+                {"image_url": "https://x.test/ref.png"},
+                {"image_url": "https://x.test/a.png", "type": "first_frame"},
+                {"image_url": "https://x.test/b.png", "type": "end_frame"}
+            ]
+        });
+        assert!(parse_json(Kind::Omni, frames.clone()).is_ok());
+        // Typed items are frames, not references: <<<image_2>>> names nothing.
+        let mut two = frames.clone();
+        two["prompt"] = json!("<<<image_2>>>");
+        assert_eq!(
+            parse_json(Kind::Omni, two).unwrap_err().param.as_deref(),
+            Some("prompt")
+        );
+        let mut multi = frames.clone();
+        multi["multi_shot"] = json!(true);
+        multi["shot_type"] = json!("intelligence");
+        assert_eq!(
+            parse_json(Kind::Omni, multi).unwrap_err().param.as_deref(),
+            Some("image_list[1].type")
+        );
+        let end_only = json!({
+            "model_name": "kling-v3-omni", "prompt": "go",
+            "image_list": [{"image_url": "https://x.test/b.png", "type": "end_frame"}]
+        });
+        assert_eq!(
+            parse_json(Kind::Omni, end_only)
+                .unwrap_err()
+                .param
+                .as_deref(),
+            Some("image_list")
+        );
+    }
+}

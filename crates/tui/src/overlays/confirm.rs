@@ -1,0 +1,128 @@
+//! Confirmations: the paid ones (submit, retry; see `paid.rs` for what they show), a
+//! refused submit (with the errors that block it) and quitting while a job is in flight.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use crate::keymap::action::Action;
+use crate::keymap::{Context, Keymap};
+use crate::labels::{finding_text, severity_mark};
+use crate::overlays::paid::{Paid, RetryAsk};
+use crate::overlays::{DialogFrame, dialog};
+use crate::theme::Styles;
+use shotdeck_core::Finding;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Confirm {
+    /// A paid submit of the board as it is.
+    Submit(Paid),
+    /// How to try a job again: poll its task (free), or send the board or its stored
+    /// request as a new job (paid). Boxed: it carries the board's summary besides its own.
+    Retry(Box<RetryAsk>),
+    /// Not a question: why a submit cannot happen.
+    Refused { errors: Vec<Finding> },
+    /// `unsaved_ok`: the board could not be saved; yes means quit without it.
+    Quit { reason: String, unsaved_ok: bool },
+}
+
+pub enum ConfirmFlow {
+    Yes,
+    No,
+    Stay,
+}
+
+impl Confirm {
+    /// Where its keys come from: a refused submit asks nothing, so it only closes.
+    pub fn context(&self) -> Context {
+        match self {
+            Confirm::Refused { .. } => Context::Notice,
+            _ => Context::Confirm,
+        }
+    }
+
+    /// An action from its keymap context; moving the selection changes a retry's choice.
+    pub fn handle(&mut self, action: Action) -> ConfirmFlow {
+        if let (Confirm::Retry(ask), Action::SelectNext | Action::SelectPrev) = (&mut *self, action)
+        {
+            ask.choose(action == Action::SelectNext);
+            return ConfirmFlow::Stay;
+        }
+        match (self.context(), action) {
+            (Context::Confirm, Action::Confirm) => ConfirmFlow::Yes,
+            (Context::Confirm, Action::Cancel) | (Context::Notice, Action::Close) => {
+                ConfirmFlow::No
+            }
+            _ => ConfirmFlow::Stay,
+        }
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
+        let keys = |a| keymap.key_names(self.context(), a, 2);
+        let (title, border, lines, footer) = match self {
+            Confirm::Submit(paid) => {
+                let footer = format!(
+                    " {} submit · {} cancel ",
+                    keys(Action::Confirm),
+                    keys(Action::Cancel)
+                );
+                (
+                    " Submit? ".to_string(),
+                    s.border_focused,
+                    paid.lines(s),
+                    footer,
+                )
+            }
+            Confirm::Retry(ask) => {
+                let footer = format!(
+                    " {} choose · {} {} · {} cancel ",
+                    keys(Action::SelectNext),
+                    keys(Action::Confirm),
+                    ask.verb(),
+                    keys(Action::Cancel)
+                );
+                let title = format!(" Retry job #{}? ", ask.job);
+                (title, s.border_focused, ask.lines(s), footer)
+            }
+            Confirm::Refused { errors } => {
+                let mut l = vec![
+                    Line::styled(
+                        format!(
+                            "Cannot submit: {} error{} block it.",
+                            errors.len(),
+                            if errors.len() == 1 { "" } else { "s" }
+                        ),
+                        s.error,
+                    ),
+                    Line::default(),
+                ];
+                l.extend(errors.iter().map(|e| {
+                    Line::styled(
+                        format!("{} {}", severity_mark(e.severity), finding_text(e)),
+                        s.error,
+                    )
+                }));
+                let footer = format!(" {} close ", keys(Action::Close));
+                (" Submit refused ".to_string(), s.error, l, footer)
+            }
+            Confirm::Quit { reason, .. } => (
+                " Quit? ".to_string(),
+                s.warn,
+                vec![Line::styled(reason.clone(), s.text)],
+                format!(
+                    " {} quit · {} stay ",
+                    keys(Action::Confirm),
+                    keys(Action::Cancel)
+                ),
+            ),
+        };
+        let frame = DialogFrame {
+            title: &title,
+            border,
+            footer,
+            min_width: 64,
+            spare_rows: 3,
+        };
+        dialog(f, area, frame, lines, s);
+    }
+}

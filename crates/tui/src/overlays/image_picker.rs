@@ -1,0 +1,197 @@
+//! The image picker: every image file under the board's folder (a bounded walk the files
+//! layer does once, when the picker opens), filtered as you type with the palette's ranking
+//! (contiguous matches at a word start first). Enter puts the chosen path, relative to the
+//! board, in the settings row the picker was opened on, as one undoable edit.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use crate::keymap::action::Action;
+use crate::keymap::{Context, Keymap};
+use crate::labels::fit;
+use crate::overlays::palette::score;
+use crate::overlays::{centered, framed, query_row};
+use crate::panes::settings::SettingField;
+use crate::panes::settings_fields::apply_text;
+use crate::panes::{PaneId, scroll_window};
+use crate::state::app::{App, Overlay};
+use crate::state::history::EditKind;
+use crate::theme::Styles;
+use shotdeck_files::image_files::{self, WALK_DEPTH};
+
+#[derive(Debug, Clone)]
+pub struct ImagePicker {
+    /// The settings row the chosen path goes into.
+    pub target: SettingField,
+    /// Paths relative to the board's folder, sorted.
+    files: Vec<String>,
+    pub query: String,
+    /// Indexes into `files`, best match first.
+    matches: Vec<usize>,
+    pub selected: usize,
+}
+
+pub enum PickerFlow {
+    Close,
+    Stay,
+    Pick(SettingField, String),
+}
+
+impl ImagePicker {
+    pub fn new(target: SettingField, files: Vec<String>) -> ImagePicker {
+        let mut p = ImagePicker {
+            target,
+            files,
+            query: String::new(),
+            matches: Vec::new(),
+            selected: 0,
+        };
+        p.refilter();
+        p
+    }
+
+    /// The paths shown, best match first.
+    pub fn matches(&self) -> impl Iterator<Item = &str> {
+        self.matches.iter().map(|&i| self.files[i].as_str())
+    }
+
+    fn refilter(&mut self) {
+        let q = self.query.to_lowercase();
+        let mut scored: Vec<(i64, usize)> = self
+            .files
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| score(&f.to_lowercase(), &q).map(|s| (s, i)))
+            .collect();
+        // Stable: equal scores stay in path order.
+        scored.sort_by_key(|(s, _)| -s);
+        self.matches = scored.into_iter().map(|(_, i)| i).collect();
+        self.selected = 0;
+    }
+
+    /// An action from the `[image_picker]` keymap.
+    pub fn handle(&mut self, action: Action) -> PickerFlow {
+        let last = self.matches.len().saturating_sub(1);
+        match action {
+            Action::Close | Action::Cancel => return PickerFlow::Close,
+            Action::Confirm => {
+                return match self.matches.get(self.selected) {
+                    Some(&i) => PickerFlow::Pick(self.target, self.files[i].clone()),
+                    None => PickerFlow::Stay,
+                };
+            }
+            Action::SelectNext => self.selected = (self.selected + 1).min(last),
+            Action::SelectPrev => self.selected = self.selected.saturating_sub(1),
+            _ => {}
+        }
+        PickerFlow::Stay
+    }
+
+    /// A key the keymap leaves to the query: characters type, Backspace erases.
+    pub fn type_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Backspace => {
+                self.query.pop();
+                self.refilter();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.query.push(c);
+                self.refilter();
+            }
+            _ => {}
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        self.query.push_str(&text.replace(['\n', '\r'], ""));
+        self.refilter();
+    }
+
+    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
+        let h = (self.matches.len() as u16 + 3).clamp(6, area.height.saturating_sub(4).max(6));
+        let r = centered(area, 64.max(area.width / 2), h);
+        let key = |a| keymap.key_for(Context::ImagePicker, a);
+        let footer = format!(
+            " {} set · {} cancel ",
+            key(Action::Confirm),
+            key(Action::Close)
+        );
+        let title = format!(
+            " Image for {} ({} of {}) ",
+            self.target.label(),
+            self.matches.len(),
+            self.files.len()
+        );
+        let inner = framed(f, r, &title, &footer, s.border_focused, s);
+        if inner.height == 0 {
+            return;
+        }
+        let list = query_row(f, inner, "> ", &self.query, s);
+        let width = list.width as usize;
+        let lines: Vec<Line> =
+            scroll_window(self.matches.len(), self.selected, list.height as usize)
+                .map(|k| {
+                    let style = if k == self.selected {
+                        s.selection
+                    } else {
+                        s.text
+                    };
+                    let path = &self.files[self.matches[k]];
+                    Line::styled(format!(" {}", fit(path, width.saturating_sub(1))), style)
+                })
+                .collect();
+        if lines.is_empty() {
+            let why = if self.files.is_empty() {
+                format!(" no png/jpg/webp files within {WALK_DEPTH} folders of the board")
+            } else {
+                " no matching file".to_string()
+            };
+            f.render_widget(Line::styled(why, s.muted), list);
+        } else {
+            f.render_widget(Paragraph::new(lines), list);
+        }
+    }
+}
+
+impl App {
+    /// Opens the picker for the selected settings row, which must take an image.
+    pub(crate) fn open_image_picker(&mut self) {
+        let fields = SettingField::all(self.doc.board());
+        let target = fields[self.settings.selected.min(fields.len() - 1)];
+        if !matches!(
+            target,
+            SettingField::FirstFrame
+                | SettingField::LastFrame
+                | SettingField::Reference(_)
+                | SettingField::AddReference
+        ) {
+            self.toast_error("select First frame, Last frame or a reference row to pick an image");
+            return;
+        }
+        let files = image_files::walk_images(self.doc.board_dir());
+        self.overlay = Some(Overlay::ImagePicker(ImagePicker::new(target, files)));
+    }
+
+    /// Puts `path` in `field` as one undoable edit.
+    pub(crate) fn picked_image(&mut self, field: SettingField, path: String) {
+        let now = self.now;
+        let flow: crate::panes::Flow = self
+            .doc
+            .edit(EditKind::Discrete, now, |b, _| {
+                apply_text(field, b, path).map(drop)
+            })
+            .into();
+        self.doc.break_burst();
+        if field == SettingField::AddReference {
+            let n = self.doc.board().references.len();
+            let b = self.doc.board();
+            self.settings
+                .select_field(b, SettingField::Reference(n.saturating_sub(1)));
+        }
+        self.focus = PaneId::Settings;
+        self.apply_flow(flow);
+    }
+}
