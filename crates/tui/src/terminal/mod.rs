@@ -23,9 +23,10 @@ use ratatui::Terminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::state::doc::{OpenedBoard, RescueSlot};
-use crate::state::exit_save::rescue_save;
-use crate::{ExitReason, StopSignal, UiDeps};
+use crate::app::deps::UiDeps;
+use crate::app::event_loop::{ExitReason, StopSignal};
+use crate::model::doc::{OpenedBoard, RescueSlot};
+use crate::model::exit_save::rescue_save;
 pub use backend::DiffBackend;
 
 /// Keeps the latest unsaved edits (by the one exit rule: never over a read-only board or

@@ -1,7 +1,21 @@
-//! The application state and how terminal events reach it. Keys are looked up in the
-//! keymap context in force (an overlay's, an open field's or the focused pane's), then
-//! globally where that context allows; what an action does lives in `dispatch.rs`.
+//! The app: focus, the layer stack over the panes, and the model, with what connects them
+//! to the outside (the engine's channel, the host). Keys go to the top layer first, else
+//! are looked up in the keymap context in force (an open field's or the focused pane's),
+//! then globally where that context allows; what an action does lives in `dispatch.rs`.
 //! Every handler marks the app dirty when something visible changed; the loop draws only then.
+
+pub mod deps;
+mod dispatch;
+mod engine;
+pub mod event_loop;
+pub mod file_guard;
+mod filters;
+mod layers;
+mod mouse;
+mod paid;
+mod previews;
+mod quit;
+pub mod root;
 
 use std::time::Instant;
 
@@ -10,69 +24,66 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use crate::UiDeps;
+use crate::app::deps::{PaidCheck, UiDeps};
+use crate::app::event_loop::ExitReason;
 use crate::host::Host;
 use crate::keymap::keys::KeyChord;
 use crate::keymap::{Context, Keymap};
-use crate::overlays::compare::TakeCompare;
-use crate::overlays::confirm::Confirm;
-use crate::overlays::details::JobDetails;
-use crate::overlays::file_question::FileQuestion;
-use crate::overlays::help::Help;
-use crate::overlays::messages::MessagesView;
-use crate::overlays::palette::{Entry, Palette};
+use crate::model::Model;
+use crate::model::doc::{Doc, OpenedBoard};
+use crate::model::jobs::JobBook;
+use crate::model::messages::MessageLog;
+use crate::model::msg::{Flow, PaneId, Toast};
+use crate::overlays::layer::{Layers, Seen};
+use crate::overlays::palette::Entry;
+use crate::panes::PaneCtx;
 use crate::panes::job_queue::JobQueue;
+use crate::panes::previews::Previews;
 use crate::panes::prompt_editor::PromptEditor;
 use crate::panes::request_preview::RequestPreview;
 use crate::panes::settings::Settings;
 use crate::panes::shot_list::ShotList;
 use crate::panes::timeline::Timeline;
-use crate::panes::{Flow, PaneCtx, PaneId, Toast};
-use crate::state::doc::{Doc, OpenedBoard};
-use crate::state::jobs::JobBook;
-use crate::state::messages::MessageLog;
-use crate::state::paid::RetryBook;
 use crate::theme::Styles;
 use shotdeck_core::jobs::{JobCmd, JobEvent};
 use shotdeck_core::{Board, Finding};
 
-/// What sits over the panes and takes the keys while open.
-pub enum Overlay {
-    Help(Help),
-    Palette(Palette),
-    Confirm(Confirm),
-    /// About the board's file (changed on disk, read-only, save as).
-    File(FileQuestion),
-    /// One job's whole record, as the engine reads it from the store.
-    JobDetails(JobDetails),
-    ImagePicker(crate::overlays::image_picker::ImagePicker),
-    /// The status bar's last messages.
-    Messages(MessagesView),
-    /// Two takes side by side.
-    TakeCompare(TakeCompare),
-}
-
 pub struct App {
-    pub(crate) doc: Doc,
-    pub(crate) jobs: JobBook,
-    pub(crate) retries: RetryBook,
+    pub(crate) model: Model,
+    /// The six panes' view states (and the settings pane's image preview).
+    pub(crate) panes: Panes,
+    /// The overlays open over the panes, bottom first; the top one takes the keys.
+    pub(crate) layers: Layers,
     pub(crate) focus: PaneId,
-    pub(crate) shot_list: ShotList,
-    pub(crate) prompt: PromptEditor,
-    pub(crate) settings: Settings,
-    pub(crate) previews: crate::state::previews::Previews,
-    pub(crate) timeline: Timeline,
-    pub(crate) preview: RequestPreview,
-    pub(crate) queue: JobQueue,
-    pub(crate) overlay: Option<Overlay>,
     /// The focused pane fills the screen (`z`).
     pub(crate) zoomed: bool,
+    pub(crate) env: Env,
+    pub(crate) now: Instant,
+    /// Unix milliseconds for the same instant (elapsed times, the message log's clock).
+    pub(crate) now_ms: i64,
+    pub(crate) size: Rect,
+    pub(crate) dirty: bool,
+    pub(crate) exit: Option<ExitReason>,
+    /// Ctrl-Z was pressed: the loop hands the terminal back to the shell.
+    pub(crate) suspend: bool,
+}
+
+/// The pane states, borrowed apart from the model so a pane can edit the board while handling.
+pub struct Panes {
+    pub shot_list: ShotList,
+    pub prompt: PromptEditor,
+    pub settings: Settings,
+    pub timeline: Timeline,
+    pub preview: RequestPreview,
+    pub queue: JobQueue,
+    pub previews: Previews,
+}
+
+/// What the app was started with and keeps: keys, looks, the engine's channel, the host.
+pub(crate) struct Env {
     pub(crate) keymap: Keymap,
     pub(crate) palette_entries: Vec<Entry>,
     pub(crate) styles: Styles,
-    pub(crate) toast: Option<Toast>,
-    /// Every toast shown, for the message log (the status bar shows one until a key).
-    pub(crate) messages: MessageLog,
     pub(crate) jobs_tx: UnboundedSender<JobCmd>,
     pub(crate) host: Box<dyn Host>,
     /// config.toml's `notify`: how a job's end is announced.
@@ -81,20 +92,8 @@ pub struct App {
     /// How long quitting waits for a create in flight to record its task (the engine's).
     pub(crate) create_grace: std::time::Duration,
     /// Asked before a paid confirmation opens (credentials, config.toml's money keys).
-    pub(crate) paid_check: crate::PaidCheck,
-    /// Today's spend as the engine's ledger counts it (USD, an estimate); `None` until the
-    /// engine reports it.
-    pub(crate) spend_today: Option<f64>,
+    pub(crate) paid_check: PaidCheck,
     pub(crate) help_paths: Vec<String>,
-    pub(crate) now: Instant,
-    pub(crate) now_ms: i64,
-    pub(crate) size: Rect,
-    pub(crate) dirty: bool,
-    pub(crate) exit: Option<crate::ExitReason>,
-    /// Ctrl-Z was pressed: the loop hands the terminal back to the shell.
-    pub(crate) suspend: bool,
-    /// The keeper change asked of the engine (job, keep), said once the engine writes it.
-    pub(crate) keeper_asked: Option<(shotdeck_core::jobs::JobId, bool)>,
 }
 
 impl App {
@@ -115,49 +114,52 @@ impl App {
             );
         }
         doc.set_read_only(deps.read_only);
-        let prompt = PromptEditor::new(&doc, deps.styles);
-        let mut app = App {
-            jobs: JobBook::new(deps.initial_jobs, deps.job_counts),
-            retries: RetryBook::default(),
-            focus: PaneId::Shots,
+        let panes = Panes {
             shot_list: ShotList::default(),
-            prompt,
+            prompt: PromptEditor::new(&doc, deps.styles),
             settings: Settings::default(),
-            previews: crate::state::previews::Previews::new(deps.config.images, deps.picker),
             timeline: Timeline::default(),
             preview: RequestPreview::default(),
             queue: JobQueue::default(),
-            overlay: None,
-            zoomed: false,
+            previews: Previews::new(deps.config.images, deps.picker),
+        };
+        let env = Env {
             palette_entries: crate::overlays::palette::entries(&deps.keymap),
             keymap: deps.keymap,
             styles: deps.styles,
-            toast: None,
-            messages: MessageLog::default(),
             jobs_tx: deps.jobs_tx,
             host: deps.host,
             notify: deps.config.notify,
             simulated: deps.simulated,
             create_grace: deps.create_grace,
             paid_check: deps.paid_check,
-            spend_today: None,
             help_paths: deps.help_paths,
+        };
+        let mut app = App {
+            model: Model::new(doc, JobBook::new(deps.initial_jobs, deps.job_counts)),
+            panes,
+            layers: Layers::default(),
+            focus: PaneId::Shots,
+            zoomed: false,
+            env,
             now: Instant::now(),
-            now_ms: crate::event_loop::unix_ms(),
+            now_ms: crate::app::event_loop::unix_ms(),
             size: Rect::new(0, 0, 80, 24),
             dirty: true,
             exit: None,
             suspend: false,
-            keeper_asked: None,
-            doc,
         };
         if !warnings.is_empty() {
             app.show(Toast::error(warnings.join("; ")));
         }
         // The open board's first page, when the engine's first page (every board's
         // newest jobs) does not hold it whole.
-        if let Some(cmd) = app.jobs.page_wanted(app.doc.identity(), false, 0) {
-            let _ = app.jobs_tx.send(cmd);
+        if let Some(cmd) = app
+            .model
+            .jobs
+            .page_wanted(app.model.doc.identity(), false, 0)
+        {
+            let _ = app.env.jobs_tx.send(cmd);
         }
         (app, deps.jobs_rx)
     }
@@ -165,21 +167,21 @@ impl App {
     // ---- read access (tests and the loop) ----
 
     pub fn board(&self) -> &Board {
-        self.doc.board()
+        self.model.doc.board()
     }
     pub fn findings(&self) -> &[Finding] {
-        &self.doc.derived().findings
+        &self.model.doc.derived().findings
     }
     /// `(method, path)` of the request the preview shows.
     pub fn preview_route(&self) -> Option<(String, String)> {
-        let p = self.doc.derived().preview.as_ref().ok()?;
+        let p = self.model.doc.derived().preview.as_ref().ok()?;
         Some((p.method.clone(), p.path.clone()))
     }
     pub fn doc(&self) -> &Doc {
-        &self.doc
+        &self.model.doc
     }
     pub fn selected_shot(&self) -> usize {
-        self.doc.selected
+        self.model.doc.selected
     }
     pub fn focus(&self) -> PaneId {
         self.focus
@@ -188,46 +190,32 @@ impl App {
         self.zoomed
     }
     /// The pane rects as drawn now (zoom included), or `None` when the terminal is too small.
-    pub fn areas(&self) -> Option<crate::root::Areas> {
-        crate::root::layout(self.size).map(|a| a.zoomed(self.zoomed.then_some(self.focus)))
+    pub fn areas(&self) -> Option<crate::app::root::Areas> {
+        crate::app::root::layout(self.size).map(|a| a.zoomed(self.zoomed.then_some(self.focus)))
     }
     pub fn toast(&self) -> Option<&Toast> {
-        self.toast.as_ref()
+        self.model.toast.as_ref()
     }
     /// The message log, oldest first.
     pub fn messages(&self) -> &MessageLog {
-        &self.messages
+        &self.model.messages
     }
-    /// Which overlay is open: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
+    /// Which overlay is on top: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
     /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `messages`, `take_compare`
     /// or `image_picker`.
     pub fn overlay_name(&self) -> Option<&'static str> {
-        Some(match self.overlay.as_ref()? {
-            Overlay::Help(_) => "help",
-            Overlay::Palette(_) => "palette",
-            Overlay::Confirm(Confirm::Submit(_)) => "submit",
-            Overlay::Confirm(Confirm::Retry(_)) => "retry",
-            Overlay::Confirm(Confirm::Refused { .. }) => "refused",
-            Overlay::Confirm(Confirm::Quit { .. }) => "quit",
-            Overlay::File(FileQuestion::Changed { .. }) => "changed_on_disk",
-            Overlay::File(FileQuestion::WriteReadOnly { .. }) => "read_only",
-            Overlay::File(FileQuestion::SaveAs { .. }) => "save_as",
-            Overlay::JobDetails(_) => "job_details",
-            Overlay::ImagePicker(_) => "image_picker",
-            Overlay::Messages(_) => "messages",
-            Overlay::TakeCompare(_) => "take_compare",
-        })
+        self.layers.top().map(|l| l.name())
     }
-    pub fn exit_reason(&self) -> Option<crate::ExitReason> {
+    pub fn exit_reason(&self) -> Option<ExitReason> {
         self.exit
     }
 
     /// The keymap context in force: an overlay's keys are its own, and so are an open
     /// settings field's.
     pub fn context(&self) -> Context {
-        match &self.overlay {
-            Some(o) => o.context(),
-            None if self.focus == PaneId::Settings && self.settings.is_editing() => {
+        match self.layers.top() {
+            Some(layer) => layer.context(),
+            None if self.focus == PaneId::Settings && self.panes.settings.is_editing() => {
                 Context::FieldEdit
             }
             None if self.typing_filter() => Context::Filter,
@@ -260,7 +248,7 @@ impl App {
 
     /// While a job is in flight the UI ticks (spinner, elapsed); otherwise it sleeps.
     pub fn wants_tick(&self) -> bool {
-        self.jobs.any_active()
+        self.model.jobs.any_active()
     }
 
     pub fn on_tick(&mut self) {
@@ -268,7 +256,7 @@ impl App {
     }
 
     pub fn render(&self, f: &mut Frame) {
-        crate::root::render(self, f);
+        crate::app::root::render(self, f);
     }
 
     // ---- terminal events ----
@@ -288,14 +276,14 @@ impl App {
     }
 
     fn on_key(&mut self, key: KeyEvent) {
-        if self.toast.take().is_some() {
+        if self.model.toast.take().is_some() {
             self.dirty = true;
         }
         if self.quit_key_stops_typing(&key) {
             return;
         }
-        if self.overlay.is_some() {
-            self.overlay_key(key);
+        if !self.layers.is_empty() {
+            self.layer_key(key);
             self.dirty = true;
             return;
         }
@@ -307,7 +295,7 @@ impl App {
         let Some(chord) = KeyChord::from_event(&key) else {
             return;
         };
-        match self.keymap.resolve(context, &chord) {
+        match self.env.keymap.resolve(context, &chord) {
             Some((Context::FieldEdit, action)) => {
                 self.dirty = true;
                 let flow = self.with_cx(PaneId::Settings, |panes, cx| {
@@ -322,7 +310,7 @@ impl App {
             // Whatever the table leaves unbound where text is typed edits the text.
             None if context == Context::FieldEdit => {
                 self.dirty = true;
-                let flow = self.settings.input(key);
+                let flow = self.panes.settings.input(key);
                 self.apply_flow(flow);
             }
             None if context == Context::Prompt => {
@@ -338,18 +326,14 @@ impl App {
 
     fn on_paste(&mut self, text: &str) {
         self.dirty = true;
-        match &mut self.overlay {
-            Some(Overlay::Palette(p)) => return p.paste(text, &self.palette_entries),
-            Some(Overlay::File(q)) => return q.paste(text),
-            Some(Overlay::ImagePicker(p)) => return p.paste(text),
-            Some(_) => return,
-            None => {}
+        if !self.layers.is_empty() {
+            return self.layer_paste(text);
         }
         let flow = match self.focus {
             PaneId::Prompt => {
                 self.with_cx(PaneId::Prompt, |panes, cx| panes.prompt.paste(text, cx))
             }
-            PaneId::Settings => self.settings.paste(text),
+            PaneId::Settings => self.panes.settings.paste(text),
             _ => Flow::toast_err("paste into the prompt editor or a settings field"),
         };
         self.apply_flow(flow);
@@ -359,37 +343,29 @@ impl App {
     pub(crate) fn with_cx<R>(
         &mut self,
         pane: PaneId,
-        f: impl FnOnce(&mut PaneStates, &mut PaneCtx) -> R,
+        f: impl FnOnce(&mut Panes, &mut PaneCtx) -> R,
     ) -> R {
         let page = self
             .areas()
             .map_or(10, |a| a.pane(pane).height.saturating_sub(2) as usize)
             .max(1);
         let mut cx = PaneCtx {
-            doc: &mut self.doc,
-            jobs: &self.jobs,
-            keys: &self.keymap,
+            doc: &mut self.model.doc,
+            jobs: &self.model.jobs,
+            keys: &self.env.keymap,
             now: self.now,
             page,
         };
-        let mut panes = PaneStates {
-            shot_list: &mut self.shot_list,
-            prompt: &mut self.prompt,
-            settings: &mut self.settings,
-            timeline: &mut self.timeline,
-            preview: &mut self.preview,
-            queue: &mut self.queue,
-        };
-        f(&mut panes, &mut cx)
+        f(&mut self.panes, &mut cx)
     }
-}
 
-/// The pane states, borrowed apart from the doc so a pane can edit it while handling.
-pub struct PaneStates<'a> {
-    pub shot_list: &'a mut ShotList,
-    pub prompt: &'a mut PromptEditor,
-    pub settings: &'a mut Settings,
-    pub timeline: &'a mut Timeline,
-    pub preview: &'a mut RequestPreview,
-    pub queue: &'a mut JobQueue,
+    /// What the layers read to draw and to answer keys.
+    pub(crate) fn seen(&self) -> Seen<'_> {
+        Seen {
+            keymap: &self.env.keymap,
+            styles: &self.env.styles,
+            jobs: &self.model.jobs,
+            messages: &self.model.messages,
+        }
+    }
 }

@@ -6,11 +6,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::app::App;
 use crate::keymap::Context;
 use crate::keymap::keys::KeyChord;
 use crate::labels::fit;
-use crate::panes::{PaneId, View};
-use crate::state::app::{App, Overlay};
+use crate::model::msg::PaneId;
+use crate::panes::View;
 
 /// Below this the panes cannot show anything useful.
 pub const MIN_WIDTH: u16 = 60;
@@ -120,7 +121,7 @@ pub fn layout(area: Rect) -> Option<Areas> {
 
 pub fn render(app: &App, f: &mut Frame) {
     let area = f.area();
-    let s = &app.styles;
+    let s = &app.env.styles;
     f.render_widget(ratatui::widgets::Block::default().style(s.base), area);
     let Some(areas) = layout(area).map(|a| a.zoomed(app.zoomed.then_some(app.focus))) else {
         let msg = format!(
@@ -136,53 +137,44 @@ pub fn render(app: &App, f: &mut Frame) {
     header(app, f, areas.header);
     for id in PaneId::ALL {
         let v = View {
-            doc: &app.doc,
-            jobs: &app.jobs,
+            doc: &app.model.doc,
+            jobs: &app.model.jobs,
             styles: s,
-            keymap: &app.keymap,
+            keymap: &app.env.keymap,
             now_ms: app.now_ms,
             // Overlays take the keys, so no pane shows focus (or the cursor) under one.
-            focused: app.focus == id && app.overlay.is_none(),
+            focused: app.focus == id && app.layers.is_empty(),
             zoomed: app.zoomed,
-            previews: &app.previews,
+            previews: &app.panes.previews,
         };
         let r = areas.pane(id);
         if r.is_empty() {
             continue;
         }
         match id {
-            PaneId::Shots => app.shot_list.render(f, r, &v),
-            PaneId::Prompt => app.prompt.render(f, r, &v),
-            PaneId::Settings => app.settings.render(f, r, &v),
-            PaneId::Timeline => app.timeline.render(f, r, &v),
-            PaneId::Preview => app.preview.render(f, r, &v),
-            PaneId::Queue => app.queue.render(f, r, &v),
+            PaneId::Shots => app.panes.shot_list.render(f, r, &v),
+            PaneId::Prompt => app.panes.prompt.render(f, r, &v),
+            PaneId::Settings => app.panes.settings.render(f, r, &v),
+            PaneId::Timeline => app.panes.timeline.render(f, r, &v),
+            PaneId::Preview => app.panes.preview.render(f, r, &v),
+            PaneId::Queue => app.panes.queue.render(f, r, &v),
         }
     }
     footer(app, f, areas.footer);
-    match &app.overlay {
-        Some(Overlay::Help(h)) => h.render(f, area, &app.keymap, s),
-        Some(Overlay::Palette(p)) => p.render(f, area, &app.palette_entries, &app.keymap, s),
-        Some(Overlay::Confirm(c)) => c.render(f, area, &app.keymap, s),
-        Some(Overlay::File(q)) => q.render(f, area, &app.keymap, s),
-        Some(Overlay::JobDetails(d)) => d.render(f, area, &app.jobs, &app.keymap, s),
-        Some(Overlay::ImagePicker(p)) => p.render(f, area, &app.keymap, s),
-        Some(Overlay::Messages(m)) => m.render(f, area, &app.messages, &app.keymap, s),
-        Some(Overlay::TakeCompare(c)) => c.render(f, area, &app.keymap, s),
-        None => {}
-    }
+    app.layers.render(f, area, &app.seen());
 }
 
 fn header(app: &App, f: &mut Frame, area: Rect) {
-    let s = &app.styles;
+    let s = &app.env.styles;
     let file = app
+        .model
         .doc
         .path()
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let saved = if app.doc.is_unsaved() {
+    let saved = if app.model.doc.is_unsaved() {
         Span::styled("● unsaved", s.warn)
-    } else if !app.doc.exists_on_disk() {
+    } else if !app.model.doc.exists_on_disk() {
         Span::styled("new file", s.muted)
     } else {
         Span::styled("✓ saved", s.muted)
@@ -190,19 +182,19 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
     let spans = vec![
         Span::styled(" shotdeck ", s.title_focused),
         Span::styled(file, s.text),
-        Span::styled(format!(" · {} ", app.doc.board().title), s.muted),
+        Span::styled(format!(" · {} ", app.model.doc.board().title), s.muted),
         saved,
-        Span::styled(format!("  provider {}", app.doc.provider()), s.muted),
+        Span::styled(format!("  provider {}", app.model.doc.provider()), s.muted),
     ];
     // What must never be cut (money and whether it is real) sits on the right and keeps
     // its room at any width; the file and title give way to it.
     let mut right = Vec::new();
-    if app.simulated {
+    if app.env.simulated {
         right.push(Span::raw(" "));
         right.push(Span::styled(" SIMULATED ", s.badge));
     }
-    right.extend(crate::state::file_guard::header_badges(app, s));
-    if let Some(usd) = app.spend_today {
+    right.extend(crate::app::file_guard::header_badges(app, s));
+    if let Some(usd) = app.model.spend_today {
         let today = shotdeck_core::cost::usd(usd);
         right.push(Span::styled(format!("  today {today} "), s.muted));
     }
@@ -217,9 +209,9 @@ fn header(app: &App, f: &mut Frame, area: Rect) {
 }
 
 fn footer(app: &App, f: &mut Frame, area: Rect) {
-    let s = &app.styles;
+    let s = &app.env.styles;
     let width = area.width as usize;
-    if let Some(t) = &app.toast {
+    if let Some(t) = &app.model.toast {
         let style = if t.error { s.error } else { s.ok };
         // A message longer than the bar (a video's path, say) is never cut: it wraps onto
         // up to three rows more, over the panes' bottom edge, until the next key.
@@ -241,13 +233,15 @@ fn footer(app: &App, f: &mut Frame, area: Rect) {
     // Each hint names a key that runs its action where the keys go: a pane's own key hides
     // a global one, and while typing (the palette too) plain characters are text. Under an
     // overlay the footer keeps the focused pane's hints.
-    let here = match &app.overlay {
-        Some(_) => app.focus.context(),
-        None => app.context(),
+    let here = if app.layers.is_empty() {
+        app.context()
+    } else {
+        app.focus.context()
     };
     let typing = app.is_typing();
     let hints = |c: Context| -> Vec<(String, String)> {
-        app.keymap
+        app.env
+            .keymap
             .bindings(c)
             .iter()
             .filter_map(|b| {
@@ -256,7 +250,7 @@ fn footer(app: &App, f: &mut Frame, area: Rect) {
                     return None;
                 }
                 let hint = b.hint.clone()?;
-                let keys = app.keymap.keys_running(here, b.action);
+                let keys = app.env.keymap.keys_running(here, b.action);
                 let text = |k: &KeyChord| c == Context::Global && typing && k.is_text();
                 let key = keys.into_iter().find(|k| !text(k))?;
                 Some((key.to_string(), hint))

@@ -17,10 +17,10 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::oneshot::Receiver;
 use tokio::time::{Interval, MissedTickBehavior};
 
+use crate::app::App;
+use crate::app::deps::{History, UiDeps};
+use crate::model::doc::OpenedBoard;
 use crate::panes::job_queue::TICK_MS;
-use crate::state::app::App;
-use crate::state::doc::OpenedBoard;
-use crate::{History, UiDeps};
 use shotdeck_core::jobs::JobCmd;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,37 +4,39 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::app::App;
 use crate::keymap::Context;
 use crate::keymap::keys::KeyChord;
-use crate::panes::PaneId;
-use crate::panes::filter::{FilterChange, FilterInput};
-use crate::state::app::App;
+use crate::model::msg::PaneId;
+use crate::widgets::filter::{FilterChange, FilterInput};
 
 impl App {
     /// The job the queue's selection is on, as the list shows it now.
     pub fn selected_job(&self) -> Option<shotdeck_core::jobs::JobId> {
-        self.queue.selected_id(&self.jobs, self.doc.identity())
+        self.panes
+            .queue
+            .selected_id(&self.model.jobs, self.model.doc.identity())
     }
     /// The selected row of the settings and of the findings (among those shown).
     pub fn selected_rows(&self) -> (usize, usize) {
-        (self.settings.selected, self.timeline.selected)
+        (self.panes.settings.selected, self.panes.timeline.selected)
     }
 
     /// The pane's `/` filter, where it has one.
     pub(crate) fn pane_filter(&self, pane: PaneId) -> Option<&FilterInput> {
         match pane {
-            PaneId::Shots => Some(&self.shot_list.filter),
-            PaneId::Timeline => Some(&self.timeline.filter),
-            PaneId::Queue => Some(&self.queue.filter),
+            PaneId::Shots => Some(&self.panes.shot_list.filter),
+            PaneId::Timeline => Some(&self.panes.timeline.filter),
+            PaneId::Queue => Some(&self.panes.queue.filter),
             PaneId::Prompt | PaneId::Settings | PaneId::Preview => None,
         }
     }
 
     fn pane_filter_mut(&mut self, pane: PaneId) -> Option<&mut FilterInput> {
         match pane {
-            PaneId::Shots => Some(&mut self.shot_list.filter),
-            PaneId::Timeline => Some(&mut self.timeline.filter),
-            PaneId::Queue => Some(&mut self.queue.filter),
+            PaneId::Shots => Some(&mut self.panes.shot_list.filter),
+            PaneId::Timeline => Some(&mut self.panes.timeline.filter),
+            PaneId::Queue => Some(&mut self.panes.queue.filter),
             PaneId::Prompt | PaneId::Settings | PaneId::Preview => None,
         }
     }
@@ -46,7 +48,7 @@ impl App {
 
     /// `/` in a pane: starts typing its filter.
     pub(crate) fn start_filter(&mut self) {
-        if self.focus == PaneId::Shots && !self.doc.board().uses_shot_list() {
+        if self.focus == PaneId::Shots && !self.model.doc.board().uses_shot_list() {
             return self.toast_error("this board has one prompt, not a list of shots to filter");
         }
         let focus = self.focus;
@@ -59,7 +61,7 @@ impl App {
     /// anything else the `[filter]` table leaves unbound edits the text.
     pub(crate) fn filter_key(&mut self, key: KeyEvent) {
         let action = KeyChord::from_event(&key)
-            .and_then(|chord| self.keymap.resolve(Context::Filter, &chord))
+            .and_then(|chord| self.env.keymap.resolve(Context::Filter, &chord))
             .map(|(_, action)| action);
         let focus = self.focus;
         let Some(f) = self.pane_filter_mut(focus) else {
@@ -80,13 +82,18 @@ impl App {
         match pane {
             PaneId::Shots => {
                 self.with_cx(pane, |p, cx| p.shot_list.snap(cx));
-                self.prompt.sync(&self.doc);
+                self.panes.prompt.sync(&self.model.doc);
             }
-            PaneId::Timeline => self.timeline.selected = 0,
+            PaneId::Timeline => self.panes.timeline.selected = 0,
             PaneId::Queue => {
-                self.queue.selected = 0;
-                let board = (!self.queue.show_all).then(|| self.doc.identity().to_path_buf());
-                if let Some(cmd) = self.jobs.set_filter(board, self.queue.filter.query()) {
+                self.panes.queue.selected = 0;
+                let board =
+                    (!self.panes.queue.show_all).then(|| self.model.doc.identity().to_path_buf());
+                if let Some(cmd) = self
+                    .model
+                    .jobs
+                    .set_filter(board, self.panes.queue.filter.query())
+                {
                     self.send(cmd);
                 }
             }

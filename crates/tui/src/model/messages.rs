@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::labels::time_of_day;
-use crate::panes::Toast;
+use crate::model::msg::Toast;
 
 /// How many messages the log keeps; the oldest goes first.
 pub const LOG_CAPACITY: usize = 100;

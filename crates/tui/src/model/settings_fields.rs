@@ -3,7 +3,7 @@
 
 use crate::keymap::action::Action;
 use crate::keymap::{Context, Keymap};
-use crate::state::edit::{self, Refusal};
+use crate::model::edit::{self, Refusal};
 use shotdeck_core::model::{Board, Mode, ShotType};
 use shotdeck_core::models::{self, MODELS};
 use shotdeck_core::renumber::{self, Renumbered};

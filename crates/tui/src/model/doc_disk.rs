@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::state::disk::{DiskCopy, OutsideChange};
-use crate::state::doc::Doc;
-use crate::state::history::{EditKind, Snapshot};
+use crate::model::disk::{DiskCopy, OutsideChange};
+use crate::model::doc::Doc;
+use crate::model::history::{EditKind, Snapshot};
 use shotdeck_files::board_file;
 
 impl Doc {
@@ -66,7 +66,7 @@ impl Doc {
     /// Saves the board as `path` and edits that file from now on. On failure nothing
     /// changes.
     pub fn save_as(&mut self, path: &Path) -> Result<(), board_file::SaveError> {
-        let path = crate::state::doc::absolute(path);
+        let path = crate::model::doc::absolute(path);
         let old_path = std::mem::replace(&mut self.path, path);
         if let Err(e) = self.write_to_path() {
             self.path = old_path;

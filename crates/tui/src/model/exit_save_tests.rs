@@ -4,8 +4,8 @@
 use std::time::Instant;
 
 use super::*;
-use crate::state::doc::{Doc, OpenedBoard};
-use crate::state::history::EditKind;
+use crate::model::doc::{Doc, OpenedBoard};
+use crate::model::history::EditKind;
 use shotdeck_core::Provider;
 use shotdeck_core::cost::default_prices;
 

@@ -5,7 +5,6 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 use ratatui_image::picker::Picker;
@@ -13,8 +12,6 @@ use ratatui_image::protocol::Protocol;
 use ratatui_image::{Image, Resize};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use crate::panes::settings::SettingField;
-use crate::state::app::App;
 use shotdeck_files::config::ImagesMode;
 use shotdeck_files::preview::{Preview, PreviewError, PreviewReady, PreviewService, PreviewWish};
 
@@ -32,9 +29,9 @@ pub struct Previews {
     picker: Picker,
     service: PreviewService,
     /// Results, until the event loop takes the receiver to wait on it.
-    ready: Option<UnboundedReceiver<PreviewReady>>,
+    pub(crate) ready: Option<UnboundedReceiver<PreviewReady>>,
     wanted: Option<PreviewWish>,
-    state: Option<PreviewState>,
+    pub(crate) state: Option<PreviewState>,
     /// The last encoding, for the cells it was made for: a frame that draws the same image
     /// in the same place sends the same cells, which the diff then leaves out.
     encoded: RefCell<Option<(Rect, Protocol)>>,
@@ -66,7 +63,7 @@ impl Previews {
     }
 
     /// Sets what should be shown; asks the service only when that changed.
-    fn want(&mut self, wish: Option<PreviewWish>) -> bool {
+    pub(crate) fn want(&mut self, wish: Option<PreviewWish>) -> bool {
         if self.wanted == wish {
             return false;
         }
@@ -88,7 +85,7 @@ impl Previews {
     }
 
     /// Takes an answer if it is for what is wanted now (an older one is dropped).
-    fn accept(&mut self, ready: PreviewReady) -> bool {
+    pub(crate) fn accept(&mut self, ready: PreviewReady) -> bool {
         if self.wanted.as_ref() != Some(&ready.wish) {
             return false;
         }
@@ -120,61 +117,6 @@ impl Previews {
         }
         if let Some((_, protocol)) = &*encoded {
             ratatui::widgets::Widget::render(Image::new(protocol), area, buf);
-        }
-    }
-}
-
-impl App {
-    /// The receiver the event loop waits on for decoded previews.
-    pub fn take_preview_events(&mut self) -> Option<UnboundedReceiver<PreviewReady>> {
-        self.previews.ready.take()
-    }
-
-    /// Asks for the selected settings row's image when it changed (after every event).
-    pub(crate) fn sync_preview(&mut self) {
-        let board = self.doc.board();
-        let fields = SettingField::all(board);
-        let field = fields[self.settings.selected.min(fields.len() - 1)];
-        let wish = match field {
-            SettingField::FirstFrame | SettingField::LastFrame | SettingField::Reference(_) => {
-                let reference = field.text(board).trim().to_string();
-                (!reference.is_empty() && self.previews.draws_pictures()).then(|| PreviewWish {
-                    board_dir: self.doc.board_dir().to_path_buf(),
-                    reference,
-                })
-            }
-            _ => None,
-        };
-        if self.previews.want(wish) {
-            self.dirty = true;
-        }
-    }
-
-    /// A decoded preview (or why there is none) arrived: one redraw if it is still wanted.
-    pub fn on_preview_ready(&mut self, ready: PreviewReady) {
-        if self.previews.accept(ready) {
-            self.dirty = true;
-        }
-    }
-
-    /// For tests and scripted runs without the loop: applies the answers already sent and
-    /// waits up to `timeout` for the wanted preview's. True once it is in.
-    pub fn settle_preview(&mut self, timeout: Duration) -> bool {
-        self.sync_preview();
-        let until = Instant::now() + timeout;
-        loop {
-            let Some(rx) = self.previews.ready.as_mut() else {
-                return false;
-            };
-            let next = rx.try_recv();
-            match next {
-                Ok(ready) => self.on_preview_ready(ready),
-                Err(_) if !matches!(self.previews.state, Some(PreviewState::Loading)) => {
-                    return true;
-                }
-                Err(_) if Instant::now() >= until => return false,
-                Err(_) => std::thread::sleep(Duration::from_millis(5)),
-            }
         }
     }
 }

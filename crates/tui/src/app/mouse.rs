@@ -5,14 +5,16 @@
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
 
+use crate::app::App;
 use crate::keymap::action::Action;
-use crate::panes::{Flow, PaneId};
-use crate::state::app::{App, Overlay};
+use crate::model::msg::{Flow, PaneId};
 
 impl App {
     pub(crate) fn on_mouse(&mut self, m: MouseEvent) {
-        if self.overlay.is_some() {
-            return self.overlay_mouse(m);
+        // Over a layer only it answers the mouse (the palette's list does; text layers
+        // scroll by keys, and a question waits for its answer's key).
+        if !self.layers.is_empty() {
+            return self.layer_mouse(m);
         }
         let Some(areas) = self.areas() else {
             return;
@@ -39,28 +41,6 @@ impl App {
             Some(a) => self.dispatch(a),
             None => self.click_row(pane, at),
         }
-    }
-
-    /// Over an overlay only the palette's list answers the mouse (text overlays scroll by
-    /// keys, and a question waits for its answer's key).
-    fn overlay_mouse(&mut self, m: MouseEvent) {
-        let Some(Overlay::Palette(p)) = self.overlay.as_mut() else {
-            return;
-        };
-        let action = match m.kind {
-            MouseEventKind::Down(MouseButton::Left) => {
-                if let Some(i) = p.hits.item_at(Position::new(m.column, m.row)) {
-                    p.choose(i);
-                    self.dirty = true;
-                }
-                return;
-            }
-            MouseEventKind::ScrollDown => Action::SelectNext,
-            MouseEventKind::ScrollUp => Action::SelectPrev,
-            _ => return,
-        };
-        p.handle(action, &self.palette_entries);
-        self.dirty = true;
     }
 
     /// Selects the item drawn under `at` in `pane`, if the click landed on one.

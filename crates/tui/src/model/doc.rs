@@ -5,11 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::state::derived::{Derived, ImageCache};
-use crate::state::disk::{DiskCopy, OutsideChange};
-use crate::state::edit::Refusal;
-use crate::state::exit_save::{self, Kept, Pending};
-use crate::state::history::{EditKind, History, Snapshot};
+use crate::model::derived::{Derived, ImageCache};
+use crate::model::disk::{DiskCopy, OutsideChange};
+use crate::model::edit::Refusal;
+use crate::model::exit_save::{self, Kept, Pending};
+use crate::model::history::{EditKind, History, Snapshot};
 use shotdeck_core::cost::PriceTable;
 use shotdeck_core::gateway_profile::Profiles;
 use shotdeck_core::{Board, Limits, Provider};
@@ -18,7 +18,7 @@ use shotdeck_files::board_file;
 /// Autosave runs this long after the last edit.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_millis(400);
 
-pub use crate::state::exit_save::RescueSlot;
+pub use crate::model::exit_save::RescueSlot;
 
 /// A board ready to edit: loaded from disk, or a starter for a path that does not exist yet.
 #[derive(Debug, Clone)]
@@ -173,7 +173,7 @@ impl Doc {
             self.selected = selected;
             return Ok(());
         }
-        let label = crate::state::change_label::describe(&self.board, &board);
+        let label = crate::model::change_label::describe(&self.board, &board);
         let before = Snapshot {
             board: std::mem::replace(&mut self.board, board),
             selected: self.selected,

@@ -2,86 +2,19 @@
 //! (cost and the files that will be uploaded), and nothing is sent until the user says yes.
 //! A job is retried once from here; the engine refuses a second retry from anywhere.
 
-use std::collections::HashMap;
-
+use crate::app::App;
 use crate::overlays::confirm::Confirm;
 use crate::overlays::paid::{Paid, RetryAsk, RetryWay, Stored, Upload};
-use crate::state::app::{App, Overlay};
 use shotdeck_core::jobs::CANCELLED_CODE;
-use shotdeck_core::jobs::{
-    JobCmd, JobId, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
-};
+use shotdeck_core::jobs::{JobCmd, JobId, JobPhase, SubmitOptions, SubmitRequest, SubmitTicket};
 use shotdeck_core::rules::sent_images;
 use shotdeck_core::{Finding, Severity};
 use shotdeck_files::image_probe::{real_target, resolve};
 
-/// What became of a retry sent from this editor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Retried {
-    /// Sent; the engine has not answered yet. `ticket` names it when it was a submit of the
-    /// board (a stored-request retry has none).
-    Sent { ticket: Option<SubmitTicket> },
-    /// The engine recorded it as this job.
-    As(JobId),
-}
-
-/// The retries this editor sent, by the job they retry: a second `r` on the same job is
-/// answered here instead of sending again.
-#[derive(Debug, Default)]
-pub struct RetryBook {
-    by_job: HashMap<JobId, Retried>,
-}
-
-impl RetryBook {
-    fn sent(&mut self, job: JobId, ticket: Option<SubmitTicket>) {
-        self.by_job.insert(job, Retried::Sent { ticket });
-    }
-
-    /// Why `job` cannot be retried again from here, if it cannot.
-    fn already(&self, job: JobId) -> Option<String> {
-        Some(match self.by_job.get(&job)? {
-            Retried::As(new) => format!("job #{job} was already retried as job #{new}"),
-            Retried::Sent { .. } => {
-                format!("job #{job}'s retry was already sent; waiting for the engine")
-            }
-        })
-    }
-
-    /// The engine recorded the submit named by `ticket` as job `new`.
-    pub fn answered(&mut self, ticket: SubmitTicket, new: JobId) {
-        for state in self.by_job.values_mut() {
-            if *state
-                == (Retried::Sent {
-                    ticket: Some(ticket),
-                })
-            {
-                *state = Retried::As(new);
-            }
-        }
-    }
-
-    /// The engine refused a command: a refused retry may be asked for again. A refusal
-    /// without a ticket cannot be told apart, so it frees every stored-request retry still
-    /// waiting (the engine itself refuses a real second retry).
-    pub fn refused(&mut self, ticket: Option<SubmitTicket>) {
-        self.by_job
-            .retain(|_, state| *state != Retried::Sent { ticket });
-    }
-}
-
-/// Whether `r` applies: a failed job, one never sent (`not_sent`: `r` offers to send it),
-/// or an active one the engine stopped on after the provider accepted it.
-pub fn can_retry(j: &JobView) -> bool {
-    let stopped = j.phase.is_active()
-        && j.phase != JobPhase::Downloading
-        && j.task_id.is_some()
-        && j.error.as_ref().is_some_and(|e| !e.retryable);
-    matches!(j.phase, JobPhase::Failed | JobPhase::NotSent) || stopped
-}
-
 impl App {
     fn board_errors(&self) -> Vec<Finding> {
-        self.doc
+        self.model
+            .doc
             .derived()
             .findings
             .iter()
@@ -93,19 +26,19 @@ impl App {
     /// The board as it is now, as a paid send: cost, and the local files its mode uploads
     /// (looked at with `stat` only).
     fn paid_board(&self) -> Paid {
-        let d = self.doc.derived();
-        let b = self.doc.board();
-        let provider = self.doc.provider();
+        let d = self.model.doc.derived();
+        let b = self.model.doc.board();
+        let provider = self.model.doc.provider();
         let uploads = sent_images(b)
             .into_iter()
             .filter(|(_, r)| !shotdeck_core::model::is_url(r))
             .map(|(_, r)| Upload {
                 name: r.trim().to_string(),
-                bytes: std::fs::metadata(resolve(self.doc.board_dir(), r))
+                bytes: std::fs::metadata(resolve(self.model.doc.board_dir(), r))
                     .ok()
                     .filter(|m| m.is_file())
                     .map(|m| m.len()),
-                target: real_target(self.doc.board_dir(), r),
+                target: real_target(self.model.doc.board_dir(), r),
             })
             .collect();
         Paid {
@@ -118,7 +51,7 @@ impl App {
                 Some(e) => e.summary(),
                 None => "no price configured for this model and quality".into(),
             },
-            simulated: self.simulated,
+            simulated: self.env.simulated,
             uploads,
             warnings: d.warnings,
             unverified: shotdeck_core::rules::unverified_notes(b, provider),
@@ -129,31 +62,31 @@ impl App {
     /// `Err` (already said in a toast) when nothing paid may go to `provider`: checked
     /// before a confirmation opens, so a send that cannot work is never asked for.
     fn paid_allowed(&mut self, provider: shotdeck_core::Provider) -> Result<(), ()> {
-        (self.paid_check)(provider).map_err(|why| {
+        (self.env.paid_check)(provider).map_err(|why| {
             self.toast_error(format!("{why}; nothing was sent"));
         })
     }
 
     pub(crate) fn request_submit(&mut self) {
-        if self.paid_allowed(self.doc.provider()).is_err() {
+        if self.paid_allowed(self.model.doc.provider()).is_err() {
             return;
         }
         let errors = self.board_errors();
-        self.overlay = Some(Overlay::Confirm(if errors.is_empty() {
+        self.layers.push(if errors.is_empty() {
             Confirm::Submit(self.paid_board())
         } else {
             Confirm::Refused { errors }
-        }));
+        });
     }
 
     /// Saves the board (so the job matches the file) and asks the engine to submit it; the
     /// engine validates again, mints the idempotency key and embeds the images.
     fn send_board(&mut self, retry_of: Option<JobId>) -> SubmitTicket {
         self.save_now(false);
-        let provider = self.doc.provider();
+        let provider = self.model.doc.provider();
         let request = SubmitRequest::new(
-            self.doc.path(),
-            self.doc.board().clone(),
+            self.model.doc.path(),
+            self.model.doc.board().clone(),
             provider,
             SubmitOptions {
                 retry_of,
@@ -162,21 +95,21 @@ impl App {
         );
         let ticket = request.ticket;
         self.send(JobCmd::Submit(request));
-        self.queue.selected = 0;
+        self.panes.queue.selected = 0;
         ticket
     }
 
     pub(crate) fn submit_now(&mut self) {
         self.send_board(None);
-        self.toast_unless_error(format!("submitting to {}…", self.doc.provider()));
+        self.toast_unless_error(format!("submitting to {}…", self.model.doc.provider()));
     }
 
     /// Opens the retry confirmation for job `id`, unless this editor already retried it.
     pub(crate) fn request_retry(&mut self, id: JobId) {
-        if let Some(why) = self.retries.already(id) {
+        if let Some(why) = self.model.retries.already(id) {
             return self.toast_error(format!("{why}; nothing was sent"));
         }
-        let Some(job) = self.jobs.get(id) else {
+        let Some(job) = self.model.jobs.get(id) else {
             return self.toast_error(format!("no job #{id}"));
         };
         let ways = if job.phase == JobPhase::NotSent {
@@ -226,18 +159,18 @@ impl App {
             board: self.paid_board(),
             board_errors: self.board_errors(),
         };
-        self.overlay = Some(Overlay::Confirm(Confirm::Retry(Box::new(ask))));
+        self.layers.push(Confirm::Retry(Box::new(ask)));
     }
 
     /// Does what the retry confirmation's choice says: poll (free) or send once (paid).
     pub(crate) fn retry_now(&mut self, ask: RetryAsk) {
         let id = ask.job;
-        if let Some(why) = self.retries.already(id) {
+        if let Some(why) = self.model.retries.already(id) {
             return self.toast_error(format!("{why}; nothing was sent"));
         }
         let provider = match ask.way() {
             RetryWay::PollAgain => None,
-            RetryWay::BoardNow => Some(self.doc.provider()),
+            RetryWay::BoardNow => Some(self.model.doc.provider()),
             RetryWay::StoredRequest | RetryWay::SendRecorded => Some(ask.stored.provider),
         };
         if let Some(p) = provider
@@ -253,11 +186,11 @@ impl App {
             RetryWay::BoardNow if !ask.board_errors.is_empty() => {
                 // Like a submit: the board is not sent while it has errors.
                 let errors = self.board_errors();
-                self.overlay = Some(Overlay::Confirm(Confirm::Refused { errors }));
+                self.layers.push(Confirm::Refused { errors });
             }
             RetryWay::BoardNow => {
                 let ticket = self.send_board(Some(id));
-                self.retries.sent(id, Some(ticket));
+                self.model.retries.sent(id, Some(ticket));
                 self.toast_unless_error(format!("retrying job #{id} with the board as it is now…"));
             }
             RetryWay::SendRecorded => {
@@ -266,7 +199,7 @@ impl App {
             }
             RetryWay::StoredRequest => {
                 self.send(JobCmd::Retry(id));
-                self.retries.sent(id, None);
+                self.model.retries.sent(id, None);
                 self.toast_info(format!("retrying job #{id} with its stored request…"));
             }
         }
@@ -274,7 +207,7 @@ impl App {
 
     /// An info toast, unless an error (saving before a submit failed) must stay in view.
     fn toast_unless_error(&mut self, text: String) {
-        if self.toast.as_ref().is_none_or(|t| !t.error) {
+        if self.model.toast.as_ref().is_none_or(|t| !t.error) {
             self.toast_info(text);
         }
     }

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::state::disk::{DiskCopy, OutsideChange};
+use crate::model::disk::{DiskCopy, OutsideChange};
 use shotdeck_core::{Board, printable_path};
 use shotdeck_files::{board_file, paths, safe_read};
 

@@ -8,11 +8,11 @@ use std::path::Path;
 
 use ratatui::text::Span;
 
+use crate::app::App;
+use crate::model::disk::OutsideChange;
+use crate::model::exit_save::Kept;
 use crate::overlays::confirm::Confirm;
 use crate::overlays::file_question::{FileAnswer, FileQuestion};
-use crate::state::app::{App, Overlay};
-use crate::state::disk::OutsideChange;
-use crate::state::exit_save::Kept;
 use crate::theme::Styles;
 
 impl App {
@@ -20,10 +20,10 @@ impl App {
     /// "saved" even when nothing was due, asks again about a held outside change, and
     /// offers to write a read-only board.
     pub fn save_now(&mut self, explicit: bool) {
-        if !self.doc.is_unsaved() {
+        if !self.model.doc.is_unsaved() {
             if explicit {
                 self.check_file();
-                if self.toast.is_none() {
+                if self.model.toast.is_none() {
                     self.toast_info("nothing to save");
                 }
             }
@@ -32,12 +32,12 @@ impl App {
         if !self.may_write(explicit) {
             return;
         }
-        match self.doc.save() {
+        match self.model.doc.save() {
             Ok(true) => {
-                tracing::debug!(path = %self.doc.path().display(), "saved");
+                tracing::debug!(path = %self.model.doc.path().display(), "saved");
                 self.dirty = true;
                 if explicit {
-                    self.toast_info(format!("saved {}", self.doc.path().display()));
+                    self.toast_info(format!("saved {}", self.model.doc.path().display()));
                 }
             }
             Ok(false) => {}
@@ -47,8 +47,8 @@ impl App {
 
     /// Looks at the file (focus came back, or before a save): see [`App::take_change`].
     pub(crate) fn check_file(&mut self) {
-        if self.doc.held_change().is_none()
-            && let Some(change) = self.doc.outside_change()
+        if self.model.doc.held_change().is_none()
+            && let Some(change) = self.model.doc.outside_change()
         {
             self.take_change(change);
         }
@@ -57,20 +57,20 @@ impl App {
     /// Whether the board may be written now; when not, the user has been told or asked.
     /// `ask_read_only`: an explicit save offers to write a read-only board anyway.
     pub(crate) fn may_write(&mut self, ask_read_only: bool) -> bool {
-        if let Some(held) = self.doc.held_change().cloned() {
+        if let Some(held) = self.model.doc.held_change().cloned() {
             if ask_read_only {
                 self.ask_about(&held);
             }
             return false;
         }
-        if let Some(change) = self.doc.outside_change() {
+        if let Some(change) = self.model.doc.outside_change() {
             self.take_change(change);
             return false;
         }
-        if let Some(why) = self.doc.read_only() {
+        if let Some(why) = self.model.doc.read_only() {
             if ask_read_only {
                 let why = why.to_string();
-                self.overlay = Some(Overlay::File(FileQuestion::WriteReadOnly { why }));
+                self.layers.push(FileQuestion::WriteReadOnly { why });
                 self.dirty = true;
             }
             return false;
@@ -81,16 +81,16 @@ impl App {
     /// Quitting with unsaved edits that may not be written: asks (an outside change) or
     /// offers to quit without them (a read-only board). True when quitting may go on.
     pub(crate) fn may_quit_writing(&mut self) -> bool {
-        if !self.doc.is_unsaved() {
+        if !self.model.doc.is_unsaved() {
             return true;
         }
-        if let Some(why) = self.doc.read_only().map(str::to_string) {
-            self.overlay = Some(Overlay::Confirm(Confirm::Quit {
+        if let Some(why) = self.model.doc.read_only().map(str::to_string) {
+            self.layers.push(Confirm::Quit {
                 reason: format!(
                     "The board is read-only ({why}). Quit anyway and lose the unsaved edits?"
                 ),
                 unsaved_ok: true,
-            }));
+            });
             return false;
         }
         self.may_write(true)
@@ -99,16 +99,16 @@ impl App {
     /// Someone else wrote the file. Without unsaved edits the editor takes their version
     /// and says so; with some it holds the change (autosave waits) and asks.
     fn take_change(&mut self, change: OutsideChange) {
-        let name = file_name(self.doc.path());
-        if !self.doc.is_unsaved() {
+        let name = file_name(self.model.doc.path());
+        if !self.model.doc.is_unsaved() {
             match change.now {
                 Some(copy) => {
-                    self.doc.reload(copy, self.now);
-                    self.prompt.sync(&self.doc);
+                    self.model.doc.reload(copy, self.now);
+                    self.panes.prompt.sync(&self.model.doc);
                     self.toast_info(format!("reloaded {name}: {}", change.summary));
                 }
                 None if !change.unreadable => {
-                    self.doc.file_deleted();
+                    self.model.doc.file_deleted();
                     self.toast_info(format!(
                         "{name} was deleted on disk; your next edit saves it again"
                     ));
@@ -118,13 +118,13 @@ impl App {
                         "{name}: {}; nothing is written until you choose (ctrl-s)",
                         change.summary
                     ));
-                    self.doc.hold_change(change);
+                    self.model.doc.hold_change(change);
                 }
             }
             return;
         }
-        self.doc.hold_change(change.clone());
-        if self.overlay.is_none() {
+        self.model.doc.hold_change(change.clone());
+        if self.layers.is_empty() {
             self.ask_about(&change);
         } else {
             self.toast_error(format!(
@@ -135,10 +135,10 @@ impl App {
     }
 
     fn ask_about(&mut self, change: &OutsideChange) {
-        self.overlay = Some(Overlay::File(FileQuestion::Changed {
+        self.layers.push(FileQuestion::Changed {
             summary: change.summary.clone(),
             can_reload: change.now.is_some(),
-        }));
+        });
         self.dirty = true;
     }
 
@@ -147,27 +147,28 @@ impl App {
         self.dirty = true;
         match (question, answer) {
             (FileQuestion::Changed { .. }, FileAnswer::Reload) => {
-                if let Some(copy) = self.doc.held_change().and_then(|c| c.now.clone()) {
-                    self.doc.reload(copy, self.now);
-                    self.prompt.sync(&self.doc);
+                if let Some(copy) = self.model.doc.held_change().and_then(|c| c.now.clone()) {
+                    self.model.doc.reload(copy, self.now);
+                    self.panes.prompt.sync(&self.model.doc);
                     self.toast_info("reloaded from disk; undo brings your version back");
                 }
             }
             (FileQuestion::Changed { .. }, FileAnswer::KeepMine) => self.write_anyway(),
             (FileQuestion::Changed { .. }, FileAnswer::SaveAs) => {
                 let stem = self
+                    .model
                     .doc
                     .path()
                     .file_stem()
                     .map_or("board".into(), |s| s.to_string_lossy().into_owned());
-                let dir = shotdeck_files::board_file::board_dir(self.doc.path());
+                let dir = shotdeck_files::board_file::board_dir(self.model.doc.path());
                 let path = dir.join(format!("{stem}.mine.json")).display().to_string();
-                self.overlay = Some(Overlay::File(FileQuestion::SaveAs { path }));
+                self.layers.push(FileQuestion::SaveAs { path });
             }
             (FileQuestion::SaveAs { path }, FileAnswer::SaveAs) => self.save_as(path),
             (FileQuestion::WriteReadOnly { .. }, FileAnswer::Write) => self.write_anyway(),
             (FileQuestion::WriteReadOnly { .. }, _) => self.toast_info("not saved"),
-            _ if self.doc.held_change().is_some() => {
+            _ if self.model.doc.held_change().is_some() => {
                 self.toast_info("autosave waits until you choose (ctrl-s asks again)");
             }
             _ => {}
@@ -175,8 +176,8 @@ impl App {
     }
 
     fn write_anyway(&mut self) {
-        match self.doc.write_anyway() {
-            Ok(()) => self.toast_info(format!("saved {}", self.doc.path().display())),
+        match self.model.doc.write_anyway() {
+            Ok(()) => self.toast_info(format!("saved {}", self.model.doc.path().display())),
             // Nothing is lost: the edits stay here, unsaved, and the message says why.
             Err(e) => self.toast_error(format!("{e} (your edits are kept here, unsaved)")),
         }
@@ -186,23 +187,23 @@ impl App {
         let path = Path::new(typed.trim());
         if path.exists() {
             self.toast_error(format!("{} exists; choose another name", path.display()));
-            self.overlay = Some(Overlay::File(FileQuestion::SaveAs { path: typed }));
+            self.layers.push(FileQuestion::SaveAs { path: typed });
             return;
         }
-        match self.doc.save_as(path) {
+        match self.model.doc.save_as(path) {
             Ok(()) => self.toast_info(format!(
                 "saved as {}; editing it from now on",
-                self.doc.path().display()
+                self.model.doc.path().display()
             )),
             Err(e) => self.toast_error(e.to_string()),
         }
     }
 
     /// The loop ends without the user (input closed or unreadable, SIGHUP, SIGTERM): the
-    /// one exit rule ([`crate::state::exit_save`]) keeps the edits, over the board only
+    /// one exit rule ([`crate::model::exit_save`]) keeps the edits, over the board only
     /// when it may be written.
     pub fn save_on_exit(&mut self) -> Option<Result<Kept, String>> {
-        self.doc.keep_on_exit()
+        self.model.doc.keep_on_exit()
     }
 
     /// Ctrl-Z asks the loop to hand the terminal over.
@@ -231,11 +232,11 @@ pub(crate) fn file_name(path: &Path) -> String {
 /// The header's word on the file: READ-ONLY, and an outside change waiting for an answer.
 pub fn header_badges(app: &App, s: &Styles) -> Vec<Span<'static>> {
     let mut out = Vec::new();
-    if app.doc.read_only().is_some() {
+    if app.model.doc.read_only().is_some() {
         out.push(Span::raw(" "));
         out.push(Span::styled(" READ-ONLY ", s.badge));
     }
-    if app.doc.held_change().is_some() {
+    if app.model.doc.held_change().is_some() {
         out.push(Span::styled("  ⚠ changed on disk", s.warn));
     }
     out

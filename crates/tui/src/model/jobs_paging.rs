@@ -76,7 +76,7 @@ mod tests {
     use std::path::Path;
 
     use super::super::tests::job;
-    use crate::state::jobs::{JobBook, PAGE_ROWS};
+    use crate::model::jobs::{JobBook, PAGE_ROWS};
     use shotdeck_core::jobs::{JobCmd, JobCounts, JobId, JobPhase, JobView};
 
     /// A store of jobs 1..=100 on boards a (odd) and b (even), of which the engine's
