@@ -161,7 +161,7 @@ pub async fn run_terminal(opened: OpenedBoard, mut deps: UiDeps) -> anyhow::Resu
     let result = async {
         let mut terminal = Terminal::new(backend)?;
         enable_input_modes(terminal.backend_mut(), deps.config.mouse)?;
-        let reason = crate::run(&mut terminal, input, opened, deps).await;
+        let reason = crate::app::event_loop::run(&mut terminal, input, opened, deps).await;
         execute!(
             terminal.backend_mut(),
             SetAttribute(Attribute::Reset),
