@@ -43,25 +43,6 @@ impl App {
         self.dirty = true;
     }
 
-    /// The keeper the user asked for has been written: say so, naming the board.
-    fn say_keeper(&mut self, job: &JobView) {
-        if self.model.keeper_asked != Some((job.id, job.keeper)) {
-            return;
-        }
-        self.model.keeper_asked = None;
-        let board = if job.board_title.trim().is_empty() {
-            crate::app::file_guard::file_name(&job.board_path)
-        } else {
-            job.board_title.clone()
-        };
-        let take = job.take;
-        self.toast_info(if job.keeper {
-            format!("Take {take} is the keeper of {board}")
-        } else {
-            format!("Take {take} is no longer the keeper of {board}")
-        });
-    }
-
     /// Until [`App::on_history`]: the Jobs pane says it is loading.
     pub fn expect_history(&mut self) {
         self.model.jobs = JobBook::loading();
@@ -83,7 +64,9 @@ impl App {
                 self.model.jobs.update(job);
             }
             JobEvent::Updated(job) => {
-                self.say_keeper(&job);
+                if let Some(said) = self.model.keeper_written(&job) {
+                    self.toast_info(said);
+                }
                 let before = self.model.jobs.update(job.clone()).map(|j| j.phase);
                 // Any board's job, but only an end seen happening (not one loaded ended).
                 if before.is_some_and(|b| b != job.phase) {

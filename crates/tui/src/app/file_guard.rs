@@ -99,7 +99,7 @@ impl App {
     /// Someone else wrote the file. Without unsaved edits the editor takes their version
     /// and says so; with some it holds the change (autosave waits) and asks.
     fn take_change(&mut self, change: OutsideChange) {
-        let name = file_name(self.model.doc.path());
+        let name = crate::labels::file_name(self.model.doc.path());
         if !self.model.doc.is_unsaved() {
             match change.now {
                 Some(copy) => {
@@ -220,13 +220,6 @@ impl App {
     pub fn mark_dirty(&mut self) {
         self.dirty = true;
     }
-}
-
-pub(crate) fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 /// The header's word on the file: READ-ONLY, and an outside change waiting for an answer.

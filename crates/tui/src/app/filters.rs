@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::keymap::Context;
 use crate::keymap::keys::KeyChord;
 use crate::model::msg::PaneId;
-use crate::widgets::filter::{FilterChange, FilterInput};
+use crate::widgets::filter::FilterChange;
 
 impl App {
     /// The job the queue's selection is on, as the list shows it now.
@@ -22,28 +22,9 @@ impl App {
         (self.panes.settings.selected, self.panes.timeline.selected)
     }
 
-    /// The pane's `/` filter, where it has one.
-    pub(crate) fn pane_filter(&self, pane: PaneId) -> Option<&FilterInput> {
-        match pane {
-            PaneId::Shots => Some(&self.panes.shot_list.filter),
-            PaneId::Timeline => Some(&self.panes.timeline.filter),
-            PaneId::Queue => Some(&self.panes.queue.filter),
-            PaneId::Prompt | PaneId::Settings | PaneId::Preview => None,
-        }
-    }
-
-    fn pane_filter_mut(&mut self, pane: PaneId) -> Option<&mut FilterInput> {
-        match pane {
-            PaneId::Shots => Some(&mut self.panes.shot_list.filter),
-            PaneId::Timeline => Some(&mut self.panes.timeline.filter),
-            PaneId::Queue => Some(&mut self.panes.queue.filter),
-            PaneId::Prompt | PaneId::Settings | PaneId::Preview => None,
-        }
-    }
-
     /// True while the focused pane's filter is being typed.
     pub(crate) fn typing_filter(&self) -> bool {
-        self.pane_filter(self.focus).is_some_and(|f| f.typing)
+        self.panes.filter(self.focus).is_some_and(|f| f.typing)
     }
 
     /// `/` in a pane: starts typing its filter.
@@ -52,7 +33,7 @@ impl App {
             return self.toast_error("this board has one prompt, not a list of shots to filter");
         }
         let focus = self.focus;
-        if let Some(f) = self.pane_filter_mut(focus) {
+        if let Some(f) = self.panes.filter_mut(focus) {
             f.handle(crate::keymap::action::Action::Filter);
         }
     }
@@ -64,7 +45,7 @@ impl App {
             .and_then(|chord| self.env.keymap.resolve(Context::Filter, &chord))
             .map(|(_, action)| action);
         let focus = self.focus;
-        let Some(f) = self.pane_filter_mut(focus) else {
+        let Some(f) = self.panes.filter_mut(focus) else {
             return;
         };
         let change = match action {
@@ -104,7 +85,8 @@ impl App {
     /// Clears the pane's filter (typed or kept): every row shows again.
     pub(crate) fn clear_filter(&mut self, pane: PaneId) {
         let cleared = self
-            .pane_filter_mut(pane)
+            .panes
+            .filter_mut(pane)
             .map(|f| f.handle(crate::keymap::action::Action::Cancel));
         if cleared == Some(FilterChange::Text) {
             self.refilter(pane);
@@ -113,7 +95,7 @@ impl App {
 
     /// Focus moving away ends typing; the filter stays, as Enter would keep it.
     pub(crate) fn stop_typing_filter(&mut self, pane: PaneId) {
-        if let Some(f) = self.pane_filter_mut(pane) {
+        if let Some(f) = self.panes.filter_mut(pane) {
             f.typing = false;
         }
     }

@@ -36,7 +36,6 @@ use crate::model::messages::MessageLog;
 use crate::model::msg::{Flow, PaneId, Toast};
 use crate::overlays::layer::{Layers, Seen};
 use crate::overlays::palette::Entry;
-use crate::panes::PaneCtx;
 use crate::panes::job_queue::JobQueue;
 use crate::panes::previews::Previews;
 use crate::panes::prompt_editor::PromptEditor;
@@ -44,6 +43,7 @@ use crate::panes::request_preview::RequestPreview;
 use crate::panes::settings::Settings;
 use crate::panes::shot_list::ShotList;
 use crate::panes::timeline::Timeline;
+use crate::panes::{PaneCtx, Panes};
 use crate::theme::Styles;
 use shotdeck_core::jobs::{JobCmd, JobEvent};
 use shotdeck_core::{Board, Finding};
@@ -66,17 +66,6 @@ pub struct App {
     pub(crate) exit: Option<ExitReason>,
     /// Ctrl-Z was pressed: the loop hands the terminal back to the shell.
     pub(crate) suspend: bool,
-}
-
-/// The pane states, borrowed apart from the model so a pane can edit the board while handling.
-pub struct Panes {
-    pub shot_list: ShotList,
-    pub prompt: PromptEditor,
-    pub settings: Settings,
-    pub timeline: Timeline,
-    pub preview: RequestPreview,
-    pub queue: JobQueue,
-    pub previews: Previews,
 }
 
 /// What the app was started with and keeps: keys, looks, the engine's channel, the host.

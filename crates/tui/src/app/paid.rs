@@ -3,6 +3,7 @@
 //! A job is retried once from here; the engine refuses a second retry from anywhere.
 
 use crate::app::App;
+use crate::model::doc::Doc;
 use crate::overlays::confirm::Confirm;
 use crate::overlays::paid::{Paid, RetryAsk, RetryWay, Stored, Upload};
 use shotdeck_core::jobs::CANCELLED_CODE;
@@ -12,53 +13,6 @@ use shotdeck_core::{Finding, Severity};
 use shotdeck_files::image_probe::{real_target, resolve};
 
 impl App {
-    fn board_errors(&self) -> Vec<Finding> {
-        self.model
-            .doc
-            .derived()
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .cloned()
-            .collect()
-    }
-
-    /// The board as it is now, as a paid send: cost, and the local files its mode uploads
-    /// (looked at with `stat` only).
-    fn paid_board(&self) -> Paid {
-        let d = self.model.doc.derived();
-        let b = self.model.doc.board();
-        let provider = self.model.doc.provider();
-        let uploads = sent_images(b)
-            .into_iter()
-            .filter(|(_, r)| !shotdeck_core::model::is_url(r))
-            .map(|(_, r)| Upload {
-                name: r.trim().to_string(),
-                bytes: std::fs::metadata(resolve(self.model.doc.board_dir(), r))
-                    .ok()
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len()),
-                target: real_target(self.model.doc.board_dir(), r),
-            })
-            .collect();
-        Paid {
-            provider,
-            seconds: d.total_seconds,
-            shots: b.multi_shot.then_some(b.shots.len()),
-            quality: b.quality.clone(),
-            model: shotdeck_core::compose::effective_model(b, provider),
-            cost: match &d.estimate {
-                Some(e) => e.summary(),
-                None => "no price configured for this model and quality".into(),
-            },
-            simulated: self.env.simulated,
-            uploads,
-            warnings: d.warnings,
-            unverified: shotdeck_core::rules::unverified_notes(b, provider),
-            carries: d.carries.clone(),
-        }
-    }
-
     /// `Err` (already said in a toast) when nothing paid may go to `provider`: checked
     /// before a confirmation opens, so a send that cannot work is never asked for.
     fn paid_allowed(&mut self, provider: shotdeck_core::Provider) -> Result<(), ()> {
@@ -71,9 +25,9 @@ impl App {
         if self.paid_allowed(self.model.doc.provider()).is_err() {
             return;
         }
-        let errors = self.board_errors();
+        let errors = board_errors(&self.model.doc);
         self.layers.push(if errors.is_empty() {
-            Confirm::Submit(self.paid_board())
+            Confirm::Submit(paid_board(&self.model.doc, self.env.simulated))
         } else {
             Confirm::Refused { errors }
         });
@@ -156,8 +110,8 @@ impl App {
                 seconds: job.seconds,
                 estimated_usd: job.estimated_usd,
             },
-            board: self.paid_board(),
-            board_errors: self.board_errors(),
+            board: paid_board(&self.model.doc, self.env.simulated),
+            board_errors: board_errors(&self.model.doc),
         };
         self.layers.push(Confirm::Retry(Box::new(ask)));
     }
@@ -185,7 +139,7 @@ impl App {
             }
             RetryWay::BoardNow if !ask.board_errors.is_empty() => {
                 // Like a submit: the board is not sent while it has errors.
-                let errors = self.board_errors();
+                let errors = board_errors(&self.model.doc);
                 self.layers.push(Confirm::Refused { errors });
             }
             RetryWay::BoardNow => {
@@ -210,5 +164,51 @@ impl App {
         if self.model.toast.as_ref().is_none_or(|t| !t.error) {
             self.toast_info(text);
         }
+    }
+}
+
+/// The board's errors: a submit is refused while there are any.
+fn board_errors(doc: &Doc) -> Vec<Finding> {
+    doc.derived()
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .cloned()
+        .collect()
+}
+
+/// The board as it is now, as a paid send: cost, and the local files its mode uploads
+/// (looked at with `stat` only).
+fn paid_board(doc: &Doc, simulated: bool) -> Paid {
+    let d = doc.derived();
+    let b = doc.board();
+    let provider = doc.provider();
+    let uploads = sent_images(b)
+        .into_iter()
+        .filter(|(_, r)| !shotdeck_core::model::is_url(r))
+        .map(|(_, r)| Upload {
+            name: r.trim().to_string(),
+            bytes: std::fs::metadata(resolve(doc.board_dir(), r))
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            target: real_target(doc.board_dir(), r),
+        })
+        .collect();
+    Paid {
+        provider,
+        seconds: d.total_seconds,
+        shots: b.multi_shot.then_some(b.shots.len()),
+        quality: b.quality.clone(),
+        model: shotdeck_core::compose::effective_model(b, provider),
+        cost: match &d.estimate {
+            Some(e) => e.summary(),
+            None => "no price configured for this model and quality".into(),
+        },
+        simulated: simulated,
+        uploads,
+        warnings: d.warnings,
+        unverified: shotdeck_core::rules::unverified_notes(b, provider),
+        carries: d.carries.clone(),
     }
 }

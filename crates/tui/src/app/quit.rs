@@ -69,7 +69,7 @@ impl App {
     pub(crate) fn clear_kept_filter(&mut self, chord: &KeyChord) -> bool {
         let clears = self.env.keymap.lookup(Context::Filter, chord) == Some(Action::Cancel);
         let focus = self.focus;
-        if !clears || self.pane_filter(focus).is_none_or(|f| f.text.is_empty()) {
+        if !clears || self.panes.filter(focus).is_none_or(|f| f.text.is_empty()) {
             return false;
         }
         self.clear_filter(focus);

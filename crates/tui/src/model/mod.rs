@@ -24,7 +24,7 @@ use crate::model::jobs::JobBook;
 use crate::model::messages::MessageLog;
 use crate::model::msg::Toast;
 use crate::model::retries::RetryBook;
-use shotdeck_core::jobs::JobId;
+use shotdeck_core::jobs::{JobId, JobView};
 
 /// Everything the editor knows, apart from how it is shown: the board, the jobs, what
 /// was said. Panes and overlays are handed parts of it to draw.
@@ -53,5 +53,24 @@ impl Model {
             spend_today: None,
             keeper_asked: None,
         }
+    }
+
+    /// The keeper the user asked for has been written: what to say, naming the board (once).
+    pub fn keeper_written(&mut self, job: &JobView) -> Option<String> {
+        if self.keeper_asked != Some((job.id, job.keeper)) {
+            return None;
+        }
+        self.keeper_asked = None;
+        let board = if job.board_title.trim().is_empty() {
+            crate::labels::file_name(&job.board_path)
+        } else {
+            job.board_title.clone()
+        };
+        let take = job.take;
+        Some(if job.keeper {
+            format!("Take {take} is the keeper of {board}")
+        } else {
+            format!("Take {take} is no longer the keeper of {board}")
+        })
     }
 }

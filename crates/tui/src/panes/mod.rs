@@ -24,7 +24,48 @@ use crate::keymap::Keymap;
 use crate::model::doc::Doc;
 use crate::model::jobs::JobBook;
 use crate::model::msg::PaneId;
+use crate::panes::job_queue::JobQueue;
+use crate::panes::previews::Previews;
+use crate::panes::prompt_editor::PromptEditor;
+use crate::panes::request_preview::RequestPreview;
+use crate::panes::settings::Settings;
+use crate::panes::shot_list::ShotList;
+use crate::panes::timeline::Timeline;
 use crate::theme::Styles;
+use crate::widgets::filter::FilterInput;
+
+/// The six panes' view states (and the settings pane's image preview), owned apart from
+/// the model so a pane can edit the board while handling.
+pub struct Panes {
+    pub shot_list: ShotList,
+    pub prompt: PromptEditor,
+    pub settings: Settings,
+    pub timeline: Timeline,
+    pub preview: RequestPreview,
+    pub queue: JobQueue,
+    pub previews: Previews,
+}
+
+impl Panes {
+    /// The pane's `/` filter, where it has one.
+    pub fn filter(&self, pane: PaneId) -> Option<&FilterInput> {
+        match pane {
+            PaneId::Shots => Some(&self.shot_list.filter),
+            PaneId::Timeline => Some(&self.timeline.filter),
+            PaneId::Queue => Some(&self.queue.filter),
+            PaneId::Prompt | PaneId::Settings | PaneId::Preview => None,
+        }
+    }
+
+    pub fn filter_mut(&mut self, pane: PaneId) -> Option<&mut FilterInput> {
+        match pane {
+            PaneId::Shots => Some(&mut self.shot_list.filter),
+            PaneId::Timeline => Some(&mut self.timeline.filter),
+            PaneId::Queue => Some(&mut self.queue.filter),
+            PaneId::Prompt | PaneId::Settings | PaneId::Preview => None,
+        }
+    }
+}
 
 /// What a pane's `handle` may change: the pane context.
 pub struct PaneCtx<'a> {
