@@ -205,7 +205,7 @@ fn paid_board(doc: &Doc, simulated: bool) -> Paid {
             Some(e) => e.summary(),
             None => "no price configured for this model and quality".into(),
         },
-        simulated: simulated,
+        simulated,
         uploads,
         warnings: d.warnings,
         unverified: shotdeck_core::rules::unverified_notes(b, provider),
