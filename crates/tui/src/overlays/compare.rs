@@ -87,7 +87,4 @@ impl Layer for TakeCompare {
     fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
         TakeCompare::render(self, f, area, seen.keymap, seen.styles);
     }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }

@@ -151,7 +151,4 @@ impl Layer for Confirm {
     fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
         Confirm::render(self, f, area, seen.keymap, seen.styles);
     }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }

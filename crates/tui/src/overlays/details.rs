@@ -239,9 +239,6 @@ impl Layer for JobDetails {
     fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
         JobDetails::render(self, f, area, seen.jobs, seen.keymap, seen.styles);
     }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }
 
 #[cfg(test)]

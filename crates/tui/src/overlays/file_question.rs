@@ -179,7 +179,4 @@ impl Layer for FileQuestion {
     fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
         FileQuestion::render(self, f, area, seen.keymap, seen.styles);
     }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }

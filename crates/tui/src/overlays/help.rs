@@ -156,7 +156,4 @@ impl Layer for Help {
     fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
         Help::render(self, f, area, seen.keymap, seen.styles);
     }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }

@@ -174,7 +174,4 @@ impl Layer for ImagePicker {
     fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
         ImagePicker::render(self, f, area, seen.keymap, seen.styles);
     }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }

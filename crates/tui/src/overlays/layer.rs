@@ -59,7 +59,7 @@ pub(crate) enum Reply {
     Answered(FileQuestion, FileAnswer),
 }
 
-pub(crate) trait Layer: Send {
+pub(crate) trait Layer: AsAny + Send {
     /// How tests and scripts name it: `help`, `palette`, `submit`, `changed_on_disk`, …
     fn name(&self) -> &'static str;
 
@@ -82,10 +82,18 @@ pub(crate) trait Layer: Send {
     }
 
     fn render(&self, f: &mut Frame, area: Rect, seen: &Seen);
+}
 
-    /// For the app to update a layer it opened when the engine answers (a job's record,
-    /// two takes compared).
+/// For the app to update a layer it opened when the engine answers (a job's record, two
+/// takes compared): every layer is one, through the blanket impl.
+pub(crate) trait AsAny {
     fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: Any> AsAny for T {
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
 /// The open layers, bottom first.
@@ -116,7 +124,7 @@ impl Layers {
         self.stack
             .iter_mut()
             .rev()
-            .find_map(|l| l.as_any_mut().downcast_mut::<T>())
+            .find_map(|l| l.as_mut().as_any_mut().downcast_mut::<T>())
     }
 
     /// Draws every layer, bottom first, so the top one is drawn last, over the rest.
@@ -147,5 +155,81 @@ impl Layers {
         if i < self.stack.len() {
             self.stack.remove(i);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::overlays::details::JobDetails;
+    use crate::overlays::messages::MessagesView;
+
+    /// A layer that answers every key with `answer` and counts what it was offered.
+    struct Probe {
+        answer: fn() -> Outcome,
+        offered: usize,
+    }
+
+    impl Layer for Probe {
+        fn name(&self) -> &'static str {
+            "probe"
+        }
+        fn context(&self) -> Context {
+            Context::Help
+        }
+        fn key(&mut self, _: KeyEvent, _: Option<Action>, _: &Seen) -> Outcome {
+            self.offered += 1;
+            (self.answer)()
+        }
+        fn render(&self, _: &mut Frame, _: Rect, _: &Seen) {}
+    }
+
+    fn offer(layers: &mut Layers) -> Option<usize> {
+        let key = KeyEvent::from(crossterm::event::KeyCode::Char('x'));
+        let (keymap, styles) = (Keymap::defaults(), Styles::monochrome());
+        let (jobs, messages) = (JobBook::new(Vec::new(), None), MessageLog::default());
+        let seen = Seen {
+            keymap: &keymap,
+            styles: &styles,
+            jobs: &jobs,
+            messages: &messages,
+        };
+        layers.route(|l| l.key(key, None, &seen)).map(|(at, _)| at)
+    }
+
+    #[test]
+    fn the_top_layer_answers_first_and_a_pass_goes_down() {
+        let mut layers = Layers::default();
+        let probe = |answer| Probe { answer, offered: 0 };
+        layers.push(probe(|| Outcome::Consumed));
+        layers.push(probe(|| Outcome::Consumed));
+        assert_eq!(offer(&mut layers), Some(1), "the top one answers");
+        assert_eq!(layers.find_mut::<Probe>().map(|p| p.offered), Some(1));
+        layers.remove(1);
+        assert_eq!(layers.find_mut::<Probe>().map(|p| p.offered), Some(0));
+        layers.push(probe(|| Outcome::Pass));
+        assert_eq!(
+            offer(&mut layers),
+            Some(0),
+            "a pass reaches the layer below"
+        );
+        layers.remove(0);
+        assert_eq!(
+            offer(&mut layers),
+            None,
+            "a key every layer passes is dropped"
+        );
+    }
+
+    #[test]
+    fn an_open_layer_is_found_by_its_type_under_others() {
+        let mut layers = Layers::default();
+        layers.push(JobDetails::new(7));
+        layers.push(MessagesView::new());
+        assert_eq!(layers.top().map(|l| l.name()), Some("messages"));
+        assert_eq!(layers.find_mut::<JobDetails>().map(|d| d.id), Some(7));
+        layers.pop();
+        assert!(layers.find_mut::<MessagesView>().is_none());
+        assert_eq!(layers.top().map(|l| l.name()), Some("job_details"));
     }
 }

@@ -118,7 +118,4 @@ impl Layer for MessagesView {
     fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
         MessagesView::render(self, f, area, seen.messages, seen.keymap, seen.styles);
     }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }

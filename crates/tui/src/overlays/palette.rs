@@ -342,9 +342,6 @@ impl Layer for PaletteLayer {
         self.palette
             .render(f, area, &self.entries, seen.keymap, seen.styles);
     }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
 }
 
 #[cfg(test)]
