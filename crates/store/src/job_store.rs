@@ -275,36 +275,3 @@ pub trait JobStore: Send + Sync {
     /// `None` when it is not such a date.
     fn local_date_ms(&self, date: &str) -> StoreFuture<'_, Option<i64>>;
 }
-
-/// Rows read per query when streaming a whole list.
-const STREAM_CHUNK: usize = 500;
-
-/// Hands every job matching `filter` to `each`, newest first, a page at a time (keyset on
-/// id), so a listing holds one page however long the history. `each` stops the walk by
-/// returning an error.
-pub async fn for_each_view<E: From<StoreError>>(
-    store: &dyn JobStore,
-    filter: &ListFilter,
-    mut each: impl FnMut(JobView) -> Result<(), E>,
-) -> Result<(), E> {
-    let mut left = filter.limit.unwrap_or(usize::MAX);
-    let mut below = JobId::MAX;
-    while left > 0 {
-        let query = PageQuery {
-            board: filter.board_path.clone(),
-            below,
-            limit: left.min(STREAM_CHUNK),
-            filter: None,
-        };
-        let chunk = store.page(query).await?.jobs;
-        let Some(last) = chunk.last() else {
-            break;
-        };
-        below = last.id;
-        left -= chunk.len();
-        for view in chunk {
-            each(view)?;
-        }
-    }
-    Ok(())
-}

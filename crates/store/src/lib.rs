@@ -32,7 +32,6 @@ use shotdeck_core::model::Board;
 use shotdeck_core::provider::Provider;
 
 pub use hash::{lower_hex, sha256_hex};
-pub use job_store::for_each_view;
 pub use job_store::{Adopted, JobPage, JobStore, PageQuery, Refusal, Restart, StoreFuture};
 pub use outcomes::{
     CancelError, FileProgress, FileTarget, KeeperError, LedgerEntry, Resolution, ResolveError,
