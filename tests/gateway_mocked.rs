@@ -80,9 +80,13 @@ impl Rig {
             render_dir: self.dir.path().join("renders").display().to_string(),
             ..Config::default()
         };
-        let cfg = EngineConfig::new(self.store(), config, ProviderSettings::default())
-            .with_clients(factory)
-            .with_tuning(fast_tuning());
+        let cfg = EngineConfig::new(
+            shotdeck::engine::store::open(&self.store()).unwrap(),
+            config,
+            ProviderSettings::default(),
+        )
+        .with_clients(factory)
+        .with_tuning(fast_tuning());
         Engine::start(cfg).await.unwrap()
     }
 

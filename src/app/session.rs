@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::demo;
 use crate::engine::events::{JobCmd, JobCounts, JobEvent, JobView};
-use crate::engine::store::default_path;
+use crate::engine::store::open_default;
 use crate::engine::{Engine, EngineConfig, provider_settings};
 use crate::files::config::Config;
 use crate::ui::History;
@@ -199,8 +199,14 @@ async fn start_engine(
             Err(e) => Err(format!("the simulated backend did not start ({e:#})")),
         }
     } else {
-        let cfg = EngineConfig::new(default_path(), config.clone(), provider_settings(config));
-        match Engine::start(cfg).await {
+        let started = match open_default() {
+            Ok(store) => {
+                let settings = provider_settings(config);
+                Engine::start(EngineConfig::new(store, config.clone(), settings)).await
+            }
+            Err(e) => Err(e),
+        };
+        match started {
             Ok(h) => Ok(h),
             Err(e) if e.is_busy() => {
                 return Session {

@@ -9,7 +9,7 @@ use super::out::outln;
 use crate::app::runtime::{self, Flavor};
 use crate::core::printable;
 use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView};
-use crate::engine::store::{Store, default_path, now_ms};
+use crate::engine::store::{Store, default_path, now_ms, open_default};
 use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope, provider_settings};
 
 // Exit codes of `submit`, `jobs wait` and `download`: each says whether money may have been
@@ -39,7 +39,8 @@ pub(super) async fn start_engine(
 ) -> Result<EngineHandle, String> {
     let config = super::load_config();
     let settings = provider_settings(&config);
-    let cfg = EngineConfig::new(default_path(), config, settings)
+    let store = open_default().map_err(|e| e.to_string())?;
+    let cfg = EngineConfig::new(store, config, settings)
         .with_scope(JobScope::Only(ids.into_iter().collect::<BTreeSet<_>>()));
     Engine::start(cfg).await.map_err(|e| e.to_string())
 }

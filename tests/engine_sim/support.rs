@@ -80,9 +80,13 @@ impl Harness {
         });
         let mut config = Config::default();
         shotdeck::sim::describe_relay(&mut config.profiles);
-        EngineConfig::new(self.store_path(), config, ProviderSettings::default())
-            .with_clients(factory)
-            .with_tuning(fast_tuning())
+        EngineConfig::new(
+            shotdeck::engine::store::open(&self.store_path()).unwrap(),
+            config,
+            ProviderSettings::default(),
+        )
+        .with_clients(factory)
+        .with_tuning(fast_tuning())
     }
 
     pub async fn engine(&self) -> EngineHandle {

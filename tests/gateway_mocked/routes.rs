@@ -70,7 +70,7 @@ impl Rig {
             ..config
         };
         let cfg = EngineConfig::new(
-            self.dir.path().join("jobs.db"),
+            shotdeck::engine::store::open(&self.dir.path().join("jobs.db")).unwrap(),
             config,
             ProviderSettings::default(),
         )

@@ -232,9 +232,13 @@ fn child_config(job: &ChildJob) -> EngineConfig {
     tuning.lease_ttl = CHILD_LEASE;
     let mut config = Config::default();
     shotdeck::sim::describe_relay(&mut config.profiles);
-    EngineConfig::new(job.store.clone(), config, ProviderSettings::default())
-        .with_clients(factory)
-        .with_tuning(tuning)
+    EngineConfig::new(
+        shotdeck::engine::store::open(&job.store).expect("open the job store"),
+        config,
+        ProviderSettings::default(),
+    )
+    .with_clients(factory)
+    .with_tuning(tuning)
 }
 
 /// Whether `path` is a prefix of (or all of) the sample video.

@@ -5,21 +5,16 @@
 use super::{EngineLoop, new_external_task_id};
 use crate::intake;
 use shotdeck_core::jobs::{JobId, JobPhase};
-use shotdeck_store::{JobChange, NewJob, now_ms};
+use shotdeck_store::{NewJob, Restart};
 
 impl EngineLoop {
     /// `Err` with the reason when `id` already has a retry: sending it again would pay for
     /// the same failure twice. Commands run one at a time, so two quick retries of one job
     /// from this engine see each other.
     pub(super) async fn not_yet_retried(&self, id: JobId) -> Result<(), String> {
-        let retries = self
-            .shared
-            .db
-            .call(move |s| s.retries_of(id))
-            .await
-            .map_err(|e| {
-                format!("cannot check job {id}'s earlier retries, nothing was sent: {e}")
-            })?;
+        let retries = self.shared.store.retries_of(id).await.map_err(|e| {
+            format!("cannot check job {id}'s earlier retries, nothing was sent: {e}")
+        })?;
         match retries.last() {
             None => Ok(()),
             Some((child, JobPhase::Failed)) => Err(format!(
@@ -34,7 +29,7 @@ impl EngineLoop {
 
     /// A finished job's stored request as a new job with a fresh idempotency key.
     pub(super) async fn retry(&mut self, id: JobId) {
-        let rec = match self.shared.db.call(move |s| s.record(id)).await {
+        let rec = match self.shared.store.record(id).await {
             Ok(Some(rec)) => rec,
             Ok(None) => return self.reject(format!("no job {id} to retry")),
             Err(e) => return self.reject(format!("cannot retry job {id}: {e}")),
@@ -70,29 +65,6 @@ impl EngineLoop {
     /// Polls a job's task again: a failed job with a task id is reopened, an active one the
     /// engine stopped on is restarted. Nothing is created, so nothing is paid.
     pub(super) async fn repoll(&mut self, id: JobId) {
-        self.restart(id, move |s, owner, view| {
-            if view.task_id.is_none() {
-                return Ok(Err(format!(
-                    "job {id} has no task id: the provider never accepted it, so there is nothing to poll (retry it instead)"
-                )));
-            }
-            match view.phase {
-                JobPhase::Done | JobPhase::Downloading => Ok(Err(format!(
-                    "job {id}'s task has finished ({}); download its videos again instead",
-                    view.phase.as_str()
-                ))),
-                JobPhase::Failed => Ok(Ok(s.reopen_to_poll(id, owner, now_ms())?)),
-                _ => {
-                    let change = JobChange {
-                        stalled: Some(false),
-                        ..JobChange::default()
-                            .with_error(None)
-                            .with_note("polled again by the user")
-                    };
-                    Ok(Ok(s.apply(id, owner, &change, now_ms())?))
-                }
-            }
-        })
-        .await;
+        self.restart(id, Restart::Repoll).await;
     }
 }

@@ -3,21 +3,8 @@
 //! only the user's `Send` sends it. `Cancel` stops work on any unfinished job.
 
 use super::EngineLoop;
-use shotdeck_core::jobs::{JobId, JobPhase, JobView};
-use shotdeck_store::{CancelError, JobChange, Store, StoreError, now_ms};
-
-/// What an engine writes on a `queued` job whose submitter is gone.
-pub(super) fn park_unsent(s: &mut Store, id: JobId, owner: &str) -> Result<JobView, StoreError> {
-    let change = JobChange {
-        stalled: Some(false),
-        ..JobChange::phase(JobPhase::NotSent).with_note(format!(
-            "the submit that recorded it stopped before sending; nothing was sent. Send it \
-             with `shotdeck jobs send {id}` (or from the editor), or cancel it"
-        ))
-    };
-    s.apply(id, owner, &change, now_ms())?
-        .ok_or(StoreError::NotFound(id))
-}
+use shotdeck_core::jobs::JobId;
+use shotdeck_store::{CancelError, Restart, now_ms};
 
 impl EngineLoop {
     /// Sends a job that was recorded but never sent, on the user's word: it is queued
@@ -26,63 +13,28 @@ impl EngineLoop {
         if let Some(why) = self.money_refusal() {
             return self.reject(why);
         }
-        let (budget, unit_prices) = (
-            self.shared.config.budget,
-            self.shared.config.usd_per_unit.clone(),
-        );
-        self.restart(id, move |s, owner, view| {
-            let change = match view.phase {
-                JobPhase::NotSent | JobPhase::Queued => {
-                    // A queued job's submitter has stopped (its lease was free to take).
-                    // Either way it is checked as a new job today, whenever recorded.
-                    if let Err(over) =
-                        s.date_send_within_budget(id, &budget, &unit_prices, now_ms())?
-                    {
-                        return Ok(Err(format!("job {id}: {over}; nothing was sent")));
-                    }
-                    if view.phase == JobPhase::NotSent {
-                        JobChange::phase(JobPhase::Queued)
-                    } else {
-                        JobChange::default()
-                    }
-                }
-                other => {
-                    return Ok(Err(format!(
-                        "job {id} is {}: only a job that was never sent can be sent (a \
-                         finished job is sent again with retry); nothing was sent",
-                        other.as_str()
-                    )));
-                }
-            };
-            let change = JobChange {
-                stalled: Some(false),
-                ..change.with_error(None).with_note("sent by the user")
-            };
-            Ok(Ok(s.apply(id, owner, &change, now_ms())?))
-        })
-        .await;
+        let how = Restart::Send {
+            budget: self.shared.config.budget,
+            unit_prices: self.shared.config.usd_per_unit.clone(),
+        };
+        self.restart(id, how).await;
     }
 
-    /// Stops our worker on the job, if any, and fails it as cancelled (see [`Store::cancel`]).
+    /// Stops our worker on the job, if any, and fails it as cancelled (see [`shotdeck_store::JobStore::cancel`]).
     pub(super) async fn cancel(&mut self, id: JobId) {
         if let Some(worker) = self.workers.remove(&id) {
             worker.abort();
             let _ = worker.await;
         }
-        let owner = self.shared.owner.clone();
         let cancelled = self
             .shared
-            .db
-            .call(move |s| match s.cancel(id, &owner, now_ms()) {
-                Ok(view) => Ok(Ok(view)),
-                Err(CancelError::Store(e)) => Err(e),
-                Err(e) => Ok(Err(e.to_string())),
-            })
+            .store
+            .cancel(id, &self.shared.owner, now_ms())
             .await;
         match cancelled {
-            Ok(Ok(view)) => self.report(view),
-            Ok(Err(reason)) => self.reject(reason),
-            Err(e) => self.reject(format!("cannot cancel job {id}: {e}")),
+            Ok(view) => self.report(view),
+            Err(CancelError::Store(e)) => self.reject(format!("cannot cancel job {id}: {e}")),
+            Err(refused) => self.reject(refused.to_string()),
         }
         self.refresh_watching().await;
     }

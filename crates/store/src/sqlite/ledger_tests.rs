@@ -4,7 +4,10 @@
 
 use super::tests::{B, new_job};
 use super::*;
+use crate::Resolution;
 use shotdeck_core::budget::{Budget, UnitPrices};
+use shotdeck_core::jobs::CANCELLED_IN_DOUBT_CODE;
+use shotdeck_core::jobs::JobPhase;
 
 fn in_doubt(s: &mut Store, ext: &str) -> JobId {
     let id = s.insert_job(&new_job(ext), B, i64::MAX, 0).unwrap();

@@ -5,9 +5,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-use super::StoreError;
+use crate::{StoreError, sha256_hex};
 use shotdeck_core::jobs::JobId;
 
 /// Strings at least this long are stored by hash: an image, never a prompt.
@@ -95,17 +94,6 @@ fn collect(v: &mut Value, at: String, out: &mut Vec<(String, String, String)>) {
         }
         _ => {}
     }
-}
-
-/// The SHA-256 of `data` in lowercase hex: how blobs are keyed (of the Base64 text), and
-/// how sidecars and take comparisons name an image (of its bytes, as `sha256sum` does).
-pub fn sha256_hex(data: impl AsRef<[u8]>) -> String {
-    lower_hex(&Sha256::digest(data.as_ref()))
-}
-
-/// `bytes` as lowercase hex, two digits each.
-pub fn lower_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 use std::path::PathBuf;
 
-use super::write::{FileProgress, FileTarget};
 use super::*;
+use crate::{FileProgress, FileTarget, Resolution, ResolveError};
 use shotdeck_core::compose::{PlaceholderImages, compose};
+use shotdeck_core::jobs::{JobError, JobPhase, LOST_CODE};
+use shotdeck_core::model::Board;
 
 const A: &str = "engine-a";
 pub(super) const B: &str = "engine-b";

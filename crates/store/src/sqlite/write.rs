@@ -1,28 +1,13 @@
 //! Writes: new jobs, lease-guarded changes with their history, and file progress.
 
-use std::path::PathBuf;
-
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::{JobChange, NewJob, Store, StoreError, parse_phase};
+use super::phase::{self, parse_phase};
+use super::{JobChange, NewJob, Store, StoreError};
+use crate::{FileProgress, FileTarget};
 use shotdeck_core::compose::effective_model;
 use shotdeck_core::jobs::machine::transition;
 use shotdeck_core::jobs::{JobId, JobPhase, JobView};
-
-/// One video to fetch: where from and where to.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileTarget {
-    pub url: String,
-    pub path: PathBuf,
-}
-
-/// A file's download state.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FileProgress {
-    pub bytes_done: u64,
-    pub bytes_total: Option<u64>,
-    pub complete: bool,
-}
 
 impl Store {
     /// Records a job in `queued`, leased to `owner` until `lease_until` so no other engine
@@ -96,7 +81,7 @@ impl Store {
              WHERE id = ?1",
             params![
                 id,
-                to.as_str(),
+                phase::text(to),
                 now,
                 finished_at,
                 change.task_id,
@@ -113,7 +98,7 @@ impl Store {
         if from != to || change.note.is_some() {
             tx.execute(
                 "INSERT INTO job_events (job_id, at, phase, note) VALUES (?1, ?2, ?3, ?4)",
-                params![id, now, to.as_str(), change.note],
+                params![id, now, phase::text(to), change.note],
             )?;
         }
         tx.commit()?;
@@ -268,7 +253,7 @@ pub(super) fn insert_row(
             request_json,
             job.request.path,
             job.external_task_id,
-            JobPhase::Queued.as_str(),
+            phase::text(JobPhase::Queued),
             job.board.total_duration(),
             job.estimated_usd,
             job.retry_of,
@@ -283,7 +268,7 @@ pub(super) fn insert_row(
     let note = job.retry_of.map(|of| format!("retry of job {of}"));
     tx.execute(
         "INSERT INTO job_events (job_id, at, phase, note) VALUES (?1, ?2, ?3, ?4)",
-        params![id, now, JobPhase::Queued.as_str(), note],
+        params![id, now, phase::text(JobPhase::Queued), note],
     )?;
     Ok(id)
 }

@@ -4,21 +4,12 @@
 
 use rusqlite::params;
 
-use super::{JobChange, Store, StoreError};
-use shotdeck_core::jobs::{
-    CANCELLED_CODE, CANCELLED_IN_DOUBT_CODE, JobError, JobId, JobPhase, JobView,
-};
+use super::{Store, StoreError};
+use crate::CancelError;
+use shotdeck_core::jobs::{JobId, JobView};
 
 /// How long the store holds the job while it writes the cancellation.
 const CANCEL_LEASE_MS: i64 = 30_000;
-
-#[derive(Debug, thiserror::Error)]
-pub enum CancelError {
-    #[error("job {id} is already {}: there is nothing to cancel", phase.as_str())]
-    Finished { id: JobId, phase: JobPhase },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 impl Store {
     /// Fails the unfinished job `id` with [`CANCELLED_CODE`]. The lease is taken even from a
@@ -49,56 +40,19 @@ impl Store {
                 phase: view.phase,
             });
         }
-        let in_doubt = view.task_id.is_none()
-            && matches!(view.phase, JobPhase::Submitting | JobPhase::NeedsAttention);
-        let code = if in_doubt {
-            CANCELLED_IN_DOUBT_CODE
-        } else {
-            CANCELLED_CODE
-        };
-        let error = JobError {
-            code: Some(code.into()),
-            message: what_cancel_means(&view),
-            retryable: false,
-        };
-        let change = JobChange::phase(JobPhase::Failed)
-            .with_error(Some(error))
-            .with_note(format!(
-                "cancelled by the user while {}",
-                view.phase.as_str()
-            ));
+        let change = crate::rules::cancel_change(&view);
         Ok(self
             .apply(id, owner, &change, now)?
             .ok_or(StoreError::NotFound(id))?)
     }
 }
 
-/// What cancelling `view` leaves behind at the provider, which cannot be asked to stop.
-fn what_cancel_means(view: &JobView) -> String {
-    let provider = view.provider;
-    match (view.phase, view.task_id.as_deref()) {
-        (JobPhase::Queued | JobPhase::NotSent, _) => {
-            "cancelled by the user before it was sent: nothing was created or charged".into()
-        }
-        (JobPhase::Downloading, _) => "cancelled by the user: the task had finished (and may \
-             have been charged); shotdeck stops downloading its videos"
-            .into(),
-        (_, Some(task)) => format!(
-            "cancelled by the user: {provider}'s API cannot cancel a task, so task {task} may \
-             still run and be charged; shotdeck stops polling it"
-        ),
-        (_, None) => format!(
-            "cancelled by the user: the create may have reached {provider}; if it did, the \
-             task may still run and be charged, so the spend ledger counts it at its \
-             estimate; shotdeck stops looking for it"
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::{B, new_job};
+    use crate::JobChange;
+    use crate::sqlite::tests::{B, new_job};
+    use shotdeck_core::jobs::{CANCELLED_CODE, JobPhase};
 
     #[test]
     fn a_cancel_takes_the_job_from_its_engine_and_says_what_may_be_charged() {

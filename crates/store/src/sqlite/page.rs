@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::params;
 
+use super::phase;
 use super::read::VIEW_COLUMNS;
 use super::{ListFilter, Store, StoreError};
 use shotdeck_core::jobs::{JobCounts, JobId, JobView};
@@ -124,7 +125,8 @@ impl Store {
     pub fn unfinished(&self) -> Result<Vec<JobView>, StoreError> {
         self.views(
             &format!(
-                "SELECT {VIEW_COLUMNS} FROM jobs WHERE phase NOT IN ('done', 'failed') ORDER BY id"
+                "SELECT {VIEW_COLUMNS} FROM jobs WHERE {} ORDER BY id",
+                *phase::UNFINISHED
             ),
             [],
         )

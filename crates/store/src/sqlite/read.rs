@@ -4,9 +4,8 @@ use std::path::PathBuf;
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{
-    JobRecord, ListFilter, PhaseEvent, Store, StoreError, parse_json, parse_phase, parse_provider,
-};
+use super::phase::{self, parse_phase};
+use super::{JobRecord, ListFilter, PhaseEvent, Store, StoreError, parse_json, parse_provider};
 use shotdeck_core::jobs::{JobError, JobFile, JobId, JobView};
 
 /// The columns a [`JobView`] is built from, in `RawView::from_row` order.
@@ -135,10 +134,11 @@ impl Store {
     /// is one never sent (`jobs send` sends it). A `queued` job is returned: the adopter
     /// marks it `not_sent` instead of sending it.
     pub fn adoptable(&self, now: i64, include_stalled: bool) -> Result<Vec<JobId>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') \
-             AND phase NOT IN ('needs_attention', 'not_sent') AND (stalled = 0 OR ?2) AND (lease_owner IS NULL OR lease_until < ?1) ORDER BY id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id FROM jobs WHERE {} AND (stalled = 0 OR ?2) \
+             AND (lease_owner IS NULL OR lease_until < ?1) ORDER BY id",
+            *phase::ENGINE_WORK
+        ))?;
         let ids = stmt
             .query_map(params![now, include_stalled], |r| r.get(0))?
             .collect::<Result<Vec<JobId>, _>>()?;
@@ -147,10 +147,10 @@ impl Store {
 
     /// Active jobs some engine should be working on (not stalled), leased or not.
     pub fn in_flight(&self) -> Result<Vec<JobId>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id FROM jobs WHERE phase NOT IN ('done', 'failed') \
-             AND phase NOT IN ('needs_attention', 'not_sent') AND stalled = 0 ORDER BY id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id FROM jobs WHERE {} AND stalled = 0 ORDER BY id",
+            *phase::ENGINE_WORK
+        ))?;
         let ids = stmt
             .query_map([], |r| r.get(0))?
             .collect::<Result<Vec<JobId>, _>>()?;

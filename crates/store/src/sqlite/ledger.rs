@@ -11,48 +11,37 @@
 //! zone: `TZ`, else `/etc/localtime`; UTC when neither is set).
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{NewJob, Store, StoreError, parse_phase, parse_provider};
+use super::phase::{self, parse_phase};
+use super::{NewJob, Store, StoreError, parse_provider};
+use crate::LedgerEntry;
 use shotdeck_core::budget::{Budget, OverBudget, SpentSoFar, UnitPrices, units_to_usd};
-use shotdeck_core::jobs::{JobId, JobPhase};
-use shotdeck_core::provider::Provider;
+use shotdeck_core::jobs::{CANCELLED_IN_DOUBT_CODE, JobId, JobPhase, LOST_CODE};
 
 /// Rows where money may have been spent (see the module docs). The codes are
 /// [`super::LOST_CODE`] and [`super::CANCELLED_IN_DOUBT_CODE`].
-const SPENDING: &str = "NOT (phase = 'failed' AND task_id IS NULL \
-     AND COALESCE(error_code, '') NOT IN ('lost', 'cancelled_in_doubt'))";
+static SPENDING: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "NOT ({} AND COALESCE(error_code, '') NOT IN ('{LOST_CODE}', '{CANCELLED_IN_DOUBT_CODE}'))",
+        *IN_DOUBT
+    )
+});
 
 /// Failed rows without a task that still count: creates in doubt.
-const IN_DOUBT: &str = "(phase = 'failed' AND task_id IS NULL)";
+static IN_DOUBT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "(phase = {} AND task_id IS NULL)",
+        phase::literal(JobPhase::Failed)
+    )
+});
 
 /// Rows whose charge reads as a plain non-negative number; the same rule as
 /// [`shotdeck_core::budget::charged_units`].
 const CHARGE_KNOWN: &str = "COALESCE(trim(units_charged) GLOB '*[0-9]*' \
      AND trim(units_charged) NOT GLOB '*[^0-9.]*' AND trim(units_charged) NOT GLOB '*.*.*', 0)";
-
-/// One job as the ledger shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct LedgerEntry {
-    pub id: JobId,
-    /// Unix milliseconds.
-    pub created_at: i64,
-    pub board_path: PathBuf,
-    pub provider: Provider,
-    pub model: Option<String>,
-    pub phase: JobPhase,
-    pub seconds: f64,
-    pub estimated_usd: Option<f64>,
-    pub units_charged: Option<String>,
-    /// The charged units in USD, when the model's unit price is configured (an estimate).
-    pub charged_usd: Option<f64>,
-    /// What the job adds to the totals: charged if known, else the estimate; 0 for a job
-    /// on which nothing can have been spent.
-    pub counted_usd: f64,
-    /// Failed without a task id but counted: its create may have reached the provider.
-    pub in_doubt: bool,
-}
 
 impl Store {
     /// Unix milliseconds of the local midnight that began the day of `now_ms`.
@@ -169,8 +158,10 @@ impl Store {
     ) -> Result<Vec<LedgerEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, created_at, board_path, provider, model, phase, seconds, estimated_usd, \
-             units_charged, {SPENDING}, {IN_DOUBT} FROM jobs \
-             WHERE created_at >= ?1 AND (?2 IS NULL OR board_path = ?2) ORDER BY id"
+             units_charged, {spending}, {in_doubt} FROM jobs \
+             WHERE created_at >= ?1 AND (?2 IS NULL OR board_path = ?2) ORDER BY id",
+            spending = *SPENDING,
+            in_doubt = *IN_DOUBT
         ))?;
         let board = board.map(|b| b.to_string_lossy().into_owned());
         let rows = stmt
@@ -284,7 +275,8 @@ fn spent_except(
          TOTAL(CASE WHEN {CHARGE_KNOWN} THEN CAST(trim(units_charged) AS REAL) END), \
          TOTAL(CASE WHEN {CHARGE_KNOWN} THEN estimated_usd END) \
          FROM jobs WHERE created_at >= ?1 AND (?2 IS NULL OR board_path = ?2) \
-         AND id IS NOT ?3 AND {SPENDING} GROUP BY model"
+         AND id IS NOT ?3 AND {spending} GROUP BY model",
+        spending = *SPENDING
     ))?;
     let board = board.map(|b| b.to_string_lossy().into_owned());
     let groups = stmt
@@ -339,7 +331,8 @@ mod tests {
             .query_row(
                 &format!(
                     "EXPLAIN QUERY PLAN SELECT model, TOTAL(estimated_usd) FROM jobs \
-                     WHERE created_at >= 5 AND {SPENDING} GROUP BY model"
+                     WHERE created_at >= 5 AND {} GROUP BY model",
+                    *SPENDING
                 ),
                 [],
                 |r| r.get(3),

@@ -9,16 +9,8 @@
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::{Store, StoreError, parse_phase};
+use crate::KeeperError;
 use shotdeck_core::jobs::{JobId, JobPhase, JobView};
-
-#[derive(Debug, thiserror::Error)]
-pub enum KeeperError {
-    /// Only a finished video can be kept: a failed or unfinished take has nothing to keep.
-    #[error("job {id} is {}: only a done take (one with its video) can be the keeper", phase.as_str())]
-    NotDone { id: JobId, phase: JobPhase },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 impl Store {
     /// Makes `id` its board's keeper (`keep`), moving the mark from the take that had it,
@@ -89,7 +81,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::tests::new_job;
+    use crate::sqlite::tests::new_job;
     use crate::{JobChange, NewJob};
 
     const OWNER: &str = "engine-t";

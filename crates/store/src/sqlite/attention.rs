@@ -2,35 +2,17 @@
 //! dashboard (polling resumes) or "lost" (the job fails; it may have been charged). A task
 //! id the user attached may be attached again (a typo) until a download began.
 
-use super::{JobChange, Store, StoreError};
-use shotdeck_core::jobs::{JobError, JobId, JobPhase, JobView, LOST_CODE};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::phase::{self, parse_phase};
+use super::{Store, StoreError};
+use crate::{Resolution, ResolveError};
+use shotdeck_core::jobs::machine::transition;
+use shotdeck_core::jobs::{JobId, JobPhase, JobView};
 use shotdeck_core::task_id::check_task_id;
 
 /// How long the store holds the job while it writes the answer.
 const RESOLVE_LEASE_MS: i64 = 30_000;
-
-/// What the user found on the gateway's dashboard.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
-    /// The gateway's task id: the job moves to `submitted` and is polled.
-    Attach(String),
-    /// No task to be found: the job fails.
-    Lost,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ResolveError {
-    #[error("job {id} is {}, not waiting for attention: only a job in needs_attention can be attached or marked lost", phase.as_str())]
-    NotWaiting { id: JobId, phase: JobPhase },
-    #[error("job {0} is being worked on by another shotdeck process")]
-    Busy(JobId),
-    #[error("job {id} is {}: a task id can be attached again only to a job whose id was entered by the user and that has not begun downloading", phase.as_str())]
-    NotReattachable { id: JobId, phase: JobPhase },
-    #[error("{0}; nothing was changed")]
-    BadTaskId(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 impl Store {
     /// Writes the user's answer under a short lease of `owner`'s (the state machine checks
@@ -75,32 +57,7 @@ impl Store {
                 phase: view.phase,
             });
         }
-        let change = match resolution {
-            Resolution::Attach(task) => JobChange {
-                task_id: Some(task.trim().to_string()),
-                stalled: Some(false),
-                ..JobChange::phase(JobPhase::Submitted)
-                    .with_error(None)
-                    .with_note(if reattach {
-                        "task id corrected by the user; polling resumes"
-                    } else {
-                        "task id entered by the user; polling resumes"
-                    })
-            },
-            Resolution::Lost => {
-                let error = JobError {
-                    code: Some(LOST_CODE.into()),
-                    message: "marked lost by the user: the gateway may still have created \
-                              and charged the task (the spend ledger counts it at its \
-                              estimate); nothing was re-sent"
-                        .into(),
-                    retryable: false,
-                };
-                JobChange::phase(JobPhase::Failed)
-                    .with_error(Some(error))
-                    .with_note("marked lost by the user")
-            }
-        };
+        let change = crate::rules::resolution_change(resolution, reattach);
         self.apply(id, owner, &change, now)?
             .ok_or(ResolveError::Busy(id))
     }
@@ -117,26 +74,41 @@ impl Store {
         task_id: &str,
         now: i64,
     ) -> Result<Option<JobView>, StoreError> {
-        let tx = self.conn.transaction()?;
-        let changed = tx.execute(
-            "UPDATE jobs SET task_id = ?2, updated_at = ?3, stalled = 0, \
-             phase = CASE WHEN phase IN ('submitting', 'needs_attention') THEN 'submitted' \
-                     ELSE phase END, \
-             error_code = CASE WHEN phase = 'needs_attention' THEN NULL ELSE error_code END, \
-             error_message = CASE WHEN phase = 'needs_attention' THEN NULL \
-                             ELSE error_message END \
-             WHERE id = ?1 AND task_id IS NULL",
-            rusqlite::params![id, task_id, now],
-        )?;
-        if changed == 0 {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row: Option<(String, Option<String>)> = tx
+            .query_row(
+                "SELECT phase, task_id FROM jobs WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((word, None)) = row else {
             return Ok(None);
-        }
+        };
+        let from = parse_phase(id, &word)?;
+        let to = match from {
+            JobPhase::Submitting | JobPhase::NeedsAttention => {
+                transition(from, JobPhase::Submitted)?
+            }
+            _ => from,
+        };
+        // The error said the create was in doubt; the answer settles it.
+        let settles_error = from == JobPhase::NeedsAttention;
         tx.execute(
-            "INSERT INTO job_events (job_id, at, phase, note) \
-             SELECT id, ?2, phase, ?3 FROM jobs WHERE id = ?1",
-            rusqlite::params![
+            "UPDATE jobs SET task_id = ?2, updated_at = ?3, stalled = 0, phase = ?4, \
+             error_code = CASE WHEN ?5 THEN NULL ELSE error_code END, \
+             error_message = CASE WHEN ?5 THEN NULL ELSE error_message END \
+             WHERE id = ?1",
+            params![id, task_id, now, phase::text(to), settles_error],
+        )?;
+        tx.execute(
+            "INSERT INTO job_events (job_id, at, phase, note) VALUES (?1, ?2, ?3, ?4)",
+            params![
                 id,
                 now,
+                phase::text(to),
                 format!(
                     "task {task_id} recorded from a create answered after the job's lease was lost"
                 )
@@ -150,9 +122,8 @@ impl Store {
     /// user, not the provider, and may be corrected.
     fn waited_for_attention(&self, id: JobId) -> Result<bool, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM job_events WHERE job_id = ?1 \
-             AND phase = 'needs_attention')",
-            rusqlite::params![id],
+            "SELECT EXISTS (SELECT 1 FROM job_events WHERE job_id = ?1 AND phase = ?2)",
+            params![id, phase::text(JobPhase::NeedsAttention)],
             |r| r.get(0),
         )?)
     }
@@ -161,7 +132,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::{B, new_job};
+    use crate::JobChange;
+    use crate::sqlite::tests::{B, new_job};
 
     fn waiting(s: &mut Store, ext: &str) -> JobId {
         let id = s.insert_job(&new_job(ext), B, i64::MAX, 0).unwrap();

@@ -5,33 +5,28 @@
 //! workers and serialises this process's writes; the thread ends when the last `Db` clone is
 //! dropped.
 
-use std::path::Path;
 use std::sync::mpsc;
 
 use tokio::sync::oneshot;
 
-use crate::{Store, StoreError};
+use super::Store;
+use crate::StoreError;
 
 type Call = Box<dyn FnOnce(&mut Store) + Send>;
 
 #[derive(Clone)]
-pub struct Db {
+pub(super) struct Db {
     tx: mpsc::Sender<Call>,
 }
 
 impl Db {
-    /// Opens the store at `path` on a new thread, migrating it first.
-    pub async fn open(path: &Path) -> Result<Db, StoreError> {
-        let path = path.to_path_buf();
-        Self::spawn(move || Store::open(&path)).await
-    }
-
-    /// Runs a store built by `open` on a new thread.
-    pub async fn spawn(
+    /// Runs a store built by `open` on a new thread, once `open` has succeeded (it opens
+    /// and migrates the file: quick, but it may wait out another writer's lock).
+    pub(super) fn spawn(
         open: impl FnOnce() -> Result<Store, StoreError> + Send + 'static,
     ) -> Result<Db, StoreError> {
         let (tx, rx) = mpsc::channel::<Call>();
-        let (ready_tx, ready_rx) = oneshot::channel();
+        let (ready_tx, ready_rx) = mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("shotdeck-db".into())
             .spawn(move || {
@@ -53,12 +48,12 @@ impl Db {
                 path: "<database thread>".into(),
                 source,
             })?;
-        ready_rx.await.map_err(|_| StoreError::Closed)??;
+        ready_rx.recv().map_err(|_| StoreError::Closed)??;
         Ok(Db { tx })
     }
 
     /// Runs `f` on the database thread and returns its answer.
-    pub async fn call<R: Send + 'static>(
+    pub(super) async fn call<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
@@ -79,7 +74,7 @@ mod tests {
 
     #[tokio::test]
     async fn calls_run_on_the_thread_and_errors_come_back() {
-        let db = Db::spawn(Store::open_in_memory).await.unwrap();
+        let db = Db::spawn(Store::open_in_memory).unwrap();
         let n = db
             .call(|s| s.list(&ListFilter::default()).map(|v| v.len()))
             .await
@@ -94,11 +89,12 @@ mod tests {
         assert!(matches!(err, StoreError::NotFound(42)), "{err}");
     }
 
-    #[tokio::test]
-    async fn an_unopenable_store_is_reported() {
+    #[test]
+    fn an_unopenable_store_is_reported() {
         let dir = tempfile::tempdir().unwrap();
         // A directory where the file should be.
-        let err = Db::open(dir.path()).await.err().unwrap();
+        let path = dir.path().to_path_buf();
+        let err = Db::spawn(move || Store::open(&path)).err().unwrap();
         assert!(err.to_string().contains("job store"), "{err}");
     }
 }
