@@ -16,6 +16,8 @@ mod lease;
 mod ledger;
 mod migrations;
 mod page;
+#[cfg(feature = "postgres")]
+pub mod pg;
 mod read;
 mod retries;
 mod takes;
