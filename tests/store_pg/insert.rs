@@ -6,6 +6,16 @@ use shotdeck_store::pg::{PgError, PgStore};
 
 use crate::support::{insert, job, store};
 
+/// A store with account studio-a (3 slots, no budget of its own, UTC).
+async fn with_account() -> Option<(PgStore, tokio_postgres::Client)> {
+    let (store, raw) = store().await?;
+    store
+        .upsert_account("studio-a", 3, None, "UTC")
+        .await
+        .unwrap();
+    Some((store, raw))
+}
+
 async fn parallel<T: Send + 'static>(
     n: usize,
     store: &PgStore,
@@ -21,13 +31,9 @@ async fn parallel<T: Send + 'static>(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ten_parallel_submits_never_overspend_the_day() {
-    let Some((store, _raw)) = store().await else {
+    let Some((store, _raw)) = with_account().await else {
         return;
     };
-    store
-        .upsert_account("studio-a", 3, None, "UTC")
-        .await
-        .unwrap();
     let budget = Budget {
         per_day: Some(10.0),
         ..Budget::default()
@@ -104,13 +110,9 @@ async fn today_starts_at_midnight_in_the_team_time_zone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn takes_are_numbered_per_board_without_gaps_under_concurrency() {
-    let Some((store, _raw)) = store().await else {
+    let Some((store, _raw)) = with_account().await else {
         return;
     };
-    store
-        .upsert_account("studio-a", 3, None, "UTC")
-        .await
-        .unwrap();
     let takes = parallel(40, &store, |i, store| {
         tokio::spawn(async move {
             let board = if i % 2 == 0 { "even.json" } else { "odd.json" };
@@ -127,13 +129,9 @@ async fn takes_are_numbered_per_board_without_gaps_under_concurrency() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_job_is_retried_once_whoever_races() {
-    let Some((store, _raw)) = store().await else {
+    let Some((store, _raw)) = with_account().await else {
         return;
     };
-    store
-        .upsert_account("studio-a", 3, None, "UTC")
-        .await
-        .unwrap();
     let first = insert(&store, &job(0, "studio-a", "a.json")).await;
     let results = parallel(6, &store, move |i, store| {
         tokio::spawn(async move {
@@ -161,13 +159,9 @@ async fn a_job_is_retried_once_whoever_races() {
 
 #[tokio::test]
 async fn files_are_asked_for_per_machine_and_the_account_must_exist() {
-    let Some((store, raw)) = store().await else {
+    let Some((store, raw)) = with_account().await else {
         return;
     };
-    store
-        .upsert_account("studio-a", 3, None, "UTC")
-        .await
-        .unwrap();
     let a = insert(&store, &job(0, "studio-a", "a.json")).await;
     store
         .want_files(a.id, "host-a", "/home/ann/proj/a.renders", 2)

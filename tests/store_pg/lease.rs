@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use shotdeck_core::jobs::JobPhase;
 use shotdeck_store::JobChange;
-use shotdeck_store::pg::{PgError, SlotOutcome};
+use shotdeck_store::pg::{Claimed, PgError, PgStore, SlotOutcome};
 
 use crate::support::{GRACE, LEASE, queued, store};
 
@@ -23,12 +23,7 @@ async fn stop_heartbeat(raw: &tokio_postgres::Client, engine: &str) {
     .unwrap();
 }
 
-#[tokio::test]
-async fn a_stale_owner_writes_nothing_after_another_engine_adopts() {
-    let Some((store, raw)) = store().await else {
-        return;
-    };
-    let ids = queued(&store, "studio-a", 3, 1).await;
+async fn two_engines(store: &PgStore) {
     store
         .register_engine("eng-a", "host-a", "ann")
         .await
@@ -37,11 +32,24 @@ async fn a_stale_owner_writes_nothing_after_another_engine_adopts() {
         .register_engine("eng-b", "host-b", "bob")
         .await
         .unwrap();
+}
 
-    let a = store
-        .claim("eng-a", &accounts(), 10, LEASE, GRACE)
+async fn claim(store: &PgStore, engine: &str, max: i64) -> Vec<Claimed> {
+    store
+        .claim(engine, &accounts(), max, LEASE, GRACE)
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_stale_owner_writes_nothing_after_another_engine_adopts() {
+    let Some((store, raw)) = store().await else {
+        return;
+    };
+    let ids = queued(&store, "studio-a", 3, 1).await;
+    two_engines(&store).await;
+
+    let a = claim(&store, "eng-a", 10).await;
     assert_eq!(a.len(), 1);
     let lease_a = a[0].lease.clone();
     assert_eq!(
@@ -49,17 +57,11 @@ async fn a_stale_owner_writes_nothing_after_another_engine_adopts() {
         (ids[0], 1, false)
     );
     // A live owner's job is not B's to take.
-    let b = store
-        .claim("eng-b", &accounts(), 10, LEASE, GRACE)
-        .await
-        .unwrap();
+    let b = claim(&store, "eng-b", 10).await;
     assert!(b.is_empty(), "{b:?}");
 
     stop_heartbeat(&raw, "eng-a").await;
-    let b = store
-        .claim("eng-b", &accounts(), 10, LEASE, GRACE)
-        .await
-        .unwrap();
+    let b = claim(&store, "eng-b", 10).await;
     assert_eq!(b.len(), 1);
     let lease_b = b[0].lease.clone();
     assert_eq!(
@@ -126,18 +128,8 @@ async fn a_submitting_job_is_adopted_only_after_the_create_could_have_ended() {
         return;
     };
     let ids = queued(&store, "studio-a", 3, 1).await;
-    store
-        .register_engine("eng-a", "host-a", "ann")
-        .await
-        .unwrap();
-    store
-        .register_engine("eng-b", "host-b", "bob")
-        .await
-        .unwrap();
-    let a = store
-        .claim("eng-a", &accounts(), 1, LEASE, GRACE)
-        .await
-        .unwrap();
+    two_engines(&store).await;
+    let a = claim(&store, "eng-a", 1).await;
     assert_eq!(
         store.take_slot(&a[0].lease).await.unwrap(),
         SlotOutcome::Taken
@@ -145,10 +137,7 @@ async fn a_submitting_job_is_adopted_only_after_the_create_could_have_ended() {
     stop_heartbeat(&raw, "eng-a").await;
 
     // A's create may still be on the wire: B must not look it up yet.
-    let b = store
-        .claim("eng-b", &accounts(), 1, LEASE, GRACE)
-        .await
-        .unwrap();
+    let b = claim(&store, "eng-b", 1).await;
     assert!(b.is_empty(), "{b:?}");
     raw.execute(
         "UPDATE jobs SET submitting_since = now() - interval '121 seconds' WHERE id = $1",
@@ -156,10 +145,7 @@ async fn a_submitting_job_is_adopted_only_after_the_create_could_have_ended() {
     )
     .await
     .unwrap();
-    let b = store
-        .claim("eng-b", &accounts(), 1, LEASE, GRACE)
-        .await
-        .unwrap();
+    let b = claim(&store, "eng-b", 1).await;
     assert_eq!(b.len(), 1);
     assert_eq!((b[0].phase, b[0].adopted), (JobPhase::Submitting, true));
     assert!(b[0].external_task_id.starts_with("shotdeck-"));
@@ -178,12 +164,16 @@ async fn parallel_claimers_share_the_queue_without_overlap() {
                 let me = format!("eng-{i}");
                 store.register_engine(&me, "h", "u").await.unwrap();
                 let mut mine = Vec::new();
+                let mut empty = 0;
                 loop {
                     let got = store
                         .claim(&me, &accounts(), 2, LEASE, GRACE)
                         .await
                         .unwrap();
-                    if got.is_empty() {
+                    // A claim that lost every candidate to a racing engine is empty too:
+                    // the queue is drained once several in a row are.
+                    empty = if got.is_empty() { empty + 1 } else { 0 };
+                    if empty == 3 {
                         return mine;
                     }
                     mine.extend(got.into_iter().map(|c| c.lease.job));

@@ -77,38 +77,61 @@ impl PgStore {
         lease: Duration,
         in_doubt_grace: Duration,
     ) -> Result<Vec<Claimed>, PgError> {
-        let client = self.pool.get().await?;
-        let sql = format!(
-            "WITH c AS (
-               SELECT j.id, j.lease_owner FROM jobs j
-                WHERE j.phase IN {WORKABLE} AND NOT j.stalled
-                  AND j.run_after <= now()
-                  AND j.account_id = ANY($2)
-                  AND (j.lease_owner IS NULL OR (j.lease_owner <> $1 AND NOT EXISTS (
-                       SELECT 1 FROM engines e WHERE e.id = j.lease_owner
-                          AND e.last_seen > now() - make_interval(secs => $4))))
-                  AND (j.phase <> 'submitting'
-                       OR j.submitting_since <= now() - make_interval(secs => $5))
-                ORDER BY j.created_at, j.id
-                LIMIT $3
-                FOR UPDATE OF j SKIP LOCKED)
-             UPDATE jobs j SET lease_owner = $1, lease_epoch = j.lease_epoch + 1
-               FROM c WHERE j.id = c.id
-             RETURNING j.id, j.lease_epoch, j.phase, j.external_task_id, j.task_id,
-                       c.lease_owner IS NOT NULL"
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Two statements. The first locks candidates (skipping rows another engine is
+        // claiming); the second re-checks them with a snapshot taken after those locks (a
+        // stale snapshot can only make an owner look dead, never alive). In
+        // one statement the owner's liveness would be read from the snapshot taken before
+        // a lock wait: an engine that registered (or beat) and claimed in between would
+        // look dead, and its fresh claim would be taken over.
+        let candidates = format!(
+            "SELECT j.id FROM jobs j
+              WHERE j.phase IN {WORKABLE} AND NOT j.stalled
+                AND j.run_after <= now()
+                AND j.account_id = ANY($1)
+                AND (j.lease_owner IS NULL OR (j.lease_owner <> $2 AND NOT EXISTS (
+                     SELECT 1 FROM engines e WHERE e.id = j.lease_owner
+                        AND e.last_seen > now() - make_interval(secs => $4))))
+                AND (j.phase <> 'submitting'
+                     OR j.submitting_since <= now() - make_interval(secs => $5))
+              ORDER BY j.created_at, j.id
+              LIMIT $3
+              FOR UPDATE OF j SKIP LOCKED"
         );
-        let rows = client
+        let ids: Vec<i64> = tx
             .query(
-                &sql,
+                &candidates,
                 &[
-                    &engine,
                     &accounts,
+                    &engine,
                     &max,
                     &secs(lease),
                     &secs(in_doubt_grace),
                 ],
             )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let sql = format!(
+            "WITH c AS (
+               SELECT j.id, j.lease_owner FROM jobs j
+                WHERE j.id = ANY($2) AND j.phase IN {WORKABLE}
+                  AND (j.lease_owner IS NULL OR NOT EXISTS (
+                       SELECT 1 FROM engines e WHERE e.id = j.lease_owner
+                          AND e.last_seen > now() - make_interval(secs => $3)))
+                  AND (j.phase <> 'submitting'
+                       OR j.submitting_since <= now() - make_interval(secs => $4)))
+             UPDATE jobs j SET lease_owner = $1, lease_epoch = j.lease_epoch + 1
+               FROM c WHERE j.id = c.id
+             RETURNING j.id, j.lease_epoch, j.phase, j.external_task_id, j.task_id,
+                       c.lease_owner IS NOT NULL"
+        );
+        let rows = tx
+            .query(&sql, &[&engine, &ids, &secs(lease), &secs(in_doubt_grace)])
             .await?;
+        tx.commit().await?;
         let mut claimed = rows
             .iter()
             .map(|r| {

@@ -9,6 +9,7 @@
 //! (Versions are drawn before commit, so a consumer that needs every write also re-reads
 //! with some slack on a timer; phase changes are what this channel promises.)
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -137,9 +138,17 @@ impl PgStore {
         let task = tokio::spawn(async move {
             let mut cursor = cursor;
             let mut session = Some(first);
+            // What the last re-read delivered: the same change may also arrive as a
+            // notification on the new session, and is not delivered twice. (Skipping by
+            // `version <= cursor` would drop a change whose version was drawn before,
+            // but committed after, a higher one.)
+            let mut reread_seen = HashSet::new();
             loop {
                 if let Some(mut s) = session.take() {
                     while let Some(change) = s.notes.recv().await {
+                        if reread_seen.contains(&(change.id, change.version)) {
+                            continue;
+                        }
                         cursor = cursor.max(change.version);
                         if tx.send(change).is_err() {
                             return;
@@ -158,6 +167,7 @@ impl PgStore {
                         continue;
                     };
                     count.fetch_add(1, Ordering::SeqCst);
+                    reread_seen = missed.iter().map(|c| (c.id, c.version)).collect();
                     for change in missed {
                         cursor = cursor.max(change.version);
                         if tx.send(change).is_err() {
