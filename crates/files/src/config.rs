@@ -11,6 +11,10 @@ use shotdeck_core::budget::{Budget, UnitPrices};
 use shotdeck_core::cost::{PriceTable, default_prices};
 use shotdeck_core::gateway_profile::Profiles;
 use shotdeck_core::provider::Provider;
+use shotdeck_core::store_url::{StoreUrl, StoreUrlError};
+
+/// The environment variable that names a shared job store; it wins over `[store] url`.
+pub const STORE_URL_ENV: &str = "SHOTDECK_STORE_URL";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -52,6 +56,9 @@ pub struct Config {
     /// Image previews in the settings pane: `"auto"` (the terminal's best graphics
     /// protocol, half-blocks where it has none), `"halfblocks"` or `"off"`.
     pub images: ImagesMode,
+    /// The job store: `[store] url = "postgres://…"` shares one with a team (env
+    /// `SHOTDECK_STORE_URL` wins); unset, the local SQLite store.
+    pub store: StoreSettings,
     /// What was wrong with the file as it was read (each bad key was left at its default).
     #[serde(skip)]
     pub problems: Vec<ConfigProblem>,
@@ -82,6 +89,23 @@ impl ConfigProblem {
             money,
         }
     }
+}
+
+/// `[store]`: where the job store lives.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// A PostgreSQL URL; its password never shows (see `StoreUrl`).
+    #[serde(deserialize_with = "store_url_field")]
+    pub url: Option<StoreUrl>,
+}
+
+/// `url`'s errors say which key of `[store]` they are about (the problem's key is `store`).
+fn store_url_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<StoreUrl>, D::Error> {
+    let text = String::deserialize(d)?;
+    StoreUrl::parse(&text)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("store.url: {e}")))
 }
 
 /// How the settings pane previews images.
@@ -145,6 +169,7 @@ impl Default for Config {
             notify: NotifyMode::default(),
             mouse: true,
             images: ImagesMode::default(),
+            store: StoreSettings::default(),
             problems: Vec::new(),
         }
     }
@@ -216,6 +241,22 @@ impl Config {
              [usd_per_unit] and [prices] must read cleanly): {}",
             p.message
         ))
+    }
+
+    /// The shared store to use, if any: `SHOTDECK_STORE_URL` (when set and not empty), else
+    /// `[store] url`. A bad variable is an error naming it, never its value.
+    pub fn store_url(&self) -> Result<Option<StoreUrl>, String> {
+        self.store_url_with(std::env::var(STORE_URL_ENV).ok())
+    }
+
+    /// [`Config::store_url`] with the variable's value given (tests do not touch the env).
+    pub fn store_url_with(&self, env: Option<String>) -> Result<Option<StoreUrl>, String> {
+        match env.filter(|v| !v.trim().is_empty()) {
+            Some(v) => StoreUrl::parse(&v)
+                .map(Some)
+                .map_err(|e: StoreUrlError| format!("{STORE_URL_ENV}: {e}")),
+            None => Ok(self.store.url.clone()),
+        }
     }
 
     /// The folder a board's videos are downloaded into.

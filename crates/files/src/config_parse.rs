@@ -161,6 +161,42 @@ mod tests {
     }
 
     #[test]
+    fn the_store_url_is_read_and_a_bad_one_is_named_by_its_key() {
+        let c = parsed("[store]\nurl = \"postgres://me:s3cret@db/team\"\n");
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        let url = c.store.url.clone().unwrap();
+        assert_eq!(url.expose_secret(), "postgres://me:s3cret@db/team");
+        assert!(!format!("{c:?}").contains("s3cret"));
+        let from_env = c
+            .store_url_with(Some("postgresql://db/other".into()))
+            .unwrap();
+        assert_eq!(from_env.unwrap().expose_secret(), "postgresql://db/other");
+        assert_eq!(c.store_url_with(Some(" ".into())).unwrap(), Some(url));
+        let e = c
+            .store_url_with(Some("mysql://root:s3cret@db".into()))
+            .unwrap_err();
+        assert!(
+            e.starts_with("SHOTDECK_STORE_URL: unknown scheme \"mysql\""),
+            "{e}"
+        );
+        assert!(!e.contains("s3cret"), "{e}");
+
+        let c = parsed("theme = \"light\"\n[store]\nurl = \"mysql://root:s3cret@db/x\"\n");
+        assert_eq!(c.theme, "light");
+        assert_eq!(c.store.url, None);
+        let p = &c.problems[0];
+        assert_eq!(p.key, "store");
+        assert!(
+            p.message.contains("line 3")
+                && p.message.contains("url")
+                && p.message.contains("mysql"),
+            "{}",
+            p.message
+        );
+        assert!(!p.message.contains("s3cret"), "{}", p.message);
+    }
+
+    #[test]
     fn a_syntax_error_anywhere_fails_closed() {
         let c = parsed("theme = \"light\"\n[budget\nper_job = 1\n");
         assert!(c.money_refusal().is_some(), "{:?}", c.problems);

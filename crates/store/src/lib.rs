@@ -13,6 +13,8 @@
 mod hash;
 mod job_store;
 mod outcomes;
+#[cfg(feature = "postgres")]
+pub mod pg;
 #[cfg(feature = "sqlite")]
 mod rules;
 #[cfg(feature = "sqlite")]

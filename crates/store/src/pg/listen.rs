@@ -1,0 +1,189 @@
+//! Following the team's jobs live: `LISTEN` on the schema's channel, on a connection of
+//! its own (a pooled one would be recycled, and LISTEN is per session).
+//!
+//! The trigger notifies on new jobs and phase changes only, never on progress or
+//! heartbeats, and only when the writing transaction commits. LISTEN is not durable: while
+//! the connection is down, notifications are lost. So on every reconnect the listener
+//! LISTENs first and then re-reads every job whose `version` moved past the last one it
+//! saw: a change committed before the LISTEN is in the re-read, one after it is notified.
+//! (Versions are drawn before commit, so a consumer that needs every write also re-reads
+//! with some slack on a timer; phase changes are what this channel promises.)
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::sync::mpsc;
+use tokio_postgres::AsyncMessage;
+
+use super::connect::Target;
+use super::{PgError, PgStore};
+
+/// One job that changed (a new job, a new phase, or anything found by a re-read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobChanged {
+    pub id: i64,
+    pub version: i64,
+    pub phase: String,
+}
+
+/// Changes as they happen; stops its task when dropped.
+pub struct Listener {
+    rx: mpsc::UnboundedReceiver<JobChanged>,
+    reconnects: Arc<AtomicU64>,
+    application_name: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Listener {
+    /// The next change (`None` only if the listener's task ended).
+    pub async fn recv(&mut self) -> Option<JobChanged> {
+        self.rx.recv().await
+    }
+
+    /// How many times the connection was lost and made again.
+    pub fn reconnects(&self) -> u64 {
+        self.reconnects.load(Ordering::SeqCst)
+    }
+
+    /// The listener connection's `application_name` (what `pg_stat_activity` shows).
+    pub fn application_name(&self) -> &str {
+        &self.application_name
+    }
+}
+
+/// A live LISTEN session: notifications arrive on `notes` until the connection ends.
+struct Session {
+    client: tokio_postgres::Client,
+    notes: mpsc::UnboundedReceiver<JobChanged>,
+}
+
+async fn open(target: &Target, name: &str, channel: &str) -> Result<Session, PgError> {
+    let mut pg = target.pg.clone();
+    pg.application_name(name);
+    let (client, mut conn) = pg.connect(target.tls.clone()).await?;
+    let (tx, notes) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut messages = futures::stream::poll_fn(move |cx| conn.poll_message(cx));
+        while let Some(Ok(message)) = messages.next().await {
+            if let AsyncMessage::Notification(n) = message
+                && let Some(change) = parse_payload(n.payload())
+                && tx.send(change).is_err()
+            {
+                break;
+            }
+        }
+        // Dropping `tx` here tells the session its connection ended.
+    });
+    // The channel is `schema.jobs`; the schema is a plain identifier.
+    client
+        .batch_execute(&format!("LISTEN \"{channel}\""))
+        .await?;
+    Ok(Session { client, notes })
+}
+
+fn parse_payload(payload: &str) -> Option<JobChanged> {
+    let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+    Some(JobChanged {
+        id: v.get("id")?.as_i64()?,
+        version: v.get("v")?.as_i64()?,
+        phase: v.get("phase")?.as_str()?.to_string(),
+    })
+}
+
+/// Every job whose version moved past `cursor`, oldest change first.
+async fn reread(session: &Session, cursor: i64) -> Result<Vec<JobChanged>, PgError> {
+    let rows = session
+        .client
+        .query(
+            "SELECT id, version, phase FROM jobs WHERE version > $1 ORDER BY version",
+            &[&cursor],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| JobChanged {
+            id: r.get(0),
+            version: r.get(1),
+            phase: r.get(2),
+        })
+        .collect())
+}
+
+impl PgStore {
+    /// Starts following this store's jobs from now on. Returns once the first LISTEN is in
+    /// place, so every change committed after this call is delivered.
+    pub async fn listen(&self) -> Result<Listener, PgError> {
+        let name = format!("shotdeck-listen-{}", self.schema);
+        let channel = self.channel();
+        let target = self.target.clone();
+        let first = open(&target, &name, &channel).await?;
+        let cursor: i64 = first
+            .client
+            .query_one("SELECT coalesce(max(version), 0) FROM jobs", &[])
+            .await?
+            .get(0);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let reconnects = Arc::new(AtomicU64::new(0));
+        let count = reconnects.clone();
+        let application_name = name.clone();
+        let task = tokio::spawn(async move {
+            let mut cursor = cursor;
+            let mut session = Some(first);
+            // What the last re-read delivered: the same change may also arrive as a
+            // notification on the new session, and is not delivered twice. (Skipping by
+            // `version <= cursor` would drop a change whose version was drawn before,
+            // but committed after, a higher one.)
+            let mut reread_seen = HashSet::new();
+            loop {
+                if let Some(mut s) = session.take() {
+                    while let Some(change) = s.notes.recv().await {
+                        if reread_seen.contains(&(change.id, change.version)) {
+                            continue;
+                        }
+                        cursor = cursor.max(change.version);
+                        if tx.send(change).is_err() {
+                            return;
+                        }
+                    }
+                }
+                // The connection ended: make a new one, LISTEN, then catch up.
+                let mut wait = Duration::from_millis(50);
+                loop {
+                    tokio::time::sleep(wait).await;
+                    let Ok(s) = open(&target, &name, &channel).await else {
+                        wait = (wait * 2).min(Duration::from_secs(5));
+                        continue;
+                    };
+                    let Ok(missed) = reread(&s, cursor).await else {
+                        continue;
+                    };
+                    count.fetch_add(1, Ordering::SeqCst);
+                    reread_seen = missed.iter().map(|c| (c.id, c.version)).collect();
+                    for change in missed {
+                        cursor = cursor.max(change.version);
+                        if tx.send(change).is_err() {
+                            return;
+                        }
+                    }
+                    session = Some(s);
+                    break;
+                }
+            }
+        });
+        Ok(Listener {
+            rx,
+            reconnects,
+            application_name,
+            task,
+        })
+    }
+}

@@ -1,0 +1,11 @@
+//! The PostgreSQL job store against a real server: `SHOTDECK_TEST_PG` names it (a libpq
+//! string or a postgres:// URL; `.ci/pg-ephemeral.sh` starts a throwaway one and sets it).
+//! Without it these tests skip, unless `SHOTDECK_REQUIRE_PG=1` (CI), where they fail.
+//! Each test works in a schema of its own, so they run in parallel on one server.
+
+mod gate;
+mod insert;
+mod lease;
+mod listen;
+mod migrate;
+mod support;
