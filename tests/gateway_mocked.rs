@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use gateway_mock::{CreateScript, Deployment, GatewayMock, PollShape, VIDEO};
 use serde_json::Value;
+use shotdeck::app::engine_settings;
 use shotdeck::core::compose::PlaceholderImages;
 use shotdeck::core::provider::Provider;
 use shotdeck::core::{Board, compose};
@@ -80,9 +81,13 @@ impl Rig {
             render_dir: self.dir.path().join("renders").display().to_string(),
             ..Config::default()
         };
-        let cfg = EngineConfig::new(self.store(), config, ProviderSettings::default())
-            .with_clients(factory)
-            .with_tuning(fast_tuning());
+        let cfg = EngineConfig::new(
+            self.store(),
+            engine_settings(&config),
+            ProviderSettings::default(),
+        )
+        .with_clients(factory)
+        .with_tuning(fast_tuning());
         Engine::start(cfg).await.unwrap()
     }
 

@@ -22,9 +22,8 @@ use kling_docs_mock::{Account, CLEAN_BYTES, DocsMock, Fault, Op, WATERMARKED_BYT
 use shotdeck::core::{Board, Provider};
 use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, JobView, SubmitOptions, SubmitRequest};
 use shotdeck::engine::schedule::PollSchedule;
-use shotdeck::engine::{ClientFactory, Engine, EngineConfig, Tuning};
+use shotdeck::engine::{ClientFactory, Engine, EngineConfig, EngineSettings, Tuning};
 use shotdeck::files::board_file;
-use shotdeck::files::config::Config;
 use shotdeck::providers::{Client, ProviderSettings};
 use tempfile::TempDir;
 
@@ -119,7 +118,7 @@ async fn run_jobs(
     });
     let cfg = EngineConfig::new(
         dir.path().join("data/jobs.sqlite3"),
-        Config::default(),
+        EngineSettings::default(),
         ProviderSettings::default(),
     )
     .with_clients(factory)

@@ -7,7 +7,9 @@
 mod ui_support;
 
 use crossterm::event::KeyCode;
-use shotdeck::engine::events::{JobCmd, JobError, JobEvent, JobPhase, SubmitRequest};
+use shotdeck::engine::events::{
+    JobCmd, JobError, JobEvent, JobPhase, Refusal, Step, SubmitRequest,
+};
 use ui_support::*;
 
 /// Every command the app sent so far.
@@ -117,7 +119,10 @@ fn a_refused_retry_may_be_asked_for_again() {
     h.keys("ry");
     let request = the_board_submit(sent(&mut h));
     h.app.on_job_event(JobEvent::Rejected {
-        reason: "images could not be read; nothing was sent".into(),
+        reason: Refusal::Failed {
+            step: Step::Prepare,
+            error: "images could not be read".into(),
+        },
         ticket: Some(request.ticket),
     });
     h.keys("gjjr"); // a sent board selects the newest job, as a submit does

@@ -11,12 +11,12 @@ use std::process::ExitCode;
 use tokio::sync::mpsc::unbounded_channel;
 use tokio::sync::oneshot;
 
+use super::provider_settings;
 use super::runtime::{self, Flavor};
 use super::session::engine_after_first_frame;
 use super::{EXIT_UNREADABLE, demo};
 use crate::core::Provider;
 use crate::core::printable_path;
-use crate::engine::config::provider_settings;
 use crate::files::board_lock::{self, BoardLock, LockAttempt};
 use crate::files::config::Config;
 use crate::files::{board_file, logging, paths, safe_read};

@@ -9,9 +9,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::demo;
-use crate::engine::events::{JobCmd, JobCounts, JobEvent, JobView};
+use crate::engine::events::{Asked, JobCmd, JobCounts, JobEvent, JobView, Refusal};
 use crate::engine::store::default_path;
-use crate::engine::{Engine, EngineConfig, provider_settings};
+use crate::engine::{Engine, EngineConfig};
 use crate::files::config::Config;
 use crate::ui::History;
 
@@ -29,7 +29,10 @@ pub(super) async fn no_engine(
                 let provider = request.provider;
                 tracing::warn!(%provider, "submit refused: {why}");
                 let _ = events.send(JobEvent::Rejected {
-                    reason: format!("{why}; nothing was sent"),
+                    reason: Refusal::NoEngine {
+                        why: why.clone(),
+                        submit: true,
+                    },
                     ticket: Some(request.ticket),
                 });
             }
@@ -42,7 +45,10 @@ pub(super) async fn no_engine(
             | JobCmd::SetKeeper { .. }
             | JobCmd::Compare(..) => {
                 let _ = events.send(JobEvent::Rejected {
-                    reason: why.clone(),
+                    reason: Refusal::NoEngine {
+                        why: why.clone(),
+                        submit: false,
+                    },
                     ticket: None,
                 });
             }
@@ -127,10 +133,13 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Session>,
 {
-    let busy = format!("job store busy, retrying… ({why})");
-    tracing::warn!("{busy}");
+    let busy = |asked| Refusal::StoreBusy {
+        why: why.clone(),
+        asked,
+    };
+    tracing::warn!("{}", busy(None));
     let _ = ui_events.send(JobEvent::Rejected {
-        reason: format!("{busy}; the job list follows once it opens"),
+        reason: busy(None),
         ticket: None,
     });
     let mut deferred = Vec::new();
@@ -141,13 +150,13 @@ where
                 Some(cmd @ (JobCmd::Refresh | JobCmd::Page { .. })) => deferred.push(cmd),
                 Some(JobCmd::Submit(request)) => {
                     let _ = ui_events.send(JobEvent::Rejected {
-                        reason: format!("{busy}; nothing was sent"),
+                        reason: busy(Some(Asked::Submit)),
                         ticket: Some(request.ticket),
                     });
                 }
                 Some(_) => {
                     let _ = ui_events.send(JobEvent::Rejected {
-                        reason: busy.clone(),
+                        reason: busy(Some(Asked::Other)),
                         ticket: None,
                     });
                 }
@@ -199,7 +208,11 @@ async fn start_engine(
             Err(e) => Err(format!("the simulated backend did not start ({e:#})")),
         }
     } else {
-        let cfg = EngineConfig::new(default_path(), config.clone(), provider_settings(config));
+        let cfg = EngineConfig::new(
+            default_path(),
+            super::engine_settings(config),
+            super::provider_settings(config),
+        );
         match Engine::start(cfg).await {
             Ok(h) => Ok(h),
             Err(e) if e.is_busy() => {

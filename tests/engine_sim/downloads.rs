@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::Engine;
 use shotdeck::engine::download::part_path;
+use shotdeck::engine::events::{Action, Refusal};
 use shotdeck::engine::events::{JobCmd, JobPhase};
 use shotdeck::engine::sidecar::sidecar_path;
 use shotdeck::sim::{Faults, SAMPLE_MP4};
@@ -188,7 +189,18 @@ async fn a_failed_job_has_nothing_to_redownload() {
     .await;
     assert_eq!(events.finished(id).await.phase, JobPhase::Failed);
     engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
-    let reason = events.rejection().await;
+    let refusal = events.rejection().await;
+    assert!(
+        matches!(
+            refusal,
+            Refusal::WrongPhase {
+                action: Action::Redownload,
+                ..
+            }
+        ),
+        "{refusal:?}"
+    );
+    let reason = refusal.to_string();
     assert!(reason.contains("nothing to download"), "{reason}");
     shutdown(engine).await;
 }

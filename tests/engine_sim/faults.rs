@@ -3,6 +3,7 @@
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::Engine;
 use shotdeck::engine::events::JobPhase;
+use shotdeck::engine::events::{Action, Refusal};
 use shotdeck::sim::{Faults, ScriptedFault, SimKeys};
 
 use crate::support::*;
@@ -340,7 +341,18 @@ async fn retrying_an_active_job_is_refused() {
         .cmd_tx
         .send(shotdeck::engine::events::JobCmd::Retry(id))
         .unwrap();
-    let reason = events.rejection().await;
+    let refusal = events.rejection().await;
+    assert!(
+        matches!(
+            refusal,
+            Refusal::WrongPhase {
+                action: Action::Retry,
+                ..
+            }
+        ),
+        "{refusal:?}"
+    );
+    let reason = refusal.to_string();
     assert!(reason.contains(&format!("job {id} is still")), "{reason}");
     shutdown(engine).await;
 }

@@ -1,6 +1,7 @@
 //! Every mode on both providers, submitted together, end to end.
 
 use shotdeck::core::provider::Provider;
+use shotdeck::engine::events::Refusal;
 use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase};
 use shotdeck::engine::store::Store;
 use shotdeck::sim::SAMPLE_MP4;
@@ -72,12 +73,12 @@ async fn every_mode_finishes(provider: Provider) {
         (Some("REFERENCE.json"), Some(1))
     );
     engine.cmd_tx.send(JobCmd::Details(9_999)).unwrap();
+    let refusal = events.rejection().await;
     assert!(
-        events
-            .rejection()
-            .await
-            .contains("#9999 is not in the store")
+        matches!(refusal, Refusal::NotFound { id: 9_999, .. }),
+        "{refusal:?}"
     );
+    assert!(refusal.to_string().contains("#9999 is not in the store"));
     shutdown(engine).await;
 
     // The store has the whole story, readable without an engine.

@@ -2,6 +2,7 @@
 //! retry is asked for, and polling a task again creates nothing.
 
 use shotdeck::core::provider::Provider;
+use shotdeck::engine::events::Refusal;
 use shotdeck::engine::events::{JobCmd, JobPhase, SubmitOptions, SubmitRequest};
 use shotdeck::sim::{Faults, ScriptedFault};
 
@@ -58,13 +59,21 @@ async fn a_failed_job_is_retried_once_however_often_retry_is_asked_for() {
 
     let retried = events.wait_for("the retry", |v| v.id != id).await;
     let refusal = events.refusal(ticket).await;
+    assert!(
+        matches!(refusal, Refusal::AlreadyRetried { id: of, .. } if of == id),
+        "{refusal:?}"
+    );
+    let refusal = refusal.to_string();
     let expected = format!("job {id} was already retried as job {}", retried.id);
     assert!(refusal.contains(&expected), "{refusal}");
     assert!(refusal.contains("nothing was sent"), "{refusal}");
     let done = events.finished(retried.id).await;
     assert_eq!(done.phase, JobPhase::Done, "{:?}", done.error);
     assert!(
-        events.rejections.iter().any(|r| r.contains(&expected)),
+        events
+            .rejections
+            .iter()
+            .any(|r| r.to_string().contains(&expected)),
         "the second Retry is refused too: {:?}",
         events.rejections
     );
@@ -73,7 +82,7 @@ async fn a_failed_job_is_retried_once_however_often_retry_is_asked_for() {
 
     // After the retry finished, asking again is still refused, naming the retry.
     engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
-    let reason = events.rejection().await;
+    let reason = events.rejection().await.to_string();
     assert!(reason.contains(&expected), "{reason}");
     assert_eq!(h.sim.stats().creates_accepted, creates_before + 1);
     shutdown(engine).await;
@@ -144,7 +153,9 @@ async fn a_job_the_provider_never_accepted_has_nothing_to_poll() {
     let failed = events.finished(id).await;
     assert!(failed.task_id.is_none(), "{failed:?}");
     engine.cmd_tx.send(JobCmd::Repoll(id)).unwrap();
-    let reason = events.rejection().await;
+    let refusal = events.rejection().await;
+    assert!(matches!(refusal, Refusal::NoTaskId { .. }), "{refusal:?}");
+    let reason = refusal.to_string();
     assert!(reason.contains("has no task id"), "{reason}");
     assert_eq!(h.sim.stats().creates_accepted, 0);
     shutdown(engine).await;

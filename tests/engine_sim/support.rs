@@ -1,6 +1,8 @@
 //! A simulated backend on 127.0.0.1, a temp store and board folder, and an engine wired to
 //! both with every interval shrunk.
 
+use shotdeck::app::engine_settings;
+use shotdeck::engine::events::Refusal;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -80,9 +82,13 @@ impl Harness {
         });
         let mut config = Config::default();
         shotdeck::sim::describe_relay(&mut config.profiles);
-        EngineConfig::new(self.store_path(), config, ProviderSettings::default())
-            .with_clients(factory)
-            .with_tuning(fast_tuning())
+        EngineConfig::new(
+            self.store_path(),
+            engine_settings(&config),
+            ProviderSettings::default(),
+        )
+        .with_clients(factory)
+        .with_tuning(fast_tuning())
     }
 
     pub async fn engine(&self) -> EngineHandle {
@@ -142,11 +148,11 @@ pub struct Events {
     pub latest: HashMap<i64, JobView>,
     /// Every view in arrival order.
     pub history: Vec<JobView>,
-    pub rejections: Vec<String>,
+    pub rejections: Vec<Refusal>,
     /// The job recorded for each submit, by its ticket.
     pub submitted: HashMap<SubmitTicket, i64>,
     /// Why each refused submit was refused, by its ticket.
-    pub refused: HashMap<SubmitTicket, String>,
+    pub refused: HashMap<SubmitTicket, Refusal>,
     /// The latest `JobEvent::Spend`.
     pub spend_today: Option<f64>,
     /// Records sent for `JobCmd::Details`, in arrival order.
@@ -222,7 +228,7 @@ impl Events {
     }
 
     /// Waits for a rejection and returns its reason.
-    pub async fn rejection(&mut self) -> String {
+    pub async fn rejection(&mut self) -> Refusal {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             if let Some(r) = self.rejections.pop() {
@@ -261,7 +267,7 @@ impl Events {
     }
 
     /// Why the engine refused the submit named by `ticket`.
-    pub async fn refusal(&mut self, ticket: SubmitTicket) -> String {
+    pub async fn refusal(&mut self, ticket: SubmitTicket) -> Refusal {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             if let Some(reason) = self.refused.get(&ticket) {

@@ -62,7 +62,7 @@ async fn submits_are_numbered_takes_with_a_movable_keeper_and_a_comparison() {
             keep: true,
         })
         .unwrap();
-    assert!(events.rejection().await.contains("9999"));
+    assert!(events.rejection().await.to_string().contains("9999"));
 
     engine.cmd_tx.send(JobCmd::Compare(first, second)).unwrap();
     let [a, b] = events.compared().await;

@@ -2,6 +2,7 @@
 //! before sending is never sent by the next engine on its own; `Send` sends it once;
 //! `Cancel` stops all work and says what may still be charged.
 
+use shotdeck::engine::events::{Action, Refusal};
 use std::time::Duration;
 
 use shotdeck::core::provider::Provider;
@@ -41,7 +42,18 @@ async fn a_job_left_queued_by_a_killed_submit_waits_until_the_user_sends_it() {
     );
     // A second send is refused: the job was sent.
     engine.cmd_tx.send(JobCmd::Send(id)).unwrap();
-    let reason = events.rejection().await;
+    let refusal = events.rejection().await;
+    assert!(
+        matches!(
+            refusal,
+            Refusal::WrongPhase {
+                action: Action::Send,
+                ..
+            }
+        ),
+        "{refusal:?}"
+    );
+    let reason = refusal.to_string();
     assert!(
         reason.contains("only a job that was never sent"),
         "{reason}"

@@ -3,6 +3,7 @@
 //! new-api's source (tests/gateway_mock) on 127.0.0.1.
 
 use super::{gateway_mock, support};
+use shotdeck::engine::events::Refusal;
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -71,7 +72,7 @@ impl Rig {
         };
         let cfg = EngineConfig::new(
             self.dir.path().join("jobs.db"),
-            config,
+            shotdeck::app::engine_settings(&config),
             ProviderSettings::default(),
         )
         .with_clients(factory)
@@ -237,7 +238,9 @@ async fn a_relay_that_passes_no_body_whole_refuses_references_in_the_engine() {
     let path = rig.save("ref.json", &board);
     let request = SubmitRequest::new(&path, board, Provider::KlingRelay, SubmitOptions::default());
     engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
-    let why = events.rejection().await;
+    let refusal = events.rejection().await;
+    assert!(matches!(refusal, Refusal::Findings(_)), "{refusal:?}");
+    let why = refusal.to_string();
     assert!(
         why.contains("kling-relay cannot carry reference images"),
         "{why}"

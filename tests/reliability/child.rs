@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+use shotdeck::app::engine_settings;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{JobCmd, JobEvent, JobView, SubmitOptions, SubmitRequest};
 use shotdeck::engine::{ClientFactory, Engine, EngineConfig};
@@ -232,9 +233,13 @@ fn child_config(job: &ChildJob) -> EngineConfig {
     tuning.lease_ttl = CHILD_LEASE;
     let mut config = Config::default();
     shotdeck::sim::describe_relay(&mut config.profiles);
-    EngineConfig::new(job.store.clone(), config, ProviderSettings::default())
-        .with_clients(factory)
-        .with_tuning(tuning)
+    EngineConfig::new(
+        job.store.clone(),
+        engine_settings(&config),
+        ProviderSettings::default(),
+    )
+    .with_clients(factory)
+    .with_tuning(tuning)
 }
 
 /// Whether `path` is a prefix of (or all of) the sample video.

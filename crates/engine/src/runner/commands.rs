@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use super::{EngineLoop, views_in_scope};
 use shotdeck_core::jobs::{
-    JobCmd, JobEvent, JobId, JobPhase, JobView, SubmitRequest, SubmitTicket,
+    Action, JobCmd, JobEvent, JobId, JobPhase, JobView, Refusal, Step, SubmitRequest, SubmitTicket,
 };
 
 /// A restarted job's new view (`None`: the lease was lost meanwhile), or why it was not
 /// restarted.
-pub(super) type Restarted = Result<Option<JobView>, String>;
+pub(super) type Restarted = Result<Option<JobView>, Refusal>;
 use crate::intake;
 use shotdeck_store::{JobChange, NewJob, Store, StoreError, now_ms};
 
@@ -47,8 +47,8 @@ impl EngineLoop {
         {
             return self.refuse(Some(ticket), reason);
         }
-        let prices = self.shared.config.prices.clone();
-        let profiles = self.shared.config.profiles.clone();
+        let prices = self.shared.settings.prices.clone();
+        let profiles = self.shared.settings.profiles.clone();
         let prepared =
             tokio::task::spawn_blocking(move || intake::prepare(req, &prices, &profiles)).await;
         match prepared {
@@ -57,10 +57,13 @@ impl EngineLoop {
                 tracing::info!(external_task_id = %job.external_task_id, provider = %job.provider, "submitting");
                 self.record(job, Some(ticket)).await;
             }
-            Ok(Err(refusal)) => self.refuse(Some(ticket), format!("{refusal}; nothing was sent")),
+            Ok(Err(refusal)) => self.refuse(Some(ticket), refusal),
             Err(e) => self.refuse(
                 Some(ticket),
-                format!("preparing the submit failed, nothing was sent: {e}"),
+                Refusal::Failed {
+                    step: Step::Prepare,
+                    error: e.to_string(),
+                },
             ),
         }
     }
@@ -77,8 +80,8 @@ impl EngineLoop {
         let owner = self.shared.owner.clone();
         let until = now_ms() + self.lease_ms();
         let (budget, unit_prices) = (
-            self.shared.config.budget,
-            self.shared.config.usd_per_unit.clone(),
+            self.shared.settings.budget,
+            self.shared.settings.usd_per_unit.clone(),
         );
         let inserted = self
             .shared
@@ -99,10 +102,7 @@ impl EngineLoop {
             })
             .await;
         match inserted {
-            Ok(Err(over)) => {
-                let refusal = intake::SubmitRefusal::from(over);
-                self.refuse(ticket, format!("{refusal}; nothing was sent"));
-            }
+            Ok(Err(over)) => self.refuse(ticket, Refusal::OverBudget { job: None, over }),
             Ok(Ok(Some(view))) => {
                 let id = view.id;
                 self.scope.add(id);
@@ -112,10 +112,13 @@ impl EngineLoop {
                 }
                 self.spawn_worker(id).await;
             }
-            Ok(Ok(None)) => self.refuse(ticket, "the new job vanished from the store".into()),
+            Ok(Ok(None)) => self.refuse(ticket, Refusal::Vanished),
             Err(e) => self.refuse(
                 ticket,
-                format!("could not record the job, nothing was sent: {e}"),
+                Refusal::Failed {
+                    step: Step::Record,
+                    error: e.to_string(),
+                },
             ),
         }
     }
@@ -124,10 +127,12 @@ impl EngineLoop {
     pub(super) async fn redownload(&mut self, id: JobId) {
         self.restart(id, move |s, owner, view| {
             let change = match view.phase {
-                JobPhase::Failed => {
-                    return Ok(Err(format!(
-                        "job {id} failed, so it has nothing to download (retry it instead)"
-                    )));
+                phase @ JobPhase::Failed => {
+                    return Ok(Err(Refusal::WrongPhase {
+                        id,
+                        phase,
+                        action: Action::Redownload,
+                    }));
                 }
                 JobPhase::Done | JobPhase::Downloading => JobChange::phase(JobPhase::Downloading),
                 _ => JobChange::default(),
@@ -163,12 +168,13 @@ impl EngineLoop {
             .db
             .call(move |s| {
                 if !s.take_lease(id, &owner, until, now)? {
-                    return Ok(Err(format!(
-                        "job {id} is being worked on by another shotdeck process"
-                    )));
+                    return Ok(Err(Refusal::LeaseHeld { id }));
                 }
                 let Some(view) = s.view(id)? else {
-                    return Ok(Err(format!("no job {id}")));
+                    return Ok(Err(Refusal::NotFound {
+                        id,
+                        action: Action::Resume,
+                    }));
                 };
                 let changed = change(s, &owner, view)?;
                 if changed.is_err() {
@@ -182,9 +188,12 @@ impl EngineLoop {
                 self.report(view);
                 self.spawn_worker(id).await;
             }
-            Ok(Ok(None)) => self.reject(format!("job {id} was taken over by another process")),
+            Ok(Ok(None)) => self.reject(Refusal::LeaseLost { id }),
             Ok(Err(reason)) => self.reject(reason),
-            Err(e) => self.reject(format!("cannot resume job {id}: {e}")),
+            Err(e) => self.reject(Refusal::Failed {
+                step: Step::Resume(id),
+                error: e.to_string(),
+            }),
         }
     }
 
@@ -253,8 +262,14 @@ impl EngineLoop {
             Ok(Some(record)) => {
                 let _ = self.events.send(JobEvent::Details(Box::new(record)));
             }
-            Ok(None) => self.refuse(None, format!("job #{id} is not in the store")),
-            Err(e) => self.refuse(None, format!("reading job #{id} failed: {e}")),
+            Ok(None) => self.reject(Refusal::NotFound {
+                id,
+                action: Action::Read,
+            }),
+            Err(e) => self.reject(Refusal::Failed {
+                step: Step::Read(id),
+                error: e.to_string(),
+            }),
         }
     }
 }

@@ -21,7 +21,9 @@ use tokio::time::Instant;
 
 use super::config::{EngineConfig, JobScope};
 use super::worker::{Shared, WorkerMsg};
-use shotdeck_core::jobs::{JobCmd, JobCounts, JobEvent, JobId, JobPhase, JobView, SubmitTicket};
+use shotdeck_core::jobs::{
+    JobCmd, JobCounts, JobEvent, JobId, JobPhase, JobView, Refusal, SubmitTicket,
+};
 use shotdeck_store::db::Db;
 use shotdeck_store::{StoreError, now_ms};
 
@@ -64,7 +66,7 @@ impl Engine {
             db,
             instance.clone(),
             cfg.tuning.clone(),
-            cfg.config.clone(),
+            cfg.settings.clone(),
             cfg.clients.clone(),
             out_tx,
         ));
@@ -80,7 +82,7 @@ impl Engine {
             next_tick: Instant::now(),
             spend: spend::start(
                 db_for_spend,
-                cfg.config.usd_per_unit.clone(),
+                cfg.settings.usd_per_unit.clone(),
                 event_tx_for_spend,
             ),
         };
@@ -200,21 +202,20 @@ impl EngineLoop {
         self.known.insert(view.id, view);
     }
 
-    fn reject(&self, reason: String) {
+    fn reject(&self, reason: Refusal) {
         self.refuse(None, reason);
     }
 
     /// Reports a refused command; `ticket` names the submit it was, if one.
-    fn refuse(&self, ticket: Option<SubmitTicket>, reason: String) {
+    fn refuse(&self, ticket: Option<SubmitTicket>, reason: Refusal) {
         tracing::warn!(%reason, "command rejected");
         let _ = self.events.send(JobEvent::Rejected { reason, ticket });
     }
 
     /// Why nothing paid may be sent: config.toml's money keys did not read cleanly, so a
     /// limit or price may be missing (submit, retry and send all check it).
-    fn money_refusal(&self) -> Option<String> {
-        let why = self.shared.config.money_refusal()?;
-        Some(format!("{why}; nothing was sent"))
+    fn money_refusal(&self) -> Option<Refusal> {
+        self.shared.settings.money_refusal()
     }
 
     fn lease_ms(&self) -> i64 {

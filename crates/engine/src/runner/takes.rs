@@ -2,7 +2,7 @@
 
 use super::EngineLoop;
 use crate::takes::take_facts;
-use shotdeck_core::jobs::{JobEvent, JobId};
+use shotdeck_core::jobs::{Action, JobEvent, JobId, Refusal, Step};
 use shotdeck_store::{KeeperError, now_ms};
 
 impl EngineLoop {
@@ -20,12 +20,15 @@ impl EngineLoop {
                     self.report(view);
                 }
             }
-            Ok(Err(KeeperError::NotDone { id, phase })) => self.reject(format!(
-                "job #{id} is {}: only a done take can be the keeper",
-                phase.as_str()
-            )),
-            Ok(Err(e)) => self.reject(format!("cannot mark job #{id}: {e}")),
-            Err(e) => self.reject(format!("cannot mark job #{id}: {e}")),
+            Ok(Err(KeeperError::NotDone { id, phase })) => self.reject(Refusal::WrongPhase {
+                id,
+                phase,
+                action: Action::Keep,
+            }),
+            Ok(Err(KeeperError::Store(e))) | Err(e) => self.reject(Refusal::Failed {
+                step: Step::Mark(id),
+                error: e.to_string(),
+            }),
         }
     }
 
@@ -39,12 +42,27 @@ impl EngineLoop {
             .await;
         let (ra, rb) = match records {
             Ok((Some(ra), Some(rb))) => (ra, rb),
-            Ok((None, _)) => return self.reject(format!("job #{a} is not in the store")),
-            Ok((_, None)) => return self.reject(format!("job #{b} is not in the store")),
-            Err(e) => return self.reject(format!("reading jobs #{a} and #{b} failed: {e}")),
+            Ok((None, _)) => {
+                return self.reject(Refusal::NotFound {
+                    id: a,
+                    action: Action::Read,
+                });
+            }
+            Ok((_, None)) => {
+                return self.reject(Refusal::NotFound {
+                    id: b,
+                    action: Action::Read,
+                });
+            }
+            Err(e) => {
+                return self.reject(Refusal::Failed {
+                    step: Step::ReadPair(a, b),
+                    error: e.to_string(),
+                });
+            }
         };
-        let profiles = self.shared.config.profiles.clone();
-        let prices = self.shared.config.usd_per_unit.clone();
+        let profiles = self.shared.settings.profiles.clone();
+        let prices = self.shared.settings.usd_per_unit.clone();
         let gathered = tokio::task::spawn_blocking(move || {
             [
                 take_facts(&ra, &profiles, &prices),
@@ -56,7 +74,10 @@ impl EngineLoop {
             Ok(facts) => {
                 let _ = self.events.send(JobEvent::Compared(Box::new(facts)));
             }
-            Err(e) => self.reject(format!("comparing jobs #{a} and #{b} failed: {e}")),
+            Err(e) => self.reject(Refusal::Failed {
+                step: Step::Compare(a, b),
+                error: e.to_string(),
+            }),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! only the user's `Send` sends it. `Cancel` stops work on any unfinished job.
 
 use super::EngineLoop;
-use shotdeck_core::jobs::{JobId, JobPhase, JobView};
+use shotdeck_core::jobs::{Action, JobId, JobPhase, JobView, Refusal, Step};
 use shotdeck_store::{CancelError, JobChange, Store, StoreError, now_ms};
 
 /// What an engine writes on a `queued` job whose submitter is gone.
@@ -27,8 +27,8 @@ impl EngineLoop {
             return self.reject(why);
         }
         let (budget, unit_prices) = (
-            self.shared.config.budget,
-            self.shared.config.usd_per_unit.clone(),
+            self.shared.settings.budget,
+            self.shared.settings.usd_per_unit.clone(),
         );
         self.restart(id, move |s, owner, view| {
             let change = match view.phase {
@@ -38,7 +38,10 @@ impl EngineLoop {
                     if let Err(over) =
                         s.date_send_within_budget(id, &budget, &unit_prices, now_ms())?
                     {
-                        return Ok(Err(format!("job {id}: {over}; nothing was sent")));
+                        return Ok(Err(Refusal::OverBudget {
+                            job: Some(id),
+                            over,
+                        }));
                     }
                     if view.phase == JobPhase::NotSent {
                         JobChange::phase(JobPhase::Queued)
@@ -46,12 +49,12 @@ impl EngineLoop {
                         JobChange::default()
                     }
                 }
-                other => {
-                    return Ok(Err(format!(
-                        "job {id} is {}: only a job that was never sent can be sent (a \
-                         finished job is sent again with retry); nothing was sent",
-                        other.as_str()
-                    )));
+                phase => {
+                    return Ok(Err(Refusal::WrongPhase {
+                        id,
+                        phase,
+                        action: Action::Send,
+                    }));
                 }
             };
             let change = JobChange {
@@ -76,13 +79,20 @@ impl EngineLoop {
             .call(move |s| match s.cancel(id, &owner, now_ms()) {
                 Ok(view) => Ok(Ok(view)),
                 Err(CancelError::Store(e)) => Err(e),
-                Err(e) => Ok(Err(e.to_string())),
+                Err(CancelError::Finished { id, phase }) => Ok(Err(Refusal::WrongPhase {
+                    id,
+                    phase,
+                    action: Action::Cancel,
+                })),
             })
             .await;
         match cancelled {
             Ok(Ok(view)) => self.report(view),
             Ok(Err(reason)) => self.reject(reason),
-            Err(e) => self.reject(format!("cannot cancel job {id}: {e}")),
+            Err(e) => self.reject(Refusal::Failed {
+                step: Step::Cancel(id),
+                error: e.to_string(),
+            }),
         }
         self.refresh_watching().await;
     }

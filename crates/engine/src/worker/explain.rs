@@ -31,7 +31,7 @@ impl Worker {
         let record = self.shared.db.call(move |s| s.record(id)).await?;
         let Some(rec) = record else { return Ok(()) };
         let file = self.view.files[idx].clone();
-        let prices = self.shared.config.usd_per_unit.clone();
+        let prices = self.shared.settings.usd_per_unit.clone();
         let written =
             tokio::task::spawn_blocking(move || sidecar::write(&rec, &file, &prices)).await;
         let problem = match written {

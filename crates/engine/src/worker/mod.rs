@@ -26,7 +26,6 @@ use shotdeck_core::compose::ComposedRequest;
 use shotdeck_core::jobs::machine::is_remote;
 use shotdeck_core::jobs::{JobError, JobId, JobPhase, JobView};
 use shotdeck_core::provider::Provider;
-use shotdeck_files::config::Config;
 use shotdeck_providers::{Client, ProviderError};
 use shotdeck_store::db::Db;
 use shotdeck_store::{JobChange, StoreError, now_ms};
@@ -50,7 +49,7 @@ pub(crate) struct Shared {
     /// Built once; its error (an HTTP client that cannot be built) is shown on the job.
     pub downloader: Result<Downloader, String>,
     pub tuning: Tuning,
-    pub config: Config,
+    pub settings: crate::EngineSettings,
     pub out: mpsc::UnboundedSender<WorkerMsg>,
     /// In-flight tasks polled together by one list request per endpoint kind.
     pub lists: ListGroups,
@@ -63,7 +62,7 @@ impl Shared {
         db: Db,
         owner: String,
         tuning: Tuning,
-        config: Config,
+        settings: crate::EngineSettings,
         factory: ClientFactory,
         out: mpsc::UnboundedSender<WorkerMsg>,
     ) -> Self {
@@ -74,7 +73,7 @@ impl Shared {
             downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
             downloader: Downloader::new(tuning.download.clone()).map_err(|e| e.to_string()),
             tuning,
-            config,
+            settings,
             out,
             lists: ListGroups::default(),
             factory,

@@ -215,7 +215,7 @@ impl Worker {
 
     /// Where each video goes (see [`file_targets`]).
     async fn record_files(&mut self, videos: &[RemoteVideo]) -> Result<(), Halt> {
-        let dir = self.shared.config.render_dir_for(&self.view.board_path);
+        let dir = self.shared.settings.render_dir_for(&self.view.board_path);
         let stem = self
             .view
             .board_path
