@@ -131,7 +131,7 @@ async fn run_jobs(
             Provider::Kling,
             SubmitOptions::default(),
         );
-        engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+        engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     }
     let deadline = tokio::time::Instant::now() + PATIENCE;
     let mut ended: BTreeMap<i64, JobView> = BTreeMap::new();
@@ -148,7 +148,7 @@ async fn run_jobs(
             _ => {}
         }
     }
-    let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+    let _ = engine.cmd_tx.try_send(JobCmd::Shutdown);
     let _ = tokio::time::timeout(PATIENCE, engine.task).await;
     (ended.into_values().collect(), dir)
 }

@@ -251,3 +251,33 @@ fn submit_and_retry_show_the_files_they_upload_with_sizes() {
     let screen = h.render(120, 40).backend().to_string();
     assert!(screen.contains(&upload), "{screen}");
 }
+
+/// The engine's command channel is bounded: a command that finds it full is not sent and
+/// the user is told so at once (the editor never waits for the engine); once the engine
+/// takes commands again the same key works.
+#[test]
+fn a_command_the_busy_engine_cannot_take_is_refused_with_a_toast() {
+    use shotdeck::engine::COMMAND_CAPACITY;
+    let mut h = harness_with(&noir(), sample_jobs);
+    while h.cmds.try_recv().is_ok() {}
+    h.keys("6G"); // the oldest job, #1, done
+    for _ in 0..COMMAND_CAPACITY {
+        h.keys("d");
+    }
+    assert!(!h.app.toast().is_some_and(|t| t.text.contains("busy")));
+    h.keys("d");
+    let t = h.app.toast().unwrap();
+    assert!(
+        t.error && t.text == "the job engine is busy: nothing was sent, try again",
+        "{}",
+        t.text
+    );
+    let mut taken = 0;
+    while let Ok(cmd) = h.cmds.try_recv() {
+        assert!(matches!(cmd, JobCmd::Redownload(1)), "{cmd:?}");
+        taken += 1;
+    }
+    assert_eq!(taken, COMMAND_CAPACITY, "the refused one was not queued");
+    h.keys("d");
+    assert!(matches!(h.cmds.try_recv(), Ok(JobCmd::Redownload(1))));
+}

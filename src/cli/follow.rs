@@ -82,7 +82,7 @@ pub(super) async fn stop_engine(engine: EngineHandle) {
         instance,
         ..
     } = engine;
-    let _ = cmd_tx.send(JobCmd::Shutdown);
+    let _ = cmd_tx.send(JobCmd::Shutdown).await;
     // The first Ctrl-C ended the wait; another one here means "don't wait for the answer".
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);

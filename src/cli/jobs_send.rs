@@ -95,7 +95,7 @@ async fn send_and_follow(id: JobId, wait: bool, timeout: Option<Duration>) -> Ex
             return ExitCode::from(EXIT_NOT_SENT);
         }
     };
-    let _ = engine.cmd_tx.send(JobCmd::Send(id));
+    let _ = engine.cmd_tx.send(JobCmd::Send(id)).await;
     let code = match sent(&mut engine, id).await {
         Err(reason) => {
             eprintln!("job {id}: {}", printable(&reason.to_string()));

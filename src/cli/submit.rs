@@ -301,7 +301,7 @@ async fn submit_and_follow(
         }
     };
     let ticket = request.ticket;
-    let _ = engine.cmd_tx.send(JobCmd::Submit(request));
+    let _ = engine.cmd_tx.send(JobCmd::Submit(request)).await;
     let recorded = match recorded_job(&mut engine, ticket).await {
         Ok(v) => v,
         Err(reason) => {

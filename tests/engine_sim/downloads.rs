@@ -54,7 +54,7 @@ async fn an_interrupted_download_waits_for_the_user_and_then_resumes() {
     assert!(!file.path.exists());
     assert_eq!(std::fs::metadata(part_path(&file.path)).unwrap().len(), CUT);
 
-    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Redownload(id)).unwrap();
     let v = events.finished(id).await;
     assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
     assert_eq!(v.error, None);
@@ -155,13 +155,13 @@ async fn redownload_skips_intact_files_and_refetches_missing_ones() {
     assert_eq!(done.phase, JobPhase::Done);
     let path = done.files[0].path.clone();
 
-    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Redownload(id)).unwrap();
     events.reached(id, JobPhase::Downloading).await;
     assert_eq!(events.finished(id).await.phase, JobPhase::Done);
     assert_eq!(h.sim.stats().video_requests, 1, "the file was intact");
 
     std::fs::remove_file(&path).unwrap();
-    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Redownload(id)).unwrap();
     events.reached(id, JobPhase::Downloading).await;
     let v = events.finished(id).await;
     assert_eq!(v.phase, JobPhase::Done);
@@ -188,7 +188,7 @@ async fn a_failed_job_has_nothing_to_redownload() {
     )
     .await;
     assert_eq!(events.finished(id).await.phase, JobPhase::Failed);
-    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Redownload(id)).unwrap();
     let refusal = events.rejection().await;
     assert!(
         matches!(

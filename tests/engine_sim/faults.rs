@@ -311,7 +311,7 @@ async fn a_failed_task_fails_the_job_with_the_providers_reason() {
     h.sim.set_faults(Faults::default());
     engine
         .cmd_tx
-        .send(shotdeck::engine::events::JobCmd::Retry(id))
+        .try_send(shotdeck::engine::events::JobCmd::Retry(id))
         .unwrap();
     let retried = events.wait_for("the retry", |v| v.id != id).await;
     assert_ne!(retried.external_task_id, v.external_task_id);
@@ -339,7 +339,7 @@ async fn retrying_an_active_job_is_refused() {
     .await;
     engine
         .cmd_tx
-        .send(shotdeck::engine::events::JobCmd::Retry(id))
+        .try_send(shotdeck::engine::events::JobCmd::Retry(id))
         .unwrap();
     let refusal = events.rejection().await;
     assert!(

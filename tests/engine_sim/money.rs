@@ -63,7 +63,7 @@ async fn refused(h: &Harness, engine: &EngineHandle, events: &mut Events, path: 
         .unwrap();
     let request = h.submit_request(path, Provider::Kling);
     let ticket = request.ticket;
-    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     let refusal = events.refusal(ticket).await;
     assert!(
         matches!(refusal, Refusal::OverBudget { job: None, .. }),

@@ -104,7 +104,7 @@ async fn resend_stored_request(provider: Provider, gateway_place: Option<KeyPlac
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
 
-    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Retry(id)).unwrap();
     let retried = events.wait_for("the retry", |v| v.id != id).await;
     let done = events.finished(retried.id).await;
     let case = format!("{provider:?} {gateway_place:?}");
@@ -199,7 +199,7 @@ async fn a_stored_request_without_a_key_is_refused_and_nothing_is_sent() {
     }
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
-    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Retry(id)).unwrap();
     let refusal = events.rejection().await;
     assert!(
         matches!(refusal, Refusal::NoKeyToReplace { .. }),

@@ -144,7 +144,7 @@ pub fn fast_tuning() -> Tuning {
 
 /// An engine's events, remembered: the latest view of every job, and rejections.
 pub struct Events {
-    rx: tokio::sync::mpsc::UnboundedReceiver<JobEvent>,
+    rx: tokio::sync::mpsc::Receiver<JobEvent>,
     pub latest: HashMap<i64, JobView>,
     /// Every view in arrival order.
     pub history: Vec<JobView>,
@@ -165,7 +165,7 @@ pub struct Events {
 
 impl Events {
     pub fn new(engine: &mut EngineHandle) -> Events {
-        let (_, empty) = tokio::sync::mpsc::unbounded_channel();
+        let (_, empty) = tokio::sync::mpsc::channel(1);
         Events {
             rx: std::mem::replace(&mut engine.event_rx, empty),
             latest: HashMap::new(),
@@ -345,7 +345,7 @@ pub async fn submit(
 ) -> (i64, String) {
     let request = h.submit_request(&h.board(example), provider);
     let ticket = request.ticket;
-    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     let job = events.job_for(ticket).await;
     (job.id, job.external_task_id)
 }
@@ -356,7 +356,7 @@ pub async fn attach(h: &Harness, engine: &EngineHandle, id: i64, task_id: &str) 
     let attach = Resolution::Attach(task_id.to_string());
     let v = resolve(h, id, &attach).await;
     assert_eq!(v.phase, JobPhase::Submitted);
-    engine.cmd_tx.send(JobCmd::Refresh).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Refresh).unwrap();
 }
 
 /// The user's answer, once the engine that parked the job has let go of it (its worker
@@ -395,7 +395,7 @@ pub async fn settle_as_user(
 }
 
 pub async fn shutdown(engine: EngineHandle) {
-    let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+    let _ = engine.cmd_tx.try_send(JobCmd::Shutdown);
     tokio::time::timeout(PATIENCE, engine.task)
         .await
         .expect("the engine stops")

@@ -24,5 +24,5 @@ pub mod takes;
 mod worker;
 
 pub use config::{ClientFactory, EngineConfig, JobScope, Tuning};
-pub use runner::{Engine, EngineHandle, new_external_task_id};
+pub use runner::{COMMAND_CAPACITY, EVENT_CAPACITY, Engine, EngineHandle, new_external_task_id};
 pub use settings::EngineSettings;

@@ -230,7 +230,7 @@ impl EngineLoop {
                 let ended = jobs.len() < limit;
                 let scope = &self.scope;
                 let jobs = jobs.into_iter().filter(|v| scope.contains(v.id)).collect();
-                let _ = self.events.send(JobEvent::Page {
+                self.events.push(JobEvent::Page {
                     board,
                     below,
                     jobs,
@@ -260,7 +260,7 @@ impl EngineLoop {
     async fn details(&mut self, id: JobId) {
         match self.shared.db.call(move |s| s.record(id)).await {
             Ok(Some(record)) => {
-                let _ = self.events.send(JobEvent::Details(Box::new(record)));
+                self.events.push(JobEvent::Details(Box::new(record)));
             }
             Ok(None) => self.reject(Refusal::NotFound {
                 id,

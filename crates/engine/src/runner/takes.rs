@@ -72,7 +72,7 @@ impl EngineLoop {
         .await;
         match gathered {
             Ok(facts) => {
-                let _ = self.events.send(JobEvent::Compared(Box::new(facts)));
+                self.events.push(JobEvent::Compared(Box::new(facts)));
             }
             Err(e) => self.reject(Refusal::Failed {
                 step: Step::Compare(a, b),

@@ -19,7 +19,7 @@ impl Worker {
                 .call(move |s| s.file_media_seconds(id, &owner, idx, seconds, now_ms()))
                 .await?
                 .ok_or(Halt::LeaseLost)?;
-            self.publish(view);
+            self.publish(view).await;
         }
         let mismatch = self.view.duration_mismatch(&self.view.files[idx]);
         if let Some(m) = mismatch {

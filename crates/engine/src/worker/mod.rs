@@ -50,7 +50,8 @@ pub(crate) struct Shared {
     pub downloader: Result<Downloader, String>,
     pub tuning: Tuning,
     pub settings: crate::EngineSettings,
-    pub out: mpsc::UnboundedSender<WorkerMsg>,
+    /// Bounded: a worker whose message finds it full waits for the loop.
+    pub out: mpsc::Sender<WorkerMsg>,
     /// In-flight tasks polled together by one list request per endpoint kind.
     pub lists: ListGroups,
     factory: ClientFactory,
@@ -64,7 +65,7 @@ impl Shared {
         tuning: Tuning,
         settings: crate::EngineSettings,
         factory: ClientFactory,
-        out: mpsc::UnboundedSender<WorkerMsg>,
+        out: mpsc::Sender<WorkerMsg>,
     ) -> Self {
         Shared {
             db,
@@ -232,7 +233,7 @@ impl Worker {
                 }
             }
         }
-        let _ = self.shared.out.send(WorkerMsg::Exited(self.id));
+        let _ = self.shared.out.send(WorkerMsg::Exited(self.id)).await;
     }
 
     /// Writes `change` under our lease and reports the new view.
@@ -244,13 +245,13 @@ impl Worker {
             .call(move |s| s.apply(id, &owner, &change, now_ms()))
             .await?
             .ok_or(Halt::LeaseLost)?;
-        self.publish(view);
+        self.publish(view).await;
         Ok(())
     }
 
-    fn publish(&mut self, view: JobView) {
+    async fn publish(&mut self, view: JobView) {
         self.view = view.clone();
-        let _ = self.shared.out.send(WorkerMsg::Updated(view));
+        let _ = self.shared.out.send(WorkerMsg::Updated(view)).await;
     }
 
     /// The client for this job's provider. Without one (keys removed since the submit)

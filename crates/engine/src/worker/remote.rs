@@ -81,7 +81,7 @@ impl Worker {
         match late {
             Ok(Some(view)) => {
                 tracing::warn!(job = id, task = %task_id, "create answered after the lease was lost; task id recorded");
-                self.publish(view);
+                self.publish(view).await;
             }
             Ok(None) => {
                 tracing::info!(job = id, task = %task_id, "create answered after the lease was lost; the job already has a task id");

@@ -8,7 +8,7 @@ use std::time::Instant;
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{Receiver, Sender};
 
 use crate::UiDeps;
 use crate::host::Host;
@@ -73,7 +73,7 @@ pub struct App {
     pub(crate) toast: Option<Toast>,
     /// Every toast shown, for the message log (the status bar shows one until a key).
     pub(crate) messages: MessageLog,
-    pub(crate) jobs_tx: UnboundedSender<JobCmd>,
+    pub(crate) jobs_tx: Sender<JobCmd>,
     pub(crate) host: Box<dyn Host>,
     /// config.toml's `notify`: how a job's end is announced.
     pub(crate) notify: shotdeck_files::config::NotifyMode,
@@ -99,7 +99,7 @@ pub struct App {
 
 impl App {
     /// Builds the app; the engine's event receiver is handed back for the loop to poll.
-    pub fn new(opened: OpenedBoard, deps: UiDeps) -> (App, UnboundedReceiver<JobEvent>) {
+    pub fn new(opened: OpenedBoard, deps: UiDeps) -> (App, Receiver<JobEvent>) {
         let mut doc = Doc::new(
             opened,
             deps.provider,
@@ -157,7 +157,7 @@ impl App {
         // The open board's first page, when the engine's first page (every board's
         // newest jobs) does not hold it whole.
         if let Some(cmd) = app.jobs.page_wanted(app.doc.identity(), false, 0) {
-            let _ = app.jobs_tx.send(cmd);
+            app.send(cmd);
         }
         (app, deps.jobs_rx)
     }
