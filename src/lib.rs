@@ -32,6 +32,16 @@ pub mod engine {
         pub fn default_path() -> std::path::PathBuf {
             shotdeck_files::paths::data_dir().join(STORE_FILE)
         }
+
+        /// The SQLite store at `path` (created and migrated if need be) as the engine and
+        /// the CLI hold it.
+        pub fn open(path: &std::path::Path) -> Result<std::sync::Arc<dyn JobStore>, StoreError> {
+            Ok(std::sync::Arc::new(SqliteStore::open(path)?))
+        }
+
+        /// The user's store at [`default_path`].
+        pub fn open_default() -> Result<std::sync::Arc<dyn JobStore>, StoreError> {
+            open(&default_path())
+        }
     }
-    pub use shotdeck_store::db;
 }

@@ -82,7 +82,7 @@ impl Rig {
             ..Config::default()
         };
         let cfg = EngineConfig::new(
-            self.store(),
+            shotdeck::engine::store::open(&self.store()).unwrap(),
             engine_settings(&config),
             ProviderSettings::default(),
         )

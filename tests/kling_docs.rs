@@ -117,7 +117,7 @@ async fn run_jobs(
         Client::from_sources(p, &settings, &env, &PathBuf::from("/nowhere/c.toml"))
     });
     let cfg = EngineConfig::new(
-        dir.path().join("data/jobs.sqlite3"),
+        shotdeck::engine::store::open(&dir.path().join("data/jobs.sqlite3")).unwrap(),
         EngineSettings::default(),
         ProviderSettings::default(),
     )

@@ -79,7 +79,7 @@ async fn submit_from_the_editor_and_watch_the_job_finish() {
         Client::from_sources(p, &settings, &env, &no_file)
     });
     let cfg = EngineConfig::new(
-        dir.path().join("data/jobs.sqlite3"),
+        shotdeck::engine::store::open(&dir.path().join("data/jobs.sqlite3")).unwrap(),
         EngineSettings::default(),
         ProviderSettings::default(),
     )

@@ -112,12 +112,9 @@ pub async fn start(
     let mut config = config.clone();
     config.problems.retain(|p| !p.money);
     crate::sim::describe_relay(&mut config.profiles);
-    let engine_config = EngineConfig::new(
-        dir.join("demo-jobs.sqlite3"),
-        super::engine_settings(&config),
-        settings,
-    )
-    .with_clients(clients);
+    let store = crate::engine::store::open(&dir.join("demo-jobs.sqlite3"))?;
+    let engine_config =
+        EngineConfig::new(store, super::engine_settings(&config), settings).with_clients(clients);
     let engine = Engine::start(engine_config).await?;
     Ok((Demo { sim, dir }, engine))
 }

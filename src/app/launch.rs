@@ -77,9 +77,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
         deps.warnings.extend(from_sidecar);
         // Edits an earlier exit could only rescue into the data dir: said once, here.
         deps.warnings
-            .extend(crate::ui::state::exit_save::take_rescue_notes(
-                &paths::data_dir(),
-            ));
+            .extend(crate::ui::take_rescue_notes(&paths::data_dir()));
         if let Some(p) = args.provider {
             deps.provider = p;
         }

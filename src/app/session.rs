@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::demo;
 use crate::engine::events::{Asked, JobCmd, JobCounts, JobEvent, JobView, Refusal};
-use crate::engine::store::default_path;
+use crate::engine::store::open_default;
 use crate::engine::{COMMAND_CAPACITY, EVENT_CAPACITY, Engine, EngineConfig};
 use crate::files::config::Config;
 use crate::ui::History;
@@ -255,12 +255,15 @@ async fn start_engine(
             Err(e) => Err(format!("the simulated backend did not start ({e:#})")),
         }
     } else {
-        let cfg = EngineConfig::new(
-            default_path(),
-            super::engine_settings(config),
-            super::provider_settings(config),
-        );
-        match Engine::start(cfg).await {
+        let started = match open_default() {
+            Ok(store) => {
+                let settings = super::provider_settings(config);
+                let cfg = EngineConfig::new(store, super::engine_settings(config), settings);
+                Engine::start(cfg).await
+            }
+            Err(e) => Err(e),
+        };
+        match started {
             Ok(h) => Ok(h),
             Err(e) if e.is_busy() => {
                 return Session {

@@ -10,7 +10,7 @@ use crate::app::provider_settings;
 use crate::app::runtime::{self, Flavor};
 use crate::core::printable;
 use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView, Refusal};
-use crate::engine::store::{Store, default_path, now_ms};
+use crate::engine::store::{Store, default_path, now_ms, open_default};
 use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope};
 
 // Exit codes of `submit`, `jobs wait` and `download`: each says whether money may have been
@@ -40,12 +40,9 @@ pub(super) async fn start_engine(
 ) -> Result<EngineHandle, String> {
     let config = super::load_config();
     let settings = provider_settings(&config);
-    let cfg = EngineConfig::new(
-        default_path(),
-        crate::app::engine_settings(&config),
-        settings,
-    )
-    .with_scope(JobScope::Only(ids.into_iter().collect::<BTreeSet<_>>()));
+    let store = open_default().map_err(|e| e.to_string())?;
+    let cfg = EngineConfig::new(store, crate::app::engine_settings(&config), settings)
+        .with_scope(JobScope::Only(ids.into_iter().collect::<BTreeSet<_>>()));
     Engine::start(cfg).await.map_err(|e| e.to_string())
 }
 

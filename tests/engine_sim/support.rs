@@ -83,7 +83,7 @@ impl Harness {
         let mut config = Config::default();
         shotdeck::sim::describe_relay(&mut config.profiles);
         EngineConfig::new(
-            self.store_path(),
+            shotdeck::engine::store::open(&self.store_path()).unwrap(),
             engine_settings(&config),
             ProviderSettings::default(),
         )

@@ -71,7 +71,7 @@ impl Rig {
             ..config
         };
         let cfg = EngineConfig::new(
-            self.dir.path().join("jobs.db"),
+            shotdeck::engine::store::open(&self.dir.path().join("jobs.db")).unwrap(),
             shotdeck::app::engine_settings(&config),
             ProviderSettings::default(),
         )

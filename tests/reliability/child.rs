@@ -234,7 +234,7 @@ fn child_config(job: &ChildJob) -> EngineConfig {
     let mut config = Config::default();
     shotdeck::sim::describe_relay(&mut config.profiles);
     EngineConfig::new(
-        job.store.clone(),
+        shotdeck::engine::store::open(&job.store).expect("open the job store"),
         engine_settings(&config),
         ProviderSettings::default(),
     )

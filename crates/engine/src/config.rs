@@ -2,7 +2,6 @@
 //! jobs it looks after, and its timing (tests shrink every interval).
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +11,7 @@ use super::settings::EngineSettings;
 use shotdeck_core::jobs::JobId;
 use shotdeck_core::provider::Provider;
 use shotdeck_providers::{Client, ProviderError, ProviderSettings};
+use shotdeck_store::JobStore;
 
 /// Builds the client for a provider; called at most once per provider per engine.
 pub type ClientFactory = Arc<dyn Fn(Provider) -> Result<Client, ProviderError> + Send + Sync>;
@@ -97,8 +97,8 @@ impl Tuning {
 
 #[derive(Clone)]
 pub struct EngineConfig {
-    /// `files::paths::data_dir()/jobs.sqlite3` normally (the binary chooses it).
-    pub store_path: PathBuf,
+    /// The job store (the binary opens SQLite's `files::paths::data_dir()/jobs.sqlite3`).
+    pub store: Arc<dyn JobStore>,
     /// What the engine uses of the user's settings (prices, limits, profiles, render dir).
     pub settings: EngineSettings,
     pub clients: ClientFactory,
@@ -108,9 +108,13 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     /// Clients from the environment and `credentials.toml`, every job in scope.
-    pub fn new(store_path: PathBuf, settings: EngineSettings, providers: ProviderSettings) -> Self {
+    pub fn new(
+        store: Arc<dyn JobStore>,
+        settings: EngineSettings,
+        providers: ProviderSettings,
+    ) -> Self {
         EngineConfig {
-            store_path,
+            store,
             settings,
             clients: Arc::new(move |p| Client::from_env(p, &providers)),
             scope: JobScope::All,

@@ -3,8 +3,8 @@
 //! - [`runner`]: the engine task ([`Engine::start`] → [`EngineHandle`]).
 //! - [`intake`]: a submit's board validated, priced, keyed and composed into a job.
 //! - `worker`: one task per job this engine holds the lease of.
-//! - The job store is `shotdeck-store` (also read directly by `shotdeck jobs`); the job
-//!   state machine and the messages front ends exchange are `shotdeck_core::jobs`.
+//! - The job store is an `Arc<dyn shotdeck_store::JobStore>` the binary opens (the engine
+//!   never names a backend); the job state machine and the messages front ends exchange are `shotdeck_core::jobs`.
 //! - [`schedule`]: poll timing; `list_poll`: one list request per interval for the in-flight
 //!   tasks of one endpoint kind.
 //! - [`download`]: resumable, size-checked downloads; [`media`] reads a video's length and

@@ -1,62 +1,50 @@
-//! The job store: one SQLite file shared by every shotdeck process of the user.
+//! The job store: every job, its history, files and leases, behind [`JobStore`].
 //!
-//! WAL mode lets readers (`shotdeck jobs`) run while an engine writes, and `busy_timeout`
-//! makes concurrent writers wait instead of failing. Ownership of a job's work is a lease
-//! (`lease.rs`); every worker write is conditional on still holding it, so a process that
-//! lost its lease cannot overwrite the newer owner's state.
+//! The trait is cut at the business transaction, not at the row: each method is one thing
+//! the engine or the CLI does (record a submit within the budget, adopt a job, apply a phase
+//! change under a lease, cancel, mark a keeper, read a page), so a backend can make each one
+//! atomic. The engine holds an `Arc<dyn JobStore>` and depends on this crate without its
+//! backends (`default-features = false`).
 //!
-//! `Store` is synchronous and `Send` but not `Sync`: the engine drives it from one thread
-//! (`engine::db`), and the CLI's read-only commands use it directly.
+//! With the `sqlite` feature (on by default) [`SqliteStore`] implements it: one SQLite file
+//! shared by every shotdeck process of the user, served to async code from one thread. Job
+//! phases change only through `shotdeck_core::jobs::machine`.
 
-mod attention;
-mod blobs;
-mod cancel;
-pub mod db;
-mod lease;
-mod ledger;
-mod migrations;
-mod page;
-mod read;
-mod retries;
-mod takes;
-mod write;
+mod hash;
+mod job_store;
+mod outcomes;
+#[cfg(feature = "sqlite")]
+mod rules;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+#[cfg(test)]
+mod contract;
 
-use rusqlite::Connection;
+use std::path::PathBuf;
 
 use shotdeck_core::compose::ComposedRequest;
 use shotdeck_core::jobs::machine::InvalidTransition;
+pub use shotdeck_core::jobs::{CANCELLED_CODE, CANCELLED_IN_DOUBT_CODE, LOST_CODE};
 use shotdeck_core::jobs::{JobError, JobId, JobPhase};
 pub use shotdeck_core::jobs::{JobRecord, PhaseEvent};
 use shotdeck_core::model::Board;
 use shotdeck_core::provider::Provider;
 
-pub use attention::{Resolution, ResolveError};
-pub use blobs::{lower_hex, sha256_hex};
-pub use cancel::CancelError;
-pub use ledger::LedgerEntry;
-pub use migrations::latest as schema_version;
-pub use shotdeck_core::jobs::{CANCELLED_CODE, CANCELLED_IN_DOUBT_CODE, LOST_CODE};
-pub use takes::KeeperError;
-pub use write::{FileProgress, FileTarget};
-
-/// The store's file name inside `files::paths::data_dir()`.
-pub const STORE_FILE: &str = "jobs.sqlite3";
-
-/// How long a write waits for another process's write to finish.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub use hash::{lower_hex, sha256_hex};
+pub use job_store::{Adopted, JobPage, JobStore, PageQuery, Refusal, Restart, StoreFuture};
+pub use outcomes::{
+    CancelError, FileProgress, FileTarget, KeeperError, LedgerEntry, Resolution, ResolveError,
+};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{STORE_FILE, SqliteStore, Store, local_utc_offset_ms, schema_version};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("job store: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Backend(BackendError),
     #[error("job store {}: {source}", path.display())]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    Open { path: PathBuf, source: BackendError },
     #[error("job store: cannot create {}: {source}", path.display())]
     Dir {
         path: PathBuf,
@@ -84,26 +72,50 @@ pub enum StoreError {
     Closed,
 }
 
+/// A backend's own error (SQLite's, say), with whether trying again later may succeed:
+/// the engine and CLI never name a backend's error types.
+#[derive(Debug)]
+pub struct BackendError {
+    source: Box<dyn std::error::Error + Send + Sync>,
+    busy: bool,
+}
+
+impl BackendError {
+    /// `busy`: another process holds the store's write lock; it frees once that ends.
+    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>, busy: bool) -> Self {
+        BackendError {
+            source: source.into(),
+            busy,
+        }
+    }
+}
+
+impl std::fmt::Display for BackendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.source.fmt(f)
+    }
+}
+
+impl std::error::Error for BackendError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.source()
+    }
+}
+
+impl StoreError {
+    /// Another process holds the store's write lock (a long write, a `sqlite3` shell in a
+    /// transaction): it opens once that ends, so opening again later is worth it.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Backend(e) | StoreError::Open { source: e, .. } if e.busy)
+    }
+}
+
 /// Wall-clock Unix milliseconds: comparable across processes on one machine.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
-}
-
-/// The local zone's offset now, as SQLite's `localtime` reads it (`TZ`, else
-/// `/etc/localtime`): the same clock the spend ledger's "today" uses, without a time zone
-/// crate. Read once at start; 0 (UTC) if SQLite cannot say.
-pub fn local_utc_offset_ms() -> i64 {
-    let offset = || -> rusqlite::Result<i64> {
-        rusqlite::Connection::open_in_memory()?.query_row(
-            "SELECT (strftime('%s', 'now', 'localtime') - strftime('%s', 'now')) * 1000",
-            [],
-            |r| r.get(0),
-        )
-    };
-    offset().unwrap_or(0)
 }
 
 /// A job as submitted, before it has a row.
@@ -159,95 +171,3 @@ pub struct ListFilter {
     pub board_path: Option<PathBuf>,
     pub limit: Option<usize>,
 }
-
-pub struct Store {
-    conn: Connection,
-}
-
-impl StoreError {
-    /// Another process holds the store's write lock (a long write, a `sqlite3` shell in a
-    /// transaction): it opens once that ends, so opening again later is worth it.
-    pub fn is_busy(&self) -> bool {
-        let (StoreError::Sqlite(e) | StoreError::Open { source: e, .. }) = self else {
-            return false;
-        };
-        matches!(
-            e.sqlite_error_code(),
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-        )
-    }
-}
-
-impl Store {
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
-        // Errors at opening (a locked, corrupt or unwritable file) name the file.
-        let named = |e: StoreError| match e {
-            StoreError::Sqlite(source) => StoreError::Open {
-                path: path.to_path_buf(),
-                source,
-            },
-            other => other,
-        };
-        let conn = Connection::open(path).map_err(|e| named(e.into()))?;
-        Self::setup(conn).map_err(named)
-    }
-
-    /// A private in-memory store, for tests of code that needs one.
-    pub fn open_in_memory() -> Result<Store, StoreError> {
-        Self::setup(Connection::open_in_memory()?)
-    }
-
-    fn setup(mut conn: Connection) -> Result<Store, StoreError> {
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // WAL needs a real file; an in-memory database answers "memory" and that is fine.
-        let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-        // In WAL mode NORMAL loses at most the last commits on power loss, never consistency;
-        // progress rows are written several times a second and need not each be fsynced.
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        migrations::migrate(&mut conn)?;
-        Ok(Store { conn })
-    }
-}
-
-fn parse_phase(id: JobId, s: &str) -> Result<JobPhase, StoreError> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
-        StoreError::Corrupt {
-            id,
-            field: "phase",
-            reason: format!("unknown phase {s:?}"),
-        }
-    })
-}
-
-fn parse_provider(id: JobId, s: &str) -> Result<Provider, StoreError> {
-    s.parse().map_err(|reason| StoreError::Corrupt {
-        id,
-        field: "provider",
-        reason,
-    })
-}
-
-fn parse_json<T: serde::de::DeserializeOwned>(
-    id: JobId,
-    field: &'static str,
-    s: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt {
-        id,
-        field,
-        reason: e.to_string(),
-    })
-}
-
-#[cfg(test)]
-mod ledger_tests;
-#[cfg(test)]
-mod tests;

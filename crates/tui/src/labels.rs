@@ -207,6 +207,13 @@ pub(crate) fn bar(seconds: f64, scale: f64, width: usize) -> String {
     s
 }
 
+pub(crate) fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,6 +72,20 @@ pub fn transition(from: JobPhase, to: JobPhase) -> Result<JobPhase, InvalidTrans
     }
 }
 
+/// The phase after the user reopens a finished job to poll its task again: only `failed`
+/// reopens, to `submitted`. Not a move [`transition`] allows: a provider's late
+/// `submitted` must never revive a failed (say cancelled) job; only the user's word does,
+/// and the store checks that the job has a task to poll.
+pub fn reopen(from: JobPhase) -> Result<JobPhase, InvalidTransition> {
+    match from {
+        JobPhase::Failed => Ok(JobPhase::Submitted),
+        _ => Err(InvalidTransition {
+            from,
+            to: JobPhase::Submitted,
+        }),
+    }
+}
+
 /// True once the provider holds the task (its id is known and polling applies).
 pub fn is_remote(phase: JobPhase) -> bool {
     matches!(phase, JobPhase::Submitted | JobPhase::Processing)
@@ -121,6 +135,26 @@ mod tests {
                 "done → {to:?}"
             );
         }
+    }
+
+    #[test]
+    fn only_a_failed_job_reopens_and_only_to_submitted() {
+        for from in ALL {
+            let reopened = reopen(from);
+            match from {
+                Failed => assert_eq!(reopened, Ok(Submitted)),
+                _ => assert_eq!(
+                    reopened,
+                    Err(InvalidTransition {
+                        from,
+                        to: Submitted
+                    }),
+                    "{from:?}"
+                ),
+            }
+        }
+        // The automatic moves still never leave `failed`.
+        assert!(transition(Failed, Submitted).is_err());
     }
 
     #[test]

@@ -4,14 +4,11 @@ use std::path::PathBuf;
 
 use super::{EngineLoop, views_in_scope};
 use shotdeck_core::jobs::{
-    Action, JobCmd, JobEvent, JobId, JobPhase, JobView, Refusal, Step, SubmitRequest, SubmitTicket,
+    Action, JobCmd, JobEvent, JobId, Refusal, Step, SubmitRequest, SubmitTicket,
 };
 
-/// A restarted job's new view (`None`: the lease was lost meanwhile), or why it was not
-/// restarted.
-pub(super) type Restarted = Result<Option<JobView>, Refusal>;
 use crate::intake;
-use shotdeck_store::{JobChange, NewJob, Store, StoreError, now_ms};
+use shotdeck_store::{JobPage, NewJob, PageQuery, Restart, now_ms};
 
 impl EngineLoop {
     pub(super) async fn command(&mut self, cmd: JobCmd) {
@@ -85,25 +82,12 @@ impl EngineLoop {
         );
         let inserted = self
             .shared
-            .db
-            .call(move |s| {
-                let within = s.insert_job_within_budget(
-                    &job,
-                    &budget,
-                    &unit_prices,
-                    &owner,
-                    until,
-                    now_ms(),
-                )?;
-                match within {
-                    Ok(id) => Ok(Ok(s.view(id)?)),
-                    Err(over) => Ok(Err(over)),
-                }
-            })
+            .store
+            .insert_within_budget(job, budget, unit_prices, &owner, until, now_ms())
             .await;
         match inserted {
             Ok(Err(over)) => self.refuse(ticket, Refusal::OverBudget { job: None, over }),
-            Ok(Ok(Some(view))) => {
+            Ok(Ok(view)) => {
                 let id = view.id;
                 self.scope.add(id);
                 match ticket {
@@ -112,7 +96,6 @@ impl EngineLoop {
                 }
                 self.spawn_worker(id).await;
             }
-            Ok(Ok(None)) => self.refuse(ticket, Refusal::Vanished),
             Err(e) => self.refuse(
                 ticket,
                 Refusal::Failed {
@@ -125,63 +108,22 @@ impl EngineLoop {
 
     /// Resumes (or redoes) a job's downloads; also restarts a stalled job in any phase.
     pub(super) async fn redownload(&mut self, id: JobId) {
-        self.restart(id, move |s, owner, view| {
-            let change = match view.phase {
-                phase @ JobPhase::Failed => {
-                    return Ok(Err(Refusal::WrongPhase {
-                        id,
-                        phase,
-                        action: Action::Redownload,
-                    }));
-                }
-                JobPhase::Done | JobPhase::Downloading => JobChange::phase(JobPhase::Downloading),
-                _ => JobChange::default(),
-            };
-            let change = JobChange {
-                stalled: Some(false),
-                ..change.with_error(None).with_note("resumed by the user")
-            };
-            Ok(Ok(s.apply(id, owner, &change, now_ms())?))
-        })
-        .await;
+        self.restart(id, Restart::Redownload).await;
     }
 
-    /// Puts a job back to work on the user's word: takes its lease, lets `change` (on the
-    /// store thread) move the job or say why not (the lease is then given back), and starts
-    /// its worker. A job one of our workers already runs is left alone.
-    pub(super) async fn restart(
-        &mut self,
-        id: JobId,
-        change: impl FnOnce(&mut Store, &str, JobView) -> Result<Restarted, StoreError> + Send + 'static,
-    ) {
+    /// Puts a job back to work on the user's word: the store takes its lease and applies
+    /// `how` (or says why not, giving the lease back), and its worker starts. A job one of
+    /// our workers already runs is left alone.
+    pub(super) async fn restart(&mut self, id: JobId, how: Restart) {
         self.scope.add(id);
         if self.workers.contains_key(&id) {
             return;
         }
-        let (owner, until, now) = (
-            self.shared.owner.clone(),
-            now_ms() + self.lease_ms(),
-            now_ms(),
-        );
+        let (until, now) = (now_ms() + self.lease_ms(), now_ms());
         let taken = self
             .shared
-            .db
-            .call(move |s| {
-                if !s.take_lease(id, &owner, until, now)? {
-                    return Ok(Err(Refusal::LeaseHeld { id }));
-                }
-                let Some(view) = s.view(id)? else {
-                    return Ok(Err(Refusal::NotFound {
-                        id,
-                        action: Action::Resume,
-                    }));
-                };
-                let changed = change(s, &owner, view)?;
-                if changed.is_err() {
-                    s.release_lease(id, &owner)?;
-                }
-                Ok(changed)
-            })
+            .store
+            .restart(id, how, &self.shared.owner, until, now)
             .await;
         match taken {
             Ok(Ok(Some(view))) => {
@@ -189,7 +131,7 @@ impl EngineLoop {
                 self.spawn_worker(id).await;
             }
             Ok(Ok(None)) => self.reject(Refusal::LeaseLost { id }),
-            Ok(Err(reason)) => self.reject(reason),
+            Ok(Err(refusal)) => self.reject(refusal),
             Err(e) => self.reject(Refusal::Failed {
                 step: Step::Resume(id),
                 error: e.to_string(),
@@ -207,26 +149,15 @@ impl EngineLoop {
         limit: usize,
         filter: Option<String>,
     ) {
-        let (query_board, query) = (board.clone(), filter.clone());
-        let read = self
-            .shared
-            .db
-            .call(move |s| {
-                let board = query_board.as_deref();
-                let Some(text) = query else {
-                    return Ok((s.page(board, below, limit)?, None));
-                };
-                let jobs = s.page_matching(board, below, limit, &text)?;
-                // Counted once, with the first page: `k of n` in the queue's title.
-                let matching = match below {
-                    JobId::MAX => Some(s.count_matching(board, &text)?),
-                    _ => None,
-                };
-                Ok::<_, shotdeck_store::StoreError>((jobs, matching))
-            })
-            .await;
+        let query = PageQuery {
+            board: board.clone(),
+            below,
+            limit,
+            filter: filter.clone(),
+        };
+        let read = self.shared.store.page(query).await;
         match read {
-            Ok((jobs, matching)) => {
+            Ok(JobPage { jobs, matching }) => {
                 let ended = jobs.len() < limit;
                 let scope = &self.scope;
                 let jobs = jobs.into_iter().filter(|v| scope.contains(v.id)).collect();
@@ -244,7 +175,7 @@ impl EngineLoop {
     }
 
     pub(super) async fn refresh(&mut self) {
-        match views_in_scope(&self.shared.db, &self.scope).await {
+        match views_in_scope(&*self.shared.store, &self.scope).await {
             Ok(views) => {
                 for v in views {
                     self.report(v);
@@ -258,7 +189,7 @@ impl EngineLoop {
 
     /// Sends one job's whole record, or says why there is none.
     async fn details(&mut self, id: JobId) {
-        match self.shared.db.call(move |s| s.record(id)).await {
+        match self.shared.store.record(id).await {
             Ok(Some(record)) => {
                 self.events.push(JobEvent::Details(Box::new(record)));
             }

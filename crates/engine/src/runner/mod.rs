@@ -25,8 +25,7 @@ use super::worker::{Shared, WorkerMsg};
 use shotdeck_core::jobs::{
     JobCmd, JobCounts, JobEvent, JobId, JobPhase, JobView, Refusal, SubmitTicket,
 };
-use shotdeck_store::db::Db;
-use shotdeck_store::{StoreError, now_ms};
+use shotdeck_store::{JobStore, StoreError, now_ms};
 
 /// How far back each watch re-reads: a row written by another process carries the time
 /// its writer took before waiting for the write lock (up to the busy timeout).
@@ -69,14 +68,14 @@ impl Engine {
     /// Opens the store, takes over in-scope jobs no live engine holds (a crashed run's
     /// included) and starts the engine task. Must be called inside a tokio runtime.
     pub async fn start(cfg: EngineConfig) -> Result<EngineHandle, StoreError> {
-        let db = Db::open(&cfg.store_path).await?;
+        let store = cfg.store.clone();
         let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
         let (out_tx, worker_rx) = mpsc::channel(WORKER_CAPACITY);
         let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
         let (event_tx, event_rx) = mpsc::channel(EVENT_CAPACITY);
-        let (db_for_spend, event_tx_for_spend) = (db.clone(), event_tx.clone());
+        let (store_for_spend, event_tx_for_spend) = (store.clone(), event_tx.clone());
         let shared = Arc::new(Shared::new(
-            db,
+            store,
             instance.clone(),
             cfg.tuning.clone(),
             cfg.settings.clone(),
@@ -94,15 +93,15 @@ impl Engine {
             last_seen: now_ms(),
             next_tick: Instant::now(),
             spend: spend::start(
-                db_for_spend,
+                store_for_spend,
                 cfg.settings.usd_per_unit.clone(),
                 event_tx_for_spend,
             ),
         };
         engine.adopt(true).await;
         // Read after adopting, so a job resumed from a stall shows without its old error.
-        let initial_jobs = views_in_scope(&engine.shared.db, &engine.scope).await?;
-        let mut counts = engine.shared.db.call(|s| s.counts()).await?;
+        let initial_jobs = views_in_scope(&*engine.shared.store, &engine.scope).await?;
+        let mut counts = engine.shared.store.counts().await?;
         counts.listed_from = listed_from(&initial_jobs);
         for v in &initial_jobs {
             engine.known.insert(v.id, v.clone());
@@ -181,16 +180,7 @@ impl EngineLoop {
             WorkerMsg::Exited(id) => {
                 self.workers.remove(&id);
                 self.lost.remove(&id);
-                let owner = self.shared.owner.clone();
-                match self
-                    .shared
-                    .db
-                    .call(move |s| {
-                        s.release_lease(id, &owner)?;
-                        s.view(id)
-                    })
-                    .await
-                {
+                match self.shared.store.release(id, &self.shared.owner).await {
                     // A worker that stopped because its lease went elsewhere (a cancel from
                     // another process) leaves the store's word as the last one.
                     Ok(Some(view)) if self.known.get(&id) != Some(&view) => self.report(view),
@@ -252,8 +242,7 @@ impl EngineLoop {
             handle.abort();
             let _ = handle.await;
         }
-        let owner = self.shared.owner.clone();
-        if let Err(e) = self.shared.db.call(move |s| s.release_leases(&owner)).await {
+        if let Err(e) = self.shared.store.release_all(&self.shared.owner).await {
             tracing::error!(error = %e, "releasing leases at shutdown failed");
         }
         // What fits still goes; a front end that asked to stop may no longer be reading,
@@ -289,8 +278,8 @@ impl EngineLoop {
                         tracing::warn!("stopping with a create still unanswered");
                         return;
                     }
-                    let (owner, until) = (self.shared.owner.clone(), now_ms() + self.lease_ms());
-                    let _ = self.shared.db.call(move |s| s.renew_leases(&owner, until)).await;
+                    let until = now_ms() + self.lease_ms();
+                    let _ = self.shared.store.renew_leases(&self.shared.owner, until, Vec::new()).await;
                 }
             }
         }
@@ -307,27 +296,12 @@ fn listed_from(initial: &[JobView]) -> JobId {
 }
 
 /// The jobs a front end starts with (see [`EngineHandle::initial_jobs`]).
-async fn views_in_scope(db: &Db, scope: &JobScope) -> Result<Vec<JobView>, StoreError> {
-    match scope.clone() {
-        JobScope::All => {
-            db.call(|s| {
-                let mut views = s.page(None, JobId::MAX, FIRST_PAGE)?;
-                let oldest_listed = views.last().map_or(JobId::MAX, |v| v.id);
-                let older_unfinished = s.unfinished()?.into_iter().rev();
-                views.extend(older_unfinished.filter(|v| v.id < oldest_listed));
-                Ok(views)
-            })
-            .await
-        }
-        JobScope::Only(ids) => {
-            db.call(move |s| {
-                let mut views = Vec::new();
-                for id in ids.into_iter().rev() {
-                    views.extend(s.view(id)?);
-                }
-                Ok(views)
-            })
-            .await
-        }
+async fn views_in_scope(
+    store: &dyn JobStore,
+    scope: &JobScope,
+) -> Result<Vec<JobView>, StoreError> {
+    match scope {
+        JobScope::All => store.first_views(FIRST_PAGE).await,
+        JobScope::Only(ids) => store.views(ids.iter().rev().copied().collect()).await,
     }
 }

@@ -4,8 +4,8 @@
 
 use super::{EngineLoop, new_external_task_id};
 use crate::intake;
-use shotdeck_core::jobs::{Action, JobId, JobPhase, Refusal, Step};
-use shotdeck_store::{JobChange, NewJob, now_ms};
+use shotdeck_core::jobs::{Action, JobId, Refusal, Step};
+use shotdeck_store::{NewJob, Restart};
 
 impl EngineLoop {
     /// `Err` with the reason when `id` already has a retry: sending it again would pay for
@@ -14,8 +14,8 @@ impl EngineLoop {
     pub(super) async fn not_yet_retried(&self, id: JobId) -> Result<(), Refusal> {
         let retries = self
             .shared
-            .db
-            .call(move |s| s.retries_of(id))
+            .store
+            .retries_of(id)
             .await
             .map_err(|e| Refusal::Failed {
                 step: Step::CheckRetries(id),
@@ -33,7 +33,7 @@ impl EngineLoop {
 
     /// A finished job's stored request as a new job with a fresh idempotency key.
     pub(super) async fn retry(&mut self, id: JobId) {
-        let rec = match self.shared.db.call(move |s| s.record(id)).await {
+        let rec = match self.shared.store.record(id).await {
             Ok(Some(rec)) => rec,
             Ok(None) => {
                 return self.reject(Refusal::NotFound {
@@ -80,28 +80,6 @@ impl EngineLoop {
     /// Polls a job's task again: a failed job with a task id is reopened, an active one the
     /// engine stopped on is restarted. Nothing is created, so nothing is paid.
     pub(super) async fn repoll(&mut self, id: JobId) {
-        self.restart(id, move |s, owner, view| {
-            if view.task_id.is_none() {
-                return Ok(Err(Refusal::NoTaskId { id }));
-            }
-            match view.phase {
-                phase @ (JobPhase::Done | JobPhase::Downloading) => Ok(Err(Refusal::WrongPhase {
-                    id,
-                    phase,
-                    action: Action::Repoll,
-                })),
-                JobPhase::Failed => Ok(Ok(s.reopen_to_poll(id, owner, now_ms())?)),
-                _ => {
-                    let change = JobChange {
-                        stalled: Some(false),
-                        ..JobChange::default()
-                            .with_error(None)
-                            .with_note("polled again by the user")
-                    };
-                    Ok(Ok(s.apply(id, owner, &change, now_ms())?))
-                }
-            }
-        })
-        .await;
+        self.restart(id, Restart::Repoll).await;
     }
 }

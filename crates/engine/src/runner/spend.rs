@@ -9,13 +9,14 @@ use tokio::sync::mpsc;
 
 use shotdeck_core::budget::UnitPrices;
 use shotdeck_core::jobs::JobEvent;
-use shotdeck_store::db::Db;
-use shotdeck_store::now_ms;
+use std::sync::Arc;
+
+use shotdeck_store::{JobStore, now_ms};
 
 /// Starts the reporter; it sends one `JobEvent::Spend` at once and one after each burst
 /// of pings.
 pub(super) fn start(
-    db: Db,
+    store: Arc<dyn JobStore>,
     unit_prices: UnitPrices,
     events: mpsc::Sender<JobEvent>,
 ) -> mpsc::Sender<()> {
@@ -24,13 +25,7 @@ pub(super) fn start(
     tokio::spawn(async move {
         while rx.recv().await.is_some() {
             while rx.try_recv().is_ok() {}
-            let prices = unit_prices.clone();
-            let today = db
-                .call(move |s| {
-                    let midnight = s.local_midnight_ms(now_ms())?;
-                    s.spent_usd(Some(midnight), None, &prices)
-                })
-                .await;
+            let today = store.spent_today(now_ms(), unit_prices.clone()).await;
             match today {
                 Ok(today_usd) => {
                     if events.send(JobEvent::Spend { today_usd }).await.is_err() {

@@ -8,24 +8,20 @@ use shotdeck_store::{KeeperError, now_ms};
 impl EngineLoop {
     /// Moves (or clears) a board's keeper mark and reports every job whose mark changed.
     pub(super) async fn set_keeper(&mut self, id: JobId, keep: bool) {
-        let written = self
-            .shared
-            .db
-            .call(move |s| Ok(s.set_keeper(id, keep, now_ms())))
-            .await;
+        let written = self.shared.store.set_keeper(id, keep, now_ms()).await;
         match written {
-            Ok(Ok(changed)) => {
+            Ok(changed) => {
                 for view in changed {
                     self.scope.add(view.id);
                     self.report(view);
                 }
             }
-            Ok(Err(KeeperError::NotDone { id, phase })) => self.reject(Refusal::WrongPhase {
+            Err(KeeperError::NotDone { id, phase }) => self.reject(Refusal::WrongPhase {
                 id,
                 phase,
                 action: Action::Keep,
             }),
-            Ok(Err(KeeperError::Store(e))) | Err(e) => self.reject(Refusal::Failed {
+            Err(KeeperError::Store(e)) => self.reject(Refusal::Failed {
                 step: Step::Mark(id),
                 error: e.to_string(),
             }),
@@ -35,11 +31,11 @@ impl EngineLoop {
     /// Reads both records, then looks at their files on a blocking thread (sizes, MP4
     /// headers) so the loop never waits on the disk.
     pub(super) async fn compare(&mut self, a: JobId, b: JobId) {
-        let records = self
-            .shared
-            .db
-            .call(move |s| Ok((s.record(a)?, s.record(b)?)))
-            .await;
+        let store = &self.shared.store;
+        let records = match (store.record(a).await, store.record(b).await) {
+            (Ok(ra), Ok(rb)) => Ok((ra, rb)),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
         let (ra, rb) = match records {
             Ok((Some(ra), Some(rb))) => (ra, rb),
             Ok((None, _)) => {

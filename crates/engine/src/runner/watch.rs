@@ -3,21 +3,10 @@
 
 use tokio::time::Instant;
 
-use super::unsent::park_unsent;
 use super::{EngineLoop, WATCH_SLACK_MS};
 use crate::worker::Worker;
-use shotdeck_core::jobs::{JobId, JobPhase, JobView};
-use shotdeck_store::{JobChange, StoreError, now_ms};
-
-/// What an engine found on a job whose lease it tried to take.
-enum Adopted {
-    /// Ours to work on; the view when clearing a stall changed it.
-    Work(Option<JobView>),
-    /// Left `queued` by a submit that stopped before sending: now `not_sent`.
-    Parked(JobView),
-    /// Another live engine holds it.
-    Busy,
-}
+use shotdeck_core::jobs::JobId;
+use shotdeck_store::{Adopted, now_ms};
 
 impl EngineLoop {
     /// Housekeeping while anything is in flight.
@@ -25,15 +14,12 @@ impl EngineLoop {
         self.next_tick = Instant::now() + self.shared.tuning.tick();
         let now = now_ms();
         if !self.workers.is_empty() {
-            let (owner, until) = (self.shared.owner.clone(), now + self.lease_ms());
+            let until = now + self.lease_ms();
             let ids: Vec<JobId> = self.workers.keys().copied().collect();
             match self
                 .shared
-                .db
-                .call(move |s| {
-                    s.renew_leases(&owner, until)?;
-                    s.not_held(&owner, &ids)
-                })
+                .store
+                .renew_leases(&self.shared.owner, until, ids)
                 .await
             {
                 Ok(lost) => self.note_lost(lost),
@@ -41,7 +27,7 @@ impl EngineLoop {
             }
         }
         let since = self.last_seen - WATCH_SLACK_MS;
-        match self.shared.db.call(move |s| s.changed_since(since)).await {
+        match self.shared.store.changed_since(since).await {
             Ok(views) => {
                 self.last_seen = now;
                 for v in views {
@@ -82,12 +68,7 @@ impl EngineLoop {
     /// Stalled jobs only on start: otherwise they wait for the user.
     pub(super) async fn adopt(&mut self, include_stalled: bool) {
         let now = now_ms();
-        let ids = match self
-            .shared
-            .db
-            .call(move |s| s.adoptable(now, include_stalled))
-            .await
-        {
+        let ids = match self.shared.store.adoptable(now, include_stalled).await {
             Ok(ids) => ids,
             Err(e) => return tracing::error!(error = %e, "looking for jobs to adopt failed"),
         };
@@ -95,32 +76,11 @@ impl EngineLoop {
             if !self.scope.contains(id) || self.workers.contains_key(&id) {
                 continue;
             }
-            let (owner, until) = (self.shared.owner.clone(), now + self.lease_ms());
+            let until = now + self.lease_ms();
             let adopted = self
                 .shared
-                .db
-                .call(move |s| {
-                    if !s.take_lease(id, &owner, until, now_ms())? {
-                        return Ok(Adopted::Busy);
-                    }
-                    let rec = s.record(id)?.ok_or(StoreError::NotFound(id))?;
-                    if rec.view.phase == JobPhase::Queued {
-                        // Its submitter stopped before sending: only the user sends it now.
-                        let view = park_unsent(s, id, &owner)?;
-                        s.release_lease(id, &owner)?;
-                        return Ok(Adopted::Parked(view));
-                    }
-                    if !rec.stalled {
-                        return Ok(Adopted::Work(None));
-                    }
-                    let change = JobChange {
-                        stalled: Some(false),
-                        ..JobChange::default()
-                            .with_error(None)
-                            .with_note("resumed at engine start")
-                    };
-                    Ok(Adopted::Work(s.apply(id, &owner, &change, now_ms())?))
-                })
+                .store
+                .adopt(id, &self.shared.owner, until, now_ms())
                 .await;
             match adopted {
                 Ok(Adopted::Work(changed)) => {
@@ -147,19 +107,14 @@ impl EngineLoop {
             }
             Err(e) => {
                 tracing::error!(job = id, error = %e, "cannot start work on the job");
-                let owner = self.shared.owner.clone();
-                let _ = self
-                    .shared
-                    .db
-                    .call(move |s| s.release_lease(id, &owner))
-                    .await;
+                let _ = self.shared.store.release(id, &self.shared.owner).await;
             }
         }
     }
 
     /// Whether an in-scope job is in flight beyond our own workers.
     pub(super) async fn refresh_watching(&mut self) {
-        match self.shared.db.call(|s| s.in_flight()).await {
+        match self.shared.store.in_flight().await {
             Ok(ids) => {
                 self.watching = ids
                     .into_iter()

@@ -15,8 +15,8 @@ impl Worker {
             let (id, owner) = (self.id, self.shared.owner.clone());
             let view = self
                 .shared
-                .db
-                .call(move |s| s.file_media_seconds(id, &owner, idx, seconds, now_ms()))
+                .store
+                .file_media_seconds(id, &owner, idx, seconds, now_ms())
                 .await?
                 .ok_or(Halt::LeaseLost)?;
             self.publish(view).await;
@@ -28,7 +28,7 @@ impl Worker {
                 .await?;
         }
         let id = self.id;
-        let record = self.shared.db.call(move |s| s.record(id)).await?;
+        let record = self.shared.store.record(id).await?;
         let Some(rec) = record else { return Ok(()) };
         let file = self.view.files[idx].clone();
         let prices = self.shared.settings.usd_per_unit.clone();

@@ -154,8 +154,8 @@ impl Worker {
         };
         let view = self
             .shared
-            .db
-            .call(move |s| s.file_progress(id, &owner, idx, progress, now_ms()))
+            .store
+            .file_progress(id, &owner, idx, progress, now_ms())
             .await?
             .ok_or(Halt::LeaseLost)?;
         self.publish(view).await;

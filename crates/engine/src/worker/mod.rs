@@ -27,8 +27,7 @@ use shotdeck_core::jobs::machine::is_remote;
 use shotdeck_core::jobs::{JobError, JobId, JobPhase, JobView};
 use shotdeck_core::provider::Provider;
 use shotdeck_providers::{Client, ProviderError};
-use shotdeck_store::db::Db;
-use shotdeck_store::{JobChange, StoreError, now_ms};
+use shotdeck_store::{JobChange, JobStore, StoreError, now_ms};
 
 /// What workers tell the engine loop.
 // Views are forwarded as events unchanged; boxing them here would only add an allocation.
@@ -41,7 +40,7 @@ pub(crate) enum WorkerMsg {
 
 /// What every worker of one engine shares.
 pub(crate) struct Shared {
-    pub db: Db,
+    pub store: Arc<dyn JobStore>,
     /// This engine instance's lease owner id.
     pub owner: String,
     pub gate: RequestGate,
@@ -60,7 +59,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(
-        db: Db,
+        store: Arc<dyn JobStore>,
         owner: String,
         tuning: Tuning,
         settings: crate::EngineSettings,
@@ -68,7 +67,7 @@ impl Shared {
         out: mpsc::Sender<WorkerMsg>,
     ) -> Self {
         Shared {
-            db,
+            store,
             owner,
             gate: RequestGate::new(tuning.max_concurrent_requests),
             downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
@@ -163,8 +162,8 @@ pub(crate) struct Worker {
 impl Worker {
     pub(crate) async fn load(shared: Arc<Shared>, id: JobId) -> Result<Worker, StoreError> {
         let rec = shared
-            .db
-            .call(move |s| s.record(id))
+            .store
+            .record(id)
             .await?
             .ok_or(StoreError::NotFound(id))?;
         let now = now_ms();
@@ -238,11 +237,10 @@ impl Worker {
 
     /// Writes `change` under our lease and reports the new view.
     async fn change(&mut self, change: JobChange) -> Result<(), Halt> {
-        let (id, owner) = (self.id, self.shared.owner.clone());
         let view = self
             .shared
-            .db
-            .call(move |s| s.apply(id, &owner, &change, now_ms()))
+            .store
+            .apply(self.id, &self.shared.owner, change, now_ms())
             .await?
             .ok_or(Halt::LeaseLost)?;
         self.publish(view).await;

@@ -75,8 +75,8 @@ impl Worker {
         let (id, task) = (self.id, task_id.clone());
         let late = self
             .shared
-            .db
-            .call(move |s| s.record_late_task(id, &task, now_ms()))
+            .store
+            .record_late_task(id, &task, now_ms())
             .await;
         match late {
             Ok(Some(view)) => {
@@ -121,10 +121,7 @@ impl Worker {
     /// answer leads to the same step either way.
     pub(super) async fn polled(&mut self, result: Result<TaskSnapshot, ProviderError>) -> Step {
         let (id, owner) = (self.id, self.shared.owner.clone());
-        self.shared
-            .db
-            .call(move |s| s.note_poll(id, &owner, now_ms()))
-            .await?;
+        self.shared.store.note_poll(id, &owner, now_ms()).await?;
         self.polls = self.polls.saturating_add(1);
         match result {
             Ok(task) => {
@@ -232,8 +229,8 @@ impl Worker {
         let (id, owner) = (self.id, self.shared.owner.clone());
         let view = self
             .shared
-            .db
-            .call(move |s| s.set_files(id, &owner, &targets, now_ms()))
+            .store
+            .set_files(id, &owner, targets, now_ms())
             .await?
             .ok_or(Halt::LeaseLost)?;
         self.view = view;

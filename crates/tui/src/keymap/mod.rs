@@ -241,25 +241,6 @@ mod tests {
     }
 
     #[test]
-    fn every_action_is_bound_or_reachable_from_the_palette() {
-        let km = Keymap::defaults();
-        let bound: Vec<Action> = Context::ALL
-            .iter()
-            .flat_map(|c| km.bindings(*c).iter().map(|b| b.action))
-            .collect();
-        let palette = crate::overlays::palette::entries(&km);
-        for a in Action::ALL {
-            let in_palette = palette.iter().any(|e| e.action == *a);
-            // Overlay actions act on the overlay they are bound in, never from the palette.
-            assert_eq!(in_palette, !a.overlay_only(), "{} in the palette", a.name());
-            // Only actions that make no sense as a reflex may be palette-only.
-            if !bound.contains(a) {
-                assert_eq!(*a, Action::ReprobeImages, "{} has no key", a.name());
-            }
-        }
-    }
-
-    #[test]
     fn key_names_follow_shadowing_and_typing() {
         let km = Keymap::defaults();
         assert_eq!(km.key_for(Context::Queue, Action::Submit), "S");

@@ -3,6 +3,7 @@
 //! (`JobCmd::Compare`); the differences come from `core::compare`; this only draws them.
 //! Narrower than [`SIDE_BY_SIDE_MIN`] columns the takes stack: A above B.
 
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -10,19 +11,19 @@ use ratatui::text::Line;
 use crate::keymap::action::Action;
 use crate::keymap::{Context, Keymap};
 use crate::overlays::compare_lines::lines;
+use crate::overlays::layer::{Layer, Outcome, Seen};
 use crate::overlays::scroll::Scroll;
 use crate::overlays::{centered, framed};
-use crate::state::app::{App, Overlay};
 use crate::theme::Styles;
-use shotdeck_core::compare::{Comparison, TakeFacts, compare};
-use shotdeck_core::jobs::{JobCmd, JobId};
+use shotdeck_core::compare::{Comparison, TakeFacts};
+use shotdeck_core::jobs::JobId;
 
 /// From this many columns inside the box the takes sit side by side; two columns of
 /// prompt text narrower than ~45 cells each read worse than one above the other.
 pub(crate) const SIDE_BY_SIDE_MIN: usize = 96;
 
 #[derive(Debug)]
-pub struct TakeCompare {
+pub(crate) struct TakeCompare {
     /// The older job first: it is take A, on the left (or on top).
     pub ids: [JobId; 2],
     /// The takes and their differences, once the engine has sent them.
@@ -31,7 +32,7 @@ pub struct TakeCompare {
 }
 
 impl TakeCompare {
-    pub fn new(a: JobId, b: JobId) -> TakeCompare {
+    pub(crate) fn new(a: JobId, b: JobId) -> TakeCompare {
         TakeCompare {
             ids: [a.min(b), a.max(b)],
             compared: None,
@@ -39,7 +40,7 @@ impl TakeCompare {
         }
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
+    pub(crate) fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
         // The whole width: two takes of prompt text need every column.
         let box_area = centered(area, area.width, area.height.saturating_sub(2));
         let title = match &self.compared {
@@ -47,7 +48,7 @@ impl TakeCompare {
             None => format!(" Job #{} ⇄ job #{} ", self.ids[0], self.ids[1]),
         };
         let inner = framed(f, box_area, &title, &footer(keymap), s.border_focused, s);
-        let inner = crate::panes::pad_x(inner);
+        let inner = crate::widgets::pad_x(inner);
         let all = match &self.compared {
             Some((takes, diff)) => lines(takes, diff, inner.width as usize, s),
             None => vec![Line::styled("reading both takes…", s.muted)],
@@ -66,21 +67,24 @@ fn footer(keymap: &Keymap) -> String {
     )
 }
 
-impl App {
-    /// Opens the comparison and asks the engine for both takes.
-    pub(crate) fn open_compare(&mut self, a: JobId, b: JobId) {
-        let view = TakeCompare::new(a, b);
-        self.send(JobCmd::Compare(view.ids[0], view.ids[1]));
-        self.overlay = Some(Overlay::TakeCompare(view));
+impl Layer for TakeCompare {
+    fn name(&self) -> &'static str {
+        "take_compare"
     }
-
-    /// The engine's answer: fills the open comparison if it is of these two jobs.
-    pub(crate) fn on_compared(&mut self, takes: [TakeFacts; 2]) {
-        if let Some(Overlay::TakeCompare(c)) = &mut self.overlay
-            && c.ids == [takes[0].id, takes[1].id]
-        {
-            let diff = compare(&takes[0], &takes[1]);
-            c.compared = Some((Box::new(takes), diff));
+    fn context(&self) -> Context {
+        Context::TakeCompare
+    }
+    fn key(&mut self, _: KeyEvent, action: Option<Action>, _: &Seen) -> Outcome {
+        match action {
+            Some(Action::Close) => return Outcome::Close,
+            Some(a) => {
+                self.scroll.handle(a);
+            }
+            None => {}
         }
+        Outcome::Consumed
+    }
+    fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
+        TakeCompare::render(self, f, area, seen.keymap, seen.styles);
     }
 }

@@ -1,6 +1,7 @@
 //! Confirmations: the paid ones (submit, retry; see `paid.rs` for what they show), a
 //! refused submit (with the errors that block it) and quitting while a job is in flight.
 
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -8,13 +9,14 @@ use ratatui::text::Line;
 use crate::keymap::action::Action;
 use crate::keymap::{Context, Keymap};
 use crate::labels::{finding_text, severity_mark};
+use crate::overlays::layer::{Layer, Outcome, Reply, Seen};
 use crate::overlays::paid::{Paid, RetryAsk};
 use crate::overlays::{DialogFrame, dialog};
 use crate::theme::Styles;
 use shotdeck_core::Finding;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Confirm {
+pub(crate) enum Confirm {
     /// A paid submit of the board as it is.
     Submit(Paid),
     /// How to try a job again: poll its task (free), or send the board or its stored
@@ -26,7 +28,7 @@ pub enum Confirm {
     Quit { reason: String, unsaved_ok: bool },
 }
 
-pub enum ConfirmFlow {
+pub(crate) enum ConfirmFlow {
     Yes,
     No,
     Stay,
@@ -34,7 +36,7 @@ pub enum ConfirmFlow {
 
 impl Confirm {
     /// Where its keys come from: a refused submit asks nothing, so it only closes.
-    pub fn context(&self) -> Context {
+    pub(crate) fn context(&self) -> Context {
         match self {
             Confirm::Refused { .. } => Context::Notice,
             _ => Context::Confirm,
@@ -42,7 +44,7 @@ impl Confirm {
     }
 
     /// An action from its keymap context; moving the selection changes a retry's choice.
-    pub fn handle(&mut self, action: Action) -> ConfirmFlow {
+    pub(crate) fn handle(&mut self, action: Action) -> ConfirmFlow {
         if let (Confirm::Retry(ask), Action::SelectNext | Action::SelectPrev) = (&mut *self, action)
         {
             ask.choose(action == Action::SelectNext);
@@ -57,7 +59,7 @@ impl Confirm {
         }
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
+    pub(crate) fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
         let keys = |a| keymap.key_names(self.context(), a, 2);
         let (title, border, lines, footer) = match self {
             Confirm::Submit(paid) => {
@@ -124,5 +126,29 @@ impl Confirm {
             spare_rows: 3,
         };
         dialog(f, area, frame, lines, s);
+    }
+}
+
+impl Layer for Confirm {
+    fn name(&self) -> &'static str {
+        match self {
+            Confirm::Submit(_) => "submit",
+            Confirm::Retry(_) => "retry",
+            Confirm::Refused { .. } => "refused",
+            Confirm::Quit { .. } => "quit",
+        }
+    }
+    fn context(&self) -> Context {
+        Confirm::context(self)
+    }
+    fn key(&mut self, _: KeyEvent, action: Option<Action>, _: &Seen) -> Outcome {
+        match action.map_or(ConfirmFlow::Stay, |a| self.handle(a)) {
+            ConfirmFlow::Yes => Outcome::CloseWith(Reply::Confirmed(self.clone())),
+            ConfirmFlow::No => Outcome::Close,
+            ConfirmFlow::Stay => Outcome::Consumed,
+        }
+    }
+    fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
+        Confirm::render(self, f, area, seen.keymap, seen.styles);
     }
 }

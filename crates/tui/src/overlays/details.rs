@@ -4,6 +4,7 @@
 //! queue's view shows at once, and the phase history fills in when the engine answers
 //! `JobCmd::Details`.
 
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -13,34 +14,34 @@ use unicode_width::UnicodeWidthChar;
 use crate::keymap::action::Action;
 use crate::keymap::{Context, Keymap};
 use crate::labels::{clock, file_size, take_notes, time_of_day};
+use crate::model::jobs::JobBook;
+use crate::model::msg::{Msg, Toast};
+use crate::overlays::layer::{Layer, Outcome, Reply, Seen};
 use crate::overlays::scroll::Scroll;
 use crate::overlays::{centered, framed};
-use crate::panes::{Flow, Msg};
-use crate::state::app::{App, Overlay};
-use crate::state::jobs::JobBook;
 use crate::theme::Styles;
 use shotdeck_core::jobs::JobRecord;
-use shotdeck_core::jobs::{JobCmd, JobId, JobView};
+use shotdeck_core::jobs::{JobId, JobView};
 
 /// Label column width: values start after it, and wrapped values stay under it.
 const LABEL_W: usize = 14;
 
 #[derive(Debug, Clone)]
-pub struct JobDetails {
+pub(crate) struct JobDetails {
     pub id: JobId,
     /// The store's record, once the engine has sent it.
     pub record: Option<Box<JobRecord>>,
     pub scroll: Scroll,
 }
 
-pub enum DetailsFlow {
+pub(crate) enum DetailsFlow {
     Close,
     Stay,
     Open,
 }
 
 impl JobDetails {
-    pub fn new(id: JobId) -> JobDetails {
+    pub(crate) fn new(id: JobId) -> JobDetails {
         JobDetails {
             id,
             record: None,
@@ -49,7 +50,7 @@ impl JobDetails {
     }
 
     /// An action from the `[job_details]` keymap.
-    pub fn handle(&mut self, action: Action) -> DetailsFlow {
+    pub(crate) fn handle(&mut self, action: Action) -> DetailsFlow {
         match action {
             Action::Close => DetailsFlow::Close,
             Action::OpenResult => DetailsFlow::Open,
@@ -61,15 +62,22 @@ impl JobDetails {
     }
 
     /// The freshest view: the queue's (live) if it has the job, else the record's.
-    pub fn view<'a>(&'a self, jobs: &'a JobBook) -> Option<&'a JobView> {
+    pub(crate) fn view<'a>(&'a self, jobs: &'a JobBook) -> Option<&'a JobView> {
         jobs.get(self.id).or(self.record.as_ref().map(|r| &r.view))
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, jobs: &JobBook, keymap: &Keymap, s: &Styles) {
+    pub(crate) fn render(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        jobs: &JobBook,
+        keymap: &Keymap,
+        s: &Styles,
+    ) {
         let box_area = centered(area, area.width.saturating_sub(4), area.height - 2);
         let title = format!(" Job #{} ", self.id);
         let inner = framed(f, box_area, &title, &footer(keymap), s.border_focused, s);
-        let inner = crate::panes::pad_x(inner);
+        let inner = crate::widgets::pad_x(inner);
         let lines = match self.view(jobs) {
             Some(v) => self.lines(v, inner.width as usize, s),
             None => vec![Line::styled("this job is not in the list", s.muted)],
@@ -175,43 +183,6 @@ impl JobDetails {
     }
 }
 
-impl App {
-    /// Opens the selected job's record and asks the engine for its history.
-    pub(crate) fn open_job_details(&mut self) {
-        match self.queue.selected_id(&self.jobs, self.doc.identity()) {
-            Some(id) => {
-                self.overlay = Some(Overlay::JobDetails(JobDetails::new(id)));
-                self.send(JobCmd::Details(id));
-            }
-            None => self.toast_error("no job selected"),
-        }
-    }
-
-    /// The engine's answer: fills the open record if it is this job's.
-    pub(crate) fn on_job_details(&mut self, record: Box<JobRecord>) {
-        if let Some(Overlay::JobDetails(d)) = &mut self.overlay
-            && d.id == record.view.id
-        {
-            d.record = Some(record);
-        }
-    }
-
-    /// `o` in the record: the first downloaded video, as the queue's `o` opens it.
-    pub(crate) fn open_details_video(&mut self) {
-        let Some(Overlay::JobDetails(d)) = &self.overlay else {
-            return;
-        };
-        let file = d
-            .view(&self.jobs)
-            .and_then(|v| v.files.iter().find(|f| f.complete));
-        let flow = match file {
-            Some(f) => Flow::Msg(Msg::Open(f.path.clone())),
-            None => Flow::toast_err("this job has no downloaded video yet"),
-        };
-        self.apply_flow(flow);
-    }
-}
-
 /// Cuts `s` into lines of `width` cells without dropping anything (ids and paths have no
 /// spaces to wrap at, and must be read whole).
 fn hard_wrap(s: &str, width: usize) -> Vec<String> {
@@ -240,6 +211,34 @@ fn footer(keymap: &Keymap) -> String {
         key(Action::OpenResult),
         key(Action::Close)
     )
+}
+
+impl Layer for JobDetails {
+    fn name(&self) -> &'static str {
+        "job_details"
+    }
+    fn context(&self) -> Context {
+        Context::JobDetails
+    }
+    fn key(&mut self, _: KeyEvent, action: Option<Action>, seen: &Seen) -> Outcome {
+        match action.map_or(DetailsFlow::Stay, |a| self.handle(a)) {
+            DetailsFlow::Close => Outcome::Close,
+            DetailsFlow::Stay => Outcome::Consumed,
+            // `o`: the first downloaded video, as the queue's `o` opens it.
+            DetailsFlow::Open => {
+                let file = self
+                    .view(seen.jobs)
+                    .and_then(|v| v.files.iter().find(|f| f.complete));
+                Outcome::Ask(Reply::Msg(match file {
+                    Some(f) => Msg::Open(f.path.clone()),
+                    None => Msg::Toast(Toast::error("this job has no downloaded video yet")),
+                }))
+            }
+        }
+    }
+    fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
+        JobDetails::render(self, f, area, seen.jobs, seen.keymap, seen.styles);
+    }
 }
 
 #[cfg(test)]

@@ -10,11 +10,12 @@ use ratatui::text::Line;
 
 use crate::keymap::action::Action;
 use crate::keymap::{Context, Keymap};
+use crate::overlays::layer::{Layer, Outcome, Reply, Seen};
 use crate::overlays::{DialogFrame, dialog};
 use crate::theme::Styles;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum FileQuestion {
+pub(crate) enum FileQuestion {
     /// Someone else wrote the file and this editor holds unsaved edits.
     Changed {
         /// What changed: "3 shots → 4, Shot 2 prompt edited (changed on disk at 14:02 UTC)".
@@ -29,7 +30,7 @@ pub enum FileQuestion {
 }
 
 /// What the user chose.
-pub enum FileAnswer {
+pub(crate) enum FileAnswer {
     Reload,
     KeepMine,
     /// Open the path prompt (from the conflict), or save to the typed path.
@@ -40,7 +41,7 @@ pub enum FileAnswer {
 }
 
 impl FileQuestion {
-    pub fn context(&self) -> Context {
+    pub(crate) fn context(&self) -> Context {
         match self {
             FileQuestion::Changed { .. } => Context::Conflict,
             FileQuestion::WriteReadOnly { .. } => Context::Confirm,
@@ -49,7 +50,7 @@ impl FileQuestion {
     }
 
     /// An action from its keymap context.
-    pub fn handle(&self, action: Action) -> FileAnswer {
+    pub(crate) fn handle(&self, action: Action) -> FileAnswer {
         match (self, action) {
             (FileQuestion::Changed { can_reload, .. }, Action::ReloadBoard) if *can_reload => {
                 FileAnswer::Reload
@@ -66,7 +67,7 @@ impl FileQuestion {
     }
 
     /// A key no action takes: text for the path prompt.
-    pub fn type_key(&mut self, key: KeyEvent) {
+    pub(crate) fn type_key(&mut self, key: KeyEvent) {
         let FileQuestion::SaveAs { path } = self else {
             return;
         };
@@ -79,13 +80,13 @@ impl FileQuestion {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub(crate) fn paste(&mut self, text: &str) {
         if let FileQuestion::SaveAs { path } = self {
             path.push_str(text.trim_matches(['\n', '\r']));
         }
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
+    pub(crate) fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
         let keys = |a| keymap.key_names(self.context(), a, 1);
         let (title, lines, footer) = match self {
             FileQuestion::Changed {
@@ -147,5 +148,35 @@ impl FileQuestion {
             spare_rows: 4,
         };
         dialog(f, area, frame, lines, s);
+    }
+}
+
+impl Layer for FileQuestion {
+    fn name(&self) -> &'static str {
+        match self {
+            FileQuestion::Changed { .. } => "changed_on_disk",
+            FileQuestion::WriteReadOnly { .. } => "read_only",
+            FileQuestion::SaveAs { .. } => "save_as",
+        }
+    }
+    fn context(&self) -> Context {
+        FileQuestion::context(self)
+    }
+    fn key(&mut self, key: KeyEvent, action: Option<Action>, _: &Seen) -> Outcome {
+        match action.map_or(FileAnswer::Stay, |a| self.handle(a)) {
+            FileAnswer::Stay if action.is_none() => {
+                self.type_key(key);
+                Outcome::Consumed
+            }
+            FileAnswer::Stay => Outcome::Consumed,
+            answer => Outcome::CloseWith(Reply::Answered(self.clone(), answer)),
+        }
+    }
+    fn paste(&mut self, text: &str) -> Outcome {
+        FileQuestion::paste(self, text);
+        Outcome::Consumed
+    }
+    fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
+        FileQuestion::render(self, f, area, seen.keymap, seen.styles);
     }
 }

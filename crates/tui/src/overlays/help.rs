@@ -9,13 +9,14 @@ use ratatui::text::{Line, Span};
 use crate::keymap::action::Action;
 use crate::keymap::{Binding, Context, Keymap};
 use crate::labels::fit;
+use crate::overlays::layer::{Layer, Outcome, Seen};
 use crate::overlays::scroll::Scroll;
 use crate::overlays::{centered, framed};
-use crate::panes::filter::{FilterChange, FilterInput};
 use crate::theme::Styles;
+use crate::widgets::filter::{FilterChange, FilterInput};
 
 #[derive(Debug, Clone)]
-pub struct Help {
+pub(crate) struct Help {
     pub context: Context,
     pub scroll: Scroll,
     /// `config: …`, `log: …` lines shown under the keys.
@@ -24,14 +25,14 @@ pub struct Help {
     pub filter: FilterInput,
 }
 
-pub enum HelpFlow {
+pub(crate) enum HelpFlow {
     Close,
     Stay,
 }
 
 impl Help {
     /// An action from the `[help]` keymap.
-    pub fn handle(&mut self, action: Action) -> HelpFlow {
+    pub(crate) fn handle(&mut self, action: Action) -> HelpFlow {
         match (action, self.filter.handle(action)) {
             (Action::Close, _) => return HelpFlow::Close,
             (_, FilterChange::Text) => self.scroll = Scroll::default(),
@@ -44,7 +45,7 @@ impl Help {
     }
 
     /// A key the `[filter]` context leaves unbound while typing: it edits the filter.
-    pub fn type_key(&mut self, key: KeyEvent) {
+    pub(crate) fn type_key(&mut self, key: KeyEvent) {
         if self.filter.type_key(key) == FilterChange::Text {
             self.scroll = Scroll::default();
         }
@@ -68,7 +69,7 @@ impl Help {
         v
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
+    pub(crate) fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
         let box_area = centered(
             area,
             76.max(area.width * 3 / 5),
@@ -114,7 +115,7 @@ impl Help {
         for p in self.paths.iter().filter(|_| self.filter.text.is_empty()) {
             lines.push(Line::styled(fit(p, width), s.muted));
         }
-        self.scroll.render(f, crate::panes::pad_x(inner), lines);
+        self.scroll.render(f, crate::widgets::pad_x(inner), lines);
     }
 }
 
@@ -127,4 +128,32 @@ fn footer(keymap: &Keymap) -> String {
         key(Action::Filter),
         key(Action::Close)
     )
+}
+
+impl Layer for Help {
+    fn name(&self) -> &'static str {
+        "help"
+    }
+    fn context(&self) -> Context {
+        if self.filter.typing {
+            Context::Filter
+        } else {
+            Context::Help
+        }
+    }
+    fn key(&mut self, key: KeyEvent, action: Option<Action>, _: &Seen) -> Outcome {
+        match action {
+            None if self.filter.typing => self.type_key(key),
+            None => {}
+            Some(a) => {
+                if let HelpFlow::Close = self.handle(a) {
+                    return Outcome::Close;
+                }
+            }
+        }
+        Outcome::Consumed
+    }
+    fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
+        Help::render(self, f, area, seen.keymap, seen.styles);
+    }
 }

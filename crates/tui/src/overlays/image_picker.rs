@@ -12,18 +12,16 @@ use ratatui::widgets::Paragraph;
 use crate::keymap::action::Action;
 use crate::keymap::{Context, Keymap};
 use crate::labels::fit;
+use crate::model::settings_fields::SettingField;
+use crate::overlays::layer::{Layer, Outcome, Reply, Seen};
 use crate::overlays::palette::score;
 use crate::overlays::{centered, framed, query_row};
-use crate::panes::settings::SettingField;
-use crate::panes::settings_fields::apply_text;
-use crate::panes::{PaneId, scroll_window};
-use crate::state::app::{App, Overlay};
-use crate::state::history::EditKind;
 use crate::theme::Styles;
-use shotdeck_files::image_files::{self, WALK_DEPTH};
+use crate::widgets::scroll_window;
+use shotdeck_files::image_files::WALK_DEPTH;
 
 #[derive(Debug, Clone)]
-pub struct ImagePicker {
+pub(crate) struct ImagePicker {
     /// The settings row the chosen path goes into.
     pub target: SettingField,
     /// Paths relative to the board's folder, sorted.
@@ -34,14 +32,14 @@ pub struct ImagePicker {
     pub selected: usize,
 }
 
-pub enum PickerFlow {
+pub(crate) enum PickerFlow {
     Close,
     Stay,
     Pick(SettingField, String),
 }
 
 impl ImagePicker {
-    pub fn new(target: SettingField, files: Vec<String>) -> ImagePicker {
+    pub(crate) fn new(target: SettingField, files: Vec<String>) -> ImagePicker {
         let mut p = ImagePicker {
             target,
             files,
@@ -51,11 +49,6 @@ impl ImagePicker {
         };
         p.refilter();
         p
-    }
-
-    /// The paths shown, best match first.
-    pub fn matches(&self) -> impl Iterator<Item = &str> {
-        self.matches.iter().map(|&i| self.files[i].as_str())
     }
 
     fn refilter(&mut self) {
@@ -73,7 +66,7 @@ impl ImagePicker {
     }
 
     /// An action from the `[image_picker]` keymap.
-    pub fn handle(&mut self, action: Action) -> PickerFlow {
+    pub(crate) fn handle(&mut self, action: Action) -> PickerFlow {
         let last = self.matches.len().saturating_sub(1);
         match action {
             Action::Close | Action::Cancel => return PickerFlow::Close,
@@ -91,7 +84,7 @@ impl ImagePicker {
     }
 
     /// A key the keymap leaves to the query: characters type, Backspace erases.
-    pub fn type_key(&mut self, key: KeyEvent) {
+    pub(crate) fn type_key(&mut self, key: KeyEvent) {
         match key.code {
             KeyCode::Backspace => {
                 self.query.pop();
@@ -105,12 +98,12 @@ impl ImagePicker {
         }
     }
 
-    pub fn paste(&mut self, text: &str) {
+    pub(crate) fn paste(&mut self, text: &str) {
         self.query.push_str(&text.replace(['\n', '\r'], ""));
         self.refilter();
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
+    pub(crate) fn render(&self, f: &mut Frame, area: Rect, keymap: &Keymap, s: &Styles) {
         let h = (self.matches.len() as u16 + 3).clamp(6, area.height.saturating_sub(4).max(6));
         let r = centered(area, 64.max(area.width / 2), h);
         let key = |a| keymap.key_for(Context::ImagePicker, a);
@@ -156,42 +149,29 @@ impl ImagePicker {
     }
 }
 
-impl App {
-    /// Opens the picker for the selected settings row, which must take an image.
-    pub(crate) fn open_image_picker(&mut self) {
-        let fields = SettingField::all(self.doc.board());
-        let target = fields[self.settings.selected.min(fields.len() - 1)];
-        if !matches!(
-            target,
-            SettingField::FirstFrame
-                | SettingField::LastFrame
-                | SettingField::Reference(_)
-                | SettingField::AddReference
-        ) {
-            self.toast_error("select First frame, Last frame or a reference row to pick an image");
-            return;
-        }
-        let files = image_files::walk_images(self.doc.board_dir());
-        self.overlay = Some(Overlay::ImagePicker(ImagePicker::new(target, files)));
+impl Layer for ImagePicker {
+    fn name(&self) -> &'static str {
+        "image_picker"
     }
-
-    /// Puts `path` in `field` as one undoable edit.
-    pub(crate) fn picked_image(&mut self, field: SettingField, path: String) {
-        let now = self.now;
-        let flow: crate::panes::Flow = self
-            .doc
-            .edit(EditKind::Discrete, now, |b, _| {
-                apply_text(field, b, path).map(drop)
-            })
-            .into();
-        self.doc.break_burst();
-        if field == SettingField::AddReference {
-            let n = self.doc.board().references.len();
-            let b = self.doc.board();
-            self.settings
-                .select_field(b, SettingField::Reference(n.saturating_sub(1)));
+    fn context(&self) -> Context {
+        Context::ImagePicker
+    }
+    fn key(&mut self, key: KeyEvent, action: Option<Action>, _: &Seen) -> Outcome {
+        match action.map(|a| self.handle(a)) {
+            None => self.type_key(key),
+            Some(PickerFlow::Stay) => {}
+            Some(PickerFlow::Close) => return Outcome::Close,
+            Some(PickerFlow::Pick(field, path)) => {
+                return Outcome::CloseWith(Reply::Pick(field, path));
+            }
         }
-        self.focus = PaneId::Settings;
-        self.apply_flow(flow);
+        Outcome::Consumed
+    }
+    fn paste(&mut self, text: &str) -> Outcome {
+        ImagePicker::paste(self, text);
+        Outcome::Consumed
+    }
+    fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
+        ImagePicker::render(self, f, area, seen.keymap, seen.styles);
     }
 }

@@ -2,6 +2,7 @@
 //! newest at the bottom (where it opens), the way a terminal and vim's `:messages` read, so
 //! the latest sits next to where the status bar showed it.
 
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -9,34 +10,35 @@ use ratatui::text::{Line, Span};
 use crate::keymap::action::Action;
 use crate::keymap::{Context, Keymap};
 use crate::labels::wrap;
+use crate::model::messages::{LOG_CAPACITY, MessageLog};
+use crate::overlays::layer::{Layer, Outcome, Seen};
 use crate::overlays::scroll::Scroll;
 use crate::overlays::{centered, framed};
-use crate::state::messages::{LOG_CAPACITY, MessageLog};
 use crate::theme::Styles;
 
 /// `HH:MM:SS ✗ ` before each message's text.
 const TIME_W: usize = 11;
 
 #[derive(Debug, Clone)]
-pub struct MessagesView {
+pub(crate) struct MessagesView {
     pub scroll: Scroll,
 }
 
-pub enum MessagesFlow {
+pub(crate) enum MessagesFlow {
     Close,
     Stay,
 }
 
 impl MessagesView {
     /// Opens on the newest messages.
-    pub fn new() -> MessagesView {
+    pub(crate) fn new() -> MessagesView {
         let mut scroll = Scroll::default();
         scroll.handle(Action::SelectLast);
         MessagesView { scroll }
     }
 
     /// An action from the `[messages]` keymap.
-    pub fn handle(&mut self, action: Action) -> MessagesFlow {
+    pub(crate) fn handle(&mut self, action: Action) -> MessagesFlow {
         match action {
             Action::Close => MessagesFlow::Close,
             other => {
@@ -46,11 +48,18 @@ impl MessagesView {
         }
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, log: &MessageLog, keymap: &Keymap, s: &Styles) {
+    pub(crate) fn render(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        log: &MessageLog,
+        keymap: &Keymap,
+        s: &Styles,
+    ) {
         let box_area = centered(area, area.width.saturating_sub(4), area.height - 2);
         let title = format!(" Messages · {} (last {LOG_CAPACITY} kept) ", log.len());
         let inner = framed(f, box_area, &title, &footer(keymap), s.border_focused, s);
-        let inner = crate::panes::pad_x(inner);
+        let inner = crate::widgets::pad_x(inner);
         let width = inner.width as usize;
         let mut lines = Vec::new();
         for m in log.iter() {
@@ -91,4 +100,22 @@ fn footer(keymap: &Keymap) -> String {
         key(Action::SelectLast),
         key(Action::Close)
     )
+}
+
+impl Layer for MessagesView {
+    fn name(&self) -> &'static str {
+        "messages"
+    }
+    fn context(&self) -> Context {
+        Context::Messages
+    }
+    fn key(&mut self, _: KeyEvent, action: Option<Action>, _: &Seen) -> Outcome {
+        match action.map(|a| self.handle(a)) {
+            Some(MessagesFlow::Close) => Outcome::Close,
+            _ => Outcome::Consumed,
+        }
+    }
+    fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
+        MessagesView::render(self, f, area, seen.messages, seen.keymap, seen.styles);
+    }
 }

@@ -12,7 +12,7 @@ use shotdeck_core::{Finding, Provider};
 /// One local image the engine will read and upload. Sizes come from the file system
 /// (`stat`), never from reading the image.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Upload {
+pub(crate) struct Upload {
     /// As the board names it (relative to the board's folder, usually).
     pub name: String,
     /// `None`: the file could not be looked at.
@@ -24,7 +24,7 @@ pub struct Upload {
 
 /// A board about to be sent: what it costs and what leaves the machine.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Paid {
+pub(crate) struct Paid {
     pub provider: Provider,
     pub seconds: f64,
     pub shots: Option<usize>,
@@ -44,7 +44,7 @@ pub struct Paid {
 }
 
 impl Paid {
-    pub fn lines(&self, s: &Styles) -> Vec<Line<'static>> {
+    pub(crate) fn lines(&self, s: &Styles) -> Vec<Line<'static>> {
         let shots = self.shots.map_or("single shot".to_string(), |n| {
             format!("{n} shot{}", if n == 1 { "" } else { "s" })
         });
@@ -98,7 +98,7 @@ fn upload_lines(uploads: &[Upload], s: &Styles) -> Vec<Line<'static>> {
 
 /// The ways a job can be tried again, in the order they are offered: the free one first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetryWay {
+pub(crate) enum RetryWay {
     /// Ask the provider about the task it already accepted: nothing is created.
     PollAgain,
     /// A new job from the board as it is now, validated again.
@@ -111,7 +111,7 @@ pub enum RetryWay {
 
 /// The stored request's side of a retry, as far as the UI knows it without the store.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Stored {
+pub(crate) struct Stored {
     pub provider: Provider,
     pub seconds: f64,
     pub estimated_usd: Option<f64>,
@@ -119,7 +119,7 @@ pub struct Stored {
 
 /// "Retry job #7?": which job, how (one of `ways`), and what each way sends.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RetryAsk {
+pub(crate) struct RetryAsk {
     pub job: JobId,
     /// `failed · 1102 Account balance not enough`.
     pub state: String,
@@ -133,12 +133,12 @@ pub struct RetryAsk {
 }
 
 impl RetryAsk {
-    pub fn way(&self) -> RetryWay {
+    pub(crate) fn way(&self) -> RetryWay {
         self.ways[self.selected.min(self.ways.len() - 1)]
     }
 
     /// Moves the choice by one, staying within the list.
-    pub fn choose(&mut self, down: bool) {
+    pub(crate) fn choose(&mut self, down: bool) {
         self.selected = if down {
             (self.selected + 1).min(self.ways.len() - 1)
         } else {
@@ -147,7 +147,7 @@ impl RetryAsk {
     }
 
     /// What the confirm key does with the current choice.
-    pub fn verb(&self) -> &'static str {
+    pub(crate) fn verb(&self) -> &'static str {
         match self.way() {
             RetryWay::PollAgain => "poll again",
             RetryWay::BoardNow | RetryWay::StoredRequest | RetryWay::SendRecorded => "send",
@@ -167,7 +167,7 @@ impl RetryAsk {
         }
     }
 
-    pub fn lines(&self, s: &Styles) -> Vec<Line<'static>> {
+    pub(crate) fn lines(&self, s: &Styles) -> Vec<Line<'static>> {
         // Kept to one row: the dialog's height counts rows, not wrapped lines.
         let state = fit(&self.state, 44);
         let mut l = vec![kv("Job", format!("#{} {state}", self.job), s)];

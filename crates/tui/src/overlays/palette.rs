@@ -1,7 +1,7 @@
 //! The `:` command palette: every action from the keymap table (and the few that have no
 //! key), filtered as you type. Running an entry focuses its pane and dispatches the action.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -10,13 +10,14 @@ use ratatui::widgets::Paragraph;
 use crate::keymap::action::Action;
 use crate::keymap::{Context, Keymap};
 use crate::labels::fit;
+use crate::model::vim::VimCommand;
+use crate::overlays::layer::{Layer, Outcome, Reply, Seen};
 use crate::overlays::{centered, framed, query_row};
-use crate::panes::hits::RowHits;
-use crate::state::quit::VimCommand;
 use crate::theme::Styles;
+use crate::widgets::hits::RowHits;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub context: Context,
     pub action: Action,
     pub keys: String,
@@ -97,7 +98,7 @@ pub(crate) fn score(haystack: &str, query: &str) -> Option<i64> {
 }
 
 #[derive(Debug, Clone)]
-pub struct Palette {
+pub(crate) struct Palette {
     pub query: String,
     pub selected: usize,
     /// The user moved the selection (keys or a click). Until then, with nothing typed,
@@ -108,7 +109,7 @@ pub struct Palette {
     pub hits: RowHits,
 }
 
-pub enum PaletteFlow {
+pub(crate) enum PaletteFlow {
     Close,
     Stay,
     Run(Context, Action),
@@ -117,7 +118,7 @@ pub enum PaletteFlow {
 }
 
 impl Palette {
-    pub fn new(all: &[Entry]) -> Palette {
+    pub(crate) fn new(all: &[Entry]) -> Palette {
         let mut p = Palette {
             query: String::new(),
             selected: 0,
@@ -149,17 +150,18 @@ impl Palette {
     }
 
     /// A click on row `i` of the matches.
-    pub fn choose(&mut self, i: usize) {
+    pub(crate) fn choose(&mut self, i: usize) {
         self.selected = i;
         self.chosen = true;
     }
 
-    pub fn matches<'a>(&self, all: &'a [Entry]) -> impl Iterator<Item = &'a Entry> {
+    #[cfg(test)]
+    pub(crate) fn matches<'a>(&self, all: &'a [Entry]) -> impl Iterator<Item = &'a Entry> {
         self.matches.iter().map(|i| &all[*i])
     }
 
     /// An action from the `[palette]` keymap.
-    pub fn handle(&mut self, action: Action, all: &[Entry]) -> PaletteFlow {
+    pub(crate) fn handle(&mut self, action: Action, all: &[Entry]) -> PaletteFlow {
         let last = self.matches.len().saturating_sub(1);
         match action {
             Action::Close => return PaletteFlow::Close,
@@ -187,7 +189,7 @@ impl Palette {
     }
 
     /// A key the `[palette]` keymap leaves to the query: characters type, Backspace erases.
-    pub fn type_key(&mut self, key: KeyEvent, all: &[Entry]) {
+    pub(crate) fn type_key(&mut self, key: KeyEvent, all: &[Entry]) {
         match key.code {
             KeyCode::Backspace => {
                 self.query.pop();
@@ -201,12 +203,19 @@ impl Palette {
         }
     }
 
-    pub fn paste(&mut self, text: &str, all: &[Entry]) {
+    pub(crate) fn paste(&mut self, text: &str, all: &[Entry]) {
         self.query.push_str(&text.replace(['\n', '\r'], " "));
         self.refilter(all);
     }
 
-    pub fn render(&self, f: &mut Frame, area: Rect, all: &[Entry], keymap: &Keymap, s: &Styles) {
+    pub(crate) fn render(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        all: &[Entry],
+        keymap: &Keymap,
+        s: &Styles,
+    ) {
         let h = (self.matches.len() as u16 + 3).clamp(6, area.height.saturating_sub(4).max(6));
         let r = centered(area, 72.max(area.width / 2), h);
         let r = Rect {
@@ -266,6 +275,75 @@ fn footer(keymap: &Keymap) -> String {
     )
 }
 
+/// The palette over its entries (the keymap's, taken when it opens).
+pub(crate) struct PaletteLayer {
+    pub(crate) palette: Palette,
+    entries: Vec<Entry>,
+}
+
+impl PaletteLayer {
+    pub(crate) fn new(entries: Vec<Entry>) -> PaletteLayer {
+        PaletteLayer {
+            palette: Palette::new(&entries),
+            entries,
+        }
+    }
+
+    fn flow(flow: PaletteFlow) -> Outcome {
+        match flow {
+            PaletteFlow::Close => Outcome::Close,
+            PaletteFlow::Stay => Outcome::Consumed,
+            PaletteFlow::Vim(cmd) => Outcome::CloseWith(Reply::Vim(cmd)),
+            PaletteFlow::Run(context, action) => Outcome::CloseWith(Reply::Run(context, action)),
+        }
+    }
+}
+
+impl Layer for PaletteLayer {
+    fn name(&self) -> &'static str {
+        "palette"
+    }
+    fn context(&self) -> Context {
+        Context::Palette
+    }
+    fn key(&mut self, key: KeyEvent, action: Option<Action>, _: &Seen) -> Outcome {
+        let Some(action) = action else {
+            self.palette.type_key(key, &self.entries);
+            return Outcome::Consumed;
+        };
+        PaletteLayer::flow(self.palette.handle(action, &self.entries))
+    }
+    fn paste(&mut self, text: &str) -> Outcome {
+        self.palette.paste(text, &self.entries);
+        Outcome::Consumed
+    }
+    /// A click chooses the row under it; the wheel moves the selection.
+    fn mouse(&mut self, m: MouseEvent) -> Outcome {
+        let action = match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                let at = ratatui::layout::Position::new(m.column, m.row);
+                return match self.palette.hits.item_at(at) {
+                    Some(i) => {
+                        self.palette.choose(i);
+                        Outcome::Consumed
+                    }
+                    None => Outcome::Pass,
+                };
+            }
+            MouseEventKind::ScrollDown => Action::SelectNext,
+            MouseEventKind::ScrollUp => Action::SelectPrev,
+            _ => return Outcome::Pass,
+        };
+        // The wheel only moves the selection: it never runs or closes anything.
+        self.palette.handle(action, &self.entries);
+        Outcome::Consumed
+    }
+    fn render(&self, f: &mut Frame, area: Rect, seen: &Seen) {
+        self.palette
+            .render(f, area, &self.entries, seen.keymap, seen.styles);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,5 +375,24 @@ mod tests {
             p.handle(Action::RunCommand, &all),
             PaletteFlow::Stay
         ));
+    }
+
+    #[test]
+    fn every_action_is_bound_or_reachable_from_the_palette() {
+        let km = Keymap::defaults();
+        let bound: Vec<Action> = Context::ALL
+            .iter()
+            .flat_map(|c| km.bindings(*c).iter().map(|b| b.action))
+            .collect();
+        let palette = entries(&km);
+        for a in Action::ALL {
+            let in_palette = palette.iter().any(|e| e.action == *a);
+            // Overlay actions act on the overlay they are bound in, never from the palette.
+            assert_eq!(in_palette, !a.overlay_only(), "{} in the palette", a.name());
+            // Only actions that make no sense as a reflex may be palette-only.
+            if !bound.contains(a) {
+                assert_eq!(*a, Action::ReprobeImages, "{} has no key", a.name());
+            }
+        }
     }
 }

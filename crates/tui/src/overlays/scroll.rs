@@ -16,7 +16,7 @@ use crate::keymap::action::Action;
 const MORE_BELOW: &str = "↓ more (scroll down)";
 
 #[derive(Debug, Clone, Default)]
-pub struct Scroll {
+pub(crate) struct Scroll {
     top: usize,
     /// The largest useful `top` and the rows shown, as of the last draw.
     max: Cell<usize>,
@@ -25,7 +25,7 @@ pub struct Scroll {
 
 impl Scroll {
     /// Moves for a scrolling action; false for any other action.
-    pub fn handle(&mut self, action: Action) -> bool {
+    pub(crate) fn handle(&mut self, action: Action) -> bool {
         // Before the first draw the page is unknown; ten lines is what help always moved.
         let page = match self.page.get() {
             0 => 10,
@@ -48,7 +48,7 @@ impl Scroll {
     }
 
     /// The first line to show of `total` in `rows`, remembering both for the keys.
-    pub fn window(&self, total: usize, rows: usize) -> usize {
+    pub(crate) fn window(&self, total: usize, rows: usize) -> usize {
         let max = total.saturating_sub(rows);
         self.max.set(max);
         self.page.set(rows);
@@ -56,13 +56,19 @@ impl Scroll {
     }
 
     /// Draws the lines of `lines` that fit `area`, from the scrolled-to line.
-    pub fn render(&self, f: &mut Frame, area: Rect, lines: Vec<Line>) {
+    pub(crate) fn render(&self, f: &mut Frame, area: Rect, lines: Vec<Line>) {
         f.render_widget(Paragraph::new(self.shown(lines, area)), area);
     }
 
     /// Like [`Scroll::render`], but with lines hidden below, the last row says so in
     /// `style` rather than cutting a record silently.
-    pub fn render_marking_more(&self, f: &mut Frame, area: Rect, lines: Vec<Line>, style: Style) {
+    pub(crate) fn render_marking_more(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        lines: Vec<Line>,
+        style: Style,
+    ) {
         let mut shown = self.shown(lines, area);
         if self.more_below()
             && let Some(last) = shown.last_mut()
@@ -78,12 +84,13 @@ impl Scroll {
         lines.into_iter().skip(start).take(rows).collect()
     }
 
-    pub fn top(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn top(&self) -> usize {
         self.top
     }
 
     /// Whether lines are hidden below the window (as of the last draw).
-    pub fn more_below(&self) -> bool {
+    pub(crate) fn more_below(&self) -> bool {
         self.top.min(self.max.get()) < self.max.get()
     }
 }

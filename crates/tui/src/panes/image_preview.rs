@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
 use crate::labels::{fit, megabytes};
-use crate::state::previews::{PreviewState, Previews};
+use crate::panes::previews::{PreviewState, Previews};
 use crate::theme::Styles;
 use shotdeck_files::preview::Preview;
 

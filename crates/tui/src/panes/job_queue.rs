@@ -13,11 +13,13 @@ use std::path::Path;
 use crate::keymap::Context;
 use crate::keymap::action::Action;
 use crate::labels::{clock, fit, megabytes};
-use crate::panes::filter::FilterInput;
-use crate::panes::hits::RowHits;
-use crate::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x};
-use crate::state::jobs::JobBook;
-use crate::state::paid::can_retry;
+use crate::model::jobs::JobBook;
+use crate::model::msg::{Flow, Msg, PaneId};
+use crate::model::retries::can_retry;
+use crate::panes::{PaneCtx, View};
+use crate::widgets::filter::FilterInput;
+use crate::widgets::hits::RowHits;
+use crate::widgets::{moved_selection, pad_x};
 use shotdeck_core::jobs::{JobCmd, JobId, JobPhase, JobView};
 
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -183,7 +185,7 @@ impl JobQueue {
         let window = self.hits.window(jobs.len(), selected, list_rows);
         self.hits.record(inner, window.start, window.len(), 1);
         let below = jobs.len().saturating_sub(window.end);
-        super::mark_hidden(f, area, window.start, below, v.styles.muted);
+        crate::widgets::mark_hidden(f, area, window.start, below, v.styles.muted);
         let mut lines: Vec<Line> = window
             .filter_map(|i| jobs.get(i).map(|j| (i, j)))
             .map(|(i, j)| row(j, v, layout).style(v.sel_style(i == selected)))

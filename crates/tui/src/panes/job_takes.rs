@@ -7,8 +7,9 @@ use ratatui::text::{Line, Span};
 use crate::keymap::Context;
 use crate::keymap::action::Action;
 use crate::labels::{fit, take_notes};
+use crate::model::msg::{Flow, Msg, Toast};
 use crate::panes::job_queue::JobQueue;
-use crate::panes::{Flow, Msg, PaneCtx, Toast, View};
+use crate::panes::{PaneCtx, View};
 use shotdeck_core::jobs::{JobCmd, JobId, JobPhase, JobView};
 
 /// The board name's share of a row in the all-boards view.

@@ -13,11 +13,13 @@ use tui_textarea::{CursorMove, TextArea};
 
 use crate::keymap::action::Action;
 use crate::labels::{finding_text, fit, more_marker_in, severity_mark};
+use crate::model::doc::Doc;
+use crate::model::history::EditKind;
+use crate::model::msg::{Flow, Msg, PaneId};
 use crate::panes::prompt_text::{Look, PromptText};
-use crate::panes::{Flow, Msg, PaneCtx, PaneId, View, pad_x};
-use crate::state::doc::Doc;
-use crate::state::history::EditKind;
+use crate::panes::{PaneCtx, View};
 use crate::theme::Styles;
+use crate::widgets::pad_x;
 use shotdeck_core::rules::{char_len, referable_images};
 use shotdeck_core::{Board, FieldPath, ShotField};
 

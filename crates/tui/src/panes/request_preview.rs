@@ -13,9 +13,11 @@ use ratatui::widgets::Paragraph;
 
 use crate::keymap::action::Action;
 use crate::labels::{fit, more_marker_in, wrap};
-use crate::panes::{Flow, PaneCtx, PaneId, View, pad_x};
-use crate::state::derived::JsonLine;
+use crate::model::derived::JsonLine;
+use crate::model::msg::{Flow, PaneId};
+use crate::panes::{PaneCtx, View};
 use crate::theme::Styles;
+use crate::widgets::pad_x;
 use crate::wrap::break_line;
 
 #[derive(Debug, Default)]

@@ -14,18 +14,20 @@ use tui_textarea::{CursorMove, TextArea};
 use crate::keymap::Context;
 use crate::keymap::action::Action;
 use crate::labels::fit;
-use crate::panes::hits::RowHits;
+use crate::model::edit::Refusal;
+use crate::model::history::EditKind;
+use crate::model::msg::{Flow, Msg, PaneId, Toast};
+use crate::model::settings_fields::{apply_text, clear, step};
 use crate::panes::image_preview;
 use crate::panes::settings_complete::PathCompletion;
-use crate::panes::settings_fields::{apply_text, clear, step};
-use crate::panes::{Flow, Msg, PaneCtx, PaneId, Toast, View, mark_hidden, moved_selection, pad_x};
-use crate::state::edit::Refusal;
-use crate::state::history::EditKind;
+use crate::panes::{PaneCtx, View};
+use crate::widgets::hits::RowHits;
+use crate::widgets::{mark_hidden, moved_selection, pad_x};
 use shotdeck_core::images::ImageFact;
 use shotdeck_core::model::{Board, is_url};
 use shotdeck_core::renumber::{self, Renumbered};
 
-pub use crate::panes::settings_fields::SettingField;
+pub use crate::model::settings_fields::SettingField;
 
 #[derive(Default)]
 pub struct Settings {

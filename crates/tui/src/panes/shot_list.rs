@@ -10,12 +10,14 @@ use ratatui::widgets::Paragraph;
 use crate::keymap::Context;
 use crate::keymap::action::Action;
 use crate::labels::{bar, fit, layout_seconds, secs, wrap_hanging};
-use crate::panes::filter::FilterInput;
-use crate::panes::hits::RowHits;
-use crate::panes::{Flow, Msg, PaneCtx, PaneId, Toast, View, moved_selection};
-use crate::state::derived::Level;
-use crate::state::edit::{self, Refusal};
-use crate::state::history::EditKind;
+use crate::model::derived::Level;
+use crate::model::edit::{self, Refusal};
+use crate::model::history::EditKind;
+use crate::model::msg::{Flow, Msg, PaneId, Toast};
+use crate::panes::{PaneCtx, View};
+use crate::widgets::filter::FilterInput;
+use crate::widgets::hits::RowHits;
+use crate::widgets::moved_selection;
 use shotdeck_core::{Board, FieldPath};
 
 #[derive(Debug, Default)]

@@ -9,10 +9,12 @@ use ratatui::widgets::Paragraph;
 
 use crate::keymap::action::Action;
 use crate::labels::{finding_text, fit, layout_seconds, secs, severity_mark};
-use crate::panes::filter::FilterInput;
-use crate::panes::hits::RowHits;
-use crate::panes::{Flow, Msg, PaneCtx, PaneId, View, moved_selection, pad_x};
-use crate::state::derived::Level;
+use crate::model::derived::Level;
+use crate::model::msg::{Flow, Msg, PaneId};
+use crate::panes::{PaneCtx, View};
+use crate::widgets::filter::FilterInput;
+use crate::widgets::hits::RowHits;
+use crate::widgets::{moved_selection, pad_x};
 use shotdeck_core::{Finding, Severity};
 
 #[derive(Debug, Default)]
@@ -102,7 +104,7 @@ impl Timeline {
             };
             self.hits.record(list_area, window.start, window.len(), 1);
             let below = shown.len() - window.end;
-            super::mark_hidden(f, area, window.start, below, s.muted);
+            crate::widgets::mark_hidden(f, area, window.start, below, s.muted);
             for (i, x) in window.map(|p| (p, &d.findings[shown[p]])) {
                 let style = match x.severity {
                     Severity::Error => s.error,

@@ -175,7 +175,7 @@ fn dropping_the_backend_writes_the_last_cursor_wish() {
     use ratatui::backend::Backend;
     let mut out = vec![];
     {
-        let mut backend = crate::DiffBackend::new(&mut out);
+        let mut backend = super::DiffBackend::new(&mut out);
         backend.hide_cursor().unwrap();
         Backend::flush(&mut backend).unwrap();
         // What `Terminal`'s drop does: show, without a flush.

@@ -23,9 +23,10 @@ use ratatui::Terminal;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{Receiver, channel};
 
-use crate::state::doc::{OpenedBoard, RescueSlot};
-use crate::state::exit_save::rescue_save;
-use crate::{ExitReason, StopSignal, UiDeps};
+use crate::app::deps::UiDeps;
+use crate::app::event_loop::{ExitReason, StopSignal};
+use crate::model::doc::{OpenedBoard, RescueSlot};
+use crate::model::exit_save::rescue_save;
 pub use backend::DiffBackend;
 
 /// Keeps the latest unsaved edits (by the one exit rule: never over a read-only board or
@@ -163,7 +164,7 @@ pub async fn run_terminal(opened: OpenedBoard, mut deps: UiDeps) -> anyhow::Resu
     let result = async {
         let mut terminal = Terminal::new(backend)?;
         enable_input_modes(terminal.backend_mut(), deps.config.mouse)?;
-        let reason = crate::run(&mut terminal, input, opened, deps).await;
+        let reason = crate::app::event_loop::run(&mut terminal, input, opened, deps).await;
         execute!(
             terminal.backend_mut(),
             SetAttribute(Attribute::Reset),

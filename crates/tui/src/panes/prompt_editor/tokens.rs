@@ -6,7 +6,8 @@ use tui_textarea::{CursorMove, TextArea};
 use super::{PromptEditor, PromptField, Target};
 use crate::keymap::Context;
 use crate::keymap::action::Action;
-use crate::panes::{Flow, Msg, PaneCtx, Toast};
+use crate::model::msg::{Flow, Msg, Toast};
+use crate::panes::PaneCtx;
 use shotdeck_core::rules::{image_placeholder_spans, referable_images};
 
 impl PromptEditor {

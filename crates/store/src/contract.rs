@@ -1,0 +1,202 @@
+//! What every backend must do, as test bodies over `Arc<dyn JobStore>`: the SQLite tests
+//! below call them, and a second backend's tests call the same functions on its store.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use shotdeck_core::Provider;
+use shotdeck_core::budget::{Budget, UnitPrices};
+use shotdeck_core::compose::{PlaceholderImages, compose};
+use shotdeck_core::jobs::{JobPhase, JobView};
+use shotdeck_core::model::Board;
+
+use crate::{FileProgress, JobChange, JobStore, NewJob, Refusal, Restart, StoreError};
+
+const A: &str = "engine-a";
+const B: &str = "engine-b";
+
+fn job(ext: &str, board: &str, usd: f64) -> NewJob {
+    let b = Board::starter();
+    let request = compose(&b, Provider::Kling, &PlaceholderImages, ext).unwrap();
+    NewJob {
+        board_path: PathBuf::from(board),
+        board: b,
+        provider: Provider::Kling,
+        request,
+        external_task_id: ext.into(),
+        estimated_usd: Some(usd),
+        retry_of: None,
+    }
+}
+
+async fn insert(s: &dyn JobStore, j: NewJob, until: i64) -> JobView {
+    s.insert_within_budget(j, Budget::default(), UnitPrices::new(), A, until, 1)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// A job the budget refuses is not recorded: the sum and the insert are one transaction.
+pub(crate) async fn budget_refusal_records_nothing(s: Arc<dyn JobStore>) {
+    let budget = Budget {
+        per_board: Some(2.0),
+        ..Budget::default()
+    };
+    let prices = UnitPrices::new();
+    let first = s
+        .insert_within_budget(job("b1", "/a.json", 1.5), budget, prices.clone(), A, 10, 1)
+        .await
+        .unwrap();
+    assert!(first.is_ok());
+    let refused = s
+        .insert_within_budget(job("b2", "/a.json", 1.0), budget, prices.clone(), A, 10, 2)
+        .await
+        .unwrap();
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(s.counts().await.unwrap().of(None), 1);
+    // Another board has its own limit.
+    let other = s
+        .insert_within_budget(job("b3", "/b.json", 1.0), budget, prices, A, 10, 3)
+        .await
+        .unwrap();
+    assert!(other.is_ok());
+}
+
+/// Takes count per board; a job is retried once, and the retry shows what it retries.
+pub(crate) async fn takes_and_the_one_retry_rule(s: Arc<dyn JobStore>) {
+    let a1 = insert(&*s, job("t1", "/a.json", 1.0), 10).await;
+    let b1 = insert(&*s, job("t2", "/b.json", 1.0), 10).await;
+    let retry = NewJob {
+        retry_of: Some(a1.id),
+        ..job("t3", "/a.json", 1.0)
+    };
+    let a2 = insert(&*s, retry.clone(), 10).await;
+    assert_eq!((a1.take, b1.take, a2.take), (1, 1, 2));
+    assert_eq!(a2.retry_of_take, Some(1));
+    let again = NewJob {
+        external_task_id: "t4".into(),
+        ..retry
+    };
+    let refused = s
+        .insert_within_budget(again, Budget::default(), UnitPrices::new(), A, 10, 2)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::AlreadyRetried { of, child }) if of == a1.id && child == a2.id),
+        "{refused:?}"
+    );
+    assert_eq!(
+        s.retries_of(a1.id).await.unwrap(),
+        [(a2.id, JobPhase::Queued)]
+    );
+}
+
+/// Once another engine adopted a job whose lease expired, the old owner's writes change
+/// nothing.
+pub(crate) async fn a_stale_owner_writes_nothing(s: Arc<dyn JobStore>) {
+    let v = insert(&*s, job("s1", "/a.json", 1.0), 100).await;
+    let submitting = JobChange::phase(JobPhase::Submitting);
+    s.apply(v.id, A, submitting, 50).await.unwrap().unwrap();
+    // A stops renewing; at 200 its lease has expired and B adopts the job.
+    assert_eq!(s.adoptable(200, false).await.unwrap(), [v.id]);
+    let adopted = s.adopt(v.id, B, 10_000, 200).await.unwrap();
+    assert_eq!(adopted, crate::Adopted::Work(None));
+    let before = s.view(v.id).await.unwrap().unwrap();
+    let late = JobChange {
+        task_id: Some("t-stale".into()),
+        ..JobChange::phase(JobPhase::Submitted)
+    };
+    assert_eq!(s.apply(v.id, A, late, 300).await.unwrap(), None);
+    let progress = FileProgress {
+        bytes_done: 1,
+        bytes_total: None,
+        complete: false,
+    };
+    assert_eq!(
+        s.file_progress(v.id, A, 0, progress, 300).await.unwrap(),
+        None
+    );
+    assert!(!s.note_poll(v.id, A, 300).await.unwrap());
+    assert_eq!(s.renew_leases(A, 20_000, vec![v.id]).await.unwrap(), [v.id]);
+    assert_eq!(s.view(v.id).await.unwrap().unwrap(), before);
+    // The new owner's write goes through.
+    let accepted = JobChange::phase(JobPhase::Submitted);
+    let now = s.apply(v.id, B, accepted, 400).await.unwrap().unwrap();
+    assert_eq!(now.phase, JobPhase::Submitted);
+}
+
+/// A move the state machine forbids is an error and writes nothing; reopening a failed
+/// job is the user's word only, and only for a task the provider accepted.
+pub(crate) async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
+    let v = insert(&*s, job("i1", "/a.json", 1.0), i64::MAX).await;
+    let refused = s.apply(v.id, A, JobChange::phase(JobPhase::Done), 2).await;
+    assert!(
+        matches!(refused, Err(StoreError::Transition(_))),
+        "{refused:?}"
+    );
+    assert_eq!(s.view(v.id).await.unwrap().unwrap().phase, JobPhase::Queued);
+    assert_eq!(s.history(v.id).await.unwrap().len(), 1);
+    // Failed without a task: nothing to poll.
+    s.apply(v.id, A, JobChange::phase(JobPhase::Failed), 3)
+        .await
+        .unwrap();
+    let revive = s
+        .apply(v.id, A, JobChange::phase(JobPhase::Submitted), 4)
+        .await;
+    assert!(
+        matches!(revive, Err(StoreError::Transition(_))),
+        "{revive:?}"
+    );
+    let repoll = s
+        .restart(v.id, Restart::Repoll, A, i64::MAX, 5)
+        .await
+        .unwrap();
+    assert_eq!(repoll, Err(Refusal::NoTaskId { id: v.id }));
+    // Failed with a task: the user's repoll reopens it.
+    let w = insert(&*s, job("i2", "/a.json", 1.0), i64::MAX).await;
+    let failed = JobChange {
+        task_id: Some("t-9".into()),
+        ..JobChange::phase(JobPhase::Failed)
+    };
+    s.apply(w.id, A, failed, 6).await.unwrap();
+    let reopened = s
+        .restart(w.id, Restart::Repoll, A, i64::MAX, 7)
+        .await
+        .unwrap();
+    let reopened = reopened.unwrap().unwrap();
+    assert_eq!(
+        (reopened.phase, reopened.error),
+        (JobPhase::Submitted, None)
+    );
+    let history = s.history(w.id).await.unwrap();
+    assert_eq!(history.last().map(|e| e.phase), Some(JobPhase::Submitted));
+}
+
+#[cfg(feature = "sqlite")]
+mod sqlite {
+    use super::*;
+    use crate::SqliteStore;
+
+    fn store() -> Arc<dyn JobStore> {
+        Arc::new(SqliteStore::open_in_memory().unwrap())
+    }
+
+    #[tokio::test]
+    async fn budget_refusal() {
+        budget_refusal_records_nothing(store()).await;
+    }
+
+    #[tokio::test]
+    async fn takes_and_retries() {
+        takes_and_the_one_retry_rule(store()).await;
+    }
+
+    #[tokio::test]
+    async fn stale_owner() {
+        a_stale_owner_writes_nothing(store()).await;
+    }
+
+    #[tokio::test]
+    async fn invalid_transitions() {
+        invalid_transitions_are_refused(store()).await;
+    }
+}

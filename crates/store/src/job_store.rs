@@ -1,0 +1,260 @@
+//! The store's interface: one method per business transaction the engine and the CLI
+//! perform, so each backend can make every one of them atomic (one SQLite transaction or one
+//! PostgreSQL transaction). Methods take what they write by value or by reference and
+//! return a boxed future that owns what it needs, so `Arc<dyn JobStore>` works across tasks.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
+use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
+
+use crate::{
+    CancelError, FileProgress, FileTarget, JobChange, KeeperError, LedgerEntry, ListFilter, NewJob,
+    Resolution, ResolveError, StoreError,
+};
+
+/// What every store method returns: a future that may be sent to another task.
+pub type StoreFuture<'a, T, E = StoreError> =
+    Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'a>>;
+
+/// A user's command that puts a job back to work under the caller's lease.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Restart {
+    /// Resume (or redo) a job's downloads; also restarts a stalled job in any phase.
+    Redownload,
+    /// Send a job that was recorded but never sent, held to `budget` as if new and dated now.
+    Send {
+        budget: Budget,
+        unit_prices: UnitPrices,
+    },
+    /// Poll the task the provider accepted again: a failed job is reopened, a stopped one
+    /// restarted. Nothing is created, so nothing is paid.
+    Repoll,
+}
+
+/// Why a [`Restart`] was refused (nothing was written; the lease is given back): the
+/// engine's own refusal, so its wording stays in one place (`shotdeck_core::jobs`).
+pub use shotdeck_core::jobs::Refusal;
+
+/// What an engine found on a job whose lease it tried to take ([`JobStore::adopt`]).
+// Views go to front ends unchanged; boxing them would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Adopted {
+    /// Ours to work on; the view when clearing a stall changed it.
+    Work(Option<JobView>),
+    /// Left `queued` by a submit that stopped before sending: now `not_sent`, released.
+    Parked(JobView),
+    /// Another live engine holds it.
+    Busy,
+}
+
+/// A page of the history, newest first ([`JobStore::page`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageQuery {
+    /// One board's jobs, or every board's.
+    pub board: Option<PathBuf>,
+    /// Only ids below this one (`JobId::MAX` for the first page).
+    pub below: JobId,
+    pub limit: usize,
+    /// Only jobs whose id, external id, task id, board, phase, provider or model contain
+    /// this text, or whose take it names ("take 3").
+    pub filter: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobPage {
+    pub jobs: Vec<JobView>,
+    /// With a filter, on the first page: how many jobs match in all.
+    pub matching: Option<usize>,
+}
+
+/// The job store. Every write that works on a job for an engine names the lease `owner`
+/// and changes nothing (answering `None` or `false`) when `owner` no longer holds it: a
+/// stale owner's late write never overwrites the newer owner's state. Phase changes go
+/// through `shotdeck_core::jobs::machine`; a move it forbids is `StoreError::Transition`
+/// and writes nothing.
+pub trait JobStore: Send + Sync {
+    // Submitting.
+
+    /// Records `job` in `queued`, leased to `owner` until `lease_until`, numbered as its
+    /// board's next take, unless `budget` refuses it: the sums and the insert are one
+    /// transaction. A second retry of one job is `StoreError::AlreadyRetried`.
+    fn insert_within_budget(
+        &self,
+        job: NewJob,
+        budget: Budget,
+        unit_prices: UnitPrices,
+        owner: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> StoreFuture<'_, Result<JobView, OverBudget>>;
+
+    /// The jobs recorded as retries of `id`, oldest first, with their phases.
+    fn retries_of(&self, id: JobId) -> StoreFuture<'_, Vec<(JobId, JobPhase)>>;
+
+    // Leases.
+
+    /// Takes `id`'s lease for `owner` and applies the user's `how` (see [`Restart`]);
+    /// `Ok(None)` when the lease was lost meanwhile. A refusal gives the lease back.
+    fn restart(
+        &self,
+        id: JobId,
+        how: Restart,
+        owner: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> StoreFuture<'_, Result<Option<JobView>, Refusal>>;
+
+    /// Takes the lease of a job no live engine holds: parks a `queued` one as `not_sent`
+    /// (and releases it), clears a stall, or leaves it as it is to work on.
+    fn adopt(&self, id: JobId, owner: &str, lease_until: i64, now: i64)
+    -> StoreFuture<'_, Adopted>;
+
+    /// Active jobs no live engine holds (stalled ones only when asked): never leased,
+    /// released, or whose lease expired before `now`. Never one waiting for the user.
+    fn adoptable(&self, now: i64, include_stalled: bool) -> StoreFuture<'_, Vec<JobId>>;
+
+    /// Active jobs some engine should be working on (not stalled), leased or not.
+    fn in_flight(&self) -> StoreFuture<'_, Vec<JobId>>;
+
+    /// Extends every lease `owner` holds until `until` and answers which of `held` it no
+    /// longer holds (another process took them over or cancelled them).
+    fn renew_leases(
+        &self,
+        owner: &str,
+        until: i64,
+        held: Vec<JobId>,
+    ) -> StoreFuture<'_, Vec<JobId>>;
+
+    /// Lets go of `id` if `owner` holds it, and answers the job as it now is.
+    fn release(&self, id: JobId, owner: &str) -> StoreFuture<'_, Option<JobView>>;
+
+    /// Lets go of everything `owner` holds (engine shutdown).
+    fn release_all(&self, owner: &str) -> StoreFuture<'_, usize>;
+
+    // A worker's writes, each under `owner`'s lease (`None`/`false`: the lease was lost).
+
+    /// Applies `change` (its phase through the state machine) with a history row when the
+    /// phase changes or a note is given.
+    fn apply(
+        &self,
+        id: JobId,
+        owner: &str,
+        change: JobChange,
+        now: i64,
+    ) -> StoreFuture<'_, Option<JobView>>;
+
+    /// Records the videos a finished task produced; existing rows keep their progress.
+    fn set_files(
+        &self,
+        id: JobId,
+        owner: &str,
+        files: Vec<FileTarget>,
+        now: i64,
+    ) -> StoreFuture<'_, Option<JobView>>;
+
+    fn file_progress(
+        &self,
+        id: JobId,
+        owner: &str,
+        idx: usize,
+        progress: FileProgress,
+        now: i64,
+    ) -> StoreFuture<'_, Option<JobView>>;
+
+    /// A complete video's length from its MP4 header.
+    fn file_media_seconds(
+        &self,
+        id: JobId,
+        owner: &str,
+        idx: usize,
+        seconds: f64,
+        now: i64,
+    ) -> StoreFuture<'_, Option<JobView>>;
+
+    /// When the lease holder last polled the job (not a change anyone needs to see).
+    fn note_poll(&self, id: JobId, owner: &str, at: i64) -> StoreFuture<'_, bool>;
+
+    /// A create's answer that came after the lease was lost: the task id is recorded
+    /// whoever holds the job, as long as it has none. `None` when it had one.
+    fn record_late_task(
+        &self,
+        id: JobId,
+        task_id: &str,
+        now: i64,
+    ) -> StoreFuture<'_, Option<JobView>>;
+
+    // The user's word, from any process.
+
+    /// The task id the user found for a job in `needs_attention`, or "lost".
+    fn resolve_attention(
+        &self,
+        id: JobId,
+        resolution: Resolution,
+        owner: &str,
+        now: i64,
+    ) -> StoreFuture<'_, JobView, ResolveError>;
+
+    /// Fails an unfinished job as cancelled, taking its lease from whoever holds it.
+    fn cancel(&self, id: JobId, owner: &str, now: i64) -> StoreFuture<'_, JobView, CancelError>;
+
+    /// Makes `id` its board's keeper (moving the mark) or clears it; answers every job
+    /// whose mark changed.
+    fn set_keeper(
+        &self,
+        id: JobId,
+        keep: bool,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<JobView>, KeeperError>;
+
+    // Reads.
+
+    fn view(&self, id: JobId) -> StoreFuture<'_, Option<JobView>>;
+
+    /// The whole record: request, board, lease and history.
+    fn record(&self, id: JobId) -> StoreFuture<'_, Option<JobRecord>>;
+
+    fn history(&self, id: JobId) -> StoreFuture<'_, Vec<PhaseEvent>>;
+
+    /// These jobs' views, in the order given; missing ones are left out.
+    fn views(&self, ids: Vec<JobId>) -> StoreFuture<'_, Vec<JobView>>;
+
+    /// What a front end starts with: the newest `limit` jobs and every older unfinished one,
+    /// newest first.
+    fn first_views(&self, limit: usize) -> StoreFuture<'_, Vec<JobView>>;
+
+    /// Jobs not yet done or failed (needing attention included), oldest first.
+    fn unfinished(&self) -> StoreFuture<'_, Vec<JobView>>;
+
+    /// A page of the history, filtered by the query (never by loading the history).
+    fn page(&self, query: PageQuery) -> StoreFuture<'_, JobPage>;
+
+    /// How many jobs each board has, and the newest id.
+    fn counts(&self) -> StoreFuture<'_, JobCounts>;
+
+    /// Jobs whose row changed at or after `since_ms` (other processes' writes included).
+    fn changed_since(&self, since_ms: i64) -> StoreFuture<'_, Vec<JobView>>;
+
+    /// The longest task id among `filter`'s jobs (0 when none has one); `None`: no job.
+    fn widest_task_id(&self, filter: ListFilter) -> StoreFuture<'_, Option<usize>>;
+
+    // Money.
+
+    /// What the ledger counts since the store's local midnight before `now`, every board.
+    fn spent_today(&self, now: i64, unit_prices: UnitPrices) -> StoreFuture<'_, f64>;
+
+    /// Every job since `since_ms` (all when `None`), oldest first, on one board or all.
+    fn ledger(
+        &self,
+        since_ms: Option<i64>,
+        board: Option<PathBuf>,
+        unit_prices: UnitPrices,
+    ) -> StoreFuture<'_, Vec<LedgerEntry>>;
+
+    /// Unix milliseconds of the store's local midnight starting `date` (`YYYY-MM-DD`);
+    /// `None` when it is not such a date.
+    fn local_date_ms(&self, date: &str) -> StoreFuture<'_, Option<i64>>;
+}
