@@ -1,8 +1,6 @@
 //! A simulated backend on 127.0.0.1, a temp store and board folder, and an engine wired to
 //! both with every interval shrunk.
 
-use shotdeck::app::engine_settings;
-use shotdeck::engine::events::Refusal;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,7 +9,7 @@ use std::time::Duration;
 use shotdeck::core::compare::TakeFacts;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{
-    JobCmd, JobEvent, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
+    JobCmd, JobEvent, JobPhase, JobView, Refusal, SubmitOptions, SubmitRequest, SubmitTicket,
 };
 use shotdeck::engine::schedule::PollSchedule;
 use shotdeck::engine::store::{JobRecord, Resolution, ResolveError, Store, now_ms};
@@ -84,7 +82,7 @@ impl Harness {
         shotdeck::sim::describe_relay(&mut config.profiles);
         EngineConfig::new(
             shotdeck::engine::store::open(&self.store_path()).unwrap(),
-            engine_settings(&config),
+            shotdeck::app::engine_settings(&config),
             ProviderSettings::default(),
         )
         .with_clients(factory)
