@@ -120,14 +120,18 @@ fn main() {
                 .expect("start the simulator and the engine");
         let started = Instant::now();
         for _ in 0..JOBS {
-            engine.cmd_tx.send(submit_cmd(&board)).expect("the engine is running");
+            engine
+                .cmd_tx
+                .send(submit_cmd(&board))
+                .await
+                .expect("the engine is running");
         }
         // Keep the event channel drained, as the UI would.
         let drain = tokio::spawn(async move { while engine.event_rx.recv().await.is_some() {} });
         tokio::time::sleep(RUN).await;
         let stats = demo.sim.stats();
         let elapsed = started.elapsed();
-        let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+        let _ = engine.cmd_tx.send(JobCmd::Shutdown).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), engine.task).await;
         drain.abort();
         demo.sim.shutdown().await;

@@ -18,7 +18,7 @@ use shotdeck::core::Provider;
 use shotdeck::engine::events::{JobError, JobFile, JobPhase, JobView};
 use shotdeck::files::config::Config;
 use shotdeck::ui::{App, OpenedBoard, UiDeps};
-use tokio::sync::mpsc::unbounded_channel;
+use tokio::sync::mpsc::channel;
 
 const JOBS: i64 = 10_000;
 /// 2026-01-01T00:00:00Z: a fixed clock so every run draws the same "ago" labels.
@@ -92,8 +92,8 @@ fn app_with_history(dir: &Path, jobs: i64, w: u16, h: u16) -> App {
     .expect("copy the example board");
     let opened = OpenedBoard::open(&path, "std").expect("open the example board");
     let jobs = (1..=jobs).map(|id| history_job(id, &opened.path)).collect();
-    let (cmd_tx, _cmd_rx) = unbounded_channel();
-    let (_ev_tx, ev_rx) = unbounded_channel();
+    let (cmd_tx, _cmd_rx) = channel(1);
+    let (_ev_tx, ev_rx) = channel(1);
     let mut deps = UiDeps::new(cmd_tx, ev_rx, Config::default());
     deps.initial_jobs = jobs;
     let (mut app, _rx) = App::new(opened, deps);

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use gateway_mock::{CreateScript, Deployment, GatewayMock, PollShape, VIDEO};
 use serde_json::Value;
+use shotdeck::app::engine_settings;
 use shotdeck::core::compose::PlaceholderImages;
 use shotdeck::core::provider::Provider;
 use shotdeck::core::{Board, compose};
@@ -82,7 +83,7 @@ impl Rig {
         };
         let cfg = EngineConfig::new(
             shotdeck::engine::store::open(&self.store()).unwrap(),
-            config,
+            engine_settings(&config),
             ProviderSettings::default(),
         )
         .with_clients(factory)
@@ -111,7 +112,7 @@ impl Rig {
         let (path, board) = self.board(p);
         let request = SubmitRequest::new(&path, board, p, SubmitOptions::default());
         let ticket = request.ticket;
-        engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+        engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
         events.job_for(ticket).await
     }
 }
@@ -322,7 +323,7 @@ async fn a_lost_create_waits_for_the_user_and_attach_resumes_it() {
             assert!(tokio::time::Instant::now() < deadline, "{e}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        engine.cmd_tx.send(JobCmd::Refresh).unwrap();
+        engine.cmd_tx.try_send(JobCmd::Refresh).unwrap();
         let v = events.finished(job.id).await;
         assert_downloaded(&v);
         assert_eq!(v.task_id.as_deref(), Some(task.as_str()));

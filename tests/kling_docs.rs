@@ -22,9 +22,8 @@ use kling_docs_mock::{Account, CLEAN_BYTES, DocsMock, Fault, Op, WATERMARKED_BYT
 use shotdeck::core::{Board, Provider};
 use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, JobView, SubmitOptions, SubmitRequest};
 use shotdeck::engine::schedule::PollSchedule;
-use shotdeck::engine::{ClientFactory, Engine, EngineConfig, Tuning};
+use shotdeck::engine::{ClientFactory, Engine, EngineConfig, EngineSettings, Tuning};
 use shotdeck::files::board_file;
-use shotdeck::files::config::Config;
 use shotdeck::providers::{Client, ProviderSettings};
 use tempfile::TempDir;
 
@@ -119,7 +118,7 @@ async fn run_jobs(
     });
     let cfg = EngineConfig::new(
         shotdeck::engine::store::open(&dir.path().join("data/jobs.sqlite3")).unwrap(),
-        Config::default(),
+        EngineSettings::default(),
         ProviderSettings::default(),
     )
     .with_clients(factory)
@@ -132,7 +131,7 @@ async fn run_jobs(
             Provider::Kling,
             SubmitOptions::default(),
         );
-        engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+        engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     }
     let deadline = tokio::time::Instant::now() + PATIENCE;
     let mut ended: BTreeMap<i64, JobView> = BTreeMap::new();
@@ -149,7 +148,7 @@ async fn run_jobs(
             _ => {}
         }
     }
-    let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+    let _ = engine.cmd_tx.try_send(JobCmd::Shutdown);
     let _ = tokio::time::timeout(PATIENCE, engine.task).await;
     (ended.into_values().collect(), dir)
 }

@@ -12,7 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shotdeck::core::Provider;
 use shotdeck::engine::schedule::PollSchedule;
-use shotdeck::engine::{ClientFactory, Engine, EngineConfig, Tuning};
+use shotdeck::engine::{ClientFactory, Engine, EngineConfig, EngineSettings, Tuning};
 use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
 use shotdeck::providers::{Client, ProviderSettings};
@@ -80,7 +80,7 @@ async fn submit_from_the_editor_and_watch_the_job_finish() {
     });
     let cfg = EngineConfig::new(
         shotdeck::engine::store::open(&dir.path().join("data/jobs.sqlite3")).unwrap(),
-        Config::default(),
+        EngineSettings::default(),
         ProviderSettings::default(),
     )
     .with_clients(factory)

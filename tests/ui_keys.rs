@@ -219,8 +219,8 @@ fn settings_cycle_toggle_and_edit_paths() {
 #[test]
 fn a_broken_key_override_falls_back_with_a_warning() {
     use shotdeck::files::config::{Config, KeyList};
-    let (cmd_tx, _c) = tokio::sync::mpsc::unbounded_channel();
-    let (_e, ev_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (cmd_tx, _c) = tokio::sync::mpsc::channel(1);
+    let (_e, ev_rx) = tokio::sync::mpsc::channel(1);
     let mut config = Config::default();
     config
         .keys

@@ -146,13 +146,13 @@ async fn a_stop_signal_saves_the_edit_typed_just_before() {
     let opened = board_in(dir.path());
     let path = opened.path.clone();
     let (mut deps, _cmds, _events, _rec) = deps(vec![]);
-    let (stop_tx, stop_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (stop_tx, stop_rx) = tokio::sync::mpsc::channel(4);
     deps.outside.stop = Some(stop_rx);
     let (mut term, _) = counting(80, 24);
     let (tx, rx) = mpsc::unbounded();
     tx.unbounded_send(key('+')).unwrap();
     // Queued together: the key is applied before the signal ends the loop.
-    stop_tx.send(shotdeck::ui::StopSignal::Hangup).unwrap();
+    stop_tx.try_send(shotdeck::ui::StopSignal::Hangup).unwrap();
     let reason = run(&mut term, rx, opened, deps).await.unwrap();
     assert_eq!(reason, ExitReason::Signal(shotdeck::ui::StopSignal::Hangup));
     assert_eq!(board_file::load(&path).unwrap().shots[0].duration, 5.0);

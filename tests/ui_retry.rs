@@ -7,7 +7,9 @@
 mod ui_support;
 
 use crossterm::event::KeyCode;
-use shotdeck::engine::events::{JobCmd, JobError, JobEvent, JobPhase, SubmitRequest};
+use shotdeck::engine::events::{
+    JobCmd, JobError, JobEvent, JobPhase, Refusal, Step, SubmitRequest,
+};
 use ui_support::*;
 
 /// Every command the app sent so far.
@@ -117,7 +119,10 @@ fn a_refused_retry_may_be_asked_for_again() {
     h.keys("ry");
     let request = the_board_submit(sent(&mut h));
     h.app.on_job_event(JobEvent::Rejected {
-        reason: "images could not be read; nothing was sent".into(),
+        reason: Refusal::Failed {
+            step: Step::Prepare,
+            error: "images could not be read".into(),
+        },
         ticket: Some(request.ticket),
     });
     h.keys("gjjr"); // a sent board selects the newest job, as a submit does
@@ -245,4 +250,34 @@ fn submit_and_retry_show_the_files_they_upload_with_sizes() {
     h.keys("n6jjr");
     let screen = h.render(120, 40).backend().to_string();
     assert!(screen.contains(&upload), "{screen}");
+}
+
+/// The engine's command channel is bounded: a command that finds it full is not sent and
+/// the user is told so at once (the editor never waits for the engine); once the engine
+/// takes commands again the same key works.
+#[test]
+fn a_command_the_busy_engine_cannot_take_is_refused_with_a_toast() {
+    use shotdeck::engine::COMMAND_CAPACITY;
+    let mut h = harness_with(&noir(), sample_jobs);
+    while h.cmds.try_recv().is_ok() {}
+    h.keys("6G"); // the oldest job, #1, done
+    for _ in 0..COMMAND_CAPACITY {
+        h.keys("d");
+    }
+    assert!(!h.app.toast().is_some_and(|t| t.text.contains("busy")));
+    h.keys("d");
+    let t = h.app.toast().unwrap();
+    assert!(
+        t.error && t.text == "the job engine is busy: nothing was sent, try again",
+        "{}",
+        t.text
+    );
+    let mut taken = 0;
+    while let Ok(cmd) = h.cmds.try_recv() {
+        assert!(matches!(cmd, JobCmd::Redownload(1)), "{cmd:?}");
+        taken += 1;
+    }
+    assert_eq!(taken, COMMAND_CAPACITY, "the refused one was not queued");
+    h.keys("d");
+    assert!(matches!(h.cmds.try_recv(), Ok(JobCmd::Redownload(1))));
 }

@@ -5,7 +5,8 @@ mod ui_support;
 
 use crossterm::event::KeyCode;
 use shotdeck::core::Provider;
-use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, SubmitOptions, SubmitRequest};
+use shotdeck::core::{FieldPath, Finding, ShotField};
+use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, Refusal, SubmitOptions, SubmitRequest};
 use shotdeck::files::board_file;
 use shotdeck::ui::{ExitReason, History};
 use ui_support::*;
@@ -111,7 +112,13 @@ fn the_engines_answer_to_a_submit_is_shown() {
     h.keys("Sy");
     let request = sent_submit(&mut h);
     h.app.on_job_event(JobEvent::Rejected {
-        reason: "the board has errors: error shots[0].duration: too long; nothing was sent".into(),
+        reason: Refusal::Findings(vec![Finding::error(
+            FieldPath::Shot {
+                index: 0,
+                field: ShotField::Duration,
+            },
+            "too long",
+        )]),
         ticket: Some(request.ticket),
     });
     let t = h.app.toast().unwrap();
@@ -227,7 +234,10 @@ fn engine_events_update_the_queue_and_tell_the_user() {
     );
     assert!(!h.app.wants_tick(), "idle: no ticks");
     h.app.on_job_event(JobEvent::Rejected {
-        reason: "store is read-only".into(),
+        reason: Refusal::NoEngine {
+            why: "store is read-only".into(),
+            submit: false,
+        },
         ticket: None,
     });
     assert!(h.app.toast().unwrap().text.contains("store is read-only"));

@@ -7,8 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::provider_settings;
 use crate::core::Provider;
-use crate::engine::{Engine, EngineConfig, EngineHandle, provider_settings};
+use crate::engine::{Engine, EngineConfig, EngineHandle};
 use crate::files::config::Config;
 use crate::files::credentials::{ENV_ACCESS_KEY, ENV_API_KEY, ENV_SECRET_KEY};
 use crate::providers::Client;
@@ -112,7 +113,8 @@ pub async fn start(
     config.problems.retain(|p| !p.money);
     crate::sim::describe_relay(&mut config.profiles);
     let store = crate::engine::store::open(&dir.join("demo-jobs.sqlite3"))?;
-    let engine_config = EngineConfig::new(store, config, settings).with_clients(clients);
+    let engine_config =
+        EngineConfig::new(store, super::engine_settings(&config), settings).with_clients(clients);
     let engine = Engine::start(engine_config).await?;
     Ok((Demo { sim, dir }, engine))
 }

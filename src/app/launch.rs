@@ -8,15 +8,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use tokio::sync::mpsc::unbounded_channel;
 use tokio::sync::oneshot;
 
+use super::provider_settings;
 use super::runtime::{self, Flavor};
 use super::session::engine_after_first_frame;
 use super::{EXIT_UNREADABLE, demo};
 use crate::core::Provider;
 use crate::core::printable_path;
-use crate::engine::config::provider_settings;
 use crate::files::board_lock::{self, BoardLock, LockAttempt};
 use crate::files::config::Config;
 use crate::files::{board_file, logging, paths, safe_read};
@@ -58,8 +57,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
     // Held until the editor exits; dropping it removes the lock file.
     let (_lock, read_only) = lock_board(&opened.path, args.force_write);
     runtime::block_on(Flavor::MultiThread, async {
-        let (cmd_tx, cmd_rx) = unbounded_channel();
-        let (event_tx, event_rx) = unbounded_channel();
+        let ((cmd_tx, event_rx), (cmd_rx, event_tx)) = super::session::ui_channels();
         let (drawn_tx, drawn_rx) = oneshot::channel();
         let (history_tx, history_rx) = oneshot::channel();
         let engine = tokio::spawn(engine_after_first_frame(

@@ -22,3 +22,27 @@ pub const EXIT_UNREADABLE: u8 = 2;
 pub fn load_config() -> Config {
     config::load()
 }
+
+/// The part of the user's config the engine uses: prices, limits, profiles, the render
+/// folder rule and whether the money keys read cleanly (not the theme, keys or notify).
+pub fn engine_settings(config: &Config) -> crate::engine::EngineSettings {
+    crate::engine::EngineSettings {
+        prices: config.prices.clone(),
+        usd_per_unit: config.usd_per_unit.clone(),
+        budget: config.budget,
+        profiles: config.profiles.clone(),
+        money_refusal: config.money_refusal(),
+        render_dir: config.render_dir.clone(),
+    }
+}
+
+/// The base URLs the user configured, as provider settings (the environment still wins
+/// inside `Client::from_env`).
+pub fn provider_settings(config: &Config) -> crate::providers::ProviderSettings {
+    crate::providers::ProviderSettings {
+        kling_base: config.kling_api_base.clone(),
+        gateway_base: config.gateway_url.clone(),
+        profiles: config.profiles.clone(),
+        ..crate::providers::ProviderSettings::default()
+    }
+}

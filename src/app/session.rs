@@ -4,34 +4,35 @@
 
 use std::path::PathBuf;
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{Receiver, Sender, channel};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::demo;
-use crate::engine::events::{JobCmd, JobCounts, JobEvent, JobView};
+use crate::engine::events::{Asked, JobCmd, JobCounts, JobEvent, JobView, Refusal};
 use crate::engine::store::open_default;
-use crate::engine::{Engine, EngineConfig, provider_settings};
+use crate::engine::{COMMAND_CAPACITY, EVENT_CAPACITY, Engine, EngineConfig};
 use crate::files::config::Config;
 use crate::ui::History;
 
 /// Answers for a missing engine (no job store, or a demo without its backend): every
 /// command that would act is refused with `why`, so the editor works and nothing pretends
 /// to run.
-pub(super) async fn no_engine(
-    mut cmds: UnboundedReceiver<JobCmd>,
-    events: UnboundedSender<JobEvent>,
-    why: String,
-) {
+pub(super) async fn no_engine(mut cmds: Receiver<JobCmd>, events: Sender<JobEvent>, why: String) {
     while let Some(cmd) = cmds.recv().await {
         match cmd {
             JobCmd::Submit(request) => {
                 let provider = request.provider;
                 tracing::warn!(%provider, "submit refused: {why}");
-                let _ = events.send(JobEvent::Rejected {
-                    reason: format!("{why}; nothing was sent"),
-                    ticket: Some(request.ticket),
-                });
+                let _ = events
+                    .send(JobEvent::Rejected {
+                        reason: Refusal::NoEngine {
+                            why: why.clone(),
+                            submit: true,
+                        },
+                        ticket: Some(request.ticket),
+                    })
+                    .await;
             }
             JobCmd::Retry(_)
             | JobCmd::Repoll(_)
@@ -41,10 +42,15 @@ pub(super) async fn no_engine(
             | JobCmd::Cancel(_)
             | JobCmd::SetKeeper { .. }
             | JobCmd::Compare(..) => {
-                let _ = events.send(JobEvent::Rejected {
-                    reason: why.clone(),
-                    ticket: None,
-                });
+                let _ = events
+                    .send(JobEvent::Rejected {
+                        reason: Refusal::NoEngine {
+                            why: why.clone(),
+                            submit: false,
+                        },
+                        ticket: None,
+                    })
+                    .await;
             }
             JobCmd::Refresh | JobCmd::Page { .. } => {}
             JobCmd::Shutdown => break,
@@ -52,8 +58,18 @@ pub(super) async fn no_engine(
     }
 }
 
-/// The editor's side of the engine channels.
-pub(super) type UiEnds = (UnboundedReceiver<JobCmd>, UnboundedSender<JobEvent>);
+/// The editor's side of the engine channels. Both bounded: the editor `try_send`s commands
+/// (a full channel is said as busy) and reads every event as it comes, so this side may wait
+/// to send it events; it never waits on the engine's command channel instead of reading the
+/// engine's events (see [`relay`]).
+pub(super) type UiEnds = (Receiver<JobCmd>, Sender<JobEvent>);
+
+/// The channels between the editor and this session.
+pub(super) fn ui_channels() -> ((Sender<JobCmd>, Receiver<JobEvent>), UiEnds) {
+    let (cmd_tx, cmd_rx) = channel(COMMAND_CAPACITY);
+    let (event_tx, event_rx) = channel(EVENT_CAPACITY);
+    ((cmd_tx, event_rx), (cmd_rx, event_tx))
+}
 
 /// Waits for the editor's first frame, then starts the engine (or the demo's simulator and
 /// engine), hands the editor its history and relays commands and events until the engine
@@ -83,30 +99,56 @@ pub(super) async fn engine_after_first_frame(
         counts: session.counts,
         warning: session.warning,
     });
-    let (mut engine_cmds, mut engine_events) = (Some(session.cmd_tx), session.event_rx);
+    relay(
+        &mut ui_cmds,
+        &ui_events,
+        session.cmd_tx,
+        &mut session.event_rx,
+    )
+    .await;
+    let _ = session.task.await;
+    if let Some(d) = session.demo {
+        d.sim.shutdown().await;
+    }
+}
+
+/// Forwards the editor's commands to the engine and the engine's events to the editor until
+/// the engine stops. A command waits here for room in the engine's channel while events
+/// keep flowing (the engine may be waiting for its events to be read before it takes more
+/// commands), and no further command is read meanwhile, so the editor's own channel fills
+/// and its sends say "busy".
+async fn relay(
+    ui_cmds: &mut Receiver<JobCmd>,
+    ui_events: &Sender<JobEvent>,
+    engine_cmds: Sender<JobCmd>,
+    engine_events: &mut Receiver<JobEvent>,
+) {
+    let mut engine_cmds = Some(engine_cmds);
+    let mut pending: Option<JobCmd> = None;
     loop {
+        let to_engine = engine_cmds.clone();
         tokio::select! {
-            cmd = ui_cmds.recv(), if engine_cmds.is_some() => match cmd {
-                Some(cmd) => {
-                    if let Some(tx) = &engine_cmds {
-                        let _ = tx.send(cmd);
-                    }
+            room = async { to_engine.as_ref()?.reserve().await.ok() }, if pending.is_some() => {
+                match (room, pending.take()) {
+                    (Some(permit), Some(cmd)) => permit.send(cmd),
+                    // The engine stopped taking commands: its events end too.
+                    _ => engine_cmds = None,
                 }
+            }
+            cmd = ui_cmds.recv(), if engine_cmds.is_some() && pending.is_none() => match cmd {
+                Some(cmd) => pending = Some(cmd),
                 // The editor is gone without a Shutdown: the engine sees its commands end,
                 // as it would have without this relay.
                 None => engine_cmds = None,
             },
             ev = engine_events.recv() => match ev {
+                // The editor reads every event as it comes; one that is gone drops them.
                 Some(ev) => {
-                    let _ = ui_events.send(ev);
+                    let _ = ui_events.send(ev).await;
                 }
                 None => break,
             },
         }
-    }
-    let _ = session.task.await;
-    if let Some(d) = session.demo {
-        d.sim.shutdown().await;
     }
 }
 
@@ -120,44 +162,58 @@ const STORE_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
 async fn wait_for_store<F, Fut>(
     why: String,
     retry: F,
-    ui_cmds: &mut UnboundedReceiver<JobCmd>,
-    ui_events: &UnboundedSender<JobEvent>,
+    ui_cmds: &mut Receiver<JobCmd>,
+    ui_events: &Sender<JobEvent>,
 ) -> Option<Session>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Session>,
 {
-    let busy = format!("job store busy, retrying… ({why})");
-    tracing::warn!("{busy}");
-    let _ = ui_events.send(JobEvent::Rejected {
-        reason: format!("{busy}; the job list follows once it opens"),
-        ticket: None,
-    });
+    let busy = |asked| Refusal::StoreBusy {
+        why: why.clone(),
+        asked,
+    };
+    tracing::warn!("{}", busy(None));
+    let _ = ui_events
+        .send(JobEvent::Rejected {
+            reason: busy(None),
+            ticket: None,
+        })
+        .await;
     let mut deferred = Vec::new();
     loop {
         tokio::select! {
             cmd = ui_cmds.recv() => match cmd {
                 None | Some(JobCmd::Shutdown) => return None,
-                Some(cmd @ (JobCmd::Refresh | JobCmd::Page { .. })) => deferred.push(cmd),
+                // Only the latest of each kind is worth sending once the store opens.
+                Some(cmd @ (JobCmd::Refresh | JobCmd::Page { .. })) => {
+                    deferred.retain(|d| std::mem::discriminant(d) != std::mem::discriminant(&cmd));
+                    deferred.push(cmd);
+                }
                 Some(JobCmd::Submit(request)) => {
-                    let _ = ui_events.send(JobEvent::Rejected {
-                        reason: format!("{busy}; nothing was sent"),
-                        ticket: Some(request.ticket),
-                    });
+                    let _ = ui_events
+                        .send(JobEvent::Rejected {
+                            reason: busy(Some(Asked::Submit)),
+                            ticket: Some(request.ticket),
+                        })
+                        .await;
                 }
                 Some(_) => {
-                    let _ = ui_events.send(JobEvent::Rejected {
-                        reason: busy.clone(),
-                        ticket: None,
-                    });
+                    let _ = ui_events
+                        .send(JobEvent::Rejected {
+                            reason: busy(Some(Asked::Other)),
+                            ticket: None,
+                        })
+                        .await;
                 }
             },
             () = tokio::time::sleep(STORE_RETRY) => {
                 let mut session = retry().await;
                 if session.busy.take().is_none() {
                     tracing::info!("the job store opened");
+                    // At most two (a refresh and a page: see above), into an empty channel.
                     for cmd in deferred {
-                        let _ = session.cmd_tx.send(cmd);
+                        let _ = session.cmd_tx.try_send(cmd);
                     }
                     return Some(session);
                 }
@@ -168,8 +224,8 @@ where
 
 /// What the editor session runs against: the engine's channels (or [`no_engine`]'s).
 struct Session {
-    cmd_tx: UnboundedSender<JobCmd>,
-    event_rx: UnboundedReceiver<JobEvent>,
+    cmd_tx: Sender<JobCmd>,
+    event_rx: Receiver<JobEvent>,
     initial_jobs: Vec<JobView>,
     counts: Option<JobCounts>,
     task: JoinHandle<()>,
@@ -201,8 +257,9 @@ async fn start_engine(
     } else {
         let started = match open_default() {
             Ok(store) => {
-                let settings = provider_settings(config);
-                Engine::start(EngineConfig::new(store, config.clone(), settings)).await
+                let settings = super::provider_settings(config);
+                let cfg = EngineConfig::new(store, super::engine_settings(config), settings);
+                Engine::start(cfg).await
             }
             Err(e) => Err(e),
         };
@@ -240,8 +297,8 @@ async fn start_engine(
 
 /// A session whose commands [`no_engine`] refuses with `why`.
 fn refusing(why: String, demo: Option<demo::Demo>) -> Session {
-    let (cmd_tx, cmd_rx) = unbounded_channel();
-    let (ev_tx, event_rx) = unbounded_channel();
+    let (cmd_tx, cmd_rx) = channel(COMMAND_CAPACITY);
+    let (ev_tx, event_rx) = channel(EVENT_CAPACITY);
     Session {
         cmd_tx,
         event_rx,

@@ -15,9 +15,9 @@ use reqwest::Url;
 
 use super::ProviderArg;
 use super::out::outln;
+use crate::app::provider_settings;
 use crate::app::runtime::{self, Flavor};
 use crate::core::{Board, PlaceholderImages, Provider, compose, printable};
-use crate::engine::config::provider_settings;
 use crate::providers::{Client, KLING_BASE_ENV, KlingClient, Probe, ProviderError};
 
 /// Overrides the "other region" host tried when a key is refused (tests point it at a

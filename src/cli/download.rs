@@ -32,7 +32,7 @@ pub(super) fn run(args: DownloadArgs) -> ExitCode {
             follow::stop_engine(engine).await;
             return ExitCode::from(1);
         }
-        let _ = engine.cmd_tx.send(JobCmd::Redownload(id));
+        let _ = engine.cmd_tx.send(JobCmd::Redownload(id)).await;
         // The job may start out done: only what happens after the request counts.
         let outcome = follow::follow(&mut engine, id, None, timeout).await;
         follow::stop_engine(engine).await;

@@ -6,11 +6,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::out::outln;
+use crate::app::provider_settings;
 use crate::app::runtime::{self, Flavor};
 use crate::core::printable;
-use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView};
+use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView, Refusal};
 use crate::engine::store::{Store, default_path, now_ms, open_default};
-use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope, provider_settings};
+use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope};
 
 // Exit codes of `submit`, `jobs wait` and `download`: each says whether money may have been
 // spent (the table is in the README). 2 (nothing sent: unreadable board, usage, no --yes)
@@ -40,7 +41,7 @@ pub(super) async fn start_engine(
     let config = super::load_config();
     let settings = provider_settings(&config);
     let store = open_default().map_err(|e| e.to_string())?;
-    let cfg = EngineConfig::new(store, config, settings)
+    let cfg = EngineConfig::new(store, crate::app::engine_settings(&config), settings)
         .with_scope(JobScope::Only(ids.into_iter().collect::<BTreeSet<_>>()));
     Engine::start(cfg).await.map_err(|e| e.to_string())
 }
@@ -78,7 +79,7 @@ pub(super) async fn stop_engine(engine: EngineHandle) {
         instance,
         ..
     } = engine;
-    let _ = cmd_tx.send(JobCmd::Shutdown);
+    let _ = cmd_tx.send(JobCmd::Shutdown).await;
     // The first Ctrl-C ended the wait; another one here means "don't wait for the answer".
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
@@ -143,7 +144,7 @@ pub(super) enum Outcome {
     Failed(JobView),
     /// Active, but waiting for the user (a download that gave up, keys missing).
     Stuck(JobView),
-    Rejected(String),
+    Rejected(Refusal),
     TimedOut(Option<JobView>),
     Interrupted(Option<JobView>),
 }
@@ -286,7 +287,7 @@ pub(super) async fn follow(
                     | JobEvent::Page { .. },
                 ) => {}
                 Some(JobEvent::Rejected { reason, .. }) => return Outcome::Rejected(reason),
-                None => return Outcome::Rejected("the job engine stopped".into()),
+                None => return Outcome::Rejected(Refusal::EngineStopped { before: None }),
             },
             _ = expired => return Outcome::TimedOut(latest),
             _ = &mut ctrl_c => return Outcome::Interrupted(latest),
@@ -355,8 +356,8 @@ pub(super) fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> 
             }
         }
         Outcome::Rejected(reason) => {
-            eprintln!("job {id}: {}", printable(&reason));
-            ExitCode::from(EXIT_NOT_SENT)
+            eprintln!("job {id}: {}", printable(&reason.to_string()));
+            super::refusals::exit_code(&reason)
         }
         Outcome::TimedOut(v) => {
             create_in_flight_note(id, v.as_ref());

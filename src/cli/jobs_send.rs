@@ -10,7 +10,7 @@ use super::submit::{confirm_paid, cost_line, local_uploads, until_accepted};
 use crate::core::cost::estimate;
 use crate::core::printable;
 use crate::engine::EngineHandle;
-use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView};
+use crate::engine::events::{Asked, JobCmd, JobEvent, JobId, JobPhase, JobView, Refusal};
 use crate::engine::store::{JobRecord, Store, default_path, now_ms};
 use crate::files::board_file;
 
@@ -95,11 +95,11 @@ async fn send_and_follow(id: JobId, wait: bool, timeout: Option<Duration>) -> Ex
             return ExitCode::from(EXIT_NOT_SENT);
         }
     };
-    let _ = engine.cmd_tx.send(JobCmd::Send(id));
+    let _ = engine.cmd_tx.send(JobCmd::Send(id)).await;
     let code = match sent(&mut engine, id).await {
         Err(reason) => {
-            eprintln!("job {id}: {}", printable(&reason));
-            ExitCode::from(EXIT_NOT_SENT)
+            eprintln!("job {id}: {}", printable(&reason.to_string()));
+            super::refusals::exit_code(&reason)
         }
         Ok(view) if wait => {
             let outcome = follow::follow(&mut engine, id, Some(view), timeout).await;
@@ -112,7 +112,7 @@ async fn send_and_follow(id: JobId, wait: bool, timeout: Option<Duration>) -> Ex
 }
 
 /// The job once the engine took it out of `not_sent`, or why it refused.
-async fn sent(engine: &mut EngineHandle, id: JobId) -> Result<JobView, String> {
+async fn sent(engine: &mut EngineHandle, id: JobId) -> Result<JobView, Refusal> {
     loop {
         match engine.event_rx.recv().await {
             Some(JobEvent::Updated(v)) if v.id == id && v.phase != JobPhase::NotSent => {
@@ -120,7 +120,11 @@ async fn sent(engine: &mut EngineHandle, id: JobId) -> Result<JobView, String> {
             }
             Some(JobEvent::Rejected { reason, .. }) => return Err(reason),
             Some(_) => {}
-            None => return Err("the job engine stopped before sending".into()),
+            None => {
+                return Err(Refusal::EngineStopped {
+                    before: Some(Asked::Send),
+                });
+            }
         }
     }
 }

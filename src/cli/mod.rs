@@ -12,6 +12,7 @@ mod leave_now;
 mod man_sections;
 mod new;
 mod out;
+mod refusals;
 mod shell;
 mod spend;
 mod submit;

@@ -9,14 +9,15 @@ use super::follow::EXIT_NOT_SENT;
 use super::follow::{self, Outcome};
 use super::validate::{load_and_validate, print_findings, route_refuses};
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
+use crate::app::provider_settings;
 use crate::core::compose::PlaceholderImages;
 use crate::core::cost::{Estimate, estimate};
 use crate::core::model::is_url;
 use crate::core::{Board, Provider, compose_with, is_submittable, printable, printable_path};
+use crate::engine::EngineHandle;
 use crate::engine::events::{
-    JobCmd, JobEvent, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
+    Asked, JobCmd, JobEvent, JobView, Refusal, SubmitOptions, SubmitRequest, SubmitTicket,
 };
-use crate::engine::{EngineHandle, provider_settings};
 use crate::files::board_file;
 use crate::files::image_probe::real_target;
 use crate::providers::Client;
@@ -300,13 +301,13 @@ async fn submit_and_follow(
         }
     };
     let ticket = request.ticket;
-    let _ = engine.cmd_tx.send(JobCmd::Submit(request));
+    let _ = engine.cmd_tx.send(JobCmd::Submit(request)).await;
     let recorded = match recorded_job(&mut engine, ticket).await {
         Ok(v) => v,
         Err(reason) => {
             eprintln!("{reason}");
             follow::stop_engine(engine).await;
-            return ExitCode::from(1);
+            return super::refusals::exit_code(&reason);
         }
     };
     let id = recorded.id;
@@ -325,7 +326,7 @@ async fn submit_and_follow(
 }
 
 /// The job the engine recorded for the submit named by `ticket`, or why it refused.
-async fn recorded_job(engine: &mut EngineHandle, ticket: SubmitTicket) -> Result<JobView, String> {
+async fn recorded_job(engine: &mut EngineHandle, ticket: SubmitTicket) -> Result<JobView, Refusal> {
     loop {
         match engine.event_rx.recv().await {
             Some(JobEvent::Submitted { ticket: t, job }) if t == ticket => return Ok(job),
@@ -334,7 +335,11 @@ async fn recorded_job(engine: &mut EngineHandle, ticket: SubmitTicket) -> Result
                 ticket: Some(t),
             }) if t == ticket => return Err(reason),
             Some(_) => {}
-            None => return Err("the job engine stopped before recording the job".into()),
+            None => {
+                return Err(Refusal::EngineStopped {
+                    before: Some(Asked::Submit),
+                });
+            }
         }
     }
 }
@@ -365,7 +370,7 @@ pub(super) async fn until_accepted(
             Some(None) => {
                 return follow::finish(
                     id,
-                    Outcome::Rejected("the job engine stopped".into()),
+                    Outcome::Rejected(Refusal::EngineStopped { before: None }),
                     timeout,
                 );
             }

@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::Engine;
 use shotdeck::engine::download::part_path;
+use shotdeck::engine::events::{Action, Refusal};
 use shotdeck::engine::events::{JobCmd, JobPhase};
 use shotdeck::engine::sidecar::sidecar_path;
 use shotdeck::sim::{Faults, SAMPLE_MP4};
@@ -53,7 +54,7 @@ async fn an_interrupted_download_waits_for_the_user_and_then_resumes() {
     assert!(!file.path.exists());
     assert_eq!(std::fs::metadata(part_path(&file.path)).unwrap().len(), CUT);
 
-    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Redownload(id)).unwrap();
     let v = events.finished(id).await;
     assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
     assert_eq!(v.error, None);
@@ -154,13 +155,13 @@ async fn redownload_skips_intact_files_and_refetches_missing_ones() {
     assert_eq!(done.phase, JobPhase::Done);
     let path = done.files[0].path.clone();
 
-    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Redownload(id)).unwrap();
     events.reached(id, JobPhase::Downloading).await;
     assert_eq!(events.finished(id).await.phase, JobPhase::Done);
     assert_eq!(h.sim.stats().video_requests, 1, "the file was intact");
 
     std::fs::remove_file(&path).unwrap();
-    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Redownload(id)).unwrap();
     events.reached(id, JobPhase::Downloading).await;
     let v = events.finished(id).await;
     assert_eq!(v.phase, JobPhase::Done);
@@ -187,8 +188,19 @@ async fn a_failed_job_has_nothing_to_redownload() {
     )
     .await;
     assert_eq!(events.finished(id).await.phase, JobPhase::Failed);
-    engine.cmd_tx.send(JobCmd::Redownload(id)).unwrap();
-    let reason = events.rejection().await;
+    engine.cmd_tx.try_send(JobCmd::Redownload(id)).unwrap();
+    let refusal = events.rejection().await;
+    assert!(
+        matches!(
+            refusal,
+            Refusal::WrongPhase {
+                action: Action::Redownload,
+                ..
+            }
+        ),
+        "{refusal:?}"
+    );
+    let reason = refusal.to_string();
     assert!(reason.contains("nothing to download"), "{reason}");
     shutdown(engine).await;
 }

@@ -3,6 +3,7 @@
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::Engine;
 use shotdeck::engine::events::JobPhase;
+use shotdeck::engine::events::{Action, Refusal};
 use shotdeck::sim::{Faults, ScriptedFault, SimKeys};
 
 use crate::support::*;
@@ -310,7 +311,7 @@ async fn a_failed_task_fails_the_job_with_the_providers_reason() {
     h.sim.set_faults(Faults::default());
     engine
         .cmd_tx
-        .send(shotdeck::engine::events::JobCmd::Retry(id))
+        .try_send(shotdeck::engine::events::JobCmd::Retry(id))
         .unwrap();
     let retried = events.wait_for("the retry", |v| v.id != id).await;
     assert_ne!(retried.external_task_id, v.external_task_id);
@@ -338,9 +339,20 @@ async fn retrying_an_active_job_is_refused() {
     .await;
     engine
         .cmd_tx
-        .send(shotdeck::engine::events::JobCmd::Retry(id))
+        .try_send(shotdeck::engine::events::JobCmd::Retry(id))
         .unwrap();
-    let reason = events.rejection().await;
+    let refusal = events.rejection().await;
+    assert!(
+        matches!(
+            refusal,
+            Refusal::WrongPhase {
+                action: Action::Retry,
+                ..
+            }
+        ),
+        "{refusal:?}"
+    );
+    let reason = refusal.to_string();
     assert!(reason.contains(&format!("job {id} is still")), "{reason}");
     shutdown(engine).await;
 }

@@ -1,6 +1,7 @@
 //! Every mode on both providers, submitted together, end to end.
 
 use shotdeck::core::provider::Provider;
+use shotdeck::engine::events::Refusal;
 use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase};
 use shotdeck::engine::store::Store;
 use shotdeck::sim::SAMPLE_MP4;
@@ -44,7 +45,7 @@ async fn every_mode_finishes(provider: Provider) {
     }
     // The engine answers a front end's request for one job's whole record.
     let (_, first, _) = jobs[0];
-    engine.cmd_tx.send(JobCmd::Details(first)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Details(first)).unwrap();
     let rec = events.details().await;
     assert_eq!(rec.view.id, first);
     assert_eq!(rec.history.last().map(|e| e.phase), Some(JobPhase::Done));
@@ -56,7 +57,7 @@ async fn every_mode_finishes(provider: Provider) {
         limit: 10,
         filter: Some("REFERENCE.json".into()),
     };
-    engine.cmd_tx.send(filtered).unwrap();
+    engine.cmd_tx.try_send(filtered).unwrap();
     let JobEvent::Page {
         jobs: page,
         filter,
@@ -71,13 +72,13 @@ async fn every_mode_finishes(provider: Provider) {
         (filter.as_deref(), matching),
         (Some("REFERENCE.json"), Some(1))
     );
-    engine.cmd_tx.send(JobCmd::Details(9_999)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Details(9_999)).unwrap();
+    let refusal = events.rejection().await;
     assert!(
-        events
-            .rejection()
-            .await
-            .contains("#9999 is not in the store")
+        matches!(refusal, Refusal::NotFound { id: 9_999, .. }),
+        "{refusal:?}"
     );
+    assert!(refusal.to_string().contains("#9999 is not in the store"));
     shutdown(engine).await;
 
     // The store has the whole story, readable without an engine.
@@ -137,7 +138,7 @@ async fn the_demo_runs_every_provider_end_to_end() {
         let ticket = request.ticket;
         engine
             .cmd_tx
-            .send(shotdeck::engine::events::JobCmd::Submit(request))
+            .try_send(shotdeck::engine::events::JobCmd::Submit(request))
             .unwrap();
         let job = events.job_for(ticket).await;
         let v = events.finished(job.id).await;

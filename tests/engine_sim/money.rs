@@ -1,6 +1,7 @@
 //! The budget and the ledger: a submit over `[budget]` is refused before anything is sent,
 //! the ledger sums what was estimated and charged, and `shotdeck spend --json` prints it.
 
+use shotdeck::engine::events::Refusal;
 use std::path::Path;
 
 use shotdeck::core::budget::Budget;
@@ -48,8 +49,8 @@ fn spent_job(h: &Harness, board_path: &Path, usd: f64, created_at: i64, units: O
 
 async fn engine_with(h: &Harness, budget: Budget) -> EngineHandle {
     let mut cfg = h.config();
-    cfg.config.budget = budget;
-    cfg.config.usd_per_unit = [("kling-v3".to_string(), 0.1)].into();
+    cfg.settings.budget = budget;
+    cfg.settings.usd_per_unit = [("kling-v3".to_string(), 0.1)].into();
     Engine::start(cfg).await.unwrap()
 }
 
@@ -62,8 +63,13 @@ async fn refused(h: &Harness, engine: &EngineHandle, events: &mut Events, path: 
         .unwrap();
     let request = h.submit_request(path, Provider::Kling);
     let ticket = request.ticket;
-    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
-    let reason = events.refusal(ticket).await;
+    engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
+    let refusal = events.refusal(ticket).await;
+    assert!(
+        matches!(refusal, Refusal::OverBudget { job: None, .. }),
+        "{refusal:?}"
+    );
+    let reason = refusal.to_string();
     assert!(reason.ends_with("nothing was sent"), "{reason}");
     assert_eq!(
         h.sim.stats().api_requests,

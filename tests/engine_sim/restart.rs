@@ -54,7 +54,7 @@ async fn a_crashed_engines_job_is_taken_over_once_its_lease_expires() {
         let out = rt.block_on(async move {
             let mut a = Engine::start(config).await.unwrap();
             let mut events = Events::new(&mut a);
-            a.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+            a.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
             let job = events.job_for(ticket).await;
             events.reached(job.id, JobPhase::Processing).await;
             (job.id, job.external_task_id, a.instance.clone())

@@ -2,6 +2,7 @@
 //! retry is asked for, and polling a task again creates nothing.
 
 use shotdeck::core::provider::Provider;
+use shotdeck::engine::events::Refusal;
 use shotdeck::engine::events::{JobCmd, JobPhase, SubmitOptions, SubmitRequest};
 use shotdeck::sim::{Faults, ScriptedFault};
 
@@ -50,21 +51,29 @@ async fn a_failed_job_is_retried_once_however_often_retry_is_asked_for() {
 
     // Two quick stored-request retries and a retry of the board as it is now, all queued
     // before the engine has answered any of them.
-    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
-    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Retry(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Retry(id)).unwrap();
     let board_retry = board_retry(&h, id);
     let ticket = board_retry.ticket;
-    engine.cmd_tx.send(JobCmd::Submit(board_retry)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Submit(board_retry)).unwrap();
 
     let retried = events.wait_for("the retry", |v| v.id != id).await;
     let refusal = events.refusal(ticket).await;
+    assert!(
+        matches!(refusal, Refusal::AlreadyRetried { id: of, .. } if of == id),
+        "{refusal:?}"
+    );
+    let refusal = refusal.to_string();
     let expected = format!("job {id} was already retried as job {}", retried.id);
     assert!(refusal.contains(&expected), "{refusal}");
     assert!(refusal.contains("nothing was sent"), "{refusal}");
     let done = events.finished(retried.id).await;
     assert_eq!(done.phase, JobPhase::Done, "{:?}", done.error);
     assert!(
-        events.rejections.iter().any(|r| r.contains(&expected)),
+        events
+            .rejections
+            .iter()
+            .any(|r| r.to_string().contains(&expected)),
         "the second Retry is refused too: {:?}",
         events.rejections
     );
@@ -72,8 +81,8 @@ async fn a_failed_job_is_retried_once_however_often_retry_is_asked_for() {
     assert_eq!(h.sim.stats().creates_accepted, creates_before + 1);
 
     // After the retry finished, asking again is still refused, naming the retry.
-    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
-    let reason = events.rejection().await;
+    engine.cmd_tx.try_send(JobCmd::Retry(id)).unwrap();
+    let reason = events.rejection().await.to_string();
     assert!(reason.contains(&expected), "{reason}");
     assert_eq!(h.sim.stats().creates_accepted, creates_before + 1);
     shutdown(engine).await;
@@ -85,7 +94,7 @@ async fn a_retry_of_the_board_is_a_submit_linked_to_the_job_it_retries() {
     let (engine, mut events, id) = with_a_failed_job(&h).await;
     let request = board_retry(&h, id);
     let ticket = request.ticket;
-    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     let job = events.job_for(ticket).await;
     assert_eq!(events.finished(job.id).await.phase, JobPhase::Done);
     let store = shotdeck::engine::store::Store::open(&h.store_path()).unwrap();
@@ -107,7 +116,7 @@ async fn polling_a_failed_task_again_creates_nothing() {
     let stats = h.sim.stats();
     let polls_before = stats.queries_by_task.get(&task).copied().unwrap_or(0);
 
-    engine.cmd_tx.send(JobCmd::Repoll(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Repoll(id)).unwrap();
     let reopened = events.reached(id, JobPhase::Submitted).await;
     assert!(reopened.error.is_none() && reopened.finished_at.is_none());
     // The provider still says failed: the job ends where it was, with one more poll.
@@ -143,8 +152,10 @@ async fn a_job_the_provider_never_accepted_has_nothing_to_poll() {
     .await;
     let failed = events.finished(id).await;
     assert!(failed.task_id.is_none(), "{failed:?}");
-    engine.cmd_tx.send(JobCmd::Repoll(id)).unwrap();
-    let reason = events.rejection().await;
+    engine.cmd_tx.try_send(JobCmd::Repoll(id)).unwrap();
+    let refusal = events.rejection().await;
+    assert!(matches!(refusal, Refusal::NoTaskId { .. }), "{refusal:?}");
+    let reason = refusal.to_string();
     assert!(reason.contains("has no task id"), "{reason}");
     assert_eq!(h.sim.stats().creates_accepted, 0);
     shutdown(engine).await;

@@ -5,6 +5,7 @@
 use serde_json::Value;
 use shotdeck::core::compose::{PlaceholderImages, compose};
 use shotdeck::core::provider::Provider;
+use shotdeck::engine::events::Refusal;
 use shotdeck::engine::events::{JobCmd, JobPhase};
 use shotdeck::engine::store::{JobChange, NewJob, Store, now_ms};
 
@@ -103,7 +104,7 @@ async fn resend_stored_request(provider: Provider, gateway_place: Option<KeyPlac
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
 
-    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Retry(id)).unwrap();
     let retried = events.wait_for("the retry", |v| v.id != id).await;
     let done = events.finished(retried.id).await;
     let case = format!("{provider:?} {gateway_place:?}");
@@ -198,8 +199,13 @@ async fn a_stored_request_without_a_key_is_refused_and_nothing_is_sent() {
     }
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
-    engine.cmd_tx.send(JobCmd::Retry(id)).unwrap();
-    let reason = events.rejection().await;
+    engine.cmd_tx.try_send(JobCmd::Retry(id)).unwrap();
+    let refusal = events.rejection().await;
+    assert!(
+        matches!(refusal, Refusal::NoKeyToReplace { .. }),
+        "{refusal:?}"
+    );
+    let reason = refusal.to_string();
     assert!(reason.contains("no external_task_id"), "{reason}");
     assert!(reason.contains("nothing was sent"), "{reason}");
     assert_eq!(h.sim.stats().creates_accepted, 0);

@@ -5,6 +5,7 @@ use base64::Engine as _;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::Engine;
 use shotdeck::engine::events::JobCmd;
+use shotdeck::engine::events::Refusal;
 use shotdeck::engine::store::{ListFilter, Store};
 use shotdeck::files::board_file;
 use shotdeck::sim::{Faults, ScriptedFault};
@@ -23,8 +24,10 @@ async fn a_board_with_errors_is_refused_naming_the_finding_and_nothing_is_record
 
     let request = h.submit_request(&path, Provider::Kling);
     let ticket = request.ticket;
-    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
-    let reason = events.refusal(ticket).await;
+    engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
+    let refusal = events.refusal(ticket).await;
+    assert!(matches!(refusal, Refusal::Findings(_)), "{refusal:?}");
+    let reason = refusal.to_string();
     assert!(
         reason.contains("error duration:") && reason.ends_with("nothing was sent"),
         "{reason}"
@@ -94,7 +97,7 @@ async fn a_rate_limited_create_waits_without_holding_the_request_slot() {
         .map(|_| {
             let request = h.submit_request(&path, Provider::Kling);
             let ticket = request.ticket;
-            engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+            engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
             ticket
         })
         .collect();

@@ -9,7 +9,7 @@ use std::time::Duration;
 use shotdeck::core::compare::TakeFacts;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{
-    JobCmd, JobEvent, JobPhase, JobView, SubmitOptions, SubmitRequest, SubmitTicket,
+    JobCmd, JobEvent, JobPhase, JobView, Refusal, SubmitOptions, SubmitRequest, SubmitTicket,
 };
 use shotdeck::engine::schedule::PollSchedule;
 use shotdeck::engine::store::{JobRecord, Resolution, ResolveError, Store, now_ms};
@@ -82,7 +82,7 @@ impl Harness {
         shotdeck::sim::describe_relay(&mut config.profiles);
         EngineConfig::new(
             shotdeck::engine::store::open(&self.store_path()).unwrap(),
-            config,
+            shotdeck::app::engine_settings(&config),
             ProviderSettings::default(),
         )
         .with_clients(factory)
@@ -142,15 +142,15 @@ pub fn fast_tuning() -> Tuning {
 
 /// An engine's events, remembered: the latest view of every job, and rejections.
 pub struct Events {
-    rx: tokio::sync::mpsc::UnboundedReceiver<JobEvent>,
+    rx: tokio::sync::mpsc::Receiver<JobEvent>,
     pub latest: HashMap<i64, JobView>,
     /// Every view in arrival order.
     pub history: Vec<JobView>,
-    pub rejections: Vec<String>,
+    pub rejections: Vec<Refusal>,
     /// The job recorded for each submit, by its ticket.
     pub submitted: HashMap<SubmitTicket, i64>,
     /// Why each refused submit was refused, by its ticket.
-    pub refused: HashMap<SubmitTicket, String>,
+    pub refused: HashMap<SubmitTicket, Refusal>,
     /// The latest `JobEvent::Spend`.
     pub spend_today: Option<f64>,
     /// Records sent for `JobCmd::Details`, in arrival order.
@@ -163,7 +163,7 @@ pub struct Events {
 
 impl Events {
     pub fn new(engine: &mut EngineHandle) -> Events {
-        let (_, empty) = tokio::sync::mpsc::unbounded_channel();
+        let (_, empty) = tokio::sync::mpsc::channel(1);
         Events {
             rx: std::mem::replace(&mut engine.event_rx, empty),
             latest: HashMap::new(),
@@ -226,7 +226,7 @@ impl Events {
     }
 
     /// Waits for a rejection and returns its reason.
-    pub async fn rejection(&mut self) -> String {
+    pub async fn rejection(&mut self) -> Refusal {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             if let Some(r) = self.rejections.pop() {
@@ -265,7 +265,7 @@ impl Events {
     }
 
     /// Why the engine refused the submit named by `ticket`.
-    pub async fn refusal(&mut self, ticket: SubmitTicket) -> String {
+    pub async fn refusal(&mut self, ticket: SubmitTicket) -> Refusal {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             if let Some(reason) = self.refused.get(&ticket) {
@@ -343,7 +343,7 @@ pub async fn submit(
 ) -> (i64, String) {
     let request = h.submit_request(&h.board(example), provider);
     let ticket = request.ticket;
-    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     let job = events.job_for(ticket).await;
     (job.id, job.external_task_id)
 }
@@ -354,7 +354,7 @@ pub async fn attach(h: &Harness, engine: &EngineHandle, id: i64, task_id: &str) 
     let attach = Resolution::Attach(task_id.to_string());
     let v = resolve(h, id, &attach).await;
     assert_eq!(v.phase, JobPhase::Submitted);
-    engine.cmd_tx.send(JobCmd::Refresh).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Refresh).unwrap();
 }
 
 /// The user's answer, once the engine that parked the job has let go of it (its worker
@@ -393,7 +393,7 @@ pub async fn settle_as_user(
 }
 
 pub async fn shutdown(engine: EngineHandle) {
-    let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+    let _ = engine.cmd_tx.try_send(JobCmd::Shutdown);
     tokio::time::timeout(PATIENCE, engine.task)
         .await
         .expect("the engine stops")

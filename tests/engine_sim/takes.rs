@@ -33,7 +33,7 @@ async fn submits_are_numbered_takes_with_a_movable_keeper_and_a_comparison() {
 
     engine
         .cmd_tx
-        .send(JobCmd::SetKeeper {
+        .try_send(JobCmd::SetKeeper {
             id: first,
             keep: true,
         })
@@ -43,7 +43,7 @@ async fn submits_are_numbered_takes_with_a_movable_keeper_and_a_comparison() {
         .await;
     engine
         .cmd_tx
-        .send(JobCmd::SetKeeper {
+        .try_send(JobCmd::SetKeeper {
             id: second,
             keep: true,
         })
@@ -57,14 +57,17 @@ async fn submits_are_numbered_takes_with_a_movable_keeper_and_a_comparison() {
     );
     engine
         .cmd_tx
-        .send(JobCmd::SetKeeper {
+        .try_send(JobCmd::SetKeeper {
             id: 9_999,
             keep: true,
         })
         .unwrap();
-    assert!(events.rejection().await.contains("9999"));
+    assert!(events.rejection().await.to_string().contains("9999"));
 
-    engine.cmd_tx.send(JobCmd::Compare(first, second)).unwrap();
+    engine
+        .cmd_tx
+        .try_send(JobCmd::Compare(first, second))
+        .unwrap();
     let [a, b] = events.compared().await;
     assert_eq!((a.id, a.take, b.id, b.take), (first, 1, second, 2));
     assert_eq!(a.board, b.board);
@@ -84,7 +87,10 @@ async fn submits_are_numbered_takes_with_a_movable_keeper_and_a_comparison() {
     }
     // A video deleted since shows as missing, not as its recorded size.
     std::fs::remove_file(&b.files[0].path).unwrap();
-    engine.cmd_tx.send(JobCmd::Compare(first, second)).unwrap();
+    engine
+        .cmd_tx
+        .try_send(JobCmd::Compare(first, second))
+        .unwrap();
     let [_, b] = events.compared().await;
     assert_eq!(b.files[0].bytes, None);
     shutdown(engine).await;

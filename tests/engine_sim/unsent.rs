@@ -2,6 +2,7 @@
 //! before sending is never sent by the next engine on its own; `Send` sends it once;
 //! `Cancel` stops all work and says what may still be charged.
 
+use shotdeck::engine::events::{Action, Refusal};
 use std::time::Duration;
 
 use shotdeck::core::provider::Provider;
@@ -32,7 +33,7 @@ async fn a_job_left_queued_by_a_killed_submit_waits_until_the_user_sends_it() {
     let note = history.last().unwrap().note.clone().unwrap();
     assert!(note.contains(&format!("shotdeck jobs send {id}")), "{note}");
 
-    engine.cmd_tx.send(JobCmd::Send(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Send(id)).unwrap();
     let v = events.finished(id).await;
     assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
     assert_eq!(
@@ -40,8 +41,19 @@ async fn a_job_left_queued_by_a_killed_submit_waits_until_the_user_sends_it() {
         1
     );
     // A second send is refused: the job was sent.
-    engine.cmd_tx.send(JobCmd::Send(id)).unwrap();
-    let reason = events.rejection().await;
+    engine.cmd_tx.try_send(JobCmd::Send(id)).unwrap();
+    let refusal = events.rejection().await;
+    assert!(
+        matches!(
+            refusal,
+            Refusal::WrongPhase {
+                action: Action::Send,
+                ..
+            }
+        ),
+        "{refusal:?}"
+    );
+    let reason = refusal.to_string();
     assert!(
         reason.contains("only a job that was never sent"),
         "{reason}"
@@ -84,7 +96,7 @@ async fn cancel_stops_polling_and_says_the_task_may_still_be_charged() {
     let running = events
         .wait_for("a task id", |v| v.id == id && v.task_id.is_some())
         .await;
-    engine.cmd_tx.send(JobCmd::Cancel(id)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Cancel(id)).unwrap();
     let v = events.finished(id).await;
     assert_eq!(v.phase, JobPhase::Failed);
     let e = v.error.unwrap();

@@ -3,6 +3,7 @@
 //! new-api's source (tests/gateway_mock) on 127.0.0.1.
 
 use super::{gateway_mock, support};
+use shotdeck::engine::events::Refusal;
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -71,7 +72,7 @@ impl Rig {
         };
         let cfg = EngineConfig::new(
             shotdeck::engine::store::open(&self.dir.path().join("jobs.db")).unwrap(),
-            config,
+            shotdeck::app::engine_settings(&config),
             ProviderSettings::default(),
         )
         .with_clients(factory)
@@ -187,7 +188,7 @@ async fn single_shot_job(rig: &Rig, provider: Provider) -> (JobView, String) {
     let path = rig.save("single.json", &single_shot());
     let request = SubmitRequest::new(&path, single_shot(), provider, SubmitOptions::default());
     let ticket = request.ticket;
-    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
+    engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     let job = events.job_for(ticket).await;
     let v = events.finished(job.id).await;
     shutdown(engine).await;
@@ -236,8 +237,10 @@ async fn a_relay_that_passes_no_body_whole_refuses_references_in_the_engine() {
     board.prompt = "<<<image_1>>> walks".into();
     let path = rig.save("ref.json", &board);
     let request = SubmitRequest::new(&path, board, Provider::KlingRelay, SubmitOptions::default());
-    engine.cmd_tx.send(JobCmd::Submit(request)).unwrap();
-    let why = events.rejection().await;
+    engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
+    let refusal = events.rejection().await;
+    assert!(matches!(refusal, Refusal::Findings(_)), "{refusal:?}");
+    let why = refusal.to_string();
     assert!(
         why.contains("kling-relay cannot carry reference images"),
         "{why}"

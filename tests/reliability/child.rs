@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+use shotdeck::app::engine_settings;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{JobCmd, JobEvent, JobView, SubmitOptions, SubmitRequest};
 use shotdeck::engine::{ClientFactory, Engine, EngineConfig};
@@ -148,11 +149,11 @@ async fn child_main(job: ChildJob) {
         .iter()
         .find(|v| v.board_path == job.board);
     match known {
-        None => engine.cmd_tx.send(submit_cmd(&job)).unwrap(),
+        None => engine.cmd_tx.try_send(submit_cmd(&job)).unwrap(),
         // An earlier child finished it: there is nothing left to wait for.
         Some(v) if !v.phase.is_active() => {
             say(&format!("finished {}", v.phase.as_str()));
-            let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+            let _ = engine.cmd_tx.try_send(JobCmd::Shutdown);
             let _ = engine.task.await;
             return;
         }
@@ -172,7 +173,7 @@ async fn child_main(job: ChildJob) {
             break;
         }
     }
-    let _ = engine.cmd_tx.send(JobCmd::Shutdown);
+    let _ = engine.cmd_tx.try_send(JobCmd::Shutdown);
     let _ = engine.task.await;
 }
 
@@ -180,7 +181,7 @@ async fn child_main(job: ChildJob) {
 /// user who asked for the submit, so it says "send" (the engine never sends it unasked).
 fn send_if_never_sent(engine: &shotdeck::engine::EngineHandle, v: &JobView) {
     if v.phase == shotdeck::engine::events::JobPhase::NotSent {
-        let _ = engine.cmd_tx.send(JobCmd::Send(v.id));
+        let _ = engine.cmd_tx.try_send(JobCmd::Send(v.id));
     }
 }
 
@@ -234,7 +235,7 @@ fn child_config(job: &ChildJob) -> EngineConfig {
     shotdeck::sim::describe_relay(&mut config.profiles);
     EngineConfig::new(
         shotdeck::engine::store::open(&job.store).expect("open the job store"),
-        config,
+        engine_settings(&config),
         ProviderSettings::default(),
     )
     .with_clients(factory)

@@ -12,10 +12,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shotdeck::core::{Board, Provider};
 use shotdeck::engine::events::{JobCmd, JobError, JobEvent, JobFile, JobPhase, JobView};
+use shotdeck::engine::{COMMAND_CAPACITY, EVENT_CAPACITY};
 use shotdeck::files::board_file;
 use shotdeck::files::config::{Config, NotifyMode};
 use shotdeck::ui::{App, Host, HostError, OpenedBoard, UiDeps};
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{Receiver, Sender, channel};
 
 /// A fixed clock for stable snapshots: 2026-01-01T00:00:00Z.
 pub const NOW_MS: i64 = 1_767_225_600_000;
@@ -54,22 +55,15 @@ impl Host for RecordingHost {
 
 pub struct Harness {
     pub app: App,
-    pub cmds: UnboundedReceiver<JobCmd>,
-    pub events: UnboundedSender<JobEvent>,
+    pub cmds: Receiver<JobCmd>,
+    pub events: Sender<JobEvent>,
     pub rec: Recorded,
     pub dir: tempfile::TempDir,
 }
 
-pub fn deps(
-    jobs: Vec<JobView>,
-) -> (
-    UiDeps,
-    UnboundedReceiver<JobCmd>,
-    UnboundedSender<JobEvent>,
-    Recorded,
-) {
-    let (cmd_tx, cmd_rx) = unbounded_channel();
-    let (ev_tx, ev_rx) = unbounded_channel();
+pub fn deps(jobs: Vec<JobView>) -> (UiDeps, Receiver<JobCmd>, Sender<JobEvent>, Recorded) {
+    let (cmd_tx, cmd_rx) = channel(COMMAND_CAPACITY);
+    let (ev_tx, ev_rx) = channel(EVENT_CAPACITY);
     let mut d = UiDeps::new(cmd_tx, ev_rx, Config::default());
     let rec = Recorded::default();
     d.host = Box::new(RecordingHost {

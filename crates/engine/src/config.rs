@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use super::download::DownloadLimits;
 use super::schedule::PollSchedule;
+use super::settings::EngineSettings;
 use shotdeck_core::jobs::JobId;
 use shotdeck_core::provider::Provider;
-use shotdeck_files::config::Config;
 use shotdeck_providers::{Client, ProviderError, ProviderSettings};
 use shotdeck_store::JobStore;
 
@@ -99,8 +99,8 @@ impl Tuning {
 pub struct EngineConfig {
     /// The job store (the binary opens SQLite's `files::paths::data_dir()/jobs.sqlite3`).
     pub store: Arc<dyn JobStore>,
-    /// The user's config: the render folder rule (`render_dir_for`).
-    pub config: Config,
+    /// What the engine uses of the user's settings (prices, limits, profiles, render dir).
+    pub settings: EngineSettings,
     pub clients: ClientFactory,
     pub scope: JobScope,
     pub tuning: Tuning,
@@ -108,11 +108,15 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     /// Clients from the environment and `credentials.toml`, every job in scope.
-    pub fn new(store: Arc<dyn JobStore>, config: Config, settings: ProviderSettings) -> Self {
+    pub fn new(
+        store: Arc<dyn JobStore>,
+        settings: EngineSettings,
+        providers: ProviderSettings,
+    ) -> Self {
         EngineConfig {
             store,
-            config,
-            clients: Arc::new(move |p| Client::from_env(p, &settings)),
+            settings,
+            clients: Arc::new(move |p| Client::from_env(p, &providers)),
             scope: JobScope::All,
             tuning: Tuning::default(),
         }
@@ -131,17 +135,6 @@ impl EngineConfig {
     pub fn with_tuning(mut self, tuning: Tuning) -> Self {
         self.tuning = tuning;
         self
-    }
-}
-
-/// The base URLs the user configured, as provider settings (the environment still wins
-/// inside `Client::from_env`).
-pub fn provider_settings(config: &Config) -> ProviderSettings {
-    ProviderSettings {
-        kling_base: config.kling_api_base.clone(),
-        gateway_base: config.gateway_url.clone(),
-        profiles: config.profiles.clone(),
-        ..ProviderSettings::default()
     }
 }
 

@@ -4,38 +4,13 @@
 //! request embeds, up to 10 MB each, as Base64), so the engine runs it on a blocking
 //! thread. Nothing here talks to a provider.
 
-use shotdeck_core::budget::OverBudget;
 use shotdeck_core::cost::{PriceTable, estimate};
 use shotdeck_core::gateway_profile::Profiles;
-use shotdeck_core::jobs::SubmitRequest;
-use shotdeck_core::{ComposeError, Finding, Severity, compose_with, is_submittable};
+use shotdeck_core::jobs::{JobId, Refusal, SubmitRequest};
+use shotdeck_core::{compose_with, is_submittable};
 use shotdeck_files::board_file::board_dir;
 use shotdeck_files::image_probe::{FileImages, validate_on_disk};
 use shotdeck_store::NewJob;
-
-/// Why the engine refused a submit before recording anything.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SubmitRefusal {
-    /// The board breaks at least one rule; every finding is kept, warnings included.
-    #[error("the board has errors: {}", errors_of(.0))]
-    Findings(Vec<Finding>),
-    #[error("the estimate (${estimate_usd:.2}) is over the confirmed ceiling of ${max_usd:.2}")]
-    OverCeiling { estimate_usd: f64, max_usd: f64 },
-    /// `[budget]` refuses it: checked when the job is recorded, against the store's ledger.
-    #[error(transparent)]
-    OverBudget(#[from] OverBudget),
-    #[error(transparent)]
-    Compose(#[from] ComposeError),
-}
-
-fn errors_of(findings: &[Finding]) -> String {
-    findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
-}
 
 /// Validates the board against the images on disk, estimates its cost and holds it to the
 /// ceiling, mints the idempotency key and composes the request with the images embedded.
@@ -43,20 +18,20 @@ pub fn prepare(
     req: SubmitRequest,
     prices: &PriceTable,
     profiles: &Profiles,
-) -> Result<NewJob, SubmitRefusal> {
+) -> Result<NewJob, Refusal> {
     let mut req = req;
     // Recorded under one name however the board was named (`../x.json`, a symlink).
     req.board_path = shotdeck_files::board_file::identity(&req.board_path);
     let dir = board_dir(&req.board_path);
     let findings = validate_on_disk(&req.board, &dir, req.provider, profiles);
     if !is_submittable(&findings) {
-        return Err(SubmitRefusal::Findings(findings));
+        return Err(Refusal::Findings(findings));
     }
     let estimated_usd = estimate(&req.board, req.provider, prices).map(|e| e.usd);
     if let (Some(estimate_usd), Some(max_usd)) = (estimated_usd, req.options.max_usd)
         && !shotdeck_core::budget::fits_under(estimate_usd, max_usd)
     {
-        return Err(SubmitRefusal::OverCeiling {
+        return Err(Refusal::OverCeiling {
             estimate_usd,
             max_usd,
         });
@@ -69,7 +44,8 @@ pub fn prepare(
         profiles,
         &images,
         &external_task_id,
-    )?;
+    )
+    .map_err(Refusal::Compose)?;
     Ok(NewJob {
         board_path: req.board_path,
         board: req.board,
@@ -84,7 +60,7 @@ pub fn prepare(
 /// Reconciliation finds a task by the `external_task_id` its create carried; a job whose
 /// body carries another id (or none) could never be matched after a lost answer, and a
 /// re-send might bill twice. Every job passes here before it is recorded.
-pub fn ensure_keyed(job: &NewJob) -> Result<(), String> {
+pub fn ensure_keyed(job: &NewJob) -> Result<(), Refusal> {
     let ext = job.external_task_id.as_str();
     let places = key_places(&job.request.body);
     let keyed = !places.is_empty()
@@ -92,9 +68,9 @@ pub fn ensure_keyed(job: &NewJob) -> Result<(), String> {
             .iter()
             .all(|p| job.request.body.pointer(p).and_then(|v| v.as_str()) == Some(ext));
     if ext.trim().is_empty() || !keyed {
-        return Err(format!(
-            "the request's external_task_id must be the job's ({ext:?}); nothing was sent"
-        ));
+        return Err(Refusal::Unkeyed {
+            external_task_id: ext.to_string(),
+        });
     }
     Ok(())
 }
@@ -112,14 +88,16 @@ fn key_places(body: &serde_json::Value) -> Vec<&'static str> {
 /// every place the body already carries one is replaced, whatever the provider's form
 /// (Kling's body and a relay of it: the top level; a gateway: the top level, its
 /// `metadata`, or both). A body that carries none is refused: a key added where the
-/// provider does not read it would make the create impossible to reconcile.
-pub fn rekey(body: &mut serde_json::Value, external_task_id: &str) -> Result<(), String> {
+/// provider does not read it would make the create impossible to reconcile (`id`: the job
+/// being retried, for the refusal).
+pub fn rekey(
+    body: &mut serde_json::Value,
+    external_task_id: &str,
+    id: JobId,
+) -> Result<(), Refusal> {
     let places = key_places(body);
     if places.is_empty() {
-        return Err(
-            "the stored request carries no external_task_id (at the top level or in metadata), so a resend could not be told apart from the first; nothing was sent"
-                .into(),
-        );
+        return Err(Refusal::NoKeyToReplace { id });
     }
     for place in places {
         if let Some(slot) = body.pointer_mut(place) {
@@ -138,7 +116,7 @@ mod tests {
     use shotdeck_core::jobs::SubmitOptions;
     use shotdeck_core::{Board, Mode, Provider};
 
-    fn prepare(req: SubmitRequest, prices: &PriceTable) -> Result<NewJob, SubmitRefusal> {
+    fn prepare(req: SubmitRequest, prices: &PriceTable) -> Result<NewJob, Refusal> {
         super::prepare(req, prices, &Profiles::default())
     }
 
@@ -182,7 +160,7 @@ mod tests {
             &default_prices(),
         )
         .unwrap_err();
-        let SubmitRefusal::Findings(findings) = &refusal else {
+        let Refusal::Findings(findings) = &refusal else {
             panic!("{refusal:?}")
         };
         assert!(!is_submittable(findings));
@@ -221,7 +199,7 @@ mod tests {
         };
         let refusal = prepare(request(dir.path(), board.clone(), over), &default_prices());
         assert!(
-            matches!(refusal, Err(SubmitRefusal::OverCeiling { max_usd, .. }) if max_usd < usd),
+            matches!(refusal, Err(Refusal::OverCeiling { max_usd, .. }) if max_usd < usd),
             "{refusal:?}"
         );
         let enough = SubmitOptions {
@@ -252,7 +230,12 @@ mod tests {
         let req = request(dir.path(), Board::starter(), SubmitOptions::default());
         let mut job = prepare(req, &default_prices()).unwrap();
         job.external_task_id = "shotdeck-other".into();
-        assert!(ensure_keyed(&job).unwrap_err().contains("shotdeck-other"));
+        assert!(
+            ensure_keyed(&job)
+                .unwrap_err()
+                .to_string()
+                .contains("shotdeck-other")
+        );
         job.external_task_id = " ".into();
         assert!(ensure_keyed(&job).is_err());
     }
@@ -276,20 +259,20 @@ mod tests {
             ext.as_str()
         );
         assert!(ensure_keyed(&job).is_ok());
-        rekey(&mut job.request.body, "shotdeck-new").unwrap();
+        rekey(&mut job.request.body, "shotdeck-new", 1).unwrap();
         assert_eq!(job.request.body["external_task_id"], "shotdeck-new");
         assert_eq!(
             job.request.body["metadata"]["external_task_id"],
             "shotdeck-new"
         );
         let mut flat_only = serde_json::json!({"prompt": "p", "external_task_id": "a"});
-        rekey(&mut flat_only, "b").unwrap();
+        rekey(&mut flat_only, "b", 1).unwrap();
         assert_eq!(
             flat_only,
             serde_json::json!({"prompt": "p", "external_task_id": "b"})
         );
         let mut metadata_only = serde_json::json!({"metadata": {"external_task_id": "a"}});
-        rekey(&mut metadata_only, "b").unwrap();
+        rekey(&mut metadata_only, "b", 1).unwrap();
         assert_eq!(
             metadata_only,
             serde_json::json!({"metadata": {"external_task_id": "b"}})
@@ -310,8 +293,8 @@ mod tests {
             serde_json::json!("not an object"),
         ] {
             let before = body.clone();
-            let err = rekey(&mut body, "shotdeck-new").unwrap_err();
-            assert!(err.contains("no external_task_id"), "{err}");
+            let err = rekey(&mut body, "shotdeck-new", 1).unwrap_err();
+            assert!(err.to_string().contains("no external_task_id"), "{err}");
             assert_eq!(body, before, "nothing is changed");
         }
     }

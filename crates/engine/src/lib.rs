@@ -18,9 +18,11 @@ mod list_poll;
 pub mod media;
 pub mod runner;
 pub mod schedule;
+mod settings;
 pub mod sidecar;
 pub mod takes;
 mod worker;
 
-pub use config::{ClientFactory, EngineConfig, JobScope, Tuning, provider_settings};
-pub use runner::{Engine, EngineHandle, new_external_task_id};
+pub use config::{ClientFactory, EngineConfig, JobScope, Tuning};
+pub use runner::{COMMAND_CAPACITY, EVENT_CAPACITY, Engine, EngineHandle, new_external_task_id};
+pub use settings::EngineSettings;

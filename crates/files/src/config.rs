@@ -158,7 +158,7 @@ impl Default for Config {
             provider: Provider::Kling,
             default_quality: "std".into(),
             theme: "dark".into(),
-            render_dir: "{board}.renders".into(),
+            render_dir: DEFAULT_RENDER_DIR.into(),
             kling_api_base: None,
             gateway_url: None,
             profiles: Profiles::default(),
@@ -172,6 +172,25 @@ impl Default for Config {
             store: StoreSettings::default(),
             problems: Vec::new(),
         }
+    }
+}
+
+/// Where videos go unless config.toml says otherwise: beside the board.
+pub const DEFAULT_RENDER_DIR: &str = "{board}.renders";
+
+/// The folder a board's videos are downloaded into under the rule `template`: `{board}`
+/// becomes the board file's stem; a relative result is taken from the board's folder.
+pub fn render_dir_for(template: &str, board_path: &Path) -> PathBuf {
+    let stem = board_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "board".into());
+    let rel = template.replace("{board}", &stem);
+    let p = Path::new(&rel);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        super::board_file::board_dir(board_path).join(p)
     }
 }
 
@@ -261,16 +280,6 @@ impl Config {
 
     /// The folder a board's videos are downloaded into.
     pub fn render_dir_for(&self, board_path: &Path) -> PathBuf {
-        let stem = board_path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "board".into());
-        let rel = self.render_dir.replace("{board}", &stem);
-        let p = Path::new(&rel);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            super::board_file::board_dir(board_path).join(p)
-        }
+        render_dir_for(&self.render_dir, board_path)
     }
 }

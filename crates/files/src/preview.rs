@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::SystemTime;
 
 use image::DynamicImage;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::Sender as ReadySender;
 
 use crate::image_probe::resolve;
 use shotdeck_core::model::is_url;
@@ -189,13 +189,13 @@ fn decode(path: &Path, bytes: u64) -> Result<Preview, PreviewError> {
 
 /// The handle the UI holds: requests go to the worker, results come back on `ready`.
 pub struct PreviewService {
-    ready: UnboundedSender<PreviewReady>,
+    ready: ReadySender<PreviewReady>,
     worker: Option<Sender<PreviewWish>>,
 }
 
 impl PreviewService {
     /// A service whose results arrive on `ready`; no thread runs until the first request.
-    pub fn new(ready: UnboundedSender<PreviewReady>) -> PreviewService {
+    pub fn new(ready: ReadySender<PreviewReady>) -> PreviewService {
         PreviewService {
             ready,
             worker: None,
@@ -222,14 +222,16 @@ impl PreviewService {
 }
 
 /// The worker: the newest request wins, older queued ones are skipped (the user moved on).
-fn serve(rx: Receiver<PreviewWish>, ready: UnboundedSender<PreviewReady>) {
+/// A full `ready` channel makes the worker wait (`blocking_send`, on its own thread) until
+/// the UI takes a preview; wishes sent meanwhile collapse into the newest.
+fn serve(rx: Receiver<PreviewWish>, ready: ReadySender<PreviewReady>) {
     let mut cache = PreviewCache::new(CACHE_ENTRIES);
     while let Ok(mut wish) = rx.recv() {
         while let Ok(newer) = rx.try_recv() {
             wish = newer;
         }
         let outcome = cache.load(&wish);
-        if ready.send(PreviewReady { wish, outcome }).is_err() {
+        if ready.blocking_send(PreviewReady { wish, outcome }).is_err() {
             return;
         }
     }

@@ -150,7 +150,7 @@ pub(crate) async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
         .restart(v.id, Restart::Repoll, A, i64::MAX, 5)
         .await
         .unwrap();
-    assert_eq!(repoll, Err(Refusal::NoTask(v.id)));
+    assert_eq!(repoll, Err(Refusal::NoTaskId { id: v.id }));
     // Failed with a task: the user's repoll reopens it.
     let w = insert(&*s, job("i2", "/a.json", 1.0), i64::MAX).await;
     let failed = JobChange {

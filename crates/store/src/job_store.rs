@@ -34,26 +34,9 @@ pub enum Restart {
     Repoll,
 }
 
-/// Why a [`Restart`] was refused; nothing was written (the lease is given back).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum Refusal {
-    #[error("job {0} is being worked on by another shotdeck process")]
-    Busy(JobId),
-    #[error("no job {0}")]
-    Missing(JobId),
-    #[error("job {0} failed, so it has nothing to download (retry it instead)")]
-    NothingToDownload(JobId),
-    #[error("job {id}: {over}; nothing was sent")]
-    OverBudget { id: JobId, over: OverBudget },
-    #[error("job {id} is {}: only a job that was never sent can be sent (a finished job is sent again with retry); nothing was sent", phase.as_str())]
-    NotUnsent { id: JobId, phase: JobPhase },
-    #[error(
-        "job {0} has no task id: the provider never accepted it, so there is nothing to poll (retry it instead)"
-    )]
-    NoTask(JobId),
-    #[error("job {id}'s task has finished ({}); download its videos again instead", phase.as_str())]
-    TaskFinished { id: JobId, phase: JobPhase },
-}
+/// Why a [`Restart`] was refused (nothing was written; the lease is given back): the
+/// engine's own refusal, so its wording stays in one place (`shotdeck_core::jobs`).
+pub use shotdeck_core::jobs::Refusal;
 
 /// What an engine found on a job whose lease it tried to take ([`JobStore::adopt`]).
 // Views go to front ends unchanged; boxing them would only add an allocation.

@@ -3,6 +3,7 @@
 //! and writes it through `apply`, where the state machine checks the move.
 
 use crate::{JobChange, Refusal, Resolution, Restart};
+use shotdeck_core::jobs::Action;
 use shotdeck_core::jobs::{
     CANCELLED_CODE, CANCELLED_IN_DOUBT_CODE, JobError, JobId, JobPhase, JobView, LOST_CODE,
 };
@@ -25,7 +26,13 @@ pub(crate) fn restart_step(
     let change = match how {
         Restart::Redownload => {
             let change = match view.phase {
-                JobPhase::Failed => return Err(Refusal::NothingToDownload(id)),
+                phase @ JobPhase::Failed => {
+                    return Err(Refusal::WrongPhase {
+                        id,
+                        phase,
+                        action: Action::Redownload,
+                    });
+                }
                 JobPhase::Done | JobPhase::Downloading => JobChange::phase(JobPhase::Downloading),
                 _ => JobChange::default(),
             };
@@ -37,17 +44,27 @@ pub(crate) fn restart_step(
             let change = match view.phase {
                 JobPhase::NotSent => JobChange::phase(JobPhase::Queued),
                 JobPhase::Queued => JobChange::default(),
-                phase => return Err(Refusal::NotUnsent { id, phase }),
+                phase => {
+                    return Err(Refusal::WrongPhase {
+                        id,
+                        phase,
+                        action: Action::Send,
+                    });
+                }
             };
             change.with_error(None).with_note("sent by the user")
         }
         Restart::Repoll => {
             if view.task_id.is_none() {
-                return Err(Refusal::NoTask(id));
+                return Err(Refusal::NoTaskId { id });
             }
             match view.phase {
                 phase @ (JobPhase::Done | JobPhase::Downloading) => {
-                    return Err(Refusal::TaskFinished { id, phase });
+                    return Err(Refusal::WrongPhase {
+                        id,
+                        phase,
+                        action: Action::Repoll,
+                    });
                 }
                 JobPhase::Failed => return Ok(RestartStep::Reopen),
                 _ => JobChange::default()

@@ -14,9 +14,11 @@ use crate::provider::Provider;
 
 pub mod machine;
 mod record;
+mod refusal;
 
 pub use machine::TaskState;
 pub use record::{CANCELLED_CODE, CANCELLED_IN_DOUBT_CODE, JobRecord, LOST_CODE, PhaseEvent};
+pub use refusal::{Action, Asked, Refusal, Step};
 
 /// Row id in the job store; stable across restarts.
 pub type JobId = i64;
@@ -292,7 +294,7 @@ pub enum JobEvent {
     /// of a job still in progress or already retried, a redownload of a failed job or of one another process
     /// is working on. `ticket` names the refused submit, if it was one.
     Rejected {
-        reason: String,
+        reason: Refusal,
         ticket: Option<SubmitTicket>,
     },
     /// What the ledger counts as spent since local midnight, in USD (an estimate): sent

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use super::{EngineLoop, views_in_scope};
-use shotdeck_core::jobs::{JobCmd, JobEvent, JobId, SubmitRequest, SubmitTicket};
+use shotdeck_core::jobs::{
+    Action, JobCmd, JobEvent, JobId, Refusal, Step, SubmitRequest, SubmitTicket,
+};
 
 use crate::intake;
 use shotdeck_store::{JobPage, NewJob, PageQuery, Restart, now_ms};
@@ -42,8 +44,8 @@ impl EngineLoop {
         {
             return self.refuse(Some(ticket), reason);
         }
-        let prices = self.shared.config.prices.clone();
-        let profiles = self.shared.config.profiles.clone();
+        let prices = self.shared.settings.prices.clone();
+        let profiles = self.shared.settings.profiles.clone();
         let prepared =
             tokio::task::spawn_blocking(move || intake::prepare(req, &prices, &profiles)).await;
         match prepared {
@@ -52,10 +54,13 @@ impl EngineLoop {
                 tracing::info!(external_task_id = %job.external_task_id, provider = %job.provider, "submitting");
                 self.record(job, Some(ticket)).await;
             }
-            Ok(Err(refusal)) => self.refuse(Some(ticket), format!("{refusal}; nothing was sent")),
+            Ok(Err(refusal)) => self.refuse(Some(ticket), refusal),
             Err(e) => self.refuse(
                 Some(ticket),
-                format!("preparing the submit failed, nothing was sent: {e}"),
+                Refusal::Failed {
+                    step: Step::Prepare,
+                    error: e.to_string(),
+                },
             ),
         }
     }
@@ -72,8 +77,8 @@ impl EngineLoop {
         let owner = self.shared.owner.clone();
         let until = now_ms() + self.lease_ms();
         let (budget, unit_prices) = (
-            self.shared.config.budget,
-            self.shared.config.usd_per_unit.clone(),
+            self.shared.settings.budget,
+            self.shared.settings.usd_per_unit.clone(),
         );
         let inserted = self
             .shared
@@ -81,10 +86,7 @@ impl EngineLoop {
             .insert_within_budget(job, budget, unit_prices, &owner, until, now_ms())
             .await;
         match inserted {
-            Ok(Err(over)) => {
-                let refusal = intake::SubmitRefusal::from(over);
-                self.refuse(ticket, format!("{refusal}; nothing was sent"));
-            }
+            Ok(Err(over)) => self.refuse(ticket, Refusal::OverBudget { job: None, over }),
             Ok(Ok(view)) => {
                 let id = view.id;
                 self.scope.add(id);
@@ -96,7 +98,10 @@ impl EngineLoop {
             }
             Err(e) => self.refuse(
                 ticket,
-                format!("could not record the job, nothing was sent: {e}"),
+                Refusal::Failed {
+                    step: Step::Record,
+                    error: e.to_string(),
+                },
             ),
         }
     }
@@ -125,9 +130,12 @@ impl EngineLoop {
                 self.report(view);
                 self.spawn_worker(id).await;
             }
-            Ok(Ok(None)) => self.reject(format!("job {id} was taken over by another process")),
-            Ok(Err(refusal)) => self.reject(refusal.to_string()),
-            Err(e) => self.reject(format!("cannot resume job {id}: {e}")),
+            Ok(Ok(None)) => self.reject(Refusal::LeaseLost { id }),
+            Ok(Err(refusal)) => self.reject(refusal),
+            Err(e) => self.reject(Refusal::Failed {
+                step: Step::Resume(id),
+                error: e.to_string(),
+            }),
         }
     }
 
@@ -153,7 +161,7 @@ impl EngineLoop {
                 let ended = jobs.len() < limit;
                 let scope = &self.scope;
                 let jobs = jobs.into_iter().filter(|v| scope.contains(v.id)).collect();
-                let _ = self.events.send(JobEvent::Page {
+                self.events.push(JobEvent::Page {
                     board,
                     below,
                     jobs,
@@ -183,10 +191,16 @@ impl EngineLoop {
     async fn details(&mut self, id: JobId) {
         match self.shared.store.record(id).await {
             Ok(Some(record)) => {
-                let _ = self.events.send(JobEvent::Details(Box::new(record)));
+                self.events.push(JobEvent::Details(Box::new(record)));
             }
-            Ok(None) => self.refuse(None, format!("job #{id} is not in the store")),
-            Err(e) => self.refuse(None, format!("reading job #{id} failed: {e}")),
+            Ok(None) => self.reject(Refusal::NotFound {
+                id,
+                action: Action::Read,
+            }),
+            Err(e) => self.reject(Refusal::Failed {
+                step: Step::Read(id),
+                error: e.to_string(),
+            }),
         }
     }
 }

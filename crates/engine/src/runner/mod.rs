@@ -6,6 +6,7 @@
 //! rows other processes changed, and adopts jobs whose lease is free or expired.
 
 mod commands;
+mod outbox;
 mod retries;
 mod spend;
 mod takes;
@@ -21,12 +22,24 @@ use tokio::time::Instant;
 
 use super::config::{EngineConfig, JobScope};
 use super::worker::{Shared, WorkerMsg};
-use shotdeck_core::jobs::{JobCmd, JobCounts, JobEvent, JobId, JobPhase, JobView, SubmitTicket};
+use shotdeck_core::jobs::{
+    JobCmd, JobCounts, JobEvent, JobId, JobPhase, JobView, Refusal, SubmitTicket,
+};
 use shotdeck_store::{JobStore, StoreError, now_ms};
 
 /// How far back each watch re-reads: a row written by another process carries the time
 /// its writer took before waiting for the write lock (up to the busy timeout).
 const WATCH_SLACK_MS: i64 = 6_000;
+
+/// Commands a front end may have queued before its sends are refused (a front end that
+/// must not wait uses `try_send` and says the engine is busy; the CLI awaits room).
+pub const COMMAND_CAPACITY: usize = 64;
+
+/// Worker messages waiting for the loop: a worker that finds it full waits (its views are
+/// the loop's to coalesce), and the loop never waits for a worker while reading them.
+const WORKER_CAPACITY: usize = 256;
+
+pub use outbox::EVENT_CAPACITY;
 
 /// How many of the newest jobs a front end starts with: a screenful or two of the queue
 /// whatever the history's length.
@@ -34,8 +47,10 @@ pub const FIRST_PAGE: usize = 50;
 
 /// What a front end holds: commands in, events out, and the jobs as they were at start.
 pub struct EngineHandle {
-    pub cmd_tx: mpsc::UnboundedSender<JobCmd>,
-    pub event_rx: mpsc::UnboundedReceiver<JobEvent>,
+    pub cmd_tx: mpsc::Sender<JobCmd>,
+    /// Bounded ([`EVENT_CAPACITY`]); a reader that falls behind gets each job's newest view
+    /// (see `outbox`), never an unbounded queue.
+    pub event_rx: mpsc::Receiver<JobEvent>,
     /// The jobs in scope a front end starts with, newest first: every unfinished one and
     /// the newest [`FIRST_PAGE`] (older ones on request: [`JobCmd::Page`]).
     pub initial_jobs: Vec<JobView>,
@@ -55,15 +70,15 @@ impl Engine {
     pub async fn start(cfg: EngineConfig) -> Result<EngineHandle, StoreError> {
         let store = cfg.store.clone();
         let instance = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
-        let (out_tx, worker_rx) = mpsc::unbounded_channel();
-        let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let (event_tx, event_rx) = mpsc::unbounded_channel();
+        let (out_tx, worker_rx) = mpsc::channel(WORKER_CAPACITY);
+        let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
+        let (event_tx, event_rx) = mpsc::channel(EVENT_CAPACITY);
         let (store_for_spend, event_tx_for_spend) = (store.clone(), event_tx.clone());
         let shared = Arc::new(Shared::new(
             store,
             instance.clone(),
             cfg.tuning.clone(),
-            cfg.config.clone(),
+            cfg.settings.clone(),
             cfg.clients.clone(),
             out_tx,
         ));
@@ -71,7 +86,7 @@ impl Engine {
             known: HashMap::new(),
             shared,
             scope: cfg.scope,
-            events: event_tx,
+            events: outbox::Outbox::new(event_tx),
             workers: HashMap::new(),
             lost: HashSet::new(),
             watching: false,
@@ -79,7 +94,7 @@ impl Engine {
             next_tick: Instant::now(),
             spend: spend::start(
                 store_for_spend,
-                cfg.config.usd_per_unit.clone(),
+                cfg.settings.usd_per_unit.clone(),
                 event_tx_for_spend,
             ),
         };
@@ -112,7 +127,7 @@ pub fn new_external_task_id() -> String {
 struct EngineLoop {
     shared: Arc<Shared>,
     scope: JobScope,
-    events: mpsc::UnboundedSender<JobEvent>,
+    events: outbox::Outbox,
     workers: HashMap<JobId, JoinHandle<()>>,
     /// The last view reported per job, so re-reads only report real changes.
     known: HashMap<JobId, JobView>,
@@ -122,7 +137,7 @@ struct EngineLoop {
     last_seen: i64,
     next_tick: Instant,
     /// Asks the spend reporter to sum today's spend again.
-    spend: mpsc::UnboundedSender<()>,
+    spend: mpsc::Sender<()>,
     /// Jobs a worker of ours still runs whose lease another process took.
     lost: HashSet<JobId>,
 }
@@ -130,13 +145,21 @@ struct EngineLoop {
 impl EngineLoop {
     async fn run(
         mut self,
-        mut cmds: mpsc::UnboundedReceiver<JobCmd>,
-        mut worker_rx: mpsc::UnboundedReceiver<WorkerMsg>,
+        mut cmds: mpsc::Receiver<JobCmd>,
+        mut worker_rx: mpsc::Receiver<WorkerMsg>,
     ) {
         loop {
             let busy = !self.workers.is_empty() || self.watching;
+            // Room in the events channel is waited for beside everything else, never
+            // instead of it; commands wait while the front end is far behind.
+            let events = self.events.sender();
+            let behind = self.events.waiting();
             tokio::select! {
-                cmd = cmds.recv() => match cmd {
+                room = events.reserve(), if behind > 0 => match room {
+                    Ok(permit) => self.events.send_reserved(permit),
+                    Err(_) => self.events.flush(),
+                },
+                cmd = cmds.recv(), if behind < outbox::BACKLOG => match cmd {
                     None | Some(JobCmd::Shutdown) => break,
                     Some(cmd) => self.command(cmd).await,
                 },
@@ -171,13 +194,13 @@ impl EngineLoop {
 
     fn report(&mut self, view: JobView) {
         self.remember(view.clone());
-        let _ = self.events.send(JobEvent::Updated(view));
+        self.events.push(JobEvent::Updated(view));
     }
 
     /// The first event about a job recorded for a front end's submit.
     fn announce(&mut self, ticket: SubmitTicket, job: JobView) {
         self.remember(job.clone());
-        let _ = self.events.send(JobEvent::Submitted { ticket, job });
+        self.events.push(JobEvent::Submitted { ticket, job });
     }
 
     /// Keeps the view as last reported; a change the ledger counts makes the spend stale.
@@ -185,26 +208,26 @@ impl EngineLoop {
         let counted = |v: &JobView| (v.phase, v.task_id.clone(), v.units_charged.clone());
         let before = self.known.get(&view.id).map(counted);
         if before.as_ref() != Some(&counted(&view)) {
-            let _ = self.spend.send(());
+            // Full: a sum is already due, and it will see this change too.
+            let _ = self.spend.try_send(());
         }
         self.known.insert(view.id, view);
     }
 
-    fn reject(&self, reason: String) {
+    fn reject(&mut self, reason: Refusal) {
         self.refuse(None, reason);
     }
 
     /// Reports a refused command; `ticket` names the submit it was, if one.
-    fn refuse(&self, ticket: Option<SubmitTicket>, reason: String) {
+    fn refuse(&mut self, ticket: Option<SubmitTicket>, reason: Refusal) {
         tracing::warn!(%reason, "command rejected");
-        let _ = self.events.send(JobEvent::Rejected { reason, ticket });
+        self.events.push(JobEvent::Rejected { reason, ticket });
     }
 
     /// Why nothing paid may be sent: config.toml's money keys did not read cleanly, so a
     /// limit or price may be missing (submit, retry and send all check it).
-    fn money_refusal(&self) -> Option<String> {
-        let why = self.shared.config.money_refusal()?;
-        Some(format!("{why}; nothing was sent"))
+    fn money_refusal(&self) -> Option<Refusal> {
+        self.shared.settings.money_refusal()
     }
 
     fn lease_ms(&self) -> i64 {
@@ -213,7 +236,7 @@ impl EngineLoop {
 
     /// Lets creates already sent be answered and recorded (see [`Self::finish_creates`]),
     /// stops every worker, then releases our leases so another engine can continue at once.
-    async fn shutdown(mut self, worker_rx: &mut mpsc::UnboundedReceiver<WorkerMsg>) {
+    async fn shutdown(mut self, worker_rx: &mut mpsc::Receiver<WorkerMsg>) {
         self.finish_creates(worker_rx).await;
         for (_, handle) in self.workers.drain() {
             handle.abort();
@@ -222,6 +245,9 @@ impl EngineLoop {
         if let Err(e) = self.shared.store.release_all(&self.shared.owner).await {
             tracing::error!(error = %e, "releasing leases at shutdown failed");
         }
+        // What fits still goes; a front end that asked to stop may no longer be reading,
+        // so nothing waits for room here.
+        self.events.flush();
     }
 }
 
@@ -230,7 +256,7 @@ impl EngineLoop {
     /// the answer (the task id) away while the task runs and is charged. Each such worker
     /// is given until `create_grace` (the request timeout) to record its answer, its leases
     /// renewed meanwhile; once its job leaves `submitting` it is stopped like the others.
-    async fn finish_creates(&mut self, worker_rx: &mut mpsc::UnboundedReceiver<WorkerMsg>) {
+    async fn finish_creates(&mut self, worker_rx: &mut mpsc::Receiver<WorkerMsg>) {
         let deadline = Instant::now() + self.shared.tuning.create_grace;
         loop {
             while let Ok(msg) = worker_rx.try_recv() {

@@ -4,26 +4,30 @@
 
 use super::{EngineLoop, new_external_task_id};
 use crate::intake;
-use shotdeck_core::jobs::{JobId, JobPhase};
+use shotdeck_core::jobs::{Action, JobId, Refusal, Step};
 use shotdeck_store::{NewJob, Restart};
 
 impl EngineLoop {
     /// `Err` with the reason when `id` already has a retry: sending it again would pay for
     /// the same failure twice. Commands run one at a time, so two quick retries of one job
     /// from this engine see each other.
-    pub(super) async fn not_yet_retried(&self, id: JobId) -> Result<(), String> {
-        let retries = self.shared.store.retries_of(id).await.map_err(|e| {
-            format!("cannot check job {id}'s earlier retries, nothing was sent: {e}")
-        })?;
+    pub(super) async fn not_yet_retried(&self, id: JobId) -> Result<(), Refusal> {
+        let retries = self
+            .shared
+            .store
+            .retries_of(id)
+            .await
+            .map_err(|e| Refusal::Failed {
+                step: Step::CheckRetries(id),
+                error: e.to_string(),
+            })?;
         match retries.last() {
             None => Ok(()),
-            Some((child, JobPhase::Failed)) => Err(format!(
-                "job {id} was already retried as job {child}, which failed too; retry job {child} instead. Nothing was sent"
-            )),
-            Some((child, phase)) => Err(format!(
-                "job {id} was already retried as job {child} ({}); nothing was sent",
-                phase.as_str()
-            )),
+            Some(&(retry, retry_phase)) => Err(Refusal::AlreadyRetried {
+                id,
+                retry,
+                retry_phase,
+            }),
         }
     }
 
@@ -31,14 +35,25 @@ impl EngineLoop {
     pub(super) async fn retry(&mut self, id: JobId) {
         let rec = match self.shared.store.record(id).await {
             Ok(Some(rec)) => rec,
-            Ok(None) => return self.reject(format!("no job {id} to retry")),
-            Err(e) => return self.reject(format!("cannot retry job {id}: {e}")),
+            Ok(None) => {
+                return self.reject(Refusal::NotFound {
+                    id,
+                    action: Action::Retry,
+                });
+            }
+            Err(e) => {
+                return self.reject(Refusal::Failed {
+                    step: Step::Retry(id),
+                    error: e.to_string(),
+                });
+            }
         };
         if rec.view.phase.is_active() {
-            return self.reject(format!(
-                "job {id} is still {}; retry it once it has finished",
-                rec.view.phase.as_str()
-            ));
+            return self.reject(Refusal::WrongPhase {
+                id,
+                phase: rec.view.phase,
+                action: Action::Retry,
+            });
         }
         if let Err(reason) = self.not_yet_retried(id).await {
             return self.reject(reason);
@@ -47,8 +62,8 @@ impl EngineLoop {
         let mut request = rec.request;
         // Wherever this provider's body carries the key (top level, `metadata`, or both):
         // the record check refuses a body that still carries the old one anywhere.
-        if let Err(why) = intake::rekey(&mut request.body, &ext) {
-            return self.reject(format!("cannot retry job {id}: {why}"));
+        if let Err(why) = intake::rekey(&mut request.body, &ext, id) {
+            return self.reject(why);
         }
         let job = NewJob {
             board_path: rec.view.board_path,

@@ -1,6 +1,9 @@
 //! Today's spend, reported beside the engine loop: the loop only pings (a job appeared,
 //! changed phase or was charged) and never waits for the sum. Pings that pile up while a
 //! sum runs are answered by one sum; the task ends with the loop (its sender dropped).
+//! The pings' channel holds one: a ping that finds it full is already answered by the sum
+//! it waits for. The sum itself waits for room in the events channel (this task has nothing
+//! else to do, and the loop never waits for it).
 
 use tokio::sync::mpsc;
 
@@ -15,17 +18,17 @@ use shotdeck_store::{JobStore, now_ms};
 pub(super) fn start(
     store: Arc<dyn JobStore>,
     unit_prices: UnitPrices,
-    events: mpsc::UnboundedSender<JobEvent>,
-) -> mpsc::UnboundedSender<()> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<()>();
-    let _ = tx.send(());
+    events: mpsc::Sender<JobEvent>,
+) -> mpsc::Sender<()> {
+    let (tx, mut rx) = mpsc::channel::<()>(1);
+    let _ = tx.try_send(());
     tokio::spawn(async move {
         while rx.recv().await.is_some() {
             while rx.try_recv().is_ok() {}
             let today = store.spent_today(now_ms(), unit_prices.clone()).await;
             match today {
                 Ok(today_usd) => {
-                    if events.send(JobEvent::Spend { today_usd }).is_err() {
+                    if events.send(JobEvent::Spend { today_usd }).await.is_err() {
                         break;
                     }
                 }

@@ -2,7 +2,7 @@
 
 use super::EngineLoop;
 use crate::takes::take_facts;
-use shotdeck_core::jobs::{JobEvent, JobId};
+use shotdeck_core::jobs::{Action, JobEvent, JobId, Refusal, Step};
 use shotdeck_store::{KeeperError, now_ms};
 
 impl EngineLoop {
@@ -16,11 +16,15 @@ impl EngineLoop {
                     self.report(view);
                 }
             }
-            Err(KeeperError::NotDone { id, phase }) => self.reject(format!(
-                "job #{id} is {}: only a done take can be the keeper",
-                phase.as_str()
-            )),
-            Err(e) => self.reject(format!("cannot mark job #{id}: {e}")),
+            Err(KeeperError::NotDone { id, phase }) => self.reject(Refusal::WrongPhase {
+                id,
+                phase,
+                action: Action::Keep,
+            }),
+            Err(KeeperError::Store(e)) => self.reject(Refusal::Failed {
+                step: Step::Mark(id),
+                error: e.to_string(),
+            }),
         }
     }
 
@@ -34,12 +38,27 @@ impl EngineLoop {
         };
         let (ra, rb) = match records {
             Ok((Some(ra), Some(rb))) => (ra, rb),
-            Ok((None, _)) => return self.reject(format!("job #{a} is not in the store")),
-            Ok((_, None)) => return self.reject(format!("job #{b} is not in the store")),
-            Err(e) => return self.reject(format!("reading jobs #{a} and #{b} failed: {e}")),
+            Ok((None, _)) => {
+                return self.reject(Refusal::NotFound {
+                    id: a,
+                    action: Action::Read,
+                });
+            }
+            Ok((_, None)) => {
+                return self.reject(Refusal::NotFound {
+                    id: b,
+                    action: Action::Read,
+                });
+            }
+            Err(e) => {
+                return self.reject(Refusal::Failed {
+                    step: Step::ReadPair(a, b),
+                    error: e.to_string(),
+                });
+            }
         };
-        let profiles = self.shared.config.profiles.clone();
-        let prices = self.shared.config.usd_per_unit.clone();
+        let profiles = self.shared.settings.profiles.clone();
+        let prices = self.shared.settings.usd_per_unit.clone();
         let gathered = tokio::task::spawn_blocking(move || {
             [
                 take_facts(&ra, &profiles, &prices),
@@ -49,9 +68,12 @@ impl EngineLoop {
         .await;
         match gathered {
             Ok(facts) => {
-                let _ = self.events.send(JobEvent::Compared(Box::new(facts)));
+                self.events.push(JobEvent::Compared(Box::new(facts)));
             }
-            Err(e) => self.reject(format!("comparing jobs #{a} and #{b} failed: {e}")),
+            Err(e) => self.reject(Refusal::Failed {
+                step: Step::Compare(a, b),
+                error: e.to_string(),
+            }),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! only the user's `Send` sends it. `Cancel` stops work on any unfinished job.
 
 use super::EngineLoop;
-use shotdeck_core::jobs::JobId;
+use shotdeck_core::jobs::{Action, JobId, Refusal, Step};
 use shotdeck_store::{CancelError, Restart, now_ms};
 
 impl EngineLoop {
@@ -14,8 +14,8 @@ impl EngineLoop {
             return self.reject(why);
         }
         let how = Restart::Send {
-            budget: self.shared.config.budget,
-            unit_prices: self.shared.config.usd_per_unit.clone(),
+            budget: self.shared.settings.budget,
+            unit_prices: self.shared.settings.usd_per_unit.clone(),
         };
         self.restart(id, how).await;
     }
@@ -33,8 +33,15 @@ impl EngineLoop {
             .await;
         match cancelled {
             Ok(view) => self.report(view),
-            Err(CancelError::Store(e)) => self.reject(format!("cannot cancel job {id}: {e}")),
-            Err(refused) => self.reject(refused.to_string()),
+            Err(CancelError::Finished { id, phase }) => self.reject(Refusal::WrongPhase {
+                id,
+                phase,
+                action: Action::Cancel,
+            }),
+            Err(CancelError::Store(e)) => self.reject(Refusal::Failed {
+                step: Step::Cancel(id),
+                error: e.to_string(),
+            }),
         }
         self.refresh_watching().await;
     }

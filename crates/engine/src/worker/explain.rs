@@ -19,7 +19,7 @@ impl Worker {
                 .file_media_seconds(id, &owner, idx, seconds, now_ms())
                 .await?
                 .ok_or(Halt::LeaseLost)?;
-            self.publish(view);
+            self.publish(view).await;
         }
         let mismatch = self.view.duration_mismatch(&self.view.files[idx]);
         if let Some(m) = mismatch {
@@ -31,7 +31,7 @@ impl Worker {
         let record = self.shared.store.record(id).await?;
         let Some(rec) = record else { return Ok(()) };
         let file = self.view.files[idx].clone();
-        let prices = self.shared.config.usd_per_unit.clone();
+        let prices = self.shared.settings.usd_per_unit.clone();
         let written =
             tokio::task::spawn_blocking(move || sidecar::write(&rec, &file, &prices)).await;
         let problem = match written {

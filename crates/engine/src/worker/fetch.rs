@@ -158,7 +158,7 @@ impl Worker {
             .file_progress(id, &owner, idx, progress, now_ms())
             .await?
             .ok_or(Halt::LeaseLost)?;
-        self.publish(view);
+        self.publish(view).await;
         Ok(())
     }
 }

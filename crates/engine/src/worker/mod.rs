@@ -26,7 +26,6 @@ use shotdeck_core::compose::ComposedRequest;
 use shotdeck_core::jobs::machine::is_remote;
 use shotdeck_core::jobs::{JobError, JobId, JobPhase, JobView};
 use shotdeck_core::provider::Provider;
-use shotdeck_files::config::Config;
 use shotdeck_providers::{Client, ProviderError};
 use shotdeck_store::{JobChange, JobStore, StoreError, now_ms};
 
@@ -49,8 +48,9 @@ pub(crate) struct Shared {
     /// Built once; its error (an HTTP client that cannot be built) is shown on the job.
     pub downloader: Result<Downloader, String>,
     pub tuning: Tuning,
-    pub config: Config,
-    pub out: mpsc::UnboundedSender<WorkerMsg>,
+    pub settings: crate::EngineSettings,
+    /// Bounded: a worker whose message finds it full waits for the loop.
+    pub out: mpsc::Sender<WorkerMsg>,
     /// In-flight tasks polled together by one list request per endpoint kind.
     pub lists: ListGroups,
     factory: ClientFactory,
@@ -62,9 +62,9 @@ impl Shared {
         store: Arc<dyn JobStore>,
         owner: String,
         tuning: Tuning,
-        config: Config,
+        settings: crate::EngineSettings,
         factory: ClientFactory,
-        out: mpsc::UnboundedSender<WorkerMsg>,
+        out: mpsc::Sender<WorkerMsg>,
     ) -> Self {
         Shared {
             store,
@@ -73,7 +73,7 @@ impl Shared {
             downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
             downloader: Downloader::new(tuning.download.clone()).map_err(|e| e.to_string()),
             tuning,
-            config,
+            settings,
             out,
             lists: ListGroups::default(),
             factory,
@@ -232,7 +232,7 @@ impl Worker {
                 }
             }
         }
-        let _ = self.shared.out.send(WorkerMsg::Exited(self.id));
+        let _ = self.shared.out.send(WorkerMsg::Exited(self.id)).await;
     }
 
     /// Writes `change` under our lease and reports the new view.
@@ -243,13 +243,13 @@ impl Worker {
             .apply(self.id, &self.shared.owner, change, now_ms())
             .await?
             .ok_or(Halt::LeaseLost)?;
-        self.publish(view);
+        self.publish(view).await;
         Ok(())
     }
 
-    fn publish(&mut self, view: JobView) {
+    async fn publish(&mut self, view: JobView) {
         self.view = view.clone();
-        let _ = self.shared.out.send(WorkerMsg::Updated(view));
+        let _ = self.shared.out.send(WorkerMsg::Updated(view)).await;
     }
 
     /// The client for this job's provider. Without one (keys removed since the submit)

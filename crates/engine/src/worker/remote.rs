@@ -81,7 +81,7 @@ impl Worker {
         match late {
             Ok(Some(view)) => {
                 tracing::warn!(job = id, task = %task_id, "create answered after the lease was lost; task id recorded");
-                self.publish(view);
+                self.publish(view).await;
             }
             Ok(None) => {
                 tracing::info!(job = id, task = %task_id, "create answered after the lease was lost; the job already has a task id");
@@ -212,7 +212,7 @@ impl Worker {
 
     /// Where each video goes (see [`file_targets`]).
     async fn record_files(&mut self, videos: &[RemoteVideo]) -> Result<(), Halt> {
-        let dir = self.shared.config.render_dir_for(&self.view.board_path);
+        let dir = self.shared.settings.render_dir_for(&self.view.board_path);
         let stem = self
             .view
             .board_path

@@ -6,6 +6,7 @@ use super::Store;
 use crate::rules::{self, RestartStep};
 use crate::{Adopted, JobPage, NewJob, PageQuery, Refusal, Restart, StoreError};
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
+use shotdeck_core::jobs::Action;
 use shotdeck_core::jobs::{JobId, JobPhase, JobView};
 
 type Restarted = Result<Option<JobView>, Refusal>;
@@ -37,7 +38,7 @@ impl Store {
         now: i64,
     ) -> Result<Restarted, StoreError> {
         if !self.take_lease(id, owner, lease_until, now)? {
-            return Ok(Err(Refusal::Busy(id)));
+            return Ok(Err(Refusal::LeaseHeld { id }));
         }
         let restarted = self.restart_held(id, how, owner, now)?;
         if restarted.is_err() {
@@ -54,7 +55,10 @@ impl Store {
         now: i64,
     ) -> Result<Restarted, StoreError> {
         let Some(view) = self.view(id)? else {
-            return Ok(Err(Refusal::Missing(id)));
+            return Ok(Err(Refusal::NotFound {
+                id,
+                action: Action::Resume,
+            }));
         };
         match rules::restart_step(id, how, &view) {
             Err(refusal) => Ok(Err(refusal)),
@@ -66,7 +70,10 @@ impl Store {
                 } = how
                     && let Err(over) = self.date_send_within_budget(id, budget, unit_prices, now)?
                 {
-                    return Ok(Err(Refusal::OverBudget { id, over }));
+                    return Ok(Err(Refusal::OverBudget {
+                        job: Some(id),
+                        over,
+                    }));
                 }
                 Ok(Ok(self.apply(id, owner, &change, now)?))
             }

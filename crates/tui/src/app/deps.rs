@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{Receiver, Sender};
 
 use crate::app::event_loop::Outside;
 use crate::host::{Host, SystemHost};
@@ -39,8 +39,9 @@ pub type LateStart = Box<dyn FnOnce() -> tokio::sync::oneshot::Receiver<History>
 pub type PaidCheck = std::sync::Arc<dyn Fn(Provider) -> Result<(), String> + Send + Sync>;
 
 pub struct UiDeps {
-    pub jobs_tx: UnboundedSender<JobCmd>,
-    pub jobs_rx: UnboundedReceiver<JobEvent>,
+    /// Bounded: the editor never waits to send; a full channel is said as "busy".
+    pub jobs_tx: Sender<JobCmd>,
+    pub jobs_rx: Receiver<JobEvent>,
     /// Jobs already in the store when the UI starts.
     pub initial_jobs: Vec<JobView>,
     /// Each board's job count in the store; `None`: `initial_jobs` is the whole history.
@@ -79,11 +80,7 @@ pub struct UiDeps {
 impl UiDeps {
     /// Embedded defaults plus config.toml's `[keys]` and built-in `theme`; reads no files
     /// and no environment, so tests get the same UI everywhere.
-    pub fn new(
-        jobs_tx: UnboundedSender<JobCmd>,
-        jobs_rx: UnboundedReceiver<JobEvent>,
-        config: Config,
-    ) -> UiDeps {
+    pub fn new(jobs_tx: Sender<JobCmd>, jobs_rx: Receiver<JobEvent>, config: Config) -> UiDeps {
         // A bad config.toml is said at start (status line and message log).
         let mut warnings = config.warnings();
         let mut keymap = Keymap::defaults();

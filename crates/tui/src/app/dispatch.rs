@@ -225,9 +225,19 @@ impl App {
         }
     }
 
+    /// Hands `cmd` to the engine without waiting: the editor must keep drawing and
+    /// reading keys whatever the engine is doing. A full channel (the engine is behind by
+    /// `COMMAND_CAPACITY` commands) refuses it, and the user is told to try again.
     pub(crate) fn send(&mut self, cmd: JobCmd) {
-        if self.env.jobs_tx.send(cmd).is_err() {
-            self.toast_error("the job engine is not running: nothing was sent");
+        use tokio::sync::mpsc::error::TrySendError;
+        match self.env.jobs_tx.try_send(cmd) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                self.toast_error("the job engine is busy: nothing was sent, try again");
+            }
+            Err(TrySendError::Closed(_)) => {
+                self.toast_error("the job engine is not running: nothing was sent");
+            }
         }
     }
 

@@ -13,7 +13,7 @@ use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc;
 use tokio::sync::oneshot::Receiver;
 use tokio::time::{Interval, MissedTickBehavior};
 
@@ -56,13 +56,13 @@ impl StopSignal {
 #[derive(Default)]
 pub struct Outside {
     /// SIGHUP / SIGTERM, as they arrive.
-    pub stop: Option<UnboundedReceiver<StopSignal>>,
+    pub stop: Option<mpsc::Receiver<StopSignal>>,
     /// Gives the terminal back to the shell, stops the process (Ctrl-Z) and takes the
     /// terminal again once it continues. The loop redraws everything afterwards.
     pub suspend: Option<Box<dyn FnMut() -> io::Result<()> + Send>>,
 }
 
-async fn stop_signal(stop: &mut Option<UnboundedReceiver<StopSignal>>) -> StopSignal {
+async fn stop_signal(stop: &mut Option<mpsc::Receiver<StopSignal>>) -> StopSignal {
     match stop {
         Some(rx) => match rx.recv().await {
             Some(s) => s,
@@ -98,7 +98,7 @@ async fn tick(t: &mut Option<Interval>) {
 
 /// The next decoded preview; never, once the service is gone (or in a loop without one).
 async fn next_preview(
-    rx: &mut Option<UnboundedReceiver<shotdeck_files::preview::PreviewReady>>,
+    rx: &mut Option<mpsc::Receiver<shotdeck_files::preview::PreviewReady>>,
 ) -> Option<shotdeck_files::preview::PreviewReady> {
     match rx {
         Some(rx) => rx.recv().await,
@@ -224,7 +224,8 @@ where
     if !matches!(result, Ok(ExitReason::Quit)) {
         app.save_on_exit();
     }
-    let _ = jobs_tx.send(JobCmd::Shutdown);
+    // Full: the engine still sees its commands end once the editor's senders are dropped.
+    let _ = jobs_tx.try_send(JobCmd::Shutdown);
     result
 }
 

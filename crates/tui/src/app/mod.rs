@@ -22,7 +22,7 @@ use std::time::Instant;
 use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{Receiver, Sender};
 
 use crate::app::deps::{PaidCheck, UiDeps};
 use crate::app::event_loop::ExitReason;
@@ -73,7 +73,7 @@ pub(crate) struct Env {
     pub(crate) keymap: Keymap,
     pub(crate) palette_entries: Vec<Entry>,
     pub(crate) styles: Styles,
-    pub(crate) jobs_tx: UnboundedSender<JobCmd>,
+    pub(crate) jobs_tx: Sender<JobCmd>,
     pub(crate) host: Box<dyn Host>,
     /// config.toml's `notify`: how a job's end is announced.
     pub(crate) notify: shotdeck_files::config::NotifyMode,
@@ -87,7 +87,7 @@ pub(crate) struct Env {
 
 impl App {
     /// Builds the app; the engine's event receiver is handed back for the loop to poll.
-    pub fn new(opened: OpenedBoard, deps: UiDeps) -> (App, UnboundedReceiver<JobEvent>) {
+    pub fn new(opened: OpenedBoard, deps: UiDeps) -> (App, Receiver<JobEvent>) {
         let mut doc = Doc::new(
             opened,
             deps.provider,
@@ -148,7 +148,7 @@ impl App {
             .jobs
             .page_wanted(app.model.doc.identity(), false, 0)
         {
-            let _ = app.env.jobs_tx.send(cmd);
+            app.send(cmd);
         }
         (app, deps.jobs_rx)
     }

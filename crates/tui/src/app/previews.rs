@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::Receiver;
 
 use crate::app::App;
 use crate::model::settings_fields::SettingField;
@@ -12,7 +12,7 @@ use shotdeck_files::preview::{PreviewReady, PreviewWish};
 
 impl App {
     /// The receiver the event loop waits on for decoded previews.
-    pub fn take_preview_events(&mut self) -> Option<UnboundedReceiver<PreviewReady>> {
+    pub fn take_preview_events(&mut self) -> Option<Receiver<PreviewReady>> {
         self.panes.previews.ready.take()
     }
 

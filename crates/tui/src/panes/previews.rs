@@ -10,10 +10,13 @@ use ratatui::layout::Rect;
 use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 use ratatui_image::{Image, Resize};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::mpsc::{Receiver, channel};
 
 use shotdeck_files::config::ImagesMode;
 use shotdeck_files::preview::{Preview, PreviewError, PreviewReady, PreviewService, PreviewWish};
+
+/// Decoded previews the loop has not taken yet (see [`Previews::new`]).
+const PREVIEWS_READY: usize = 4;
 
 /// What the pane shows for the selected image row.
 #[derive(Debug, Clone)]
@@ -29,7 +32,7 @@ pub struct Previews {
     picker: Picker,
     service: PreviewService,
     /// Results, until the event loop takes the receiver to wait on it.
-    pub(crate) ready: Option<UnboundedReceiver<PreviewReady>>,
+    pub(crate) ready: Option<Receiver<PreviewReady>>,
     wanted: Option<PreviewWish>,
     pub(crate) state: Option<PreviewState>,
     /// The last encoding, for the cells it was made for: a frame that draws the same image
@@ -40,7 +43,9 @@ pub struct Previews {
 impl Previews {
     /// `picker` is the terminal's answer to the graphics query; `None` is half-blocks.
     pub fn new(mode: ImagesMode, picker: Option<Picker>) -> Previews {
-        let (tx, rx) = unbounded_channel();
+        // Decoded previews waiting for the loop: the decoder waits for room (it has
+        // nothing else to do, and the newest wish wins once it goes on).
+        let (tx, rx) = channel(PREVIEWS_READY);
         Previews {
             mode,
             picker: picker.unwrap_or_else(Picker::halfblocks),

@@ -21,7 +21,7 @@ use crossterm::style::{Attribute, SetAttribute};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::Terminal;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::mpsc::{Receiver, channel};
 
 use crate::app::deps::UiDeps;
 use crate::app::event_loop::{ExitReason, StopSignal};
@@ -65,10 +65,13 @@ fn install_rescue_hook(slot: RescueSlot) {
 
 /// SIGHUP and SIGTERM as they arrive. Listening replaces their default (ending the process
 /// at once, losing the pending autosave and leaving the terminal in raw mode).
-fn stop_signals() -> std::io::Result<UnboundedReceiver<StopSignal>> {
+///
+/// The channel holds a few; a signal that finds it full is dropped: the editor stops on the
+/// first one it reads, so the ones behind it change nothing.
+fn stop_signals() -> std::io::Result<Receiver<StopSignal>> {
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
-    let (tx, rx) = unbounded_channel();
+    let (tx, rx) = channel(4);
     tokio::spawn(async move {
         loop {
             let sig = tokio::select! {
@@ -76,7 +79,7 @@ fn stop_signals() -> std::io::Result<UnboundedReceiver<StopSignal>> {
                 Some(()) = terminate.recv() => StopSignal::Terminate,
                 else => return,
             };
-            if tx.send(sig).is_err() {
+            if let Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) = tx.try_send(sig) {
                 return;
             }
         }
