@@ -16,7 +16,7 @@ use shotdeck::files::board_file::identity;
 
 #[path = "support/pty.rs"]
 mod pty;
-use pty::{Pty, board_dir, full_frame, median, memory_kb, ms};
+use pty::{Pty, board_dir, complete_frame, full_frame, median, memory_kb, ms};
 
 const LAUNCHES: usize = 10;
 const JOBS: i64 = 100_000;
@@ -87,14 +87,29 @@ fn build_history(dir: &Path, board: &Path) {
     );
 }
 
-/// Spawn → first complete frame, and VmRSS a second later, for one launch in `dir`.
-fn launch(dir: &Path, board: &Path) -> (Duration, u64) {
+/// One launch: spawn → first frame, spawn → complete screen (history and spend shown),
+/// and VmRSS / VmHWM a second later.
+struct Launch {
+    first: Duration,
+    complete: Duration,
+    rss_kb: u64,
+    hwm_kb: u64,
+}
+
+/// One launch of `shotdeck BOARD` in `dir`.
+fn launch(dir: &Path, board: &Path) -> Launch {
     let (mut pty, started) = Pty::spawn(dir, &[board.to_str().expect("a UTF-8 path")]);
-    let at = pty.wait_for("the first frame", full_frame);
+    let first = pty.wait_for("the first frame", full_frame);
+    let complete = pty.wait_for("the complete screen", complete_frame);
     pty.settle(Duration::from_millis(1000));
-    let (rss_kb, _) = memory_kb(pty.pid);
+    let (rss_kb, hwm_kb) = memory_kb(pty.pid);
     pty.quit();
-    (at - started, rss_kb)
+    Launch {
+        first: first - started,
+        complete: complete - started,
+        rss_kb,
+        hwm_kb,
+    }
 }
 
 fn main() {
@@ -112,20 +127,47 @@ fn main() {
         empty.push(launch(empty_dir.path(), &empty_board));
         full.push(launch(full_dir.path(), &full_board));
     }
-    let frame = |v: &[(Duration, u64)]| median(v.iter().map(|x| x.0).collect());
-    let rss = |v: &[(Duration, u64)]| median(v.iter().map(|x| x.1).collect()) as f64 / 1024.0;
-    println!("| store | first frame (median of {LAUNCHES}) | VmRSS 1 s later (median) |");
-    println!("|---|---|---|");
-    println!("| empty | {} | {:.1} MB |", ms(frame(&empty)), rss(&empty));
+    let first = |v: &[Launch]| median(v.iter().map(|x| x.first).collect());
+    let complete = |v: &[Launch]| median(v.iter().map(|x| x.complete).collect());
+    let rss = |v: &[Launch]| median(v.iter().map(|x| x.rss_kb).collect()) as f64 / 1024.0;
+    let hwm = |v: &[Launch]| median(v.iter().map(|x| x.hwm_kb).collect()) as f64 / 1024.0;
+    println!("| store | first frame | complete screen | VmRSS 1 s later | VmHWM 1 s later |");
+    println!("|---|---|---|---|---|");
+    for (name, v) in [
+        ("empty".to_string(), &empty),
+        (
+            format!("{JOBS} jobs ({} on the board)", JOBS / OPEN_BOARD_EVERY),
+            &full,
+        ),
+    ] {
+        println!(
+            "| {name} | {} | {} | {:.1} MB | {:.1} MB |",
+            ms(first(v)),
+            ms(complete(v)),
+            rss(v),
+            hwm(v)
+        );
+    }
+    println!("(medians of {LAUNCHES} alternating launches each)");
     println!(
-        "| {JOBS} jobs ({} on the board) | {} | {:.1} MB |",
-        JOBS / OPEN_BOARD_EVERY,
-        ms(frame(&full)),
-        rss(&full)
+        "ratio: first frame {:.2}×, complete screen {:.2}×, VmRSS {:.2}×, VmHWM {:.2}×",
+        first(&full).as_secs_f64() / first(&empty).as_secs_f64(),
+        complete(&full).as_secs_f64() / complete(&empty).as_secs_f64(),
+        rss(&full) / rss(&empty),
+        hwm(&full) / hwm(&empty)
+    );
+    let list = |v: &[Launch], kb: fn(&Launch) -> u64| {
+        v.iter()
+            .map(|l| format!("{:.1}", kb(l) as f64 / 1024.0))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "VmRSS in launch order (MB): empty {}",
+        list(&empty, |l| l.rss_kb)
     );
     println!(
-        "ratio: first frame {:.2}×, memory {:.2}×",
-        frame(&full).as_secs_f64() / frame(&empty).as_secs_f64(),
-        rss(&full) / rss(&empty)
+        "VmRSS in launch order (MB): full  {}",
+        list(&full, |l| l.rss_kb)
     );
 }

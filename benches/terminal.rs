@@ -17,14 +17,15 @@ use std::time::{Duration, Instant};
 mod against;
 #[path = "support/pty.rs"]
 mod pty;
-use pty::{Pty, board_dir, full_frame, median, memory_kb, ms, status_field};
+use pty::{Pty, board_dir, complete_frame, full_frame, median, memory_kb, ms, status_field};
 
 const LAUNCHES: usize = 10;
 const TYPED_CHARS: usize = 100;
 const IDLE: Duration = Duration::from_secs(10);
 
-/// Spawn → first complete frame, over `LAUNCHES` launches (each in a fresh dir).
-fn startup(demo: bool) -> Vec<Duration> {
+/// Spawn → first frame, and spawn → complete screen (history and spend shown), over
+/// `LAUNCHES` launches (each in a fresh dir).
+fn startup(demo: bool) -> (Vec<Duration>, Vec<Duration>) {
     (0..LAUNCHES)
         .map(|_| {
             let (dir, board) = board_dir();
@@ -35,12 +36,13 @@ fn startup(demo: bool) -> Vec<Duration> {
                 vec![board]
             };
             let (mut pty, started) = Pty::spawn(dir.path(), &args);
-            let at = pty.wait_for("the first frame", full_frame);
+            let first = pty.wait_for("the first frame", full_frame);
+            let complete = pty.wait_for("the complete screen", complete_frame);
             pty.settle(Duration::from_millis(200));
             pty.quit();
-            at - started
+            (first - started, complete - started)
         })
-        .collect()
+        .unzip()
 }
 
 /// utime + stime in clock ticks, from /proc/PID/stat (fields 14 and 15).
@@ -127,8 +129,8 @@ fn main() {
         println!("terminal: measured only under `cargo bench --bench terminal`");
         return;
     }
-    let plain = startup(false);
-    let demo = startup(true);
+    let (plain, plain_done) = startup(false);
+    let (demo, demo_done) = startup(true);
 
     let (dir, board) = board_dir();
     let (mut pty, _) = Pty::spawn(dir.path(), &["--demo", board.to_str().unwrap()]);
@@ -165,10 +167,7 @@ fn main() {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    println!(
-        "shotdeck in an 80x24 pty ({})",
-        env!("CARGO_BIN_EXE_shotdeck")
-    );
+    println!("shotdeck in an 80x24 pty ({})", pty::binary().display());
     println!("| measure | value | target |");
     println!("|---|---|---|");
     println!(
@@ -180,6 +179,16 @@ fn main() {
         "| startup → first frame, `shotdeck --demo BOARD` (median of {LAUNCHES}; min) | {}; {} | ≤ 30 ms |",
         ms(median(demo.clone())),
         ms(*demo.iter().min().unwrap())
+    );
+    println!(
+        "| startup → complete screen (jobs, spend), `shotdeck BOARD` (median of {LAUNCHES}; min) | {}; {} | |",
+        ms(median(plain_done.clone())),
+        ms(*plain_done.iter().min().unwrap())
+    );
+    println!(
+        "| startup → complete screen (jobs, spend), `shotdeck --demo BOARD` (median of {LAUNCHES}; min) | {}; {} | |",
+        ms(median(demo_done.clone())),
+        ms(*demo_done.iter().min().unwrap())
     );
     println!(
         "| bytes per typed char, prompt editor (total / {TYPED_CHARS}) | {:.1} B | ≤ 30 B |",
@@ -216,6 +225,8 @@ fn main() {
     println!();
     println!("startup, plain, sorted (ms): {}", fmt_list(&plain));
     println!("startup, demo, sorted (ms):  {}", fmt_list(&demo));
+    println!("complete, plain, sorted (ms): {}", fmt_list(&plain_done));
+    println!("complete, demo, sorted (ms):  {}", fmt_list(&demo_done));
     println!(
         "context switches from spawn to the idle window: {}",
         idle.switches_before

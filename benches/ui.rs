@@ -1,8 +1,10 @@
 //! What the UI costs per frame and per keystroke with a long job history (10 000 jobs).
 //! `cargo bench --bench ui`
 //!
-//! Frames go through ratatui's crossterm backend into `io::sink()`, so the cost includes
-//! the buffer diff and the escape sequences a real terminal would receive.
+//! Frames go into `io::sink()` through two backends: `DiffBackend`, the one the app draws
+//! through (it remembers the terminal's state and encodes each frame's changed cells), and
+//! ratatui's stock crossterm backend for comparison. Either way the cost includes the
+//! buffer diff and the escape sequences a real terminal would receive.
 
 use std::hint::black_box;
 use std::io;
@@ -11,13 +13,13 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use shotdeck::core::Provider;
 use shotdeck::engine::events::{JobError, JobFile, JobPhase, JobView};
 use shotdeck::files::config::Config;
-use shotdeck::ui::{App, OpenedBoard, UiDeps};
+use shotdeck::ui::{App, DiffBackend, OpenedBoard, UiDeps};
 use tokio::sync::mpsc::channel;
 
 const JOBS: i64 = 10_000;
@@ -102,11 +104,21 @@ fn app_with_history(dir: &Path, jobs: i64, w: u16, h: u16) -> App {
     app
 }
 
-fn terminal(w: u16, h: u16) -> Terminal<CrosstermBackend<io::Sink>> {
+/// A fixed-size terminal over `backend` (no size query: the sink is no tty).
+fn fixed<B: Backend>(backend: B, w: u16, h: u16) -> Terminal<B> {
     let opts = TerminalOptions {
         viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
     };
-    Terminal::with_options(CrosstermBackend::new(io::sink()), opts).expect("a sink terminal")
+    Terminal::with_options(backend, opts).expect("a sink terminal")
+}
+
+fn stock(w: u16, h: u16) -> Terminal<CrosstermBackend<io::Sink>> {
+    fixed(CrosstermBackend::new(io::sink()), w, h)
+}
+
+/// What the app draws through (`run_terminal`), minus the `BufWriter` around stdout.
+fn diff(w: u16, h: u16) -> Terminal<DiffBackend<io::Sink>> {
+    fixed(DiffBackend::new(io::sink()), w, h)
 }
 
 fn key(code: KeyCode) -> Event {
@@ -114,7 +126,15 @@ fn key(code: KeyCode) -> Event {
 }
 
 fn render(c: &mut Criterion) {
-    let mut group = c.benchmark_group("render, 10 000 jobs");
+    render_through(c, "DiffBackend", diff);
+    render_through(c, "crossterm", stock);
+}
+
+fn render_through<B: Backend>(c: &mut Criterion, name: &str, terminal: fn(u16, u16) -> Terminal<B>)
+where
+    B::Error: std::fmt::Debug,
+{
+    let mut group = c.benchmark_group(format!("render {name}, 10 000 jobs"));
     for (w, h) in [(80u16, 24u16), (200, 60)] {
         let dir = tempfile::tempdir().expect("a temp dir");
         let app = app_with_history(dir.path(), JOBS, w, h);
@@ -138,15 +158,27 @@ fn render(c: &mut Criterion) {
     let app = app_with_history(dir.path(), 0, 80, 24);
     let mut term = terminal(80, 24);
     term.draw(|f| app.render(f)).expect("draw");
-    c.bench_function("render, no jobs/one frame 80x24 (unchanged screen)", |b| {
-        b.iter(|| term.draw(|f| black_box(&app).render(f)).expect("draw").area)
-    });
+    c.bench_function(
+        &format!("render {name}, no jobs/one frame 80x24 (unchanged screen)"),
+        |b| b.iter(|| term.draw(|f| black_box(&app).render(f)).expect("draw").area),
+    );
 }
 
 /// One key in the prompt editor, handled and drawn: what a typist waits for. Keys alternate
 /// a letter and Backspace so the prompt (and the validation work on it) stays the same size.
 fn keystroke(c: &mut Criterion) {
-    let mut group = c.benchmark_group("keystroke, 10 000 jobs");
+    keystroke_through(c, "DiffBackend", diff);
+    keystroke_through(c, "crossterm", stock);
+}
+
+fn keystroke_through<B: Backend>(
+    c: &mut Criterion,
+    name: &str,
+    terminal: fn(u16, u16) -> Terminal<B>,
+) where
+    B::Error: std::fmt::Debug,
+{
+    let mut group = c.benchmark_group(format!("keystroke {name}, 10 000 jobs"));
     for (w, h) in [(80u16, 24u16), (200, 60)] {
         let dir = tempfile::tempdir().expect("a temp dir");
         let mut app = app_with_history(dir.path(), JOBS, w, h);

@@ -144,3 +144,65 @@ fn boards_that_validate_clean_are_accepted_by_the_sim() {
         n.get()
     );
 }
+
+/// A local image of 1 MB: a real PNG header, then bytes that vary.
+struct BigPngs;
+
+impl shotdeck::core::compose::ImageSource for BigPngs {
+    fn local_image(&self, reference: &str) -> Result<String, shotdeck::core::ImageReadError> {
+        use base64::Engine as _;
+        let mut bytes = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/images/detective.png"),
+        )
+        .unwrap();
+        let seed = reference.len() as u8;
+        bytes.extend((0..1_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8 ^ seed));
+        Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+}
+
+/// A body of megabytes is streamed in pieces (with its length said first): the simulator
+/// decodes every image of it, so a piece lost, repeated or cut wrong is refused.
+#[test]
+fn a_reference_board_of_megabytes_arrives_whole() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let keys = SimKeys::demo();
+    let sim = rt
+        .block_on(SimServer::start(
+            SimConfig {
+                keys: keys.clone(),
+                ..SimConfig::default()
+            },
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/reference.json"),
+    )
+    .unwrap();
+    let board: Board = serde_json::from_str(&text).unwrap();
+    let kling = Client::Kling(
+        KlingClient::new(
+            &sim.base_url(),
+            Secret::new(keys.access_key.clone()),
+            Secret::new(keys.secret_key.clone()),
+            DEFAULT_REQUEST_TIMEOUT,
+        )
+        .unwrap(),
+    );
+    let relay = Client::Gateway(
+        GatewayClient::new(
+            &sim.base_url(),
+            Secret::new(keys.api_key.clone()),
+            GatewayForm::KlingRelay,
+            DEFAULT_REQUEST_TIMEOUT,
+        )
+        .unwrap(),
+    );
+    for (provider, client) in [(Provider::Kling, &kling), (Provider::KlingRelay, &relay)] {
+        let req = compose(&board, provider, &BigPngs, "shotdeck-big-body").unwrap();
+        assert!(serde_json::to_vec(&req.body).unwrap().len() > 2_000_000);
+        let answer = rt.block_on(client.create(&req));
+        assert!(answer.is_ok(), "{provider}: {:?}", answer.err());
+    }
+}

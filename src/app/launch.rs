@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 
 use super::provider_settings;
 use super::runtime::{self, Flavor};
-use super::session::engine_after_first_frame;
+use super::session::engine_beside_first_frame;
 use super::{EXIT_UNREADABLE, demo};
 use crate::core::Provider;
 use crate::core::printable_path;
@@ -58,22 +58,19 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
     let (_lock, read_only) = lock_board(&opened.path, args.force_write);
     runtime::block_on(Flavor::MultiThread, async {
         let ((cmd_tx, event_rx), (cmd_rx, event_tx)) = super::session::ui_channels();
-        let (drawn_tx, drawn_rx) = oneshot::channel();
         let (history_tx, history_rx) = oneshot::channel();
-        let engine = tokio::spawn(engine_after_first_frame(
+        let engine = tokio::spawn(engine_beside_first_frame(
             config.clone(),
             demo_dir,
             args.sim_task_seconds,
-            drawn_rx,
             history_tx,
             (cmd_rx, event_tx),
         ));
         let check = paid_check(&config, args.demo);
         let mut deps = UiDeps::new(cmd_tx, event_rx, config).with_user_files(&paths::config_dir());
-        deps.late_start = Some(Box::new(move || {
-            let _ = drawn_tx.send(());
-            history_rx
-        }));
+        // The engine is already starting: after the first frame the editor waits for
+        // the history it reads.
+        deps.late_start = Some(Box::new(move || history_rx));
         deps.warnings.extend(from_sidecar);
         // Edits an earlier exit could only rescue into the data dir: said once, here.
         deps.warnings

@@ -1,4 +1,4 @@
-//! The editor's engine session: started after the first frame, in the background; a job
+//! The editor's engine session: started beside the first frame, in the background; a job
 //! store another process has locked is tried again (and said so) rather than given up on,
 //! and a missing engine answers every command with why it cannot act.
 
@@ -71,20 +71,19 @@ pub(super) fn ui_channels() -> ((Sender<JobCmd>, Receiver<JobEvent>), UiEnds) {
     ((cmd_tx, event_rx), (cmd_rx, event_tx))
 }
 
-/// Waits for the editor's first frame, then starts the engine (or the demo's simulator and
-/// engine), hands the editor its history and relays commands and events until the engine
-/// stops. An editor that ends before drawing anything starts nothing.
-pub(super) async fn engine_after_first_frame(
+/// Starts the engine (or the demo's simulator and engine) at once, while the editor draws
+/// its first frame: the store opens on its own thread and the history is read in the
+/// meantime, so the complete screen (jobs, spend) follows the first frame instead of
+/// starting after it. The first frame does not wait for any of it; the editor takes the
+/// history once that frame is out. Then relays commands and events until the engine stops.
+/// An editor that ends early closes its commands, which stops the engine.
+pub(super) async fn engine_beside_first_frame(
     config: Config,
     demo_dir: Option<PathBuf>,
     sim_task_seconds: f64,
-    drawn: oneshot::Receiver<()>,
     history: oneshot::Sender<History>,
     (mut ui_cmds, ui_events): UiEnds,
 ) {
-    if drawn.await.is_err() {
-        return;
-    }
     let mut session = start_engine(&config, demo_dir.clone(), sim_task_seconds).await;
     if let Some(why) = session.busy.take() {
         let retry = || start_engine(&config, demo_dir.clone(), sim_task_seconds);

@@ -95,9 +95,11 @@ impl GatewayClient {
     pub async fn create(&self, req: &ComposedRequest) -> Result<TaskSnapshot, ProviderError> {
         let method = ensure_method(req)?;
         let url = http::endpoint(&self.base, &req.path, None)?;
-        let answer = self
-            .send(self.http.request(method, url).json(&req.body))
-            .await?;
+        let request = self
+            .http
+            .request(method, url)
+            .bearer_auth(self.api_key.expose());
+        let answer = http::exchange_json(request, &req.body, self.request_timeout).await?;
         match self.form.profile() {
             Some(_) => parse_gateway_created(answer.status, &answer.body),
             None => parse_relay_task(answer.status, &answer.body),

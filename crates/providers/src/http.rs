@@ -3,10 +3,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{DATE, HeaderMap, RETRY_AFTER};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE, HeaderMap, RETRY_AFTER};
 use reqwest::{RequestBuilder, Url};
+use serde_json::Value;
 
 use super::errors::ProviderError;
+use super::json_stream::{JsonPieces, PIECE_BYTES, json_len};
 
 pub const USER_AGENT: &str = concat!("shotdeck/", env!("CARGO_PKG_VERSION"));
 
@@ -163,6 +165,47 @@ pub(crate) async fn exchange(
         server_date,
         body,
     })
+}
+
+/// [`exchange`] with `body` as the JSON body. A body past a few pieces is streamed as it
+/// is serialised (with its length said up front, so no chunked encoding): a reference
+/// board's ~90 MB of Base64 is never copied whole beside the request it comes from.
+pub(crate) async fn exchange_json(
+    request: RequestBuilder,
+    body: &Value,
+    timeout: Duration,
+) -> Result<Answer, ProviderError> {
+    let len = json_len(body);
+    if len <= 4 * PIECE_BYTES as u64 {
+        return exchange(request.json(body), timeout).await;
+    }
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(2);
+    let pieces = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|piece| (Ok::<_, std::io::Error>(piece), rx))
+    });
+    let request = request
+        .header(CONTENT_TYPE, "application/json")
+        .header(CONTENT_LENGTH, len)
+        .body(reqwest::Body::wrap_stream(pieces));
+    let produce = async move {
+        for piece in JsonPieces::new(body) {
+            // The request is gone (answered early, or failed): nothing more to send.
+            if tx.send(piece).await.is_err() {
+                break;
+            }
+        }
+        // The sender is dropped here: the body ends.
+    };
+    let send = exchange(request, timeout);
+    tokio::pin!(send);
+    // An answer before the last piece (an early refusal, a timeout) ends the producer.
+    tokio::select! {
+        answer = &mut send => return answer,
+        () = produce => {}
+    }
+    send.await
 }
 
 /// `Retry-After` in whole seconds. The HTTP-date form is not read: the backoff applies then.

@@ -223,20 +223,21 @@ impl KlingClient {
         let mut resigned = false;
         loop {
             let token = self.auth.bearer()?;
-            let mut request = self
+            let request = self
                 .http
                 .request(method.clone(), url.clone())
                 .bearer_auth(token)
                 .query(query);
-            if let Some(body) = body {
-                request = request.json(body);
-            }
+            let answer = match body {
+                Some(body) => http::exchange_json(request, body, self.request_timeout).await,
+                None => http::exchange(request, self.request_timeout).await,
+            };
             let Answer {
                 status,
                 retry_after,
                 body: bytes,
                 ..
-            } = http::exchange(request, self.request_timeout).await?;
+            } = answer?;
             match parse(status, &bytes) {
                 Err(e) if e.is_token_timing() && !resigned && self.auth.resign() => {
                     tracing::debug!(code = ?e.code(), "Kling token rejected as expired or not yet valid; re-signing once");

@@ -10,6 +10,7 @@ mod client;
 pub mod errors;
 mod gateway;
 mod http;
+mod json_stream;
 pub mod jwt;
 mod kling;
 pub mod parse;

@@ -25,7 +25,7 @@ impl Worker {
             return self.fail(error, "download").await;
         }
         let shared = self.shared.clone();
-        let downloader = match &shared.downloader {
+        let downloader = match shared.downloader() {
             Ok(d) => d,
             Err(e) => {
                 let error = JobError {

@@ -45,8 +45,10 @@ pub(crate) struct Shared {
     pub owner: String,
     pub gate: RequestGate,
     pub downloads: Semaphore,
-    /// Built once; its error (an HTTP client that cannot be built) is shown on the job.
-    pub downloader: Result<Downloader, String>,
+    /// Built on the first download (its TLS setup reads the system's certificates, tens of
+    /// milliseconds that would otherwise hold up the editor's history at start); its error
+    /// (an HTTP client that cannot be built) is shown on the job.
+    downloader: std::sync::OnceLock<Result<Downloader, String>>,
     pub tuning: Tuning,
     pub settings: crate::EngineSettings,
     /// Bounded: a worker whose message finds it full waits for the loop.
@@ -71,7 +73,7 @@ impl Shared {
             owner,
             gate: RequestGate::new(tuning.max_concurrent_requests),
             downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
-            downloader: Downloader::new(tuning.download.clone()).map_err(|e| e.to_string()),
+            downloader: std::sync::OnceLock::new(),
             tuning,
             settings,
             out,
@@ -79,6 +81,13 @@ impl Shared {
             factory,
             clients: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The downloader, built on first use and shared by all jobs.
+    pub(crate) fn downloader(&self) -> &Result<Downloader, String> {
+        self.downloader.get_or_init(|| {
+            Downloader::new(self.tuning.download.clone()).map_err(|e| e.to_string())
+        })
     }
 
     /// The provider's client, built on first use and shared by all jobs.

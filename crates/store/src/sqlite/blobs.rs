@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{StoreError, sha256_hex};
+use shotdeck_core::compose::ComposedRequest;
 use shotdeck_core::jobs::JobId;
 
 /// Strings at least this long are stored by hash: an image, never a prompt.
@@ -20,14 +21,15 @@ struct BlobRef {
     sha256: String,
 }
 
-/// Moves `request`'s long strings into `blobs` (once per content) and returns what the
-/// row keeps: the request with `sha256:HEX` in their place, and the places, if any.
+/// Puts `request`'s long strings into `blobs` (once per content) and returns what the
+/// row keeps: the request with `sha256:HEX` in their place, and the places, if any. The
+/// request is read, not copied: its images (tens of megabytes) exist once.
 pub(super) fn store_request(
     conn: &Connection,
-    mut request: Value,
+    request: &ComposedRequest,
 ) -> Result<(String, Option<String>), StoreError> {
     let mut refs = Vec::new();
-    collect(&mut request, String::new(), &mut refs);
+    let body = without_long_strings(&request.body, "/body".into(), &mut refs);
     let mut placed = Vec::with_capacity(refs.len());
     for (at, sha256, text) in refs {
         conn.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?1, ?2)")?
@@ -36,7 +38,12 @@ pub(super) fn store_request(
     }
     let refs = (!placed.is_empty())
         .then(|| serde_json::to_string(&placed).expect("blob refs always serialize"));
-    let json = serde_json::to_string(&request).expect("a request value always serializes");
+    let kept = ComposedRequest {
+        method: request.method.clone(),
+        path: request.path.clone(),
+        body,
+    };
+    let json = serde_json::to_string(&kept).expect("a request always serializes");
     Ok((json, refs))
 }
 
@@ -71,28 +78,38 @@ pub(super) fn load_request(
     Ok(request)
 }
 
-/// Takes every long string out of `v` (whose JSON pointer is `at`), leaving `sha256:HEX`
-/// in its place, and gathers (place, hash, text).
-fn collect(v: &mut Value, at: String, out: &mut Vec<(String, String, String)>) {
+/// `v` (whose JSON pointer is `at`) with `sha256:HEX` in place of every long string, and
+/// (place, hash, text) of each gathered.
+fn without_long_strings<'a>(
+    v: &'a Value,
+    at: String,
+    out: &mut Vec<(String, String, &'a str)>,
+) -> Value {
     match v {
         Value::String(s) if s.chars().count() >= BLOB_MIN_CHARS => {
-            let text = std::mem::take(s);
-            let sha256 = sha256_hex(&text);
-            *s = format!("sha256:{sha256}");
-            out.push((at, sha256, text));
+            let sha256 = sha256_hex(s);
+            let placeholder = Value::String(format!("sha256:{sha256}"));
+            out.push((at, sha256, s));
+            placeholder
         }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                collect(item, format!("{at}/{i}"), out);
-            }
-        }
-        Value::Object(fields) => {
-            for (key, field) in fields.iter_mut() {
-                let key = key.replace('~', "~0").replace('/', "~1");
-                collect(field, format!("{at}/{key}"), out);
-            }
-        }
-        _ => {}
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| without_long_strings(item, format!("{at}/{i}"), out))
+                .collect(),
+        ),
+        Value::Object(fields) => Value::Object(
+            fields
+                .iter()
+                .map(|(key, field)| {
+                    let escaped = key.replace('~', "~0").replace('/', "~1");
+                    let field = without_long_strings(field, format!("{at}/{escaped}"), out);
+                    (key.clone(), field)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
     }
 }
 
@@ -172,15 +189,20 @@ mod tests {
         conn.execute_batch("CREATE TABLE blobs (sha256 TEXT PRIMARY KEY, data TEXT NOT NULL)")
             .unwrap();
         let long = "x".repeat(BLOB_MIN_CHARS);
-        let request = serde_json::json!({ "body": { "prompt": "rain", "a/b": [long] } });
-        let (json, refs) = store_request(&conn, request.clone()).unwrap();
+        let request = |body| ComposedRequest {
+            method: "POST".into(),
+            path: "/v1/videos/omni-video".into(),
+            body,
+        };
+        let long_one = request(serde_json::json!({ "prompt": "rain", "a/b": [long] }));
+        let (json, refs) = store_request(&conn, &long_one).unwrap();
         assert!(json.contains("\"rain\"") && !json.contains(&long));
         assert!(refs.as_deref().unwrap().contains("/body/a~1b/0"));
         assert_eq!(
             load_request(&conn, 1, &json, refs.as_deref()).unwrap(),
-            request
+            serde_json::to_value(&long_one).unwrap()
         );
-        let short = serde_json::json!({ "body": { "prompt": "rain" } });
-        assert_eq!(store_request(&conn, short).unwrap().1, None);
+        let short = request(serde_json::json!({ "prompt": "rain" }));
+        assert_eq!(store_request(&conn, &short).unwrap().1, None);
     }
 }

@@ -222,7 +222,6 @@ pub(super) fn insert_row(
     now: i64,
 ) -> Result<JobId, StoreError> {
     let board_json = serde_json::to_string(&job.board).expect("a Board always serializes");
-    let request = serde_json::to_value(&job.request).expect("a ComposedRequest always serializes");
     if let Some(of) = job.retry_of {
         let child: Option<JobId> = tx
             .query_row(
@@ -235,7 +234,7 @@ pub(super) fn insert_row(
             return Err(StoreError::AlreadyRetried { of, child });
         }
     }
-    let (request_json, request_blobs) = super::blobs::store_request(tx, request)?;
+    let (request_json, request_blobs) = super::blobs::store_request(tx, &job.request)?;
     // The take is numbered inside the caller's write transaction (taken with IMMEDIATE, so
     // no other writer can come between the max and the insert): two processes submitting
     // one board at once get consecutive takes, never the same one.
