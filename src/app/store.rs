@@ -10,6 +10,9 @@ use crate::engine::store::pg::{PgOptions, PgStore};
 use crate::engine::store::{JobStore, StoreError, default_path};
 use crate::files::config::{Config, STORE_URL_ENV};
 
+/// The schema a shared store's tables live in, when not `shotdeck`.
+pub const STORE_SCHEMA_ENV: &str = "SHOTDECK_STORE_SCHEMA";
+
 /// Where the jobs are kept, as `doctor` and errors describe it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreChoice {
@@ -55,11 +58,16 @@ impl StoreChoice {
             StoreChoice::Sqlite(path) => Ok(crate::engine::store::open(path)?),
             #[cfg(feature = "postgres")]
             StoreChoice::Postgres { url, setting } => {
-                let store = PgStore::connect(PgOptions::new(url.clone()))
-                    .await
-                    .map_err(|e| {
-                        OpenError::Shared(format!("{setting} ({}): {e}", url.redacted()))
-                    })?;
+                let mut options = PgOptions::new(url.clone());
+                // Several teams (or tests) on one database: a schema each.
+                if let Ok(schema) = std::env::var(STORE_SCHEMA_ENV)
+                    && !schema.trim().is_empty()
+                {
+                    options = options.schema(schema.trim());
+                }
+                let store = PgStore::connect(options).await.map_err(|e| {
+                    OpenError::Shared(format!("{setting} ({}): {e}", url.redacted()))
+                })?;
                 Ok(Arc::new(store))
             }
             #[cfg(not(feature = "postgres"))]

@@ -137,8 +137,14 @@ fn files_summary(v: &JobView) -> String {
     format!("{complete}/{}", v.files.len())
 }
 
-/// The error (from the provider: printed escaped) or the board.
+/// The error (from the provider: printed escaped) or the board; on a shared store, who
+/// submitted the job.
 fn detail(v: &JobView) -> String {
+    let by = v
+        .submitted_by
+        .as_ref()
+        .map(|who| format!(" (by {})", printable(who)))
+        .unwrap_or_default();
     let text = match &v.error {
         Some(e) => e.summary(),
         None => {
@@ -150,5 +156,5 @@ fn detail(v: &JobView) -> String {
             format!("{name} {:?}", v.board_title)
         }
     };
-    printable(&text).into_owned()
+    format!("{}{by}", printable(&text))
 }

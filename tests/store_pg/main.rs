@@ -10,3 +10,4 @@ mod lease;
 mod listen;
 mod migrate;
 mod support;
+mod team;
