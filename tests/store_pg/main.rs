@@ -4,6 +4,7 @@
 //! Each test works in a schema of its own, so they run in parallel on one server.
 
 mod contract;
+mod engines;
 mod gate;
 mod insert;
 mod lease;
