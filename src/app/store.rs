@@ -130,3 +130,31 @@ pub async fn open_configured(config: &Config) -> Result<Arc<dyn JobStore>, OpenE
         .open()
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::store_url::StoreUrl;
+
+    #[tokio::test]
+    async fn a_store_that_does_not_answer_is_named_by_its_setting_without_the_password() {
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        let url = StoreUrl::parse("postgres://me:s3cret@127.0.0.1:1/team").unwrap();
+        let choice = StoreChoice::Postgres {
+            url,
+            setting: STORE_URL_ENV,
+        };
+        assert_eq!(
+            choice.describe(),
+            "PostgreSQL at postgres://me:***@127.0.0.1:1/team (from SHOTDECK_STORE_URL)"
+        );
+        let e = choice.open().await.err().expect("nothing listens there");
+        let said = e.to_string();
+        assert!(said.contains("SHOTDECK_STORE_URL"), "{said}");
+        assert!(
+            said.contains("127.0.0.1:1") && !said.contains("s3cret"),
+            "{said}"
+        );
+        assert!(!e.is_busy());
+    }
+}
