@@ -81,6 +81,7 @@ fn history_job(id: i64, board: &Path) -> JobView {
         take: id as u32,
         keeper: false,
         retry_of_take: None,
+        submitted_by: None,
     }
 }
 

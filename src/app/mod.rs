@@ -10,6 +10,7 @@ pub mod demo;
 pub mod launch;
 pub mod runtime;
 mod session;
+pub mod store;
 
 use crate::files::config::{self, Config};
 

@@ -10,7 +10,6 @@ use tokio::task::JoinHandle;
 
 use super::demo;
 use crate::engine::events::{Asked, JobCmd, JobCounts, JobEvent, JobView, Refusal};
-use crate::engine::store::open_default;
 use crate::engine::{COMMAND_CAPACITY, EVENT_CAPACITY, Engine, EngineConfig};
 use crate::files::config::Config;
 use crate::ui::History;
@@ -254,11 +253,13 @@ async fn start_engine(
             Err(e) => Err(format!("the simulated backend did not start ({e:#})")),
         }
     } else {
-        let started = match open_default() {
+        let started = match super::store::open_configured(config).await {
             Ok(store) => {
                 let settings = super::provider_settings(config);
                 let cfg = EngineConfig::new(store, super::engine_settings(config), settings);
-                Engine::start(cfg).await
+                Engine::start(cfg)
+                    .await
+                    .map_err(super::store::OpenError::from)
             }
             Err(e) => Err(e),
         };

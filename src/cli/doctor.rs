@@ -88,7 +88,7 @@ pub(super) fn run(args: DoctorArgs) -> ExitCode {
     settings.request_timeout = std::time::Duration::from_secs_f64(args.timeout);
     runtime::block_on(Flavor::CurrentThread, async move {
         let env = |name: &str| std::env::var(name).ok();
-        let checks = match Client::from_env(provider, &settings) {
+        let mut checks = match Client::from_env(provider, &settings) {
             Err(e) => vec![Check::fail(
                 "setup",
                 e.to_string(),
@@ -97,6 +97,14 @@ pub(super) fn run(args: DoctorArgs) -> ExitCode {
             Ok(Client::Kling(c)) => kling(&c, &env).await,
             Ok(client @ Client::Gateway(_)) => gateway(&client).await,
         };
+        checks.push(match crate::app::store::check(&config).await {
+            Ok(detail) => Check::ok("store", detail),
+            Err(why) => Check::fail(
+                "store",
+                why,
+                "check SHOTDECK_STORE_URL / [store] url and that the database is reachable",
+            ),
+        });
         for c in &checks {
             let mark = if c.ok { "ok  " } else { "FAIL" };
             // Details quote the provider's answers: escaped, never acted on.

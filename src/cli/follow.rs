@@ -10,7 +10,7 @@ use crate::app::provider_settings;
 use crate::app::runtime::{self, Flavor};
 use crate::core::printable;
 use crate::engine::events::{JobCmd, JobEvent, JobId, JobPhase, JobView, Refusal};
-use crate::engine::store::{Store, default_path, now_ms, open_default};
+use crate::engine::store::now_ms;
 use crate::engine::{Engine, EngineConfig, EngineHandle, JobScope};
 
 // Exit codes of `submit`, `jobs wait` and `download`: each says whether money may have been
@@ -40,7 +40,9 @@ pub(super) async fn start_engine(
 ) -> Result<EngineHandle, String> {
     let config = super::load_config();
     let settings = provider_settings(&config);
-    let store = open_default().map_err(|e| e.to_string())?;
+    let store = crate::app::store::open_configured(&config)
+        .await
+        .map_err(|e| e.to_string())?;
     let cfg = EngineConfig::new(store, crate::app::engine_settings(&config), settings)
         .with_scope(JobScope::Only(ids.into_iter().collect::<BTreeSet<_>>()));
     Engine::start(cfg).await.map_err(|e| e.to_string())
@@ -50,10 +52,8 @@ pub(super) async fn start_engine(
 /// follows its progress through the store and takes the job over only if that process's
 /// lease runs out (it stopped or crashed), which otherwise looks like a silent wait.
 pub(super) fn note_foreign_lease(engine: &EngineHandle, id: JobId) {
-    let Ok(store) = Store::open(&default_path()) else {
-        return;
-    };
-    let Ok(Some(record)) = store.record(id) else {
+    let record = super::stored::read_aside(|s| s.block(s.store().record(id)).ok().flatten());
+    let Some(record) = record else {
         return;
     };
     if let (Some(owner), Some(until)) = (record.lease_owner, record.lease_until) {
@@ -111,9 +111,7 @@ pub(super) async fn stop_engine(engine: EngineHandle) {
 /// for the answer so the task is recorded, not lost.
 fn create_in_flight_note(id: JobId, v: Option<&JobView>) {
     // The store first: the engine may have sent the create after the last event we saw.
-    let stored = Store::open(&default_path())
-        .ok()
-        .and_then(|s| s.view(id).ok().flatten());
+    let stored = super::stored::read_aside(|s| s.block(s.store().view(id)).ok().flatten());
     if stored
         .as_ref()
         .or(v)

@@ -14,8 +14,9 @@ use serde_json::Value;
 use crate::core::{printable, printable_path};
 
 use super::follow;
+use super::stored::Stored;
 use crate::engine::events::JobId;
-use crate::engine::store::{JobRecord, Resolution, Store, default_path, now_ms};
+use crate::engine::store::{JobRecord, Resolution, now_ms};
 
 #[derive(Debug, clap::Args)]
 pub struct JobsArgs {
@@ -99,9 +100,14 @@ pub(super) fn run(args: JobsArgs) -> ExitCode {
 
 /// Writes the user's answer to a job in `needs_attention`.
 fn resolve(id: JobId, resolution: Resolution) -> Result<(), ExitCode> {
-    let mut store = open_store()?;
+    let stored = open_store()?;
     let owner = format!("cli-{}", std::process::id());
-    match store.resolve_attention(id, &resolution, &owner, now_ms()) {
+    let answer = resolution.clone();
+    match stored.block(
+        stored
+            .store()
+            .resolve_attention(id, answer, &owner, now_ms()),
+    ) {
         Ok(v) => {
             let what = match &resolution {
                 Resolution::Attach(_) => format!(
@@ -124,11 +130,11 @@ fn resolve(id: JobId, resolution: Resolution) -> Result<(), ExitCode> {
 
 /// Sets or clears a board's keeper; says which takes changed (exit 1 when refused).
 fn keep(id: JobId, keep: bool) -> ExitCode {
-    let mut store = match open_store() {
+    let stored = match open_store() {
         Ok(s) => s,
         Err(code) => return code,
     };
-    match store.set_keeper(id, keep, now_ms()) {
+    match stored.block(stored.store().set_keeper(id, keep, now_ms())) {
         Ok(changed) if changed.is_empty() => {
             let state = if keep { "already" } else { "not" };
             eprintln!("job {id}: {state} the keeper; nothing changed");
@@ -158,19 +164,20 @@ fn keep(id: JobId, keep: bool) -> ExitCode {
     }
 }
 
-pub(super) fn open_store() -> Result<Store, ExitCode> {
-    Store::open(&default_path()).map_err(|e| {
+/// The configured store (SQLite or the team's PostgreSQL); exit 1 when it cannot open.
+pub(super) fn open_store() -> Result<Stored, ExitCode> {
+    Stored::open().map_err(|e| {
         eprintln!("{e}");
         ExitCode::from(1)
     })
 }
 
 fn show(id: JobId, json: bool) -> ExitCode {
-    let store = match open_store() {
+    let stored = match open_store() {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let rec = match store.record(id) {
+    let rec = match stored.block(stored.store().record(id)) {
         Ok(Some(r)) => r,
         Ok(None) => {
             eprintln!("no job {id}");

@@ -9,9 +9,10 @@ use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 use super::jobs::{age, open_store};
 use super::out::outln;
+use super::stored::Stored;
 use crate::core::printable;
 use crate::engine::events::JobView;
-use crate::engine::store::{ListFilter, Store, StoreError, now_ms};
+use crate::engine::store::{ListFilter, StoreError, now_ms};
 
 pub(super) fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
     let store = match open_store() {
@@ -39,7 +40,7 @@ pub(super) fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
 }
 
 /// The JSON array, written element by element: the same bytes as one serialized list.
-fn json_list(store: &Store, filter: &ListFilter) -> Result<(), StoreError> {
+fn json_list(store: &Stored, filter: &ListFilter) -> Result<(), StoreError> {
     let rows = StreamedJobs {
         store,
         filter,
@@ -55,7 +56,7 @@ fn json_list(store: &Store, filter: &ListFilter) -> Result<(), StoreError> {
 /// Serializes as the array of `filter`'s jobs, read while writing; a store error ends the
 /// array early and is kept in `failure`.
 struct StreamedJobs<'a> {
-    store: &'a Store,
+    store: &'a Stored,
     filter: &'a ListFilter,
     failure: RefCell<Option<StoreError>>,
 }
@@ -87,8 +88,9 @@ impl Serialize for StreamedJobs<'_> {
     }
 }
 
-fn table(store: &Store, filter: &ListFilter) -> Result<(), StoreError> {
-    let Some(widest_task) = store.widest_task_id(filter)? else {
+fn table(store: &Stored, filter: &ListFilter) -> Result<(), StoreError> {
+    let widest = store.block(store.store().widest_task_id(filter.clone()))?;
+    let Some(widest_task) = widest else {
         eprintln!("no jobs yet");
         return Ok(());
     };
@@ -135,8 +137,14 @@ fn files_summary(v: &JobView) -> String {
     format!("{complete}/{}", v.files.len())
 }
 
-/// The error (from the provider: printed escaped) or the board.
+/// The error (from the provider: printed escaped) or the board; on a shared store, who
+/// submitted the job.
 fn detail(v: &JobView) -> String {
+    let by = v
+        .submitted_by
+        .as_ref()
+        .map(|who| format!(" (by {})", printable(who)))
+        .unwrap_or_default();
     let text = match &v.error {
         Some(e) => e.summary(),
         None => {
@@ -148,5 +156,5 @@ fn detail(v: &JobView) -> String {
             format!("{name} {:?}", v.board_title)
         }
     };
-    printable(&text).into_owned()
+    format!("{}{by}", printable(&text))
 }

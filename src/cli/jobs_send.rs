@@ -11,7 +11,7 @@ use crate::core::cost::estimate;
 use crate::core::printable;
 use crate::engine::EngineHandle;
 use crate::engine::events::{Asked, JobCmd, JobEvent, JobId, JobPhase, JobView, Refusal};
-use crate::engine::store::{JobRecord, Store, default_path, now_ms};
+use crate::engine::store::{JobRecord, now_ms};
 use crate::files::board_file;
 
 #[derive(Debug, clap::Args)]
@@ -31,7 +31,9 @@ pub struct SendArgs {
 
 pub(super) fn send(args: SendArgs) -> ExitCode {
     let id = args.id;
-    let rec = match Store::open(&default_path()).and_then(|s| s.record(id)) {
+    let read = super::stored::Stored::open()
+        .and_then(|s| s.block(s.store().record(id)).map_err(|e| e.to_string()));
+    let rec = match read {
         Ok(Some(rec)) => rec,
         Ok(None) => {
             eprintln!("no job {id}");
@@ -131,9 +133,10 @@ async fn sent(engine: &mut EngineHandle, id: JobId) -> Result<JobView, Refusal> 
 
 pub(super) fn cancel(id: JobId) -> ExitCode {
     let owner = format!("cli-{}", std::process::id());
-    let cancelled = Store::open(&default_path())
-        .map_err(|e| e.to_string())
-        .and_then(|mut s| s.cancel(id, &owner, now_ms()).map_err(|e| e.to_string()));
+    let cancelled = super::stored::Stored::open().and_then(|s| {
+        s.block(s.store().cancel(id, &owner, now_ms()))
+            .map_err(|e| e.to_string())
+    });
     match cancelled {
         Ok(v) => {
             let what = v.error.map(|e| e.message).unwrap_or_default();

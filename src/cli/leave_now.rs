@@ -3,7 +3,6 @@
 //! (their create may have made a task) and how to look at them.
 
 use crate::engine::events::{JobId, JobPhase};
-use crate::engine::store::{Store, default_path};
 
 use super::follow::EXIT_INTERRUPTED;
 
@@ -32,20 +31,21 @@ pub(super) fn left_submitting(id: JobId) -> String {
 /// The jobs this engine leases that are still `submitting` (best effort: an unreadable
 /// store names none).
 fn submitting_jobs(instance: &str) -> Vec<JobId> {
-    let Ok(store) = Store::open(&default_path()) else {
-        return Vec::new();
-    };
-    let unfinished = store.unfinished().unwrap_or_default();
-    unfinished
-        .into_iter()
-        .filter(|v| v.phase == JobPhase::Submitting)
-        .filter(|v| {
-            store
-                .record(v.id)
-                .ok()
-                .flatten()
-                .is_some_and(|r| r.lease_owner.as_deref() == Some(instance))
-        })
-        .map(|v| v.id)
-        .collect()
+    super::stored::read_aside(|s| {
+        let store = s.store();
+        let unfinished = s.block(store.unfinished()).unwrap_or_default();
+        let ids = unfinished
+            .into_iter()
+            .filter(|v| v.phase == JobPhase::Submitting)
+            .filter(|v| {
+                s.block(store.record(v.id))
+                    .ok()
+                    .flatten()
+                    .is_some_and(|r| r.lease_owner.as_deref() == Some(instance))
+            })
+            .map(|v| v.id)
+            .collect();
+        Some(ids)
+    })
+    .unwrap_or_default()
 }

@@ -40,6 +40,14 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "Folder of the log (default ~/.local/state/shotdeck).",
     ),
     (
+        "SHOTDECK_STORE_URL",
+        "A team's job store: a postgres:// URL (or libpq string) instead of the local SQLite file; wins over [store] url.",
+    ),
+    (
+        "SHOTDECK_STORE_SCHEMA",
+        "The schema of that store's tables (default shotdeck).",
+    ),
+    (
         "SHOTDECK_LOG",
         "Log filter, as tracing's EnvFilter reads it (default info).",
     ),

@@ -15,6 +15,7 @@ mod out;
 mod refusals;
 mod shell;
 mod spend;
+mod stored;
 mod submit;
 mod validate;
 

@@ -11,7 +11,7 @@ use super::out::outln;
 use crate::core::budget::Budget;
 use crate::core::cost::usd;
 use crate::core::printable;
-use crate::engine::store::{LedgerEntry, Store, default_path, now_ms};
+use crate::engine::store::{LedgerEntry, now_ms};
 
 #[derive(Debug, clap::Args)]
 pub struct SpendArgs {
@@ -41,14 +41,19 @@ struct Report<'a> {
 
 pub(super) fn run(args: SpendArgs) -> ExitCode {
     let config = super::load_config();
-    let store = match Store::open(&default_path()) {
+    let stored = match super::stored::Stored::open() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(1);
         }
     };
-    let since = match args.since.as_deref().map(|d| store.local_date_ms(d)) {
+    let store = stored.store();
+    let since = match args
+        .since
+        .as_deref()
+        .map(|d| stored.block(store.local_date_ms(d)))
+    {
         None => None,
         Some(Ok(Some(ms))) => Some(ms),
         Some(Ok(None)) => {
@@ -62,12 +67,11 @@ pub(super) fn run(args: SpendArgs) -> ExitCode {
     };
     let board = args.board.map(|b| std::path::absolute(&b).unwrap_or(b));
     let prices = &config.usd_per_unit;
-    let sums = store
-        .ledger(since, board.as_deref(), prices)
-        .and_then(|jobs| {
-            let today = store.spent_usd(Some(store.local_midnight_ms(now_ms())?), None, prices)?;
-            Ok((jobs, today))
-        });
+    let sums = stored.block(async {
+        let jobs = store.ledger(since, board, prices.clone()).await?;
+        let today = store.spent_today(now_ms(), prices.clone()).await?;
+        Ok::<_, crate::engine::store::StoreError>((jobs, today))
+    });
     let (jobs, today_usd) = match sums {
         Ok(s) => s,
         Err(e) => {

@@ -3,9 +3,12 @@
 //! Without it these tests skip, unless `SHOTDECK_REQUIRE_PG=1` (CI), where they fail.
 //! Each test works in a schema of its own, so they run in parallel on one server.
 
+mod contract;
+mod engines;
 mod gate;
 mod insert;
 mod lease;
 mod listen;
 mod migrate;
 mod support;
+mod team;

@@ -191,6 +191,7 @@ pub fn job(id: i64, board: &Path, phase: JobPhase) -> JobView {
         take: id as u32,
         keeper: false,
         retry_of_take: None,
+        submitted_by: None,
     }
 }
 

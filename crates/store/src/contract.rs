@@ -1,5 +1,6 @@
 //! What every backend must do, as test bodies over `Arc<dyn JobStore>`: the SQLite tests
-//! below call them, and a second backend's tests call the same functions on its store.
+//! below call them, and PostgreSQL's (tests/store_pg, with the `testing` feature) call the
+//! same functions on a fresh schema. Each expects an empty store.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,10 +13,10 @@ use shotdeck_core::model::Board;
 
 use crate::{FileProgress, JobChange, JobStore, NewJob, Refusal, Restart, StoreError};
 
-const A: &str = "engine-a";
-const B: &str = "engine-b";
+pub(crate) const A: &str = "engine-a";
+pub(crate) const B: &str = "engine-b";
 
-fn job(ext: &str, board: &str, usd: f64) -> NewJob {
+pub(crate) fn job(ext: &str, board: &str, usd: f64) -> NewJob {
     let b = Board::starter();
     let request = compose(&b, Provider::Kling, &PlaceholderImages, ext).unwrap();
     NewJob {
@@ -29,7 +30,7 @@ fn job(ext: &str, board: &str, usd: f64) -> NewJob {
     }
 }
 
-async fn insert(s: &dyn JobStore, j: NewJob, until: i64) -> JobView {
+pub(crate) async fn insert(s: &dyn JobStore, j: NewJob, until: i64) -> JobView {
     s.insert_within_budget(j, Budget::default(), UnitPrices::new(), A, until, 1)
         .await
         .unwrap()
@@ -37,7 +38,7 @@ async fn insert(s: &dyn JobStore, j: NewJob, until: i64) -> JobView {
 }
 
 /// A job the budget refuses is not recorded: the sum and the insert are one transaction.
-pub(crate) async fn budget_refusal_records_nothing(s: Arc<dyn JobStore>) {
+pub async fn budget_refusal_records_nothing(s: Arc<dyn JobStore>) {
     let budget = Budget {
         per_board: Some(2.0),
         ..Budget::default()
@@ -63,7 +64,7 @@ pub(crate) async fn budget_refusal_records_nothing(s: Arc<dyn JobStore>) {
 }
 
 /// Takes count per board; a job is retried once, and the retry shows what it retries.
-pub(crate) async fn takes_and_the_one_retry_rule(s: Arc<dyn JobStore>) {
+pub async fn takes_and_the_one_retry_rule(s: Arc<dyn JobStore>) {
     let a1 = insert(&*s, job("t1", "/a.json", 1.0), 10).await;
     let b1 = insert(&*s, job("t2", "/b.json", 1.0), 10).await;
     let retry = NewJob {
@@ -92,7 +93,7 @@ pub(crate) async fn takes_and_the_one_retry_rule(s: Arc<dyn JobStore>) {
 
 /// Once another engine adopted a job whose lease expired, the old owner's writes change
 /// nothing.
-pub(crate) async fn a_stale_owner_writes_nothing(s: Arc<dyn JobStore>) {
+pub async fn a_stale_owner_writes_nothing(s: Arc<dyn JobStore>) {
     let v = insert(&*s, job("s1", "/a.json", 1.0), 100).await;
     let submitting = JobChange::phase(JobPhase::Submitting);
     s.apply(v.id, A, submitting, 50).await.unwrap().unwrap();
@@ -126,7 +127,7 @@ pub(crate) async fn a_stale_owner_writes_nothing(s: Arc<dyn JobStore>) {
 
 /// A move the state machine forbids is an error and writes nothing; reopening a failed
 /// job is the user's word only, and only for a task the provider accepted.
-pub(crate) async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
+pub async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
     let v = insert(&*s, job("i1", "/a.json", 1.0), i64::MAX).await;
     let refused = s.apply(v.id, A, JobChange::phase(JobPhase::Done), 2).await;
     assert!(
@@ -171,7 +172,41 @@ pub(crate) async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
     assert_eq!(history.last().map(|e| e.phase), Some(JobPhase::Submitted));
 }
 
-#[cfg(feature = "sqlite")]
+mod more;
+pub use more::*;
+
+/// Every body, by name, so a backend's test runs them all and names the one that failed.
+pub const ALL: &[&str] = &[
+    "budget_refusal_records_nothing",
+    "takes_and_the_one_retry_rule",
+    "a_stale_owner_writes_nothing",
+    "invalid_transitions_are_refused",
+    "pages_filters_and_counts",
+    "cancel_takes_the_job_and_says_what_may_be_charged",
+    "one_keeper_per_board",
+    "attention_late_tasks_and_files",
+    "ledger_and_spend",
+];
+
+/// Runs the body named `name` (one of [`ALL`]) on `s`.
+pub async fn run(name: &str, s: Arc<dyn JobStore>) {
+    match name {
+        "budget_refusal_records_nothing" => budget_refusal_records_nothing(s).await,
+        "takes_and_the_one_retry_rule" => takes_and_the_one_retry_rule(s).await,
+        "a_stale_owner_writes_nothing" => a_stale_owner_writes_nothing(s).await,
+        "invalid_transitions_are_refused" => invalid_transitions_are_refused(s).await,
+        "pages_filters_and_counts" => pages_filters_and_counts(s).await,
+        "cancel_takes_the_job_and_says_what_may_be_charged" => {
+            cancel_takes_the_job_and_says_what_may_be_charged(s).await
+        }
+        "one_keeper_per_board" => one_keeper_per_board(s).await,
+        "attention_late_tasks_and_files" => attention_late_tasks_and_files(s).await,
+        "ledger_and_spend" => ledger_and_spend(s).await,
+        other => panic!("no contract body {other:?}"),
+    }
+}
+
+#[cfg(all(test, feature = "sqlite"))]
 mod sqlite {
     use super::*;
     use crate::SqliteStore;
@@ -198,5 +233,13 @@ mod sqlite {
     #[tokio::test]
     async fn invalid_transitions() {
         invalid_transitions_are_refused(store()).await;
+    }
+
+    #[tokio::test]
+    async fn every_body_by_name() {
+        // The bodies added for the second backend, on SQLite too.
+        for name in &ALL[4..] {
+            run(name, store()).await;
+        }
     }
 }

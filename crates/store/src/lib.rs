@@ -10,18 +10,21 @@
 //! shared by every shotdeck process of the user, served to async code from one thread. Job
 //! phases change only through `shotdeck_core::jobs::machine`.
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod filter_text;
 mod hash;
 mod job_store;
 mod outcomes;
 #[cfg(feature = "postgres")]
 pub mod pg;
-#[cfg(feature = "sqlite")]
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod rules;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
-#[cfg(test)]
-mod contract;
+/// What every backend must do, as test bodies (see the module docs).
+#[cfg(any(test, feature = "testing"))]
+pub mod contract;
 
 use std::path::PathBuf;
 

@@ -148,6 +148,10 @@ pub struct JobView {
     /// The take this job retries, when it is a retry.
     #[serde(default)]
     pub retry_of_take: Option<u32>,
+    /// Who recorded the job (`user@host`) when the store is shared by a team; `None` on a
+    /// store of one's own, where it is always the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_by: Option<String>,
 }
 
 impl JobView {

@@ -121,6 +121,7 @@ mod tests {
             take: 1,
             keeper: false,
             retry_of_take: None,
+            submitted_by: None,
         })
     }
 

@@ -8,7 +8,7 @@ use shotdeck_core::store_url::StoreUrl;
 use tokio_postgres::config::SslMode;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::{PgError, PgStore, migrations, valid_schema};
+use super::{PgError, PgStore, Submitter, migrations, valid_schema};
 
 /// The schema a team's store lives in unless told otherwise.
 pub const DEFAULT_SCHEMA: &str = "shotdeck";
@@ -21,7 +21,16 @@ pub struct PgOptions {
     pub schema: String,
     /// Connections in the pool (the listener has one more of its own).
     pub pool_size: usize,
+    /// The Kling account this machine's jobs go to (a label, never a secret): created
+    /// with `max_in_flight` slots when the store has no such account yet.
+    pub account: String,
+    pub max_in_flight: i32,
+    /// Who records jobs through this store (shown beside each job on every machine).
+    pub submitter: Submitter,
 }
+
+/// The account a store uses unless told otherwise.
+pub const DEFAULT_ACCOUNT: &str = "default";
 
 impl PgOptions {
     pub fn new(url: StoreUrl) -> Self {
@@ -29,7 +38,21 @@ impl PgOptions {
             url,
             schema: DEFAULT_SCHEMA.to_string(),
             pool_size: 8,
+            account: DEFAULT_ACCOUNT.to_string(),
+            // Kling's smallest plans allow a handful of tasks at once.
+            max_in_flight: 3,
+            submitter: Submitter::of_this_process(),
         }
+    }
+
+    pub fn account(mut self, account: impl Into<String>) -> Self {
+        self.account = account.into();
+        self
+    }
+
+    pub fn submitter(mut self, submitter: Submitter) -> Self {
+        self.submitter = submitter;
+        self
     }
 
     pub fn schema(mut self, schema: impl Into<String>) -> Self {
@@ -82,6 +105,8 @@ impl PgStore {
         let store = PgStore {
             pool,
             schema: options.schema.clone(),
+            account: options.account.clone(),
+            submitter: options.submitter.clone(),
             target: Arc::new(Target {
                 url: options.url,
                 pg,
@@ -90,6 +115,13 @@ impl PgStore {
         };
         let mut client = store.pool.get().await?;
         migrations::migrate(&mut client, &store.schema).await?;
+        client
+            .execute(
+                "INSERT INTO accounts (id, max_in_flight) VALUES ($1, $2) \
+                 ON CONFLICT (id) DO NOTHING",
+                &[&options.account, &options.max_in_flight.max(1)],
+            )
+            .await?;
         Ok(store)
     }
 }

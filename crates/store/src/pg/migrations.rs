@@ -153,6 +153,25 @@ const MIGRATIONS: &[&str] = &[
                 THEN 0 ELSE coalesce(j.charged_usd, j.estimated_usd, 0) END AS counted_usd
       FROM jobs j JOIN boards b ON b.id = j.board_id;
     ",
+    // 2: what the JobStore trait reads and writes. Its times are the caller's Unix
+    // milliseconds (as on SQLite: a redated send, a ledger since a date); the
+    // timestamptz columns above stay on the database clock for the gate and claims.
+    "
+    ALTER TABLE jobs
+        ADD COLUMN board_path     text   NOT NULL DEFAULT '',
+        ADD COLUMN create_path    text   NOT NULL DEFAULT '',
+        ADD COLUMN lease_until_ms bigint,
+        ADD COLUMN created_ms     bigint NOT NULL DEFAULT 0,
+        ADD COLUMN updated_ms     bigint NOT NULL DEFAULT 0,
+        ADD COLUMN finished_ms    bigint,
+        ADD COLUMN last_polled_ms bigint;
+    ALTER TABLE job_events ADD COLUMN at_ms bigint NOT NULL DEFAULT 0;
+    ALTER TABLE job_files ADD COLUMN media_seconds float8;
+    CREATE INDEX jobs_by_board_path ON jobs(board_path, id);
+    CREATE INDEX jobs_by_updated_ms ON jobs(updated_ms);
+    CREATE INDEX jobs_by_created_ms ON jobs(created_ms);
+    CREATE INDEX jobs_unfinished ON jobs(id) WHERE phase NOT IN ('done', 'failed');
+    ",
 ];
 
 /// The schema version this build writes.

@@ -17,11 +17,19 @@ mod insert;
 mod lease;
 mod listen;
 mod migrations;
+mod store_impl;
+mod t_files;
+mod t_leases;
+mod t_money;
+mod t_reads;
+mod t_user;
+mod t_writes;
+mod view;
 
 use deadpool_postgres::Pool;
 use shotdeck_core::jobs::JobPhase;
 
-pub use connect::{DEFAULT_SCHEMA, PgOptions};
+pub use connect::{DEFAULT_ACCOUNT, DEFAULT_SCHEMA, PgOptions};
 pub use gate::{OverLimit, SlotOutcome};
 pub use insert::{BoardKey, Inserted, PgNewJob, Submitter};
 pub use lease::{Claimed, Lease};
@@ -88,6 +96,9 @@ impl PgError {
 pub struct PgStore {
     pool: Pool,
     schema: String,
+    /// The account and submitter the trait's inserts record (see `PgOptions`).
+    account: String,
+    submitter: Submitter,
     target: std::sync::Arc<connect::Target>,
 }
 
@@ -101,6 +112,21 @@ impl std::fmt::Debug for PgStore {
 }
 
 impl PgStore {
+    /// Who records jobs through this store.
+    pub fn submitter(&self) -> &Submitter {
+        &self.submitter
+    }
+
+    /// The account this store's jobs go to.
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// The URL with its password hidden.
+    pub fn redacted_url(&self) -> String {
+        self.target.url.redacted()
+    }
+
     /// The schema this store's tables live in.
     pub fn schema(&self) -> &str {
         &self.schema

@@ -9,6 +9,7 @@ use rusqlite::params;
 use super::phase;
 use super::read::VIEW_COLUMNS;
 use super::{ListFilter, Store, StoreError};
+use crate::filter_text::{contains_pattern, named_take};
 use shotdeck_core::jobs::{JobCounts, JobId, JobView};
 
 /// Rows read per query when streaming a whole list.
@@ -22,33 +23,6 @@ const MATCHES: &str = "(CAST(id AS TEXT) LIKE ?3 ESCAPE '\\' \
      OR board_title LIKE ?3 ESCAPE '\\' OR board_path LIKE ?3 ESCAPE '\\' \
      OR phase LIKE ?3 ESCAPE '\\' OR provider LIKE ?3 ESCAPE '\\' \
      OR json_extract(board_json, '$.model') LIKE ?3 ESCAPE '\\' OR take = ?4)";
-
-/// The take a filter names: "take 3", "Take 3" or "take3" (any case, spaces around) is
-/// take 3, as the queue labels it. "take" alone, or followed by anything but a number,
-/// names no take: it is only text, so it does not list every job.
-fn named_take(text: &str) -> Option<u32> {
-    let text = text.trim();
-    let (word, number) = text.split_at_checked(4)?;
-    let number = number.trim_start();
-    if !word.eq_ignore_ascii_case("take") || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    number.parse().ok()
-}
-
-/// A LIKE pattern for "contains `text`": its `%`, `_` and `\` match only themselves.
-fn contains_pattern(text: &str) -> String {
-    let mut p = String::with_capacity(text.len() + 2);
-    p.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
 
 impl Store {
     /// `limit` jobs newest first with ids below `below`: `board`'s only, or every board's.

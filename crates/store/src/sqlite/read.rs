@@ -90,6 +90,7 @@ impl RawView {
             take: self.take,
             keeper: self.keeper,
             retry_of_take: self.retry_of_take,
+            submitted_by: None,
         })
     }
 }

@@ -226,6 +226,7 @@ mod tests {
             take: id as u32,
             keeper: false,
             retry_of_take: None,
+            submitted_by: None,
         }
     }
 
