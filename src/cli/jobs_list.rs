@@ -11,7 +11,7 @@ use super::jobs::{age, open_store};
 use super::out::outln;
 use super::stored::Stored;
 use crate::core::printable;
-use crate::engine::events::JobView;
+use crate::engine::events::{JobPhase, JobView};
 use crate::engine::store::{ListFilter, StoreError, now_ms};
 
 pub(super) fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
@@ -137,8 +137,8 @@ fn files_summary(v: &JobView) -> String {
     format!("{complete}/{}", v.files.len())
 }
 
-/// The error (from the provider: printed escaped) or the board; on a shared store, who
-/// submitted the job.
+/// The error (from the provider: printed escaped) or the board, and why a queued job waits
+/// (a team's account has no free slot); on a shared store, who submitted the job.
 fn detail(v: &JobView) -> String {
     let by = v
         .submitted_by
@@ -153,8 +153,60 @@ fn detail(v: &JobView) -> String {
                 .file_name()
                 .unwrap_or_default()
                 .to_string_lossy();
-            format!("{name} {:?}", v.board_title)
+            let waits = v
+                .status_msg
+                .as_ref()
+                .filter(|_| v.phase == JobPhase::Queued);
+            match waits {
+                Some(why) => format!("{name} {:?} — {why}", v.board_title),
+                None => format!("{name} {:?}", v.board_title),
+            }
         }
     };
     format!("{}{by}", printable(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::provider::Provider;
+
+    fn view(phase: JobPhase, status_msg: Option<&str>) -> JobView {
+        JobView {
+            id: 7,
+            board_path: PathBuf::from("/b/noir.json"),
+            board_title: "Noir".into(),
+            provider: Provider::Kling,
+            external_task_id: "shotdeck-x".into(),
+            task_id: None,
+            phase,
+            status_msg: status_msg.map(str::to_string),
+            error: None,
+            files: Vec::new(),
+            seconds: 5.0,
+            estimated_usd: None,
+            units_charged: None,
+            created_at: 0,
+            updated_at: 0,
+            finished_at: None,
+            take: 1,
+            keeper: false,
+            retry_of_take: None,
+            submitted_by: Some("ann@host-a".into()),
+        }
+    }
+
+    #[test]
+    fn a_queued_job_says_why_it_waits() {
+        let why = "queued: 3 of 3 slots in use on account studio-a";
+        assert_eq!(
+            detail(&view(JobPhase::Queued, Some(why))),
+            format!("noir.json \"Noir\" — {why} (by ann@host-a)")
+        );
+        // A provider's status on a running job is not a wait.
+        assert_eq!(
+            detail(&view(JobPhase::Processing, Some("rendering"))),
+            "noir.json \"Noir\" (by ann@host-a)"
+        );
+    }
 }

@@ -43,4 +43,5 @@ bodies!(
     one_keeper_per_board,
     attention_late_tasks_and_files,
     ledger_and_spend,
+    the_gate_admits_only_the_lease_holder,
 );

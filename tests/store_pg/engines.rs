@@ -18,7 +18,7 @@ use shotdeck_core::store_url::StoreUrl;
 
 use crate::support;
 
-fn tuning() -> Tuning {
+pub(crate) fn tuning() -> Tuning {
     Tuning {
         poll: PollSchedule {
             first: Duration::from_millis(100),
@@ -36,20 +36,35 @@ fn tuning() -> Tuning {
 
 async fn machine(server: &str, schema: &str, host: &str) -> Arc<dyn JobStore> {
     let url = StoreUrl::parse(server).unwrap();
+    machine_on(PgOptions::new(url), schema, host).await
+}
+
+/// A machine's store on `options` (its account and limit), as `host`.
+pub(crate) async fn machine_on(options: PgOptions, schema: &str, host: &str) -> Arc<dyn JobStore> {
     let submitter = Submitter {
         user: format!("user-{host}"),
         host: host.to_string(),
     };
-    let options = PgOptions::new(url)
-        .schema(schema)
-        .pool_size(4)
-        .submitter(submitter);
+    let options = options.schema(schema).pool_size(4).submitter(submitter);
     Arc::new(PgStore::connect(options).await.unwrap())
 }
 
-async fn engine(sim: &SimServer, store: Arc<dyn JobStore>, dir: &std::path::Path) -> EngineHandle {
+pub(crate) async fn engine(
+    sim: &SimServer,
+    store: Arc<dyn JobStore>,
+    dir: &std::path::Path,
+) -> EngineHandle {
+    engine_at(sim.base_url(), store, dir).await
+}
+
+/// An engine whose Kling is the simulator at `base` (one on another runtime, say).
+pub(crate) async fn engine_at(
+    base: String,
+    store: Arc<dyn JobStore>,
+    dir: &std::path::Path,
+) -> EngineHandle {
     let settings = ProviderSettings {
-        kling_base: Some(sim.base_url()),
+        kling_base: Some(base),
         request_timeout: Duration::from_secs(5),
         ..ProviderSettings::default()
     };

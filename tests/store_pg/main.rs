@@ -3,6 +3,7 @@
 //! Without it these tests skip, unless `SHOTDECK_REQUIRE_PG=1` (CI), where they fail.
 //! Each test works in a schema of its own, so they run in parallel on one server.
 
+mod account_gate;
 mod contract;
 mod engines;
 mod gate;

@@ -97,6 +97,13 @@ impl ProviderError {
         )
     }
 
+    /// Kling's 1303: the account already runs as many tasks as it may, so nothing was
+    /// created. A gateway relays Kling's body inside its own message.
+    pub fn is_over_concurrency(&self) -> bool {
+        matches!(self, ProviderError::RateLimited { code, message, .. }
+            if code == "1303" || message.replace(' ', "").contains("\"code\":1303"))
+    }
+
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             ProviderError::RateLimited { retry_after, .. } => *retry_after,

@@ -172,7 +172,9 @@ pub async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
     assert_eq!(history.last().map(|e| e.phase), Some(JobPhase::Submitted));
 }
 
+mod gate;
 mod more;
+pub use gate::*;
 pub use more::*;
 
 /// Every body, by name, so a backend's test runs them all and names the one that failed.
@@ -186,6 +188,7 @@ pub const ALL: &[&str] = &[
     "one_keeper_per_board",
     "attention_late_tasks_and_files",
     "ledger_and_spend",
+    "the_gate_admits_only_the_lease_holder",
 ];
 
 /// Runs the body named `name` (one of [`ALL`]) on `s`.
@@ -202,6 +205,7 @@ pub async fn run(name: &str, s: Arc<dyn JobStore>) {
         "one_keeper_per_board" => one_keeper_per_board(s).await,
         "attention_late_tasks_and_files" => attention_late_tasks_and_files(s).await,
         "ledger_and_spend" => ledger_and_spend(s).await,
+        "the_gate_admits_only_the_lease_holder" => the_gate_admits_only_the_lease_holder(s).await,
         other => panic!("no contract body {other:?}"),
     }
 }

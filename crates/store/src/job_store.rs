@@ -6,13 +6,14 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::time::Duration;
 
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
 
 use crate::{
     CancelError, FileProgress, FileTarget, JobChange, KeeperError, LedgerEntry, ListFilter, NewJob,
-    Resolution, ResolveError, StoreError,
+    Requeue, Resolution, ResolveError, Slot, StoreError,
 };
 
 /// What every store method returns: a future that may be sent to another task.
@@ -94,6 +95,31 @@ pub trait JobStore: Send + Sync {
 
     /// The jobs recorded as retries of `id`, oldest first, with their phases.
     fn retries_of(&self, id: JobId) -> StoreFuture<'_, Vec<(JobId, JobPhase)>>;
+
+    // The account gate.
+
+    /// Moves `id` from `queued` to `submitting` under `owner`'s lease only while its
+    /// account has a free slot (first come, first served across every engine on the
+    /// store) and is not held off; otherwise says why it waits and changes nothing. A
+    /// store that keeps no account (one machine) admits every job.
+    fn take_slot(&self, id: JobId, owner: &str, now: i64) -> StoreFuture<'_, Slot>;
+
+    /// A 1302 / 429 answered to `id`'s create: nobody using the store sends to its account
+    /// for `retry_after` (a longer hold-off in place is kept). One machine: nothing to share.
+    fn hold_off(&self, id: JobId, retry_after: Duration) -> StoreFuture<'_, ()>;
+
+    /// The provider refused `id`'s create as over the account's concurrency (1303; nothing
+    /// was created): back to the queue for `backoff`, its slot freed, and when fewer tasks
+    /// than the limit were counted besides it, the account's effective limit lowered to
+    /// that count for `cooldown` (someone outside the store uses the account).
+    fn over_limit(
+        &self,
+        id: JobId,
+        owner: &str,
+        backoff: Duration,
+        cooldown: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, Requeue>;
 
     // Leases.
 

@@ -19,6 +19,7 @@ mod outcomes;
 pub mod pg;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod rules;
+mod slot;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -41,6 +42,7 @@ pub use job_store::{Adopted, JobPage, JobStore, PageQuery, Refusal, Restart, Sto
 pub use outcomes::{
     CancelError, FileProgress, FileTarget, KeeperError, LedgerEntry, Resolution, ResolveError,
 };
+pub use slot::{OverLimit, Requeue, Slot, SlotWait};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{STORE_FILE, SqliteStore, Store, local_utc_offset_ms, schema_version};
 

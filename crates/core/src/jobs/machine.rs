@@ -86,6 +86,21 @@ pub fn reopen(from: JobPhase) -> Result<JobPhase, InvalidTransition> {
     }
 }
 
+/// The phase after the provider refused a create because the account is over its
+/// concurrency (Kling's 1303): nothing was created, so the job goes back to the queue and
+/// gives its account slot back. Only a `submitting` job moves, and only this way: not a
+/// move [`transition`] allows, since after any other answer (a lost one included) a task
+/// may exist and the job must never be sent as new.
+pub fn requeue_refused_create(from: JobPhase) -> Result<JobPhase, InvalidTransition> {
+    match from {
+        JobPhase::Submitting => Ok(JobPhase::Queued),
+        _ => Err(InvalidTransition {
+            from,
+            to: JobPhase::Queued,
+        }),
+    }
+}
+
 /// True once the provider holds the task (its id is known and polling applies).
 pub fn is_remote(phase: JobPhase) -> bool {
     matches!(phase, JobPhase::Submitted | JobPhase::Processing)
@@ -208,6 +223,24 @@ mod tests {
         assert_eq!(phase_for(TaskState::Failed), Failed);
         assert!(is_remote(Submitted) && is_remote(Processing));
         assert!(!is_remote(Submitting) && !is_remote(Downloading));
+    }
+
+    #[test]
+    fn only_a_submitting_job_is_requeued_after_a_refused_create() {
+        for from in ALL {
+            let requeued = requeue_refused_create(from);
+            if from == Submitting {
+                assert_eq!(requeued, Ok(Queued));
+            } else {
+                assert_eq!(
+                    requeued,
+                    Err(InvalidTransition { from, to: Queued }),
+                    "{from:?}"
+                );
+            }
+        }
+        // The general moves still never go back to the queue.
+        assert!(transition(Submitting, Queued).is_err());
     }
 
     #[test]

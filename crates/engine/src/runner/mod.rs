@@ -179,6 +179,8 @@ impl EngineLoop {
             WorkerMsg::Updated(view) => self.report(view),
             WorkerMsg::Exited(id) => {
                 self.workers.remove(&id);
+                // A job that stopped holding a slot (its lease lost, say) gave it back.
+                self.shared.slot_freed.notify_waiters();
                 self.lost.remove(&id);
                 match self.shared.store.release(id, &self.shared.owner).await {
                     // A worker that stopped because its lease went elsewhere (a cancel from

@@ -45,6 +45,8 @@ impl EngineLoop {
             }
             Err(e) => tracing::error!(error = %e, "watching the store failed"),
         }
+        // Another engine's job may have given its account slot back: ours waiting ask again.
+        self.shared.slot_freed.notify_waiters();
         self.adopt(false).await;
         self.refresh_watching().await;
     }

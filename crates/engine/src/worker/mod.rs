@@ -11,12 +11,13 @@ mod fetch;
 mod listing;
 mod odd;
 mod remote;
+mod slot;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Notify, Semaphore, mpsc};
 
 use super::config::{ClientFactory, Tuning};
 use super::download::Downloader;
@@ -45,6 +46,9 @@ pub(crate) struct Shared {
     pub owner: String,
     pub gate: RequestGate,
     pub downloads: Semaphore,
+    /// Woken when one of this engine's jobs gives its account slot back, and on every
+    /// watch tick: jobs waiting for a slot ask the store again.
+    pub slot_freed: Notify,
     /// Built on the first download (its TLS setup reads the system's certificates, tens of
     /// milliseconds that would otherwise hold up the editor's history at start); its error
     /// (an HTTP client that cannot be built) is shown on the job.
@@ -73,6 +77,7 @@ impl Shared {
             owner,
             gate: RequestGate::new(tuning.max_concurrent_requests),
             downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
+            slot_freed: Notify::new(),
             downloader: std::sync::OnceLock::new(),
             tuning,
             settings,
@@ -106,6 +111,8 @@ impl Shared {
 enum Next {
     Now,
     After(Duration),
+    /// Until a slot on the job's account may have freed (see `slot`).
+    Slot,
     Stop,
 }
 
@@ -230,6 +237,7 @@ impl Worker {
             match step {
                 Ok(Next::Now) => {}
                 Ok(Next::After(wait)) => answered = self.pause(wait).await,
+                Ok(Next::Slot) => self.await_slot().await,
                 Ok(Next::Stop) => break,
                 Err(Halt::LeaseLost) => {
                     tracing::info!(job = self.id, "lease taken over by another engine");
@@ -257,7 +265,11 @@ impl Worker {
     }
 
     async fn publish(&mut self, view: JobView) {
+        let freed = slot::holds_slot(self.view.phase) && !slot::holds_slot(view.phase);
         self.view = view.clone();
+        if freed {
+            self.shared.slot_freed.notify_waiters();
+        }
         let _ = self.shared.out.send(WorkerMsg::Updated(view)).await;
     }
 
@@ -333,6 +345,13 @@ impl Worker {
         // are what let the running tasks finish.
         if request == Request::Poll && matches!(e, ProviderError::RateLimited { .. }) {
             self.shared.gate.hold_off(wait);
+        }
+        // A rate-limited create is the account's business: shared through the store.
+        if request == Request::Create
+            && matches!(e, ProviderError::RateLimited { .. })
+            && let Some(next) = self.refused_for_account(e, wait).await?
+        {
+            return Ok(next);
         }
         tracing::info!(job = self.id, error = %e, ?wait, "{what} will be retried");
         let error = JobError {

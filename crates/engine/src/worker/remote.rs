@@ -28,9 +28,12 @@ impl Worker {
         };
         let ext = self.view.external_task_id.clone();
         if self.view.phase != JobPhase::Submitting {
-            // Written before anything leaves the machine: after a crash from here on the
-            // restarted engine knows to look before it sends.
-            self.change(JobChange::phase(JobPhase::Submitting)).await?;
+            // Written before anything leaves the machine, and only once the account has a
+            // free slot: after a crash from here on the restarted engine knows to look
+            // before it sends.
+            if let Some(next) = self.take_slot().await? {
+                return Ok(next);
+            }
         }
         let result = {
             let _permit = self.shared.gate.enter().await;

@@ -324,6 +324,7 @@ mod tests {
             matches!(busy, ProviderError::RateLimited { .. }),
             "{busy:?}"
         );
+        assert!(busy.is_over_concurrency(), "{busy:?}");
         // new-api's controller rewrites a 429's message: only the status is left.
         let masked = parse_gateway_error(
             429,
@@ -333,6 +334,7 @@ mod tests {
             matches!(masked, ProviderError::RateLimited { .. }),
             "{masked:?}"
         );
+        assert!(!masked.is_over_concurrency());
     }
 
     #[test]

@@ -219,6 +219,19 @@ mod tests {
         );
         let limited = parse_kling_task(429, br#"{"code":1302,"message":"too fast"}"#).unwrap_err();
         assert!(limited.is_retryable());
+        assert!(
+            !limited.is_over_concurrency(),
+            "1302 is a rate, not a count"
+        );
+        let full = parse_kling_task(
+            429,
+            br#"{"code":1303,"message":"parallel task over resource pack limit"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            full.is_retryable() && full.is_over_concurrency(),
+            "{full:?}"
+        );
         let missing = parse_kling_task(404, br#"{"code":1203,"message":"not found"}"#).unwrap_err();
         assert!(matches!(missing, ProviderError::NotFound { .. }));
     }

@@ -19,6 +19,7 @@ mod listen;
 mod migrations;
 mod store_impl;
 mod t_files;
+mod t_gate;
 mod t_leases;
 mod t_money;
 mod t_reads;
@@ -29,8 +30,9 @@ mod view;
 use deadpool_postgres::Pool;
 use shotdeck_core::jobs::JobPhase;
 
+pub use crate::OverLimit;
 pub use connect::{DEFAULT_ACCOUNT, DEFAULT_SCHEMA, PgOptions};
-pub use gate::{OverLimit, SlotOutcome};
+pub use gate::SlotOutcome;
 pub use insert::{BoardKey, Inserted, PgNewJob, Submitter};
 pub use lease::{Claimed, Lease};
 pub use listen::{JobChanged, Listener};

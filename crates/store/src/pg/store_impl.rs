@@ -4,13 +4,14 @@
 //! gate and claims fence on).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::PgStore;
 use super::t_files::{FILE_PROGRESS, FILE_SECONDS, progress_params};
 use crate::{
     Adopted, CancelError, FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError,
-    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Resolution, ResolveError, Restart,
-    StoreFuture,
+    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError,
+    Restart, Slot, StoreFuture,
 };
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
@@ -43,6 +44,27 @@ impl JobStore for PgStore {
     ) -> StoreFuture<'_, Result<Option<JobView>, Refusal>> {
         let owner = owner.to_owned();
         Box::pin(async move { self.restart_t(id, how, &owner, lease_until, now).await })
+    }
+
+    fn take_slot(&self, id: JobId, owner: &str, now: i64) -> StoreFuture<'_, Slot> {
+        let owner = owner.to_owned();
+        Box::pin(async move { self.take_slot_t(id, &owner, now).await })
+    }
+
+    fn hold_off(&self, id: JobId, retry_after: Duration) -> StoreFuture<'_, ()> {
+        Box::pin(self.hold_off_t(id, retry_after))
+    }
+
+    fn over_limit(
+        &self,
+        id: JobId,
+        owner: &str,
+        backoff: Duration,
+        cooldown: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, Requeue> {
+        let owner = owner.to_owned();
+        Box::pin(async move { self.over_limit_t(id, &owner, backoff, cooldown, now).await })
     }
 
     fn adopt(

@@ -1,13 +1,14 @@
 //! [`SqliteStore`]: the SQLite [`Store`] on its own thread, as a [`JobStore`].
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::Store;
 use super::db::Db;
 use crate::{
     Adopted, CancelError, FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError,
-    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Resolution, ResolveError, Restart,
-    StoreError, StoreFuture,
+    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError,
+    Restart, Slot, StoreError, StoreFuture,
 };
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
@@ -85,6 +86,37 @@ impl JobStore for SqliteStore {
     ) -> StoreFuture<'_, Result<Option<JobView>, Refusal>> {
         let owner = owner.to_owned();
         self.call(move |s| s.restart(id, &how, &owner, lease_until, now))
+    }
+
+    /// One machine, one user: no account is kept here, so every job is admitted (the
+    /// provider's own 1303 is backed off by the engine, as it always was).
+    fn take_slot(&self, id: JobId, owner: &str, now: i64) -> StoreFuture<'_, Slot> {
+        let owner = owner.to_owned();
+        self.call(move |s| {
+            // Only a queued job takes a slot (the lease check is `apply`'s).
+            if s.view(id)?.is_none_or(|v| v.phase != JobPhase::Queued) {
+                return Ok(Slot::Lost);
+            }
+            let change = JobChange::phase(JobPhase::Submitting);
+            Ok(s.apply(id, &owner, &change, now)?
+                .map_or(Slot::Lost, Slot::Taken))
+        })
+    }
+
+    /// Nothing to share: the engine's own request gate holds its requests off.
+    fn hold_off(&self, _id: JobId, _retry_after: Duration) -> StoreFuture<'_, ()> {
+        Box::pin(async { Ok::<_, StoreError>(()) })
+    }
+
+    fn over_limit(
+        &self,
+        _id: JobId,
+        _owner: &str,
+        _backoff: Duration,
+        _cooldown: Duration,
+        _now: i64,
+    ) -> StoreFuture<'_, Requeue> {
+        Box::pin(async { Ok::<_, StoreError>(Requeue::Local) })
     }
 
     fn adopt(

@@ -1,0 +1,268 @@
+//! The account gate end to end: three engines, as on three machines (their own
+//! `EngineConfig`, pool and host), on one PostgreSQL store whose account allows two tasks
+//! at once, against a simulated Kling that refuses (1303) a third. The store's gate, not
+//! the provider's refusals, keeps the count: the simulator never sees a third task nor a
+//! refused create, every job is done once, and waiting jobs say why they wait. An engine
+//! killed mid-run (its runtime dropped: no shutdown, no lease released) leaves its jobs to
+//! the others.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use shotdeck::core::provider::Provider;
+use shotdeck::engine::EngineHandle;
+use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, SubmitOptions, SubmitRequest};
+use shotdeck::engine::store::JobStore;
+use shotdeck::engine::store::pg::PgOptions;
+use shotdeck::sim::{Faults, SimConfig, SimServer};
+use shotdeck_core::model::Board;
+use shotdeck_core::store_url::StoreUrl;
+use tokio::sync::mpsc;
+
+use crate::engines::{engine, engine_at, machine_on};
+use crate::support;
+
+const ACCOUNT: &str = "studio-a";
+const LIMIT: i32 = 2;
+
+async fn sim() -> SimServer {
+    let config = SimConfig {
+        task_seconds: 0.3,
+        faults: Faults {
+            max_in_flight: Some(LIMIT as u32),
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    };
+    SimServer::start(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+fn options(server: &str) -> PgOptions {
+    let mut options = PgOptions::new(StoreUrl::parse(server).unwrap()).account(ACCOUNT);
+    options.max_in_flight = LIMIT;
+    options
+}
+
+/// A board file in `dir`, and its content.
+fn board(dir: &std::path::Path) -> (std::path::PathBuf, Board) {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let path = dir.join("noir.json");
+    std::fs::copy(examples.join("noir-3-shot.json"), &path).unwrap();
+    let board = shotdeck::files::board_file::load(&path).unwrap();
+    (path, board)
+}
+
+async fn submit(cmd: &mpsc::Sender<JobCmd>, path: &std::path::Path, board: &Board) {
+    let request = SubmitRequest::new(
+        path,
+        board.clone(),
+        Provider::Kling,
+        SubmitOptions::default(),
+    );
+    cmd.send(JobCmd::Submit(request)).await.unwrap();
+}
+
+/// Every status message `handle`'s events show, collected into `seen` (reading the events
+/// also keeps the engine's outbox from filling).
+fn collect_status(mut handle: EngineHandle, seen: Arc<Mutex<Vec<String>>>) -> EngineParts {
+    let mut events = std::mem::replace(&mut handle.event_rx, mpsc::channel(1).1);
+    tokio::spawn(async move {
+        while let Some(event) = events.recv().await {
+            let view = match event {
+                JobEvent::Updated(v) | JobEvent::Submitted { job: v, .. } => v,
+                _ => continue,
+            };
+            if let Some(m) = view.status_msg {
+                seen.lock().unwrap().push(m);
+            }
+        }
+    });
+    EngineParts {
+        cmd: handle.cmd_tx,
+        task: handle.task,
+    }
+}
+
+struct EngineParts {
+    cmd: mpsc::Sender<JobCmd>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Waits until `n` jobs are recorded and none is active any more.
+async fn settle(store: &dyn JobStore, n: usize, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let recorded = store.counts().await.unwrap().of(None);
+        let unfinished = store.unfinished().await.unwrap();
+        let active = unfinished.iter().filter(|v| v.phase != JobPhase::NotSent);
+        if recorded == n && active.count() == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not settled: {recorded} of {n} recorded; unfinished {unfinished:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_engines_share_an_account_limit_of_two() {
+    let Some(server) = support::server() else {
+        return;
+    };
+    let schema = support::fresh_schema();
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, board) = board(dir.path());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut engines = Vec::new();
+    let mut stores = Vec::new();
+    for host in ["host-a", "host-b", "host-c"] {
+        let store = machine_on(options(&server), &schema, host).await;
+        let handle = engine(&sim, store.clone(), &dir.path().join(host)).await;
+        engines.push(collect_status(handle, seen.clone()));
+        stores.push(store);
+    }
+    const EACH: usize = 3;
+    for _ in 0..EACH {
+        for e in &engines {
+            submit(&e.cmd, &path, &board).await;
+        }
+    }
+    let jobs = 3 * EACH;
+    settle(&*stores[0], jobs, Duration::from_secs(90)).await;
+
+    let all = stores[1].first_views(100).await.unwrap();
+    assert_eq!(all.len(), jobs);
+    for v in &all {
+        assert_eq!(v.phase, JobPhase::Done, "{v:#?}");
+    }
+    let stats = sim.stats();
+    assert!(
+        stats.max_in_flight_seen <= LIMIT as u64,
+        "the simulator saw {} tasks at once",
+        stats.max_in_flight_seen
+    );
+    assert_eq!(stats.creates_accepted, jobs as u64, "one task per job");
+    // Every create counted once, refused ones included: no 1303 was ever needed.
+    assert_eq!(stats.creates_by_external_id.len(), jobs);
+    assert!(
+        stats.creates_by_external_id.values().all(|n| *n == 1),
+        "a create was sent twice: {:?}",
+        stats.creates_by_external_id
+    );
+    let seen = seen.lock().unwrap().clone();
+    let full = format!("queued: {LIMIT} of {LIMIT} slots in use on account {ACCOUNT}");
+    assert!(
+        seen.iter().any(|m| m.starts_with(&full)),
+        "no job said it waited for a slot: {seen:?}"
+    );
+    for e in engines {
+        let _ = e.cmd.send(JobCmd::Shutdown).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), e.task).await;
+    }
+}
+
+/// An engine on its own runtime and thread, as in its own process: killing it drops the
+/// runtime with every task and connection, so nothing is shut down or released.
+struct Doomed {
+    cmd: mpsc::Sender<JobCmd>,
+    kill: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+fn doomed(server: String, schema: String, sim_base: String, dir: std::path::PathBuf) -> Doomed {
+    let (cmd_tx, cmd_rx) = std::sync::mpsc::channel();
+    let (kill, killed) = std::sync::mpsc::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let store = machine_on(options(&server), &schema, "host-k").await;
+            let handle = engine_at(sim_base, store, &dir).await;
+            let parts = collect_status(handle, Arc::default());
+            cmd_tx.send(parts.cmd.clone()).unwrap();
+            // Parked until killed (a std channel: this runtime's one worker waits on it,
+            // and the engine's tasks run on the runtime's other threads meanwhile).
+            let _ = tokio::task::spawn_blocking(move || killed.recv()).await;
+            drop(parts.task);
+        });
+        rt.shutdown_background();
+    });
+    Doomed {
+        cmd: cmd_rx.recv().unwrap(),
+        kill,
+        thread,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_engines_jobs_are_adopted_and_none_is_sent_twice() {
+    let Some(server) = support::server() else {
+        return;
+    };
+    let schema = support::fresh_schema();
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, board) = board(dir.path());
+    let k = doomed(
+        server.clone(),
+        schema.clone(),
+        sim.base_url(),
+        dir.path().join("host-k"),
+    );
+    let store = machine_on(options(&server), &schema, "host-b").await;
+    let b = engine(&sim, store.clone(), &dir.path().join("host-b")).await;
+    let b = collect_status(b, Arc::default());
+    const KILLED: usize = 4;
+    for _ in 0..KILLED {
+        submit(&k.cmd, &path, &board).await;
+    }
+    // Killed once one of its jobs is with the provider.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let views = store.first_views(100).await.unwrap();
+        if views.len() == KILLED
+            && views
+                .iter()
+                .any(|v| matches!(v.phase, JobPhase::Submitted | JobPhase::Processing))
+        {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{views:#?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let at_kill = store.first_views(100).await.unwrap();
+    k.kill.send(()).unwrap();
+    k.thread.join().unwrap();
+    drop(k.cmd);
+    // The survivor's own work goes on beside the adopted jobs.
+    submit(&b.cmd, &path, &board).await;
+    settle(&*store, KILLED + 1, Duration::from_secs(90)).await;
+
+    let all = store.first_views(100).await.unwrap();
+    let stats = sim.stats();
+    for v in &all {
+        let sent = stats.creates_by_external_id.get(&v.external_task_id);
+        match v.phase {
+            JobPhase::Done => assert_eq!(sent, Some(&1), "{v:#?}"),
+            // Recorded but never sent when its engine died: only the user sends it now.
+            JobPhase::NotSent => assert_eq!(sent, None, "{v:#?}"),
+            _ => panic!("{v:#?}"),
+        }
+    }
+    for v in at_kill.iter().filter(|v| v.phase != JobPhase::Queued) {
+        let now = all.iter().find(|a| a.id == v.id).unwrap();
+        assert_eq!(now.phase, JobPhase::Done, "adopted and finished: {now:#?}");
+    }
+    assert!(stats.max_in_flight_seen <= LIMIT as u64, "{stats:?}");
+    assert!(stats.creates_by_external_id.values().all(|n| *n == 1));
+    let _ = b.cmd.send(JobCmd::Shutdown).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), b.task).await;
+}
