@@ -108,15 +108,43 @@ async fn settle(store: &dyn JobStore, n: usize, within: Duration) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn three_engines_share_an_account_limit_of_two() {
-    let Some(server) = support::server() else {
-        return;
-    };
-    let schema = support::fresh_schema();
-    let sim = sim().await;
+/// A server, a fresh schema on it, a simulator with the account's limit, and a board.
+struct Setup {
+    server: String,
+    schema: String,
+    sim: SimServer,
+    dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    board: Board,
+}
+
+async fn setup() -> Option<Setup> {
+    let server = support::server()?;
     let dir = tempfile::tempdir().unwrap();
     let (path, board) = board(dir.path());
+    Some(Setup {
+        server,
+        schema: support::fresh_schema(),
+        sim: sim().await,
+        dir,
+        path,
+        board,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_engines_share_an_account_limit_of_two() {
+    let Some(Setup {
+        server,
+        schema,
+        sim,
+        dir,
+        path,
+        board,
+    }) = setup().await
+    else {
+        return;
+    };
     let seen = Arc::new(Mutex::new(Vec::new()));
     let mut engines = Vec::new();
     let mut stores = Vec::new();
@@ -204,13 +232,17 @@ fn doomed(server: String, schema: String, sim_base: String, dir: std::path::Path
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_engines_jobs_are_adopted_and_none_is_sent_twice() {
-    let Some(server) = support::server() else {
+    let Some(Setup {
+        server,
+        schema,
+        sim,
+        dir,
+        path,
+        board,
+    }) = setup().await
+    else {
         return;
     };
-    let schema = support::fresh_schema();
-    let sim = sim().await;
-    let dir = tempfile::tempdir().unwrap();
-    let (path, board) = board(dir.path());
     let k = doomed(
         server.clone(),
         schema.clone(),

@@ -93,6 +93,17 @@ pub(super) struct Fence<'a> {
     pub(super) epoch: Option<i64>,
 }
 
+impl<'a> Fence<'a> {
+    /// The trait's lease: `owner` holds job `job`.
+    pub(super) fn owner(job: i64, owner: &'a str) -> Self {
+        Fence {
+            job,
+            owner,
+            epoch: None,
+        }
+    }
+}
+
 impl<'a> From<&'a Lease> for Fence<'a> {
     fn from(lease: &'a Lease) -> Self {
         Fence {

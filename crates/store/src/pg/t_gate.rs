@@ -18,11 +18,7 @@ impl PgStore {
     ) -> Result<Slot, StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let fence = Fence {
-            job: id,
-            owner,
-            epoch: None,
-        };
+        let fence = Fence::owner(id, owner);
         // Nothing is written unless admitted: a wait rolls back with the account's lock.
         Ok(match gate_in(&tx, fence, now).await? {
             Gate::Admitted => {
@@ -64,11 +60,7 @@ impl PgStore {
     ) -> Result<Requeue, StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let fence = Fence {
-            job: id,
-            owner,
-            epoch: None,
-        };
+        let fence = Fence::owner(id, owner);
         let Some(limit) = over_limit_in(&tx, fence, backoff, cooldown, now).await? else {
             return Ok(Requeue::Lost);
         };
