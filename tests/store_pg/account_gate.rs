@@ -26,10 +26,15 @@ const ACCOUNT: &str = "studio-a";
 const LIMIT: i32 = 2;
 
 async fn sim() -> SimServer {
+    sim_allowing(LIMIT as u32).await
+}
+
+/// A simulated Kling whose account runs at most `limit` tasks at once.
+async fn sim_allowing(limit: u32) -> SimServer {
     let config = SimConfig {
         task_seconds: 0.3,
         faults: Faults {
-            max_in_flight: Some(LIMIT as u32),
+            max_in_flight: Some(limit),
             ..Faults::default()
         },
         ..SimConfig::default()
@@ -297,4 +302,56 @@ async fn a_killed_engines_jobs_are_adopted_and_none_is_sent_twice() {
     assert!(stats.creates_by_external_id.values().all(|n| *n == 1));
     let _ = b.cmd.send(JobCmd::Shutdown).await;
     let _ = tokio::time::timeout(Duration::from_secs(10), b.task).await;
+}
+
+/// The store believes the account allows three tasks, but someone outside it uses one of
+/// them (the simulator allows two): the third create is refused with 1303, nothing is
+/// created, and the job goes back to the queue while the account's limit drops to what was
+/// in flight. Every job still finishes, each with one task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_1303_under_the_stores_count_requeues_the_job_and_lowers_the_limit() {
+    let Some(t) = setup().await else {
+        return;
+    };
+    let sim = sim_allowing(2).await;
+    let mut options = options(&t.server);
+    options.max_in_flight = 3;
+    let store = machine_on(options, &t.schema, "host-a").await;
+    let a = collect_status(
+        engine(&sim, store.clone(), &t.dir.path().join("a")).await,
+        Arc::default(),
+    );
+    const JOBS: usize = 6;
+    for _ in 0..JOBS {
+        submit(&a.cmd, &t.path, &t.board).await;
+    }
+    settle(&*store, JOBS, Duration::from_secs(90)).await;
+    let all = store.first_views(100).await.unwrap();
+    assert!(all.iter().all(|v| v.phase == JobPhase::Done), "{all:#?}");
+    let stats = sim.stats();
+    assert_eq!(stats.creates_accepted, JOBS as u64, "one task per job");
+    let refused: u64 = stats.creates_by_external_id.values().map(|n| n - 1).sum();
+    assert!(refused > 0, "the simulator never refused: {stats:?}");
+    let mut requeued = 0;
+    for v in &all {
+        let history = store.history(v.id).await.unwrap();
+        requeued += history
+            .iter()
+            .filter(|e| e.phase == JobPhase::Queued)
+            .filter(|e| e.note.as_deref().is_some_and(|n| n.starts_with("1303")))
+            .count();
+    }
+    assert_eq!(requeued as u64, refused, "every 1303 requeued its job");
+    let raw = support::raw(&t.server, &t.schema).await;
+    let lowered: Option<i32> = raw
+        .query_one(
+            "SELECT lowered_limit FROM accounts WHERE id = $1 AND lowered_until > now()",
+            &[&ACCOUNT],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(lowered, Some(2));
+    let _ = a.cmd.send(JobCmd::Shutdown).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), a.task).await;
 }
