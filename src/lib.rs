@@ -38,10 +38,5 @@ pub mod engine {
         pub fn open(path: &std::path::Path) -> Result<std::sync::Arc<dyn JobStore>, StoreError> {
             Ok(std::sync::Arc::new(SqliteStore::open(path)?))
         }
-
-        /// The user's store at [`default_path`].
-        pub fn open_default() -> Result<std::sync::Arc<dyn JobStore>, StoreError> {
-            open(&default_path())
-        }
     }
 }

@@ -45,7 +45,7 @@ pub(super) fn route_refuses(findings: &[Finding], provider: Provider) -> bool {
                     | FieldPath::References
                     | FieldPath::LastFrame
             )
-            && f.message.contains("nothing is sent")
+            && f.route_refusal
     })
 }
 

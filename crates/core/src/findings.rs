@@ -33,6 +33,11 @@ pub struct Finding {
     /// Set when the rule is the provider's own rather than Kling v3's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<Provider>,
+    /// The route cannot carry what the board asks, so nothing may be sent (the `route`
+    /// rule): front ends refuse such a board like an unconfirmed paid send. Not written out:
+    /// the message says it in words.
+    #[serde(skip)]
+    pub route_refusal: bool,
 }
 
 impl Finding {
@@ -42,6 +47,7 @@ impl Finding {
             path,
             message: message.into(),
             provider: None,
+            route_refusal: false,
         }
     }
 
@@ -54,6 +60,12 @@ impl Finding {
 
     pub fn for_provider(mut self, provider: Provider) -> Self {
         self.provider = Some(provider);
+        self
+    }
+
+    /// Marks the finding as the route's refusal to carry the board ([`Finding::route_refusal`]).
+    pub fn refused_by_route(mut self) -> Self {
+        self.route_refusal = true;
         self
     }
 

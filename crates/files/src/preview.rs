@@ -206,6 +206,8 @@ impl PreviewService {
     pub fn request(&mut self, wish: PreviewWish) {
         let ready = self.ready.clone();
         let worker = self.worker.get_or_insert_with(|| {
+            // Unbounded, but the worker drains it before each decode and keeps only the
+            // newest wish: the queue holds what arrives during one decode.
             let (tx, rx) = channel();
             std::thread::Builder::new()
                 .name("shotdeck-previews".into())

@@ -39,7 +39,8 @@ pub(super) fn carries(cx: &Ctx, out: &mut Vec<Finding>) {
                     instead(caps, "the shot list")
                 ),
             )
-            .for_provider(route),
+            .for_provider(route)
+            .refused_by_route(),
         );
     }
     if b.multi_shot && b.shot_type == ShotType::Auto && !caps.auto {
@@ -52,7 +53,8 @@ pub(super) fn carries(cx: &Ctx, out: &mut Vec<Finding>) {
                     instead(caps, "Auto")
                 ),
             )
-            .for_provider(route),
+            .for_provider(route)
+            .refused_by_route(),
         );
     }
     if b.mode == Mode::Reference && !caps.references {
@@ -65,7 +67,8 @@ pub(super) fn carries(cx: &Ctx, out: &mut Vec<Finding>) {
                     instead(caps, "omni-video references")
                 ),
             )
-            .for_provider(route),
+            .for_provider(route)
+            .refused_by_route(),
         );
     }
     // A model served only by omni-video (`kling-v3-omni`) sends text and image boards
@@ -82,7 +85,8 @@ pub(super) fn carries(cx: &Ctx, out: &mut Vec<Finding>) {
                     instead(caps, "omni-video")
                 ),
             )
-            .for_provider(route),
+            .for_provider(route)
+            .refused_by_route(),
         );
     }
     let last = b
@@ -98,7 +102,8 @@ pub(super) fn carries(cx: &Ctx, out: &mut Vec<Finding>) {
                     instead(caps, "image_tail")
                 ),
             )
-            .for_provider(route),
+            .for_provider(route)
+            .refused_by_route(),
         );
     }
 }

@@ -29,9 +29,12 @@ pub struct JobChanged {
     pub phase: String,
 }
 
+/// How many changes may wait between the connection, the listener task and its reader.
+const CAPACITY: usize = 256;
+
 /// Changes as they happen; stops its task when dropped.
 pub struct Listener {
-    rx: mpsc::UnboundedReceiver<JobChanged>,
+    rx: mpsc::Receiver<JobChanged>,
     reconnects: Arc<AtomicU64>,
     application_name: String,
     task: tokio::task::JoinHandle<()>,
@@ -63,20 +66,22 @@ impl Listener {
 /// A live LISTEN session: notifications arrive on `notes` until the connection ends.
 struct Session {
     client: tokio_postgres::Client,
-    notes: mpsc::UnboundedReceiver<JobChanged>,
+    notes: mpsc::Receiver<JobChanged>,
 }
 
 async fn open(target: &Target, name: &str, channel: &str) -> Result<Session, PgError> {
     let mut pg = target.pg.clone();
     pg.application_name(name);
     let (client, mut conn) = pg.connect(target.tls.clone()).await?;
-    let (tx, notes) = mpsc::unbounded_channel();
+    // Bounded: when the listener task falls behind, the pump stops reading the connection
+    // and the server holds the notifications (its queue is large); nothing is dropped.
+    let (tx, notes) = mpsc::channel(CAPACITY);
     tokio::spawn(async move {
         let mut messages = futures::stream::poll_fn(move |cx| conn.poll_message(cx));
         while let Some(Ok(message)) = messages.next().await {
             if let AsyncMessage::Notification(n) = message
                 && let Some(change) = parse_payload(n.payload())
-                && tx.send(change).is_err()
+                && tx.send(change).await.is_err()
             {
                 break;
             }
@@ -131,7 +136,9 @@ impl PgStore {
             .query_one("SELECT coalesce(max(version), 0) FROM jobs", &[])
             .await?
             .get(0);
-        let (tx, rx) = mpsc::unbounded_channel();
+        // Bounded: a slow reader holds the task back (and with it the connection, see
+        // `open`); a change is never dropped.
+        let (tx, rx) = mpsc::channel(CAPACITY);
         let reconnects = Arc::new(AtomicU64::new(0));
         let count = reconnects.clone();
         let application_name = name.clone();
@@ -150,7 +157,7 @@ impl PgStore {
                             continue;
                         }
                         cursor = cursor.max(change.version);
-                        if tx.send(change).is_err() {
+                        if tx.send(change).await.is_err() {
                             return;
                         }
                     }
@@ -170,7 +177,7 @@ impl PgStore {
                     reread_seen = missed.iter().map(|c| (c.id, c.version)).collect();
                     for change in missed {
                         cursor = cursor.max(change.version);
-                        if tx.send(change).is_err() {
+                        if tx.send(change).await.is_err() {
                             return;
                         }
                     }

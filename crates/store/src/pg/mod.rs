@@ -124,11 +124,6 @@ impl PgStore {
         &self.account
     }
 
-    /// The URL with its password hidden.
-    pub fn redacted_url(&self) -> String {
-        self.target.url.redacted()
-    }
-
     /// The schema this store's tables live in.
     pub fn schema(&self) -> &str {
         &self.schema

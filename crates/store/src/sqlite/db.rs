@@ -25,6 +25,8 @@ impl Db {
     pub(super) fn spawn(
         open: impl FnOnce() -> Result<Store, StoreError> + Send + 'static,
     ) -> Result<Db, StoreError> {
+        // Unbounded by construction: every caller awaits its answer before it sends again,
+        // so the queue holds at most one call per waiting task.
         let (tx, rx) = mpsc::channel::<Call>();
         let (ready_tx, ready_rx) = mpsc::sync_channel(1);
         std::thread::Builder::new()
