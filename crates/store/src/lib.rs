@@ -18,6 +18,8 @@ mod outcomes;
 #[cfg(feature = "postgres")]
 pub mod pg;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod phase;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod rules;
 mod slot;
 #[cfg(feature = "sqlite")]

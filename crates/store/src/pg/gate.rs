@@ -14,7 +14,10 @@ use shotdeck_core::jobs::JobPhase;
 use shotdeck_core::jobs::machine::{requeue_refused_create, transition};
 use tokio_postgres::Transaction;
 
-use super::{IN_FLIGHT, Lease, PgError, PgStore};
+use super::{IN_FLIGHT, Lease, Lit, PgError, PgStore};
+
+const QUEUED: Lit = Lit(JobPhase::Queued);
+const SUBMITTING: Lit = Lit(JobPhase::Submitting);
 use crate::{OverLimit, SlotWait};
 
 /// What the gate said to one job (the claim-and-epoch API; the trait's is [`crate::Slot`]).
@@ -157,7 +160,7 @@ pub(super) async fn gate_in(
         .query_opt(
             &format!(
                 "SELECT account_id, slot_weight, created_at FROM jobs \
-                 WHERE {FENCED} AND phase = 'queued'"
+                 WHERE {FENCED} AND phase = {QUEUED}"
             ),
             &[&fence.job, &fence.owner, &fence.epoch],
         )
@@ -178,7 +181,7 @@ pub(super) async fn gate_in(
                    (SELECT coalesce(sum(slot_weight), 0) FROM jobs
                      WHERE account_id = $1 AND phase IN {IN_FLIGHT})::int8,
                    (SELECT coalesce(sum(slot_weight), 0) FROM jobs
-                     WHERE account_id = $1 AND phase = 'queued' AND NOT stalled
+                     WHERE account_id = $1 AND phase = {QUEUED} AND NOT stalled
                        AND run_after <= now() AND (created_at, id) < ($2, $3))::int8"
             ),
             &[
@@ -205,7 +208,7 @@ pub(super) async fn gate_in(
         .execute(
             &format!(
                 "UPDATE jobs SET phase = $4, submitting_since = now(), status_msg = NULL, \
-                 updated_ms = $5 WHERE {FENCED} AND phase = 'queued'"
+                 updated_ms = $5 WHERE {FENCED} AND phase = {QUEUED}"
             ),
             &[
                 &fence.job,
@@ -238,7 +241,7 @@ pub(super) async fn over_limit_in(
 ) -> Result<Option<i64>, PgError> {
     let job = tx
         .query_opt(
-            &format!("SELECT account_id FROM jobs WHERE {FENCED} AND phase = 'submitting'"),
+            &format!("SELECT account_id FROM jobs WHERE {FENCED} AND phase = {SUBMITTING}"),
             &[&fence.job, &fence.owner, &fence.epoch],
         )
         .await?;

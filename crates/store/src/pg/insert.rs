@@ -10,7 +10,7 @@
 use shotdeck_core::budget::{Budget, OverBudget, SpentSoFar};
 use shotdeck_core::jobs::JobPhase;
 
-use super::{PgError, PgStore};
+use super::{Lit, PgError, PgStore};
 
 /// What account `$1` has counted since midnight in its time zone (the server's clock).
 const SPENT_TODAY: &str = "SELECT coalesce(sum(l.counted_usd), 0) FROM ledger l, accounts a \
@@ -180,7 +180,10 @@ impl PgStore {
             }
         };
         tx.execute(
-            "INSERT INTO job_events (job_id, phase, note) VALUES ($1, 'queued', $2)",
+            &format!(
+                "INSERT INTO job_events (job_id, phase, note) VALUES ($1, {}, $2)",
+                Lit(JobPhase::Queued)
+            ),
             &[
                 &id,
                 &format!(

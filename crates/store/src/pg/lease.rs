@@ -11,7 +11,9 @@ use std::time::Duration;
 use shotdeck_core::jobs::JobPhase;
 use shotdeck_core::jobs::machine::transition;
 
-use super::{PgError, PgStore, WORKABLE, parse_phase};
+use super::{FINISHED, Lit, PgError, PgStore, WORKABLE, parse_phase};
+
+const SUBMITTING: Lit = Lit(JobPhase::Submitting);
 use crate::JobChange;
 
 /// The right to write one job, as long as nobody claimed it since.
@@ -93,7 +95,7 @@ impl PgStore {
                 AND (j.lease_owner IS NULL OR (j.lease_owner <> $2 AND NOT EXISTS (
                      SELECT 1 FROM engines e WHERE e.id = j.lease_owner
                         AND e.last_seen > now() - make_interval(secs => $4))))
-                AND (j.phase <> 'submitting'
+                AND (j.phase <> {SUBMITTING}
                      OR j.submitting_since <= now() - make_interval(secs => $5))
               ORDER BY j.created_at, j.id
               LIMIT $3
@@ -121,7 +123,7 @@ impl PgStore {
                   AND (j.lease_owner IS NULL OR NOT EXISTS (
                        SELECT 1 FROM engines e WHERE e.id = j.lease_owner
                           AND e.last_seen > now() - make_interval(secs => $3)))
-                  AND (j.phase <> 'submitting'
+                  AND (j.phase <> {SUBMITTING}
                        OR j.submitting_since <= now() - make_interval(secs => $4)))
              UPDATE jobs j SET lease_owner = $1, lease_epoch = j.lease_epoch + 1
                FROM c WHERE j.id = c.id
@@ -177,7 +179,8 @@ impl PgStore {
         let status_set = change.status_msg.is_some();
         let status = change.status_msg.clone().flatten();
         tx.execute(
-            "UPDATE jobs SET phase = $2,
+            &format!(
+                "UPDATE jobs SET phase = $2,
                  task_id = coalesce($3, task_id),
                  status_msg = CASE WHEN $4 THEN $5 ELSE status_msg END,
                  error_code = CASE WHEN $6 THEN $7 ELSE error_code END,
@@ -185,8 +188,9 @@ impl PgStore {
                  error_retryable = CASE WHEN $6 THEN $9 ELSE error_retryable END,
                  units_charged = coalesce($10, units_charged),
                  stalled = coalesce($11, stalled),
-                 finished_at = CASE WHEN $2 IN ('done', 'failed') THEN now() ELSE NULL END
-             WHERE id = $1",
+                 finished_at = CASE WHEN $2 IN {FINISHED} THEN now() ELSE NULL END
+             WHERE id = $1"
+            ),
             &[
                 &lease.job,
                 &to.as_str(),

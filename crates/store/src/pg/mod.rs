@@ -30,6 +30,9 @@ mod view;
 use deadpool_postgres::Pool;
 use shotdeck_core::jobs::JobPhase;
 
+pub(crate) use crate::phase::Lit;
+use crate::phase::PhaseSet;
+
 pub use crate::OverLimit;
 pub use connect::{DEFAULT_ACCOUNT, DEFAULT_SCHEMA, PgOptions};
 pub use gate::SlotOutcome;
@@ -40,11 +43,23 @@ pub use migrations::latest as schema_version;
 
 /// The phases in which a job holds one of its account's slots: Kling counts a task from
 /// its create until it ends; `submitting` is counted from before the create is sent.
-pub(crate) const IN_FLIGHT: &str = "('submitting', 'submitted', 'processing')";
+pub(crate) const IN_FLIGHT: PhaseSet = PhaseSet(&[
+    JobPhase::Submitting,
+    JobPhase::Submitted,
+    JobPhase::Processing,
+]);
+
+/// The finished phases: nothing more happens to such a job by itself.
+pub(crate) const FINISHED: PhaseSet = PhaseSet(crate::phase::FINISHED);
 
 /// The phases an engine works on (claims, adopts).
-pub(crate) const WORKABLE: &str =
-    "('queued', 'submitting', 'submitted', 'processing', 'downloading')";
+pub(crate) const WORKABLE: PhaseSet = PhaseSet(&[
+    JobPhase::Queued,
+    JobPhase::Submitting,
+    JobPhase::Submitted,
+    JobPhase::Processing,
+    JobPhase::Downloading,
+]);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PgError {
@@ -177,7 +192,7 @@ impl PgStore {
 }
 
 fn parse_phase(id: i64, s: &str) -> Result<JobPhase, PgError> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| PgError::Corrupt {
+    crate::phase::parse_phase(id, s).map_err(|_| PgError::Corrupt {
         id,
         field: "phase",
         value: s.to_string(),

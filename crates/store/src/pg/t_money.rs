@@ -10,10 +10,23 @@ use tokio_postgres::GenericClient;
 use super::PgStore;
 use crate::{LedgerEntry, StoreError};
 use shotdeck_core::budget::{SpentSoFar, UnitPrices, units_to_usd};
-use shotdeck_core::jobs::{CANCELLED_IN_DOUBT_CODE, JobId, LOST_CODE};
+use shotdeck_core::jobs::{CANCELLED_IN_DOUBT_CODE, JobId, JobPhase, LOST_CODE};
 
 /// Failed rows without a task that still count: creates in doubt.
-const IN_DOUBT: &str = "(phase = 'failed' AND task_id IS NULL)";
+const IN_DOUBT: InDoubt = InDoubt;
+
+/// `(phase = 'failed' AND task_id IS NULL)`, printed inline in a query.
+struct InDoubt;
+
+impl std::fmt::Display for InDoubt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "(phase = {} AND task_id IS NULL)",
+            super::Lit(JobPhase::Failed)
+        )
+    }
+}
 
 fn spending() -> String {
     format!(

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::PgStore;
 use super::view::{VIEW_COLUMNS, views};
+use super::{FINISHED, PgStore};
 use crate::filter_text::{contains_pattern, named_take};
 use crate::{JobPage, ListFilter, PageQuery, StoreError};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobView};
@@ -107,7 +107,7 @@ impl PgStore {
 
     pub(super) async fn unfinished_t(&self) -> Result<Vec<JobView>, StoreError> {
         let sql = format!(
-            "SELECT {VIEW_COLUMNS} FROM jobs j WHERE j.phase NOT IN ('done', 'failed') \
+            "SELECT {VIEW_COLUMNS} FROM jobs j WHERE j.phase NOT IN {FINISHED} \
              ORDER BY j.id"
         );
         self.select(&sql, &[]).await

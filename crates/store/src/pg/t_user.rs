@@ -1,7 +1,9 @@
 //! The user's word on PostgreSQL, from any machine: cancel, attach / lost, keeper. Each is
 //! one transaction; the rules are the same functions SQLite uses (`crate::rules`).
 
-use super::PgStore;
+use super::{Lit, PgStore};
+
+const NEEDS_ATTENTION: Lit = Lit(JobPhase::NeedsAttention);
 use super::t_leases::{release_in, take_lease};
 use super::view::{must_view, view};
 use crate::{CancelError, KeeperError, Resolution, ResolveError, StoreError};
@@ -76,8 +78,10 @@ impl PgStore {
             // Only a task id the user entered (the job waited for attention) is corrected.
             let waited: bool = tx
                 .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM job_events WHERE job_id = $1 \
-                     AND phase = 'needs_attention')",
+                    &format!(
+                        "SELECT EXISTS (SELECT 1 FROM job_events WHERE job_id = $1 \
+                     AND phase = {NEEDS_ATTENTION})"
+                    ),
                     &[&id],
                 )
                 .await

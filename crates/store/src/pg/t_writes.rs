@@ -4,7 +4,9 @@
 
 use tokio_postgres::Transaction;
 
-use super::PgStore;
+use super::{FINISHED, Lit, PgStore};
+
+const QUEUED: Lit = Lit(JobPhase::Queued);
 use super::view::{must_view, view};
 use crate::{JobChange, NewJob, StoreError};
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
@@ -71,7 +73,8 @@ impl PgStore {
         let error = change.error.as_ref();
         let err = error.and_then(|e| e.as_ref());
         tx.execute(
-            "UPDATE jobs SET phase = $2, updated_ms = $3,
+            &format!(
+                "UPDATE jobs SET phase = $2, updated_ms = $3,
                  finished_ms = CASE WHEN $4 THEN finished_ms ELSE $5 END,
                  task_id = coalesce($6, task_id),
                  status_msg = CASE WHEN $7 THEN $8 ELSE status_msg END,
@@ -80,8 +83,9 @@ impl PgStore {
                  error_retryable = CASE WHEN $9 THEN $12 ELSE error_retryable END,
                  units_charged = coalesce($13, units_charged),
                  stalled = coalesce($14, stalled),
-                 finished_at = CASE WHEN $2 IN ('done', 'failed') THEN now() ELSE NULL END
-             WHERE id = $1",
+                 finished_at = CASE WHEN $2 IN {FINISHED} THEN now() ELSE NULL END
+             WHERE id = $1"
+            ),
             &[
                 &id,
                 &to.as_str(),
@@ -170,14 +174,16 @@ impl PgStore {
             serde_json::to_string(&job.request).map_err(|e| corrupt("request", e))?;
         let inserted = tx
             .query_one(
-                "INSERT INTO jobs (board_id, take, account_id, provider, model, board_title,
+                &format!(
+                    "INSERT INTO jobs (board_id, take, account_id, provider, model, board_title,
                      board_json, request_json, external_task_id, phase, seconds,
                      estimated_usd, retry_of, submitted_by_user, submitted_by_host,
                      board_path, create_path, lease_owner, lease_epoch, lease_until_ms,
                      created_ms, updated_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $11, $12, $13,
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {QUEUED}, $10, $11, $12, $13,
                      $14, $15, $16, $17, 1, $18, $19, $19)
-                 RETURNING id",
+                 RETURNING id"
+                ),
                 &[
                     &board_id,
                     &take,

@@ -19,8 +19,19 @@ pub(super) const VIEW_COLUMNS: &str = "j.id, j.board_path, j.board_title, j.prov
      j.submitted_by_user || '@' || j.submitted_by_host";
 
 /// Phases an engine works on by itself (not finished, not waiting for the user).
-pub(super) const ENGINE_WORK: &str =
-    "j.phase NOT IN ('done', 'failed', 'needs_attention', 'not_sent')";
+pub(super) const ENGINE_WORK: NotIn = NotIn(
+    crate::phase::PhaseSet(crate::phase::FINISHED),
+    crate::phase::PhaseSet(crate::phase::WAITING_FOR_USER),
+);
+
+/// `j.phase NOT IN (...) AND j.phase NOT IN (...)`, printed inline in a query.
+pub(super) struct NotIn(crate::phase::PhaseSet, crate::phase::PhaseSet);
+
+impl std::fmt::Display for NotIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "j.phase NOT IN {} AND j.phase NOT IN {}", self.0, self.1)
+    }
+}
 
 impl From<PgError> for StoreError {
     fn from(e: PgError) -> Self {

@@ -4,8 +4,8 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::phase::{self, parse_phase};
 use super::{Store, StoreError};
+use crate::phase::{self, parse_phase};
 use crate::{Resolution, ResolveError};
 use shotdeck_core::jobs::machine::transition;
 use shotdeck_core::jobs::{JobId, JobPhase, JobView};

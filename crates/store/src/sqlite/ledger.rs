@@ -15,9 +15,9 @@ use std::sync::LazyLock;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::phase::{self, parse_phase};
 use super::{NewJob, Store, StoreError, parse_provider};
 use crate::LedgerEntry;
+use crate::phase::{self, parse_phase};
 use shotdeck_core::budget::{Budget, OverBudget, SpentSoFar, UnitPrices, units_to_usd};
 use shotdeck_core::jobs::{CANCELLED_IN_DOUBT_CODE, JobId, JobPhase, LOST_CODE};
 

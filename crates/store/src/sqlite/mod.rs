@@ -17,7 +17,7 @@ mod lease;
 mod ledger;
 mod migrations;
 mod page;
-mod phase;
+
 mod read;
 mod retries;
 mod takes;
@@ -34,9 +34,9 @@ use shotdeck_core::jobs::JobId;
 pub(crate) use shotdeck_core::jobs::{JobRecord, PhaseEvent};
 use shotdeck_core::provider::Provider;
 
+use crate::phase::parse_phase;
 pub use backend::SqliteStore;
 pub use migrations::latest as schema_version;
-use phase::parse_phase;
 
 /// The store's file name inside `files::paths::data_dir()`.
 pub const STORE_FILE: &str = "jobs.sqlite3";

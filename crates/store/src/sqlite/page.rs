@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::params;
 
-use super::phase;
 use super::read::VIEW_COLUMNS;
 use super::{ListFilter, Store, StoreError};
 use crate::filter_text::{contains_pattern, named_take};
+use crate::phase;
 use shotdeck_core::jobs::{JobCounts, JobId, JobView};
 
 /// Rows read per query when streaming a whole list.

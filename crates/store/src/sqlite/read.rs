@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::phase::{self, parse_phase};
 use super::{JobRecord, ListFilter, PhaseEvent, Store, StoreError, parse_json, parse_provider};
+use crate::phase::{self, parse_phase};
 use shotdeck_core::jobs::{JobError, JobFile, JobId, JobView};
 
 /// The columns a [`JobView`] is built from, in `RawView::from_row` order.

@@ -3,8 +3,8 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::phase::{self, parse_phase};
 use super::{Store, StoreError};
+use crate::phase::{self, parse_phase};
 use shotdeck_core::jobs::machine::reopen;
 use shotdeck_core::jobs::{JobId, JobPhase, JobView};
 

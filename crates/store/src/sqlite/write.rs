@@ -2,8 +2,8 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::phase::{self, parse_phase};
 use super::{JobChange, NewJob, Store, StoreError};
+use crate::phase::{self, parse_phase};
 use crate::{FileProgress, FileTarget};
 use shotdeck_core::compose::effective_model;
 use shotdeck_core::jobs::machine::transition;

@@ -3,6 +3,7 @@
 //! [`sql_list`] (a literal list, so SQLite still matches the schema's partial indexes,
 //! whose predicates spell the same words).
 
+#[cfg(feature = "sqlite")]
 use std::sync::LazyLock;
 
 use crate::StoreError;
@@ -23,17 +24,19 @@ const PHASES: [(JobPhase, &str); 9] = [
 ];
 
 /// The finished phases: nothing more happens to such a job by itself.
-pub(super) const FINISHED: &[JobPhase] = &[JobPhase::Done, JobPhase::Failed];
+pub(crate) const FINISHED: &[JobPhase] = &[JobPhase::Done, JobPhase::Failed];
 
 /// Active phases no engine moves on its own: only the user's word does.
-pub(super) const WAITING_FOR_USER: &[JobPhase] = &[JobPhase::NeedsAttention, JobPhase::NotSent];
+pub(crate) const WAITING_FOR_USER: &[JobPhase] = &[JobPhase::NeedsAttention, JobPhase::NotSent];
 
 /// `phase NOT IN ('done', 'failed')`, the unfinished jobs (and `jobs_unfinished`'s index).
-pub(super) static UNFINISHED: LazyLock<String> =
+#[cfg(feature = "sqlite")]
+pub(crate) static UNFINISHED: LazyLock<String> =
     LazyLock::new(|| format!("phase NOT IN ({})", sql_list(FINISHED)));
 
 /// Unfinished jobs an engine works on by itself.
-pub(super) static ENGINE_WORK: LazyLock<String> = LazyLock::new(|| {
+#[cfg(feature = "sqlite")]
+pub(crate) static ENGINE_WORK: LazyLock<String> = LazyLock::new(|| {
     format!(
         "{} AND phase NOT IN ({})",
         *UNFINISHED,
@@ -42,7 +45,7 @@ pub(super) static ENGINE_WORK: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// The stored word for `phase`.
-pub(super) fn text(phase: JobPhase) -> &'static str {
+pub(crate) fn text(phase: JobPhase) -> &'static str {
     PHASES
         .iter()
         .find(|(p, _)| *p == phase)
@@ -51,12 +54,12 @@ pub(super) fn text(phase: JobPhase) -> &'static str {
 }
 
 /// `phase` as an SQL string literal (the words hold no quotes).
-pub(super) fn literal(phase: JobPhase) -> String {
+pub(crate) fn literal(phase: JobPhase) -> String {
     format!("'{}'", text(phase))
 }
 
 /// `'done', 'failed'`: the phases as a literal list for `IN (...)`.
-pub(super) fn sql_list(phases: &[JobPhase]) -> String {
+pub(crate) fn sql_list(phases: &[JobPhase]) -> String {
     phases
         .iter()
         .map(|&p| literal(p))
@@ -64,8 +67,29 @@ pub(super) fn sql_list(phases: &[JobPhase]) -> String {
         .join(", ")
 }
 
+/// A fixed set of phases that prints as an SQL list, `('done', 'failed')`, so queries can
+/// name it inline: `format!("... phase IN {IN_FLIGHT}")`.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub(crate) struct PhaseSet(pub(crate) &'static [JobPhase]);
+
+impl std::fmt::Display for PhaseSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "({})", sql_list(self.0))
+    }
+}
+
+/// One phase that prints as its SQL string literal, `'queued'`.
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub(crate) struct Lit(pub(crate) JobPhase);
+
+impl std::fmt::Display for Lit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&literal(self.0))
+    }
+}
+
 /// The phase job `id`'s row spells as `word`.
-pub(super) fn parse_phase(id: JobId, word: &str) -> Result<JobPhase, StoreError> {
+pub(crate) fn parse_phase(id: JobId, word: &str) -> Result<JobPhase, StoreError> {
     PHASES
         .iter()
         .find(|(_, w)| *w == word)
