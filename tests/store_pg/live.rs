@@ -5,10 +5,9 @@ use std::time::Duration;
 
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{JobCmd, JobEvent, JobPhase, SubmitOptions, SubmitRequest};
-use shotdeck::sim::{Faults, SimConfig, SimServer};
 use shotdeck_core::jobs::JobView;
 
-use crate::engines::{engine, machine_on};
+use crate::engines::{engine, machine_on, sim_and_board};
 use crate::support;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -17,21 +16,7 @@ async fn an_idle_engine_sees_a_job_another_engine_submits_until_done() {
         return;
     };
     let schema = support::fresh_schema();
-    let sim = SimServer::start(
-        SimConfig {
-            task_seconds: 0.3,
-            faults: Faults::default(),
-            ..SimConfig::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let board_path = dir.path().join("noir.json");
-    std::fs::copy(examples.join("noir-3-shot.json"), &board_path).unwrap();
-    let board = shotdeck::files::board_file::load(&board_path).unwrap();
+    let (sim, dir, board_path, board) = sim_and_board().await;
     let options = || {
         shotdeck::engine::store::pg::PgOptions::new(
             shotdeck_core::store_url::StoreUrl::parse(&server).unwrap(),
