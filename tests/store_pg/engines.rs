@@ -94,12 +94,14 @@ pub(crate) async fn engine_at(
     Engine::start(cfg).await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_engines_on_one_store_do_every_job_once() {
-    let Some(server) = support::server() else {
-        return;
-    };
-    let schema = support::fresh_schema();
+/// A simulated Kling whose tasks take 0.3 s, and a copy of the noir example board in a
+/// fresh directory (the machines' data dirs go beside it).
+pub(crate) async fn sim_and_board() -> (
+    SimServer,
+    tempfile::TempDir,
+    std::path::PathBuf,
+    shotdeck::core::model::Board,
+) {
     let sim = SimServer::start(
         SimConfig {
             task_seconds: 0.3,
@@ -115,6 +117,17 @@ async fn two_engines_on_one_store_do_every_job_once() {
     let board_path = dir.path().join("noir.json");
     std::fs::copy(examples.join("noir-3-shot.json"), &board_path).unwrap();
     let board = shotdeck::files::board_file::load(&board_path).unwrap();
+
+    (sim, dir, board_path, board)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_engines_on_one_store_do_every_job_once() {
+    let Some(server) = support::server() else {
+        return;
+    };
+    let schema = support::fresh_schema();
+    let (sim, dir, board_path, board) = sim_and_board().await;
 
     let (store_a, store_b) = (
         machine(&server, &schema, "host-a").await,

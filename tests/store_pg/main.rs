@@ -10,6 +10,7 @@ mod gate;
 mod insert;
 mod lease;
 mod listen;
+mod live;
 mod migrate;
 mod support;
 mod team;

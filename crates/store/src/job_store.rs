@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
@@ -264,6 +265,13 @@ pub trait JobStore: Send + Sync {
     /// Jobs whose row changed at or after `since_ms` (other processes' writes included).
     fn changed_since(&self, since_ms: i64) -> StoreFuture<'_, Vec<JobView>>;
 
+    /// A wake-up whenever another process may have changed a job (a new job, a new
+    /// phase), so an idle engine can read [`Self::changed_since`] without polling.
+    /// `None`: the store has no such feed (SQLite; the engine reads on its tick only).
+    fn watch(&self) -> StoreFuture<'_, Option<Arc<dyn ChangeFeed>>> {
+        Box::pin(async { Ok(None) })
+    }
+
     /// The longest task id among `filter`'s jobs (0 when none has one); `None`: no job.
     fn widest_task_id(&self, filter: ListFilter) -> StoreFuture<'_, Option<usize>>;
 
@@ -283,4 +291,11 @@ pub trait JobStore: Send + Sync {
     /// Unix milliseconds of the store's local midnight starting `date` (`YYYY-MM-DD`);
     /// `None` when it is not such a date.
     fn local_date_ms(&self, date: &str) -> StoreFuture<'_, Option<i64>>;
+}
+
+/// Wake-ups from a store's change feed ([`JobStore::watch`]).
+pub trait ChangeFeed: Send + Sync {
+    /// Resolves at the next change, or at once if one came since the last wait resolved
+    /// (changes between waits coalesce into one wake-up; none is lost).
+    fn changed(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
 }

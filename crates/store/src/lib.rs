@@ -40,7 +40,9 @@ use shotdeck_core::model::Board;
 use shotdeck_core::provider::Provider;
 
 pub use hash::{lower_hex, sha256_hex};
-pub use job_store::{Adopted, JobPage, JobStore, PageQuery, Refusal, Restart, StoreFuture};
+pub use job_store::{
+    Adopted, ChangeFeed, JobPage, JobStore, PageQuery, Refusal, Restart, StoreFuture,
+};
 pub use outcomes::{
     CancelError, FileProgress, FileTarget, KeeperError, LedgerEntry, Resolution, ResolveError,
 };

@@ -3,7 +3,9 @@
 //!
 //! Idle costs nothing: with no job in flight the task waits on its channels only. While
 //! any job in scope is in flight a housekeeping tick renews this engine's leases, re-reads
-//! rows other processes changed, and adopts jobs whose lease is free or expired.
+//! rows other processes changed, and adopts jobs whose lease is free or expired. A store
+//! with a change feed (PostgreSQL's LISTEN) also wakes the task, idle or not, when another
+//! process changed a job: a job a teammate submitted shows with nothing in flight here.
 
 mod commands;
 mod outbox;
@@ -25,7 +27,7 @@ use super::worker::{Shared, WorkerMsg};
 use shotdeck_core::jobs::{
     JobCmd, JobCounts, JobEvent, JobId, JobPhase, JobView, Refusal, SubmitTicket,
 };
-use shotdeck_store::{JobStore, StoreError, now_ms};
+use shotdeck_store::{ChangeFeed, JobStore, StoreError, now_ms};
 
 /// How far back each watch re-reads: a row written by another process carries the time
 /// its writer took before waiting for the write lock (up to the busy timeout).
@@ -92,6 +94,7 @@ impl Engine {
             watching: false,
             last_seen: now_ms(),
             next_tick: Instant::now(),
+            feed: None,
             spend: spend::start(
                 store_for_spend,
                 cfg.settings.usd_per_unit.clone(),
@@ -107,6 +110,14 @@ impl Engine {
             engine.known.insert(v.id, v.clone());
         }
         engine.refresh_watching().await;
+        engine.feed = match engine.shared.store.watch().await {
+            Ok(feed) => feed,
+            Err(e) => {
+                // Without it, other processes' jobs show while ours are in flight only.
+                tracing::error!(error = %e, "cannot follow the store's changes");
+                None
+            }
+        };
         let task = tokio::spawn(engine.run(cmd_rx, worker_rx));
         Ok(EngineHandle {
             cmd_tx,
@@ -116,6 +127,14 @@ impl Engine {
             instance,
             task,
         })
+    }
+}
+
+/// The feed's next wake-up; never, without one.
+async fn changed(feed: Option<&dyn ChangeFeed>) {
+    match feed {
+        Some(feed) => feed.changed().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -136,6 +155,8 @@ struct EngineLoop {
     watching: bool,
     last_seen: i64,
     next_tick: Instant,
+    /// Wakes the loop when another process changed a job (`None`: the store has no feed).
+    feed: Option<Arc<dyn ChangeFeed>>,
     /// Asks the spend reporter to sum today's spend again.
     spend: mpsc::Sender<()>,
     /// Jobs a worker of ours still runs whose lease another process took.
@@ -154,6 +175,7 @@ impl EngineLoop {
             // instead of it; commands wait while the front end is far behind.
             let events = self.events.sender();
             let behind = self.events.waiting();
+            let feed = self.feed.clone();
             tokio::select! {
                 room = events.reserve(), if behind > 0 => match room {
                     Ok(permit) => self.events.send_reserved(permit),
@@ -166,6 +188,8 @@ impl EngineLoop {
                 Some(msg) = worker_rx.recv() => self.worker_msg(msg).await,
                 // Not even constructed into a timer when idle: no wakeups.
                 _ = tokio::time::sleep_until(self.next_tick), if busy => self.tick().await,
+                // Idle or not: the store says something changed (no timer involved).
+                _ = changed(feed.as_deref()) => self.store_changed().await,
             }
             if !busy && (!self.workers.is_empty() || self.watching) {
                 self.next_tick = Instant::now() + self.shared.tuning.tick();

@@ -26,6 +26,24 @@ impl EngineLoop {
                 Err(e) => tracing::error!(error = %e, "lease renewal failed"),
             }
         }
+        self.read_changes(now).await;
+        // Another engine's job may have given its account slot back: ours waiting ask again.
+        self.shared.slot_freed.notify_waiters();
+        self.adopt(false).await;
+        self.refresh_watching().await;
+    }
+
+    /// The store's change feed woke the loop: report what other processes changed, and
+    /// start ticking if one of their jobs is now in flight (its progress then comes from
+    /// the tick, as the feed carries phase changes only).
+    pub(super) async fn store_changed(&mut self) {
+        self.read_changes(now_ms()).await;
+        self.shared.slot_freed.notify_waiters();
+        self.refresh_watching().await;
+    }
+
+    /// Reports the in-scope rows other processes changed since the last read.
+    async fn read_changes(&mut self, now: i64) {
         let since = self.last_seen - WATCH_SLACK_MS;
         match self.shared.store.changed_since(since).await {
             Ok(views) => {
@@ -45,10 +63,6 @@ impl EngineLoop {
             }
             Err(e) => tracing::error!(error = %e, "watching the store failed"),
         }
-        // Another engine's job may have given its account slot back: ours waiting ask again.
-        self.shared.slot_freed.notify_waiters();
-        self.adopt(false).await;
-        self.refresh_watching().await;
     }
 
     /// Jobs our workers run whose lease another process took (`jobs cancel`, or an engine

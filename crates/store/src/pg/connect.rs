@@ -107,6 +107,7 @@ impl PgStore {
             schema: options.schema.clone(),
             account: options.account.clone(),
             submitter: options.submitter.clone(),
+            feed: Arc::default(),
             target: Arc::new(Target {
                 url: options.url,
                 pg,

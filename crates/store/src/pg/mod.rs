@@ -12,6 +12,7 @@
 //! NOTIFY channel is named after it, so stores on one server never hear each other.
 
 mod connect;
+mod feed;
 mod gate;
 mod insert;
 mod lease;
@@ -117,6 +118,8 @@ pub struct PgStore {
     account: String,
     submitter: Submitter,
     target: std::sync::Arc<connect::Target>,
+    /// The change feed, started by the first `watch` and shared by every clone.
+    feed: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<feed::PgFeed>>>,
 }
 
 impl std::fmt::Debug for PgStore {

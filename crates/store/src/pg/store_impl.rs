@@ -4,6 +4,7 @@
 //! gate and claims fence on).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::PgStore;
@@ -265,6 +266,13 @@ impl JobStore for PgStore {
 
     fn changed_since(&self, since_ms: i64) -> StoreFuture<'_, Vec<JobView>> {
         Box::pin(self.changed_since_t(since_ms))
+    }
+
+    fn watch(&self) -> StoreFuture<'_, Option<Arc<dyn crate::ChangeFeed>>> {
+        Box::pin(async move {
+            let feed: Arc<dyn crate::ChangeFeed> = self.feed().await?;
+            Ok(Some(feed))
+        })
     }
 
     fn widest_task_id(&self, filter: ListFilter) -> StoreFuture<'_, Option<usize>> {
