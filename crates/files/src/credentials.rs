@@ -22,10 +22,14 @@ pub const ENV_GATEWAY_KEY: &str = "SHOTDECK_GATEWAY_KEY";
 
 /// True for environment variables that hold (or may hold) a key: the ones shotdeck reads,
 /// and any other `KLING_…`/`SHOTDECK_…` variable whose name says key, secret or token (so a
-/// variable added later is covered without a list to keep in step). Child processes (the
-/// video opener) get an environment without them.
+/// variable added later is covered without a list to keep in step), and the ones that may
+/// carry a database password (the team store's URL, libpq's `PGPASSWORD`). Child processes
+/// (the video opener) get an environment without them.
 pub fn is_secret_env(name: &str) -> bool {
     if [ENV_ACCESS_KEY, ENV_SECRET_KEY, ENV_API_KEY, ENV_GATEWAY_KEY].contains(&name) {
+        return true;
+    }
+    if ["SHOTDECK_STORE_URL", "PGPASSWORD"].contains(&name) {
         return true;
     }
     let upper = name.to_ascii_uppercase();

@@ -168,3 +168,12 @@ fn the_gateway_prefers_its_own_key_over_kling_api_key() {
     assert_eq!(fallback.gateway_key().unwrap().expose(), "sk-kling");
     assert!(is_secret_env(ENV_GATEWAY_KEY));
 }
+
+#[test]
+fn a_database_url_or_password_is_kept_from_child_processes() {
+    // `postgres://user:password@host/db`: the team store's URL may carry a password.
+    assert!(is_secret_env("SHOTDECK_STORE_URL"));
+    assert!(is_secret_env("PGPASSWORD"));
+    assert!(!is_secret_env("SHOTDECK_STORE_SCHEMA"));
+    assert!(!is_secret_env("PGHOST"));
+}
