@@ -7,7 +7,7 @@
 
 mod gateway_mock;
 
-#[path = "engine_sim/support.rs"]
+#[path = "engine_sim/support/mod.rs"]
 #[allow(dead_code)]
 mod support;
 

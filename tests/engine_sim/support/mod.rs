@@ -9,16 +9,21 @@ use std::time::Duration;
 use shotdeck::core::compare::TakeFacts;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{
-    JobCmd, JobEvent, JobPhase, JobView, Refusal, SubmitOptions, SubmitRequest, SubmitTicket,
+    JobEvent, JobPhase, JobView, Refusal, SubmitOptions, SubmitRequest, SubmitTicket,
 };
 use shotdeck::engine::schedule::PollSchedule;
-use shotdeck::engine::store::{JobRecord, Resolution, ResolveError, Store, now_ms};
+use shotdeck::engine::store::JobRecord;
 use shotdeck::engine::{ClientFactory, Engine, EngineConfig, EngineHandle, Tuning};
 use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
 use shotdeck::providers::{Client, ProviderSettings};
 use shotdeck::sim::{Faults, SimConfig, SimKeys, SimServer};
 use tempfile::TempDir;
+
+mod user;
+// Three test binaries include this module and each uses a part of it.
+#[allow(unused_imports)]
+pub use user::{attach, settle_as_user, shutdown, submit};
 
 /// Generous bound for anything the tests wait for; success takes a fraction of it.
 pub const PATIENCE: Duration = Duration::from_secs(15);
@@ -331,71 +336,4 @@ impl Events {
         }
         n
     }
-}
-
-/// Submits `board` through `engine` and returns the recorded job's id and external id.
-pub async fn submit(
-    h: &Harness,
-    engine: &EngineHandle,
-    events: &mut Events,
-    example: &str,
-    provider: Provider,
-) -> (i64, String) {
-    let request = h.submit_request(&h.board(example), provider);
-    let ticket = request.ticket;
-    engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
-    let job = events.job_for(ticket).await;
-    (job.id, job.external_task_id)
-}
-
-/// Plays the user who found the task on the gateway's dashboard: `jobs attach ID TASK_ID`
-/// through the store, then asks the engine to pick the job up.
-pub async fn attach(h: &Harness, engine: &EngineHandle, id: i64, task_id: &str) {
-    let attach = Resolution::Attach(task_id.to_string());
-    let v = resolve(h, id, &attach).await;
-    assert_eq!(v.phase, JobPhase::Submitted);
-    engine.cmd_tx.try_send(JobCmd::Refresh).unwrap();
-}
-
-/// The user's answer, once the engine that parked the job has let go of it (its worker
-/// reports the phase a moment before its lease is released).
-async fn resolve(h: &Harness, id: i64, resolution: &Resolution) -> JobView {
-    let mut store = Store::open(&h.store_path()).unwrap();
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    loop {
-        match store.resolve_attention(id, resolution, "test-user", now_ms()) {
-            Err(ResolveError::Busy(_)) if tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            other => return other.unwrap(),
-        }
-    }
-}
-
-/// Plays the user for a settled job: one waiting for attention is attached to the task the
-/// gateway's dashboard shows and followed to its end, or marked lost when there is none.
-pub async fn settle_as_user(
-    h: &Harness,
-    engine: &EngineHandle,
-    events: &mut Events,
-    v: JobView,
-) -> JobView {
-    if v.phase != JobPhase::NeedsAttention {
-        return v;
-    }
-    match h.sim.dashboard_task_id(&v.external_task_id) {
-        Some(task) => {
-            attach(h, engine, v.id, &task).await;
-            events.finished(v.id).await
-        }
-        None => resolve(h, v.id, &Resolution::Lost).await,
-    }
-}
-
-pub async fn shutdown(engine: EngineHandle) {
-    let _ = engine.cmd_tx.try_send(JobCmd::Shutdown);
-    tokio::time::timeout(PATIENCE, engine.task)
-        .await
-        .expect("the engine stops")
-        .unwrap();
 }
