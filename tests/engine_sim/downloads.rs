@@ -265,3 +265,61 @@ async fn trickling_servers_give_the_download_slot_back_and_the_job_says_why() {
     );
     shutdown(engine).await;
 }
+
+// A kill in the middle of a download: on each store, the engine started again on the same
+// machine takes the job over and resumes the file from what is on disk, to the exact bytes.
+crate::on_both_backends!(
+    a_download_killed_midway_resumes_from_the_partial_file,
+    super::killed_download_resumes
+);
+
+async fn killed_download_resumes(backend: Backend) {
+    let h = Harness::on(backend, 0.2).await;
+    // The ~4 kB video trickles out over ~2 s: the kill lands mid-file.
+    h.sim.set_faults(Faults {
+        video_bytes_per_sec: 2_000,
+        ..Faults::default()
+    });
+    let config = h.config_on(h.store("host-a").await);
+    let request = h.submit_request(&h.board("single-shot.json"), Provider::Kling);
+    let mid_file = |v: &shotdeck::engine::events::JobView| {
+        v.phase == JobPhase::Downloading && v.files.first().is_some_and(|f| f.bytes_done >= 500)
+    };
+    let (at_kill, _) = crate::restart::crash_when(config, request, mid_file).await;
+    let path = at_kill.files[0].path.clone();
+    let on_disk = std::fs::metadata(part_path(&path)).map_or(0, |m| m.len());
+    let whole = SAMPLE_MP4.len() as u64;
+    assert!(
+        on_disk > 0 && on_disk < whole,
+        "{on_disk} bytes at the kill"
+    );
+    // The simulator may go on writing into the dead engine's socket for a while: count
+    // from when it stopped.
+    let mut served_before = h.sim.stats().video_bytes_served;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let now = h.sim.stats().video_bytes_served;
+        if now == served_before {
+            break;
+        }
+        served_before = now;
+    }
+
+    let mut engine = Engine::start(h.config_on(h.store("host-a").await))
+        .await
+        .unwrap();
+    let mut events = Events::new(&mut engine);
+    let v = events.finished(at_kill.id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
+    assert_eq!(std::fs::read(&v.files[0].path).unwrap(), SAMPLE_MP4);
+    assert!(!part_path(&v.files[0].path).exists());
+    let stats = h.sim.stats();
+    assert_eq!(stats.creates_by_external_id[&at_kill.external_task_id], 1);
+    assert_eq!(stats.video_requests, 2, "one cut, one resumed");
+    assert_eq!(
+        stats.video_bytes_served - served_before,
+        whole - on_disk,
+        "resumed from the {on_disk} bytes on disk, not from zero"
+    );
+    shutdown(engine).await;
+}

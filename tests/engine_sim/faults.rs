@@ -112,10 +112,14 @@ async fn a_burst_of_server_errors_is_retried() {
     shutdown(engine).await;
 }
 
-#[tokio::test]
-async fn a_lost_create_answer_is_reconciled_not_resent() {
-    let h = Harness::start(0.3).await;
-    let mut engine = h.engine().await;
+crate::on_both_backends!(
+    a_lost_create_answer_is_reconciled_not_resent,
+    super::lost_create_answer_is_reconciled
+);
+
+async fn lost_create_answer_is_reconciled(backend: Backend) {
+    let h = Harness::on(backend, 0.3).await;
+    let mut engine = h.engine_on("host-a").await;
     let mut events = Events::new(&mut engine);
     h.sim.set_faults(script(&[ScriptedFault::DropAfterCreate]));
     let (id, ext) = submit(

@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use shotdeck::core::budget::{Budget, UnitPrices};
 use shotdeck::core::compose::{PlaceholderImages, compose};
 use shotdeck::core::model::Board;
 use shotdeck::core::provider::Provider;
-use shotdeck::engine::events::{JobCmd, JobPhase};
-use shotdeck::engine::store::{JobChange, NewJob, Store, now_ms};
-use shotdeck::engine::{Engine, new_external_task_id};
+use shotdeck::engine::events::{JobCmd, JobPhase, JobView, SubmitRequest};
+use shotdeck::engine::store::{JobStore, NewJob, Slot, Store, now_ms};
+use shotdeck::engine::{Engine, EngineConfig, new_external_task_id};
 
 use crate::support::*;
 
@@ -38,15 +39,16 @@ async fn a_restarted_engine_resumes_polling_and_finishes() {
     shutdown(b).await;
 }
 
-#[tokio::test]
-async fn a_crashed_engines_job_is_taken_over_once_its_lease_expires() {
-    let h = Harness::start(1.0).await;
-    let config = h.config();
-    let request = h.submit_request(&h.board("single-shot.json"), Provider::Kling);
+/// Runs an engine on a runtime of its own, submits `request` and, once the job's view
+/// satisfies `when`, drops the runtime: its tasks vanish without releasing anything, as in
+/// a SIGKILL. Answers the job as it was then, and the dead engine's lease owner id.
+pub(crate) async fn crash_when(
+    config: EngineConfig,
+    request: SubmitRequest,
+    when: impl Fn(&JobView) -> bool + Send + 'static,
+) -> (JobView, String) {
     let ticket = request.ticket;
-    // Engine A runs on its own runtime, which is then dropped mid-job: its tasks vanish
-    // without releasing anything, as in a crash.
-    let (id, ext, owner_a) = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -55,42 +57,60 @@ async fn a_crashed_engines_job_is_taken_over_once_its_lease_expires() {
             let mut a = Engine::start(config).await.unwrap();
             let mut events = Events::new(&mut a);
             a.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
-            let job = events.job_for(ticket).await;
-            events.reached(job.id, JobPhase::Processing).await;
-            (job.id, job.external_task_id, a.instance.clone())
+            let id = events.job_for(ticket).await.id;
+            let v = events
+                .wait_for("the moment to crash", |v| v.id == id && when(v))
+                .await;
+            (v, a.instance.clone())
         });
         drop(rt);
         out
     })
     .await
-    .unwrap();
-    let rec = Store::open(&h.store_path())
-        .unwrap()
-        .record(id)
-        .unwrap()
-        .unwrap();
+    .unwrap()
+}
+
+// A kill while polling: on each store, the next engine takes the job over once the dead
+// one's lease lapses, and polls the task it has; nothing is created again.
+crate::on_both_backends!(
+    a_crashed_engines_job_is_taken_over_once_its_lease_expires,
+    super::crashed_engines_job_is_taken_over
+);
+
+async fn crashed_engines_job_is_taken_over(backend: Backend) {
+    let h = Harness::on(backend, 1.0).await;
+    let config = h.config_on(h.store("host-a").await);
+    let request = h.submit_request(&h.board("single-shot.json"), Provider::Kling);
+    let (at_kill, owner_a) = crash_when(config, request, |v| v.phase == JobPhase::Processing).await;
+    let (id, ext) = (at_kill.id, at_kill.external_task_id);
+    // The same machine, started again.
+    let store = h.store("host-a").await;
+    let rec = store.record(id).await.unwrap().unwrap();
     assert_eq!(
         rec.lease_owner.as_deref(),
         Some(owner_a.as_str()),
         "not released"
     );
-    assert!(rec.lease_until.unwrap() > now_ms() - 1_000);
 
-    let mut b = h.engine().await;
+    let mut b = Engine::start(h.config_on(store.clone())).await.unwrap();
     let mut events = Events::new(&mut b);
     let v = events.finished(id).await;
     assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
     assert_eq!(h.sim.stats().creates_by_external_id[&ext], 1);
-    let history = Store::open(&h.store_path()).unwrap().history(id).unwrap();
+    let history = store.history(id).await.unwrap();
     assert_eq!(history.last().unwrap().phase, JobPhase::Done);
     shutdown(b).await;
 }
 
-#[tokio::test]
-async fn two_engines_share_a_store_without_double_polling() {
-    let h = Harness::start(1.0).await;
-    let mut a = h.engine().await;
-    let mut b = h.engine().await;
+crate::on_both_backends!(
+    two_engines_share_a_store_without_double_polling,
+    super::two_engines_without_double_polling
+);
+
+async fn two_engines_without_double_polling(backend: Backend) {
+    let h = Harness::on(backend, 1.0).await;
+    let mut a = h.engine_on("host-a").await;
+    let mut b = h.engine_on("host-b").await;
     let mut ev_a = Events::new(&mut a);
     let mut ev_b = Events::new(&mut b);
     let mut jobs = Vec::new();
@@ -147,33 +167,44 @@ pub(crate) fn recorded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
     (id, job)
 }
 
-/// A process that crashed right after recording `submitting`, before (or after) sending.
-fn stranded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
-    let (id, job) = recorded_job(h, provider);
-    let now = now_ms();
-    Store::open(&h.store_path())
-        .unwrap()
-        .apply(
-            id,
+/// A process that crashed right after recording `submitting`, before (or after) sending:
+/// recorded and given its slot under a lease that then lapses, nothing released.
+async fn stranded_job(h: &Harness, store: &dyn JobStore, provider: Provider) -> (i64, NewJob) {
+    let job = starter_job(h, provider);
+    let (now, lease) = (now_ms(), 300);
+    let recorded = store
+        .insert_within_budget(
+            job.clone(),
+            Budget::default(),
+            UnitPrices::default(),
             "crashed",
-            &JobChange::phase(JobPhase::Submitting),
-            now - 5,
+            now + lease,
+            now,
         )
+        .await
         .unwrap()
         .unwrap();
-    (id, job)
+    let slot = store.take_slot(recorded.id, "crashed", now_ms()).await;
+    assert!(matches!(slot, Ok(Slot::Taken(_))), "{slot:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(lease as u64 + 50)).await;
+    (recorded.id, job)
 }
 
-#[tokio::test]
-async fn a_crash_mid_submit_is_reconciled_by_external_id() {
+crate::on_both_backends!(
+    a_crash_mid_submit_is_reconciled_by_external_id,
+    super::crash_mid_submit_is_reconciled
+);
+
+async fn crash_mid_submit_is_reconciled(backend: Backend) {
     let provider = Provider::Kling;
-    let h = Harness::start(0.3).await;
-    let (id, job) = stranded_job(&h, provider);
+    let h = Harness::on(backend, 0.3).await;
+    let store = h.store("host-a").await;
+    let (id, job) = stranded_job(&h, &*store, provider).await;
     // The create reached the provider before the crash.
     let client = (h.config().clients)(provider).unwrap();
     let created = client.create(&job.request).await.unwrap();
 
-    let mut engine = h.engine().await;
+    let mut engine = Engine::start(h.config_on(store)).await.unwrap();
     let mut events = Events::new(&mut engine);
     let v = events.finished(id).await;
     assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);
@@ -190,7 +221,8 @@ async fn a_crash_mid_submit_is_reconciled_by_external_id() {
 async fn a_crash_mid_submit_at_a_gateway_waits_for_the_user() {
     for provider in [Provider::Gateway, Provider::KlingRelay] {
         let h = Harness::start(0.3).await;
-        let (id, job) = stranded_job(&h, provider);
+        let store = h.store("host-a").await;
+        let (id, job) = stranded_job(&h, &*store, provider).await;
         let client = (h.config().clients)(provider).unwrap();
         let created = client.create(&job.request).await.unwrap();
 
@@ -215,11 +247,16 @@ async fn a_crash_mid_submit_at_a_gateway_waits_for_the_user() {
     }
 }
 
-#[tokio::test]
-async fn a_crash_before_the_create_left_sends_it_once() {
-    let h = Harness::start(0.3).await;
-    let (id, job) = stranded_job(&h, Provider::Kling);
-    let mut engine = h.engine().await;
+crate::on_both_backends!(
+    a_crash_before_the_create_left_sends_it_once,
+    super::crash_before_the_create_left
+);
+
+async fn crash_before_the_create_left(backend: Backend) {
+    let h = Harness::on(backend, 0.3).await;
+    let store = h.store("host-a").await;
+    let (id, job) = stranded_job(&h, &*store, Provider::Kling).await;
+    let mut engine = Engine::start(h.config_on(store)).await.unwrap();
     let mut events = Events::new(&mut engine);
     let v = events.finished(id).await;
     assert_eq!(v.phase, JobPhase::Done, "{:?}", v.error);

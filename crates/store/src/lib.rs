@@ -28,6 +28,9 @@ mod sqlite;
 /// What every backend must do, as test bodies (see the module docs).
 #[cfg(any(test, feature = "testing"))]
 pub mod contract;
+/// A store wrapper that counts and can hold calls (partitions, round trips per job).
+#[cfg(feature = "testing")]
+pub mod tap;
 
 use std::path::PathBuf;
 

@@ -12,7 +12,7 @@ use shotdeck::engine::events::{
     JobEvent, JobPhase, JobView, Refusal, SubmitOptions, SubmitRequest, SubmitTicket,
 };
 use shotdeck::engine::schedule::PollSchedule;
-use shotdeck::engine::store::JobRecord;
+use shotdeck::engine::store::{JobRecord, JobStore};
 use shotdeck::engine::{ClientFactory, Engine, EngineConfig, EngineHandle, Tuning};
 use shotdeck::files::board_file;
 use shotdeck::files::config::Config;
@@ -20,7 +20,10 @@ use shotdeck::providers::{Client, ProviderSettings};
 use shotdeck::sim::{Faults, SimConfig, SimKeys, SimServer};
 use tempfile::TempDir;
 
+mod backend;
 mod user;
+#[allow(unused_imports)]
+pub use backend::Backend;
 // Three test binaries include this module and each uses a part of it.
 #[allow(unused_imports)]
 pub use user::{attach, settle_as_user, shutdown, submit};
@@ -32,11 +35,21 @@ pub struct Harness {
     pub sim: SimServer,
     pub keys: SimKeys,
     pub dir: TempDir,
+    /// The store `store`, `config_on` and `engine_on` use (`config` is always SQLite).
+    pub backend: Backend,
 }
 
 impl Harness {
     pub async fn start(task_seconds: f64) -> Harness {
         Self::with_keys(task_seconds, SimKeys::demo()).await
+    }
+
+    /// A harness whose engines (`engine_on`) keep their jobs on `backend`.
+    pub async fn on(backend: Backend, task_seconds: f64) -> Harness {
+        Harness {
+            backend,
+            ..Self::start(task_seconds).await
+        }
     }
 
     pub async fn with_keys(task_seconds: f64, keys: SimKeys) -> Harness {
@@ -52,6 +65,7 @@ impl Harness {
             sim,
             keys,
             dir: tempfile::tempdir().unwrap(),
+            backend: Backend::Sqlite,
         }
     }
 
@@ -62,6 +76,26 @@ impl Harness {
     /// An engine config using the harness's own keys.
     pub fn config(&self) -> EngineConfig {
         self.config_with_keys(self.keys.clone())
+    }
+
+    /// The harness's store as one more process holds it, on the harness's backend.
+    pub async fn store(&self, host: &str) -> Arc<dyn JobStore> {
+        self.backend.open(&self.store_path(), host).await
+    }
+
+    /// An engine config on `store`, with the harness's keys.
+    pub fn config_on(&self, store: Arc<dyn JobStore>) -> EngineConfig {
+        EngineConfig {
+            store,
+            ..self.config()
+        }
+    }
+
+    /// An engine on the harness's backend, as on machine `host`.
+    pub async fn engine_on(&self, host: &str) -> EngineHandle {
+        Engine::start(self.config_on(self.store(host).await))
+            .await
+            .unwrap()
     }
 
     /// An engine config whose clients sign with `keys` (which may be wrong on purpose).
