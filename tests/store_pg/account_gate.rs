@@ -22,8 +22,8 @@ use tokio::sync::mpsc;
 use crate::engines::{engine, engine_at, machine_on};
 use crate::support;
 
-const ACCOUNT: &str = "studio-a";
-const LIMIT: i32 = 2;
+pub(crate) const ACCOUNT: &str = "studio-a";
+pub(crate) const LIMIT: i32 = 2;
 
 async fn sim() -> SimServer {
     sim_allowing(LIMIT as u32).await
@@ -44,7 +44,7 @@ async fn sim_allowing(limit: u32) -> SimServer {
         .unwrap()
 }
 
-fn options(server: &str) -> PgOptions {
+pub(crate) fn options(server: &str) -> PgOptions {
     let mut options = PgOptions::new(StoreUrl::parse(server).unwrap()).account(ACCOUNT);
     options.max_in_flight = LIMIT;
     options
@@ -59,7 +59,7 @@ fn board(dir: &std::path::Path) -> (std::path::PathBuf, Board) {
     (path, board)
 }
 
-async fn submit(cmd: &mpsc::Sender<JobCmd>, path: &std::path::Path, board: &Board) {
+pub(crate) async fn submit(cmd: &mpsc::Sender<JobCmd>, path: &std::path::Path, board: &Board) {
     let request = SubmitRequest::new(
         path,
         board.clone(),
@@ -71,7 +71,10 @@ async fn submit(cmd: &mpsc::Sender<JobCmd>, path: &std::path::Path, board: &Boar
 
 /// Every status message `handle`'s events show, collected into `seen` (reading the events
 /// also keeps the engine's outbox from filling).
-fn collect_status(mut handle: EngineHandle, seen: Arc<Mutex<Vec<String>>>) -> EngineParts {
+pub(crate) fn collect_status(
+    mut handle: EngineHandle,
+    seen: Arc<Mutex<Vec<String>>>,
+) -> EngineParts {
     let mut events = std::mem::replace(&mut handle.event_rx, mpsc::channel(1).1);
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
@@ -90,13 +93,13 @@ fn collect_status(mut handle: EngineHandle, seen: Arc<Mutex<Vec<String>>>) -> En
     }
 }
 
-struct EngineParts {
-    cmd: mpsc::Sender<JobCmd>,
-    task: tokio::task::JoinHandle<()>,
+pub(crate) struct EngineParts {
+    pub(crate) cmd: mpsc::Sender<JobCmd>,
+    pub(crate) task: tokio::task::JoinHandle<()>,
 }
 
 /// Waits until `n` jobs are recorded and none is active any more.
-async fn settle(store: &dyn JobStore, n: usize, within: Duration) {
+pub(crate) async fn settle(store: &dyn JobStore, n: usize, within: Duration) {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let recorded = store.counts().await.unwrap().of(None);
@@ -114,16 +117,16 @@ async fn settle(store: &dyn JobStore, n: usize, within: Duration) {
 }
 
 /// A server, a fresh schema on it, a simulator with the account's limit, and a board.
-struct Setup {
-    server: String,
-    schema: String,
-    sim: SimServer,
-    dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    board: Board,
+pub(crate) struct Setup {
+    pub(crate) server: String,
+    pub(crate) schema: String,
+    pub(crate) sim: SimServer,
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) path: std::path::PathBuf,
+    pub(crate) board: Board,
 }
 
-async fn setup() -> Option<Setup> {
+pub(crate) async fn setup() -> Option<Setup> {
     let server = support::server()?;
     let dir = tempfile::tempdir().unwrap();
     let (path, board) = board(dir.path());
@@ -201,13 +204,18 @@ async fn three_engines_share_an_account_limit_of_two() {
 
 /// An engine on its own runtime and thread, as in its own process: killing it drops the
 /// runtime with every task and connection, so nothing is shut down or released.
-struct Doomed {
-    cmd: mpsc::Sender<JobCmd>,
-    kill: std::sync::mpsc::Sender<()>,
-    thread: std::thread::JoinHandle<()>,
+pub(crate) struct Doomed {
+    pub(crate) cmd: mpsc::Sender<JobCmd>,
+    pub(crate) kill: std::sync::mpsc::Sender<()>,
+    pub(crate) thread: std::thread::JoinHandle<()>,
 }
 
-fn doomed(server: String, schema: String, sim_base: String, dir: std::path::PathBuf) -> Doomed {
+pub(crate) fn doomed(
+    server: String,
+    schema: String,
+    sim_base: String,
+    dir: std::path::PathBuf,
+) -> Doomed {
     let (cmd_tx, cmd_rx) = std::sync::mpsc::channel();
     let (kill, killed) = std::sync::mpsc::channel::<()>();
     let thread = std::thread::spawn(move || {

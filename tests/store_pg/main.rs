@@ -14,3 +14,4 @@ mod live;
 mod migrate;
 mod support;
 mod team;
+mod three_and_a_kill;
