@@ -20,12 +20,17 @@ use shotdeck::files::config::Config;
 use shotdeck::providers::{Client, ProviderSettings};
 use shotdeck::sim::SimKeys;
 
-use crate::support::fast_tuning;
+use shotdeck::engine::store::JobStore;
+
+use crate::support::{Backend, fast_tuning};
 
 /// Set (to the store path) only in a child.
 pub const STORE_ENV: &str = "SHOTDECK_RELIAB_CHILD_STORE";
 const BASE_ENV: &str = "SHOTDECK_RELIAB_CHILD_BASE";
 const BOARD_ENV: &str = "SHOTDECK_RELIAB_CHILD_BOARD";
+/// Set only in a child whose store is PostgreSQL: the server, and the parent's schema.
+const PG_ENV: &str = "SHOTDECK_RELIAB_CHILD_PG";
+const SCHEMA_ENV: &str = "SHOTDECK_RELIAB_CHILD_SCHEMA";
 
 /// A crashed child's lease lapses this soon, so the next child takes the job over quickly.
 const CHILD_LEASE: Duration = Duration::from_millis(600);
@@ -33,7 +38,9 @@ const CHILD_LEASE: Duration = Duration::from_millis(600);
 /// What a child works on: the one job of `board` in `store`, submitted by whichever child
 /// gets there first (the engine mints its idempotency key).
 pub struct ChildJob {
+    /// The SQLite file (on PostgreSQL only its folder is used, for the credentials file).
     pub store: PathBuf,
+    pub backend: Backend,
     pub sim_base: String,
     pub board: PathBuf,
 }
@@ -41,7 +48,11 @@ pub struct ChildJob {
 impl ChildJob {
     /// Re-executes the current test binary running only `test_name`, in child mode.
     pub fn spawn(&self, test_name: &str) -> RunningChild {
-        let mut child = Command::new(std::env::current_exe().unwrap())
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        if let Backend::Postgres { server, schema } = &self.backend {
+            command.env(PG_ENV, server).env(SCHEMA_ENV, schema);
+        }
+        let mut child = command
             .args(["--exact", test_name, "--nocapture", "--test-threads=1"])
             .env(STORE_ENV, &self.store)
             .env(BASE_ENV, &self.sim_base)
@@ -121,7 +132,12 @@ pub fn run_if_child() {
         return;
     };
     let var = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set"));
+    let backend = match (std::env::var(PG_ENV), std::env::var(SCHEMA_ENV)) {
+        (Ok(server), Ok(schema)) => Backend::Postgres { server, schema },
+        _ => Backend::Sqlite,
+    };
     let job = ChildJob {
+        backend,
         store: PathBuf::from(store),
         sim_base: var(BASE_ENV),
         board: PathBuf::from(var(BOARD_ENV)),
@@ -141,7 +157,9 @@ fn say(line: &str) {
 }
 
 async fn child_main(job: ChildJob) {
-    let mut engine = Engine::start(child_config(&job)).await.unwrap();
+    // Every child is the same machine, started again.
+    let store = job.backend.open(&job.store, "host-a").await;
+    let mut engine = Engine::start(child_config(&job, store)).await.unwrap();
     // libtest has already printed `test NAME ... ` without a newline: start afresh.
     say("\nstarted");
     let known = engine
@@ -210,7 +228,7 @@ fn submit_cmd(job: &ChildJob) -> JobCmd {
     ))
 }
 
-fn child_config(job: &ChildJob) -> EngineConfig {
+fn child_config(job: &ChildJob, store: Arc<dyn JobStore>) -> EngineConfig {
     let settings = ProviderSettings {
         kling_base: Some(job.sim_base.clone()),
         gateway_base: Some(job.sim_base.clone()),
@@ -233,13 +251,9 @@ fn child_config(job: &ChildJob) -> EngineConfig {
     tuning.lease_ttl = CHILD_LEASE;
     let mut config = Config::default();
     shotdeck::sim::describe_relay(&mut config.profiles);
-    EngineConfig::new(
-        shotdeck::engine::store::open(&job.store).expect("open the job store"),
-        engine_settings(&config),
-        ProviderSettings::default(),
-    )
-    .with_clients(factory)
-    .with_tuning(tuning)
+    EngineConfig::new(store, engine_settings(&config), ProviderSettings::default())
+        .with_clients(factory)
+        .with_tuning(tuning)
 }
 
 /// Whether `path` is a prefix of (or all of) the sample video.

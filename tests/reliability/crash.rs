@@ -1,6 +1,6 @@
-//! SIGKILL at any moment: while the create is in flight, while polling, and (many times)
-//! in the middle of a download. After every kill the store opens, passes SQLite's integrity
-//! check and still holds the job exactly once; the simulated provider never sees a second
+//! SIGKILL at any moment, on SQLite and on PostgreSQL: while the create is in flight, while
+//! polling, and (many times) in the middle of a download. After every kill the store opens
+//! (SQLite: and passes its integrity check) and still holds the job exactly once; the simulated provider never sees a second
 //! create; partial files are always a prefix of the real video and a file under its final
 //! name is always whole. A last, uninterrupted run finishes with the exact bytes.
 
@@ -8,11 +8,14 @@ use std::time::Duration;
 
 use shotdeck::engine::download::part_path;
 use shotdeck::engine::events::JobPhase;
-use shotdeck::engine::store::{ListFilter, Store};
+use std::sync::Arc;
+
+use shotdeck::engine::store::JobStore;
 use shotdeck::sim::{Faults, SAMPLE_MP4};
+use tokio::runtime::Runtime;
 
 use crate::child::{ChildJob, is_sample_prefix, run_if_child};
-use crate::support::Harness;
+use crate::support::{Backend, Harness};
 
 /// Bound on any one wait for a child's line; normally a fraction of a second.
 const LINE_WAIT: Duration = Duration::from_secs(10);
@@ -34,20 +37,24 @@ struct Aftermath {
     partial: Option<usize>,
 }
 
-/// Everything that must hold after a SIGKILL, whatever the child was doing.
-fn inspect(h: &Harness, job: &ChildJob, round: usize) -> Aftermath {
-    let conn = rusqlite::Connection::open(&job.store)
-        .unwrap_or_else(|e| panic!("round {round}: the store does not open: {e}"));
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok", "round {round}: the store is damaged");
-    drop(conn);
+/// The store as the parent reads it between children (through the trait, either backend).
+fn open(rt: &Runtime, job: &ChildJob) -> Arc<dyn JobStore> {
+    rt.block_on(job.backend.open(&job.store, "host-a"))
+}
 
-    let store = Store::open(&job.store)
-        .unwrap_or_else(|e| panic!("round {round}: the job store does not open: {e}"));
-    let mine: Vec<_> = store
-        .list(&ListFilter::default())
+/// Everything that must hold after a SIGKILL, whatever the child was doing.
+fn inspect(rt: &Runtime, h: &Harness, job: &ChildJob, round: usize) -> Aftermath {
+    if matches!(job.backend, Backend::Sqlite) {
+        let conn = rusqlite::Connection::open(&job.store)
+            .unwrap_or_else(|e| panic!("round {round}: the store does not open: {e}"));
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "round {round}: the store is damaged");
+    }
+    let store = open(rt, job);
+    let mine: Vec<_> = rt
+        .block_on(store.first_views(100))
         .unwrap()
         .into_iter()
         .filter(|v| v.board_path == job.board)
@@ -70,9 +77,11 @@ fn inspect(h: &Harness, job: &ChildJob, round: usize) -> Aftermath {
         .unwrap_or(0);
     assert!(creates <= 1, "round {round}: {creates} creates at the sim");
     // The full record and its history must load too, not just the list columns.
-    let rec = store.record(v.id).unwrap().expect("the record loads");
+    let rec = rt.block_on(store.record(v.id)).unwrap();
+    let rec = rec.expect("the record loads");
     assert_eq!(rec.view.external_task_id, v.external_task_id);
-    assert!(!store.history(v.id).unwrap().is_empty(), "round {round}");
+    let history = rt.block_on(store.history(v.id)).unwrap();
+    assert!(!history.is_empty(), "round {round}");
     let mut partial = None;
     for f in &v.files {
         if let Some(n) = is_sample_prefix(&f.path) {
@@ -97,15 +106,14 @@ fn inspect(h: &Harness, job: &ChildJob, round: usize) -> Aftermath {
 }
 
 /// Runs one last child to the end and checks the result is exactly the served video.
-fn finish_cleanly(h: &Harness, job: &ChildJob, test_name: &str) {
+fn finish_cleanly(rt: &Runtime, h: &Harness, job: &ChildJob, test_name: &str) {
     let mut last = job.spawn(test_name);
     let finished = last
         .line_starting("finished", Duration::from_secs(25))
         .expect("the last run finishes the job");
     assert_eq!(finished, "finished done");
     last.wait(LINE_WAIT);
-    let store = Store::open(&job.store).unwrap();
-    let jobs = store.list(&ListFilter::default()).unwrap();
+    let jobs = rt.block_on(open(rt, job).first_views(100)).unwrap();
     assert_eq!(jobs.len(), 1, "{jobs:#?}");
     let v = &jobs[0];
     assert_eq!(v.phase, JobPhase::Done);
@@ -120,8 +128,9 @@ fn finish_cleanly(h: &Harness, job: &ChildJob, test_name: &str) {
     assert_eq!(stats.creates_accepted, 1);
 }
 
-fn child_job(h: &Harness) -> ChildJob {
+fn child_job(h: &Harness, backend: Backend) -> ChildJob {
     ChildJob {
+        backend,
         store: h.store_path(),
         sim_base: h.sim.base_url(),
         board: h.board("single-shot.json"),
@@ -132,6 +141,20 @@ fn child_job(h: &Harness) -> ChildJob {
 fn sigkill_during_submit_and_polling_never_duplicates_the_task() {
     const NAME: &str = "crash::sigkill_during_submit_and_polling_never_duplicates_the_task";
     run_if_child();
+    kills_during_submit_and_polling(Backend::Sqlite, NAME);
+}
+
+#[test]
+fn sigkill_during_submit_and_polling_never_duplicates_the_task_on_postgres() {
+    const NAME: &str =
+        "crash::sigkill_during_submit_and_polling_never_duplicates_the_task_on_postgres";
+    run_if_child();
+    if let Some(backend) = Backend::postgres() {
+        kills_during_submit_and_polling(backend, NAME);
+    }
+}
+
+fn kills_during_submit_and_polling(backend: Backend, name: &str) {
     let rt = sim_runtime();
     let h = rt.block_on(Harness::start(2.0));
     // Slow answers widen the window in which a create or a poll is in flight.
@@ -139,19 +162,19 @@ fn sigkill_during_submit_and_polling_never_duplicates_the_task() {
         latency_ms: 100,
         ..Faults::default()
     });
-    let job = child_job(&h);
+    let job = child_job(&h, backend);
     let mut phases = Vec::new();
     for round in 0..8 {
-        let mut child = job.spawn(NAME);
+        let mut child = job.spawn(name);
         child
             .line_starting("started", LINE_WAIT)
             .unwrap_or_else(|| panic!("round {round}: the child never started"));
         // Up to ~1.3 s: past the dead child's lease (0.6 s) and into the create and polls.
         std::thread::sleep(Duration::from_millis(50 + (round as u64 * 193) % 1300));
         child.kill();
-        phases.push(inspect(&h, &job, round).phase);
+        phases.push(inspect(&rt, &h, &job, round).phase);
     }
-    finish_cleanly(&h, &job, NAME);
+    finish_cleanly(&rt, &h, &job, name);
     // Not timing-proof, so only reported: where the kills landed.
     eprintln!("phases at the kills: {phases:?}");
 }
@@ -160,6 +183,20 @@ fn sigkill_during_submit_and_polling_never_duplicates_the_task() {
 fn a_download_killed_again_and_again_resumes_to_the_exact_file() {
     const NAME: &str = "crash::a_download_killed_again_and_again_resumes_to_the_exact_file";
     run_if_child();
+    download_killed_again_and_again(Backend::Sqlite, NAME);
+}
+
+#[test]
+fn a_download_killed_again_and_again_resumes_to_the_exact_file_on_postgres() {
+    const NAME: &str =
+        "crash::a_download_killed_again_and_again_resumes_to_the_exact_file_on_postgres";
+    run_if_child();
+    if let Some(backend) = Backend::postgres() {
+        download_killed_again_and_again(backend, NAME);
+    }
+}
+
+fn download_killed_again_and_again(backend: Backend, name: &str) {
     let rt = sim_runtime();
     let h = rt.block_on(Harness::start(0.2));
     // The ~4 kB video trickles out over ~4 s, so most kills land mid-file.
@@ -167,10 +204,10 @@ fn a_download_killed_again_and_again_resumes_to_the_exact_file() {
         video_bytes_per_sec: 1_000,
         ..Faults::default()
     });
-    let job = child_job(&h);
+    let job = child_job(&h, backend);
     let mut cut_mid_file = 0;
     for round in 0..12 {
-        let mut child = job.spawn(NAME);
+        let mut child = job.spawn(name);
         child
             .line_starting("started", LINE_WAIT)
             .unwrap_or_else(|| panic!("round {round}: the child never started"));
@@ -186,7 +223,7 @@ fn a_download_killed_again_and_again_resumes_to_the_exact_file() {
             std::thread::sleep(Duration::from_millis(40 + (round as u64 * 89) % 700));
         }
         child.kill();
-        if inspect(&h, &job, round).partial.is_some() {
+        if inspect(&rt, &h, &job, round).partial.is_some() {
             cut_mid_file += 1;
         }
     }
@@ -196,5 +233,5 @@ fn a_download_killed_again_and_again_resumes_to_the_exact_file() {
          interrupt (is the sim's video_bytes_per_sec honoured?)"
     );
     eprintln!("kills that left a partial file: {cut_mid_file} of 12");
-    finish_cleanly(&h, &job, NAME);
+    finish_cleanly(&rt, &h, &job, name);
 }
