@@ -108,7 +108,7 @@ async fn three_engines_at_a_limit_of_two_survive_one_killed() {
     }
     let done = all.iter().filter(|v| v.phase == JobPhase::Done).count() as u64;
     assert_eq!(stats.creates_accepted, done, "one task per job done");
-    assert!(done >= 2 * EACH as u64 + 1, "{all:#?}");
+    assert!(done > 2 * EACH as u64, "{all:#?}");
     for e in live {
         let _ = e.cmd.send(JobCmd::Shutdown).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), e.task).await;

@@ -3,7 +3,7 @@
 //! a throwaway one). Without that server PostgreSQL runs skip, unless
 //! `SHOTDECK_REQUIRE_PG=1` (CI), where they fail.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use shotdeck::engine::store::JobStore;
@@ -38,7 +38,7 @@ impl Backend {
 
     /// The store as one more process (or machine) holds it: its own SQLite connection, or
     /// its own connection pool, as `host`.
-    pub async fn open(&self, sqlite: &PathBuf, host: &str) -> Arc<dyn JobStore> {
+    pub async fn open(&self, sqlite: &Path, host: &str) -> Arc<dyn JobStore> {
         match self {
             Backend::Sqlite => shotdeck::engine::store::open(sqlite).unwrap(),
             Backend::Postgres { server, schema } => {

@@ -1,0 +1,399 @@
+//! A team on one account: engines sharing the job store, against the simulated Kling with
+//! an account limit of 2 (`max_in_flight`) and short tasks.
+//! `bash .ci/pg-ephemeral.sh cargo bench --bench team` (the PostgreSQL runs need
+//! `SHOTDECK_TEST_PG`; without it only the SQLite run is made).
+//!
+//! Three runs of 600 jobs: three engines × 200 on PostgreSQL (the account gate in the
+//! store), one engine × 600 on PostgreSQL, one on SQLite (one machine: no gate in the store;
+//! the simulator's 1303s hold the line). Each: requests per minute at the simulator, run
+//! time and slot waits against the ideal (jobs ÷ limit × task time), store calls per job
+//! (each at least one round trip; a wrapper counts them), on PostgreSQL also the server's
+//! transaction count.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use shotdeck::app::runtime::Flavor;
+use shotdeck::core::Provider;
+use shotdeck::engine::events::{JobCmd, JobPhase, SubmitOptions, SubmitRequest};
+use shotdeck::engine::schedule::PollSchedule;
+use shotdeck::engine::store::JobStore;
+use shotdeck::engine::store::pg::{PgOptions, PgStore, Submitter};
+use shotdeck::engine::store::tap::Tap;
+use shotdeck::engine::{ClientFactory, Engine, EngineConfig, Tuning};
+use shotdeck::files::config::Config;
+use shotdeck::providers::{Client, ProviderSettings};
+use shotdeck::sim::{Faults, SimConfig, SimKeys, SimServer};
+use shotdeck_core::store_url::StoreUrl;
+
+/// `TEAM_JOBS` jobs a run (600), each run stopped after `TEAM_CAP_SECS` (600) and reported
+/// as far as it got.
+fn env_or(name: &str, default: usize) -> usize {
+    let set = std::env::var(name).ok().and_then(|v| v.parse().ok());
+    set.unwrap_or(default)
+}
+
+fn jobs() -> usize {
+    env_or("TEAM_JOBS", 600)
+}
+
+fn cap() -> Duration {
+    Duration::from_secs(env_or("TEAM_CAP_SECS", 600) as u64)
+}
+const LIMIT: u32 = 2;
+const TASK_SECONDS: f64 = 0.1;
+const ACCOUNT: &str = "studio-a";
+
+fn tuning() -> Tuning {
+    Tuning {
+        poll: PollSchedule {
+            first: Duration::from_millis(50),
+            max: Duration::from_millis(50),
+            growth: 1.0,
+            backoff_base: Duration::from_millis(50),
+            backoff_max: Duration::from_millis(400),
+        },
+        lease_ttl: Duration::from_secs(3),
+        watch_interval: Duration::from_millis(100),
+        ..Tuning::default()
+    }
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(std::path::PathBuf),
+    Postgres { server: String, schema: String },
+}
+
+impl Backend {
+    async fn open(&self, host: &str) -> Arc<dyn JobStore> {
+        match self {
+            Backend::Sqlite(path) => shotdeck::engine::store::open(path).expect("SQLite store"),
+            Backend::Postgres { server, schema } => {
+                let mut options =
+                    PgOptions::new(StoreUrl::parse(server).expect("SHOTDECK_TEST_PG"))
+                        .schema(schema)
+                        .pool_size(4)
+                        .account(ACCOUNT)
+                        .submitter(Submitter {
+                            user: format!("user-{host}"),
+                            host: host.to_string(),
+                        });
+                options.max_in_flight = LIMIT as i32;
+                Arc::new(PgStore::connect(options).await.expect("connect"))
+            }
+        }
+    }
+}
+
+fn config(sim: &SimServer, store: Arc<dyn JobStore>, dir: &Path) -> EngineConfig {
+    let settings = ProviderSettings {
+        kling_base: Some(sim.base_url()),
+        request_timeout: Duration::from_secs(5),
+        ..ProviderSettings::default()
+    };
+    let no_file = dir.join("no-credentials.toml");
+    let factory: ClientFactory = Arc::new(move |p: Provider| {
+        let keys = SimKeys::demo();
+        let env = move |name: &str| match name {
+            "KLING_ACCESS_KEY" => Some(keys.access_key.clone()),
+            "KLING_SECRET_KEY" => Some(keys.secret_key.clone()),
+            _ => None,
+        };
+        Client::from_sources(p, &settings, &env, &no_file)
+    });
+    let config = Config {
+        render_dir: dir.join("{board}.renders").to_string_lossy().into_owned(),
+        ..Config::default()
+    };
+    EngineConfig::new(
+        store,
+        shotdeck::app::engine_settings(&config),
+        ProviderSettings::default(),
+    )
+    .with_clients(factory)
+    .with_tuning(tuning())
+}
+
+struct Run {
+    name: String,
+    seconds: f64,
+    sim_requests: u64,
+    creates_accepted: u64,
+    refused_1303: u64,
+    max_in_flight_seen: u64,
+    jobs: usize,
+    /// Stopped at the cap with jobs still queued.
+    capped: bool,
+    done: usize,
+    not_sent: usize,
+    failed: usize,
+    /// Queued → submitting, per job, in seconds.
+    waits: Vec<f64>,
+    store_calls: u64,
+    busiest: Vec<(&'static str, u64)>,
+    pg_transactions: Option<i64>,
+}
+
+async fn pg_transactions(server: &str) -> i64 {
+    let (client, conn) = tokio_postgres::connect(server, tokio_postgres::NoTls)
+        .await
+        .expect("raw connection");
+    tokio::spawn(conn);
+    // Statistics reach the view a moment after each backend's transactions end.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let sql = "SELECT (xact_commit + xact_rollback)::bigint FROM pg_stat_database \
+               WHERE datname = current_database()";
+    let row = client.query_one(sql, &[]).await;
+    row.expect("pg_stat_database").get(0)
+}
+
+async fn run(name: &str, backend: Backend, engines: usize, dir: &Path) -> Run {
+    let sim = SimServer::start(
+        SimConfig {
+            task_seconds: TASK_SECONDS,
+            faults: Faults {
+                max_in_flight: Some(LIMIT),
+                ..Faults::default()
+            },
+            ..SimConfig::default()
+        },
+        "127.0.0.1:0".parse().expect("an address"),
+    )
+    .await
+    .expect("the simulator");
+    std::fs::create_dir_all(dir).expect("a folder for the run");
+    let board_path = dir.join("noir.json");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/noir-3-shot.json"),
+        &board_path,
+    )
+    .expect("copy the example board");
+    let board = shotdeck::files::board_file::load(&board_path).expect("the board");
+    let reader = backend.open("reader").await;
+    let server = match &backend {
+        Backend::Postgres { server, .. } => Some(server.clone()),
+        Backend::Sqlite(_) => None,
+    };
+    let xact_before = if let Some(s) = &server {
+        Some(pg_transactions(s).await)
+    } else {
+        None
+    };
+    let mut taps = Vec::new();
+    let mut handles = Vec::new();
+    for e in 0..engines {
+        let host = format!("host-{e}");
+        let tap = Tap::new(backend.open(&host).await);
+        let mut handle = Engine::start(config(&sim, tap.clone(), &dir.join(&host)))
+            .await
+            .expect("an engine");
+        let mut events = std::mem::replace(&mut handle.event_rx, tokio::sync::mpsc::channel(1).1);
+        tokio::spawn(async move { while events.recv().await.is_some() {} });
+        taps.push(tap);
+        handles.push(handle);
+    }
+    let jobs = jobs();
+    let started = Instant::now();
+    for i in 0..jobs {
+        let request = SubmitRequest::new(
+            &board_path,
+            board.clone(),
+            Provider::Kling,
+            SubmitOptions::default(),
+        );
+        let engine = &handles[i % engines];
+        engine
+            .cmd_tx
+            .send(JobCmd::Submit(request))
+            .await
+            .expect("running");
+    }
+    let capped = loop {
+        let recorded = reader.counts().await.expect("counts").of(None);
+        let unfinished = reader.unfinished().await.expect("unfinished");
+        let active = unfinished.iter().filter(|v| v.phase.is_active()).count();
+        if recorded == jobs && active == 0 {
+            break false;
+        }
+        if started.elapsed() > cap() {
+            break true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let store_calls = taps.iter().map(|t| t.total()).sum();
+    let mut busiest = std::collections::BTreeMap::new();
+    for t in &taps {
+        for (method, n) in t.calls() {
+            *busiest.entry(method).or_insert(0) += n;
+        }
+    }
+    let mut busiest: Vec<_> = busiest.into_iter().collect();
+    busiest.sort_by_key(|m| std::cmp::Reverse(m.1));
+    busiest.truncate(6);
+    for h in handles {
+        let _ = h.cmd_tx.send(JobCmd::Shutdown).await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), h.task).await;
+    }
+    let pg_transactions = match (&server, xact_before) {
+        (Some(s), Some(before)) => Some(pg_transactions(s).await - before),
+        _ => None,
+    };
+    let views = reader.first_views(jobs).await.expect("views");
+    let count = |p: JobPhase| views.iter().filter(|v| v.phase == p).count();
+    let mut waits = Vec::new();
+    for v in &views {
+        let history = reader.history(v.id).await.expect("history");
+        let at = |p: JobPhase| history.iter().find(|e| e.phase == p).map(|e| e.at);
+        if let (Some(q), Some(s)) = (at(JobPhase::Queued), at(JobPhase::Submitting)) {
+            waits.push((s - q) as f64 / 1000.0);
+        }
+    }
+    waits.sort_by(f64::total_cmp);
+    let stats = sim.stats();
+    let sent: u64 = stats.creates_by_external_id.values().sum();
+    Run {
+        name: name.to_string(),
+        seconds,
+        sim_requests: stats.api_requests,
+        creates_accepted: stats.creates_accepted,
+        refused_1303: sent - stats.creates_accepted,
+        max_in_flight_seen: stats.max_in_flight_seen,
+        jobs,
+        capped,
+        done: count(JobPhase::Done),
+        not_sent: count(JobPhase::NotSent),
+        failed: count(JobPhase::Failed),
+        waits,
+        store_calls,
+        busiest,
+        pg_transactions,
+    }
+}
+
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let at = (sorted.len().max(1) - 1) as f64 * q;
+    sorted.get(at.round() as usize).copied().unwrap_or(f64::NAN)
+}
+
+fn print(r: &Run) {
+    // Per job done: a run stopped at the cap counts what it finished.
+    let done = r.done.max(1) as f64;
+    let per = |n: f64| n / done;
+    let ideal = r.done as f64 / LIMIT as f64 * TASK_SECONDS;
+    // All jobs queued at once: job k (0-based) waits floor(k / limit) task times.
+    let ideal_mean_wait = (0..r.jobs)
+        .map(|k| (k / LIMIT as usize) as f64 * TASK_SECONDS)
+        .sum::<f64>()
+        / r.jobs as f64;
+    let mean_wait = r.waits.iter().sum::<f64>() / r.waits.len().max(1) as f64;
+    println!("## {}", r.name);
+    if r.capped {
+        println!(
+            "(stopped at the {} s cap with jobs still queued)",
+            cap().as_secs()
+        );
+    }
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!(
+        "| jobs done / parked not_sent / failed | {} / {} / {} of {} |",
+        r.done, r.not_sent, r.failed, r.jobs
+    );
+    println!(
+        "| creates accepted / refused 1303 | {} / {} |",
+        r.creates_accepted, r.refused_1303
+    );
+    println!(
+        "| most tasks in flight at the simulator | {} (limit {LIMIT}) |",
+        r.max_in_flight_seen
+    );
+    println!(
+        "| run time vs ideal for the jobs done (done ÷ limit × task time) | {:.1} s vs {ideal:.1} s ({:.1}×) |",
+        r.seconds,
+        r.seconds / ideal.max(f64::MIN_POSITIVE)
+    );
+    println!(
+        "| jobs done per minute (ideal {:.0}) | {:.1} |",
+        LIMIT as f64 * 60.0 / TASK_SECONDS,
+        r.done as f64 * 60.0 / r.seconds
+    );
+    println!(
+        "| simulator requests per minute | {:.0} ({:.2} per job done) |",
+        r.sim_requests as f64 * 60.0 / r.seconds,
+        per(r.sim_requests as f64)
+    );
+    println!(
+        "| wait for a slot (queued → submitting), {} jobs: mean vs ideal mean of a whole run | {mean_wait:.1} s vs {ideal_mean_wait:.1} s |",
+        r.waits.len()
+    );
+    println!(
+        "| wait for a slot, median / p95 / max | {:.1} / {:.1} / {:.1} s |",
+        quantile(&r.waits, 0.5),
+        quantile(&r.waits, 0.95),
+        quantile(&r.waits, 1.0)
+    );
+    println!(
+        "| store calls per job done (every engine) | {:.1} ({} in all) |",
+        per(r.store_calls as f64),
+        r.store_calls
+    );
+    let busiest: Vec<String> = r
+        .busiest
+        .iter()
+        .map(|(m, n)| format!("{m} {:.1}", per(*n as f64)))
+        .collect();
+    println!(
+        "| busiest store calls per job done | {} |",
+        busiest.join(", ")
+    );
+    if let Some(x) = r.pg_transactions {
+        println!(
+            "| PostgreSQL transactions per job done (pg_stat_database) | {:.1} ({x} in all) |",
+            per(x as f64)
+        );
+    }
+    println!();
+}
+
+fn main() {
+    // `cargo test --benches` runs this without `--bench`: skip the measurement.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("team: measured only under `cargo bench --bench team`");
+        return;
+    }
+    let runtime = shotdeck::app::runtime::build(Flavor::MultiThread).expect("a tokio runtime");
+    runtime.block_on(async {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        println!(
+            "{} jobs a run, account limit {LIMIT} (simulator max_in_flight {LIMIT}), simulated \
+             task {TASK_SECONDS} s, polls every 50 ms, each run capped at {} s",
+            jobs(),
+            cap().as_secs()
+        );
+        println!();
+        let pg = std::env::var("SHOTDECK_TEST_PG")
+            .ok()
+            .filter(|s| !s.trim().is_empty());
+        if let Some(server) = &pg {
+            for (name, engines) in [
+                ("PostgreSQL, 3 engines × 200 jobs", 3),
+                ("PostgreSQL, 1 engine × 600 jobs", 1),
+            ] {
+                let backend = Backend::Postgres {
+                    server: server.clone(),
+                    schema: format!("bench_{}", uuid::Uuid::new_v4().simple()),
+                };
+                let sub = dir.path().join(format!("pg-{engines}"));
+                print(&run(name, backend, engines, &sub).await);
+            }
+        } else {
+            println!("(SHOTDECK_TEST_PG is not set: PostgreSQL runs skipped)");
+        }
+        let sub = dir.path().join("sqlite");
+        let backend = Backend::Sqlite(sub.join("jobs.sqlite3"));
+        print(&run("SQLite, 1 engine (one machine)", backend, 1, &sub).await);
+    });
+}
