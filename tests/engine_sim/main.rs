@@ -6,6 +6,7 @@ mod faults;
 mod happy;
 mod in_flight;
 mod money;
+mod projects;
 mod restart;
 mod retries;
 mod secrets;

@@ -12,5 +12,6 @@ mod lease;
 mod listen;
 mod live;
 mod migrate;
+mod projects;
 mod support;
 mod team;

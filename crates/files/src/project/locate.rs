@@ -156,12 +156,18 @@ mod tests {
     fn the_nearest_marker_wins_over_a_nearer_git_root_and_git_over_the_folder() {
         let board = Path::new("/w/studio/film/boards/noir.json");
         let (root, kind) = root_of(board, tree(&["/w/studio"], &["/w/studio/film"]));
-        assert_eq!((root.as_path(), kind), (Path::new("/w/studio"), RootKind::Marker));
+        assert_eq!(
+            (root.as_path(), kind),
+            (Path::new("/w/studio"), RootKind::Marker)
+        );
         let (root, kind) = root_of(board, tree(&["/w", "/w/studio"], &[]));
         assert_eq!(root, Path::new("/w/studio"), "the nearest marker");
         assert_eq!(kind, RootKind::Marker);
         let (root, kind) = root_of(board, tree(&[], &["/w", "/w/studio/film"]));
-        assert_eq!((root.as_path(), kind), (Path::new("/w/studio/film"), RootKind::Git));
+        assert_eq!(
+            (root.as_path(), kind),
+            (Path::new("/w/studio/film"), RootKind::Git)
+        );
         let (root, kind) = root_of(board, tree(&[], &[]));
         assert_eq!(
             (root.as_path(), kind),

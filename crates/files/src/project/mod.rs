@@ -113,10 +113,16 @@ pub fn orphans_dir(root: &Path) -> PathBuf {
 /// What `shotdeck init` did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Init {
-    Created { marker: PathBuf, id: String },
+    Created {
+        marker: PathBuf,
+        id: String,
+    },
     /// The folder was already a project: its marker is left as it is (its id is what the
     /// team's job store knows it by).
-    Exists { marker: PathBuf, id: String },
+    Exists {
+        marker: PathBuf,
+        id: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]

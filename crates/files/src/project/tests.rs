@@ -29,7 +29,10 @@ fn two_clones_with_one_marker_name_a_board_the_same_way() {
     assert_eq!(ia.kind, RootKind::Marker);
     assert_eq!(ia.name.as_deref(), Some("Noir"));
     assert_eq!(ia.root, fs::canonicalize(a.path()).unwrap());
-    assert_ne!(ia.board_path, ib.board_path, "each machine keeps its own folder");
+    assert_ne!(
+        ia.board_path, ib.board_path,
+        "each machine keeps its own folder"
+    );
 }
 
 #[test]
@@ -95,5 +98,8 @@ fn without_a_name_for_every_machine_a_board_keeps_its_absolute_path() {
         assert!(id.key.path.starts_with('/'));
     }
     let plain = resolve(&d.path().join("plain/x.json"));
-    assert_eq!(plain.root, fs::canonicalize(d.path().join("plain")).unwrap());
+    assert_eq!(
+        plain.root,
+        fs::canonicalize(d.path().join("plain")).unwrap()
+    );
 }
