@@ -37,6 +37,7 @@ fn build_history(dir: &Path, board: &Path) {
     )
     .expect("compose the starter board");
     let job = NewJob {
+        board_key: None,
         board_path: identity(board),
         board: template,
         provider: Provider::Kling,

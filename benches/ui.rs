@@ -37,6 +37,7 @@ fn history_job(id: i64, board: &Path) -> JobView {
     };
     let finished = NOW_MS - (JOBS - id) * 60_000;
     JobView {
+        board_key: Default::default(),
         id,
         board_path: board_path.clone(),
         board_title: format!("Board {}", id % 40),

@@ -169,6 +169,32 @@ fn new_writes_a_valid_starter_and_will_not_overwrite() {
 }
 
 #[test]
+fn init_makes_a_project_once_and_says_what_to_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("film");
+    std::fs::create_dir(&root).unwrap();
+    let r = root.to_str().unwrap();
+    let first = shotdeck(&["init", r, "--name", "Noir"], dir.path());
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stdout).contains("commit it"),
+        "{}",
+        text(&first.stdout)
+    );
+    let marker = std::fs::read_to_string(root.join(".shotdeck/project.toml")).unwrap();
+    assert!(marker.contains("name = \"Noir\""), "{marker}");
+    let again = shotdeck(&["init", r], dir.path());
+    assert_eq!(again.status.code(), Some(0));
+    assert!(text(&again.stdout).contains("already a project"));
+    let after = std::fs::read_to_string(root.join(".shotdeck/project.toml")).unwrap();
+    assert_eq!(after, marker, "a second init changes nothing");
+    let missing = dir.path().join("nowhere");
+    let refused = shotdeck(&["init", missing.to_str().unwrap()], dir.path());
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(!missing.exists());
+}
+
+#[test]
 fn help_and_version() {
     let dir = tempfile::tempdir().unwrap();
     let out = shotdeck(&["--version"], dir.path());

@@ -45,6 +45,7 @@ fn store_with_hostile_job(dir: &Path) -> i64 {
     let ext = &format!("shotdeck-hostile-{}", NEXT.fetch_add(1, Ordering::Relaxed));
     let request = compose(&board, Provider::Kling, &PlaceholderImages, ext).unwrap();
     let job = NewJob {
+        board_key: None,
         board_path: board_path(dir),
         board,
         provider: Provider::Kling,

@@ -173,6 +173,7 @@ mod tests {
 
     fn view(phase: JobPhase, status_msg: Option<&str>) -> JobView {
         JobView {
+            board_key: Default::default(),
             id: 7,
             board_path: PathBuf::from("/b/noir.json"),
             board_title: "Noir".into(),

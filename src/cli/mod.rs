@@ -4,6 +4,7 @@ mod compose;
 mod doctor;
 mod download;
 mod follow;
+mod init;
 mod jobs;
 mod jobs_list;
 mod jobs_send;
@@ -62,6 +63,9 @@ pub struct Cli {
 pub enum Command {
     /// Write a starter multi-shot board (3 shots, 12 s) to BOARD.
     New(new::NewArgs),
+    /// Make DIR (default: here) a project: `.shotdeck/project.toml` with a new id, so a
+    /// shared job store counts its boards' takes as one on every machine.
+    Init(init::InitArgs),
     /// Check a board against every rule; exit 0 when submittable, 1 on errors, 2 when unreadable.
     Validate(validate::ValidateArgs),
     /// Print the exact request (`{method, path, body}`) a submit would send.
@@ -135,6 +139,7 @@ pub fn run(cli: Cli) -> ExitCode {
     }
     let code = match cli.command {
         Some(Command::New(args)) => new::run(args),
+        Some(Command::Init(args)) => init::run(args),
         Some(Command::Validate(args)) => validate::run(args),
         Some(Command::Compose(args)) => compose::run(args),
         Some(Command::Submit(args)) => submit::run(args),

@@ -94,6 +94,7 @@ fn the_jobs_table_lists_a_stored_over_long_task_id_without_panicking() {
     let ext = "shotdeck-long-id";
     let request = compose(&board, Provider::Kling, &PlaceholderImages, ext).unwrap();
     let job = NewJob {
+        board_key: None,
         board_path: dir.path().join("noir.json"),
         board,
         provider: Provider::Kling,

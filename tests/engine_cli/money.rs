@@ -29,6 +29,7 @@ fn recorded(s: &Setup, created_at: i64, task: Option<&str>) -> i64 {
     let ext = new_external_task_id();
     let request = compose(&board, Provider::Kling, &PlaceholderImages, &ext).unwrap();
     let job = NewJob {
+        board_key: None,
         board_path: s.dir.path().join("boards/starter.json"),
         board,
         provider: Provider::Kling,

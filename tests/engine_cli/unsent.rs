@@ -16,6 +16,7 @@ fn recorded_by_a_killed_submit(s: &Setup) -> (i64, String) {
     let ext = new_external_task_id();
     let request = compose(&board, Provider::Kling, &PlaceholderImages, &ext).unwrap();
     let job = NewJob {
+        board_key: None,
         board_path: s.dir.path().join("boards/starter.json"),
         board,
         provider: Provider::Kling,

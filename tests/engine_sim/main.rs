@@ -7,6 +7,7 @@ mod happy;
 mod in_flight;
 mod money;
 mod partition;
+mod projects;
 mod restart;
 mod retries;
 mod secrets;

@@ -24,6 +24,7 @@ fn spent_job(h: &Harness, board_path: &Path, usd: f64, created_at: i64, units: O
     let ext = new_external_task_id();
     let request = compose(&board, Provider::Kling, &PlaceholderImages, &ext).unwrap();
     let job = NewJob {
+        board_key: None,
         board_path: board_path.to_path_buf(),
         board,
         provider: Provider::Kling,
@@ -133,6 +134,7 @@ async fn per_day_counts_todays_jobs_plus_the_new_estimate() {
         let board = Board::starter();
         let request = compose(&board, Provider::Kling, &PlaceholderImages, &ext).unwrap();
         let job = NewJob {
+            board_key: None,
             board_path: path.clone(),
             board,
             provider: Provider::Kling,

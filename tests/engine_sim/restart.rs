@@ -146,6 +146,7 @@ pub(crate) fn starter_job(h: &Harness, provider: Provider) -> NewJob {
     let ext = new_external_task_id();
     let request = compose(&board, provider, &PlaceholderImages, &ext).unwrap();
     NewJob {
+        board_key: None,
         board_path: h.dir.path().join("boards/starter.json"),
         board,
         provider,

@@ -44,4 +44,6 @@ bodies!(
     attention_late_tasks_and_files,
     ledger_and_spend,
     the_gate_admits_only_the_lease_holder,
+    two_clones_share_takes_keeper_and_retries,
+    old_rows_join_their_project,
 );

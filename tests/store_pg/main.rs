@@ -12,6 +12,7 @@ mod lease;
 mod listen;
 mod live;
 mod migrate;
+mod projects;
 mod support;
 mod team;
 mod three_and_a_kill;

@@ -172,6 +172,7 @@ impl Harness {
 
 pub fn job(id: i64, board: &Path, phase: JobPhase) -> JobView {
     JobView {
+        board_key: Default::default(),
         id,
         board_path: board.to_path_buf(),
         board_title: "Noir opening".into(),

@@ -1,6 +1,7 @@
 //! The pure core: storyboard model, validation rules, request composition and cost.
 //! No I/O, no async runtime, no terminal: everything here is a plain function of its inputs.
 
+pub mod board_key;
 pub mod budget;
 pub mod compare;
 pub mod compose;
@@ -20,6 +21,7 @@ pub mod rules;
 pub mod store_url;
 pub mod task_id;
 
+pub use board_key::BoardKey;
 pub use compose::{
     ComposeError, ComposedRequest, ImageSource, PlaceholderImages, compose, compose_with,
 };

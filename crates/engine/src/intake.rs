@@ -20,8 +20,10 @@ pub fn prepare(
     profiles: &Profiles,
 ) -> Result<NewJob, Refusal> {
     let mut req = req;
-    // Recorded under one name however the board was named (`../x.json`, a symlink).
-    req.board_path = shotdeck_files::board_file::identity(&req.board_path);
+    // Recorded under one name however the board was named (`../x.json`, a symlink), and
+    // counted under its project's name for it, the same on every machine.
+    let identity = shotdeck_files::project::resolve(&req.board_path);
+    req.board_path = identity.board_path;
     let dir = board_dir(&req.board_path);
     let findings = validate_on_disk(&req.board, &dir, req.provider, profiles);
     if !is_submittable(&findings) {
@@ -48,6 +50,7 @@ pub fn prepare(
     .map_err(Refusal::Compose)?;
     Ok(NewJob {
         board_path: req.board_path,
+        board_key: Some(identity.key),
         board: req.board,
         provider: req.provider,
         request,

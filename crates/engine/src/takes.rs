@@ -148,6 +148,7 @@ mod tests {
         board.references = vec!["https://example.test/ref.png".into()];
         let request = compose(&board, provider, &Bytes(data), "shotdeck-t").unwrap();
         let job = NewJob {
+            board_key: None,
             board_path: "/b.json".into(),
             board,
             provider,

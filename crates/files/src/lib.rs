@@ -10,6 +10,7 @@ pub mod image_probe;
 pub mod logging;
 pub mod paths;
 pub mod preview;
+pub mod project;
 pub mod safe_read;
 pub mod toml_error;
 

@@ -20,6 +20,7 @@ pub(crate) fn job(ext: &str, board: &str, usd: f64) -> NewJob {
     let b = Board::starter();
     let request = compose(&b, Provider::Kling, &PlaceholderImages, ext).unwrap();
     NewJob {
+        board_key: None,
         board_path: PathBuf::from(board),
         board: b,
         provider: Provider::Kling,
@@ -173,8 +174,10 @@ pub async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
 }
 
 mod gate;
+mod identity;
 mod more;
 pub use gate::*;
+pub use identity::*;
 pub use more::*;
 
 /// Every body, by name, so a backend's test runs them all and names the one that failed.
@@ -189,6 +192,8 @@ pub const ALL: &[&str] = &[
     "attention_late_tasks_and_files",
     "ledger_and_spend",
     "the_gate_admits_only_the_lease_holder",
+    "two_clones_share_takes_keeper_and_retries",
+    "old_rows_join_their_project",
 ];
 
 /// Runs the body named `name` (one of [`ALL`]) on `s`.
@@ -206,6 +211,10 @@ pub async fn run(name: &str, s: Arc<dyn JobStore>) {
         "attention_late_tasks_and_files" => attention_late_tasks_and_files(s).await,
         "ledger_and_spend" => ledger_and_spend(s).await,
         "the_gate_admits_only_the_lease_holder" => the_gate_admits_only_the_lease_holder(s).await,
+        "two_clones_share_takes_keeper_and_retries" => {
+            two_clones_share_takes_keeper_and_retries(s).await
+        }
+        "old_rows_join_their_project" => old_rows_join_their_project(s).await,
         other => panic!("no contract body {other:?}"),
     }
 }

@@ -34,6 +34,7 @@ pub mod tap;
 
 use std::path::PathBuf;
 
+use shotdeck_core::BoardKey;
 use shotdeck_core::compose::ComposedRequest;
 use shotdeck_core::jobs::machine::InvalidTransition;
 pub use shotdeck_core::jobs::{CANCELLED_CODE, CANCELLED_IN_DOUBT_CODE, LOST_CODE};
@@ -135,7 +136,11 @@ pub fn now_ms() -> i64 {
 /// A job as submitted, before it has a row.
 #[derive(Debug, Clone)]
 pub struct NewJob {
+    /// The board on this machine (absolute, canonical).
     pub board_path: PathBuf,
+    /// The board as every machine names it (`shotdeck_files::project`); `None`: by
+    /// `board_path` alone, as before projects existed.
+    pub board_key: Option<BoardKey>,
     pub board: Board,
     pub provider: Provider,
     /// Carries `external_task_id` and any embedded images; never credentials.
@@ -144,6 +149,15 @@ pub struct NewJob {
     pub estimated_usd: Option<f64>,
     /// The job this one retries, if any.
     pub retry_of: Option<JobId>,
+}
+
+impl NewJob {
+    /// The key the store counts the job's board by.
+    pub fn key(&self) -> BoardKey {
+        self.board_key
+            .clone()
+            .unwrap_or_else(|| BoardKey::local(&self.board_path))
+    }
 }
 
 /// A partial update of one job, written atomically with a history row when the phase

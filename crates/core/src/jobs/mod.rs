@@ -115,7 +115,12 @@ pub const DURATION_TOLERANCE_SECS: f64 = 0.5;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobView {
     pub id: JobId,
+    /// The board on the machine that asked for the job (its files land beside it there).
     pub board_path: PathBuf,
+    /// The board as every machine names it (project and path inside it): takes, the
+    /// keeper and the board's budget are counted by it.
+    #[serde(default)]
+    pub board_key: crate::BoardKey,
     pub board_title: String,
     pub provider: Provider,
     pub external_task_id: String,

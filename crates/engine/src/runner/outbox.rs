@@ -102,6 +102,7 @@ mod tests {
     /// Job `id`'s view at `tick` (its `updated_at`).
     fn view(id: i64, tick: i64) -> JobEvent {
         JobEvent::Updated(JobView {
+            board_key: Default::default(),
             id,
             board_path: "b.json".into(),
             board_title: String::new(),

@@ -67,6 +67,8 @@ impl EngineLoop {
         }
         let job = NewJob {
             board_path: rec.view.board_path,
+            // The retry is a take of the same board on every machine.
+            board_key: Some(rec.view.board_key),
             board: rec.board,
             provider: rec.view.provider,
             request,

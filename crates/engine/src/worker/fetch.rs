@@ -16,6 +16,16 @@ impl Worker {
     /// job in `downloading` with the error shown, waiting for a `Redownload` (which resumes
     /// from the partial file).
     pub(super) async fn download(&mut self) -> Step {
+        // On a shared store each machine has its own file rows: an engine that took over
+        // a job another machine had begun downloading sees none, and asks the task for its
+        // videos again (a free read) to record them here. Once: a task that still gives
+        // none fails the job below.
+        if self.view.files.is_empty() && self.view.task_id.is_some() && !self.files_asked {
+            let step = self.poll().await;
+            // A poll that did not reach the provider is not the one ask: it is retried.
+            self.files_asked = self.errors == 0;
+            return step;
+        }
         if self.view.files.is_empty() {
             let error = JobError {
                 code: None,

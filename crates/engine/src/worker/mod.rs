@@ -173,6 +173,8 @@ pub(crate) struct Worker {
     listing: Option<Membership>,
     /// The last list answer did not show this task: it is queried on its own when due.
     off_the_list: bool,
+    /// The task was asked again for its videos (see `fetch.rs`).
+    files_asked: bool,
 }
 
 impl Worker {
@@ -208,6 +210,7 @@ impl Worker {
             first_wait,
             listing: None,
             off_the_list: false,
+            files_asked: false,
             shared,
             id,
         })

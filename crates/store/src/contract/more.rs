@@ -16,7 +16,7 @@ fn ids(views: &[JobView]) -> Vec<JobId> {
     views.iter().map(|v| v.id).collect()
 }
 
-async fn walk(s: &dyn JobStore, id: JobId, phases: &[JobPhase]) {
+pub(super) async fn walk(s: &dyn JobStore, id: JobId, phases: &[JobPhase]) {
     for &p in phases {
         s.apply(id, A, JobChange::phase(p), 5)
             .await
@@ -25,7 +25,7 @@ async fn walk(s: &dyn JobStore, id: JobId, phases: &[JobPhase]) {
     }
 }
 
-const TO_DONE: &[JobPhase] = &[
+pub(super) const TO_DONE: &[JobPhase] = &[
     JobPhase::Submitting,
     JobPhase::Submitted,
     JobPhase::Processing,

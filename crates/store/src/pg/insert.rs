@@ -247,3 +247,37 @@ impl PgStore {
         Ok(n == 1)
     }
 }
+
+/// The id of `key`'s board row, created if need be and locked (`FOR UPDATE`: takes, the
+/// keeper and the budget of one board take turns). The first submit of a board from inside
+/// a project takes over the row this store kept for the same file by its absolute path
+/// (`legacy_path`, project `''`), so its takes continue — unless the project's row exists
+/// already (another machine came first), where the two histories stay apart.
+pub(super) async fn board_row(
+    tx: &tokio_postgres::Transaction<'_>,
+    key: &shotdeck_core::BoardKey,
+    legacy_path: &str,
+) -> Result<i64, tokio_postgres::Error> {
+    if key.is_shared() {
+        tx.execute(
+            "UPDATE boards SET project_root = $1, rel_path = $2 \
+             WHERE project_root = '' AND rel_path = $3 \
+             AND NOT EXISTS (SELECT 1 FROM boards WHERE project_root = $1 AND rel_path = $2)",
+            &[&key.project, &key.path, &legacy_path],
+        )
+        .await?;
+    }
+    tx.execute(
+        "INSERT INTO boards (project_root, rel_path) VALUES ($1, $2) \
+         ON CONFLICT (project_root, rel_path) DO NOTHING",
+        &[&key.project, &key.path],
+    )
+    .await?;
+    Ok(tx
+        .query_one(
+            "SELECT id FROM boards WHERE project_root = $1 AND rel_path = $2 FOR UPDATE",
+            &[&key.project, &key.path],
+        )
+        .await?
+        .get(0))
+}

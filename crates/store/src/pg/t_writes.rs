@@ -7,6 +7,7 @@ use tokio_postgres::Transaction;
 use super::{FINISHED, Lit, PgStore};
 
 const QUEUED: Lit = Lit(JobPhase::Queued);
+use super::insert::board_row;
 use super::view::{must_view, view};
 use crate::{JobChange, NewJob, StoreError};
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
@@ -136,19 +137,8 @@ impl PgStore {
         {
             return Err(StoreError::AlreadyRetried { of, child });
         }
-        tx.execute(
-            "INSERT INTO boards (project_root, rel_path) VALUES ('', $1) \
-             ON CONFLICT (project_root, rel_path) DO NOTHING",
-            &[&board_path],
-        )
-        .await?;
-        let board_id: i64 = tx
-            .query_one(
-                "SELECT id FROM boards WHERE project_root = '' AND rel_path = $1 FOR UPDATE",
-                &[&board_path],
-            )
-            .await?
-            .get(0);
+        let key = job.key();
+        let board_id = board_row(&tx, &key, &board_path).await?;
         let per_day = match (budget.per_day, day_budget) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

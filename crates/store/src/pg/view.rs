@@ -16,7 +16,9 @@ pub(super) const VIEW_COLUMNS: &str = "j.id, j.board_path, j.board_title, j.prov
      j.error_retryable, j.seconds, j.estimated_usd, j.created_ms, j.updated_ms, j.finished_ms, \
      j.units_charged, j.take, j.keeper, \
      (SELECT r.take FROM jobs r WHERE r.id = j.retry_of), \
-     j.submitted_by_user || '@' || j.submitted_by_host";
+     j.submitted_by_user || '@' || j.submitted_by_host, \
+     (SELECT b.project_root FROM boards b WHERE b.id = j.board_id), \
+     (SELECT b.rel_path FROM boards b WHERE b.id = j.board_id)";
 
 /// Phases an engine works on by itself (not finished, not waiting for the user).
 pub(super) const ENGINE_WORK: NotIn = NotIn(
@@ -80,6 +82,10 @@ fn from_row(r: &Row, files: Vec<JobFile>) -> Result<JobView, StoreError> {
     Ok(JobView {
         id,
         board_path: PathBuf::from(r.get::<_, String>(1)),
+        board_key: shotdeck_core::BoardKey {
+            project: r.get::<_, Option<String>>(21).unwrap_or_default(),
+            path: r.get::<_, Option<String>>(22).unwrap_or_default(),
+        },
         board_title: r.get(2),
         provider: provider.parse().map_err(|reason| StoreError::Corrupt {
             id,

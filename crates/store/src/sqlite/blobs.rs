@@ -136,6 +136,7 @@ mod tests {
         let mut request = compose(&board, Provider::Kling, &PlaceholderImages, ext).unwrap();
         request.body["image_list"] = serde_json::json!([{ "image": image, "type": "first_frame" }]);
         NewJob {
+            board_key: None,
             board_path: PathBuf::from("/boards/noir.json"),
             board,
             provider: Provider::Kling,

@@ -133,6 +133,19 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX jobs_by_board_take ON jobs(board_path, take);
     CREATE UNIQUE INDEX jobs_keeper_per_board ON jobs(board_path) WHERE keeper = 1;
     ",
+    // 8: a board is named by its project and its path there (`shotdeck_files::project`),
+    // the same on every machine, and takes and the keeper count by that name. Rows written
+    // before are named as they were: no project, the absolute path. A later submit of the
+    // same file from inside a project takes them over (`write::adopt_legacy`).
+    "
+    ALTER TABLE jobs ADD COLUMN project_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jobs ADD COLUMN board_rel TEXT NOT NULL DEFAULT '';
+    UPDATE jobs SET board_rel = board_path;
+    DROP INDEX jobs_by_board_take;
+    DROP INDEX jobs_keeper_per_board;
+    CREATE UNIQUE INDEX jobs_by_key_take ON jobs(project_id, board_rel, take);
+    CREATE UNIQUE INDEX jobs_keeper_per_key ON jobs(project_id, board_rel) WHERE keeper = 1;
+    ",
 ];
 
 /// The schema version this build writes.
@@ -228,6 +241,32 @@ mod tests {
             .unwrap();
         let second_keeper = conn.execute("UPDATE jobs SET keeper = 1 WHERE id = 3", []);
         assert!(second_keeper.is_err(), "one keeper per board");
+    }
+
+    #[test]
+    fn old_rows_keep_their_absolute_path_as_their_name() {
+        let mut conn = store_before_takes();
+        migrate_to(&mut conn, 7).unwrap();
+        migrate(&mut conn).unwrap();
+        let names: Vec<(String, String, u32)> = conn
+            .prepare("SELECT project_id, board_rel, take FROM jobs ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let old = |b: &str, t| (String::new(), b.to_string(), t);
+        assert_eq!(
+            names,
+            [
+                old("/a.json", 1),
+                old("/b.json", 1),
+                old("/a.json", 2),
+                old("/a.json", 3)
+            ]
+        );
+        let duplicate = conn.execute("UPDATE jobs SET take = 1 WHERE id = 3", []);
+        assert!(duplicate.is_err(), "takes stay unique per board");
     }
 
     #[test]

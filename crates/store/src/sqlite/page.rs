@@ -189,6 +189,7 @@ mod tests {
         for n in 1..=1_203 {
             let path = if n % 3 == 0 { "/b.json" } else { "/a.json" };
             let job = NewJob {
+                board_key: None,
                 board_path: PathBuf::from(path),
                 board: board.clone(),
                 provider: Provider::Kling,

@@ -6,13 +6,15 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{JobRecord, ListFilter, PhaseEvent, Store, StoreError, parse_json, parse_provider};
 use crate::phase::{self, parse_phase};
+use shotdeck_core::BoardKey;
 use shotdeck_core::jobs::{JobError, JobFile, JobId, JobView};
 
 /// The columns a [`JobView`] is built from, in `RawView::from_row` order.
 pub(super) const VIEW_COLUMNS: &str = "id, board_path, board_title, provider, external_task_id, task_id, \
      phase, status_msg, error_code, error_message, error_retryable, seconds, estimated_usd, \
      created_at, updated_at, finished_at, units_charged, take, keeper, \
-     (SELECT retried.take FROM jobs AS retried WHERE retried.id = jobs.retry_of)";
+     (SELECT retried.take FROM jobs AS retried WHERE retried.id = jobs.retry_of), \
+     project_id, board_rel";
 
 /// A row before its text columns are checked.
 struct RawView {
@@ -36,6 +38,8 @@ struct RawView {
     take: u32,
     keeper: bool,
     retry_of_take: Option<u32>,
+    project_id: String,
+    board_rel: String,
 }
 
 impl RawView {
@@ -61,6 +65,8 @@ impl RawView {
             take: r.get(17)?,
             keeper: r.get(18)?,
             retry_of_take: r.get(19)?,
+            project_id: r.get(20)?,
+            board_rel: r.get(21)?,
         })
     }
 
@@ -73,6 +79,10 @@ impl RawView {
         Ok(JobView {
             id: self.id,
             board_path: PathBuf::from(self.board_path),
+            board_key: BoardKey {
+                project: self.project_id,
+                path: self.board_rel,
+            },
             board_title: self.board_title,
             provider: parse_provider(self.id, &self.provider)?,
             external_task_id: self.external_task_id,

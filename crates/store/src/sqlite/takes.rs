@@ -27,15 +27,15 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let row: Option<(String, String, bool)> = tx
+        let row: Option<(String, String, String, bool)> = tx
             .query_row(
-                "SELECT board_path, phase, keeper FROM jobs WHERE id = ?1",
+                "SELECT project_id, board_rel, phase, keeper FROM jobs WHERE id = ?1",
                 params![id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()
             .map_err(StoreError::from)?;
-        let (board, phase, is_keeper) = row.ok_or(StoreError::NotFound(id))?;
+        let (project, board, phase, is_keeper) = row.ok_or(StoreError::NotFound(id))?;
         let phase = parse_phase(id, &phase)?;
         if keep && phase != JobPhase::Done {
             return Err(KeeperError::NotDone { id, phase });
@@ -47,8 +47,8 @@ impl Store {
         if keep {
             let previous: Option<JobId> = tx
                 .query_row(
-                    "SELECT id FROM jobs WHERE board_path = ?1 AND keeper = 1",
-                    params![board],
+                    "SELECT id FROM jobs WHERE project_id = ?1 AND board_rel = ?2 AND keeper = 1",
+                    params![project, board],
                     |r| r.get(0),
                 )
                 .optional()
@@ -56,8 +56,9 @@ impl Store {
             changed.extend(previous);
             // Cleared first: the partial unique index allows one keeper per board.
             tx.execute(
-                "UPDATE jobs SET keeper = 0, updated_at = ?2 WHERE board_path = ?1 AND keeper = 1",
-                params![board, now],
+                "UPDATE jobs SET keeper = 0, updated_at = ?3 \
+                 WHERE project_id = ?1 AND board_rel = ?2 AND keeper = 1",
+                params![project, board, now],
             )
             .map_err(StoreError::from)?;
         }

@@ -13,6 +13,7 @@ pub(super) fn new_job(ext: &str) -> NewJob {
     let board = Board::starter();
     let request = compose(&board, Provider::Kling, &PlaceholderImages, ext).unwrap();
     NewJob {
+        board_key: None,
         board_path: PathBuf::from("/boards/noir.json"),
         board,
         provider: Provider::Kling,

@@ -234,6 +234,8 @@ pub(super) fn insert_row(
             return Err(StoreError::AlreadyRetried { of, child });
         }
     }
+    let key = job.key();
+    adopt_legacy(tx, job, &key)?;
     let (request_json, request_blobs) = super::blobs::store_request(tx, &job.request)?;
     // The take is numbered inside the caller's write transaction (taken with IMMEDIATE, so
     // no other writer can come between the max and the insert): two processes submitting
@@ -241,9 +243,11 @@ pub(super) fn insert_row(
     tx.execute(
         "INSERT INTO jobs (board_path, board_title, board_json, provider, request_json, \
          create_path, external_task_id, phase, seconds, estimated_usd, retry_of, \
-         created_at, updated_at, lease_owner, lease_until, model, request_blobs, take) \
+         created_at, updated_at, lease_owner, lease_until, model, request_blobs, \
+         project_id, board_rel, take) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16, \
-         (SELECT COALESCE(max(take), 0) + 1 FROM jobs WHERE board_path = ?1))",
+         ?17, ?18, \
+         (SELECT COALESCE(max(take), 0) + 1 FROM jobs WHERE project_id = ?17 AND board_rel = ?18))",
         params![
             job.board_path.to_string_lossy(),
             job.board.title,
@@ -261,6 +265,8 @@ pub(super) fn insert_row(
             lease_until,
             effective_model(&job.board, job.provider),
             request_blobs,
+            key.project,
+            key.path,
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -270,6 +276,28 @@ pub(super) fn insert_row(
         params![id, now, phase::text(JobPhase::Queued), note],
     )?;
     Ok(id)
+}
+
+/// The first submit of a board from inside a project takes over the jobs this store
+/// recorded for the same file before it was in one (named by its absolute path), so its
+/// takes continue and its keeper stays. Only while the project's name has no jobs yet:
+/// otherwise the two histories' take numbers would collide, and the older one keeps its
+/// old name (still listed by the file's path).
+fn adopt_legacy(
+    tx: &rusqlite::Transaction,
+    job: &NewJob,
+    key: &shotdeck_core::BoardKey,
+) -> Result<(), StoreError> {
+    if !key.is_shared() {
+        return Ok(());
+    }
+    tx.execute(
+        "UPDATE jobs SET project_id = ?1, board_rel = ?2 \
+         WHERE project_id = '' AND board_rel = ?3 \
+         AND NOT EXISTS (SELECT 1 FROM jobs WHERE project_id = ?1 AND board_rel = ?2)",
+        params![key.project, key.path, job.board_path.to_string_lossy()],
+    )?;
+    Ok(())
 }
 
 fn holds_lease(tx: &rusqlite::Transaction, id: JobId, owner: &str) -> Result<bool, StoreError> {

@@ -207,6 +207,7 @@ mod tests {
 
     pub(super) fn job(id: JobId, board: &str, phase: JobPhase) -> JobView {
         JobView {
+            board_key: Default::default(),
             id,
             board_path: PathBuf::from(board),
             board_title: String::new(),
