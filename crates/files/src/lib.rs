@@ -11,6 +11,7 @@ pub mod logging;
 pub mod paths;
 pub mod preview;
 pub mod safe_read;
+pub mod sequence_file;
 pub mod toml_error;
 
 /// Whether process `pid` is running, where the system can tell (`/proc` on Linux);
