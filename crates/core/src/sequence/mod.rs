@@ -2,9 +2,13 @@
 //! lists them, and what a cut of their keepers says about itself (the shot list, as CSV
 //! and as a CMX3600 EDL). Pure: reading the file is `shotdeck_files::sequence_file`.
 
+mod status;
+
 use std::path::PathBuf;
 
 use crate::model::Board;
+
+pub use status::{BoardStatus, KeeperFacts, SequenceStatus};
 
 /// The project file's name in a sequence's folder.
 pub const SEQUENCE_FILE: &str = "sequence.toml";
