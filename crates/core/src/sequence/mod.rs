@@ -215,8 +215,10 @@ mod tests {
     fn names_prompts_and_running_times() {
         assert_eq!(board_name("acts/01-arrival.json"), "01-arrival");
         assert_eq!(board_name("notes"), "notes");
-        let mut board = Board::default();
-        board.shots = vec![Shot::new(" a ", 2), Shot::new("b", 3)];
+        let mut board = Board {
+            shots: vec![Shot::new(" a ", 2), Shot::new("b", 3)],
+            ..Board::default()
+        };
         assert_eq!(board_prompt(&board), "a / b");
         board.multi_shot = false;
         board.prompt = "one".into();
