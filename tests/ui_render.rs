@@ -2,6 +2,7 @@
 //! `INSTA_UPDATE=always cargo test --test ui_render`).
 
 mod ui_images;
+mod ui_sequence;
 mod ui_support;
 mod ui_takes;
 

@@ -14,6 +14,7 @@ mod man_sections;
 mod new;
 mod out;
 mod refusals;
+mod sequence;
 mod shell;
 mod spend;
 mod stored;
@@ -82,6 +83,12 @@ pub enum Command {
     /// Check keys, clock, region, access and balance with one cheap call; exit 0 when a
     /// submit would be accepted.
     Doctor(doctor::DoctorArgs),
+    /// A sequence's boards in order (PROJECT's sequence.toml), each one's keeper, the
+    /// running time.
+    Sequence(sequence::SequenceArgs),
+    /// Join a sequence's keepers in order into one MP4 (no re-encoding when the streams
+    /// match) and write its shot list beside it (CSV and CMX3600 EDL).
+    Cut(sequence::CutArgs),
     /// Run the simulated Kling backend (both wire forms) on 127.0.0.1 until Ctrl-C.
     SimServer(crate::sim::SimServerArgs),
     /// Print a completion script: `shotdeck completions bash > /etc/bash_completion.d/shotdeck`
@@ -147,6 +154,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Download(args)) => download::run(args),
         Some(Command::Doctor(args)) => doctor::run(args),
         Some(Command::Spend(args)) => spend::run(args),
+        Some(Command::Sequence(args)) => sequence::show(args),
+        Some(Command::Cut(args)) => sequence::cut_command(args),
         Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         Some(Command::Completions(args)) => shell::completions(args),
         Some(Command::Man) => shell::man(),

@@ -91,6 +91,9 @@ pub(super) fn run(args: SubmitArgs) -> ExitCode {
         }
         return ExitCode::from(EXIT_NOT_SENT);
     }
+    if let Some(code) = super::sequence::refuse_continuation(&path) {
+        return code;
+    }
     let est = estimate(&board, provider, &config.prices);
     let uploads = local_uploads(&board, &board_file::board_dir(&path));
     if args.dry_run {

@@ -18,6 +18,7 @@ pub mod provider;
 pub mod renumber;
 pub mod route;
 pub mod rules;
+pub mod sequence;
 pub mod store_url;
 pub mod task_id;
 
