@@ -105,8 +105,10 @@ async fn a_job_submitted_on_one_machine_is_listed_on_the_other_with_who_sent_it(
     assert_eq!(jobs[0]["board_path"], board.to_str().unwrap());
 
     let out = b.run(&sim, store, &["jobs"]).await;
+    let listed = text(&out.stdout);
     assert!(
-        text(&out.stdout).contains("(by alice@"),
+        listed.lines().next().is_some_and(|h| h.contains("  BY  "))
+            && listed.lines().nth(1).is_some_and(|l| l.contains("  alice@")),
         "{}",
         describe(&out)
     );

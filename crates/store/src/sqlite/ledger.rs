@@ -158,7 +158,8 @@ impl Store {
     ) -> Result<Vec<LedgerEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, created_at, board_path, provider, model, phase, seconds, estimated_usd, \
-             units_charged, {spending}, {in_doubt} FROM jobs \
+             units_charged, {spending}, {in_doubt}, \
+             date(created_at / 1000, 'unixepoch', 'localtime') FROM jobs \
              WHERE created_at >= ?1 AND (?2 IS NULL OR board_path = ?2) ORDER BY id",
             spending = *SPENDING,
             in_doubt = *IN_DOUBT
@@ -178,6 +179,7 @@ impl Store {
                     r.get::<_, Option<String>>(8)?,
                     r.get::<_, bool>(9)?,
                     r.get::<_, bool>(10)?,
+                    r.get::<_, String>(11)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -195,6 +197,7 @@ impl Store {
                     units,
                     spending,
                     failed_unsent,
+                    day,
                 )| {
                     let charged_usd = units
                         .as_deref()
@@ -218,6 +221,11 @@ impl Store {
                         charged_usd,
                         counted_usd,
                         in_doubt: spending && failed_unsent,
+                        // One machine: its user's jobs, no projects, the configured account.
+                        user: None,
+                        project: None,
+                        account: None,
+                        day,
                     })
                 },
             )
