@@ -35,18 +35,22 @@ pub struct SetArgs {
     pub max_in_flight: Option<i64>,
     /// The team's daily limit in US dollars (estimates), or `none` to remove it.
     #[arg(long, value_name = "USD", value_parser = parse_budget)]
-    pub day_budget: Option<Option<f64>>,
+    pub day_budget: Option<DayBudget>,
     /// The time zone the team's "today" starts in (IANA name, such as Europe/Paris).
     #[arg(long, value_name = "AREA/CITY")]
     pub tz: Option<String>,
 }
 
-fn parse_budget(s: &str) -> Result<Option<f64>, String> {
+/// `--day-budget`: a number of US dollars, or none (no team limit).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DayBudget(pub Option<f64>);
+
+fn parse_budget(s: &str) -> Result<DayBudget, String> {
     match s.trim() {
-        "none" | "off" => Ok(None),
+        "none" | "off" => Ok(DayBudget(None)),
         t => t
             .parse::<f64>()
-            .map(Some)
+            .map(|usd| DayBudget(Some(usd)))
             .map_err(|_| format!("a number of US dollars, or none (got {s:?})")),
     }
 }
@@ -86,7 +90,7 @@ pub(super) fn run(args: AccountArgs) -> ExitCode {
     };
     let change = AccountChange {
         max_in_flight: set.max_in_flight,
-        day_budget_usd: set.day_budget,
+        day_budget_usd: set.day_budget.map(|b| b.0),
         tz: set.tz,
     };
     if change.is_empty() {
@@ -129,4 +133,34 @@ fn print(a: &AccountView) {
         a.slots_in_use,
         a.queued
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn set(args: &[&str]) -> SetArgs {
+        let cli = Cli::try_parse_from([&["shotdeck", "account", "set"], args].concat()).unwrap();
+        match cli.command {
+            Some(Command::Account(AccountArgs {
+                command: Some(AccountCommand::Set(s)),
+                ..
+            })) => s,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_day_budget_is_a_number_or_none() {
+        assert_eq!(set(&["--day-budget", "5"]).day_budget, Some(DayBudget(Some(5.0))));
+        assert_eq!(set(&["--day-budget", "none"]).day_budget, Some(DayBudget(None)));
+        assert_eq!(set(&["--tz", "Europe/Paris"]).day_budget, None);
+        let e = Cli::try_parse_from(["shotdeck", "account", "set", "--day-budget", "lots"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a number of US dollars, or none"), "{e}");
+    }
 }

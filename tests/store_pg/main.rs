@@ -11,6 +11,8 @@ mod insert;
 mod lease;
 mod listen;
 mod live;
+mod machine;
 mod migrate;
 mod support;
 mod team;
+mod two_terminals;
