@@ -62,7 +62,11 @@ fn job_queue_on_a_shared_store_shows_who_submitted_each_job() {
     let mut h = harness_with(&noir(), |board| {
         let mut jobs = sample_jobs(board);
         for (i, j) in jobs.iter_mut().enumerate() {
-            let who = if i % 2 == 0 { "alice@studio-1" } else { "bob@studio-2" };
+            let who = if i % 2 == 0 {
+                "alice@studio-1"
+            } else {
+                "bob@studio-2"
+            };
             j.submitted_by = Some(who.into());
         }
         jobs

@@ -73,11 +73,10 @@ pub(super) fn run(args: AccountArgs) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Ok(None) => {
-                let limit = config
-                    .budget
-                    .per_day
-                    .map_or("none".to_string(), |l| usd(l));
-                outln!("account     none shared: the local job store (SQLite) is this machine's alone");
+                let limit = config.budget.per_day.map_or("none".to_string(), |l| usd(l));
+                outln!(
+                    "account     none shared: the local job store (SQLite) is this machine's alone"
+                );
                 outln!("slots       no team limit (the provider's own limit applies)");
                 outln!("day budget  [budget] per_day in config.toml: {limit}");
                 ExitCode::SUCCESS
@@ -155,8 +154,14 @@ mod tests {
 
     #[test]
     fn the_day_budget_is_a_number_or_none() {
-        assert_eq!(set(&["--day-budget", "5"]).day_budget, Some(DayBudget(Some(5.0))));
-        assert_eq!(set(&["--day-budget", "none"]).day_budget, Some(DayBudget(None)));
+        assert_eq!(
+            set(&["--day-budget", "5"]).day_budget,
+            Some(DayBudget(Some(5.0)))
+        );
+        assert_eq!(
+            set(&["--day-budget", "none"]).day_budget,
+            Some(DayBudget(None))
+        );
         assert_eq!(set(&["--tz", "Europe/Paris"]).day_budget, None);
         let e = Cli::try_parse_from(["shotdeck", "account", "set", "--day-budget", "lots"])
             .unwrap_err()

@@ -136,9 +136,9 @@ pub(super) fn run(args: SpendArgs) -> ExitCode {
         });
     outln!("today  {}{limit}", usd(today_usd));
     if let Some(a) = &account {
-        let team = a
-            .day_budget_usd
-            .map_or("no day budget".to_string(), |b| format!("day budget {}", usd(b)));
+        let team = a.day_budget_usd.map_or("no day budget".to_string(), |b| {
+            format!("day budget {}", usd(b))
+        });
         outln!(
             "team   account {} ({team}, today in {}): every machine on it counts",
             printable(&a.name),

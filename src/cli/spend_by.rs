@@ -177,7 +177,11 @@ mod tests {
         let by_user = groups(By::User, &jobs, &local);
         assert_eq!(by_user.len(), 2);
         assert_eq!(
-            (by_user[0].key.as_str(), by_user[0].jobs, by_user[0].counted_usd),
+            (
+                by_user[0].key.as_str(),
+                by_user[0].jobs,
+                by_user[0].counted_usd
+            ),
             ("ann", 2, 1.0)
         );
         // The failed-before-sending job adds neither estimate nor count.

@@ -31,7 +31,11 @@ async fn a_job_submitted_on_one_machine_is_listed_on_the_other_with_who_sent_it(
     std::fs::copy(examples.join("noir-3-shot.json"), &board).unwrap();
 
     let out = a
-        .run(&sim.base_url(), store, &["submit", board.to_str().unwrap(), "--yes"])
+        .run(
+            &sim.base_url(),
+            store,
+            &["submit", board.to_str().unwrap(), "--yes"],
+        )
         .await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(
@@ -53,11 +57,16 @@ async fn a_job_submitted_on_one_machine_is_listed_on_the_other_with_who_sent_it(
     let listed = text(&out.stdout);
     assert!(
         listed.lines().next().is_some_and(|h| h.contains("  BY  "))
-            && listed.lines().nth(1).is_some_and(|l| l.contains("  alice@")),
+            && listed
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.contains("  alice@")),
         "{}",
         describe(&out)
     );
-    let out = b.run(&sim.base_url(), store, &["jobs", "show", "1", "--json"]).await;
+    let out = b
+        .run(&sim.base_url(), store, &["jobs", "show", "1", "--json"])
+        .await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     // Nothing of the team's queue is kept on either machine's disk.
     for m in [&a, &b] {
@@ -65,14 +74,20 @@ async fn a_job_submitted_on_one_machine_is_listed_on_the_other_with_who_sent_it(
     }
     // B can act on A's job: the team shares one queue.
     let out = b
-        .run(&sim.base_url(), store, &["jobs", "wait", "1", "--timeout", "30"])
+        .run(
+            &sim.base_url(),
+            store,
+            &["jobs", "wait", "1", "--timeout", "30"],
+        )
         .await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert_eq!(sim.stats().creates_accepted, 1, "one create for one job");
     let out = a.run(&sim.base_url(), store, &["spend", "--json"]).await;
     let spend: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(spend["jobs"].as_array().map(Vec::len), Some(1), "{spend}");
-    let out = b.run(&sim.base_url(), store, &["doctor", "--provider", "kling"]).await;
+    let out = b
+        .run(&sim.base_url(), store, &["doctor", "--provider", "kling"])
+        .await;
     let said = text(&out.stdout);
     assert!(said.contains("ok   store: PostgreSQL at"), "{said}");
     assert!(said.contains("answers, 1 job(s)"), "{said}");

@@ -85,7 +85,14 @@ async fn two_terminals_share_one_queue_one_ledger_one_budget_and_one_account_lim
         .run(
             base,
             store,
-            &["account", "set", "--max-in-flight", "2", "--day-budget", "5"],
+            &[
+                "account",
+                "set",
+                "--max-in-flight",
+                "2",
+                "--day-budget",
+                "5",
+            ],
         )
         .await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
@@ -95,7 +102,12 @@ async fn two_terminals_share_one_queue_one_ledger_one_budget_and_one_account_lim
         "{said}"
     );
     let out = bob
-        .run_with(base, store, &["account", "set", "--max-in-flight", "0"], bob_env)
+        .run_with(
+            base,
+            store,
+            &["account", "set", "--max-in-flight", "0"],
+            bob_env,
+        )
         .await;
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     assert!(
@@ -106,8 +118,7 @@ async fn two_terminals_share_one_queue_one_ledger_one_budget_and_one_account_lim
 
     // Three submits at once from both terminals: the third waits for a slot.
     let with = |b: &'static str| ["submit", b, "--yes", "--wait", "--timeout", "60"];
-    let (board_a, board_b): (&'static str, &'static str) =
-        (board_a.leak(), board_b.leak());
+    let (board_a, board_b): (&'static str, &'static str) = (board_a.leak(), board_b.leak());
     let (args_a, args_b) = (with(board_a), with(board_b));
     let (a1, a2, b1) = tokio::join!(
         alice.run(base, store, &args_a),
@@ -146,7 +157,10 @@ async fn two_terminals_share_one_queue_one_ledger_one_budget_and_one_account_lim
     for (m, env) in [(&alice, &[][..]), (&bob, bob_env)] {
         let out = m.run_with(base, store, &["jobs"], env).await;
         let listed = text(&out.stdout);
-        assert!(listed.lines().next().unwrap_or("").contains("  BY  "), "{listed}");
+        assert!(
+            listed.lines().next().unwrap_or("").contains("  BY  "),
+            "{listed}"
+        );
         assert_eq!(listed.matches("  alice@").count(), 2, "{listed}");
         assert_eq!(listed.matches("  bob@").count(), 1, "{listed}");
     }
@@ -162,17 +176,31 @@ async fn two_terminals_share_one_queue_one_ledger_one_budget_and_one_account_lim
         .map(|g| (g["key"].as_str().unwrap(), g["jobs"].as_u64().unwrap()))
         .collect();
     assert_eq!(users, [("alice", 2), ("bob", 1)], "{spend}");
-    let sum: f64 = groups.iter().map(|g| g["counted_usd"].as_f64().unwrap()).sum();
-    assert!((sum - spend["total_usd"].as_f64().unwrap()).abs() < 1e-9, "{spend}");
+    let sum: f64 = groups
+        .iter()
+        .map(|g| g["counted_usd"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (sum - spend["total_usd"].as_f64().unwrap()).abs() < 1e-9,
+        "{spend}"
+    );
     assert!(sum > 4.0 && sum <= 5.0, "{spend}");
     assert_eq!(spend["account"]["name"], "studio-a", "{spend}");
     let out = alice.run(base, store, &["spend", "--by", "account"]).await;
     let said = text(&out.stdout);
-    assert!(said.lines().nth(1).unwrap_or("").starts_with("studio-a "), "{said}");
-    assert!(said.contains("team   account studio-a (day budget $5.00"), "{said}");
+    assert!(
+        said.lines().nth(1).unwrap_or("").starts_with("studio-a "),
+        "{said}"
+    );
+    assert!(
+        said.contains("team   account studio-a (day budget $5.00"),
+        "{said}"
+    );
 
     // The account as both see it: the limit Alice set, no slot held now.
-    let out = bob.run_with(base, store, &["account", "--json"], bob_env).await;
+    let out = bob
+        .run_with(base, store, &["account", "--json"], bob_env)
+        .await;
     let account = json(&out);
     assert_eq!(account["max_in_flight"], 2, "{account}");
     assert_eq!(account["slots_in_use"], 0, "{account}");

@@ -119,7 +119,10 @@ mod tests {
             max_in_flight: Some(0),
             ..Default::default()
         });
-        assert!(e.starts_with("max_in_flight: must be from 1 to 1000"), "{e}");
+        assert!(
+            e.starts_with("max_in_flight: must be from 1 to 1000"),
+            "{e}"
+        );
         let e = bad(AccountChange {
             max_in_flight: Some(1001),
             ..Default::default()

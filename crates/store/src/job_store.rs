@@ -13,8 +13,9 @@ use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
 
 use crate::{
-    AccountChange, AccountError, AccountView, CancelError, FileProgress, FileTarget, JobChange, KeeperError, LedgerEntry, ListFilter, NewJob,
-    Requeue, Resolution, ResolveError, Slot, StoreError,
+    AccountChange, AccountError, AccountView, CancelError, FileProgress, FileTarget, JobChange,
+    KeeperError, LedgerEntry, ListFilter, NewJob, Requeue, Resolution, ResolveError, Slot,
+    StoreError,
 };
 
 /// What every store method returns: a future that may be sent to another task.

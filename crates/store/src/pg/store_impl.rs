@@ -10,9 +10,9 @@ use std::time::Duration;
 use super::PgStore;
 use super::t_files::{FILE_PROGRESS, FILE_SECONDS, progress_params};
 use crate::{
-    AccountChange, AccountError, AccountView, Adopted, CancelError, FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError,
-    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError,
-    Restart, Slot, StoreFuture,
+    AccountChange, AccountError, AccountView, Adopted, CancelError, FileProgress, FileTarget,
+    JobChange, JobPage, JobStore, KeeperError, LedgerEntry, ListFilter, NewJob, PageQuery, Refusal,
+    Requeue, Resolution, ResolveError, Restart, Slot, StoreFuture,
 };
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};

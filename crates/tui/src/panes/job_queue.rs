@@ -339,11 +339,9 @@ fn detail_lines(j: &JobView, v: &View, width: usize, show_board: bool) -> Vec<Li
                 crate::labels::secs(j.seconds),
                 j.estimated_usd
                     .map_or(String::new(), |u| format!(" · ≈ ${u:.2}")),
-                j.submitted_by
-                    .as_ref()
-                    .map_or(String::new(), |who| {
-                        format!(" · by {}", shotdeck_core::printable(who))
-                    }),
+                j.submitted_by.as_ref().map_or(String::new(), |who| {
+                    format!(" · by {}", shotdeck_core::printable(who))
+                }),
             ),
             width,
         ),
