@@ -73,7 +73,7 @@ pub(super) fn run(args: AccountArgs) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Ok(None) => {
-                let limit = config.budget.per_day.map_or("none".to_string(), |l| usd(l));
+                let limit = config.budget.per_day.map_or("none".to_string(), usd);
                 outln!(
                     "account     none shared: the local job store (SQLite) is this machine's alone"
                 );

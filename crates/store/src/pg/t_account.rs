@@ -12,7 +12,7 @@ use shotdeck_core::jobs::JobPhase;
 impl PgStore {
     pub(super) async fn account_t(&self) -> Result<Option<AccountView>, StoreError> {
         let client = self.pool.get().await?;
-        Ok(account_view(&**client, &self.account).await?)
+        account_view(&**client, &self.account).await
     }
 
     pub(super) async fn set_account_t(
