@@ -72,6 +72,13 @@ pub(super) fn run(args: AccountArgs) -> ExitCode {
                 print(&a);
                 ExitCode::SUCCESS
             }
+            Ok(None) if args.json => {
+                // No shared account: JSON readers get null, not prose.
+                super::out::write_with(|w| {
+                    super::json_out::write_pretty(w, &Option::<AccountView>::None)
+                });
+                ExitCode::SUCCESS
+            }
             Ok(None) => {
                 let limit = config.budget.per_day.map_or("none".to_string(), usd);
                 outln!(

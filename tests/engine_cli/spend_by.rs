@@ -58,6 +58,8 @@ async fn spend_by_sums_per_group_with_the_local_user_and_the_configured_account(
         "{}",
         describe(&out)
     );
+    let out = s.run(&["account", "--json"]).await;
+    assert_eq!(text(&out.stdout).trim(), "null", "{}", describe(&out));
     let out = s.run(&["account", "set", "--max-in-flight", "2"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let err = text(&out.stderr);
