@@ -1,5 +1,6 @@
 //! The command line: clap definitions and dispatch to the headless commands.
 
+mod account;
 mod compose;
 mod doctor;
 mod download;
@@ -17,6 +18,7 @@ mod refusals;
 mod sequence;
 mod shell;
 mod spend;
+mod spend_by;
 mod stored;
 mod submit;
 mod validate;
@@ -76,8 +78,12 @@ pub enum Command {
     /// List stored jobs, show one (`jobs show ID`), reattach to one (`jobs wait ID`), send
     /// one never sent (`jobs send ID`) or stop waiting for one (`jobs cancel ID`).
     Jobs(jobs::JobsArgs),
-    /// The spend ledger: each job's estimate and charge, totals, today's spend vs [budget].
+    /// The spend ledger: each job's estimate and charge (or sums `--by` user, board,
+    /// project, account or day), totals, today's spend vs [budget].
     Spend(spend::SpendArgs),
+    /// The Kling account a shared store sends to (`account set` changes its limit, day
+    /// budget or time zone).
+    Account(account::AccountArgs),
     /// Download a job's videos again, resuming partial files.
     Download(download::DownloadArgs),
     /// Check keys, clock, region, access and balance with one cheap call; exit 0 when a
@@ -156,6 +162,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Spend(args)) => spend::run(args),
         Some(Command::Sequence(args)) => sequence::show(args),
         Some(Command::Cut(args)) => sequence::cut_command(args),
+        Some(Command::Account(args)) => account::run(args),
         Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         Some(Command::Completions(args)) => shell::completions(args),
         Some(Command::Man) => shell::man(),

@@ -14,6 +14,7 @@ mod interrupts;
 mod money;
 mod paid;
 mod sequence;
+mod spend_by;
 mod unsent;
 mod wait_elsewhere;
 

@@ -16,8 +16,10 @@ use toml::de::{DeTable, DeValue, Deserializer};
 use super::config::{Config, ConfigProblem};
 use super::toml_error::{describe, locate};
 
-/// The tables whose loss would let money out unchecked: limits, unit prices, prices.
-pub const MONEY_KEYS: [&str; 3] = ["budget", "usd_per_unit", "prices"];
+/// The tables whose loss would let money out unchecked: limits, unit prices, prices, and
+/// the store (a lost `[store]` would send on this machine alone, outside the team's
+/// account limit and day budget).
+pub const MONEY_KEYS: [&str; 4] = ["budget", "usd_per_unit", "prices", "store"];
 
 /// The config `text` (read from `path`) says, with every problem found on the way.
 pub(super) fn parse(path: &Path, text: &str) -> Config {
@@ -194,6 +196,32 @@ mod tests {
             p.message
         );
         assert!(!p.message.contains("s3cret"), "{}", p.message);
+        // Sending without the team's store would escape its limit and budget.
+        assert!(c.money_refusal().is_some());
+    }
+
+    #[test]
+    fn the_account_is_read_and_a_bad_one_is_named_and_refuses_paid_actions() {
+        let c = parsed("[store]\naccount = \"studio-a\"\n");
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(c.account_with(None).unwrap(), "studio-a");
+        assert_eq!(c.account_with(Some("  ".into())).unwrap(), "studio-a");
+        assert_eq!(c.account_with(Some("studio-b".into())).unwrap(), "studio-b");
+        let e = c.account_with(Some("studio b".into())).unwrap_err();
+        assert!(e.starts_with("SHOTDECK_ACCOUNT: "), "{e}");
+        assert_eq!(parsed("").account_with(None).unwrap(), "default");
+
+        let c = parsed("theme = \"light\"\n[store]\naccount = \"studio a\"\n");
+        assert_eq!(c.theme, "light");
+        let p = &c.problems[0];
+        assert_eq!(p.key, "store");
+        assert!(
+            p.message.contains("line 3") && p.message.contains("store.account"),
+            "{}",
+            p.message
+        );
+        assert!(p.money);
+        assert!(c.money_refusal().unwrap().contains("[store]"));
     }
 
     #[test]

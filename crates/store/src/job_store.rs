@@ -13,8 +13,9 @@ use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
 
 use crate::{
-    CancelError, FileProgress, FileTarget, JobChange, KeeperError, LedgerEntry, ListFilter, NewJob,
-    Requeue, Resolution, ResolveError, Slot, StoreError,
+    AccountChange, AccountError, AccountView, CancelError, FileProgress, FileTarget, JobChange,
+    KeeperError, LedgerEntry, ListFilter, NewJob, Requeue, Resolution, ResolveError, Slot,
+    StoreError,
 };
 
 /// What every store method returns: a future that may be sent to another task.
@@ -291,6 +292,21 @@ pub trait JobStore: Send + Sync {
     /// Unix milliseconds of the store's local midnight starting `date` (`YYYY-MM-DD`);
     /// `None` when it is not such a date.
     fn local_date_ms(&self, date: &str) -> StoreFuture<'_, Option<i64>>;
+
+    // The account.
+
+    /// The account this store's jobs go to, as it is now. `None`: the store keeps no
+    /// account (one machine's SQLite store).
+    fn account(&self) -> StoreFuture<'_, Option<AccountView>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Changes the account's settings (each value checked first, the bad one named) and
+    /// answers the account as it now is. A store without accounts refuses.
+    fn set_account(&self, change: AccountChange) -> StoreFuture<'_, AccountView, AccountError> {
+        let _ = change;
+        Box::pin(async { Err(AccountError::NoAccount) })
+    }
 }
 
 /// Wake-ups from a store's change feed ([`JobStore::watch`]).

@@ -321,6 +321,11 @@ pub async fn ledger_and_spend(s: Arc<dyn JobStore>) {
     let all = s.ledger(None, None, prices.clone()).await.unwrap();
     let counted: Vec<_> = all.iter().map(|e| (e.id, e.counted_usd)).collect();
     assert_eq!(counted, [(old, 4.0), (today, 1.0), (refused, 0.0)]);
+    // Each row's day is the store's: the one whose midnight starts at or before it.
+    for e in &all {
+        let start = s.local_date_ms(&e.day).await.unwrap().expect("a date");
+        assert!(start <= e.created_at && e.created_at - start < day, "{e:?}");
+    }
     let recent = s
         .ledger(Some(noon - 1_000), None, prices.clone())
         .await

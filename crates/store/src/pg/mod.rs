@@ -19,6 +19,7 @@ mod lease;
 mod listen;
 mod migrations;
 mod store_impl;
+mod t_account;
 mod t_files;
 mod t_gate;
 mod t_leases;

@@ -10,9 +10,9 @@ use std::time::Duration;
 use super::PgStore;
 use super::t_files::{FILE_PROGRESS, FILE_SECONDS, progress_params};
 use crate::{
-    Adopted, CancelError, FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError,
-    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError,
-    Restart, Slot, StoreFuture,
+    AccountChange, AccountError, AccountView, Adopted, CancelError, FileProgress, FileTarget,
+    JobChange, JobPage, JobStore, KeeperError, LedgerEntry, ListFilter, NewJob, PageQuery, Refusal,
+    Requeue, Resolution, ResolveError, Restart, Slot, StoreFuture,
 };
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
@@ -295,5 +295,13 @@ impl JobStore for PgStore {
     fn local_date_ms(&self, date: &str) -> StoreFuture<'_, Option<i64>> {
         let date = date.to_owned();
         Box::pin(async move { self.local_date_t(&date).await })
+    }
+
+    fn account(&self) -> StoreFuture<'_, Option<AccountView>> {
+        Box::pin(self.account_t())
+    }
+
+    fn set_account(&self, change: AccountChange) -> StoreFuture<'_, AccountView, AccountError> {
+        Box::pin(self.set_account_t(change))
     }
 }

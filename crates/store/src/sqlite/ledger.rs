@@ -158,7 +158,8 @@ impl Store {
     ) -> Result<Vec<LedgerEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, created_at, board_path, provider, model, phase, seconds, estimated_usd, \
-             units_charged, {spending}, {in_doubt} FROM jobs \
+             units_charged, {spending}, {in_doubt}, \
+             date(created_at / 1000, 'unixepoch', 'localtime'), project_id FROM jobs \
              WHERE created_at >= ?1 AND (?2 IS NULL OR board_path = ?2) ORDER BY id",
             spending = *SPENDING,
             in_doubt = *IN_DOUBT
@@ -178,6 +179,8 @@ impl Store {
                     r.get::<_, Option<String>>(8)?,
                     r.get::<_, bool>(9)?,
                     r.get::<_, bool>(10)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, String>(12)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -195,6 +198,8 @@ impl Store {
                     units,
                     spending,
                     failed_unsent,
+                    day,
+                    project,
                 )| {
                     let charged_usd = units
                         .as_deref()
@@ -218,6 +223,12 @@ impl Store {
                         charged_usd,
                         counted_usd,
                         in_doubt: spending && failed_unsent,
+                        // One machine: its user's jobs, the configured account; a board
+                        // outside any project ('') has no project.
+                        user: None,
+                        project: Some(project).filter(|p| !p.is_empty()),
+                        account: None,
+                        day,
                     })
                 },
             )
