@@ -3,6 +3,7 @@
 mod compose;
 mod doctor;
 mod download;
+mod elements;
 mod follow;
 mod jobs;
 mod jobs_list;
@@ -75,6 +76,9 @@ pub enum Command {
     Spend(spend::SpendArgs),
     /// Download a job's videos again, resuming partial files.
     Download(download::DownloadArgs),
+    /// The account's element library on the official API: `list` (default), `create NAME
+    /// IMAGE...` (2–4 images, checked like references; free), `show TASK_ID`.
+    Elements(elements::ElementsArgs),
     /// Check keys, clock, region, access and balance with one cheap call; exit 0 when a
     /// submit would be accepted.
     Doctor(doctor::DoctorArgs),
@@ -123,6 +127,7 @@ pub fn run(cli: Cli) -> ExitCode {
             | Command::Jobs(_)
             | Command::Download(_)
             | Command::Doctor(_)
+            | Command::Elements(_)
             | Command::SimServer(_),
         ) => crate::files::logging::init_logging(),
         _ => None,
@@ -141,6 +146,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Jobs(args)) => jobs::run(args),
         Some(Command::Download(args)) => download::run(args),
         Some(Command::Doctor(args)) => doctor::run(args),
+        Some(Command::Elements(args)) => elements::run(args),
         Some(Command::Spend(args)) => spend::run(args),
         Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         Some(Command::Completions(args)) => shell::completions(args),

@@ -1,10 +1,12 @@
 //! Elements (Kling's saved subjects: a character, a prop) and voices on a board, and the
 //! `<<<element_N>>>` / `<<<voice_N>>>` tokens that name them in prompts.
 //!
-//! Kling's omni-video reference: "element_list … Reference Element List, based on the ID of
-//! elements in the element library … `"element_list":[{"element_id": long}]`" and the prompt
-//! "Specify elements/images/videos using <<<>>> format, e.g.: <<<element_1>>>, <<<image_1>>>"
-//! (<https://app.klingai.com/global/dev/document-api/apiReference/model/OmniVideo>). A token
+//! Kling's omni-video reference
+//! (<https://app.klingai.com/global/dev/document-api/apiReference/model/OmniVideo>): the
+//! prompt may "Specify elements/images/videos using <<<>>> format, e.g.: <<<element_1>>>,
+//! <<<image_1>>>" (English capture), and element_list is "主体参考列表，基于主体库中主体的ID
+//! 配置" shaped `"element_list": [{"element_id": long}]` (Chinese copy, WHQ25/rawgenai
+//! docs/research/kling/omni-video-o1.md @ b3f9cef). A token
 //! names an element by its place in the list (1-based), like `<<<image_N>>>` names a
 //! reference, so removing one renumbers the tokens after it.
 
@@ -66,8 +68,9 @@ pub struct VoiceRef {
 }
 
 /// What a token names: `<<<image_N>>>`, `<<<element_N>>>` or `<<<voice_N>>>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TokenKind {
+    #[default]
     Image,
     Element,
     Voice,
@@ -207,6 +210,7 @@ pub(crate) fn renumber_prompts(
         moves: moves.into_iter().collect(),
         orphaned: orphaned.into_iter().collect(),
         prompts,
+        kind,
     }
 }
 
@@ -248,7 +252,7 @@ mod tests {
         assert_eq!(r.moves, vec![(3, 2)]);
         assert_eq!(r.orphaned, vec![2]);
         assert_eq!(r.prompts, 3);
-        let line = r.summary_of(TokenKind::Element).unwrap();
+        let line = r.summary().unwrap();
         assert!(
             line.starts_with("elements renumbered: <<<element_3>>> → <<<element_2>>>"),
             "{line}"

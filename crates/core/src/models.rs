@@ -132,9 +132,10 @@ pub static OMNI_VIDEO: Endpoint = Endpoint {
     aspect_ratio_with_first_frame: false,
     frames: FrameForm::TypedImageList,
     end_frame_max_images: Some(2),
-    // "element_list … Reference Element List, based on the ID of elements in the element
-    // library"; without a reference video "the sum of reference images and reference
-    // elements must not exceed 7" (shotdeck sends no video), so images count against it.
+    // The omni-video page (Chinese copy, WHQ25/rawgenai docs/research/kling/omni-video-o1.md
+    // @ b3f9cef): element_list "主体参考列表，基于主体库中主体的ID配置" and "无参考视频时：
+    // 参考图片数量 + 参考主体数量 ≤ 7" (no reference video: images + elements ≤ 7; shotdeck
+    // sends no video), so images count against it.
     max_elements: 7,
     // The omni-video page lists no `voice_list`.
     max_voices: 0,

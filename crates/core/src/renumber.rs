@@ -21,6 +21,8 @@ pub struct Renumbered {
     pub orphaned: Vec<usize>,
     /// How many prompts changed.
     pub prompts: usize,
+    /// Which tokens were rewritten (image tokens unless an element or voice was removed).
+    pub kind: TokenKind,
 }
 
 impl Renumbered {
@@ -30,7 +32,7 @@ impl Renumbered {
 
     /// One line for the status bar, or `None` when no token changed.
     pub fn summary(&self) -> Option<String> {
-        self.summary_of(TokenKind::Image)
+        self.summary_of(self.kind)
     }
 
     /// [`Renumbered::summary`] for tokens of `kind`.

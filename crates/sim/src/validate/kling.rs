@@ -88,9 +88,9 @@ pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, I
     })
 }
 
-/// `[{"element_id": long}]`; with the images, at most 7 ("the sum of reference images and
-/// reference elements" without a reference video). Returns the ids, which the create
-/// checks against the library.
+/// `[{"element_id": long}]`; with the images, at most 7 (the omni-video page's Chinese copy:
+/// "无参考视频时：参考图片数量 + 参考主体数量 ≤ 7"). Returns the ids, which the create checks
+/// against the library.
 fn check_element_list(f: &Fields) -> Result<Vec<i64>, Invalid> {
     let Some(items) = f.array("element_list")? else {
         return Ok(Vec::new());
