@@ -135,6 +135,7 @@ pub fn move_reference(board: &mut Board, from: usize, to: usize) -> Renumbered {
 mod tests {
     use super::*;
     use crate::Shot;
+    use crate::rules::image_placeholder_spans;
 
     fn board(prompts: &[&str], refs: usize) -> Board {
         Board {

@@ -108,9 +108,11 @@ fn refuse(status: StatusCode, code: u32, message: String) -> Response {
     kling_error(status, code, message)
 }
 
-fn authorized(state: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+/// The refusal when the token is not the account's, else `None`.
+fn unauthorized(state: &Shared, headers: &HeaderMap) -> Option<Response> {
     verify_jwt(headers, &state.keys)
-        .map_err(|e| refuse(StatusCode::UNAUTHORIZED, e.code(), e.message()))
+        .err()
+        .map(|e| refuse(StatusCode::UNAUTHORIZED, e.code(), e.message()))
 }
 
 fn check_create(
@@ -172,7 +174,7 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = authorized(&state, &headers) {
+    if let Some(r) = unauthorized(&state, &headers) {
         return r;
     }
     let map = match serde_json::from_slice::<Value>(&body) {
@@ -216,7 +218,7 @@ pub(crate) async fn query(
     Path(task_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = authorized(&state, &headers) {
+    if let Some(r) = unauthorized(&state, &headers) {
         return r;
     }
     let entries = state.elements.lock();
@@ -232,7 +234,7 @@ pub(crate) async fn query(
 
 /// Newest first, like the video lists; the whole library fits one page here.
 pub(crate) async fn list(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    if let Err(r) = authorized(&state, &headers) {
+    if let Some(r) = unauthorized(&state, &headers) {
         return r;
     }
     let entries = state.elements.lock();

@@ -89,7 +89,8 @@ pub(super) fn carries(cx: &Ctx, out: &mut Vec<Finding>) {
             .refused_by_route(),
         );
     }
-    if !(b.elements.is_empty() && b.voices.is_empty()) && !caps.elements {
+    let carries_none = b.elements.is_empty() && b.voices.is_empty();
+    if !carries_none && !caps.elements {
         let path = if b.elements.is_empty() {
             FieldPath::Voices
         } else {
