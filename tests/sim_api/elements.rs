@@ -107,60 +107,44 @@ fn cli(base: &str, args: &[&str]) -> (i32, String) {
     (out.status.code().expect("exited"), text)
 }
 
+/// [`cli`] off the runtime's threads (the simulator answers on them).
+async fn run(base: &str, args: &[&str]) -> (i32, String) {
+    let base = base.to_string();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cli(&base, &args)
+    })
+    .await
+    .expect("the command ran")
+}
+
 #[tokio::test]
 async fn the_cli_lists_creates_and_refuses_images_that_fail_the_reference_rules() {
     let server = start(FAST).await;
     let base = server.base_url();
-    let b = base.clone();
-    let (code, text) = tokio::task::spawn_blocking(move || cli(&b, &["list"]))
-        .await
-        .unwrap();
+    let (code, text) = run(&base, &["list"]).await;
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains(&format!("{DEMO_ELEMENT_ID}\tDetective\tsucceed")),
         "{text}"
     );
-    let b = base.clone();
-    let (code, text) = tokio::task::spawn_blocking(move || {
-        cli(
-            &b,
-            &[
-                "create",
-                "Umbrella",
-                "examples/images/umbrella.png",
-                "examples/images/detective.png",
-            ],
-        )
-    })
-    .await
-    .unwrap();
+    let images = [
+        "examples/images/umbrella.png",
+        "examples/images/detective.png",
+    ];
+    let (code, text) = run(&base, &["create", "Umbrella", images[0], images[1]]).await;
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains("board entry: {\"id\":\"100002\",\"name\":\"Umbrella\"}"),
         "{text}"
     );
-    let b = base.clone();
-    let (code, text) = tokio::task::spawn_blocking(move || {
-        cli(
-            &b,
-            &[
-                "create",
-                "Tiny",
-                "examples/images/umbrella.png",
-                "no-such.png",
-            ],
-        )
-    })
-    .await
-    .unwrap();
+    let (code, text) = run(&base, &["create", "Tiny", images[0], "no-such.png"]).await;
     assert_eq!(code, 2, "{text}");
     assert!(
         text.contains("image 2: cannot read no-such.png") && text.contains("nothing was sent"),
         "{text}"
     );
-    let b = base.clone();
-    let (_, listed) = tokio::task::spawn_blocking(move || cli(&b, &["list"]))
-        .await
-        .unwrap();
+    let (_, listed) = run(&base, &["list"]).await;
     assert!(!listed.contains("Tiny"), "{listed}");
 }
