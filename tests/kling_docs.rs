@@ -5,6 +5,8 @@
 //! odd poll answers that never end a task the provider accepted (`odd_answers`: nor one
 //! that names another task), and many jobs polled with one list request (`list_polling`).
 
+#[path = "kling_docs/elements.rs"]
+mod elements;
 mod kling_docs_mock;
 #[path = "kling_docs/list_polling.rs"]
 mod list_polling;

@@ -4,6 +4,7 @@ mod account;
 mod compose;
 mod doctor;
 mod download;
+mod elements;
 mod follow;
 mod init;
 mod jobs;
@@ -86,6 +87,9 @@ pub enum Command {
     Account(account::AccountArgs),
     /// Download a job's videos again, resuming partial files.
     Download(download::DownloadArgs),
+    /// The account's element library on the official API: `list` (default), `create NAME
+    /// IMAGE...` (2–4 images, checked like references; free), `show TASK_ID`.
+    Elements(elements::ElementsArgs),
     /// Check keys, clock, region, access and balance with one cheap call; exit 0 when a
     /// submit would be accepted.
     Doctor(doctor::DoctorArgs),
@@ -140,6 +144,7 @@ pub fn run(cli: Cli) -> ExitCode {
             | Command::Jobs(_)
             | Command::Download(_)
             | Command::Doctor(_)
+            | Command::Elements(_)
             | Command::SimServer(_),
         ) => crate::files::logging::init_logging(),
         _ => None,
@@ -159,6 +164,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Jobs(args)) => jobs::run(args),
         Some(Command::Download(args)) => download::run(args),
         Some(Command::Doctor(args)) => doctor::run(args),
+        Some(Command::Elements(args)) => elements::run(args),
         Some(Command::Spend(args)) => spend::run(args),
         Some(Command::Sequence(args)) => sequence::show(args),
         Some(Command::Cut(args)) => sequence::cut_command(args),

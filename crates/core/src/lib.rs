@@ -6,6 +6,7 @@ pub mod budget;
 pub mod compare;
 pub mod compose;
 pub mod cost;
+pub mod elements;
 pub mod field_path;
 pub mod findings;
 pub mod gateway_profile;

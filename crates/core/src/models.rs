@@ -71,6 +71,11 @@ pub struct Endpoint {
     /// With more images than this in the request (references and frames together), no end
     /// frame is taken. `None`: no such limit documented.
     pub end_frame_max_images: Option<usize>,
+    /// Elements (`element_list`) the endpoint takes; 0: none documented, and a board with
+    /// elements is refused there (nothing sent). Omni-video counts them with the images.
+    pub max_elements: usize,
+    /// Voices (`voice_list`) the endpoint takes; 0: none documented (see README "Elements").
+    pub max_voices: usize,
     /// Settings the endpoint's page does not show.
     pub unverified: &'static [Unverified],
 }
@@ -91,6 +96,8 @@ pub static TEXT2VIDEO: Endpoint = Endpoint {
     aspect_ratio_with_first_frame: false,
     frames: FrameForm::None,
     end_frame_max_images: None,
+    max_elements: 0,
+    max_voices: 0,
     unverified: FOUR_K_UNVERIFIED,
 };
 
@@ -105,6 +112,8 @@ pub static IMAGE2VIDEO: Endpoint = Endpoint {
     aspect_ratio_with_first_frame: false,
     frames: FrameForm::ImageFields,
     end_frame_max_images: None,
+    max_elements: 0,
+    max_voices: 0,
     unverified: FOUR_K_UNVERIFIED,
 };
 
@@ -123,6 +132,13 @@ pub static OMNI_VIDEO: Endpoint = Endpoint {
     aspect_ratio_with_first_frame: false,
     frames: FrameForm::TypedImageList,
     end_frame_max_images: Some(2),
+    // The omni-video page (Chinese copy, WHQ25/rawgenai docs/research/kling/omni-video-o1.md
+    // @ b3f9cef): element_list "主体参考列表，基于主体库中主体的ID配置" and "无参考视频时：
+    // 参考图片数量 + 参考主体数量 ≤ 7" (no reference video: images + elements ≤ 7; shotdeck
+    // sends no video), so images count against it.
+    max_elements: 7,
+    // The omni-video page lists no `voice_list`.
+    max_voices: 0,
     unverified: FOUR_K_UNVERIFIED,
 };
 

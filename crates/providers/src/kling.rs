@@ -212,7 +212,7 @@ impl KlingClient {
         })
     }
 
-    async fn call<T>(
+    pub(crate) async fn call<T>(
         &self,
         method: Method,
         url: Url,

@@ -4,6 +4,7 @@
 //! `benches/core.rs`). Image checks use facts gathered beforehand by the files layer, so
 //! nothing here touches the disk.
 
+mod elements;
 mod evidence;
 mod frames;
 mod images;
@@ -144,6 +145,16 @@ pub const RULES: &[Rule] = &[
         id: "reference_mode",
         summary: "reference mode has 1–7 images and every <<<image_N>>> names a reference; other modes send tokens as text",
         check: images::reference_mode,
+    },
+    Rule {
+        id: "elements",
+        summary: "elements: the endpoint takes element_list (omni-video), elements and images ≤ 7 together, every <<<element_N>>> names one",
+        check: elements::elements,
+    },
+    Rule {
+        id: "voices",
+        summary: "voices: the endpoint documents voice_list, sound is on, every <<<voice_N>>> names one",
+        check: elements::voices,
     },
     Rule {
         id: "unused_images",
