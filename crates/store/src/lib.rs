@@ -41,7 +41,8 @@ use shotdeck_core::provider::Provider;
 
 pub use hash::{lower_hex, sha256_hex};
 pub use job_store::{
-    Adopted, ChangeFeed, JobPage, JobStore, PageQuery, Refusal, Restart, StoreFuture,
+    Adopted, ChangeCursor, ChangeFeed, Changes, JobPage, JobStore, LeaseTerms, PageQuery, Refusal,
+    Restart, StoreFuture,
 };
 pub use outcomes::{
     CancelError, FileProgress, FileTarget, KeeperError, LedgerEntry, Resolution, ResolveError,

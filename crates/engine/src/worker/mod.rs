@@ -28,7 +28,7 @@ use shotdeck_core::jobs::machine::is_remote;
 use shotdeck_core::jobs::{JobError, JobId, JobPhase, JobView};
 use shotdeck_core::provider::Provider;
 use shotdeck_providers::{Client, ProviderError};
-use shotdeck_store::{JobChange, JobStore, StoreError, now_ms};
+use shotdeck_store::{JobChange, JobStore, StoreError};
 
 /// What workers tell the engine loop.
 // Views are forwarded as events unchanged; boxing them here would only add an allocation.
@@ -64,6 +64,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The engine's clock (Unix ms): this host's, shifted by `tuning.clock_offset_ms`.
+    pub(crate) fn now(&self) -> i64 {
+        shotdeck_store::now_ms().saturating_add(self.tuning.clock_offset_ms)
+    }
+
     pub(crate) fn new(
         store: Arc<dyn JobStore>,
         owner: String,
@@ -182,7 +187,7 @@ impl Worker {
             .record(id)
             .await?
             .ok_or(StoreError::NotFound(id))?;
-        let now = now_ms();
+        let now = shared.now();
         let schedule = &shared.tuning.poll;
         let age = Duration::from_millis((now - rec.view.created_at).max(0) as u64);
         let polls = schedule.polls_for_age(age);
@@ -257,7 +262,7 @@ impl Worker {
         let view = self
             .shared
             .store
-            .apply(self.id, &self.shared.owner, change, now_ms())
+            .apply(self.id, &self.shared.owner, change, self.shared.now())
             .await?
             .ok_or(Halt::LeaseLost)?;
         self.publish(view).await;
