@@ -134,7 +134,10 @@ async fn a_dead_engines_job_is_adopted_after_the_lease_by_database_time() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert!(adopted_at >= lease - Duration::from_millis(100), "{adopted_at:?}");
+    assert!(
+        adopted_at >= lease - Duration::from_millis(100),
+        "{adopted_at:?}"
+    );
     assert_eq!(
         b.adopt(v.id, "engine-b", t, b_now()).await.unwrap(),
         Adopted::Work(None)
@@ -195,12 +198,128 @@ async fn a_create_in_doubt_is_adopted_only_past_its_timeout_by_database_time() {
         if b.adoptable(t, b_now(), false).await.unwrap() == [v.id] {
             break started.elapsed();
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "never adoptable");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never adoptable"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    assert!(waited >= create_timeout - Duration::from_millis(100), "{waited:?}");
+    assert!(
+        waited >= create_timeout - Duration::from_millis(100),
+        "{waited:?}"
+    );
     assert_eq!(
         b.adopt(v.id, "engine-b", t, b_now()).await.unwrap(),
         Adopted::Work(None)
     );
+}
+
+/// Two engines whose clocks are two hours apart (A an hour ahead, B an hour behind) on
+/// one store: B never takes A's job while A lives, and once A dies B adopts it after the
+/// lease length by the database's clock (on A's and B's clocks it would be hours) and
+/// finishes it without a second create.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn engines_with_skewed_clocks_keep_and_adopt_leases_by_database_time() {
+    use shotdeck::engine::events::{JobCmd, JobEvent, SubmitOptions, SubmitRequest};
+    use shotdeck::sim::{Faults, SimConfig, SimServer};
+
+    use crate::engines::{engine_tuned, machine_on, sim_and_board, tuning};
+
+    let Some(server) = support::server() else {
+        return;
+    };
+    let schema = support::fresh_schema();
+    let (_fast_sim, dir, board_path, board) = sim_and_board().await;
+    let sim = SimServer::start(
+        SimConfig {
+            task_seconds: 8.0,
+            faults: Faults::default(),
+            ..SimConfig::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let options = || {
+        shotdeck_store::pg::PgOptions::new(
+            shotdeck_core::store_url::StoreUrl::parse(&server).unwrap(),
+        )
+    };
+    let store_a = machine_on(options(), &schema, "host-a").await;
+    let store_b = machine_on(options(), &schema, "host-b").await;
+    let skewed = |offset: i64| shotdeck::engine::Tuning {
+        clock_offset_ms: offset,
+        ..tuning()
+    };
+    let lease = tuning().lease_ttl;
+    let mut a = engine_tuned(
+        sim.base_url(),
+        store_a,
+        &dir.path().join("a"),
+        skewed(HOUR_MS),
+    )
+    .await;
+    let b = engine_tuned(
+        sim.base_url(),
+        store_b.clone(),
+        &dir.path().join("b"),
+        skewed(-HOUR_MS),
+    )
+    .await;
+    let request = SubmitRequest::new(
+        &board_path,
+        board,
+        Provider::Kling,
+        SubmitOptions::default(),
+    );
+    a.cmd_tx.send(JobCmd::Submit(request)).await.unwrap();
+    let id = loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), a.event_rx.recv())
+            .await
+            .expect("engine A answers")
+            .expect("engine A runs");
+        if let JobEvent::Updated(v) = event
+            && matches!(v.phase, JobPhase::Submitted | JobPhase::Processing)
+        {
+            break v.id;
+        }
+    };
+    let owner = || async { store_b.record(id).await.unwrap().unwrap().lease_owner };
+    // A lives for more than two lease lengths: B, watching, never takes the job.
+    let live_until = tokio::time::Instant::now() + lease * 3;
+    while tokio::time::Instant::now() < live_until {
+        assert_eq!(owner().await.as_deref(), Some(a.instance.as_str()));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A dies (no shutdown: its leases stay, its renewals stop).
+    a.task.abort();
+    let died = tokio::time::Instant::now();
+    let adopted_after = loop {
+        if owner().await.as_deref() == Some(b.instance.as_str()) {
+            break died.elapsed();
+        }
+        assert!(
+            died.elapsed() < Duration::from_secs(10),
+            "B never adopted A's job"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    // A's last renewal was at most one tick before it died.
+    let tick = tuning().tick();
+    assert!(
+        adopted_after + tick >= lease,
+        "adopted after {adopted_after:?}"
+    );
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let v = store_b.view(id).await.unwrap().unwrap();
+        if v.phase == JobPhase::Done {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "not done: {v:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sim.stats().creates_accepted, 1, "a create was sent twice");
+    let _ = b.cmd_tx.send(JobCmd::Shutdown).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), b.task).await;
 }

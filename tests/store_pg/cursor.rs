@@ -93,16 +93,79 @@ async fn a_stores_own_writes_do_not_wake_its_feed_and_anothers_do() {
     // The notifications arrive (counted) but wake nobody.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while mine.feed_counts().is_none_or(|(heard, _)| heard < 3) {
-        assert!(tokio::time::Instant::now() < deadline, "no notification heard");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no notification heard"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(mine.feed_counts(), Some((3, 3)));
     let woke = tokio::time::timeout(Duration::from_millis(300), feed.changed()).await;
-    assert!(woke.is_err(), "its own {} inserts woke the store's feed", own.len());
+    assert!(
+        woke.is_err(),
+        "its own {} inserts woke the store's feed",
+        own.len()
+    );
     // Another machine's insert wakes it.
     support::queued(&other, "acct", 3, 1).await;
     tokio::time::timeout(Duration::from_secs(5), feed.changed())
         .await
         .expect("another store's write wakes the feed");
     assert_eq!(mine.feed_counts(), Some((4, 3)));
+}
+
+/// An engine alone on the store: every notification its jobs cause is its own, and none
+/// wakes it (each used to cost it a `changed_since` and an `in_flight` query).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_is_not_woken_by_its_own_jobs() {
+    use shotdeck::engine::events::{JobCmd, JobPhase, SubmitOptions, SubmitRequest};
+    use shotdeck_core::Provider;
+
+    use crate::engines::{engine, sim_and_board};
+
+    let Some(server) = support::server() else {
+        return;
+    };
+    let schema = support::fresh_schema();
+    let (sim, dir, board_path, board) = sim_and_board().await;
+    let store = Arc::new(support::connect(&server, &schema, 4).await);
+    let e = engine(&sim, store.clone(), dir.path()).await;
+    const JOBS: usize = 3;
+    for _ in 0..JOBS {
+        let request = SubmitRequest::new(
+            &board_path,
+            board.clone(),
+            Provider::Kling,
+            SubmitOptions::default(),
+        );
+        e.cmd_tx.send(JobCmd::Submit(request)).await.unwrap();
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let views = store.first_views(10).await.unwrap();
+        if views.len() == JOBS && views.iter().all(|v| v.phase == JobPhase::Done) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not done: {views:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Queued, submitting, submitted, processing, downloading, done: six each.
+    let want = (6 * JOBS) as u64;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while store.feed_counts().is_none_or(|(heard, _)| heard < want) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{:?}",
+            store.feed_counts()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (heard, own) = store.feed_counts().unwrap();
+    eprintln!("{JOBS} jobs: {heard} notifications heard, {own} of them the engine's own");
+    assert_eq!(heard, own, "only this engine wrote");
+    let _ = e.cmd_tx.send(JobCmd::Shutdown).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), e.task).await;
 }

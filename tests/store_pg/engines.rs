@@ -63,6 +63,16 @@ pub(crate) async fn engine_at(
     store: Arc<dyn JobStore>,
     dir: &std::path::Path,
 ) -> EngineHandle {
+    engine_tuned(base, store, dir, tuning()).await
+}
+
+/// An engine as [`engine_at`], with its own tuning (a skewed clock, say).
+pub(crate) async fn engine_tuned(
+    base: String,
+    store: Arc<dyn JobStore>,
+    dir: &std::path::Path,
+    tuning: Tuning,
+) -> EngineHandle {
     let settings = ProviderSettings {
         kling_base: Some(base),
         request_timeout: Duration::from_secs(5),
@@ -90,7 +100,7 @@ pub(crate) async fn engine_at(
         ProviderSettings::default(),
     )
     .with_clients(factory)
-    .with_tuning(tuning());
+    .with_tuning(tuning);
     Engine::start(cfg).await.unwrap()
 }
 

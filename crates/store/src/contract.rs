@@ -12,9 +12,7 @@ use shotdeck_core::compose::{PlaceholderImages, compose};
 use shotdeck_core::jobs::{JobPhase, JobView};
 use shotdeck_core::model::Board;
 
-use crate::{
-    FileProgress, JobChange, JobStore, LeaseTerms, NewJob, Refusal, Restart, StoreError,
-};
+use crate::{FileProgress, JobChange, JobStore, LeaseTerms, NewJob, Refusal, Restart, StoreError};
 
 pub(crate) const A: &str = "engine-a";
 pub(crate) const B: &str = "engine-b";
@@ -60,12 +58,26 @@ pub async fn budget_refusal_records_nothing(s: Arc<dyn JobStore>) {
     };
     let prices = UnitPrices::new();
     let first = s
-        .insert_within_budget(job("b1", "/a.json", 1.5), budget, prices.clone(), A, LONG, 1)
+        .insert_within_budget(
+            job("b1", "/a.json", 1.5),
+            budget,
+            prices.clone(),
+            A,
+            LONG,
+            1,
+        )
         .await
         .unwrap();
     assert!(first.is_ok());
     let refused = s
-        .insert_within_budget(job("b2", "/a.json", 1.0), budget, prices.clone(), A, LONG, 2)
+        .insert_within_budget(
+            job("b2", "/a.json", 1.0),
+            budget,
+            prices.clone(),
+            A,
+            LONG,
+            2,
+        )
         .await
         .unwrap();
     assert!(refused.is_err(), "{refused:?}");
@@ -133,7 +145,10 @@ pub async fn a_stale_owner_writes_nothing(s: Arc<dyn JobStore>) {
         None
     );
     assert!(!s.note_poll(v.id, A, 300).await.unwrap());
-    assert_eq!(s.renew_leases(A, LONG, vec![v.id], 300).await.unwrap(), [v.id]);
+    assert_eq!(
+        s.renew_leases(A, LONG, vec![v.id], 300).await.unwrap(),
+        [v.id]
+    );
     assert_eq!(s.view(v.id).await.unwrap().unwrap(), before);
     // The new owner's write goes through.
     let accepted = JobChange::phase(JobPhase::Submitted);
@@ -163,10 +178,7 @@ pub async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
         matches!(revive, Err(StoreError::Transition(_))),
         "{revive:?}"
     );
-    let repoll = s
-        .restart(v.id, Restart::Repoll, A, LONG, 5)
-        .await
-        .unwrap();
+    let repoll = s.restart(v.id, Restart::Repoll, A, LONG, 5).await.unwrap();
     assert_eq!(repoll, Err(Refusal::NoTaskId { id: v.id }));
     // Failed with a task: the user's repoll reopens it.
     let w = insert(&*s, job("i2", "/a.json", 1.0), LONG).await;
@@ -175,10 +187,7 @@ pub async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
         ..JobChange::phase(JobPhase::Failed)
     };
     s.apply(w.id, A, failed, 6).await.unwrap();
-    let reopened = s
-        .restart(w.id, Restart::Repoll, A, LONG, 7)
-        .await
-        .unwrap();
+    let reopened = s.restart(w.id, Restart::Repoll, A, LONG, 7).await.unwrap();
     let reopened = reopened.unwrap().unwrap();
     assert_eq!(
         (reopened.phase, reopened.error),

@@ -8,7 +8,11 @@ use shotdeck_store::KeeperError;
 impl EngineLoop {
     /// Moves (or clears) a board's keeper mark and reports every job whose mark changed.
     pub(super) async fn set_keeper(&mut self, id: JobId, keep: bool) {
-        let written = self.shared.store.set_keeper(id, keep, self.shared.now()).await;
+        let written = self
+            .shared
+            .store
+            .set_keeper(id, keep, self.shared.now())
+            .await;
         match written {
             Ok(changed) => {
                 for view in changed {

@@ -84,7 +84,12 @@ impl EngineLoop {
     pub(super) async fn adopt(&mut self, include_stalled: bool) {
         let terms = self.shared.tuning.lease_terms();
         let now = self.shared.now();
-        let ids = match self.shared.store.adoptable(terms, now, include_stalled).await {
+        let ids = match self
+            .shared
+            .store
+            .adoptable(terms, now, include_stalled)
+            .await
+        {
             Ok(ids) => ids,
             Err(e) => return tracing::error!(error = %e, "looking for jobs to adopt failed"),
         };

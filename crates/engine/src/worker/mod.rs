@@ -193,8 +193,10 @@ impl Worker {
         let polls = schedule.polls_for_age(age);
         let first_wait = match rec.last_polled_at {
             Some(at) if is_remote(rec.view.phase) => {
-                let due = at + schedule.base_interval(polls).as_millis() as i64;
-                Duration::from_millis((due - now).max(0) as u64)
+                // `at` is the last poller's clock, maybe another machine's: never wait
+                // longer than one interval, however far ahead that clock was.
+                let interval = schedule.base_interval(polls).as_millis() as i64;
+                Duration::from_millis((at + interval - now).clamp(0, interval) as u64)
             }
             _ => Duration::ZERO,
         };

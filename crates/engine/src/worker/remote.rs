@@ -124,7 +124,10 @@ impl Worker {
     /// answer leads to the same step either way.
     pub(super) async fn polled(&mut self, result: Result<TaskSnapshot, ProviderError>) -> Step {
         let (id, owner) = (self.id, self.shared.owner.clone());
-        self.shared.store.note_poll(id, &owner, self.shared.now()).await?;
+        self.shared
+            .store
+            .note_poll(id, &owner, self.shared.now())
+            .await?;
         self.polls = self.polls.saturating_add(1);
         match result {
             Ok(task) => {

@@ -27,7 +27,11 @@ impl Worker {
     /// what to wait for.
     pub(super) async fn take_slot(&mut self) -> Result<Option<Next>, Halt> {
         let (id, owner) = (self.id, self.shared.owner.clone());
-        let slot = self.shared.store.take_slot(id, &owner, self.shared.now()).await?;
+        let slot = self
+            .shared
+            .store
+            .take_slot(id, &owner, self.shared.now())
+            .await?;
         match slot {
             Slot::Taken(view) => {
                 self.publish(view).await;

@@ -164,7 +164,10 @@ pub async fn cancel_takes_the_job_and_says_what_may_be_charged(s: Arc<dyn JobSto
         .error
         .unwrap();
     assert!(e.message.contains("nothing was created"), "{}", e.message);
-    assert_eq!(s.adoptable(terms(LONG), 10, true).await.unwrap(), Vec::<JobId>::new());
+    assert_eq!(
+        s.adoptable(terms(LONG), 10, true).await.unwrap(),
+        Vec::<JobId>::new()
+    );
 }
 
 /// One keeper per board: it needs a done take, moves, clears, and leaves other boards be.

@@ -147,11 +147,7 @@ fn writer_id(host: &str) -> String {
 /// `sslmode=verify-full` / `verify-ca` (libpq's names) read as `require`: rustls always
 /// checks the certificate chain and the host name, so `require` here is already
 /// `verify-full`. Without `require`, TLS is off (a unix socket never uses it).
-fn pg_config(
-    url: &StoreUrl,
-    schema: &str,
-    writer: &str,
-) -> Result<tokio_postgres::Config, String> {
+fn pg_config(url: &StoreUrl, schema: &str, writer: &str) -> Result<tokio_postgres::Config, String> {
     let text = url
         .expose_secret()
         .replace("sslmode=verify-full", "sslmode=require")

@@ -11,9 +11,9 @@ use std::time::Duration;
 use super::PgStore;
 use super::t_files::{FILE_PROGRESS, FILE_SECONDS, progress_params};
 use crate::{
-    Adopted, CancelError, ChangeCursor, Changes, LeaseTerms, FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError,
-    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError,
-    Restart, Slot, StoreFuture,
+    Adopted, CancelError, ChangeCursor, Changes, FileProgress, FileTarget, JobChange, JobPage,
+    JobStore, KeeperError, LeaseTerms, LedgerEntry, ListFilter, NewJob, PageQuery, Refusal,
+    Requeue, Resolution, ResolveError, Restart, Slot, StoreFuture,
 };
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use tokio_postgres::Transaction;
 
-use super::{Lit, PgStore};
 use super::view::{ENGINE_WORK, must_view, view};
+use super::{Lit, PgStore};
 use crate::rules::{self, RestartStep};
 use crate::{Adopted, LeaseTerms, Refusal, Restart, StoreError};
 use shotdeck_core::jobs::{Action, JobId, JobPhase, JobView};

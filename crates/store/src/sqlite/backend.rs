@@ -6,9 +6,9 @@ use std::time::Duration;
 use super::Store;
 use super::db::Db;
 use crate::{
-    Adopted, CancelError, ChangeCursor, Changes, LeaseTerms, FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError,
-    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError,
-    Restart, Slot, StoreError, StoreFuture,
+    Adopted, CancelError, ChangeCursor, Changes, FileProgress, FileTarget, JobChange, JobPage,
+    JobStore, KeeperError, LeaseTerms, LedgerEntry, ListFilter, NewJob, PageQuery, Refusal,
+    Requeue, Resolution, ResolveError, Restart, Slot, StoreError, StoreFuture,
 };
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};

@@ -124,11 +124,11 @@ impl Store {
 
     /// Where the changes stand now (the newest `change_seq`).
     pub fn change_cursor(&self) -> Result<ChangeCursor, StoreError> {
-        let seq: i64 = self
-            .conn
-            .query_row("SELECT coalesce(max(change_seq), 0) FROM jobs", [], |r| {
-                r.get(0)
-            })?;
+        let seq: i64 =
+            self.conn
+                .query_row("SELECT coalesce(max(change_seq), 0) FROM jobs", [], |r| {
+                    r.get(0)
+                })?;
         Ok(ChangeCursor(seq))
     }
 
