@@ -39,6 +39,30 @@ fn terms(ttl: Duration, create_timeout: Duration) -> LeaseTerms {
     }
 }
 
+/// Waits until `b` (its clock at `b_now`) finds job `id` adoptable, which must be no
+/// sooner than `wait` after `since` (by real time), then adopts it.
+async fn adopted_no_sooner_than(
+    b: &dyn JobStore,
+    id: i64,
+    t: LeaseTerms,
+    b_now: i64,
+    since: tokio::time::Instant,
+    wait: Duration,
+) {
+    let took = loop {
+        if b.adoptable(t, b_now, false).await.unwrap() == [id] {
+            break since.elapsed();
+        }
+        assert!(since.elapsed() < Duration::from_secs(10), "never adoptable");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(took + Duration::from_millis(100) >= wait, "after {took:?}");
+    assert_eq!(
+        b.adopt(id, "engine-b", t, b_now).await.unwrap(),
+        Adopted::Work(None)
+    );
+}
+
 /// Two machines on one schema, each with its own pool.
 async fn two_machines() -> Option<(Arc<dyn JobStore>, Arc<dyn JobStore>)> {
     let server = support::server()?;
@@ -124,24 +148,7 @@ async fn a_dead_engines_job_is_adopted_after_the_lease_by_database_time() {
     let t = terms(lease, Duration::ZERO);
     let b_now = || now_ms() - HOUR_MS;
     assert_eq!(b.adoptable(t, b_now(), false).await.unwrap(), NONE);
-    let adopted_at = loop {
-        if b.adoptable(t, b_now(), false).await.unwrap() == [v.id] {
-            break died.elapsed();
-        }
-        assert!(
-            died.elapsed() < Duration::from_secs(10),
-            "a dead engine's job was never adoptable"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert!(
-        adopted_at >= lease - Duration::from_millis(100),
-        "{adopted_at:?}"
-    );
-    assert_eq!(
-        b.adopt(v.id, "engine-b", t, b_now()).await.unwrap(),
-        Adopted::Work(None)
-    );
+    adopted_no_sooner_than(&*b, v.id, t, b_now(), died, lease).await;
     // A comes back: its renewal says the job is gone, and its write changes nothing.
     let lost = a
         .renew_leases("engine-a", lease, vec![v.id], now_ms() + HOUR_MS)
@@ -194,24 +201,7 @@ async fn a_create_in_doubt_is_adopted_only_past_its_timeout_by_database_time() {
         Adopted::Busy,
         "adopted while the old owner's create could still land"
     );
-    let waited = loop {
-        if b.adoptable(t, b_now(), false).await.unwrap() == [v.id] {
-            break started.elapsed();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "never adoptable"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert!(
-        waited >= create_timeout - Duration::from_millis(100),
-        "{waited:?}"
-    );
-    assert_eq!(
-        b.adopt(v.id, "engine-b", t, b_now()).await.unwrap(),
-        Adopted::Work(None)
-    );
+    adopted_no_sooner_than(&*b, v.id, t, b_now(), started, create_timeout).await;
 }
 
 /// Two engines whose clocks are two hours apart (A an hour ahead, B an hour behind) on

@@ -6,6 +6,7 @@
 //! engine releases the lease.
 
 mod attention;
+mod clock;
 mod explain;
 mod fetch;
 mod listing;
@@ -64,11 +65,6 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// The engine's clock (Unix ms): this host's, shifted by `tuning.clock_offset_ms`.
-    pub(crate) fn now(&self) -> i64 {
-        shotdeck_store::now_ms().saturating_add(self.tuning.clock_offset_ms)
-    }
-
     pub(crate) fn new(
         store: Arc<dyn JobStore>,
         owner: String,
@@ -193,8 +189,7 @@ impl Worker {
         let polls = schedule.polls_for_age(age);
         let first_wait = match rec.last_polled_at {
             Some(at) if is_remote(rec.view.phase) => {
-                // `at` is the last poller's clock, maybe another machine's: never wait
-                // longer than one interval, however far ahead that clock was.
+                // `at` may be another machine's clock: wait one interval at most.
                 let interval = schedule.base_interval(polls).as_millis() as i64;
                 Duration::from_millis((at + interval - now).clamp(0, interval) as u64)
             }
