@@ -4,7 +4,9 @@
 //! Each test works in a schema of its own, so they run in parallel on one server.
 
 mod account_gate;
+mod clock;
 mod contract;
+mod cursor;
 mod engines;
 mod gate;
 mod insert;

@@ -49,7 +49,8 @@ pub use account::{
 };
 pub use hash::{lower_hex, sha256_hex};
 pub use job_store::{
-    Adopted, ChangeFeed, JobPage, JobStore, PageQuery, Refusal, Restart, StoreFuture,
+    Adopted, ChangeCursor, ChangeFeed, Changes, JobPage, JobStore, LeaseTerms, PageQuery, Refusal,
+    Restart, StoreFuture,
 };
 pub use outcomes::{
     CancelError, FileProgress, FileTarget, KeeperError, LedgerEntry, Resolution, ResolveError,

@@ -8,7 +8,7 @@ use shotdeck_core::jobs::{
 };
 
 use crate::intake;
-use shotdeck_store::{JobPage, NewJob, PageQuery, Restart, now_ms};
+use shotdeck_store::{JobPage, NewJob, PageQuery, Restart};
 
 impl EngineLoop {
     pub(super) async fn command(&mut self, cmd: JobCmd) {
@@ -75,7 +75,7 @@ impl EngineLoop {
             return self.refuse(ticket, why);
         }
         let owner = self.shared.owner.clone();
-        let until = now_ms() + self.lease_ms();
+        let (lease, now) = (self.shared.tuning.lease_ttl, self.shared.now());
         let (budget, unit_prices) = (
             self.shared.settings.budget,
             self.shared.settings.usd_per_unit.clone(),
@@ -83,7 +83,7 @@ impl EngineLoop {
         let inserted = self
             .shared
             .store
-            .insert_within_budget(job, budget, unit_prices, &owner, until, now_ms())
+            .insert_within_budget(job, budget, unit_prices, &owner, lease, now)
             .await;
         match inserted {
             Ok(Err(over)) => self.refuse(ticket, Refusal::OverBudget { job: None, over }),
@@ -119,11 +119,11 @@ impl EngineLoop {
         if self.workers.contains_key(&id) {
             return;
         }
-        let (until, now) = (now_ms() + self.lease_ms(), now_ms());
+        let (lease, now) = (self.shared.tuning.lease_ttl, self.shared.now());
         let taken = self
             .shared
             .store
-            .restart(id, how, &self.shared.owner, until, now)
+            .restart(id, how, &self.shared.owner, lease, now)
             .await;
         match taken {
             Ok(Ok(Some(view))) => {

@@ -121,6 +121,8 @@ pub struct PgStore {
     target: std::sync::Arc<connect::Target>,
     /// The change feed, started by the first `watch` and shared by every clone.
     feed: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<feed::PgFeed>>>,
+    /// Names this store's writes in their notifications, so its own feed skips them.
+    writer: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for PgStore {

@@ -8,6 +8,7 @@ use super::{FINISHED, Lit, PgStore};
 
 const QUEUED: Lit = Lit(JobPhase::Queued);
 use super::insert::board_row;
+use super::t_leases::DB_NOW_MS;
 use super::view::{must_view, view};
 use crate::{JobChange, NewJob, StoreError};
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
@@ -118,7 +119,7 @@ impl PgStore {
         budget: Budget,
         prices: UnitPrices,
         owner: String,
-        lease_until: i64,
+        lease: std::time::Duration,
         now: i64,
     ) -> Result<Result<JobView, OverBudget>, StoreError> {
         let mut client = self.pool.get().await?;
@@ -171,7 +172,7 @@ impl PgStore {
                      board_path, create_path, lease_owner, lease_epoch, lease_until_ms,
                      created_ms, updated_ms)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {QUEUED}, $10, $11, $12, $13,
-                     $14, $15, $16, $17, 1, $18, $19, $19)
+                     $14, $15, $16, $17, 1, {DB_NOW_MS} + $18, $19, $19)
                  RETURNING id"
                 ),
                 &[
@@ -192,7 +193,7 @@ impl PgStore {
                     &board_path,
                     &job.request.path,
                     &owner,
-                    &lease_until,
+                    &super::t_leases::millis(lease),
                     &now,
                 ],
             )

@@ -38,6 +38,13 @@ impl Store {
         now: i64,
     ) -> Result<Restarted, StoreError> {
         if !self.take_lease(id, owner, lease_until, now)? {
+            // No lease to take on a job that is not there: say so, as PostgreSQL does.
+            if self.view(id)?.is_none() {
+                return Ok(Err(Refusal::NotFound {
+                    id,
+                    action: Action::Resume,
+                }));
+            }
             return Ok(Err(Refusal::LeaseHeld { id }));
         }
         let restarted = self.restart_held(id, how, owner, now)?;
