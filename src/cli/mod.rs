@@ -17,6 +17,7 @@ mod shell;
 mod spend;
 mod stored;
 mod submit;
+mod submit_n;
 mod validate;
 
 use std::path::PathBuf;

@@ -13,6 +13,7 @@ mod hostile_names;
 mod interrupts;
 mod money;
 mod paid;
+mod takes;
 mod unsent;
 mod wait_elsewhere;
 

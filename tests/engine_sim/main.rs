@@ -15,3 +15,4 @@ mod submit;
 mod support;
 mod takes;
 mod unsent;
+mod variants;

@@ -44,4 +44,5 @@ bodies!(
     attention_late_tasks_and_files,
     ledger_and_spend,
     the_gate_admits_only_the_lease_holder,
+    takes_are_recorded_all_or_none,
 );

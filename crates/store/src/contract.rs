@@ -174,8 +174,10 @@ pub async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
 
 mod gate;
 mod more;
+mod variants;
 pub use gate::*;
 pub use more::*;
+pub use variants::*;
 
 /// Every body, by name, so a backend's test runs them all and names the one that failed.
 pub const ALL: &[&str] = &[
@@ -189,6 +191,7 @@ pub const ALL: &[&str] = &[
     "attention_late_tasks_and_files",
     "ledger_and_spend",
     "the_gate_admits_only_the_lease_holder",
+    "takes_are_recorded_all_or_none",
 ];
 
 /// Runs the body named `name` (one of [`ALL`]) on `s`.
@@ -206,6 +209,7 @@ pub async fn run(name: &str, s: Arc<dyn JobStore>) {
         "attention_late_tasks_and_files" => attention_late_tasks_and_files(s).await,
         "ledger_and_spend" => ledger_and_spend(s).await,
         "the_gate_admits_only_the_lease_holder" => the_gate_admits_only_the_lease_holder(s).await,
+        "takes_are_recorded_all_or_none" => takes_are_recorded_all_or_none(s).await,
         other => panic!("no contract body {other:?}"),
     }
 }

@@ -21,6 +21,7 @@ mod migrations;
 mod store_impl;
 mod t_files;
 mod t_gate;
+mod t_insert;
 mod t_leases;
 mod t_money;
 mod t_reads;

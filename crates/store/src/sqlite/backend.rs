@@ -57,18 +57,18 @@ impl SqliteStore {
 }
 
 impl JobStore for SqliteStore {
-    fn insert_within_budget(
+    fn insert_takes_within_budget(
         &self,
-        job: NewJob,
+        jobs: Vec<NewJob>,
         budget: Budget,
         unit_prices: UnitPrices,
         owner: &str,
         lease_until: i64,
         now: i64,
-    ) -> StoreFuture<'_, Result<JobView, OverBudget>> {
+    ) -> StoreFuture<'_, Result<Vec<JobView>, OverBudget>> {
         let owner = owner.to_owned();
         self.call(move |s| {
-            s.insert_view_within_budget(&job, &budget, &unit_prices, &owner, lease_until, now)
+            s.insert_views_within_budget(&jobs, &budget, &unit_prices, &owner, lease_until, now)
         })
     }
 

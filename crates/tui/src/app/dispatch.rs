@@ -243,7 +243,7 @@ impl App {
 
     pub(crate) fn confirmed(&mut self, c: Confirm) {
         match c {
-            Confirm::Submit(_) => self.submit_now(),
+            Confirm::Submit(paid) => self.submit_now(paid.takes),
             Confirm::Retry(ask) => self.retry_now(*ask),
             Confirm::Quit {
                 unsaved_ok: true, ..
