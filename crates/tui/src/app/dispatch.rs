@@ -167,7 +167,10 @@ impl App {
                 }
             }
             Msg::Copy(url) => match self.env.host.copy(&url) {
-                Ok(()) => self.toast_info("URL copied (OSC 52)"),
+                Ok(()) => self.toast_info(format!(
+                    "URL copied (OSC 52, {})",
+                    crate::labels::file_size(url.len() as u64)
+                )),
                 Err(e) => self.toast_error(e.to_string()),
             },
             Msg::Jump(path) => self.jump(path),
