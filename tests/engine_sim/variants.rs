@@ -14,14 +14,21 @@ use shotdeck::files::board_file;
 
 use crate::support::*;
 
-fn takes(h: &Harness, path: &Path, n: u32, max_usd: Option<f64>) -> SubmitRequest {
+/// One take's estimate of the board at `path`.
+fn one_take_usd(path: &Path) -> f64 {
+    let board = board_file::load(path).unwrap();
+    estimate(&board, Provider::Kling, &default_prices())
+        .unwrap()
+        .usd
+}
+
+fn takes(path: &Path, n: u32, max_usd: Option<f64>) -> SubmitRequest {
     let board = board_file::load(path).unwrap();
     let options = SubmitOptions {
         takes: n,
         max_usd,
         ..SubmitOptions::default()
     };
-    let _ = h;
     SubmitRequest::new(path, board, Provider::Kling, options)
 }
 
@@ -45,7 +52,7 @@ async fn three_takes_are_three_creates_with_their_own_keys_and_consecutive_numbe
     let path = h.board("single-shot.json");
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
-    let request = takes(&h, &path, 3, None);
+    let request = takes(&path, 3, None);
     let ticket = request.ticket;
     engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     events.job_for(ticket).await;
@@ -96,10 +103,7 @@ async fn three_takes_are_three_creates_with_their_own_keys_and_consecutive_numbe
 async fn the_budget_refuses_all_takes_when_together_they_do_not_fit() {
     let h = Harness::start(0.3).await;
     let path = h.board("single-shot.json");
-    let board = board_file::load(&path).unwrap();
-    let est = estimate(&board, Provider::Kling, &default_prices())
-        .unwrap()
-        .usd;
+    let est = one_take_usd(&path);
     // Two takes fit under the day's limit, three do not (each alone would).
     let budget = Budget {
         per_day: Some(est * 2.5),
@@ -107,7 +111,7 @@ async fn the_budget_refuses_all_takes_when_together_they_do_not_fit() {
     };
     let mut engine = engine_with(&h, budget).await;
     let mut events = Events::new(&mut engine);
-    let request = takes(&h, &path, 3, None);
+    let request = takes(&path, 3, None);
     let ticket = request.ticket;
     engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     let refusal = events.refusal(ticket).await;
@@ -126,7 +130,7 @@ async fn the_budget_refuses_all_takes_when_together_they_do_not_fit() {
         "nothing reached the provider"
     );
 
-    let request = takes(&h, &path, 2, None);
+    let request = takes(&path, 2, None);
     let ticket = request.ticket;
     engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     events.job_for(ticket).await;
@@ -138,14 +142,11 @@ async fn the_budget_refuses_all_takes_when_together_they_do_not_fit() {
 async fn the_confirmed_ceiling_holds_the_total_and_the_count_is_capped() {
     let h = Harness::start(0.3).await;
     let path = h.board("single-shot.json");
-    let board = board_file::load(&path).unwrap();
-    let est = estimate(&board, Provider::Kling, &default_prices())
-        .unwrap()
-        .usd;
+    let est = one_take_usd(&path);
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
     // One take fits the ceiling; four of them do not.
-    let request = takes(&h, &path, 4, Some(est * 3.5));
+    let request = takes(&path, 4, Some(est * 3.5));
     let ticket = request.ticket;
     engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     let refusal = events.refusal(ticket).await;
@@ -153,7 +154,7 @@ async fn the_confirmed_ceiling_holds_the_total_and_the_count_is_capped() {
         matches!(refusal, Refusal::OverCeiling { estimate_usd, .. } if (estimate_usd - est * 4.0).abs() < 1e-9),
         "{refusal:?}"
     );
-    let request = takes(&h, &path, 9, None);
+    let request = takes(&path, 9, None);
     let ticket = request.ticket;
     engine.cmd_tx.try_send(JobCmd::Submit(request)).unwrap();
     let refusal = events.refusal(ticket).await;
