@@ -22,6 +22,7 @@ mod spend;
 mod spend_by;
 mod stored;
 mod submit;
+mod submit_n;
 mod validate;
 
 use std::path::PathBuf;

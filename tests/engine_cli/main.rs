@@ -15,6 +15,7 @@ mod money;
 mod paid;
 mod sequence;
 mod spend_by;
+mod takes;
 mod unsent;
 mod wait_elsewhere;
 

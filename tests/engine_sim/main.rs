@@ -17,3 +17,4 @@ mod submit;
 mod support;
 mod takes;
 mod unsent;
+mod variants;

@@ -220,9 +220,11 @@ pub async fn restarting_a_missing_job_is_not_found(s: Arc<dyn JobStore>) {
 mod gate;
 mod identity;
 mod more;
+mod variants;
 pub use gate::*;
 pub use identity::*;
 pub use more::*;
+pub use variants::*;
 
 /// Every body, by name, so a backend's test runs them all and names the one that failed.
 pub const ALL: &[&str] = &[
@@ -239,6 +241,7 @@ pub const ALL: &[&str] = &[
     "two_clones_share_takes_keeper_and_retries",
     "old_rows_join_their_project",
     "restarting_a_missing_job_is_not_found",
+    "takes_are_recorded_all_or_none",
 ];
 
 /// Runs the body named `name` (one of [`ALL`]) on `s`.
@@ -261,6 +264,7 @@ pub async fn run(name: &str, s: Arc<dyn JobStore>) {
         }
         "old_rows_join_their_project" => old_rows_join_their_project(s).await,
         "restarting_a_missing_job_is_not_found" => restarting_a_missing_job_is_not_found(s).await,
+        "takes_are_recorded_all_or_none" => takes_are_recorded_all_or_none(s).await,
         other => panic!("no contract body {other:?}"),
     }
 }

@@ -120,7 +120,40 @@ pub trait JobStore: Send + Sync {
         owner: &str,
         lease: Duration,
         now: i64,
-    ) -> StoreFuture<'_, Result<JobView, OverBudget>>;
+    ) -> StoreFuture<'_, Result<JobView, OverBudget>> {
+        let takes = self.insert_takes_within_budget(
+            vec![job],
+            budget,
+            unit_prices,
+            owner,
+            lease_until,
+            now,
+        );
+        Box::pin(async move {
+            match takes.await? {
+                Ok(views) => views.into_iter().next().map(Ok).ok_or(StoreError::Corrupt {
+                    id: 0,
+                    field: "insert",
+                    reason: "one job was recorded and none answered".into(),
+                }),
+                Err(over) => Ok(Err(over)),
+            }
+        })
+    }
+
+    /// Records the takes in `jobs` (one submit of N variants of a board) as
+    /// [`JobStore::insert_within_budget`] records one, in one transaction: `budget` is held
+    /// to all of them together ([`Budget::check_all`]), they get consecutive take numbers
+    /// in the order given, and either every one is recorded or none (`Ok(Err(_))`).
+    fn insert_takes_within_budget(
+        &self,
+        jobs: Vec<NewJob>,
+        budget: Budget,
+        unit_prices: UnitPrices,
+        owner: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> StoreFuture<'_, Result<Vec<JobView>, OverBudget>>;
 
     /// The jobs recorded as retries of `id`, oldest first, with their phases.
     fn retries_of(&self, id: JobId) -> StoreFuture<'_, Vec<(JobId, JobPhase)>>;

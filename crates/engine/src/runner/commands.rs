@@ -47,12 +47,16 @@ impl EngineLoop {
         let prices = self.shared.settings.prices.clone();
         let profiles = self.shared.settings.profiles.clone();
         let prepared =
-            tokio::task::spawn_blocking(move || intake::prepare(req, &prices, &profiles)).await;
+            tokio::task::spawn_blocking(move || intake::prepare_takes(req, &prices, &profiles))
+                .await;
         match prepared {
-            Ok(Ok(job)) => {
-                let job = NewJob { retry_of, ..job };
-                tracing::info!(external_task_id = %job.external_task_id, provider = %job.provider, "submitting");
-                self.record(job, Some(ticket)).await;
+            Ok(Ok(jobs)) => {
+                let jobs = jobs
+                    .into_iter()
+                    .map(|job| NewJob { retry_of, ..job })
+                    .inspect(|job| tracing::info!(external_task_id = %job.external_task_id, provider = %job.provider, "submitting"))
+                    .collect();
+                self.record_takes(jobs, Some(ticket)).await;
             }
             Ok(Err(refusal)) => self.refuse(Some(ticket), refusal),
             Err(e) => self.refuse(
@@ -68,7 +72,13 @@ impl EngineLoop {
     /// Records the job (leased to us, nothing sent yet) and starts its worker. `ticket`
     /// names the front end's submit this job answers, if any.
     pub(super) async fn record(&mut self, job: NewJob, ticket: Option<SubmitTicket>) {
-        if let Err(reason) = intake::ensure_keyed(&job) {
+        self.record_takes(vec![job], ticket).await;
+    }
+
+    /// Records the takes of one submit together (all within the budget, or none) and starts
+    /// a worker for each; every take is announced under the submit's `ticket`.
+    async fn record_takes(&mut self, jobs: Vec<NewJob>, ticket: Option<SubmitTicket>) {
+        if let Some(reason) = jobs.iter().find_map(|j| intake::ensure_keyed(j).err()) {
             return self.refuse(ticket, reason);
         }
         if let Some(why) = self.money_refusal() {
@@ -83,18 +93,20 @@ impl EngineLoop {
         let inserted = self
             .shared
             .store
-            .insert_within_budget(job, budget, unit_prices, &owner, lease, now)
+            .insert_takes_within_budget(jobs, budget, unit_prices, &owner, lease, now)
             .await;
         match inserted {
             Ok(Err(over)) => self.refuse(ticket, Refusal::OverBudget { job: None, over }),
-            Ok(Ok(view)) => {
-                let id = view.id;
-                self.scope.add(id);
-                match ticket {
-                    Some(ticket) => self.announce(ticket, view),
-                    None => self.report(view),
+            Ok(Ok(views)) => {
+                for view in views {
+                    let id = view.id;
+                    self.scope.add(id);
+                    match ticket {
+                        Some(ticket) => self.announce(ticket, view),
+                        None => self.report(view),
+                    }
+                    self.spawn_worker(id).await;
                 }
-                self.spawn_worker(id).await;
             }
             Err(e) => self.refuse(
                 ticket,

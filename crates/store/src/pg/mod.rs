@@ -22,6 +22,7 @@ mod store_impl;
 mod t_account;
 mod t_files;
 mod t_gate;
+mod t_insert;
 mod t_leases;
 mod t_money;
 mod t_reads;

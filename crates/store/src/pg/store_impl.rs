@@ -20,17 +20,17 @@ use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
 
 impl JobStore for PgStore {
-    fn insert_within_budget(
+    fn insert_takes_within_budget(
         &self,
-        job: NewJob,
+        jobs: Vec<NewJob>,
         budget: Budget,
         unit_prices: UnitPrices,
         owner: &str,
         lease: Duration,
         now: i64,
-    ) -> StoreFuture<'_, Result<JobView, OverBudget>> {
+    ) -> StoreFuture<'_, Result<Vec<JobView>, OverBudget>> {
         let owner = owner.to_owned();
-        Box::pin(self.insert_job(job, budget, unit_prices, owner, lease, now))
+        Box::pin(self.insert_jobs(jobs, budget, unit_prices, owner, lease, now))
     }
 
     fn retries_of(&self, id: JobId) -> StoreFuture<'_, Vec<(JobId, JobPhase)>> {

@@ -62,19 +62,19 @@ impl SqliteStore {
 }
 
 impl JobStore for SqliteStore {
-    fn insert_within_budget(
+    fn insert_takes_within_budget(
         &self,
-        job: NewJob,
+        jobs: Vec<NewJob>,
         budget: Budget,
         unit_prices: UnitPrices,
         owner: &str,
         lease: Duration,
         now: i64,
-    ) -> StoreFuture<'_, Result<JobView, OverBudget>> {
+    ) -> StoreFuture<'_, Result<Vec<JobView>, OverBudget>> {
         let owner = owner.to_owned();
         let lease_until = until(now, lease);
         self.call(move |s| {
-            s.insert_view_within_budget(&job, &budget, &unit_prices, &owner, lease_until, now)
+            s.insert_views_within_budget(&jobs, &budget, &unit_prices, &owner, lease_until, now)
         })
     }
 

@@ -99,18 +99,45 @@ impl Store {
         lease_until: i64,
         now: i64,
     ) -> Result<Result<JobId, OverBudget>, StoreError> {
+        let ids = self.insert_takes_within_budget(
+            std::slice::from_ref(job),
+            budget,
+            unit_prices,
+            owner,
+            lease_until,
+            now,
+        )?;
+        Ok(ids.map(|ids| ids[0]))
+    }
+
+    /// Records the takes of one board (`jobs`, in order) like [`Store::insert_job`], all
+    /// or none: `budget` holds them together ([`Budget::check_all`]), summed and inserted
+    /// in one write-locked transaction, so they get consecutive takes.
+    pub fn insert_takes_within_budget(
+        &mut self,
+        jobs: &[NewJob],
+        budget: &Budget,
+        unit_prices: &UnitPrices,
+        owner: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> Result<Result<Vec<JobId>, OverBudget>, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if budget.is_set() {
-            let spent = spent_before(&tx, &job.board_path, now, unit_prices, None)?;
-            if let Err(over) = budget.check(job.estimated_usd, spent) {
+        if let (true, Some(first)) = (budget.is_set(), jobs.first()) {
+            let spent = spent_before(&tx, &first.board_path, now, unit_prices, None)?;
+            let estimates: Vec<Option<f64>> = jobs.iter().map(|j| j.estimated_usd).collect();
+            if let Err(over) = budget.check_all(&estimates, spent) {
                 return Ok(Err(over));
             }
         }
-        let id = super::write::insert_row(&tx, job, owner, lease_until, now)?;
+        let mut ids = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            ids.push(super::write::insert_row(&tx, job, owner, lease_until, now)?);
+        }
         tx.commit()?;
-        Ok(Ok(id))
+        Ok(Ok(ids))
     }
 
     /// Holds job `id`, recorded earlier but sent only now, to `budget` as if it were new:
