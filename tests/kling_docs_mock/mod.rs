@@ -19,6 +19,7 @@
 #![allow(dead_code)] // each test file uses a different part of the mock
 
 mod tasks;
+pub mod v2;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -4,6 +4,7 @@
 //! `benches/core.rs`). Image checks use facts gathered beforehand by the files layer, so
 //! nothing here touches the disk.
 
+mod design;
 mod evidence;
 mod frames;
 mod images;
@@ -59,6 +60,11 @@ pub const RULES: &[Rule] = &[
         id: "route",
         summary: "the route carries the whole board: its shot list, Auto, references and frames",
         check: route::carries,
+    },
+    Rule {
+        id: "kling_route",
+        summary: "the model has the Kling design chosen (legacy or v2, [profiles.kling] route) and the board fits it (kling)",
+        check: design::kling_route,
     },
     Rule {
         id: "shot_count",
