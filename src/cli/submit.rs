@@ -109,6 +109,9 @@ pub(super) fn run(args: SubmitArgs) -> ExitCode {
     eprintln!("{what}");
     let carries = config.profiles.caps(provider).carries(&board);
     eprintln!("{provider} carries: {carries}");
+    if let Some(route) = crate::core::compose::route_line(&board, provider, &config.profiles) {
+        eprintln!("{route}");
+    }
     if let Some(max) = args.max_cost {
         match &est {
             Some(e) if !crate::core::budget::fits_under(e.usd, max) => {
@@ -273,6 +276,9 @@ fn dry_run(
     super::out::write_with(|w| super::json_out::write_pretty(w, &request));
     let carries = config.profiles.caps(provider).carries(board);
     eprintln!("{provider} carries: {carries}");
+    if let Some(route) = crate::core::compose::route_line(board, provider, &config.profiles) {
+        eprintln!("{route}");
+    }
     eprintln!("{}", cost_line(provider, board, est, uploads));
     if let Err(e) = Client::from_env(provider, &provider_settings(config)) {
         eprintln!("note: a real submit would stop here: {e}");

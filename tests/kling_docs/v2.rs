@@ -261,7 +261,7 @@ async fn a_route_the_model_lacks_is_refused_before_any_send() {
     );
     assert!(
         f.iter().any(|f| f.message.contains("no legacy route")
-            && !shotdeck::core::is_submittable(&[f.clone()])),
+            && !shotdeck::core::is_submittable(std::slice::from_ref(f))),
         "{f:?}"
     );
     let omni = Board {

@@ -41,7 +41,7 @@ impl Design {
 }
 
 /// `[profiles.kling] route`: which design the official provider uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RoutePref {
     /// What the model table says for the board's model.
@@ -49,6 +49,22 @@ pub enum RoutePref {
     Auto,
     Legacy,
     V2,
+}
+
+impl<'de> Deserialize<'de> for RoutePref {
+    /// An unknown value is an error naming the key, so the config's report says which line
+    /// to fix (serde's own would name only the variants).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.trim() {
+            "auto" => Ok(RoutePref::Auto),
+            "legacy" => Ok(RoutePref::Legacy),
+            "v2" => Ok(RoutePref::V2),
+            other => Err(serde::de::Error::custom(format!(
+                "[profiles.kling] route must be \"auto\", \"legacy\" or \"v2\", not {other:?}"
+            ))),
+        }
+    }
 }
 
 /// `[profiles.kling]` in config.toml.
@@ -253,4 +269,70 @@ pub fn limits_of_board(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{KLING_V3, KLING_V3_OMNI, KLING_V3_TURBO};
+
+    #[test]
+    fn the_table_decides_unless_the_profile_says_otherwise() {
+        assert_eq!(
+            choose(&KLING_V3, Mode::Text, RoutePref::Auto),
+            Ok(Design::Legacy)
+        );
+        assert_eq!(
+            choose(&KLING_V3, Mode::Image, RoutePref::V2),
+            Ok(Design::V2)
+        );
+        assert_eq!(
+            choose(&KLING_V3_TURBO, Mode::Text, RoutePref::Auto),
+            Ok(Design::V2)
+        );
+        let no_legacy = choose(&KLING_V3_TURBO, Mode::Text, RoutePref::Legacy).unwrap_err();
+        assert!(no_legacy.contains("no legacy route"), "{no_legacy}");
+        let no_v2 = choose(&KLING_V3_OMNI, Mode::Text, RoutePref::V2).unwrap_err();
+        assert!(no_v2.contains("[profiles.kling]"), "{no_v2}");
+        let references = choose(&KLING_V3, Mode::Reference, RoutePref::V2).unwrap_err();
+        assert!(references.contains("omni-video"), "{references}");
+    }
+
+    #[test]
+    fn only_v2_paths_skip_the_external_lookup_and_the_kind_list() {
+        assert!(looks_up_by_external_id(
+            Provider::Kling,
+            "/v1/videos/text2video"
+        ));
+        assert!(!looks_up_by_external_id(
+            Provider::Kling,
+            "/text-to-video/kling-3.0"
+        ));
+        assert!(lists_tasks(Provider::Kling, "/v1/videos/omni-video"));
+        assert!(!lists_tasks(
+            Provider::Kling,
+            "/image-to-video/kling-3.0-turbo"
+        ));
+        assert!(!lists_tasks(Provider::Gateway, "/v1/video/generations"));
+    }
+
+    #[test]
+    fn turbo_has_no_4k_and_a_semicolon_would_cut_a_shot() {
+        let v2 = KLING_V3_TURBO.designs.v2.as_ref().unwrap();
+        assert_eq!(v2.resolution("pro"), Some("1080p"));
+        assert_eq!(v2.resolution("4k"), None);
+        let mut board = crate::model::Board::starter();
+        board.quality = "4k".into();
+        board.shots[0].prompt = "wide; then close".into();
+        let errors: Vec<_> = limits_of_board(&board, v2)
+            .into_iter()
+            .filter(|(e, _, _)| *e)
+            .map(|(_, _, m)| m)
+            .collect();
+        assert!(
+            errors.iter().any(|m| m.contains("settings.resolution")),
+            "{errors:?}"
+        );
+        assert!(errors.iter().any(|m| m.starts_with("Shot 1")), "{errors:?}");
+    }
 }

@@ -25,6 +25,11 @@ pub(super) fn no_external_lookup() -> ProviderError {
 }
 
 impl KlingClient {
+    /// Whether an API key is set for the v2 design (never the key itself).
+    pub fn has_v2_key(&self) -> bool {
+        self.v2_key.is_some()
+    }
+
     /// The Bearer value of a v2 call: the API key, or a refusal naming where to set one
     /// (never the value).
     fn v2_bearer(&self) -> Result<&Secret, ProviderError> {

@@ -23,7 +23,7 @@ use super::stats::SimStats;
 use super::store::Store;
 use super::task::Account;
 use super::validate::{self, Invalid};
-use super::{control, fault_layer, gateway_api, kling_api, responses, video};
+use super::{control, fault_layer, gateway_api, kling_api, kling_v2_api, responses, video};
 
 /// How long a task takes from create to its end unless configured otherwise.
 pub const DEFAULT_TASK_SECONDS: f64 = 3.0;
@@ -243,6 +243,9 @@ fn router(state: Shared) -> Router {
             get(kling_api::list).post(kling_api::create),
         )
         .route("/v1/videos/{kind}/{id}", get(kling_api::query))
+        .route("/text-to-video/{model}", post(kling_v2_api::create_text))
+        .route("/image-to-video/{model}", post(kling_v2_api::create_image))
+        .route("/tasks", get(kling_v2_api::lookup))
         .layer(from_fn_with_state(state.clone(), fault_layer::inject))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new()

@@ -106,3 +106,19 @@ fn contents(prompt: String, wire: WireImages, v2: &V2Model) -> Value {
     }
     Value::Array(items)
 }
+
+/// For `compose` and the submit dialog: which design the official provider sends this
+/// board by ("Route: kling v2 (api key)"), `None` for other providers.
+pub fn route_line(
+    board: &Board,
+    provider: crate::provider::Provider,
+    profiles: &Profiles,
+) -> Option<String> {
+    if provider != crate::provider::Provider::Kling {
+        return None;
+    }
+    Some(match design(board, profiles, crate::models::MODELS) {
+        Ok(d) => format!("Route: {}", d.label()),
+        Err(why) => format!("Route: none — {why}"),
+    })
+}

@@ -128,7 +128,7 @@ fn compose_in(
     }
 }
 
-pub use kling_v2::design as kling_design;
+pub use kling_v2::{design as kling_design, route_line};
 
 /// Where the official API sends this board, from the model table. An unknown model (an
 /// error the `model` rule reports) is previewed on the default model's route.
