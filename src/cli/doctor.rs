@@ -100,7 +100,7 @@ pub(super) fn run(args: DoctorArgs) -> ExitCode {
             )],
             Ok(Client::Kling(c)) => {
                 let mut checks = kling(&c, &env).await;
-                checks.push(v2::check(&c, route).await);
+                checks.extend(v2::check(&c, route).await);
                 checks
             }
             Ok(client @ Client::Gateway(_)) => gateway(&client).await,

@@ -1,6 +1,6 @@
-//! `doctor`'s check of Kling's v2 design: the design takes the API key only, so the key the
-//! route in use needs is checked with one free lookup of a task id no one issued
-//! (`GET /tasks?task_ids=…`): an answer means the key passed, 401 that it did not.
+//! `doctor`'s check of Kling's v2 design, when `[profiles.kling] route = "v2"`: the design
+//! takes the API key only, so that key is checked with one free lookup of a task id no one
+//! issued (`GET /tasks?task_ids=…`): an answer means the key passed, 401 that it did not.
 
 use super::Check;
 use crate::core::kling_v2::RoutePref;
@@ -11,26 +11,18 @@ const MADE_UP_TASK: &str = "shotdeck-doctor-no-such-task";
 const KEY_FIX: &str = "set KLING_API_KEY (or kling_api_key in the 0600 credentials.toml): \
                        the v2 design takes Kling's API key, not the access/secret key pair";
 
-pub(super) async fn check(c: &KlingClient, route: RoutePref) -> Check {
-    let in_use = match route {
-        RoutePref::Legacy => {
-            return Check::ok(
-                "route",
-                "kling legacy for every model ([profiles.kling] route = \"legacy\")",
-            );
-        }
-        RoutePref::V2 => "kling v2 (api key) for every model that has it",
-        RoutePref::Auto => "kling legacy; kling v2 (api key) for kling-v3-turbo",
-    };
+/// `None` unless `[profiles.kling] route = "v2"`: with the table's choice (the default),
+/// the default model goes legacy, whose key the checks before this one try already.
+pub(super) async fn check(c: &KlingClient, route: RoutePref) -> Option<Check> {
+    if route != RoutePref::V2 {
+        return None;
+    }
+    let in_use = "kling v2 (api key) for every model that has it";
     if !c.has_v2_key() {
         let detail = format!("{in_use}; no API key is set for the v2 design");
-        return match route {
-            RoutePref::V2 => Check::fail("route", detail, KEY_FIX),
-            // Only a Turbo board needs it: say so, without failing the legacy setup.
-            _ => Check::ok("route", format!("{detail} (Turbo boards will be refused)")),
-        };
+        return Some(Check::fail("route", detail, KEY_FIX));
     }
-    match c.lookup_tasks(&[MADE_UP_TASK]).await {
+    Some(match c.lookup_tasks(&[MADE_UP_TASK]).await {
         Ok(_) => Check::ok("route", format!("{in_use}; the API key is accepted")),
         Err(e @ ProviderError::Auth { .. }) => Check::fail("route", e.to_string(), KEY_FIX),
         Err(e) => Check::fail(
@@ -38,5 +30,5 @@ pub(super) async fn check(c: &KlingClient, route: RoutePref) -> Check {
             format!("the v2 lookup did not answer as documented: {e}"),
             "check the network and the Kling base URL; legacy boards are unaffected",
         ),
-    }
+    })
 }
