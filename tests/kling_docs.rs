@@ -14,6 +14,8 @@ mod list_polling;
 mod model_name;
 #[path = "kling_docs/odd_answers.rs"]
 mod odd_answers;
+#[path = "kling_docs/v2.rs"]
+mod v2;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -127,6 +127,9 @@ pub(super) fn run(args: SubmitArgs) -> ExitCode {
     }
     let carries = config.profiles.caps(provider).carries(&board);
     eprintln!("{provider} carries: {carries}");
+    if let Some(route) = crate::core::compose::route_line(&board, provider, &config.profiles) {
+        eprintln!("{route}");
+    }
     if let Some(max) = args.max_cost {
         match &est {
             Some(e)
@@ -286,6 +289,9 @@ fn dry_run(
     super::out::write_with(|w| super::json_out::write_pretty(w, &request));
     let carries = config.profiles.caps(provider).carries(board);
     eprintln!("{provider} carries: {carries}");
+    if let Some(route) = crate::core::compose::route_line(board, provider, &config.profiles) {
+        eprintln!("{route}");
+    }
     eprintln!("{}", cost_line(provider, board, est, uploads));
     if let Some(total) = submit_n::total_line(est, takes) {
         eprintln!("{total}");

@@ -20,6 +20,7 @@
 
 mod elements;
 mod tasks;
+pub mod v2;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -7,5 +7,6 @@ mod gateway;
 mod kling;
 mod limits;
 mod support;
+mod v2;
 mod validation;
 mod video;

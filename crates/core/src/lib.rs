@@ -12,6 +12,7 @@ pub mod findings;
 pub mod gateway_profile;
 pub mod images;
 pub mod jobs;
+pub mod kling_v2;
 pub mod model;
 pub mod models;
 pub mod printable;

@@ -36,6 +36,8 @@ pub struct RouteCaps {
     pub answers: &'static [&'static str],
     /// Where the user says the route carries more (a fork, a relay passing Kling's body).
     pub config_key: &'static str,
+    /// `[profiles.kling] route`: which of Kling's designs the official provider uses.
+    pub kling_route: crate::kling_v2::RoutePref,
 }
 
 const KLING_ANSWERS: &[&str] = &["Kling's envelope {code, message, data}"];
@@ -69,6 +71,7 @@ impl Profiles {
                 elements: true,
                 answers: KLING_ANSWERS,
                 config_key: "",
+                kling_route: self.kling.route,
             },
             Provider::Gateway | Provider::NewApi => {
                 let (p, config_key) = match provider {
@@ -89,6 +92,7 @@ impl Profiles {
                     elements: false,
                     answers: GATEWAY_ANSWERS,
                     config_key,
+                    kling_route: Default::default(),
                 }
             }
             Provider::KlingRelay => {
@@ -110,6 +114,7 @@ impl Profiles {
                     elements: r.body_whole && r.omni,
                     answers: RELAY_ANSWERS,
                     config_key: "[profiles.kling-relay] body_whole",
+                    kling_route: Default::default(),
                 }
             }
         }

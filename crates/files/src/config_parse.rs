@@ -126,6 +126,26 @@ mod tests {
     }
 
     #[test]
+    fn the_kling_route_is_read_and_an_unknown_one_names_its_key() {
+        use shotdeck_core::kling_v2::RoutePref;
+        let c = parsed("[profiles.kling]\nroute = \"v2\"\n");
+        assert_eq!(c.profiles.kling.route, RoutePref::V2);
+        assert!(c.problems.is_empty());
+        let c = parsed("[profiles.kling]\nroute = \"v3\"\n");
+        assert_eq!(
+            c.profiles.kling.route,
+            RoutePref::Auto,
+            "the default is kept"
+        );
+        let said = &c.problems[0].message;
+        assert!(
+            said.contains("[profiles.kling] route") && said.contains("line 2"),
+            "{said}"
+        );
+        assert!(!c.problems[0].money);
+    }
+
+    #[test]
     fn a_broken_budget_refuses_paid_actions() {
         let c = parsed("theme = \"light\"\n[budget]\nper_jb = 1\n");
         assert_eq!(c.theme, "light");

@@ -9,6 +9,7 @@ mod faults;
 mod gateway_api;
 mod keys;
 mod kling_api;
+mod kling_v2_api;
 mod responses;
 mod server;
 mod stats;

@@ -24,7 +24,9 @@ use super::stats::SimStats;
 use super::store::Store;
 use super::task::Account;
 use super::validate::{self, Invalid};
-use super::{control, elements, fault_layer, gateway_api, kling_api, responses, video};
+use super::{
+    control, elements, fault_layer, gateway_api, kling_api, kling_v2_api, responses, video,
+};
 
 /// How long a task takes from create to its end unless configured otherwise.
 pub const DEFAULT_TASK_SECONDS: f64 = 3.0;
@@ -252,6 +254,9 @@ fn router(state: Shared) -> Router {
             &format!("{ELEMENTS_PATH}/{{task_id}}"),
             get(elements::query),
         )
+        .route("/text-to-video/{model}", post(kling_v2_api::create_text))
+        .route("/image-to-video/{model}", post(kling_v2_api::create_image))
+        .route("/tasks", get(kling_v2_api::lookup))
         .layer(from_fn_with_state(state.clone(), fault_layer::inject))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new()

@@ -5,6 +5,7 @@
 //! nothing here touches the disk.
 
 mod elements;
+mod design;
 mod evidence;
 mod frames;
 mod images;
@@ -60,6 +61,11 @@ pub const RULES: &[Rule] = &[
         id: "route",
         summary: "the route carries the whole board: its shot list, Auto, references and frames",
         check: route::carries,
+    },
+    Rule {
+        id: "kling_route",
+        summary: "the model has the Kling design chosen (legacy or v2, [profiles.kling] route) and the board fits it (kling)",
+        check: design::kling_route,
     },
     Rule {
         id: "shot_count",

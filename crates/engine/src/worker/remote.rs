@@ -17,8 +17,10 @@ impl Worker {
     /// `external_task_id` and sends only if the provider has never seen it. One attempt per
     /// step: the request slot is released before any wait, which `on_error` decides.
     pub(super) async fn submit(&mut self) -> Step {
-        // A gateway cannot be asked whether an earlier create arrived: never send again.
-        let looks_up = self.provider.looks_up_by_external_id();
+        // A gateway (or Kling's v2 design) cannot be asked whether an earlier create
+        // arrived: never send again.
+        let looks_up =
+            shotdeck_core::kling_v2::looks_up_by_external_id(self.provider, &self.create_path);
         if self.create_in_doubt && !looks_up {
             return self.needs_attention(None).await;
         }

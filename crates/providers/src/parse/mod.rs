@@ -5,6 +5,7 @@ mod bounds;
 mod elements;
 mod gateway;
 mod kling;
+mod kling_v2;
 mod relay;
 
 use serde_json::Value;
@@ -20,6 +21,7 @@ pub use gateway::{parse_gateway_created, parse_gateway_error, parse_gateway_task
 pub use kling::{
     parse_kling_envelope, parse_kling_list, parse_kling_list_skipping_unreadable, parse_kling_task,
 };
+pub use kling_v2::{parse_kling_v2_created, parse_kling_v2_tasks};
 pub use relay::parse_relay_task;
 
 /// Longest piece of a response body quoted in an error message.

@@ -365,6 +365,8 @@ mod tests {
         step(SettingField::Model, &mut b, 1, limits).unwrap();
         assert_eq!(b.model, "kling-v3-omni");
         step(SettingField::Model, &mut b, 1, limits).unwrap();
+        assert_eq!(b.model, "kling-v3-turbo");
+        step(SettingField::Model, &mut b, 1, limits).unwrap();
         assert_eq!(b.model, models::DEFAULT_MODEL);
 
         let rows = SettingField::all(&b);
