@@ -31,8 +31,9 @@ const NEXT: [(&str, &str, [&str; 3]); 2] = [
     ),
 ];
 
-/// The demo folder's sequence: the example board first, then the two above (the second
-/// continuing from the first's keeper). Files already there are kept.
+/// The demo folder's sequence: the example board first, then the two above, which share
+/// one element (the detective, kept the same from board to board). Files already there
+/// are kept.
 pub(super) fn write(dir: &Path, first_board: &str) -> std::io::Result<()> {
     let template: Value = serde_json::from_str(first_board)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
@@ -60,16 +61,25 @@ pub(super) fn write(dir: &Path, first_board: &str) -> std::io::Result<()> {
             "# The demo's film: three boards in order; `shotdeck sequence` shows it.\n\
              title = \"Noir\"\n\
              boards = [\n  \"noir-demo.json\",\n  \
-             { board = \"noir-2-alley.json\", continue_from = \"previous\" },\n  \
+             \"noir-2-alley.json\",\n  \
              \"noir-3-club.json\",\n]\n",
         )?;
     }
     Ok(())
 }
 
-/// Where the demo's boards would share an element (a character kept the same from shot to
-/// shot) once boards carry Kling's elements: today the board as it is.
-fn with_element(board: Value) -> Value {
+/// The simulator's preset element (its library's `100001`, "Detective"), named in every
+/// prompt as `<<<element_1>>>`: elements ride on omni-video, so the board takes that model.
+fn with_element(mut board: Value) -> Value {
+    board["model"] = "kling-v3-omni".into();
+    board["elements"] = serde_json::json!([{ "id": "100001", "name": "Detective" }]);
+    if let Some(shots) = board["shots"].as_array_mut() {
+        for shot in shots {
+            if let Some(prompt) = shot["prompt"].as_str() {
+                shot["prompt"] = prompt.replacen("the detective", "<<<element_1>>>", 1).into();
+            }
+        }
+    }
     board
 }
 
@@ -99,5 +109,8 @@ mod tests {
         let alley = crate::files::board_file::load(&dir.path().join("noir-2-alley.json")).unwrap();
         assert_eq!(alley.title, "Noir: the alley");
         assert!(alley.shots[1].prompt.contains("matchbook"));
+        assert_eq!(alley.elements.len(), 1, "the boards share the detective");
+        assert!(alley.shots[0].prompt.contains("<<<element_1>>>"));
+        assert!(alley.shots[2].prompt.contains("<<<element_1>>>"));
     }
 }

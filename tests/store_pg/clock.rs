@@ -23,6 +23,7 @@ fn new_job(ext: &str) -> NewJob {
     let request = compose(&board, Provider::Kling, &PlaceholderImages, ext).unwrap();
     NewJob {
         board_path: PathBuf::from("/boards/a.json"),
+        board_key: None,
         board,
         provider: Provider::Kling,
         request,

@@ -121,14 +121,8 @@ pub trait JobStore: Send + Sync {
         lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, Result<JobView, OverBudget>> {
-        let takes = self.insert_takes_within_budget(
-            vec![job],
-            budget,
-            unit_prices,
-            owner,
-            lease_until,
-            now,
-        );
+        let takes =
+            self.insert_takes_within_budget(vec![job], budget, unit_prices, owner, lease, now);
         Box::pin(async move {
             match takes.await? {
                 Ok(views) => views.into_iter().next().map(Ok).ok_or(StoreError::Corrupt {
@@ -151,7 +145,7 @@ pub trait JobStore: Send + Sync {
         budget: Budget,
         unit_prices: UnitPrices,
         owner: &str,
-        lease_until: i64,
+        lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, Result<Vec<JobView>, OverBudget>>;
 

@@ -4,8 +4,8 @@
 //! `benches/core.rs`). Image checks use facts gathered beforehand by the files layer, so
 //! nothing here touches the disk.
 
-mod elements;
 mod design;
+mod elements;
 mod evidence;
 mod frames;
 mod images;

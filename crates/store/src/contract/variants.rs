@@ -4,14 +4,14 @@ use std::sync::Arc;
 
 use shotdeck_core::budget::{Budget, Limit, UnitPrices};
 
-use super::{A, insert, job};
+use super::{A, LONG, insert, job};
 use crate::JobStore;
 
 /// N takes of a board are recorded together with consecutive take numbers, each under its
 /// own key; when the budget cannot hold all N, none is recorded (a per-board limit that one
 /// more take would break refuses the whole batch).
 pub async fn takes_are_recorded_all_or_none(s: Arc<dyn JobStore>) {
-    let first = insert(&*s, job("v0", "/v.json", 1.0), 10).await;
+    let first = insert(&*s, job("v0", "/v.json", 1.0), LONG).await;
     assert_eq!(first.take, 1);
     let budget = Budget {
         per_board: Some(4.0),
@@ -21,7 +21,7 @@ pub async fn takes_are_recorded_all_or_none(s: Arc<dyn JobStore>) {
         .map(|i| job(&format!("v{i}"), "/v.json", 1.0))
         .collect();
     let refused = s
-        .insert_takes_within_budget(four, budget, UnitPrices::new(), A, 10, 2)
+        .insert_takes_within_budget(four, budget, UnitPrices::new(), A, LONG, 2)
         .await
         .unwrap()
         .unwrap_err();
@@ -33,7 +33,7 @@ pub async fn takes_are_recorded_all_or_none(s: Arc<dyn JobStore>) {
         .map(|i| job(&format!("w{i}"), "/v.json", 1.0))
         .collect();
     let views = s
-        .insert_takes_within_budget(three, budget, UnitPrices::new(), A, 10, 3)
+        .insert_takes_within_budget(three, budget, UnitPrices::new(), A, LONG, 3)
         .await
         .unwrap()
         .unwrap();

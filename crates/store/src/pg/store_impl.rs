@@ -13,8 +13,8 @@ use super::t_files::{FILE_PROGRESS, FILE_SECONDS, progress_params};
 use crate::{
     AccountChange, AccountError, AccountView, Adopted, CancelError, ChangeCursor, Changes,
     FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError, LeaseTerms, LedgerEntry,
-    ListFilter, NewJob, PageQuery, Refusal,
-    Requeue, Resolution, ResolveError, Restart, Slot, StoreFuture,
+    ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError, Restart, Slot,
+    StoreFuture,
 };
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};

@@ -182,3 +182,16 @@ impl PgStore {
             .map(|r| r.get(0)))
     }
 }
+
+fn is_one_retry_violation(e: &tokio_postgres::Error) -> bool {
+    e.as_db_error()
+        .is_some_and(|db| db.code().code() == "23505" && db.constraint() == Some("jobs_one_retry"))
+}
+
+fn corrupt(field: &'static str, e: serde_json::Error) -> StoreError {
+    StoreError::Corrupt {
+        id: 0,
+        field,
+        reason: e.to_string(),
+    }
+}

@@ -6,8 +6,8 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{JobRecord, ListFilter, PhaseEvent, Store, StoreError, parse_json, parse_provider};
 use crate::phase::{self, parse_phase};
-use shotdeck_core::BoardKey;
 use crate::{ChangeCursor, Changes};
+use shotdeck_core::BoardKey;
 use shotdeck_core::jobs::{JobError, JobFile, JobId, JobView};
 
 /// The columns a [`JobView`] is built from, in `RawView::from_row` order.

@@ -9,6 +9,7 @@ fn view(board: &str, take: u32, keeper: bool, file: Option<(&str, f64)>) -> JobV
     JobView {
         id: i64::from(take),
         board_path: PathBuf::from(board),
+        board_key: crate::BoardKey::local(Path::new(board)),
         board_title: String::new(),
         provider: Provider::Kling,
         external_task_id: format!("ext-{take}"),
