@@ -10,6 +10,13 @@ use crate::rules::{self, RestartStep};
 use crate::{Adopted, Refusal, Restart, StoreError};
 use shotdeck_core::jobs::{Action, JobId, JobPhase, JobView};
 
+/// A job in `downloading` is worked only by an engine on the machine that asked for it
+/// (the host bound as `param`): its files land there. Another machine's is left for it.
+fn mine_to_fetch(param: &str) -> String {
+    let downloading = crate::phase::literal(JobPhase::Downloading);
+    format!("(j.phase <> {downloading} OR j.submitted_by_host = {param})")
+}
+
 /// Takes (or renews) `id`'s lease for `owner` until `until`: when it is free, already
 /// `owner`'s, or expired before `now`.
 pub(super) async fn take_lease(
@@ -89,9 +96,11 @@ impl PgStore {
             .query(
                 &format!(
                     "SELECT j.id FROM jobs j WHERE {ENGINE_WORK} AND (NOT j.stalled OR $2) \
-                     AND (j.lease_owner IS NULL OR j.lease_until_ms < $1) ORDER BY j.id"
+                     AND (j.lease_owner IS NULL OR j.lease_until_ms < $1) AND {} \
+                     ORDER BY j.id",
+                    mine_to_fetch("$3")
                 ),
-                &[&now, &include_stalled],
+                &[&now, &include_stalled, &self.submitter.host],
             )
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
@@ -102,9 +111,11 @@ impl PgStore {
         let rows = client
             .query(
                 &format!(
-                    "SELECT j.id FROM jobs j WHERE {ENGINE_WORK} AND NOT j.stalled ORDER BY j.id"
+                    "SELECT j.id FROM jobs j WHERE {ENGINE_WORK} AND NOT j.stalled \
+                     AND {} ORDER BY j.id",
+                    mine_to_fetch("$1")
                 ),
-                &[],
+                &[&self.submitter.host],
             )
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
