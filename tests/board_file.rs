@@ -316,3 +316,39 @@ fn one_board_has_one_identity_however_it_is_named() {
     std::fs::write(boards.join("new.json"), SMALL).unwrap();
     assert_eq!(before, board_file::identity(&new));
 }
+
+/// Elements and voices round-trip exactly, fields the board does not know included; boards
+/// without them are written without them.
+#[test]
+fn elements_and_voices_round_trip_and_stay_out_of_boards_without_them() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join("element.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let b = board_file::parse(&text, &path).unwrap();
+    assert_eq!(b.elements.len(), 1);
+    assert_eq!(b.elements[0].id, "100001");
+    assert_eq!(
+        b.elements[0].preview.as_deref(),
+        Some("images/detective.png")
+    );
+    assert_eq!(board_file::to_json(&b), text);
+    let with_voice = r#"{
+  "shots": [{"prompt": "<<<voice_1>>> says hello", "duration": 4}],
+  "elements": [{"id": "7", "x_tag": "kept"}],
+  "voices": [{"id": "narrator_en", "name": "Narrator", "lang": "en"}]
+}"#;
+    let v = board_file::parse(with_voice, "b.json".as_ref()).unwrap();
+    assert_eq!(v.voices[0].name, "Narrator");
+    let out = board_file::to_json(&v);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["voices"][0]["lang"], "en");
+    assert_eq!(json["elements"][0]["x_tag"], "kept");
+    assert!(json["elements"][0].get("name").is_none(), "{out}");
+    assert_eq!(board_file::parse(&out, "b.json".as_ref()).unwrap(), v);
+    let starter = board_file::to_json(&Board::starter());
+    assert!(
+        !starter.contains("elements") && !starter.contains("voices"),
+        "{starter}"
+    );
+}

@@ -5,6 +5,8 @@
 //! odd poll answers that never end a task the provider accepted (`odd_answers`: nor one
 //! that names another task), and many jobs polled with one list request (`list_polling`).
 
+#[path = "kling_docs/elements.rs"]
+mod elements;
 mod kling_docs_mock;
 #[path = "kling_docs/list_polling.rs"]
 mod list_polling;
@@ -12,6 +14,8 @@ mod list_polling;
 mod model_name;
 #[path = "kling_docs/odd_answers.rs"]
 mod odd_answers;
+#[path = "kling_docs/v2.rs"]
+mod v2;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

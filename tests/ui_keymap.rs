@@ -34,7 +34,7 @@ fn a_rebound_confirmation_key_submits_and_shows_in_the_dialog() {
     h.keys("S");
     assert_eq!(h.app.overlay_name(), Some("submit"));
     assert!(
-        screen(&h).contains(" j/f9 submit · n/esc cancel "),
+        screen(&h).contains(" j/f9 submit · +/- takes · n/esc cancel "),
         "{}",
         screen(&h)
     );

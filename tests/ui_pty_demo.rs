@@ -285,3 +285,48 @@ fn build_a_board_check_the_total_submit_and_get_the_video_in_demo_mode() {
         ]
     );
 }
+
+/// `--demo` alone opens the example board inside the demo's three-board sequence: the
+/// Timeline pane says the running time and which boards lack a keeper, and marking the
+/// finished take the keeper moves it on.
+#[test]
+fn the_demo_board_shows_its_sequence_and_a_keeper_moves_it_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = demo_command(dir.path(), Path::new("unused"));
+    // No board named: the demo writes its own project.
+    let mut bare = Command::new(command.get_program());
+    bare.args(["--demo", "--sim-task-seconds", "0.5"]);
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(v) => bare.env(key, v),
+            None => bare.env_remove(key),
+        };
+    }
+    command = bare;
+    let mut session = Session::spawn(command).unwrap();
+    session.get_process_mut().set_window_size(80, 24).unwrap();
+    let mut s = Screen {
+        session,
+        parser: vt100::Parser::new(24, 80, 0),
+    };
+    s.wait_text(
+        "the sequence line",
+        &[
+            "SIMULATED",
+            "Sequence Noir: 0/3 kept · 0:00 of 0:36 · no keeper:",
+        ],
+    );
+    s.send(b"S");
+    s.wait_text("the submit confirmation", &["Submit?"]);
+    s.send(b"y");
+    s.wait_text("the take done", &["✓ done"]);
+    s.send(b"6");
+    s.send(b"K");
+    s.wait_text(
+        "the keeper counted",
+        &["Sequence Noir: 1/3 kept · 0:01 of 0:36 · no keeper: noir-2-alley, noi"],
+    );
+    s.send(b"q");
+    let status = s.wait_exit();
+    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+}

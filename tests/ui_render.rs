@@ -2,6 +2,7 @@
 //! `INSTA_UPDATE=always cargo test --test ui_render`).
 
 mod ui_images;
+mod ui_sequence;
 mod ui_support;
 mod ui_takes;
 
@@ -54,6 +55,32 @@ fn job_queue_with_running_failed_and_done_jobs() {
     h.keys("6");
     h.key(KeyCode::Down);
     snap("job_queue", &h);
+}
+
+#[test]
+fn job_queue_on_a_shared_store_shows_who_submitted_each_job() {
+    // A team's store records who asked; the jobs of one machine's store never say.
+    let mut h = harness_with(&noir(), |board| {
+        let mut jobs = sample_jobs(board);
+        for (i, j) in jobs.iter_mut().enumerate() {
+            let who = if i % 2 == 0 {
+                "alice@studio-1"
+            } else {
+                "bob@studio-2"
+            };
+            j.submitted_by = Some(who.into());
+        }
+        jobs
+    });
+    h.keys("6");
+    h.key(KeyCode::Down);
+    snap("job_queue_team", &h);
+    let t = h.render(160, 48);
+    let screen = format!("{:?}", t.backend());
+    assert!(
+        screen.contains("bob") && screen.contains("by alice@studio-1"),
+        "{screen}"
+    );
 }
 
 #[test]

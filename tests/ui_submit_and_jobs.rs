@@ -377,6 +377,7 @@ fn the_jobs_pane_loads_until_the_engine_sends_its_history() {
         jobs: vec![job(7, &board, JobPhase::Done)],
         counts: None,
         warning: Some("the job store is unavailable".into()),
+        sequence: None,
     });
     let after = h.screen(80, 24);
     assert!(!after.contains("loading…"), "{after}");

@@ -25,6 +25,8 @@ pub struct Demo {
     pub sim: SimServer,
     /// Holds the demo's job store (and its board, when none was named).
     pub dir: PathBuf,
+    /// The demo's job store (the engine has it too).
+    pub store: Arc<dyn crate::engine::store::JobStore>,
 }
 
 const DIR_PREFIX: &str = "shotdeck-demo-";
@@ -58,12 +60,14 @@ fn remove_finished_demos(tmp: &Path) {
     }
 }
 
-/// Writes the example board into `dir` and returns its path.
+/// Writes the example board into `dir`, with the demo's sequence around it (see
+/// [`super::demo_sequence`]), and returns its path.
 pub fn write_demo_board(dir: &Path) -> std::io::Result<PathBuf> {
     let path = dir.join("noir-demo.json");
     if !path.exists() {
         std::fs::write(&path, DEMO_BOARD)?;
     }
+    super::demo_sequence::write(dir, DEMO_BOARD)?;
     Ok(path)
 }
 
@@ -112,11 +116,17 @@ pub async fn start(
     let mut config = config.clone();
     config.problems.retain(|p| !p.money);
     crate::sim::describe_relay(&mut config.profiles);
-    let store = crate::engine::store::open(&dir.join("demo-jobs.sqlite3"))?;
-    let engine_config =
-        EngineConfig::new(store, super::engine_settings(&config), settings).with_clients(clients);
+    // The data dir's file name, so `SHOTDECK_DATA_DIR=<demo folder> shotdeck cut <demo
+    // folder>` cuts the demo's keepers.
+    let store = crate::engine::store::open(&dir.join(crate::engine::store::STORE_FILE))?;
+    let engine_config = EngineConfig::new(
+        Arc::clone(&store),
+        super::engine_settings(&config),
+        settings,
+    )
+    .with_clients(clients);
     let engine = Engine::start(engine_config).await?;
-    Ok((Demo { sim, dir }, engine))
+    Ok((Demo { sim, dir, store }, engine))
 }
 
 #[cfg(test)]

@@ -60,6 +60,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
         let ((cmd_tx, event_rx), (cmd_rx, event_tx)) = super::session::ui_channels();
         let (history_tx, history_rx) = oneshot::channel();
         let engine = tokio::spawn(engine_beside_first_frame(
+            opened.path.clone(),
             config.clone(),
             demo_dir,
             args.sim_task_seconds,

@@ -7,8 +7,10 @@
 //! reaches back into the other.
 
 pub mod demo;
+mod demo_sequence;
 pub mod launch;
 pub mod runtime;
+pub mod sequence;
 mod session;
 pub mod store;
 

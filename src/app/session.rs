@@ -8,8 +8,11 @@ use tokio::sync::mpsc::{Receiver, Sender, channel};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use std::sync::Arc;
+
 use super::demo;
 use crate::engine::events::{Asked, JobCmd, JobCounts, JobEvent, JobView, Refusal};
+use crate::engine::store::JobStore;
 use crate::engine::{COMMAND_CAPACITY, EVENT_CAPACITY, Engine, EngineConfig};
 use crate::files::config::Config;
 use crate::ui::History;
@@ -77,6 +80,7 @@ pub(super) fn ui_channels() -> ((Sender<JobCmd>, Receiver<JobEvent>), UiEnds) {
 /// history once that frame is out. Then relays commands and events until the engine stops.
 /// An editor that ends early closes its commands, which stops the engine.
 pub(super) async fn engine_beside_first_frame(
+    board: PathBuf,
     config: Config,
     demo_dir: Option<PathBuf>,
     sim_task_seconds: f64,
@@ -92,10 +96,20 @@ pub(super) async fn engine_beside_first_frame(
             None => return,
         }
     }
+    // The board's sequence, its keepers read from the store (any age, not only the
+    // newest jobs the editor starts with).
+    let sequence = match (super::sequence::sequence_of_board(&board), &session.store) {
+        (Some(dir), Some(store)) => super::sequence::status(&dir, &**store)
+            .await
+            .map_err(|e| tracing::warn!("the sequence is not shown: {e}"))
+            .ok(),
+        _ => None,
+    };
     let _ = history.send(History {
         jobs: session.initial_jobs,
         counts: session.counts,
         warning: session.warning,
+        sequence,
     });
     relay(
         &mut ui_cmds,
@@ -233,6 +247,8 @@ struct Session {
     warning: Option<String>,
     /// The store is locked by another process (why): worth trying again.
     busy: Option<String>,
+    /// The engine's store, for reads the editor needs at start (a sequence's keepers).
+    store: Option<Arc<dyn JobStore>>,
 }
 
 /// The real engine, or with `demo_dir` the simulator and an engine pointed at it. When
@@ -243,9 +259,11 @@ async fn start_engine(
     sim_task_seconds: f64,
 ) -> Session {
     let mut demo = None;
+    let mut opened_store = None;
     let engine = if let Some(dir) = demo_dir {
         match demo::start(config, dir, sim_task_seconds).await {
             Ok((d, handle)) => {
+                opened_store = Some(Arc::clone(&d.store));
                 tracing::info!(sim = %d.sim.base_url(), dir = %d.dir.display(), "demo started");
                 demo = Some(d);
                 Ok(handle)
@@ -255,6 +273,7 @@ async fn start_engine(
     } else {
         let started = match super::store::open_configured(config).await {
             Ok(store) => {
+                opened_store = Some(Arc::clone(&store));
                 let settings = super::provider_settings(config);
                 let cfg = EngineConfig::new(store, super::engine_settings(config), settings);
                 Engine::start(cfg)
@@ -284,6 +303,7 @@ async fn start_engine(
             demo,
             warning: None,
             busy: None,
+            store: opened_store,
         },
         Err(why) => {
             let warning = format!("{why}: editing works, submits are refused");
@@ -308,5 +328,6 @@ fn refusing(why: String, demo: Option<demo::Demo>) -> Session {
         demo,
         warning: None,
         busy: None,
+        store: None,
     }
 }

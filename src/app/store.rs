@@ -21,6 +21,8 @@ pub enum StoreChoice {
         url: crate::core::store_url::StoreUrl,
         /// The setting that chose it: the variable or the config key.
         setting: &'static str,
+        /// The Kling account its jobs go to (`SHOTDECK_ACCOUNT`, `[store] account`).
+        account: String,
     },
 }
 
@@ -32,6 +34,7 @@ impl StoreChoice {
         Ok(match config.store_url()? {
             Some(url) => StoreChoice::Postgres {
                 url,
+                account: config.account()?,
                 setting: if from_env {
                     STORE_URL_ENV
                 } else {
@@ -46,7 +49,7 @@ impl StoreChoice {
     pub fn describe(&self) -> String {
         match self {
             StoreChoice::Sqlite(path) => format!("SQLite at {}", path.display()),
-            StoreChoice::Postgres { url, setting } => {
+            StoreChoice::Postgres { url, setting, .. } => {
                 format!("PostgreSQL at {} (from {setting})", url.redacted())
             }
         }
@@ -57,8 +60,12 @@ impl StoreChoice {
         match self {
             StoreChoice::Sqlite(path) => Ok(crate::engine::store::open(path)?),
             #[cfg(feature = "postgres")]
-            StoreChoice::Postgres { url, setting } => {
-                let mut options = PgOptions::new(url.clone());
+            StoreChoice::Postgres {
+                url,
+                setting,
+                account,
+            } => {
+                let mut options = PgOptions::new(url.clone()).account(account.clone());
                 // Several teams (or tests) on one database: a schema each.
                 if let Ok(schema) = std::env::var(STORE_SCHEMA_ENV)
                     && !schema.trim().is_empty()
@@ -120,7 +127,14 @@ pub async fn check(config: &Config) -> Result<String, String> {
     }
     let store = choice.open().await.map_err(|e| e.to_string())?;
     let counts = store.counts().await.map_err(|e| format!("{what}: {e}"))?;
-    Ok(format!("{what}: answers, {} job(s)", counts.of(None)))
+    let account = match store.account().await {
+        Ok(Some(a)) => format!(", account {}", a.name),
+        _ => String::new(),
+    };
+    Ok(format!(
+        "{what}: answers, {} job(s){account}",
+        counts.of(None)
+    ))
 }
 
 /// The store `config` chooses, opened.
@@ -143,6 +157,7 @@ mod tests {
         let choice = StoreChoice::Postgres {
             url,
             setting: STORE_URL_ENV,
+            account: "default".into(),
         };
         assert_eq!(
             choice.describe(),

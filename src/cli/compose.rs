@@ -70,6 +70,11 @@ pub(super) fn run(args: ComposeArgs) -> ExitCode {
             );
             let carries = config.profiles.caps(provider).carries(&board);
             eprintln!("{provider} carries: {carries}");
+            if let Some(route) =
+                crate::core::compose::route_line(&board, provider, &config.profiles)
+            {
+                eprintln!("{route}");
+            }
             if let Some(est) = estimate(&board, provider, &config.prices) {
                 eprintln!("{provider}: {}", est.summary());
             }

@@ -13,6 +13,9 @@ use std::time::SystemTime;
 
 use reqwest::Url;
 
+#[path = "doctor_v2.rs"]
+mod v2;
+
 use super::ProviderArg;
 use super::out::outln;
 use crate::app::provider_settings;
@@ -84,6 +87,7 @@ impl Check {
 pub(super) fn run(args: DoctorArgs) -> ExitCode {
     let config = super::load_config();
     let provider = args.provider.resolve(&config);
+    let route = config.profiles.kling.route;
     let mut settings = provider_settings(&config);
     settings.request_timeout = std::time::Duration::from_secs_f64(args.timeout);
     runtime::block_on(Flavor::CurrentThread, async move {
@@ -94,7 +98,11 @@ pub(super) fn run(args: DoctorArgs) -> ExitCode {
                 e.to_string(),
                 "provide the keys or base URL named above",
             )],
-            Ok(Client::Kling(c)) => kling(&c, &env).await,
+            Ok(Client::Kling(c)) => {
+                let mut checks = kling(&c, &env).await;
+                checks.extend(v2::check(&c, route).await);
+                checks
+            }
             Ok(client @ Client::Gateway(_)) => gateway(&client).await,
         };
         checks.push(match crate::app::store::check(&config).await {

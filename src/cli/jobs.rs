@@ -225,6 +225,10 @@ fn print_record(rec: &JobRecord) {
         printable_path(&v.board_path),
         v.board_title
     );
+    // A shared store records who asked; one machine's jobs are all its user's.
+    if let Some(who) = &v.submitted_by {
+        outln!("by        {}", printable(who));
+    }
     let keeper = if v.keeper { " · keeper" } else { "" };
     let retry = v
         .retry_of_take

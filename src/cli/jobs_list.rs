@@ -98,8 +98,15 @@ fn table(store: &Stored, filter: &ListFilter) -> Result<(), StoreError> {
     // A column no wider than any id a provider answer may carry (a longer one, from a store
     // written before that cap, runs past its column rather than past the formatter's limit).
     let task_width = widest_task.clamp("TASK".len(), crate::providers::parse::MAX_ID_CHARS);
+    // A shared store (it keeps an account) lists the team's jobs: who asked gets a column.
+    let shared = store.block(store.store().account())?.is_some();
+    let by_header = if shared {
+        format!("{:<BY_WIDTH$}  ", "BY")
+    } else {
+        String::new()
+    };
     outln!(
-        "{:>5}  {:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  BOARD / ERROR",
+        "{:>5}  {:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  {by_header}BOARD / ERROR",
         "ID",
         "TAKE",
         "PHASE",
@@ -109,8 +116,12 @@ fn table(store: &Stored, filter: &ListFilter) -> Result<(), StoreError> {
         "FILES"
     );
     store.for_each_view(filter, |v| {
+        let by = match shared {
+            true => format!("{:<BY_WIDTH$}  ", by_label(&v)),
+            false => String::new(),
+        };
         outln!(
-            "{:>5}  {:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  {}",
+            "{:>5}  {:>5}  {:<11}  {:<8}  {:<task_width$}  {:>4}  {:<5}  {by}{}",
             v.id,
             take_label(&v),
             v.phase.as_str(),
@@ -122,6 +133,16 @@ fn table(store: &Stored, filter: &ListFilter) -> Result<(), StoreError> {
         );
         Ok::<(), StoreError>(())
     })
+}
+
+/// The BY column's width: `user@host` of a usual length (a longer one runs past it).
+const BY_WIDTH: usize = 18;
+
+/// Who submitted the job, escaped; `-` when the store does not say.
+fn by_label(v: &JobView) -> String {
+    v.submitted_by
+        .as_deref()
+        .map_or("-".to_string(), |who| printable(who).into_owned())
 }
 
 /// The take, starred when it is its board's keeper.
@@ -138,13 +159,8 @@ fn files_summary(v: &JobView) -> String {
 }
 
 /// The error (from the provider: printed escaped) or the board, and why a queued job waits
-/// (a team's account has no free slot); on a shared store, who submitted the job.
+/// (a team's account has no free slot).
 fn detail(v: &JobView) -> String {
-    let by = v
-        .submitted_by
-        .as_ref()
-        .map(|who| format!(" (by {})", printable(who)))
-        .unwrap_or_default();
     let text = match &v.error {
         Some(e) => e.summary(),
         None if v.fetch_hint().is_some() => {
@@ -168,7 +184,7 @@ fn detail(v: &JobView) -> String {
             }
         }
     };
-    format!("{}{by}", printable(&text))
+    printable(&text).into_owned()
 }
 
 #[cfg(test)]
@@ -208,8 +224,7 @@ mod tests {
         v.id = 12;
         assert_eq!(
             detail(&v),
-            "noir.json \"Noir\" — done on host-a; `shotdeck jobs fetch 12` to get it here \
-             (by ann@host-a)"
+            "noir.json \"Noir\" — done on host-a; `shotdeck jobs fetch 12` to get it here"
         );
         v.files.push(shotdeck_core::jobs::JobFile {
             url: "https://x/v.mp4".into(),
@@ -219,7 +234,7 @@ mod tests {
             complete: true,
             media_seconds: None,
         });
-        assert_eq!(detail(&v), "noir.json \"Noir\" (by ann@host-a)");
+        assert_eq!(detail(&v), "noir.json \"Noir\"");
     }
 
     #[test]
@@ -227,12 +242,13 @@ mod tests {
         let why = "queued: 3 of 3 slots in use on account studio-a";
         assert_eq!(
             detail(&view(JobPhase::Queued, Some(why))),
-            format!("noir.json \"Noir\" — {why} (by ann@host-a)")
+            format!("noir.json \"Noir\" — {why}")
         );
         // A provider's status on a running job is not a wait.
         assert_eq!(
             detail(&view(JobPhase::Processing, Some("rendering"))),
-            "noir.json \"Noir\" (by ann@host-a)"
+            "noir.json \"Noir\""
         );
+        assert_eq!(by_label(&view(JobPhase::Queued, None)), "ann@host-a");
     }
 }

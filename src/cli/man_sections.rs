@@ -48,6 +48,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "The schema of that store's tables (default shotdeck).",
     ),
     (
+        "SHOTDECK_ACCOUNT",
+        "The Kling account a team's store sends this machine's jobs to (default default); wins over [store] account.",
+    ),
+    (
         "SHOTDECK_LOG",
         "Log filter, as tracing's EnvFilter reads it (default info).",
     ),

@@ -1,8 +1,10 @@
 //! The command line: clap definitions and dispatch to the headless commands.
 
+mod account;
 mod compose;
 mod doctor;
 mod download;
+mod elements;
 mod follow;
 mod init;
 mod jobs;
@@ -14,10 +16,13 @@ mod man_sections;
 mod new;
 mod out;
 mod refusals;
+mod sequence;
 mod shell;
 mod spend;
+mod spend_by;
 mod stored;
 mod submit;
+mod submit_n;
 mod validate;
 
 use std::path::PathBuf;
@@ -75,13 +80,26 @@ pub enum Command {
     /// List stored jobs, show one (`jobs show ID`), reattach to one (`jobs wait ID`), send
     /// one never sent (`jobs send ID`) or stop waiting for one (`jobs cancel ID`).
     Jobs(jobs::JobsArgs),
-    /// The spend ledger: each job's estimate and charge, totals, today's spend vs [budget].
+    /// The spend ledger: each job's estimate and charge (or sums `--by` user, board,
+    /// project, account or day), totals, today's spend vs [budget].
     Spend(spend::SpendArgs),
+    /// The Kling account a shared store sends to (`account set` changes its limit, day
+    /// budget or time zone).
+    Account(account::AccountArgs),
     /// Download a job's videos again, resuming partial files.
     Download(download::DownloadArgs),
+    /// The account's element library on the official API: `list` (default), `create NAME
+    /// IMAGE...` (2–4 images, checked like references; free), `show TASK_ID`.
+    Elements(elements::ElementsArgs),
     /// Check keys, clock, region, access and balance with one cheap call; exit 0 when a
     /// submit would be accepted.
     Doctor(doctor::DoctorArgs),
+    /// A sequence's boards in order (PROJECT's sequence.toml), each one's keeper, the
+    /// running time.
+    Sequence(sequence::SequenceArgs),
+    /// Join a sequence's keepers in order into one MP4 (no re-encoding when the streams
+    /// match) and write its shot list beside it (CSV and CMX3600 EDL).
+    Cut(sequence::CutArgs),
     /// Run the simulated Kling backend (both wire forms) on 127.0.0.1 until Ctrl-C.
     SimServer(crate::sim::SimServerArgs),
     /// Print a completion script: `shotdeck completions bash > /etc/bash_completion.d/shotdeck`
@@ -127,6 +145,7 @@ pub fn run(cli: Cli) -> ExitCode {
             | Command::Jobs(_)
             | Command::Download(_)
             | Command::Doctor(_)
+            | Command::Elements(_)
             | Command::SimServer(_),
         ) => crate::files::logging::init_logging(),
         _ => None,
@@ -146,7 +165,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Jobs(args)) => jobs::run(args),
         Some(Command::Download(args)) => download::run(args),
         Some(Command::Doctor(args)) => doctor::run(args),
+        Some(Command::Elements(args)) => elements::run(args),
         Some(Command::Spend(args)) => spend::run(args),
+        Some(Command::Sequence(args)) => sequence::show(args),
+        Some(Command::Cut(args)) => sequence::cut_command(args),
+        Some(Command::Account(args)) => account::run(args),
         Some(Command::SimServer(args)) => block_on(crate::sim::run_server(args)),
         Some(Command::Completions(args)) => shell::completions(args),
         Some(Command::Man) => shell::man(),

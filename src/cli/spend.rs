@@ -1,6 +1,7 @@
-//! `shotdeck spend [--board BOARD] [--since DATE] [--json]`: the ledger, read straight from
-//! the job store (no engine, no network). Every USD figure is an estimate: list prices for
-//! the estimates, the configured `[usd_per_unit]` for charged units.
+//! `shotdeck spend [--by user|board|project|account|day] [--board BOARD] [--since DATE]
+//! [--json]`: the ledger, read straight from the job store (no engine, no network), job by
+//! job or summed per group (`spend_by.rs`). Every USD figure is an estimate: list prices
+//! for the estimates, the configured `[usd_per_unit]` for charged units.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,13 +9,17 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::out::outln;
+use super::spend_by::{By, Group, Local};
 use crate::core::budget::Budget;
 use crate::core::cost::usd;
 use crate::core::printable;
-use crate::engine::store::{LedgerEntry, now_ms};
+use crate::engine::store::{AccountView, LedgerEntry, now_ms};
 
 #[derive(Debug, clap::Args)]
 pub struct SpendArgs {
+    /// Sum the ledger per user, board, project, account or day instead of listing jobs.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub by: Option<By>,
     /// Only the jobs of this board file.
     #[arg(long, value_name = "BOARD")]
     pub board: Option<PathBuf>,
@@ -26,15 +31,24 @@ pub struct SpendArgs {
     pub json: bool,
 }
 
-/// What `--json` prints.
+/// What `--json` prints: the jobs, or with `--by` the groups.
 #[derive(Debug, Serialize)]
 struct Report<'a> {
-    jobs: &'a [LedgerEntry],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jobs: Option<&'a [LedgerEntry]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<By>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups: Option<&'a [Group]>,
     /// The sum of `counted_usd` over `jobs`.
     total_usd: f64,
     /// Since local midnight, every board.
     today_usd: f64,
     budget: Budget,
+    /// The shared store's account (its day budget applies to everyone on it); absent on
+    /// one machine's store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a AccountView>,
     /// Always true: list prices and configured unit prices, not invoices.
     estimates: bool,
 }
@@ -70,9 +84,10 @@ pub(super) fn run(args: SpendArgs) -> ExitCode {
     let sums = stored.block(async {
         let jobs = store.ledger(since, board, prices.clone()).await?;
         let today = store.spent_today(now_ms(), prices.clone()).await?;
-        Ok::<_, crate::engine::store::StoreError>((jobs, today))
+        let account = store.account().await?;
+        Ok::<_, crate::engine::store::StoreError>((jobs, today, account))
     });
-    let (jobs, today_usd) = match sums {
+    let (jobs, today_usd, account) = match sums {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -81,18 +96,33 @@ pub(super) fn run(args: SpendArgs) -> ExitCode {
     };
     // `+ 0.0`: a sum of no jobs is −0.0, which JSON would print as `-0.0`.
     let total_usd = jobs.iter().map(|j| j.counted_usd).sum::<f64>() + 0.0;
+    let groups = args.by.map(|by| {
+        let local = Local {
+            user: crate::engine::store::local_user(),
+            account: config
+                .account()
+                .unwrap_or_else(|_| crate::files::config::DEFAULT_ACCOUNT.into()),
+        };
+        super::spend_by::groups(by, &jobs, &local)
+    });
     if args.json {
         let report = Report {
-            jobs: &jobs,
+            jobs: groups.is_none().then_some(&jobs[..]),
+            by: args.by,
+            groups: groups.as_deref(),
             total_usd,
             today_usd,
             budget: config.budget,
+            account: account.as_ref(),
             estimates: true,
         };
         super::out::write_with(|w| super::json_out::write_pretty(w, &report));
         return ExitCode::SUCCESS;
     }
-    print_table(&jobs);
+    match (args.by, &groups) {
+        (Some(by), Some(groups)) => super::spend_by::print(by, groups),
+        _ => print_table(&jobs),
+    }
     outln!(
         "total  {} over {} job(s) (estimates)",
         usd(total_usd),
@@ -105,6 +135,16 @@ pub(super) fn run(args: SpendArgs) -> ExitCode {
             format!(" of per_day {}", usd(l))
         });
     outln!("today  {}{limit}", usd(today_usd));
+    if let Some(a) = &account {
+        let team = a.day_budget_usd.map_or("no day budget".to_string(), |b| {
+            format!("day budget {}", usd(b))
+        });
+        outln!(
+            "team   account {} ({team}, today in {}): every machine on it counts",
+            printable(&a.name),
+            printable(&a.tz)
+        );
+    }
     ExitCode::SUCCESS
 }
 

@@ -7,17 +7,15 @@ use std::time::Duration;
 
 use super::follow::EXIT_NOT_SENT;
 use super::follow::{self, Outcome};
+use super::submit_n;
 use super::validate::{load_and_validate, print_findings, route_refuses};
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
 use crate::app::provider_settings;
-use crate::core::compose::PlaceholderImages;
 use crate::core::cost::{Estimate, estimate};
 use crate::core::model::is_url;
-use crate::core::{Board, Provider, compose_with, is_submittable, printable, printable_path};
+use crate::core::{Board, Provider, is_submittable, printable, printable_path};
 use crate::engine::EngineHandle;
-use crate::engine::events::{
-    Asked, JobCmd, JobEvent, JobView, Refusal, SubmitOptions, SubmitRequest, SubmitTicket,
-};
+use crate::engine::events::{JobCmd, JobEvent, JobView, Refusal, SubmitOptions, SubmitRequest};
 use crate::files::board_file;
 use crate::files::image_probe::real_target;
 use crate::providers::Client;
@@ -44,9 +42,16 @@ pub struct SubmitArgs {
     /// Print the request and the estimate and send nothing (exit 0).
     #[arg(long, conflicts_with_all = ["yes", "wait", "timeout"])]
     pub dry_run: bool,
-    /// Refuse before sending when the estimate is above this many US dollars (or unknown).
+    /// Refuse before sending when the estimate is above this many US dollars (or unknown);
+    /// with --takes, the total of every take.
     #[arg(long, value_name = "USD", value_parser = parse_usd)]
     pub max_cost: Option<f64>,
+    /// Record and send N takes (variants) of the board at once, 1 to 8, each its own task
+    /// with its own external_task_id: one confirmation for the total, and the budget and
+    /// --max-cost hold all N together (all are recorded, or none).
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::engine::events::MAX_TAKES)))]
+    pub takes: u32,
 }
 
 fn parse_usd(s: &str) -> Result<f64, String> {
@@ -91,10 +96,20 @@ pub(super) fn run(args: SubmitArgs) -> ExitCode {
         }
         return ExitCode::from(EXIT_NOT_SENT);
     }
+    if let Some(code) = super::sequence::refuse_continuation(&path) {
+        return code;
+    }
     let est = estimate(&board, provider, &config.prices);
     let uploads = local_uploads(&board, &board_file::board_dir(&path));
     if args.dry_run {
-        return dry_run(&board, provider, est.as_ref(), &uploads, &config);
+        return dry_run(
+            &board,
+            provider,
+            est.as_ref(),
+            &uploads,
+            &config,
+            args.takes,
+        );
     }
     if let Some(why) = config.money_refusal() {
         eprintln!("{}; nothing was sent", printable(&why));
@@ -107,14 +122,22 @@ pub(super) fn run(args: SubmitArgs) -> ExitCode {
     }
     let what = cost_line(provider, &board, est.as_ref(), &uploads);
     eprintln!("{what}");
+    if let Some(total) = submit_n::total_line(est.as_ref(), args.takes) {
+        eprintln!("{total}");
+    }
     let carries = config.profiles.caps(provider).carries(&board);
     eprintln!("{provider} carries: {carries}");
+    if let Some(route) = crate::core::compose::route_line(&board, provider, &config.profiles) {
+        eprintln!("{route}");
+    }
     if let Some(max) = args.max_cost {
         match &est {
-            Some(e) if !crate::core::budget::fits_under(e.usd, max) => {
+            Some(e)
+                if !crate::core::budget::fits_under(submit_n::total_usd(e, args.takes), max) =>
+            {
                 eprintln!(
                     "the estimate ${:.2} is above --max-cost ${max:.2}; nothing was sent",
-                    e.usd
+                    submit_n::total_usd(e, args.takes)
                 );
                 return ExitCode::from(EXIT_NOT_SENT);
             }
@@ -137,6 +160,7 @@ pub(super) fn run(args: SubmitArgs) -> ExitCode {
     }
     let options = SubmitOptions {
         max_usd: args.max_cost,
+        takes: args.takes,
         ..SubmitOptions::default()
     };
     let request = SubmitRequest::new(&path, board, provider, options);
@@ -256,24 +280,22 @@ fn dry_run(
     est: Option<&Estimate>,
     uploads: &[(String, Option<u64>)],
     config: &crate::files::config::Config,
+    takes: u32,
 ) -> ExitCode {
-    let request = match compose_with(
-        board,
-        provider,
-        &config.profiles,
-        &PlaceholderImages,
-        "<minted at submit>",
-    ) {
+    let request = match submit_n::dry_run_requests(board, provider, config, takes) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(EXIT_NOT_SENT);
-        }
+        Err(code) => return code,
     };
     super::out::write_with(|w| super::json_out::write_pretty(w, &request));
     let carries = config.profiles.caps(provider).carries(board);
     eprintln!("{provider} carries: {carries}");
+    if let Some(route) = crate::core::compose::route_line(board, provider, &config.profiles) {
+        eprintln!("{route}");
+    }
     eprintln!("{}", cost_line(provider, board, est, uploads));
+    if let Some(total) = submit_n::total_line(est, takes) {
+        eprintln!("{total}");
+    }
     if let Err(e) = Client::from_env(provider, &provider_settings(config)) {
         eprintln!("note: a real submit would stop here: {e}");
     }
@@ -300,9 +322,9 @@ async fn submit_and_follow(
             return ExitCode::from(1);
         }
     };
-    let ticket = request.ticket;
+    let (ticket, takes) = (request.ticket, request.options.take_count());
     let _ = engine.cmd_tx.send(JobCmd::Submit(request)).await;
-    let recorded = match recorded_job(&mut engine, ticket).await {
+    let mut recorded = match submit_n::recorded_jobs(&mut engine, ticket, takes).await {
         Ok(v) => v,
         Err(reason) => {
             eprintln!("{reason}");
@@ -310,11 +332,19 @@ async fn submit_and_follow(
             return super::refusals::exit_code(&reason);
         }
     };
+    for job in &recorded {
+        eprintln!(
+            "job {} recorded as take {} (external id {})",
+            job.id, job.take, job.external_task_id
+        );
+    }
+    if recorded.len() > 1 {
+        let code = submit_n::follow_takes(&mut engine, recorded, wait, timeout).await;
+        follow::stop_engine(engine).await;
+        return code;
+    }
+    let recorded = recorded.remove(0);
     let id = recorded.id;
-    eprintln!(
-        "job {id} recorded (external id {})",
-        recorded.external_task_id
-    );
     let code = if wait {
         let outcome = follow::follow(&mut engine, id, Some(recorded), timeout).await;
         follow::finish(id, outcome, timeout)
@@ -323,25 +353,6 @@ async fn submit_and_follow(
     };
     follow::stop_engine(engine).await;
     code
-}
-
-/// The job the engine recorded for the submit named by `ticket`, or why it refused.
-async fn recorded_job(engine: &mut EngineHandle, ticket: SubmitTicket) -> Result<JobView, Refusal> {
-    loop {
-        match engine.event_rx.recv().await {
-            Some(JobEvent::Submitted { ticket: t, job }) if t == ticket => return Ok(job),
-            Some(JobEvent::Rejected {
-                reason,
-                ticket: Some(t),
-            }) if t == ticket => return Err(reason),
-            Some(_) => {}
-            None => {
-                return Err(Refusal::EngineStopped {
-                    before: Some(Asked::Submit),
-                });
-            }
-        }
-    }
 }
 
 /// Without `--wait`: stay until the provider has the task (or refused it), print the ids,

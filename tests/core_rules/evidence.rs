@@ -193,7 +193,8 @@ fn an_unverified_entry_in_the_table_is_what_the_warning_reads() {
         "unverified: shot_type \"auto\" on gateway forwards it to /v1/videos/text2video"
     ));
     assert!(compose_with_table(&b, Provider::Kling, &PlaceholderImages, "k", &[&ROW]).is_ok());
-    assert_eq!(MODELS.len(), 2);
+    // kling-v3, kling-v3-omni and kling-v3-turbo (the v2 design's Turbo).
+    assert_eq!(MODELS.len(), 3);
 }
 
 #[test]

@@ -13,6 +13,9 @@ mod hostile_names;
 mod interrupts;
 mod money;
 mod paid;
+mod sequence;
+mod spend_by;
+mod takes;
 mod unsent;
 mod wait_elsewhere;
 

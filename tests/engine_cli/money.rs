@@ -15,7 +15,7 @@ use shotdeck::sim::Faults;
 
 use super::{Setup, describe, text};
 
-fn write_config(s: &Setup, toml: &str) {
+pub(super) fn write_config(s: &Setup, toml: &str) {
     let dir = s.dir.path().join("config");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("config.toml"), toml).unwrap();
@@ -24,7 +24,7 @@ fn write_config(s: &Setup, toml: &str) {
 /// Records a starter-board job estimated at $1.01 at `created_at`, unleased; with a task
 /// id it is finished (failed after the provider accepted it), without one it waits as a
 /// submit killed before sending leaves it.
-fn recorded(s: &Setup, created_at: i64, task: Option<&str>) -> i64 {
+pub(super) fn recorded(s: &Setup, created_at: i64, task: Option<&str>) -> i64 {
     let board = Board::starter();
     let ext = new_external_task_id();
     let request = compose(&board, Provider::Kling, &PlaceholderImages, &ext).unwrap();

@@ -18,3 +18,4 @@ mod submit;
 mod support;
 mod takes;
 mod unsent;
+mod variants;

@@ -190,14 +190,14 @@ pub(crate) fn recorded_job(h: &Harness, provider: Provider) -> (i64, NewJob) {
 /// recorded and given its slot under a lease that then lapses, nothing released.
 async fn stranded_job(h: &Harness, store: &dyn JobStore, provider: Provider) -> (i64, NewJob) {
     let job = starter_job(h, provider);
-    let (now, lease) = (now_ms(), 300);
+    let (now, lease) = (now_ms(), std::time::Duration::from_millis(300));
     let recorded = store
         .insert_within_budget(
             job.clone(),
             Budget::default(),
             UnitPrices::default(),
             "crashed",
-            now + lease,
+            lease,
             now,
         )
         .await
@@ -205,7 +205,7 @@ async fn stranded_job(h: &Harness, store: &dyn JobStore, provider: Provider) -> 
         .unwrap();
     let slot = store.take_slot(recorded.id, "crashed", now_ms()).await;
     assert!(matches!(slot, Ok(Slot::Taken(_))), "{slot:?}");
-    tokio::time::sleep(std::time::Duration::from_millis(lease as u64 + 50)).await;
+    tokio::time::sleep(lease + std::time::Duration::from_millis(50)).await;
     (recorded.id, job)
 }
 

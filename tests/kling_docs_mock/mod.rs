@@ -18,7 +18,9 @@
 
 #![allow(dead_code)] // each test file uses a different part of the mock
 
+mod elements;
 mod tasks;
+pub mod v2;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -42,6 +44,9 @@ pub enum Op {
     Query,
     List,
     File,
+    ElementCreate,
+    ElementQuery,
+    ElementList,
 }
 
 /// A one-off answer to the next request of an operation, after authentication passed.
@@ -115,6 +120,7 @@ struct Inner {
     hits: Mutex<Vec<Hit>>,
     faults: Mutex<VecDeque<(Op, Fault)>>,
     tasks: Mutex<tasks::Tasks>,
+    elements: Mutex<elements::Library>,
 }
 
 pub struct DocsMock {
@@ -134,6 +140,7 @@ impl DocsMock {
             hits: Mutex::new(Vec::new()),
             faults: Mutex::new(VecDeque::new()),
             tasks: Mutex::new(tasks::Tasks::default()),
+            elements: Mutex::new(elements::Library::default()),
         });
         let app = Router::new().fallback(handle).with_state(inner.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.expect("mock server") });
@@ -253,6 +260,9 @@ async fn handle(
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let op = match (&method, segments.as_slice()) {
         (&Method::GET, ["files", _]) => Op::File,
+        (&Method::POST, ["v1", "general", "advanced-custom-elements"]) => Op::ElementCreate,
+        (&Method::GET, ["v1", "general", "advanced-custom-elements"]) => Op::ElementList,
+        (&Method::GET, ["v1", "general", "advanced-custom-elements", _]) => Op::ElementQuery,
         (&Method::POST, ["v1", "videos", _]) => Op::Create,
         (&Method::GET, ["v1", "videos", _]) => Op::List,
         (&Method::GET, ["v1", "videos", _, _]) => Op::Query,
@@ -311,6 +321,14 @@ async fn handle(
                 "<html><body>Please log in to the Wi-Fi</body></html>",
             ))
             .unwrap(),
+        (Op::ElementQuery, Some(Fault::Status(word))) => inner.respond(
+            200,
+            &json!({"code": 0, "message": "SUCCEED", "request_id": "mock-req",
+                    "data": {"task_id": segments[3], "task_status": word}}),
+        ),
+        (Op::ElementCreate, _) => elements::create(&inner, json_body.as_ref()),
+        (Op::ElementQuery, _) => elements::query(&inner, segments[3]),
+        (Op::ElementList, _) => elements::list(&inner),
         (Op::Create, _) => tasks::create(&inner, kind, json_body.as_ref()),
         (Op::Query, _) => tasks::query(&inner, kind, segments[3]),
         (Op::List, fault) => {

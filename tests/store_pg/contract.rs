@@ -46,4 +46,6 @@ bodies!(
     the_gate_admits_only_the_lease_holder,
     two_clones_share_takes_keeper_and_retries,
     old_rows_join_their_project,
+    restarting_a_missing_job_is_not_found,
+    takes_are_recorded_all_or_none,
 );

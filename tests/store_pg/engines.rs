@@ -66,7 +66,7 @@ pub(crate) async fn engine_at(
     engine_tuned(base, store, dir, tuning()).await
 }
 
-/// [`engine_at`] with its own timing.
+/// An engine as [`engine_at`], with its own tuning (a skewed clock, say).
 pub(crate) async fn engine_tuned(
     base: String,
     store: Arc<dyn JobStore>,

@@ -4,15 +4,19 @@
 //! Each test works in a schema of its own, so they run in parallel on one server.
 
 mod account_gate;
+mod clock;
 mod contract;
+mod cursor;
 mod engines;
 mod gate;
 mod insert;
 mod lease;
 mod listen;
 mod live;
+mod machine;
 mod migrate;
 mod projects;
 mod support;
 mod team;
 mod three_and_a_kill;
+mod two_terminals;

@@ -144,3 +144,27 @@ fn a_jobs_record_names_its_take_the_take_it_retries_and_the_keeper() {
     let text = h.screen(80, 24);
     assert!(text.contains("│ Take          2  "), "{text}");
 }
+
+/// `S` then `+`, `-` or a digit: the submit asks once for N takes, with their total, and
+/// the engine is asked for all N in one submit.
+#[test]
+fn the_submit_dialog_takes_a_count_of_takes() {
+    use shotdeck::engine::events::JobCmd;
+    let mut h = harness(&noir());
+    h.keys("S++");
+    snap("submit_three_takes", &h);
+    h.keys("9"); // no key: the count stays
+    h.keys("-");
+    h.keys("8+"); // the most one submit records
+    let shown = h.render(80, 24).backend().to_string();
+    assert!(shown.contains("Submit 8 takes?"), "{shown}");
+    h.keys("4y");
+    let submits: Vec<u32> = commands(&mut h)
+        .into_iter()
+        .filter_map(|c| match c {
+            JobCmd::Submit(r) => Some(r.options.takes),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(submits, [4], "one submit of four takes");
+}

@@ -120,6 +120,32 @@ impl Budget {
     }
 }
 
+impl Budget {
+    /// The first limit a batch of takes (one submit of N variants) would break: each take
+    /// is one job under `per_job`, and all of them together are the new spend under
+    /// `per_day` and `per_board`, so either every take fits or none is recorded. The total
+    /// is unknown (`None`) when any take has no price.
+    pub fn check_all(
+        &self,
+        estimates: &[Option<f64>],
+        spent: SpentSoFar,
+    ) -> Result<(), OverBudget> {
+        let per_job = Budget {
+            per_job: self.per_job,
+            ..Budget::default()
+        };
+        for est in estimates {
+            per_job.check(*est, spent)?;
+        }
+        let total = estimates.iter().try_fold(0.0, |sum, e| e.map(|e| sum + e));
+        Budget {
+            per_job: None,
+            ..*self
+        }
+        .check(total, spent)
+    }
+}
+
 /// Whether `usd` is at most `limit`. A figure that is not a number never fits (fails
 /// closed): `$NaN` is not under any ceiling, and no sum is under a `nan` limit.
 pub fn fits_under(usd: f64, limit: f64) -> bool {
@@ -216,5 +242,26 @@ mod tests {
         assert_eq!(charged_units("-140"), None);
         assert_eq!(charged_units("1e9"), None);
         assert_eq!(charged_units(" 2.5 "), Some(2.5));
+    }
+
+    #[test]
+    fn takes_fit_together_or_not_at_all() {
+        let b = Budget {
+            per_job: Some(2.0),
+            per_day: Some(5.0),
+            per_board: None,
+        };
+        let spent = SpentSoFar {
+            today_usd: 1.0,
+            board_usd: 0.0,
+        };
+        assert!(b.check_all(&[Some(1.0); 4], spent).is_ok(), "1 + 4 × 1 = 5");
+        let over = b.check_all(&[Some(1.0); 5], spent).unwrap_err();
+        assert_eq!(over.limit, Limit::PerDay);
+        assert_eq!(over.estimate_usd, Some(5.0), "the total of the takes");
+        let dear = b.check_all(&[Some(0.5), Some(2.5)], spent).unwrap_err();
+        assert_eq!(dear.limit, Limit::PerJob, "each take is one job");
+        let unpriced = b.check_all(&[Some(1.0), None], spent).unwrap_err();
+        assert_eq!(unpriced.estimate_usd, None);
     }
 }

@@ -56,6 +56,14 @@ pub enum FieldPath {
     Reference(usize),
     /// The shot list as a whole.
     Shots,
+    /// The element list as a whole.
+    Elements,
+    /// One element's id (0-based): `elements[0].id`.
+    Element(usize),
+    /// The voice list as a whole.
+    Voices,
+    /// One voice's id (0-based): `voices[0].id`.
+    Voice(usize),
     /// A field of one shot (0-based).
     Shot {
         index: usize,
@@ -65,7 +73,7 @@ pub enum FieldPath {
 
 impl FieldPath {
     /// Every path that is a plain top-level key (no index).
-    pub const TOP_LEVEL: [FieldPath; 18] = [
+    pub const TOP_LEVEL: [FieldPath; 20] = [
         FieldPath::Version,
         FieldPath::Title,
         FieldPath::Mode,
@@ -84,6 +92,8 @@ impl FieldPath {
         FieldPath::LastFrame,
         FieldPath::References,
         FieldPath::Shots,
+        FieldPath::Elements,
+        FieldPath::Voices,
     ];
 
     pub fn shot(index: usize, field: ShotField) -> FieldPath {
@@ -119,7 +129,12 @@ impl FieldPath {
             FieldPath::LastFrame => "last_frame",
             FieldPath::References => "references",
             FieldPath::Shots => "shots",
-            FieldPath::Reference(_) | FieldPath::Shot { .. } => return None,
+            FieldPath::Elements => "elements",
+            FieldPath::Voices => "voices",
+            FieldPath::Reference(_)
+            | FieldPath::Shot { .. }
+            | FieldPath::Element(_)
+            | FieldPath::Voice(_) => return None,
         })
     }
 }
@@ -128,6 +143,8 @@ impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             FieldPath::Reference(i) => write!(f, "references[{i}]"),
+            FieldPath::Element(i) => write!(f, "elements[{i}].id"),
+            FieldPath::Voice(i) => write!(f, "voices[{i}].id"),
             FieldPath::Shot { index, field } => write!(f, "shots[{index}].{}", field.name()),
             top => f.write_str(top.key().unwrap_or_default()),
         }
@@ -155,6 +172,12 @@ fn parse(s: &str) -> Option<FieldPath> {
     }
     if let Some(rest) = s.strip_prefix("references[") {
         return Some(FieldPath::Reference(index_of(rest.strip_suffix(']')?)?));
+    }
+    if let Some(rest) = s.strip_prefix("elements[") {
+        return Some(FieldPath::Element(index_of(rest.strip_suffix("].id")?)?));
+    }
+    if let Some(rest) = s.strip_prefix("voices[") {
+        return Some(FieldPath::Voice(index_of(rest.strip_suffix("].id")?)?));
     }
     FieldPath::TOP_LEVEL
         .into_iter()
@@ -189,6 +212,11 @@ mod tests {
     fn every_variant() -> Vec<FieldPath> {
         let mut all = FieldPath::TOP_LEVEL.to_vec();
         all.extend([FieldPath::Reference(0), FieldPath::Reference(6)]);
+        all.extend([
+            FieldPath::Element(0),
+            FieldPath::Element(3),
+            FieldPath::Voice(1),
+        ]);
         for field in ShotField::ALL {
             all.extend([FieldPath::shot(0, field), FieldPath::shot(12, field)]);
         }
@@ -206,6 +234,8 @@ mod tests {
             "shots[3].duration"
         );
         assert_eq!(FieldPath::Reference(1).to_string(), "references[1]");
+        assert_eq!(FieldPath::Element(0).to_string(), "elements[0].id");
+        assert_eq!(FieldPath::Voice(2).to_string(), "voices[2].id");
         assert_eq!(FieldPath::NegativePrompt.to_string(), "negative_prompt");
         assert_eq!(FieldPath::AspectRatio.to_string(), "aspect_ratio");
         assert_eq!(FieldPath::Shots.to_string(), "shots");
@@ -244,6 +274,8 @@ mod tests {
             "shots[x].prompt",
             "references[ 1]",
             "references[1].x",
+            "elements[0]",
+            "elements[0].name",
             "Prompt",
             "extra_field",
         ] {

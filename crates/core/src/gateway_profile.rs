@@ -257,6 +257,8 @@ pub struct Profiles {
     pub newapi: NewApiProfile,
     #[serde(rename = "kling-relay")]
     pub kling_relay: KlingRelayProfile,
+    /// `[profiles.kling]`: which of Kling's request designs the official provider uses.
+    pub kling: crate::kling_v2::KlingProfile,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use super::elements::{ElementRef, VoiceRef};
 use super::field_path::FieldPath;
 
 /// The board schema version this build reads and writes.
@@ -132,6 +133,14 @@ pub struct Board {
     pub references: Vec<String>,
     #[serde(default)]
     pub shots: Vec<Shot>,
+    /// Elements from the account's library, named in prompts as `<<<element_N>>>`. Left
+    /// out of the file while empty, so boards that never had one are written back as they
+    /// were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elements: Vec<ElementRef>,
+    /// Voices, named in prompts as `<<<voice_N>>>`; left out of the file while empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub voices: Vec<VoiceRef>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -157,6 +166,8 @@ impl Default for Board {
             last_frame: None,
             references: Vec::new(),
             shots: Vec::new(),
+            elements: Vec::new(),
+            voices: Vec::new(),
             extra: Map::new(),
         }
     }

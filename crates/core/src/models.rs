@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::kling_v2::{Design, Designs, V2Model};
 use super::model::{Mode, ShotType};
 
 /// The model a board names when it names none.
@@ -71,6 +72,11 @@ pub struct Endpoint {
     /// With more images than this in the request (references and frames together), no end
     /// frame is taken. `None`: no such limit documented.
     pub end_frame_max_images: Option<usize>,
+    /// Elements (`element_list`) the endpoint takes; 0: none documented, and a board with
+    /// elements is refused there (nothing sent). Omni-video counts them with the images.
+    pub max_elements: usize,
+    /// Voices (`voice_list`) the endpoint takes; 0: none documented (see README "Elements").
+    pub max_voices: usize,
     /// Settings the endpoint's page does not show.
     pub unverified: &'static [Unverified],
 }
@@ -91,6 +97,8 @@ pub static TEXT2VIDEO: Endpoint = Endpoint {
     aspect_ratio_with_first_frame: false,
     frames: FrameForm::None,
     end_frame_max_images: None,
+    max_elements: 0,
+    max_voices: 0,
     unverified: FOUR_K_UNVERIFIED,
 };
 
@@ -105,6 +113,8 @@ pub static IMAGE2VIDEO: Endpoint = Endpoint {
     aspect_ratio_with_first_frame: false,
     frames: FrameForm::ImageFields,
     end_frame_max_images: None,
+    max_elements: 0,
+    max_voices: 0,
     unverified: FOUR_K_UNVERIFIED,
 };
 
@@ -123,6 +133,13 @@ pub static OMNI_VIDEO: Endpoint = Endpoint {
     aspect_ratio_with_first_frame: false,
     frames: FrameForm::TypedImageList,
     end_frame_max_images: Some(2),
+    // The omni-video page (Chinese copy, WHQ25/rawgenai docs/research/kling/omni-video-o1.md
+    // @ b3f9cef): element_list "主体参考列表，基于主体库中主体的ID配置" and "无参考视频时：
+    // 参考图片数量 + 参考主体数量 ≤ 7" (no reference video: images + elements ≤ 7; shotdeck
+    // sends no video), so images count against it.
+    max_elements: 7,
+    // The omni-video page lists no `voice_list`.
+    max_voices: 0,
     unverified: FOUR_K_UNVERIFIED,
 };
 
@@ -173,6 +190,8 @@ pub struct ModelRow {
     pub shot_prompt_max_chars: usize,
     pub prompt_max_chars: usize,
     pub images: ImageLimits,
+    /// Which of Kling's request designs serve the model (see [`super::kling_v2`]).
+    pub designs: Designs,
 }
 
 impl ModelRow {
@@ -261,6 +280,20 @@ pub const KLING_V3: ModelRow = ModelRow {
     shot_prompt_max_chars: 512,
     prompt_max_chars: 2500,
     images: V3_IMAGES,
+    // Legacy unless `[profiles.kling] route = "v2"`: the v2 wire facts are not read off
+    // Kling's own page (see `kling_v2`), so only a user who asks for it pays through it.
+    designs: Designs {
+        legacy: true,
+        v2: Some(V2Model {
+            path_model: "kling-3.0",
+            image: true,
+            last_frame: true,
+            resolutions: &[("std", "720p"), ("pro", "1080p"), (FOUR_K, "4k")],
+            audio: true,
+            multi_shot_setting: true,
+        }),
+        default: Design::Legacy,
+    },
 };
 
 /// Every mode goes to omni-video: text boards send no `image_list`, image boards send their
@@ -281,6 +314,59 @@ pub const KLING_V3_OMNI: ModelRow = ModelRow {
         },
     ],
     four_k: Some(rate(0.42, 0.42)),
+    // The v2 omni-video (`/omni-video/kling-3.0-omni`, `contents` with `refer_image`) is
+    // not built: this model keeps the legacy route.
+    designs: Designs {
+        legacy: true,
+        v2: None,
+        default: Design::Legacy,
+    },
+    ..KLING_V3
+};
+
+/// Kling 3.0 Turbo: on the v2 design only (`POST /text-to-video/kling-3.0-turbo`,
+/// `/image-to-video/kling-3.0-turbo`), `settings.resolution` 720p or 1080p (no 4K), no
+/// `settings.audio`, multi-shot written in the prompt. Prices: 0.8 units ($0.112)/s at
+/// 720p, 1.0 ($0.14) at 1080p. Its legacy routes below are never used (`legacy: false`;
+/// the rules refuse `route = "legacy"` for it), they only give the rules numbers.
+pub const KLING_V3_TURBO: ModelRow = ModelRow {
+    name: "kling-v3-turbo",
+    text: Route {
+        endpoint: &TEXT2VIDEO,
+        model_name: "kling-3.0-turbo",
+    },
+    image: Route {
+        endpoint: &IMAGE2VIDEO,
+        model_name: "kling-3.0-turbo",
+    },
+    reference: Route {
+        endpoint: &TEXT2VIDEO,
+        model_name: "kling-3.0-turbo",
+    },
+    qualities: &[
+        Quality {
+            name: "std",
+            rate: rate(0.112, 0.112),
+        },
+        Quality {
+            name: "pro",
+            rate: rate(0.14, 0.14),
+        },
+    ],
+    four_k: None,
+    shot_types: &[ShotType::Custom],
+    designs: Designs {
+        legacy: false,
+        v2: Some(V2Model {
+            path_model: "kling-3.0-turbo",
+            image: true,
+            last_frame: false,
+            resolutions: &[("std", "720p"), ("pro", "1080p")],
+            audio: false,
+            multi_shot_setting: false,
+        }),
+        default: Design::V2,
+    },
     ..KLING_V3
 };
 
@@ -298,7 +384,7 @@ impl Endpoint {
 }
 
 /// The built-in table.
-pub static MODELS: &[&ModelRow] = &[&KLING_V3, &KLING_V3_OMNI];
+pub static MODELS: &[&ModelRow] = &[&KLING_V3, &KLING_V3_OMNI, &KLING_V3_TURBO];
 
 /// A table of models: the built-in one, or another for tests and future rows.
 pub type ModelTable<'a> = &'a [&'a ModelRow];

@@ -4,10 +4,8 @@
 //! a reference silently re-points every token after it. These functions rewrite the tokens
 //! in every prompt (the shots', the board's and the negative one) along with the list.
 
-use std::collections::BTreeSet;
-
+use super::elements::{TokenKind, renumber_prompts, renumber_tokens};
 use super::model::Board;
-use super::rules::image_placeholder_spans;
 
 /// What a token naming a deleted reference becomes: `<<<image_0>>>` names no reference
 /// whatever the list holds later, so it stays an error finding until the user fixes it
@@ -23,6 +21,8 @@ pub struct Renumbered {
     pub orphaned: Vec<usize>,
     /// How many prompts changed.
     pub prompts: usize,
+    /// Which tokens were rewritten (image tokens unless an element or voice was removed).
+    pub kind: TokenKind,
 }
 
 impl Renumbered {
@@ -32,6 +32,11 @@ impl Renumbered {
 
     /// One line for the status bar, or `None` when no token changed.
     pub fn summary(&self) -> Option<String> {
+        self.summary_of(self.kind)
+    }
+
+    /// [`Renumbered::summary`] for tokens of `kind`.
+    pub fn summary_of(&self, kind: TokenKind) -> Option<String> {
         if self.is_empty() {
             return None;
         }
@@ -45,19 +50,21 @@ impl Renumbered {
             let moves: Vec<String> = self
                 .moves
                 .iter()
-                .map(|(a, b)| format!("<<<image_{a}>>> → <<<image_{b}>>>"))
-                .collect();
-            parts.push(format!("references renumbered: {}", moves.join(", ")));
-        }
-        if !self.orphaned.is_empty() {
-            let gone: Vec<String> = self
-                .orphaned
-                .iter()
-                .map(|n| format!("<<<image_{n}>>>"))
+                .map(|(a, b)| format!("{} → {}", kind.token(*a), kind.token(*b)))
                 .collect();
             parts.push(format!(
-                "{} named the removed reference: kept as <<<image_{ORPHAN}>>> (an error until you fix it)",
-                gone.join(", ")
+                "{}s renumbered: {}",
+                kind.names(),
+                moves.join(", ")
+            ));
+        }
+        if !self.orphaned.is_empty() {
+            let gone: Vec<String> = self.orphaned.iter().map(|n| kind.token(*n)).collect();
+            parts.push(format!(
+                "{} named the removed {}: kept as {} (an error until you fix it)",
+                gone.join(", "),
+                kind.names(),
+                kind.token(ORPHAN)
             ));
         }
         Some(format!("{} in {prompts}", parts.join("; ")))
@@ -93,57 +100,13 @@ pub fn after_move(count: usize, from: usize, to: usize) -> Vec<Option<usize>> {
 /// number, or [`ORPHAN`] when `new_of_old` drops it. Numbers that named no reference before
 /// are left alone. Returns the new text and the `(old, new)` of every token rewritten.
 pub fn renumber_text(text: &str, new_of_old: &[Option<usize>]) -> (String, Vec<(usize, usize)>) {
-    let mut out = String::with_capacity(text.len());
-    let mut rewritten = Vec::new();
-    let mut from = 0;
-    for (span, n) in image_placeholder_spans(text) {
-        let Some(place) = n.checked_sub(1).and_then(|i| new_of_old.get(i)) else {
-            continue;
-        };
-        let new = place.map_or(ORPHAN, |p| p + 1);
-        if new == n {
-            continue;
-        }
-        out.push_str(&text[from..span.start]);
-        out.push_str(&format!("<<<image_{new}>>>"));
-        from = span.end;
-        rewritten.push((n, new));
-    }
-    out.push_str(&text[from..]);
-    (out, rewritten)
+    renumber_tokens(text, TokenKind::Image, new_of_old)
 }
 
 /// Rewrites the tokens in every prompt of `board` for a reference list reordered as
 /// `new_of_old` says (the list itself is the caller's to change).
 pub fn renumber_board(board: &mut Board, new_of_old: &[Option<usize>]) -> Renumbered {
-    let mut moves = BTreeSet::new();
-    let mut orphaned = BTreeSet::new();
-    let mut prompts = 0;
-    let texts = board
-        .shots
-        .iter_mut()
-        .map(|s| &mut s.prompt)
-        .chain([&mut board.prompt, &mut board.negative_prompt]);
-    for text in texts {
-        let (new, rewritten) = renumber_text(text, new_of_old);
-        if rewritten.is_empty() {
-            continue;
-        }
-        *text = new;
-        prompts += 1;
-        for (old, new) in rewritten {
-            if new == ORPHAN {
-                orphaned.insert(old);
-            } else {
-                moves.insert((old, new));
-            }
-        }
-    }
-    Renumbered {
-        moves: moves.into_iter().collect(),
-        orphaned: orphaned.into_iter().collect(),
-        prompts,
-    }
+    renumber_prompts(board, TokenKind::Image, new_of_old)
 }
 
 /// Removes reference `i` (0-based) and renumbers the tokens with it: one change.
@@ -172,6 +135,7 @@ pub fn move_reference(board: &mut Board, from: usize, to: usize) -> Renumbered {
 mod tests {
     use super::*;
     use crate::Shot;
+    use crate::rules::image_placeholder_spans;
 
     fn board(prompts: &[&str], refs: usize) -> Board {
         Board {

@@ -29,10 +29,15 @@ pub struct RouteCaps {
     pub references: bool,
     pub first_frame: bool,
     pub last_frame: bool,
+    /// Kling's `element_list` (and `voice_list`), passed in Kling's own body to omni-video.
+    /// A gateway's OpenAI-style body has no place the docs or source show for them.
+    pub elements: bool,
     /// The shapes of the route's answers, in words (for `compose` and the README).
     pub answers: &'static [&'static str],
     /// Where the user says the route carries more (a fork, a relay passing Kling's body).
     pub config_key: &'static str,
+    /// `[profiles.kling] route`: which of Kling's designs the official provider uses.
+    pub kling_route: crate::kling_v2::RoutePref,
 }
 
 const KLING_ANSWERS: &[&str] = &["Kling's envelope {code, message, data}"];
@@ -63,8 +68,10 @@ impl Profiles {
                 references: true,
                 first_frame: true,
                 last_frame: true,
+                elements: true,
                 answers: KLING_ANSWERS,
                 config_key: "",
+                kling_route: self.kling.route,
             },
             Provider::Gateway | Provider::NewApi => {
                 let (p, config_key) = match provider {
@@ -82,8 +89,10 @@ impl Profiles {
                     references: p.references,
                     first_frame: true,
                     last_frame: p.last_frame,
+                    elements: false,
                     answers: GATEWAY_ANSWERS,
                     config_key,
+                    kling_route: Default::default(),
                 }
             }
             Provider::KlingRelay => {
@@ -99,8 +108,13 @@ impl Profiles {
                     references: r.omni,
                     first_frame: true,
                     last_frame: true,
+                    // Only a relay that passes Kling's body whole to omni-video keeps
+                    // `element_list`: new-api's `/kling/v1` rewraps the body into
+                    // `metadata` and serves no omni-video.
+                    elements: r.body_whole && r.omni,
                     answers: RELAY_ANSWERS,
                     config_key: "[profiles.kling-relay] body_whole",
+                    kling_route: Default::default(),
                 }
             }
         }
@@ -142,6 +156,17 @@ impl RouteCaps {
                 )
             } else {
                 ", no references: this route has no omni-video".into()
+            });
+        }
+        if !board.elements.is_empty() {
+            let n = board.elements.len();
+            what.push_str(&if self.elements {
+                format!(
+                    ", {n} element{} as element_list",
+                    if n == 1 { "" } else { "s" }
+                )
+            } else {
+                ", no elements: this route cannot carry element_list".into()
             });
         }
         what

@@ -69,6 +69,10 @@ pub struct Tuning {
     /// recorded (the provider's request timeout): aborting them would throw the task id
     /// away while the task runs and is charged.
     pub create_grace: Duration,
+    /// Added to this host's clock wherever the engine dates something: 0, except in a
+    /// test playing a machine whose clock is wrong (leases on a shared store must not
+    /// care; they are timed by the database).
+    pub clock_offset_ms: i64,
 }
 
 impl Default for Tuning {
@@ -84,6 +88,7 @@ impl Default for Tuning {
             download: DownloadLimits::default(),
             odd_answer_limit: 3,
             create_grace: shotdeck_providers::DEFAULT_REQUEST_TIMEOUT,
+            clock_offset_ms: 0,
         }
     }
 }
@@ -92,6 +97,15 @@ impl Tuning {
     /// The engine's housekeeping period: watching and lease renewal.
     pub fn tick(&self) -> Duration {
         self.watch_interval.min(self.lease_ttl / 3)
+    }
+
+    /// The lease terms this engine asks the store for: `lease_ttl`, and the create's whole
+    /// request timeout before a create in doubt is adopted.
+    pub fn lease_terms(&self) -> shotdeck_store::LeaseTerms {
+        shotdeck_store::LeaseTerms {
+            ttl: self.lease_ttl,
+            create_timeout: self.create_grace,
+        }
     }
 }
 

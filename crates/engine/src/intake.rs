@@ -6,7 +6,7 @@
 
 use shotdeck_core::cost::{PriceTable, estimate};
 use shotdeck_core::gateway_profile::Profiles;
-use shotdeck_core::jobs::{JobId, Refusal, SubmitRequest};
+use shotdeck_core::jobs::{JobId, MAX_TAKES, Refusal, SubmitRequest};
 use shotdeck_core::{compose_with, is_submittable};
 use shotdeck_files::board_file::board_dir;
 use shotdeck_files::image_probe::{FileImages, validate_on_disk};
@@ -19,6 +19,40 @@ pub fn prepare(
     prices: &PriceTable,
     profiles: &Profiles,
 ) -> Result<NewJob, Refusal> {
+    prepare_n(req, prices, profiles, 1)
+}
+
+/// [`prepare`] for every take the submit asks for (`SubmitOptions::takes`): the board is
+/// validated and composed once, the ceiling holds the takes' total, and each take is the
+/// same request under its own fresh `external_task_id` (so each is reconciled alone).
+pub fn prepare_takes(
+    req: SubmitRequest,
+    prices: &PriceTable,
+    profiles: &Profiles,
+) -> Result<Vec<NewJob>, Refusal> {
+    let n = req.options.take_count();
+    if n > MAX_TAKES {
+        return Err(Refusal::TooManyTakes { asked: n });
+    }
+    let first = prepare_n(req, prices, profiles, n)?;
+    let mut jobs = Vec::with_capacity(n as usize);
+    for _ in 1..n {
+        let mut take = first.clone();
+        take.external_task_id = super::new_external_task_id();
+        rekey(&mut take.request.body, &take.external_task_id, 0)?;
+        jobs.push(take);
+    }
+    jobs.insert(0, first);
+    Ok(jobs)
+}
+
+/// [`prepare`], the ceiling holding `takes` copies of the board together.
+fn prepare_n(
+    req: SubmitRequest,
+    prices: &PriceTable,
+    profiles: &Profiles,
+    takes: u32,
+) -> Result<NewJob, Refusal> {
     let mut req = req;
     // Recorded under one name however the board was named (`../x.json`, a symlink), and
     // counted under its project's name for it, the same on every machine.
@@ -30,7 +64,8 @@ pub fn prepare(
         return Err(Refusal::Findings(findings));
     }
     let estimated_usd = estimate(&req.board, req.provider, prices).map(|e| e.usd);
-    if let (Some(estimate_usd), Some(max_usd)) = (estimated_usd, req.options.max_usd)
+    let total_usd = estimated_usd.map(|usd| usd * f64::from(takes));
+    if let (Some(estimate_usd), Some(max_usd)) = (total_usd, req.options.max_usd)
         && !shotdeck_core::budget::fits_under(estimate_usd, max_usd)
     {
         return Err(Refusal::OverCeiling {

@@ -11,6 +11,7 @@
 //!   [`sidecar`] writes what made it beside it.
 
 pub mod config;
+pub mod cut;
 pub mod download;
 pub mod gate;
 pub mod intake;

@@ -16,6 +16,13 @@ use shotdeck_core::store_url::{StoreUrl, StoreUrlError};
 /// The environment variable that names a shared job store; it wins over `[store] url`.
 pub const STORE_URL_ENV: &str = "SHOTDECK_STORE_URL";
 
+/// The environment variable that names the Kling account a shared store sends to; it wins
+/// over `[store] account`.
+pub const ACCOUNT_ENV: &str = "SHOTDECK_ACCOUNT";
+
+/// The account a shared store sends to unless told otherwise.
+pub const DEFAULT_ACCOUNT: &str = "default";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -98,6 +105,34 @@ pub struct StoreSettings {
     /// A PostgreSQL URL; its password never shows (see `StoreUrl`).
     #[serde(deserialize_with = "store_url_field")]
     pub url: Option<StoreUrl>,
+    /// The Kling account the team's jobs go to (a label, never a secret): its row holds
+    /// the concurrency limit and the day budget everyone on it shares.
+    #[serde(deserialize_with = "account_field")]
+    pub account: Option<String>,
+}
+
+/// `account`'s errors say which key of `[store]` they are about.
+fn account_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let text = String::deserialize(d)?;
+    check_account(&text)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("store.account: {e}")))
+}
+
+/// An account label: 1 to 64 letters, digits, `.`, `_` or `-` (it is shown in every
+/// waiting job's text, so nothing that could disguise it).
+pub fn check_account(name: &str) -> Result<String, String> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    match ok {
+        true => Ok(name.to_string()),
+        false => Err(format!(
+            "an account is 1 to 64 letters, digits, '.', '_' or '-' (got {:?})",
+            shotdeck_core::printable(name)
+        )),
+    }
 }
 
 /// `url`'s errors say which key of `[store]` they are about (the problem's key is `store`).
@@ -257,7 +292,7 @@ impl Config {
         let p = self.problems.iter().find(|p| p.money)?;
         Some(format!(
             "config.toml must be fixed before anything paid is sent ([budget], \
-             [usd_per_unit] and [prices] must read cleanly): {}",
+             [usd_per_unit], [prices] and [store] must read cleanly): {}",
             p.message
         ))
     }
@@ -275,6 +310,24 @@ impl Config {
                 .map(Some)
                 .map_err(|e: StoreUrlError| format!("{STORE_URL_ENV}: {e}")),
             None => Ok(self.store.url.clone()),
+        }
+    }
+
+    /// The account a shared store sends to: `SHOTDECK_ACCOUNT` (when set and not empty),
+    /// else `[store] account`, else `default`. A bad variable is an error naming it.
+    pub fn account(&self) -> Result<String, String> {
+        self.account_with(std::env::var(ACCOUNT_ENV).ok())
+    }
+
+    /// [`Config::account`] with the variable's value given (tests do not touch the env).
+    pub fn account_with(&self, env: Option<String>) -> Result<String, String> {
+        match env.filter(|v| !v.trim().is_empty()) {
+            Some(v) => check_account(v.trim()).map_err(|e| format!("{ACCOUNT_ENV}: {e}")),
+            None => Ok(self
+                .store
+                .account
+                .clone()
+                .unwrap_or_else(|| DEFAULT_ACCOUNT.to_string())),
         }
     }
 

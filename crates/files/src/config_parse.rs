@@ -16,8 +16,10 @@ use toml::de::{DeTable, DeValue, Deserializer};
 use super::config::{Config, ConfigProblem};
 use super::toml_error::{describe, locate};
 
-/// The tables whose loss would let money out unchecked: limits, unit prices, prices.
-pub const MONEY_KEYS: [&str; 3] = ["budget", "usd_per_unit", "prices"];
+/// The tables whose loss would let money out unchecked: limits, unit prices, prices, and
+/// the store (a lost `[store]` would send on this machine alone, outside the team's
+/// account limit and day budget).
+pub const MONEY_KEYS: [&str; 4] = ["budget", "usd_per_unit", "prices", "store"];
 
 /// The config `text` (read from `path`) says, with every problem found on the way.
 pub(super) fn parse(path: &Path, text: &str) -> Config {
@@ -124,6 +126,26 @@ mod tests {
     }
 
     #[test]
+    fn the_kling_route_is_read_and_an_unknown_one_names_its_key() {
+        use shotdeck_core::kling_v2::RoutePref;
+        let c = parsed("[profiles.kling]\nroute = \"v2\"\n");
+        assert_eq!(c.profiles.kling.route, RoutePref::V2);
+        assert!(c.problems.is_empty());
+        let c = parsed("[profiles.kling]\nroute = \"v3\"\n");
+        assert_eq!(
+            c.profiles.kling.route,
+            RoutePref::Auto,
+            "the default is kept"
+        );
+        let said = &c.problems[0].message;
+        assert!(
+            said.contains("[profiles.kling] route") && said.contains("line 2"),
+            "{said}"
+        );
+        assert!(!c.problems[0].money);
+    }
+
+    #[test]
     fn a_broken_budget_refuses_paid_actions() {
         let c = parsed("theme = \"light\"\n[budget]\nper_jb = 1\n");
         assert_eq!(c.theme, "light");
@@ -194,6 +216,32 @@ mod tests {
             p.message
         );
         assert!(!p.message.contains("s3cret"), "{}", p.message);
+        // Sending without the team's store would escape its limit and budget.
+        assert!(c.money_refusal().is_some());
+    }
+
+    #[test]
+    fn the_account_is_read_and_a_bad_one_is_named_and_refuses_paid_actions() {
+        let c = parsed("[store]\naccount = \"studio-a\"\n");
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(c.account_with(None).unwrap(), "studio-a");
+        assert_eq!(c.account_with(Some("  ".into())).unwrap(), "studio-a");
+        assert_eq!(c.account_with(Some("studio-b".into())).unwrap(), "studio-b");
+        let e = c.account_with(Some("studio b".into())).unwrap_err();
+        assert!(e.starts_with("SHOTDECK_ACCOUNT: "), "{e}");
+        assert_eq!(parsed("").account_with(None).unwrap(), "default");
+
+        let c = parsed("theme = \"light\"\n[store]\naccount = \"studio a\"\n");
+        assert_eq!(c.theme, "light");
+        let p = &c.problems[0];
+        assert_eq!(p.key, "store");
+        assert!(
+            p.message.contains("line 3") && p.message.contains("store.account"),
+            "{}",
+            p.message
+        );
+        assert!(p.money);
+        assert!(c.money_refusal().unwrap().contains("[store]"));
     }
 
     #[test]

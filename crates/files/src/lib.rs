@@ -12,6 +12,7 @@ pub mod paths;
 pub mod preview;
 pub mod project;
 pub mod safe_read;
+pub mod sequence_file;
 pub mod toml_error;
 
 /// Whether process `pid` is running, where the system can tell (`/proc` on Linux);

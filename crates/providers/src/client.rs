@@ -62,7 +62,11 @@ impl Client {
                 let keys = creds
                     .kling_auth()
                     .map_err(|e| ProviderError::Config(e.to_string()))?;
-                Ok(Client::Kling(KlingClient::with_keys(&base, keys, timeout)?))
+                // The v2 design sends the API key even when a key pair is also set.
+                let v2_key = creds.api_key.clone();
+                Ok(Client::Kling(
+                    KlingClient::with_keys(&base, keys, timeout)?.with_v2_key(v2_key),
+                ))
             }
             Provider::Gateway | Provider::NewApi | Provider::KlingRelay => {
                 let base = setting(GATEWAY_BASE_ENV, &cfg.gateway_base).ok_or_else(|| {
@@ -125,7 +129,8 @@ impl Client {
             Ok(task) => return Ok(task),
             Err(e) => e,
         };
-        if !err.task_may_exist() || !self.provider().looks_up_by_external_id() {
+        let looks_up = shotdeck_core::kling_v2::looks_up_by_external_id(self.provider(), &req.path);
+        if !err.task_may_exist() || !looks_up {
             return Err(err);
         }
         tracing::warn!(external_task_id, error = %err, "create answer in doubt; looking the task up");

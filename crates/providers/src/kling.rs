@@ -1,4 +1,4 @@
-//! The official Kling API (legacy request design), authenticated with a signed JWT or with
+//! The official Kling API (legacy request design; the v2 design's calls are in `kling_v2`), authenticated with a signed JWT or with
 //! Kling's plain API key (both sent as `Authorization: Bearer …`).
 //!
 //! Each method makes one logical attempt; the only repeat here is the documented one: a
@@ -17,6 +17,7 @@ use super::jwt::KlingAuth;
 use super::parse::{parse_kling_list, parse_kling_list_skipping_unreadable, parse_kling_task};
 use super::{TaskSnapshot, ensure_method};
 use shotdeck_core::compose::ComposedRequest;
+use shotdeck_core::kling_v2::is_v2_path;
 use shotdeck_files::credentials::{KlingKeys, Secret};
 
 pub const DEFAULT_KLING_BASE: &str = "https://api-singapore.klingai.com";
@@ -43,10 +44,12 @@ pub struct Probe {
 #[derive(Debug)]
 pub struct KlingClient {
     http: reqwest::Client,
-    base: Url,
+    pub(super) base: Url,
     auth: KlingAuth,
+    /// Kling's API key, the only credential the v2 design takes (see `kling_v2`).
+    pub(super) v2_key: Option<Secret>,
     /// Bound on each single request, sending and reading the answer included.
-    request_timeout: Duration,
+    pub(super) request_timeout: Duration,
 }
 
 impl KlingClient {
@@ -75,8 +78,15 @@ impl KlingClient {
             http: http::build_client(&base)?,
             base,
             auth: KlingAuth::from_keys(keys),
+            v2_key: None,
             request_timeout,
         })
+    }
+
+    /// The API key the v2 design sends (`None`: a v2 create is refused, nothing sent).
+    pub fn with_v2_key(mut self, key: Option<Secret>) -> KlingClient {
+        self.v2_key = key;
+        self
     }
 
     /// Which credential this client sends, in words (never the value).
@@ -94,6 +104,9 @@ impl KlingClient {
 
     /// `POST {path}` with the composed body.
     pub async fn create(&self, req: &ComposedRequest) -> Result<TaskSnapshot, ProviderError> {
+        if is_v2_path(&req.path) {
+            return self.create_v2(req).await;
+        }
         let method = ensure_method(req)?;
         let url = http::endpoint(&self.base, &req.path, None)?;
         self.call(method, url, Some(&req.body), &[], parse_kling_task)
@@ -106,6 +119,9 @@ impl KlingClient {
         create_path: &str,
         task_id: &str,
     ) -> Result<TaskSnapshot, ProviderError> {
+        if is_v2_path(create_path) {
+            return self.query_v2(task_id).await;
+        }
         let url = http::endpoint(&self.base, create_path, Some(task_id))?;
         self.call(Method::GET, url, None, &[], parse_kling_task)
             .await
@@ -123,6 +139,9 @@ impl KlingClient {
         create_path: &str,
         external_task_id: &str,
     ) -> Result<Option<TaskSnapshot>, ProviderError> {
+        if is_v2_path(create_path) {
+            return Err(super::kling_v2::no_external_lookup());
+        }
         match self.query(create_path, external_task_id).await {
             Ok(task) if task.external_task_id.as_deref() == Some(external_task_id) => {
                 return Ok(Some(task));
@@ -163,6 +182,11 @@ impl KlingClient {
     /// The newest tasks of one kind, for polling: the first page of the list, tasks that
     /// cannot be read left out (see [`parse_kling_list_skipping_unreadable`]).
     pub async fn list(&self, create_path: &str) -> Result<Vec<TaskSnapshot>, ProviderError> {
+        if is_v2_path(create_path) {
+            return Err(ProviderError::Config(
+                "the v2 design has no task list per kind: its tasks are looked up by id".into(),
+            ));
+        }
         let url = http::endpoint(&self.base, create_path, None)?;
         let size = LIST_PAGE_SIZE.to_string();
         let query = [("pageNum", "1"), ("pageSize", size.as_str())];
@@ -212,7 +236,7 @@ impl KlingClient {
         })
     }
 
-    async fn call<T>(
+    pub(crate) async fn call<T>(
         &self,
         method: Method,
         url: Url,

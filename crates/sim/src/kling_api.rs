@@ -138,6 +138,13 @@ fn create_at(
         Ok(spec) => spec,
         Err(e) => return invalid(e),
     };
+    if let Some(id) = spec.element_ids.iter().find(|id| !state.elements.has(**id)) {
+        return kling_error(
+            StatusCode::BAD_REQUEST,
+            1201,
+            format!("element_list: element_id {id} is not in this account's element library"),
+        );
+    }
     let limit = state.faults().max_in_flight;
     let created = state
         .store()

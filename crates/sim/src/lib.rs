@@ -3,11 +3,13 @@
 mod auth;
 mod cli;
 mod control;
+mod elements;
 mod fault_layer;
 mod faults;
 mod gateway_api;
 mod keys;
 mod kling_api;
+mod kling_v2_api;
 mod responses;
 mod server;
 mod stats;
@@ -17,6 +19,7 @@ mod validate;
 mod video;
 
 pub use cli::{SimServerArgs, run_server};
+pub use elements::DEMO_ELEMENT_ID;
 pub use faults::{Faults, ScriptedFault};
 pub use keys::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, SimKeys};
 pub use server::{DEFAULT_TASK_SECONDS, SimConfig, SimServer};

@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::elements::{ELEMENTS_PATH, Library};
 use super::faults::{Faults, Outcome};
 use super::keys::SimKeys;
 use super::responses::{Style, balance_exhausted};
@@ -23,7 +24,9 @@ use super::stats::SimStats;
 use super::store::Store;
 use super::task::Account;
 use super::validate::{self, Invalid};
-use super::{control, fault_layer, gateway_api, kling_api, responses, video};
+use super::{
+    control, elements, fault_layer, gateway_api, kling_api, kling_v2_api, responses, video,
+};
 
 /// How long a task takes from create to its end unless configured otherwise.
 pub const DEFAULT_TASK_SECONDS: f64 = 3.0;
@@ -60,6 +63,8 @@ pub(crate) struct SimState {
     pub base_url: String,
     store: Mutex<Store>,
     faults: Mutex<Faults>,
+    /// The account's element library (see `elements.rs`).
+    pub(crate) elements: Library,
 }
 
 pub(crate) type Shared = Arc<SimState>;
@@ -132,6 +137,7 @@ impl SimServer {
             base_url: format!("http://{}", reachable(addr)),
             store: Mutex::new(Store::new()),
             faults: Mutex::new(config.faults),
+            elements: Library::new(),
         });
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -243,6 +249,14 @@ fn router(state: Shared) -> Router {
             get(kling_api::list).post(kling_api::create),
         )
         .route("/v1/videos/{kind}/{id}", get(kling_api::query))
+        .route(ELEMENTS_PATH, get(elements::list).post(elements::create))
+        .route(
+            &format!("{ELEMENTS_PATH}/{{task_id}}"),
+            get(elements::query),
+        )
+        .route("/text-to-video/{model}", post(kling_v2_api::create_text))
+        .route("/image-to-video/{model}", post(kling_v2_api::create_image))
+        .route("/tasks", get(kling_v2_api::lookup))
         .layer(from_fn_with_state(state.clone(), fault_layer::inject))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new()

@@ -216,6 +216,7 @@ mod tests {
             sound: false,
             watermark: false,
             external_task_id: external.map(String::from),
+            element_ids: Vec::new(),
         }
     }
 

@@ -72,6 +72,8 @@ pub(crate) struct TaskSpec {
     pub sound: bool,
     pub watermark: bool,
     pub external_task_id: Option<String>,
+    /// omni-video's `element_list`, checked against the element library at create.
+    pub element_ids: Vec<i64>,
 }
 
 impl TaskSpec {
@@ -169,6 +171,7 @@ mod tests {
                 sound: false,
                 watermark: false,
                 external_task_id: None,
+                element_ids: Vec::new(),
             },
             created: Instant::now(),
             created_ms: 1_000,

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use shotdeck_core::Provider;
 use shotdeck_core::budget::{Budget, UnitPrices};
@@ -11,7 +12,7 @@ use shotdeck_core::compose::{PlaceholderImages, compose};
 use shotdeck_core::jobs::{JobPhase, JobView};
 use shotdeck_core::model::Board;
 
-use crate::{FileProgress, JobChange, JobStore, NewJob, Refusal, Restart, StoreError};
+use crate::{FileProgress, JobChange, JobStore, LeaseTerms, NewJob, Refusal, Restart, StoreError};
 
 pub(crate) const A: &str = "engine-a";
 pub(crate) const B: &str = "engine-b";
@@ -31,8 +32,20 @@ pub(crate) fn job(ext: &str, board: &str, usd: f64) -> NewJob {
     }
 }
 
-pub(crate) async fn insert(s: &dyn JobStore, j: NewJob, until: i64) -> JobView {
-    s.insert_within_budget(j, Budget::default(), UnitPrices::new(), A, until, 1)
+/// A lease no test outlives, and one that lapses at once (the test then sleeps past it:
+/// PostgreSQL times leases by its own clock, not the test's `now`).
+pub(crate) const LONG: Duration = Duration::from_secs(3600);
+pub(crate) const SHORT: Duration = Duration::from_millis(1);
+
+pub(crate) fn terms(ttl: Duration) -> LeaseTerms {
+    LeaseTerms {
+        ttl,
+        create_timeout: Duration::ZERO,
+    }
+}
+
+pub(crate) async fn insert(s: &dyn JobStore, j: NewJob, lease: Duration) -> JobView {
+    s.insert_within_budget(j, Budget::default(), UnitPrices::new(), A, lease, 1)
         .await
         .unwrap()
         .unwrap()
@@ -46,19 +59,33 @@ pub async fn budget_refusal_records_nothing(s: Arc<dyn JobStore>) {
     };
     let prices = UnitPrices::new();
     let first = s
-        .insert_within_budget(job("b1", "/a.json", 1.5), budget, prices.clone(), A, 10, 1)
+        .insert_within_budget(
+            job("b1", "/a.json", 1.5),
+            budget,
+            prices.clone(),
+            A,
+            LONG,
+            1,
+        )
         .await
         .unwrap();
     assert!(first.is_ok());
     let refused = s
-        .insert_within_budget(job("b2", "/a.json", 1.0), budget, prices.clone(), A, 10, 2)
+        .insert_within_budget(
+            job("b2", "/a.json", 1.0),
+            budget,
+            prices.clone(),
+            A,
+            LONG,
+            2,
+        )
         .await
         .unwrap();
     assert!(refused.is_err(), "{refused:?}");
     assert_eq!(s.counts().await.unwrap().of(None), 1);
     // Another board has its own limit.
     let other = s
-        .insert_within_budget(job("b3", "/b.json", 1.0), budget, prices, A, 10, 3)
+        .insert_within_budget(job("b3", "/b.json", 1.0), budget, prices, A, LONG, 3)
         .await
         .unwrap();
     assert!(other.is_ok());
@@ -66,13 +93,13 @@ pub async fn budget_refusal_records_nothing(s: Arc<dyn JobStore>) {
 
 /// Takes count per board; a job is retried once, and the retry shows what it retries.
 pub async fn takes_and_the_one_retry_rule(s: Arc<dyn JobStore>) {
-    let a1 = insert(&*s, job("t1", "/a.json", 1.0), 10).await;
-    let b1 = insert(&*s, job("t2", "/b.json", 1.0), 10).await;
+    let a1 = insert(&*s, job("t1", "/a.json", 1.0), LONG).await;
+    let b1 = insert(&*s, job("t2", "/b.json", 1.0), LONG).await;
     let retry = NewJob {
         retry_of: Some(a1.id),
         ..job("t3", "/a.json", 1.0)
     };
-    let a2 = insert(&*s, retry.clone(), 10).await;
+    let a2 = insert(&*s, retry.clone(), LONG).await;
     assert_eq!((a1.take, b1.take, a2.take), (1, 1, 2));
     assert_eq!(a2.retry_of_take, Some(1));
     let again = NewJob {
@@ -80,7 +107,7 @@ pub async fn takes_and_the_one_retry_rule(s: Arc<dyn JobStore>) {
         ..retry
     };
     let refused = s
-        .insert_within_budget(again, Budget::default(), UnitPrices::new(), A, 10, 2)
+        .insert_within_budget(again, Budget::default(), UnitPrices::new(), A, LONG, 2)
         .await;
     assert!(
         matches!(refused, Err(StoreError::AlreadyRetried { of, child }) if of == a1.id && child == a2.id),
@@ -95,12 +122,13 @@ pub async fn takes_and_the_one_retry_rule(s: Arc<dyn JobStore>) {
 /// Once another engine adopted a job whose lease expired, the old owner's writes change
 /// nothing.
 pub async fn a_stale_owner_writes_nothing(s: Arc<dyn JobStore>) {
-    let v = insert(&*s, job("s1", "/a.json", 1.0), 100).await;
+    let v = insert(&*s, job("s1", "/a.json", 1.0), SHORT).await;
     let submitting = JobChange::phase(JobPhase::Submitting);
     s.apply(v.id, A, submitting, 50).await.unwrap().unwrap();
-    // A stops renewing; at 200 its lease has expired and B adopts the job.
-    assert_eq!(s.adoptable(200, false).await.unwrap(), [v.id]);
-    let adopted = s.adopt(v.id, B, 10_000, 200).await.unwrap();
+    // A stops renewing; at 200 (and in fact) its lease has expired and B adopts the job.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(s.adoptable(terms(LONG), 200, false).await.unwrap(), [v.id]);
+    let adopted = s.adopt(v.id, B, terms(LONG), 200).await.unwrap();
     assert_eq!(adopted, crate::Adopted::Work(None));
     let before = s.view(v.id).await.unwrap().unwrap();
     let late = JobChange {
@@ -118,7 +146,10 @@ pub async fn a_stale_owner_writes_nothing(s: Arc<dyn JobStore>) {
         None
     );
     assert!(!s.note_poll(v.id, A, 300).await.unwrap());
-    assert_eq!(s.renew_leases(A, 20_000, vec![v.id]).await.unwrap(), [v.id]);
+    assert_eq!(
+        s.renew_leases(A, LONG, vec![v.id], 300).await.unwrap(),
+        [v.id]
+    );
     assert_eq!(s.view(v.id).await.unwrap().unwrap(), before);
     // The new owner's write goes through.
     let accepted = JobChange::phase(JobPhase::Submitted);
@@ -129,7 +160,7 @@ pub async fn a_stale_owner_writes_nothing(s: Arc<dyn JobStore>) {
 /// A move the state machine forbids is an error and writes nothing; reopening a failed
 /// job is the user's word only, and only for a task the provider accepted.
 pub async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
-    let v = insert(&*s, job("i1", "/a.json", 1.0), i64::MAX).await;
+    let v = insert(&*s, job("i1", "/a.json", 1.0), LONG).await;
     let refused = s.apply(v.id, A, JobChange::phase(JobPhase::Done), 2).await;
     assert!(
         matches!(refused, Err(StoreError::Transition(_))),
@@ -148,22 +179,16 @@ pub async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
         matches!(revive, Err(StoreError::Transition(_))),
         "{revive:?}"
     );
-    let repoll = s
-        .restart(v.id, Restart::Repoll, A, i64::MAX, 5)
-        .await
-        .unwrap();
+    let repoll = s.restart(v.id, Restart::Repoll, A, LONG, 5).await.unwrap();
     assert_eq!(repoll, Err(Refusal::NoTaskId { id: v.id }));
     // Failed with a task: the user's repoll reopens it.
-    let w = insert(&*s, job("i2", "/a.json", 1.0), i64::MAX).await;
+    let w = insert(&*s, job("i2", "/a.json", 1.0), LONG).await;
     let failed = JobChange {
         task_id: Some("t-9".into()),
         ..JobChange::phase(JobPhase::Failed)
     };
     s.apply(w.id, A, failed, 6).await.unwrap();
-    let reopened = s
-        .restart(w.id, Restart::Repoll, A, i64::MAX, 7)
-        .await
-        .unwrap();
+    let reopened = s.restart(w.id, Restart::Repoll, A, LONG, 7).await.unwrap();
     let reopened = reopened.unwrap().unwrap();
     assert_eq!(
         (reopened.phase, reopened.error),
@@ -173,12 +198,33 @@ pub async fn invalid_transitions_are_refused(s: Arc<dyn JobStore>) {
     assert_eq!(history.last().map(|e| e.phase), Some(JobPhase::Submitted));
 }
 
+/// A restart of a job that does not exist says so (not that someone holds its lease), and
+/// takes nothing; one whose lease a live engine holds is `LeaseHeld`.
+pub async fn restarting_a_missing_job_is_not_found(s: Arc<dyn JobStore>) {
+    let missing = s
+        .restart(999_999, Restart::Redownload, A, LONG, 1)
+        .await
+        .unwrap();
+    assert!(
+        matches!(missing, Err(Refusal::NotFound { id: 999_999, .. })),
+        "{missing:?}"
+    );
+    let held = insert(&*s, job("r1", "/a.json", 1.0), LONG).await;
+    let busy = s
+        .restart(held.id, Restart::Redownload, B, LONG, 2)
+        .await
+        .unwrap();
+    assert_eq!(busy, Err(Refusal::LeaseHeld { id: held.id }));
+}
+
 mod gate;
 mod identity;
 mod more;
+mod variants;
 pub use gate::*;
 pub use identity::*;
 pub use more::*;
+pub use variants::*;
 
 /// Every body, by name, so a backend's test runs them all and names the one that failed.
 pub const ALL: &[&str] = &[
@@ -194,6 +240,8 @@ pub const ALL: &[&str] = &[
     "the_gate_admits_only_the_lease_holder",
     "two_clones_share_takes_keeper_and_retries",
     "old_rows_join_their_project",
+    "restarting_a_missing_job_is_not_found",
+    "takes_are_recorded_all_or_none",
 ];
 
 /// Runs the body named `name` (one of [`ALL`]) on `s`.
@@ -215,6 +263,8 @@ pub async fn run(name: &str, s: Arc<dyn JobStore>) {
             two_clones_share_takes_keeper_and_retries(s).await
         }
         "old_rows_join_their_project" => old_rows_join_their_project(s).await,
+        "restarting_a_missing_job_is_not_found" => restarting_a_missing_job_is_not_found(s).await,
+        "takes_are_recorded_all_or_none" => takes_are_recorded_all_or_none(s).await,
         other => panic!("no contract body {other:?}"),
     }
 }

@@ -13,8 +13,9 @@ use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
 
 use crate::{
-    CancelError, FileProgress, FileTarget, JobChange, KeeperError, LedgerEntry, ListFilter, NewJob,
-    Requeue, Resolution, ResolveError, Slot, StoreError,
+    AccountChange, AccountError, AccountView, CancelError, FileProgress, FileTarget, JobChange,
+    KeeperError, LedgerEntry, ListFilter, NewJob, Requeue, Resolution, ResolveError, Slot,
+    StoreError,
 };
 
 /// What every store method returns: a future that may be sent to another task.
@@ -53,6 +54,33 @@ pub enum Adopted {
     Busy,
 }
 
+/// How long a lease lasts and how long an adopter leaves a create in doubt alone. Durations,
+/// not instants: each backend times them by its own clock (SQLite, on one host, by the
+/// caller's `now`; PostgreSQL by the server's `now()`, so no machine's clock matters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeaseTerms {
+    /// A lease lapses this long after its holder last took or renewed it.
+    pub ttl: Duration,
+    /// A job left in `submitting` is adopted only this long after it took its slot (the
+    /// create request's whole timeout): the old owner's create has landed or died before
+    /// the adopter looks it up by `external_task_id`. A store on one host may ignore it.
+    pub create_timeout: Duration,
+}
+
+/// Where a reader of [`JobStore::changed_since`] stands: opaque, handed out by the store
+/// (a commit-ordered number, never a clock), so no writer's clock can hide a change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ChangeCursor(pub(crate) i64);
+
+/// What changed since a cursor, and the cursor to read from next.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Changes {
+    /// Jobs changed since the cursor (one may come again in a later read: re-reads are
+    /// idempotent, and a missed change is not).
+    pub jobs: Vec<JobView>,
+    pub next: ChangeCursor,
+}
+
 /// A page of the history, newest first ([`JobStore::page`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PageQuery {
@@ -81,7 +109,7 @@ pub struct JobPage {
 pub trait JobStore: Send + Sync {
     // Submitting.
 
-    /// Records `job` in `queued`, leased to `owner` until `lease_until`, numbered as its
+    /// Records `job` in `queued`, leased to `owner` for `lease`, numbered as its
     /// board's next take, unless `budget` refuses it: the sums and the insert are one
     /// transaction. A second retry of one job is `StoreError::AlreadyRetried`.
     fn insert_within_budget(
@@ -90,9 +118,36 @@ pub trait JobStore: Send + Sync {
         budget: Budget,
         unit_prices: UnitPrices,
         owner: &str,
-        lease_until: i64,
+        lease: Duration,
         now: i64,
-    ) -> StoreFuture<'_, Result<JobView, OverBudget>>;
+    ) -> StoreFuture<'_, Result<JobView, OverBudget>> {
+        let takes =
+            self.insert_takes_within_budget(vec![job], budget, unit_prices, owner, lease, now);
+        Box::pin(async move {
+            match takes.await? {
+                Ok(views) => views.into_iter().next().map(Ok).ok_or(StoreError::Corrupt {
+                    id: 0,
+                    field: "insert",
+                    reason: "one job was recorded and none answered".into(),
+                }),
+                Err(over) => Ok(Err(over)),
+            }
+        })
+    }
+
+    /// Records the takes in `jobs` (one submit of N variants of a board) as
+    /// [`JobStore::insert_within_budget`] records one, in one transaction: `budget` is held
+    /// to all of them together ([`Budget::check_all`]), they get consecutive take numbers
+    /// in the order given, and either every one is recorded or none (`Ok(Err(_))`).
+    fn insert_takes_within_budget(
+        &self,
+        jobs: Vec<NewJob>,
+        budget: Budget,
+        unit_prices: UnitPrices,
+        owner: &str,
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, Result<Vec<JobView>, OverBudget>>;
 
     /// The jobs recorded as retries of `id`, oldest first, with their phases.
     fn retries_of(&self, id: JobId) -> StoreFuture<'_, Vec<(JobId, JobPhase)>>;
@@ -124,36 +179,50 @@ pub trait JobStore: Send + Sync {
 
     // Leases.
 
-    /// Takes `id`'s lease for `owner` and applies the user's `how` (see [`Restart`]);
-    /// `Ok(None)` when the lease was lost meanwhile. A refusal gives the lease back.
+    /// Takes `id`'s lease for `owner` (for `lease`) and applies the user's `how` (see
+    /// [`Restart`]); `Ok(None)` when the lease was lost meanwhile. A refusal gives the lease
+    /// back; a job that does not exist is `Refusal::NotFound` on every backend.
     fn restart(
         &self,
         id: JobId,
         how: Restart,
         owner: &str,
-        lease_until: i64,
+        lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, Result<Option<JobView>, Refusal>>;
 
     /// Takes the lease of a job no live engine holds: parks a `queued` one as `not_sent`
-    /// (and releases it), clears a stall, or leaves it as it is to work on.
-    fn adopt(&self, id: JobId, owner: &str, lease_until: i64, now: i64)
-    -> StoreFuture<'_, Adopted>;
+    /// (and releases it), clears a stall, or leaves it as it is to work on. A create in
+    /// doubt younger than `terms.create_timeout` is `Busy` (see [`LeaseTerms`]).
+    fn adopt(
+        &self,
+        id: JobId,
+        owner: &str,
+        terms: LeaseTerms,
+        now: i64,
+    ) -> StoreFuture<'_, Adopted>;
 
     /// Active jobs no live engine holds (stalled ones only when asked): never leased,
-    /// released, or whose lease expired before `now`. Never one waiting for the user.
-    fn adoptable(&self, now: i64, include_stalled: bool) -> StoreFuture<'_, Vec<JobId>>;
+    /// released, or whose lease lapsed (by the backend's clock: `now` on one host). Never
+    /// one waiting for the user, nor a create in doubt younger than `terms.create_timeout`.
+    fn adoptable(
+        &self,
+        terms: LeaseTerms,
+        now: i64,
+        include_stalled: bool,
+    ) -> StoreFuture<'_, Vec<JobId>>;
 
     /// Active jobs some engine should be working on (not stalled), leased or not.
     fn in_flight(&self) -> StoreFuture<'_, Vec<JobId>>;
 
-    /// Extends every lease `owner` holds until `until` and answers which of `held` it no
-    /// longer holds (another process took them over or cancelled them).
+    /// `owner`'s heartbeat: extends every lease it holds by `lease` and answers which of
+    /// `held` it no longer holds (another process took them over or cancelled them).
     fn renew_leases(
         &self,
         owner: &str,
-        until: i64,
+        lease: Duration,
         held: Vec<JobId>,
+        now: i64,
     ) -> StoreFuture<'_, Vec<JobId>>;
 
     /// Lets go of `id` if `owner` holds it, and answers the job as it now is.
@@ -262,12 +331,19 @@ pub trait JobStore: Send + Sync {
     /// How many jobs each board has, and the newest id.
     fn counts(&self) -> StoreFuture<'_, JobCounts>;
 
-    /// Jobs whose row changed at or after `since_ms` (other processes' writes included).
-    fn changed_since(&self, since_ms: i64) -> StoreFuture<'_, Vec<JobView>>;
+    /// Where the changes stand now: every change committed after this call is in the next
+    /// [`Self::changed_since`] from it.
+    fn change_cursor(&self) -> StoreFuture<'_, ChangeCursor>;
+
+    /// Jobs changed (by any process) since `cursor`, and where to read from next. No
+    /// change committed after `cursor` was taken is ever skipped, whatever the writers'
+    /// clocks or the order their transactions committed in.
+    fn changed_since(&self, cursor: ChangeCursor) -> StoreFuture<'_, Changes>;
 
     /// A wake-up whenever another process may have changed a job (a new job, a new
-    /// phase), so an idle engine can read [`Self::changed_since`] without polling.
-    /// `None`: the store has no such feed (SQLite; the engine reads on its tick only).
+    /// phase), so an idle engine can read [`Self::changed_since`] without polling. This
+    /// process's own writes do not wake it (it knows them). `None`: the store has no such
+    /// feed (SQLite; the engine reads on its tick only).
     fn watch(&self) -> StoreFuture<'_, Option<Arc<dyn ChangeFeed>>> {
         Box::pin(async { Ok(None) })
     }
@@ -298,6 +374,21 @@ pub trait JobStore: Send + Sync {
     /// Unix milliseconds of the store's local midnight starting `date` (`YYYY-MM-DD`);
     /// `None` when it is not such a date.
     fn local_date_ms(&self, date: &str) -> StoreFuture<'_, Option<i64>>;
+
+    // The account.
+
+    /// The account this store's jobs go to, as it is now. `None`: the store keeps no
+    /// account (one machine's SQLite store).
+    fn account(&self) -> StoreFuture<'_, Option<AccountView>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Changes the account's settings (each value checked first, the bad one named) and
+    /// answers the account as it now is. A store without accounts refuses.
+    fn set_account(&self, change: AccountChange) -> StoreFuture<'_, AccountView, AccountError> {
+        let _ = change;
+        Box::pin(async { Err(AccountError::NoAccount) })
+    }
 }
 
 /// Wake-ups from a store's change feed ([`JobStore::watch`]).

@@ -10,6 +10,7 @@
 //! shared by every shotdeck process of the user, served to async code from one thread. Job
 //! phases change only through `shotdeck_core::jobs::machine`.
 
+mod account;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod filter_text;
 mod hash;
@@ -44,9 +45,13 @@ pub use shotdeck_core::jobs::{JobRecord, PhaseEvent};
 use shotdeck_core::model::Board;
 use shotdeck_core::provider::Provider;
 
+pub use account::{
+    AccountChange, AccountError, AccountView, DAY_BUDGET_LIMIT_USD, MAX_IN_FLIGHT_LIMIT, local_user,
+};
 pub use hash::{lower_hex, sha256_hex};
 pub use job_store::{
-    Adopted, ChangeFeed, JobPage, JobStore, PageQuery, Refusal, Restart, StoreFuture,
+    Adopted, ChangeCursor, ChangeFeed, Changes, JobPage, JobStore, LeaseTerms, PageQuery, Refusal,
+    Restart, StoreFuture,
 };
 pub use outcomes::{
     CancelError, FileProgress, FileTarget, KeeperError, LedgerEntry, Resolution, ResolveError,

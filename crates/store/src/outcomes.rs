@@ -42,6 +42,16 @@ pub struct LedgerEntry {
     pub counted_usd: f64,
     /// Failed without a task id but counted: its create may have reached the provider.
     pub in_doubt: bool,
+    /// Who submitted it (the user name); `None` where the store does not record it (one
+    /// machine's SQLite store: its jobs are the local user's).
+    pub user: Option<String>,
+    /// The board's project as the store knows it; `None` when it knows none.
+    pub project: Option<String>,
+    /// The account it went to; `None` on a store without accounts (the configured one).
+    pub account: Option<String>,
+    /// The day it was created, `YYYY-MM-DD` in the store's zone (the team's time zone on a
+    /// shared store, local time on one machine), as "today" is counted.
+    pub day: String,
 }
 
 /// What the user found on the gateway's dashboard.

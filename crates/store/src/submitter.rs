@@ -12,10 +12,7 @@ pub struct Submitter {
 impl Submitter {
     /// This process's user (`$USER`, `$LOGNAME`) and machine (the kernel's host name).
     pub fn of_this_process() -> Submitter {
-        let user = ["USER", "LOGNAME", "USERNAME"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
-            .unwrap_or_else(|| "unknown".into());
+        let user = crate::local_user();
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .ok()
             .or_else(|| std::env::var("HOSTNAME").ok())

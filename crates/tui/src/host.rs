@@ -23,7 +23,15 @@ pub enum HostError {
     /// A clipboard or notification sequence could not be written to the terminal.
     #[error("cannot write to the terminal: {0}")]
     Terminal(#[source] std::io::Error),
+    /// Text over [`MAX_COPY_BYTES`]: terminals and tmux drop (or truncate) an OSC 52 that
+    /// large, so it is refused instead of copied in part.
+    #[error("{bytes} bytes is too much to copy through the terminal (at most {max})", max = MAX_COPY_BYTES)]
+    TooLarge { bytes: usize },
 }
+
+/// The most text one copy sends through the terminal: its Base64 (4/3 larger) stays under
+/// the ~100 kB that xterm-likes and tmux accept in one OSC 52.
+pub const MAX_COPY_BYTES: usize = 74_000;
 
 pub trait Host: Send {
     /// Opens `path` with the system's handler (xdg-open / open).
@@ -46,6 +54,20 @@ pub trait Host: Send {
 pub fn osc52(text: &str) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
     format!("\x1b]52;c;{b64}\x07")
+}
+
+/// [`osc52`] as it must be written here: inside tmux wrapped in its passthrough (tmux
+/// would otherwise keep the sequence to itself), and refused above [`MAX_COPY_BYTES`].
+pub fn copy_sequence(text: &str, in_tmux: bool) -> Result<String, HostError> {
+    if text.len() > MAX_COPY_BYTES {
+        return Err(HostError::TooLarge { bytes: text.len() });
+    }
+    let seq = osc52(text);
+    Ok(if in_tmux {
+        crate::notify::tmux_passthrough(&seq)
+    } else {
+        seq
+    })
 }
 
 /// How the opener is run: it must never write into the TUI, and it gets none of the
@@ -110,7 +132,7 @@ impl Host for SystemHost {
     }
 
     fn copy(&mut self, text: &str) -> Result<(), HostError> {
-        write_to_terminal(&osc52(text))
+        write_to_terminal(&copy_sequence(text, self.in_tmux)?)
     }
 
     fn notify(&mut self, mode: NotifyMode, title: &str, body: &str) -> Result<(), HostError> {
@@ -174,5 +196,22 @@ mod tests {
     #[test]
     fn osc52_wraps_base64() {
         assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
+    }
+
+    #[test]
+    fn inside_tmux_the_copy_goes_through_passthrough_and_too_much_is_refused() {
+        assert_eq!(copy_sequence("hi", false).unwrap(), "\x1b]52;c;aGk=\x07");
+        assert_eq!(
+            copy_sequence("hi", true).unwrap(),
+            "\x1bPtmux;\x1b\x1b]52;c;aGk=\x07\x1b\\"
+        );
+        let big = "x".repeat(MAX_COPY_BYTES + 1);
+        let err = copy_sequence(&big, false).unwrap_err();
+        assert!(matches!(err, HostError::TooLarge { bytes } if bytes == MAX_COPY_BYTES + 1));
+        assert!(err.to_string().contains("too much to copy"), "{err}");
+        assert!(
+            copy_sequence(&big[1..], true).is_ok(),
+            "the cap itself fits"
+        );
     }
 }

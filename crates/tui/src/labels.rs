@@ -28,6 +28,10 @@ pub(crate) fn finding_place(path: FieldPath) -> String {
         FieldPath::Watermark => "Watermark".into(),
         FieldPath::MultiShot => "Multi shot".into(),
         FieldPath::ShotType => "Shot type".into(),
+        FieldPath::Elements => "Elements".into(),
+        FieldPath::Element(i) => format!("Element {}", i + 1),
+        FieldPath::Voices => "Voices".into(),
+        FieldPath::Voice(i) => format!("Voice {}", i + 1),
     }
 }
 

@@ -44,7 +44,7 @@ fn clean(text: &str) -> String {
     printable(text).replace(';', ",")
 }
 
-fn tmux_passthrough(seq: &str) -> String {
+pub(crate) fn tmux_passthrough(seq: &str) -> String {
     format!("\x1bPtmux;{}\x1b\\", seq.replace('\x1b', "\x1b\x1b"))
 }
 

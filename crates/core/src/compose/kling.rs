@@ -82,6 +82,19 @@ pub(super) fn compose(
         }
         FrameForm::None => {}
     }
+    // In board order, so `<<<element_N>>>` names the N-th. An endpoint without
+    // `element_list` gets none: the `elements` rule refuses such a board before any send.
+    if endpoint.max_elements > 0 && !board.elements.is_empty() {
+        body.insert("element_list".into(), element_list(board));
+    }
+    if endpoint.max_voices > 0 && !board.voices.is_empty() {
+        let voices: Vec<Value> = board
+            .voices
+            .iter()
+            .map(|v| json!({ "voice_id": v.id }))
+            .collect();
+        body.insert("voice_list".into(), Value::Array(voices));
+    }
     body.insert("external_task_id".into(), json!(external_task_id));
     Ok(ComposedRequest {
         method: "POST".into(),
@@ -110,6 +123,20 @@ pub(super) fn compose_relay(
         body.insert("prompt".into(), json!(shot_list_prompt(board)));
     }
     Ok(request)
+}
+
+/// `"element_list": [{"element_id": long}]` (omni-video page). An id that is not a whole
+/// number goes as written, so a preview shows it; the `elements` rule refuses it first.
+fn element_list(board: &Board) -> Value {
+    let items = board
+        .elements
+        .iter()
+        .map(|e| match e.wire_id() {
+            Some(id) => json!({ "element_id": id }),
+            None => json!({ "element_id": e.id }),
+        })
+        .collect();
+    Value::Array(items)
 }
 
 fn multi_prompt(board: &Board) -> Value {

@@ -6,6 +6,7 @@
 
 mod gateway;
 mod kling;
+mod kling_v2;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -103,7 +104,14 @@ fn compose_in(
     table: ModelTable,
 ) -> Result<ComposedRequest, ComposeError> {
     match provider {
-        Provider::Kling => kling::compose(board, images, external_task_id, table),
+        Provider::Kling => match kling_v2::design(board, profiles, table) {
+            Ok(crate::kling_v2::Design::V2) => {
+                kling_v2::compose(board, images, external_task_id, table)
+            }
+            // A board the design cannot take is refused by the `kling_route` rule before
+            // any send; the preview shows the legacy request meanwhile.
+            _ => kling::compose(board, images, external_task_id, table),
+        },
         Provider::Gateway => {
             gateway::compose(board, provider, &profiles.gateway, images, external_task_id)
         }
@@ -119,6 +127,8 @@ fn compose_in(
         ),
     }
 }
+
+pub use kling_v2::{design as kling_design, route_line};
 
 /// Where the official API sends this board, from the model table. An unknown model (an
 /// error the `model` rule reports) is previewed on the default model's route.

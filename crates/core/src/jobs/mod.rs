@@ -222,6 +222,21 @@ pub struct SubmitOptions {
     /// The job this submit sends again (a retry of the board as it is now). The engine
     /// records the link and refuses the submit if that job was already retried.
     pub retry_of: Option<JobId>,
+    /// How many takes (variants) of the board to record and send at once, each with its
+    /// own `external_task_id`; 0 and 1 both mean one. At most [`MAX_TAKES`]. The budget
+    /// and `max_usd` hold for all of them together.
+    pub takes: u32,
+}
+
+/// The most takes one submit may ask for: eight variants of a 15 s board is already a
+/// large bill, and the confirmation shows them all.
+pub const MAX_TAKES: u32 = 8;
+
+impl SubmitOptions {
+    /// How many takes this submit records: `takes`, at least one.
+    pub fn take_count(&self) -> u32 {
+        self.takes.max(1)
+    }
 }
 
 /// A board to send, as a front end asks for it. The engine validates it, estimates its cost,

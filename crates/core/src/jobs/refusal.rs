@@ -23,6 +23,8 @@ pub enum Refusal {
     },
     /// The estimate is over the ceiling the user confirmed (`--max-cost`, the dialog).
     OverCeiling { estimate_usd: f64, max_usd: f64 },
+    /// A submit asked for more takes than one submit may record (`super::MAX_TAKES`).
+    TooManyTakes { asked: u32 },
     /// The board is not submittable; every finding is kept, warnings included.
     Findings(Vec<Finding>),
     /// The request could not be composed (an image that would not embed).
@@ -122,6 +124,11 @@ impl fmt::Display for Refusal {
                 f,
                 "the estimate (${estimate_usd:.2}) is over the confirmed ceiling of \
                  ${max_usd:.2}{NOTHING_SENT}"
+            ),
+            Refusal::TooManyTakes { asked } => write!(
+                f,
+                "{asked} takes asked for; one submit records at most {}{NOTHING_SENT}",
+                super::MAX_TAKES
             ),
             Refusal::Findings(findings) => {
                 write!(

@@ -12,6 +12,13 @@ use crate::models::{Endpoint, MODELS, Route, Setting, row_or_default};
 use crate::provider::Provider;
 
 pub(super) fn unverified(cx: &Ctx, out: &mut Vec<Finding>) {
+    // The v2 design takes 4K as `settings.resolution`, not as the legacy `mode`.
+    if cx.provider == Provider::Kling
+        && crate::kling_v2::choose(cx.row, cx.board.mode, cx.caps.kling_route)
+            == Ok(crate::kling_v2::Design::V2)
+    {
+        return;
+    }
     for (path, note) in notes(cx.board, cx.provider, cx.route) {
         out.push(
             Finding::warning(path, format!("unverified: {note}; it is sent as asked"))

@@ -34,7 +34,7 @@ pub fn referable_images(b: &Board) -> usize {
 }
 
 /// The prompts the board sends, with their paths: the shot list's, or the one prompt.
-fn sent_prompts(b: &Board) -> Vec<(FieldPath, &str)> {
+pub(super) fn sent_prompts(b: &Board) -> Vec<(FieldPath, &str)> {
     if b.uses_shot_list() {
         b.shots
             .iter()

@@ -4,6 +4,8 @@
 //! `benches/core.rs`). Image checks use facts gathered beforehand by the files layer, so
 //! nothing here touches the disk.
 
+mod design;
+mod elements;
 mod evidence;
 mod frames;
 mod images;
@@ -59,6 +61,11 @@ pub const RULES: &[Rule] = &[
         id: "route",
         summary: "the route carries the whole board: its shot list, Auto, references and frames",
         check: route::carries,
+    },
+    Rule {
+        id: "kling_route",
+        summary: "the model has the Kling design chosen (legacy or v2, [profiles.kling] route) and the board fits it (kling)",
+        check: design::kling_route,
     },
     Rule {
         id: "shot_count",
@@ -144,6 +151,16 @@ pub const RULES: &[Rule] = &[
         id: "reference_mode",
         summary: "reference mode has 1–7 images and every <<<image_N>>> names a reference; other modes send tokens as text",
         check: images::reference_mode,
+    },
+    Rule {
+        id: "elements",
+        summary: "elements: the endpoint takes element_list (omni-video), elements and images ≤ 7 together, every <<<element_N>>> names one",
+        check: elements::elements,
+    },
+    Rule {
+        id: "voices",
+        summary: "voices: the endpoint documents voice_list, sound is on, every <<<voice_N>>> names one",
+        check: elements::voices,
     },
     Rule {
         id: "unused_images",

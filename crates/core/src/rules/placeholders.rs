@@ -2,27 +2,12 @@
 
 use std::ops::Range;
 
+use crate::elements::{TokenKind, token_spans};
+
 /// Every well-formed `<<<image_N>>>` in the text: its byte range and N (1-based, as
 /// written). Malformed ones are skipped.
 pub fn image_placeholder_spans(text: &str) -> Vec<(Range<usize>, usize)> {
-    const OPEN: &str = "<<<image_";
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(at) = text[from..].find(OPEN) {
-        let start = from + at;
-        let digits_at = start + OPEN.len();
-        let rest = &text[digits_at..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        from = digits_at;
-        if digits > 0 && rest[digits..].starts_with(">>>") {
-            let end = digits_at + digits + 3;
-            if let Ok(n) = rest[..digits].parse() {
-                out.push((start..end, n));
-            }
-            from = end;
-        }
-    }
-    out
+    token_spans(text, TokenKind::Image)
 }
 
 /// Every `<<<image_N>>>` in the text, as N. Malformed ones are skipped.

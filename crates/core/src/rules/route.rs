@@ -89,6 +89,31 @@ pub(super) fn carries(cx: &Ctx, out: &mut Vec<Finding>) {
             .refused_by_route(),
         );
     }
+    let carries_none = b.elements.is_empty() && b.voices.is_empty();
+    if !carries_none && !caps.elements {
+        let path = if b.elements.is_empty() {
+            FieldPath::Voices
+        } else {
+            FieldPath::Elements
+        };
+        out.push(
+            Finding::error(
+                path,
+                format!(
+                    "{route} cannot carry elements or voices (Kling's element_list in its own \
+                     omni-video body), so nothing is sent; use --provider kling{}",
+                    if route == Provider::KlingRelay {
+                        ", or set [profiles.kling-relay] body_whole and omni in config.toml if \
+                         your relay passes Kling's body whole to omni-video"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .for_provider(route)
+            .refused_by_route(),
+        );
+    }
     let last = b
         .last_frame
         .as_deref()

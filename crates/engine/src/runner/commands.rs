@@ -8,7 +8,7 @@ use shotdeck_core::jobs::{
 };
 
 use crate::intake;
-use shotdeck_store::{JobPage, NewJob, PageQuery, Restart, now_ms};
+use shotdeck_store::{JobPage, NewJob, PageQuery, Restart};
 
 impl EngineLoop {
     pub(super) async fn command(&mut self, cmd: JobCmd) {
@@ -47,12 +47,16 @@ impl EngineLoop {
         let prices = self.shared.settings.prices.clone();
         let profiles = self.shared.settings.profiles.clone();
         let prepared =
-            tokio::task::spawn_blocking(move || intake::prepare(req, &prices, &profiles)).await;
+            tokio::task::spawn_blocking(move || intake::prepare_takes(req, &prices, &profiles))
+                .await;
         match prepared {
-            Ok(Ok(job)) => {
-                let job = NewJob { retry_of, ..job };
-                tracing::info!(external_task_id = %job.external_task_id, provider = %job.provider, "submitting");
-                self.record(job, Some(ticket)).await;
+            Ok(Ok(jobs)) => {
+                let jobs = jobs
+                    .into_iter()
+                    .map(|job| NewJob { retry_of, ..job })
+                    .inspect(|job| tracing::info!(external_task_id = %job.external_task_id, provider = %job.provider, "submitting"))
+                    .collect();
+                self.record_takes(jobs, Some(ticket)).await;
             }
             Ok(Err(refusal)) => self.refuse(Some(ticket), refusal),
             Err(e) => self.refuse(
@@ -68,14 +72,20 @@ impl EngineLoop {
     /// Records the job (leased to us, nothing sent yet) and starts its worker. `ticket`
     /// names the front end's submit this job answers, if any.
     pub(super) async fn record(&mut self, job: NewJob, ticket: Option<SubmitTicket>) {
-        if let Err(reason) = intake::ensure_keyed(&job) {
+        self.record_takes(vec![job], ticket).await;
+    }
+
+    /// Records the takes of one submit together (all within the budget, or none) and starts
+    /// a worker for each; every take is announced under the submit's `ticket`.
+    async fn record_takes(&mut self, jobs: Vec<NewJob>, ticket: Option<SubmitTicket>) {
+        if let Some(reason) = jobs.iter().find_map(|j| intake::ensure_keyed(j).err()) {
             return self.refuse(ticket, reason);
         }
         if let Some(why) = self.money_refusal() {
             return self.refuse(ticket, why);
         }
         let owner = self.shared.owner.clone();
-        let until = now_ms() + self.lease_ms();
+        let (lease, now) = (self.shared.tuning.lease_ttl, self.shared.now());
         let (budget, unit_prices) = (
             self.shared.settings.budget,
             self.shared.settings.usd_per_unit.clone(),
@@ -83,18 +93,20 @@ impl EngineLoop {
         let inserted = self
             .shared
             .store
-            .insert_within_budget(job, budget, unit_prices, &owner, until, now_ms())
+            .insert_takes_within_budget(jobs, budget, unit_prices, &owner, lease, now)
             .await;
         match inserted {
             Ok(Err(over)) => self.refuse(ticket, Refusal::OverBudget { job: None, over }),
-            Ok(Ok(view)) => {
-                let id = view.id;
-                self.scope.add(id);
-                match ticket {
-                    Some(ticket) => self.announce(ticket, view),
-                    None => self.report(view),
+            Ok(Ok(views)) => {
+                for view in views {
+                    let id = view.id;
+                    self.scope.add(id);
+                    match ticket {
+                        Some(ticket) => self.announce(ticket, view),
+                        None => self.report(view),
+                    }
+                    self.spawn_worker(id).await;
                 }
-                self.spawn_worker(id).await;
             }
             Err(e) => self.refuse(
                 ticket,
@@ -121,11 +133,11 @@ impl EngineLoop {
         if self.workers.contains_key(&id) {
             return;
         }
-        let (until, now) = (now_ms() + self.lease_ms(), now_ms());
+        let (lease, now) = (self.shared.tuning.lease_ttl, self.shared.now());
         let taken = self
             .shared
             .store
-            .restart(id, how, &self.shared.owner, until, now)
+            .restart(id, how, &self.shared.owner, lease, now)
             .await;
         match taken {
             Ok(Ok(Some(view))) => {

@@ -27,11 +27,7 @@ use super::worker::{Shared, WorkerMsg};
 use shotdeck_core::jobs::{
     JobCmd, JobCounts, JobEvent, JobId, JobPhase, JobView, Refusal, SubmitTicket,
 };
-use shotdeck_store::{ChangeFeed, JobStore, StoreError, now_ms};
-
-/// How far back each watch re-reads: a row written by another process carries the time
-/// its writer took before waiting for the write lock (up to the busy timeout).
-const WATCH_SLACK_MS: i64 = 6_000;
+use shotdeck_store::{ChangeCursor, ChangeFeed, JobStore, StoreError};
 
 /// Commands a front end may have queued before its sends are refused (a front end that
 /// must not wait uses `try_send` and says the engine is busy; the CLI awaits room).
@@ -76,6 +72,8 @@ impl Engine {
         let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
         let (event_tx, event_rx) = mpsc::channel(EVENT_CAPACITY);
         let (store_for_spend, event_tx_for_spend) = (store.clone(), event_tx.clone());
+        // Taken before the first views are read: a change between the two is re-read.
+        let cursor = store.change_cursor().await?;
         let shared = Arc::new(Shared::new(
             store,
             instance.clone(),
@@ -92,7 +90,7 @@ impl Engine {
             workers: HashMap::new(),
             lost: HashSet::new(),
             watching: false,
-            last_seen: now_ms(),
+            cursor,
             next_tick: Instant::now(),
             feed: None,
             spend: spend::start(
@@ -153,7 +151,8 @@ struct EngineLoop {
     /// Some in-scope job is in flight that no worker of ours runs (another process has it,
     /// or it waits for adoption).
     watching: bool,
-    last_seen: i64,
+    /// Where the next read of other processes' changes starts (handed out by the store).
+    cursor: ChangeCursor,
     next_tick: Instant,
     /// Wakes the loop when another process changed a job (`None`: the store has no feed).
     feed: Option<Arc<dyn ChangeFeed>>,
@@ -256,10 +255,6 @@ impl EngineLoop {
         self.shared.settings.money_refusal()
     }
 
-    fn lease_ms(&self) -> i64 {
-        self.shared.tuning.lease_ttl.as_millis() as i64
-    }
-
     /// Lets creates already sent be answered and recorded (see [`Self::finish_creates`]),
     /// stops every worker, then releases our leases so another engine can continue at once.
     async fn shutdown(mut self, worker_rx: &mut mpsc::Receiver<WorkerMsg>) {
@@ -304,8 +299,8 @@ impl EngineLoop {
                         tracing::warn!("stopping with a create still unanswered");
                         return;
                     }
-                    let until = now_ms() + self.lease_ms();
-                    let _ = self.shared.store.renew_leases(&self.shared.owner, until, Vec::new()).await;
+                    let (lease, now) = (self.shared.tuning.lease_ttl, self.shared.now());
+                    let _ = self.shared.store.renew_leases(&self.shared.owner, lease, Vec::new(), now).await;
                 }
             }
         }

@@ -3,12 +3,16 @@
 use super::EngineLoop;
 use crate::takes::take_facts;
 use shotdeck_core::jobs::{Action, JobEvent, JobId, Refusal, Step};
-use shotdeck_store::{KeeperError, now_ms};
+use shotdeck_store::KeeperError;
 
 impl EngineLoop {
     /// Moves (or clears) a board's keeper mark and reports every job whose mark changed.
     pub(super) async fn set_keeper(&mut self, id: JobId, keep: bool) {
-        let written = self.shared.store.set_keeper(id, keep, now_ms()).await;
+        let written = self
+            .shared
+            .store
+            .set_keeper(id, keep, self.shared.now())
+            .await;
         match written {
             Ok(changed) => {
                 for view in changed {

@@ -4,7 +4,7 @@
 
 use super::EngineLoop;
 use shotdeck_core::jobs::{Action, JobId, Refusal, Step};
-use shotdeck_store::{CancelError, Restart, now_ms};
+use shotdeck_store::{CancelError, Restart};
 
 impl EngineLoop {
     /// Sends a job that was recorded but never sent, on the user's word: it is queued
@@ -29,7 +29,7 @@ impl EngineLoop {
         let cancelled = self
             .shared
             .store
-            .cancel(id, &self.shared.owner, now_ms())
+            .cancel(id, &self.shared.owner, self.shared.now())
             .await;
         match cancelled {
             Ok(view) => self.report(view),

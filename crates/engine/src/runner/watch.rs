@@ -3,30 +3,29 @@
 
 use tokio::time::Instant;
 
-use super::{EngineLoop, WATCH_SLACK_MS};
+use super::EngineLoop;
 use crate::worker::Worker;
 use shotdeck_core::jobs::JobId;
-use shotdeck_store::{Adopted, now_ms};
+use shotdeck_store::Adopted;
 
 impl EngineLoop {
     /// Housekeeping while anything is in flight.
     pub(super) async fn tick(&mut self) {
         self.next_tick = Instant::now() + self.shared.tuning.tick();
-        let now = now_ms();
         if !self.workers.is_empty() {
-            let until = now + self.lease_ms();
+            let (lease, now) = (self.shared.tuning.lease_ttl, self.shared.now());
             let ids: Vec<JobId> = self.workers.keys().copied().collect();
             match self
                 .shared
                 .store
-                .renew_leases(&self.shared.owner, until, ids)
+                .renew_leases(&self.shared.owner, lease, ids, now)
                 .await
             {
                 Ok(lost) => self.note_lost(lost),
                 Err(e) => tracing::error!(error = %e, "lease renewal failed"),
             }
         }
-        self.read_changes(now).await;
+        self.read_changes().await;
         // Another engine's job may have given its account slot back: ours waiting ask again.
         self.shared.slot_freed.notify_waiters();
         self.adopt(false).await;
@@ -37,22 +36,22 @@ impl EngineLoop {
     /// start ticking if one of their jobs is now in flight (its progress then comes from
     /// the tick, as the feed carries phase changes only).
     pub(super) async fn store_changed(&mut self) {
-        self.read_changes(now_ms()).await;
+        self.read_changes().await;
         self.shared.slot_freed.notify_waiters();
         self.refresh_watching().await;
     }
 
-    /// Reports the in-scope rows other processes changed since the last read.
-    async fn read_changes(&mut self, now: i64) {
-        let since = self.last_seen - WATCH_SLACK_MS;
-        match self.shared.store.changed_since(since).await {
-            Ok(views) => {
-                self.last_seen = now;
-                for v in views {
-                    let newer = self
-                        .known
-                        .get(&v.id)
-                        .is_none_or(|k| *k != v && v.updated_at >= k.updated_at);
+    /// Reports the in-scope rows other processes changed since the last read. The store's
+    /// cursor, not a clock, says where the last read ended, so a writer whose clock is
+    /// behind is not missed; a row read again unchanged is not reported twice.
+    async fn read_changes(&mut self) {
+        match self.shared.store.changed_since(self.cursor).await {
+            Ok(changes) => {
+                self.cursor = changes.next;
+                for v in changes.jobs {
+                    // The store's row is the truth about another process's job: no writer's
+                    // `updated_at` (its own clock) decides which view is newer.
+                    let newer = self.known.get(&v.id).is_none_or(|k| *k != v);
                     // Our own workers report their jobs directly, and fresher; not a job
                     // whose lease went elsewhere (cancelled, or taken over).
                     let ours = self.workers.contains_key(&v.id) && !self.lost.contains(&v.id);
@@ -83,8 +82,14 @@ impl EngineLoop {
     /// Takes the lease of in-scope active jobs no live engine holds, and works on them.
     /// Stalled jobs only on start: otherwise they wait for the user.
     pub(super) async fn adopt(&mut self, include_stalled: bool) {
-        let now = now_ms();
-        let ids = match self.shared.store.adoptable(now, include_stalled).await {
+        let terms = self.shared.tuning.lease_terms();
+        let now = self.shared.now();
+        let ids = match self
+            .shared
+            .store
+            .adoptable(terms, now, include_stalled)
+            .await
+        {
             Ok(ids) => ids,
             Err(e) => return tracing::error!(error = %e, "looking for jobs to adopt failed"),
         };
@@ -92,11 +97,11 @@ impl EngineLoop {
             if !self.scope.contains(id) || self.workers.contains_key(&id) {
                 continue;
             }
-            let until = now + self.lease_ms();
+            let now = self.shared.now();
             let adopted = self
                 .shared
                 .store
-                .adopt(id, &self.shared.owner, until, now_ms())
+                .adopt(id, &self.shared.owner, terms, now)
                 .await;
             match adopted {
                 Ok(Adopted::Work(changed)) => {

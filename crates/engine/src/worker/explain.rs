@@ -5,7 +5,7 @@
 use super::{Halt, Worker};
 use crate::media::mp4_duration_secs;
 use crate::sidecar;
-use shotdeck_store::{JobChange, now_ms};
+use shotdeck_store::JobChange;
 
 impl Worker {
     pub(super) async fn explain(&mut self, idx: usize) -> Result<(), Halt> {
@@ -16,7 +16,7 @@ impl Worker {
             let view = self
                 .shared
                 .store
-                .file_media_seconds(id, &owner, idx, seconds, now_ms())
+                .file_media_seconds(id, &owner, idx, seconds, self.shared.now())
                 .await?
                 .ok_or(Halt::LeaseLost)?;
             self.publish(view).await;

@@ -8,7 +8,7 @@ use tokio::time::MissedTickBehavior;
 use super::{Halt, Next, Step, Worker};
 use crate::download::{DownloadError, Downloader, Progress};
 use shotdeck_core::jobs::{JobError, JobFile, JobPhase};
-use shotdeck_store::{FileProgress, JobChange, now_ms};
+use shotdeck_store::{FileProgress, JobChange};
 
 impl Worker {
     /// Fetches every file not yet on disk, then marks the job done. A file that keeps
@@ -174,7 +174,7 @@ impl Worker {
         let view = self
             .shared
             .store
-            .file_progress(id, &owner, idx, progress, now_ms())
+            .file_progress(id, &owner, idx, progress, self.shared.now())
             .await?
             .ok_or(Halt::LeaseLost)?;
         self.publish(view).await;

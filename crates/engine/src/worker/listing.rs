@@ -17,7 +17,7 @@ impl Worker {
     pub(super) fn sync_listing(&mut self) {
         let in_flight = matches!(self.view.phase, JobPhase::Submitted | JobPhase::Processing)
             && self.view.task_id.is_some()
-            && self.provider.lists_tasks();
+            && shotdeck_core::kling_v2::lists_tasks(self.provider, &self.create_path);
         match (in_flight, self.listing.is_some()) {
             (true, false) => {
                 self.listing = Some(self.shared.lists.join(self.provider, &self.create_path));

@@ -6,6 +6,7 @@
 //! engine releases the lease.
 
 mod attention;
+mod clock;
 mod explain;
 mod fetch;
 mod listing;
@@ -25,7 +26,7 @@ use shotdeck_core::jobs::machine::is_remote;
 use shotdeck_core::jobs::{JobError, JobId, JobPhase, JobView};
 use shotdeck_core::provider::Provider;
 use shotdeck_providers::{Client, ProviderError};
-use shotdeck_store::{JobChange, StoreError, now_ms};
+use shotdeck_store::{JobChange, StoreError};
 
 /// What workers tell the engine loop.
 // Views are forwarded as events unchanged; boxing them here would only add an allocation.
@@ -113,14 +114,15 @@ impl Worker {
             .record(id)
             .await?
             .ok_or(StoreError::NotFound(id))?;
-        let now = now_ms();
+        let now = shared.now();
         let schedule = &shared.tuning.poll;
         let age = Duration::from_millis((now - rec.view.created_at).max(0) as u64);
         let polls = schedule.polls_for_age(age);
         let first_wait = match rec.last_polled_at {
             Some(at) if is_remote(rec.view.phase) => {
-                let due = at + schedule.base_interval(polls).as_millis() as i64;
-                Duration::from_millis((due - now).max(0) as u64)
+                // `at` may be another machine's clock: wait one interval at most.
+                let interval = schedule.base_interval(polls).as_millis() as i64;
+                Duration::from_millis((at + interval - now).clamp(0, interval) as u64)
             }
             _ => Duration::ZERO,
         };
@@ -189,7 +191,7 @@ impl Worker {
         let view = self
             .shared
             .store
-            .apply(self.id, &self.shared.owner, change, now_ms())
+            .apply(self.id, &self.shared.owner, change, self.shared.now())
             .await?
             .ok_or(Halt::LeaseLost)?;
         self.publish(view).await;

@@ -6,7 +6,7 @@ use super::odd::{Ours, odd_answer};
 use super::{Halt, Next, Request, Step, Worker};
 use shotdeck_core::jobs::machine::phase_for;
 use shotdeck_core::jobs::{JobError, JobPhase};
-use shotdeck_store::{FileTarget, JobChange, now_ms};
+use shotdeck_store::{FileTarget, JobChange};
 use tokio::time::Instant;
 
 use shotdeck_providers::{ProviderError, RemoteVideo, TaskSnapshot, TaskState};
@@ -17,8 +17,10 @@ impl Worker {
     /// `external_task_id` and sends only if the provider has never seen it. One attempt per
     /// step: the request slot is released before any wait, which `on_error` decides.
     pub(super) async fn submit(&mut self) -> Step {
-        // A gateway cannot be asked whether an earlier create arrived: never send again.
-        let looks_up = self.provider.looks_up_by_external_id();
+        // A gateway (or Kling's v2 design) cannot be asked whether an earlier create
+        // arrived: never send again.
+        let looks_up =
+            shotdeck_core::kling_v2::looks_up_by_external_id(self.provider, &self.create_path);
         if self.create_in_doubt && !looks_up {
             return self.needs_attention(None).await;
         }
@@ -79,7 +81,7 @@ impl Worker {
         let late = self
             .shared
             .store
-            .record_late_task(id, &task, now_ms())
+            .record_late_task(id, &task, self.shared.now())
             .await;
         match late {
             Ok(Some(view)) => {
@@ -124,7 +126,10 @@ impl Worker {
     /// answer leads to the same step either way.
     pub(super) async fn polled(&mut self, result: Result<TaskSnapshot, ProviderError>) -> Step {
         let (id, owner) = (self.id, self.shared.owner.clone());
-        self.shared.store.note_poll(id, &owner, now_ms()).await?;
+        self.shared
+            .store
+            .note_poll(id, &owner, self.shared.now())
+            .await?;
         self.polls = self.polls.saturating_add(1);
         match result {
             Ok(task) => {
@@ -240,7 +245,7 @@ impl Worker {
         let view = self
             .shared
             .store
-            .set_files(id, &owner, targets, now_ms())
+            .set_files(id, &owner, targets, self.shared.now())
             .await?
             .ok_or(Halt::LeaseLost)?;
         self.view = view;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::{Halt, Next, Worker};
 use shotdeck_core::jobs::JobPhase;
 use shotdeck_providers::ProviderError;
-use shotdeck_store::{JobChange, Requeue, Slot, SlotWait, now_ms};
+use shotdeck_store::{JobChange, Requeue, Slot, SlotWait};
 
 /// How long an account's limit stays lowered after a 1303 that came while fewer tasks
 /// than the limit were counted (someone outside the store is using the account).
@@ -27,7 +27,11 @@ impl Worker {
     /// what to wait for.
     pub(super) async fn take_slot(&mut self) -> Result<Option<Next>, Halt> {
         let (id, owner) = (self.id, self.shared.owner.clone());
-        let slot = self.shared.store.take_slot(id, &owner, now_ms()).await?;
+        let slot = self
+            .shared
+            .store
+            .take_slot(id, &owner, self.shared.now())
+            .await?;
         match slot {
             Slot::Taken(view) => {
                 self.publish(view).await;
@@ -86,7 +90,7 @@ impl Worker {
         let requeue = self
             .shared
             .store
-            .over_limit(id, &owner, wait, OVER_LIMIT_COOLDOWN, now_ms())
+            .over_limit(id, &owner, wait, OVER_LIMIT_COOLDOWN, self.shared.now())
             .await?;
         match requeue {
             Requeue::Queued { view, limit } => {

@@ -45,7 +45,7 @@ pub(super) fn bounded(mut task: TaskSnapshot) -> Result<TaskSnapshot, ProviderEr
     Ok(task)
 }
 
-fn capped(what: &str, value: &str, max: usize) -> Result<(), ProviderError> {
+pub(super) fn capped(what: &str, value: &str, max: usize) -> Result<(), ProviderError> {
     let chars = value.chars().count();
     if chars <= max {
         return Ok(());

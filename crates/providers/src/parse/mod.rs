@@ -2,8 +2,10 @@
 //! out. No I/O here, so property tests and fuzz targets can feed them arbitrary bytes.
 
 mod bounds;
+mod elements;
 mod gateway;
 mod kling;
+mod kling_v2;
 mod relay;
 
 use serde_json::Value;
@@ -12,10 +14,14 @@ use super::errors::ProviderError;
 
 use bounds::bounded;
 pub use bounds::{MAX_ID_CHARS, MAX_URL_CHARS};
+pub use elements::{
+    ElementTask, LibraryElement, element_task_from, parse_element_list, parse_element_task,
+};
 pub use gateway::{parse_gateway_created, parse_gateway_error, parse_gateway_task};
 pub use kling::{
     parse_kling_envelope, parse_kling_list, parse_kling_list_skipping_unreadable, parse_kling_task,
 };
+pub use kling_v2::{parse_kling_v2_created, parse_kling_v2_tasks};
 pub use relay::parse_relay_task;
 
 /// Longest piece of a response body quoted in an error message.

@@ -183,13 +183,23 @@ pub(crate) fn check_placeholders(
     images: usize,
     list_param: &str,
 ) -> Result<(), Invalid> {
+    check_tokens(texts, "image", images, list_param)
+}
+
+/// Every `<<<{word}_N>>>` in the texts names an item of `list_param` (1-based).
+pub(crate) fn check_tokens(
+    texts: &[(String, &str)],
+    word: &str,
+    count: usize,
+    list_param: &str,
+) -> Result<(), Invalid> {
     for (param, text) in texts {
-        for n in placeholder_numbers(text) {
-            if n == 0 || n > images {
+        for n in token_numbers(text, word) {
+            if n == 0 || n > count {
                 return Err(Invalid::field(
                     param.as_str(),
                     format!(
-                        "refers to <<<image_{n}>>> but {list_param} has {images} images (numbered from 1)"
+                        "refers to <<<{word}_{n}>>> but {list_param} has {count} {word}s (numbered from 1)"
                     ),
                 ));
             }
@@ -198,13 +208,13 @@ pub(crate) fn check_placeholders(
     Ok(())
 }
 
-/// The numbers of all well-formed `<<<image_N>>>` markers in `text`.
-fn placeholder_numbers(text: &str) -> Vec<usize> {
-    const OPEN: &str = "<<<image_";
+/// The numbers of all well-formed `<<<{word}_N>>>` markers in `text`.
+fn token_numbers(text: &str, word: &str) -> Vec<usize> {
+    let open = format!("<<<{word}_");
     let mut found = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find(OPEN) {
-        rest = &rest[start + OPEN.len()..];
+    while let Some(start) = rest.find(&open) {
+        rest = &rest[start + open.len()..];
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits > 0 && rest[digits..].starts_with(">>>") {
             // An absurdly long number is out of range either way.
@@ -296,7 +306,7 @@ mod tests {
         let zero = [("prompt".to_string(), "<<<image_0>>>")];
         assert!(check_placeholders(&zero, 3, "image_list").is_err());
         assert_eq!(
-            placeholder_numbers("<<<image_>>> <<<image_3 >>>"),
+            token_numbers("<<<image_>>> <<<image_3 >>>", "image"),
             Vec::<usize>::new()
         );
     }

@@ -51,6 +51,7 @@ pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, I
         require_text("prompt", prompt, MAX_PROMPT_CHARS)?;
     }
 
+    let mut element_ids = Vec::new();
     match kind {
         Kind::Text => {}
         Kind::Image => check_frames(
@@ -61,7 +62,17 @@ pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, I
         Kind::Omni => {
             let references = check_image_list(&f, multi_shot)?;
             check_placeholders(&texts, references, "image_list")?;
+            element_ids = check_element_list(&f)?;
+            check_tokens(&texts, "element", element_ids.len(), "element_list")?;
         }
+    }
+    // text2video and image2video document no element_list: a request with one is refused,
+    // as a field the endpoint does not take would be ignored and the element lost.
+    if kind != Kind::Omni && f.array("element_list")?.is_some() {
+        return Err(Invalid::field(
+            "element_list",
+            "is taken by omni-video only",
+        ));
     }
 
     Ok(TaskSpec {
@@ -73,7 +84,42 @@ pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, I
             .str("external_task_id")?
             .filter(|s| !s.is_empty())
             .map(String::from),
+        element_ids,
     })
+}
+
+/// `[{"element_id": long}]`; with the images, at most 7 (the omni-video page's Chinese copy:
+/// "无参考视频时：参考图片数量 + 参考主体数量 ≤ 7"). Returns the ids, which the create checks
+/// against the library.
+fn check_element_list(f: &Fields) -> Result<Vec<i64>, Invalid> {
+    let Some(items) = f.array("element_list")? else {
+        return Ok(Vec::new());
+    };
+    let images = f.array("image_list")?.map_or(0, |a| a.len());
+    if items.is_empty() || items.len() + images > MAX_REFERENCES {
+        return Err(Invalid::field(
+            "element_list",
+            format!(
+                "has {} elements beside {images} images; together they must be 1 to {MAX_REFERENCES}",
+                items.len()
+            ),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let entry = Fields::item("element_list", i, item)?;
+            // Read as i64 directly: Kling's ids (863121023120580600) are past what an f64
+            // holds exactly.
+            item.get("element_id")
+                .and_then(Value::as_i64)
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    Invalid::field(entry.path("element_id"), "must be a whole number (a long)")
+                })
+        })
+        .collect()
 }
 
 fn check_model(kind: Kind, model: Option<&str>) -> Result<(), Invalid> {
@@ -308,6 +354,42 @@ mod tests {
         );
         let ok = json!({"model_name": "kling-v3-omni", "prompt": "<<<image_1>>>", "image_list": [{"image_url": "https://x.test/a.png"}]});
         assert_eq!(parse_json(Kind::Omni, ok).expect("valid").mode, "pro");
+    }
+
+    #[test]
+    fn omni_takes_element_lists_that_its_tokens_name_and_counts_them_with_images() {
+        let ok = json!({"model_name": "kling-v3-omni", "prompt": "<<<element_1>>> runs",
+            "element_list": [{"element_id": 863121023120580600_i64}]});
+        let spec = parse_json(Kind::Omni, ok).expect("one element");
+        assert_eq!(spec.element_ids, vec![863121023120580600]);
+        let unnamed = json!({"model_name": "kling-v3-omni", "prompt": "<<<element_2>>>",
+            "element_list": [{"element_id": 1}]});
+        let e = parse_json(Kind::Omni, unnamed).unwrap_err();
+        assert!(e.message.contains("<<<element_2>>>"), "{}", e.message);
+        let images: Vec<Value> = (0..7)
+            .map(|i| json!({"image_url": format!("https://x.test/{i}.png")}))
+            .collect();
+        let crowded = json!({"model_name": "kling-v3-omni", "prompt": "x",
+            "image_list": images, "element_list": [{"element_id": 1}]});
+        assert_eq!(
+            parse_json(Kind::Omni, crowded)
+                .unwrap_err()
+                .param
+                .as_deref(),
+            Some("element_list")
+        );
+        let text_id = json!({"model_name": "kling-v3-omni", "prompt": "x",
+            "element_list": [{"element_id": "abc"}]});
+        assert!(parse_json(Kind::Omni, text_id).is_err());
+        let on_text2video = json!({"model_name": "kling-v3", "prompt": "x",
+            "element_list": [{"element_id": 1}]});
+        assert_eq!(
+            parse_json(Kind::Text, on_text2video)
+                .unwrap_err()
+                .param
+                .as_deref(),
+            Some("element_list")
+        );
     }
 
     #[test]

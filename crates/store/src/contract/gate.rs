@@ -5,14 +5,14 @@ use std::time::Duration;
 
 use shotdeck_core::jobs::JobPhase;
 
-use super::{A, B, insert, job};
+use super::{A, B, LONG, insert, job};
 use crate::{JobStore, Slot};
 
 /// Only the lease holder's queued job takes a slot; with room (every store's default
 /// account allows more than one task) it is `submitting` at once, recorded in its history,
 /// and asking again changes nothing. A hold-off on its account is accepted.
 pub async fn the_gate_admits_only_the_lease_holder(s: Arc<dyn JobStore>) {
-    let queued = insert(&*s, job("g1", "/g.json", 1.0), i64::MAX).await;
+    let queued = insert(&*s, job("g1", "/g.json", 1.0), LONG).await;
     assert_eq!(s.take_slot(queued.id, B, 2).await.unwrap(), Slot::Lost);
     let still = s.view(queued.id).await.unwrap().unwrap();
     assert_eq!(

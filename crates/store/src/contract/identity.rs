@@ -7,7 +7,7 @@ use shotdeck_core::BoardKey;
 use shotdeck_core::budget::{Budget, UnitPrices};
 
 use super::more::{TO_DONE, walk};
-use super::{A, insert, job};
+use super::{A, LONG, insert, job};
 use crate::{JobStore, NewJob, StoreError};
 
 fn noir() -> BoardKey {
@@ -29,9 +29,9 @@ fn from_clone(ext: &str, clone: &str) -> NewJob {
 /// count on, one keeper for both, a job retried once whichever clone asks, and each job
 /// keeps the folder of the machine that asked (its files land there).
 pub async fn two_clones_share_takes_keeper_and_retries(s: Arc<dyn JobStore>) {
-    let a = insert(&*s, from_clone("i1", "/home/ann/noir"), 10).await;
-    let b = insert(&*s, from_clone("i2", "/Users/bo/src/noir"), 10).await;
-    let elsewhere = insert(&*s, job("i3", "/home/ann/noir/boards/noir.json", 1.0), 10).await;
+    let a = insert(&*s, from_clone("i1", "/home/ann/noir"), LONG).await;
+    let b = insert(&*s, from_clone("i2", "/Users/bo/src/noir"), LONG).await;
+    let elsewhere = insert(&*s, job("i3", "/home/ann/noir/boards/noir.json", 1.0), LONG).await;
     assert_eq!((a.take, b.take), (1, 2), "takes count across clones");
     assert_eq!(a.board_key, noir());
     assert_eq!(b.board_key, noir());
@@ -54,7 +54,7 @@ pub async fn two_clones_share_takes_keeper_and_retries(s: Arc<dyn JobStore>) {
         retry_of: Some(a.id),
         ..from_clone(ext, clone)
     };
-    let r = insert(&*s, retry("i4", "/home/ann/noir"), 10).await;
+    let r = insert(&*s, retry("i4", "/home/ann/noir"), LONG).await;
     assert_eq!((r.take, r.retry_of_take), (3, Some(1)));
     let again = s
         .insert_within_budget(
@@ -62,7 +62,7 @@ pub async fn two_clones_share_takes_keeper_and_retries(s: Arc<dyn JobStore>) {
             Budget::default(),
             UnitPrices::new(),
             A,
-            10,
+            LONG,
             2,
         )
         .await;
@@ -76,19 +76,19 @@ pub async fn two_clones_share_takes_keeper_and_retries(s: Arc<dyn JobStore>) {
 /// over by the first submit from inside the project on that machine: its takes go on from
 /// them. A second clone's old jobs, once the project has jobs, keep their old name.
 pub async fn old_rows_join_their_project(s: Arc<dyn JobStore>) {
-    let old = insert(&*s, job("o1", "/home/ann/noir/boards/noir.json", 1.0), 10).await;
+    let old = insert(&*s, job("o1", "/home/ann/noir/boards/noir.json", 1.0), LONG).await;
     let bo_old = insert(
         &*s,
         job("o2", "/Users/bo/src/noir/boards/noir.json", 1.0),
-        10,
+        LONG,
     )
     .await;
     assert_eq!((old.take, bo_old.take), (1, 1));
-    let new = insert(&*s, from_clone("o3", "/home/ann/noir"), 10).await;
+    let new = insert(&*s, from_clone("o3", "/home/ann/noir"), LONG).await;
     assert_eq!(new.take, 2, "the take after the old one");
     let old = s.view(old.id).await.unwrap().unwrap();
     assert_eq!(old.board_key, noir(), "the old job joined the project");
-    let bo_new = insert(&*s, from_clone("o4", "/Users/bo/src/noir"), 10).await;
+    let bo_new = insert(&*s, from_clone("o4", "/Users/bo/src/noir"), LONG).await;
     assert_eq!(bo_new.take, 3);
     let bo_old = s.view(bo_old.id).await.unwrap().unwrap();
     assert_eq!(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use shotdeck_core::budget::{Budget, UnitPrices};
 use shotdeck_core::jobs::{CANCELLED_CODE, JobId, JobPhase, JobView};
 
-use super::{A, B, insert, job};
+use super::{A, B, LONG, insert, job, terms};
 use crate::{
     CancelError, FileProgress, FileTarget, JobChange, JobStore, KeeperError, ListFilter, PageQuery,
     Resolution, ResolveError, StoreError,
@@ -48,7 +48,7 @@ pub async fn pages_filters_and_counts(s: Arc<dyn JobStore>) {
     for n in 1..=5 {
         let board = if n % 2 == 0 { "/b.json" } else { "/a.json" };
         v.push(
-            insert(&*s, job(&format!("page-{n}"), board, 1.0), i64::MAX)
+            insert(&*s, job(&format!("page-{n}"), board, 1.0), LONG)
                 .await
                 .id,
         );
@@ -107,12 +107,17 @@ pub async fn pages_filters_and_counts(s: Arc<dyn JobStore>) {
         task_id: Some("task-123456".into()),
         ..JobChange::phase(JobPhase::Submitted)
     };
-    s.apply(v[0], A, accepted, 1_000).await.unwrap().unwrap();
+    let cursor = s.change_cursor().await.unwrap();
+    // Its writer's clock is behind every other writer's: the cursor is not a clock.
+    s.apply(v[0], A, accepted, 1).await.unwrap().unwrap();
     assert_eq!(
         s.widest_task_id(ListFilter::default()).await.unwrap(),
         Some(11)
     );
-    assert_eq!(ids(&s.changed_since(1_000).await.unwrap()), [v[0]]);
+    let changes = s.changed_since(cursor).await.unwrap();
+    assert_eq!(ids(&changes.jobs), [v[0]]);
+    let after = s.changed_since(changes.next).await.unwrap();
+    assert_eq!(ids(&after.jobs), Vec::<JobId>::new());
     assert_eq!(s.unfinished().await.unwrap().len(), 5);
     let first = s.first_views(2).await.unwrap();
     assert_eq!(ids(&first), [v[4], v[3], v[2], v[1], v[0]]);
@@ -125,7 +130,7 @@ pub async fn pages_filters_and_counts(s: Arc<dyn JobStore>) {
 
 /// A cancel takes the job from the engine that holds it and says what may be charged.
 pub async fn cancel_takes_the_job_and_says_what_may_be_charged(s: Arc<dyn JobStore>) {
-    let v = insert(&*s, job("c1", "/a.json", 1.0), i64::MAX).await;
+    let v = insert(&*s, job("c1", "/a.json", 1.0), LONG).await;
     let accepted = JobChange {
         task_id: Some("t-9".into()),
         ..JobChange::phase(JobPhase::Processing)
@@ -151,7 +156,7 @@ pub async fn cancel_takes_the_job_and_says_what_may_be_charged(s: Arc<dyn JobSto
         ),
         "{missing:?}"
     );
-    let unsent = insert(&*s, job("c2", "/a.json", 1.0), 0).await;
+    let unsent = insert(&*s, job("c2", "/a.json", 1.0), LONG).await;
     let e = s
         .cancel(unsent.id, "cli-1", 5)
         .await
@@ -159,14 +164,17 @@ pub async fn cancel_takes_the_job_and_says_what_may_be_charged(s: Arc<dyn JobSto
         .error
         .unwrap();
     assert!(e.message.contains("nothing was created"), "{}", e.message);
-    assert_eq!(s.adoptable(10, true).await.unwrap(), Vec::<JobId>::new());
+    assert_eq!(
+        s.adoptable(terms(LONG), 10, true).await.unwrap(),
+        Vec::<JobId>::new()
+    );
 }
 
 /// One keeper per board: it needs a done take, moves, clears, and leaves other boards be.
 pub async fn one_keeper_per_board(s: Arc<dyn JobStore>) {
-    let first = insert(&*s, job("k1", "/a.json", 1.0), i64::MAX).await.id;
-    let second = insert(&*s, job("k2", "/a.json", 1.0), i64::MAX).await.id;
-    let other = insert(&*s, job("k3", "/b.json", 1.0), i64::MAX).await.id;
+    let first = insert(&*s, job("k1", "/a.json", 1.0), LONG).await.id;
+    let second = insert(&*s, job("k2", "/a.json", 1.0), LONG).await.id;
+    let other = insert(&*s, job("k3", "/b.json", 1.0), LONG).await.id;
     let refused = s.set_keeper(first, true, 10).await;
     assert!(
         matches!(
@@ -205,7 +213,7 @@ pub async fn one_keeper_per_board(s: Arc<dyn JobStore>) {
 }
 
 async fn waiting(s: &dyn JobStore, ext: &str) -> JobId {
-    let id = insert(s, job(ext, "/a.json", 1.0), i64::MAX).await.id;
+    let id = insert(s, job(ext, "/a.json", 1.0), LONG).await.id;
     walk(s, id, &[JobPhase::Submitting, JobPhase::NeedsAttention]).await;
     s.release(id, A).await.unwrap();
     id
@@ -240,7 +248,7 @@ pub async fn attention_late_tasks_and_files(s: Arc<dyn JobStore>) {
     );
     assert_eq!(s.record_late_task(late, "t-other", 8).await.unwrap(), None);
 
-    let f = insert(&*s, job("f1", "/a.json", 1.0), i64::MAX).await.id;
+    let f = insert(&*s, job("f1", "/a.json", 1.0), LONG).await.id;
     walk(&*s, f, &[JobPhase::Submitting, JobPhase::Downloading]).await;
     let targets = |tag: &str| {
         (0..2)
@@ -304,7 +312,7 @@ pub async fn ledger_and_spend(s: Arc<dyn JobStore>) {
         let j = job(ext, "/a.json", usd);
         let prices = prices.clone();
         async move {
-            s.insert_within_budget(j, Budget::default(), prices, A, i64::MAX, now)
+            s.insert_within_budget(j, Budget::default(), prices, A, LONG, now)
                 .await
                 .unwrap()
                 .unwrap()
@@ -321,6 +329,11 @@ pub async fn ledger_and_spend(s: Arc<dyn JobStore>) {
     let all = s.ledger(None, None, prices.clone()).await.unwrap();
     let counted: Vec<_> = all.iter().map(|e| (e.id, e.counted_usd)).collect();
     assert_eq!(counted, [(old, 4.0), (today, 1.0), (refused, 0.0)]);
+    // Each row's day is the store's: the one whose midnight starts at or before it.
+    for e in &all {
+        let start = s.local_date_ms(&e.day).await.unwrap().expect("a date");
+        assert!(start <= e.created_at && e.created_at - start < day, "{e:?}");
+    }
     let recent = s
         .ledger(Some(noon - 1_000), None, prices.clone())
         .await
@@ -338,7 +351,7 @@ pub async fn ledger_and_spend(s: Arc<dyn JobStore>) {
         ..Budget::default()
     };
     let over = s
-        .insert_within_budget(job("l4", "/a.json", 1.0), budget, prices, A, 0, noon)
+        .insert_within_budget(job("l4", "/a.json", 1.0), budget, prices, A, LONG, noon)
         .await
         .unwrap();
     assert!(over.is_err(), "{over:?}");

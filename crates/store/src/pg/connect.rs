@@ -87,7 +87,8 @@ impl PgStore {
                 options.schema
             )));
         }
-        let pg = pg_config(&options.url, &options.schema).map_err(config_error)?;
+        let writer = writer_id(&options.submitter.host);
+        let pg = pg_config(&options.url, &options.schema, &writer).map_err(config_error)?;
         let tls = MakeRustlsConnect::new(tls_config().map_err(config_error)?);
         let manager = Manager::from_config(
             pg.clone(),
@@ -108,6 +109,7 @@ impl PgStore {
             account: options.account.clone(),
             submitter: options.submitter.clone(),
             feed: Arc::default(),
+            writer: writer.into(),
             target: Arc::new(Target {
                 url: options.url,
                 pg,
@@ -127,12 +129,25 @@ impl PgStore {
     }
 }
 
-/// The tokio-postgres config for `url`, every session on `schema`.
+/// This store's name in its writes' notifications (see `feed.rs`): unique per connect, so
+/// clones share it and another process (or another connect in this one) never does.
+fn writer_id(host: &str) -> String {
+    static CONNECTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let n = CONNECTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let seed = format!("{host}:{}:{nanos}:{n}", std::process::id());
+    // Hex only: it goes into the connection's options unquoted.
+    crate::sha256_hex(seed.as_bytes())[..24].to_string()
+}
+
+/// The tokio-postgres config for `url`, every session on `schema` and naming `writer`.
 ///
 /// `sslmode=verify-full` / `verify-ca` (libpq's names) read as `require`: rustls always
 /// checks the certificate chain and the host name, so `require` here is already
 /// `verify-full`. Without `require`, TLS is off (a unix socket never uses it).
-fn pg_config(url: &StoreUrl, schema: &str) -> Result<tokio_postgres::Config, String> {
+fn pg_config(url: &StoreUrl, schema: &str, writer: &str) -> Result<tokio_postgres::Config, String> {
     let text = url
         .expose_secret()
         .replace("sslmode=verify-full", "sslmode=require")
@@ -151,7 +166,9 @@ fn pg_config(url: &StoreUrl, schema: &str) -> Result<tokio_postgres::Config, Str
     if pg.get_application_name().is_none() {
         pg.application_name("shotdeck");
     }
-    pg.options(format!("-c search_path={schema}"));
+    pg.options(format!(
+        "-c search_path={schema} -c shotdeck.writer={writer}"
+    ));
     Ok(pg)
 }
 
@@ -176,7 +193,7 @@ mod tests {
     #[test]
     fn sslmode_require_and_verify_full_use_tls_and_everything_else_does_not() {
         let mode = |s: &str| {
-            pg_config(&StoreUrl::parse(s).unwrap(), "x")
+            pg_config(&StoreUrl::parse(s).unwrap(), "x", "w")
                 .unwrap()
                 .get_ssl_mode()
         };
@@ -194,11 +211,11 @@ mod tests {
     #[test]
     fn a_bad_option_is_named_without_the_password() {
         let url = StoreUrl::parse("host=db password=s3cret sslmode=sometimes").unwrap();
-        let e = pg_config(&url, "x").unwrap_err();
+        let e = pg_config(&url, "x", "w").unwrap_err();
         assert!(e.contains("sslmode") && !e.contains("s3cret"), "{e}");
         // The URL form's parser says less, and still nothing of the password.
         let url = StoreUrl::parse("postgres://me:s3cret@db/x?sslmode=sometimes").unwrap();
-        let e = pg_config(&url, "x").unwrap_err();
+        let e = pg_config(&url, "x", "w").unwrap_err();
         assert!(!e.is_empty() && !e.contains("s3cret"), "{e}");
     }
 }

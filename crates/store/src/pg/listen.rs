@@ -27,6 +27,9 @@ pub struct JobChanged {
     pub id: i64,
     pub version: i64,
     pub phase: String,
+    /// The store that wrote it (its connections' `shotdeck.writer`); `None` when a
+    /// re-read found it (or an older schema's trigger notified).
+    pub writer: Option<String>,
 }
 
 /// How many changes may wait between the connection, the listener task and its reader.
@@ -101,6 +104,7 @@ fn parse_payload(payload: &str) -> Option<JobChanged> {
         id: v.get("id")?.as_i64()?,
         version: v.get("v")?.as_i64()?,
         phase: v.get("phase")?.as_str()?.to_string(),
+        writer: v.get("w").and_then(|w| w.as_str()).map(str::to_string),
     })
 }
 
@@ -119,6 +123,7 @@ async fn reread(session: &Session, cursor: i64) -> Result<Vec<JobChanged>, PgErr
             id: r.get(0),
             version: r.get(1),
             phase: r.get(2),
+            writer: None,
         })
         .collect())
 }

@@ -172,6 +172,42 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX jobs_by_created_ms ON jobs(created_ms);
     CREATE INDEX jobs_unfinished ON jobs(id) WHERE phase NOT IN ('done', 'failed');
     ",
+    // 3: the database decides, not clocks. `changed_xid` is the id of the transaction that
+    // last changed what others see in the row (`changed_since`'s cursor: a reader re-reads
+    // every transaction not yet finished when it read, so one that drew a lower id but
+    // committed later is never skipped). Lease renewals and poll stamps alone do not
+    // count. `lease_until_ms` is now the database clock's (`now()`), as are leases.
+    // NOTIFY names the writing store (`shotdeck.writer`, set per connection), so a
+    // process is not woken by its own writes.
+    "
+    ALTER TABLE jobs ADD COLUMN changed_xid bigint NOT NULL DEFAULT 0;
+    CREATE INDEX jobs_by_changed_xid ON jobs(changed_xid);
+    CREATE OR REPLACE FUNCTION jobs_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.version := nextval(format('%I.job_change_seq', TG_TABLE_SCHEMA)::regclass);
+        NEW.updated_at := now();
+        IF TG_OP = 'INSERT'
+           OR (NEW.lease_owner, NEW.lease_epoch, NEW.lease_until_ms, NEW.last_polled_ms,
+               NEW.last_polled_at)
+              IS NOT DISTINCT FROM
+              (OLD.lease_owner, OLD.lease_epoch, OLD.lease_until_ms, OLD.last_polled_ms,
+               OLD.last_polled_at)
+           OR (to_jsonb(NEW) - '{lease_owner,lease_epoch,lease_until_ms,last_polled_ms,last_polled_at,updated_at,version,changed_xid}'::text[])
+              IS DISTINCT FROM
+              (to_jsonb(OLD) - '{lease_owner,lease_epoch,lease_until_ms,last_polled_ms,last_polled_at,updated_at,version,changed_xid}'::text[])
+        THEN
+            NEW.changed_xid := pg_current_xact_id()::text::int8;
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE OR REPLACE FUNCTION jobs_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify(TG_TABLE_SCHEMA || '.jobs',
+            json_build_object('id', NEW.id, 'v', NEW.version, 'phase', NEW.phase,
+                              'w', current_setting('shotdeck.writer', true))::text);
+        RETURN NULL;
+    END $$;
+    ",
 ];
 
 /// The schema version this build writes.

@@ -19,8 +19,10 @@ mod lease;
 mod listen;
 mod migrations;
 mod store_impl;
+mod t_account;
 mod t_files;
 mod t_gate;
+mod t_insert;
 mod t_leases;
 mod t_money;
 mod t_reads;
@@ -120,6 +122,8 @@ pub struct PgStore {
     target: std::sync::Arc<connect::Target>,
     /// The change feed, started by the first `watch` and shared by every clone.
     feed: std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<feed::PgFeed>>>,
+    /// Names this store's writes in their notifications, so its own feed skips them.
+    writer: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for PgStore {

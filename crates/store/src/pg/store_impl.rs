@@ -1,5 +1,6 @@
 //! [`PgStore`] as a [`JobStore`]: each method one transaction (see the `t_*` modules).
-//! Times are the caller's, as the trait defines them; a write under a lease changes
+//! Leases are timed by the database's clock (the trait passes durations); the caller's
+//! `now` dates what is recorded. A write under a lease changes
 //! nothing unless `owner` holds it (and every change of owner bumps the lease epoch the
 //! gate and claims fence on).
 
@@ -10,25 +11,26 @@ use std::time::Duration;
 use super::PgStore;
 use super::t_files::{FILE_PROGRESS, FILE_SECONDS, progress_params};
 use crate::{
-    Adopted, CancelError, FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError,
-    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError,
-    Restart, Slot, StoreFuture,
+    AccountChange, AccountError, AccountView, Adopted, CancelError, ChangeCursor, Changes,
+    FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError, LeaseTerms, LedgerEntry,
+    ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError, Restart, Slot,
+    StoreFuture,
 };
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
 
 impl JobStore for PgStore {
-    fn insert_within_budget(
+    fn insert_takes_within_budget(
         &self,
-        job: NewJob,
+        jobs: Vec<NewJob>,
         budget: Budget,
         unit_prices: UnitPrices,
         owner: &str,
-        lease_until: i64,
+        lease: Duration,
         now: i64,
-    ) -> StoreFuture<'_, Result<JobView, OverBudget>> {
+    ) -> StoreFuture<'_, Result<Vec<JobView>, OverBudget>> {
         let owner = owner.to_owned();
-        Box::pin(self.insert_job(job, budget, unit_prices, owner, lease_until, now))
+        Box::pin(self.insert_jobs(jobs, budget, unit_prices, owner, lease, now))
     }
 
     fn retries_of(&self, id: JobId) -> StoreFuture<'_, Vec<(JobId, JobPhase)>> {
@@ -40,11 +42,11 @@ impl JobStore for PgStore {
         id: JobId,
         how: Restart,
         owner: &str,
-        lease_until: i64,
+        lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, Result<Option<JobView>, Refusal>> {
         let owner = owner.to_owned();
-        Box::pin(async move { self.restart_t(id, how, &owner, lease_until, now).await })
+        Box::pin(async move { self.restart_t(id, how, &owner, lease, now).await })
     }
 
     fn take_slot(&self, id: JobId, owner: &str, now: i64) -> StoreFuture<'_, Slot> {
@@ -72,15 +74,21 @@ impl JobStore for PgStore {
         &self,
         id: JobId,
         owner: &str,
-        lease_until: i64,
+        terms: LeaseTerms,
         now: i64,
     ) -> StoreFuture<'_, Adopted> {
         let owner = owner.to_owned();
-        Box::pin(async move { self.adopt_t(id, &owner, lease_until, now).await })
+        Box::pin(async move { self.adopt_t(id, &owner, terms, now).await })
     }
 
-    fn adoptable(&self, now: i64, include_stalled: bool) -> StoreFuture<'_, Vec<JobId>> {
-        Box::pin(self.adoptable_t(now, include_stalled))
+    /// The database's clock decides; the caller's `now` is not used.
+    fn adoptable(
+        &self,
+        terms: LeaseTerms,
+        _now: i64,
+        include_stalled: bool,
+    ) -> StoreFuture<'_, Vec<JobId>> {
+        Box::pin(self.adoptable_t(terms, include_stalled))
     }
 
     fn in_flight(&self) -> StoreFuture<'_, Vec<JobId>> {
@@ -90,11 +98,12 @@ impl JobStore for PgStore {
     fn renew_leases(
         &self,
         owner: &str,
-        until: i64,
+        lease: Duration,
         held: Vec<JobId>,
+        _now: i64,
     ) -> StoreFuture<'_, Vec<JobId>> {
         let owner = owner.to_owned();
-        Box::pin(async move { self.renew_t(&owner, until, held).await })
+        Box::pin(async move { self.renew_t(&owner, lease, held).await })
     }
 
     fn release(&self, id: JobId, owner: &str) -> StoreFuture<'_, Option<JobView>> {
@@ -264,8 +273,12 @@ impl JobStore for PgStore {
         Box::pin(self.counts_t())
     }
 
-    fn changed_since(&self, since_ms: i64) -> StoreFuture<'_, Vec<JobView>> {
-        Box::pin(self.changed_since_t(since_ms))
+    fn change_cursor(&self) -> StoreFuture<'_, ChangeCursor> {
+        Box::pin(self.change_cursor_t())
+    }
+
+    fn changed_since(&self, cursor: ChangeCursor) -> StoreFuture<'_, Changes> {
+        Box::pin(self.changed_since_t(cursor))
     }
 
     fn watch(&self) -> StoreFuture<'_, Option<Arc<dyn crate::ChangeFeed>>> {
@@ -299,5 +312,13 @@ impl JobStore for PgStore {
     fn local_date_ms(&self, date: &str) -> StoreFuture<'_, Option<i64>> {
         let date = date.to_owned();
         Box::pin(async move { self.local_date_t(&date).await })
+    }
+
+    fn account(&self) -> StoreFuture<'_, Option<AccountView>> {
+        Box::pin(self.account_t())
+    }
+
+    fn set_account(&self, change: AccountChange) -> StoreFuture<'_, AccountView, AccountError> {
+        Box::pin(self.set_account_t(change))
     }
 }

@@ -1,13 +1,19 @@
 //! The trait's leases on PostgreSQL: taken with one conditional UPDATE (the row lock makes
 //! exactly one of two racing engines win), renewed by their owner, and bumping the job's
 //! `lease_epoch` whenever the owner changes, so the gate's and claims' fencing sees it.
+//!
+//! Every lease is timed by the server's clock (`now()`): the caller says how long, never
+//! until when, so an engine whose clock is an hour off neither steals a live lease nor
+//! keeps a dead one. The caller's `now` only dates what it records.
+
+use std::time::Duration;
 
 use tokio_postgres::Transaction;
 
-use super::PgStore;
 use super::view::{ENGINE_WORK, must_view, view};
+use super::{Lit, PgStore};
 use crate::rules::{self, RestartStep};
-use crate::{Adopted, Refusal, Restart, StoreError};
+use crate::{Adopted, LeaseTerms, Refusal, Restart, StoreError};
 use shotdeck_core::jobs::{Action, JobId, JobPhase, JobView};
 
 /// A job in `downloading` is worked only by an engine on the machine that asked for it
@@ -17,21 +23,43 @@ fn mine_to_fetch(param: &str) -> String {
     format!("(j.phase <> {downloading} OR j.submitted_by_host = {param})")
 }
 
-/// Takes (or renews) `id`'s lease for `owner` until `until`: when it is free, already
-/// `owner`'s, or expired before `now`.
+const SUBMITTING: Lit = Lit(JobPhase::Submitting);
+
+/// The database's clock in Unix milliseconds (the transaction's start), which
+/// `lease_until_ms` is on.
+pub(super) const DB_NOW_MS: &str = "(extract(epoch FROM now()) * 1000)::int8";
+
+/// `d` in whole milliseconds, for SQL.
+pub(super) fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A create in doubt (`submitting` without a task id) whose slot was taken less than `$n`
+/// seconds ago by the database's clock: its old owner's request may still land.
+fn young_in_doubt(n: usize) -> String {
+    format!(
+        "(j.phase = {SUBMITTING} AND j.task_id IS NULL AND j.submitting_since IS NOT NULL \
+          AND j.submitting_since > now() - make_interval(secs => ${n}))"
+    )
+}
+
+/// Takes (or renews) `id`'s lease for `owner` for `lease` by the database's clock: when it
+/// is free, already `owner`'s, or lapsed.
 pub(super) async fn take_lease(
     tx: &Transaction<'_>,
     id: JobId,
     owner: &str,
-    until: i64,
-    now: i64,
+    lease: Duration,
 ) -> Result<bool, StoreError> {
     let n = tx
         .execute(
-            "UPDATE jobs SET lease_until_ms = $3, lease_owner = $2, \
-             lease_epoch = lease_epoch + CASE WHEN lease_owner IS DISTINCT FROM $2 THEN 1 ELSE 0 END \
-             WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until_ms < $4)",
-            &[&id, &owner, &until, &now],
+            &format!(
+                "UPDATE jobs SET lease_until_ms = {DB_NOW_MS} + $3, lease_owner = $2, \
+                 lease_epoch = lease_epoch + CASE WHEN lease_owner IS DISTINCT FROM $2 THEN 1 ELSE 0 END \
+                 WHERE id = $1 AND (lease_owner IS NULL OR lease_owner = $2 \
+                 OR lease_until_ms < {DB_NOW_MS})"
+            ),
+            &[&id, &owner, &millis(lease)],
         )
         .await?;
     Ok(n == 1)
@@ -57,12 +85,25 @@ impl PgStore {
         &self,
         id: JobId,
         owner: &str,
-        until: i64,
+        terms: LeaseTerms,
         now: i64,
     ) -> Result<Adopted, StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        if !take_lease(&tx, id, owner, until, now).await? {
+        // The row locked first, so the in-doubt check and the take see one state.
+        let waiting = tx
+            .query_opt(
+                &format!(
+                    "SELECT {} FROM jobs j WHERE j.id = $1 FOR UPDATE",
+                    young_in_doubt(2)
+                ),
+                &[&id, &terms.create_timeout.as_secs_f64()],
+            )
+            .await?;
+        if waiting.is_none_or(|r| r.get::<_, bool>(0)) {
+            return Ok(Adopted::Busy);
+        }
+        if !take_lease(&tx, id, owner, terms.ttl).await? {
             return Ok(Adopted::Busy);
         }
         let row = tx
@@ -86,9 +127,11 @@ impl PgStore {
         Ok(adopted)
     }
 
+    /// Adoptable by the database's clock: the lease lapsed, and a create in doubt is older
+    /// than its request timeout.
     pub(super) async fn adoptable_t(
         &self,
-        now: i64,
+        terms: LeaseTerms,
         include_stalled: bool,
     ) -> Result<Vec<JobId>, StoreError> {
         let client = self.pool.get().await?;
@@ -96,11 +139,16 @@ impl PgStore {
             .query(
                 &format!(
                     "SELECT j.id FROM jobs j WHERE {ENGINE_WORK} AND (NOT j.stalled OR $2) \
-                     AND (j.lease_owner IS NULL OR j.lease_until_ms < $1) AND {} \
-                     ORDER BY j.id",
+                     AND (j.lease_owner IS NULL OR j.lease_until_ms < {DB_NOW_MS}) \
+                     AND NOT {} AND {} ORDER BY j.id",
+                    young_in_doubt(1),
                     mine_to_fetch("$3")
                 ),
-                &[&now, &include_stalled, &self.submitter.host],
+                &[
+                    &terms.create_timeout.as_secs_f64(),
+                    &include_stalled,
+                    &self.submitter.host,
+                ],
             )
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
@@ -121,18 +169,25 @@ impl PgStore {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
-    /// Renews every lease `owner` holds and answers which of `held` it lost.
+    /// `owner`'s heartbeat: its `engines` row stamped and every lease it holds renewed, by
+    /// the database's clock; answers which of `held` it lost.
     pub(super) async fn renew_t(
         &self,
         owner: &str,
-        until: i64,
+        lease: Duration,
         held: Vec<JobId>,
     ) -> Result<Vec<JobId>, StoreError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        let user = &self.submitter.user;
         tx.execute(
-            "UPDATE jobs SET lease_until_ms = $2 WHERE lease_owner = $1",
-            &[&owner, &until],
+            &format!(
+                "WITH beat AS (
+                   INSERT INTO engines (id, host, user_name) VALUES ($1, $3, $4)
+                   ON CONFLICT (id) DO UPDATE SET last_seen = now())
+                 UPDATE jobs SET lease_until_ms = {DB_NOW_MS} + $2 WHERE lease_owner = $1"
+            ),
+            &[&owner, &millis(lease), &self.submitter.host, user],
         )
         .await?;
         let still: Vec<JobId> = tx
@@ -179,7 +234,7 @@ impl PgStore {
         id: JobId,
         how: Restart,
         owner: &str,
-        until: i64,
+        lease: Duration,
         now: i64,
     ) -> Result<Result<Option<JobView>, Refusal>, StoreError> {
         let mut client = self.pool.get().await?;
@@ -194,7 +249,7 @@ impl PgStore {
                 action: Action::Resume,
             }));
         }
-        if !take_lease(&tx, id, owner, until, now).await? {
+        if !take_lease(&tx, id, owner, lease).await? {
             return Ok(Err(Refusal::LeaseHeld { id }));
         }
         let current = must_view(&*tx, &self.submitter.host, id).await?;

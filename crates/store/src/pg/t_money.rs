@@ -101,12 +101,18 @@ impl PgStore {
     ) -> Result<Vec<LedgerEntry>, StoreError> {
         let client = self.pool.get().await?;
         let board = board.map(|b| b.to_string_lossy().into_owned());
+        // The day in the account's zone, as "today" is counted for its budget.
         let rows = client
             .query(
                 &format!(
-                    "SELECT id, created_ms, board_path, provider, model, phase, seconds, \
-                     estimated_usd, units_charged, {spending}, {IN_DOUBT} FROM jobs \
-                     WHERE created_ms >= $1 AND ($2::text IS NULL OR board_path = $2) ORDER BY id",
+                    "SELECT j.id, j.created_ms, j.board_path, j.provider, j.model, j.phase, \
+                     j.seconds, j.estimated_usd, j.units_charged, {spending}, {IN_DOUBT}, \
+                     j.submitted_by_user, b.project_root, j.account_id, \
+                     to_char(to_timestamp(j.created_ms / 1000.0) AT TIME ZONE a.tz, 'YYYY-MM-DD') \
+                     FROM jobs j JOIN boards b ON b.id = j.board_id \
+                     JOIN accounts a ON a.id = j.account_id \
+                     WHERE j.created_ms >= $1 AND ($2::text IS NULL OR j.board_path = $2) \
+                     ORDER BY j.id",
                     spending = spending()
                 ),
                 &[&since.unwrap_or(i64::MIN), &board],
@@ -145,6 +151,11 @@ impl PgStore {
                         0.0
                     },
                     in_doubt: counts && r.get::<_, bool>(10),
+                    user: Some(r.get(11)),
+                    // '' for a board outside any project (known by its absolute path).
+                    project: Some(r.get::<_, String>(12)).filter(|p| !p.is_empty()),
+                    account: Some(r.get(13)),
+                    day: r.get(14),
                 })
             })
             .collect()

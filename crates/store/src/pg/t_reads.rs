@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::view::{VIEW_COLUMNS, views};
+use super::view::{VIEW_COLUMNS, VIEW_WIDTH, views, views_of_rows};
 use super::{FINISHED, PgStore};
 use crate::filter_text::{contains_pattern, named_take};
-use crate::{JobPage, ListFilter, PageQuery, StoreError};
+use crate::{ChangeCursor, Changes, JobPage, ListFilter, PageQuery, StoreError};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobView};
 
 /// A job matches a filter when any of these contains the text (`$3`, a LIKE pattern, any
@@ -18,6 +18,10 @@ const MATCHES: &str = "(j.id::text ILIKE $3 ESCAPE '\\' \
      OR j.board_title ILIKE $3 ESCAPE '\\' OR j.board_path ILIKE $3 ESCAPE '\\' \
      OR j.phase ILIKE $3 ESCAPE '\\' OR j.provider ILIKE $3 ESCAPE '\\' \
      OR (j.board_json::json ->> 'model') ILIKE $3 ESCAPE '\\' OR j.take = $4)";
+
+/// The oldest transaction running now (or the next to start, when none is): changes
+/// written by it or later are not all visible yet. Assigns no transaction id.
+const SNAPSHOT_XMIN: &str = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::int8";
 
 fn board_text(board: &Option<PathBuf>) -> Option<String> {
     board.as_ref().map(|b| b.to_string_lossy().into_owned())
@@ -147,10 +151,43 @@ impl PgStore {
         })
     }
 
-    pub(super) async fn changed_since_t(&self, since: i64) -> Result<Vec<JobView>, StoreError> {
-        let sql =
-            format!("SELECT {VIEW_COLUMNS} FROM jobs j WHERE j.updated_ms >= $1 ORDER BY j.id");
-        self.select(&sql, &[&since]).await
+    pub(super) async fn change_cursor_t(&self) -> Result<ChangeCursor, StoreError> {
+        let client = self.pool.get().await?;
+        let xmin: i64 = client.query_one(SNAPSHOT_XMIN, &[]).await?.get(0);
+        Ok(ChangeCursor(xmin))
+    }
+
+    /// Rows whose last visible change was written by a transaction at or past `cursor`.
+    /// The next cursor is the oldest transaction still running when this read began (its
+    /// snapshot's xmin, taken before the rows): every transaction the rows could not show
+    /// has an id at or past it, so one that drew a lower id than a change read here but
+    /// committed after this read is read next time. Rows of transactions that had already
+    /// finished may come again (idempotent); a change is never skipped. The reader never
+    /// takes a transaction id itself, so an idle team's cursor catches up to the newest.
+    pub(super) async fn changed_since_t(
+        &self,
+        cursor: ChangeCursor,
+    ) -> Result<Changes, StoreError> {
+        let client = self.pool.get().await?;
+        let c: &tokio_postgres::Client = &client;
+        // One statement, so the cursor and the rows come from one snapshot: the cursor is
+        // the first column of every row, and the one row with no job when none changed.
+        let sql = format!(
+            "SELECT {VIEW_COLUMNS}, x.next
+               FROM ({SNAPSHOT_XMIN} AS next) x
+               LEFT JOIN jobs j ON j.changed_xid >= $1
+              ORDER BY j.id"
+        );
+        let rows = c.query(&sql, &[&cursor.0]).await?;
+        let next: i64 = rows.first().map_or(cursor.0, |r| r.get(VIEW_WIDTH));
+        let changed: Vec<_> = rows
+            .into_iter()
+            .filter(|r| r.get::<_, Option<JobId>>(0).is_some())
+            .collect();
+        Ok(Changes {
+            jobs: views_of_rows(c, &self.submitter.host, &changed).await?,
+            next: ChangeCursor(next).max(cursor),
+        })
     }
 
     pub(super) async fn widest_t(&self, filter: ListFilter) -> Result<Option<usize>, StoreError> {

@@ -4,14 +4,14 @@
 use super::{Lit, PgStore};
 
 const NEEDS_ATTENTION: Lit = Lit(JobPhase::NeedsAttention);
-use super::t_leases::{release_in, take_lease};
+use super::t_leases::{DB_NOW_MS, millis, release_in, take_lease};
 use super::view::{must_view, view};
 use crate::{CancelError, KeeperError, Resolution, ResolveError, StoreError};
 use shotdeck_core::jobs::{JobId, JobPhase, JobView};
 use shotdeck_core::task_id::check_task_id;
 
 /// How long the user's write holds a job (it releases it before committing anyway).
-const USER_LEASE_MS: i64 = 30_000;
+const USER_LEASE: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl PgStore {
     /// Fails an unfinished job as cancelled, taking its lease from whoever holds it (the
@@ -26,9 +26,11 @@ impl PgStore {
         let tx = client.transaction().await.map_err(StoreError::from)?;
         let taken = tx
             .execute(
-                "UPDATE jobs SET lease_owner = $2, lease_until_ms = $3, \
-                 lease_epoch = lease_epoch + 1 WHERE id = $1",
-                &[&id, &owner, &(now + USER_LEASE_MS)],
+                &format!(
+                    "UPDATE jobs SET lease_owner = $2, lease_until_ms = {DB_NOW_MS} + $3, \
+                     lease_epoch = lease_epoch + 1 WHERE id = $1"
+                ),
+                &[&id, &owner, &millis(USER_LEASE)],
             )
             .await
             .map_err(StoreError::from)?;
@@ -61,7 +63,7 @@ impl PgStore {
         }
         let mut client = self.pool.get().await.map_err(StoreError::from)?;
         let tx = client.transaction().await.map_err(StoreError::from)?;
-        if !take_lease(&tx, id, owner, now + USER_LEASE_MS, now).await? {
+        if !take_lease(&tx, id, owner, USER_LEASE).await? {
             let exists = tx
                 .query_opt("SELECT 1 FROM jobs WHERE id = $1", &[&id])
                 .await

@@ -4,14 +4,10 @@
 
 use tokio_postgres::Transaction;
 
-use super::{FINISHED, Lit, PgStore};
+use super::{FINISHED, PgStore};
 
-const QUEUED: Lit = Lit(JobPhase::Queued);
-use super::insert::board_row;
-use super::view::{must_view, view};
-use crate::{JobChange, NewJob, StoreError};
-use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
-use shotdeck_core::compose::effective_model;
+use super::view::view;
+use crate::{JobChange, StoreError};
 use shotdeck_core::jobs::machine::{reopen, transition};
 use shotdeck_core::jobs::{JobId, JobPhase, JobView};
 
@@ -111,131 +107,6 @@ impl PgStore {
         view(tx, &self.submitter.host, id).await
     }
 
-    /// Records `job` (see [`crate::JobStore::insert_within_budget`]).
-    pub(super) async fn insert_job(
-        &self,
-        job: NewJob,
-        budget: Budget,
-        prices: UnitPrices,
-        owner: String,
-        lease_until: i64,
-        now: i64,
-    ) -> Result<Result<JobView, OverBudget>, StoreError> {
-        let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
-        let board_path = job.board_path.to_string_lossy().into_owned();
-        // Lock order, as every insert and the gate: the account row, then the board row.
-        let day_budget: Option<f64> = tx
-            .query_one(
-                "SELECT day_budget_usd FROM accounts WHERE id = $1 FOR UPDATE",
-                &[&self.account],
-            )
-            .await?
-            .get(0);
-        if let Some(of) = job.retry_of
-            && let Some(child) = self.retry_child(&tx, of).await?
-        {
-            return Err(StoreError::AlreadyRetried { of, child });
-        }
-        let key = job.key();
-        let board_id = board_row(&tx, &key, &board_path).await?;
-        let per_day = match (budget.per_day, day_budget) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let budget = Budget { per_day, ..budget };
-        if budget.is_set() {
-            let spent = self
-                .spent_before(&*tx, &board_path, now, &prices, None)
-                .await?;
-            if let Err(over) = budget.check(job.estimated_usd, spent) {
-                return Ok(Err(over));
-            }
-        }
-        let take: i32 = tx
-            .query_one(
-                "UPDATE boards SET next_take = next_take + 1 WHERE id = $1 RETURNING next_take - 1",
-                &[&board_id],
-            )
-            .await?
-            .get(0);
-        let board_json = serde_json::to_string(&job.board).map_err(|e| corrupt("board", e))?;
-        let request_json =
-            serde_json::to_string(&job.request).map_err(|e| corrupt("request", e))?;
-        let inserted = tx
-            .query_one(
-                &format!(
-                    "INSERT INTO jobs (board_id, take, account_id, provider, model, board_title,
-                     board_json, request_json, external_task_id, phase, seconds,
-                     estimated_usd, retry_of, submitted_by_user, submitted_by_host,
-                     board_path, create_path, lease_owner, lease_epoch, lease_until_ms,
-                     created_ms, updated_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, {QUEUED}, $10, $11, $12, $13,
-                     $14, $15, $16, $17, 1, $18, $19, $19)
-                 RETURNING id"
-                ),
-                &[
-                    &board_id,
-                    &take,
-                    &self.account,
-                    &job.provider.as_str(),
-                    &effective_model(&job.board, job.provider),
-                    &job.board.title,
-                    &board_json,
-                    &request_json,
-                    &job.external_task_id,
-                    &job.board.total_duration(),
-                    &job.estimated_usd,
-                    &job.retry_of,
-                    &self.submitter.user,
-                    &self.submitter.host,
-                    &board_path,
-                    &job.request.path,
-                    &owner,
-                    &lease_until,
-                    &now,
-                ],
-            )
-            .await;
-        let id: JobId = match inserted {
-            Ok(row) => row.get(0),
-            // Two machines retrying one job at once: the partial unique index decides.
-            Err(e) if is_one_retry_violation(&e) => {
-                drop(tx);
-                let of = job.retry_of.unwrap_or_default();
-                let child = client
-                    .query_opt(
-                        "SELECT id FROM jobs WHERE retry_of = $1 ORDER BY id LIMIT 1",
-                        &[&of],
-                    )
-                    .await?
-                    .map(|r| r.get(0))
-                    .unwrap_or_default();
-                return Err(StoreError::AlreadyRetried { of, child });
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let note = job.retry_of.map(|of| format!("retry of job {of}"));
-        event(&tx, id, JobPhase::Queued, note.as_deref(), now).await?;
-        let view = must_view(&*tx, &self.submitter.host, id).await?;
-        tx.commit().await?;
-        Ok(Ok(view))
-    }
-
-    async fn retry_child(
-        &self,
-        tx: &Transaction<'_>,
-        of: JobId,
-    ) -> Result<Option<JobId>, StoreError> {
-        Ok(tx
-            .query_opt(
-                "SELECT id FROM jobs WHERE retry_of = $1 ORDER BY id LIMIT 1",
-                &[&of],
-            )
-            .await?
-            .map(|r| r.get(0)))
-    }
-
     /// A create's answer after the lease was lost (see the trait).
     pub(super) async fn late_task(
         &self,
@@ -313,18 +184,5 @@ impl PgStore {
         let note = "reopened by the user: polling the task again";
         event(tx, id, to, Some(note), now).await?;
         view(tx, &self.submitter.host, id).await
-    }
-}
-
-fn is_one_retry_violation(e: &tokio_postgres::Error) -> bool {
-    e.as_db_error()
-        .is_some_and(|db| db.code().code() == "23505" && db.constraint() == Some("jobs_one_retry"))
-}
-
-fn corrupt(field: &'static str, e: serde_json::Error) -> StoreError {
-    StoreError::Corrupt {
-        id: 0,
-        field,
-        reason: e.to_string(),
     }
 }

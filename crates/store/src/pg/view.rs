@@ -20,6 +20,9 @@ pub(super) const VIEW_COLUMNS: &str = "j.id, j.board_path, j.board_title, j.prov
      (SELECT b.project_root FROM boards b WHERE b.id = j.board_id), \
      (SELECT b.rel_path FROM boards b WHERE b.id = j.board_id)";
 
+/// How many columns [`VIEW_COLUMNS`] are (a query's next column is at this index).
+pub(super) const VIEW_WIDTH: usize = 21;
+
 /// Phases an engine works on by itself (not finished, not waiting for the user).
 pub(super) const ENGINE_WORK: NotIn = NotIn(
     crate::phase::PhaseSet(crate::phase::FINISHED),
@@ -120,6 +123,15 @@ pub(super) async fn views<C: GenericClient + Sync>(
     params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
 ) -> Result<Vec<JobView>, StoreError> {
     let rows = c.query(sql, params).await?;
+    views_of_rows(c, host, &rows).await
+}
+
+/// The views in `rows` (each starts with [`VIEW_COLUMNS`]; more columns may follow).
+pub(super) async fn views_of_rows<C: GenericClient + Sync>(
+    c: &C,
+    host: &str,
+    rows: &[Row],
+) -> Result<Vec<JobView>, StoreError> {
     let ids: Vec<JobId> = rows.iter().map(|r| r.get(0)).collect();
     let mut files = files_of(c, host, &ids).await?;
     rows.iter()

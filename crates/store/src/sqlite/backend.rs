@@ -6,12 +6,17 @@ use std::time::Duration;
 use super::Store;
 use super::db::Db;
 use crate::{
-    Adopted, CancelError, FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError,
-    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError,
-    Restart, Slot, StoreError, StoreFuture,
+    Adopted, CancelError, ChangeCursor, Changes, FileProgress, FileTarget, JobChange, JobPage,
+    JobStore, KeeperError, LeaseTerms, LedgerEntry, ListFilter, NewJob, PageQuery, Refusal,
+    Requeue, Resolution, ResolveError, Restart, Slot, StoreError, StoreFuture,
 };
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
+
+/// When a lease taken at `now` (the host's clock: one machine) for `lease` lapses.
+fn until(now: i64, lease: Duration) -> i64 {
+    now.saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX))
+}
 
 /// The SQLite job store served from one thread (rusqlite's calls block, and its
 /// `Connection` is not `Sync`); the thread ends when the store is dropped.
@@ -57,18 +62,19 @@ impl SqliteStore {
 }
 
 impl JobStore for SqliteStore {
-    fn insert_within_budget(
+    fn insert_takes_within_budget(
         &self,
-        job: NewJob,
+        jobs: Vec<NewJob>,
         budget: Budget,
         unit_prices: UnitPrices,
         owner: &str,
-        lease_until: i64,
+        lease: Duration,
         now: i64,
-    ) -> StoreFuture<'_, Result<JobView, OverBudget>> {
+    ) -> StoreFuture<'_, Result<Vec<JobView>, OverBudget>> {
         let owner = owner.to_owned();
+        let lease_until = until(now, lease);
         self.call(move |s| {
-            s.insert_view_within_budget(&job, &budget, &unit_prices, &owner, lease_until, now)
+            s.insert_views_within_budget(&jobs, &budget, &unit_prices, &owner, lease_until, now)
         })
     }
 
@@ -81,11 +87,11 @@ impl JobStore for SqliteStore {
         id: JobId,
         how: Restart,
         owner: &str,
-        lease_until: i64,
+        lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, Result<Option<JobView>, Refusal>> {
         let owner = owner.to_owned();
-        self.call(move |s| s.restart(id, &how, &owner, lease_until, now))
+        self.call(move |s| s.restart(id, &how, &owner, until(now, lease), now))
     }
 
     /// One machine, one user: no account is kept here, so every job is admitted (the
@@ -123,14 +129,21 @@ impl JobStore for SqliteStore {
         &self,
         id: JobId,
         owner: &str,
-        lease_until: i64,
+        terms: LeaseTerms,
         now: i64,
     ) -> StoreFuture<'_, Adopted> {
         let owner = owner.to_owned();
-        self.call(move |s| s.adopt(id, &owner, lease_until, now))
+        self.call(move |s| s.adopt(id, &owner, until(now, terms.ttl), now))
     }
 
-    fn adoptable(&self, now: i64, include_stalled: bool) -> StoreFuture<'_, Vec<JobId>> {
+    /// One host: a create in doubt died with its process (or its lease would still be
+    /// renewed), so `terms.create_timeout` is not waited for here.
+    fn adoptable(
+        &self,
+        _terms: LeaseTerms,
+        now: i64,
+        include_stalled: bool,
+    ) -> StoreFuture<'_, Vec<JobId>> {
         self.call(move |s| s.adoptable(now, include_stalled))
     }
 
@@ -141,11 +154,12 @@ impl JobStore for SqliteStore {
     fn renew_leases(
         &self,
         owner: &str,
-        until: i64,
+        lease: Duration,
         held: Vec<JobId>,
+        now: i64,
     ) -> StoreFuture<'_, Vec<JobId>> {
         let owner = owner.to_owned();
-        self.call(move |s| s.renew_and_check(&owner, until, &held))
+        self.call(move |s| s.renew_and_check(&owner, until(now, lease), &held))
     }
 
     fn release(&self, id: JobId, owner: &str) -> StoreFuture<'_, Option<JobView>> {
@@ -276,8 +290,12 @@ impl JobStore for SqliteStore {
         self.call(|s| s.counts())
     }
 
-    fn changed_since(&self, since_ms: i64) -> StoreFuture<'_, Vec<JobView>> {
-        self.call(move |s| s.changed_since(since_ms))
+    fn change_cursor(&self) -> StoreFuture<'_, ChangeCursor> {
+        self.call(|s| s.change_cursor())
+    }
+
+    fn changed_since(&self, cursor: ChangeCursor) -> StoreFuture<'_, Changes> {
+        self.call(move |s| s.changed_since(cursor))
     }
 
     fn widest_task_id(&self, filter: ListFilter) -> StoreFuture<'_, Option<usize>> {

@@ -99,18 +99,45 @@ impl Store {
         lease_until: i64,
         now: i64,
     ) -> Result<Result<JobId, OverBudget>, StoreError> {
+        let ids = self.insert_takes_within_budget(
+            std::slice::from_ref(job),
+            budget,
+            unit_prices,
+            owner,
+            lease_until,
+            now,
+        )?;
+        Ok(ids.map(|ids| ids[0]))
+    }
+
+    /// Records the takes of one board (`jobs`, in order) like [`Store::insert_job`], all
+    /// or none: `budget` holds them together ([`Budget::check_all`]), summed and inserted
+    /// in one write-locked transaction, so they get consecutive takes.
+    pub fn insert_takes_within_budget(
+        &mut self,
+        jobs: &[NewJob],
+        budget: &Budget,
+        unit_prices: &UnitPrices,
+        owner: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> Result<Result<Vec<JobId>, OverBudget>, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if budget.is_set() {
-            let spent = spent_before(&tx, &job.board_path, now, unit_prices, None)?;
-            if let Err(over) = budget.check(job.estimated_usd, spent) {
+        if let (true, Some(first)) = (budget.is_set(), jobs.first()) {
+            let spent = spent_before(&tx, &first.board_path, now, unit_prices, None)?;
+            let estimates: Vec<Option<f64>> = jobs.iter().map(|j| j.estimated_usd).collect();
+            if let Err(over) = budget.check_all(&estimates, spent) {
                 return Ok(Err(over));
             }
         }
-        let id = super::write::insert_row(&tx, job, owner, lease_until, now)?;
+        let mut ids = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            ids.push(super::write::insert_row(&tx, job, owner, lease_until, now)?);
+        }
         tx.commit()?;
-        Ok(Ok(id))
+        Ok(Ok(ids))
     }
 
     /// Holds job `id`, recorded earlier but sent only now, to `budget` as if it were new:
@@ -158,7 +185,8 @@ impl Store {
     ) -> Result<Vec<LedgerEntry>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, created_at, board_path, provider, model, phase, seconds, estimated_usd, \
-             units_charged, {spending}, {in_doubt} FROM jobs \
+             units_charged, {spending}, {in_doubt}, \
+             date(created_at / 1000, 'unixepoch', 'localtime'), project_id FROM jobs \
              WHERE created_at >= ?1 AND (?2 IS NULL OR board_path = ?2) ORDER BY id",
             spending = *SPENDING,
             in_doubt = *IN_DOUBT
@@ -178,6 +206,8 @@ impl Store {
                     r.get::<_, Option<String>>(8)?,
                     r.get::<_, bool>(9)?,
                     r.get::<_, bool>(10)?,
+                    r.get::<_, String>(11)?,
+                    r.get::<_, String>(12)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -195,6 +225,8 @@ impl Store {
                     units,
                     spending,
                     failed_unsent,
+                    day,
+                    project,
                 )| {
                     let charged_usd = units
                         .as_deref()
@@ -218,6 +250,12 @@ impl Store {
                         charged_usd,
                         counted_usd,
                         in_doubt: spending && failed_unsent,
+                        // One machine: its user's jobs, the configured account; a board
+                        // outside any project ('') has no project.
+                        user: None,
+                        project: Some(project).filter(|p| !p.is_empty()),
+                        account: None,
+                        day,
                     })
                 },
             )

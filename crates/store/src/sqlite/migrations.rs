@@ -146,6 +146,23 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX jobs_by_key_take ON jobs(project_id, board_rel, take);
     CREATE UNIQUE INDEX jobs_keeper_per_key ON jobs(project_id, board_rel) WHERE keeper = 1;
     ",
+    // 9: the change cursor. Every write others should see (any that sets updated_at, and
+    // every insert) stamps the row with the next change_seq: one writer at a time, so the
+    // number follows commit order and a reader's cursor never depends on a clock.
+    // Lease renewals and poll stamps do not set updated_at and do not count.
+    "
+    ALTER TABLE jobs ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+    UPDATE jobs SET change_seq = id;
+    CREATE INDEX jobs_by_change_seq ON jobs(change_seq);
+    CREATE TRIGGER jobs_change_seq_insert AFTER INSERT ON jobs BEGIN
+        UPDATE jobs SET change_seq = (SELECT coalesce(max(change_seq), 0) + 1 FROM jobs)
+         WHERE id = NEW.id;
+    END;
+    CREATE TRIGGER jobs_change_seq_update AFTER UPDATE OF updated_at ON jobs BEGIN
+        UPDATE jobs SET change_seq = (SELECT coalesce(max(change_seq), 0) + 1 FROM jobs)
+         WHERE id = NEW.id;
+    END;
+    ",
 ];
 
 /// The schema version this build writes.

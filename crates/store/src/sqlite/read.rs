@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{JobRecord, ListFilter, PhaseEvent, Store, StoreError, parse_json, parse_provider};
 use crate::phase::{self, parse_phase};
+use crate::{ChangeCursor, Changes};
 use shotdeck_core::BoardKey;
 use shotdeck_core::jobs::{JobError, JobFile, JobId, JobView};
 
@@ -131,12 +132,29 @@ impl Store {
             .pop())
     }
 
-    /// Jobs whose row changed at or after `since_ms` (another process's writes included).
-    pub fn changed_since(&self, since_ms: i64) -> Result<Vec<JobView>, StoreError> {
-        self.views(
-            &format!("SELECT {VIEW_COLUMNS} FROM jobs WHERE updated_at >= ?1 ORDER BY id"),
-            params![since_ms],
-        )
+    /// Where the changes stand now (the newest `change_seq`).
+    pub fn change_cursor(&self) -> Result<ChangeCursor, StoreError> {
+        let seq: i64 =
+            self.conn
+                .query_row("SELECT coalesce(max(change_seq), 0) FROM jobs", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(ChangeCursor(seq))
+    }
+
+    /// Jobs changed after `cursor` (another process's writes included), up to the newest
+    /// change now: one writer at a time stamps `change_seq` in commit order, so a change
+    /// committed after this read is numbered past the cursor it answers.
+    pub fn changed_since(&self, cursor: ChangeCursor) -> Result<Changes, StoreError> {
+        let next = self.change_cursor()?.max(cursor);
+        let jobs = self.views(
+            &format!(
+                "SELECT {VIEW_COLUMNS} FROM jobs WHERE change_seq > ?1 AND change_seq <= ?2 \
+                 ORDER BY id"
+            ),
+            params![cursor.0, next.0],
+        )?;
+        Ok(Changes { jobs, next })
     }
 
     /// Active jobs no live engine holds: never leased, released, or whose lease expired

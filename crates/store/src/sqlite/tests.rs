@@ -256,11 +256,13 @@ fn polls_are_noted_by_the_lease_holder_only_and_in_flight_skips_stalled() {
 }
 
 #[test]
-fn listing_is_newest_first_and_filters_by_board_and_change_time() {
+fn listing_is_newest_first_and_filters_by_board_and_change_cursor() {
     let (mut s, first) = store_with_job();
+    let cursor = s.change_cursor().unwrap();
     let mut other = new_job("shotdeck-2");
     other.board_path = PathBuf::from("/boards/other.json");
-    let second = s.insert_job(&other, A, 0, 5_000).unwrap();
+    // Its writer's clock is far behind the first job's: the cursor does not care.
+    let second = s.insert_job(&other, A, 0, 5).unwrap();
     let all: Vec<JobId> = s
         .list(&ListFilter::default())
         .unwrap()
@@ -278,13 +280,16 @@ fn listing_is_newest_first_and_filters_by_board_and_change_time() {
         ..ListFilter::default()
     };
     assert_eq!(s.list(&limited).unwrap().len(), 1);
-    let changed: Vec<JobId> = s
-        .changed_since(4_000)
-        .unwrap()
-        .iter()
-        .map(|v| v.id)
-        .collect();
+    let changes = s.changed_since(cursor).unwrap();
+    let changed: Vec<JobId> = changes.jobs.iter().map(|v| v.id).collect();
     assert_eq!(changed, vec![second]);
+    assert!(s.changed_since(changes.next).unwrap().jobs.is_empty());
+    // A write dated before everything else is still a change after the cursor.
+    s.apply(first, A, &JobChange::phase(JobPhase::Submitting), 1)
+        .unwrap();
+    let again = s.changed_since(changes.next).unwrap();
+    assert_eq!(again.jobs.iter().map(|v| v.id).collect::<Vec<_>>(), [first]);
+    assert!(again.next > changes.next);
 }
 
 #[test]

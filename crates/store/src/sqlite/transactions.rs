@@ -12,18 +12,25 @@ use shotdeck_core::jobs::{JobId, JobPhase, JobView};
 type Restarted = Result<Option<JobView>, Refusal>;
 
 impl Store {
-    /// Records `job` within `budget` and answers its view (see `insert_job_within_budget`).
-    pub(super) fn insert_view_within_budget(
+    /// Records the takes in `jobs` within `budget` and answers their views (see
+    /// `insert_takes_within_budget`).
+    pub(super) fn insert_views_within_budget(
         &mut self,
-        job: &NewJob,
+        jobs: &[NewJob],
         budget: &Budget,
         unit_prices: &UnitPrices,
         owner: &str,
         lease_until: i64,
         now: i64,
-    ) -> Result<Result<JobView, OverBudget>, StoreError> {
-        match self.insert_job_within_budget(job, budget, unit_prices, owner, lease_until, now)? {
-            Ok(id) => Ok(Ok(self.view(id)?.ok_or(StoreError::NotFound(id))?)),
+    ) -> Result<Result<Vec<JobView>, OverBudget>, StoreError> {
+        match self.insert_takes_within_budget(jobs, budget, unit_prices, owner, lease_until, now)? {
+            Ok(ids) => {
+                let views = ids
+                    .into_iter()
+                    .map(|id| self.view(id)?.ok_or(StoreError::NotFound(id)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Ok(views))
+            }
             Err(over) => Ok(Err(over)),
         }
     }
@@ -38,6 +45,13 @@ impl Store {
         now: i64,
     ) -> Result<Restarted, StoreError> {
         if !self.take_lease(id, owner, lease_until, now)? {
+            // No lease to take on a job that is not there: say so, as PostgreSQL does.
+            if self.view(id)?.is_none() {
+                return Ok(Err(Refusal::NotFound {
+                    id,
+                    action: Action::Resume,
+                }));
+            }
             return Ok(Err(Refusal::LeaseHeld { id }));
         }
         let restarted = self.restart_held(id, how, owner, now)?;

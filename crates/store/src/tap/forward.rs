@@ -10,26 +10,27 @@ use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseE
 
 use super::Tap;
 use crate::{
-    Adopted, CancelError, ChangeFeed, FileProgress, FileTarget, JobChange, JobPage, JobStore,
-    KeeperError, LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution,
-    ResolveError, Restart, Slot, StoreFuture,
+    AccountChange, AccountError, AccountView, Adopted, CancelError, ChangeCursor, ChangeFeed,
+    Changes, FileProgress, FileTarget, JobChange, JobPage, JobStore, KeeperError, LeaseTerms,
+    LedgerEntry, ListFilter, NewJob, PageQuery, Refusal, Requeue, Resolution, ResolveError,
+    Restart, Slot, StoreFuture,
 };
 
 impl JobStore for Tap {
-    fn insert_within_budget(
+    fn insert_takes_within_budget(
         &self,
-        job: NewJob,
+        jobs: Vec<NewJob>,
         budget: Budget,
         unit_prices: UnitPrices,
         owner: &str,
-        lease_until: i64,
+        lease: Duration,
         now: i64,
-    ) -> StoreFuture<'_, Result<JobView, OverBudget>> {
+    ) -> StoreFuture<'_, Result<Vec<JobView>, OverBudget>> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("insert_within_budget").await;
+            self.pass("insert_takes_within_budget").await;
             let i = &self.inner;
-            i.insert_within_budget(job, budget, unit_prices, &owner, lease_until, now)
+            i.insert_takes_within_budget(jobs, budget, unit_prices, &owner, lease, now)
                 .await
         })
     }
@@ -77,13 +78,13 @@ impl JobStore for Tap {
         id: JobId,
         how: Restart,
         owner: &str,
-        lease_until: i64,
+        lease: Duration,
         now: i64,
     ) -> StoreFuture<'_, Result<Option<JobView>, Refusal>> {
         let owner = owner.to_owned();
         Box::pin(async move {
             self.pass("restart").await;
-            self.inner.restart(id, how, &owner, lease_until, now).await
+            self.inner.restart(id, how, &owner, lease, now).await
         })
     }
 
@@ -91,20 +92,25 @@ impl JobStore for Tap {
         &self,
         id: JobId,
         owner: &str,
-        lease_until: i64,
+        terms: LeaseTerms,
         now: i64,
     ) -> StoreFuture<'_, Adopted> {
         let owner = owner.to_owned();
         Box::pin(async move {
             self.pass("adopt").await;
-            self.inner.adopt(id, &owner, lease_until, now).await
+            self.inner.adopt(id, &owner, terms, now).await
         })
     }
 
-    fn adoptable(&self, now: i64, include_stalled: bool) -> StoreFuture<'_, Vec<JobId>> {
+    fn adoptable(
+        &self,
+        terms: LeaseTerms,
+        now: i64,
+        include_stalled: bool,
+    ) -> StoreFuture<'_, Vec<JobId>> {
         Box::pin(async move {
             self.pass("adoptable").await;
-            self.inner.adoptable(now, include_stalled).await
+            self.inner.adoptable(terms, now, include_stalled).await
         })
     }
 
@@ -118,13 +124,14 @@ impl JobStore for Tap {
     fn renew_leases(
         &self,
         owner: &str,
-        until: i64,
+        lease: Duration,
         held: Vec<JobId>,
+        now: i64,
     ) -> StoreFuture<'_, Vec<JobId>> {
         let owner = owner.to_owned();
         Box::pin(async move {
             self.pass("renew_leases").await;
-            self.inner.renew_leases(&owner, until, held).await
+            self.inner.renew_leases(&owner, lease, held, now).await
         })
     }
 
@@ -316,10 +323,17 @@ impl JobStore for Tap {
         })
     }
 
-    fn changed_since(&self, since_ms: i64) -> StoreFuture<'_, Vec<JobView>> {
+    fn change_cursor(&self) -> StoreFuture<'_, ChangeCursor> {
+        Box::pin(async move {
+            self.pass("change_cursor").await;
+            self.inner.change_cursor().await
+        })
+    }
+
+    fn changed_since(&self, cursor: ChangeCursor) -> StoreFuture<'_, Changes> {
         Box::pin(async move {
             self.pass("changed_since").await;
-            self.inner.changed_since(since_ms).await
+            self.inner.changed_since(cursor).await
         })
     }
 
@@ -365,6 +379,20 @@ impl JobStore for Tap {
         Box::pin(async move {
             self.pass("local_date_ms").await;
             self.inner.local_date_ms(&date).await
+        })
+    }
+
+    fn account(&self) -> StoreFuture<'_, Option<AccountView>> {
+        Box::pin(async move {
+            self.pass("account").await;
+            self.inner.account().await
+        })
+    }
+
+    fn set_account(&self, change: AccountChange) -> StoreFuture<'_, AccountView, AccountError> {
+        Box::pin(async move {
+            self.pass("set_account").await;
+            self.inner.set_account(change).await
         })
     }
 }

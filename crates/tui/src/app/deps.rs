@@ -12,6 +12,7 @@ use crate::model::doc::RescueSlot;
 use crate::theme::{Styles, ThemeColors};
 use shotdeck_core::Provider;
 use shotdeck_core::jobs::{JobCmd, JobCounts, JobEvent, JobView};
+use shotdeck_core::sequence::SequenceStatus;
 use shotdeck_files::config::Config;
 use shotdeck_files::logging::log_path;
 
@@ -24,6 +25,8 @@ pub struct History {
     pub counts: Option<JobCounts>,
     /// Why submits are refused (no job store, no simulated backend), shown once.
     pub warning: Option<String>,
+    /// The board's sequence with its keepers as the store has them (as [`UiDeps::sequence`]).
+    pub sequence: Option<SequenceStatus>,
 }
 
 /// Starts what the editor does not need for its first frame (the engine and its job store,
@@ -75,6 +78,9 @@ pub struct UiDeps {
     /// The terminal's graphics protocol and cell size, asked once at start (`None`:
     /// half-blocks, as in tests and under `images = "halfblocks"`).
     pub picker: Option<ratatui_image::picker::Picker>,
+    /// The sequence the board is in, when it is in one (the Timeline pane shows its running
+    /// time and the boards without a keeper).
+    pub sequence: Option<SequenceStatus>,
 }
 
 impl UiDeps {
@@ -127,6 +133,7 @@ impl UiDeps {
             outside: Outside::default(),
             read_only: None,
             picker: None,
+            sequence: None,
         }
     }
 

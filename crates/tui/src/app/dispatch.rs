@@ -167,7 +167,10 @@ impl App {
                 }
             }
             Msg::Copy(url) => match self.env.host.copy(&url) {
-                Ok(()) => self.toast_info("URL copied (OSC 52)"),
+                Ok(()) => self.toast_info(format!(
+                    "URL copied (OSC 52, {})",
+                    crate::labels::file_size(url.len() as u64)
+                )),
                 Err(e) => self.toast_error(e.to_string()),
             },
             Msg::Jump(path) => self.jump(path),
@@ -243,7 +246,7 @@ impl App {
 
     pub(crate) fn confirmed(&mut self, c: Confirm) {
         match c {
-            Confirm::Submit(_) => self.submit_now(),
+            Confirm::Submit(paid) => self.submit_now(paid.takes),
             Confirm::Retry(ask) => self.retry_now(*ask),
             Confirm::Quit {
                 unsaved_ok: true, ..

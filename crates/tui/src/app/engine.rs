@@ -37,6 +37,9 @@ impl App {
     /// loading book, and a reason submits are refused is shown.
     pub fn on_history(&mut self, history: History) {
         self.model.jobs = JobBook::new(history.jobs, history.counts);
+        if history.sequence.is_some() {
+            self.model.sequence = history.sequence;
+        }
         if let Some(warning) = history.warning {
             self.toast_error(warning);
         }
@@ -64,6 +67,9 @@ impl App {
                 self.model.jobs.update(job);
             }
             JobEvent::Updated(job) => {
+                if let Some(sequence) = &mut self.model.sequence {
+                    sequence.apply(&job);
+                }
                 if let Some(said) = self.model.keeper_written(&job) {
                     self.toast_info(said);
                 }

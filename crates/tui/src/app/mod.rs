@@ -138,6 +138,7 @@ impl App {
             exit: None,
             suspend: false,
         };
+        app.model.sequence = deps.sequence;
         if !warnings.is_empty() {
             app.show(Toast::error(warnings.join("; ")));
         }

@@ -35,7 +35,7 @@ impl App {
 
     /// Saves the board (so the job matches the file) and asks the engine to submit it; the
     /// engine validates again, mints the idempotency key and embeds the images.
-    fn send_board(&mut self, retry_of: Option<JobId>) -> SubmitTicket {
+    fn send_board(&mut self, retry_of: Option<JobId>, takes: u32) -> SubmitTicket {
         self.save_now(false);
         let provider = self.model.doc.provider();
         let request = SubmitRequest::new(
@@ -44,6 +44,7 @@ impl App {
             provider,
             SubmitOptions {
                 retry_of,
+                takes,
                 ..SubmitOptions::default()
             },
         );
@@ -53,9 +54,14 @@ impl App {
         ticket
     }
 
-    pub(crate) fn submit_now(&mut self) {
-        self.send_board(None);
-        self.toast_unless_error(format!("submitting to {}…", self.model.doc.provider()));
+    pub(crate) fn submit_now(&mut self, takes: u32) {
+        self.send_board(None, takes);
+        let provider = self.model.doc.provider();
+        self.toast_unless_error(if takes > 1 {
+            format!("submitting {takes} takes to {provider}…")
+        } else {
+            format!("submitting to {provider}…")
+        });
     }
 
     /// Opens the retry confirmation for job `id`, unless this editor already retried it.
@@ -143,7 +149,7 @@ impl App {
                 self.layers.push(Confirm::Refused { errors });
             }
             RetryWay::BoardNow => {
-                let ticket = self.send_board(Some(id));
+                let ticket = self.send_board(Some(id), 1);
                 self.model.retries.sent(id, Some(ticket));
                 self.toast_unless_error(format!("retrying job #{id} with the board as it is now…"));
             }
@@ -210,5 +216,7 @@ fn paid_board(doc: &Doc, simulated: bool) -> Paid {
         warnings: d.warnings,
         unverified: shotdeck_core::rules::unverified_notes(b, provider),
         carries: d.carries.clone(),
+        usd: d.estimate.as_ref().map(|e| e.usd),
+        takes: 1,
     }
 }

@@ -101,6 +101,7 @@ actions! {
     ReloadBoard => "Take the version on disk (your unsaved edits stay one undo away)",
     KeepMine => "Write your version over the one on disk",
     SaveAs => "Save your version under another name",
+    TakesCount => "Submit as many takes (variants) as the digit says",
 }
 
 impl Action {
@@ -126,6 +127,7 @@ impl Action {
                 | Action::KeepMine
                 | Action::SaveAs
                 | Action::CompletePath
+                | Action::TakesCount
         )
     }
 }

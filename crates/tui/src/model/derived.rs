@@ -149,8 +149,24 @@ impl Derived {
             total_level,
             preview,
             estimate: estimate(board, provider, prices),
-            carries: profiles.caps(provider).carries(board),
+            carries: with_route(
+                profiles.caps(provider).carries(board),
+                board,
+                provider,
+                profiles,
+            ),
         }
+    }
+}
+
+/// The submit dialog's "Carries" line names the design when a board goes by Kling's v2
+/// design (API key only); the legacy design, the default, adds nothing.
+fn with_route(carries: String, board: &Board, provider: Provider, profiles: &Profiles) -> String {
+    match shotdeck_core::compose::kling_design(board, profiles, shotdeck_core::MODELS) {
+        Ok(shotdeck_core::kling_v2::Design::V2) if provider == Provider::Kling => {
+            format!("{carries} · route: kling v2 (api key)")
+        }
+        _ => carries,
     }
 }
 

@@ -25,6 +25,7 @@ use crate::model::messages::MessageLog;
 use crate::model::msg::Toast;
 use crate::model::retries::RetryBook;
 use shotdeck_core::jobs::{JobId, JobView};
+use shotdeck_core::sequence::SequenceStatus;
 
 /// Everything the editor knows, apart from how it is shown: the board, the jobs, what
 /// was said. Panes and overlays are handed parts of it to draw.
@@ -40,6 +41,9 @@ pub struct Model {
     pub spend_today: Option<f64>,
     /// The keeper change asked of the engine (job, keep), said once the engine writes it.
     pub keeper_asked: Option<(JobId, bool)>,
+    /// The sequence the board is in (its folder's sequence.toml), kept current from the
+    /// job views the engine sends.
+    pub sequence: Option<SequenceStatus>,
 }
 
 impl Model {
@@ -52,6 +56,7 @@ impl Model {
             toast: None,
             spend_today: None,
             keeper_asked: None,
+            sequence: None,
         }
     }
 

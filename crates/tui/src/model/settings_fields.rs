@@ -4,6 +4,7 @@
 use crate::keymap::action::Action;
 use crate::keymap::{Context, Keymap};
 use crate::model::edit::{self, Refusal};
+use shotdeck_core::elements::remove_element;
 use shotdeck_core::model::{Board, Mode, ShotType};
 use shotdeck_core::models::{self, MODELS};
 use shotdeck_core::renumber::{self, Renumbered};
@@ -27,6 +28,8 @@ pub enum SettingField {
     LastFrame,
     Reference(usize),
     AddReference,
+    /// One of the board's elements (shown only when it has some).
+    Element(usize),
 }
 
 impl SettingField {
@@ -53,6 +56,7 @@ impl SettingField {
         v.extend([SettingField::FirstFrame, SettingField::LastFrame]);
         v.extend((0..b.references.len()).map(SettingField::Reference));
         v.push(SettingField::AddReference);
+        v.extend((0..b.elements.len()).map(SettingField::Element));
         v
     }
 
@@ -73,6 +77,7 @@ impl SettingField {
             SettingField::LastFrame => "Last frame".into(),
             SettingField::Reference(i) => format!("Ref {}", i + 1),
             SettingField::AddReference => "+ reference".into(),
+            SettingField::Element(i) => format!("Element {}", i + 1),
         }
     }
 
@@ -108,6 +113,9 @@ impl SettingField {
             }
             SettingField::Reference(_) => "Reference mode: prompts name it as <<<image_N>>>.",
             SettingField::AddReference => "A new reference image: a path or an http(s) URL.",
+            SettingField::Element(_) => {
+                "An element of your Kling library (`shotdeck elements list`): prompts name it as <<<element_N>>>."
+            }
         }
     }
 
@@ -121,6 +129,10 @@ impl SettingField {
                 key(Action::ClearValue)
             )),
             SettingField::AddReference => Some(format!("{} adds one.", key(Action::EditValue))),
+            SettingField::Element(_) => Some(format!(
+                "{} removes it (its <<<element_N>>> tokens are renumbered).",
+                key(Action::ClearValue)
+            )),
             _ => None,
         }
     }
@@ -134,6 +146,7 @@ impl SettingField {
                 | SettingField::LastFrame
                 | SettingField::Reference(_)
                 | SettingField::AddReference
+                | SettingField::Element(_)
         )
     }
 
@@ -146,6 +159,7 @@ impl SettingField {
                 | SettingField::FirstFrame
                 | SettingField::LastFrame
                 | SettingField::Reference(_)
+                | SettingField::Element(_)
         )
     }
 
@@ -167,6 +181,7 @@ impl SettingField {
             SettingField::LastFrame => FieldPath::LastFrame,
             SettingField::Reference(i) => FieldPath::Reference(i),
             SettingField::AddReference => FieldPath::References,
+            SettingField::Element(i) => FieldPath::Element(i),
         }
     }
 
@@ -218,6 +233,11 @@ impl SettingField {
             SettingField::MultiShot => on(b.multi_shot),
             SettingField::Duration => format!("{} s", crate::labels::secs(b.duration)),
             SettingField::AddReference => String::new(),
+            SettingField::Element(i) => match b.elements.get(i) {
+                Some(e) if e.name.is_empty() => format!("id {}", e.id),
+                Some(e) => format!("{} (id {})", e.name, e.id),
+                None => "—".into(),
+            },
             text => {
                 let t = text.text(b);
                 if t.is_empty() { "—".into() } else { t }
@@ -278,6 +298,9 @@ pub fn clear(field: SettingField, b: &mut Board) -> Result<Renumbered, Refusal> 
         SettingField::Reference(i) if i < b.references.len() => {
             return Ok(renumber::remove_reference(b, i));
         }
+        SettingField::Element(i) => {
+            return remove_element(b, i).ok_or(Refusal::NotClearable);
+        }
         _ => return Err(Refusal::NotClearable),
     }
     Ok(Renumbered::default())
@@ -305,6 +328,10 @@ pub fn apply_text(
 }
 
 #[cfg(test)]
+#[path = "settings_fields_elements.rs"]
+mod elements_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -315,6 +342,8 @@ mod tests {
             let mut b = Board::starter();
             b.multi_shot = multi_shot;
             b.references.push("ref.png".into());
+            b.elements
+                .push(shotdeck_core::model::ElementRef::new("7", "Hat"));
             for field in SettingField::all(&b) {
                 let label = field.label();
                 let stepped = step(field, &mut b.clone(), 1, limits).is_ok();
@@ -335,6 +364,8 @@ mod tests {
         assert!(!SettingField::Model.is_text());
         step(SettingField::Model, &mut b, 1, limits).unwrap();
         assert_eq!(b.model, "kling-v3-omni");
+        step(SettingField::Model, &mut b, 1, limits).unwrap();
+        assert_eq!(b.model, "kling-v3-turbo");
         step(SettingField::Model, &mut b, 1, limits).unwrap();
         assert_eq!(b.model, models::DEFAULT_MODEL);
 

@@ -43,8 +43,21 @@ impl Confirm {
         }
     }
 
-    /// An action from its keymap context; moving the selection changes a retry's choice.
-    pub(crate) fn handle(&mut self, action: Action) -> ConfirmFlow {
+    /// An action from its keymap context; moving the selection changes a retry's choice,
+    /// and `+`/`-` or a digit (`key`) a submit's count of takes.
+    pub(crate) fn handle(&mut self, action: Action, key: Option<char>) -> ConfirmFlow {
+        if let Confirm::Submit(paid) = &mut *self {
+            match action {
+                Action::ValueNext => paid.set_takes(paid.takes + 1),
+                Action::ValuePrev => paid.set_takes(paid.takes.saturating_sub(1)),
+                Action::TakesCount => {
+                    if let Some(n) = key.and_then(|c| c.to_digit(10)) {
+                        paid.set_takes(n);
+                    }
+                }
+                _ => {}
+            }
+        }
         if let (Confirm::Retry(ask), Action::SelectNext | Action::SelectPrev) = (&mut *self, action)
         {
             ask.choose(action == Action::SelectNext);
@@ -64,16 +77,18 @@ impl Confirm {
         let (title, border, lines, footer) = match self {
             Confirm::Submit(paid) => {
                 let footer = format!(
-                    " {} submit · {} cancel ",
+                    " {} submit · {} takes · {} cancel ",
                     keys(Action::Confirm),
+                    keymap.key_names(self.context(), Action::ValueNext, 1)
+                        + "/"
+                        + &keymap.key_names(self.context(), Action::ValuePrev, 1),
                     keys(Action::Cancel)
                 );
-                (
-                    " Submit? ".to_string(),
-                    s.border_focused,
-                    paid.lines(s),
-                    footer,
-                )
+                let title = match paid.takes {
+                    1 => " Submit? ".to_string(),
+                    n => format!(" Submit {n} takes? "),
+                };
+                (title, s.border_focused, paid.lines(s), footer)
             }
             Confirm::Retry(ask) => {
                 let footer = format!(
@@ -141,8 +156,12 @@ impl Layer for Confirm {
     fn context(&self) -> Context {
         Confirm::context(self)
     }
-    fn key(&mut self, _: KeyEvent, action: Option<Action>, _: &Seen) -> Outcome {
-        match action.map_or(ConfirmFlow::Stay, |a| self.handle(a)) {
+    fn key(&mut self, key: KeyEvent, action: Option<Action>, _: &Seen) -> Outcome {
+        let typed = match key.code {
+            crossterm::event::KeyCode::Char(c) => Some(c),
+            _ => None,
+        };
+        match action.map_or(ConfirmFlow::Stay, |a| self.handle(a, typed)) {
             ConfirmFlow::Yes => Outcome::CloseWith(Reply::Confirmed(self.clone())),
             ConfirmFlow::No => Outcome::Close,
             ConfirmFlow::Stay => Outcome::Consumed,

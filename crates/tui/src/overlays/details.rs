@@ -106,6 +106,14 @@ impl JobDetails {
         out.extend(field("Take", &take.join(" · "), s.text));
         out.extend(field("Phase", v.phase.as_str(), s.text));
         out.extend(field("Provider", &v.provider.to_string(), s.text));
+        // A shared store's job may be another machine's: say whose.
+        if let Some(who) = &v.submitted_by {
+            out.extend(field(
+                "Submitted by",
+                &shotdeck_core::printable(who),
+                s.text,
+            ));
+        }
         if let Some(r) = &self.record {
             out.extend(field("Model", &r.board.model, s.text));
         }

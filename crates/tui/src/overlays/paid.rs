@@ -41,9 +41,19 @@ pub(crate) struct Paid {
     pub unverified: Vec<String>,
     /// What the route will carry: "3 shots as multi_prompt", "single prompt".
     pub carries: String,
+    /// One take's estimate in USD, when a price is known (the total of N takes).
+    pub usd: Option<f64>,
+    /// How many takes (variants) a submit records and sends, each its own task: 1 to
+    /// `MAX_TAKES`. A retry sends one.
+    pub takes: u32,
 }
 
 impl Paid {
+    /// Sets the count of takes, kept within 1 to `MAX_TAKES`.
+    pub(crate) fn set_takes(&mut self, n: u32) {
+        self.takes = n.clamp(1, shotdeck_core::jobs::MAX_TAKES);
+    }
+
     pub(crate) fn lines(&self, s: &Styles) -> Vec<Line<'static>> {
         let shots = self.shots.map_or("single shot".to_string(), |n| {
             format!("{n} shot{}", if n == 1 { "" } else { "s" })
@@ -55,6 +65,14 @@ impl Paid {
             kv("Carries", self.carries.clone(), s),
             kv("Cost", self.cost.clone(), s),
         ];
+        if self.takes > 1 {
+            let total = match self.usd {
+                Some(usd) => format!("≈ ${:.2} in all", usd * f64::from(self.takes)),
+                None => "no price configured".into(),
+            };
+            let n = self.takes;
+            l.push(kv("Takes", format!("{n}, each its own task: {total}"), s));
+        }
         if self.simulated {
             l.push(Line::styled(
                 "Simulated (--demo): nothing is charged",

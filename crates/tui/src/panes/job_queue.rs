@@ -302,6 +302,11 @@ fn row(j: &JobView, v: &View, layout: RowLayout) -> Line<'static> {
         ));
         let task = j.task_id.as_deref().unwrap_or("—");
         spans.push(Span::styled(format!(" {:<14}", fit(task, 14)), s.muted));
+        // A shared store's jobs are the team's: whose (the user; the host is in the detail).
+        if let Some(who) = &j.submitted_by {
+            let user = shotdeck_core::printable(who.split('@').next().unwrap_or(who));
+            spans.push(Span::styled(format!(" {:<8}", fit(&user, 8)), s.muted));
+        }
     }
     let used: usize = spans.iter().map(|x| x.width()).sum();
     let text = summary(j);
@@ -330,13 +335,16 @@ fn detail_lines(j: &JobView, v: &View, width: usize, show_board: bool) -> Vec<Li
     out.extend([Line::styled(
         fit(
             &format!(
-                "#{} {} · task {} · {} s{}",
+                "#{} {} · task {} · {} s{}{}",
                 j.id,
                 j.provider,
                 j.task_id.as_deref().unwrap_or("not assigned"),
                 crate::labels::secs(j.seconds),
                 j.estimated_usd
                     .map_or(String::new(), |u| format!(" · ≈ ${u:.2}")),
+                j.submitted_by.as_ref().map_or(String::new(), |who| {
+                    format!(" · by {}", shotdeck_core::printable(who))
+                }),
             ),
             width,
         ),

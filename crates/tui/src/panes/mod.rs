@@ -91,6 +91,8 @@ pub struct View<'a> {
     pub zoomed: bool,
     /// The settings pane's image preview.
     pub previews: &'a crate::panes::previews::Previews,
+    /// The board's sequence, when it is in one.
+    pub sequence: Option<&'a shotdeck_core::sequence::SequenceStatus>,
 }
 
 impl View<'_> {

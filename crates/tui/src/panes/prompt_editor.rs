@@ -274,6 +274,8 @@ impl PromptEditor {
         let look = |field| Look {
             styles: s,
             referable_images: referable_images(board),
+            elements: board.elements.len(),
+            voices: board.voices.len(),
             cursor: v.focused && self.field == field,
         };
         let (prompt_cursor, prompt_hidden) =

@@ -18,6 +18,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::labels::fit;
 use crate::theme::Styles;
 use crate::wrap::{break_line, row_of};
+use shotdeck_core::elements::{TokenKind, token_spans};
 use shotdeck_core::rules::image_placeholder_spans;
 
 /// One drawn row: which line of the text, and which bytes of it.
@@ -39,6 +40,10 @@ pub(super) struct Look<'a> {
     pub styles: &'a Styles,
     /// `<<<image_N>>>` with N in 1..=this names an image; others are drawn as errors.
     pub referable_images: usize,
+    /// `<<<element_N>>>` / `<<<voice_N>>>` with N in 1..=these name an entry of the board's
+    /// lists; others are drawn as errors.
+    pub elements: usize,
+    pub voices: usize,
     /// Draw (and scroll to) the cursor.
     pub cursor: bool,
 }
@@ -188,7 +193,7 @@ impl PromptText {
         }
         top = top.min(rows.len().saturating_sub(height));
         self.top.set(top);
-        let tokens: Vec<_> = lines.iter().map(|l| image_placeholder_spans(l)).collect();
+        let tokens: Vec<_> = lines.iter().map(|l| named_tokens(l, look)).collect();
         let shown: Vec<Line> = rows
             .iter()
             .skip(top)
@@ -215,12 +220,33 @@ impl PromptText {
     }
 }
 
+/// Every image, element and voice token of a line, in order, and whether its N names an
+/// entry of the board.
+fn named_tokens(line: &str, look: &Look) -> Vec<(Range<usize>, bool)> {
+    let mut out: Vec<(Range<usize>, bool)> = image_placeholder_spans(line)
+        .into_iter()
+        .map(|(r, n)| (r, (1..=look.referable_images).contains(&n)))
+        .collect();
+    for (kind, count) in [
+        (TokenKind::Element, look.elements),
+        (TokenKind::Voice, look.voices),
+    ] {
+        out.extend(
+            token_spans(line, kind)
+                .into_iter()
+                .map(|(r, n)| (r, (1..=count).contains(&n))),
+        );
+    }
+    out.sort_by_key(|(r, _)| r.start);
+    out
+}
+
 /// The bytes `bytes` of `text` as spans: tokens in the token style (or the error style when
-/// their N names no image), the rest as text. A token cut by a row break is coloured on both.
+/// their N names nothing), the rest as text. A token cut by a row break is coloured on both.
 fn styled_row(
     text: &str,
     bytes: Range<usize>,
-    tokens: &[(Range<usize>, usize)],
+    tokens: &[(Range<usize>, bool)],
     look: &Look,
 ) -> Line<'static> {
     let s = look.styles;
@@ -231,17 +257,13 @@ fn styled_row(
             spans.push(Span::styled(text[range].to_string(), style));
         }
     };
-    for (range, n) in tokens {
+    for (range, names) in tokens {
         let start = range.start.max(bytes.start);
         let end = range.end.min(bytes.end);
         if start >= end {
             continue;
         }
-        let style = if (1..=look.referable_images).contains(n) {
-            s.image_token
-        } else {
-            s.error
-        };
+        let style = if *names { s.image_token } else { s.error };
         push(at..start, s.text);
         push(start..end, style);
         at = end;

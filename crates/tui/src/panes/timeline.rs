@@ -15,6 +15,7 @@ use crate::panes::{PaneCtx, View};
 use crate::widgets::filter::FilterInput;
 use crate::widgets::hits::RowHits;
 use crate::widgets::{moved_selection, pad_x};
+use shotdeck_core::sequence::SequenceStatus;
 use shotdeck_core::{Finding, Severity};
 
 #[derive(Debug, Default)]
@@ -86,7 +87,11 @@ impl Timeline {
             self.ruler(v, width, scale, limit),
             ticks(v, width, scale, limit),
         ];
-        let rows = (inner.height as usize).saturating_sub(2);
+        // The sequence's line sits under the ruler: running time, boards without a keeper.
+        let sequence = v.sequence.map(|seq| sequence_line(seq, v, width));
+        let head = 2 + usize::from(sequence.is_some());
+        lines.extend(sequence);
+        let rows = (inner.height as usize).saturating_sub(head);
         if shown.is_empty() {
             self.hits.clear();
             lines.push(match d.findings.is_empty() {
@@ -96,10 +101,10 @@ impl Timeline {
         } else {
             let selected = self.selected.min(shown.len() - 1);
             let window = self.hits.window(shown.len(), selected, rows);
-            // Under the ruler and its second marks.
+            // Under the ruler, its second marks and the sequence's line.
             let list_area = Rect {
-                y: inner.y + 2,
-                height: inner.height.saturating_sub(2),
+                y: inner.y + head as u16,
+                height: inner.height.saturating_sub(head as u16),
                 ..inner
             };
             self.hits.record(list_area, window.start, window.len(), 1);
@@ -225,4 +230,15 @@ pub fn level_style(level: Level, v: &View) -> Style {
         Level::Warning => v.styles.warn,
         Level::Error => v.styles.error,
     }
+}
+
+/// `Sequence Night: 2/3 kept · 0:02 of 0:36 · no keeper: 03-exit`, warning-coloured while
+/// a board still lacks a keeper (a cut needs every one).
+fn sequence_line(seq: &SequenceStatus, v: &View, width: usize) -> Line<'static> {
+    let style = if seq.missing().is_empty() {
+        v.styles.ok
+    } else {
+        v.styles.warn
+    };
+    Line::styled(fit(&seq.summary(), width), style)
 }

@@ -1,0 +1,338 @@
+//! Kling's two request designs, and which one a board takes.
+//!
+//! **Legacy**: `POST /v1/videos/{text2video|image2video|omni-video}` with `model_name` in a
+//! flat body, a JWT signed from the access/secret key pair (or the API key), tasks looked
+//! up at `{path}/{task_id}` and listed per kind.
+//!
+//! **v2**, the newer design: the model in the path (`POST /text-to-video/kling-3.0`,
+//! `/image-to-video/kling-3.0`), a body of `prompt` or `contents`, `settings` and
+//! `options`, Kling's API key as Bearer only, and tasks looked up with
+//! `GET /tasks?task_ids=a,b`. Kling's own pages for it
+//! (<https://kling.ai/document-api/api/video/3-0-turbo/text-to-video>, …) render in the
+//! browser and no stored copy could be read, so every wire fact here is quoted in the
+//! README ("Kling's two request designs") from a relay's page that mirrors the design and
+//! from client source that calls it, with URLs and commits. Where they could be wrong the
+//! design fails loudly and costs nothing: v2 is the default only for a model without a
+//! legacy route (Kling 3.0 Turbo), an answer in another shape is an odd answer (never a
+//! failed task), and a doubtful create is never re-sent, since v2 documents no lookup by
+//! `external_task_id`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Mode, ShotType};
+use crate::models::ModelRow;
+use crate::provider::Provider;
+
+/// One of Kling's two request designs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Design {
+    Legacy,
+    V2,
+}
+
+impl Design {
+    /// For `compose`, the submit dialog and `doctor`: "kling legacy (access/secret key JWT)".
+    pub fn label(self) -> &'static str {
+        match self {
+            Design::Legacy => "kling legacy (JWT from access/secret key, or the API key)",
+            Design::V2 => "kling v2 (api key)",
+        }
+    }
+}
+
+/// `[profiles.kling] route`: which design the official provider uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoutePref {
+    /// What the model table says for the board's model.
+    #[default]
+    Auto,
+    Legacy,
+    V2,
+}
+
+impl<'de> Deserialize<'de> for RoutePref {
+    /// An unknown value is an error naming the key, so the config's report says which line
+    /// to fix (serde's own would name only the variants).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.trim() {
+            "auto" => Ok(RoutePref::Auto),
+            "legacy" => Ok(RoutePref::Legacy),
+            "v2" => Ok(RoutePref::V2),
+            other => Err(serde::de::Error::custom(format!(
+                "[profiles.kling] route must be \"auto\", \"legacy\" or \"v2\", not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// `[profiles.kling]` in config.toml.
+///
+/// ```toml
+/// [profiles.kling]
+/// route = "v2"        # or "legacy"; "auto" (the default) follows the model table
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KlingProfile {
+    pub route: RoutePref,
+}
+
+/// What one model offers on the v2 design.
+#[derive(Debug, PartialEq)]
+pub struct V2Model {
+    /// The path segment: `POST /text-to-video/{path_model}`.
+    pub path_model: &'static str,
+    /// Whether `POST /image-to-video/{path_model}` exists (first frame in `contents`).
+    pub image: bool,
+    /// Whether `contents` may carry a `last_frame`.
+    pub last_frame: bool,
+    /// The board's quality and the `settings.resolution` it is sent as.
+    pub resolutions: &'static [(&'static str, &'static str)],
+    /// Whether `settings.audio` (`"native"` / `"off"`) exists.
+    pub audio: bool,
+    /// Whether `settings.multi_shot` exists (the shots are written in the prompt either way).
+    pub multi_shot_setting: bool,
+}
+
+impl V2Model {
+    /// The `settings.resolution` for a board quality, `None` when the model has none.
+    pub fn resolution(&self, quality: &str) -> Option<&'static str> {
+        self.resolutions
+            .iter()
+            .find(|(q, _)| *q == quality)
+            .map(|(_, r)| *r)
+    }
+}
+
+/// Which designs serve a model, and which one it takes unless the profile says otherwise.
+#[derive(Debug, PartialEq)]
+pub struct Designs {
+    pub legacy: bool,
+    pub v2: Option<V2Model>,
+    pub default: Design,
+}
+
+/// `POST /text-to-video/{model}`.
+pub const TEXT_TO_VIDEO: &str = "/text-to-video/";
+/// `POST /image-to-video/{model}`.
+pub const IMAGE_TO_VIDEO: &str = "/image-to-video/";
+/// `GET /tasks?task_ids=a,b`.
+pub const TASKS_PATH: &str = "/tasks";
+/// The query parameter of [`TASKS_PATH`].
+pub const TASK_IDS_PARAM: &str = "task_ids";
+
+/// Whether a composed request's path is a v2 create.
+pub fn is_v2_path(path: &str) -> bool {
+    path.starts_with(TEXT_TO_VIDEO) || path.starts_with(IMAGE_TO_VIDEO)
+}
+
+/// Whether the provider can find the task of `create_path` by our `external_task_id`:
+/// the legacy design can; v2 documents no such lookup, so a doubtful create waits for the
+/// user instead of ever being sent again.
+pub fn looks_up_by_external_id(provider: Provider, create_path: &str) -> bool {
+    provider.looks_up_by_external_id() && !is_v2_path(create_path)
+}
+
+/// Whether the engine may poll the task of `create_path` through the kind's list: v2 has
+/// no list per kind (its lookup takes ids), so each task is queried on its own.
+pub fn lists_tasks(provider: Provider, create_path: &str) -> bool {
+    provider.lists_tasks() && !is_v2_path(create_path)
+}
+
+/// The design a board on `row` takes under `pref`, or why it cannot go.
+pub fn choose(row: &ModelRow, mode: Mode, pref: RoutePref) -> Result<Design, String> {
+    let d = &row.designs;
+    let design = match pref {
+        RoutePref::Auto => d.default,
+        RoutePref::Legacy if d.legacy => Design::Legacy,
+        RoutePref::Legacy => {
+            return Err(format!(
+                "{} has no legacy route (Kling serves it on the v2 design only); remove \
+                 route = \"legacy\" from [profiles.kling] in config.toml",
+                row.name
+            ));
+        }
+        RoutePref::V2 if d.v2.is_some() => Design::V2,
+        RoutePref::V2 => {
+            return Err(format!(
+                "{} has no v2 route in the model table; remove route = \"v2\" from \
+                 [profiles.kling] in config.toml",
+                row.name
+            ));
+        }
+    };
+    if design == Design::V2 {
+        let v2 =
+            d.v2.as_ref()
+                .ok_or_else(|| format!("{} has no v2 route", row.name))?;
+        match mode {
+            Mode::Text => {}
+            Mode::Image if v2.image => {}
+            Mode::Image => {
+                return Err(format!(
+                    "{} has no image-to-video route on the v2 design",
+                    row.name
+                ));
+            }
+            Mode::Reference => {
+                return Err(format!(
+                    "the v2 design's omni-video is not built here: reference boards go the \
+                     legacy route{}",
+                    if d.legacy {
+                        " (route = \"legacy\" in [profiles.kling])"
+                    } else {
+                        ", which this model has not"
+                    }
+                ));
+            }
+        }
+    }
+    Ok(design)
+}
+
+/// The v2 model of a row whose board goes v2.
+pub fn v2_model(row: &ModelRow) -> Option<&V2Model> {
+    row.designs.v2.as_ref()
+}
+
+/// What the v2 prompt cannot say of a board, as (is an error, message) pairs: Auto has no
+/// documented form, a shot prompt with `;` would end its shot early in the
+/// `Shot n, m, words;` form, and fields the design has no place for are not sent.
+pub fn limits_of_board(
+    board: &crate::model::Board,
+    v2: &V2Model,
+) -> Vec<(bool, crate::field_path::FieldPath, String)> {
+    use crate::field_path::{FieldPath, ShotField};
+    let mut out = Vec::new();
+    if board.multi_shot && board.shot_type == ShotType::Auto {
+        out.push((
+            true,
+            FieldPath::ShotType,
+            "the v2 design documents no Auto (shot_type \"intelligence\"): write the shots, \
+             or set route = \"legacy\" in [profiles.kling]"
+                .to_string(),
+        ));
+    }
+    if board.multi_shot && board.shot_type == ShotType::Custom {
+        for (i, shot) in board.shots.iter().enumerate() {
+            if shot.prompt.contains(';') {
+                out.push((
+                    true,
+                    FieldPath::Shot {
+                        index: i,
+                        field: ShotField::Prompt,
+                    },
+                    format!(
+                        "Shot {}: v2 writes the shots into the prompt as \"Shot n, m, words;\", \
+                         so a \";\" would end the shot early; use another mark",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+    }
+    if v2.resolution(&board.quality).is_none() {
+        out.push((
+            true,
+            FieldPath::Quality,
+            format!(
+                "quality {:?} has no settings.resolution for {} on the v2 design (offers {})",
+                board.quality,
+                v2.path_model,
+                v2.resolutions
+                    .iter()
+                    .map(|(q, _)| *q)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    if board.mode == Mode::Image && !v2.last_frame && board.last_frame.is_some() {
+        out.push((
+            true,
+            FieldPath::LastFrame,
+            format!(
+                "{} takes no last frame on the v2 design's image-to-video",
+                v2.path_model
+            ),
+        ));
+    }
+    if !board.negative_prompt.trim().is_empty() {
+        out.push((
+            false,
+            FieldPath::NegativePrompt,
+            "the v2 design has no negative_prompt: it is not sent (say what to avoid in the \
+             prompt)"
+                .to_string(),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{KLING_V3, KLING_V3_OMNI, KLING_V3_TURBO};
+
+    #[test]
+    fn the_table_decides_unless_the_profile_says_otherwise() {
+        assert_eq!(
+            choose(&KLING_V3, Mode::Text, RoutePref::Auto),
+            Ok(Design::Legacy)
+        );
+        assert_eq!(
+            choose(&KLING_V3, Mode::Image, RoutePref::V2),
+            Ok(Design::V2)
+        );
+        assert_eq!(
+            choose(&KLING_V3_TURBO, Mode::Text, RoutePref::Auto),
+            Ok(Design::V2)
+        );
+        let no_legacy = choose(&KLING_V3_TURBO, Mode::Text, RoutePref::Legacy).unwrap_err();
+        assert!(no_legacy.contains("no legacy route"), "{no_legacy}");
+        let no_v2 = choose(&KLING_V3_OMNI, Mode::Text, RoutePref::V2).unwrap_err();
+        assert!(no_v2.contains("[profiles.kling]"), "{no_v2}");
+        let references = choose(&KLING_V3, Mode::Reference, RoutePref::V2).unwrap_err();
+        assert!(references.contains("omni-video"), "{references}");
+    }
+
+    #[test]
+    fn only_v2_paths_skip_the_external_lookup_and_the_kind_list() {
+        assert!(looks_up_by_external_id(
+            Provider::Kling,
+            "/v1/videos/text2video"
+        ));
+        assert!(!looks_up_by_external_id(
+            Provider::Kling,
+            "/text-to-video/kling-3.0"
+        ));
+        assert!(lists_tasks(Provider::Kling, "/v1/videos/omni-video"));
+        assert!(!lists_tasks(
+            Provider::Kling,
+            "/image-to-video/kling-3.0-turbo"
+        ));
+        assert!(!lists_tasks(Provider::Gateway, "/v1/video/generations"));
+    }
+
+    #[test]
+    fn turbo_has_no_4k_and_a_semicolon_would_cut_a_shot() {
+        let v2 = KLING_V3_TURBO.designs.v2.as_ref().unwrap();
+        assert_eq!(v2.resolution("pro"), Some("1080p"));
+        assert_eq!(v2.resolution("4k"), None);
+        let mut board = crate::model::Board::starter();
+        board.quality = "4k".into();
+        board.shots[0].prompt = "wide; then close".into();
+        let errors: Vec<_> = limits_of_board(&board, v2)
+            .into_iter()
+            .filter(|(e, _, _)| *e)
+            .map(|(_, _, m)| m)
+            .collect();
+        assert!(
+            errors.iter().any(|m| m.contains("settings.resolution")),
+            "{errors:?}"
+        );
+        assert!(errors.iter().any(|m| m.starts_with("Shot 1")), "{errors:?}");
+    }
+}

@@ -1,0 +1,120 @@
+//! Rules about elements and voices: the endpoint takes them, the counts stay within what
+//! Kling documents, every `<<<element_N>>>` / `<<<voice_N>>>` names an entry, and voices
+//! come with sound. Routes that cannot carry them at all are refused by the `route` rule.
+
+use super::Ctx;
+use super::images::{sent_images, sent_prompts};
+use crate::elements::{TokenKind, tokens};
+use crate::field_path::FieldPath;
+use crate::findings::Finding;
+
+/// Tokens naming no entry are errors; entries no prompt names are warnings.
+fn check_tokens(
+    cx: &Ctx,
+    kind: TokenKind,
+    count: usize,
+    entry: fn(usize) -> FieldPath,
+    out: &mut Vec<Finding>,
+) {
+    let mut used = vec![false; count];
+    for (path, text) in sent_prompts(cx.board) {
+        for k in tokens(text, kind) {
+            if (1..=count).contains(&k) {
+                used[k - 1] = true;
+            } else {
+                out.push(Finding::error(
+                    path,
+                    format!(
+                        "{} names no {} (the board has {count})",
+                        kind.token(k),
+                        kind.word()
+                    ),
+                ));
+            }
+        }
+    }
+    for (i, u) in used.iter().enumerate() {
+        if !u {
+            out.push(Finding::warning(
+                entry(i),
+                format!("no prompt mentions {}", kind.token(i + 1)),
+            ));
+        }
+    }
+}
+
+pub(super) fn elements(cx: &Ctx, out: &mut Vec<Finding>) {
+    let b = cx.board;
+    let n = b.elements.len();
+    for (i, e) in b.elements.iter().enumerate() {
+        if e.wire_id().is_none() {
+            out.push(Finding::error(
+                FieldPath::Element(i),
+                format!(
+                    "element id {:?} is not a Kling element id (a whole number, as `shotdeck elements list` shows)",
+                    e.id
+                ),
+            ));
+        }
+    }
+    let endpoint = cx.route.endpoint;
+    // A route that cannot carry elements at all is the `route` rule's refusal.
+    if n > 0 && cx.caps.elements {
+        if endpoint.max_elements == 0 {
+            out.push(Finding::error(
+                FieldPath::Elements,
+                format!(
+                    "{} ({}) documents no element_list, so nothing is sent; choose model \
+                     kling-v3-omni, or reference mode (omni-video)",
+                    endpoint.path, cx.route.model_name
+                ),
+            ));
+        } else {
+            let images = sent_images(b).len();
+            let max = cx.row.images.max_images.min(endpoint.max_elements);
+            if n + images > max {
+                out.push(Finding::error(
+                    FieldPath::Elements,
+                    format!(
+                        "{n} element(s) and {images} image(s); omni-video takes at most {max} \
+                         elements and images together"
+                    ),
+                ));
+            }
+        }
+    }
+    check_tokens(cx, TokenKind::Element, n, FieldPath::Element, out);
+}
+
+pub(super) fn voices(cx: &Ctx, out: &mut Vec<Finding>) {
+    let b = cx.board;
+    let n = b.voices.len();
+    for (i, v) in b.voices.iter().enumerate() {
+        if v.id.trim().is_empty() {
+            out.push(Finding::error(FieldPath::Voice(i), "a voice needs an id"));
+        }
+    }
+    let endpoint = cx.route.endpoint;
+    if n > 0 && cx.caps.elements && n > endpoint.max_voices {
+        out.push(Finding::error(
+            FieldPath::Voices,
+            format!(
+                "{} ({}) documents {} voice_list, so nothing is sent (Kling's text2video, \
+                 image2video and omni-video pages list none for this model)",
+                endpoint.path,
+                cx.route.model_name,
+                match endpoint.max_voices {
+                    0 => "no".to_string(),
+                    m => format!("at most {m} voices in"),
+                }
+            ),
+        ));
+    }
+    if n > 0 && !b.sound {
+        out.push(Finding::error(
+            FieldPath::Sound,
+            "voices speak only with sound on: turn sound on or remove the voices",
+        ));
+    }
+    check_tokens(cx, TokenKind::Voice, n, FieldPath::Voice, out);
+}

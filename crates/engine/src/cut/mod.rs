@@ -1,0 +1,113 @@
+//! A cut: the keepers of a sequence joined in order into one MP4. When every file's
+//! streams match (same tracks, codecs, sizes, timescales and sample descriptions) the
+//! samples are copied as they are, each file's timestamps following the last one's (the
+//! `mp4` crate writes the sample tables from the durations); nothing is re-encoded, so
+//! the cut is exact and fast. Otherwise `ffmpeg` (when installed) re-encodes them with its
+//! concat filter, and without it the error names the first difference.
+
+mod ffmpeg;
+mod mux;
+
+use std::path::{Path, PathBuf};
+
+pub use ffmpeg::find_ffmpeg;
+
+/// One file of the cut, with how the user knows it (`01-arrival take 2`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CutInput {
+    pub label: String,
+    pub path: PathBuf,
+}
+
+/// How the cut was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CutMethod {
+    /// Samples copied, nothing re-encoded.
+    Copied,
+    /// Re-encoded by ffmpeg's concat filter (the streams differed).
+    Ffmpeg,
+}
+
+/// What a finished cut is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CutReport {
+    pub method: CutMethod,
+    /// Each input's length in seconds, as its header says, in order.
+    pub lengths: Vec<f64>,
+    /// Video frames a second of the first file (for an EDL's timecode), rounded.
+    pub fps: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CutError {
+    #[error("nothing to cut: no video was given")]
+    Empty,
+    #[error("cannot read {label} ({path}): {reason}")]
+    Read {
+        label: String,
+        path: String,
+        reason: String,
+    },
+    #[error(
+        "{label} cannot be joined without re-encoding: {what}; install ffmpeg (apt-get install ffmpeg) to re-encode the cut"
+    )]
+    Mismatch { label: String, what: String },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: String, reason: String },
+    #[error("ffmpeg failed: {0}")]
+    Ffmpeg(String),
+}
+
+/// Joins `inputs` in order into `out`: copied when the streams match, else through
+/// `ffmpeg` when given (see [`find_ffmpeg`]). `out` is written whole beside itself first
+/// and renamed, so a failed cut leaves no half file under its name.
+pub fn cut(inputs: &[CutInput], out: &Path, ffmpeg: Option<&Path>) -> Result<CutReport, CutError> {
+    if inputs.is_empty() {
+        return Err(CutError::Empty);
+    }
+    let opened = inputs
+        .iter()
+        .map(mux::Source::open)
+        .collect::<Result<Vec<_>, _>>()?;
+    let lengths = opened.iter().map(mux::Source::seconds).collect();
+    let fps = opened[0].fps();
+    let mismatch = opened[1..].iter().find_map(|s| {
+        s.differs_from(&opened[0])
+            .map(|what| (s.label().to_string(), what))
+    });
+    let tmp = partial_path(out);
+    let method = match (mismatch, ffmpeg) {
+        (None, _) => {
+            mux::copy_samples(opened, &tmp).map_err(|reason| CutError::Write {
+                path: out.display().to_string(),
+                reason,
+            })?;
+            CutMethod::Copied
+        }
+        (Some(_), Some(ffmpeg)) => {
+            let audio = opened.iter().all(mux::Source::has_audio);
+            ffmpeg::concat(ffmpeg, inputs, &tmp, opened[0].frame(), audio)?;
+            CutMethod::Ffmpeg
+        }
+        (Some((label, what)), None) => return Err(CutError::Mismatch { label, what }),
+    };
+    std::fs::rename(&tmp, out).map_err(|e| CutError::Write {
+        path: out.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(CutReport {
+        method,
+        lengths,
+        fps,
+    })
+}
+
+/// `cut.mp4` → `cut.mp4.partial`.
+fn partial_path(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    out.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,94 @@
+//! The official API's v2 design (see `shotdeck_core::kling_v2` and README "Kling's two
+//! request designs"): creates at `POST /{text-to-video|image-to-video}/{model}`, tasks
+//! looked up with `GET /tasks?task_ids=a,b`, Kling's API key as Bearer and nothing else.
+//! One attempt per call, no re-signing (an API key does not expire mid-call); errors are
+//! decided on the body's code by the same envelope parser as the legacy design.
+
+use reqwest::Method;
+
+use super::errors::ProviderError;
+use super::http::{self, Answer};
+use super::kling::KlingClient;
+use super::parse::{parse_kling_v2_created, parse_kling_v2_tasks};
+use super::{TaskSnapshot, ensure_method};
+use shotdeck_core::compose::ComposedRequest;
+use shotdeck_core::kling_v2::{TASK_IDS_PARAM, TASKS_PATH};
+use shotdeck_files::credentials::{ENV_API_KEY, Secret};
+
+/// Why a doubtful v2 create cannot be looked up: the design documents no lookup by our id.
+pub(super) fn no_external_lookup() -> ProviderError {
+    ProviderError::Config(
+        "Kling's v2 design documents no lookup by external_task_id: check the task list in \
+         Kling's console before sending this board again"
+            .into(),
+    )
+}
+
+impl KlingClient {
+    /// Whether an API key is set for the v2 design (never the key itself).
+    pub fn has_v2_key(&self) -> bool {
+        self.v2_key.is_some()
+    }
+
+    /// The Bearer value of a v2 call: the API key, or a refusal naming where to set one
+    /// (never the value).
+    fn v2_bearer(&self) -> Result<&Secret, ProviderError> {
+        self.v2_key.as_ref().ok_or_else(|| {
+            ProviderError::Config(format!(
+                "Kling's v2 design takes an API key only (no access/secret key JWT): set \
+                 {ENV_API_KEY}, or kling_api_key in the 0600 credentials file"
+            ))
+        })
+    }
+
+    pub(super) async fn create_v2(
+        &self,
+        req: &ComposedRequest,
+    ) -> Result<TaskSnapshot, ProviderError> {
+        let method = ensure_method(req)?;
+        let key = self.v2_bearer()?;
+        let url = http::endpoint(&self.base, &req.path, None)?;
+        let request = self.http().request(method, url).bearer_auth(key.expose());
+        let answer = http::exchange_json(request, &req.body, self.request_timeout).await;
+        finish(answer, parse_kling_v2_created)
+    }
+
+    /// One task by id, through the batch lookup.
+    pub(super) async fn query_v2(&self, task_id: &str) -> Result<TaskSnapshot, ProviderError> {
+        let tasks = self.lookup_tasks(&[task_id]).await?;
+        tasks
+            .into_iter()
+            .find(|t| t.task_id == task_id)
+            .ok_or_else(|| {
+                ProviderError::Malformed(format!(
+                    "the v2 task lookup for {task_id} answered without that task"
+                ))
+            })
+    }
+
+    /// `GET /tasks?task_ids=a,b`: the tasks Kling knows among `ids`, one request.
+    pub async fn lookup_tasks(&self, ids: &[&str]) -> Result<Vec<TaskSnapshot>, ProviderError> {
+        let key = self.v2_bearer()?;
+        let url = http::endpoint(&self.base, TASKS_PATH, None)?;
+        let request = self
+            .http()
+            .request(Method::GET, url)
+            .bearer_auth(key.expose())
+            .query(&[(TASK_IDS_PARAM, ids.join(","))]);
+        let answer = http::exchange(request, self.request_timeout).await;
+        finish(answer, parse_kling_v2_tasks)
+    }
+}
+
+fn finish<T>(
+    answer: Result<Answer, ProviderError>,
+    parse: fn(u16, &[u8]) -> Result<T, ProviderError>,
+) -> Result<T, ProviderError> {
+    let Answer {
+        status,
+        retry_after,
+        body,
+        ..
+    } = answer?;
+    parse(status, &body).map_err(|e| e.with_retry_after(retry_after))
+}

@@ -1,0 +1,177 @@
+//! `shotdeck sequence [PROJECT]`: the boards in order, each one's keeper, the running
+//! time; `shotdeck cut PROJECT [-o FILE]`: the keepers joined into one MP4 with a shot list
+//! (CSV and CMX3600 EDL) beside it.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::out::outln;
+use super::stored::Stored;
+use crate::app::EXIT_UNREADABLE;
+use crate::app::sequence::{project_dir, status};
+use crate::core::printable;
+use crate::core::sequence::{SequenceStatus, running_time, shot_list_csv, shot_list_edl};
+use crate::engine::cut::{CutInput, CutMethod, cut, find_ffmpeg};
+
+#[derive(Debug, clap::Args)]
+pub struct SequenceArgs {
+    /// The project folder (holding sequence.toml) or the file itself.
+    #[arg(default_value = ".")]
+    pub project: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CutArgs {
+    /// The project folder (holding sequence.toml) or the file itself.
+    pub project: PathBuf,
+    /// The cut's file; the shot list goes beside it (.csv, .edl). Default: cut.mp4 in the
+    /// project folder.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The sequence's status, or the exit code after saying why not (2: the file; 1: the store).
+fn load(project: &Path) -> Result<SequenceStatus, ExitCode> {
+    let stored = Stored::open().map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(1)
+    })?;
+    stored.block(status(project, stored.store())).map_err(|e| {
+        eprintln!("{}", printable(&e));
+        ExitCode::from(EXIT_UNREADABLE)
+    })
+}
+
+pub(super) fn show(args: SequenceArgs) -> ExitCode {
+    let status = match load(&args.project) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    outln!("{}", printable(&status.summary()));
+    let width = status
+        .boards
+        .iter()
+        .map(|b| b.name.len())
+        .max()
+        .unwrap_or(0);
+    for (i, b) in status.boards.iter().enumerate() {
+        let keeper = match (&b.board, &b.keeper) {
+            (Err(e), _) => format!("unreadable: {e}"),
+            (Ok(_), None) => format!("no keeper (asks for {})", running_time(b.planned_seconds())),
+            (Ok(_), Some(k)) => format!(
+                "take {} · {}{}",
+                k.take,
+                running_time(k.seconds),
+                k.file
+                    .as_ref()
+                    .map_or(" · not downloaded".into(), |f| format!(
+                        " · {}",
+                        f.display()
+                    ))
+            ),
+        };
+        let continues = match status.continues_from(&b.path) {
+            Some(Ok(line)) | Some(Err(line)) => format!(" · {line}"),
+            None => String::new(),
+        };
+        outln!(
+            "{:>2}  {:width$}  {}{}",
+            i + 1,
+            b.name,
+            printable(&keeper),
+            printable(&continues)
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+pub(super) fn cut_command(args: CutArgs) -> ExitCode {
+    let status = match load(&args.project) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let shots = match status.cut_shots() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot cut {}: {}", status.title, printable(&e));
+            return ExitCode::from(1);
+        }
+    };
+    let out = args
+        .output
+        .unwrap_or_else(|| project_dir(&args.project).join("cut.mp4"));
+    let inputs: Vec<CutInput> = shots
+        .iter()
+        .map(|s| CutInput {
+            label: format!("{} take {}", s.board, s.take),
+            path: s.source.clone(),
+        })
+        .collect();
+    let report = match cut(&inputs, &out, find_ffmpeg().as_deref()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{}", printable(&e.to_string()));
+            return ExitCode::from(1);
+        }
+    };
+    // The shot list says the lengths the files have, which the cut follows.
+    let shots: Vec<_> = shots
+        .into_iter()
+        .zip(&report.lengths)
+        .map(|(mut s, &len)| {
+            s.seconds = len;
+            s
+        })
+        .collect();
+    let (csv, edl) = (out.with_extension("csv"), out.with_extension("edl"));
+    for (path, text) in [
+        (&csv, shot_list_csv(&shots)),
+        (&edl, shot_list_edl(&status.title, &shots, report.fps)),
+    ] {
+        if let Err(e) = crate::files::board_file::write_atomic(path, text.as_bytes()) {
+            eprintln!("cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    let how = match report.method {
+        CutMethod::Copied => "joined without re-encoding",
+        CutMethod::Ffmpeg => "re-encoded by ffmpeg (the streams differ)",
+    };
+    outln!(
+        "{} · {} shots, {} · {how}",
+        out.display(),
+        shots.len(),
+        running_time(report.lengths.iter().sum())
+    );
+    outln!("{}", csv.display());
+    outln!("{}", edl.display());
+    ExitCode::SUCCESS
+}
+
+/// A board its sequence says continues from the previous board's keeper is not sent as if
+/// it did not: the request cannot carry the continuation yet (Kling's omni-video takes the
+/// previous video as a reference, `<<<video_1>>>` with `refer_type`; other routes need its
+/// last frame as the first frame, which needs a decoder). Refused, exit 2, nothing sent,
+/// naming what it continues from; `None` when the board does not continue from anything.
+pub(super) fn refuse_continuation(board: &Path) -> Option<ExitCode> {
+    let dir = crate::app::sequence::sequence_of_board(board)?;
+    let status = load(&dir).ok()?;
+    let identity = crate::files::board_file::identity(board);
+    let line = match status.continues_from(&identity)? {
+        Ok(line) => line,
+        Err(why) => why,
+    };
+    let decoder = if find_ffmpeg().is_some() {
+        "ffmpeg is installed"
+    } else {
+        "ffmpeg is not installed (apt-get install ffmpeg)"
+    };
+    eprintln!(
+        "{}: {}, as {} says; shotdeck cannot put that in the request yet ({decoder}). \
+         Remove its continue_from to send the board as it is; nothing was sent",
+        crate::core::printable_path(board),
+        printable(&line),
+        crate::core::sequence::SEQUENCE_FILE
+    );
+    Some(ExitCode::from(EXIT_UNREADABLE))
+}

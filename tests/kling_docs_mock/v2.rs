@@ -1,0 +1,287 @@
+//! A stand-in for Kling's v2 request design, written from what the sources below say of it,
+//! not from shotdeck's client. Kling's own pages for the design
+//! (<https://kling.ai/document-api/api/video/3-0-turbo/text-to-video>, `…/3-0-omni/…`)
+//! render in the browser and no stored copy could be read, so each rule quotes one of:
+//!
+//! - [CLOUDSWAY] <https://docs.cloudsway.net/maasapi/api-reference/video/kl_3.0_turbo/>, a
+//!   relay's page of the design: "POST …/kling/videos/text-to-video/kling-3.0-turbo";
+//!   "settings.resolution string Optional 720p … Enumerated values: 720p, 1080p";
+//!   "settings.duration int Optional 5 … Enumerated values: 3, 4, 5, …, 15";
+//!   "options.external_task_id string Optional Empty Custom Task ID"; the return example
+//!   `{"code": 0, "message": "SUCCEED", "data": {"id": "901930004609634393", "status":
+//!   "submitted", …}, "request_id": …}`; the zh page: "POST …/image-to-video/kling-3.0-turbo
+//!   … contents array 必填".
+//! - [UNMODEL] cluely/unmodel `src/providers/kling/video-v3.ts` @ 3503f8af: "The model is a
+//!   URL PATH segment, not a body field"; `"kling-3.0": { resolutions: ["720p", "1080p",
+//!   "4k"] … audio: ["native", "off"], multiShot: true }`, `"kling-3.0-turbo": {
+//!   resolutions: ["720p", "1080p"] }`; "poll `GET /tasks` … Auth is `Authorization: Bearer
+//!   <key>`". `shared.ts` @ 90f2c5be: contents types "prompt", "first_frame", "last_frame".
+//! - [LOOKUP] a client's test (stored file id 69784959331; the index names no repository):
+//!   `calls[1]!.url, \`${KLING_BASE}/tasks?task_ids=task_abc\`` answered
+//!   `{ data: [{ id: "task_abc", status: "succeeded", outputs: [{ type: "video", url } ] }] }`.
+//! - [ERRORS] the legacy design's error table (General Information, quoted in `mod.rs`):
+//!   "429 1102 … Resource pack depleted", "401 1002 … Authorization invalid", "404 1203 …
+//!   Resource not found"; the v2 answers use the same envelope (return example above).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+/// [UNMODEL]: which resolutions each path model takes.
+fn resolutions(model: &str) -> Option<&'static [&'static str]> {
+    match model {
+        "kling-3.0" => Some(&["720p", "1080p", "4k"]),
+        "kling-3.0-turbo" => Some(&["720p", "1080p"]),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct V2Hit {
+    pub path: String,
+    pub query: Option<String>,
+    pub authorization: Option<String>,
+    pub body: Option<Value>,
+}
+
+#[derive(Default)]
+struct Inner {
+    hits: Vec<V2Hit>,
+    /// id → (status, polls so far, model, external id)
+    tasks: Vec<(String, String, u32, String, String)>,
+    next_create: Option<(u16, i64)>,
+    fail_next_task: bool,
+}
+
+#[derive(Clone)]
+struct Mock {
+    key: String,
+    base: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+pub struct V2Mock {
+    pub base: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl V2Mock {
+    pub async fn start(api_key: &str) -> V2Mock {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let inner = Arc::new(Mutex::new(Inner::default()));
+        let mock = Mock {
+            key: api_key.to_string(),
+            base: base.clone(),
+            inner: inner.clone(),
+        };
+        let app = Router::new()
+            .route("/text-to-video/{model}", post(create_text))
+            .route("/image-to-video/{model}", post(create_image))
+            .route("/tasks", get(lookup))
+            .route("/files/{name}", get(file))
+            .with_state(mock);
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        V2Mock { base, inner }
+    }
+
+    pub fn hits(&self) -> Vec<V2Hit> {
+        self.inner.lock().unwrap().hits.clone()
+    }
+
+    /// The next create is refused with this status and body code.
+    pub fn refuse_next_create(&self, status: u16, code: i64) {
+        self.inner.lock().unwrap().next_create = Some((status, code));
+    }
+
+    /// The next task made fails (HTTP 200, code 0, `status: "failed"`).
+    pub fn fail_next_task(&self) {
+        self.inner.lock().unwrap().fail_next_task = true;
+    }
+
+    pub fn task_count(&self) -> usize {
+        self.inner.lock().unwrap().tasks.len()
+    }
+}
+
+fn envelope(status: u16, code: i64, message: &str, data: Value) -> Response {
+    let body = json!({"code": code, "message": message, "request_id": "v2-req", "data": data});
+    (StatusCode::from_u16(status).unwrap(), axum::Json(body)).into_response()
+}
+
+/// [UNMODEL] "Auth is `Authorization: Bearer <key>`"; anything else is [ERRORS] 401 1002.
+fn authorized(mock: &Mock, headers: &HeaderMap) -> Option<Response> {
+    let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+    (auth != Some(format!("Bearer {}", mock.key)).as_deref())
+        .then(|| envelope(401, 1002, "Authorization invalid", Value::Null))
+}
+
+fn record(mock: &Mock, path: String, query: Option<String>, headers: &HeaderMap, body: &Bytes) {
+    mock.inner.lock().unwrap().hits.push(V2Hit {
+        path,
+        query,
+        authorization: headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body: serde_json::from_slice(body).ok(),
+    });
+}
+
+async fn create_text(
+    State(mock): State<Mock>,
+    Path(model): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create(
+        mock,
+        format!("/text-to-video/{model}"),
+        model,
+        false,
+        headers,
+        body,
+    )
+}
+
+async fn create_image(
+    State(mock): State<Mock>,
+    Path(model): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create(
+        mock,
+        format!("/image-to-video/{model}"),
+        model,
+        true,
+        headers,
+        body,
+    )
+}
+
+fn create(
+    mock: Mock,
+    path: String,
+    model: String,
+    image: bool,
+    headers: HeaderMap,
+    raw: Bytes,
+) -> Response {
+    record(&mock, path, None, &headers, &raw);
+    if let Some(refused) = authorized(&mock, &headers) {
+        return refused;
+    }
+    if let Some((status, code)) = mock.inner.lock().unwrap().next_create.take() {
+        return envelope(status, code, "refused by the mock", Value::Null);
+    }
+    // [ERRORS] "404 1203 … Resource not found": a model the design has no route for.
+    let Some(allowed) = resolutions(&model) else {
+        return envelope(404, 1203, "model not found", Value::Null);
+    };
+    let Ok(body) = serde_json::from_slice::<Value>(&raw) else {
+        return envelope(400, 1200, "body is not JSON", Value::Null);
+    };
+    let bad = |why: &str| envelope(400, 1201, why, Value::Null);
+    // [UNMODEL] "The model is a URL PATH segment, not a body field".
+    if body.get("model_name").is_some() || body.get("model").is_some() {
+        return bad("the model goes in the path");
+    }
+    if image {
+        // [CLOUDSWAY zh] image-to-video "contents array 必填"; [UNMODEL] typed items.
+        let Some(items) = body["contents"].as_array() else {
+            return bad("contents is required");
+        };
+        let known = ["prompt", "first_frame", "last_frame"];
+        if !items
+            .iter()
+            .all(|i| known.contains(&i["type"].as_str().unwrap_or("")))
+            || !items.iter().any(|i| i["type"] == "first_frame")
+        {
+            return bad("contents needs a first_frame and known types");
+        }
+    } else if !body["prompt"].is_string() {
+        // [CLOUDSWAY] "prompt string Required".
+        return bad("prompt is required");
+    }
+    let settings = &body["settings"];
+    // [CLOUDSWAY] "settings.resolution … Enumerated values: 720p, 1080p"; [UNMODEL] 4k on 3.0.
+    if let Some(r) = settings.get("resolution")
+        && !allowed.contains(&r.as_str().unwrap_or(""))
+    {
+        return bad("settings.resolution is not offered by this model");
+    }
+    // [CLOUDSWAY] "settings.duration int … 3, 4, 5, …, 15".
+    if let Some(d) = settings.get("duration")
+        && !d.as_u64().is_some_and(|d| (3..=15).contains(&d))
+    {
+        return bad("settings.duration must be an int in 3..15");
+    }
+    // [CLOUDSWAY] "options.external_task_id … Custom Task ID".
+    let ext = body["options"]["external_task_id"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let mut inner = mock.inner.lock().unwrap();
+    let id = format!("9019300046096{:05}", inner.tasks.len() + 1);
+    let fails = std::mem::take(&mut inner.fail_next_task);
+    let status = if fails { "will_fail" } else { "submitted" };
+    inner.tasks.push((id.clone(), status.into(), 0, model, ext));
+    // [CLOUDSWAY] return example.
+    envelope(
+        200,
+        0,
+        "SUCCEED",
+        json!({"id": id, "status": "submitted", "message": "", "create_time": 1, "update_time": 1}),
+    )
+}
+
+/// [LOOKUP] `GET /tasks?task_ids=a,b`: each asked task, advancing one step a lookup.
+async fn lookup(
+    State(mock): State<Mock>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let query = q.get("task_ids").cloned();
+    record(
+        &mock,
+        "/tasks".into(),
+        query.clone().map(|ids| format!("task_ids={ids}")),
+        &headers,
+        &Bytes::new(),
+    );
+    if let Some(refused) = authorized(&mock, &headers) {
+        return refused;
+    }
+    let Some(ids) = query else {
+        return envelope(400, 1201, "task_ids is required", Value::Null);
+    };
+    let mut inner = mock.inner.lock().unwrap();
+    let mut data = Vec::new();
+    for id in ids.split(',') {
+        let Some(task) = inner.tasks.iter_mut().find(|t| t.0 == id) else {
+            continue;
+        };
+        task.2 += 1;
+        let answer = match (task.1.as_str(), task.2) {
+            ("will_fail", _) => json!({"id": task.0, "status": "failed",
+                "message": "content moderation"}),
+            (_, 1) => json!({"id": task.0, "status": "processing"}),
+            _ => json!({"id": task.0, "status": "succeeded", "outputs": [
+                {"type": "video", "url": format!("{}/files/{}.mp4", mock.base, task.0)}]}),
+        };
+        data.push(answer);
+    }
+    envelope(200, 0, "SUCCEED", Value::Array(data))
+}
+
+async fn file(Path(name): Path<String>) -> Response {
+    (StatusCode::OK, format!("v2 video {name}").into_bytes()).into_response()
+}

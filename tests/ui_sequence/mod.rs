@@ -1,0 +1,81 @@
+//! The board's sequence in the Timeline pane: the keepers' running time and the boards
+//! still without a keeper, kept current as keepers change. A module of `ui_render`.
+
+use std::path::{Path, PathBuf};
+
+use shotdeck::core::sequence::{BoardStatus, ContinueFrom, KeeperFacts, SequenceStatus};
+use shotdeck::engine::events::{JobEvent, JobFile, JobPhase};
+
+use super::snap;
+use crate::ui_support::*;
+
+fn sequence(board: &Path) -> SequenceStatus {
+    let other = |name: &str, keeper: Option<KeeperFacts>| BoardStatus {
+        name: name.into(),
+        path: board.with_file_name(format!("{name}.json")),
+        board: Ok(noir()),
+        continue_from: None,
+        keeper,
+    };
+    let kept = KeeperFacts {
+        take: 2,
+        seconds: 12.0,
+        file: Some(PathBuf::from("/renders/01-arrival-2.mp4")),
+    };
+    SequenceStatus {
+        title: "Night market".into(),
+        boards: vec![
+            other("01-arrival", Some(kept)),
+            BoardStatus {
+                name: "board".into(),
+                path: board.to_path_buf(),
+                board: Ok(noir()),
+                continue_from: Some(ContinueFrom::Previous),
+                keeper: None,
+            },
+            other("03-exit", None),
+        ],
+    }
+}
+
+#[test]
+fn the_timeline_shows_the_running_time_and_the_boards_without_a_keeper() {
+    // The board's identity is known once the harness has saved it: the jobs hook hears
+    // it, and the deps hook (called next) builds the sequence around it.
+    let seen = std::cell::RefCell::new(PathBuf::new());
+    let mut h = harness_tweaked(
+        &noir(),
+        |path| {
+            *seen.borrow_mut() = path.to_path_buf();
+            vec![]
+        },
+        |deps| deps.sequence = Some(sequence(&seen.borrow())),
+    );
+    let board = seen.borrow().clone();
+    snap("sequence_line", &h);
+    let screen = h.screen(160, 48);
+    assert!(
+        screen
+            .contains("Sequence Night market: 1/3 kept · 0:12 of 0:36 · no keeper: board, 03-exit"),
+        "{screen}"
+    );
+
+    // This board's take becomes its keeper: the line follows.
+    let mut take = job(7, &board, JobPhase::Done);
+    take.keeper = true;
+    take.take = 3;
+    take.files = vec![JobFile {
+        url: String::new(),
+        path: PathBuf::from("/renders/board-7.mp4"),
+        bytes_done: 1,
+        bytes_total: Some(1),
+        complete: true,
+        media_seconds: Some(11.0),
+    }];
+    h.app.on_job_event(JobEvent::Updated(take));
+    let screen = h.screen(160, 48);
+    assert!(
+        screen.contains("Sequence Night market: 2/3 kept · 0:23 of 0:36 · no keeper: 03-exit"),
+        "{screen}"
+    );
+}
