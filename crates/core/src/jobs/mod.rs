@@ -214,7 +214,7 @@ impl SubmitTicket {
 /// What the user settled before a submit, beyond the board itself. Later features add
 /// fields here (a take label, a spend guard's ceiling), so front ends build it with
 /// `..SubmitOptions::default()`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SubmitOptions {
     /// The most the user agreed to spend, in USD: the engine refuses a board whose estimate
     /// is higher. `None`: no ceiling (a board without a price is never refused for cost).
@@ -231,6 +231,17 @@ pub struct SubmitOptions {
 /// The most takes one submit may ask for: eight variants of a 15 s board is already a
 /// large bill, and the confirmation shows them all.
 pub const MAX_TAKES: u32 = 8;
+
+/// One take, no ceiling, not a retry: what a plain submit asks for, from any front end.
+impl Default for SubmitOptions {
+    fn default() -> Self {
+        SubmitOptions {
+            max_usd: None,
+            retry_of: None,
+            takes: 1,
+        }
+    }
+}
 
 impl SubmitOptions {
     /// How many takes this submit records: `takes`, at least one.
