@@ -3,6 +3,7 @@
 mod account_limit;
 mod downloads;
 mod faults;
+mod fetch_here;
 mod happy;
 mod in_flight;
 mod money;

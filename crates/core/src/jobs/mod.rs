@@ -160,6 +160,25 @@ pub struct JobView {
 }
 
 impl JobView {
+    /// The machine that asked for the job (the host of `submitted_by`, `user@host`), when
+    /// the store is shared by a team.
+    pub fn asked_on(&self) -> Option<&str> {
+        let by = self.submitted_by.as_deref()?;
+        Some(by.rsplit_once('@').map_or(by, |(_, host)| host))
+    }
+
+    /// On a team's store, a done job with no files on this machine (a view's files are this
+    /// machine's): where it is done and how to get it here.
+    pub fn fetch_hint(&self) -> Option<String> {
+        let asker = self.asked_on()?;
+        (self.phase == JobPhase::Done && self.files.is_empty()).then(|| {
+            format!(
+                "done on {asker}; `shotdeck jobs fetch {}` to get it here",
+                self.id
+            )
+        })
+    }
+
     /// Each downloaded video whose header length is off the requested length by more than
     /// the tolerance, described for the user (`video.mp4 is 1.0 s, 12 s were asked for`).
     pub fn duration_mismatches(&self) -> Vec<String> {
