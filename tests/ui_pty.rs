@@ -348,3 +348,6 @@ fn a_change_on_disk_is_reloaded_while_clean_and_asked_about_while_not() {
 
 #[path = "ui_pty/more.rs"]
 mod more;
+
+#[path = "ui_pty/editor.rs"]
+mod editor;

@@ -60,5 +60,4 @@ impl App {
             Err(e) => self.toast_error(e.to_string()),
         }
     }
-
 }

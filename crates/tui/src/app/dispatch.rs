@@ -102,9 +102,7 @@ impl App {
             Action::EditExternal => self.request_external(),
             // `y` in the job queue copies the video URL instead (its own key).
             Action::CopyMenu => self.layers.push(crate::overlays::copy_menu::CopyMenu),
-            Action::CopyRequest | Action::CopyPrompt | Action::CopyPath => {
-                self.copy_action(action)
-            }
+            Action::CopyRequest | Action::CopyPrompt | Action::CopyPath => self.copy_action(action),
             Action::ReprobeImages => {
                 self.model.doc.reprobe_images();
                 self.panes.previews.refresh();

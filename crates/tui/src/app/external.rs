@@ -158,7 +158,8 @@ impl App {
         let text = match outcome {
             EditorOutcome::Written(text) => text,
             EditorOutcome::Failed(status) => {
-                return self.toast_error(format!("the editor exited with {status}: nothing changed"));
+                return self
+                    .toast_error(format!("the editor exited with {status}: nothing changed"));
             }
             EditorOutcome::Error(e) => {
                 return self.toast_error(format!("cannot run the editor: {e}; nothing changed"));
@@ -183,7 +184,10 @@ impl App {
                 }
                 Err(e) => {
                     self.kept_board_text = Some(text);
-                    let again = self.env.keymap.key_for(Context::Global, Action::EditExternal);
+                    let again = self
+                        .env
+                        .keymap
+                        .key_for(Context::Global, Action::EditExternal);
                     self.toast_error(format!(
                         "board not changed: {e} (your text is kept: {again} reopens it)"
                     ));
@@ -197,7 +201,10 @@ impl App {
         let limits = self.model.doc.limits();
         let (what, max) = match (field, target) {
             (PromptField::Negative, _) => ("negative prompt".to_string(), limits.prompt_max_chars),
-            (_, Target::Shot(i)) => (format!("Shot {} prompt", i + 1), limits.shot_prompt_max_chars),
+            (_, Target::Shot(i)) => (
+                format!("Shot {} prompt", i + 1),
+                limits.shot_prompt_max_chars,
+            ),
             _ => ("prompt".to_string(), limits.prompt_max_chars),
         };
         let len = text.chars().count();
@@ -216,7 +223,11 @@ impl App {
         if let Err(e) = result {
             return self.toast_error(format!("{what} not changed: {e}"));
         }
-        let over = if len > max { " — over the limit, flagged" } else { "" };
+        let over = if len > max {
+            " — over the limit, flagged"
+        } else {
+            ""
+        };
         self.toast_info(format!("{what} taken from the editor ({len}/{max}{over})"));
     }
 }
@@ -228,8 +239,10 @@ mod tests {
     #[test]
     fn visual_before_editor_before_vi() {
         let vars = |v: &[(&str, &str)]| {
-            let v: Vec<(String, String)> =
-                v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+            let v: Vec<(String, String)> = v
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
             editor_program(move |name| v.iter().find(|(k, _)| k == name).map(|(_, x)| x.clone()))
         };
         assert_eq!(vars(&[("VISUAL", "nvim"), ("EDITOR", "nano")]), "nvim");
@@ -247,9 +260,8 @@ mod tests {
         let outcome = run_editor(&edit, &mut |cmd: &mut Command| {
             let args: Vec<_> = cmd.get_args().map(|a| a.to_owned()).collect();
             let file = PathBuf::from(args.last().cloned().unwrap_or_default());
-            let mode = std::os::unix::fs::PermissionsExt::mode(
-                &std::fs::metadata(&file)?.permissions(),
-            );
+            let mode =
+                std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file)?.permissions());
             std::fs::write(&file, "{\"edited\": 1}\n")?;
             seen = Some((file, mode & 0o777));
             Command::new("true").status()

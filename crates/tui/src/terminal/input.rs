@@ -46,7 +46,9 @@ fn read_until_gone(tx: &Sender<io::Result<Event>>, gate: &InputGate, mut watch: 
     loop {
         gate.wait_open();
         let event = match watch.as_mut() {
-            Some(watch) => match crossterm::event::poll(Duration::ZERO) {
+            // Not a zero timeout: crossterm's reader then returns at once without looking
+            // (not even at events it already parsed).
+            Some(watch) => match crossterm::event::poll(Duration::from_millis(1)) {
                 Ok(true) => crossterm::event::read(),
                 Ok(false) => {
                     // Waits for a key without taking it, so a key that arrives once the
