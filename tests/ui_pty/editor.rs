@@ -29,15 +29,7 @@ fn open_with_editor(dir: &Path, board: &Path, script: &Path) -> Screen {
         .env_remove("TMUX")
         .env("KLING_ACCESS_KEY", "ak-never-in-the-editor")
         .env("KLING_SECRET_KEY", SECRET);
-    let mut session = Session::spawn(cmd).unwrap();
-    session.get_process_mut().set_window_size(80, 24).unwrap();
-    let mut s = Screen {
-        session,
-        parser: vt100::Parser::new(24, 80, 0),
-        raw: Vec::new(),
-    };
-    s.wait_for("the editor", |c| c.contains("1 Shots"));
-    s
+    open_command(cmd)
 }
 
 #[test]
