@@ -4,10 +4,12 @@
 //! then globally where that context allows; what an action does lives in `dispatch.rs`.
 //! Every handler marks the app dirty when something visible changed; the loop draws only then.
 
+mod copy;
 pub mod deps;
 mod dispatch;
 mod engine;
 pub mod event_loop;
+pub mod external;
 pub mod file_guard;
 mod filters;
 mod layers;
@@ -66,6 +68,10 @@ pub struct App {
     pub(crate) exit: Option<ExitReason>,
     /// Ctrl-Z was pressed: the loop hands the terminal back to the shell.
     pub(crate) suspend: bool,
+    /// `E` was pressed: the loop hands the terminal to the user's editor.
+    pub(crate) external: Option<crate::app::external::ExternalEdit>,
+    /// A board written in the editor that did not parse: the next `E` opens it again.
+    pub(crate) kept_board_text: Option<String>,
 }
 
 /// What the app was started with and keeps: keys, looks, the engine's channel, the host.
@@ -137,6 +143,8 @@ impl App {
             dirty: true,
             exit: None,
             suspend: false,
+            external: None,
+            kept_board_text: None,
         };
         app.model.sequence = deps.sequence;
         if !warnings.is_empty() {
@@ -191,8 +199,8 @@ impl App {
         &self.model.messages
     }
     /// Which overlay is on top: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
-    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `messages`, `take_compare`
-    /// or `image_picker`.
+    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `messages`, `take_compare`,
+    /// `image_picker` or `copy_menu`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         self.layers.top().map(|l| l.name())
     }

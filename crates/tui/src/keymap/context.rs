@@ -35,10 +35,12 @@ pub enum Context {
     Messages,
     /// Two takes side by side.
     TakeCompare,
+    /// What `y` copies: the request, the prompt or the job's file.
+    CopyMenu,
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 19] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -57,6 +59,7 @@ impl Context {
         Context::Filter,
         Context::Messages,
         Context::TakeCompare,
+        Context::CopyMenu,
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,6 +82,7 @@ impl Context {
             Context::ImagePicker => "image_picker",
             Context::Messages => "messages",
             Context::TakeCompare => "take_compare",
+            Context::CopyMenu => "copy_menu",
         }
     }
 
@@ -102,6 +106,7 @@ impl Context {
             Context::ImagePicker => "Image picker",
             Context::Messages => "Message log",
             Context::TakeCompare => "Comparing takes",
+            Context::CopyMenu => "Copy menu",
         }
     }
 
@@ -124,6 +129,7 @@ impl Context {
                 | Context::Filter
                 | Context::ImagePicker
                 | Context::Messages
+                | Context::CopyMenu
         )
     }
 
