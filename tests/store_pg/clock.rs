@@ -237,7 +237,9 @@ async fn engines_with_skewed_clocks_keep_and_adopt_leases_by_database_time() {
         )
     };
     let store_a = machine_on(options(), &schema, "host-a").await;
-    let store_b = machine_on(options(), &schema, "host-b").await;
+    // A second engine on the asker's machine (its clock skewed the other way): an engine on
+    // another host would leave the download to host-a, and this test is about leases.
+    let store_b = machine_on(options(), &schema, "host-a").await;
     let skewed = |offset: i64| shotdeck::engine::Tuning {
         clock_offset_ms: offset,
         ..tuning()
