@@ -13,6 +13,7 @@ mod listing;
 mod odd;
 mod remote;
 mod slot;
+mod words;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -30,6 +31,7 @@ use shotdeck_core::jobs::{JobError, JobId, JobPhase, JobView};
 use shotdeck_core::provider::Provider;
 use shotdeck_providers::{Client, ProviderError};
 use shotdeck_store::{JobChange, JobStore, StoreError};
+use words::{error_of, retry_words};
 
 /// What workers tell the engine loop.
 // Views are forwarded as events unchanged; boxing them here would only add an allocation.
@@ -50,6 +52,8 @@ pub(crate) struct Shared {
     /// Woken when one of this engine's jobs gives its account slot back, and on every
     /// watch tick: jobs waiting for a slot ask the store again.
     pub slot_freed: Notify,
+    /// This engine's jobs waiting for a slot; only the first asks the store.
+    slot_line: slot::SlotLine,
     /// Built on the first download (its TLS setup reads the system's certificates, tens of
     /// milliseconds that would otherwise hold up the editor's history at start); its error
     /// (an HTTP client that cannot be built) is shown on the job.
@@ -79,6 +83,7 @@ impl Shared {
             gate: RequestGate::new(tuning.max_concurrent_requests),
             downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
             slot_freed: Notify::new(),
+            slot_line: slot::SlotLine::default(),
             downloader: std::sync::OnceLock::new(),
             tuning,
             settings,
@@ -176,6 +181,8 @@ pub(crate) struct Worker {
     off_the_list: bool,
     /// The task was asked again for its videos (see `fetch.rs`).
     files_asked: bool,
+    /// Its place in the engine's line for a slot while it waits for one.
+    in_line: Option<slot::InLine>,
 }
 
 impl Worker {
@@ -213,6 +220,7 @@ impl Worker {
             listing: None,
             off_the_list: false,
             files_asked: false,
+            in_line: None,
             shared,
             id,
         })
@@ -373,29 +381,5 @@ impl Worker {
     fn reset_errors(&mut self) {
         self.errors = 0;
         self.odd = 0;
-    }
-}
-
-/// What a retry waits for, in words: each wait is reported, so a job never sits silent.
-fn retry_words(what: &str, attempt: u32, wait: Duration, retry_after: Option<Duration>) -> String {
-    let asked = match retry_after {
-        Some(ra) => format!(" (the provider asked for {} s)", ra.as_secs()),
-        None => String::new(),
-    };
-    let secs = wait.as_secs_f64();
-    let secs = if secs < 10.0 {
-        format!("{secs:.1}")
-    } else {
-        format!("{secs:.0}")
-    };
-    format!("{what} retry {attempt} in {secs} s{asked}")
-}
-
-/// A provider error as the user sees it.
-fn error_of(e: &ProviderError, retryable: bool) -> JobError {
-    JobError {
-        code: e.code(),
-        message: e.to_string(),
-        retryable,
     }
 }

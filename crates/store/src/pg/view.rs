@@ -21,7 +21,7 @@ pub(super) const VIEW_COLUMNS: &str = "j.id, j.board_path, j.board_title, j.prov
      (SELECT b.rel_path FROM boards b WHERE b.id = j.board_id)";
 
 /// How many columns [`VIEW_COLUMNS`] are (a query's next column is at this index).
-pub(super) const VIEW_WIDTH: usize = 21;
+pub(super) const VIEW_WIDTH: usize = 23;
 
 /// Phases an engine works on by itself (not finished, not waiting for the user).
 pub(super) const ENGINE_WORK: NotIn = NotIn(
