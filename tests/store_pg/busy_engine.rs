@@ -16,7 +16,9 @@ use shotdeck::engine::store::JobStore;
 use shotdeck::engine::store::tap::{Hold, Tap};
 use shotdeck::sim::{Faults, SimConfig, SimServer};
 
-use crate::account_gate::{LIMIT, collect_status, options, settle, setup, submit};
+use crate::account_gate::{
+    LIMIT, all_done, collect_status, options, sent_once_or_never, settle, setup, submit,
+};
 use crate::engines::{engine, machine_on};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -26,17 +28,8 @@ async fn only_the_first_waiting_job_of_an_engine_asks_the_gate() {
     };
     let store = machine_on(options(&t.server), &t.schema, "host-a").await;
     let tap = Tap::new(store.clone());
-    let a = collect_status(
-        engine(&t.sim, tap.clone(), &t.dir.path().join("a")).await,
-        Arc::default(),
-    );
     const JOBS: usize = 30;
-    for _ in 0..JOBS {
-        submit(&a.cmd, &t.path, &t.board).await;
-    }
-    settle(&*store, JOBS, Duration::from_secs(120)).await;
-    let all = store.first_views(100).await.unwrap();
-    assert!(all.iter().all(|v| v.phase == JobPhase::Done), "{all:#?}");
+    all_done(&t, &t.sim, tap.clone(), &*store, JOBS).await;
     assert!(t.sim.stats().max_in_flight_seen <= LIMIT as u64);
     let calls = tap.calls();
     let asked = calls.get("take_slot").copied().unwrap_or(0);
@@ -50,8 +43,6 @@ async fn only_the_first_waiting_job_of_an_engine_asks_the_gate() {
         per_job <= 10.0,
         "{asked} take_slot calls for {JOBS} jobs: the waiting jobs all ask"
     );
-    let _ = a.cmd.send(JobCmd::Shutdown).await;
-    let _ = tokio::time::timeout(Duration::from_secs(10), a.task).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,15 +118,7 @@ async fn held_while_two_wait(hold: Hold) -> Option<usize> {
     tap.release();
     settle(&*store_b, JOBS, Duration::from_secs(60)).await;
     let all = store_b.first_views(100).await.unwrap();
-    let stats = sim.stats();
-    for v in &all {
-        let sent = stats.creates_by_external_id.get(&v.external_task_id);
-        match v.phase {
-            JobPhase::Done => assert_eq!(sent, Some(&1), "{v:#?}"),
-            JobPhase::NotSent => assert_eq!(sent, None, "{v:#?}"),
-            _ => panic!("{v:#?}"),
-        }
-    }
+    sent_once_or_never(&all, &sim);
     for e in [a, b] {
         let _ = e.cmd.send(JobCmd::Shutdown).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), e.task).await;

@@ -14,7 +14,7 @@ impl EngineLoop {
     pub(super) async fn tick(&mut self) {
         self.next_tick = Instant::now() + self.shared.tuning.tick();
         let lost = self.heartbeat.lost();
-        self.note_lost(lost);
+        self.note_lost(lost).await;
         self.read_changes().await;
         // Another engine's job may have given its account slot back: the first of ours
         // waiting for one asks again.
@@ -59,7 +59,8 @@ impl EngineLoop {
     /// that adopted them while this one was suspended past its lease): from now on their
     /// views come from the store, so whoever follows them here sees what really happens.
     /// The worker finds out at its next write and stops.
-    fn note_lost(&mut self, lost: Vec<JobId>) {
+    async fn note_lost(&mut self, lost: Vec<JobId>) {
+        let mut fresh = Vec::new();
         // A job whose worker already stopped was released by us, not taken.
         for id in lost.into_iter().filter(|id| self.workers.contains_key(id)) {
             if self.lost.insert(id) {
@@ -67,7 +68,23 @@ impl EngineLoop {
                     job = id,
                     "its lease went to another process; following it from the store"
                 );
+                fresh.push(id);
             }
+        }
+        if fresh.is_empty() {
+            return;
+        }
+        // The heartbeat found out beside the loop: a read of changes since may already
+        // have passed over the other process's write while the job was still ours.
+        match self.shared.store.views(fresh).await {
+            Ok(views) => {
+                for v in views {
+                    if self.scope.contains(v.id) && self.known.get(&v.id) != Some(&v) {
+                        self.report(v);
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading jobs taken over failed"),
         }
     }
 
