@@ -314,15 +314,7 @@ async fn a_killed_engines_jobs_are_adopted_and_none_is_sent_twice() {
 
     let all = store.first_views(100).await.unwrap();
     let stats = sim.stats();
-    for v in &all {
-        let sent = stats.creates_by_external_id.get(&v.external_task_id);
-        match v.phase {
-            JobPhase::Done => assert_eq!(sent, Some(&1), "{v:#?}"),
-            // Recorded but never sent when its engine died: only the user sends it now.
-            JobPhase::NotSent => assert_eq!(sent, None, "{v:#?}"),
-            _ => panic!("{v:#?}"),
-        }
-    }
+    sent_once_or_never(&all, &sim);
     for v in at_kill.iter().filter(|v| v.phase != JobPhase::Queued) {
         let now = all.iter().find(|a| a.id == v.id).unwrap();
         assert_eq!(now.phase, JobPhase::Done, "adopted and finished: {now:#?}");
@@ -348,17 +340,8 @@ async fn a_1303_under_the_stores_count_requeues_the_job_and_lowers_the_limit() {
     let mut options = options(&t.server);
     options.max_in_flight = 3;
     let store = machine_on(options, &t.schema, "host-a").await;
-    let a = collect_status(
-        engine(&sim, store.clone(), &t.dir.path().join("a")).await,
-        Arc::default(),
-    );
     const JOBS: usize = 6;
-    for _ in 0..JOBS {
-        submit(&a.cmd, &t.path, &t.board).await;
-    }
-    settle(&*store, JOBS, Duration::from_secs(90)).await;
-    let all = store.first_views(100).await.unwrap();
-    assert!(all.iter().all(|v| v.phase == JobPhase::Done), "{all:#?}");
+    let all = all_done(&t, &sim, store.clone(), &*store, JOBS).await;
     let stats = sim.stats();
     assert_eq!(stats.creates_accepted, JOBS as u64, "one task per job");
     let refused: u64 = stats.creates_by_external_id.values().map(|n| n - 1).sum();
@@ -383,6 +366,42 @@ async fn a_1303_under_the_stores_count_requeues_the_job_and_lowers_the_limit() {
         .unwrap()
         .get(0);
     assert_eq!(lowered, Some(2));
+}
+
+/// Every job of `all` is done with one create at `sim`, or parked `not_sent` with none
+/// (recorded but never sent when its engine died: only the user sends it now).
+pub(crate) fn sent_once_or_never(all: &[shotdeck_core::jobs::JobView], sim: &SimServer) {
+    let stats = sim.stats();
+    for v in all {
+        let sent = stats.creates_by_external_id.get(&v.external_task_id);
+        match v.phase {
+            JobPhase::Done => assert_eq!(sent, Some(&1), "{v:#?}"),
+            JobPhase::NotSent => assert_eq!(sent, None, "{v:#?}"),
+            _ => panic!("{v:#?}"),
+        }
+    }
+}
+
+/// One engine on `engine_store` runs `n` jobs of `t`'s board against `sim`; answers them
+/// once `read` shows every one done (the engine shut down).
+pub(crate) async fn all_done(
+    t: &Setup,
+    sim: &SimServer,
+    engine_store: Arc<dyn JobStore>,
+    read: &dyn JobStore,
+    n: usize,
+) -> Vec<shotdeck_core::jobs::JobView> {
+    let a = collect_status(
+        engine(sim, engine_store, &t.dir.path().join("a")).await,
+        Arc::default(),
+    );
+    for _ in 0..n {
+        submit(&a.cmd, &t.path, &t.board).await;
+    }
+    settle(read, n, Duration::from_secs(120)).await;
+    let all = read.first_views(100).await.unwrap();
+    assert!(all.iter().all(|v| v.phase == JobPhase::Done), "{all:#?}");
     let _ = a.cmd.send(JobCmd::Shutdown).await;
     let _ = tokio::time::timeout(Duration::from_secs(10), a.task).await;
+    all
 }

@@ -4,6 +4,7 @@
 //! Each test works in a schema of its own, so they run in parallel on one server.
 
 mod account_gate;
+mod busy_engine;
 mod clock;
 mod contract;
 mod cursor;

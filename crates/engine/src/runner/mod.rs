@@ -2,12 +2,14 @@
 //! other processes' changes, and reports every change as an event.
 //!
 //! Idle costs nothing: with no job in flight the task waits on its channels only. While
-//! any job in scope is in flight a housekeeping tick renews this engine's leases, re-reads
-//! rows other processes changed, and adopts jobs whose lease is free or expired. A store
+//! any job in scope is in flight a housekeeping tick re-reads rows other processes changed
+//! and adopts jobs whose lease is free or expired; a heartbeat task beside the loop renews
+//! this engine's leases, so a busy loop never lets them lapse. A store
 //! with a change feed (PostgreSQL's LISTEN) also wakes the task, idle or not, when another
 //! process changed a job: a job a teammate submitted shows with nothing in flight here.
 
 mod commands;
+mod heartbeat;
 mod outbox;
 mod retries;
 mod spend;
@@ -84,6 +86,7 @@ impl Engine {
         ));
         let mut engine = EngineLoop {
             known: HashMap::new(),
+            heartbeat: heartbeat::Heartbeat::start(shared.clone()),
             shared,
             scope: cfg.scope,
             events: outbox::Outbox::new(event_tx),
@@ -160,6 +163,8 @@ struct EngineLoop {
     spend: mpsc::Sender<()>,
     /// Jobs a worker of ours still runs whose lease another process took.
     lost: HashSet<JobId>,
+    /// Renews our leases beside the loop (see `heartbeat`).
+    heartbeat: heartbeat::Heartbeat,
 }
 
 impl EngineLoop {
@@ -202,6 +207,7 @@ impl EngineLoop {
             WorkerMsg::Updated(view) => self.report(view),
             WorkerMsg::Exited(id) => {
                 self.workers.remove(&id);
+                self.held_changed();
                 // A job that stopped holding a slot (its lease lost, say) gave it back.
                 self.shared.slot_freed.notify_waiters();
                 self.lost.remove(&id);
@@ -215,6 +221,11 @@ impl EngineLoop {
                 self.refresh_watching().await;
             }
         }
+    }
+
+    /// Tells the heartbeat which jobs our workers run now.
+    fn held_changed(&self) {
+        self.heartbeat.hold(self.workers.keys().copied().collect());
     }
 
     fn report(&mut self, view: JobView) {
@@ -263,6 +274,7 @@ impl EngineLoop {
             handle.abort();
             let _ = handle.await;
         }
+        self.heartbeat.stop();
         if let Err(e) = self.shared.store.release_all(&self.shared.owner).await {
             tracing::error!(error = %e, "releasing leases at shutdown failed");
         }

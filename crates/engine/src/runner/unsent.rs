@@ -23,6 +23,7 @@ impl EngineLoop {
     /// Stops our worker on the job, if any, and fails it as cancelled (see [`shotdeck_store::JobStore::cancel`]).
     pub(super) async fn cancel(&mut self, id: JobId) {
         if let Some(worker) = self.workers.remove(&id) {
+            self.held_changed();
             worker.abort();
             let _ = worker.await;
         }

@@ -1,5 +1,6 @@
-//! Housekeeping while jobs are in flight: lease renewal, other processes' changes, and
-//! adopting jobs no live engine holds.
+//! Housekeeping while jobs are in flight: leases another process took, other processes'
+//! changes, and adopting jobs no live engine holds. Renewal is the heartbeat's, beside the
+//! loop (see `heartbeat`).
 
 use tokio::time::Instant;
 
@@ -12,21 +13,11 @@ impl EngineLoop {
     /// Housekeeping while anything is in flight.
     pub(super) async fn tick(&mut self) {
         self.next_tick = Instant::now() + self.shared.tuning.tick();
-        if !self.workers.is_empty() {
-            let (lease, now) = (self.shared.tuning.lease_ttl, self.shared.now());
-            let ids: Vec<JobId> = self.workers.keys().copied().collect();
-            match self
-                .shared
-                .store
-                .renew_leases(&self.shared.owner, lease, ids, now)
-                .await
-            {
-                Ok(lost) => self.note_lost(lost),
-                Err(e) => tracing::error!(error = %e, "lease renewal failed"),
-            }
-        }
+        let lost = self.heartbeat.lost();
+        self.note_lost(lost).await;
         self.read_changes().await;
-        // Another engine's job may have given its account slot back: ours waiting ask again.
+        // Another engine's job may have given its account slot back: the first of ours
+        // waiting for one asks again.
         self.shared.slot_freed.notify_waiters();
         self.adopt(false).await;
         self.refresh_watching().await;
@@ -68,14 +59,32 @@ impl EngineLoop {
     /// that adopted them while this one was suspended past its lease): from now on their
     /// views come from the store, so whoever follows them here sees what really happens.
     /// The worker finds out at its next write and stops.
-    fn note_lost(&mut self, lost: Vec<JobId>) {
-        for id in lost {
+    async fn note_lost(&mut self, lost: Vec<JobId>) {
+        let mut fresh = Vec::new();
+        // A job whose worker already stopped was released by us, not taken.
+        for id in lost.into_iter().filter(|id| self.workers.contains_key(id)) {
             if self.lost.insert(id) {
                 tracing::info!(
                     job = id,
                     "its lease went to another process; following it from the store"
                 );
+                fresh.push(id);
             }
+        }
+        if fresh.is_empty() {
+            return;
+        }
+        // The heartbeat found out beside the loop: a read of changes since may already
+        // have passed over the other process's write while the job was still ours.
+        match self.shared.store.views(fresh).await {
+            Ok(views) => {
+                for v in views {
+                    if self.scope.contains(v.id) && self.known.get(&v.id) != Some(&v) {
+                        self.report(v);
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "reading jobs taken over failed"),
         }
     }
 
@@ -125,6 +134,7 @@ impl EngineLoop {
         match Worker::load(self.shared.clone(), id).await {
             Ok(worker) => {
                 self.workers.insert(id, tokio::spawn(worker.run()));
+                self.held_changed();
             }
             Err(e) => {
                 tracing::error!(job = id, error = %e, "cannot start work on the job");

@@ -14,6 +14,7 @@ mod odd;
 mod remote;
 mod shared;
 mod slot;
+mod words;
 
 pub(crate) use shared::Shared;
 
@@ -27,6 +28,7 @@ use shotdeck_core::jobs::{JobError, JobId, JobPhase, JobView};
 use shotdeck_core::provider::Provider;
 use shotdeck_providers::{Client, ProviderError};
 use shotdeck_store::{JobChange, StoreError};
+use words::{error_of, retry_words};
 
 /// What workers tell the engine loop.
 // Views are forwarded as events unchanged; boxing them here would only add an allocation.
@@ -105,6 +107,8 @@ pub(crate) struct Worker {
     off_the_list: bool,
     /// The task was asked again for its videos (see `fetch.rs`).
     files_asked: bool,
+    /// Its place in the engine's line for a slot while it waits for one.
+    in_line: Option<slot::InLine>,
 }
 
 impl Worker {
@@ -142,6 +146,7 @@ impl Worker {
             listing: None,
             off_the_list: false,
             files_asked: false,
+            in_line: None,
             shared,
             id,
         })
@@ -302,29 +307,5 @@ impl Worker {
     fn reset_errors(&mut self) {
         self.errors = 0;
         self.odd = 0;
-    }
-}
-
-/// What a retry waits for, in words: each wait is reported, so a job never sits silent.
-fn retry_words(what: &str, attempt: u32, wait: Duration, retry_after: Option<Duration>) -> String {
-    let asked = match retry_after {
-        Some(ra) => format!(" (the provider asked for {} s)", ra.as_secs()),
-        None => String::new(),
-    };
-    let secs = wait.as_secs_f64();
-    let secs = if secs < 10.0 {
-        format!("{secs:.1}")
-    } else {
-        format!("{secs:.0}")
-    };
-    format!("{what} retry {attempt} in {secs} s{asked}")
-}
-
-/// A provider error as the user sees it.
-fn error_of(e: &ProviderError, retryable: bool) -> JobError {
-    JobError {
-        code: e.code(),
-        message: e.to_string(),
-        retryable,
     }
 }

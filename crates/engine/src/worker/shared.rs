@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     /// Woken when one of this engine's jobs gives its account slot back, and on every
     /// watch tick: jobs waiting for a slot ask the store again.
     pub slot_freed: Notify,
+    /// This engine's jobs waiting for a slot; only the first asks the store.
+    pub(super) slot_line: super::slot::SlotLine,
     /// Built on the first download (its TLS setup reads the system's certificates, tens of
     /// milliseconds that would otherwise hold up the editor's history at start); its error
     /// (an HTTP client that cannot be built) is shown on the job.
@@ -63,6 +65,7 @@ impl Shared {
             gate: RequestGate::new(tuning.max_concurrent_requests),
             downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
             slot_freed: Notify::new(),
+            slot_line: super::slot::SlotLine::default(),
             downloader: std::sync::OnceLock::new(),
             tuning,
             settings,

@@ -3,10 +3,12 @@
 //! until then, and a create the provider refused for the account's sake is shared through
 //! the store with every engine on it.
 
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use super::{Halt, Next, Worker};
-use shotdeck_core::jobs::JobPhase;
+use super::{Halt, Next, Shared, Worker};
+use shotdeck_core::jobs::{JobId, JobPhase};
 use shotdeck_providers::ProviderError;
 use shotdeck_store::{JobChange, Requeue, Slot, SlotWait};
 
@@ -22,17 +24,70 @@ pub(super) fn holds_slot(phase: JobPhase) -> bool {
     )
 }
 
+/// This engine's jobs that want a slot, oldest first (by creation, then id: the gate's
+/// order). Only the first asks the store. The gate admits in that order across the team,
+/// so when the oldest is told to wait every younger job of ours would be told the same:
+/// asking for them too would only make the store's work grow with the queue. The first
+/// asks once per tick (or when a slot of ours freed); the next asks as soon as it leaves.
+#[derive(Default)]
+pub(crate) struct SlotLine(Mutex<BTreeSet<(i64, JobId)>>);
+
+impl SlotLine {
+    fn set(&self) -> std::sync::MutexGuard<'_, BTreeSet<(i64, JobId)>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn is_first(&self, key: (i64, JobId)) -> bool {
+        self.set().first() == Some(&key)
+    }
+}
+
+/// A worker's place in its engine's [`SlotLine`]; dropping it (a slot taken, the job
+/// lost, cancelled or its worker aborted) lets the next one ask at once.
+pub(super) struct InLine {
+    shared: Arc<Shared>,
+    key: (i64, JobId),
+}
+
+impl InLine {
+    fn join(shared: &Arc<Shared>, key: (i64, JobId)) -> InLine {
+        shared.slot_line.set().insert(key);
+        InLine {
+            shared: shared.clone(),
+            key,
+        }
+    }
+}
+
+impl Drop for InLine {
+    fn drop(&mut self) {
+        self.shared.slot_line.set().remove(&self.key);
+        self.shared.slot_freed.notify_waiters();
+    }
+}
+
 impl Worker {
-    /// Asks the store for a slot: `None` once the job is `submitting` (send now), else
-    /// what to wait for.
+    /// Asks the store for a slot when this job is the first of the engine's line (see
+    /// [`SlotLine`]): `None` once the job is `submitting` (send now), else what to wait for.
     pub(super) async fn take_slot(&mut self) -> Result<Option<Next>, Halt> {
+        let key = (self.view.created_at, self.id);
+        let in_line = self
+            .in_line
+            .get_or_insert_with(|| InLine::join(&self.shared, key));
+        if !self.shared.slot_line.is_first(in_line.key) {
+            return Ok(Some(Next::Slot));
+        }
         let (id, owner) = (self.id, self.shared.owner.clone());
         let slot = self
             .shared
             .store
             .take_slot(id, &owner, self.shared.now())
-            .await?;
-        match slot {
+            .await;
+        if !matches!(slot, Ok(Slot::Wait(_))) {
+            // Taken, lost or failed: this job no longer waits first in line.
+            self.in_line = None;
+        }
+        match slot? {
             Slot::Taken(view) => {
                 self.publish(view).await;
                 Ok(None)

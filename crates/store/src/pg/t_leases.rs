@@ -24,6 +24,7 @@ fn mine_to_fetch(param: &str) -> String {
 }
 
 const SUBMITTING: Lit = Lit(JobPhase::Submitting);
+const QUEUED: Lit = Lit(JobPhase::Queued);
 
 /// The database's clock in Unix milliseconds (the transaction's start), which
 /// `lease_until_ms` is on.
@@ -40,6 +41,17 @@ fn young_in_doubt(n: usize) -> String {
     format!(
         "(j.phase = {SUBMITTING} AND j.task_id IS NULL AND j.submitting_since IS NOT NULL \
           AND j.submitting_since > now() - make_interval(secs => ${n}))"
+    )
+}
+
+/// A queued job whose owner engine's heartbeat (`engines.last_seen`, the database's
+/// clock) is younger than `$n` seconds: never sent, and its engine alive, so it is that
+/// engine's to send even when the job's own lease lapsed while the engine was busy.
+/// Adopting it would only park it `not_sent`.
+fn queued_by_live_engine(n: usize) -> String {
+    format!(
+        "(j.phase = {QUEUED} AND EXISTS (SELECT 1 FROM engines e WHERE e.id = j.lease_owner \
+          AND e.last_seen > now() - make_interval(secs => ${n})))"
     )
 }
 
@@ -94,10 +106,15 @@ impl PgStore {
         let waiting = tx
             .query_opt(
                 &format!(
-                    "SELECT {} FROM jobs j WHERE j.id = $1 FOR UPDATE",
-                    young_in_doubt(2)
+                    "SELECT {} OR {} FROM jobs j WHERE j.id = $1 FOR UPDATE",
+                    young_in_doubt(2),
+                    queued_by_live_engine(3)
                 ),
-                &[&id, &terms.create_timeout.as_secs_f64()],
+                &[
+                    &id,
+                    &terms.create_timeout.as_secs_f64(),
+                    &terms.ttl.as_secs_f64(),
+                ],
             )
             .await?;
         if waiting.is_none_or(|r| r.get::<_, bool>(0)) {
@@ -127,8 +144,8 @@ impl PgStore {
         Ok(adopted)
     }
 
-    /// Adoptable by the database's clock: the lease lapsed, and a create in doubt is older
-    /// than its request timeout.
+    /// Adoptable by the database's clock: the lease lapsed, a create in doubt is older
+    /// than its request timeout, and a queued job's engine missed its heartbeat.
     pub(super) async fn adoptable_t(
         &self,
         terms: LeaseTerms,
@@ -140,14 +157,16 @@ impl PgStore {
                 &format!(
                     "SELECT j.id FROM jobs j WHERE {ENGINE_WORK} AND (NOT j.stalled OR $2) \
                      AND (j.lease_owner IS NULL OR j.lease_until_ms < {DB_NOW_MS}) \
-                     AND NOT {} AND {} ORDER BY j.id",
+                     AND NOT {} AND {} AND NOT {} ORDER BY j.id",
                     young_in_doubt(1),
-                    mine_to_fetch("$3")
+                    mine_to_fetch("$3"),
+                    queued_by_live_engine(4)
                 ),
                 &[
                     &terms.create_timeout.as_secs_f64(),
                     &include_stalled,
                     &self.submitter.host,
+                    &terms.ttl.as_secs_f64(),
                 ],
             )
             .await?;

@@ -23,6 +23,9 @@ pub enum Hold {
     Renewals,
     /// Every call waits, and goes through, late, once released: a partition.
     Everything,
+    /// Everything but `renew_leases` waits: an engine alive (its heartbeat goes on) but
+    /// too busy, or too slow a link, to get anything else done for a while.
+    AllButRenewals,
 }
 
 impl Hold {
@@ -31,6 +34,7 @@ impl Hold {
             Hold::Nothing => false,
             Hold::Renewals => method == "renew_leases",
             Hold::Everything => true,
+            Hold::AllButRenewals => method != "renew_leases",
         }
     }
 }
