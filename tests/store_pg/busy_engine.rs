@@ -89,7 +89,9 @@ async fn held_while_two_wait(hold: Hold) -> Option<usize> {
     for _ in 0..JOBS {
         submit(&a.cmd, &t.path, &t.board).await;
     }
-    let store_b = machine_on(options(&t.server), &t.schema, "host-b").await;
+    // The second engine on the same machine: one on another host would leave the videos of
+    // A's jobs to host-a (this test is about queued jobs and leases, not where files land).
+    let store_b = machine_on(options(&t.server), &t.schema, "host-a").await;
     wait_until(&*store_b, |vs| {
         vs.len() == JOBS
             && vs.iter().filter(|v| v.phase == JobPhase::Queued).count() == 2
