@@ -76,7 +76,9 @@ fn with_element(mut board: Value) -> Value {
     if let Some(shots) = board["shots"].as_array_mut() {
         for shot in shots {
             if let Some(prompt) = shot["prompt"].as_str() {
-                shot["prompt"] = prompt.replacen("the detective", "<<<element_1>>>", 1).into();
+                shot["prompt"] = prompt
+                    .replacen("the detective", "<<<element_1>>>", 1)
+                    .into();
             }
         }
     }

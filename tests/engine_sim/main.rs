@@ -1,6 +1,7 @@
 //! The job engine against the simulated backend over 127.0.0.1.
 
 mod account_limit;
+mod continues;
 mod downloads;
 mod faults;
 mod happy;

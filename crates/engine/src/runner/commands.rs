@@ -44,6 +44,13 @@ impl EngineLoop {
         {
             return self.refuse(Some(ticket), reason);
         }
+        // Before anything is prepared or recorded: a board that continues from another's
+        // keeper would otherwise be sent as if it did not.
+        let store = self.shared.store.clone();
+        if let Some(refusal) = crate::sequence::continuation_refusal(&req.board_path, &*store).await
+        {
+            return self.refuse(Some(ticket), refusal);
+        }
         let prices = self.shared.settings.prices.clone();
         let profiles = self.shared.settings.profiles.clone();
         let prepared =

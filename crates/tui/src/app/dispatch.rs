@@ -252,7 +252,7 @@ impl App {
                 unsaved_ok: true, ..
             } => self.exit = Some(ExitReason::Quit),
             Confirm::Quit { .. } => self.finish_quit(),
-            Confirm::Refused { .. } => {}
+            Confirm::Refused { .. } | Confirm::Blocked { .. } => {}
         }
     }
 
