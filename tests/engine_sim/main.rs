@@ -6,6 +6,7 @@ mod downloads;
 mod faults;
 mod happy;
 mod in_flight;
+mod library;
 mod money;
 mod partition;
 mod projects;

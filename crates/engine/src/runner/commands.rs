@@ -29,6 +29,7 @@ impl EngineLoop {
             } => self.page(board, below, limit, filter).await,
             JobCmd::SetKeeper { id, keep } => self.set_keeper(id, keep).await,
             JobCmd::Compare(a, b) => self.compare(a, b).await,
+            JobCmd::Elements { provider } => self.elements(provider),
             JobCmd::Shutdown => {}
         }
     }

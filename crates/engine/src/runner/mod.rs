@@ -8,6 +8,7 @@
 //! process changed a job: a job a teammate submitted shows with nothing in flight here.
 
 mod commands;
+mod library;
 mod outbox;
 mod retries;
 mod spend;

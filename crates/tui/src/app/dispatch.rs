@@ -99,6 +99,7 @@ impl App {
             Action::ShowMessages => self.layers.push(MessagesView::new()),
             Action::ShowJobDetails => self.open_job_details(),
             Action::PickImage => self.open_image_picker(),
+            Action::PickElement => self.ask_library(),
             Action::ReprobeImages => {
                 self.model.doc.reprobe_images();
                 self.panes.previews.refresh();

@@ -11,6 +11,7 @@ pub mod event_loop;
 pub mod file_guard;
 mod filters;
 mod layers;
+mod library;
 mod mouse;
 mod paid;
 mod previews;
@@ -66,6 +67,9 @@ pub struct App {
     pub(crate) exit: Option<ExitReason>,
     /// Ctrl-Z was pressed: the loop hands the terminal back to the shell.
     pub(crate) suspend: bool,
+    /// The element library was asked for: its answer opens the picker (a late answer
+    /// after another ask opens one picker, not two).
+    pub(crate) library_asked: bool,
 }
 
 /// What the app was started with and keeps: keys, looks, the engine's channel, the host.
@@ -137,6 +141,7 @@ impl App {
             dirty: true,
             exit: None,
             suspend: false,
+            library_asked: false,
         };
         app.model.sequence = deps.sequence;
         if !warnings.is_empty() {

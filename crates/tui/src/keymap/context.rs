@@ -20,6 +20,8 @@ pub enum Context {
     FieldEdit,
     /// Choosing an image file for a settings row.
     ImagePicker,
+    /// Choosing an element of the account's library for the board.
+    ElementPicker,
     Help,
     Palette,
     Confirm,
@@ -38,7 +40,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 18] = [
+    pub const ALL: [Context; 19] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -48,6 +50,7 @@ impl Context {
         Context::Queue,
         Context::FieldEdit,
         Context::ImagePicker,
+        Context::ElementPicker,
         Context::Help,
         Context::Palette,
         Context::Confirm,
@@ -77,6 +80,7 @@ impl Context {
             Context::JobDetails => "job_details",
             Context::Filter => "filter",
             Context::ImagePicker => "image_picker",
+            Context::ElementPicker => "element_picker",
             Context::Messages => "messages",
             Context::TakeCompare => "take_compare",
         }
@@ -100,6 +104,7 @@ impl Context {
             Context::JobDetails => "Job details",
             Context::Filter => "Typing a filter",
             Context::ImagePicker => "Image picker",
+            Context::ElementPicker => "Element library",
             Context::Messages => "Message log",
             Context::TakeCompare => "Comparing takes",
         }
@@ -123,6 +128,7 @@ impl Context {
                 | Context::TakeCompare
                 | Context::Filter
                 | Context::ImagePicker
+                | Context::ElementPicker
                 | Context::Messages
         )
     }

@@ -6,6 +6,7 @@ pub(crate) mod compare;
 mod compare_lines;
 pub(crate) mod confirm;
 pub(crate) mod details;
+pub(crate) mod element_picker;
 pub(crate) mod file_question;
 pub(crate) mod help;
 pub(crate) mod image_picker;
