@@ -38,7 +38,13 @@ struct Screen {
 
 /// The editor on `board` in an 80×24 pseudo-terminal, once it has drawn.
 fn open_editor(dir: &Path, board: &Path) -> Screen {
-    let mut session = Session::spawn(command(dir, board)).unwrap();
+    open_command(command(dir, board))
+}
+
+/// `cmd` (the editor, as [`command`] builds it and then changed) in an 80×24
+/// pseudo-terminal, once it has drawn.
+fn open_command(cmd: Command) -> Screen {
+    let mut session = Session::spawn(cmd).unwrap();
     session.get_process_mut().set_window_size(80, 24).unwrap();
     let mut s = Screen {
         session,
@@ -348,3 +354,6 @@ fn a_change_on_disk_is_reloaded_while_clean_and_asked_about_while_not() {
 
 #[path = "ui_pty/more.rs"]
 mod more;
+
+#[path = "ui_pty/editor.rs"]
+mod editor;

@@ -388,3 +388,6 @@ fn the_jobs_pane_loads_until_the_engine_sends_its_history() {
 
 #[path = "ui_submit_and_jobs/uploads.rs"]
 mod uploads;
+
+#[path = "ui_submit_and_jobs/copy_menu.rs"]
+mod copy_menu;

@@ -36,6 +36,8 @@ pub fn engine_settings(config: &Config) -> crate::engine::EngineSettings {
         profiles: config.profiles.clone(),
         money_refusal: config.money_refusal(),
         render_dir: config.render_dir.clone(),
+        project_here: None,
+        fetch_dir: None,
     }
 }
 

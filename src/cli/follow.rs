@@ -38,12 +38,22 @@ pub(super) fn block_on(fut: impl std::future::Future<Output = ExitCode>) -> Exit
 pub(super) async fn start_engine(
     ids: impl IntoIterator<Item = JobId>,
 ) -> Result<EngineHandle, String> {
+    start_engine_with(ids, |_| {}).await
+}
+
+/// [`start_engine`] with the engine's settings adjusted by `adjust` (where videos land).
+pub(super) async fn start_engine_with(
+    ids: impl IntoIterator<Item = JobId>,
+    adjust: impl FnOnce(&mut crate::engine::EngineSettings),
+) -> Result<EngineHandle, String> {
     let config = super::load_config();
     let settings = provider_settings(&config);
     let store = crate::app::store::open_configured(&config)
         .await
         .map_err(|e| e.to_string())?;
-    let cfg = EngineConfig::new(store, crate::app::engine_settings(&config), settings)
+    let mut engine_settings = crate::app::engine_settings(&config);
+    adjust(&mut engine_settings);
+    let cfg = EngineConfig::new(store, engine_settings, settings)
         .with_scope(JobScope::Only(ids.into_iter().collect::<BTreeSet<_>>()));
     Engine::start(cfg).await.map_err(|e| e.to_string())
 }

@@ -47,6 +47,9 @@ pub enum JobsAction {
         #[arg(long, value_name = "SECS")]
         timeout: Option<u64>,
     },
+    /// Download a job's videos onto this machine (into this machine's copy of its project,
+    /// found from the working folder or `--project`), whichever machine asked for it.
+    Fetch(super::download::DownloadArgs),
     /// A job that needs attention: enter the task id the gateway's dashboard shows; polling
     /// resumes and this command follows the job like `wait`. An id entered by mistake may
     /// be attached again until a download begins.
@@ -78,6 +81,7 @@ pub(super) fn run(args: JobsArgs) -> ExitCode {
     match args.action {
         None => super::jobs_list::list(args.json, args.board),
         Some(JobsAction::Show { id, json }) => show(id, json),
+        Some(JobsAction::Fetch(args)) => super::download::run(args),
         Some(JobsAction::Wait { id, timeout }) => wait(id, timeout.map(Duration::from_secs)),
         Some(JobsAction::Attach {
             id,
@@ -270,6 +274,9 @@ fn print_record(rec: &JobRecord) {
     }
     if let (Some(owner), Some(until)) = (&rec.lease_owner, rec.lease_until) {
         outln!("lease     {owner} until {}", utc(until));
+    }
+    if let Some(hint) = v.fetch_hint() {
+        outln!("files     {}", printable(&hint));
     }
     if !v.files.is_empty() {
         outln!("files");

@@ -163,6 +163,11 @@ fn files_summary(v: &JobView) -> String {
 fn detail(v: &JobView) -> String {
     let text = match &v.error {
         Some(e) => e.summary(),
+        None if v.fetch_hint().is_some() => {
+            let name = v.board_path.file_name().unwrap_or_default();
+            let hint = v.fetch_hint().unwrap_or_default();
+            format!("{} {:?} — {hint}", name.to_string_lossy(), v.board_title)
+        }
         None => {
             let name = v
                 .board_path
@@ -211,6 +216,25 @@ mod tests {
             retry_of_take: None,
             submitted_by: Some("ann@host-a".into()),
         }
+    }
+
+    #[test]
+    fn a_job_done_on_another_machine_says_how_to_get_it_here() {
+        let mut v = view(JobPhase::Done, None);
+        v.id = 12;
+        assert_eq!(
+            detail(&v),
+            "noir.json \"Noir\" — done on host-a; `shotdeck jobs fetch 12` to get it here"
+        );
+        v.files.push(shotdeck_core::jobs::JobFile {
+            url: "https://x/v.mp4".into(),
+            path: "/films/noir.renders/v.mp4".into(),
+            bytes_done: 1,
+            bytes_total: Some(1),
+            complete: true,
+            media_seconds: None,
+        });
+        assert_eq!(detail(&v), "noir.json \"Noir\"");
     }
 
     #[test]

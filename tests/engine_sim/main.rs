@@ -4,6 +4,7 @@ mod account_limit;
 mod continues;
 mod downloads;
 mod faults;
+mod fetch_here;
 mod happy;
 mod in_flight;
 mod library;

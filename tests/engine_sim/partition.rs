@@ -47,7 +47,9 @@ async fn partitioned(backend: Backend, hold: Hold) {
         _ => tap.total(),
     };
     let held_from = asked(&tap);
-    let store_b = h.store("host-b").await;
+    // B is another engine on A's machine (a terminal's `jobs wait`): one on another machine
+    // would leave the download to A's engine (see fetch_here.rs).
+    let store_b = h.store("host-a").await;
     let mut b = Engine::start(h.config_on(store_b.clone())).await.unwrap();
     let mut ev_b = Events::new(&mut b);
     let done = ev_b.finished(id).await;

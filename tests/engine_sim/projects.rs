@@ -12,7 +12,7 @@ use crate::support::*;
 
 /// A clone of the project at `root` under `dir/name`: the committed marker and the board
 /// (with its images), as `git clone` would give on another machine.
-fn clone_into(h: &Harness, root: &Path, name: &str) -> PathBuf {
+pub(crate) fn clone_into(h: &Harness, root: &Path, name: &str) -> PathBuf {
     let to = h.dir.path().join(name);
     let marker = to.join(".shotdeck");
     std::fs::create_dir_all(&marker).unwrap();

@@ -100,11 +100,24 @@ pub(crate) struct EngineParts {
 
 /// Waits until `n` jobs are recorded and none is active any more.
 pub(crate) async fn settle(store: &dyn JobStore, n: usize, within: Duration) {
+    settle_leaving(store, n, within, |_| false).await
+}
+
+/// [`settle`], counting as settled the jobs `left` says wait for someone else (another
+/// machine's download).
+pub(crate) async fn settle_leaving(
+    store: &dyn JobStore,
+    n: usize,
+    within: Duration,
+    left: impl Fn(&shotdeck::engine::events::JobView) -> bool,
+) {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let recorded = store.counts().await.unwrap().of(None);
         let unfinished = store.unfinished().await.unwrap();
-        let active = unfinished.iter().filter(|v| v.phase != JobPhase::NotSent);
+        let active = unfinished
+            .iter()
+            .filter(|v| v.phase != JobPhase::NotSent && !left(v));
         if recorded == n && active.count() == 0 {
             return;
         }
@@ -289,7 +302,15 @@ async fn a_killed_engines_jobs_are_adopted_and_none_is_sent_twice() {
     drop(k.cmd);
     // The survivor's own work goes on beside the adopted jobs.
     submit(&b.cmd, &path, &board).await;
-    settle(&*store, KILLED + 1, Duration::from_secs(90)).await;
+    // Host-k's jobs are polled to the end here and left for host-k to download; when it
+    // runs again, its engine does.
+    let for_k = |v: &shotdeck::engine::events::JobView| {
+        v.phase == JobPhase::Downloading && v.asked_on() == Some("host-k")
+    };
+    settle_leaving(&*store, KILLED + 1, Duration::from_secs(90), for_k).await;
+    let k_store = machine_on(options(&server), &schema, "host-k").await;
+    let k_again = engine(&sim, k_store, &dir.path().join("host-k")).await;
+    settle(&*store, KILLED + 1, Duration::from_secs(60)).await;
 
     let all = store.first_views(100).await.unwrap();
     let stats = sim.stats();
@@ -308,6 +329,8 @@ async fn a_killed_engines_jobs_are_adopted_and_none_is_sent_twice() {
     }
     assert!(stats.max_in_flight_seen <= LIMIT as u64, "{stats:?}");
     assert!(stats.creates_by_external_id.values().all(|n| *n == 1));
+    let _ = k_again.cmd_tx.send(JobCmd::Shutdown).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), k_again.task).await;
     let _ = b.cmd.send(JobCmd::Shutdown).await;
     let _ = tokio::time::timeout(Duration::from_secs(10), b.task).await;
 }

@@ -3,7 +3,8 @@
 //! Kling that allows two (`max_in_flight`); one engine is killed mid-run (its runtime
 //! dropped, as by SIGKILL: nothing shut down or released). Never more than two tasks at
 //! the simulator, every create sent once, the killed engine's jobs that had left the queue
-//! adopted and done, and the others' jobs all done.
+//! adopted and polled to the end (their videos left for host-k, which downloads them when it
+//! runs again), and the others' jobs all done.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +13,9 @@ use shotdeck::engine::Tuning;
 use shotdeck::engine::events::{JobCmd, JobPhase};
 use shotdeck::engine::store::JobStore;
 
-use crate::account_gate::{LIMIT, Setup, collect_status, doomed, options, settle, setup, submit};
+use crate::account_gate::{
+    LIMIT, Setup, collect_status, doomed, options, settle, settle_leaving, setup, submit,
+};
 use crate::engines::{engine_tuned, machine_on, tuning};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -75,7 +78,26 @@ async fn three_engines_at_a_limit_of_two_survive_one_killed() {
     k.kill.send(()).unwrap();
     k.thread.join().unwrap();
     drop(k.cmd);
-    settle(&**store, 3 * EACH, Duration::from_secs(90)).await;
+    // Host-k's jobs are polled to the end by the survivors and left for host-k to download.
+    let for_k = |v: &shotdeck::engine::events::JobView| {
+        v.phase == JobPhase::Downloading && v.submitted_by.as_deref() == Some(killed_by)
+    };
+    settle_leaving(&**store, 3 * EACH, Duration::from_secs(90), for_k).await;
+    let left: Vec<_> = store.unfinished().await.unwrap();
+    for v in left.iter().filter(|v| for_k(v)) {
+        assert!(v.files.is_empty(), "downloaded off host-k: {v:#?}");
+    }
+    // Host-k comes back: its engine downloads what it asked for.
+    let k_store = machine_on(options(&server), &schema, "host-k").await;
+    let k_again = engine_tuned(
+        sim.base_url(),
+        k_store,
+        &dir.path().join("host-k"),
+        tuning(),
+    )
+    .await;
+    let k_again = collect_status(k_again, Arc::default());
+    settle(&**store, 3 * EACH, Duration::from_secs(60)).await;
 
     let all = stores[1].first_views(100).await.unwrap();
     let stats = sim.stats();
@@ -109,6 +131,8 @@ async fn three_engines_at_a_limit_of_two_survive_one_killed() {
     let done = all.iter().filter(|v| v.phase == JobPhase::Done).count() as u64;
     assert_eq!(stats.creates_accepted, done, "one task per job done");
     assert!(done > 2 * EACH as u64, "{all:#?}");
+    let _ = k_again.cmd.send(JobCmd::Shutdown).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), k_again.task).await;
     for e in live {
         let _ = e.cmd.send(JobCmd::Shutdown).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), e.task).await;

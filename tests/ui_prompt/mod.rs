@@ -173,3 +173,35 @@ fn up_and_down_in_the_prompt_move_by_drawn_rows() {
         h.app.board().shots[0].prompt
     );
 }
+
+/// `E`'s text comes back as typing's would: a prompt over its limit is kept and flagged,
+/// and the whole edit is one undo step. (The editor itself runs in tests/ui_pty/editor.rs.)
+#[test]
+fn a_prompt_from_the_editor_is_kept_over_its_limit_and_undone_in_one_step() {
+    use shotdeck::ui::app::external::EditorOutcome;
+    let mut h = harness(&noir());
+    h.keys("jE");
+    let edit = h
+        .app
+        .take_external()
+        .expect("E asks the loop for the editor");
+    let long = "x".repeat(600);
+    h.app
+        .external_done(edit, EditorOutcome::Written(format!("{long}\n")));
+    assert_eq!(
+        h.app.board().shots[1].prompt,
+        long,
+        "kept whole, newline off"
+    );
+    assert!(has_finding(&h, FieldPath::shot(1, ShotField::Prompt)));
+    assert!(h.app.toast().unwrap().text.contains("over the limit"));
+    h.keys("u");
+    assert_eq!(h.app.board().shots[1].prompt, noir().shots[1].prompt);
+    // A failed editor changes nothing.
+    h.keys("E");
+    let edit = h.app.take_external().unwrap();
+    let status = std::process::Command::new("false").status().unwrap();
+    h.app.external_done(edit, EditorOutcome::Failed(status));
+    assert_eq!(h.app.board(), &noir());
+    assert!(h.app.toast().unwrap().error);
+}

@@ -27,4 +27,4 @@ mod worker;
 
 pub use config::{ClientFactory, EngineConfig, JobScope, Tuning};
 pub use runner::{COMMAND_CAPACITY, EVENT_CAPACITY, Engine, EngineHandle, new_external_task_id};
-pub use settings::EngineSettings;
+pub use settings::{EngineSettings, ProjectHere};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use shotdeck_core::budget::{Budget, UnitPrices};
 use shotdeck_core::cost::{PriceTable, default_prices};
 use shotdeck_core::gateway_profile::Profiles;
-use shotdeck_core::jobs::Refusal;
+use shotdeck_core::jobs::{JobView, Refusal};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineSettings {
@@ -24,6 +24,19 @@ pub struct EngineSettings {
     pub money_refusal: Option<String>,
     /// Where a board's videos go: `{board}` is the board's stem; relative to its folder.
     pub render_dir: String,
+    /// The project this machine has a copy of (found from the working folder or
+    /// `--project`): a job of that project asked for on another machine lands in the
+    /// same board's folder here.
+    pub project_here: Option<ProjectHere>,
+    /// Where a job asked for on another machine lands when its project is not here.
+    pub fetch_dir: Option<PathBuf>,
+}
+
+/// A project's id (`shotdeck:<uuid>`, `git:<remote>`) and its root on this machine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectHere {
+    pub id: String,
+    pub root: PathBuf,
 }
 
 impl Default for EngineSettings {
@@ -36,6 +49,8 @@ impl Default for EngineSettings {
             profiles: Profiles::default(),
             money_refusal: None,
             render_dir: shotdeck_files::config::DEFAULT_RENDER_DIR.into(),
+            project_here: None,
+            fetch_dir: None,
         }
     }
 }
@@ -50,6 +65,29 @@ impl EngineSettings {
     /// The folder a board's videos are downloaded into.
     pub fn render_dir_for(&self, board_path: &Path) -> PathBuf {
         shotdeck_files::config::render_dir_for(&self.render_dir, board_path)
+    }
+
+    /// The board a job's videos land beside on this machine: the asker's board when this
+    /// machine asked; else the same board in this machine's copy of its project; else one
+    /// of that name in `fetch_dir` (the asker's path when there is none).
+    pub fn board_here(&self, view: &JobView, asked_here: bool) -> PathBuf {
+        if asked_here {
+            return view.board_path.clone();
+        }
+        if let Some(here) = &self.project_here
+            && view.board_key.is_shared()
+            && here.id == view.board_key.project
+        {
+            return view
+                .board_key
+                .path
+                .split('/')
+                .fold(here.root.clone(), |p, part| p.join(part));
+        }
+        match (&self.fetch_dir, view.board_path.file_name()) {
+            (Some(dir), Some(name)) => dir.join(name),
+            _ => view.board_path.clone(),
+        }
     }
 }
 

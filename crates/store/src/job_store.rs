@@ -351,6 +351,13 @@ pub trait JobStore: Send + Sync {
     /// The longest task id among `filter`'s jobs (0 when none has one); `None`: no job.
     fn widest_task_id(&self, filter: ListFilter) -> StoreFuture<'_, Option<usize>>;
 
+    /// The machine this store records jobs as asked from (a team's store: this host). An
+    /// engine downloads only the jobs its own machine asked for; another machine's are left
+    /// for it. `None`: a store of one machine, where every job is this machine's.
+    fn host(&self) -> Option<String> {
+        None
+    }
+
     // Money.
 
     /// What the ledger counts since the store's local midnight before `now`, every board.

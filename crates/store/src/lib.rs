@@ -25,6 +25,7 @@ mod rules;
 mod slot;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod submitter;
 
 /// What every backend must do, as test bodies (see the module docs).
 #[cfg(any(test, feature = "testing"))]
@@ -58,6 +59,7 @@ pub use outcomes::{
 pub use slot::{OverLimit, Requeue, Slot, SlotWait};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{STORE_FILE, SqliteStore, Store, local_utc_offset_ms, schema_version};
+pub use submitter::Submitter;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -82,12 +82,21 @@ fn opener_command(
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    remove_secret_env(&mut cmd, env_names);
+    cmd
+}
+
+/// Takes every key-like variable (see [`is_secret_env`]) out of what `cmd` inherits: a
+/// child the editor starts (an opener, the user's text editor) has no business with them.
+pub(crate) fn remove_secret_env(
+    cmd: &mut Command,
+    env_names: impl Iterator<Item = std::ffi::OsString>,
+) {
     for name in env_names {
         if name.to_str().is_some_and(is_secret_env) {
             cmd.env_remove(name);
         }
     }
-    cmd
 }
 
 /// The real desktop: stdout is the terminal, the opener is a child process.

@@ -160,6 +160,25 @@ pub struct JobView {
 }
 
 impl JobView {
+    /// The machine that asked for the job (the host of `submitted_by`, `user@host`), when
+    /// the store is shared by a team.
+    pub fn asked_on(&self) -> Option<&str> {
+        let by = self.submitted_by.as_deref()?;
+        Some(by.rsplit_once('@').map_or(by, |(_, host)| host))
+    }
+
+    /// On a team's store, a done job with no files on this machine (a view's files are this
+    /// machine's): where it is done and how to get it here.
+    pub fn fetch_hint(&self) -> Option<String> {
+        let asker = self.asked_on()?;
+        (self.phase == JobPhase::Done && self.files.is_empty()).then(|| {
+            format!(
+                "done on {asker}; `shotdeck jobs fetch {}` to get it here",
+                self.id
+            )
+        })
+    }
+
     /// Each downloaded video whose header length is off the requested length by more than
     /// the tolerance, described for the user (`video.mp4 is 1.0 s, 12 s were asked for`).
     pub fn duration_mismatches(&self) -> Vec<String> {
@@ -195,7 +214,7 @@ impl SubmitTicket {
 /// What the user settled before a submit, beyond the board itself. Later features add
 /// fields here (a take label, a spend guard's ceiling), so front ends build it with
 /// `..SubmitOptions::default()`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SubmitOptions {
     /// The most the user agreed to spend, in USD: the engine refuses a board whose estimate
     /// is higher. `None`: no ceiling (a board without a price is never refused for cost).
@@ -212,6 +231,17 @@ pub struct SubmitOptions {
 /// The most takes one submit may ask for: eight variants of a 15 s board is already a
 /// large bill, and the confirmation shows them all.
 pub const MAX_TAKES: u32 = 8;
+
+/// One take, no ceiling, not a retry: what a plain submit asks for, from any front end.
+impl Default for SubmitOptions {
+    fn default() -> Self {
+        SubmitOptions {
+            max_usd: None,
+            retry_of: None,
+            takes: 1,
+        }
+    }
+}
 
 impl SubmitOptions {
     /// How many takes this submit records: `takes`, at least one.

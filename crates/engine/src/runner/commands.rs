@@ -128,6 +128,8 @@ impl EngineLoop {
 
     /// Resumes (or redoes) a job's downloads; also restarts a stalled job in any phase.
     pub(super) async fn redownload(&mut self, id: JobId) {
+        // Asked for on this machine: the videos land here, whichever machine asked first.
+        self.shared.fetch_here(id);
         self.restart(id, Restart::Redownload).await;
     }
 

@@ -16,6 +16,15 @@ impl Worker {
     /// job in `downloading` with the error shown, waiting for a `Redownload` (which resumes
     /// from the partial file).
     pub(super) async fn download(&mut self) -> Step {
+        // Another machine asked for it: its engine downloads it there when it next runs.
+        if let Some(asker) = self.asked_elsewhere() {
+            tracing::info!(
+                job = self.id,
+                asker,
+                "left for the machine that asked for it"
+            );
+            return Ok(Next::Stop);
+        }
         // On a shared store each machine has its own file rows: an engine that took over
         // a job another machine had begun downloading sees none, and asks the task for its
         // videos again (a free read) to record them here. Once: a task that still gives
@@ -170,6 +179,14 @@ impl Worker {
             .ok_or(Halt::LeaseLost)?;
         self.publish(view).await;
         Ok(())
+    }
+}
+
+impl Worker {
+    /// The machine that asked for the job, when its videos do not land on this one.
+    pub(super) fn asked_elsewhere(&self) -> Option<String> {
+        let asker = self.view.asked_on();
+        (!self.shared.fetches_here(self.id, asker)).then(|| asker.unwrap_or_default().to_string())
     }
 }
 

@@ -12,24 +12,21 @@ mod fetch;
 mod listing;
 mod odd;
 mod remote;
+mod shared;
 mod slot;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+pub(crate) use shared::Shared;
+
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore, mpsc};
-
-use super::config::{ClientFactory, Tuning};
-use super::download::Downloader;
-use super::gate::RequestGate;
-use super::list_poll::{ListGroups, Membership};
+use super::list_poll::Membership;
 use shotdeck_core::compose::ComposedRequest;
 use shotdeck_core::jobs::machine::is_remote;
 use shotdeck_core::jobs::{JobError, JobId, JobPhase, JobView};
 use shotdeck_core::provider::Provider;
 use shotdeck_providers::{Client, ProviderError};
-use shotdeck_store::{JobChange, JobStore, StoreError};
+use shotdeck_store::{JobChange, StoreError};
 
 /// What workers tell the engine loop.
 // Views are forwarded as events unchanged; boxing them here would only add an allocation.
@@ -38,74 +35,6 @@ use shotdeck_store::{JobChange, JobStore, StoreError};
 pub(crate) enum WorkerMsg {
     Updated(JobView),
     Exited(JobId),
-}
-
-/// What every worker of one engine shares.
-pub(crate) struct Shared {
-    pub store: Arc<dyn JobStore>,
-    /// This engine instance's lease owner id.
-    pub owner: String,
-    pub gate: RequestGate,
-    pub downloads: Semaphore,
-    /// Woken when one of this engine's jobs gives its account slot back, and on every
-    /// watch tick: jobs waiting for a slot ask the store again.
-    pub slot_freed: Notify,
-    /// Built on the first download (its TLS setup reads the system's certificates, tens of
-    /// milliseconds that would otherwise hold up the editor's history at start); its error
-    /// (an HTTP client that cannot be built) is shown on the job.
-    downloader: std::sync::OnceLock<Result<Downloader, String>>,
-    pub tuning: Tuning,
-    pub settings: crate::EngineSettings,
-    /// Bounded: a worker whose message finds it full waits for the loop.
-    pub out: mpsc::Sender<WorkerMsg>,
-    /// In-flight tasks polled together by one list request per endpoint kind.
-    pub lists: ListGroups,
-    factory: ClientFactory,
-    clients: Mutex<HashMap<Provider, Arc<Client>>>,
-}
-
-impl Shared {
-    pub(crate) fn new(
-        store: Arc<dyn JobStore>,
-        owner: String,
-        tuning: Tuning,
-        settings: crate::EngineSettings,
-        factory: ClientFactory,
-        out: mpsc::Sender<WorkerMsg>,
-    ) -> Self {
-        Shared {
-            store,
-            owner,
-            gate: RequestGate::new(tuning.max_concurrent_requests),
-            downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
-            slot_freed: Notify::new(),
-            downloader: std::sync::OnceLock::new(),
-            tuning,
-            settings,
-            out,
-            lists: ListGroups::default(),
-            factory,
-            clients: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The downloader, built on first use and shared by all jobs.
-    pub(crate) fn downloader(&self) -> &Result<Downloader, String> {
-        self.downloader.get_or_init(|| {
-            Downloader::new(self.tuning.download.clone()).map_err(|e| e.to_string())
-        })
-    }
-
-    /// The provider's client, built on first use and shared by all jobs.
-    pub(crate) fn client(&self, provider: Provider) -> Result<Arc<Client>, ProviderError> {
-        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(c) = clients.get(&provider) {
-            return Ok(c.clone());
-        }
-        let client = Arc::new((self.factory)(provider)?);
-        clients.insert(provider, client.clone());
-        Ok(client)
-    }
 }
 
 /// What a step asks the run loop to do next.

@@ -179,8 +179,15 @@ impl Worker {
             }
             TaskState::Succeeded => {
                 // `odd_answer` kept a success without a video from reaching here.
-                self.record_files(&task.videos).await?;
-                change.note = Some(format!("{} video(s) ready", task.videos.len()));
+                let n = task.videos.len();
+                change.note = Some(match self.asked_elsewhere() {
+                    // Recorded by the asker's engine, which asks the task again (free).
+                    Some(asker) => format!("{n} video(s) ready; left for {asker} to download"),
+                    None => {
+                        self.record_files(&task.videos).await?;
+                        format!("{n} video(s) ready")
+                    }
+                });
                 self.change(change).await?;
                 Ok(Next::Now)
             }
@@ -220,10 +227,10 @@ impl Worker {
 
     /// Where each video goes (see [`file_targets`]).
     async fn record_files(&mut self, videos: &[RemoteVideo]) -> Result<(), Halt> {
-        let dir = self.shared.settings.render_dir_for(&self.view.board_path);
-        let stem = self
-            .view
-            .board_path
+        let asked_here = self.shared.asked_here(self.view.asked_on());
+        let board = self.shared.settings.board_here(&self.view, asked_here);
+        let dir = self.shared.settings.render_dir_for(&board);
+        let stem = board
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "board".into());

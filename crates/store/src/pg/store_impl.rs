@@ -305,6 +305,10 @@ impl JobStore for PgStore {
         Box::pin(self.ledger_t(since_ms, board, unit_prices))
     }
 
+    fn host(&self) -> Option<String> {
+        Some(self.submitter().host.clone())
+    }
+
     fn local_date_ms(&self, date: &str) -> StoreFuture<'_, Option<i64>> {
         let date = date.to_owned();
         Box::pin(async move { self.local_date_t(&date).await })

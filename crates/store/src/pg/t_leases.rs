@@ -16,6 +16,13 @@ use crate::rules::{self, RestartStep};
 use crate::{Adopted, LeaseTerms, Refusal, Restart, StoreError};
 use shotdeck_core::jobs::{Action, JobId, JobPhase, JobView};
 
+/// A job in `downloading` is worked only by an engine on the machine that asked for it
+/// (the host bound as `param`): its files land there. Another machine's is left for it.
+fn mine_to_fetch(param: &str) -> String {
+    let downloading = crate::phase::literal(JobPhase::Downloading);
+    format!("(j.phase <> {downloading} OR j.submitted_by_host = {param})")
+}
+
 const SUBMITTING: Lit = Lit(JobPhase::Submitting);
 
 /// The database's clock in Unix milliseconds (the transaction's start), which
@@ -133,10 +140,15 @@ impl PgStore {
                 &format!(
                     "SELECT j.id FROM jobs j WHERE {ENGINE_WORK} AND (NOT j.stalled OR $2) \
                      AND (j.lease_owner IS NULL OR j.lease_until_ms < {DB_NOW_MS}) \
-                     AND NOT {} ORDER BY j.id",
-                    young_in_doubt(1)
+                     AND NOT {} AND {} ORDER BY j.id",
+                    young_in_doubt(1),
+                    mine_to_fetch("$3")
                 ),
-                &[&terms.create_timeout.as_secs_f64(), &include_stalled],
+                &[
+                    &terms.create_timeout.as_secs_f64(),
+                    &include_stalled,
+                    &self.submitter.host,
+                ],
             )
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
@@ -147,9 +159,11 @@ impl PgStore {
         let rows = client
             .query(
                 &format!(
-                    "SELECT j.id FROM jobs j WHERE {ENGINE_WORK} AND NOT j.stalled ORDER BY j.id"
+                    "SELECT j.id FROM jobs j WHERE {ENGINE_WORK} AND NOT j.stalled \
+                     AND {} ORDER BY j.id",
+                    mine_to_fetch("$1")
                 ),
-                &[],
+                &[&self.submitter.host],
             )
             .await?;
         Ok(rows.iter().map(|r| r.get(0)).collect())

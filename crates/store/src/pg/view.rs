@@ -21,7 +21,7 @@ pub(super) const VIEW_COLUMNS: &str = "j.id, j.board_path, j.board_title, j.prov
      (SELECT b.rel_path FROM boards b WHERE b.id = j.board_id)";
 
 /// How many columns [`VIEW_COLUMNS`] are (a query's next column is at this index).
-pub(super) const VIEW_WIDTH: usize = 21;
+pub(super) const VIEW_WIDTH: usize = 23;
 
 /// Phases an engine works on by itself (not finished, not waiting for the user).
 pub(super) const ENGINE_WORK: NotIn = NotIn(
@@ -247,4 +247,24 @@ pub(super) async fn record<C: GenericClient + Sync>(
         last_polled_at: r.get(7),
         history: history(c, id).await?,
     }))
+}
+
+#[cfg(test)]
+mod width {
+    /// A column added to [`super::VIEW_COLUMNS`] moves the cursor column a read appends:
+    /// the width is counted here from the list itself (top-level commas).
+    #[test]
+    fn view_width_counts_the_columns() {
+        let mut depth = 0i32;
+        let mut columns = 1;
+        for c in super::VIEW_COLUMNS.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                ',' if depth == 0 => columns += 1,
+                _ => {}
+            }
+        }
+        assert_eq!(columns, super::VIEW_WIDTH);
+    }
 }

@@ -370,6 +370,10 @@ impl JobStore for Tap {
         })
     }
 
+    fn host(&self) -> Option<String> {
+        self.inner.host()
+    }
+
     fn local_date_ms(&self, date: &str) -> StoreFuture<'_, Option<i64>> {
         let date = date.to_owned();
         Box::pin(async move {

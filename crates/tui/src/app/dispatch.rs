@@ -100,6 +100,10 @@ impl App {
             Action::ShowJobDetails => self.open_job_details(),
             Action::PickImage => self.open_image_picker(),
             Action::PickElement => self.ask_library(),
+            Action::EditExternal => self.request_external(),
+            // `y` in the job queue copies the video URL instead (its own key).
+            Action::CopyMenu => self.layers.push(crate::overlays::copy_menu::CopyMenu),
+            Action::CopyRequest | Action::CopyPrompt | Action::CopyPath => self.copy_action(action),
             Action::ReprobeImages => {
                 self.model.doc.reprobe_images();
                 self.panes.previews.refresh();
@@ -167,13 +171,7 @@ impl App {
                     self.toast_info(format!("opening {}", path.display()));
                 }
             }
-            Msg::Copy(url) => match self.env.host.copy(&url) {
-                Ok(()) => self.toast_info(format!(
-                    "URL copied (OSC 52, {})",
-                    crate::labels::file_size(url.len() as u64)
-                )),
-                Err(e) => self.toast_error(e.to_string()),
-            },
+            Msg::Copy(url) => self.copy_text("URL", &url),
             Msg::Jump(path) => self.jump(path),
         }
     }

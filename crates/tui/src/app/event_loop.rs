@@ -60,6 +60,9 @@ pub struct Outside {
     /// Gives the terminal back to the shell, stops the process (Ctrl-Z) and takes the
     /// terminal again once it continues. The loop redraws everything afterwards.
     pub suspend: Option<Box<dyn FnMut() -> io::Result<()> + Send>>,
+    /// Gives the terminal to a program (the user's editor, `E`) until it exits, then takes
+    /// it again; the keys typed meanwhile are the program's. The loop redraws afterwards.
+    pub external: Option<Box<crate::app::external::RunOutside>>,
 }
 
 async fn stop_signal(stop: &mut Option<mpsc::Receiver<StopSignal>>) -> StopSignal {
@@ -211,6 +214,11 @@ where
         {
             break Err(e);
         }
+        if let Some(edit) = app.take_external()
+            && let Err(e) = run_external(terminal, &mut app, &mut outside, edit)
+        {
+            break Err(e);
+        }
         // A terminal that cannot be drawn on ends the loop (and is saved below), never the
         // function before the save.
         if app.take_dirty()
@@ -268,6 +276,39 @@ where
     };
     app.save_now(false);
     hook()?;
+    redraw_whole(terminal, app)
+}
+
+/// `E`: the editor runs on the terminal (saved first, as for Ctrl-Z: it may never come
+/// back), then the frame is drawn whole and its text taken back.
+fn run_external<B>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    outside: &mut Outside,
+    edit: crate::app::external::ExternalEdit,
+) -> anyhow::Result<()>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+{
+    let Some(hook) = outside.external.as_mut() else {
+        app.toast_error("writing in an editor needs a real terminal");
+        return Ok(());
+    };
+    app.save_now(false);
+    let outcome = crate::app::external::run_editor(&edit, hook.as_mut());
+    redraw_whole(terminal, app)?;
+    app.set_clock(Instant::now(), unix_ms());
+    app.external_done(edit, outcome);
+    Ok(())
+}
+
+/// The terminal was someone else's: clear it and draw every cell again.
+fn redraw_whole<B>(terminal: &mut Terminal<B>, app: &mut App) -> anyhow::Result<()>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+{
     // `resize` clears the screen and forgets the last frame, so the next one is drawn
     // whole. Not `Terminal::clear`: it asks the terminal where the cursor is, and a
     // terminal (or tmux) slow to answer right after `fg` made the editor exit with "the

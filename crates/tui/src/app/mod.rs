@@ -4,10 +4,12 @@
 //! then globally where that context allows; what an action does lives in `dispatch.rs`.
 //! Every handler marks the app dirty when something visible changed; the loop draws only then.
 
+mod copy;
 pub mod deps;
 mod dispatch;
 mod engine;
 pub mod event_loop;
+pub mod external;
 pub mod file_guard;
 mod filters;
 mod layers;
@@ -70,6 +72,10 @@ pub struct App {
     /// The element library was asked for: its answer opens the picker (a late answer
     /// after another ask opens one picker, not two).
     pub(crate) library_asked: bool,
+    /// `E` was pressed: the loop hands the terminal to the user's editor.
+    pub(crate) external: Option<crate::app::external::ExternalEdit>,
+    /// A board written in the editor that did not parse: the next `E` opens it again.
+    pub(crate) kept_board_text: Option<String>,
 }
 
 /// What the app was started with and keeps: keys, looks, the engine's channel, the host.
@@ -142,6 +148,8 @@ impl App {
             exit: None,
             suspend: false,
             library_asked: false,
+            external: None,
+            kept_board_text: None,
         };
         app.model.sequence = deps.sequence;
         if !warnings.is_empty() {
@@ -196,8 +204,8 @@ impl App {
         &self.model.messages
     }
     /// Which overlay is on top: `help`, `palette`, `submit`, `retry`, `refused`, `quit`,
-    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `messages`, `take_compare`
-    /// or `image_picker`.
+    /// `changed_on_disk`, `read_only`, `save_as`, `job_details`, `messages`, `take_compare`,
+    /// `image_picker` or `copy_menu`.
     pub fn overlay_name(&self) -> Option<&'static str> {
         self.layers.top().map(|l| l.name())
     }

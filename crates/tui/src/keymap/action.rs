@@ -103,6 +103,11 @@ actions! {
     KeepMine => "Write your version over the one on disk",
     SaveAs => "Save your version under another name",
     TakesCount => "Submit as many takes (variants) as the digit says",
+    EditExternal => "Write the prompt (from Shots or Prompt) or the whole board in $VISUAL / $EDITOR",
+    CopyMenu => "Copy the request JSON, the shot's prompt or the job's file path (OSC 52)",
+    CopyRequest => "Copy the request JSON as composed for the provider (no keys in it)",
+    CopyPrompt => "Copy the selected shot's prompt",
+    CopyPath => "Copy the selected job's video file path",
 }
 
 impl Action {

@@ -37,10 +37,12 @@ pub enum Context {
     Messages,
     /// Two takes side by side.
     TakeCompare,
+    /// What `y` copies: the request, the prompt or the job's file.
+    CopyMenu,
 }
 
 impl Context {
-    pub const ALL: [Context; 19] = [
+    pub const ALL: [Context; 20] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -60,6 +62,7 @@ impl Context {
         Context::Filter,
         Context::Messages,
         Context::TakeCompare,
+        Context::CopyMenu,
     ];
 
     pub fn name(self) -> &'static str {
@@ -83,6 +86,7 @@ impl Context {
             Context::ElementPicker => "element_picker",
             Context::Messages => "messages",
             Context::TakeCompare => "take_compare",
+            Context::CopyMenu => "copy_menu",
         }
     }
 
@@ -107,6 +111,7 @@ impl Context {
             Context::ElementPicker => "Element library",
             Context::Messages => "Message log",
             Context::TakeCompare => "Comparing takes",
+            Context::CopyMenu => "Copy menu",
         }
     }
 
@@ -130,6 +135,7 @@ impl Context {
                 | Context::ImagePicker
                 | Context::ElementPicker
                 | Context::Messages
+                | Context::CopyMenu
         )
     }
 

@@ -5,6 +5,7 @@
 pub(crate) mod compare;
 mod compare_lines;
 pub(crate) mod confirm;
+pub(crate) mod copy_menu;
 pub(crate) mod details;
 pub(crate) mod element_picker;
 pub(crate) mod file_question;

@@ -252,6 +252,9 @@ fn summary(j: &JobView) -> String {
             (true, _) => format!("stopped: {what} (d resumes)"),
         };
     }
+    if let Some(hint) = j.fetch_hint() {
+        return hint;
+    }
     if let Some(f) = j.files.iter().find(|f| f.complete) {
         return f.path.file_name().map_or_else(
             || f.path.display().to_string(),

@@ -53,7 +53,7 @@ impl Target {
         }
     }
 
-    fn text(self, b: &Board) -> &str {
+    pub(crate) fn text(self, b: &Board) -> &str {
         match self {
             Target::Shot(i) => b.shots.get(i).map_or("", |s| s.prompt.as_str()),
             Target::Single => &b.prompt,

@@ -92,9 +92,31 @@ fn stop_signals() -> std::io::Result<Receiver<StopSignal>> {
 /// takes the terminal again once continued (`fg`). A process group no shell controls
 /// ignores the stop, and the editor simply comes back.
 fn suspend_to_shell(mouse: bool) -> std::io::Result<()> {
-    let mut out = stdout();
+    leave_terminal()?;
+    // A stop signal to our own group is acted on before the call returns.
+    rustix::process::kill_current_process_group(rustix::process::Signal::TSTP)?;
+    take_terminal(mouse)
+}
+
+/// `E`: the user's editor gets the terminal as a shell would give it, and the input thread
+/// keeps its hands off the keys (they are the editor's) until the editor exits.
+fn run_on_terminal(
+    mouse: bool,
+    gate: &input::InputGate,
+    cmd: &mut std::process::Command,
+) -> std::io::Result<std::process::ExitStatus> {
+    gate.pause();
+    let status = leave_terminal().and_then(|()| cmd.status());
+    let back = take_terminal(mouse);
+    gate.resume();
+    let status = status?;
+    back.map(|()| status)
+}
+
+/// The terminal as the shell expects it: main screen, cooked mode, no reports, a cursor.
+fn leave_terminal() -> std::io::Result<()> {
     execute!(
-        out,
+        stdout(),
         SetAttribute(Attribute::Reset),
         DisableMouseCapture,
         DisableFocusChange,
@@ -102,10 +124,13 @@ fn suspend_to_shell(mouse: bool) -> std::io::Result<()> {
         LeaveAlternateScreen,
         Show
     )?;
-    crossterm::terminal::disable_raw_mode()?;
-    // A stop signal to our own group is acted on before the call returns.
-    rustix::process::kill_current_process_group(rustix::process::Signal::TSTP)?;
+    crossterm::terminal::disable_raw_mode()
+}
+
+/// The terminal as the editor runs in it again, after [`leave_terminal`].
+fn take_terminal(mouse: bool) -> std::io::Result<()> {
     crossterm::terminal::enable_raw_mode()?;
+    let mut out = stdout();
     execute!(out, EnterAlternateScreen)?;
     enable_input_modes(&mut out, mouse)
 }
@@ -148,7 +173,11 @@ pub async fn run_terminal(opened: OpenedBoard, mut deps: UiDeps) -> anyhow::Resu
     deps.outside.suspend = Some(Box::new(move || suspend_to_shell(mouse)));
     // Before the input thread: the terminal's answer arrives on stdin.
     deps.picker = graphics::query_picker(deps.config.images);
-    let input = input::terminal_events()?;
+    let gate = input::InputGate::default();
+    let input = input::terminal_events(gate.clone())?;
+    deps.outside.external = Some(Box::new(move |cmd: &mut std::process::Command| {
+        run_on_terminal(mouse, &gate, cmd)
+    }));
     // Our panic hook saves, then restores the terminal (ratatui's own hook would print
     // with `eprintln!`, which panics again once the terminal is gone).
     install_rescue_hook(deps.rescue.clone());
