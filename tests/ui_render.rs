@@ -1,6 +1,7 @@
 //! Render snapshots at 80×24 and 160×48 (accept locally with
 //! `INSTA_UPDATE=always cargo test --test ui_render`).
 
+mod ui_elements;
 mod ui_images;
 mod ui_sequence;
 mod ui_support;

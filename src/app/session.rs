@@ -54,6 +54,10 @@ pub(super) async fn no_engine(mut cmds: Receiver<JobCmd>, events: Sender<JobEven
                     })
                     .await;
             }
+            JobCmd::Elements { .. } => {
+                let answer = Err(format!("cannot read the element library: {why}"));
+                let _ = events.send(JobEvent::Elements(answer)).await;
+            }
             JobCmd::Refresh | JobCmd::Page { .. } => {}
             JobCmd::Shutdown => break,
         }

@@ -292,6 +292,7 @@ pub(super) async fn follow(
                     | JobEvent::Spend { .. }
                     | JobEvent::Details(_)
                     | JobEvent::Compared(_)
+                    | JobEvent::Elements(_)
                     | JobEvent::Page { .. },
                 ) => {}
                 Some(JobEvent::Rejected { reason, .. }) => return Outcome::Rejected(reason),

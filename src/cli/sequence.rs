@@ -9,6 +9,7 @@ use super::out::outln;
 use super::stored::Stored;
 use crate::app::EXIT_UNREADABLE;
 use crate::app::sequence::{project_dir, status};
+use crate::core::jobs::Refusal;
 use crate::core::printable;
 use crate::core::sequence::{SequenceStatus, running_time, shot_list_csv, shot_list_edl};
 use crate::engine::cut::{CutInput, CutMethod, cut, find_ffmpeg};
@@ -151,15 +152,16 @@ pub(super) fn cut_command(args: CutArgs) -> ExitCode {
 /// A board its sequence says continues from the previous board's keeper is not sent as if
 /// it did not: the request cannot carry the continuation yet (Kling's omni-video takes the
 /// previous video as a reference, `<<<video_1>>>` with `refer_type`; other routes need its
-/// last frame as the first frame, which needs a decoder). Refused, exit 2, nothing sent,
-/// naming what it continues from; `None` when the board does not continue from anything.
+/// last frame as the first frame, which needs a decoder). The engine's intake refuses it
+/// too (the same `SequenceStatus::continuation_refusal`); asked here first so the refusal
+/// comes before the cost line and the confirmation. Exit 2, nothing sent; `None` when the
+/// board does not continue from anything.
 pub(super) fn refuse_continuation(board: &Path) -> Option<ExitCode> {
     let dir = crate::app::sequence::sequence_of_board(board)?;
     let status = load(&dir).ok()?;
     let identity = crate::files::board_file::identity(board);
-    let line = match status.continues_from(&identity)? {
-        Ok(line) => line,
-        Err(why) => why,
+    let Refusal::Continues { from, file, .. } = status.continuation_refusal(&identity)? else {
+        return None;
     };
     let decoder = if find_ffmpeg().is_some() {
         "ffmpeg is installed"
@@ -167,11 +169,10 @@ pub(super) fn refuse_continuation(board: &Path) -> Option<ExitCode> {
         "ffmpeg is not installed (apt-get install ffmpeg)"
     };
     eprintln!(
-        "{}: {}, as {} says; shotdeck cannot put that in the request yet ({decoder}). \
+        "{}: {}, as {file} says; shotdeck cannot put that in the request yet ({decoder}). \
          Remove its continue_from to send the board as it is; nothing was sent",
         crate::core::printable_path(board),
-        printable(&line),
-        crate::core::sequence::SEQUENCE_FILE
+        printable(&from),
     );
     Some(ExitCode::from(EXIT_UNREADABLE))
 }

@@ -1,11 +1,13 @@
 //! The job engine against the simulated backend over 127.0.0.1.
 
 mod account_limit;
+mod continues;
 mod downloads;
 mod faults;
 mod fetch_here;
 mod happy;
 mod in_flight;
+mod library;
 mod money;
 mod partition;
 mod projects;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use shotdeck::core::sequence::{BoardStatus, ContinueFrom, KeeperFacts, SequenceStatus};
-use shotdeck::engine::events::{JobEvent, JobFile, JobPhase};
+use shotdeck::engine::events::{JobCmd, JobEvent, JobFile, JobPhase};
 
 use super::snap;
 use crate::ui_support::*;
@@ -78,4 +78,36 @@ fn the_timeline_shows_the_running_time_and_the_boards_without_a_keeper() {
         screen.contains("Sequence Night market: 2/3 kept · 0:23 of 0:36 · no keeper: 03-exit"),
         "{screen}"
     );
+}
+
+#[test]
+fn a_board_that_continues_is_refused_in_the_submit_dialog_and_yes_sends_nothing() {
+    let seen = std::cell::RefCell::new(PathBuf::new());
+    let mut h = harness_tweaked(
+        &noir(),
+        |path| {
+            *seen.borrow_mut() = path.to_path_buf();
+            vec![]
+        },
+        |deps| deps.sequence = Some(sequence(&seen.borrow())),
+    );
+    while h.cmds.try_recv().is_ok() {}
+    h.keys("S");
+    snap("sequence_continues_refused", &h);
+    let screen = h.screen(160, 48);
+    assert!(
+        screen.contains("board continues from 01-arrival take 2 (sequence.toml): not")
+            && screen.contains("nothing was sent"),
+        "{screen}"
+    );
+    h.keys("y");
+    h.keys("S");
+    h.key(crossterm::event::KeyCode::Enter);
+    h.key(crossterm::event::KeyCode::Enter);
+    while let Ok(cmd) = h.cmds.try_recv() {
+        assert!(
+            !matches!(cmd, JobCmd::Submit(_)),
+            "a continuing board is never sent"
+        );
+    }
 }

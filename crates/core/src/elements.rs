@@ -56,6 +56,27 @@ impl ElementRef {
     }
 }
 
+/// One element of the account's library as the provider lists it, for choosing one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibraryItem {
+    pub id: String,
+    pub name: String,
+    /// Its frontal image (a URL), shown beside it on the board once chosen.
+    pub preview: Option<String>,
+    /// The library's status (`succeed` once usable).
+    pub status: String,
+}
+
+impl LibraryItem {
+    /// The board's entry for it.
+    pub fn to_ref(&self) -> ElementRef {
+        ElementRef {
+            preview: self.preview.clone(),
+            ..ElementRef::new(self.id.clone(), self.name.clone())
+        }
+    }
+}
+
 /// One voice, as the board names it (`<<<voice_N>>>`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VoiceRef {

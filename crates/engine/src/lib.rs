@@ -19,6 +19,7 @@ mod list_poll;
 pub mod media;
 pub mod runner;
 pub mod schedule;
+pub mod sequence;
 mod settings;
 pub mod sidecar;
 pub mod takes;

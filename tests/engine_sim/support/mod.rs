@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shotdeck::core::compare::TakeFacts;
+use shotdeck::core::elements::LibraryItem;
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{
     JobEvent, JobPhase, JobView, Refusal, SubmitOptions, SubmitRequest, SubmitTicket,
@@ -198,6 +199,8 @@ pub struct Events {
     pub pages: Vec<JobEvent>,
     /// Takes sent for `JobCmd::Compare`, in arrival order.
     pub compared: Vec<[TakeFacts; 2]>,
+    /// Answers to `JobCmd::Elements`, in arrival order.
+    pub libraries: Vec<Result<Vec<LibraryItem>, String>>,
 }
 
 impl Events {
@@ -214,6 +217,7 @@ impl Events {
             details: Vec::new(),
             pages: Vec::new(),
             compared: Vec::new(),
+            libraries: Vec::new(),
         }
     }
 
@@ -244,6 +248,11 @@ impl Events {
     /// Waits for the takes a `JobCmd::Compare` asked for.
     pub async fn compared(&mut self) -> [TakeFacts; 2] {
         self.answer("comparison", |e| e.compared.pop()).await
+    }
+
+    /// Waits for the answer to a `JobCmd::Elements`.
+    pub async fn library(&mut self) -> Result<Vec<LibraryItem>, String> {
+        self.answer("element library", |e| e.libraries.pop()).await
     }
 
     /// Waits until the latest view of some job satisfies `pred`, and returns it.
@@ -300,6 +309,7 @@ impl Events {
             JobEvent::Details(record) => self.details.push(*record),
             page @ JobEvent::Page { .. } => self.pages.push(page),
             JobEvent::Compared(takes) => self.compared.push(*takes),
+            JobEvent::Elements(answer) => self.libraries.push(answer),
         }
     }
 

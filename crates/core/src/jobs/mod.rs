@@ -331,6 +331,9 @@ pub enum JobCmd {
     /// Gather what comparing two takes needs (boards as sent, cost, files on disk, image
     /// hashes): answered with [`JobEvent::Compared`].
     Compare(JobId, JobId),
+    /// List the account's element library for a board on `provider` (free; the official
+    /// API's only): answered with [`JobEvent::Elements`]. The front end stays off HTTP.
+    Elements { provider: crate::Provider },
     /// Stop polling and exit the engine task; in-flight jobs resume on the next start.
     Shutdown,
 }
@@ -358,6 +361,9 @@ pub enum JobEvent {
     Details(Box<JobRecord>),
     /// The answer to [`JobCmd::Compare`], in the order asked.
     Compared(Box<[crate::compare::TakeFacts; 2]>),
+    /// The answer to [`JobCmd::Elements`]: the library's elements, or why it could not be
+    /// read (no keys, a provider without a library, the API's error), in one line.
+    Elements(Result<Vec<crate::elements::LibraryItem>, String>),
     /// The answer to [`JobCmd::Page`]: the jobs below `below`, newest first; fewer than
     /// asked (`ended`) at the end of the list. A filtered page echoes its `filter` and,
     /// on the first page (`below` at `JobId::MAX`), how many jobs match in all.

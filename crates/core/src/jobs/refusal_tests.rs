@@ -24,6 +24,11 @@ fn paid_refusals_say_nothing_was_sent_once() {
             max_usd: 2.5,
         },
         Refusal::Findings(Vec::new()),
+        Refusal::Continues {
+            board: "02-market".into(),
+            from: "continues from 01-arrival take 2".into(),
+            file: "sequence.toml".into(),
+        },
         Refusal::Unkeyed {
             external_task_id: "x".into(),
         },
@@ -158,4 +163,20 @@ fn lookups_and_failures_name_the_job() {
         text(Refusal::LeaseHeld { id: 5 }),
         "job 5 is being worked on by another shotdeck process"
     );
+}
+
+#[test]
+fn a_continuation_names_the_take_and_the_file() {
+    let said = text(Refusal::Continues {
+        board: "02-market".into(),
+        from: "continues from 01-arrival take 2".into(),
+        file: "sequence.toml".into(),
+    });
+    assert!(
+        said.starts_with(
+            "02-market continues from 01-arrival take 2 (sequence.toml): not built yet — "
+        ),
+        "{said}"
+    );
+    assert!(said.ends_with("; nothing was sent"), "{said}");
 }

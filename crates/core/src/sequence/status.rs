@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use super::{ContinueFrom, CutShot, board_prompt, running_time};
-use crate::jobs::JobView;
+use crate::jobs::{JobView, Refusal};
 use crate::model::Board;
 
 /// A board's keeper, as far as a cut needs it.
@@ -127,6 +127,26 @@ impl SequenceStatus {
                 "{} continues from {}, which has no keeper yet",
                 self.boards[at].name, previous.name
             )),
+        })
+    }
+
+    /// The refusal of a submit of the board at `path` when it continues from the previous
+    /// board's keeper: the request cannot carry that yet, and sending the board without it
+    /// would quietly make a video that does not continue. `None` when it continues from
+    /// nothing (or is not in this sequence). The engine's intake, the CLI and the editor's
+    /// submit dialog all ask this one question.
+    pub fn continuation_refusal(&self, path: &std::path::Path) -> Option<Refusal> {
+        let at = self.boards.iter().position(|b| b.path == path)?;
+        self.boards[at].continue_from?;
+        let previous = &self.boards[at.checked_sub(1)?];
+        let from = match &previous.keeper {
+            Some(k) => format!("continues from {} take {}", previous.name, k.take),
+            None => format!("continues from {}, which has no keeper yet", previous.name),
+        };
+        Some(Refusal::Continues {
+            board: self.boards[at].name.clone(),
+            from,
+            file: super::SEQUENCE_FILE.to_string(),
         })
     }
 

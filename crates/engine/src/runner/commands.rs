@@ -29,6 +29,7 @@ impl EngineLoop {
             } => self.page(board, below, limit, filter).await,
             JobCmd::SetKeeper { id, keep } => self.set_keeper(id, keep).await,
             JobCmd::Compare(a, b) => self.compare(a, b).await,
+            JobCmd::Elements { provider } => self.elements(provider),
             JobCmd::Shutdown => {}
         }
     }
@@ -43,6 +44,13 @@ impl EngineLoop {
             && let Err(reason) = self.not_yet_retried(of).await
         {
             return self.refuse(Some(ticket), reason);
+        }
+        // Before anything is prepared or recorded: a board that continues from another's
+        // keeper would otherwise be sent as if it did not.
+        let store = self.shared.store.clone();
+        if let Some(refusal) = crate::sequence::continuation_refusal(&req.board_path, &*store).await
+        {
+            return self.refuse(Some(ticket), refusal);
         }
         let prices = self.shared.settings.prices.clone();
         let profiles = self.shared.settings.profiles.clone();

@@ -10,6 +10,7 @@
 
 mod commands;
 mod heartbeat;
+mod library;
 mod outbox;
 mod retries;
 mod spend;

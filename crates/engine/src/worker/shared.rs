@@ -108,7 +108,7 @@ impl Shared {
     }
 
     /// The provider's client, built on first use and shared by all jobs.
-    pub(super) fn client(&self, provider: Provider) -> Result<Arc<Client>, ProviderError> {
+    pub(crate) fn client(&self, provider: Provider) -> Result<Arc<Client>, ProviderError> {
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = clients.get(&provider) {
             return Ok(c.clone());

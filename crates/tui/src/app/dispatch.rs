@@ -99,6 +99,7 @@ impl App {
             Action::ShowMessages => self.layers.push(MessagesView::new()),
             Action::ShowJobDetails => self.open_job_details(),
             Action::PickImage => self.open_image_picker(),
+            Action::PickElement => self.ask_library(),
             Action::EditExternal => self.request_external(),
             // `y` in the job queue copies the video URL instead (its own key).
             Action::CopyMenu => self.layers.push(crate::overlays::copy_menu::CopyMenu),
@@ -250,7 +251,7 @@ impl App {
                 unsaved_ok: true, ..
             } => self.exit = Some(ExitReason::Quit),
             Confirm::Quit { .. } => self.finish_quit(),
-            Confirm::Refused { .. } => {}
+            Confirm::Refused { .. } | Confirm::Blocked { .. } => {}
         }
     }
 

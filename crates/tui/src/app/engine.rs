@@ -107,6 +107,7 @@ impl App {
             JobEvent::Spend { today_usd } => self.model.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.on_job_details(record),
             JobEvent::Compared(takes) => self.on_compared(*takes),
+            JobEvent::Elements(answer) => self.on_library(answer),
             JobEvent::Page {
                 board,
                 below,

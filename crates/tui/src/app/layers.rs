@@ -76,6 +76,7 @@ impl App {
             }
             Reply::Vim(cmd) => self.run_vim(cmd),
             Reply::Pick(field, path) => self.picked_image(field, path),
+            Reply::AddElement(element) => self.add_element(element),
             Reply::Confirmed(c) => self.confirmed(c),
             Reply::Answered(question, answer) => self.answered(question, answer),
         }

@@ -13,6 +13,7 @@ pub mod external;
 pub mod file_guard;
 mod filters;
 mod layers;
+mod library;
 mod mouse;
 mod paid;
 mod previews;
@@ -68,6 +69,9 @@ pub struct App {
     pub(crate) exit: Option<ExitReason>,
     /// Ctrl-Z was pressed: the loop hands the terminal back to the shell.
     pub(crate) suspend: bool,
+    /// The element library was asked for: its answer opens the picker (a late answer
+    /// after another ask opens one picker, not two).
+    pub(crate) library_asked: bool,
     /// `E` was pressed: the loop hands the terminal to the user's editor.
     pub(crate) external: Option<crate::app::external::ExternalEdit>,
     /// A board written in the editor that did not parse: the next `E` opens it again.
@@ -143,6 +147,7 @@ impl App {
             dirty: true,
             exit: None,
             suspend: false,
+            library_asked: false,
             external: None,
             kept_board_text: None,
         };

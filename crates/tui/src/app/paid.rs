@@ -26,11 +26,30 @@ impl App {
             return;
         }
         let errors = board_errors(&self.model.doc);
-        self.layers.push(if errors.is_empty() {
-            Confirm::Submit(paid_board(&self.model.doc, self.env.simulated))
-        } else {
-            Confirm::Refused { errors }
-        });
+        if !errors.is_empty() {
+            return self.layers.push(Confirm::Refused { errors });
+        }
+        // The engine refuses such a board too; said here first, in place of the question,
+        // so a submit that cannot carry the continuation is never asked for.
+        if let Some(refusal) = self.continuation_refusal() {
+            return self.layers.push(Confirm::Blocked {
+                why: refusal.to_string(),
+            });
+        }
+        self.layers.push(Confirm::Submit(paid_board(
+            &self.model.doc,
+            self.env.simulated,
+        )));
+    }
+
+    /// The board's sequence says it continues from the previous board's keeper, which
+    /// the request cannot carry yet (see `SequenceStatus::continuation_refusal`).
+    fn continuation_refusal(&self) -> Option<shotdeck_core::jobs::Refusal> {
+        let identity = shotdeck_files::board_file::identity(self.model.doc.path());
+        self.model
+            .sequence
+            .as_ref()?
+            .continuation_refusal(&identity)
     }
 
     /// Saves the board (so the job matches the file) and asks the engine to submit it; the

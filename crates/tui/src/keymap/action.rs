@@ -77,6 +77,7 @@ actions! {
     MoveReferenceUp => "Move the selected reference up (its <<<image_N>>> tokens follow it)",
     MoveReferenceDown => "Move the selected reference down (its <<<image_N>>> tokens follow it)",
     PickImage => "Pick an image file under the board's folder (fuzzy search)",
+    PickElement => "Add an element from the account's library (Kling's element list)",
     CompletePath => "Complete the typed path (again: the next match)",
     InsertImageToken => "Insert the selected reference's <<<image_N>>> at the prompt cursor",
     CycleImageToken => "Insert <<<image_1>>> at the cursor; again: the next reference",

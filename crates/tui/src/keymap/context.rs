@@ -20,6 +20,8 @@ pub enum Context {
     FieldEdit,
     /// Choosing an image file for a settings row.
     ImagePicker,
+    /// Choosing an element of the account's library for the board.
+    ElementPicker,
     Help,
     Palette,
     Confirm,
@@ -40,7 +42,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 19] = [
+    pub const ALL: [Context; 20] = [
         Context::Global,
         Context::ShotList,
         Context::Prompt,
@@ -50,6 +52,7 @@ impl Context {
         Context::Queue,
         Context::FieldEdit,
         Context::ImagePicker,
+        Context::ElementPicker,
         Context::Help,
         Context::Palette,
         Context::Confirm,
@@ -80,6 +83,7 @@ impl Context {
             Context::JobDetails => "job_details",
             Context::Filter => "filter",
             Context::ImagePicker => "image_picker",
+            Context::ElementPicker => "element_picker",
             Context::Messages => "messages",
             Context::TakeCompare => "take_compare",
             Context::CopyMenu => "copy_menu",
@@ -104,6 +108,7 @@ impl Context {
             Context::JobDetails => "Job details",
             Context::Filter => "Typing a filter",
             Context::ImagePicker => "Image picker",
+            Context::ElementPicker => "Element library",
             Context::Messages => "Message log",
             Context::TakeCompare => "Comparing takes",
             Context::CopyMenu => "Copy menu",
@@ -128,6 +133,7 @@ impl Context {
                 | Context::TakeCompare
                 | Context::Filter
                 | Context::ImagePicker
+                | Context::ElementPicker
                 | Context::Messages
                 | Context::CopyMenu
         )

@@ -24,6 +24,9 @@ pub(crate) enum Confirm {
     Retry(Box<RetryAsk>),
     /// Not a question: why a submit cannot happen.
     Refused { errors: Vec<Finding> },
+    /// Not a question: a submit refused for a reason other than the board's errors (it
+    /// continues from another board's keeper), in the refusal's own words.
+    Blocked { why: String },
     /// `unsaved_ok`: the board could not be saved; yes means quit without it.
     Quit { reason: String, unsaved_ok: bool },
 }
@@ -38,7 +41,7 @@ impl Confirm {
     /// Where its keys come from: a refused submit asks nothing, so it only closes.
     pub(crate) fn context(&self) -> Context {
         match self {
-            Confirm::Refused { .. } => Context::Notice,
+            Confirm::Refused { .. } | Confirm::Blocked { .. } => Context::Notice,
             _ => Context::Confirm,
         }
     }
@@ -122,6 +125,12 @@ impl Confirm {
                 let footer = format!(" {} close ", keys(Action::Close));
                 (" Submit refused ".to_string(), s.error, l, footer)
             }
+            Confirm::Blocked { why } => (
+                " Submit refused ".to_string(),
+                s.error,
+                vec![Line::styled(format!("Cannot submit: {why}."), s.error)],
+                format!(" {} close ", keys(Action::Close)),
+            ),
             Confirm::Quit { reason, .. } => (
                 " Quit? ".to_string(),
                 s.warn,
@@ -149,7 +158,7 @@ impl Layer for Confirm {
         match self {
             Confirm::Submit(_) => "submit",
             Confirm::Retry(_) => "retry",
-            Confirm::Refused { .. } => "refused",
+            Confirm::Refused { .. } | Confirm::Blocked { .. } => "refused",
             Confirm::Quit { .. } => "quit",
         }
     }

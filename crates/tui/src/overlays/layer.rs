@@ -53,6 +53,8 @@ pub(crate) enum Reply {
     Vim(VimCommand),
     /// The image picker's choice for a settings row.
     Pick(SettingField, String),
+    /// The element picker's choice, for the board's `elements`.
+    AddElement(shotdeck_core::model::ElementRef),
     /// Yes to a confirmation.
     Confirmed(Confirm),
     /// An answer to a question about the board's file.

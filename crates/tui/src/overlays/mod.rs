@@ -7,6 +7,7 @@ mod compare_lines;
 pub(crate) mod confirm;
 pub(crate) mod copy_menu;
 pub(crate) mod details;
+pub(crate) mod element_picker;
 pub(crate) mod file_question;
 pub(crate) mod help;
 pub(crate) mod image_picker;

@@ -126,6 +126,38 @@ fn continuing_names_the_previous_keeper_or_says_it_is_missing() {
 }
 
 #[test]
+fn a_board_that_continues_is_refused_naming_the_take() {
+    let mut s = status();
+    let market = Path::new("/p/02-market.json");
+    assert_eq!(
+        s.continuation_refusal(Path::new("/p/01-arrival.json")),
+        None
+    );
+    assert_eq!(s.continuation_refusal(Path::new("/elsewhere.json")), None);
+    let from = |s: &SequenceStatus| match s.continuation_refusal(market) {
+        Some(Refusal::Continues { board, from, file }) => {
+            assert_eq!(
+                (board.as_str(), file.as_str()),
+                ("02-market", "sequence.toml")
+            );
+            from
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        from(&s),
+        "continues from 01-arrival, which has no keeper yet"
+    );
+    s.apply(&view(
+        "/p/01-arrival.json",
+        2,
+        true,
+        Some(("/r/a.mp4", 5.0)),
+    ));
+    assert_eq!(from(&s), "continues from 01-arrival take 2");
+}
+
+#[test]
 fn a_cut_needs_every_keeper_downloaded() {
     let mut s = status();
     s.apply(&view(
