@@ -1,0 +1,182 @@
+use super::*;
+use serde_json::json;
+
+fn parse_json(kind: Kind, body: Value) -> Result<TaskSpec, Invalid> {
+    parse(kind, body.as_object().expect("object"))
+}
+
+fn multi(shots: Value, duration: &str) -> Value {
+    json!({
+        "model_name": "kling-v3", "multi_shot": true, "shot_type": "customize",
+        "prompt": "", "multi_prompt": shots, "duration": duration
+    })
+}
+
+#[test]
+fn a_minimal_text_create_gets_the_defaults() {
+    let spec = parse_json(
+        Kind::Text,
+        json!({"model_name": "kling-v3", "prompt": "a cat"}),
+    )
+    .expect("valid");
+    assert_eq!(
+        (spec.duration_secs, spec.mode.as_str(), spec.sound),
+        (5, "std", false)
+    );
+}
+
+#[test]
+fn duration_must_be_a_string() {
+    let body = json!({"model_name": "kling-v3", "prompt": "a cat", "duration": 5});
+    let err = parse_json(Kind::Text, body).unwrap_err();
+    assert_eq!(err.message, "duration must be a string, got a number");
+}
+
+#[test]
+fn models_are_per_endpoint() {
+    let omni_on_text = json!({"model_name": "kling-v3-omni", "prompt": "a cat"});
+    let err = parse_json(Kind::Text, omni_on_text).unwrap_err();
+    assert!(err.message.contains("use kling-v3"), "{}", err.message);
+    let missing = parse_json(Kind::Text, json!({"prompt": "a cat"})).unwrap_err();
+    assert_eq!(missing.param.as_deref(), Some("model_name"));
+}
+
+#[test]
+fn multi_shot_rules() {
+    let ok = multi(
+        json!([{"index": 1, "prompt": "a", "duration": "2"}, {"index": 2, "prompt": "b", "duration": "3"}]),
+        "5",
+    );
+    assert_eq!(parse_json(Kind::Text, ok).expect("valid").duration_secs, 5);
+    let numeric = multi(json!([{"index": 1, "prompt": "a", "duration": 5}]), "5");
+    let err = parse_json(Kind::Text, numeric).unwrap_err();
+    assert_eq!(err.param.as_deref(), Some("multi_prompt[0].duration"));
+    let mut no_type = multi(json!([{"index": 1, "prompt": "a", "duration": "5"}]), "5");
+    no_type.as_object_mut().expect("object").remove("shot_type");
+    assert_eq!(
+        parse_json(Kind::Text, no_type)
+            .unwrap_err()
+            .param
+            .as_deref(),
+        Some("shot_type")
+    );
+}
+
+#[test]
+fn image2video_needs_a_first_frame_and_ignores_aspect_ratio() {
+    let body = json!({"model_name": "kling-v3", "prompt": "go", "aspect_ratio": "bogus"});
+    assert_eq!(
+        parse_json(Kind::Image, body).unwrap_err().param.as_deref(),
+        Some("image")
+    );
+    let url = json!({"model_name": "kling-v3", "prompt": "go", "aspect_ratio": "bogus", "image": "https://x.test/a.png"});
+    assert!(parse_json(Kind::Image, url).is_ok());
+}
+
+#[test]
+fn omni_placeholders_and_list() {
+    let body = json!({
+        "model_name": "kling-v3-omni", "prompt": "<<<image_2>>> waves",
+        "image_list": [{"image_url": "https://x.test/a.png"}]
+    });
+    let err = parse_json(Kind::Omni, body).unwrap_err();
+    assert_eq!(err.param.as_deref(), Some("prompt"));
+    let empty = json!({"model_name": "kling-v3-omni", "prompt": "hi", "image_list": []});
+    assert_eq!(
+        parse_json(Kind::Omni, empty).unwrap_err().param.as_deref(),
+        Some("image_list")
+    );
+    let ok = json!({"model_name": "kling-v3-omni", "prompt": "<<<image_1>>>", "image_list": [{"image_url": "https://x.test/a.png"}]});
+    assert_eq!(parse_json(Kind::Omni, ok).expect("valid").mode, "pro");
+}
+
+#[test]
+fn omni_takes_element_lists_that_its_tokens_name_and_counts_them_with_images() {
+    let ok = json!({"model_name": "kling-v3-omni", "prompt": "<<<element_1>>> runs",
+        "element_list": [{"element_id": 863121023120580600_i64}]});
+    let spec = parse_json(Kind::Omni, ok).expect("one element");
+    assert_eq!(spec.element_ids, vec![863121023120580600]);
+    let unnamed = json!({"model_name": "kling-v3-omni", "prompt": "<<<element_2>>>",
+        "element_list": [{"element_id": 1}]});
+    let e = parse_json(Kind::Omni, unnamed).unwrap_err();
+    assert!(e.message.contains("<<<element_2>>>"), "{}", e.message);
+    let images: Vec<Value> = (0..7)
+        .map(|i| json!({"image_url": format!("https://x.test/{i}.png")}))
+        .collect();
+    let crowded = json!({"model_name": "kling-v3-omni", "prompt": "x",
+        "image_list": images, "element_list": [{"element_id": 1}]});
+    assert_eq!(
+        parse_json(Kind::Omni, crowded)
+            .unwrap_err()
+            .param
+            .as_deref(),
+        Some("element_list")
+    );
+    let text_id = json!({"model_name": "kling-v3-omni", "prompt": "x",
+        "element_list": [{"element_id": "abc"}]});
+    assert!(parse_json(Kind::Omni, text_id).is_err());
+    let on_text2video = json!({"model_name": "kling-v3", "prompt": "x",
+        "element_list": [{"element_id": 1}]});
+    assert_eq!(
+        parse_json(Kind::Text, on_text2video)
+            .unwrap_err()
+            .param
+            .as_deref(),
+        Some("element_list")
+    );
+}
+
+#[test]
+fn auto_multi_shot_and_4k_are_accepted() {
+    let auto = json!({
+        "model_name": "kling-v3", "multi_shot": true, "shot_type": "intelligence",
+        "prompt": "a chase", "duration": "10", "mode": "4k"
+    });
+    let spec = parse_json(Kind::Text, auto).expect("valid");
+    assert_eq!((spec.duration_secs, spec.mode.as_str()), (10, "4k"));
+    let empty = json!({"model_name": "kling-v3", "multi_shot": true, "shot_type": "intelligence", "prompt": ""});
+    assert_eq!(
+        parse_json(Kind::Text, empty).unwrap_err().param.as_deref(),
+        Some("prompt")
+    );
+}
+
+#[test]
+fn omni_takes_text_alone_and_typed_frames_after_the_references() {
+    let text = json!({"model_name": "kling-v3-omni", "prompt": "a cat", "mode": "std"});
+    assert!(parse_json(Kind::Omni, text).is_ok());
+    let frames = json!({
+        "model_name": "kling-v3-omni", "prompt": "<<<image_1>>> opens the door",
+        "image_list": [
+            {"image_url": "https://x.test/ref.png"},
+            {"image_url": "https://x.test/a.png", "type": "first_frame"},
+            {"image_url": "https://x.test/b.png", "type": "end_frame"}
+        ]
+    });
+    assert!(parse_json(Kind::Omni, frames.clone()).is_ok());
+    // Typed items are frames, not references: <<<image_2>>> names nothing.
+    let mut two = frames.clone();
+    two["prompt"] = json!("<<<image_2>>>");
+    assert_eq!(
+        parse_json(Kind::Omni, two).unwrap_err().param.as_deref(),
+        Some("prompt")
+    );
+    let mut multi = frames.clone();
+    multi["multi_shot"] = json!(true);
+    multi["shot_type"] = json!("intelligence");
+    assert_eq!(
+        parse_json(Kind::Omni, multi).unwrap_err().param.as_deref(),
+        Some("image_list[1].type")
+    );
+    let end_only = json!({
+        "model_name": "kling-v3-omni", "prompt": "go",
+        "image_list": [{"image_url": "https://x.test/b.png", "type": "end_frame"}]
+    });
+    assert_eq!(
+        parse_json(Kind::Omni, end_only)
+            .unwrap_err()
+            .param
+            .as_deref(),
+        Some("image_list")
+    );
+}
