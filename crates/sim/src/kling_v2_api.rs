@@ -182,6 +182,7 @@ pub(crate) async fn lookup(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
+    state.store().count_lookup();
     if !api_key_ok(&headers, &state.keys) {
         return unauthorized();
     }
