@@ -118,14 +118,23 @@ pub struct Designs {
 pub const TEXT_TO_VIDEO: &str = "/text-to-video/";
 /// `POST /image-to-video/{model}`.
 pub const IMAGE_TO_VIDEO: &str = "/image-to-video/";
+/// `POST /omni-video/{model}`: every board of an omni model, and reference boards.
+pub const OMNI_VIDEO_PATH: &str = "/omni-video/";
 /// `GET /tasks?task_ids=a,b`.
 pub const TASKS_PATH: &str = "/tasks";
 /// The query parameter of [`TASKS_PATH`].
 pub const TASK_IDS_PARAM: &str = "task_ids";
+/// Task ids asked in one [`TASKS_PATH`] lookup. Kling's page documents the batch ("Support
+/// batch queries, separated by \",\"") but no limit; a client that calls it reports "The
+/// vendor caps `GET /tasks` at **20 ids** per request (undocumented; verified live)"
+/// (README "Kling's two request designs" cites both). 20 is also the conservative guess.
+pub const TASK_IDS_PER_LOOKUP: usize = 20;
 
 /// Whether a composed request's path is a v2 create.
 pub fn is_v2_path(path: &str) -> bool {
-    path.starts_with(TEXT_TO_VIDEO) || path.starts_with(IMAGE_TO_VIDEO)
+    path.starts_with(TEXT_TO_VIDEO)
+        || path.starts_with(IMAGE_TO_VIDEO)
+        || path.starts_with(OMNI_VIDEO_PATH)
 }
 
 /// Whether the provider can find the task of `create_path` by our `external_task_id`:
@@ -139,6 +148,13 @@ pub fn looks_up_by_external_id(provider: Provider, create_path: &str) -> bool {
 /// no list per kind (its lookup takes ids), so each task is queried on its own.
 pub fn lists_tasks(provider: Provider, create_path: &str) -> bool {
     provider.lists_tasks() && !is_v2_path(create_path)
+}
+
+/// Whether the engine polls the task of `create_path` together with the provider's other
+/// v2 tasks: one `GET /tasks?task_ids=a,b,…` answers up to [`TASK_IDS_PER_LOOKUP`] of them,
+/// whatever model or kind created them (the lookup takes ids, not a kind).
+pub fn looks_up_in_batches(provider: Provider, create_path: &str) -> bool {
+    provider == Provider::Kling && is_v2_path(create_path)
 }
 
 /// The design a board on `row` takes under `pref`, or why it cannot go.
@@ -314,6 +330,22 @@ mod tests {
             "/image-to-video/kling-3.0-turbo"
         ));
         assert!(!lists_tasks(Provider::Gateway, "/v1/video/generations"));
+        assert!(looks_up_in_batches(
+            Provider::Kling,
+            "/omni-video/kling-3.0-omni"
+        ));
+        assert!(looks_up_in_batches(
+            Provider::Kling,
+            "/text-to-video/kling-3.0"
+        ));
+        assert!(!looks_up_in_batches(
+            Provider::Kling,
+            "/v1/videos/omni-video"
+        ));
+        assert!(!looks_up_in_batches(
+            Provider::Gateway,
+            "/text-to-video/kling-3.0"
+        ));
     }
 
     #[test]
