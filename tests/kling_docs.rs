@@ -19,6 +19,8 @@ mod odd_answers;
 mod v2;
 #[path = "kling_docs/v2_batch.rs"]
 mod v2_batch;
+#[path = "kling_docs/v2_omni.rs"]
+mod v2_omni;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

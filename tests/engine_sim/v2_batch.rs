@@ -54,3 +54,31 @@ async fn ten_v2_jobs_in_flight_share_their_lookups() {
         "{polls} lookups for {JOBS} jobs: the tasks were not looked up together"
     );
 }
+
+/// `[profiles.kling] route = "v2"`: the example's omni board with an element goes to
+/// `/omni-video/kling-3.0-omni` and runs to its video like any other job.
+#[tokio::test]
+async fn an_omni_board_with_an_element_runs_on_the_v2_design() {
+    let h = Harness::start(0.5).await;
+    let mut config = h.config();
+    config.settings.profiles.kling.route = shotdeck::core::kling_v2::RoutePref::V2;
+    let mut engine = shotdeck::engine::Engine::start(config).await.unwrap();
+    let mut events = Events::new(&mut engine);
+    let (id, _) = submit(&h, &engine, &mut events, "element.json", Provider::Kling).await;
+    let v = events.finished(id).await;
+    assert_eq!(v.phase, JobPhase::Done, "{v:#?}");
+    shutdown(engine).await;
+    let record = shotdeck::engine::store::Store::open(&h.store_path())
+        .unwrap()
+        .record(id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.create_path, "/omni-video/kling-3.0-omni");
+    let stats = h.sim.stats();
+    assert_eq!(stats.creates_accepted, 1);
+    assert!(
+        stats.task_lookups >= 1,
+        "polled through GET /tasks: {stats:?}"
+    );
+    assert_eq!(stats.list_requests, 0);
+}

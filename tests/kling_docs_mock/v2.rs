@@ -48,6 +48,8 @@ fn resolutions(model: &str) -> Option<&'static [&'static str]> {
     match model {
         "kling-3.0" => Some(&["720p", "1080p", "4k"]),
         "kling-3.0-turbo" => Some(&["720p", "1080p"]),
+        // [KLING] omni-video "`settings.resolution` | … | `720p`, `1080p`, `4k`".
+        "kling-3.0-omni" => Some(&["720p", "1080p", "4k"]),
         _ => None,
     }
 }
@@ -98,6 +100,7 @@ impl V2Mock {
         let app = Router::new()
             .route("/text-to-video/{model}", post(create_text))
             .route("/image-to-video/{model}", post(create_image))
+            .route("/omni-video/{model}", post(create_omni))
             .route("/tasks", get(lookup))
             .route("/files/{name}", get(file))
             .with_state(mock);
@@ -185,14 +188,7 @@ async fn create_text(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create(
-        mock,
-        format!("/text-to-video/{model}"),
-        model,
-        false,
-        headers,
-        body,
-    )
+    create(mock, "text", model, headers, body)
 }
 
 async fn create_image(
@@ -201,24 +197,24 @@ async fn create_image(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create(
-        mock,
-        format!("/image-to-video/{model}"),
-        model,
-        true,
-        headers,
-        body,
-    )
+    create(mock, "image", model, headers, body)
 }
 
-fn create(
-    mock: Mock,
-    path: String,
-    model: String,
-    image: bool,
+async fn create_omni(
+    State(mock): State<Mock>,
+    Path(model): Path<String>,
     headers: HeaderMap,
-    raw: Bytes,
+    body: Bytes,
 ) -> Response {
+    create(mock, "omni", model, headers, body)
+}
+
+/// A create at `/{route}-to-video/{model}` (`omni`: `/omni-video/{model}`).
+fn create(mock: Mock, route: &str, model: String, headers: HeaderMap, raw: Bytes) -> Response {
+    let path = match route {
+        "omni" => format!("/omni-video/{model}"),
+        _ => format!("/{route}-to-video/{model}"),
+    };
     record(&mock, path, None, &headers, &raw);
     if let Some(refused) = authorized(&mock, &headers) {
         return refused;
@@ -227,7 +223,10 @@ fn create(
         return envelope(status, code, "refused by the mock", Value::Null);
     }
     // [ERRORS] "404 1203 … Resource not found": a model the design has no route for.
-    let Some(allowed) = resolutions(&model) else {
+    // [KLING] "Path: `/omni-video/kling-3.0-omni`": the omni model there and only there.
+    let Some(allowed) =
+        resolutions(&model).filter(|_| (route == "omni") == model.ends_with("-omni"))
+    else {
         return envelope(404, 1203, "model not found", Value::Null);
     };
     let Ok(body) = serde_json::from_slice::<Value>(&raw) else {
@@ -238,7 +237,11 @@ fn create(
     if body.get("model_name").is_some() || body.get("model").is_some() {
         return bad("the model goes in the path");
     }
-    if image {
+    if route == "omni" {
+        if let Some(why) = super::v2_omni::refusal(&body) {
+            return bad(&why);
+        }
+    } else if route == "image" {
         // [CLOUDSWAY zh] image-to-video "contents array 必填"; [UNMODEL] typed items.
         let Some(items) = body["contents"].as_array() else {
             return bad("contents is required");

@@ -63,6 +63,9 @@ pub const KLING_V3: ModelRow = ModelRow {
         legacy: true,
         v2: Some(V2Model {
             path_model: "kling-3.0",
+            omni: false,
+            // As on legacy, reference boards go to omni-video as the omni model.
+            references_to: Some("kling-3.0-omni"),
             image: true,
             last_frame: true,
             resolutions: &[("std", "720p"), ("pro", "1080p"), (FOUR_K, "4k")],
@@ -91,11 +94,23 @@ pub const KLING_V3_OMNI: ModelRow = ModelRow {
         },
     ],
     four_k: Some(rate(0.42, 0.42)),
-    // The v2 omni-video (`/omni-video/kling-3.0-omni`, `contents` with `refer_image`) is
-    // not built: this model keeps the legacy route.
+    // Kling's omni-video page (README "Kling's two request designs"): `POST
+    // /omni-video/kling-3.0-omni`, `contents` of `prompt`, `first_frame`, `last_frame`,
+    // `refer_image` and `element`; "settings.resolution … 720p, 1080p, 4k", "settings.audio
+    // … native, original, off", "settings.multi_shot". Legacy unless `route = "v2"`, as
+    // for kling-v3.
     designs: Designs {
         legacy: true,
-        v2: None,
+        v2: Some(V2Model {
+            path_model: "kling-3.0-omni",
+            omni: true,
+            references_to: None,
+            image: true,
+            last_frame: true,
+            resolutions: &[("std", "720p"), ("pro", "1080p"), (FOUR_K, "4k")],
+            audio: true,
+            multi_shot_setting: true,
+        }),
         default: Design::Legacy,
     },
     ..KLING_V3
@@ -136,6 +151,8 @@ pub const KLING_V3_TURBO: ModelRow = ModelRow {
         legacy: false,
         v2: Some(V2Model {
             path_model: "kling-3.0-turbo",
+            omni: false,
+            references_to: None,
             image: true,
             last_frame: false,
             resolutions: &[("std", "720p"), ("pro", "1080p")],
