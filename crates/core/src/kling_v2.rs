@@ -14,8 +14,9 @@
 //! from client source that calls it, with URLs and commits. Where they could be wrong the
 //! design fails loudly and costs nothing: v2 is the default only for a model without a
 //! legacy route (Kling 3.0 Turbo), an answer in another shape is an odd answer (never a
-//! failed task), and a doubtful create is never re-sent, since v2 documents no lookup by
-//! `external_task_id`.
+//! failed task), and a doubtful create is never re-sent: shotdeck does not look v2 tasks up
+//! by `external_task_id` (Kling's page documents `GET /tasks?external_task_ids=`, found after
+//! this was built; unused so far), so the job waits for the user.
 
 use serde::{Deserialize, Serialize};
 
@@ -156,8 +157,9 @@ pub fn is_v2_path(path: &str) -> bool {
 }
 
 /// Whether the provider can find the task of `create_path` by our `external_task_id`:
-/// the legacy design can; v2 documents no such lookup, so a doubtful create waits for the
-/// user instead of ever being sent again.
+/// the legacy design can; on v2 shotdeck does not use the documented
+/// `external_task_ids` lookup yet, so a doubtful create waits for the user instead of ever
+/// being sent again.
 pub fn looks_up_by_external_id(provider: Provider, create_path: &str) -> bool {
     provider.looks_up_by_external_id() && !is_v2_path(create_path)
 }

@@ -17,7 +17,8 @@ use shotdeck_core::compose::ComposedRequest;
 use shotdeck_core::kling_v2::{TASK_IDS_PARAM, TASKS_PATH};
 use shotdeck_files::credentials::{ENV_API_KEY, Secret};
 
-/// Why a doubtful v2 create cannot be looked up: the design documents no lookup by our id.
+/// Why a doubtful v2 create is not looked up: shotdeck does not use the design's
+/// `external_task_ids` lookup yet (the message keeps its words: tests and users know it).
 pub(super) fn no_external_lookup() -> ProviderError {
     ProviderError::Config(
         "Kling's v2 design documents no lookup by external_task_id: check the task list in \
