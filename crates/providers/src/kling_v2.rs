@@ -18,10 +18,10 @@ use shotdeck_core::kling_v2::{TASK_IDS_PARAM, TASKS_PATH};
 use shotdeck_files::credentials::{ENV_API_KEY, Secret};
 
 /// Why a doubtful v2 create is not looked up: shotdeck does not use the design's
-/// `external_task_ids` lookup yet (the message keeps its words: tests and users know it).
+/// `external_task_ids` lookup yet.
 pub(super) fn no_external_lookup() -> ProviderError {
     ProviderError::Config(
-        "Kling's v2 design documents no lookup by external_task_id: check the task list in \
+        "shotdeck does not look Kling v2 tasks up by external_task_id: check the task list in \
          Kling's console before sending this board again"
             .into(),
     )
