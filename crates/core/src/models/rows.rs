@@ -26,6 +26,19 @@ const OMNI_ROUTE: Route = Route {
     model_name: "kling-v3-omni",
 };
 
+/// Kling 3.0 on the v2 design; Kling 3.0 Omni offers the same settings.
+const KLING_3_0: V2Model = V2Model {
+    path_model: "kling-3.0",
+    omni: false,
+    // As on legacy, reference boards go to omni-video as the omni model.
+    references_to: Some("kling-3.0-omni"),
+    image: true,
+    last_frame: true,
+    resolutions: &[("std", "720p"), ("pro", "1080p"), (FOUR_K, "4k")],
+    audio: true,
+    multi_shot_setting: true,
+};
+
 pub const KLING_V3: ModelRow = ModelRow {
     name: "kling-v3",
     text: Route {
@@ -61,17 +74,7 @@ pub const KLING_V3: ModelRow = ModelRow {
     // Kling's own page (see `kling_v2`), so only a user who asks for it pays through it.
     designs: Designs {
         legacy: true,
-        v2: Some(V2Model {
-            path_model: "kling-3.0",
-            omni: false,
-            // As on legacy, reference boards go to omni-video as the omni model.
-            references_to: Some("kling-3.0-omni"),
-            image: true,
-            last_frame: true,
-            resolutions: &[("std", "720p"), ("pro", "1080p"), (FOUR_K, "4k")],
-            audio: true,
-            multi_shot_setting: true,
-        }),
+        v2: Some(KLING_3_0),
         default: Design::Legacy,
     },
 };
@@ -105,11 +108,7 @@ pub const KLING_V3_OMNI: ModelRow = ModelRow {
             path_model: "kling-3.0-omni",
             omni: true,
             references_to: None,
-            image: true,
-            last_frame: true,
-            resolutions: &[("std", "720p"), ("pro", "1080p"), (FOUR_K, "4k")],
-            audio: true,
-            multi_shot_setting: true,
+            ..KLING_3_0
         }),
         default: Design::Legacy,
     },
