@@ -3,7 +3,8 @@
 //! 1102 never retried, a lost create answer (reconciled by the path lookup, then by the list
 //! scan when the path lookup does not know our id), API-key auth, the watermarked copy,
 //! odd poll answers that never end a task the provider accepted (`odd_answers`: nor one
-//! that names another task), and many jobs polled with one list request (`list_polling`).
+//! that names another task), and many jobs polled with one list request (`list_polling`),
+//! or, on the v2 design, with one batch lookup (`v2_batch`).
 
 #[path = "kling_docs/elements.rs"]
 mod elements;
@@ -16,6 +17,10 @@ mod model_name;
 mod odd_answers;
 #[path = "kling_docs/v2.rs"]
 mod v2;
+#[path = "kling_docs/v2_batch.rs"]
+mod v2_batch;
+#[path = "kling_docs/v2_omni.rs"]
+mod v2_omni;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -101,11 +106,21 @@ async fn run_jobs(
     vars: &'static [(&'static str, &'static str)],
     tuning: Tuning,
 ) -> (Vec<JobView>, TempDir) {
+    run_jobs_at(mock.base.clone(), board, count, vars, tuning).await
+}
+
+/// [`run_jobs`] against any mock at `base` (the v2 design's is another server).
+async fn run_jobs_at(
+    base: String,
+    board: Board,
+    count: usize,
+    vars: &'static [(&'static str, &'static str)],
+    tuning: Tuning,
+) -> (Vec<JobView>, TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let board_path = dir.path().join("boards/docs.json");
     std::fs::create_dir_all(board_path.parent().unwrap()).unwrap();
     board_file::save(&board_path, &board).unwrap();
-    let base = mock.base.clone();
     let factory: ClientFactory = Arc::new(move |p: Provider| {
         let env = move |name: &str| {
             vars.iter()

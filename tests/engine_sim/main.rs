@@ -20,4 +20,5 @@ mod submit;
 mod support;
 mod takes;
 mod unsent;
+mod v2_batch;
 mod variants;

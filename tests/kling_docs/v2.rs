@@ -15,7 +15,7 @@ use super::kling_docs_mock::v2::V2Mock;
 
 const KEY: &str = "v2-docs-api-key";
 
-fn client(mock: &V2Mock, vars: &[(&'static str, &'static str)]) -> Client {
+pub(super) fn client(mock: &V2Mock, vars: &[(&'static str, &'static str)]) -> Client {
     let vars = vars.to_vec();
     let env = move |name: &str| {
         vars.iter()
@@ -264,13 +264,19 @@ async fn a_route_the_model_lacks_is_refused_before_any_send() {
             && !shotdeck::core::is_submittable(std::slice::from_ref(f))),
         "{f:?}"
     );
+    // Turbo has no omni-video: its reference boards are refused, naming the omni model.
     let omni = Board {
         mode: Mode::Reference,
         references: vec!["https://x.test/a.png".into()],
-        ..board("kling-v3")
+        ..board("kling-v3-turbo")
     };
     let f = shotdeck::core::validate_for(&omni, Provider::Kling, &v2(), &Default::default());
-    assert!(f.iter().any(|f| f.message.contains("omni-video")), "{f:?}");
+    assert!(
+        f.iter().any(|f| f.message.contains("omni-video")
+            && f.message.contains("kling-v3-omni")
+            && !shotdeck::core::is_submittable(std::slice::from_ref(f))),
+        "{f:?}"
+    );
     let e = toml::from_str::<Profiles>("[kling]\nroute = \"v3\"\n").unwrap_err();
     assert!(
         e.to_string().contains("route") || e.to_string().contains("v3"),

@@ -21,6 +21,7 @@
 mod elements;
 mod tasks;
 pub mod v2;
+mod v2_omni;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};

@@ -19,6 +19,15 @@
 //! - [LOOKUP] a client's test (stored file id 69784959331; the index names no repository):
 //!   `calls[1]!.url, \`${KLING_BASE}/tasks?task_ids=task_abc\`` answered
 //!   `{ data: [{ id: "task_abc", status: "succeeded", outputs: [{ type: "video", url } ] }] }`.
+//! - [KLING] Kling's own page, as a client keeps it: aself101/kling-api
+//!   `docs/api/kling-omni-3.0-ovg.md` @ 71eb8c9e ("Source:
+//!   https://kling.ai/document-api/api/video/3-0-omni/video-omni"), "Query Task (By task
+//!   ID)": "`task_ids`: Support batch queries, separated by \",\"", answering `data` as a
+//!   list of `{id, status, message, …, outputs: [{type: "video", id, url, watermark_url,
+//!   duration}]}`; the same client's README @ 71eb8c9e: "The vendor caps `GET /tasks` at
+//!   **20 ids** per request (undocumented; verified live)" and "it answers `200 data: []`
+//!   for unknown ids". How Kling refuses a 21st id is not written anywhere: the mock
+//!   refuses it as [ERRORS] "400 1201", so a client that asks for more fails loudly here.
 //! - [ERRORS] the legacy design's error table (General Information, quoted in `mod.rs`):
 //!   "429 1102 … Resource pack depleted", "401 1002 … Authorization invalid", "404 1203 …
 //!   Resource not found"; the v2 answers use the same envelope (return example above).
@@ -39,6 +48,8 @@ fn resolutions(model: &str) -> Option<&'static [&'static str]> {
     match model {
         "kling-3.0" => Some(&["720p", "1080p", "4k"]),
         "kling-3.0-turbo" => Some(&["720p", "1080p"]),
+        // [KLING] omni-video "`settings.resolution` | … | `720p`, `1080p`, `4k`".
+        "kling-3.0-omni" => Some(&["720p", "1080p", "4k"]),
         _ => None,
     }
 }
@@ -58,6 +69,10 @@ struct Inner {
     tasks: Vec<(String, String, u32, String, String)>,
     next_create: Option<(u16, i64)>,
     fail_next_task: bool,
+    /// The n-th task made is left out of lookups that ask for more than one id.
+    left_out_of_batches: Option<usize>,
+    /// The n-th task made is answered without its `status` in such lookups.
+    odd_in_batches: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -85,6 +100,7 @@ impl V2Mock {
         let app = Router::new()
             .route("/text-to-video/{model}", post(create_text))
             .route("/image-to-video/{model}", post(create_image))
+            .route("/omni-video/{model}", post(create_omni))
             .route("/tasks", get(lookup))
             .route("/files/{name}", get(file))
             .with_state(mock);
@@ -104,6 +120,37 @@ impl V2Mock {
     /// The next task made fails (HTTP 200, code 0, `status: "failed"`).
     pub fn fail_next_task(&self) {
         self.inner.lock().unwrap().fail_next_task = true;
+    }
+
+    /// The `n`-th task made (0-based) is missing from every lookup of more than one id
+    /// ("200 data: []" for an id the lookup does not know), and shown when asked alone.
+    pub fn leave_out_of_batches(&self, n: usize) {
+        self.inner.lock().unwrap().left_out_of_batches = Some(n);
+    }
+
+    /// The `n`-th task made is an unreadable item (no `status`) in every lookup of more
+    /// than one id, and answered normally when asked alone.
+    pub fn odd_in_batches(&self, n: usize) {
+        self.inner.lock().unwrap().odd_in_batches = Some(n);
+    }
+
+    /// The ids each lookup asked for, in order.
+    pub fn lookups(&self) -> Vec<Vec<String>> {
+        self.hits()
+            .into_iter()
+            .filter(|h| h.path == "/tasks")
+            .filter_map(|h| h.query)
+            .map(|q| {
+                let ids = q.trim_start_matches("task_ids=").split(',');
+                ids.map(str::to_string).collect()
+            })
+            .collect()
+    }
+
+    /// The ids of the tasks made, in order.
+    pub fn task_ids(&self) -> Vec<String> {
+        let inner = self.inner.lock().unwrap();
+        inner.tasks.iter().map(|t| t.0.clone()).collect()
     }
 
     pub fn task_count(&self) -> usize {
@@ -141,14 +188,7 @@ async fn create_text(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create(
-        mock,
-        format!("/text-to-video/{model}"),
-        model,
-        false,
-        headers,
-        body,
-    )
+    create(mock, "text", model, headers, body)
 }
 
 async fn create_image(
@@ -157,24 +197,24 @@ async fn create_image(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create(
-        mock,
-        format!("/image-to-video/{model}"),
-        model,
-        true,
-        headers,
-        body,
-    )
+    create(mock, "image", model, headers, body)
 }
 
-fn create(
-    mock: Mock,
-    path: String,
-    model: String,
-    image: bool,
+async fn create_omni(
+    State(mock): State<Mock>,
+    Path(model): Path<String>,
     headers: HeaderMap,
-    raw: Bytes,
+    body: Bytes,
 ) -> Response {
+    create(mock, "omni", model, headers, body)
+}
+
+/// A create at `/{route}-to-video/{model}` (`omni`: `/omni-video/{model}`).
+fn create(mock: Mock, route: &str, model: String, headers: HeaderMap, raw: Bytes) -> Response {
+    let path = match route {
+        "omni" => format!("/omni-video/{model}"),
+        _ => format!("/{route}-to-video/{model}"),
+    };
     record(&mock, path, None, &headers, &raw);
     if let Some(refused) = authorized(&mock, &headers) {
         return refused;
@@ -183,7 +223,10 @@ fn create(
         return envelope(status, code, "refused by the mock", Value::Null);
     }
     // [ERRORS] "404 1203 … Resource not found": a model the design has no route for.
-    let Some(allowed) = resolutions(&model) else {
+    // [KLING] "Path: `/omni-video/kling-3.0-omni`": the omni model there and only there.
+    let Some(allowed) =
+        resolutions(&model).filter(|_| (route == "omni") == model.ends_with("-omni"))
+    else {
         return envelope(404, 1203, "model not found", Value::Null);
     };
     let Ok(body) = serde_json::from_slice::<Value>(&raw) else {
@@ -194,7 +237,11 @@ fn create(
     if body.get("model_name").is_some() || body.get("model").is_some() {
         return bad("the model goes in the path");
     }
-    if image {
+    if route == "omni" {
+        if let Some(why) = super::v2_omni::refusal(&body) {
+            return bad(&why);
+        }
+    } else if route == "image" {
         // [CLOUDSWAY zh] image-to-video "contents array 必填"; [UNMODEL] typed items.
         let Some(items) = body["contents"].as_array() else {
             return bad("contents is required");
@@ -263,12 +310,27 @@ async fn lookup(
     let Some(ids) = query else {
         return envelope(400, 1201, "task_ids is required", Value::Null);
     };
+    let asked: Vec<&str> = ids.split(',').collect();
+    // [KLING] the batch, and its cap of 20.
+    if asked.len() > 20 {
+        return envelope(400, 1201, "too many task_ids", Value::Null);
+    }
+    let batch = asked.len() > 1;
     let mut inner = mock.inner.lock().unwrap();
+    let (left_out, odd) = (inner.left_out_of_batches, inner.odd_in_batches);
     let mut data = Vec::new();
-    for id in ids.split(',') {
-        let Some(task) = inner.tasks.iter_mut().find(|t| t.0 == id) else {
+    for id in asked {
+        let Some(n) = inner.tasks.iter().position(|t| t.0 == id) else {
             continue;
         };
+        if batch && left_out == Some(n) {
+            continue;
+        }
+        if batch && odd == Some(n) {
+            data.push(json!({"id": id}));
+            continue;
+        }
+        let task = &mut inner.tasks[n];
         task.2 += 1;
         let answer = match (task.1.as_str(), task.2) {
             ("will_fail", _) => json!({"id": task.0, "status": "failed",

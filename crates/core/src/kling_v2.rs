@@ -14,8 +14,9 @@
 //! from client source that calls it, with URLs and commits. Where they could be wrong the
 //! design fails loudly and costs nothing: v2 is the default only for a model without a
 //! legacy route (Kling 3.0 Turbo), an answer in another shape is an odd answer (never a
-//! failed task), and a doubtful create is never re-sent, since v2 documents no lookup by
-//! `external_task_id`.
+//! failed task), and a doubtful create is never re-sent: shotdeck does not look v2 tasks up
+//! by `external_task_id` (Kling's page documents `GET /tasks?external_task_ids=`, found after
+//! this was built; unused so far), so the job waits for the user.
 
 use serde::{Deserialize, Serialize};
 
@@ -82,8 +83,14 @@ pub struct KlingProfile {
 /// What one model offers on the v2 design.
 #[derive(Debug, PartialEq)]
 pub struct V2Model {
-    /// The path segment: `POST /text-to-video/{path_model}`.
+    /// The path segment: `POST /text-to-video/{path_model}` (or `/omni-video/…`).
     pub path_model: &'static str,
+    /// Every board of the model goes to `POST /omni-video/{path_model}`, its `contents`
+    /// carrying the prompt, the frames, reference images and elements.
+    pub omni: bool,
+    /// Where a non-omni model's reference boards go: `POST /omni-video/{this}`, as the
+    /// legacy design sends them to omni-video as the omni model. `None`: refused.
+    pub references_to: Option<&'static str>,
     /// Whether `POST /image-to-video/{path_model}` exists (first frame in `contents`).
     pub image: bool,
     /// Whether `contents` may carry a `last_frame`.
@@ -97,6 +104,18 @@ pub struct V2Model {
 }
 
 impl V2Model {
+    /// Where a board of `mode` is created: `(path prefix, path model)`, the prefix one of
+    /// [`TEXT_TO_VIDEO`], [`IMAGE_TO_VIDEO`], [`OMNI_VIDEO_PATH`]; `None` when this model
+    /// has no v2 route for the mode.
+    pub fn create(&self, mode: Mode) -> Option<(&'static str, &'static str)> {
+        match mode {
+            _ if self.omni => Some((OMNI_VIDEO_PATH, self.path_model)),
+            Mode::Text => Some((TEXT_TO_VIDEO, self.path_model)),
+            Mode::Image => self.image.then_some((IMAGE_TO_VIDEO, self.path_model)),
+            Mode::Reference => self.references_to.map(|m| (OMNI_VIDEO_PATH, m)),
+        }
+    }
+
     /// The `settings.resolution` for a board quality, `None` when the model has none.
     pub fn resolution(&self, quality: &str) -> Option<&'static str> {
         self.resolutions
@@ -118,19 +137,29 @@ pub struct Designs {
 pub const TEXT_TO_VIDEO: &str = "/text-to-video/";
 /// `POST /image-to-video/{model}`.
 pub const IMAGE_TO_VIDEO: &str = "/image-to-video/";
+/// `POST /omni-video/{model}`: every board of an omni model, and reference boards.
+pub const OMNI_VIDEO_PATH: &str = "/omni-video/";
 /// `GET /tasks?task_ids=a,b`.
 pub const TASKS_PATH: &str = "/tasks";
 /// The query parameter of [`TASKS_PATH`].
 pub const TASK_IDS_PARAM: &str = "task_ids";
+/// Task ids asked in one [`TASKS_PATH`] lookup. Kling's page documents the batch ("Support
+/// batch queries, separated by \",\"") but no limit; a client that calls it reports "The
+/// vendor caps `GET /tasks` at **20 ids** per request (undocumented; verified live)"
+/// (README "Kling's two request designs" cites both). 20 is also the conservative guess.
+pub const TASK_IDS_PER_LOOKUP: usize = 20;
 
 /// Whether a composed request's path is a v2 create.
 pub fn is_v2_path(path: &str) -> bool {
-    path.starts_with(TEXT_TO_VIDEO) || path.starts_with(IMAGE_TO_VIDEO)
+    path.starts_with(TEXT_TO_VIDEO)
+        || path.starts_with(IMAGE_TO_VIDEO)
+        || path.starts_with(OMNI_VIDEO_PATH)
 }
 
 /// Whether the provider can find the task of `create_path` by our `external_task_id`:
-/// the legacy design can; v2 documents no such lookup, so a doubtful create waits for the
-/// user instead of ever being sent again.
+/// the legacy design can; on v2 shotdeck does not use the documented
+/// `external_task_ids` lookup yet, so a doubtful create waits for the user instead of ever
+/// being sent again.
 pub fn looks_up_by_external_id(provider: Provider, create_path: &str) -> bool {
     provider.looks_up_by_external_id() && !is_v2_path(create_path)
 }
@@ -139,6 +168,13 @@ pub fn looks_up_by_external_id(provider: Provider, create_path: &str) -> bool {
 /// no list per kind (its lookup takes ids), so each task is queried on its own.
 pub fn lists_tasks(provider: Provider, create_path: &str) -> bool {
     provider.lists_tasks() && !is_v2_path(create_path)
+}
+
+/// Whether the engine polls the task of `create_path` together with the provider's other
+/// v2 tasks: one `GET /tasks?task_ids=a,b,…` answers up to [`TASK_IDS_PER_LOOKUP`] of them,
+/// whatever model or kind created them (the lookup takes ids, not a kind).
+pub fn looks_up_in_batches(provider: Provider, create_path: &str) -> bool {
+    provider == Provider::Kling && is_v2_path(create_path)
 }
 
 /// The design a board on `row` takes under `pref`, or why it cannot go.
@@ -167,24 +203,24 @@ pub fn choose(row: &ModelRow, mode: Mode, pref: RoutePref) -> Result<Design, Str
         let v2 =
             d.v2.as_ref()
                 .ok_or_else(|| format!("{} has no v2 route", row.name))?;
-        match mode {
-            Mode::Text => {}
-            Mode::Image if v2.image => {}
-            Mode::Image => {
+        match (mode, v2.create(mode)) {
+            (_, Some(_)) => {}
+            (Mode::Reference, None) => {
+                return Err(format!(
+                    "{} has no omni-video route on the v2 design, so its reference boards \
+                     cannot go there: choose model kling-v3-omni{}",
+                    row.name,
+                    if d.legacy {
+                        ", or set route = \"legacy\" in [profiles.kling]"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            (_, None) => {
                 return Err(format!(
                     "{} has no image-to-video route on the v2 design",
                     row.name
-                ));
-            }
-            Mode::Reference => {
-                return Err(format!(
-                    "the v2 design's omni-video is not built here: reference boards go the \
-                     legacy route{}",
-                    if d.legacy {
-                        " (route = \"legacy\" in [profiles.kling])"
-                    } else {
-                        ", which this model has not"
-                    }
                 ));
             }
         }
@@ -196,6 +232,9 @@ pub fn choose(row: &ModelRow, mode: Mode, pref: RoutePref) -> Result<Design, Str
 pub fn v2_model(row: &ModelRow) -> Option<&V2Model> {
     row.designs.v2.as_ref()
 }
+
+/// Elements v2 omni-video takes beside a first (and last) frame.
+pub const OMNI_ELEMENTS_WITH_FRAMES: usize = 3;
 
 /// What the v2 prompt cannot say of a board, as (is an error, message) pairs: Auto has no
 /// documented form, a shot prompt with `;` would end its shot early in the
@@ -259,6 +298,23 @@ pub fn limits_of_board(
             ),
         ));
     }
+    // Kling's omni-video page (README "Kling's two request designs"): "When using the first
+    // frame or first and last frames to generate video, a maximum of 3 element are
+    // supported" (images and elements together ≤ 7 is the `elements` rule's, as on legacy).
+    let omni = v2
+        .create(board.mode)
+        .is_some_and(|(p, _)| p == OMNI_VIDEO_PATH);
+    if omni && board.mode == Mode::Image && board.elements.len() > OMNI_ELEMENTS_WITH_FRAMES {
+        out.push((
+            true,
+            FieldPath::Elements,
+            format!(
+                "{} elements with a first frame: Kling's v2 omni-video takes at most \
+                 {OMNI_ELEMENTS_WITH_FRAMES} beside frames; remove some, or use reference mode",
+                board.elements.len()
+            ),
+        ));
+    }
     if !board.negative_prompt.trim().is_empty() {
         out.push((
             false,
@@ -272,67 +328,4 @@ pub fn limits_of_board(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::models::{KLING_V3, KLING_V3_OMNI, KLING_V3_TURBO};
-
-    #[test]
-    fn the_table_decides_unless_the_profile_says_otherwise() {
-        assert_eq!(
-            choose(&KLING_V3, Mode::Text, RoutePref::Auto),
-            Ok(Design::Legacy)
-        );
-        assert_eq!(
-            choose(&KLING_V3, Mode::Image, RoutePref::V2),
-            Ok(Design::V2)
-        );
-        assert_eq!(
-            choose(&KLING_V3_TURBO, Mode::Text, RoutePref::Auto),
-            Ok(Design::V2)
-        );
-        let no_legacy = choose(&KLING_V3_TURBO, Mode::Text, RoutePref::Legacy).unwrap_err();
-        assert!(no_legacy.contains("no legacy route"), "{no_legacy}");
-        let no_v2 = choose(&KLING_V3_OMNI, Mode::Text, RoutePref::V2).unwrap_err();
-        assert!(no_v2.contains("[profiles.kling]"), "{no_v2}");
-        let references = choose(&KLING_V3, Mode::Reference, RoutePref::V2).unwrap_err();
-        assert!(references.contains("omni-video"), "{references}");
-    }
-
-    #[test]
-    fn only_v2_paths_skip_the_external_lookup_and_the_kind_list() {
-        assert!(looks_up_by_external_id(
-            Provider::Kling,
-            "/v1/videos/text2video"
-        ));
-        assert!(!looks_up_by_external_id(
-            Provider::Kling,
-            "/text-to-video/kling-3.0"
-        ));
-        assert!(lists_tasks(Provider::Kling, "/v1/videos/omni-video"));
-        assert!(!lists_tasks(
-            Provider::Kling,
-            "/image-to-video/kling-3.0-turbo"
-        ));
-        assert!(!lists_tasks(Provider::Gateway, "/v1/video/generations"));
-    }
-
-    #[test]
-    fn turbo_has_no_4k_and_a_semicolon_would_cut_a_shot() {
-        let v2 = KLING_V3_TURBO.designs.v2.as_ref().unwrap();
-        assert_eq!(v2.resolution("pro"), Some("1080p"));
-        assert_eq!(v2.resolution("4k"), None);
-        let mut board = crate::model::Board::starter();
-        board.quality = "4k".into();
-        board.shots[0].prompt = "wide; then close".into();
-        let errors: Vec<_> = limits_of_board(&board, v2)
-            .into_iter()
-            .filter(|(e, _, _)| *e)
-            .map(|(_, _, m)| m)
-            .collect();
-        assert!(
-            errors.iter().any(|m| m.contains("settings.resolution")),
-            "{errors:?}"
-        );
-        assert!(errors.iter().any(|m| m.starts_with("Shot 1")), "{errors:?}");
-    }
-}
+mod tests;

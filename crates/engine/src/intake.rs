@@ -114,12 +114,17 @@ pub fn ensure_keyed(job: &NewJob) -> Result<(), Refusal> {
 }
 
 /// Where a body carries `external_task_id`: at the top level, in a gateway's `metadata`, or
-/// both (see core::gateway_profile).
+/// both (see core::gateway_profile), or in `options` (Kling's v2 design: "options.external_task_id
+/// | string | No | Custom task ID", README "Kling's two request designs").
 fn key_places(body: &serde_json::Value) -> Vec<&'static str> {
-    ["/external_task_id", "/metadata/external_task_id"]
-        .into_iter()
-        .filter(|p| body.pointer(p).is_some())
-        .collect()
+    [
+        "/external_task_id",
+        "/metadata/external_task_id",
+        "/options/external_task_id",
+    ]
+    .into_iter()
+    .filter(|p| body.pointer(p).is_some())
+    .collect()
 }
 
 /// Gives a stored body a new `external_task_id` (a retry that resends the stored request):
@@ -309,6 +314,10 @@ mod tests {
             flat_only,
             serde_json::json!({"prompt": "p", "external_task_id": "b"})
         );
+        // Kling's v2 body: the key is in `options`, and a job carrying it there is keyed.
+        let mut v2 = serde_json::json!({"prompt": "p", "options": {"external_task_id": "a"}});
+        rekey(&mut v2, "b", 1).unwrap();
+        assert_eq!(v2["options"]["external_task_id"], "b");
         let mut metadata_only = serde_json::json!({"metadata": {"external_task_id": "a"}});
         rekey(&mut metadata_only, "b", 1).unwrap();
         assert_eq!(
@@ -321,6 +330,32 @@ mod tests {
             ensure_keyed(&job).is_err(),
             "every place must carry the job's key"
         );
+    }
+
+    #[test]
+    fn a_v2_board_is_keyed_in_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let board = Board {
+            model: "kling-v3-turbo".into(),
+            ..Board::starter()
+        };
+        let req = SubmitRequest::new(
+            &dir.path().join("board.json"),
+            board,
+            Provider::Kling,
+            SubmitOptions::default(),
+        );
+        let job = super::prepare(req, &default_prices(), &Profiles::default()).unwrap();
+        assert!(
+            job.request.path.starts_with("/text-to-video/"),
+            "{}",
+            job.request.path
+        );
+        assert_eq!(
+            job.request.body["options"]["external_task_id"],
+            job.external_task_id.as_str()
+        );
+        assert!(ensure_keyed(&job).is_ok(), "v2 jobs may be recorded");
     }
 
     #[test]

@@ -17,8 +17,16 @@
 //! any task: no job is touched, the group stops reading lists for a backoff, and its
 //! members query singly in the meantime. A rate-limited list holds every request of the
 //! engine off, as a rate-limited query does.
+//!
+//! Kling's v2 design has no list per kind but a lookup by ids (`GET /tasks?task_ids=a,b`):
+//! all v2 tasks of one provider form one group (a *batch* group), and its "list" asks for
+//! the member that is due plus the members asked least lately, at most
+//! [`TASK_IDS_PER_LOOKUP`] ids. An answer then says which ids it asked for: a member asked
+//! for and left out (Kling answers an unknown id with nothing, an odd item is skipped) is
+//! asked alone at its next poll, never taken for failed; a member not asked for waits for
+//! its own turn.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +35,7 @@ use tokio::time::Instant;
 
 use super::gate::RequestGate;
 use super::schedule::PollSchedule;
+use shotdeck_core::kling_v2::TASK_IDS_PER_LOOKUP;
 use shotdeck_core::provider::Provider;
 use shotdeck_providers::{Client, ProviderError, TaskSnapshot};
 
@@ -40,11 +49,31 @@ pub(crate) struct ListAnswer {
     pub seq: u64,
     pub received_at: Instant,
     tasks: HashMap<String, TaskSnapshot>,
+    /// The ids a batch lookup asked for; `None` for a kind's list, which shows what it has.
+    asked: Option<HashSet<String>>,
+}
+
+/// What an answer says of one task.
+#[derive(Debug)]
+pub(crate) enum Shown<'a> {
+    Task(&'a TaskSnapshot),
+    /// Asked for (or on a list page's kind) and not in the answer.
+    Missing,
+    /// A batch lookup that did not ask for it: it says nothing of the task.
+    NotAsked,
 }
 
 impl ListAnswer {
-    pub(crate) fn task(&self, task_id: &str) -> Option<&TaskSnapshot> {
-        self.tasks.get(task_id)
+    pub(crate) fn show(&self, task_id: &str) -> Shown<'_> {
+        match self.tasks.get(task_id) {
+            Some(task) => Shown::Task(task),
+            None if self.asked_for(task_id) => Shown::Missing,
+            None => Shown::NotAsked,
+        }
+    }
+
+    fn asked_for(&self, task_id: &str) -> bool {
+        self.asked.as_ref().is_none_or(|ids| ids.contains(task_id))
     }
 }
 
@@ -54,28 +83,53 @@ pub(crate) struct ListGroups {
     groups: Mutex<HashMap<(Provider, String), Arc<ListGroup>>>,
 }
 
+/// Which group a task joins.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum GroupOf<'a> {
+    /// The tasks of one kind, read from its list (`create_path`).
+    Kind(&'a str),
+    /// The provider's v2 tasks, looked up together by id (this task's id).
+    Batch(&'a str),
+}
+
 impl ListGroups {
-    /// Joins the group of `provider`'s tasks created at `create_path`.
-    pub(crate) fn join(&self, provider: Provider, create_path: &str) -> Membership {
+    /// Joins the group `of` names among `provider`'s tasks.
+    pub(crate) fn join(&self, provider: Provider, of: GroupOf<'_>) -> Membership {
+        let (key, batch) = match of {
+            GroupOf::Kind(path) => (path, false),
+            GroupOf::Batch(_) => (shotdeck_core::kling_v2::TASKS_PATH, true),
+        };
         let group = {
             let mut groups = self.groups.lock().unwrap_or_else(|e| e.into_inner());
             groups
-                .entry((provider, create_path.to_string()))
-                .or_insert_with(|| Arc::new(ListGroup::new()))
+                .entry((provider, key.to_string()))
+                .or_insert_with(|| Arc::new(ListGroup::new(batch)))
                 .clone()
         };
         group.members.fetch_add(1, Ordering::SeqCst);
+        let task_id = match of {
+            GroupOf::Batch(id) => {
+                group.ids().entry(id.to_string()).or_insert(None);
+                Some(id.to_string())
+            }
+            GroupOf::Kind(_) => None,
+        };
         let answers = group.answers.subscribe();
         let seen = answers.borrow().as_ref().map_or(0, |a| a.seq);
         Membership {
             group,
             answers,
             seen,
+            task_id,
         }
     }
 }
 
 struct ListGroup {
+    /// Looked up by ids (v2), not read from a kind's list.
+    batch: bool,
+    /// A batch group's members by task id, and when each was last asked for.
+    ids: Mutex<HashMap<String, Option<Instant>>>,
     members: AtomicUsize,
     answers: watch::Sender<Option<Arc<ListAnswer>>>,
     /// Held while a list request is made, so members due together share one.
@@ -91,8 +145,10 @@ struct FetchState {
 }
 
 impl ListGroup {
-    fn new() -> Self {
+    fn new(batch: bool) -> Self {
         ListGroup {
+            batch,
+            ids: Mutex::new(HashMap::new()),
             members: AtomicUsize::new(0),
             answers: watch::channel(None).0,
             fetch: tokio::sync::Mutex::new(FetchState::default()),
@@ -102,6 +158,37 @@ impl ListGroup {
     fn latest(&self) -> Option<Arc<ListAnswer>> {
         self.answers.borrow().clone()
     }
+
+    fn ids(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<Instant>>> {
+        self.ids.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The ids of one batch lookup for `own`, marked asked now.
+    fn next_batch(&self, own: &str) -> Vec<String> {
+        let mut ids = self.ids();
+        let batch = pick_batch(own, &ids, TASK_IDS_PER_LOOKUP);
+        let now = Instant::now();
+        for id in &batch {
+            ids.insert(id.clone(), Some(now));
+        }
+        batch
+    }
+}
+
+/// `own` first, then the other members asked least lately (never asked first), `cap` ids
+/// at most: with more members than one lookup takes, every member is asked in turn.
+fn pick_batch(own: &str, members: &HashMap<String, Option<Instant>>, cap: usize) -> Vec<String> {
+    let mut others: Vec<(&String, Option<Instant>)> = members
+        .iter()
+        .filter(|(id, _)| id.as_str() != own)
+        .map(|(id, at)| (id, *at))
+        .collect();
+    // `None` sorts first; ties by id so a batch does not depend on the map's order.
+    others.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(b.0)));
+    std::iter::once(own.to_string())
+        .chain(others.into_iter().map(|(id, _)| id.clone()))
+        .take(cap.max(1))
+        .collect()
 }
 
 /// What the list request needs from the engine.
@@ -119,12 +206,19 @@ pub(crate) struct Membership {
     answers: watch::Receiver<Option<Arc<ListAnswer>>>,
     /// The newest answer this member has taken.
     seen: u64,
+    /// The member's task, in a batch group.
+    task_id: Option<String>,
 }
 
 impl Membership {
     /// Whether the group has enough in-flight tasks to read lists.
     pub(crate) fn shares_a_list(&self) -> bool {
         self.group.members.load(Ordering::SeqCst) >= MIN_TASKS_FOR_A_LIST
+    }
+
+    /// Whether the group looks its tasks up by id (v2) rather than reading a kind's list.
+    pub(crate) fn is_batch(&self) -> bool {
+        self.group.batch
     }
 
     /// Waits for the next list answer this member has not taken yet.
@@ -140,29 +234,39 @@ impl Membership {
         }
     }
 
-    /// An answer received after `due` (or one this member has not taken yet): one made for
-    /// another member counts, so members due together share one request. Reads the list
-    /// when there is none; `None` when the list cannot be read now (it failed lately, or
-    /// fails now): the caller queries its task instead.
+    /// An answer received after `due` (or one this member has not taken yet) that speaks of
+    /// this member's task: one made for another member counts, so members due together
+    /// share one request. Reads the list (or looks the batch up) when there is none; `None`
+    /// when it cannot be read now (it failed lately, or fails now): the caller queries its
+    /// task instead.
     pub(crate) async fn fresh_answer(
         &mut self,
         due: Instant,
         request: ListRequest<'_>,
     ) -> Option<Arc<ListAnswer>> {
-        if let Some(answer) = self.unseen() {
+        let own = self.task_id.clone().unwrap_or_default();
+        if let Some(answer) = self.unseen().filter(|a| a.asked_for(&own)) {
             return Some(answer);
         }
         let group = self.group.clone();
         let mut state = group.fetch.lock().await;
-        if let Some(answer) = group.latest().filter(|a| a.received_at >= due) {
+        let latest = group.latest();
+        if let Some(answer) = latest.filter(|a| a.received_at >= due && a.asked_for(&own)) {
             return Some(self.take(answer));
         }
         if state.retry_at.is_some_and(|at| Instant::now() < at) {
             return None;
         }
+        let asked = group.batch.then(|| group.next_batch(&own));
         let result = {
             let _permit = request.gate.enter().await;
-            request.client.list(request.create_path).await
+            match &asked {
+                Some(ids) => {
+                    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                    request.client.lookup_batch(&ids).await
+                }
+                None => request.client.list(request.create_path).await,
+            }
         };
         match result {
             Ok(tasks) => {
@@ -173,6 +277,7 @@ impl Membership {
                     seq: state.seq,
                     received_at: Instant::now(),
                     tasks: tasks.into_iter().map(|t| (t.task_id.clone(), t)).collect(),
+                    asked: asked.map(|ids| ids.into_iter().collect()),
                 });
                 group.answers.send_replace(Some(answer.clone()));
                 Some(self.take(answer))
@@ -202,6 +307,9 @@ impl Membership {
 impl Drop for Membership {
     fn drop(&mut self) {
         self.group.members.fetch_sub(1, Ordering::SeqCst);
+        if let Some(id) = &self.task_id {
+            self.group.ids().remove(id);
+        }
     }
 }
 
@@ -221,19 +329,4 @@ fn list_backoff(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_group_shares_lists_from_two_tasks_and_forgets_those_that_left() {
-        let groups = ListGroups::default();
-        let first = groups.join(Provider::Kling, "/v1/videos/text2video");
-        assert!(!first.shares_a_list(), "one task: its own query");
-        let other_kind = groups.join(Provider::Kling, "/v1/videos/omni-video");
-        assert!(!first.shares_a_list() && !other_kind.shares_a_list());
-        let second = groups.join(Provider::Kling, "/v1/videos/text2video");
-        assert!(first.shares_a_list() && second.shares_a_list());
-        drop(second);
-        assert!(!first.shares_a_list());
-    }
-}
+mod tests;

@@ -181,6 +181,17 @@ impl Client {
             )),
         }
     }
+
+    /// Many v2 tasks with one `GET /tasks?task_ids=a,b` (see `KlingClient::lookup_batch`).
+    /// Gateways have no such lookup.
+    pub async fn lookup_batch(&self, ids: &[&str]) -> Result<Vec<TaskSnapshot>, ProviderError> {
+        match self {
+            Client::Kling(c) => c.lookup_batch(ids).await,
+            Client::Gateway(_) => Err(ProviderError::Config(
+                "the gateway provider has no task lookup by ids".into(),
+            )),
+        }
+    }
 }
 
 fn no_lookup() -> ProviderError {

@@ -9,16 +9,19 @@ use reqwest::Method;
 use super::errors::ProviderError;
 use super::http::{self, Answer};
 use super::kling::KlingClient;
-use super::parse::{parse_kling_v2_created, parse_kling_v2_tasks};
+use super::parse::{
+    parse_kling_v2_created, parse_kling_v2_tasks, parse_kling_v2_tasks_skipping_unreadable,
+};
 use super::{TaskSnapshot, ensure_method};
 use shotdeck_core::compose::ComposedRequest;
 use shotdeck_core::kling_v2::{TASK_IDS_PARAM, TASKS_PATH};
 use shotdeck_files::credentials::{ENV_API_KEY, Secret};
 
-/// Why a doubtful v2 create cannot be looked up: the design documents no lookup by our id.
+/// Why a doubtful v2 create is not looked up: shotdeck does not use the design's
+/// `external_task_ids` lookup yet.
 pub(super) fn no_external_lookup() -> ProviderError {
     ProviderError::Config(
-        "Kling's v2 design documents no lookup by external_task_id: check the task list in \
+        "shotdeck does not look Kling v2 tasks up by external_task_id: check the task list in \
          Kling's console before sending this board again"
             .into(),
     )
@@ -66,8 +69,25 @@ impl KlingClient {
             })
     }
 
-    /// `GET /tasks?task_ids=a,b`: the tasks Kling knows among `ids`, one request.
+    /// `GET /tasks?task_ids=a,b`: the tasks Kling knows among `ids`, one request; an item
+    /// that cannot be read makes the whole answer odd.
     pub async fn lookup_tasks(&self, ids: &[&str]) -> Result<Vec<TaskSnapshot>, ProviderError> {
+        self.lookup(ids, parse_kling_v2_tasks).await
+    }
+
+    /// The same lookup for the engine's batch poll (at most
+    /// [`shotdeck_core::kling_v2::TASK_IDS_PER_LOOKUP`] ids): the tasks that can be read,
+    /// an odd item left out (its task is then asked alone).
+    pub async fn lookup_batch(&self, ids: &[&str]) -> Result<Vec<TaskSnapshot>, ProviderError> {
+        self.lookup(ids, parse_kling_v2_tasks_skipping_unreadable)
+            .await
+    }
+
+    async fn lookup(
+        &self,
+        ids: &[&str],
+        parse: fn(u16, &[u8]) -> Result<Vec<TaskSnapshot>, ProviderError>,
+    ) -> Result<Vec<TaskSnapshot>, ProviderError> {
         let key = self.v2_bearer()?;
         let url = http::endpoint(&self.base, TASKS_PATH, None)?;
         let request = self
@@ -76,7 +96,7 @@ impl KlingClient {
             .bearer_auth(key.expose())
             .query(&[(TASK_IDS_PARAM, ids.join(","))]);
         let answer = http::exchange(request, self.request_timeout).await;
-        finish(answer, parse_kling_v2_tasks)
+        finish(answer, parse)
     }
 }
 

@@ -1,7 +1,9 @@
 //! Kling's v2 request design, minimal (README "Kling's two request designs"): `POST
-//! /text-to-video/{model}` and `/image-to-video/{model}` with the API key as Bearer, and
-//! `GET /tasks?task_ids=a,b`. A v2 body is read into the legacy fields and checked by the
-//! same rules, so both designs make the same tasks in the same store (one account).
+//! /text-to-video/{model}`, `/image-to-video/{model}` and `/omni-video/{model}` with the API
+//! key as Bearer, and `GET /tasks?task_ids=a,b`. A v2 body is read into the legacy fields and
+//! checked by the same rules, so both designs make the same tasks in the same store (one
+//! account); an omni body's `@id` names become the legacy `<<<image_N>>>` /
+//! `<<<element_N>>>` tokens, so a name no content item carries is refused as a token is.
 
 use std::collections::HashMap;
 
@@ -21,7 +23,7 @@ use super::validate::{self, Invalid};
 /// The path models served, and the resolutions each takes (Kling 3.0 Turbo: no 4K).
 fn resolutions(model: &str) -> Option<&'static [&'static str]> {
     match model {
-        "kling-3.0" => Some(&["720p", "1080p", "4k"]),
+        "kling-3.0" | "kling-3.0-omni" => Some(&["720p", "1080p", "4k"]),
         "kling-3.0-turbo" => Some(&["720p", "1080p"]),
         _ => None,
     }
@@ -49,6 +51,15 @@ pub(crate) async fn create_image(
     create(&state, Kind::Image, &model, &headers, &body)
 }
 
+pub(crate) async fn create_omni(
+    State(state): State<Shared>,
+    Path(model): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    create(&state, Kind::Omni, &model, &headers, &body)
+}
+
 fn unauthorized() -> Response {
     kling_error(
         StatusCode::UNAUTHORIZED,
@@ -61,7 +72,10 @@ fn create(state: &SimState, kind: Kind, model: &str, headers: &HeaderMap, body: 
     if !api_key_ok(headers, &state.keys) {
         return unauthorized();
     }
-    let Some(allowed) = resolutions(model) else {
+    // Omni models only on omni-video, and the others never there.
+    let Some(allowed) =
+        resolutions(model).filter(|_| (kind == Kind::Omni) == model.ends_with("-omni"))
+    else {
         return kling_error(
             StatusCode::NOT_FOUND,
             1203,
@@ -119,7 +133,12 @@ fn legacy_fields(
     let options = v2.get("options").and_then(Value::as_object);
     let setting = |k: &str| settings.and_then(|s| s.get(k));
     let mut out = Map::new();
-    out.insert("model_name".into(), json!("kling-v3"));
+    let model_name = if kind == Kind::Omni {
+        "kling-v3-omni"
+    } else {
+        "kling-v3"
+    };
+    out.insert("model_name".into(), json!(model_name));
     let mode = match setting("resolution")
         .and_then(Value::as_str)
         .unwrap_or("720p")
@@ -151,6 +170,7 @@ fn legacy_fields(
         }
     }
     match kind {
+        Kind::Omni => omni_fields(v2, &mut out)?,
         Kind::Image => {
             let items = v2
                 .get("contents")
@@ -176,12 +196,65 @@ fn legacy_fields(
     Ok(out)
 }
 
+/// omni-video's `contents` as the legacy omni body: `refer_image` items (in order) then the
+/// frames in `image_list`, elements in `element_list`, and each `@id` in the prompt as the
+/// token of its item's place.
+fn omni_fields(v2: &Map<String, Value>, out: &mut Map<String, Value>) -> Result<(), String> {
+    let items = v2
+        .get("contents")
+        .and_then(Value::as_array)
+        .ok_or("contents is required on omni-video")?;
+    let (mut prompt, mut refs, mut frames, mut elements) = (None, vec![], vec![], vec![]);
+    let mut names = Vec::new();
+    for item in items {
+        let url = || item.get("url").cloned().unwrap_or(Value::Null);
+        let id = item.get("id").and_then(Value::as_str).map(str::to_string);
+        match item.get("type").and_then(Value::as_str) {
+            Some("prompt") => prompt = item.get("text").cloned(),
+            Some("first_frame") => frames.push(json!({"image_url": url(), "type": "first_frame"})),
+            Some("last_frame") => frames.push(json!({"image_url": url(), "type": "end_frame"})),
+            Some("refer_image") => {
+                refs.push(json!({ "image_url": url() }));
+                names.extend(id.map(|id| (id, format!("<<<image_{}>>>", refs.len()))));
+            }
+            Some("element") => {
+                let element_id = item.get("element_id").and_then(Value::as_str);
+                let n: i64 = element_id
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("an element's element_id must be a string of digits")?;
+                elements.push(json!({ "element_id": n }));
+                let id = id.ok_or("an element needs the id the prompt names it by")?;
+                names.push((id, format!("<<<element_{}>>>", elements.len())));
+            }
+            other => return Err(format!("contents type {other:?} is not served here")),
+        }
+    }
+    let mut text = prompt
+        .and_then(|p| p.as_str().map(str::to_string))
+        .unwrap_or_default();
+    // Longest first, so `@image_1` never rewrites the start of `@image_12`.
+    names.sort_by_key(|(id, _)| std::cmp::Reverse(id.len()));
+    for (id, token) in names {
+        text = text.replace(&format!("@{id}"), &token);
+    }
+    out.insert("prompt".into(), json!(text));
+    refs.extend(frames);
+    if !refs.is_empty() {
+        out.insert("image_list".into(), Value::Array(refs));
+    }
+    if !elements.is_empty() {
+        out.insert("element_list".into(), Value::Array(elements));
+    }
+    Ok(())
+}
+
 /// `GET /tasks?task_ids=a,b`: the tasks of the official account among the ids.
 pub(crate) async fn lookup(
     State(state): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
+    state.store().count_lookup();
     if !api_key_ok(&headers, &state.keys) {
         return unauthorized();
     }

@@ -256,6 +256,7 @@ fn router(state: Shared) -> Router {
         )
         .route("/text-to-video/{model}", post(kling_v2_api::create_text))
         .route("/image-to-video/{model}", post(kling_v2_api::create_image))
+        .route("/omni-video/{model}", post(kling_v2_api::create_omni))
         .route("/tasks", get(kling_v2_api::lookup))
         .layer(from_fn_with_state(state.clone(), fault_layer::inject))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));

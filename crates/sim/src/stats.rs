@@ -30,6 +30,9 @@ pub struct SimStats {
     /// refused, and when each arrived (milliseconds since the server started).
     pub list_requests: u64,
     pub list_times_ms: Vec<u64>,
+    /// v2 lookups (`GET /tasks?task_ids=a,b`), answered or refused, however many ids each
+    /// asked for; the ids are counted per task in `queries_by_task`.
+    pub task_lookups: u64,
     /// Requests for result videos.
     pub video_requests: u64,
     /// Video bytes actually sent (a cut download counts what went out).

@@ -176,6 +176,10 @@ impl Store {
         self.stats.list_times_ms.push(at);
     }
 
+    pub(crate) fn count_lookup(&mut self) {
+        self.stats.task_lookups += 1;
+    }
+
     pub(crate) fn count_query(&mut self, task_id: &str) {
         let at = self.started.elapsed().as_millis() as u64;
         *self

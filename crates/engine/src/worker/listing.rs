@@ -1,29 +1,41 @@
 //! A worker's side of list polling (see `engine::list_poll`): joining its task's group
 //! while the task is in flight, taking list answers while it waits, and reading the list
-//! instead of querying when its poll is due.
+//! (or the v2 batch lookup) instead of querying when its poll is due.
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use super::{Step, Worker};
-use crate::list_poll::{ListAnswer, ListRequest};
+use crate::list_poll::{GroupOf, ListAnswer, ListRequest, Shown};
 use shotdeck_core::jobs::JobPhase;
+use shotdeck_core::kling_v2::{lists_tasks, looks_up_in_batches};
 use shotdeck_providers::{Client, TaskSnapshot};
 
 impl Worker {
-    /// In the group while the task is in flight at a provider that lists tasks; out of it
-    /// otherwise (the group only counts tasks that still need polling).
+    /// In the group while the task is in flight at a provider that lists tasks (or looks
+    /// v2 tasks up by ids); out of it otherwise (the group only counts tasks that still
+    /// need polling).
     pub(super) fn sync_listing(&mut self) {
-        let in_flight = matches!(self.view.phase, JobPhase::Submitted | JobPhase::Processing)
-            && self.view.task_id.is_some()
-            && shotdeck_core::kling_v2::lists_tasks(self.provider, &self.create_path);
-        match (in_flight, self.listing.is_some()) {
-            (true, false) => {
-                self.listing = Some(self.shared.lists.join(self.provider, &self.create_path));
+        let task_id = match self.view.phase {
+            JobPhase::Submitted | JobPhase::Processing => self.view.task_id.clone(),
+            _ => None,
+        };
+        let of = match task_id.as_deref() {
+            Some(id) if looks_up_in_batches(self.provider, &self.create_path) => {
+                Some(GroupOf::Batch(id))
+            }
+            Some(_) if lists_tasks(self.provider, &self.create_path) => {
+                Some(GroupOf::Kind(&self.create_path))
+            }
+            _ => None,
+        };
+        match (of, self.listing.is_some()) {
+            (Some(of), false) => {
+                self.listing = Some(self.shared.lists.join(self.provider, of));
                 self.off_the_list = false;
             }
-            (false, true) => self.listing = None,
+            (None, true) => self.listing = None,
             _ => {}
         }
     }
@@ -33,25 +45,38 @@ impl Worker {
     pub(super) async fn pause(&mut self, wait: Duration) -> Option<Step> {
         let deadline = Instant::now() + wait;
         loop {
-            let Some(listing) = self.listing.as_mut() else {
-                tokio::time::sleep_until(deadline).await;
-                return None;
-            };
-            let answer = tokio::select! {
-                // An answer and the end of the wait at once: the answer, which is fresh.
-                biased;
-                answer = listing.next_answer() => answer,
-                () = tokio::time::sleep_until(deadline) => return None,
-            };
+            let answer = self.next_answer_before(deadline).await?;
             if let Some(step) = self.take_list_answer(&answer).await {
                 return Some(step);
             }
         }
     }
 
+    /// The next list answer, or `None` at `deadline` (at once when the job is in no group).
+    async fn next_answer_before(
+        &mut self,
+        deadline: Instant,
+    ) -> Option<std::sync::Arc<ListAnswer>> {
+        let Some(listing) = self.listing.as_mut() else {
+            tokio::time::sleep_until(deadline).await;
+            return None;
+        };
+        tokio::select! {
+            // An answer and the end of the wait at once: the answer, which is fresh.
+            biased;
+            answer = listing.next_answer() => Some(answer),
+            () = tokio::time::sleep_until(deadline) => None,
+        }
+    }
+
     /// The task as a list answer received after `due` shows it, reading the list if need
     /// be; `None` when this job's task should be queried on its own: the group is too
-    /// small, the list cannot be read now, or the page does not show the task.
+    /// small, the list cannot be read now, or the answer leaves the task out.
+    ///
+    /// A v2 task a batch lookup asked for and left out (Kling answers an id it does not
+    /// know with nothing; an odd item is skipped) is never taken for failed: it is asked
+    /// alone at its next poll (once; then it is back in the batch), unless another batch
+    /// shows it first.
     pub(super) async fn listed_task(
         &mut self,
         client: &Client,
@@ -59,7 +84,11 @@ impl Worker {
         due: Instant,
     ) -> Option<TaskSnapshot> {
         let listing = self.listing.as_mut()?;
+        let batch = listing.is_batch();
         if self.off_the_list || !listing.shares_a_list() {
+            if batch {
+                self.off_the_list = false;
+            }
             return None;
         }
         let request = ListRequest {
@@ -69,19 +98,46 @@ impl Worker {
             schedule: &self.shared.tuning.poll,
         };
         let answer = listing.fresh_answer(due, request).await?;
-        let task = answer.task(task_id).cloned();
-        self.off_the_list = task.is_none();
-        task
+        match answer.show(task_id) {
+            Shown::Task(task) => return Some(task.clone()),
+            Shown::NotAsked => return None,
+            Shown::Missing => self.off_the_list = true,
+        }
+        if !batch {
+            return None;
+        }
+        let next_poll = self
+            .shared
+            .tuning
+            .poll
+            .interval(self.polls, &mut rand::rng());
+        let deadline = Instant::now() + next_poll;
+        while let Some(answer) = self.next_answer_before(deadline).await {
+            if let Shown::Task(task) = answer.show(task_id) {
+                self.off_the_list = false;
+                return Some(task.clone());
+            }
+        }
+        self.off_the_list = false;
+        None
     }
 
-    /// A list answer while waiting: the task's poll answer when the page shows it.
+    /// A list answer while waiting: the task's poll answer when it shows the task. One
+    /// that asked for the task and left it out sends the task to its own query when due;
+    /// a batch that did not ask for it says nothing.
     async fn take_list_answer(&mut self, answer: &ListAnswer) -> Option<Step> {
         let task_id = self.view.task_id.as_deref()?;
-        let Some(task) = answer.task(task_id).cloned() else {
-            self.off_the_list = true;
-            return None;
-        };
-        self.off_the_list = false;
-        Some(self.polled(Ok(task)).await)
+        match answer.show(task_id) {
+            Shown::Task(task) => {
+                let task = task.clone();
+                self.off_the_list = false;
+                Some(self.polled(Ok(task)).await)
+            }
+            Shown::Missing => {
+                self.off_the_list = true;
+                None
+            }
+            Shown::NotAsked => None,
+        }
     }
 }

@@ -26,6 +26,21 @@ pub fn parse_kling_v2_tasks(status: u16, body: &[u8]) -> Result<Vec<TaskSnapshot
         .collect()
 }
 
+/// A `GET /tasks?task_ids=` answer read for the engine's batch poll: the tasks that can be
+/// read, an unreadable item left out. One odd task among twenty must not cost the other
+/// nineteen their answer; the task left out is asked alone, where its oddity shows on its
+/// own job (never as a failed task).
+pub fn parse_kling_v2_tasks_skipping_unreadable(
+    status: u16,
+    body: &[u8],
+) -> Result<Vec<TaskSnapshot>, ProviderError> {
+    let data = parse_kling_envelope(status, body)?;
+    Ok(array(Some(&data), "tasks data")?
+        .iter()
+        .filter_map(|t| v2_task(t).ok())
+        .collect())
+}
+
 fn v2_task(data: &Value) -> Result<TaskSnapshot, ProviderError> {
     if !data.is_object() {
         return Err(ProviderError::Malformed(format!(
@@ -108,6 +123,22 @@ mod tests {
         assert_eq!(tasks[1].videos[0].url, "https://c/b.mp4");
         assert_eq!(tasks[2].state, TaskState::Failed);
         assert_eq!(tasks[2].status_msg.as_deref(), Some("content policy"));
+    }
+
+    #[test]
+    fn a_batch_answer_keeps_the_readable_tasks_around_an_odd_one() {
+        let body = br#"{"code":0,"data":[{"id":"a","status":"processing"},
+            {"id":"b"},{"status":"succeeded"},
+            {"id":"c","status":"succeeded","outputs":[{"type":"video","url":"https://c/c.mp4"}]}]}"#;
+        assert!(
+            parse_kling_v2_tasks(200, body).is_err(),
+            "the strict read refuses it"
+        );
+        let tasks = parse_kling_v2_tasks_skipping_unreadable(200, body).unwrap();
+        let ids: Vec<&str> = tasks.iter().map(|t| t.task_id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        let refused = br#"{"code":1201,"message":"bad task_ids","data":null}"#;
+        assert!(parse_kling_v2_tasks_skipping_unreadable(400, refused).is_err());
     }
 
     #[test]

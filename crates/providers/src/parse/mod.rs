@@ -21,7 +21,9 @@ pub use gateway::{parse_gateway_created, parse_gateway_error, parse_gateway_task
 pub use kling::{
     parse_kling_envelope, parse_kling_list, parse_kling_list_skipping_unreadable, parse_kling_task,
 };
-pub use kling_v2::{parse_kling_v2_created, parse_kling_v2_tasks};
+pub use kling_v2::{
+    parse_kling_v2_created, parse_kling_v2_tasks, parse_kling_v2_tasks_skipping_unreadable,
+};
 pub use relay::parse_relay_task;
 
 /// Longest piece of a response body quoted in an error message.
