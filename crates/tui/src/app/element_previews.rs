@@ -31,7 +31,8 @@ const NO_IMAGE: &str = "preview: no image";
 
 /// What the selected element row shows.
 enum Show {
-    Picture(PreviewWish),
+    /// The picture, and how the text fallback names it (`images = "off"`).
+    Picture(PreviewWish, String),
     Note(String),
 }
 
@@ -41,8 +42,8 @@ impl App {
         let show = self.element_show(index);
         let previews = &mut self.panes.previews;
         match show {
-            Show::Picture(wish) if previews.draws_pictures() => previews.want(Some(wish)),
-            Show::Picture(wish) => previews.note(format!("preview: {}", wish.reference)),
+            Show::Picture(wish, _) if previews.draws_pictures() => previews.want(Some(wish)),
+            Show::Picture(_, name) => previews.note(format!("preview: {name} (images off)")),
             Show::Note(text) => previews.note(text),
         }
     }
@@ -58,10 +59,11 @@ impl App {
             .map(str::trim)
             .filter(|p| !p.is_empty());
         if let Some(path) = url.filter(|p| !is_url(p)) {
-            return Show::Picture(PreviewWish {
+            let wish = PreviewWish {
                 board_dir: self.model.doc.board_dir().to_path_buf(),
                 reference: path.to_string(),
-            });
+            };
+            return Show::Picture(wish, path.to_string());
         }
         let url = url.map(str::to_string);
         let id = element.id.trim().to_string();
@@ -73,10 +75,15 @@ impl App {
             return Show::Note(NO_IMAGE.into());
         };
         match pictures.known.get(&id) {
-            Some(Some(PreviewFetch::Fetched(file))) => Show::Picture(PreviewWish {
-                board_dir: dir,
-                reference: file.display().to_string(),
-            }),
+            Some(Some(PreviewFetch::Fetched(file))) => {
+                let name = file.file_name().unwrap_or_default().to_string_lossy();
+                let name = format!("fetched, {name}");
+                let wish = PreviewWish {
+                    board_dir: dir,
+                    reference: file.display().to_string(),
+                };
+                Show::Picture(wish, name)
+            }
             Some(Some(PreviewFetch::NoImage)) => Show::Note(NO_IMAGE.into()),
             Some(Some(PreviewFetch::Failed(why))) => Show::Note(format!("{NOT_FETCHED}: {why}")),
             Some(None) => Show::Note(format!("{NOT_FETCHED} (fetching…)")),

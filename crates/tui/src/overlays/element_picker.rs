@@ -99,8 +99,14 @@ impl ElementPicker {
         let h = (self.matches.len() as u16 + 3).clamp(6, area.height.saturating_sub(4).max(6));
         let r = centered(area, 64.max(area.width / 2), h);
         let key = |a| keymap.key_for(Context::ElementPicker, a);
+        // What the close key does now: a typed filter goes first.
+        let close = if self.query.is_empty() {
+            "cancel"
+        } else {
+            "clear"
+        };
         let footer = format!(
-            " {} add · {} cancel ",
+            " {} add · {} {close} ",
             key(Action::Confirm),
             key(Action::Close)
         );
