@@ -14,8 +14,7 @@ use crate::keymap::action::Action;
 use crate::keymap::{Context, Keymap};
 use crate::labels::fit;
 use crate::overlays::layer::{Layer, Outcome, Reply, Seen};
-use crate::overlays::palette::score;
-use crate::overlays::{centered, framed, query_row};
+use crate::overlays::{centered, framed, query_row, ranked};
 use crate::theme::Styles;
 use crate::widgets::scroll_window;
 use shotdeck_core::elements::LibraryItem;
@@ -41,21 +40,10 @@ impl ElementPicker {
         p
     }
 
-    /// Ranks each element's "id name" against the query (any case).
+    /// Ranks each element's "id name" against the query.
     fn refilter(&mut self) {
-        let q = self.query.to_lowercase();
-        let mut scored: Vec<(i64, usize)> = self
-            .items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, item)| {
-                let text = format!("{} {}", item.id, item.name).to_lowercase();
-                score(&text, &q).map(|s| (s, i))
-            })
-            .collect();
-        // Stable: equal scores stay in library order.
-        scored.sort_by_key(|(s, _)| -s);
-        self.matches = scored.into_iter().map(|(_, i)| i).collect();
+        let texts = self.items.iter().map(|i| format!("{} {}", i.id, i.name));
+        self.matches = ranked(texts, &self.query);
         self.selected = 0;
     }
 
