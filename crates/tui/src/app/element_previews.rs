@@ -5,24 +5,11 @@
 //! the board's own is previewed straight away. Where no picture is drawn (not fetched
 //! yet, none to fetch, `images = "off"`) one line says so.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-
 use crate::app::App;
 use shotdeck_core::elements::{PreviewFetch, preview_file};
 use shotdeck_core::jobs::JobCmd;
 use shotdeck_core::model::is_url;
 use shotdeck_files::preview::PreviewWish;
-
-/// What the editor knows of the elements' pictures.
-#[derive(Debug, Default)]
-pub(crate) struct ElementPictures {
-    /// Where the engine caches them (`<data dir>/element-previews`); `None`: nowhere, so
-    /// nothing is fetched.
-    pub(crate) dir: Option<PathBuf>,
-    /// By element id: asked for (`None`), or the engine's answer.
-    known: HashMap<String, Option<PreviewFetch>>,
-}
 
 /// The line shown while an element's picture is not in the cache.
 const NOT_FETCHED: &str = "preview: not fetched";

@@ -7,7 +7,7 @@
 mod copy;
 pub mod deps;
 mod dispatch;
-pub(crate) mod element_previews;
+mod element_previews;
 mod engine;
 pub mod event_loop;
 pub mod external;

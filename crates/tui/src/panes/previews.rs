@@ -4,6 +4,8 @@
 //! `files::preview` does, on its own thread.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use ratatui::layout::Rect;
@@ -12,6 +14,7 @@ use ratatui_image::protocol::Protocol;
 use ratatui_image::{Image, Resize};
 use tokio::sync::mpsc::{Receiver, channel};
 
+use shotdeck_core::elements::PreviewFetch;
 use shotdeck_files::config::ImagesMode;
 use shotdeck_files::preview::{Preview, PreviewError, PreviewReady, PreviewService, PreviewWish};
 
@@ -30,6 +33,17 @@ pub enum PreviewState {
     Note(String),
 }
 
+/// What the editor knows of the elements' pictures: the engine fetches them into cache
+/// files (the editor stays off HTTP), which are previewed like reference images.
+#[derive(Debug, Default)]
+pub(crate) struct ElementPictures {
+    /// Where the engine caches them (`<data dir>/element-previews`); `None`: nowhere, so
+    /// nothing is fetched.
+    pub(crate) dir: Option<PathBuf>,
+    /// By element id: asked for (`None`), or the engine's answer.
+    pub(crate) known: HashMap<String, Option<PreviewFetch>>,
+}
+
 pub struct Previews {
     mode: ImagesMode,
     picker: Picker,
@@ -42,7 +56,7 @@ pub struct Previews {
     /// in the same place sends the same cells, which the diff then leaves out.
     encoded: RefCell<Option<(Rect, Protocol)>>,
     /// The board's element pictures as the engine fetched them.
-    pub(crate) elements: crate::app::element_previews::ElementPictures,
+    pub(crate) elements: ElementPictures,
 }
 
 impl Previews {
@@ -63,7 +77,7 @@ impl Previews {
         }
     }
 
-    /// Element pictures are cached in `dir` (see [`crate::app::element_previews`]).
+    /// Element pictures are cached in `dir` (see [`ElementPictures`]).
     pub fn with_element_dir(mut self, dir: Option<std::path::PathBuf>) -> Previews {
         self.elements.dir = dir;
         self
