@@ -5,7 +5,7 @@
 //! own (see `demo.rs`); if the demo cannot start, submits are refused rather than sent to a
 //! real provider.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use tokio::sync::oneshot;
@@ -56,6 +56,11 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
     let _log = logging::init_logging();
     // Held until the editor exits; dropping it removes the lock file.
     let (_lock, read_only) = lock_board(&opened.path, args.force_write);
+    // The demo's pictures go with its store, in its own folder.
+    let element_previews = demo_dir
+        .as_deref()
+        .map_or_else(paths::data_dir, Path::to_path_buf)
+        .join("element-previews");
     runtime::block_on(Flavor::MultiThread, async {
         let ((cmd_tx, event_rx), (cmd_rx, event_tx)) = super::session::ui_channels();
         let (history_tx, history_rx) = oneshot::channel();
@@ -86,6 +91,7 @@ pub fn launch(args: LaunchArgs) -> ExitCode {
         );
         deps.paid_check = check;
         deps.read_only = read_only;
+        deps.element_previews = Some(element_previews);
         let result = crate::ui::run_terminal(opened, deps).await;
         // `run` sent Shutdown: the engine records any create already sent (it waits for
         // the answer) and releases its leases before we exit. Said when it takes a while.

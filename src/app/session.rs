@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use std::sync::Arc;
 
 use super::demo;
+use crate::core::elements::PreviewFetch;
 use crate::engine::events::{Asked, JobCmd, JobCounts, JobEvent, JobView, Refusal};
 use crate::engine::store::JobStore;
 use crate::engine::{COMMAND_CAPACITY, EVENT_CAPACITY, Engine, EngineConfig};
@@ -57,6 +58,10 @@ pub(super) async fn no_engine(mut cmds: Receiver<JobCmd>, events: Sender<JobEven
             JobCmd::Elements { .. } => {
                 let answer = Err(format!("cannot read the element library: {why}"));
                 let _ = events.send(JobEvent::Elements(answer)).await;
+            }
+            JobCmd::ElementPreview { id, .. } => {
+                let outcome = PreviewFetch::Failed(format!("no engine: {why}"));
+                let _ = events.send(JobEvent::ElementPreview { id, outcome }).await;
             }
             JobCmd::Refresh | JobCmd::Page { .. } => {}
             JobCmd::Shutdown => break,

@@ -293,6 +293,7 @@ pub(super) async fn follow(
                     | JobEvent::Details(_)
                     | JobEvent::Compared(_)
                     | JobEvent::Elements(_)
+                    | JobEvent::ElementPreview { .. }
                     | JobEvent::Page { .. },
                 ) => {}
                 Some(JobEvent::Rejected { reason, .. }) => return Outcome::Rejected(reason),

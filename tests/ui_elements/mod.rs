@@ -8,6 +8,9 @@ use shotdeck::engine::events::{JobCmd, JobEvent};
 use super::snap;
 use crate::ui_support::*;
 
+mod picker;
+mod previews;
+
 fn item(id: &str, name: &str, status: &str) -> LibraryItem {
     LibraryItem {
         id: id.into(),
@@ -48,7 +51,8 @@ fn the_picker_lists_the_library_and_enter_appends_the_element() {
     assert_eq!(h.app.overlay_name(), Some("element_picker"));
     snap("element_picker", &h);
 
-    h.keys("j");
+    // `j` types into the picker's filter now: the arrow moves.
+    h.key(crossterm::event::KeyCode::Down);
     h.key(crossterm::event::KeyCode::Enter);
     assert_eq!(h.app.overlay_name(), None);
     let elements = &h.app.board().elements;

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeSet;
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -75,6 +76,27 @@ impl LibraryItem {
             ..ElementRef::new(self.id.clone(), self.name.clone())
         }
     }
+}
+
+/// What fetching an element's picture came to (the engine fetches it; the editor stays off
+/// HTTP and previews the cached file like a reference image).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PreviewFetch {
+    /// The picture is in this file (the front end's cache file).
+    Fetched(PathBuf),
+    /// The element has no picture: no image URL on the board and none in the library.
+    NoImage,
+    /// Why it could not be fetched, in one line.
+    Failed(String),
+}
+
+/// The cache file of element `id`'s picture under `dir`, or `None` when the id is not a
+/// whole number (Kling's ids are longs): the id is the file's name, so a board cannot name
+/// a path outside `dir`.
+pub fn preview_file(dir: &Path, id: &str) -> Option<PathBuf> {
+    let id = id.trim();
+    (!id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| dir.join(format!("{id}.img")))
 }
 
 /// One voice, as the board names it (`<<<voice_N>>>`).
@@ -239,6 +261,18 @@ pub(crate) fn renumber_prompts(
 mod tests {
     use super::*;
     use crate::model::Shot;
+
+    #[test]
+    fn a_preview_file_is_named_by_a_numeric_id_only() {
+        let dir = Path::new("/cache");
+        assert_eq!(
+            preview_file(dir, " 100001 "),
+            Some(PathBuf::from("/cache/100001.img"))
+        );
+        for bad in ["", "../x", "12a", "/etc/passwd", "123456789012345678901"] {
+            assert_eq!(preview_file(dir, bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn finds_well_formed_tokens_of_one_kind_only() {

@@ -14,14 +14,17 @@
 //!   those tasks.
 //!
 //! Creating an element costs nothing and finishes at once here. One preset element,
-//! [`DEMO_ELEMENT_ID`], is there from the start so `--demo` boards can name it.
+//! [`DEMO_ELEMENT_ID`], is there from the start so `--demo` boards can name it; its images
+//! are served by the simulator itself (`/sim/elements/{id}.png`, no auth, like a CDN URL),
+//! so the editor's element preview has a picture to fetch.
 
 use std::sync::{Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::auth::verify_jwt;
@@ -35,6 +38,9 @@ pub(crate) const ELEMENTS_PATH: &str = "/v1/general/advanced-custom-elements";
 
 /// The element every simulator starts with (the example board `examples/element.json`).
 pub const DEMO_ELEMENT_ID: i64 = 100_001;
+
+/// The demo element's picture (a 32×48 PNG figure in a coat), served for its images.
+pub(crate) static DEMO_ELEMENT_PNG: &[u8] = include_bytes!("assets/detective.png");
 
 /// One created element and the task that made it.
 #[derive(Debug, Clone)]
@@ -53,14 +59,16 @@ pub(crate) struct Library {
 }
 
 impl Library {
-    pub(crate) fn new() -> Library {
+    /// The library with the demo element, whose images `base_url` serves.
+    pub(crate) fn new(base_url: &str) -> Library {
+        let image = |view: &str| format!("{base_url}/sim/elements/{DEMO_ELEMENT_ID}-{view}.png");
         let demo = Entry {
             task_id: "element-task-1".into(),
             element_id: DEMO_ELEMENT_ID,
             name: "Detective".into(),
             description: "A detective in a wet trench coat".into(),
-            frontal_image: "https://sim.invalid/elements/detective.png".into(),
-            refer_images: vec!["https://sim.invalid/elements/detective-side.png".into()],
+            frontal_image: image("front"),
+            refer_images: vec![image("side")],
             created_ms: now_ms(),
         };
         Library {
@@ -239,4 +247,18 @@ pub(crate) async fn list(State(state): State<Shared>, headers: HeaderMap) -> Res
     }
     let entries = state.elements.lock();
     kling_ok(Value::Array(entries.iter().rev().map(task_json).collect()))
+}
+
+/// `GET /sim/elements/{id}-{view}.png`: the demo element's picture for its images; any
+/// other name is not found.
+pub(crate) async fn image(Path(file): Path<String>) -> Response {
+    let demo = format!("{DEMO_ELEMENT_ID}-");
+    let ours = file
+        .strip_prefix(&demo)
+        .and_then(|f| f.strip_suffix(".png"))
+        .is_some_and(|view| matches!(view, "front" | "side"));
+    if !ours {
+        return (StatusCode::NOT_FOUND, "no such image").into_response();
+    }
+    ([(CONTENT_TYPE, "image/png")], DEMO_ELEMENT_PNG).into_response()
 }

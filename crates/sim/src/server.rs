@@ -137,7 +137,7 @@ impl SimServer {
             base_url: format!("http://{}", reachable(addr)),
             store: Mutex::new(Store::new()),
             faults: Mutex::new(config.faults),
-            elements: Library::new(),
+            elements: Library::new(&format!("http://{}", reachable(addr))),
         });
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -263,6 +263,7 @@ fn router(state: Shared) -> Router {
     Router::new()
         .merge(api)
         .route("/sim/videos/{file}", get(video::serve))
+        .route("/sim/elements/{file}", get(elements::image))
         .route(
             "/__sim/faults",
             get(control::get_faults).put(control::put_faults),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shotdeck::core::compare::TakeFacts;
-use shotdeck::core::elements::LibraryItem;
+use shotdeck::core::elements::{LibraryItem, PreviewFetch};
 use shotdeck::core::provider::Provider;
 use shotdeck::engine::events::{
     JobEvent, JobPhase, JobView, Refusal, SubmitOptions, SubmitRequest, SubmitTicket,
@@ -201,6 +201,8 @@ pub struct Events {
     pub compared: Vec<[TakeFacts; 2]>,
     /// Answers to `JobCmd::Elements`, in arrival order.
     pub libraries: Vec<Result<Vec<LibraryItem>, String>>,
+    /// Answers to `JobCmd::ElementPreview`, in arrival order.
+    pub pictures: Vec<(String, PreviewFetch)>,
 }
 
 impl Events {
@@ -218,6 +220,7 @@ impl Events {
             pages: Vec::new(),
             compared: Vec::new(),
             libraries: Vec::new(),
+            pictures: Vec::new(),
         }
     }
 
@@ -253,6 +256,11 @@ impl Events {
     /// Waits for the answer to a `JobCmd::Elements`.
     pub async fn library(&mut self) -> Result<Vec<LibraryItem>, String> {
         self.answer("element library", |e| e.libraries.pop()).await
+    }
+
+    /// Waits for the answer to a `JobCmd::ElementPreview`: the element's id and the outcome.
+    pub async fn picture(&mut self) -> (String, PreviewFetch) {
+        self.answer("element picture", |e| e.pictures.pop()).await
     }
 
     /// Waits until the latest view of some job satisfies `pred`, and returns it.
@@ -310,6 +318,7 @@ impl Events {
             page @ JobEvent::Page { .. } => self.pages.push(page),
             JobEvent::Compared(takes) => self.compared.push(*takes),
             JobEvent::Elements(answer) => self.libraries.push(answer),
+            JobEvent::ElementPreview { id, outcome } => self.pictures.push((id, outcome)),
         }
     }
 

@@ -247,6 +247,16 @@ pub enum JobCmd {
     /// List the account's element library for a board on `provider` (free; the official
     /// API's only): answered with [`JobEvent::Elements`]. The front end stays off HTTP.
     Elements { provider: crate::Provider },
+    /// Fetch element `id`'s picture into `into` (the front end's cache file for it; kept
+    /// when already there): the board's `url` (the library's frontal image, stored when the
+    /// element was chosen), else the library's own. Free, and answered with
+    /// [`JobEvent::ElementPreview`]: the front end stays off HTTP.
+    ElementPreview {
+        provider: crate::Provider,
+        id: String,
+        url: Option<String>,
+        into: PathBuf,
+    },
     /// Stop polling and exit the engine task; in-flight jobs resume on the next start.
     Shutdown,
 }
@@ -277,6 +287,11 @@ pub enum JobEvent {
     /// The answer to [`JobCmd::Elements`]: the library's elements, or why it could not be
     /// read (no keys, a provider without a library, the API's error), in one line.
     Elements(Result<Vec<crate::elements::LibraryItem>, String>),
+    /// The answer to [`JobCmd::ElementPreview`] for element `id`.
+    ElementPreview {
+        id: String,
+        outcome: crate::elements::PreviewFetch,
+    },
     /// The answer to [`JobCmd::Page`]: the jobs below `below`, newest first; fewer than
     /// asked (`ended`) at the end of the list. A filtered page echoes its `filter` and,
     /// on the first page (`below` at `JobId::MAX`), how many jobs match in all.

@@ -57,7 +57,7 @@ pub struct Endpoint {
     /// Elements (`element_list`) the endpoint takes; 0: none documented, and a board with
     /// elements is refused there (nothing sent). Omni-video counts them with the images.
     pub max_elements: usize,
-    /// Voices (`voice_list`) the endpoint takes; 0: none documented (see README "Elements").
+    /// Voices (`voice_list`); 0: none for v3 models ("v3模型不支持指定音色", README "Elements").
     pub max_voices: usize,
     /// Settings the endpoint's page does not show.
     pub unverified: &'static [Unverified],

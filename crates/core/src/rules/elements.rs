@@ -99,8 +99,8 @@ pub(super) fn voices(cx: &Ctx, out: &mut Vec<Finding>) {
         out.push(Finding::error(
             FieldPath::Voices,
             format!(
-                "{} ({}) documents {} voice_list, so nothing is sent (Kling's text2video, \
-                 image2video and omni-video pages list none for this model)",
+                "{} ({}) documents {} voice_list, so nothing is sent (voices are documented \
+                 for kling-v2-6; for the kling-v3 models \"v3模型不支持指定音色\", no voices)",
                 endpoint.path,
                 cx.route.model_name,
                 match endpoint.max_voices {

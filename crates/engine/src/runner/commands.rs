@@ -30,6 +30,17 @@ impl EngineLoop {
             JobCmd::SetKeeper { id, keep } => self.set_keeper(id, keep).await,
             JobCmd::Compare(a, b) => self.compare(a, b).await,
             JobCmd::Elements { provider } => self.elements(provider),
+            JobCmd::ElementPreview {
+                provider,
+                id,
+                url,
+                into,
+            } => self.element_preview(super::library::PreviewAsk {
+                provider,
+                id,
+                url,
+                into,
+            }),
             JobCmd::Shutdown => {}
         }
     }

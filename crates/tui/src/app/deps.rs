@@ -81,6 +81,9 @@ pub struct UiDeps {
     /// The sequence the board is in, when it is in one (the Timeline pane shows its running
     /// time and the boards without a keeper).
     pub sequence: Option<SequenceStatus>,
+    /// Where the engine caches the board's element pictures (`<data dir>/element-previews`;
+    /// `None`, as in tests unless set: none are fetched, the row says "not fetched").
+    pub element_previews: Option<std::path::PathBuf>,
 }
 
 impl UiDeps {
@@ -134,6 +137,7 @@ impl UiDeps {
             read_only: None,
             picker: None,
             sequence: None,
+            element_previews: None,
         }
     }
 

@@ -108,6 +108,7 @@ impl App {
             JobEvent::Details(record) => self.on_job_details(record),
             JobEvent::Compared(takes) => self.on_compared(*takes),
             JobEvent::Elements(answer) => self.on_library(answer),
+            JobEvent::ElementPreview { id, outcome } => self.on_element_preview(id, outcome),
             JobEvent::Page {
                 board,
                 below,

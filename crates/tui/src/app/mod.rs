@@ -7,6 +7,7 @@
 mod copy;
 pub mod deps;
 mod dispatch;
+mod element_previews;
 mod engine;
 pub mod event_loop;
 pub mod external;
@@ -120,7 +121,8 @@ impl App {
             timeline: Timeline::default(),
             preview: RequestPreview::default(),
             queue: JobQueue::default(),
-            previews: Previews::new(deps.config.images, deps.picker),
+            previews: Previews::new(deps.config.images, deps.picker)
+                .with_element_dir(deps.element_previews),
         };
         let env = Env {
             palette_entries: crate::overlays::palette::entries(&deps.keymap),

@@ -31,6 +31,12 @@ impl App {
                     }
                 })
             }
+            SettingField::Element(i) => {
+                if self.sync_element_preview(i) {
+                    self.dirty = true;
+                }
+                return;
+            }
             _ => None,
         };
         if self.panes.previews.want(wish) {

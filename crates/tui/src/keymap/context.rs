@@ -148,6 +148,7 @@ impl Context {
                 | Context::Palette
                 | Context::Filter
                 | Context::ImagePicker
+                | Context::ElementPicker
         )
     }
 

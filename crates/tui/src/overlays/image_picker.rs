@@ -14,8 +14,7 @@ use crate::keymap::{Context, Keymap};
 use crate::labels::fit;
 use crate::model::settings_fields::SettingField;
 use crate::overlays::layer::{Layer, Outcome, Reply, Seen};
-use crate::overlays::palette::score;
-use crate::overlays::{centered, framed, query_row};
+use crate::overlays::{centered, framed, query_row, ranked};
 use crate::theme::Styles;
 use crate::widgets::scroll_window;
 use shotdeck_files::image_files::WALK_DEPTH;
@@ -52,16 +51,7 @@ impl ImagePicker {
     }
 
     fn refilter(&mut self) {
-        let q = self.query.to_lowercase();
-        let mut scored: Vec<(i64, usize)> = self
-            .files
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| score(&f.to_lowercase(), &q).map(|s| (s, i)))
-            .collect();
-        // Stable: equal scores stay in path order.
-        scored.sort_by_key(|(s, _)| -s);
-        self.matches = scored.into_iter().map(|(_, i)| i).collect();
+        self.matches = ranked(self.files.iter().cloned(), &self.query);
         self.selected = 0;
     }
 

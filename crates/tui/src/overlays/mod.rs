@@ -110,3 +110,17 @@ pub(crate) fn query_row(f: &mut Frame, inner: Rect, prefix: &str, query: &str, s
         ..inner
     }
 }
+
+/// The indexes of `texts` that match `query` (any case), best first; equal scores keep
+/// their order. The pickers filter with it, ranked as the palette ranks.
+pub(crate) fn ranked(texts: impl IntoIterator<Item = String>, query: &str) -> Vec<usize> {
+    let q = query.to_lowercase();
+    let mut scored: Vec<(i64, usize)> = texts
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, t)| palette::score(&t.to_lowercase(), &q).map(|s| (s, i)))
+        .collect();
+    // Stable: equal scores stay in their order.
+    scored.sort_by_key(|(s, _)| -s);
+    scored.into_iter().map(|(_, i)| i).collect()
+}

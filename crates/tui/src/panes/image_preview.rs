@@ -71,6 +71,9 @@ pub fn render(f: &mut Frame, area: Rect, previews: &Previews, s: &Styles) {
             Paragraph::new(Line::styled(fit("loading preview…", w), s.muted)),
             area,
         ),
+        PreviewState::Note(text) => {
+            f.render_widget(Paragraph::new(Line::styled(fit(text, w), s.muted)), area)
+        }
         PreviewState::Failed(why) => f.render_widget(
             Paragraph::new(Line::styled(fit(&why.to_string(), w), s.error)),
             area,

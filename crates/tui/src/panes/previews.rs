@@ -4,6 +4,8 @@
 //! `files::preview` does, on its own thread.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use ratatui::layout::Rect;
@@ -12,6 +14,7 @@ use ratatui_image::protocol::Protocol;
 use ratatui_image::{Image, Resize};
 use tokio::sync::mpsc::{Receiver, channel};
 
+use shotdeck_core::elements::PreviewFetch;
 use shotdeck_files::config::ImagesMode;
 use shotdeck_files::preview::{Preview, PreviewError, PreviewReady, PreviewService, PreviewWish};
 
@@ -25,6 +28,20 @@ pub enum PreviewState {
     Loading,
     Ready(Arc<Preview>),
     Failed(PreviewError),
+    /// One line instead of a picture: an element whose picture is not fetched (yet), or
+    /// has none, or the text fallback under `images = "off"`.
+    Note(String),
+}
+
+/// What the editor knows of the elements' pictures: the engine fetches them into cache
+/// files (the editor stays off HTTP), which are previewed like reference images.
+#[derive(Debug, Default)]
+pub(crate) struct ElementPictures {
+    /// Where the engine caches them (`<data dir>/element-previews`); `None`: nowhere, so
+    /// nothing is fetched.
+    pub(crate) dir: Option<PathBuf>,
+    /// By element id: asked for (`None`), or the engine's answer.
+    pub(crate) known: HashMap<String, Option<PreviewFetch>>,
 }
 
 pub struct Previews {
@@ -38,6 +55,8 @@ pub struct Previews {
     /// The last encoding, for the cells it was made for: a frame that draws the same image
     /// in the same place sends the same cells, which the diff then leaves out.
     encoded: RefCell<Option<(Rect, Protocol)>>,
+    /// The board's element pictures as the engine fetched them.
+    pub(crate) elements: ElementPictures,
 }
 
 impl Previews {
@@ -54,7 +73,14 @@ impl Previews {
             wanted: None,
             state: None,
             encoded: RefCell::new(None),
+            elements: Default::default(),
         }
+    }
+
+    /// Element pictures are cached in `dir` (see [`ElementPictures`]).
+    pub fn with_element_dir(mut self, dir: Option<std::path::PathBuf>) -> Previews {
+        self.elements.dir = dir;
+        self
     }
 
     /// What the selected row's preview is, when it has one.
@@ -69,7 +95,8 @@ impl Previews {
 
     /// Sets what should be shown; asks the service only when that changed.
     pub(crate) fn want(&mut self, wish: Option<PreviewWish>) -> bool {
-        if self.wanted == wish {
+        // Nothing wanted while a note shows: the note goes.
+        if self.wanted == wish && (wish.is_some() || self.state.is_none()) {
             return false;
         }
         self.wanted = wish.clone();
@@ -78,6 +105,18 @@ impl Previews {
             self.service.request(w);
             PreviewState::Loading
         });
+        true
+    }
+
+    /// Shows `text` instead of a picture (see [`PreviewState::Note`]).
+    pub(crate) fn note(&mut self, text: String) -> bool {
+        if self.wanted.is_none() && matches!(&self.state, Some(PreviewState::Note(t)) if *t == text)
+        {
+            return false;
+        }
+        self.wanted = None;
+        self.encoded.replace(None);
+        self.state = Some(PreviewState::Note(text));
         true
     }
 
