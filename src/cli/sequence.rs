@@ -9,9 +9,9 @@ use super::out::outln;
 use super::stored::Stored;
 use crate::app::EXIT_UNREADABLE;
 use crate::app::sequence::{project_dir, status};
-use crate::core::sequence::continuation::{VIDEO_PREFIX, needs_prefix};
-use crate::core::sequence::{ContinueHow, Continuation};
 use crate::core::printable;
+use crate::core::sequence::continuation::{VIDEO_PREFIX, needs_prefix};
+use crate::core::sequence::{Continuation, ContinueHow};
 use crate::core::sequence::{SequenceStatus, running_time, shot_list_csv, shot_list_edl};
 use crate::engine::cut::{CutInput, CutMethod, cut, find_ffmpeg};
 
@@ -177,9 +177,12 @@ pub(super) fn continuation(
             let name = crate::core::sequence::board_name(&name);
             let mut line = c.line(name);
             match &c.how {
-                ContinueHow::VideoReference { .. } if needs_prefix(board) => line.push_str(
-                    &format!(" ({:?} goes before the prompt, which does not name <<<video_1>>>)", VIDEO_PREFIX.trim_end()),
-                ),
+                ContinueHow::VideoReference { .. } if needs_prefix(board) => {
+                    line.push_str(&format!(
+                        " ({:?} goes before the prompt, which does not name <<<video_1>>>)",
+                        VIDEO_PREFIX.trim_end()
+                    ))
+                }
                 ContinueHow::VideoReference { .. } => {}
                 ContinueHow::LastFrame { .. } => {
                     let decoder = if find_ffmpeg().is_some() {
@@ -187,7 +190,9 @@ pub(super) fn continuation(
                     } else {
                         "decoded with OpenH264"
                     };
-                    line.push_str(&format!(" ({decoder} when sent; the board file is not changed)"));
+                    line.push_str(&format!(
+                        " ({decoder} when sent; the board file is not changed)"
+                    ));
                 }
             }
             eprintln!("{}", printable(&line));
@@ -202,4 +207,36 @@ pub(super) fn continuation(
             Err(ExitCode::from(EXIT_UNREADABLE))
         }
     }
+}
+
+/// `board` as a submit of it sends it: with the continuation its sequence asks for (said on
+/// stderr, see [`continuation`]), held to the video reference's rules before any question
+/// (a last frame is checked by the engine once written). `Err`: the exit code, already
+/// explained; nothing sent.
+pub(super) fn board_as_sent(
+    path: &Path,
+    board: &crate::core::Board,
+    provider: crate::core::Provider,
+    profiles: &crate::core::gateway_profile::Profiles,
+) -> Result<crate::core::Board, ExitCode> {
+    let mut sent = board.clone();
+    sent.continues = None;
+    let Some(c) = continuation(path, board, provider, profiles)? else {
+        return Ok(sent);
+    };
+    let video = matches!(c.how, ContinueHow::VideoReference { .. });
+    c.apply(&mut sent);
+    if video {
+        let dir = crate::files::board_file::board_dir(path);
+        let findings = crate::files::image_probe::validate_on_disk(&sent, &dir, provider, profiles);
+        if !crate::core::is_submittable(&findings) {
+            super::validate::print_findings(&mut std::io::stderr(), &findings);
+            eprintln!(
+                "{} is not submittable with its continuation; nothing was sent",
+                crate::core::printable_path(path)
+            );
+            return Err(ExitCode::from(super::follow::EXIT_NOT_SENT));
+        }
+    }
+    Ok(sent)
 }

@@ -96,48 +96,15 @@ pub(super) fn run(args: SubmitArgs) -> ExitCode {
         }
         return ExitCode::from(EXIT_NOT_SENT);
     }
-    let continues = match super::sequence::continuation(&path, &board, provider, &config.profiles)
-    {
-        Ok(c) => c,
+    // The board as it will be sent: the engine puts the same continuation on it.
+    let sent = match super::sequence::board_as_sent(&path, &board, provider, &config.profiles) {
+        Ok(b) => b,
         Err(code) => return code,
     };
-    // The board as it will be sent: the engine puts the same continuation on it.
-    let mut sent = board.clone();
-    sent.continues = None;
-    if let Some(c) = continues {
-        let video = matches!(c.how, crate::core::sequence::ContinueHow::VideoReference { .. });
-        c.apply(&mut sent);
-        // The video's own rules (sound off, 3–10 s, images beside it) before any question;
-        // a last frame is checked by the engine once it is written.
-        if video {
-            let dir = board_file::board_dir(&path);
-            let findings = crate::files::image_probe::validate_on_disk(
-                &sent,
-                &dir,
-                provider,
-                &config.profiles,
-            );
-            if !is_submittable(&findings) {
-                print_findings(&mut std::io::stderr(), &findings);
-                eprintln!(
-                    "{} is not submittable with its continuation; nothing was sent",
-                    printable_path(&path)
-                );
-                return ExitCode::from(EXIT_NOT_SENT);
-            }
-        }
-    }
     let est = estimate(&board, provider, &config.prices);
     let uploads = local_uploads(&board, &board_file::board_dir(&path));
     if args.dry_run {
-        return dry_run(
-            &sent,
-            provider,
-            est.as_ref(),
-            &uploads,
-            &config,
-            args.takes,
-        );
+        return dry_run(&sent, provider, est.as_ref(), &uploads, &config, args.takes);
     }
     if let Some(why) = config.money_refusal() {
         eprintln!("{}; nothing was sent", printable(&why));

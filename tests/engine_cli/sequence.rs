@@ -60,7 +60,9 @@ async fn three_boards_to_a_cut_and_its_shot_list() {
         "{ board = \"02-market.json\", continue_from = \"previous\" }",
     );
     let market = dir.join("02-market.json");
-    let out = s.run(&["submit", market.to_str().unwrap(), "--dry-run"]).await;
+    let out = s
+        .run(&["submit", market.to_str().unwrap(), "--dry-run"])
+        .await;
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let said = text(&out.stderr);
     assert!(

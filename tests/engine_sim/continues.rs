@@ -31,10 +31,17 @@ fn sequence(h: &Harness, edit: impl Fn(&mut serde_json::Value)) -> std::path::Pa
 }
 
 /// The first board's take, done and made the keeper.
-async fn keeper(h: &Harness, engine: &shotdeck::engine::EngineHandle, events: &mut Events) -> JobView {
+async fn keeper(
+    h: &Harness,
+    engine: &shotdeck::engine::EngineHandle,
+    events: &mut Events,
+) -> JobView {
     let (id, _) = submit(h, engine, events, "single-shot.json", Provider::Kling).await;
     events.finished(id).await;
-    engine.cmd_tx.try_send(JobCmd::SetKeeper { id, keep: true }).unwrap();
+    engine
+        .cmd_tx
+        .try_send(JobCmd::SetKeeper { id, keep: true })
+        .unwrap();
     events.wait_for("kept", |v| v.id == id && v.keeper).await
 }
 
@@ -57,8 +64,16 @@ async fn without_a_keeper_nothing_is_recorded() {
     let mut events = Events::new(&mut engine);
     let second = sequence(&h, |_| {});
     match send_second(&h, &engine, &mut events, &second).await {
-        Err(Refusal::Continues { board, from, file, why }) => {
-            assert_eq!((board.as_str(), file.as_str()), ("02-next", "sequence.toml"));
+        Err(Refusal::Continues {
+            board,
+            from,
+            file,
+            why,
+        }) => {
+            assert_eq!(
+                (board.as_str(), file.as_str()),
+                ("02-next", "sequence.toml")
+            );
             assert_eq!(from, "continues from single-shot, which has no keeper yet");
             assert!(why.contains("keeper"), "{why}");
         }
@@ -66,7 +81,12 @@ async fn without_a_keeper_nothing_is_recorded() {
     }
     let store = h.store("check").await;
     let page = store
-        .page(PageQuery { board: None, below: i64::MAX, limit: 50, filter: None })
+        .page(PageQuery {
+            board: None,
+            below: i64::MAX,
+            limit: 50,
+            filter: None,
+        })
         .await
         .unwrap();
     assert!(page.jobs.is_empty(), "nothing recorded");
@@ -84,7 +104,9 @@ async fn on_omni_the_create_carries_the_keepers_url_as_video_list() {
     let url = kept.files[0].url.clone();
     assert!(url.starts_with("http://127.0.0.1"), "{url}");
 
-    let job = send_second(&h, &engine, &mut events, &second).await.unwrap();
+    let job = send_second(&h, &engine, &mut events, &second)
+        .await
+        .unwrap();
     let done = events.finished(job.id).await;
     assert_eq!(
         h.sim.video_references(&done.external_task_id),
@@ -96,11 +118,38 @@ async fn on_omni_the_create_carries_the_keepers_url_as_video_list() {
     let body = &record.request.body;
     assert_eq!(body["video_list"][0]["refer_type"], "feature");
     assert_eq!(body["video_list"][0]["keep_original_sound"], "no");
-    assert!(body["prompt"].as_str().unwrap().starts_with("Continue from <<<video_1>>>: "));
-    let continues = record.board.continues.expect("the record keeps the continuation");
-    assert_eq!((continues.board.as_str(), continues.take), ("single-shot", kept.take));
-    assert_eq!(continues.how, ContinueHow::VideoReference { video_url: url });
-    assert_eq!(std::fs::read(&second).unwrap(), on_disk, "the board file is not edited");
+    assert!(
+        body["prompt"]
+            .as_str()
+            .unwrap()
+            .starts_with("Continue from <<<video_1>>>: ")
+    );
+    let continues = record
+        .board
+        .continues
+        .expect("the record keeps the continuation");
+    assert_eq!(
+        (continues.board.as_str(), continues.take),
+        ("single-shot", kept.take)
+    );
+    assert_eq!(
+        continues.how,
+        ContinueHow::VideoReference {
+            video_url: url.clone()
+        }
+    );
+    // The video's sidecar says which take it continued from.
+    let sidecar = done.files[0].path.with_extension("json");
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sidecar).unwrap()).unwrap();
+    assert_eq!(sidecar["board"]["continues"]["board"], "single-shot");
+    assert_eq!(sidecar["board"]["continues"]["by"], "video_reference");
+    assert_eq!(sidecar["board"]["continues"]["video_url"], url.as_str());
+    assert_eq!(
+        std::fs::read(&second).unwrap(),
+        on_disk,
+        "the board file is not edited"
+    );
     shutdown(engine).await;
 }
 
@@ -113,7 +162,9 @@ async fn elsewhere_the_first_frame_is_a_png_of_the_keepers_last_frame() {
     let on_disk = std::fs::read(&second).unwrap();
     let kept = keeper(&h, &engine, &mut events).await;
 
-    let job = send_second(&h, &engine, &mut events, &second).await.unwrap();
+    let job = send_second(&h, &engine, &mut events, &second)
+        .await
+        .unwrap();
     events.finished(job.id).await;
     engine.cmd_tx.try_send(JobCmd::Details(job.id)).unwrap();
     let record = events.details().await;
@@ -130,7 +181,10 @@ async fn elsewhere_the_first_frame_is_a_png_of_the_keepers_last_frame() {
     // The simulator's 160×90 video, enlarged to Kling's 300 px minimum.
     assert_eq!(image.dimensions(), (533, 300));
     let first = image.get_pixel(0, 0);
-    assert!(image.pixels().filter(|p| *p != first).count() > 10_000, "not blank");
+    assert!(
+        image.pixels().filter(|p| *p != first).count() > 10_000,
+        "not blank"
+    );
     match record.board.continues.expect("kept").how {
         ContinueHow::LastFrame { frame: f, video } => {
             assert_eq!(f, frame);
@@ -138,6 +192,10 @@ async fn elsewhere_the_first_frame_is_a_png_of_the_keepers_last_frame() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(std::fs::read(&second).unwrap(), on_disk, "the board file is not edited");
+    assert_eq!(
+        std::fs::read(&second).unwrap(),
+        on_disk,
+        "the board file is not edited"
+    );
     shutdown(engine).await;
 }

@@ -112,7 +112,10 @@ fn the_submit_dialog_says_how_the_board_continues_and_yes_sends_it() {
     while let Ok(cmd) = h.cmds.try_recv() {
         sent |= matches!(cmd, JobCmd::Submit(_));
     }
-    assert!(sent, "the engine gets the board; it puts the continuation on it");
+    assert!(
+        sent,
+        "the engine gets the board; it puts the continuation on it"
+    );
 }
 
 #[test]

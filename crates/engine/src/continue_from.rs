@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use shotdeck_core::jobs::{Refusal, SubmitRequest};
-use shotdeck_core::sequence::{ContinueHow, Continuation, SEQUENCE_FILE, board_name};
+use shotdeck_core::sequence::{Continuation, ContinueHow, SEQUENCE_FILE, board_name};
 use shotdeck_files::board_file;
 
 /// Puts `continuation` on the request's board (see `Continuation::apply`), writing the last

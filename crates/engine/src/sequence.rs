@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use shotdeck_core::gateway_profile::Profiles;
 use shotdeck_core::jobs::{JobId, Refusal};
 use shotdeck_core::sequence::Continuation;
-use shotdeck_core::{Board, Provider};
 use shotdeck_core::sequence::{BoardStatus, KeeperFacts, SEQUENCE_FILE, SequenceStatus};
+use shotdeck_core::{Board, Provider};
 use shotdeck_files::board_file;
 use shotdeck_files::sequence_file;
 use shotdeck_store::{JobStore, PageQuery};
@@ -107,6 +107,12 @@ pub async fn continuation(
     };
     let identity = board_file::identity(path);
     status
-        .continuation(&identity, board, provider, profiles, shotdeck_store::now_ms())
+        .continuation(
+            &identity,
+            board,
+            provider,
+            profiles,
+            shotdeck_store::now_ms(),
+        )
         .transpose()
 }

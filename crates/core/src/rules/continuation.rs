@@ -8,7 +8,7 @@ use super::images::sent_images;
 use crate::field_path::FieldPath;
 use crate::findings::Finding;
 use crate::sequence::continuation::{VIDEO_PREFIX, VIDEO_SECONDS, needs_prefix};
-use crate::sequence::{ContinueHow, Continuation};
+use crate::sequence::{Continuation, ContinueHow};
 
 /// Images beside a reference video: "有参考视频时：≤4张" and elements with them "有参考视频时：
 /// 参考图片数量 + 参考主体数量 ≤ 4" (omni-video page, Chinese copy, WHQ25/rawgenai
@@ -79,7 +79,11 @@ pub(super) fn video_reference(cx: &Ctx, out: &mut Vec<Finding>) {
                 None => return,
             }
         } else {
-            (FieldPath::Prompt, b.prompt.as_str(), cx.limits.prompt_max_chars)
+            (
+                FieldPath::Prompt,
+                b.prompt.as_str(),
+                cx.limits.prompt_max_chars,
+            )
         };
         let len = super::char_len(VIDEO_PREFIX) + super::char_len(text);
         if len > max {

@@ -73,14 +73,16 @@ impl Continuation {
     /// `02-market continues from 01-arrival take 2: video reference (omni)`, or `…: last
     /// frame .shotdeck/frames/01-arrival-take2-last.png`.
     pub fn line(&self, board: &str) -> String {
+        format!("{board} continues from {}", self.from())
+    }
+
+    /// `01-arrival take 2: video reference (omni)`.
+    pub fn from(&self) -> String {
         let how = match &self.how {
             ContinueHow::VideoReference { .. } => "video reference (omni)".to_string(),
             ContinueHow::LastFrame { frame, .. } => format!("last frame {frame}"),
         };
-        format!(
-            "{board} continues from {} take {}: {how}",
-            self.board, self.take
-        )
+        format!("{} take {}: {how}", self.board, self.take)
     }
 
     /// The board as it is sent: the continuation recorded on it and, for the last frame,
@@ -106,7 +108,11 @@ pub fn frame_path(board: &str, take: u32) -> String {
 /// Why the board's route cannot take a video reference, or `None` when it can: the official
 /// API's (or a relay of its body's) legacy omni-video route. A gateway's form and Kling's
 /// v2 design are not built for `video_list`.
-pub fn video_route_refusal(board: &Board, provider: Provider, profiles: &Profiles) -> Option<String> {
+pub fn video_route_refusal(
+    board: &Board,
+    provider: Provider,
+    profiles: &Profiles,
+) -> Option<String> {
     if !matches!(provider, Provider::Kling | Provider::KlingRelay) {
         return Some(format!("{provider} takes no video reference"));
     }
@@ -163,13 +169,18 @@ pub fn plan(
     keeper: &KeeperFacts,
     now_ms: i64,
 ) -> Result<Continuation, String> {
-    let no_video = video_route_refusal(board, provider, profiles)
-        .or_else(|| url_refusal(keeper, now_ms));
+    let no_video =
+        video_route_refusal(board, provider, profiles).or_else(|| url_refusal(keeper, now_ms));
     let how = match (no_video, &keeper.file) {
         (None, _) => ContinueHow::VideoReference {
             video_url: keeper.url.clone().unwrap_or_default(),
         },
-        (Some(why), _) if board.first_frame.as_deref().is_some_and(|f| !f.trim().is_empty()) => {
+        (Some(why), _)
+            if board
+                .first_frame
+                .as_deref()
+                .is_some_and(|f| !f.trim().is_empty()) =>
+        {
             return Err(format!(
                 "no video reference ({why}), and the board has a first frame of its own where \
                  the last frame would go"

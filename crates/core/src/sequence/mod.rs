@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use crate::model::Board;
 
-pub use continuation::{ContinueHow, Continuation};
+pub use continuation::{Continuation, ContinueHow};
 pub use status::{BoardStatus, KeeperFacts, SequenceStatus};
 
 /// The project file's name in a sequence's folder.

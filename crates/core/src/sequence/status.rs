@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::{ContinueFrom, Continuation, CutShot, board_prompt, running_time};
+use super::{Continuation, ContinueFrom, CutShot, board_prompt, running_time};
 use crate::jobs::{JobView, Refusal};
 use crate::model::Board;
 

@@ -22,7 +22,9 @@ pub const MIN_SIDE_PX: u32 = 300;
 pub enum Decoder {
     OpenH264,
     /// OpenH264 failed (its reason kept); ffmpeg made it.
-    Ffmpeg { openh264_failed: String },
+    Ffmpeg {
+        openh264_failed: String,
+    },
 }
 
 /// What was written.
@@ -60,7 +62,12 @@ pub fn last_frame_png(video: &Path, png: &Path, ffmpeg: Option<&Path>) -> Result
                 .map_err(|e| format!("ffmpeg's frame cannot be read: {e}"))?
                 .to_rgb8();
             let _ = std::fs::remove_file(&made);
-            (image, Decoder::Ffmpeg { openh264_failed: why })
+            (
+                image,
+                Decoder::Ffmpeg {
+                    openh264_failed: why,
+                },
+            )
         }
     };
     let image = at_least(image, MIN_SIDE_PX);

@@ -10,7 +10,10 @@ fn sample() -> PathBuf {
 fn not_blank(image: &RgbImage) -> bool {
     let first = image.get_pixel(0, 0);
     let differ = image.pixels().filter(|p| *p != first).count();
-    let bright = image.pixels().map(|p| u64::from(p.0[0]) + u64::from(p.0[1]) + u64::from(p.0[2])).sum::<u64>();
+    let bright = image
+        .pixels()
+        .map(|p| u64::from(p.0[0]) + u64::from(p.0[1]) + u64::from(p.0[2]))
+        .sum::<u64>();
     differ > image.pixels().len() / 10 && bright > 0
 }
 
@@ -57,7 +60,11 @@ fn ffmpeg_takes_over_when_openh264_cannot_and_is_asked_for_the_last_frame() {
 
     // A stand-in ffmpeg: records its arguments and writes a 400×300 PNG to the last one.
     let made = dir.path().join("made.png");
-    write_png(&RgbImage::from_pixel(400, 300, image::Rgb([200, 10, 10])), &made).unwrap();
+    write_png(
+        &RgbImage::from_pixel(400, 300, image::Rgb([200, 10, 10])),
+        &made,
+    )
+    .unwrap();
     let args_file = dir.path().join("args.txt");
     let ffmpeg = dir.path().join("ffmpeg");
     std::fs::write(
@@ -76,9 +83,15 @@ fn ffmpeg_takes_over_when_openh264_cannot_and_is_asked_for_the_last_frame() {
     let args = std::fs::read_to_string(&args_file).unwrap();
     let expected = ffmpeg::last_frame_args(&broken, &out.with_extension("ffmpeg.png"));
     assert_eq!(args.lines().collect::<Vec<_>>(), expected);
-    assert!(args.contains("-sseof\n-3\n") && args.contains("-update\n1\n"), "{args}");
+    assert!(
+        args.contains("-sseof\n-3\n") && args.contains("-update\n1\n"),
+        "{args}"
+    );
     assert!(out.is_file());
-    assert!(!out.with_extension("ffmpeg.png").exists(), "ffmpeg's file is removed");
+    assert!(
+        !out.with_extension("ffmpeg.png").exists(),
+        "ffmpeg's file is removed"
+    );
 
     // A video that is not there is said before any decoder runs.
     let err = last_frame_png(&dir.path().join("gone.mp4"), &out, Some(&ffmpeg)).unwrap_err();

@@ -228,7 +228,10 @@ fn continuation_line(
     use shotdeck_core::sequence::continuation::{VIDEO_PREFIX, needs_prefix};
     let mut line = c.line(name);
     if matches!(c.how, ContinueHow::VideoReference { .. }) && needs_prefix(board) {
-        line.push_str(&format!(" ({:?} goes before the prompt)", VIDEO_PREFIX.trim_end()));
+        line.push_str(&format!(
+            " ({:?} goes before the prompt)",
+            VIDEO_PREFIX.trim_end()
+        ));
     }
     line
 }

@@ -201,19 +201,33 @@ fn a_reference_video_is_taken_as_documented() {
     let err = |extra: Value| parse_json(Kind::Omni, with_video(extra)).unwrap_err();
     let e = err(json!({"sound": "on"}));
     assert_eq!(e.param.as_deref(), Some("sound"));
-    assert_eq!(err(json!({"duration": "12"})).param.as_deref(), Some("duration"));
+    assert_eq!(
+        err(json!({"duration": "12"})).param.as_deref(),
+        Some("duration")
+    );
     let e = err(json!({"video_list": [{"video_url": "https://r/a.mp4", "refer_type": "edit"}]}));
     assert_eq!(e.param.as_deref(), Some("video_list[0].refer_type"));
     let e = err(json!({"video_list": [{"video_url": "https://r/a.mp4", "refer_type": "base"}]}));
     assert!(e.message.contains("feature"), "{}", e.message);
     let e = err(json!({"video_list": [{"video_url": "a.mp4", "refer_type": "feature"}]}));
     assert_eq!(e.param.as_deref(), Some("video_list[0].video_url"));
-    assert_eq!(err(json!({"video_list": []})).param.as_deref(), Some("video_list"));
-    let five: Vec<Value> = (0..5).map(|i| json!({"image_url": format!("https://i/{i}.png")})).collect();
-    assert_eq!(err(json!({"image_list": five})).param.as_deref(), Some("image_list"));
+    assert_eq!(
+        err(json!({"video_list": []})).param.as_deref(),
+        Some("video_list")
+    );
+    let five: Vec<Value> = (0..5)
+        .map(|i| json!({"image_url": format!("https://i/{i}.png")}))
+        .collect();
+    assert_eq!(
+        err(json!({"image_list": five})).param.as_deref(),
+        Some("image_list")
+    );
     let e = err(json!({"prompt": "<<<video_2>>> then"}));
     assert!(e.message.contains("<<<video_2>>>"), "{}", e.message);
     // text2video takes no video.
     let text = json!({"model_name": "kling-v3", "prompt": "a", "video_list": []});
-    assert_eq!(parse_json(Kind::Text, text).unwrap_err().param.as_deref(), Some("video_list"));
+    assert_eq!(
+        parse_json(Kind::Text, text).unwrap_err().param.as_deref(),
+        Some("video_list")
+    );
 }

@@ -36,9 +36,9 @@ pub(super) fn check_video_list(
             .str("video_url")?
             .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
             .ok_or_else(|| Invalid::field(entry.path("video_url"), "must be the video's URL"))?;
-        let refer = entry
-            .str("refer_type")?
-            .ok_or_else(|| Invalid::field(entry.path("refer_type"), "is required (feature or base)"))?;
+        let refer = entry.str("refer_type")?.ok_or_else(|| {
+            Invalid::field(entry.path("refer_type"), "is required (feature or base)")
+        })?;
         check_one_of(&entry.path("refer_type"), refer, &["feature", "base"])?;
         let keep = entry.str("keep_original_sound")?.unwrap_or("yes");
         check_one_of(&entry.path("keep_original_sound"), keep, &["yes", "no"])?;
