@@ -87,8 +87,9 @@ fn the_timeline_shows_the_running_time_and_the_boards_without_a_keeper() {
     );
 }
 
-#[test]
-fn the_submit_dialog_says_how_the_board_continues_and_yes_sends_it() {
+/// The noir board in the sequence `of` builds around it, `S` pressed (earlier commands
+/// drained).
+fn submitting(of: impl Fn(&Path) -> SequenceStatus) -> Harness {
     let seen = std::cell::RefCell::new(PathBuf::new());
     let mut h = harness_tweaked(
         &noir(),
@@ -96,10 +97,16 @@ fn the_submit_dialog_says_how_the_board_continues_and_yes_sends_it() {
             *seen.borrow_mut() = path.to_path_buf();
             vec![]
         },
-        |deps| deps.sequence = Some(sequence(&seen.borrow())),
+        |deps| deps.sequence = Some(of(&seen.borrow())),
     );
     while h.cmds.try_recv().is_ok() {}
     h.keys("S");
+    h
+}
+
+#[test]
+fn the_submit_dialog_says_how_the_board_continues_and_yes_sends_it() {
+    let mut h = submitting(|board| sequence(board));
     snap("sequence_continues_line", &h);
     let screen = h.screen(160, 48);
     assert!(
@@ -120,18 +127,8 @@ fn the_submit_dialog_says_how_the_board_continues_and_yes_sends_it() {
 
 #[test]
 fn a_board_that_cannot_continue_is_refused_in_the_submit_dialog_and_yes_sends_nothing() {
-    let seen = std::cell::RefCell::new(PathBuf::new());
     // The keeper is not downloaded here and has no result URL: neither way can be built.
-    let mut h = harness_tweaked(
-        &noir(),
-        |path| {
-            *seen.borrow_mut() = path.to_path_buf();
-            vec![]
-        },
-        |deps| deps.sequence = Some(sequence_kept(&seen.borrow(), None)),
-    );
-    while h.cmds.try_recv().is_ok() {}
-    h.keys("S");
+    let mut h = submitting(|board| sequence_kept(board, None));
     snap("sequence_continues_refused", &h);
     let screen = h.screen(160, 48);
     assert!(
