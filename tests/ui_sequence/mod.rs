@@ -106,7 +106,7 @@ fn submitting(of: impl Fn(&Path) -> SequenceStatus) -> Harness {
 
 #[test]
 fn the_submit_dialog_says_how_the_board_continues_and_yes_sends_it() {
-    let mut h = submitting(|board| sequence(board));
+    let mut h = submitting(sequence);
     snap("sequence_continues_line", &h);
     let screen = h.screen(160, 48);
     assert!(
