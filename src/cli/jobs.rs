@@ -261,6 +261,9 @@ fn print_record(rec: &JobRecord) {
     if let Some(of) = rec.retry_of {
         outln!("retry of  job {of}");
     }
+    if let Some(c) = &rec.board.continues {
+        outln!("continues from {}", printable(&c.from()));
+    }
     if let Some(m) = &v.status_msg {
         outln!("status    {}", printable(m));
     }

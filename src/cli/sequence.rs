@@ -9,8 +9,9 @@ use super::out::outln;
 use super::stored::Stored;
 use crate::app::EXIT_UNREADABLE;
 use crate::app::sequence::{project_dir, status};
-use crate::core::jobs::Refusal;
 use crate::core::printable;
+use crate::core::sequence::continuation::{VIDEO_PREFIX, needs_prefix};
+use crate::core::sequence::{Continuation, ContinueHow};
 use crate::core::sequence::{SequenceStatus, running_time, shot_list_csv, shot_list_edl};
 use crate::engine::cut::{CutInput, CutMethod, cut, find_ffmpeg};
 
@@ -149,30 +150,93 @@ pub(super) fn cut_command(args: CutArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// A board its sequence says continues from the previous board's keeper is not sent as if
-/// it did not: the request cannot carry the continuation yet (Kling's omni-video takes the
-/// previous video as a reference, `<<<video_1>>>` with `refer_type`; other routes need its
-/// last frame as the first frame, which needs a decoder). The engine's intake refuses it
-/// too (the same `SequenceStatus::continuation_refusal`); asked here first so the refusal
-/// comes before the cost line and the confirmation. Exit 2, nothing sent; `None` when the
-/// board does not continue from anything.
-pub(super) fn refuse_continuation(board: &Path) -> Option<ExitCode> {
-    let dir = crate::app::sequence::sequence_of_board(board)?;
-    let status = load(&dir).ok()?;
-    let identity = crate::files::board_file::identity(board);
-    let Refusal::Continues { from, file, .. } = status.continuation_refusal(&identity)? else {
-        return None;
+/// A board its sequence says continues from the previous board's keeper: the way chosen
+/// (omni's video reference, or the previous keeper's last frame as the first frame) is said
+/// on stderr before the cost line and the confirmation, and returned so `--dry-run` shows
+/// the request with it; the engine's intake plans it again from the store (the same
+/// `SequenceStatus::continuation`) and does it. When neither way can be built: the
+/// refusal, exit 2, nothing sent. `Ok(None)` when the board continues from nothing.
+pub(super) fn continuation(
+    board_path: &Path,
+    board: &crate::core::Board,
+    provider: crate::core::Provider,
+    profiles: &crate::core::gateway_profile::Profiles,
+) -> Result<Option<Continuation>, ExitCode> {
+    let Some(dir) = crate::app::sequence::sequence_of_board(board_path) else {
+        return Ok(None);
     };
-    let decoder = if find_ffmpeg().is_some() {
-        "ffmpeg is installed"
-    } else {
-        "ffmpeg is not installed (apt-get install ffmpeg)"
+    let Ok(status) = load(&dir) else {
+        return Ok(None);
     };
-    eprintln!(
-        "{}: {}, as {file} says; shotdeck cannot put that in the request yet ({decoder}). \
-         Remove its continue_from to send the board as it is; nothing was sent",
-        crate::core::printable_path(board),
-        printable(&from),
-    );
-    Some(ExitCode::from(EXIT_UNREADABLE))
+    let identity = crate::files::board_file::identity(board_path);
+    let now = crate::engine::store::now_ms();
+    match status.continuation(&identity, board, provider, profiles, now) {
+        None => Ok(None),
+        Some(Ok(c)) => {
+            let name = identity.to_string_lossy();
+            let name = crate::core::sequence::board_name(&name);
+            let mut line = c.line(name);
+            match &c.how {
+                ContinueHow::VideoReference { .. } if needs_prefix(board) => {
+                    line.push_str(&format!(
+                        " ({:?} goes before the prompt, which does not name <<<video_1>>>)",
+                        VIDEO_PREFIX.trim_end()
+                    ))
+                }
+                ContinueHow::VideoReference { .. } => {}
+                ContinueHow::LastFrame { .. } => {
+                    let decoder = if find_ffmpeg().is_some() {
+                        "decoded with OpenH264, ffmpeg if that fails"
+                    } else {
+                        "decoded with OpenH264"
+                    };
+                    line.push_str(&format!(
+                        " ({decoder} when sent; the board file is not changed)"
+                    ));
+                }
+            }
+            eprintln!("{}", printable(&line));
+            Ok(Some(c))
+        }
+        Some(Err(refusal)) => {
+            eprintln!(
+                "{}: {}",
+                crate::core::printable_path(board_path),
+                printable(&refusal.to_string())
+            );
+            Err(ExitCode::from(EXIT_UNREADABLE))
+        }
+    }
+}
+
+/// `board` as a submit of it sends it: with the continuation its sequence asks for (said on
+/// stderr, see [`continuation`]), held to the video reference's rules before any question
+/// (a last frame is checked by the engine once written). `Err`: the exit code, already
+/// explained; nothing sent.
+pub(super) fn board_as_sent(
+    path: &Path,
+    board: &crate::core::Board,
+    provider: crate::core::Provider,
+    profiles: &crate::core::gateway_profile::Profiles,
+) -> Result<crate::core::Board, ExitCode> {
+    let mut sent = board.clone();
+    sent.continues = None;
+    let Some(c) = continuation(path, board, provider, profiles)? else {
+        return Ok(sent);
+    };
+    let video = matches!(c.how, ContinueHow::VideoReference { .. });
+    c.apply(&mut sent);
+    if video {
+        let dir = crate::files::board_file::board_dir(path);
+        let findings = crate::files::image_probe::validate_on_disk(&sent, &dir, provider, profiles);
+        if !crate::core::is_submittable(&findings) {
+            super::validate::print_findings(&mut std::io::stderr(), &findings);
+            eprintln!(
+                "{} is not submittable with its continuation; nothing was sent",
+                crate::core::printable_path(path)
+            );
+            return Err(ExitCode::from(super::follow::EXIT_NOT_SENT));
+        }
+    }
+    Ok(sent)
 }

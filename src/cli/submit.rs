@@ -96,20 +96,15 @@ pub(super) fn run(args: SubmitArgs) -> ExitCode {
         }
         return ExitCode::from(EXIT_NOT_SENT);
     }
-    if let Some(code) = super::sequence::refuse_continuation(&path) {
-        return code;
-    }
+    // The board as it will be sent: the engine puts the same continuation on it.
+    let sent = match super::sequence::board_as_sent(&path, &board, provider, &config.profiles) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
     let est = estimate(&board, provider, &config.prices);
     let uploads = local_uploads(&board, &board_file::board_dir(&path));
     if args.dry_run {
-        return dry_run(
-            &board,
-            provider,
-            est.as_ref(),
-            &uploads,
-            &config,
-            args.takes,
-        );
+        return dry_run(&sent, provider, est.as_ref(), &uploads, &config, args.takes);
     }
     if let Some(why) = config.money_refusal() {
         eprintln!("{}; nothing was sent", printable(&why));

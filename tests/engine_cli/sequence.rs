@@ -52,21 +52,52 @@ async fn three_boards_to_a_cut_and_its_shot_list() {
         }
     }
 
-    // The second board now says it continues from the first: the sequence says from
-    // which take, and a submit of it is refused (exit 2, nothing sent) rather than sent as
-    // if it did not.
+    // The second board now says it continues from the first: the dry run says how (the
+    // text board's model takes no video, so the keeper's last frame as its first frame) and
+    // shows the request with it; nothing is recorded.
     write_sequence(
         &dir,
         "{ board = \"02-market.json\", continue_from = \"previous\" }",
     );
     let market = dir.join("02-market.json");
-    let out = s.run(&["submit", market.to_str().unwrap(), "--yes"]).await;
+    let out = s
+        .run(&["submit", market.to_str().unwrap(), "--dry-run"])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains(
+            "02-market continues from 01-arrival take 1: last frame \
+             .shotdeck/frames/01-arrival-take1-last.png (decoded with OpenH264"
+        ),
+        "{said}"
+    );
+    let request: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let body = &request["body"];
+    assert_eq!(
+        body["image"], "<base64 of .shotdeck/frames/01-arrival-take1-last.png>",
+        "{request}"
+    );
+    assert_eq!(request["path"], "/v1/videos/image2video", "{request}");
+
+    // A board continuing from one with no keeper is refused: exit 2, nothing sent.
+    std::fs::write(
+        dir.join("sequence.toml"),
+        "boards = [\"03-exit.json\", { board = \"01-arrival.json\", continue_from = \"previous\" }]\n",
+    )
+    .unwrap();
+    let arrival = dir.join("01-arrival.json");
+    let out = s.run(&["submit", arrival.to_str().unwrap(), "--yes"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
     let said = text(&out.stderr);
     assert!(
-        said.contains("continues from 01-arrival take 1, as sequence.toml says")
+        said.contains("01-arrival continues from 03-exit, which has no keeper yet (sequence.toml)")
             && said.contains("nothing was sent"),
         "{said}"
+    );
+    write_sequence(
+        &dir,
+        "{ board = \"02-market.json\", continue_from = \"previous\" }",
     );
     let jobs = s.run(&["jobs", "--json"]).await;
     let jobs: serde_json::Value = serde_json::from_slice(&jobs.stdout).unwrap();

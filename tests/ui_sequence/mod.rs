@@ -10,6 +10,11 @@ use super::snap;
 use crate::ui_support::*;
 
 fn sequence(board: &Path) -> SequenceStatus {
+    sequence_kept(board, Some(PathBuf::from("/renders/01-arrival-2.mp4")))
+}
+
+/// The sequence with 01-arrival's keeper (take 2) downloaded at `file`, or not here.
+fn sequence_kept(board: &Path, file: Option<PathBuf>) -> SequenceStatus {
     let other = |name: &str, keeper: Option<KeeperFacts>| BoardStatus {
         name: name.into(),
         path: board.with_file_name(format!("{name}.json")),
@@ -20,7 +25,9 @@ fn sequence(board: &Path) -> SequenceStatus {
     let kept = KeeperFacts {
         take: 2,
         seconds: 12.0,
-        file: Some(PathBuf::from("/renders/01-arrival-2.mp4")),
+        file,
+        url: None,
+        finished_at: None,
     };
     SequenceStatus {
         title: "Night market".into(),
@@ -80,8 +87,9 @@ fn the_timeline_shows_the_running_time_and_the_boards_without_a_keeper() {
     );
 }
 
-#[test]
-fn a_board_that_continues_is_refused_in_the_submit_dialog_and_yes_sends_nothing() {
+/// The noir board in the sequence `of` builds around it, `S` pressed (earlier commands
+/// drained).
+fn submitting(of: impl Fn(&Path) -> SequenceStatus) -> Harness {
     let seen = std::cell::RefCell::new(PathBuf::new());
     let mut h = harness_tweaked(
         &noir(),
@@ -89,14 +97,43 @@ fn a_board_that_continues_is_refused_in_the_submit_dialog_and_yes_sends_nothing(
             *seen.borrow_mut() = path.to_path_buf();
             vec![]
         },
-        |deps| deps.sequence = Some(sequence(&seen.borrow())),
+        |deps| deps.sequence = Some(of(&seen.borrow())),
     );
     while h.cmds.try_recv().is_ok() {}
     h.keys("S");
+    h
+}
+
+#[test]
+fn the_submit_dialog_says_how_the_board_continues_and_yes_sends_it() {
+    let mut h = submitting(sequence);
+    snap("sequence_continues_line", &h);
+    let screen = h.screen(160, 48);
+    assert!(
+        screen.contains("board continues from 01-arrival take 2: last frame")
+            && screen.contains(".shotdeck/frames/01-arrival-take2-last.png"),
+        "{screen}"
+    );
+    h.keys("y");
+    let mut sent = false;
+    while let Ok(cmd) = h.cmds.try_recv() {
+        sent |= matches!(cmd, JobCmd::Submit(_));
+    }
+    assert!(
+        sent,
+        "the engine gets the board; it puts the continuation on it"
+    );
+}
+
+#[test]
+fn a_board_that_cannot_continue_is_refused_in_the_submit_dialog_and_yes_sends_nothing() {
+    // The keeper is not downloaded here and has no result URL: neither way can be built.
+    let mut h = submitting(|board| sequence_kept(board, None));
     snap("sequence_continues_refused", &h);
     let screen = h.screen(160, 48);
     assert!(
-        screen.contains("board continues from 01-arrival take 2 (sequence.toml): not")
+        screen.contains("board continues from 01-arrival take 2 (sequence.toml): no")
+            && screen.contains("not downloaded here for its last frame")
             && screen.contains("nothing was sent"),
         "{screen}"
     );
@@ -107,7 +144,7 @@ fn a_board_that_continues_is_refused_in_the_submit_dialog_and_yes_sends_nothing(
     while let Ok(cmd) = h.cmds.try_recv() {
         assert!(
             !matches!(cmd, JobCmd::Submit(_)),
-            "a continuing board is never sent"
+            "a board that cannot continue is never sent"
         );
     }
 }

@@ -141,6 +141,11 @@ pub struct Board {
     /// Voices, named in prompts as `<<<voice_N>>>`; left out of the file while empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub voices: Vec<VoiceRef>,
+    /// What the board continues from, set by a submit on the board as sent (from its
+    /// sequence: see `sequence::continuation`) so the job and the video's sidecar keep it.
+    /// Never written to a board file; the intake replaces whatever one says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continues: Option<crate::sequence::Continuation>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -168,6 +173,7 @@ impl Default for Board {
             shots: Vec::new(),
             elements: Vec::new(),
             voices: Vec::new(),
+            continues: None,
             extra: Map::new(),
         }
     }

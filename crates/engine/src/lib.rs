@@ -11,8 +11,10 @@
 //!   [`sidecar`] writes what made it beside it.
 
 pub mod config;
+pub mod continue_from;
 pub mod cut;
 pub mod download;
+pub mod frames;
 pub mod gate;
 pub mod intake;
 mod list_poll;

@@ -1,12 +1,15 @@
 //! A sequence as it stands: its file read, each board read, each board's keeper looked up
 //! in the job store. The `sequence` and `cut` commands print or cut it; the editor is
 //! handed it when its board is in one; every submit asks it whether the board continues
-//! from another (see [`continuation_refusal`]).
+//! from another (see [`continuation`]).
 
 use std::path::{Path, PathBuf};
 
+use shotdeck_core::gateway_profile::Profiles;
 use shotdeck_core::jobs::{JobId, Refusal};
+use shotdeck_core::sequence::Continuation;
 use shotdeck_core::sequence::{BoardStatus, KeeperFacts, SEQUENCE_FILE, SequenceStatus};
+use shotdeck_core::{Board, Provider};
 use shotdeck_files::board_file;
 use shotdeck_files::sequence_file;
 use shotdeck_store::{JobStore, PageQuery};
@@ -84,13 +87,32 @@ pub fn sequence_of_board(board: &Path) -> Option<PathBuf> {
         .then_some(dir)
 }
 
-/// The refusal of a submit of `board` when its sequence says it continues from the
-/// previous board's keeper (see `SequenceStatus::continuation_refusal`); `None` when it is
-/// in no sequence or continues from nothing. A sequence file that cannot be read, or a
-/// store that fails, cannot say the board continues: the submit goes on as it would
-/// without the file (the `sequence` command says what is wrong with it).
-pub async fn continuation_refusal(board: &Path, store: &dyn JobStore) -> Option<Refusal> {
-    let dir = sequence_of_board(board)?;
-    let status = status(&dir, store).await.ok()?;
-    status.continuation_refusal(&board_file::identity(board))
+/// How a submit of `board` continues from the previous board's keeper, when its sequence
+/// says it does (see `SequenceStatus::continuation`): `Ok(None)` when it is in no sequence
+/// or continues from nothing; a refusal when neither way can be built. A sequence file
+/// that cannot be read, or a store that fails, cannot say the board continues: the submit
+/// goes on as it would without the file (the `sequence` command says what is wrong with it).
+pub async fn continuation(
+    path: &Path,
+    board: &Board,
+    provider: Provider,
+    profiles: &Profiles,
+    store: &dyn JobStore,
+) -> Result<Option<Continuation>, Refusal> {
+    let Some(dir) = sequence_of_board(path) else {
+        return Ok(None);
+    };
+    let Ok(status) = status(&dir, store).await else {
+        return Ok(None);
+    };
+    let identity = board_file::identity(path);
+    status
+        .continuation(
+            &identity,
+            board,
+            provider,
+            profiles,
+            shotdeck_store::now_ms(),
+        )
+        .transpose()
 }

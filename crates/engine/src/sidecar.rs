@@ -161,6 +161,9 @@ pub fn read(text: &str) -> Option<Sidecar> {
 /// still point at the same files.
 pub fn board_for(sidecar: &Sidecar, to: &Path) -> Board {
     let mut board = sidecar.board.clone();
+    // What the take continued from is the record's; a board file continues only when its
+    // sequence says so.
+    board.continues = None;
     let from_dir = board_dir(&sidecar.board_path);
     let to_dir = board_dir(&std::path::absolute(to).unwrap_or_else(|_| to.to_path_buf()));
     if from_dir == to_dir {

@@ -186,6 +186,16 @@ impl SimServer {
             .map(|t| t.task_id.clone())
     }
 
+    /// The reference videos (`video_list` URLs) the create with `external_task_id` carried,
+    /// as accepted; `None` when no task has that id. Tests read what a create sent.
+    pub fn video_references(&self, external_task_id: &str) -> Option<Vec<String>> {
+        let store = self.state.store();
+        [Account::Kling, Account::Gateway]
+            .into_iter()
+            .find_map(|a| store.find_external(a, external_task_id))
+            .map(|t| t.spec.video_urls.clone())
+    }
+
     pub fn stats(&self) -> SimStats {
         self.state.store().stats()
     }

@@ -221,6 +221,7 @@ mod tests {
             watermark: false,
             external_task_id: external.map(String::from),
             element_ids: Vec::new(),
+            video_urls: Vec::new(),
         }
     }
 

@@ -74,6 +74,8 @@ pub(crate) struct TaskSpec {
     pub external_task_id: Option<String>,
     /// omni-video's `element_list`, checked against the element library at create.
     pub element_ids: Vec<i64>,
+    /// omni-video's `video_list` URLs (a reference video), as accepted.
+    pub video_urls: Vec<String>,
 }
 
 impl TaskSpec {
@@ -172,6 +174,7 @@ mod tests {
                 watermark: false,
                 external_task_id: None,
                 element_ids: Vec::new(),
+                video_urls: Vec::new(),
             },
             created: Instant::now(),
             created_ms: 1_000,

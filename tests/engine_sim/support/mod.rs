@@ -336,6 +336,23 @@ impl Events {
         }
     }
 
+    /// The engine's answer to the submit named by `ticket`: its job, or why it was refused.
+    pub async fn outcome(&mut self, ticket: SubmitTicket) -> Result<JobView, Refusal> {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            if let Some(reason) = self.refused.get(&ticket) {
+                return Err(reason.clone());
+            }
+            if self.submitted.contains_key(&ticket) {
+                return Ok(self.job_for(ticket).await);
+            }
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(event)) => self.note(event),
+                _ => panic!("no answer to {ticket:?}; latest: {:#?}", self.latest),
+            }
+        }
+    }
+
     /// The job recorded for the submit named by `ticket` (as it was when recorded).
     pub async fn job_for(&mut self, ticket: SubmitTicket) -> JobView {
         let deadline = tokio::time::Instant::now() + PATIENCE;

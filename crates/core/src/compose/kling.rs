@@ -95,6 +95,11 @@ pub(super) fn compose(
             .collect();
         body.insert("voice_list".into(), Value::Array(voices));
     }
+    // The previous keeper as omni-video's reference video (`sequence::continuation`); the
+    // last-frame way is already the board's first frame.
+    if endpoint.path == crate::models::OMNI_VIDEO.path {
+        crate::sequence::continuation::add_video(&mut body, board);
+    }
     body.insert("external_task_id".into(), json!(external_task_id));
     Ok(ComposedRequest {
         method: "POST".into(),

@@ -27,15 +27,16 @@ pub enum Refusal {
     TooManyTakes { asked: u32 },
     /// The board is not submittable; every finding is kept, warnings included.
     Findings(Vec<Finding>),
-    /// The board's sequence says it continues from the previous board's keeper, which the
-    /// request cannot carry yet: sent without it, the video would silently not continue.
-    /// `board`: its name (`02-market`); `from`: what it continues from (`continues from
-    /// 01-arrival take 2`, or that the previous board has no keeper); `file`: the sequence's
-    /// file that says so.
+    /// The board's sequence says it continues from the previous board's keeper, and neither
+    /// way of carrying that can be built (see `sequence::continuation`): sent without it,
+    /// the video would silently not continue. `board`: its name (`02-market`); `from`: what
+    /// it continues from (`continues from 01-arrival take 2`, or that the previous board
+    /// has no keeper); `file`: the sequence's file that says so; `why`: why neither way.
     Continues {
         board: String,
         from: String,
         file: String,
+        why: String,
     },
     /// The request could not be composed (an image that would not embed).
     Compose(ComposeError),
@@ -147,11 +148,15 @@ impl fmt::Display for Refusal {
                     errors_of(findings)
                 )
             }
-            Refusal::Continues { board, from, file } => write!(
+            Refusal::Continues {
+                board,
+                from,
+                file,
+                why,
+            } => write!(
                 f,
-                "{board} {from} ({file}): not built yet — shotdeck cannot put a continuation \
-                 in the request; remove its continue_from to send the board as it is\
-                 {NOTHING_SENT}"
+                "{board} {from} ({file}): {why}; remove its continue_from to send the board \
+                 as it is{NOTHING_SENT}"
             ),
             Refusal::Compose(e) => write!(f, "{e}{NOTHING_SENT}"),
             Refusal::Unkeyed { external_task_id } => write!(

@@ -28,6 +28,7 @@ fn paid_refusals_say_nothing_was_sent_once() {
             board: "02-market".into(),
             from: "continues from 01-arrival take 2".into(),
             file: "sequence.toml".into(),
+            why: "why".into(),
         },
         Refusal::Unkeyed {
             external_task_id: "x".into(),
@@ -171,10 +172,12 @@ fn a_continuation_names_the_take_and_the_file() {
         board: "02-market".into(),
         from: "continues from 01-arrival take 2".into(),
         file: "sequence.toml".into(),
+        why: "its video is not downloaded here".into(),
     });
     assert!(
         said.starts_with(
-            "02-market continues from 01-arrival take 2 (sequence.toml): not built yet — "
+            "02-market continues from 01-arrival take 2 (sequence.toml): its video is not \
+             downloaded here; remove its continue_from"
         ),
         "{said}"
     );

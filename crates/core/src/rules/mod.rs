@@ -4,6 +4,7 @@
 //! `benches/core.rs`). Image checks use facts gathered beforehand by the files layer, so
 //! nothing here touches the disk.
 
+mod continuation;
 mod design;
 mod elements;
 mod evidence;
@@ -161,6 +162,11 @@ pub const RULES: &[Rule] = &[
         id: "voices",
         summary: "voices: the endpoint documents voice_list, sound is on, every <<<voice_N>>> names one",
         check: elements::voices,
+    },
+    Rule {
+        id: "video_reference",
+        summary: "a board continued with the previous keeper as omni's reference video: sound off, 3–10 s, ≤ 4 images and elements beside it",
+        check: continuation::video_reference,
     },
     Rule {
         id: "unused_images",

@@ -2,12 +2,14 @@
 //! lists them, and what a cut of their keepers says about itself (the shot list, as CSV
 //! and as a CMX3600 EDL). Pure: reading the file is `shotdeck_files::sequence_file`.
 
+pub mod continuation;
 mod status;
 
 use std::path::PathBuf;
 
 use crate::model::Board;
 
+pub use continuation::{Continuation, ContinueHow};
 pub use status::{BoardStatus, KeeperFacts, SequenceStatus};
 
 /// The project file's name in a sequence's folder.

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::{ContinueFrom, CutShot, board_prompt, running_time};
+use super::{Continuation, ContinueFrom, CutShot, board_prompt, running_time};
 use crate::jobs::{JobView, Refusal};
 use crate::model::Board;
 
@@ -16,6 +16,10 @@ pub struct KeeperFacts {
     pub seconds: f64,
     /// The downloaded video, once complete.
     pub file: Option<PathBuf>,
+    /// The task's result URL as the provider gave it (`videos[].url`).
+    pub url: Option<String>,
+    /// When the task finished (Unix ms): the URL lasts 30 days from about then.
+    pub finished_at: Option<i64>,
 }
 
 impl KeeperFacts {
@@ -27,6 +31,8 @@ impl KeeperFacts {
                 take: view.take,
                 seconds: file.and_then(|f| f.media_seconds).unwrap_or(view.seconds),
                 file: file.map(|f| f.path.clone()),
+                url: view.files.first().map(|f| f.url.clone()),
+                finished_at: view.finished_at,
             }
         })
     }
@@ -130,24 +136,45 @@ impl SequenceStatus {
         })
     }
 
-    /// The refusal of a submit of the board at `path` when it continues from the previous
-    /// board's keeper: the request cannot carry that yet, and sending the board without it
-    /// would quietly make a video that does not continue. `None` when it continues from
-    /// nothing (or is not in this sequence). The engine's intake, the CLI and the editor's
-    /// submit dialog all ask this one question.
-    pub fn continuation_refusal(&self, path: &std::path::Path) -> Option<Refusal> {
+    /// How a submit of `board` (at `path`) continues from the previous board's keeper, when
+    /// its sequence says it does (see [`super::continuation::plan`]): the video reference
+    /// or the last frame, chosen here and said by every front end; a refusal when neither
+    /// can be built (no keeper, no usable URL and no file, a board whose own first frame is
+    /// in the way), so a video that does not continue is never sent as if it did. `None`
+    /// when it continues from nothing (or is not in this sequence). The engine's intake,
+    /// the CLI and the editor's submit dialog all ask this one question.
+    pub fn continuation(
+        &self,
+        path: &std::path::Path,
+        board: &Board,
+        provider: crate::Provider,
+        profiles: &crate::gateway_profile::Profiles,
+        now_ms: i64,
+    ) -> Option<Result<Continuation, Refusal>> {
         let at = self.boards.iter().position(|b| b.path == path)?;
         self.boards[at].continue_from?;
         let previous = &self.boards[at.checked_sub(1)?];
-        let from = match &previous.keeper {
-            Some(k) => format!("continues from {} take {}", previous.name, k.take),
-            None => format!("continues from {}, which has no keeper yet", previous.name),
-        };
-        Some(Refusal::Continues {
+        let refusal = |from: String, why: String| Refusal::Continues {
             board: self.boards[at].name.clone(),
             from,
             file: super::SEQUENCE_FILE.to_string(),
-        })
+            why,
+        };
+        let Some(keeper) = &previous.keeper else {
+            return Some(Err(refusal(
+                format!("continues from {}, which has no keeper yet", previous.name),
+                format!("make one of {}'s takes the keeper first", previous.name),
+            )));
+        };
+        Some(
+            super::continuation::plan(board, provider, profiles, &previous.name, keeper, now_ms)
+                .map_err(|why| {
+                    refusal(
+                        format!("continues from {} take {}", previous.name, keeper.take),
+                        why,
+                    )
+                }),
+        )
     }
 
     /// The cut's shots in order, or the first board that cannot be in it, named.

@@ -57,17 +57,33 @@ impl EngineLoop {
             return self.refuse(Some(ticket), reason);
         }
         // Before anything is prepared or recorded: a board that continues from another's
-        // keeper would otherwise be sent as if it did not.
+        // keeper is sent with the continuation on it, or refused, never as if it did not.
         let store = self.shared.store.clone();
-        if let Some(refusal) = crate::sequence::continuation_refusal(&req.board_path, &*store).await
-        {
-            return self.refuse(Some(ticket), refusal);
-        }
-        let prices = self.shared.settings.prices.clone();
         let profiles = self.shared.settings.profiles.clone();
-        let prepared =
-            tokio::task::spawn_blocking(move || intake::prepare_takes(req, &prices, &profiles))
-                .await;
+        let continuation = match crate::sequence::continuation(
+            &req.board_path,
+            &req.board,
+            req.provider,
+            &profiles,
+            &*store,
+        )
+        .await
+        {
+            Ok(c) => c,
+            Err(refusal) => return self.refuse(Some(ticket), refusal),
+        };
+        let prices = self.shared.settings.prices.clone();
+        let mut req = req;
+        // A board file may say `continues`; only its sequence decides.
+        req.board.continues = None;
+        let prepared = tokio::task::spawn_blocking(move || {
+            if let Some(c) = continuation {
+                let ffmpeg = crate::cut::find_ffmpeg();
+                crate::continue_from::apply(&mut req, c, ffmpeg.as_deref())?;
+            }
+            intake::prepare_takes(req, &prices, &profiles)
+        })
+        .await;
         match prepared {
             Ok(Ok(jobs)) => {
                 let jobs = jobs

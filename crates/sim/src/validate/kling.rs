@@ -52,6 +52,7 @@ pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, I
     }
 
     let mut element_ids = Vec::new();
+    let mut video_urls = Vec::new();
     match kind {
         Kind::Text => {}
         Kind::Image => check_frames(
@@ -62,9 +63,15 @@ pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, I
         Kind::Omni => {
             let references = check_image_list(&f, multi_shot)?;
             check_placeholders(&texts, references, "image_list")?;
+            // The video's limits first: with one, fewer images and elements are taken.
+            video_urls = video::check_video_list(&f, sound, duration)?;
+            check_tokens(&texts, "video", video_urls.len(), "video_list")?;
             element_ids = check_element_list(&f)?;
             check_tokens(&texts, "element", element_ids.len(), "element_list")?;
         }
+    }
+    if kind != Kind::Omni && f.array("video_list")?.is_some() {
+        return Err(Invalid::field("video_list", "is taken by omni-video only"));
     }
     // text2video and image2video document no element_list: a request with one is refused,
     // as a field the endpoint does not take would be ignored and the element lost.
@@ -85,6 +92,7 @@ pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, I
             .filter(|s| !s.is_empty())
             .map(String::from),
         element_ids,
+        video_urls,
     })
 }
 
@@ -264,3 +272,4 @@ fn check_image_list(f: &Fields, multi_shot: bool) -> Result<usize, Invalid> {
 
 #[cfg(test)]
 mod tests;
+mod video;

@@ -29,27 +29,41 @@ impl App {
         if !errors.is_empty() {
             return self.layers.push(Confirm::Refused { errors });
         }
-        // The engine refuses such a board too; said here first, in place of the question,
-        // so a submit that cannot carry the continuation is never asked for.
-        if let Some(refusal) = self.continuation_refusal() {
-            return self.layers.push(Confirm::Blocked {
-                why: refusal.to_string(),
-            });
-        }
-        self.layers.push(Confirm::Submit(paid_board(
-            &self.model.doc,
-            self.env.simulated,
-        )));
+        // A board that continues from the previous keeper: the way chosen is said in the
+        // question; one that cannot be built is refused in its place (the engine refuses
+        // it too), so a video that does not continue is never asked for.
+        let continues = match self.continuation() {
+            Some(Err(refusal)) => {
+                return self.layers.push(Confirm::Blocked {
+                    why: refusal.to_string(),
+                });
+            }
+            Some(Ok(line)) => Some(line),
+            None => None,
+        };
+        let mut paid = paid_board(&self.model.doc, self.env.simulated);
+        paid.continues = continues;
+        self.layers.push(Confirm::Submit(paid));
     }
 
-    /// The board's sequence says it continues from the previous board's keeper, which
-    /// the request cannot carry yet (see `SequenceStatus::continuation_refusal`).
-    fn continuation_refusal(&self) -> Option<shotdeck_core::jobs::Refusal> {
-        let identity = shotdeck_files::board_file::identity(self.model.doc.path());
-        self.model
-            .sequence
-            .as_ref()?
-            .continuation_refusal(&identity)
+    /// How the board continues from the previous board's keeper, as its sequence says (see
+    /// `SequenceStatus::continuation`): the line the dialog shows, or the refusal.
+    fn continuation(&self) -> Option<Result<String, shotdeck_core::jobs::Refusal>> {
+        let doc = &self.model.doc;
+        let identity = shotdeck_files::board_file::identity(doc.path());
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let planned = self.model.sequence.as_ref()?.continuation(
+            &identity,
+            doc.board(),
+            doc.provider(),
+            doc.profiles(),
+            now_ms,
+        )?;
+        let name = identity.to_string_lossy();
+        let name = shotdeck_core::sequence::board_name(&name);
+        Some(planned.map(|c| continuation_line(name, &c, doc.board())))
     }
 
     /// Saves the board (so the job matches the file) and asks the engine to submit it; the
@@ -204,6 +218,24 @@ fn board_errors(doc: &Doc) -> Vec<Finding> {
 
 /// The board as it is now, as a paid send: cost, and the local files its mode uploads
 /// (looked at with `stat` only).
+/// The dialog's line for a continuation, saying when the prompt gets the video's prefix.
+fn continuation_line(
+    name: &str,
+    c: &shotdeck_core::sequence::Continuation,
+    board: &shotdeck_core::Board,
+) -> String {
+    use shotdeck_core::sequence::ContinueHow;
+    use shotdeck_core::sequence::continuation::{VIDEO_PREFIX, needs_prefix};
+    let mut line = c.line(name);
+    if matches!(c.how, ContinueHow::VideoReference { .. }) && needs_prefix(board) {
+        line.push_str(&format!(
+            " ({:?} goes before the prompt)",
+            VIDEO_PREFIX.trim_end()
+        ));
+    }
+    line
+}
+
 fn paid_board(doc: &Doc, simulated: bool) -> Paid {
     let d = doc.derived();
     let b = doc.board();
@@ -237,5 +269,6 @@ fn paid_board(doc: &Doc, simulated: bool) -> Paid {
         carries: d.carries.clone(),
         usd: d.estimate.as_ref().map(|e| e.usd),
         takes: 1,
+        continues: None,
     }
 }

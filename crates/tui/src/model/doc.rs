@@ -289,6 +289,11 @@ impl Doc {
     }
 
     /// Composes previews with the user's gateway profiles instead of the built-in ones.
+    /// The user's route profiles (`[profiles]` in config.toml).
+    pub fn profiles(&self) -> &Profiles {
+        &self.profiles
+    }
+
     pub fn with_profiles(mut self, profiles: Profiles) -> Doc {
         self.profiles = profiles;
         self.rederive();

@@ -46,6 +46,9 @@ pub(crate) struct Paid {
     /// How many takes (variants) a submit records and sends, each its own task: 1 to
     /// `MAX_TAKES`. A retry sends one.
     pub takes: u32,
+    /// How the board continues from the previous board's keeper, when its sequence says
+    /// so: `02-market continues from 01-arrival take 2: video reference (omni)`.
+    pub continues: Option<String>,
 }
 
 impl Paid {
@@ -65,6 +68,9 @@ impl Paid {
             kv("Carries", self.carries.clone(), s),
             kv("Cost", self.cost.clone(), s),
         ];
+        if let Some(line) = &self.continues {
+            l.push(kv("Sequence", line.clone(), s));
+        }
         if self.takes > 1 {
             let total = match self.usd {
                 Some(usd) => format!("≈ ${:.2} in all", usd * f64::from(self.takes)),

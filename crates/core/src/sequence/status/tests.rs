@@ -126,35 +126,49 @@ fn continuing_names_the_previous_keeper_or_says_it_is_missing() {
 }
 
 #[test]
-fn a_board_that_continues_is_refused_naming_the_take() {
+fn a_board_that_continues_is_refused_without_a_keeper_and_planned_with_one() {
+    use crate::gateway_profile::Profiles;
+    use crate::sequence::ContinueHow;
     let mut s = status();
     let market = Path::new("/p/02-market.json");
-    assert_eq!(
-        s.continuation_refusal(Path::new("/p/01-arrival.json")),
-        None
-    );
-    assert_eq!(s.continuation_refusal(Path::new("/elsewhere.json")), None);
-    let from = |s: &SequenceStatus| match s.continuation_refusal(market) {
-        Some(Refusal::Continues { board, from, file }) => {
+    let b = board("x", 5);
+    let ask = |s: &SequenceStatus, path: &Path| {
+        s.continuation(path, &b, Provider::Kling, &Profiles::default(), 0)
+    };
+    assert_eq!(ask(&s, Path::new("/p/01-arrival.json")), None);
+    assert_eq!(ask(&s, Path::new("/elsewhere.json")), None);
+    match ask(&s, market) {
+        Some(Err(Refusal::Continues {
+            board,
+            from,
+            file,
+            why,
+        })) => {
             assert_eq!(
                 (board.as_str(), file.as_str()),
                 ("02-market", "sequence.toml")
             );
-            from
+            assert_eq!(from, "continues from 01-arrival, which has no keeper yet");
+            assert!(why.contains("keeper"), "{why}");
         }
         other => panic!("{other:?}"),
-    };
-    assert_eq!(
-        from(&s),
-        "continues from 01-arrival, which has no keeper yet"
-    );
+    }
     s.apply(&view(
         "/p/01-arrival.json",
         2,
         true,
         Some(("/r/a.mp4", 5.0)),
     ));
-    assert_eq!(from(&s), "continues from 01-arrival take 2");
+    // kling-v3's text board goes to text2video, which takes no video: the last frame.
+    let plan = ask(&s, market).unwrap().unwrap();
+    assert_eq!((plan.board.as_str(), plan.take), ("01-arrival", 2));
+    assert_eq!(
+        plan.how,
+        ContinueHow::LastFrame {
+            frame: ".shotdeck/frames/01-arrival-take2-last.png".into(),
+            video: PathBuf::from("/r/a.mp4"),
+        }
+    );
 }
 
 #[test]

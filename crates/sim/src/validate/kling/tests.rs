@@ -180,3 +180,54 @@ fn omni_takes_text_alone_and_typed_frames_after_the_references() {
         Some("image_list")
     );
 }
+
+fn with_video(extra: Value) -> Value {
+    let mut body = json!({
+        "model_name": "kling-v3-omni", "prompt": "Continue from <<<video_1>>>: she turns",
+        "duration": "5", "sound": "off",
+        "video_list": [{"video_url": "https://r.example/a.mp4", "refer_type": "feature",
+                        "keep_original_sound": "no"}]
+    });
+    for (k, v) in extra.as_object().expect("object") {
+        body[k] = v.clone();
+    }
+    body
+}
+
+#[test]
+fn a_reference_video_is_taken_as_documented() {
+    let spec = parse_json(Kind::Omni, with_video(json!({}))).expect("valid");
+    assert_eq!(spec.video_urls, vec!["https://r.example/a.mp4".to_string()]);
+    let err = |extra: Value| parse_json(Kind::Omni, with_video(extra)).unwrap_err();
+    let e = err(json!({"sound": "on"}));
+    assert_eq!(e.param.as_deref(), Some("sound"));
+    assert_eq!(
+        err(json!({"duration": "12"})).param.as_deref(),
+        Some("duration")
+    );
+    let e = err(json!({"video_list": [{"video_url": "https://r/a.mp4", "refer_type": "edit"}]}));
+    assert_eq!(e.param.as_deref(), Some("video_list[0].refer_type"));
+    let e = err(json!({"video_list": [{"video_url": "https://r/a.mp4", "refer_type": "base"}]}));
+    assert!(e.message.contains("feature"), "{}", e.message);
+    let e = err(json!({"video_list": [{"video_url": "a.mp4", "refer_type": "feature"}]}));
+    assert_eq!(e.param.as_deref(), Some("video_list[0].video_url"));
+    assert_eq!(
+        err(json!({"video_list": []})).param.as_deref(),
+        Some("video_list")
+    );
+    let five: Vec<Value> = (0..5)
+        .map(|i| json!({"image_url": format!("https://i/{i}.png")}))
+        .collect();
+    assert_eq!(
+        err(json!({"image_list": five})).param.as_deref(),
+        Some("image_list")
+    );
+    let e = err(json!({"prompt": "<<<video_2>>> then"}));
+    assert!(e.message.contains("<<<video_2>>>"), "{}", e.message);
+    // text2video takes no video.
+    let text = json!({"model_name": "kling-v3", "prompt": "a", "video_list": []});
+    assert_eq!(
+        parse_json(Kind::Text, text).unwrap_err().param.as_deref(),
+        Some("video_list")
+    );
+}
