@@ -124,6 +124,20 @@ fn config(sim: &SimServer, store: Arc<dyn JobStore>, dir: &Path) -> EngineConfig
     .with_tuning(tuning())
 }
 
+/// The six methods with the most of `per_tap` (calls, time) summed over the taps.
+fn top6<T: Copy + Default + Ord + std::ops::AddAssign>(
+    per_tap: impl Iterator<Item = std::collections::BTreeMap<&'static str, T>>,
+) -> Vec<(&'static str, T)> {
+    let mut sum = std::collections::BTreeMap::new();
+    for (method, n) in per_tap.flatten() {
+        *sum.entry(method).or_insert_with(T::default) += n;
+    }
+    let mut top: Vec<_> = sum.into_iter().collect();
+    top.sort_by_key(|m| std::cmp::Reverse(m.1));
+    top.truncate(6);
+    top
+}
+
 async fn pg_transactions(server: &str) -> i64 {
     let (client, conn) = tokio_postgres::connect(server, tokio_postgres::NoTls)
         .await
@@ -212,24 +226,8 @@ async fn run(name: &str, backend: Backend, engines: usize, dir: &Path) -> Run {
     };
     let seconds = started.elapsed().as_secs_f64();
     let store_calls = taps.iter().map(|t| t.total()).sum();
-    let mut busiest = std::collections::BTreeMap::new();
-    for t in &taps {
-        for (method, n) in t.calls() {
-            *busiest.entry(method).or_insert(0) += n;
-        }
-    }
-    let mut busiest: Vec<_> = busiest.into_iter().collect();
-    busiest.sort_by_key(|m| std::cmp::Reverse(m.1));
-    busiest.truncate(6);
-    let mut slowest = std::collections::BTreeMap::new();
-    for t in &taps {
-        for (method, d) in t.busy() {
-            *slowest.entry(method).or_insert(Duration::ZERO) += d;
-        }
-    }
-    let mut slowest: Vec<_> = slowest.into_iter().collect();
-    slowest.sort_by_key(|m| std::cmp::Reverse(m.1));
-    slowest.truncate(6);
+    let busiest = top6(taps.iter().map(|t| t.calls()));
+    let slowest = top6(taps.iter().map(|t| t.busy()));
     for h in handles {
         let _ = h.cmd_tx.send(JobCmd::Shutdown).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), h.task).await;

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use shotdeck::engine::events::{JobPhase, PhaseEvent};
 use shotdeck::engine::store::JobStore;
-use shotdeck::sim::{Faults, SimConfig, SimServer};
 
-use crate::account_gate::{collect_status, options, settle, submit};
+use crate::account_gate::{board, collect_status, options, settle, sim_allowing, submit};
 use crate::engines::{engine_tuned, machine_on, tuning};
 use crate::support;
 
@@ -30,24 +29,10 @@ async fn a_slot_freed_on_one_engine_is_taken_by_anothers_first_job_before_its_ti
         return;
     };
     let schema = support::fresh_schema();
-    let sim = SimServer::start(
-        SimConfig {
-            task_seconds: 1.0,
-            faults: Faults {
-                max_in_flight: Some(1),
-                ..Faults::default()
-            },
-            ..SimConfig::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    // Tasks of 0.3 s on an account of one.
+    let sim = sim_allowing(1).await;
     let dir = tempfile::tempdir().unwrap();
-    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    let path = dir.path().join("noir.json");
-    std::fs::copy(examples.join("noir-3-shot.json"), &path).unwrap();
-    let board = shotdeck::files::board_file::load(&path).unwrap();
+    let (path, board) = board(dir.path());
     // Housekeeping (and a waiting job's own asking) every 10 s: far slower than the task.
     let slow = shotdeck::engine::Tuning {
         watch_interval: Duration::from_secs(10),
