@@ -298,8 +298,11 @@ fn main() {
                     continue;
                 }
                 let name = match engines {
-                    1 => format!("PostgreSQL, 1 engine × {}", jobs()),
-                    n => format!("PostgreSQL, {n} engines × {}", jobs() / n),
+                    1 => format!("PostgreSQL, 1 engine × {} jobs", jobs()),
+                    n if jobs() % n == 0 => {
+                        format!("PostgreSQL, {n} engines × {} jobs", jobs() / n)
+                    }
+                    n => format!("PostgreSQL, {n} engines, {} jobs in all", jobs()),
                 };
                 let backend = Backend::Postgres {
                     server: server.clone(),
