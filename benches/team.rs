@@ -299,7 +299,7 @@ fn main() {
                 }
                 let name = match engines {
                     1 => format!("PostgreSQL, 1 engine × {} jobs", jobs()),
-                    n if jobs() % n == 0 => {
+                    n if jobs().is_multiple_of(n) => {
                         format!("PostgreSQL, {n} engines × {} jobs", jobs() / n)
                     }
                     n => format!("PostgreSQL, {n} engines, {} jobs in all", jobs()),
