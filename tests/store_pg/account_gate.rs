@@ -30,7 +30,7 @@ async fn sim() -> SimServer {
 }
 
 /// A simulated Kling whose account runs at most `limit` tasks at once.
-async fn sim_allowing(limit: u32) -> SimServer {
+pub(crate) async fn sim_allowing(limit: u32) -> SimServer {
     let config = SimConfig {
         task_seconds: 0.3,
         faults: Faults {
@@ -51,7 +51,7 @@ pub(crate) fn options(server: &str) -> PgOptions {
 }
 
 /// A board file in `dir`, and its content.
-fn board(dir: &std::path::Path) -> (std::path::PathBuf, Board) {
+pub(crate) fn board(dir: &std::path::Path) -> (std::path::PathBuf, Board) {
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let path = dir.join("noir.json");
     std::fs::copy(examples.join("noir-3-shot.json"), &path).unwrap();

@@ -10,6 +10,7 @@ mod contract;
 mod cursor;
 mod engines;
 mod gate;
+mod hand_off;
 mod insert;
 mod lease;
 mod listen;

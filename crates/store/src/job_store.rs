@@ -13,9 +13,9 @@ use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
 
 use crate::{
-    AccountChange, AccountError, AccountView, CancelError, FileProgress, FileTarget, JobChange,
-    KeeperError, LedgerEntry, ListFilter, NewJob, Requeue, Resolution, ResolveError, Slot,
-    StoreError,
+    AccountChange, AccountError, AccountView, CancelError, ChangeFeed, FileProgress, FileTarget,
+    JobChange, KeeperError, LedgerEntry, ListFilter, NewJob, Requeue, Resolution, ResolveError,
+    Slot, StoreError,
 };
 
 /// What every store method returns: a future that may be sent to another task.
@@ -389,11 +389,4 @@ pub trait JobStore: Send + Sync {
         let _ = change;
         Box::pin(async { Err(AccountError::NoAccount) })
     }
-}
-
-/// Wake-ups from a store's change feed ([`JobStore::watch`]).
-pub trait ChangeFeed: Send + Sync {
-    /// Resolves at the next change, or at once if one came since the last wait resolved
-    /// (changes between waits coalesce into one wake-up; none is lost).
-    fn changed(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
 }

@@ -26,7 +26,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::config::{EngineConfig, JobScope};
-use super::worker::{Shared, WorkerMsg};
+use super::worker::{Shared, SlotWatch, WorkerMsg};
 use shotdeck_core::jobs::{
     JobCmd, JobCounts, JobEvent, JobId, JobPhase, JobView, Refusal, SubmitTicket,
 };
@@ -96,7 +96,9 @@ impl Engine {
             watching: false,
             cursor,
             next_tick: Instant::now(),
+            feed_read: Instant::now(),
             feed: None,
+            slot_watch: None,
             spend: spend::start(
                 store_for_spend,
                 cfg.settings.usd_per_unit.clone(),
@@ -120,6 +122,8 @@ impl Engine {
                 None
             }
         };
+        let frees = engine.feed.as_ref().and_then(|feed| feed.slots());
+        engine.slot_watch = frees.map(|f| SlotWatch::start(engine.shared.clone(), f));
         let task = tokio::spawn(engine.run(cmd_rx, worker_rx));
         Ok(EngineHandle {
             cmd_tx,
@@ -132,10 +136,18 @@ impl Engine {
     }
 }
 
-/// The feed's next wake-up; never, without one.
-async fn changed(feed: Option<&dyn ChangeFeed>) {
+/// Least time between two reads the feed wakes: on a team's store every phase change of
+/// every engine's job wakes every other engine, and the changes of a gap are one read
+/// at its end (the feed keeps its wake-up). Slots given back do not wait for it.
+const FEED_GAP: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The feed's next wake-up, not before `not_before`; never, without one.
+async fn changed(feed: Option<&dyn ChangeFeed>, not_before: Instant) {
     match feed {
-        Some(feed) => feed.changed().await,
+        Some(feed) => {
+            tokio::time::sleep_until(not_before).await;
+            feed.changed().await
+        }
         None => std::future::pending().await,
     }
 }
@@ -158,8 +170,13 @@ struct EngineLoop {
     /// Where the next read of other processes' changes starts (handed out by the store).
     cursor: ChangeCursor,
     next_tick: Instant,
+    /// When the feed last woke a read (see [`FEED_GAP`]).
+    feed_read: Instant,
     /// Wakes the loop when another process changed a job (`None`: the store has no feed).
     feed: Option<Arc<dyn ChangeFeed>>,
+    /// Rings our first job waiting for a slot when the feed says one was given back
+    /// (`None`: the feed does not say; the loop rings on every change it hears instead).
+    slot_watch: Option<SlotWatch>,
     /// Asks the spend reporter to sum today's spend again.
     spend: mpsc::Sender<()>,
     /// Jobs a worker of ours still runs whose lease another process took.
@@ -194,7 +211,10 @@ impl EngineLoop {
                 // Not even constructed into a timer when idle: no wakeups.
                 _ = tokio::time::sleep_until(self.next_tick), if busy => self.tick().await,
                 // Idle or not: the store says something changed (no timer involved).
-                _ = changed(feed.as_deref()) => self.store_changed().await,
+                _ = changed(feed.as_deref(), self.feed_read + FEED_GAP) => {
+                    self.feed_read = Instant::now();
+                    self.store_changed().await;
+                }
             }
             if !busy && (!self.workers.is_empty() || self.watching) {
                 self.next_tick = Instant::now() + self.shared.tuning.tick();
@@ -210,7 +230,7 @@ impl EngineLoop {
                 self.workers.remove(&id);
                 self.held_changed();
                 // A job that stopped holding a slot (its lease lost, say) gave it back.
-                self.shared.slot_freed.notify_waiters();
+                self.shared.slot_line.wake_first();
                 self.lost.remove(&id);
                 match self.shared.store.release(id, &self.shared.owner).await {
                     // A worker that stopped because its lease went elsewhere (a cancel from

@@ -10,6 +10,7 @@ mod clock;
 mod explain;
 mod fetch;
 mod listing;
+mod local_gate;
 mod odd;
 mod remote;
 mod shared;
@@ -17,6 +18,7 @@ mod slot;
 mod words;
 
 pub(crate) use shared::Shared;
+pub(crate) use slot::SlotWatch;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -109,6 +111,9 @@ pub(crate) struct Worker {
     files_asked: bool,
     /// Its place in the engine's line for a slot while it waits for one.
     in_line: Option<slot::InLine>,
+    /// Its create, then its task, counted among this engine's out at the provider (see
+    /// `local_gate`), from the send until the task ends or the create is refused.
+    out: Option<local_gate::Out>,
 }
 
 impl Worker {
@@ -147,6 +152,7 @@ impl Worker {
             off_the_list: false,
             files_asked: false,
             in_line: None,
+            out: None,
             shared,
             id,
         })
@@ -207,7 +213,8 @@ impl Worker {
         let freed = slot::holds_slot(self.view.phase) && !slot::holds_slot(view.phase);
         self.view = view.clone();
         if freed {
-            self.shared.slot_freed.notify_waiters();
+            self.out = None;
+            self.shared.slot_line.freed_here(self.id);
         }
         let _ = self.shared.out.send(WorkerMsg::Updated(view)).await;
     }

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc};
 
 use super::WorkerMsg;
 use crate::config::{ClientFactory, Tuning};
@@ -29,11 +29,11 @@ pub(crate) struct Shared {
     pub owner: String,
     pub gate: RequestGate,
     pub downloads: Semaphore,
-    /// Woken when one of this engine's jobs gives its account slot back, and on every
-    /// watch tick: jobs waiting for a slot ask the store again.
-    pub slot_freed: Notify,
-    /// This engine's jobs waiting for a slot; only the first asks the store.
-    pub(super) slot_line: super::slot::SlotLine,
+    /// This engine's jobs waiting for a slot; only the first asks the store, when a slot
+    /// may have been given back (see `slot`).
+    pub slot_line: super::slot::SlotLine,
+    /// The account's limit as this engine learned it from refusals (see `local_gate`).
+    pub(super) local_gate: Arc<super::local_gate::LocalGate>,
     /// Built on the first download (its TLS setup reads the system's certificates, tens of
     /// milliseconds that would otherwise hold up the editor's history at start); its error
     /// (an HTTP client that cannot be built) is shown on the job.
@@ -64,8 +64,8 @@ impl Shared {
             owner,
             gate: RequestGate::new(tuning.max_concurrent_requests),
             downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
-            slot_freed: Notify::new(),
             slot_line: super::slot::SlotLine::default(),
+            local_gate: Arc::default(),
             downloader: std::sync::OnceLock::new(),
             tuning,
             settings,
