@@ -11,6 +11,7 @@ mod cursor;
 mod engines;
 mod gate;
 mod insert;
+mod killed_engine;
 mod lease;
 mod listen;
 mod live;

@@ -14,6 +14,7 @@ mod odd;
 mod remote;
 mod shared;
 mod slot;
+mod targets;
 mod words;
 
 pub(crate) use shared::Shared;
