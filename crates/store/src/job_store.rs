@@ -231,6 +231,28 @@ pub trait JobStore: Send + Sync {
     /// Lets go of everything `owner` holds (engine shutdown).
     fn release_all(&self, owner: &str) -> StoreFuture<'_, usize>;
 
+    // Results nobody fetched (Kling deletes them after 30 days).
+
+    /// Claims up to `limit` orphans asked for no later than `created_before` (the caller's
+    /// Unix ms), oldest first, each leased to `owner` for `lease` so that no other engine
+    /// fetches it too. An orphan's task succeeded (`downloading`) and no machine has a
+    /// complete file of it; one stalled (a fetch that was refused) or held by a live
+    /// engine is not claimed. One bounded query over the jobs in `downloading`, never a
+    /// scan of the history.
+    fn claim_orphans(
+        &self,
+        created_before: i64,
+        limit: usize,
+        owner: &str,
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<JobId>>;
+
+    /// Orphans (as [`Self::claim_orphans`] says, stalled or held included: no machine has
+    /// them yet) asked for between `from` and `to` (Unix ms), oldest first, at most
+    /// `limit`: what `jobs` warns about before Kling deletes them.
+    fn unfetched(&self, from: i64, to: i64, limit: usize) -> StoreFuture<'_, Vec<JobId>>;
+
     // A worker's writes, each under `owner`'s lease (`None`/`false`: the lease was lost).
 
     /// Applies `change` (its phase through the state machine) with a history row when the

@@ -179,6 +179,25 @@ impl JobView {
         })
     }
 
+    /// Seen from machine `here` on a team's store: the task is done and none of its
+    /// videos are on this machine — done, or polled to the end and left for the machine
+    /// that asked — so a wait here is over: where it is done and how to get it here.
+    pub fn done_elsewhere(&self, here: Option<&str>) -> Option<String> {
+        let asker = self.asked_on()?;
+        let left = self.phase == JobPhase::Downloading
+            && self.error.is_none()
+            && here.is_some_and(|h| h != asker);
+        if !left {
+            return self.fetch_hint();
+        }
+        self.files.is_empty().then(|| {
+            format!(
+                "done on {asker}; `shotdeck jobs fetch {}` to get it here",
+                self.id
+            )
+        })
+    }
+
     /// Each downloaded video whose header length is off the requested length by more than
     /// the tolerance, described for the user (`video.mp4 is 1.0 s, 12 s were asked for`).
     pub fn duration_mismatches(&self) -> Vec<String> {
@@ -329,3 +348,6 @@ impl JobCounts {
         true
     }
 }
+
+#[cfg(test)]
+mod view_tests;

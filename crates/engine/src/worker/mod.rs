@@ -11,6 +11,7 @@ mod explain;
 mod fetch;
 mod listing;
 mod odd;
+mod orphan;
 mod remote;
 mod shared;
 mod slot;
@@ -110,6 +111,8 @@ pub(crate) struct Worker {
     files_asked: bool,
     /// Its place in the engine's line for a slot while it waits for one.
     in_line: Option<slot::InLine>,
+    /// Claimed as a result nobody fetched (see `orphan`): fetched here, asked once.
+    orphan: bool,
 }
 
 impl Worker {
@@ -148,6 +151,7 @@ impl Worker {
             off_the_list: false,
             files_asked: false,
             in_line: None,
+            orphan: shared.take_orphan(id),
             shared,
             id,
         })
@@ -218,6 +222,11 @@ impl Worker {
     async fn client(&mut self) -> Result<Result<Arc<Client>, Next>, Halt> {
         match self.shared.client(self.provider) {
             Ok(c) => Ok(Ok(c)),
+            // Another machine with keys may fetch it: nothing is written here.
+            Err(e) if self.orphan => {
+                tracing::info!(job = self.id, error = %e, "results nobody fetched: no client here");
+                Ok(Err(Next::Stop))
+            }
             Err(e) if self.view.phase == JobPhase::Queued => {
                 Ok(Err(self.fail(error_of(&e, false), "cannot submit").await?))
             }

@@ -139,6 +139,7 @@ impl Worker {
                 }
                 step
             }
+            Err(e) if self.orphan => self.orphan_refused(&e).await,
             Err(e) => self.on_error(&e, Request::Poll).await,
         }
     }
@@ -150,7 +151,16 @@ impl Worker {
             external_task_id: &self.view.external_task_id,
         };
         if let Some(why) = odd_answer(&ours, &task) {
-            return self.odd(why).await;
+            return match self.orphan {
+                true => self.orphan_gone(why).await,
+                false => self.odd(why).await,
+            };
+        }
+        if self.orphan && task.state != TaskState::Succeeded {
+            let state = phase_for(task.state).as_str();
+            return self
+                .orphan_gone(format!("the provider now says the task is {state}"))
+                .await;
         }
         let phase = phase_for(task.state);
         let mut change = JobChange {

@@ -10,8 +10,13 @@ impl Worker {
     /// Where each video goes (see [`file_targets`]).
     pub(super) async fn record_files(&mut self, videos: &[RemoteVideo]) -> Result<(), Halt> {
         let asked_here = self.shared.asked_here(self.view.asked_on());
-        let board = self.shared.settings.board_here(&self.view, asked_here);
-        let dir = self.shared.settings.render_dir_for(&board);
+        let settings = &self.shared.settings;
+        let board = settings.board_here(&self.view, asked_here);
+        let dir = match self.orphan && !asked_here {
+            // Nobody's board here to put them beside: the orphans folder.
+            true => settings.orphan_dir_for(&self.view),
+            false => settings.render_dir_for(&board),
+        };
         let stem = board
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
