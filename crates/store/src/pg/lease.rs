@@ -46,7 +46,7 @@ fn owner_gone(engine: &str, lease: &str) -> String {
     format!(
         "(j.lease_owner IS NULL OR (j.lease_owner <> {engine} AND NOT EXISTS ( \
            SELECT 1 FROM engines e WHERE e.id = j.lease_owner \
-              AND e.last_seen > now() - make_interval(secs => {lease})))))"
+              AND e.last_seen > now() - make_interval(secs => {lease}))))"
     )
 }
 
