@@ -171,12 +171,7 @@ impl JobView {
     /// machine's): where it is done and how to get it here.
     pub fn fetch_hint(&self) -> Option<String> {
         let asker = self.asked_on()?;
-        (self.phase == JobPhase::Done && self.files.is_empty()).then(|| {
-            format!(
-                "done on {asker}; `shotdeck jobs fetch {}` to get it here",
-                self.id
-            )
-        })
+        (self.phase == JobPhase::Done && self.files.is_empty()).then(|| done_on(asker, self.id))
     }
 
     /// Seen from machine `here` on a team's store: the task is done and none of its
@@ -190,12 +185,7 @@ impl JobView {
         if !left {
             return self.fetch_hint();
         }
-        self.files.is_empty().then(|| {
-            format!(
-                "done on {asker}; `shotdeck jobs fetch {}` to get it here",
-                self.id
-            )
-        })
+        self.files.is_empty().then(|| done_on(asker, self.id))
     }
 
     /// Each downloaded video whose header length is off the requested length by more than
@@ -347,6 +337,11 @@ impl JobCounts {
         *self.per_board.entry(job.board_path.clone()).or_default() += 1;
         true
     }
+}
+
+/// Where a job is done and how to get its videos here.
+fn done_on(asker: &str, id: JobId) -> String {
+    format!("done on {asker}; `shotdeck jobs fetch {id}` to get it here")
 }
 
 #[cfg(test)]
