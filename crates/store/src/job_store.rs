@@ -12,6 +12,7 @@ use std::time::Duration;
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
 
+pub use crate::reads::{ChangeCursor, ChangeFeed, Changes, JobPage, PageQuery};
 use crate::{
     AccountChange, AccountError, AccountView, CancelError, FileProgress, FileTarget, JobChange,
     KeeperError, LedgerEntry, ListFilter, NewJob, Requeue, Resolution, ResolveError, Slot,
@@ -65,40 +66,6 @@ pub struct LeaseTerms {
     /// create request's whole timeout): the old owner's create has landed or died before
     /// the adopter looks it up by `external_task_id`. A store on one host may ignore it.
     pub create_timeout: Duration,
-}
-
-/// Where a reader of [`JobStore::changed_since`] stands: opaque, handed out by the store
-/// (a commit-ordered number, never a clock), so no writer's clock can hide a change.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ChangeCursor(pub(crate) i64);
-
-/// What changed since a cursor, and the cursor to read from next.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Changes {
-    /// Jobs changed since the cursor (one may come again in a later read: re-reads are
-    /// idempotent, and a missed change is not).
-    pub jobs: Vec<JobView>,
-    pub next: ChangeCursor,
-}
-
-/// A page of the history, newest first ([`JobStore::page`]).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PageQuery {
-    /// One board's jobs, or every board's.
-    pub board: Option<PathBuf>,
-    /// Only ids below this one (`JobId::MAX` for the first page).
-    pub below: JobId,
-    pub limit: usize,
-    /// Only jobs whose id, external id, task id, board, phase, provider or model contain
-    /// this text, or whose take it names ("take 3").
-    pub filter: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobPage {
-    pub jobs: Vec<JobView>,
-    /// With a filter, on the first page: how many jobs match in all.
-    pub matching: Option<usize>,
 }
 
 /// The job store. Every write that works on a job for an engine names the lease `owner`
@@ -411,11 +378,4 @@ pub trait JobStore: Send + Sync {
         let _ = change;
         Box::pin(async { Err(AccountError::NoAccount) })
     }
-}
-
-/// Wake-ups from a store's change feed ([`JobStore::watch`]).
-pub trait ChangeFeed: Send + Sync {
-    /// Resolves at the next change, or at once if one came since the last wait resolved
-    /// (changes between waits coalesce into one wake-up; none is lost).
-    fn changed(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
 }
