@@ -10,6 +10,7 @@ use shotdeck::sim::{SimConfig, SimServer};
 use tempfile::TempDir;
 
 mod demo_film;
+mod expiring;
 mod hostile_names;
 mod interrupts;
 mod money;

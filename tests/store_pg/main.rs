@@ -12,6 +12,7 @@ mod engines;
 mod gate;
 mod hand_off;
 mod insert;
+mod killed_engine;
 mod lease;
 mod listen;
 mod live;

@@ -21,6 +21,7 @@ mod outcomes;
 pub mod pg;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod phase;
+mod reads;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod rules;
 mod slot;

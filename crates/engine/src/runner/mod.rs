@@ -11,6 +11,7 @@
 mod commands;
 mod heartbeat;
 mod library;
+mod orphans;
 mod outbox;
 mod retries;
 mod spend;
@@ -59,6 +60,8 @@ pub struct EngineHandle {
     pub counts: JobCounts,
     /// This engine's lease owner id.
     pub instance: String,
+    /// This machine as the store names it (`None`: a store of one machine).
+    pub host: Option<String>,
     /// Ends after `Shutdown` (or once every command sender is dropped), leases released.
     pub task: JoinHandle<()>,
 }
@@ -97,6 +100,7 @@ impl Engine {
             cursor,
             next_tick: Instant::now(),
             feed_read: Instant::now(),
+            next_sweep: Instant::now(),
             feed: None,
             slot_watch: None,
             spend: spend::start(
@@ -106,6 +110,8 @@ impl Engine {
             ),
         };
         engine.adopt(true).await;
+        // After adopting: a job this machine asked for is fetched beside its board.
+        engine.sweep_orphans().await;
         // Read after adopting, so a job resumed from a stall shows without its old error.
         let initial_jobs = views_in_scope(&*engine.shared.store, &engine.scope).await?;
         let mut counts = engine.shared.store.counts().await?;
@@ -124,8 +130,10 @@ impl Engine {
         };
         let frees = engine.feed.as_ref().and_then(|feed| feed.slots());
         engine.slot_watch = frees.map(|f| SlotWatch::start(engine.shared.clone(), f));
+        let host = engine.shared.host.clone();
         let task = tokio::spawn(engine.run(cmd_rx, worker_rx));
         Ok(EngineHandle {
+            host,
             cmd_tx,
             event_rx,
             initial_jobs,
@@ -172,6 +180,8 @@ struct EngineLoop {
     next_tick: Instant,
     /// When the feed last woke a read (see [`FEED_GAP`]).
     feed_read: Instant,
+    /// When to look again for results nobody fetched (see `orphans`).
+    next_sweep: Instant,
     /// Wakes the loop when another process changed a job (`None`: the store has no feed).
     feed: Option<Arc<dyn ChangeFeed>>,
     /// Rings our first job waiting for a slot when the feed says one was given back
@@ -198,6 +208,7 @@ impl EngineLoop {
             let events = self.events.sender();
             let behind = self.events.waiting();
             let feed = self.feed.clone();
+            let sweeps = self.sweeps_orphans();
             tokio::select! {
                 room = events.reserve(), if behind > 0 => match room {
                     Ok(permit) => self.events.send_reserved(permit),
@@ -210,6 +221,8 @@ impl EngineLoop {
                 Some(msg) = worker_rx.recv() => self.worker_msg(msg).await,
                 // Not even constructed into a timer when idle: no wakeups.
                 _ = tokio::time::sleep_until(self.next_tick), if busy => self.tick().await,
+                // Hourly, idle or not: one bounded store query.
+                _ = tokio::time::sleep_until(self.next_sweep), if sweeps => self.sweep_orphans().await,
                 // Idle or not: the store says something changed (no timer involved).
                 _ = changed(feed.as_deref(), self.feed_read + FEED_GAP) => {
                     self.feed_read = Instant::now();

@@ -12,9 +12,11 @@ mod fetch;
 mod listing;
 mod local_gate;
 mod odd;
+mod orphan;
 mod remote;
 mod shared;
 mod slot;
+mod targets;
 mod words;
 
 pub(crate) use shared::Shared;
@@ -114,6 +116,8 @@ pub(crate) struct Worker {
     /// Its create, then its task, counted among this engine's out at the provider (see
     /// `local_gate`), from the send until the task ends or the create is refused.
     out: Option<local_gate::Out>,
+    /// Claimed as a result nobody fetched (see `orphan`): fetched here, asked once.
+    orphan: bool,
 }
 
 impl Worker {
@@ -153,6 +157,7 @@ impl Worker {
             files_asked: false,
             in_line: None,
             out: None,
+            orphan: shared.take_orphan(id),
             shared,
             id,
         })
@@ -224,6 +229,11 @@ impl Worker {
     async fn client(&mut self) -> Result<Result<Arc<Client>, Next>, Halt> {
         match self.shared.client(self.provider) {
             Ok(c) => Ok(Ok(c)),
+            // Another machine with keys may fetch it: nothing is written here.
+            Err(e) if self.orphan => {
+                tracing::info!(job = self.id, error = %e, "results nobody fetched: no client here");
+                Ok(Err(Next::Stop))
+            }
             Err(e) if self.view.phase == JobPhase::Queued => {
                 Ok(Err(self.fail(error_of(&e, false), "cannot submit").await?))
             }

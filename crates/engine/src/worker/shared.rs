@@ -25,6 +25,8 @@ pub(crate) struct Shared {
     /// Jobs whose videos the user asked for on this machine (`download`, `jobs fetch`):
     /// fetched here whoever asked for the job.
     fetch_here: Mutex<HashSet<JobId>>,
+    /// Jobs this engine claimed as results nobody fetched (see `runner/orphans.rs`).
+    orphans: Mutex<HashSet<JobId>>,
     /// This engine instance's lease owner id.
     pub owner: String,
     pub gate: RequestGate,
@@ -60,6 +62,7 @@ impl Shared {
         Shared {
             host: store.host(),
             fetch_here: Mutex::new(HashSet::new()),
+            orphans: Mutex::new(HashSet::new()),
             store,
             owner,
             gate: RequestGate::new(tuning.max_concurrent_requests),
@@ -80,6 +83,18 @@ impl Shared {
     pub(crate) fn fetch_here(&self, id: JobId) {
         let mut ids = self.fetch_here.lock().unwrap_or_else(|e| e.into_inner());
         ids.insert(id);
+    }
+
+    /// `id` was claimed as a result nobody fetched: fetched here, into the orphans folder.
+    pub(crate) fn fetch_orphan(&self, id: JobId) {
+        let mut ids = self.orphans.lock().unwrap_or_else(|e| e.into_inner());
+        ids.insert(id);
+    }
+
+    /// Whether `id` is fetched as a result nobody fetched (once: its worker asks at load).
+    pub(crate) fn take_orphan(&self, id: JobId) -> bool {
+        let mut ids = self.orphans.lock().unwrap_or_else(|e| e.into_inner());
+        ids.remove(&id)
     }
 
     /// Whether this machine asked for a job `asker` (a host) asked for: always on a store

@@ -212,6 +212,23 @@ impl JobStore for Tap {
         })
     }
 
+    fn claim_orphans(
+        &self,
+        created_before: i64,
+        limit: usize,
+        owner: &str,
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<JobId>> {
+        let i = &self.inner;
+        let call = i.claim_orphans(created_before, limit, owner, lease, now);
+        self.forward("claim_orphans", call)
+    }
+
+    fn unfetched(&self, from: i64, to: i64, limit: usize) -> StoreFuture<'_, Vec<JobId>> {
+        self.forward("unfetched", self.inner.unfetched(from, to, limit))
+    }
+
     fn note_poll(&self, id: JobId, owner: &str, at: i64) -> StoreFuture<'_, bool> {
         let owner = owner.to_owned();
         Box::pin(async move {
@@ -269,73 +286,43 @@ impl JobStore for Tap {
     }
 
     fn view(&self, id: JobId) -> StoreFuture<'_, Option<JobView>> {
-        Box::pin(async move {
-            let _timing = self.pass("view").await;
-            self.inner.view(id).await
-        })
+        self.forward("view", self.inner.view(id))
     }
 
     fn record(&self, id: JobId) -> StoreFuture<'_, Option<JobRecord>> {
-        Box::pin(async move {
-            let _timing = self.pass("record").await;
-            self.inner.record(id).await
-        })
+        self.forward("record", self.inner.record(id))
     }
 
     fn history(&self, id: JobId) -> StoreFuture<'_, Vec<PhaseEvent>> {
-        Box::pin(async move {
-            let _timing = self.pass("history").await;
-            self.inner.history(id).await
-        })
+        self.forward("history", self.inner.history(id))
     }
 
     fn views(&self, ids: Vec<JobId>) -> StoreFuture<'_, Vec<JobView>> {
-        Box::pin(async move {
-            let _timing = self.pass("views").await;
-            self.inner.views(ids).await
-        })
+        self.forward("views", self.inner.views(ids))
     }
 
     fn first_views(&self, limit: usize) -> StoreFuture<'_, Vec<JobView>> {
-        Box::pin(async move {
-            let _timing = self.pass("first_views").await;
-            self.inner.first_views(limit).await
-        })
+        self.forward("first_views", self.inner.first_views(limit))
     }
 
     fn unfinished(&self) -> StoreFuture<'_, Vec<JobView>> {
-        Box::pin(async move {
-            let _timing = self.pass("unfinished").await;
-            self.inner.unfinished().await
-        })
+        self.forward("unfinished", self.inner.unfinished())
     }
 
     fn page(&self, query: PageQuery) -> StoreFuture<'_, JobPage> {
-        Box::pin(async move {
-            let _timing = self.pass("page").await;
-            self.inner.page(query).await
-        })
+        self.forward("page", self.inner.page(query))
     }
 
     fn counts(&self) -> StoreFuture<'_, JobCounts> {
-        Box::pin(async move {
-            let _timing = self.pass("counts").await;
-            self.inner.counts().await
-        })
+        self.forward("counts", self.inner.counts())
     }
 
     fn change_cursor(&self) -> StoreFuture<'_, ChangeCursor> {
-        Box::pin(async move {
-            let _timing = self.pass("change_cursor").await;
-            self.inner.change_cursor().await
-        })
+        self.forward("change_cursor", self.inner.change_cursor())
     }
 
     fn changed_since(&self, cursor: ChangeCursor) -> StoreFuture<'_, Changes> {
-        Box::pin(async move {
-            let _timing = self.pass("changed_since").await;
-            self.inner.changed_since(cursor).await
-        })
+        self.forward("changed_since", self.inner.changed_since(cursor))
     }
 
     fn watch(&self) -> StoreFuture<'_, Option<Arc<dyn ChangeFeed>>> {

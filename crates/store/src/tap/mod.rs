@@ -67,6 +67,19 @@ impl Drop for Timing<'_> {
 }
 
 impl Tap {
+    /// `call` (built, not yet run: every store's futures start when polled) once the tap
+    /// lets `name` through.
+    fn forward<'a, T: 'a, E: 'a>(
+        &'a self,
+        name: &'static str,
+        call: crate::StoreFuture<'a, T, E>,
+    ) -> crate::StoreFuture<'a, T, E> {
+        Box::pin(async move {
+            let _timing = self.pass(name).await;
+            call.await
+        })
+    }
+
     pub fn new(inner: Arc<dyn JobStore>) -> Arc<Tap> {
         Arc::new(Tap {
             inner,
