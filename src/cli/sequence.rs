@@ -58,10 +58,10 @@ pub(super) fn show(args: SequenceArgs) -> ExitCode {
         .unwrap_or(0);
     for (i, b) in status.boards.iter().enumerate() {
         let keeper = match (&b.board, &b.keeper) {
-            (Err(e), _) => format!("unreadable: {e}"),
+            (Err(e), None) => format!("unreadable: {e}"),
             (Ok(_), None) => format!("no keeper (asks for {})", running_time(b.planned_seconds())),
-            (Ok(_), Some(k)) => format!(
-                "take {} · {}{}",
+            (board, Some(k)) => format!(
+                "take {} · {}{}{}",
                 k.take,
                 running_time(k.seconds),
                 k.file
@@ -69,7 +69,11 @@ pub(super) fn show(args: SequenceArgs) -> ExitCode {
                     .map_or(" · not downloaded".into(), |f| format!(
                         " · {}",
                         f.display()
-                    ))
+                    )),
+                match board {
+                    Ok(_) => String::new(),
+                    Err(e) => format!(" · board unreadable ({e}): the cut uses the keeper as sent"),
+                }
             ),
         };
         let continues = match status.continues_from(&b.path) {
@@ -92,6 +96,9 @@ pub(super) fn cut_command(args: CutArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    for warning in status.boards.iter().filter_map(|b| b.unreadable_but_kept()) {
+        eprintln!("warning: {}", printable(&warning));
+    }
     let shots = match status.cut_shots() {
         Ok(s) => s,
         Err(e) => {

@@ -75,26 +75,36 @@ pub fn cut(inputs: &[CutInput], out: &Path, ffmpeg: Option<&Path>) -> Result<Cut
         s.differs_from(&opened[0])
             .map(|what| (s.label().to_string(), what))
     });
+    let write_error = |reason: String| CutError::Write {
+        path: out.display().to_string(),
+        reason,
+    };
+    // `-o out/film.mp4` into a folder not made yet.
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| write_error(e.to_string()))?;
+    }
     let tmp = partial_path(out);
-    let method = match (mismatch, ffmpeg) {
-        (None, _) => {
-            mux::copy_samples(opened, &tmp).map_err(|reason| CutError::Write {
-                path: out.display().to_string(),
-                reason,
-            })?;
-            CutMethod::Copied
-        }
+    let written = match (mismatch, ffmpeg) {
+        (None, _) => mux::copy_samples(opened, &tmp)
+            .map(|()| CutMethod::Copied)
+            .map_err(write_error),
         (Some(_), Some(ffmpeg)) => {
             let audio = opened.iter().all(mux::Source::has_audio);
-            ffmpeg::concat(ffmpeg, inputs, &tmp, opened[0].frame(), audio)?;
-            CutMethod::Ffmpeg
+            ffmpeg::concat(ffmpeg, inputs, &tmp, opened[0].frame(), audio)
+                .map(|()| CutMethod::Ffmpeg)
         }
         (Some((label, what)), None) => return Err(CutError::Mismatch { label, what }),
     };
-    std::fs::rename(&tmp, out).map_err(|e| CutError::Write {
-        path: out.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    // A failed write (a full disk, ffmpeg stopping) leaves no half film behind either.
+    let method = written
+        .and_then(|m| {
+            std::fs::rename(&tmp, out)
+                .map(|()| m)
+                .map_err(|e| write_error(e.to_string()))
+        })
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })?;
     Ok(CutReport {
         method,
         lengths,

@@ -172,3 +172,39 @@ fn a_file_that_is_no_mp4_is_named() {
         Err(CutError::Empty)
     ));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_cut_into_a_new_folder_makes_it_and_a_failed_one_leaves_no_half_film() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = vec![
+        input(dir.path(), "01-arrival", SAMPLE),
+        input(dir.path(), "02-market", SAMPLE),
+    ];
+    let out = dir.path().join("out/films/cut.mp4");
+    cut(&inputs, &out, None).unwrap();
+    assert_eq!(mp4_duration_secs(&out).unwrap(), Some(2.0));
+
+    // An ffmpeg that dies halfway (a full disk, a kill): its half file is not left behind,
+    // under the final name or beside it.
+    let fake = dir.path().join("ffmpeg");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nfor last; do :; done\necho half > \"$last\"\necho 'No space left on device' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mixed = vec![
+        input(dir.path(), "03-exit", SAMPLE),
+        CutInput {
+            label: "04-dawn take 1".into(),
+            path: resized_sample(dir.path(), 320, 180),
+        },
+    ];
+    let out = dir.path().join("new/cut.mp4");
+    let err = cut(&mixed, &out, Some(&fake)).unwrap_err().to_string();
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(!out.exists());
+    assert!(!dir.path().join("new/cut.mp4.partial").exists());
+}
