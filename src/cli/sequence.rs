@@ -13,7 +13,7 @@ use crate::core::printable;
 use crate::core::sequence::continuation::{VIDEO_PREFIX, needs_prefix};
 use crate::core::sequence::{Continuation, ContinueHow};
 use crate::core::sequence::{SequenceStatus, running_time, shot_list_csv, shot_list_edl};
-use crate::engine::cut::{CutInput, CutMethod, cut, find_ffmpeg};
+use crate::engine::cut::{CutInput, CutMethod, cut, find_ffmpeg, name_shots};
 
 #[derive(Debug, clap::Args)]
 pub struct SequenceArgs {
@@ -142,15 +142,37 @@ pub(super) fn cut_command(args: CutArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let how = match report.method {
-        CutMethod::Copied => "joined without re-encoding",
-        CutMethod::Ffmpeg => "re-encoded by ffmpeg (the streams differ)",
+    if !report.silent.is_empty() {
+        let has = if report.silent.len() == 1 {
+            "has"
+        } else {
+            "have"
+        };
+        eprintln!(
+            "{} {has} no sound: the cut's audio is silent there",
+            printable(&name_shots(&inputs, &report.silent))
+        );
+    }
+    let how = match (report.method, report.audio) {
+        (CutMethod::Copied, false) => "joined without re-encoding".to_string(),
+        (CutMethod::Copied, true) => "joined without re-encoding, sound kept".to_string(),
+        (CutMethod::Ffmpeg, false) => {
+            "re-encoded by ffmpeg (the streams differ), no shot has sound".to_string()
+        }
+        (CutMethod::Ffmpeg, true) if report.silent.is_empty() => {
+            "re-encoded by ffmpeg (the streams differ), every shot's sound kept".to_string()
+        }
+        (CutMethod::Ffmpeg, true) => format!(
+            "re-encoded by ffmpeg (the streams differ), sound kept, silence for {}",
+            name_shots(&inputs, &report.silent)
+        ),
     };
     outln!(
-        "{} · {} shots, {} · {how}",
+        "{} · {} shots, {} · {}",
         out.display(),
         shots.len(),
-        running_time(report.lengths.iter().sum())
+        running_time(report.lengths.iter().sum()),
+        printable(&how)
     );
     outln!("{}", csv.display());
     outln!("{}", edl.display());

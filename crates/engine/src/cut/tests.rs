@@ -6,9 +6,9 @@ use mp4::{AvcConfig, MediaConfig, Mp4Config, Mp4Reader, Mp4Writer, TrackConfig, 
 use super::*;
 use crate::media::mp4_duration_secs;
 
-const SAMPLE: &[u8] = include_bytes!("../../../sim/src/assets/sample.mp4");
+pub(super) const SAMPLE: &[u8] = include_bytes!("../../../sim/src/assets/sample.mp4");
 
-fn input(dir: &Path, name: &str, bytes: &[u8]) -> CutInput {
+pub(super) fn input(dir: &Path, name: &str, bytes: &[u8]) -> CutInput {
     let path = dir.join(format!("{name}.mp4"));
     std::fs::write(&path, bytes).unwrap();
     CutInput {
@@ -33,7 +33,7 @@ fn sample_count(path: &Path) -> (u32, Vec<TrackType>) {
 
 /// The sample's video track rewritten at another frame size (the pictures themselves are
 /// not decoded by anything here, so the bytes stay the sample's).
-fn resized_sample(dir: &Path, width: u16, height: u16) -> PathBuf {
+pub(super) fn resized_sample(dir: &Path, width: u16, height: u16) -> PathBuf {
     let source = dir.join("source.mp4");
     std::fs::write(&source, SAMPLE).unwrap();
     let file = std::fs::File::open(&source).unwrap();
