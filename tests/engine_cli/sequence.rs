@@ -25,6 +25,21 @@ fn project(s: &Setup) -> PathBuf {
     dir
 }
 
+/// Submits every board in order (jobs 1, 2, 3), waiting for each, and keeps the first `keep`.
+async fn submit_all(s: &Setup, dir: &Path, keep: usize) {
+    for (n, name) in BOARDS.iter().enumerate() {
+        let board = dir.join(format!("{name}.json"));
+        let out = s
+            .run(&["submit", board.to_str().unwrap(), "--yes", "--wait"])
+            .await;
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        if n < keep {
+            let out = s.run(&["jobs", "keep", &(n + 1).to_string()]).await;
+            assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        }
+    }
+}
+
 fn write_sequence(dir: &Path, second: &str) {
     std::fs::write(
         dir.join("sequence.toml"),
@@ -40,17 +55,7 @@ async fn three_boards_to_a_cut_and_its_shot_list() {
     let s = Setup::new(Faults::default()).await;
     let dir = project(&s);
     let project = dir.to_str().unwrap();
-    for (n, name) in BOARDS.iter().enumerate() {
-        let board = dir.join(format!("{name}.json"));
-        let out = s
-            .run(&["submit", board.to_str().unwrap(), "--yes", "--wait"])
-            .await;
-        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-        if n < 2 {
-            let out = s.run(&["jobs", "keep", &(n + 1).to_string()]).await;
-            assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-        }
-    }
+    submit_all(&s, &dir, 2).await;
 
     // The second board now says it continues from the first: the dry run says how (the
     // text board's model takes no video, so the keeper's last frame as its first frame) and
@@ -202,15 +207,7 @@ async fn the_cut_lists_the_prompts_sent_whatever_the_boards_say_now() {
     let s = Setup::new(Faults::default()).await;
     let dir = project(&s);
     let project = dir.to_str().unwrap();
-    for (n, name) in BOARDS.iter().enumerate() {
-        let board = dir.join(format!("{name}.json"));
-        let out = s
-            .run(&["submit", board.to_str().unwrap(), "--yes", "--wait"])
-            .await;
-        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-        let out = s.run(&["jobs", "keep", &(n + 1).to_string()]).await;
-        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    }
+    submit_all(&s, &dir, 3).await;
     let market = dir.join("02-market.json");
     let edited = std::fs::read_to_string(&market).unwrap().replace(
         "02-market, a wide shot at night",

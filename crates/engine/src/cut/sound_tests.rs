@@ -22,8 +22,24 @@ fn with_sound(dir: &Path, marker: u8, frames: u8) -> CutInput {
     with_sound_sized(dir, marker, frames, None)
 }
 
-/// The same, its pictures said to be `size` (their bytes stay the sample's).
+/// The same, its pictures said to be `size`.
 fn with_sound_sized(dir: &Path, marker: u8, frames: u8, size: Option<(u16, u16)>) -> CutInput {
+    let name = format!("sound-{marker}");
+    CutInput {
+        label: format!("take {marker}"),
+        path: rewritten_sample(dir, &name, size, Some((marker, frames))),
+    }
+}
+
+/// `dir/name.mp4`: the sample's pictures, said to be `size` when given (nothing here
+/// decodes them, so the bytes stay the sample's), with `sound` = (marker, frames) AAC
+/// access units beside them when given.
+pub(super) fn rewritten_sample(
+    dir: &Path,
+    name: &str,
+    size: Option<(u16, u16)>,
+    sound: Option<(u8, u8)>,
+) -> PathBuf {
     let source = dir.join("source.mp4");
     std::fs::write(&source, SAMPLE).unwrap();
     let file = std::fs::File::open(&source).unwrap();
@@ -37,7 +53,7 @@ fn with_sound_sized(dir: &Path, marker: u8, frames: u8, size: Option<(u16, u16)>
         seq_param_set: track.sequence_parameter_set().unwrap().to_vec(),
         pic_param_set: track.picture_parameter_set().unwrap().to_vec(),
     };
-    let path = dir.join(format!("sound-{marker}.mp4"));
+    let path = dir.join(format!("{name}.mp4"));
     let config = Mp4Config {
         major_brand: "isom".parse().unwrap(),
         minor_version: 512,
@@ -54,23 +70,26 @@ fn with_sound_sized(dir: &Path, marker: u8, frames: u8, size: Option<(u16, u16)>
             media_conf: MediaConfig::AvcConfig(avc),
         })
         .unwrap();
-    writer
-        .add_track(&TrackConfig {
-            track_type: TrackType::Audio,
-            timescale: AUDIO_RATE,
-            language: "und".into(),
-            media_conf: MediaConfig::AacConfig(AacConfig {
-                bitrate: 128_000,
-                profile: AudioObjectType::AacLowComplexity,
-                freq_index: SampleFreqIndex::Freq48000,
-                chan_conf: ChannelConfig::Stereo,
-            }),
-        })
-        .unwrap();
+    if sound.is_some() {
+        writer
+            .add_track(&TrackConfig {
+                track_type: TrackType::Audio,
+                timescale: AUDIO_RATE,
+                language: "und".into(),
+                media_conf: MediaConfig::AacConfig(AacConfig {
+                    bitrate: 128_000,
+                    profile: AudioObjectType::AacLowComplexity,
+                    freq_index: SampleFreqIndex::Freq48000,
+                    chan_conf: ChannelConfig::Stereo,
+                }),
+            })
+            .unwrap();
+    }
     for n in 1..=reader.sample_count(id).unwrap() {
         let sample = reader.read_sample(id, n).unwrap().unwrap();
         writer.write_sample(1, &sample).unwrap();
     }
+    let (marker, frames) = sound.unwrap_or_default();
     for n in 0..frames {
         let unit = Mp4Sample {
             start_time: u64::from(n) * u64::from(AAC_FRAME),
@@ -83,10 +102,7 @@ fn with_sound_sized(dir: &Path, marker: u8, frames: u8, size: Option<(u16, u16)>
     }
     writer.write_end().unwrap();
     drop(writer);
-    CutInput {
-        label: format!("take {marker}"),
-        path,
-    }
+    path
 }
 
 /// Each track of `path`: its kind, timescale and samples (start, duration, bytes).
@@ -195,19 +211,8 @@ fn a_silent_shot_among_sound_ones_is_named_and_not_copied() {
 #[cfg(unix)]
 #[test]
 fn with_ffmpeg_sound_is_kept_and_a_silent_shot_gets_silence_of_its_length() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let fake = dir.path().join("ffmpeg");
-    let args_file = dir.path().join("args.txt");
-    std::fs::write(
-        &fake,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\nfor last; do :; done\necho video > \"$last\"\n",
-            args_file.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (fake, args_file) = super::tests::recording_ffmpeg(dir.path());
 
     // Every shot with sound, one of another frame size: re-encoded, every sound kept.
     let inputs = vec![
