@@ -13,7 +13,7 @@ use crate::core::printable;
 use crate::core::sequence::continuation::{VIDEO_PREFIX, needs_prefix};
 use crate::core::sequence::{Continuation, ContinueHow};
 use crate::core::sequence::{SequenceStatus, running_time, shot_list_csv, shot_list_edl};
-use crate::engine::cut::{CutInput, CutMethod, cut, find_ffmpeg};
+use crate::engine::cut::{CutInput, CutMethod, cut, find_ffmpeg, name_shots};
 
 #[derive(Debug, clap::Args)]
 pub struct SequenceArgs {
@@ -58,10 +58,10 @@ pub(super) fn show(args: SequenceArgs) -> ExitCode {
         .unwrap_or(0);
     for (i, b) in status.boards.iter().enumerate() {
         let keeper = match (&b.board, &b.keeper) {
-            (Err(e), _) => format!("unreadable: {e}"),
+            (Err(e), None) => format!("unreadable: {e}"),
             (Ok(_), None) => format!("no keeper (asks for {})", running_time(b.planned_seconds())),
-            (Ok(_), Some(k)) => format!(
-                "take {} · {}{}",
+            (board, Some(k)) => format!(
+                "take {} · {}{}{}",
                 k.take,
                 running_time(k.seconds),
                 k.file
@@ -69,7 +69,11 @@ pub(super) fn show(args: SequenceArgs) -> ExitCode {
                     .map_or(" · not downloaded".into(), |f| format!(
                         " · {}",
                         f.display()
-                    ))
+                    )),
+                match board {
+                    Ok(_) => String::new(),
+                    Err(e) => format!(" · board unreadable ({e}): the cut uses the keeper as sent"),
+                }
             ),
         };
         let continues = match status.continues_from(&b.path) {
@@ -92,6 +96,9 @@ pub(super) fn cut_command(args: CutArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
+    for warning in status.boards.iter().filter_map(|b| b.unreadable_but_kept()) {
+        eprintln!("warning: {}", printable(&warning));
+    }
     let shots = match status.cut_shots() {
         Ok(s) => s,
         Err(e) => {
@@ -135,15 +142,37 @@ pub(super) fn cut_command(args: CutArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let how = match report.method {
-        CutMethod::Copied => "joined without re-encoding",
-        CutMethod::Ffmpeg => "re-encoded by ffmpeg (the streams differ)",
+    if !report.silent.is_empty() {
+        let has = if report.silent.len() == 1 {
+            "has"
+        } else {
+            "have"
+        };
+        eprintln!(
+            "{} {has} no sound: the cut's audio is silent there",
+            printable(&name_shots(&inputs, &report.silent))
+        );
+    }
+    let how = match (report.method, report.audio) {
+        (CutMethod::Copied, false) => "joined without re-encoding".to_string(),
+        (CutMethod::Copied, true) => "joined without re-encoding, sound kept".to_string(),
+        (CutMethod::Ffmpeg, false) => {
+            "re-encoded by ffmpeg (the streams differ), no shot has sound".to_string()
+        }
+        (CutMethod::Ffmpeg, true) if report.silent.is_empty() => {
+            "re-encoded by ffmpeg (the streams differ), every shot's sound kept".to_string()
+        }
+        (CutMethod::Ffmpeg, true) => format!(
+            "re-encoded by ffmpeg (the streams differ), sound kept, silence for {}",
+            name_shots(&inputs, &report.silent)
+        ),
     };
     outln!(
-        "{} · {} shots, {} · {how}",
+        "{} · {} shots, {} · {}",
         out.display(),
         shots.len(),
-        running_time(report.lengths.iter().sum())
+        running_time(report.lengths.iter().sum()),
+        printable(&how)
     );
     outln!("{}", csv.display());
     outln!("{}", edl.display());

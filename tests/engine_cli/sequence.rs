@@ -25,6 +25,21 @@ fn project(s: &Setup) -> PathBuf {
     dir
 }
 
+/// Submits every board in order (jobs 1, 2, 3), waiting for each, and keeps the first `keep`.
+async fn submit_all(s: &Setup, dir: &Path, keep: usize) {
+    for (n, name) in BOARDS.iter().enumerate() {
+        let board = dir.join(format!("{name}.json"));
+        let out = s
+            .run(&["submit", board.to_str().unwrap(), "--yes", "--wait"])
+            .await;
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        if n < keep {
+            let out = s.run(&["jobs", "keep", &(n + 1).to_string()]).await;
+            assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        }
+    }
+}
+
 fn write_sequence(dir: &Path, second: &str) {
     std::fs::write(
         dir.join("sequence.toml"),
@@ -40,17 +55,7 @@ async fn three_boards_to_a_cut_and_its_shot_list() {
     let s = Setup::new(Faults::default()).await;
     let dir = project(&s);
     let project = dir.to_str().unwrap();
-    for (n, name) in BOARDS.iter().enumerate() {
-        let board = dir.join(format!("{name}.json"));
-        let out = s
-            .run(&["submit", board.to_str().unwrap(), "--yes", "--wait"])
-            .await;
-        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-        if n < 2 {
-            let out = s.run(&["jobs", "keep", &(n + 1).to_string()]).await;
-            assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-        }
-    }
+    submit_all(&s, &dir, 2).await;
 
     // The second board now says it continues from the first: the dry run says how (the
     // text board's model takes no video, so the keeper's last frame as its first frame) and
@@ -192,4 +197,78 @@ async fn three_boards_to_a_cut_and_its_shot_list() {
         "{}",
         describe(&out)
     );
+}
+
+/// The shot list tells what was shot: a board edited after its take was kept keeps the
+/// prompt sent in the cut, a board file that no longer parses is a warning naming where
+/// (the cut proceeds from its keeper), and `-o` into a folder not made yet works.
+#[tokio::test]
+async fn the_cut_lists_the_prompts_sent_whatever_the_boards_say_now() {
+    let s = Setup::new(Faults::default()).await;
+    let dir = project(&s);
+    let project = dir.to_str().unwrap();
+    submit_all(&s, &dir, 3).await;
+    let market = dir.join("02-market.json");
+    let edited = std::fs::read_to_string(&market).unwrap().replace(
+        "02-market, a wide shot at night",
+        "an edit made after the take",
+    );
+    std::fs::write(&market, edited).unwrap();
+    std::fs::write(
+        dir.join("03-exit.json"),
+        "{\n  \"prompt\": \"half a board\",,\n}\n",
+    )
+    .unwrap();
+
+    let out = s.run(&["sequence", project]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let shown = text(&out.stdout);
+    let exit = shown.lines().nth(3).unwrap_or_default();
+    assert!(
+        exit.starts_with(" 3  03-exit     take 1 · 0:01 · ")
+            && exit.contains(" · board unreadable (")
+            && exit.contains("03-exit.json:2:")
+            && exit.ends_with("): the cut uses the keeper as sent"),
+        "{shown}"
+    );
+
+    let film = s.dir.path().join("out/films/night.mp4");
+    let out = s.run(&["cut", project, "-o", film.to_str().unwrap()]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let warned = text(&out.stderr);
+    assert!(
+        warned.contains("warning: board 03-exit cannot be read (")
+            && warned.contains("03-exit.json:2:")
+            && warned.contains("its keeper, take 1, is used as it was sent"),
+        "{warned}"
+    );
+    assert_eq!(
+        shotdeck::engine::media::mp4_duration_secs(&film).unwrap(),
+        Some(3.0)
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(film.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    let job = s.run(&["jobs", "show", "2", "--json"]).await;
+    let job: serde_json::Value = serde_json::from_slice(&job.stdout).unwrap();
+    let sent = job["request"]["body"]["prompt"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(sent, "02-market, a wide shot at night", "{job}");
+    let csv = std::fs::read_to_string(film.with_extension("csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(
+        rows[2].starts_with(&format!("2,02-market,1,\"{sent}\",1.000,")),
+        "{csv}"
+    );
+    assert!(
+        rows[3].starts_with("3,03-exit,1,\"03-exit, a wide shot at night\","),
+        "{csv}"
+    );
+    assert!(!csv.contains("an edit made after the take"), "{csv}");
 }

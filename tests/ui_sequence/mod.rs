@@ -28,6 +28,8 @@ fn sequence_kept(board: &Path, file: Option<PathBuf>) -> SequenceStatus {
         file,
         url: None,
         finished_at: None,
+        prompt: None,
+        asked_seconds: 12.0,
     };
     SequenceStatus {
         title: "Night market".into(),

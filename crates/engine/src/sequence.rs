@@ -51,7 +51,8 @@ pub async fn status(project: &Path, store: &dyn JobStore) -> Result<SequenceStat
     Ok(SequenceStatus { title, boards })
 }
 
-/// The board's keeper, read a page at a time (newest first) until found.
+/// The board's keeper, read a page at a time (newest first) until found, with the prompt
+/// its job's record says was sent.
 async fn keeper_of(store: &dyn JobStore, board: &Path) -> Result<Option<KeeperFacts>, String> {
     let mut below = JobId::MAX;
     loop {
@@ -64,8 +65,17 @@ async fn keeper_of(store: &dyn JobStore, board: &Path) -> Result<Option<KeeperFa
             })
             .await
             .map_err(|e| e.to_string())?;
-        if let Some(keeper) = page.jobs.iter().find_map(KeeperFacts::of) {
-            return Ok(Some(keeper));
+        if let Some((id, keeper)) = page
+            .jobs
+            .iter()
+            .find_map(|v| KeeperFacts::of(v).map(|k| (v.id, k)))
+        {
+            // The prompt the take was made from is the record's (the board as sent).
+            let record = store.record(id).await.map_err(|e| e.to_string())?;
+            return Ok(Some(match record {
+                Some(record) => keeper.with_record(&record),
+                None => keeper,
+            }));
         }
         match page.jobs.last() {
             Some(last) if page.jobs.len() == PAGE => below = last.id,

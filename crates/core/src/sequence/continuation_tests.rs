@@ -24,6 +24,8 @@ fn keeper(
         file: file.map(PathBuf::from),
         url: url.map(String::from),
         finished_at: Some(NOW - finished_days_ago * DAY_MS),
+        prompt: None,
+        asked_seconds: seconds,
     }
 }
 

@@ -20,6 +20,12 @@ pub struct KeeperFacts {
     pub url: Option<String>,
     /// When the task finished (Unix ms): the URL lasts 30 days from about then.
     pub finished_at: Option<i64>,
+    /// The prompt the take was made from, as its job recorded it (the board as sent, not
+    /// the board file as it is now, which may have been edited since or no longer parse);
+    /// `None` until read from the job's record.
+    pub prompt: Option<String>,
+    /// The length the take's request asked for.
+    pub asked_seconds: f64,
 }
 
 impl KeeperFacts {
@@ -33,8 +39,16 @@ impl KeeperFacts {
                 file: file.map(|f| f.path.clone()),
                 url: view.files.first().map(|f| f.url.clone()),
                 finished_at: view.finished_at,
+                prompt: None,
+                asked_seconds: view.seconds,
             }
         })
+    }
+
+    /// The same keeper with the prompt its job's record says was sent.
+    pub fn with_record(mut self, record: &crate::jobs::JobRecord) -> KeeperFacts {
+        self.prompt = Some(board_prompt(&record.board));
+        self
     }
 }
 
@@ -52,9 +66,26 @@ pub struct BoardStatus {
 }
 
 impl BoardStatus {
-    /// The length the board asks for (0 when it could not be read).
+    /// The length the board asks for: its file's, else (a file that no longer parses) what
+    /// its keeper's request asked for, else 0.
     pub fn planned_seconds(&self) -> f64 {
-        self.board.as_ref().map_or(0.0, Board::total_duration)
+        match (&self.board, &self.keeper) {
+            (Ok(board), _) => board.total_duration(),
+            (Err(_), Some(k)) => k.asked_seconds,
+            (Err(_), None) => 0.0,
+        }
+    }
+
+    /// A board file that cannot be read while its keeper can still be cut: the warning
+    /// (with the reader's line and column) the `sequence` and `cut` commands print.
+    pub fn unreadable_but_kept(&self) -> Option<String> {
+        let (Err(e), Some(k)) = (&self.board, &self.keeper) else {
+            return None;
+        };
+        Some(format!(
+            "board {} cannot be read ({e}); its keeper, take {}, is used as it was sent",
+            self.name, k.take
+        ))
     }
 }
 
@@ -72,7 +103,13 @@ impl SequenceStatus {
             return false;
         };
         let now = match KeeperFacts::of(view) {
-            Some(k) => Some(k),
+            // The record's prompt stays with the take it was read for.
+            Some(mut k) => {
+                if let Some(old) = board.keeper.as_ref().filter(|o| o.take == k.take) {
+                    k.prompt = old.prompt.clone();
+                }
+                Some(k)
+            }
             None if board.keeper.as_ref().is_some_and(|k| k.take == view.take) => None,
             None => return false,
         };
@@ -177,15 +214,14 @@ impl SequenceStatus {
         )
     }
 
-    /// The cut's shots in order, or the first board that cannot be in it, named.
+    /// The cut's shots in order, or the first board that cannot be in it, named. Each
+    /// shot's prompt is its keeper's as sent; a board file that no longer parses does not
+    /// stop the cut when its keeper's prompt is known (see
+    /// [`BoardStatus::unreadable_but_kept`] for the warning).
     pub fn cut_shots(&self) -> Result<Vec<CutShot>, String> {
         self.boards
             .iter()
             .map(|b| {
-                let board = b
-                    .board
-                    .as_ref()
-                    .map_err(|e| format!("board {} cannot be read: {e}", b.name))?;
                 let keeper = b.keeper.as_ref().ok_or_else(|| {
                     format!(
                         "board {} has no keeper: mark a take with K in the Jobs pane or `shotdeck jobs keep ID`",
@@ -198,10 +234,17 @@ impl SequenceStatus {
                         b.name, keeper.take
                     )
                 })?;
+                let prompt = match (&keeper.prompt, &b.board) {
+                    (Some(sent), _) => sent.clone(),
+                    (None, Ok(board)) => board_prompt(board),
+                    (None, Err(e)) => {
+                        return Err(format!("board {} cannot be read: {e}", b.name));
+                    }
+                };
                 Ok(CutShot {
                     board: b.name.clone(),
                     take: keeper.take,
-                    prompt: board_prompt(board),
+                    prompt,
                     seconds: keeper.seconds,
                     source,
                 })

@@ -23,6 +23,10 @@ pub fn find_ffmpeg() -> Option<PathBuf> {
         })
 }
 
+/// The sample rate of a re-encoded cut's sound: the inputs' sounds (and the silences) must
+/// share one to follow each other; 48 kHz is video's usual rate.
+const AUDIO_RATE: u32 = 48_000;
+
 /// The frame every input is fitted to: the first file's size and rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Frame {
@@ -33,13 +37,15 @@ pub(super) struct Frame {
 
 /// The arguments for joining `inputs` into `out` with the concat filter: every video
 /// fitted into the first one's frame (scaled, then padded, so another aspect keeps its
-/// shape) at its rate, H.264 out, audio joined when every input has it (the filter needs
-/// the same streams from each).
+/// shape) at its rate, H.264 out. `audio`: `None` when no input has sound; else one entry
+/// an input, `None` for its own sound, `Some(seconds)` for silence of its length where it
+/// has none (the filter needs the same streams from each; every sound is brought to one
+/// rate and layout so they can follow each other).
 pub(super) fn concat_args(
     inputs: &[CutInput],
     out: &Path,
     frame: Frame,
-    audio: bool,
+    audio: Option<&[Option<f64>]>,
 ) -> Vec<String> {
     let mut args: Vec<String> = vec!["-hide_banner".into(), "-nostdin".into(), "-y".into()];
     for input in inputs {
@@ -58,20 +64,30 @@ pub(super) fn concat_args(
              pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={fps},format=yuv420p[s{i}];"
         ));
     }
+    for (i, silence) in audio.unwrap_or_default().iter().enumerate() {
+        match silence {
+            None => graph.push_str(&format!(
+                "[{i}:a:0]aresample={AUDIO_RATE},aformat=channel_layouts=stereo[a{i}];"
+            )),
+            Some(seconds) => graph.push_str(&format!(
+                "anullsrc=r={AUDIO_RATE}:cl=stereo,atrim=duration={seconds:.6}[a{i}];"
+            )),
+        }
+    }
     for i in 0..inputs.len() {
         graph.push_str(&format!("[s{i}]"));
-        if audio {
-            graph.push_str(&format!("[{i}:a:0]"));
+        if audio.is_some() {
+            graph.push_str(&format!("[a{i}]"));
         }
     }
     graph.push_str(&format!(
         "concat=n={}:v=1:a={}[v]{}",
         inputs.len(),
-        u8::from(audio),
-        if audio { "[a]" } else { "" }
+        u8::from(audio.is_some()),
+        if audio.is_some() { "[a]" } else { "" }
     ));
     args.extend(["-filter_complex".into(), graph, "-map".into(), "[v]".into()]);
-    if audio {
+    if audio.is_some() {
         args.extend(["-map".into(), "[a]".into(), "-c:a".into(), "aac".into()]);
     }
     args.extend([
@@ -92,7 +108,7 @@ pub(super) fn concat(
     inputs: &[CutInput],
     out: &Path,
     frame: Frame,
-    audio: bool,
+    audio: Option<&[Option<f64>]>,
 ) -> Result<(), CutError> {
     let output = Command::new(ffmpeg)
         .args(concat_args(inputs, out, frame, audio))

@@ -57,8 +57,23 @@ impl Source {
             .filter_map(|id| self.reader.tracks().get(id))
     }
 
+    /// The shot's length: its first video track's (the pictures are what the cut lines
+    /// up; a longer sound track is cut there, a shorter one ends early), else the movie's.
     pub(super) fn seconds(&self) -> f64 {
-        self.reader.duration().as_secs_f64()
+        self.video()
+            .map_or(self.reader.duration(), Mp4Track::duration)
+            .as_secs_f64()
+    }
+
+    /// The first video track's index among `track_ids`, and the track.
+    fn video_at(&self) -> Option<(usize, &Mp4Track)> {
+        self.tracks()
+            .enumerate()
+            .find(|(_, t)| matches!(t.track_type(), Ok(TrackType::Video)))
+    }
+
+    fn video(&self) -> Option<&Mp4Track> {
+        self.video_at().map(|(_, t)| t)
     }
 
     pub(super) fn has_audio(&self) -> bool {
@@ -68,9 +83,7 @@ impl Source {
 
     /// The first video track's frame (what ffmpeg fits the others to).
     pub(super) fn frame(&self) -> super::ffmpeg::Frame {
-        let video = self
-            .tracks()
-            .find(|t| matches!(t.track_type(), Ok(TrackType::Video)));
+        let video = self.video();
         super::ffmpeg::Frame {
             width: video.map_or(1280, |t| t.width()),
             height: video.map_or(720, |t| t.height()),
@@ -79,8 +92,7 @@ impl Source {
     }
 
     pub(super) fn fps(&self) -> u32 {
-        self.tracks()
-            .find(|t| matches!(t.track_type(), Ok(TrackType::Video)))
+        self.video()
             .map(|t| t.frame_rate().round() as u32)
             .filter(|&f| f > 0)
             .unwrap_or(24)
@@ -181,7 +193,12 @@ fn track_config(track: &Mp4Track) -> Result<TrackConfig, String> {
 
 /// Writes every source's samples, track by track, into `out`: sample durations,
 /// composition offsets and sync marks are kept, and each file's first sample follows the
-/// previous file's last one on every track.
+/// previous file's last one on every track. The first video track sets each shot's
+/// length; every other track (the sound) is lined up with it at each shot's end, so each
+/// shot's sound starts where its pictures do however many shots come before: the last
+/// sample inside the shot is shortened or lengthened to end there, and samples starting
+/// past it are left out. (The writer places samples by their durations only, and the
+/// files' edit lists, such as an AAC encoder's priming delay, are not carried over.)
 pub(super) fn copy_samples(mut sources: Vec<Source>, out: &Path) -> Result<(), String> {
     let first = &sources[0];
     let config = Mp4Config {
@@ -205,18 +222,57 @@ pub(super) fn copy_samples(mut sources: Vec<Source>, out: &Path) -> Result<(), S
     for track in &configs {
         writer.add_track(track).map_err(|e| e.to_string())?;
     }
+    let timescales: Vec<u64> = configs.iter().map(|c| u64::from(c.timescale)).collect();
+    // Each output track's length so far, in its own units.
+    let mut written = vec![0u64; configs.len()];
+    // The end of the shots so far in the first video track's units: (ticks, timescale).
+    let mut shots_end: Option<(u64, u64)> = None;
     for source in &mut sources {
+        // The pictures' length as the samples written will have it (their durations).
+        let video = source.video_at().map(|(at, t)| {
+            let stts = &t.trak.mdia.minf.stbl.stts.entries;
+            let ticks = stts
+                .iter()
+                .map(|e| u64::from(e.sample_count) * u64::from(e.sample_delta))
+                .sum::<u64>();
+            (at, ticks)
+        });
+        if let Some((at, duration)) = video {
+            let (end, scale) = shots_end.get_or_insert((0, timescales[at]));
+            *end += duration;
+            debug_assert_eq!(*scale, timescales[at], "the streams were checked to match");
+        }
         for (index, id) in source.track_ids.clone().into_iter().enumerate() {
+            // Where this track must end with this shot, unless it is the one setting it.
+            let target = match (video, shots_end) {
+                (Some((at, _)), Some((end, scale))) if at != index => Some(
+                    (u128::from(end) * u128::from(timescales[index]) + u128::from(scale) / 2)
+                        / u128::from(scale),
+                ),
+                _ => None,
+            }
+            .map(|t| u64::try_from(t).unwrap_or(u64::MAX));
             let count = source.reader.sample_count(id).map_err(|e| e.to_string())?;
             for sample_id in 1..=count {
-                let sample = source
+                let mut sample = source
                     .reader
                     .read_sample(id, sample_id)
                     .map_err(|e| format!("{}: {e}", source.label))?
                     .ok_or_else(|| format!("{}: sample {sample_id} is missing", source.label))?;
+                if let Some(target) = target {
+                    let start = written[index];
+                    if start >= target {
+                        break; // past the shot's pictures
+                    }
+                    let end = start + u64::from(sample.duration);
+                    if sample_id == count || end >= target {
+                        sample.duration = u32::try_from(target - start).unwrap_or(u32::MAX);
+                    }
+                }
                 writer
                     .write_sample(index as u32 + 1, &sample)
                     .map_err(|e| e.to_string())?;
+                written[index] += u64::from(sample.duration);
             }
         }
     }

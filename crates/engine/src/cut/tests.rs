@@ -1,14 +1,14 @@
-use std::io::{BufReader, BufWriter};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use mp4::{AvcConfig, MediaConfig, Mp4Config, Mp4Reader, Mp4Writer, TrackConfig, TrackType};
+use mp4::{Mp4Reader, TrackType};
 
 use super::*;
 use crate::media::mp4_duration_secs;
 
-const SAMPLE: &[u8] = include_bytes!("../../../sim/src/assets/sample.mp4");
+pub(super) const SAMPLE: &[u8] = include_bytes!("../../../sim/src/assets/sample.mp4");
 
-fn input(dir: &Path, name: &str, bytes: &[u8]) -> CutInput {
+pub(super) fn input(dir: &Path, name: &str, bytes: &[u8]) -> CutInput {
     let path = dir.join(format!("{name}.mp4"));
     std::fs::write(&path, bytes).unwrap();
     CutInput {
@@ -33,47 +33,31 @@ fn sample_count(path: &Path) -> (u32, Vec<TrackType>) {
 
 /// The sample's video track rewritten at another frame size (the pictures themselves are
 /// not decoded by anything here, so the bytes stay the sample's).
-fn resized_sample(dir: &Path, width: u16, height: u16) -> PathBuf {
-    let source = dir.join("source.mp4");
-    std::fs::write(&source, SAMPLE).unwrap();
-    let file = std::fs::File::open(&source).unwrap();
-    let size = file.metadata().unwrap().len();
-    let mut reader = Mp4Reader::read_header(BufReader::new(file), size).unwrap();
-    let (id, track) = reader.tracks().iter().next().unwrap();
-    let (id, timescale) = (*id, track.timescale());
-    let avc = AvcConfig {
-        width,
-        height,
-        seq_param_set: track.sequence_parameter_set().unwrap().to_vec(),
-        pic_param_set: track.picture_parameter_set().unwrap().to_vec(),
-    };
-    let out = dir.join(format!("resized-{width}x{height}.mp4"));
-    let config = Mp4Config {
-        major_brand: "isom".parse().unwrap(),
-        minor_version: 512,
-        compatible_brands: vec!["isom".parse().unwrap()],
-        timescale: 1000,
-    };
-    let mut writer = Mp4Writer::write_start(
-        BufWriter::new(std::fs::File::create(&out).unwrap()),
-        &config,
-    )
-    .unwrap();
-    writer
-        .add_track(&TrackConfig {
-            track_type: TrackType::Video,
-            timescale,
-            language: "und".into(),
-            media_conf: MediaConfig::AvcConfig(avc),
-        })
-        .unwrap();
-    for n in 1..=reader.sample_count(id).unwrap() {
-        let sample = reader.read_sample(id, n).unwrap().unwrap();
-        writer.write_sample(1, &sample).unwrap();
-    }
-    writer.write_end().unwrap();
-    drop(writer);
-    out
+pub(super) fn resized_sample(dir: &Path, width: u16, height: u16) -> PathBuf {
+    let name = format!("resized-{width}x{height}");
+    super::sound_tests::rewritten_sample(dir, &name, Some((width, height)), None)
+}
+
+/// A shell script in `dir` standing in for ffmpeg, running `body`.
+#[cfg(unix)]
+pub(super) fn fake_ffmpeg(dir: &Path, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = dir.join("ffmpeg");
+    std::fs::write(&fake, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    fake
+}
+
+/// Stands in for ffmpeg: records its arguments (one a line, in the file returned second)
+/// and writes the last one (the output).
+#[cfg(unix)]
+pub(super) fn recording_ffmpeg(dir: &Path) -> (PathBuf, PathBuf) {
+    let args = dir.join("args.txt");
+    let body = format!(
+        "printf '%s\\n' \"$@\" > '{}'\nfor last; do :; done\necho video > \"$last\"",
+        args.display()
+    );
+    (fake_ffmpeg(dir, &body), args)
 }
 
 #[test]
@@ -122,20 +106,8 @@ fn a_different_frame_size_is_named_and_nothing_is_written() {
 #[cfg(unix)]
 #[test]
 fn with_ffmpeg_installed_a_mismatch_is_re_encoded_by_it() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    // Stands in for ffmpeg: records its arguments and writes the last one (the output).
-    let fake = dir.path().join("ffmpeg");
-    let args_file = dir.path().join("args.txt");
-    std::fs::write(
-        &fake,
-        format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\nfor last; do :; done\necho video > \"$last\"\n",
-            args_file.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (fake, args_file) = recording_ffmpeg(dir.path());
     let inputs = vec![
         input(dir.path(), "01-arrival", SAMPLE),
         CutInput {
@@ -171,4 +143,36 @@ fn a_file_that_is_no_mp4_is_named() {
         cut(&[], &dir.path().join("x.mp4"), None),
         Err(CutError::Empty)
     ));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cut_into_a_new_folder_makes_it_and_a_failed_one_leaves_no_half_film() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = vec![
+        input(dir.path(), "01-arrival", SAMPLE),
+        input(dir.path(), "02-market", SAMPLE),
+    ];
+    let out = dir.path().join("out/films/cut.mp4");
+    cut(&inputs, &out, None).unwrap();
+    assert_eq!(mp4_duration_secs(&out).unwrap(), Some(2.0));
+
+    // An ffmpeg that dies halfway (a full disk, a kill): its half file is not left behind,
+    // under the final name or beside it.
+    let fake = fake_ffmpeg(
+        dir.path(),
+        "for last; do :; done\necho half > \"$last\"\necho 'No space left on device' >&2\nexit 1",
+    );
+    let mixed = vec![
+        input(dir.path(), "03-exit", SAMPLE),
+        CutInput {
+            label: "04-dawn take 1".into(),
+            path: resized_sample(dir.path(), 320, 180),
+        },
+    ];
+    let out = dir.path().join("new/cut.mp4");
+    let err = cut(&mixed, &out, Some(&fake)).unwrap_err().to_string();
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(!out.exists());
+    assert!(!dir.path().join("new/cut.mp4.partial").exists());
 }

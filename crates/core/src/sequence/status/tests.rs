@@ -206,3 +206,28 @@ fn a_cut_needs_every_keeper_downloaded() {
         "board 03-exit cannot be read: line 1, column 1: expected value"
     );
 }
+
+#[test]
+fn the_cut_says_the_prompt_sent_and_survives_a_board_that_no_longer_parses() {
+    let mut s = status();
+    for (board, take) in [("01-arrival", 2), ("02-market", 4), ("03-exit", 1)] {
+        let path = format!("/p/{board}.json");
+        s.apply(&view(&path, take, true, Some(("/r/x.mp4", 5.0))));
+    }
+    // The record's prompt (the board as sent) wins over the board file as it is now, and
+    // a later view of the same take keeps it.
+    s.boards[1].keeper.as_mut().unwrap().prompt = Some("as sent".into());
+    s.apply(&view("/p/02-market.json", 4, true, Some(("/r/x.mp4", 5.0))));
+    assert_eq!(s.cut_shots().unwrap()[1].prompt, "as sent");
+    assert_eq!(s.boards[1].unreadable_but_kept(), None);
+
+    s.boards[1].board = Err("line 3, column 7: expected `,`".into());
+    assert_eq!(s.cut_shots().unwrap()[1].prompt, "as sent");
+    assert_eq!(
+        s.boards[1].unreadable_but_kept().unwrap(),
+        "board 02-market cannot be read (line 3, column 7: expected `,`); \
+         its keeper, take 4, is used as it was sent"
+    );
+    // What it asked for still counts toward the planned running time.
+    assert_eq!(s.boards[1].planned_seconds(), 12.0);
+}
