@@ -9,11 +9,10 @@ use shotdeck::sim::Faults;
 /// `single-shot.json` (10 s, silent) as a Turbo 720p board.
 fn turbo_board(s: &Setup) -> std::path::PathBuf {
     let board = s.board("single-shot.json");
-    let mut json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&board).unwrap()).unwrap();
-    json["model"] = "kling-v3-turbo".into();
-    json["quality"] = "std".into();
-    std::fs::write(&board, json.to_string()).unwrap();
+    super::paid::edit_board(&board, |json| {
+        json["model"] = "kling-v3-turbo".into();
+        json["quality"] = "std".into();
+    });
     board
 }
 
