@@ -59,7 +59,13 @@ pub(super) fn send(args: SendArgs) -> ExitCode {
     eprintln!(
         "job {id} ({}): {}",
         printable(&rec.view.board_title),
-        cost_line(provider, &rec.board, est.as_ref(), &uploads)
+        cost_line(
+            provider,
+            &rec.board,
+            est.as_ref(),
+            &uploads,
+            &config.profiles
+        )
     );
     let hint = format!(
         "sending job {id} costs money: from a script, pass --yes to send it; nothing was sent"

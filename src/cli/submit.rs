@@ -12,6 +12,7 @@ use super::validate::{load_and_validate, print_findings, route_refuses};
 use super::{BoardArg, EXIT_UNREADABLE, ProviderArg};
 use crate::app::provider_settings;
 use crate::core::cost::{Estimate, estimate};
+use crate::core::gateway_profile::Profiles;
 use crate::core::model::is_url;
 use crate::core::{Board, Provider, is_submittable, printable, printable_path};
 use crate::engine::EngineHandle;
@@ -115,7 +116,7 @@ pub(super) fn run(args: SubmitArgs) -> ExitCode {
         eprintln!("cannot submit to {provider}: {e}");
         return ExitCode::from(EXIT_NOT_SENT);
     }
-    let what = cost_line(provider, &board, est.as_ref(), &uploads);
+    let what = cost_line(provider, &board, est.as_ref(), &uploads, &config.profiles);
     eprintln!("{what}");
     if let Some(total) = submit_n::total_line(est.as_ref(), args.takes) {
         eprintln!("{total}");
@@ -189,6 +190,7 @@ pub(super) fn cost_line(
     board: &Board,
     est: Option<&Estimate>,
     uploads: &[(String, Option<u64>)],
+    profiles: &Profiles,
 ) -> String {
     let cost = match est {
         Some(e) => e.summary(),
@@ -211,7 +213,7 @@ pub(super) fn cost_line(
         format!("; uploads {}", list.join(", "))
     };
     // Said where the user decides to pay, not only among the warnings above it.
-    let unverified: String = crate::core::rules::unverified_notes(board, provider)
+    let unverified: String = crate::core::rules::unverified_notes(board, provider, profiles)
         .into_iter()
         .map(|note| format!("; unverified: {note}"))
         .collect();
@@ -287,7 +289,10 @@ fn dry_run(
     if let Some(route) = crate::core::compose::route_line(board, provider, &config.profiles) {
         eprintln!("{route}");
     }
-    eprintln!("{}", cost_line(provider, board, est, uploads));
+    eprintln!(
+        "{}",
+        cost_line(provider, board, est, uploads, &config.profiles)
+    );
     if let Some(total) = submit_n::total_line(est, takes) {
         eprintln!("{total}");
     }

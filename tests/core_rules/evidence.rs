@@ -227,7 +227,7 @@ fn four_k_through_a_gateway_is_as_unverified_as_on_the_official_api() {
                 "{p}: {f:?}"
             );
             // The submit dialog and the CLI's cost line read these notes.
-            let notes = shotdeck::core::rules::unverified_notes(b, p);
+            let notes = shotdeck::core::rules::unverified_notes(b, p, &Default::default());
             assert!(
                 notes
                     .iter()
@@ -237,6 +237,9 @@ fn four_k_through_a_gateway_is_as_unverified_as_on_the_official_api() {
         }
         let mut pro = b.clone();
         pro.quality = "pro".into();
-        assert!(shotdeck::core::rules::unverified_notes(&pro, Provider::NewApi).is_empty());
+        assert!(
+            shotdeck::core::rules::unverified_notes(&pro, Provider::NewApi, &Default::default())
+                .is_empty()
+        );
     }
 }

@@ -7,6 +7,7 @@ mod models;
 mod route;
 mod settings;
 mod shots;
+mod v2_words;
 
 use shotdeck::core::images::{ImageFact, ImageFacts};
 use shotdeck::core::{Board, FieldPath, Finding, Provider, Severity, Shot, ShotField, validate};

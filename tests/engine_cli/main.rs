@@ -18,6 +18,7 @@ mod paid;
 mod sequence;
 mod spend_by;
 mod takes;
+mod turbo_price;
 mod unsent;
 mod wait_elsewhere;
 

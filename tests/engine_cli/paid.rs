@@ -2,6 +2,15 @@
 //! a gateway create's answer is lost (needs attention, then `jobs attach` or `jobs lost`).
 
 use super::{Setup, describe, text};
+use std::path::Path;
+
+/// Rewrites the board file at `path` through `change`.
+pub(super) fn edit_board(path: &Path, change: impl FnOnce(&mut serde_json::Value)) {
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    change(&mut json);
+    std::fs::write(path, json.to_string()).unwrap();
+}
 use shotdeck::sim::Faults;
 
 #[tokio::test]
@@ -45,10 +54,7 @@ async fn a_paid_submit_from_a_script_needs_yes_and_a_dry_run_sends_nothing() {
 async fn a_4k_submit_says_unverified_before_it_asks_for_money() {
     let s = Setup::new(Faults::default()).await;
     let board = s.board("single-shot.json");
-    let mut json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&board).unwrap()).unwrap();
-    json["quality"] = "4k".into();
-    std::fs::write(&board, json.to_string()).unwrap();
+    edit_board(&board, |json| json["quality"] = "4k".into());
     let b = board.to_str().unwrap();
     for args in [vec!["submit", b, "--dry-run"], vec!["submit", b]] {
         let out = s.run(&args).await;
@@ -71,6 +77,38 @@ async fn a_4k_submit_says_unverified_before_it_asks_for_money() {
             )),
             "{provider}: {err}"
         );
+    }
+    assert_eq!(s.sim.stats().api_requests, 0);
+}
+
+/// On the v2 design 4k is `settings.resolution`: no legacy endpoint is named, and the shot
+/// list is said to go in the prompt.
+#[tokio::test]
+async fn a_v2_4k_submit_is_described_in_the_v2_designs_words() {
+    let s = Setup::new(Faults::default()).await;
+    super::money::write_config(&s, "[profiles.kling]\nroute = \"v2\"\n");
+    let board = s.board("noir-3-shot.json");
+    edit_board(&board, |json| {
+        json["quality"] = "4k".into();
+        // v2 ends a shot at ";" (refused); this board's shots use one.
+        for shot in json["shots"].as_array_mut().unwrap() {
+            let prompt = shot["prompt"].as_str().unwrap().replace(';', ",");
+            shot["prompt"] = prompt.into();
+        }
+    });
+    let b = board.to_str().unwrap();
+    for args in [vec!["submit", b, "--dry-run"], vec!["submit", b]] {
+        let out = s.run(&args).await;
+        let err = text(&out.stderr);
+        assert!(
+            !err.contains("unverified") && !err.contains("/v1/videos/"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("kling carries: 3 shots written in the prompt"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("Route: kling v2 (api key)"), "{args:?}: {err}");
     }
     assert_eq!(s.sim.stats().api_requests, 0);
 }

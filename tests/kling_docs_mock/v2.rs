@@ -16,7 +16,8 @@
 //!   "4k"] … audio: ["native", "off"], multiShot: true }`, `"kling-3.0-turbo": {
 //!   resolutions: ["720p", "1080p"] }`; "poll `GET /tasks` … Auth is `Authorization: Bearer
 //!   <key>`". `shared.ts` @ 90f2c5be: contents types "prompt", "first_frame", "last_frame".
-//! - [LOOKUP] a client's test (stored file id 69784959331; the index names no repository):
+//! - [LOOKUP] a client's test, Bashocodes/vettu `apps/web/src/lib/server/gen/kling.test.ts` @
+//!   dd85c85784c3:
 //!   `calls[1]!.url, \`${KLING_BASE}/tasks?task_ids=task_abc\`` answered
 //!   `{ data: [{ id: "task_abc", status: "succeeded", outputs: [{ type: "video", url } ] }] }`.
 //! - [KLING] Kling's own page, as a client keeps it: aself101/kling-api
@@ -24,8 +25,8 @@
 //!   https://kling.ai/document-api/api/video/3-0-omni/video-omni"), "Query Task (By task
 //!   ID)": "`task_ids`: Support batch queries, separated by \",\"", answering `data` as a
 //!   list of `{id, status, message, …, outputs: [{type: "video", id, url, watermark_url,
-//!   duration}]}`; the same client's README @ 71eb8c9e: "The vendor caps `GET /tasks` at
-//!   **20 ids** per request (undocumented; verified live)" and "it answers `200 data: []`
+//!   duration}]}`; the same client's `README.md` (commit not pinned; the one @ 71eb8c9e
+//!   lacks it): "The vendor caps `GET /tasks` at **20 ids** per request (undocumented; verified live)" and "it answers `200 data: []`
 //!   for unknown ids". How Kling refuses a 21st id is not written anywhere: the mock
 //!   refuses it as [ERRORS] "400 1201", so a client that asks for more fails loudly here.
 //! - [ERRORS] the legacy design's error table (General Information, quoted in `mod.rs`):

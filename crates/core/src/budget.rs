@@ -166,8 +166,20 @@ pub fn charged_units(units: &str) -> Option<f64> {
 
 /// Charged units in USD when they are readable and the model's unit price is known.
 pub fn units_to_usd(units: &str, model: &str, prices: &UnitPrices) -> Option<f64> {
-    let price = *prices.get(model)?;
-    (price.is_finite() && price >= 0.0).then(|| charged_units(units).map(|u| u * price))?
+    let price = unit_price(model, prices)?;
+    charged_units(units).map(|u| u * price)
+}
+
+/// The `[usd_per_unit]` price of a job's recorded model. Jobs record the name sent on the
+/// wire (`kling-3.0-turbo`), users key prices by the board's model (`kling-v3-turbo`), so
+/// the recorded name is tried first and then the model-table id it is sent for; recorded
+/// rows keep their names (no migration). Only finite, non-negative prices count.
+pub fn unit_price(model: &str, prices: &UnitPrices) -> Option<f64> {
+    let table_id = crate::models::priced_row(crate::models::MODELS, model).map(|row| row.name);
+    let price = prices
+        .get(model)
+        .or_else(|| table_id.and_then(|id| prices.get(id)))?;
+    (price.is_finite() && *price >= 0.0).then_some(*price)
 }
 
 #[cfg(test)]
@@ -228,6 +240,21 @@ mod tests {
         assert!((usd - 0.35).abs() < 1e-9);
         assert_eq!(units_to_usd("2.5", "kling-v3-omni", &prices), None);
         assert_eq!(units_to_usd("n/a", "kling-v3", &prices), None);
+    }
+
+    #[test]
+    fn a_charge_recorded_under_the_wire_name_is_priced_by_the_boards_model() {
+        let prices = UnitPrices::from([("kling-v3-turbo".to_string(), 0.2)]);
+        assert_eq!(units_to_usd("2", "kling-3.0-turbo", &prices), Some(0.4));
+        assert_eq!(units_to_usd("2", "kling-v3-turbo", &prices), Some(0.4));
+        assert_eq!(unit_price("kling-3.0-turbo", &prices), Some(0.2));
+        // The recorded name's own price wins over the table id's.
+        let both = UnitPrices::from([
+            ("kling-v3-turbo".to_string(), 0.2),
+            ("kling-3.0-turbo".to_string(), 0.3),
+        ]);
+        assert_eq!(unit_price("kling-3.0-turbo", &both), Some(0.3));
+        assert_eq!(unit_price("other-model", &prices), None);
     }
 
     #[test]

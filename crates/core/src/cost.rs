@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::compose::effective_model;
 use super::model::Board;
-use super::models::{MODELS, ModelTable};
+use super::models::{MODELS, ModelTable, priced_row};
 use super::provider::Provider;
 
 pub use super::models::Rate;
@@ -62,7 +62,7 @@ pub fn prices_from(table: ModelTable) -> PriceTable {
 
 /// `None` when the table has no rate for this provider, model and quality.
 pub fn estimate(board: &Board, provider: Provider, prices: &PriceTable) -> Option<Estimate> {
-    let model = effective_model(board, provider);
+    let model = priced_model(board, provider);
     let rate = prices
         .get(provider.as_str())?
         .get(&model)?
@@ -79,6 +79,15 @@ pub fn estimate(board: &Board, provider: Provider, prices: &PriceTable) -> Optio
     })
 }
 
+/// The `[prices]` key a board is priced under: the model-table id of the model the
+/// provider is asked for (`kling-v3-turbo`, though `kling-3.0-turbo` is sent; `kling-v3-omni`
+/// for kling-v3's reference boards), or the name sent when the table does not know it (a
+/// gateway's own model, priced only by the user's `[prices]`).
+pub fn priced_model(board: &Board, provider: Provider) -> String {
+    let sent = effective_model(board, provider);
+    priced_row(MODELS, &sent).map_or(sent, |row| row.name.to_string())
+}
+
 /// A USD amount as `$1.23`. An amount that rounds to zero is `$0.00`, never `$-0.00` (a sum
 /// of no jobs is −0.0 in IEEE arithmetic); a real negative amount is `-$1.23`.
 pub fn usd(amount: f64) -> String {
@@ -93,6 +102,10 @@ pub fn usd(amount: f64) -> String {
     let sign = if cents < 0.0 { "-" } else { "" };
     format!("{sign}${:.2}", cents.abs() / 100.0)
 }
+
+#[cfg(test)]
+#[path = "cost_tests.rs"]
+mod table_tests;
 
 #[cfg(test)]
 mod tests {

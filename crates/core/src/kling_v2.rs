@@ -228,6 +228,20 @@ pub fn choose(row: &ModelRow, mode: Mode, pref: RoutePref) -> Result<Design, Str
     Ok(design)
 }
 
+/// The v2 model when the official provider sends a board of `mode` on `row` by the v2
+/// design under `pref`; `None` for the legacy design, a refused board or another provider.
+/// Every place that describes a send (warnings, the cost line, "carries") asks this, so a
+/// v2 send is never described with the legacy endpoint's words.
+pub fn sent_by_v2(
+    row: &ModelRow,
+    mode: Mode,
+    provider: Provider,
+    pref: RoutePref,
+) -> Option<&V2Model> {
+    let v2 = provider == Provider::Kling && choose(row, mode, pref) == Ok(Design::V2);
+    v2.then(|| v2_model(row)).flatten()
+}
+
 /// The v2 model of a row whose board goes v2.
 pub fn v2_model(row: &ModelRow) -> Option<&V2Model> {
     row.designs.v2.as_ref()
@@ -322,6 +336,14 @@ pub fn limits_of_board(
             "the v2 design has no negative_prompt: it is not sent (say what to avoid in the \
              prompt)"
                 .to_string(),
+        ));
+    }
+    // `settings` holds resolution, duration, audio, multi_shot and aspect_ratio only.
+    if board.cfg_scale != crate::model::DEFAULT_CFG_SCALE {
+        out.push((
+            false,
+            FieldPath::CfgScale,
+            "the v2 design has no cfg_scale: it is not sent".to_string(),
         ));
     }
     out

@@ -138,6 +138,25 @@ pub fn row_or_default<'a>(table: ModelTable<'a>, name: &str) -> &'a ModelRow {
         .unwrap_or(table[0])
 }
 
+/// The row whose prices apply to a model name, whether it is a row's own name (the board's
+/// `model`, a `[prices]` key) or a name sent on the wire: a route's `model_name`
+/// (`kling-3.0-turbo` is sent for `kling-v3-turbo`) or a v2 path model. A row's own name
+/// wins, so `kling-v3-omni`, sent for kling-v3's reference boards, is priced as the
+/// kling-v3-omni row. `None` for a name the table does not know (a gateway's own).
+pub fn priced_row<'a>(table: ModelTable<'a>, name: &str) -> Option<&'a ModelRow> {
+    find(table, name).or_else(|| {
+        table.iter().copied().find(|row| {
+            let routes = [&row.text, &row.image, &row.reference];
+            routes.iter().any(|r| r.model_name == name)
+                || row
+                    .designs
+                    .v2
+                    .as_ref()
+                    .is_some_and(|v2| v2.path_model == name)
+        })
+    })
+}
+
 /// The names in the table, in order (for messages and the Settings cycle).
 pub fn names(table: ModelTable) -> Vec<&'static str> {
     table.iter().map(|row| row.name).collect()

@@ -7,6 +7,8 @@ use super::gateway_profile::{Profiles, ShotDuration, ShotList};
 use super::model::{Board, Mode, ShotType};
 use super::provider::Provider;
 
+mod v2;
+
 /// How a route carries the shot list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShotListForm {
@@ -123,8 +125,14 @@ impl Profiles {
 
 impl RouteCaps {
     /// What this route will carry of `board`, in one line: "3 shots as multi_prompt",
-    /// "single prompt", "Auto: one prompt, the model cuts the shots".
+    /// "single prompt", "Auto: one prompt, the model cuts the shots". A board the official
+    /// provider sends by the v2 design is told in that design's words.
     pub fn carries(&self, board: &Board) -> String {
+        let row = crate::models::row_or_default(crate::models::MODELS, &board.model);
+        let pref = self.kling_route;
+        if let Some(v2) = crate::kling_v2::sent_by_v2(row, board.mode, self.provider, pref) {
+            return v2::carries(board, v2);
+        }
         let mut what = match (board.multi_shot, board.shot_type) {
             (true, ShotType::Custom) => match &self.shot_list {
                 Some(list) => {

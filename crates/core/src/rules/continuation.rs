@@ -26,7 +26,8 @@ pub(super) fn video_reference(cx: &Ctx, out: &mut Vec<Finding>) {
         return;
     };
     let with = format!("with {from} take {take} as the reference video");
-    // A ComfyUI Kling node's omni body: `payload["sound"] = "off"  # 有 video_list 时 API
+    // A ComfyUI Kling node's omni body (awsl1110/ComfyUI-KlingAI `kling_nodes.py` @
+    // 5f3d14961be5): `payload["sound"] = "off"  # 有 video_list 时 API
     // 要求声音关闭` ("with video_list the API requires sound off"); Kling's price list has
     // video input with audio off only.
     if b.sound {

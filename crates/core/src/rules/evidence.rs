@@ -7,16 +7,15 @@ use super::Ctx;
 use super::settings::sends_klings_body;
 use crate::field_path::FieldPath;
 use crate::findings::Finding;
+use crate::gateway_profile::Profiles;
+use crate::kling_v2::sent_by_v2;
 use crate::model::Board;
 use crate::models::{Endpoint, MODELS, Route, Setting, row_or_default};
 use crate::provider::Provider;
 
 pub(super) fn unverified(cx: &Ctx, out: &mut Vec<Finding>) {
     // The v2 design takes 4K as `settings.resolution`, not as the legacy `mode`.
-    if cx.provider == Provider::Kling
-        && crate::kling_v2::choose(cx.row, cx.board.mode, cx.caps.kling_route)
-            == Ok(crate::kling_v2::Design::V2)
-    {
+    if sent_by_v2(cx.row, cx.board.mode, cx.provider, cx.caps.kling_route).is_some() {
         return;
     }
     for (path, note) in notes(cx.board, cx.provider, cx.route) {
@@ -29,9 +28,14 @@ pub(super) fn unverified(cx: &Ctx, out: &mut Vec<Finding>) {
 
 /// What the board's submit would send that no page of its endpoint shows, one line each
 /// (`quality "4k" on /v1/videos/text2video (kling-v3): …`), for the paid-send dialogs.
-pub fn unverified_notes(board: &Board, provider: Provider) -> Vec<String> {
-    let route = row_or_default(MODELS, &board.model).route(board.mode);
-    notes(board, provider, route)
+/// None when the board goes by Kling's v2 design (the legacy endpoints' notes are not
+/// about it; the `unverified` rule says the same).
+pub fn unverified_notes(board: &Board, provider: Provider, profiles: &Profiles) -> Vec<String> {
+    let row = row_or_default(MODELS, &board.model);
+    if sent_by_v2(row, board.mode, provider, profiles.kling.route).is_some() {
+        return Vec::new();
+    }
+    notes(board, provider, row.route(board.mode))
         .into_iter()
         .map(|(_, note)| note)
         .collect()

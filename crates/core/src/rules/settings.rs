@@ -110,9 +110,13 @@ pub(super) fn model(cx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 /// Fields the official endpoint does not document are not sent (compose reads the same
-/// row); say so when the board sets them. The gateway form still carries them.
+/// row); say so when the board sets them. The gateway form still carries them. A board
+/// sent by the v2 design is told by the `kling_route` rule, in the v2 design's words.
 pub(super) fn model_fields(cx: &Ctx, out: &mut Vec<Finding>) {
-    if cx.provider != Provider::Kling {
+    if cx.provider != Provider::Kling
+        || crate::kling_v2::sent_by_v2(cx.row, cx.board.mode, cx.provider, cx.caps.kling_route)
+            .is_some()
+    {
         return;
     }
     let b = cx.board;

@@ -9,7 +9,7 @@ use tokio_postgres::GenericClient;
 
 use super::PgStore;
 use crate::{LedgerEntry, StoreError};
-use shotdeck_core::budget::{SpentSoFar, UnitPrices, units_to_usd};
+use shotdeck_core::budget::{SpentSoFar, UnitPrices, unit_price, units_to_usd};
 use shotdeck_core::jobs::{CANCELLED_IN_DOUBT_CODE, JobId, JobPhase, LOST_CODE};
 
 /// Failed rows without a task that still count: creates in doubt.
@@ -189,11 +189,8 @@ async fn spent<C: GenericClient + Sync>(
             let model: Option<String> = r.get(0);
             let (uncharged_est, units, charged_est): (f64, f64, f64) =
                 (r.get(1), r.get(2), r.get(3));
-            let unit_price = model
-                .as_ref()
-                .and_then(|m| prices.get(m))
-                .filter(|p| p.is_finite() && **p >= 0.0);
-            uncharged_est + unit_price.map_or(charged_est, |p| units * p)
+            let price = model.as_deref().and_then(|m| unit_price(m, prices));
+            uncharged_est + price.map_or(charged_est, |p| units * p)
         })
         // Not `sum()`: an empty f64 sum is -0.0, which prints as "$-0.00".
         .fold(0.0, |total, usd| total + usd))

@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use super::{NewJob, Store, StoreError, parse_provider};
 use crate::LedgerEntry;
 use crate::phase::{self, parse_phase};
-use shotdeck_core::budget::{Budget, OverBudget, SpentSoFar, UnitPrices, units_to_usd};
+use shotdeck_core::budget::{Budget, OverBudget, SpentSoFar, UnitPrices, unit_price, units_to_usd};
 use shotdeck_core::jobs::{CANCELLED_IN_DOUBT_CODE, JobId, JobPhase, LOST_CODE};
 
 /// Rows where money may have been spent (see the module docs). The codes are
@@ -330,11 +330,8 @@ fn spent_except(
     Ok(groups
         .into_iter()
         .map(|(model, uncharged_est, units, charged_est)| {
-            let unit_price = model
-                .as_ref()
-                .and_then(|m| unit_prices.get(m))
-                .filter(|p| p.is_finite() && **p >= 0.0);
-            uncharged_est + unit_price.map_or(charged_est, |p| units * p)
+            let price = model.as_deref().and_then(|m| unit_price(m, unit_prices));
+            uncharged_est + price.map_or(charged_est, |p| units * p)
         })
         // Not `sum()`: an empty f64 sum is -0.0, which prints as "$-0.00".
         .fold(0.0, |total, usd| total + usd))

@@ -265,7 +265,7 @@ fn paid_board(doc: &Doc, simulated: bool) -> Paid {
         simulated,
         uploads,
         warnings: d.warnings,
-        unverified: shotdeck_core::rules::unverified_notes(b, provider),
+        unverified: shotdeck_core::rules::unverified_notes(b, provider, doc.profiles()),
         carries: d.carries.clone(),
         usd: d.estimate.as_ref().map(|e| e.usd),
         takes: 1,

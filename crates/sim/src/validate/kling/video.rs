@@ -6,7 +6,8 @@
 //! new-api's Kling adaptor (cuijinyu/new-api relay/channel/task/kling/adaptor.go @
 //! 7f2ef4ad7b18): `OmniVideoItem {VideoUrl, ReferType // feature, base, KeepOriginalSound //
 //! yes, no}` and "V3 支持 3-15s，但视频参考(feature)限制为 3-10s"; a ComfyUI Kling node's
-//! omni body: `payload["sound"] = "off"  # 有 video_list 时 API 要求声音关闭`.
+//! omni body (awsl1110/ComfyUI-KlingAI `kling_nodes.py` @ 5f3d14961be5, `KlingVideoFeature`):
+//! `payload["sound"] = "off"  # 有 video_list 时 API 要求声音关闭`.
 
 use super::super::common::check_one_of;
 use super::super::{Fields, Invalid};
