@@ -7,6 +7,8 @@ use shotdeck::core::sequence::{BoardStatus, ContinueFrom, KeeperFacts, SequenceS
 use shotdeck::engine::events::{JobCmd, JobEvent, JobFile, JobPhase};
 
 use super::snap;
+
+mod continues;
 use crate::ui_support::*;
 
 fn sequence(board: &Path) -> SequenceStatus {

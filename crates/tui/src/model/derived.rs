@@ -97,6 +97,10 @@ pub struct Derived {
     pub estimate: Option<Estimate>,
     /// What the route will carry of the board (the submit dialog's "Carries" line).
     pub carries: String,
+    /// How the board continues from the previous board's keeper, when its sequence says
+    /// so: the line said above the preview (which then shows the body with it), or why a
+    /// submit would be refused (see `model::continues`).
+    pub continues: Option<Result<String, String>>,
 }
 
 impl Derived {
@@ -155,6 +159,7 @@ impl Derived {
                 provider,
                 profiles,
             ),
+            continues: None,
         }
     }
 }
@@ -170,7 +175,7 @@ fn with_route(carries: String, board: &Board, provider: Provider, profiles: &Pro
     }
 }
 
-fn json_lines(body: &serde_json::Value) -> Vec<JsonLine> {
+pub(crate) fn json_lines(body: &serde_json::Value) -> Vec<JsonLine> {
     let text = serde_json::to_string_pretty(body).unwrap_or_default();
     text.lines()
         .map(|line| {
