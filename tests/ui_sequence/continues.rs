@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use shotdeck::core::Board;
 use shotdeck::core::jobs::Refusal;
-use shotdeck::core::sequence::{BoardStatus, ContinueFrom, KeeperFacts, SequenceStatus};
+use shotdeck::core::sequence::{KeeperFacts, SequenceStatus};
 use shotdeck::engine::events::{JobCmd, JobEvent};
 
 use super::snap;
@@ -25,38 +25,21 @@ fn signed_url() -> String {
     )
 }
 
-/// 01-arrival (take 2 kept, finished two days ago, `url` and `file` as given) then this
-/// board, continuing from it.
+/// 01-arrival (take 2 kept, 5 s, finished two days ago, `url` and `file` as given), this
+/// board continuing from it, then 03-exit.
 fn sequence(board: &Path, url: Option<String>, file: Option<&str>) -> SequenceStatus {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64;
-    SequenceStatus {
-        title: "Night market".into(),
-        boards: vec![
-            BoardStatus {
-                name: "01-arrival".into(),
-                path: board.with_file_name("01-arrival.json"),
-                board: Ok(noir()),
-                continue_from: None,
-                keeper: Some(KeeperFacts {
-                    take: 2,
-                    seconds: 5.0,
-                    file: file.map(PathBuf::from),
-                    url,
-                    finished_at: Some(now - 2 * DAY_MS),
-                }),
-            },
-            BoardStatus {
-                name: "board".into(),
-                path: board.to_path_buf(),
-                board: Ok(noir()),
-                continue_from: Some(ContinueFrom::Previous),
-                keeper: None,
-            },
-        ],
-    }
+    let kept = KeeperFacts {
+        take: 2,
+        seconds: 5.0,
+        file: file.map(PathBuf::from),
+        url,
+        finished_at: Some(now - 2 * DAY_MS),
+    };
+    super::sequence_with(board, kept)
 }
 
 /// One shot on omni-video, 5 s, sound off: what a video reference allows.

@@ -7,14 +7,13 @@
 
 use std::path::Path;
 
-use shotdeck_core::compose::{PlaceholderImages, UNASSIGNED_TASK_ID, compose_with};
 use shotdeck_core::gateway_profile::Profiles;
 use shotdeck_core::jobs::Refusal;
 use shotdeck_core::sequence::continuation::{VIDEO_PREFIX, needs_prefix};
 use shotdeck_core::sequence::{Continuation, ContinueHow, SequenceStatus, board_name};
 use shotdeck_core::{Board, Provider};
 
-use crate::model::derived::{Derived, Preview, json_lines};
+use crate::model::derived::{Derived, Preview};
 use crate::model::doc::Doc;
 
 /// A result URL longer than this is shown shortened: signed URLs run to hundreds of
@@ -88,19 +87,7 @@ pub fn show(
         let mut sent = board.clone();
         c.clone().apply(&mut sent);
         // The last frame is a local image like any other: shown as its placeholder.
-        derived.preview = compose_with(
-            &sent,
-            provider,
-            profiles,
-            &PlaceholderImages,
-            UNASSIGNED_TASK_ID,
-        )
-        .map(|req| Preview {
-            lines: json_lines(&req.body),
-            method: req.method,
-            path: req.path,
-        })
-        .map_err(|e| e.to_string());
+        derived.preview = Preview::of(&sent, provider, profiles);
         if let (Ok(p), ContinueHow::VideoReference { video_url, .. }) =
             (&mut derived.preview, &c.how)
         {

@@ -63,6 +63,25 @@ pub struct Preview {
     pub lines: Vec<JsonLine>,
 }
 
+impl Preview {
+    /// The request `board` composes to, local images as placeholders, or why it does not.
+    pub fn of(board: &Board, provider: Provider, profiles: &Profiles) -> Result<Preview, String> {
+        compose_with(
+            board,
+            provider,
+            profiles,
+            &PlaceholderImages,
+            UNASSIGNED_TASK_ID,
+        )
+        .map(|req| Preview {
+            lines: json_lines(&req.body),
+            method: req.method,
+            path: req.path,
+        })
+        .map_err(|e| e.to_string())
+    }
+}
+
 /// Worst severity among a set of findings, or fine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -131,19 +150,7 @@ impl Derived {
             .filter(|f| f.severity == Severity::Error)
             .count();
         // The user's gateway profiles: the preview is what a submit sends.
-        let preview = compose_with(
-            board,
-            provider,
-            profiles,
-            &PlaceholderImages,
-            UNASSIGNED_TASK_ID,
-        )
-        .map(|req| Preview {
-            lines: json_lines(&req.body),
-            method: req.method,
-            path: req.path,
-        })
-        .map_err(|e| e.to_string());
+        let preview = Preview::of(board, provider, profiles);
         Derived {
             errors,
             warnings: findings.len() - errors,
@@ -175,7 +182,7 @@ fn with_route(carries: String, board: &Board, provider: Provider, profiles: &Pro
     }
 }
 
-pub(crate) fn json_lines(body: &serde_json::Value) -> Vec<JsonLine> {
+fn json_lines(body: &serde_json::Value) -> Vec<JsonLine> {
     let text = serde_json::to_string_pretty(body).unwrap_or_default();
     text.lines()
         .map(|line| {
