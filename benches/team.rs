@@ -27,6 +27,10 @@ use shotdeck::providers::{Client, ProviderSettings};
 use shotdeck::sim::{Faults, SimConfig, SimKeys, SimServer};
 use shotdeck_core::store_url::StoreUrl;
 
+#[path = "support/team_report.rs"]
+mod report;
+use report::{LIMIT, Run, TASK_SECONDS, print};
+
 /// `TEAM_JOBS` jobs a run (600), each run stopped after `TEAM_CAP_SECS` (600) and reported
 /// as far as it got.
 fn env_or(name: &str, default: usize) -> usize {
@@ -41,8 +45,12 @@ fn jobs() -> usize {
 fn cap() -> Duration {
     Duration::from_secs(env_or("TEAM_CAP_SECS", 600) as u64)
 }
-const LIMIT: u32 = 2;
-const TASK_SECONDS: f64 = 0.1;
+
+/// Whether `TEAM_RUNS` (a comma list of `pg3`, `pg1`, `sqlite`; all when unset) asks for
+/// the run `name`.
+fn wanted(name: &str) -> bool {
+    std::env::var("TEAM_RUNS").map_or(true, |runs| runs.split(',').any(|r| r.trim() == name))
+}
 const ACCOUNT: &str = "studio-a";
 
 fn tuning() -> Tuning {
@@ -116,24 +124,18 @@ fn config(sim: &SimServer, store: Arc<dyn JobStore>, dir: &Path) -> EngineConfig
     .with_tuning(tuning())
 }
 
-struct Run {
-    name: String,
-    seconds: f64,
-    sim_requests: u64,
-    creates_accepted: u64,
-    refused_1303: u64,
-    max_in_flight_seen: u64,
-    jobs: usize,
-    /// Stopped at the cap with jobs still queued.
-    capped: bool,
-    done: usize,
-    not_sent: usize,
-    failed: usize,
-    /// Queued → submitting, per job, in seconds.
-    waits: Vec<f64>,
-    store_calls: u64,
-    busiest: Vec<(&'static str, u64)>,
-    pg_transactions: Option<i64>,
+/// The six methods with the most of `per_tap` (calls, time) summed over the taps.
+fn top6<T: Copy + Default + Ord + std::ops::AddAssign>(
+    per_tap: impl Iterator<Item = std::collections::BTreeMap<&'static str, T>>,
+) -> Vec<(&'static str, T)> {
+    let mut sum = std::collections::BTreeMap::new();
+    for (method, n) in per_tap.flatten() {
+        *sum.entry(method).or_insert_with(T::default) += n;
+    }
+    let mut top: Vec<_> = sum.into_iter().collect();
+    top.sort_by_key(|m| std::cmp::Reverse(m.1));
+    top.truncate(6);
+    top
 }
 
 async fn pg_transactions(server: &str) -> i64 {
@@ -224,15 +226,8 @@ async fn run(name: &str, backend: Backend, engines: usize, dir: &Path) -> Run {
     };
     let seconds = started.elapsed().as_secs_f64();
     let store_calls = taps.iter().map(|t| t.total()).sum();
-    let mut busiest = std::collections::BTreeMap::new();
-    for t in &taps {
-        for (method, n) in t.calls() {
-            *busiest.entry(method).or_insert(0) += n;
-        }
-    }
-    let mut busiest: Vec<_> = busiest.into_iter().collect();
-    busiest.sort_by_key(|m| std::cmp::Reverse(m.1));
-    busiest.truncate(6);
+    let busiest = top6(taps.iter().map(|t| t.calls()));
+    let slowest = top6(taps.iter().map(|t| t.busy()));
     for h in handles {
         let _ = h.cmd_tx.send(JobCmd::Shutdown).await;
         let _ = tokio::time::timeout(Duration::from_secs(10), h.task).await;
@@ -244,12 +239,14 @@ async fn run(name: &str, backend: Backend, engines: usize, dir: &Path) -> Run {
     let views = reader.first_views(jobs).await.expect("views");
     let count = |p: JobPhase| views.iter().filter(|v| v.phase == p).count();
     let mut waits = Vec::new();
+    let mut histories = Vec::new();
     for v in &views {
         let history = reader.history(v.id).await.expect("history");
         let at = |p: JobPhase| history.iter().find(|e| e.phase == p).map(|e| e.at);
         if let (Some(q), Some(s)) = (at(JobPhase::Queued), at(JobPhase::Submitting)) {
             waits.push((s - q) as f64 / 1000.0);
         }
+        histories.push(history);
     }
     waits.sort_by(f64::total_cmp);
     let stats = sim.stats();
@@ -257,6 +254,7 @@ async fn run(name: &str, backend: Backend, engines: usize, dir: &Path) -> Run {
     Run {
         name: name.to_string(),
         seconds,
+        cap: cap(),
         sim_requests: stats.api_requests,
         creates_accepted: stats.creates_accepted,
         refused_1303: sent - stats.creates_accepted,
@@ -267,95 +265,12 @@ async fn run(name: &str, backend: Backend, engines: usize, dir: &Path) -> Run {
         not_sent: count(JobPhase::NotSent),
         failed: count(JobPhase::Failed),
         waits,
+        cycle: report::cycle(&histories),
         store_calls,
         busiest,
+        slowest,
         pg_transactions,
     }
-}
-
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let at = (sorted.len().max(1) - 1) as f64 * q;
-    sorted.get(at.round() as usize).copied().unwrap_or(f64::NAN)
-}
-
-fn print(r: &Run) {
-    // Per job done: a run stopped at the cap counts what it finished.
-    let done = r.done.max(1) as f64;
-    let per = |n: f64| n / done;
-    let ideal = r.done as f64 / LIMIT as f64 * TASK_SECONDS;
-    // All jobs queued at once: job k (0-based) waits floor(k / limit) task times.
-    let ideal_mean_wait = (0..r.jobs)
-        .map(|k| (k / LIMIT as usize) as f64 * TASK_SECONDS)
-        .sum::<f64>()
-        / r.jobs as f64;
-    let mean_wait = r.waits.iter().sum::<f64>() / r.waits.len().max(1) as f64;
-    println!("## {}", r.name);
-    if r.capped {
-        println!(
-            "(stopped at the {} s cap with jobs still queued)",
-            cap().as_secs()
-        );
-    }
-    println!("| measure | value |");
-    println!("|---|---|");
-    println!(
-        "| jobs done / parked not_sent / failed | {} / {} / {} of {} |",
-        r.done, r.not_sent, r.failed, r.jobs
-    );
-    println!(
-        "| creates accepted / refused 1303 | {} / {} |",
-        r.creates_accepted, r.refused_1303
-    );
-    println!(
-        "| most tasks in flight at the simulator | {} (limit {LIMIT}) |",
-        r.max_in_flight_seen
-    );
-    println!(
-        "| run time vs ideal for the jobs done (done ÷ limit × task time) | {:.1} s vs {ideal:.1} s ({:.1}×) |",
-        r.seconds,
-        r.seconds / ideal.max(f64::MIN_POSITIVE)
-    );
-    println!(
-        "| jobs done per minute (ideal {:.0}) | {:.1} |",
-        LIMIT as f64 * 60.0 / TASK_SECONDS,
-        r.done as f64 * 60.0 / r.seconds
-    );
-    println!(
-        "| simulator requests per minute | {:.0} ({:.2} per job done) |",
-        r.sim_requests as f64 * 60.0 / r.seconds,
-        per(r.sim_requests as f64)
-    );
-    println!(
-        "| wait for a slot (queued → submitting), {} jobs: mean vs ideal mean of a whole run | {mean_wait:.1} s vs {ideal_mean_wait:.1} s |",
-        r.waits.len()
-    );
-    println!(
-        "| wait for a slot, median / p95 / max | {:.1} / {:.1} / {:.1} s |",
-        quantile(&r.waits, 0.5),
-        quantile(&r.waits, 0.95),
-        quantile(&r.waits, 1.0)
-    );
-    println!(
-        "| store calls per job done (every engine) | {:.1} ({} in all) |",
-        per(r.store_calls as f64),
-        r.store_calls
-    );
-    let busiest: Vec<String> = r
-        .busiest
-        .iter()
-        .map(|(m, n)| format!("{m} {:.1}", per(*n as f64)))
-        .collect();
-    println!(
-        "| busiest store calls per job done | {} |",
-        busiest.join(", ")
-    );
-    if let Some(x) = r.pg_transactions {
-        println!(
-            "| PostgreSQL transactions per job done (pg_stat_database) | {:.1} ({x} in all) |",
-            per(x as f64)
-        );
-    }
-    println!();
 }
 
 fn main() {
@@ -378,22 +293,31 @@ fn main() {
             .ok()
             .filter(|s| !s.trim().is_empty());
         if let Some(server) = &pg {
-            for (name, engines) in [
-                ("PostgreSQL, 3 engines × 200 jobs", 3),
-                ("PostgreSQL, 1 engine × 600 jobs", 1),
-            ] {
+            for engines in [3, 1] {
+                if !wanted(&format!("pg{engines}")) {
+                    continue;
+                }
+                let name = match engines {
+                    1 => format!("PostgreSQL, 1 engine × {} jobs", jobs()),
+                    n if jobs().is_multiple_of(n) => {
+                        format!("PostgreSQL, {n} engines × {} jobs", jobs() / n)
+                    }
+                    n => format!("PostgreSQL, {n} engines, {} jobs in all", jobs()),
+                };
                 let backend = Backend::Postgres {
                     server: server.clone(),
                     schema: format!("bench_{}", uuid::Uuid::new_v4().simple()),
                 };
                 let sub = dir.path().join(format!("pg-{engines}"));
-                print(&run(name, backend, engines, &sub).await);
+                print(&run(&name, backend, engines, &sub).await);
             }
         } else {
             println!("(SHOTDECK_TEST_PG is not set: PostgreSQL runs skipped)");
         }
-        let sub = dir.path().join("sqlite");
-        let backend = Backend::Sqlite(sub.join("jobs.sqlite3"));
-        print(&run("SQLite, 1 engine (one machine)", backend, 1, &sub).await);
+        if wanted("sqlite") {
+            let sub = dir.path().join("sqlite");
+            let backend = Backend::Sqlite(sub.join("jobs.sqlite3"));
+            print(&run("SQLite, 1 engine (one machine)", backend, 1, &sub).await);
+        }
     });
 }

@@ -391,3 +391,6 @@ mod uploads;
 
 #[path = "ui_submit_and_jobs/copy_menu.rs"]
 mod copy_menu;
+
+#[path = "ui_submit_and_jobs/fetch_here.rs"]
+mod fetch_here;

@@ -38,6 +38,8 @@ pub fn engine_settings(config: &Config) -> crate::engine::EngineSettings {
         render_dir: config.render_dir.clone(),
         project_here: None,
         fetch_dir: None,
+        orphans_after_days: config.team.fetch_orphans_after_days,
+        orphans_dir: Some(crate::files::paths::data_dir().join("orphans")),
     }
 }
 

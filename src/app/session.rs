@@ -96,9 +96,9 @@ pub(super) async fn engine_beside_first_frame(
     history: oneshot::Sender<History>,
     (mut ui_cmds, ui_events): UiEnds,
 ) {
-    let mut session = start_engine(&config, demo_dir.clone(), sim_task_seconds).await;
+    let mut session = start_engine(&config, &board, demo_dir.clone(), sim_task_seconds).await;
     if let Some(why) = session.busy.take() {
-        let retry = || start_engine(&config, demo_dir.clone(), sim_task_seconds);
+        let retry = || start_engine(&config, &board, demo_dir.clone(), sim_task_seconds);
         match wait_for_store(why, retry, &mut ui_cmds, &ui_events).await {
             Some(s) => session = s,
             // The editor ended while the store was busy.
@@ -264,6 +264,7 @@ struct Session {
 /// either cannot start, the editor still opens with [`no_engine`] answering.
 async fn start_engine(
     config: &Config,
+    board: &std::path::Path,
     demo_dir: Option<PathBuf>,
     sim_task_seconds: f64,
 ) -> Session {
@@ -284,7 +285,12 @@ async fn start_engine(
             Ok(store) => {
                 opened_store = Some(Arc::clone(&store));
                 let settings = super::provider_settings(config);
-                let cfg = EngineConfig::new(store, super::engine_settings(config), settings);
+                let mut engine_settings = super::engine_settings(config);
+                // Another machine's job fetched here (`d`) lands in this machine's copy of
+                // its project, found around the open board, as `jobs fetch` places it.
+                let dir = board.parent().filter(|d| !d.as_os_str().is_empty());
+                engine_settings.place_from(dir.unwrap_or(std::path::Path::new(".")));
+                let cfg = EngineConfig::new(store, engine_settings, settings);
                 Engine::start(cfg)
                     .await
                     .map_err(super::store::OpenError::from)

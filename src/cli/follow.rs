@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::out::outln;
+pub(super) use super::reporter::Reporter;
 use crate::app::provider_settings;
 use crate::app::runtime::{self, Flavor};
 use crate::core::printable;
@@ -149,91 +150,14 @@ pub(super) fn reattach_hint(id: JobId) -> String {
 /// How following ended.
 pub(super) enum Outcome {
     Done(JobView),
+    /// Done on the team, its videos on (or left for) the machine that asked: the hint.
+    DoneElsewhere(String),
     Failed(JobView),
     /// Active, but waiting for the user (a download that gave up, keys missing).
     Stuck(JobView),
     Rejected(Refusal),
     TimedOut(Option<JobView>),
     Interrupted(Option<JobView>),
-}
-
-/// Prints phase changes and download progress of one job on stderr.
-pub(super) struct Reporter {
-    id: JobId,
-    last_phase: Option<JobPhase>,
-    last_task: Option<String>,
-    last_status: Option<String>,
-    last_error: Option<String>,
-    last_pct: Option<u64>,
-}
-
-impl Reporter {
-    pub(super) fn new(id: JobId) -> Self {
-        Reporter {
-            id,
-            last_phase: None,
-            last_task: None,
-            last_status: None,
-            last_error: None,
-            last_pct: None,
-        }
-    }
-
-    pub(super) fn show(&mut self, v: &JobView) {
-        let id = self.id;
-        let phase_changed = self.last_phase != Some(v.phase);
-        if phase_changed {
-            self.last_phase = Some(v.phase);
-            // A failure's reason is printed once, by `finish`.
-            let status = match v.status_msg.as_deref() {
-                Some(m) if v.phase != JobPhase::Failed => format!(" ({})", printable(m)),
-                _ => String::new(),
-            };
-            eprintln!("job {id}: {}{status}", v.phase.as_str());
-        }
-        // A new word from the provider within a phase (an unknown status, say) is shown too.
-        if v.status_msg != self.last_status {
-            if let Some(m) = v.status_msg.as_deref()
-                && !phase_changed
-                && v.phase.is_active()
-            {
-                eprintln!("job {id}: {}", printable(m));
-            }
-            self.last_status = v.status_msg.clone();
-        }
-        if v.task_id.is_some() && v.task_id != self.last_task {
-            self.last_task = v.task_id.clone();
-            let task = printable(v.task_id.as_deref().unwrap_or_default());
-            eprintln!(
-                "job {id}: {} task {task} (external id {})",
-                v.provider,
-                printable(&v.external_task_id)
-            );
-        }
-        let error = v.error.as_ref().map(|e| e.message.clone());
-        if error.is_some() && error != self.last_error && v.phase.is_active() {
-            eprintln!(
-                "job {id}: {}",
-                printable(error.as_deref().unwrap_or_default())
-            );
-        }
-        self.last_error = error;
-        if v.phase == JobPhase::Downloading {
-            let done: u64 = v.files.iter().map(|f| f.bytes_done).sum();
-            let total: Option<u64> = v.files.iter().map(|f| f.bytes_total).sum();
-            if let Some(total) = total.filter(|t| *t > 0) {
-                let pct = done * 100 / total;
-                // Every tenth is plenty on a terminal.
-                if self
-                    .last_pct
-                    .is_none_or(|p| pct / 10 > p / 10 || (pct == 100 && p != 100))
-                {
-                    self.last_pct = Some(pct);
-                    eprintln!("job {id}: downloading {pct}% ({done} of {total} bytes)");
-                }
-            }
-        }
-    }
 }
 
 /// What a view means for someone waiting on the job, if it ends the wait.
@@ -259,6 +183,19 @@ pub(super) async fn follow(
     start: Option<JobView>,
     timeout: Option<Duration>,
 ) -> Outcome {
+    follow_until(engine, id, start, timeout, |_| None).await
+}
+
+/// [`follow`], also ended by what `ends` says of a view (`jobs wait` on a machine that did
+/// not ask: the job done on the team).
+pub(super) async fn follow_until(
+    engine: &mut EngineHandle,
+    id: JobId,
+    start: Option<JobView>,
+    timeout: Option<Duration>,
+    ends: impl Fn(&JobView) -> Option<Outcome>,
+) -> Outcome {
+    let settle = |v: &JobView| settle(v).or_else(|| ends(v));
     let mut reporter = Reporter::new(id);
     let mut latest = start;
     if let Some(v) = &latest {
@@ -312,6 +249,13 @@ pub(super) fn finish(id: JobId, outcome: Outcome, timeout: Option<Duration>) -> 
             for f in &v.files {
                 outln!("{}", crate::core::printable_path(&f.path));
             }
+            if let Some(hint) = v.fetch_hint() {
+                eprintln!("job {id}: {}", printable(&hint));
+            }
+            ExitCode::SUCCESS
+        }
+        Outcome::DoneElsewhere(hint) => {
+            eprintln!("job {id}: {}", printable(&hint));
             ExitCode::SUCCESS
         }
         Outcome::Failed(v) => {

@@ -13,7 +13,6 @@ use serde_json::Value;
 
 use crate::core::{printable, printable_path};
 
-use super::follow;
 use super::stored::Stored;
 use crate::engine::events::JobId;
 use crate::engine::store::{JobRecord, Resolution, now_ms};
@@ -41,11 +40,18 @@ pub enum JobsAction {
     /// Reattach: poll and download until the job is done (exit 0); exit 4 when the provider
     /// failed the task it accepted (it may be charged), 1 when nothing was sent, 3 on
     /// `--timeout`, 5 when it needs attention (the exit table is in `shotdeck man`).
+    ///
+    /// On a machine that did not ask for the job, the wait ends (exit 0) once the task is
+    /// done on the team, saying where and how to get the videos here; `--fetch` downloads
+    /// them into this machine's copy of the project (as `jobs fetch`) instead.
     Wait {
         id: JobId,
         /// Give up waiting after this many seconds (exit 3; the job carries on).
         #[arg(long, value_name = "SECS")]
         timeout: Option<u64>,
+        /// Done on another machine: download the videos here too.
+        #[arg(long)]
+        fetch: bool,
     },
     /// Download a job's videos onto this machine (into this machine's copy of its project,
     /// found from the working folder or `--project`), whichever machine asked for it.
@@ -82,14 +88,16 @@ pub(super) fn run(args: JobsArgs) -> ExitCode {
         None => super::jobs_list::list(args.json, args.board),
         Some(JobsAction::Show { id, json }) => show(id, json),
         Some(JobsAction::Fetch(args)) => super::download::run(args),
-        Some(JobsAction::Wait { id, timeout }) => wait(id, timeout.map(Duration::from_secs)),
+        Some(JobsAction::Wait { id, timeout, fetch }) => {
+            super::wait::wait(id, timeout.map(Duration::from_secs), fetch)
+        }
         Some(JobsAction::Attach {
             id,
             task_id,
             no_wait,
         }) => match resolve(id, Resolution::Attach(task_id)) {
             Ok(()) if no_wait => ExitCode::SUCCESS,
-            Ok(()) => wait(id, None),
+            Ok(()) => super::wait::wait(id, None, false),
             Err(code) => code,
         },
         Some(JobsAction::Lost { id }) => match resolve(id, Resolution::Lost) {
@@ -200,6 +208,9 @@ fn show(id: JobId, json: bool) -> ExitCode {
     } else {
         print_record(&rec);
     }
+    if let Some(warning) = super::stored::expiry_warning(&stored) {
+        eprintln!("warning: {warning}");
+    }
     ExitCode::SUCCESS
 }
 
@@ -306,27 +317,6 @@ fn print_record(rec: &JobRecord) {
         };
         outln!("{line}");
     }
-}
-
-fn wait(id: JobId, timeout: Option<Duration>) -> ExitCode {
-    follow::block_on(async {
-        let mut engine = match follow::start_engine([id]).await {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("{e}");
-                return ExitCode::from(1);
-            }
-        };
-        follow::note_foreign_lease(&engine, id);
-        let Some(start) = engine.initial_jobs.iter().find(|v| v.id == id).cloned() else {
-            eprintln!("no job {id}");
-            follow::stop_engine(engine).await;
-            return ExitCode::from(1);
-        };
-        let outcome = follow::follow(&mut engine, id, Some(start), timeout).await;
-        follow::stop_engine(engine).await;
-        follow::finish(id, outcome, timeout)
-    })
 }
 
 /// `42s`, `5m`, `3h`, `2d`.

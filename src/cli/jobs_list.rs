@@ -30,6 +30,9 @@ pub(super) fn list(json: bool, board: Option<PathBuf>) -> ExitCode {
     } else {
         table(&store, &filter)
     };
+    if let Some(warning) = super::stored::expiry_warning(&store) {
+        eprintln!("warning: {warning}");
+    }
     match listed {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -16,6 +16,7 @@ mod man_sections;
 mod new;
 mod out;
 mod refusals;
+mod reporter;
 mod sequence;
 mod shell;
 mod spend;
@@ -24,6 +25,7 @@ mod stored;
 mod submit;
 mod submit_n;
 mod validate;
+mod wait;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -86,3 +86,47 @@ pub(super) fn read_aside<T: Send>(read: impl FnOnce(&Stored) -> Option<T> + Send
             .flatten()
     })
 }
+
+/// The warning `jobs` and `jobs show` print about results nobody has fetched that the
+/// provider deletes within three days (Kling keeps them 30), naming the command that
+/// fetches them here; `None` when there are none (or the store cannot say).
+pub(super) fn expiry_warning(stored: &Stored) -> Option<String> {
+    const DAY_MS: i64 = 86_400_000;
+    let now = crate::engine::store::now_ms();
+    let (from, to) = (now - 30 * DAY_MS, now - 27 * DAY_MS);
+    let ids = stored
+        .block(stored.store().unfetched(from, to, 100))
+        .map_err(|e| tracing::warn!(error = %e, "reading results nobody fetched failed"))
+        .ok()?;
+    expiry_words(&ids)
+}
+
+/// "3 results expire within 3 days and no machine has them: `shotdeck jobs fetch 12 14 15`".
+fn expiry_words(ids: &[crate::engine::events::JobId]) -> Option<String> {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let what = match ids.len() {
+        0 => return None,
+        1 => "1 result expires within 3 days and no machine has it".to_string(),
+        n => format!("{n} results expire within 3 days and no machine has them"),
+    };
+    Some(format!("{what}: `shotdeck jobs fetch {}`", list.join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_expiry_warning_names_the_command_for_every_job() {
+        assert_eq!(super::expiry_words(&[]), None);
+        assert_eq!(
+            super::expiry_words(&[12]).as_deref(),
+            Some("1 result expires within 3 days and no machine has it: `shotdeck jobs fetch 12`")
+        );
+        assert_eq!(
+            super::expiry_words(&[12, 14, 15]).as_deref(),
+            Some(
+                "3 results expire within 3 days and no machine has them: \
+                 `shotdeck jobs fetch 12 14 15`"
+            )
+        );
+    }
+}

@@ -11,6 +11,7 @@ use tempfile::TempDir;
 
 mod continues;
 mod demo_film;
+mod expiring;
 mod hostile_names;
 mod interrupts;
 mod money;

@@ -141,3 +141,69 @@ async fn fetch_into_this_machines_clone(backend: Backend) {
     }
     shutdown(c).await;
 }
+
+crate::on_both_backends!(
+    a_wait_on_another_machine_ends_when_the_job_is_done_on_the_team,
+    super::wait_elsewhere_ends_when_done
+);
+
+/// `jobs wait ID` on host-b for a job host-a asked for: its engine (scoped to the job, as
+/// the command's is) polls the task to the end and leaves it for host-a, and the view it
+/// reports ends the wait with where it is done; `--fetch` then asks for it here, and it
+/// lands where `jobs fetch` would put it.
+async fn wait_elsewhere_ends_when_done(backend: Backend) {
+    use shotdeck::engine::JobScope;
+    use shotdeck::engine::events::JobCmd;
+
+    let shared = matches!(backend, Backend::Postgres { .. });
+    let h = Harness::on(backend, 0.3).await;
+    h.board("single-shot.json");
+    let mut a = h.engine_on("host-a").await;
+    let mut ev_a = Events::new(&mut a);
+    let (id, _) = submit(&h, &a, &mut ev_a, "single-shot.json", Provider::Kling).await;
+    ev_a.reached(id, JobPhase::Submitted).await;
+    shutdown(a).await;
+
+    let here = h.dir.path().join("host-b-folder");
+    let mut config = h
+        .config_on(h.store("host-b").await)
+        .with_scope(JobScope::only([id]));
+    config.settings.fetch_dir = Some(here.clone());
+    let mut b = shotdeck::engine::Engine::start(config).await.unwrap();
+    let host = b.host.clone();
+    let mut ev_b = Events::new(&mut b);
+    if !shared {
+        // One machine: every job is this machine's; the wait ends with the files here.
+        assert_eq!(host, None);
+        let v = ev_b.finished(id).await;
+        assert_eq!((v.phase, v.done_elsewhere(None)), (JobPhase::Done, None));
+        shutdown(b).await;
+        return;
+    }
+    assert_eq!(host.as_deref(), Some("host-b"));
+    let ended = ev_b
+        .wait_for("the wait to end", |v| {
+            v.id == id && v.done_elsewhere(host.as_deref()).is_some()
+        })
+        .await;
+    assert_eq!(ended.phase, JobPhase::Downloading);
+    assert_eq!(
+        ended.done_elsewhere(host.as_deref()).unwrap(),
+        format!("done on host-a; `shotdeck jobs fetch {id}` to get it here")
+    );
+    assert_eq!(h.sim.stats().video_requests, 0);
+    // `--fetch`: the same engine asks for the videos here.
+    b.cmd_tx.send(JobCmd::Redownload(id)).await.unwrap();
+    let fetched = ev_b
+        .wait_for("the videos here", |v| {
+            v.id == id && v.phase == JobPhase::Done && !v.files.is_empty()
+        })
+        .await;
+    assert!(
+        fetched.files[0].path.starts_with(&here),
+        "{:?}",
+        fetched.files
+    );
+    assert_eq!(std::fs::read(&fetched.files[0].path).unwrap(), SAMPLE_MP4);
+    shutdown(b).await;
+}

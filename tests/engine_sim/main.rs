@@ -9,6 +9,7 @@ mod happy;
 mod in_flight;
 mod library;
 mod money;
+mod orphans;
 mod partition;
 mod projects;
 mod restart;

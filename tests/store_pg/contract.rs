@@ -48,4 +48,5 @@ bodies!(
     old_rows_join_their_project,
     restarting_a_missing_job_is_not_found,
     takes_are_recorded_all_or_none,
+    orphans_are_claimed_once_and_only_when_old,
 );

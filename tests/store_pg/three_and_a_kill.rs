@@ -14,9 +14,10 @@ use shotdeck::engine::events::{JobCmd, JobPhase};
 use shotdeck::engine::store::JobStore;
 
 use crate::account_gate::{
-    LIMIT, Setup, collect_status, doomed, options, settle, settle_leaving, setup, submit,
+    LIMIT, Setup, collect_status, options, settle, settle_leaving, setup, submit,
 };
 use crate::engines::{engine_tuned, machine_on, tuning};
+use crate::killed_engine::doomed;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_engines_at_a_limit_of_two_survive_one_killed() {

@@ -73,6 +73,8 @@ pub struct Tuning {
     /// test playing a machine whose clock is wrong (leases on a shared store must not
     /// care; they are timed by the database).
     pub clock_offset_ms: i64,
+    /// How often an engine looks for results nobody fetched (also once at start).
+    pub orphan_sweep_every: Duration,
 }
 
 impl Default for Tuning {
@@ -89,6 +91,7 @@ impl Default for Tuning {
             odd_answer_limit: 3,
             create_grace: shotdeck_providers::DEFAULT_REQUEST_TIMEOUT,
             clock_offset_ms: 0,
+            orphan_sweep_every: Duration::from_secs(3600),
         }
     }
 }

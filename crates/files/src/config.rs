@@ -66,6 +66,8 @@ pub struct Config {
     /// The job store: `[store] url = "postgres://…"` shares one with a team (env
     /// `SHOTDECK_STORE_URL` wins); unset, the local SQLite store.
     pub store: StoreSettings,
+    /// What a team's machines do for each other: `[team] fetch_orphans_after_days`.
+    pub team: TeamSettings,
     /// What was wrong with the file as it was read (each bad key was left at its default).
     #[serde(skip)]
     pub problems: Vec<ConfigProblem>,
@@ -109,6 +111,40 @@ pub struct StoreSettings {
     /// the concurrency limit and the day budget everyone on it shares.
     #[serde(deserialize_with = "account_field")]
     pub account: Option<String>,
+}
+
+/// `[team]`: what each machine of a team does for the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TeamSettings {
+    /// A done job whose videos no machine has is fetched by any engine of the team once it
+    /// is this many days old (Kling deletes results after 30); 0: never.
+    #[serde(deserialize_with = "orphan_days_field")]
+    pub fetch_orphans_after_days: u32,
+}
+
+/// Seven days before Kling's 30-day expiry: a week for the asker to come back first.
+pub const DEFAULT_FETCH_ORPHANS_AFTER_DAYS: u32 = 23;
+
+impl Default for TeamSettings {
+    fn default() -> Self {
+        TeamSettings {
+            fetch_orphans_after_days: DEFAULT_FETCH_ORPHANS_AFTER_DAYS,
+        }
+    }
+}
+
+/// 0 (never) or a day before Kling's 30: a later sweep would only find deleted results.
+fn orphan_days_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    // Any value, so a wrong type is named by its key too.
+    let value = toml::Value::deserialize(d)?;
+    match value.as_integer().map(u32::try_from) {
+        Some(Ok(days)) if days <= 29 => Ok(days),
+        _ => Err(serde::de::Error::custom(format!(
+            "team.fetch_orphans_after_days: 0 (never) or 1 to 29 days, before Kling deletes \
+             results at 30 (got {value})"
+        ))),
+    }
 }
 
 /// `account`'s errors say which key of `[store]` they are about.
@@ -205,6 +241,7 @@ impl Default for Config {
             mouse: true,
             images: ImagesMode::default(),
             store: StoreSettings::default(),
+            team: TeamSettings::default(),
             problems: Vec::new(),
         }
     }

@@ -245,6 +245,32 @@ mod tests {
     }
 
     #[test]
+    fn the_orphan_days_are_read_and_a_bad_value_is_named_by_key_and_line() {
+        assert_eq!(parsed("").team.fetch_orphans_after_days, 23);
+        let c = parsed("[team]\nfetch_orphans_after_days = 0\n");
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        assert_eq!(c.team.fetch_orphans_after_days, 0);
+        for bad in ["30", "-1", "\"soon\""] {
+            let c = parsed(&format!(
+                "theme = \"light\"\n[team]\nfetch_orphans_after_days = {bad}\n"
+            ));
+            assert_eq!(c.theme, "light");
+            assert_eq!(
+                c.team.fetch_orphans_after_days, 23,
+                "{bad}: the default is kept"
+            );
+            let p = &c.problems[0];
+            assert_eq!(p.key, "team");
+            assert!(
+                p.message.contains("line 3") && p.message.contains("fetch_orphans_after_days"),
+                "{}",
+                p.message
+            );
+            assert!(!p.money, "not a money key: paid actions go on");
+        }
+    }
+
+    #[test]
     fn a_syntax_error_anywhere_fails_closed() {
         let c = parsed("theme = \"light\"\n[budget\nper_job = 1\n");
         assert!(c.money_refusal().is_some(), "{:?}", c.problems);

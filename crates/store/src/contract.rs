@@ -220,10 +220,12 @@ pub async fn restarting_a_missing_job_is_not_found(s: Arc<dyn JobStore>) {
 mod gate;
 mod identity;
 mod more;
+mod orphans;
 mod variants;
 pub use gate::*;
 pub use identity::*;
 pub use more::*;
+pub use orphans::*;
 pub use variants::*;
 
 /// Every body, by name, so a backend's test runs them all and names the one that failed.
@@ -242,6 +244,7 @@ pub const ALL: &[&str] = &[
     "old_rows_join_their_project",
     "restarting_a_missing_job_is_not_found",
     "takes_are_recorded_all_or_none",
+    "orphans_are_claimed_once_and_only_when_old",
 ];
 
 /// Runs the body named `name` (one of [`ALL`]) on `s`.
@@ -265,6 +268,9 @@ pub async fn run(name: &str, s: Arc<dyn JobStore>) {
         "old_rows_join_their_project" => old_rows_join_their_project(s).await,
         "restarting_a_missing_job_is_not_found" => restarting_a_missing_job_is_not_found(s).await,
         "takes_are_recorded_all_or_none" => takes_are_recorded_all_or_none(s).await,
+        "orphans_are_claimed_once_and_only_when_old" => {
+            orphans_are_claimed_once_and_only_when_old(s).await
+        }
         other => panic!("no contract body {other:?}"),
     }
 }

@@ -12,10 +12,11 @@ use std::time::Duration;
 use shotdeck_core::budget::{Budget, OverBudget, UnitPrices};
 use shotdeck_core::jobs::{JobCounts, JobId, JobPhase, JobRecord, JobView, PhaseEvent};
 
+pub use crate::reads::{ChangeCursor, Changes, JobPage, PageQuery};
 use crate::{
-    AccountChange, AccountError, AccountView, CancelError, FileProgress, FileTarget, JobChange,
-    KeeperError, LedgerEntry, ListFilter, NewJob, Requeue, Resolution, ResolveError, Slot,
-    StoreError,
+    AccountChange, AccountError, AccountView, CancelError, ChangeFeed, FileProgress, FileTarget,
+    JobChange, KeeperError, LedgerEntry, ListFilter, NewJob, Requeue, Resolution, ResolveError,
+    Slot, StoreError,
 };
 
 /// What every store method returns: a future that may be sent to another task.
@@ -65,40 +66,6 @@ pub struct LeaseTerms {
     /// create request's whole timeout): the old owner's create has landed or died before
     /// the adopter looks it up by `external_task_id`. A store on one host may ignore it.
     pub create_timeout: Duration,
-}
-
-/// Where a reader of [`JobStore::changed_since`] stands: opaque, handed out by the store
-/// (a commit-ordered number, never a clock), so no writer's clock can hide a change.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ChangeCursor(pub(crate) i64);
-
-/// What changed since a cursor, and the cursor to read from next.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Changes {
-    /// Jobs changed since the cursor (one may come again in a later read: re-reads are
-    /// idempotent, and a missed change is not).
-    pub jobs: Vec<JobView>,
-    pub next: ChangeCursor,
-}
-
-/// A page of the history, newest first ([`JobStore::page`]).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PageQuery {
-    /// One board's jobs, or every board's.
-    pub board: Option<PathBuf>,
-    /// Only ids below this one (`JobId::MAX` for the first page).
-    pub below: JobId,
-    pub limit: usize,
-    /// Only jobs whose id, external id, task id, board, phase, provider or model contain
-    /// this text, or whose take it names ("take 3").
-    pub filter: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct JobPage {
-    pub jobs: Vec<JobView>,
-    /// With a filter, on the first page: how many jobs match in all.
-    pub matching: Option<usize>,
 }
 
 /// The job store. Every write that works on a job for an engine names the lease `owner`
@@ -230,6 +197,28 @@ pub trait JobStore: Send + Sync {
 
     /// Lets go of everything `owner` holds (engine shutdown).
     fn release_all(&self, owner: &str) -> StoreFuture<'_, usize>;
+
+    // Results nobody fetched (Kling deletes them after 30 days).
+
+    /// Claims up to `limit` orphans asked for no later than `created_before` (the caller's
+    /// Unix ms), oldest first, each leased to `owner` for `lease` so that no other engine
+    /// fetches it too. An orphan's task succeeded (`downloading`) and no machine has a
+    /// complete file of it; one stalled (a fetch that was refused) or held by a live
+    /// engine is not claimed. One bounded query over the jobs in `downloading`, never a
+    /// scan of the history.
+    fn claim_orphans(
+        &self,
+        created_before: i64,
+        limit: usize,
+        owner: &str,
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<JobId>>;
+
+    /// Orphans (as [`Self::claim_orphans`] says, stalled or held included: no machine has
+    /// them yet) asked for between `from` and `to` (Unix ms), oldest first, at most
+    /// `limit`: what `jobs` warns about before Kling deletes them.
+    fn unfetched(&self, from: i64, to: i64, limit: usize) -> StoreFuture<'_, Vec<JobId>>;
 
     // A worker's writes, each under `owner`'s lease (`None`/`false`: the lease was lost).
 
@@ -389,11 +378,4 @@ pub trait JobStore: Send + Sync {
         let _ = change;
         Box::pin(async { Err(AccountError::NoAccount) })
     }
-}
-
-/// Wake-ups from a store's change feed ([`JobStore::watch`]).
-pub trait ChangeFeed: Send + Sync {
-    /// Resolves at the next change, or at once if one came since the last wait resolved
-    /// (changes between waits coalesce into one wake-up; none is lost).
-    fn changed(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
 }

@@ -11,6 +11,7 @@
 //! phases change only through `shotdeck_core::jobs::machine`.
 
 mod account;
+mod feed;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod filter_text;
 mod hash;
@@ -20,6 +21,7 @@ mod outcomes;
 pub mod pg;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod phase;
+mod reads;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod rules;
 mod slot;
@@ -48,10 +50,11 @@ use shotdeck_core::provider::Provider;
 pub use account::{
     AccountChange, AccountError, AccountView, DAY_BUDGET_LIMIT_USD, MAX_IN_FLIGHT_LIMIT, local_user,
 };
+pub use feed::{ChangeFeed, SlotFreed, SlotFrees};
 pub use hash::{lower_hex, sha256_hex};
 pub use job_store::{
-    Adopted, ChangeCursor, ChangeFeed, Changes, JobPage, JobStore, LeaseTerms, PageQuery, Refusal,
-    Restart, StoreFuture,
+    Adopted, ChangeCursor, Changes, JobPage, JobStore, LeaseTerms, PageQuery, Refusal, Restart,
+    StoreFuture,
 };
 pub use outcomes::{
     CancelError, FileProgress, FileTarget, KeeperError, LedgerEntry, Resolution, ResolveError,

@@ -171,12 +171,21 @@ impl JobView {
     /// machine's): where it is done and how to get it here.
     pub fn fetch_hint(&self) -> Option<String> {
         let asker = self.asked_on()?;
-        (self.phase == JobPhase::Done && self.files.is_empty()).then(|| {
-            format!(
-                "done on {asker}; `shotdeck jobs fetch {}` to get it here",
-                self.id
-            )
-        })
+        (self.phase == JobPhase::Done && self.files.is_empty()).then(|| done_on(asker, self.id))
+    }
+
+    /// Seen from machine `here` on a team's store: the task is done and none of its
+    /// videos are on this machine — done, or polled to the end and left for the machine
+    /// that asked — so a wait here is over: where it is done and how to get it here.
+    pub fn done_elsewhere(&self, here: Option<&str>) -> Option<String> {
+        let asker = self.asked_on()?;
+        let left = self.phase == JobPhase::Downloading
+            && self.error.is_none()
+            && here.is_some_and(|h| h != asker);
+        if !left {
+            return self.fetch_hint();
+        }
+        self.files.is_empty().then(|| done_on(asker, self.id))
     }
 
     /// Each downloaded video whose header length is off the requested length by more than
@@ -344,3 +353,11 @@ impl JobCounts {
         true
     }
 }
+
+/// Where a job is done and how to get its videos here.
+fn done_on(asker: &str, id: JobId) -> String {
+    format!("done on {asker}; `shotdeck jobs fetch {id}` to get it here")
+}
+
+#[cfg(test)]
+mod view_tests;

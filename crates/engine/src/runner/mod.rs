@@ -11,6 +11,7 @@
 mod commands;
 mod heartbeat;
 mod library;
+mod orphans;
 mod outbox;
 mod retries;
 mod spend;
@@ -26,7 +27,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::config::{EngineConfig, JobScope};
-use super::worker::{Shared, WorkerMsg};
+use super::worker::{Shared, SlotWatch, WorkerMsg};
 use shotdeck_core::jobs::{
     JobCmd, JobCounts, JobEvent, JobId, JobPhase, JobView, Refusal, SubmitTicket,
 };
@@ -59,6 +60,8 @@ pub struct EngineHandle {
     pub counts: JobCounts,
     /// This engine's lease owner id.
     pub instance: String,
+    /// This machine as the store names it (`None`: a store of one machine).
+    pub host: Option<String>,
     /// Ends after `Shutdown` (or once every command sender is dropped), leases released.
     pub task: JoinHandle<()>,
 }
@@ -96,7 +99,10 @@ impl Engine {
             watching: false,
             cursor,
             next_tick: Instant::now(),
+            feed_read: Instant::now(),
+            next_sweep: Instant::now(),
             feed: None,
+            slot_watch: None,
             spend: spend::start(
                 store_for_spend,
                 cfg.settings.usd_per_unit.clone(),
@@ -104,6 +110,8 @@ impl Engine {
             ),
         };
         engine.adopt(true).await;
+        // After adopting: a job this machine asked for is fetched beside its board.
+        engine.sweep_orphans().await;
         // Read after adopting, so a job resumed from a stall shows without its old error.
         let initial_jobs = views_in_scope(&*engine.shared.store, &engine.scope).await?;
         let mut counts = engine.shared.store.counts().await?;
@@ -120,8 +128,12 @@ impl Engine {
                 None
             }
         };
+        let frees = engine.feed.as_ref().and_then(|feed| feed.slots());
+        engine.slot_watch = frees.map(|f| SlotWatch::start(engine.shared.clone(), f));
+        let host = engine.shared.host.clone();
         let task = tokio::spawn(engine.run(cmd_rx, worker_rx));
         Ok(EngineHandle {
+            host,
             cmd_tx,
             event_rx,
             initial_jobs,
@@ -132,10 +144,18 @@ impl Engine {
     }
 }
 
-/// The feed's next wake-up; never, without one.
-async fn changed(feed: Option<&dyn ChangeFeed>) {
+/// Least time between two reads the feed wakes: on a team's store every phase change of
+/// every engine's job wakes every other engine, and the changes of a gap are one read
+/// at its end (the feed keeps its wake-up). Slots given back do not wait for it.
+const FEED_GAP: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The feed's next wake-up, not before `not_before`; never, without one.
+async fn changed(feed: Option<&dyn ChangeFeed>, not_before: Instant) {
     match feed {
-        Some(feed) => feed.changed().await,
+        Some(feed) => {
+            tokio::time::sleep_until(not_before).await;
+            feed.changed().await
+        }
         None => std::future::pending().await,
     }
 }
@@ -158,8 +178,15 @@ struct EngineLoop {
     /// Where the next read of other processes' changes starts (handed out by the store).
     cursor: ChangeCursor,
     next_tick: Instant,
+    /// When the feed last woke a read (see [`FEED_GAP`]).
+    feed_read: Instant,
+    /// When to look again for results nobody fetched (see `orphans`).
+    next_sweep: Instant,
     /// Wakes the loop when another process changed a job (`None`: the store has no feed).
     feed: Option<Arc<dyn ChangeFeed>>,
+    /// Rings our first job waiting for a slot when the feed says one was given back
+    /// (`None`: the feed does not say; the loop rings on every change it hears instead).
+    slot_watch: Option<SlotWatch>,
     /// Asks the spend reporter to sum today's spend again.
     spend: mpsc::Sender<()>,
     /// Jobs a worker of ours still runs whose lease another process took.
@@ -181,6 +208,7 @@ impl EngineLoop {
             let events = self.events.sender();
             let behind = self.events.waiting();
             let feed = self.feed.clone();
+            let sweeps = self.sweeps_orphans();
             tokio::select! {
                 room = events.reserve(), if behind > 0 => match room {
                     Ok(permit) => self.events.send_reserved(permit),
@@ -193,8 +221,13 @@ impl EngineLoop {
                 Some(msg) = worker_rx.recv() => self.worker_msg(msg).await,
                 // Not even constructed into a timer when idle: no wakeups.
                 _ = tokio::time::sleep_until(self.next_tick), if busy => self.tick().await,
+                // Hourly, idle or not: one bounded store query.
+                _ = tokio::time::sleep_until(self.next_sweep), if sweeps => self.sweep_orphans().await,
                 // Idle or not: the store says something changed (no timer involved).
-                _ = changed(feed.as_deref()) => self.store_changed().await,
+                _ = changed(feed.as_deref(), self.feed_read + FEED_GAP) => {
+                    self.feed_read = Instant::now();
+                    self.store_changed().await;
+                }
             }
             if !busy && (!self.workers.is_empty() || self.watching) {
                 self.next_tick = Instant::now() + self.shared.tuning.tick();
@@ -210,7 +243,7 @@ impl EngineLoop {
                 self.workers.remove(&id);
                 self.held_changed();
                 // A job that stopped holding a slot (its lease lost, say) gave it back.
-                self.shared.slot_freed.notify_waiters();
+                self.shared.slot_line.wake_first();
                 self.lost.remove(&id);
                 match self.shared.store.release(id, &self.shared.owner).await {
                     // A worker that stopped because its lease went elsewhere (a cancel from

@@ -15,10 +15,9 @@ impl EngineLoop {
         self.next_tick = Instant::now() + self.shared.tuning.tick();
         let lost = self.heartbeat.lost();
         self.note_lost(lost).await;
+        // Our first job waiting for a slot asks on its own tick; a slot another engine
+        // gave back rings it through the feed (see `worker::slot`).
         self.read_changes().await;
-        // Another engine's job may have given its account slot back: the first of ours
-        // waiting for one asks again.
-        self.shared.slot_freed.notify_waiters();
         self.adopt(false).await;
         self.refresh_watching().await;
     }
@@ -28,8 +27,15 @@ impl EngineLoop {
     /// the tick, as the feed carries phase changes only).
     pub(super) async fn store_changed(&mut self) {
         self.read_changes().await;
-        self.shared.slot_freed.notify_waiters();
-        self.refresh_watching().await;
+        if self.slot_watch.is_none() {
+            // Another engine's job may have given its slot back: our first asks again.
+            self.shared.slot_line.wake_first();
+        }
+        // Already watching, the next tick reads whether we still need to: one query per
+        // change heard would cost every engine one per phase change of the team's jobs.
+        if !self.watching {
+            self.refresh_watching().await;
+        }
     }
 
     /// Reports the in-scope rows other processes changed since the last read. The store's

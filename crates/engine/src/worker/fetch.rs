@@ -66,12 +66,16 @@ impl Worker {
             self.explain(idx).await?;
         }
         let n = self.view.files.len();
+        let note = match (&self.shared.host, self.orphan) {
+            (Some(host), true) => format!("{n} file(s) on disk on {host}: nobody had fetched them"),
+            _ => format!("{n} file(s) on disk"),
+        };
         let change = JobChange {
             stalled: Some(false),
             status_msg: Some(None),
             ..JobChange::phase(JobPhase::Done)
                 .with_error(None)
-                .with_note(format!("{n} file(s) on disk"))
+                .with_note(note)
         };
         self.change(change).await?;
         Ok(Next::Stop)
@@ -185,6 +189,9 @@ impl Worker {
 impl Worker {
     /// The machine that asked for the job, when its videos do not land on this one.
     pub(super) fn asked_elsewhere(&self) -> Option<String> {
+        if self.orphan {
+            return None;
+        }
         let asker = self.view.asked_on();
         (!self.shared.fetches_here(self.id, asker)).then(|| asker.unwrap_or_default().to_string())
     }

@@ -10,13 +10,17 @@ mod clock;
 mod explain;
 mod fetch;
 mod listing;
+mod local_gate;
 mod odd;
+mod orphan;
 mod remote;
 mod shared;
 mod slot;
+mod targets;
 mod words;
 
 pub(crate) use shared::Shared;
+pub(crate) use slot::SlotWatch;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -109,6 +113,11 @@ pub(crate) struct Worker {
     files_asked: bool,
     /// Its place in the engine's line for a slot while it waits for one.
     in_line: Option<slot::InLine>,
+    /// Its create, then its task, counted among this engine's out at the provider (see
+    /// `local_gate`), from the send until the task ends or the create is refused.
+    out: Option<local_gate::Out>,
+    /// Claimed as a result nobody fetched (see `orphan`): fetched here, asked once.
+    orphan: bool,
 }
 
 impl Worker {
@@ -147,6 +156,8 @@ impl Worker {
             off_the_list: false,
             files_asked: false,
             in_line: None,
+            out: None,
+            orphan: shared.take_orphan(id),
             shared,
             id,
         })
@@ -207,7 +218,8 @@ impl Worker {
         let freed = slot::holds_slot(self.view.phase) && !slot::holds_slot(view.phase);
         self.view = view.clone();
         if freed {
-            self.shared.slot_freed.notify_waiters();
+            self.out = None;
+            self.shared.slot_line.freed_here(self.id);
         }
         let _ = self.shared.out.send(WorkerMsg::Updated(view)).await;
     }
@@ -217,6 +229,11 @@ impl Worker {
     async fn client(&mut self) -> Result<Result<Arc<Client>, Next>, Halt> {
         match self.shared.client(self.provider) {
             Ok(c) => Ok(Ok(c)),
+            // Another machine with keys may fetch it: nothing is written here.
+            Err(e) if self.orphan => {
+                tracing::info!(job = self.id, error = %e, "results nobody fetched: no client here");
+                Ok(Err(Next::Stop))
+            }
             Err(e) if self.view.phase == JobPhase::Queued => {
                 Ok(Err(self.fail(error_of(&e, false), "cannot submit").await?))
             }

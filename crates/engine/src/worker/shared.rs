@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc};
 
 use super::WorkerMsg;
 use crate::config::{ClientFactory, Tuning};
@@ -25,15 +25,17 @@ pub(crate) struct Shared {
     /// Jobs whose videos the user asked for on this machine (`download`, `jobs fetch`):
     /// fetched here whoever asked for the job.
     fetch_here: Mutex<HashSet<JobId>>,
+    /// Jobs this engine claimed as results nobody fetched (see `runner/orphans.rs`).
+    orphans: Mutex<HashSet<JobId>>,
     /// This engine instance's lease owner id.
     pub owner: String,
     pub gate: RequestGate,
     pub downloads: Semaphore,
-    /// Woken when one of this engine's jobs gives its account slot back, and on every
-    /// watch tick: jobs waiting for a slot ask the store again.
-    pub slot_freed: Notify,
-    /// This engine's jobs waiting for a slot; only the first asks the store.
-    pub(super) slot_line: super::slot::SlotLine,
+    /// This engine's jobs waiting for a slot; only the first asks the store, when a slot
+    /// may have been given back (see `slot`).
+    pub slot_line: super::slot::SlotLine,
+    /// The account's limit as this engine learned it from refusals (see `local_gate`).
+    pub(super) local_gate: Arc<super::local_gate::LocalGate>,
     /// Built on the first download (its TLS setup reads the system's certificates, tens of
     /// milliseconds that would otherwise hold up the editor's history at start); its error
     /// (an HTTP client that cannot be built) is shown on the job.
@@ -60,12 +62,13 @@ impl Shared {
         Shared {
             host: store.host(),
             fetch_here: Mutex::new(HashSet::new()),
+            orphans: Mutex::new(HashSet::new()),
             store,
             owner,
             gate: RequestGate::new(tuning.max_concurrent_requests),
             downloads: Semaphore::new(tuning.max_concurrent_downloads.max(1)),
-            slot_freed: Notify::new(),
             slot_line: super::slot::SlotLine::default(),
+            local_gate: Arc::default(),
             downloader: std::sync::OnceLock::new(),
             tuning,
             settings,
@@ -80,6 +83,18 @@ impl Shared {
     pub(crate) fn fetch_here(&self, id: JobId) {
         let mut ids = self.fetch_here.lock().unwrap_or_else(|e| e.into_inner());
         ids.insert(id);
+    }
+
+    /// `id` was claimed as a result nobody fetched: fetched here, into the orphans folder.
+    pub(crate) fn fetch_orphan(&self, id: JobId) {
+        let mut ids = self.orphans.lock().unwrap_or_else(|e| e.into_inner());
+        ids.insert(id);
+    }
+
+    /// Whether `id` is fetched as a result nobody fetched (once: its worker asks at load).
+    pub(crate) fn take_orphan(&self, id: JobId) -> bool {
+        let mut ids = self.orphans.lock().unwrap_or_else(|e| e.into_inner());
+        ids.remove(&id)
     }
 
     /// Whether this machine asked for a job `asker` (a host) asked for: always on a store

@@ -3,14 +3,16 @@
 //! until then, and a create the provider refused for the account's sake is shared through
 //! the store with every engine on it.
 
-use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use super::{Halt, Next, Shared, Worker};
 use shotdeck_core::jobs::{JobId, JobPhase};
 use shotdeck_providers::ProviderError;
-use shotdeck_store::{JobChange, Requeue, Slot, SlotWait};
+use shotdeck_store::{JobChange, Requeue, Slot, SlotFreed, SlotFrees, SlotWait};
 
 /// How long an account's limit stays lowered after a 1303 that came while fewer tasks
 /// than the limit were counted (someone outside the store is using the account).
@@ -24,21 +26,94 @@ pub(super) fn holds_slot(phase: JobPhase) -> bool {
     )
 }
 
+/// How many of this engine's own slot frees are remembered, so the feed's note about
+/// them wakes nobody again (more than are ever freed between two notes).
+const FREED_HERE: usize = 64;
+
 /// This engine's jobs that want a slot, oldest first (by creation, then id: the gate's
 /// order). Only the first asks the store. The gate admits in that order across the team,
 /// so when the oldest is told to wait every younger job of ours would be told the same:
-/// asking for them too would only make the store's work grow with the queue. The first
-/// asks once per tick (or when a slot of ours freed); the next asks as soon as it leaves.
+/// asking for them too would only make the store's work grow with the queue.
+///
+/// Each waiting job has a wake-up of its own, and only the first's is ever rung: when a
+/// slot of ours is given back, when the store's feed says another engine's was, and when
+/// the first leaves (its successor asks at once). A wake-up rung while the first is
+/// still asking is kept for its next wait, so a slot freed during a gate call is never
+/// missed until the next tick; the younger jobs sleep until they are first, however
+/// many slots free meanwhile. The first also asks once per tick by itself (a lowered
+/// limit's end, an older job elsewhere leaving the queue: nothing rings for those).
 #[derive(Default)]
-pub(crate) struct SlotLine(Mutex<BTreeSet<(i64, JobId)>>);
+pub(crate) struct SlotLine {
+    line: Mutex<BTreeMap<(i64, JobId), Arc<Notify>>>,
+    /// Our jobs that gave a slot back lately (see [`FREED_HERE`]).
+    freed_here: Mutex<VecDeque<JobId>>,
+}
 
 impl SlotLine {
-    fn set(&self) -> std::sync::MutexGuard<'_, BTreeSet<(i64, JobId)>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    fn line(&self) -> MutexGuard<'_, BTreeMap<(i64, JobId), Arc<Notify>>> {
+        self.line.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn is_first(&self, key: (i64, JobId)) -> bool {
-        self.set().first() == Some(&key)
+        self.line().first_key_value().map(|(k, _)| *k) == Some(key)
+    }
+
+    /// Rings the first waiting job's wake-up (kept until it waits, if it is asking now).
+    pub(crate) fn wake_first(&self) {
+        if let Some((_, first)) = self.line().first_key_value() {
+            first.notify_one();
+        }
+    }
+
+    /// Job `id` of this engine gave its slot back: the first of ours asks now.
+    pub(crate) fn freed_here(&self, id: JobId) {
+        {
+            let mut freed = self
+                .freed_here
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if freed.len() == FREED_HERE {
+                freed.pop_front();
+            }
+            freed.push_back(id);
+        }
+        self.wake_first();
+    }
+
+    /// The store's feed says a slot was given back on the account: the first of ours
+    /// asks, unless the slot was one of ours (it asked already when we gave it back).
+    pub(crate) fn heard(&self, freed: SlotFreed) {
+        if let SlotFreed::Job(id) = freed {
+            let mut mine = self
+                .freed_here
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(at) = mine.iter().position(|j| *j == id) {
+                mine.remove(at);
+                return;
+            }
+        }
+        self.wake_first();
+    }
+}
+
+/// Rings this engine's first waiting job whenever the store's feed says a slot was given
+/// back on the account, until the feed ends; stopped when dropped (with the engine).
+pub(crate) struct SlotWatch(tokio::task::JoinHandle<()>);
+
+impl SlotWatch {
+    pub(crate) fn start(shared: Arc<Shared>, mut frees: Box<dyn SlotFrees>) -> SlotWatch {
+        SlotWatch(tokio::spawn(async move {
+            while let Some(freed) = frees.next().await {
+                shared.slot_line.heard(freed);
+            }
+        }))
+    }
+}
+
+impl Drop for SlotWatch {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -47,22 +122,29 @@ impl SlotLine {
 pub(super) struct InLine {
     shared: Arc<Shared>,
     key: (i64, JobId),
+    wake: Arc<Notify>,
 }
 
 impl InLine {
     fn join(shared: &Arc<Shared>, key: (i64, JobId)) -> InLine {
-        shared.slot_line.set().insert(key);
+        let wake = Arc::new(Notify::new());
+        shared.slot_line.line().insert(key, wake.clone());
         InLine {
             shared: shared.clone(),
             key,
+            wake,
         }
     }
 }
 
 impl Drop for InLine {
     fn drop(&mut self) {
-        self.shared.slot_line.set().remove(&self.key);
-        self.shared.slot_freed.notify_waiters();
+        let mut line = self.shared.slot_line.line();
+        let was_first = line.first_key_value().map(|(k, _)| *k) == Some(self.key);
+        line.remove(&self.key);
+        if was_first && let Some((_, next)) = line.first_key_value() {
+            next.notify_one();
+        }
     }
 }
 
@@ -90,6 +172,7 @@ impl Worker {
         match slot? {
             Slot::Taken(view) => {
                 self.publish(view).await;
+                self.local_turn().await;
                 Ok(None)
             }
             Slot::Wait(wait) => self.wait_for_slot(wait).await.map(Some),
@@ -116,13 +199,33 @@ impl Worker {
         })
     }
 
-    /// Waits until a slot may have freed: one of this engine's jobs left its slot, the
-    /// engine's watch tick came (another engine's job may have), or a tick's time passed.
+    /// Waits for this engine's turn to send a create (see `local_gate`), once the job has
+    /// its slot and after a refusal; a job already counted out (a create retried after
+    /// another error) goes on.
+    /// Says whether it had to wait (one of ours ended meanwhile).
+    pub(super) async fn local_turn(&mut self) -> bool {
+        if self.out.is_some() {
+            return false;
+        }
+        let (out, waited) = self.shared.local_gate.enter().await;
+        self.out = Some(out);
+        waited
+    }
+
+    /// Waits until this job should ask the gate (see [`SlotLine`]): the first of the line
+    /// until its wake-up rings or a tick passed, any other until it is first.
     pub(super) async fn await_slot(&self) {
-        let freed = self.shared.slot_freed.notified();
+        let tick = self.shared.tuning.tick();
+        let Some(in_line) = &self.in_line else {
+            return tokio::time::sleep(tick).await;
+        };
+        if !self.shared.slot_line.is_first(in_line.key) {
+            // Rung by the first's leaving; a ring since the check above is kept.
+            return in_line.wake.notified().await;
+        }
         tokio::select! {
-            () = freed => {}
-            () = tokio::time::sleep(self.shared.tuning.tick()) => {}
+            () = in_line.wake.notified() => {}
+            () = tokio::time::sleep(tick) => {}
         }
     }
 
@@ -153,7 +256,16 @@ impl Worker {
                 self.publish(view).await;
                 Ok(Some(Next::After(wait)))
             }
-            Requeue::Local => Ok(None),
+            Requeue::Local => {
+                // Nothing was created: its turn goes back, the limit is learned, and the
+                // create goes again as soon as one of ours ended (the job stays
+                // `submitting`; the account, not this job, was the trouble). With none
+                // of ours out to end, the usual backoff paces it (`None`).
+                self.out = None;
+                self.shared.local_gate.refused(OVER_LIMIT_COOLDOWN);
+                tracing::info!(job = id, "1303: waiting for one of ours to end");
+                Ok(self.local_turn().await.then_some(Next::Now))
+            }
             Requeue::Lost => Err(Halt::LeaseLost),
         }
     }

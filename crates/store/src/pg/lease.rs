@@ -39,6 +39,27 @@ fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
 }
 
+/// `j`'s owner, if any, is gone: no heartbeat from it (`engines.last_seen`, the database's
+/// clock) within `$lease` seconds, and it is not `$engine`. The claim's liveness rule,
+/// for the queue ([`PgStore::claim`]) and for orphans ([`PgStore::claim_orphans_t`]).
+fn owner_gone(engine: &str, lease: &str) -> String {
+    format!(
+        "(j.lease_owner IS NULL OR (j.lease_owner <> {engine} AND NOT EXISTS ( \
+           SELECT 1 FROM engines e WHERE e.id = j.lease_owner \
+              AND e.last_seen > now() - make_interval(secs => {lease}))))"
+    )
+}
+
+/// `j` is an orphan: its task succeeded (`downloading`) and no machine has a complete
+/// file of it (`job_files` is per host).
+fn orphan() -> String {
+    format!(
+        "j.phase = {} AND NOT EXISTS \
+         (SELECT 1 FROM job_files f WHERE f.job_id = j.id AND f.complete)",
+        Lit(JobPhase::Downloading)
+    )
+}
+
 impl PgStore {
     /// Registers this engine (or refreshes its row) and stamps its heartbeat.
     pub async fn register_engine(&self, id: &str, host: &str, user: &str) -> Result<(), PgError> {
@@ -92,14 +113,13 @@ impl PgStore {
               WHERE j.phase IN {WORKABLE} AND NOT j.stalled
                 AND j.run_after <= now()
                 AND j.account_id = ANY($1)
-                AND (j.lease_owner IS NULL OR (j.lease_owner <> $2 AND NOT EXISTS (
-                     SELECT 1 FROM engines e WHERE e.id = j.lease_owner
-                        AND e.last_seen > now() - make_interval(secs => $4))))
+                AND {gone}
                 AND (j.phase <> {SUBMITTING}
                      OR j.submitting_since <= now() - make_interval(secs => $5))
               ORDER BY j.created_at, j.id
               LIMIT $3
-              FOR UPDATE OF j SKIP LOCKED"
+              FOR UPDATE OF j SKIP LOCKED",
+            gone = owner_gone("$2", "$4")
         );
         let ids: Vec<i64> = tx
             .query(
@@ -242,5 +262,89 @@ impl PgStore {
             )
             .await?;
         Ok(n == 1)
+    }
+    /// [`Self::claim`] for orphans (see `JobStore::claim_orphans`): the same two
+    /// statements and liveness rule, the oldest first, rows another engine is claiming
+    /// skipped. The claimer's heartbeat is stamped in the same transaction (a claim by an
+    /// engine with no `engines` row would look gone to the next claimer), and the claim is
+    /// the trait's lease too (`lease_until_ms`, the database's clock), which the
+    /// worker's file writes are fenced on and its heartbeat renews.
+    pub(super) async fn claim_orphans_t(
+        &self,
+        created_before: i64,
+        limit: usize,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Vec<i64>, crate::StoreError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute(
+            "INSERT INTO engines (id, host, user_name) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET last_seen = now()",
+            &[&owner, &self.submitter.host, &self.submitter.user],
+        )
+        .await?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let candidates = format!(
+            "SELECT j.id FROM jobs j
+              WHERE {} AND NOT j.stalled AND j.created_ms <= $1 AND {}
+              ORDER BY j.created_ms, j.id
+              LIMIT $3
+              FOR UPDATE OF j SKIP LOCKED",
+            orphan(),
+            owner_gone("$2", "$4")
+        );
+        let ids: Vec<i64> = tx
+            .query(
+                &candidates,
+                &[&created_before, &owner, &limit, &secs(lease)],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        // Re-checked on a snapshot taken after the locks (see `claim`).
+        let take = format!(
+            "UPDATE jobs j SET lease_owner = $1, lease_epoch = j.lease_epoch + 1,
+                    lease_until_ms = {} + $4
+              WHERE j.id = ANY($2) AND {} AND NOT j.stalled AND {}
+              RETURNING j.id",
+            super::t_leases::DB_NOW_MS,
+            orphan(),
+            owner_gone("$1", "$3")
+        );
+        let ms = super::t_leases::millis(lease);
+        let mut taken: Vec<i64> = tx
+            .query(&take, &[&owner, &ids, &secs(lease), &ms])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        tx.commit().await?;
+        taken.sort_unstable();
+        Ok(taken)
+    }
+
+    /// Orphans asked for between `from` and `to`, oldest first: one read on the jobs in
+    /// `downloading` (the `jobs_workable` index), never the history.
+    pub(super) async fn unfetched_t(
+        &self,
+        from: i64,
+        to: i64,
+        limit: usize,
+    ) -> Result<Vec<i64>, crate::StoreError> {
+        let client = self.pool.get().await?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT j.id FROM jobs j WHERE {} AND j.created_ms BETWEEN $1 AND $2 \
+                     ORDER BY j.created_ms, j.id LIMIT $3",
+                    orphan()
+                ),
+                &[&from, &to, &limit],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 }

@@ -32,12 +32,25 @@ pub struct JobChanged {
     pub writer: Option<String>,
 }
 
+/// A slot given back on an account (the `schema.slots` channel, migration 4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlotNote {
+    Freed {
+        id: i64,
+        account: String,
+    },
+    /// The connection was lost: notes may have gone by unheard.
+    Missed,
+}
+
 /// How many changes may wait between the connection, the listener task and its reader.
 const CAPACITY: usize = 256;
 
 /// Changes as they happen; stops its task when dropped.
 pub struct Listener {
     rx: mpsc::Receiver<JobChanged>,
+    /// Slots given back, for whoever takes them (see [`Listener::take_slots`]).
+    slots: Option<mpsc::Receiver<SlotNote>>,
     reconnects: Arc<AtomicU64>,
     application_name: String,
     task: tokio::task::JoinHandle<()>,
@@ -53,6 +66,12 @@ impl Listener {
     /// The next change (`None` only if the listener's task ended).
     pub async fn recv(&mut self) -> Option<JobChanged> {
         self.rx.recv().await
+    }
+
+    /// The slots given back on any account of the schema, from the listener's start on:
+    /// once (a second call answers `None`).
+    pub fn take_slots(&mut self) -> Option<mpsc::Receiver<SlotNote>> {
+        self.slots.take()
     }
 
     /// How many times the connection was lost and made again.
@@ -72,18 +91,34 @@ struct Session {
     notes: mpsc::Receiver<JobChanged>,
 }
 
-async fn open(target: &Target, name: &str, channel: &str) -> Result<Session, PgError> {
+/// Where a session's slot notes go: the listener's one sender, shared by its sessions.
+type SlotTx = mpsc::Sender<SlotNote>;
+
+async fn open(
+    target: &Target,
+    name: &str,
+    channel: &str,
+    slot_tx: &SlotTx,
+) -> Result<Session, PgError> {
     let mut pg = target.pg.clone();
     pg.application_name(name);
     let (client, mut conn) = pg.connect(target.tls.clone()).await?;
     // Bounded: when the listener task falls behind, the pump stops reading the connection
     // and the server holds the notifications (its queue is large); nothing is dropped.
     let (tx, notes) = mpsc::channel(CAPACITY);
+    let slots = slot_tx.clone();
     tokio::spawn(async move {
         let mut messages = futures::stream::poll_fn(move |cx| conn.poll_message(cx));
         while let Some(Ok(message)) = messages.next().await {
-            if let AsyncMessage::Notification(n) = message
-                && let Some(change) = parse_payload(n.payload())
+            let AsyncMessage::Notification(n) = message else {
+                continue;
+            };
+            if n.channel().ends_with(".slots") {
+                // Nobody reading slots (the receiver not taken, or dropped) is no error.
+                if let Some(note) = parse_slot(n.payload()) {
+                    let _ = slots.try_send(note);
+                }
+            } else if let Some(change) = parse_payload(n.payload())
                 && tx.send(change).await.is_err()
             {
                 break;
@@ -91,9 +126,10 @@ async fn open(target: &Target, name: &str, channel: &str) -> Result<Session, PgE
         }
         // Dropping `tx` here tells the session its connection ended.
     });
-    // The channel is `schema.jobs`; the schema is a plain identifier.
+    // The channels are `schema.jobs` and `schema.slots`; the schema is a plain identifier.
+    let slots_channel = format!("{}.slots", channel.strip_suffix(".jobs").unwrap_or(channel));
     client
-        .batch_execute(&format!("LISTEN \"{channel}\""))
+        .batch_execute(&format!("LISTEN \"{channel}\"; LISTEN \"{slots_channel}\""))
         .await?;
     Ok(Session { client, notes })
 }
@@ -105,6 +141,14 @@ fn parse_payload(payload: &str) -> Option<JobChanged> {
         version: v.get("v")?.as_i64()?,
         phase: v.get("phase")?.as_str()?.to_string(),
         writer: v.get("w").and_then(|w| w.as_str()).map(str::to_string),
+    })
+}
+
+fn parse_slot(payload: &str) -> Option<SlotNote> {
+    let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+    Some(SlotNote::Freed {
+        id: v.get("id")?.as_i64()?,
+        account: v.get("account")?.as_str()?.to_string(),
     })
 }
 
@@ -135,7 +179,10 @@ impl PgStore {
         let name = format!("shotdeck-listen-{}", self.schema);
         let channel = self.channel();
         let target = self.target.clone();
-        let first = open(&target, &name, &channel).await?;
+        // Bounded: a reader that falls behind misses slot notes, which only hurry a gate
+        // that also asks on its tick.
+        let (slot_tx, slot_rx) = mpsc::channel(CAPACITY);
+        let first = open(&target, &name, &channel, &slot_tx).await?;
         let cursor: i64 = first
             .client
             .query_one("SELECT coalesce(max(version), 0) FROM jobs", &[])
@@ -171,7 +218,7 @@ impl PgStore {
                 let mut wait = Duration::from_millis(50);
                 loop {
                     tokio::time::sleep(wait).await;
-                    let Ok(s) = open(&target, &name, &channel).await else {
+                    let Ok(s) = open(&target, &name, &channel, &slot_tx).await else {
                         wait = (wait * 2).min(Duration::from_secs(5));
                         continue;
                     };
@@ -179,6 +226,7 @@ impl PgStore {
                         continue;
                     };
                     count.fetch_add(1, Ordering::SeqCst);
+                    let _ = slot_tx.try_send(SlotNote::Missed);
                     reread_seen = missed.iter().map(|c| (c.id, c.version)).collect();
                     for change in missed {
                         cursor = cursor.max(change.version);
@@ -193,6 +241,7 @@ impl PgStore {
         });
         Ok(Listener {
             rx,
+            slots: Some(slot_rx),
             reconnects,
             application_name,
             task,

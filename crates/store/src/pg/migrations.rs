@@ -208,6 +208,63 @@ const MIGRATIONS: &[&str] = &[
         RETURN NULL;
     END $$;
     ",
+    // 4: a freed slot is heard at once, and a heartbeat is cheap. A job leaving the phases
+    // that hold a slot notifies `schema.slots` with its account, whoever wrote it (the
+    // writer's own store may serve several engines): the first waiting job of every engine
+    // asks the gate then, not at its next tick. A write that changes only lease and poll
+    // stamps (a heartbeat renews every leased row, queued ones included, each tick) keeps
+    // `version`, `updated_at` and `changed_xid`: no indexed column moves, so the row is
+    // updated in place (a HOT update) instead of adding an entry to every index. A
+    // renewal says so with `shotdeck.stamp` (SET LOCAL, its transaction only), which skips
+    // the comparison of the whole row.
+    "
+    CREATE OR REPLACE FUNCTION jobs_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' AND current_setting('shotdeck.stamp', true) = 'lease' THEN
+            RETURN NEW;
+        END IF;
+        -- Nested, so the whole row is compared only when a stamp moved.
+        IF TG_OP = 'UPDATE'
+           AND (NEW.lease_owner, NEW.lease_epoch) IS NOT DISTINCT FROM (OLD.lease_owner, OLD.lease_epoch)
+           AND (NEW.lease_until_ms, NEW.last_polled_ms, NEW.last_polled_at)
+               IS DISTINCT FROM (OLD.lease_until_ms, OLD.last_polled_ms, OLD.last_polled_at)
+        THEN
+            IF (to_jsonb(NEW) - '{lease_owner,lease_epoch,lease_until_ms,last_polled_ms,last_polled_at,updated_at,version,changed_xid}'::text[])
+               IS NOT DISTINCT FROM
+               (to_jsonb(OLD) - '{lease_owner,lease_epoch,lease_until_ms,last_polled_ms,last_polled_at,updated_at,version,changed_xid}'::text[])
+            THEN
+                RETURN NEW;
+            END IF;
+        END IF;
+        NEW.version := nextval(format('%I.job_change_seq', TG_TABLE_SCHEMA)::regclass);
+        NEW.updated_at := now();
+        IF TG_OP = 'INSERT'
+           OR (NEW.lease_owner, NEW.lease_epoch, NEW.lease_until_ms, NEW.last_polled_ms,
+               NEW.last_polled_at)
+              IS NOT DISTINCT FROM
+              (OLD.lease_owner, OLD.lease_epoch, OLD.lease_until_ms, OLD.last_polled_ms,
+               OLD.last_polled_at)
+           OR (to_jsonb(NEW) - '{lease_owner,lease_epoch,lease_until_ms,last_polled_ms,last_polled_at,updated_at,version,changed_xid}'::text[])
+              IS DISTINCT FROM
+              (to_jsonb(OLD) - '{lease_owner,lease_epoch,lease_until_ms,last_polled_ms,last_polled_at,updated_at,version,changed_xid}'::text[])
+        THEN
+            NEW.changed_xid := pg_current_xact_id()::text::int8;
+        END IF;
+        RETURN NEW;
+    END $$;
+    ALTER TABLE jobs SET (toast_tuple_target = 128, fillfactor = 70);
+    CREATE FUNCTION jobs_slot_freed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify(TG_TABLE_SCHEMA || '.slots',
+            json_build_object('id', NEW.id, 'account', NEW.account_id,
+                              'w', current_setting('shotdeck.writer', true))::text);
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER jobs_slot_freed AFTER UPDATE ON jobs FOR EACH ROW
+        WHEN (OLD.phase IN ('submitting', 'submitted', 'processing')
+              AND NEW.phase NOT IN ('submitting', 'submitted', 'processing'))
+        EXECUTE FUNCTION jobs_slot_freed();
+    ",
 ];
 
 /// The schema version this build writes.

@@ -41,7 +41,7 @@ pub use connect::{DEFAULT_ACCOUNT, DEFAULT_SCHEMA, PgOptions};
 pub use gate::SlotOutcome;
 pub use insert::{BoardKey, Inserted, PgNewJob, Submitter};
 pub use lease::{Claimed, Lease};
-pub use listen::{JobChanged, Listener};
+pub use listen::{JobChanged, Listener, SlotNote};
 pub use migrations::latest as schema_version;
 
 /// The phases in which a job holds one of its account's slots: Kling counts a task from

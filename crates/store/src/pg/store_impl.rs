@@ -183,6 +183,25 @@ impl JobStore for PgStore {
         })
     }
 
+    fn claim_orphans(
+        &self,
+        created_before: i64,
+        limit: usize,
+        owner: &str,
+        lease: Duration,
+        _now: i64,
+    ) -> StoreFuture<'_, Vec<JobId>> {
+        let owner = owner.to_owned();
+        Box::pin(async move {
+            self.claim_orphans_t(created_before, limit, &owner, lease)
+                .await
+        })
+    }
+
+    fn unfetched(&self, from: i64, to: i64, limit: usize) -> StoreFuture<'_, Vec<JobId>> {
+        Box::pin(self.unfetched_t(from, to, limit))
+    }
+
     fn note_poll(&self, id: JobId, owner: &str, at: i64) -> StoreFuture<'_, bool> {
         let owner = owner.to_owned();
         Box::pin(async move {

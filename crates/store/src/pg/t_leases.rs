@@ -199,6 +199,10 @@ impl PgStore {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let user = &self.submitter.user;
+        // Only lease stamps change here: the row keeps its version and is updated in place
+        // (see migration 4), however many queued jobs the engine holds.
+        tx.batch_execute("SET LOCAL shotdeck.stamp = 'lease'")
+            .await?;
         tx.execute(
             &format!(
                 "WITH beat AS (
@@ -209,7 +213,7 @@ impl PgStore {
             &[&owner, &millis(lease), &self.submitter.host, user],
         )
         .await?;
-        let still: Vec<JobId> = tx
+        let still: std::collections::HashSet<JobId> = tx
             .query(
                 "SELECT id FROM jobs WHERE id = ANY($1) AND lease_owner = $2",
                 &[&held, &owner],

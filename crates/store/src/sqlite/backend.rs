@@ -218,6 +218,22 @@ impl JobStore for SqliteStore {
         self.call(move |s| s.file_media_seconds(id, &owner, idx, seconds, now))
     }
 
+    fn claim_orphans(
+        &self,
+        created_before: i64,
+        limit: usize,
+        owner: &str,
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<JobId>> {
+        let owner = owner.to_owned();
+        self.call(move |s| s.claim_orphans(created_before, limit, &owner, until(now, lease), now))
+    }
+
+    fn unfetched(&self, from: i64, to: i64, limit: usize) -> StoreFuture<'_, Vec<JobId>> {
+        self.call(move |s| s.unfetched(from, to, limit))
+    }
+
     fn note_poll(&self, id: JobId, owner: &str, at: i64) -> StoreFuture<'_, bool> {
         let owner = owner.to_owned();
         self.call(move |s| s.note_poll(id, &owner, at))

@@ -16,6 +16,7 @@ mod db;
 mod lease;
 mod ledger;
 mod migrations;
+mod orphans;
 mod page;
 
 mod read;

@@ -1,5 +1,6 @@
 //! Every [`JobStore`] method of a [`Tap`]: counted, held while the tap holds it, then
-//! forwarded unchanged.
+//! forwarded unchanged and timed (the guard `pass` returns adds the call's time when the
+//! forwarded call has returned).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,7 +29,7 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, Result<Vec<JobView>, OverBudget>> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("insert_takes_within_budget").await;
+            let _timing = self.pass("insert_takes_within_budget").await;
             let i = &self.inner;
             i.insert_takes_within_budget(jobs, budget, unit_prices, &owner, lease, now)
                 .await
@@ -37,7 +38,7 @@ impl JobStore for Tap {
 
     fn retries_of(&self, id: JobId) -> StoreFuture<'_, Vec<(JobId, JobPhase)>> {
         Box::pin(async move {
-            self.pass("retries_of").await;
+            let _timing = self.pass("retries_of").await;
             self.inner.retries_of(id).await
         })
     }
@@ -45,14 +46,14 @@ impl JobStore for Tap {
     fn take_slot(&self, id: JobId, owner: &str, now: i64) -> StoreFuture<'_, Slot> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("take_slot").await;
+            let _timing = self.pass("take_slot").await;
             self.inner.take_slot(id, &owner, now).await
         })
     }
 
     fn hold_off(&self, id: JobId, retry_after: Duration) -> StoreFuture<'_, ()> {
         Box::pin(async move {
-            self.pass("hold_off").await;
+            let _timing = self.pass("hold_off").await;
             self.inner.hold_off(id, retry_after).await
         })
     }
@@ -67,7 +68,7 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, Requeue> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("over_limit").await;
+            let _timing = self.pass("over_limit").await;
             let i = &self.inner;
             i.over_limit(id, &owner, backoff, cooldown, now).await
         })
@@ -83,7 +84,7 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, Result<Option<JobView>, Refusal>> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("restart").await;
+            let _timing = self.pass("restart").await;
             self.inner.restart(id, how, &owner, lease, now).await
         })
     }
@@ -97,7 +98,7 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, Adopted> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("adopt").await;
+            let _timing = self.pass("adopt").await;
             self.inner.adopt(id, &owner, terms, now).await
         })
     }
@@ -109,14 +110,14 @@ impl JobStore for Tap {
         include_stalled: bool,
     ) -> StoreFuture<'_, Vec<JobId>> {
         Box::pin(async move {
-            self.pass("adoptable").await;
+            let _timing = self.pass("adoptable").await;
             self.inner.adoptable(terms, now, include_stalled).await
         })
     }
 
     fn in_flight(&self) -> StoreFuture<'_, Vec<JobId>> {
         Box::pin(async move {
-            self.pass("in_flight").await;
+            let _timing = self.pass("in_flight").await;
             self.inner.in_flight().await
         })
     }
@@ -130,7 +131,7 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, Vec<JobId>> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("renew_leases").await;
+            let _timing = self.pass("renew_leases").await;
             self.inner.renew_leases(&owner, lease, held, now).await
         })
     }
@@ -138,7 +139,7 @@ impl JobStore for Tap {
     fn release(&self, id: JobId, owner: &str) -> StoreFuture<'_, Option<JobView>> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("release").await;
+            let _timing = self.pass("release").await;
             self.inner.release(id, &owner).await
         })
     }
@@ -146,7 +147,7 @@ impl JobStore for Tap {
     fn release_all(&self, owner: &str) -> StoreFuture<'_, usize> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("release_all").await;
+            let _timing = self.pass("release_all").await;
             self.inner.release_all(&owner).await
         })
     }
@@ -160,7 +161,7 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, Option<JobView>> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("apply").await;
+            let _timing = self.pass("apply").await;
             self.inner.apply(id, &owner, change, now).await
         })
     }
@@ -174,7 +175,7 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, Option<JobView>> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("set_files").await;
+            let _timing = self.pass("set_files").await;
             self.inner.set_files(id, &owner, files, now).await
         })
     }
@@ -189,7 +190,7 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, Option<JobView>> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("file_progress").await;
+            let _timing = self.pass("file_progress").await;
             let i = &self.inner;
             i.file_progress(id, &owner, idx, progress, now).await
         })
@@ -205,16 +206,33 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, Option<JobView>> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("file_media_seconds").await;
+            let _timing = self.pass("file_media_seconds").await;
             let i = &self.inner;
             i.file_media_seconds(id, &owner, idx, seconds, now).await
         })
     }
 
+    fn claim_orphans(
+        &self,
+        created_before: i64,
+        limit: usize,
+        owner: &str,
+        lease: Duration,
+        now: i64,
+    ) -> StoreFuture<'_, Vec<JobId>> {
+        let i = &self.inner;
+        let call = i.claim_orphans(created_before, limit, owner, lease, now);
+        self.forward("claim_orphans", call)
+    }
+
+    fn unfetched(&self, from: i64, to: i64, limit: usize) -> StoreFuture<'_, Vec<JobId>> {
+        self.forward("unfetched", self.inner.unfetched(from, to, limit))
+    }
+
     fn note_poll(&self, id: JobId, owner: &str, at: i64) -> StoreFuture<'_, bool> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("note_poll").await;
+            let _timing = self.pass("note_poll").await;
             self.inner.note_poll(id, &owner, at).await
         })
     }
@@ -227,7 +245,7 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, Option<JobView>> {
         let task_id = task_id.to_owned();
         Box::pin(async move {
-            self.pass("record_late_task").await;
+            let _timing = self.pass("record_late_task").await;
             self.inner.record_late_task(id, &task_id, now).await
         })
     }
@@ -241,7 +259,7 @@ impl JobStore for Tap {
     ) -> StoreFuture<'_, JobView, ResolveError> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("resolve_attention").await;
+            let _timing = self.pass("resolve_attention").await;
             let i = &self.inner;
             i.resolve_attention(id, resolution, &owner, now).await
         })
@@ -250,7 +268,7 @@ impl JobStore for Tap {
     fn cancel(&self, id: JobId, owner: &str, now: i64) -> StoreFuture<'_, JobView, CancelError> {
         let owner = owner.to_owned();
         Box::pin(async move {
-            self.pass("cancel").await;
+            let _timing = self.pass("cancel").await;
             self.inner.cancel(id, &owner, now).await
         })
     }
@@ -262,98 +280,68 @@ impl JobStore for Tap {
         now: i64,
     ) -> StoreFuture<'_, Vec<JobView>, KeeperError> {
         Box::pin(async move {
-            self.pass("set_keeper").await;
+            let _timing = self.pass("set_keeper").await;
             self.inner.set_keeper(id, keep, now).await
         })
     }
 
     fn view(&self, id: JobId) -> StoreFuture<'_, Option<JobView>> {
-        Box::pin(async move {
-            self.pass("view").await;
-            self.inner.view(id).await
-        })
+        self.forward("view", self.inner.view(id))
     }
 
     fn record(&self, id: JobId) -> StoreFuture<'_, Option<JobRecord>> {
-        Box::pin(async move {
-            self.pass("record").await;
-            self.inner.record(id).await
-        })
+        self.forward("record", self.inner.record(id))
     }
 
     fn history(&self, id: JobId) -> StoreFuture<'_, Vec<PhaseEvent>> {
-        Box::pin(async move {
-            self.pass("history").await;
-            self.inner.history(id).await
-        })
+        self.forward("history", self.inner.history(id))
     }
 
     fn views(&self, ids: Vec<JobId>) -> StoreFuture<'_, Vec<JobView>> {
-        Box::pin(async move {
-            self.pass("views").await;
-            self.inner.views(ids).await
-        })
+        self.forward("views", self.inner.views(ids))
     }
 
     fn first_views(&self, limit: usize) -> StoreFuture<'_, Vec<JobView>> {
-        Box::pin(async move {
-            self.pass("first_views").await;
-            self.inner.first_views(limit).await
-        })
+        self.forward("first_views", self.inner.first_views(limit))
     }
 
     fn unfinished(&self) -> StoreFuture<'_, Vec<JobView>> {
-        Box::pin(async move {
-            self.pass("unfinished").await;
-            self.inner.unfinished().await
-        })
+        self.forward("unfinished", self.inner.unfinished())
     }
 
     fn page(&self, query: PageQuery) -> StoreFuture<'_, JobPage> {
-        Box::pin(async move {
-            self.pass("page").await;
-            self.inner.page(query).await
-        })
+        self.forward("page", self.inner.page(query))
     }
 
     fn counts(&self) -> StoreFuture<'_, JobCounts> {
-        Box::pin(async move {
-            self.pass("counts").await;
-            self.inner.counts().await
-        })
+        self.forward("counts", self.inner.counts())
     }
 
     fn change_cursor(&self) -> StoreFuture<'_, ChangeCursor> {
-        Box::pin(async move {
-            self.pass("change_cursor").await;
-            self.inner.change_cursor().await
-        })
+        self.forward("change_cursor", self.inner.change_cursor())
     }
 
     fn changed_since(&self, cursor: ChangeCursor) -> StoreFuture<'_, Changes> {
-        Box::pin(async move {
-            self.pass("changed_since").await;
-            self.inner.changed_since(cursor).await
-        })
+        self.forward("changed_since", self.inner.changed_since(cursor))
     }
 
     fn watch(&self) -> StoreFuture<'_, Option<Arc<dyn ChangeFeed>>> {
         Box::pin(async move {
-            self.pass("watch").await;
+            let _timing = self.pass("watch").await;
             self.inner.watch().await
         })
     }
 
     fn widest_task_id(&self, filter: ListFilter) -> StoreFuture<'_, Option<usize>> {
         Box::pin(async move {
-            self.pass("widest_task_id").await;
+            let _timing = self.pass("widest_task_id").await;
             self.inner.widest_task_id(filter).await
         })
     }
 
     fn spent_today(&self, now: i64, unit_prices: UnitPrices) -> StoreFuture<'_, f64> {
         Box::pin(async move {
-            self.pass("spent_today").await;
+            let _timing = self.pass("spent_today").await;
             self.inner.spent_today(now, unit_prices).await
         })
     }
@@ -365,7 +353,7 @@ impl JobStore for Tap {
         unit_prices: UnitPrices,
     ) -> StoreFuture<'_, Vec<LedgerEntry>> {
         Box::pin(async move {
-            self.pass("ledger").await;
+            let _timing = self.pass("ledger").await;
             self.inner.ledger(since_ms, board, unit_prices).await
         })
     }
@@ -377,21 +365,21 @@ impl JobStore for Tap {
     fn local_date_ms(&self, date: &str) -> StoreFuture<'_, Option<i64>> {
         let date = date.to_owned();
         Box::pin(async move {
-            self.pass("local_date_ms").await;
+            let _timing = self.pass("local_date_ms").await;
             self.inner.local_date_ms(&date).await
         })
     }
 
     fn account(&self) -> StoreFuture<'_, Option<AccountView>> {
         Box::pin(async move {
-            self.pass("account").await;
+            let _timing = self.pass("account").await;
             self.inner.account().await
         })
     }
 
     fn set_account(&self, change: AccountChange) -> StoreFuture<'_, AccountView, AccountError> {
         Box::pin(async move {
-            self.pass("set_account").await;
+            let _timing = self.pass("set_account").await;
             self.inner.set_account(change).await
         })
     }

@@ -161,6 +161,13 @@ impl App {
                 self.send(*cmd)
             }
             Msg::AskRetry(id) => self.request_retry(id),
+            Msg::FetchHere { id, asker } => {
+                self.send(JobCmd::Redownload(id));
+                self.toast_info(format!(
+                    "fetching job #{id} onto this machine (done on {}): into this copy of its project",
+                    shotdeck_core::printable(&asker)
+                ));
+            }
             Msg::Compare(a, b) => self.open_compare(a, b),
             Msg::Open(path) => {
                 if self.env.host.remote() {

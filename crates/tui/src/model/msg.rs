@@ -102,6 +102,11 @@ pub enum Msg {
     Job(Box<JobCmd>),
     /// Ask how to retry this job (poll again, or send a new one); nothing is sent yet.
     AskRetry(JobId),
+    /// Fetch the videos of a job done on another machine (`asker`) onto this one.
+    FetchHere {
+        id: JobId,
+        asker: String,
+    },
     Open(PathBuf),
     Copy(String),
     /// Compare two takes side by side (the engine gathers them).

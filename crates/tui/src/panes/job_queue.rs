@@ -105,6 +105,11 @@ impl JobQueue {
                         j.id,
                         cx.keys.key_for(Context::Queue, Action::RetryJob)
                     )),
+                    // Done on another machine: the pane says where the videos come from.
+                    Some(j) if j.fetch_hint().is_some() => Flow::Msg(Msg::FetchHere {
+                        id: j.id,
+                        asker: j.asked_on().unwrap_or_default().to_string(),
+                    }),
                     Some(j) => Flow::Msg(Msg::job(JobCmd::Redownload(j.id))),
                     None => Flow::toast_err("no job selected"),
                 };
