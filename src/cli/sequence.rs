@@ -264,7 +264,9 @@ pub(super) fn board_as_sent(
                 "{} is not submittable with its continuation; nothing was sent",
                 crate::core::printable_path(path)
             );
-            return Err(ExitCode::from(super::follow::EXIT_NOT_SENT));
+            // Like a board its route cannot carry whole (and a continuation that cannot be
+            // built): 2, nothing sent.
+            return Err(ExitCode::from(EXIT_UNREADABLE));
         }
     }
     Ok(sent)

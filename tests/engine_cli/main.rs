@@ -9,6 +9,7 @@ use shotdeck::sim::{DEMO_ACCESS_KEY, DEMO_API_KEY, DEMO_SECRET_KEY, Faults, SAMP
 use shotdeck::sim::{SimConfig, SimServer};
 use tempfile::TempDir;
 
+mod continues;
 mod demo_film;
 mod expiring;
 mod hostile_names;

@@ -135,7 +135,8 @@ async fn on_omni_the_create_carries_the_keepers_url_as_video_list() {
     assert_eq!(
         continues.how,
         ContinueHow::VideoReference {
-            video_url: url.clone()
+            video_url: url.clone(),
+            finished_at: kept.finished_at,
         }
     );
     // The video's sidecar says which take it continued from.
@@ -198,4 +199,45 @@ async fn elsewhere_the_first_frame_is_a_png_of_the_keepers_last_frame() {
         "the board file is not edited"
     );
     shutdown(engine).await;
+}
+
+/// A stored request that continues by the keeper's URL is not sent again once that URL is
+/// past Kling's 30 days (its video is deleted): the retry is refused naming the job, the
+/// take and the way out, and the simulator sees no create.
+#[tokio::test]
+async fn a_stored_retry_past_thirty_days_of_its_reference_is_refused() {
+    let h = Harness::start(0.2).await;
+    let mut engine = h.engine().await;
+    let mut events = Events::new(&mut engine);
+    let second = sequence(&h, |b| b["model"] = "kling-v3-omni".into());
+    let kept = keeper(&h, &engine, &mut events).await;
+    let job = send_second(&h, &engine, &mut events, &second)
+        .await
+        .unwrap();
+    events.finished(job.id).await;
+    shutdown(engine).await;
+
+    // The same store 31 days later.
+    let mut config = h.config();
+    config.tuning.clock_offset_ms = 31 * 24 * 60 * 60 * 1000;
+    let mut later = shotdeck::engine::Engine::start(config).await.unwrap();
+    let mut events = Events::new(&mut later);
+    let creates = h.sim.stats().creates_accepted;
+    later.cmd_tx.try_send(JobCmd::Retry(job.id)).unwrap();
+    match events.rejection().await {
+        Refusal::ExpiredReference { id, from, days } => {
+            assert_eq!(id, job.id);
+            assert_eq!(from, format!("single-shot take {}", kept.take));
+            assert!((31..33).contains(&days), "{days}");
+        }
+        other => panic!("{other:?}"),
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(h.sim.stats().creates_accepted, creates, "nothing sent");
+    let store = h.store("check").await;
+    assert!(
+        store.retries_of(job.id).await.unwrap().is_empty(),
+        "nothing recorded"
+    );
+    shutdown(later).await;
 }

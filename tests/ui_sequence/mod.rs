@@ -7,6 +7,8 @@ use shotdeck::core::sequence::{BoardStatus, ContinueFrom, KeeperFacts, SequenceS
 use shotdeck::engine::events::{JobCmd, JobEvent, JobFile, JobPhase};
 
 use super::snap;
+
+mod continues;
 use crate::ui_support::*;
 
 fn sequence(board: &Path) -> SequenceStatus {
@@ -15,21 +17,28 @@ fn sequence(board: &Path) -> SequenceStatus {
 
 /// The sequence with 01-arrival's keeper (take 2) downloaded at `file`, or not here.
 fn sequence_kept(board: &Path, file: Option<PathBuf>) -> SequenceStatus {
+    sequence_with(
+        board,
+        KeeperFacts {
+            take: 2,
+            seconds: 12.0,
+            file,
+            url: None,
+            finished_at: None,
+            prompt: None,
+            asked_seconds: 12.0,
+        },
+    )
+}
+
+/// 01-arrival with `kept` as its keeper, this board (continuing from it), then 03-exit.
+fn sequence_with(board: &Path, kept: KeeperFacts) -> SequenceStatus {
     let other = |name: &str, keeper: Option<KeeperFacts>| BoardStatus {
         name: name.into(),
         path: board.with_file_name(format!("{name}.json")),
         board: Ok(noir()),
         continue_from: None,
         keeper,
-    };
-    let kept = KeeperFacts {
-        take: 2,
-        seconds: 12.0,
-        file,
-        url: None,
-        finished_at: None,
-        prompt: None,
-        asked_seconds: 12.0,
     };
     SequenceStatus {
         title: "Night market".into(),

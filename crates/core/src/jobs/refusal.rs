@@ -45,6 +45,11 @@ pub enum Refusal {
     Unkeyed { external_task_id: String },
     /// A retry's stored request carries no `external_task_id` to replace.
     NoKeyToReplace { id: JobId },
+    /// A retry's stored request continues from a keeper by its result URL, and that URL is
+    /// `days` old, past the 30 days Kling keeps it: sent again it would reference a deleted
+    /// video. `from`: `01-arrival take 2`. The board as it is now plans the continuation
+    /// again (the last frame, when the URL is gone).
+    ExpiredReference { id: JobId, from: String, days: i64 },
     /// `id` already has a retry (`retry`, now in `retry_phase`): a second would pay twice.
     AlreadyRetried {
         id: JobId,
@@ -168,6 +173,12 @@ impl fmt::Display for Refusal {
                 "cannot retry job {id}: the stored request carries no external_task_id (at the \
                  top level or in metadata), so a resend could not be told apart from the \
                  first{NOTHING_SENT}"
+            ),
+            Refusal::ExpiredReference { id, from, days } => write!(
+                f,
+                "cannot retry job {id} with its stored request: it continues from {from} by its \
+                 video URL, {days} days old, and Kling deletes results after 30 days; retry with \
+                 the board as it is now, which plans the continuation again{NOTHING_SENT}"
             ),
             Refusal::AlreadyRetried {
                 id,

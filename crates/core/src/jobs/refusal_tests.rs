@@ -183,3 +183,18 @@ fn a_continuation_names_the_take_and_the_file() {
     );
     assert!(said.ends_with("; nothing was sent"), "{said}");
 }
+
+#[test]
+fn an_expired_reference_names_the_job_the_take_and_the_way_out() {
+    let said = text(Refusal::ExpiredReference {
+        id: 7,
+        from: "01-arrival take 2".into(),
+        days: 34,
+    });
+    assert_eq!(
+        said,
+        "cannot retry job 7 with its stored request: it continues from 01-arrival take 2 by \
+         its video URL, 34 days old, and Kling deletes results after 30 days; retry with the \
+         board as it is now, which plans the continuation again; nothing was sent"
+    );
+}

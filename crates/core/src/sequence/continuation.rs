@@ -62,8 +62,14 @@ pub struct Continuation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum ContinueHow {
-    /// omni-video's `video_list` with the keeper's result URL.
-    VideoReference { video_url: String },
+    /// omni-video's `video_list` with the keeper's result URL. `finished_at`: when the
+    /// keeper's task finished (Unix ms), which is when its URL's 30 days began; a stored
+    /// request is not sent again past them (absent on records made before it was kept).
+    VideoReference {
+        video_url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        finished_at: Option<i64>,
+    },
     /// The keeper's last frame (`frame`, relative to the board) as the first frame, decoded
     /// from `video`, the keeper's file on this machine.
     LastFrame { frame: String, video: PathBuf },
@@ -174,6 +180,7 @@ pub fn plan(
     let how = match (no_video, &keeper.file) {
         (None, _) => ContinueHow::VideoReference {
             video_url: keeper.url.clone().unwrap_or_default(),
+            finished_at: keeper.finished_at,
         },
         (Some(why), _)
             if board
@@ -204,6 +211,19 @@ pub fn plan(
     })
 }
 
+/// How many whole days old a stored request's reference video is when it is past Kling's 30
+/// days (the request may not be sent again: the URL is gone), `None` when it is not, or the
+/// continuation is by last frame. A record without the keeper's `finished_at` is judged by
+/// `created_at`, when the job was recorded: the keeper had finished before that, so its URL
+/// is at least that old.
+pub fn expired_reference(c: &Continuation, created_at: i64, now_ms: i64) -> Option<i64> {
+    let ContinueHow::VideoReference { finished_at, .. } = &c.how else {
+        return None;
+    };
+    let age = now_ms - finished_at.unwrap_or(created_at);
+    (age >= RESULT_KEPT_MS).then_some(age / (24 * 60 * 60 * 1000))
+}
+
 /// True when a prompt names the reference video.
 pub fn names_video(text: &str) -> bool {
     text.contains(VIDEO_TOKEN)
@@ -224,7 +244,7 @@ pub fn needs_prefix(board: &Board) -> bool {
 /// `prompt` then).
 pub(crate) fn add_video(body: &mut Map<String, Value>, board: &Board) {
     let Some(Continuation {
-        how: ContinueHow::VideoReference { video_url },
+        how: ContinueHow::VideoReference { video_url, .. },
         ..
     }) = &board.continues
     else {

@@ -52,7 +52,8 @@ fn omni_with_a_fresh_url_takes_the_video_reference() {
     assert_eq!(
         c.how,
         ContinueHow::VideoReference {
-            video_url: URL.into()
+            video_url: URL.into(),
+            finished_at: Some(NOW - 2 * DAY_MS),
         }
     );
     assert_eq!(
@@ -262,4 +263,40 @@ fn the_rules_hold_what_video_list_documents() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, FieldPath::shot(0, ShotField::Prompt));
     assert!(found[0].1.contains("over 512"), "{found:?}");
+}
+
+/// A stored request may not be sent again once its reference video is past Kling's 30 days,
+/// judged by the keeper's finish, else (an older record) by when the job was recorded.
+#[test]
+fn a_stored_reference_expires_after_thirty_days() {
+    let c = |finished_days_ago: Option<i64>| Continuation {
+        board: "01-arrival".into(),
+        take: 2,
+        how: ContinueHow::VideoReference {
+            video_url: URL.into(),
+            finished_at: finished_days_ago.map(|d| NOW - d * DAY_MS),
+        },
+    };
+    let created = NOW - 10 * DAY_MS;
+    assert_eq!(expired_reference(&c(Some(29)), created, NOW), None);
+    assert_eq!(expired_reference(&c(Some(30)), created, NOW), Some(30));
+    assert_eq!(expired_reference(&c(Some(45)), created, NOW), Some(45));
+    // Unknown finish: the job's own age is the least the URL's can be.
+    assert_eq!(expired_reference(&c(None), created, NOW), None);
+    assert_eq!(
+        expired_reference(&c(None), NOW - 31 * DAY_MS, NOW),
+        Some(31)
+    );
+    let frame = Continuation {
+        how: ContinueHow::LastFrame {
+            frame: frame_path("01-arrival", 2),
+            video: PathBuf::from("/r/a.mp4"),
+        },
+        ..c(Some(90))
+    };
+    assert_eq!(
+        expired_reference(&frame, created, NOW),
+        None,
+        "a frame does not expire"
+    );
 }

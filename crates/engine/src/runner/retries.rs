@@ -58,6 +58,21 @@ impl EngineLoop {
         if let Err(reason) = self.not_yet_retried(id).await {
             return self.reject(reason);
         }
+        // A video reference past Kling's 30 days names a deleted video: refused before
+        // anything is recorded, pointing to the board as it is now.
+        if let Some(c) = &rec.board.continues
+            && let Some(days) = shotdeck_core::sequence::continuation::expired_reference(
+                c,
+                rec.view.created_at,
+                self.shared.now(),
+            )
+        {
+            return self.reject(Refusal::ExpiredReference {
+                id,
+                from: format!("{} take {}", c.board, c.take),
+                days,
+            });
+        }
         let ext = new_external_task_id();
         let mut request = rec.request;
         // Wherever this provider's body carries the key (top level, `metadata`, or both):

@@ -38,7 +38,7 @@ impl App {
     pub fn on_history(&mut self, history: History) {
         self.model.jobs = JobBook::new(history.jobs, history.counts);
         if history.sequence.is_some() {
-            self.model.sequence = history.sequence;
+            self.model.doc.set_sequence(history.sequence);
         }
         if let Some(warning) = history.warning {
             self.toast_error(warning);
@@ -67,9 +67,7 @@ impl App {
                 self.model.jobs.update(job);
             }
             JobEvent::Updated(job) => {
-                if let Some(sequence) = &mut self.model.sequence {
-                    sequence.apply(&job);
-                }
+                self.model.doc.sequence_job(&job);
                 if let Some(said) = self.model.keeper_written(&job) {
                     self.toast_info(said);
                 }
@@ -103,6 +101,13 @@ impl App {
             JobEvent::Rejected { reason, ticket } => {
                 self.model.retries.refused(ticket);
                 self.toast_error(format!("refused: {reason}"));
+                if let shotdeck_core::jobs::Refusal::ExpiredReference { id, from, days } = &reason {
+                    let why = format!(
+                        "Stored request refused: {from}'s video URL is {days} days old, and \
+                         Kling keeps results 30 days. Nothing was sent."
+                    );
+                    self.offer_board_now(*id, why);
+                }
             }
             JobEvent::Spend { today_usd } => self.model.spend_today = Some(today_usd),
             JobEvent::Details(record) => self.on_job_details(record),

@@ -153,7 +153,7 @@ impl App {
             external: None,
             kept_board_text: None,
         };
-        app.model.sequence = deps.sequence;
+        app.model.doc.set_sequence(deps.sequence);
         if !warnings.is_empty() {
             app.show(Toast::error(warnings.join("; ")));
         }

@@ -3,6 +3,7 @@
 //! A job is retried once from here; the engine refuses a second retry from anywhere.
 
 use crate::app::App;
+use crate::model::continues;
 use crate::model::doc::Doc;
 use crate::overlays::confirm::Confirm;
 use crate::overlays::paid::{Paid, RetryAsk, RetryWay, Stored, Upload};
@@ -46,24 +47,19 @@ impl App {
         self.layers.push(Confirm::Submit(paid));
     }
 
-    /// How the board continues from the previous board's keeper, as its sequence says (see
-    /// `SequenceStatus::continuation`): the line the dialog shows, or the refusal.
+    /// How the board continues from the previous board's keeper, as its sequence says,
+    /// planned now (see `model::continues`): the line the dialog shows, or the refusal.
     fn continuation(&self) -> Option<Result<String, shotdeck_core::jobs::Refusal>> {
         let doc = &self.model.doc;
-        let identity = shotdeck_files::board_file::identity(doc.path());
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
-        let planned = self.model.sequence.as_ref()?.continuation(
-            &identity,
-            doc.board(),
+        let (identity, board) = (doc.identity(), doc.board());
+        let planned = continues::plan(
+            doc.sequence(),
+            identity,
+            board,
             doc.provider(),
             doc.profiles(),
-            now_ms,
         )?;
-        let name = identity.to_string_lossy();
-        let name = shotdeck_core::sequence::board_name(&name);
-        Some(planned.map(|c| continuation_line(name, &c, doc.board())))
+        Some(planned.map(|c| continues::line(identity, &c, board)))
     }
 
     /// Saves the board (so the job matches the file) and asks the engine to submit it; the
@@ -102,9 +98,28 @@ impl App {
         if let Some(why) = self.model.retries.already(id) {
             return self.toast_error(format!("{why}; nothing was sent"));
         }
-        let Some(job) = self.model.jobs.get(id) else {
-            return self.toast_error(format!("no job #{id}"));
+        match self.retry_ask(id) {
+            Some(ask) => self.layers.push(Confirm::Retry(Box::new(ask))),
+            None => self.toast_error(format!("no job #{id}")),
+        }
+    }
+
+    /// The engine refused job `id`'s stored request because its reference video is past
+    /// Kling's 30 days: the retry dialog opens again offering only the board as it is now,
+    /// which plans the continuation again, saying why first.
+    pub(crate) fn offer_board_now(&mut self, id: JobId, why: String) {
+        let Some(mut ask) = self.retry_ask(id) else {
+            return;
         };
+        ask.ways = vec![RetryWay::BoardNow];
+        ask.selected = 0;
+        ask.note = Some(why);
+        self.layers.push(Confirm::Retry(Box::new(ask)));
+    }
+
+    /// The retry confirmation for job `id`: its ways, the default one, and what each sends.
+    fn retry_ask(&self, id: JobId) -> Option<RetryAsk> {
+        let job = self.model.jobs.get(id)?;
         let ways = if job.phase == JobPhase::NotSent {
             // The job itself is the paid send: a new one would leave it waiting.
             vec![RetryWay::SendRecorded]
@@ -138,7 +153,17 @@ impl App {
         } else {
             0
         };
-        let ask = RetryAsk {
+        // "Board now" plans the continuation again, as a submit does.
+        let mut board = paid_board(&self.model.doc, self.env.simulated);
+        let board_blocked = match self.continuation() {
+            Some(Err(refusal)) => Some(refusal.to_string()),
+            Some(Ok(line)) => {
+                board.continues = Some(line);
+                None
+            }
+            None => None,
+        };
+        Some(RetryAsk {
             job: id,
             state,
             task_id: job.task_id.clone(),
@@ -149,10 +174,11 @@ impl App {
                 seconds: job.seconds,
                 estimated_usd: job.estimated_usd,
             },
-            board: paid_board(&self.model.doc, self.env.simulated),
+            board,
             board_errors: board_errors(&self.model.doc),
-        };
-        self.layers.push(Confirm::Retry(Box::new(ask)));
+            board_blocked,
+            note: None,
+        })
     }
 
     /// Does what the retry confirmation's choice says: poll (free) or send once (paid).
@@ -182,6 +208,12 @@ impl App {
                 self.layers.push(Confirm::Refused { errors });
             }
             RetryWay::BoardNow => {
+                // Like a submit: a continuation that cannot be built (planned again now) is
+                // not sent.
+                if let Some(Err(refusal)) = self.continuation() {
+                    let why = refusal.to_string();
+                    return self.layers.push(Confirm::Blocked { why });
+                }
                 let ticket = self.send_board(Some(id), 1);
                 self.model.retries.sent(id, Some(ticket));
                 self.toast_unless_error(format!("retrying job #{id} with the board as it is now…"));
@@ -218,24 +250,6 @@ fn board_errors(doc: &Doc) -> Vec<Finding> {
 
 /// The board as it is now, as a paid send: cost, and the local files its mode uploads
 /// (looked at with `stat` only).
-/// The dialog's line for a continuation, saying when the prompt gets the video's prefix.
-fn continuation_line(
-    name: &str,
-    c: &shotdeck_core::sequence::Continuation,
-    board: &shotdeck_core::Board,
-) -> String {
-    use shotdeck_core::sequence::ContinueHow;
-    use shotdeck_core::sequence::continuation::{VIDEO_PREFIX, needs_prefix};
-    let mut line = c.line(name);
-    if matches!(c.how, ContinueHow::VideoReference { .. }) && needs_prefix(board) {
-        line.push_str(&format!(
-            " ({:?} goes before the prompt)",
-            VIDEO_PREFIX.trim_end()
-        ));
-    }
-    line
-}
-
 fn paid_board(doc: &Doc, simulated: bool) -> Paid {
     let d = doc.derived();
     let b = doc.board();

@@ -146,7 +146,7 @@ pub fn render(app: &App, f: &mut Frame) {
             focused: app.focus == id && app.layers.is_empty(),
             zoomed: app.zoomed,
             previews: &app.panes.previews,
-            sequence: app.model.sequence.as_ref(),
+            sequence: app.model.doc.sequence(),
         };
         let r = areas.pane(id);
         if r.is_empty() {

@@ -63,6 +63,25 @@ pub struct Preview {
     pub lines: Vec<JsonLine>,
 }
 
+impl Preview {
+    /// The request `board` composes to, local images as placeholders, or why it does not.
+    pub fn of(board: &Board, provider: Provider, profiles: &Profiles) -> Result<Preview, String> {
+        compose_with(
+            board,
+            provider,
+            profiles,
+            &PlaceholderImages,
+            UNASSIGNED_TASK_ID,
+        )
+        .map(|req| Preview {
+            lines: json_lines(&req.body),
+            method: req.method,
+            path: req.path,
+        })
+        .map_err(|e| e.to_string())
+    }
+}
+
 /// Worst severity among a set of findings, or fine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -97,6 +116,10 @@ pub struct Derived {
     pub estimate: Option<Estimate>,
     /// What the route will carry of the board (the submit dialog's "Carries" line).
     pub carries: String,
+    /// How the board continues from the previous board's keeper, when its sequence says
+    /// so: the line said above the preview (which then shows the body with it), or why a
+    /// submit would be refused (see `model::continues`).
+    pub continues: Option<Result<String, String>>,
 }
 
 impl Derived {
@@ -127,19 +150,7 @@ impl Derived {
             .filter(|f| f.severity == Severity::Error)
             .count();
         // The user's gateway profiles: the preview is what a submit sends.
-        let preview = compose_with(
-            board,
-            provider,
-            profiles,
-            &PlaceholderImages,
-            UNASSIGNED_TASK_ID,
-        )
-        .map(|req| Preview {
-            lines: json_lines(&req.body),
-            method: req.method,
-            path: req.path,
-        })
-        .map_err(|e| e.to_string());
+        let preview = Preview::of(board, provider, profiles);
         Derived {
             errors,
             warnings: findings.len() - errors,
@@ -155,6 +166,7 @@ impl Derived {
                 provider,
                 profiles,
             ),
+            continues: None,
         }
     }
 }

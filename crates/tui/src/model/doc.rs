@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::model::continues;
 use crate::model::derived::{Derived, ImageCache};
 use crate::model::disk::{DiskCopy, OutsideChange};
 use crate::model::edit::Refusal;
@@ -12,6 +13,7 @@ use crate::model::exit_save::{self, Kept, Pending};
 use crate::model::history::{EditKind, History, Snapshot};
 use shotdeck_core::cost::PriceTable;
 use shotdeck_core::gateway_profile::Profiles;
+use shotdeck_core::sequence::SequenceStatus;
 use shotdeck_core::{Board, Limits, Provider};
 use shotdeck_files::board_file;
 
@@ -92,6 +94,9 @@ pub struct Doc {
     pub(super) read_only: Option<String>,
     /// Someone else changed the file and the user has not decided yet: autosave waits.
     pub(super) outside: Option<OutsideChange>,
+    /// The sequence the board is in (its folder's sequence.toml), kept current from the job
+    /// views the engine sends: the preview shows the continuation it plans.
+    pub(super) sequence: Option<SequenceStatus>,
 }
 
 impl Doc {
@@ -125,6 +130,7 @@ impl Doc {
             disk: opened.disk,
             read_only: None,
             outside: None,
+            sequence: None,
         }
     }
 
@@ -278,13 +284,23 @@ impl Doc {
         Some(kept)
     }
 
-    fn rederive(&mut self) {
+    pub(super) fn rederive(&mut self) {
         self.derived = Derived::compute(
             &self.board,
             self.provider,
             self.images.facts(),
             &self.prices,
             &self.profiles,
+        );
+        let (board, provider, profiles) = (&self.board, self.provider, &self.profiles);
+        let plan = continues::plan(self.sequence(), &self.identity, board, provider, profiles);
+        continues::show(
+            &mut self.derived,
+            plan,
+            &self.identity,
+            board,
+            provider,
+            profiles,
         );
     }
 

@@ -5,6 +5,7 @@
 //! all read it; it reads only the keymap and labels.
 
 mod change_label;
+pub mod continues;
 pub mod derived;
 pub mod disk;
 pub mod doc;
@@ -25,7 +26,6 @@ use crate::model::messages::MessageLog;
 use crate::model::msg::Toast;
 use crate::model::retries::RetryBook;
 use shotdeck_core::jobs::{JobId, JobView};
-use shotdeck_core::sequence::SequenceStatus;
 
 /// Everything the editor knows, apart from how it is shown: the board, the jobs, what
 /// was said. Panes and overlays are handed parts of it to draw.
@@ -41,9 +41,6 @@ pub struct Model {
     pub spend_today: Option<f64>,
     /// The keeper change asked of the engine (job, keep), said once the engine writes it.
     pub keeper_asked: Option<(JobId, bool)>,
-    /// The sequence the board is in (its folder's sequence.toml), kept current from the
-    /// job views the engine sends.
-    pub sequence: Option<SequenceStatus>,
 }
 
 impl Model {
@@ -56,7 +53,6 @@ impl Model {
             toast: None,
             spend_today: None,
             keeper_asked: None,
-            sequence: None,
         }
     }
 

@@ -153,7 +153,13 @@ pub(crate) struct RetryAsk {
     pub board: Paid,
     /// Errors that would refuse the board as it is now.
     pub board_errors: Vec<Finding>,
+    /// Why the board as it is now would be refused although it has no errors: its
+    /// continuation from the previous keeper cannot be built (the refusal's words).
+    pub board_blocked: Option<String>,
     pub stored: Stored,
+    /// Said first, in the error colour: why the dialog opened again (the engine refused
+    /// the stored request; the board as it is now is offered instead).
+    pub note: Option<String>,
 }
 
 impl RetryAsk {
@@ -194,7 +200,12 @@ impl RetryAsk {
     pub(crate) fn lines(&self, s: &Styles) -> Vec<Line<'static>> {
         // Kept to one row: the dialog's height counts rows, not wrapped lines.
         let state = fit(&self.state, 44);
-        let mut l = vec![kv("Job", format!("#{} {state}", self.job), s)];
+        let mut l = Vec::new();
+        if let Some(note) = &self.note {
+            l.push(Line::styled(note.clone(), s.error));
+            l.push(Line::default());
+        }
+        l.push(kv("Job", format!("#{} {state}", self.job), s));
         l.push(Line::default());
         for (i, way) in self.ways.iter().enumerate() {
             let chosen = i == self.selected.min(self.ways.len() - 1);
@@ -224,7 +235,12 @@ impl RetryAsk {
                     s.error,
                 ));
             }
-            RetryWay::BoardNow => l.extend(self.board.lines(s)),
+            RetryWay::BoardNow => {
+                l.extend(self.board.lines(s));
+                if let Some(why) = &self.board_blocked {
+                    l.push(Line::styled(format!("It will be refused: {why}"), s.error));
+                }
+            }
             RetryWay::StoredRequest | RetryWay::SendRecorded => {
                 let st = &self.stored;
                 let cost = st

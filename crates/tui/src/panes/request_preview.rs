@@ -107,12 +107,25 @@ impl RequestPreview {
             Span::styled(format!("· {provider} "), s.accent),
         );
         let inner = pad_x(block.inner(area));
-        let [route, body, cost] = Layout::vertical([
+        // A board that continues says how above its body (the body shows it as sent), or
+        // why a submit would be refused.
+        let continues = d.continues.as_ref().map(|c| match c {
+            Ok(line) => Line::styled(fit(line, inner.width as usize), s.accent),
+            Err(why) => Line::styled(
+                fit(&format!("refused: {why}"), inner.width as usize),
+                s.error,
+            ),
+        });
+        let [route, said, body, cost] = Layout::vertical([
             Constraint::Length(1),
+            Constraint::Length(u16::from(continues.is_some())),
             Constraint::Fill(1),
             Constraint::Length(1),
         ])
         .areas(inner);
+        if let Some(line) = continues {
+            f.render_widget(line, said);
+        }
         let width = body.width as usize;
         let height = body.height as usize;
         if let Ok(p) = &d.preview {
