@@ -52,8 +52,9 @@ async fn an_element_is_created_from_images_then_queried_and_listed_as_the_docs_s
         Some("https://img.test/front.png")
     );
     let listed = c.list_elements().await.expect("listed");
-    assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].elements[0].id, "863121023120580600");
+    assert!(!listed.capped);
+    assert_eq!(listed.tasks.len(), 1);
+    assert_eq!(listed.tasks[0].elements[0].id, "863121023120580600");
     let list_hit = mock
         .hits()
         .into_iter()
