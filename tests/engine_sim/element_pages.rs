@@ -5,7 +5,6 @@
 use std::time::{Duration, Instant};
 
 use shotdeck::core::provider::Provider;
-use shotdeck::engine::events::JobCmd;
 use shotdeck::files::credentials::Secret;
 use shotdeck::providers::{ELEMENT_LIST_MAX_PAGES, KlingClient, NewElement};
 
@@ -78,12 +77,7 @@ async fn a_library_past_one_page_of_500_reaches_the_picker_whole() {
     eprintln!("500 elements made in {:?}", started.elapsed());
     let mut engine = h.engine().await;
     let mut events = Events::new(&mut engine);
-    engine
-        .cmd_tx
-        .try_send(JobCmd::Elements {
-            provider: Provider::Kling,
-        })
-        .unwrap();
+    ask_library(&engine, Provider::Kling);
     let library = events.library().await.expect("the library");
     assert_eq!(library.len(), 501, "both pages");
     assert!(
