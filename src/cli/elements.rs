@@ -160,12 +160,16 @@ fn new_element(
 }
 
 async fn list(client: &KlingClient) -> Result<(), crate::providers::ProviderError> {
-    let tasks = client.list_elements().await?;
-    if tasks.is_empty() {
+    let listing = client.list_elements().await?;
+    if listing.tasks.is_empty() {
         outln!("no elements yet: `shotdeck elements create NAME FRONT.png SIDE.png` makes one");
     }
-    for task in &tasks {
+    for task in &listing.tasks {
         print_task(task);
+    }
+    // On standard error, so the listing itself stays one element a line for scripts.
+    if let Some(note) = listing.capped_note() {
+        eprintln!("note: {note}");
     }
     Ok(())
 }

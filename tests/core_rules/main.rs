@@ -1,5 +1,6 @@
 //! Every validation rule has a test here that fails when the rule breaks.
 
+mod element_limits;
 mod elements;
 mod evidence;
 mod images;

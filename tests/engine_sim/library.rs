@@ -48,12 +48,7 @@ async fn without_keys_the_library_says_so() {
     };
     let mut engine = Engine::start(h.config_with_keys(keys)).await.unwrap();
     let mut events = Events::new(&mut engine);
-    engine
-        .cmd_tx
-        .try_send(JobCmd::Elements {
-            provider: Provider::Kling,
-        })
-        .unwrap();
+    ask_library(&engine, Provider::Kling);
     let why = events.library().await.unwrap_err();
     assert!(
         why.starts_with("cannot open the element library: "),

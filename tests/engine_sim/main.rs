@@ -3,6 +3,7 @@
 mod account_limit;
 mod continues;
 mod downloads;
+mod element_pages;
 mod faults;
 mod fetch_here;
 mod happy;

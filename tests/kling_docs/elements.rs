@@ -52,8 +52,9 @@ async fn an_element_is_created_from_images_then_queried_and_listed_as_the_docs_s
         Some("https://img.test/front.png")
     );
     let listed = c.list_elements().await.expect("listed");
-    assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].elements[0].id, "863121023120580600");
+    assert!(!listed.capped);
+    assert_eq!(listed.tasks.len(), 1);
+    assert_eq!(listed.tasks[0].elements[0].id, "863121023120580600");
     let list_hit = mock
         .hits()
         .into_iter()
@@ -77,4 +78,53 @@ async fn the_docs_refusal_and_an_unknown_shape_are_errors_not_an_empty_library()
     mock.fault(Op::ElementQuery, Fault::Status("finished"));
     let e = c.element_task(&task.task_id).await.unwrap_err().to_string();
     assert!(e.contains("task_status \"finished\""), "{e}");
+}
+
+/// A board on `model` in image mode with a first frame and `n` named elements.
+fn element_board(model: &str, n: usize) -> shotdeck::core::Board {
+    let mut b = shotdeck::core::Board::starter();
+    b.model = model.into();
+    b.mode = shotdeck::core::Mode::Image;
+    b.multi_shot = false;
+    b.first_frame = Some("https://img.test/first.png".into());
+    b.elements = (1..=n)
+        .map(|i| shotdeck::core::elements::ElementRef::new((100 + i).to_string(), "E"))
+        .collect();
+    b.prompt = (1..=n).map(|i| format!("<<<element_{i}>>> ")).collect();
+    b
+}
+
+#[tokio::test]
+async fn kling_v3_image2video_elements_are_sent_and_the_documented_counts_agree() {
+    use shotdeck::core::compose::{PlaceholderImages, compose};
+    use shotdeck::core::{Provider, is_submittable, validate};
+    let mock = DocsMock::start(account()).await;
+    let c = client(&mock, &[("KLING_API_KEY", API_KEY)]);
+    let facts = shotdeck::core::images::ImageFacts::new();
+    // kling-v3 with 3 elements: the rules pass it and the docs take it.
+    let board = element_board("kling-v3", 3);
+    assert!(is_submittable(&validate(&board, Provider::Kling, &facts)));
+    let req = compose(&board, Provider::Kling, &PlaceholderImages, "el-1").unwrap();
+    assert_eq!(req.path, "/v1/videos/image2video");
+    c.submit(&req, "el-1").await.expect("accepted");
+    // Past each documented count, the rules refuse the board, and the docs the request.
+    for (model, n) in [("kling-v3", 4), ("kling-v3-omni", 4)] {
+        let board = element_board(model, n);
+        assert!(
+            !is_submittable(&validate(&board, Provider::Kling, &facts)),
+            "{model} with {n}"
+        );
+        let ext = format!("el-{model}-{n}");
+        let req = compose(&board, Provider::Kling, &PlaceholderImages, &ext).unwrap();
+        let e = c.submit(&req, &ext).await.unwrap_err();
+        assert!(matches!(e, ProviderError::BadRequest { .. }), "{e:?}");
+    }
+    assert_eq!(mock.tasks_created(), 1);
+    let board = element_board("kling-v3-omni", 3);
+    let f = validate(&board, Provider::Kling, &facts);
+    assert!(is_submittable(&f), "{f:?}");
+    let req = compose(&board, Provider::Kling, &PlaceholderImages, "el-2").unwrap();
+    c.submit(&req, "el-2")
+        .await
+        .expect("three beside a first frame");
 }

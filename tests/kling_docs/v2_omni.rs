@@ -161,14 +161,16 @@ async fn what_the_page_limits_is_refused_before_any_send() {
     let f = shotdeck::core::validate_for(&board, Provider::Kling, &v2(), &Default::default());
     assert!(!shotdeck::core::is_submittable(&f), "{f:?}");
     assert!(f.iter().any(|f| f.message.contains("at most 3")), "{f:?}");
-    // On legacy the same board is the legacy page's (images and elements ≤ 7).
+    // On legacy the same board is refused too: the limit is omni-video's, whatever the
+    // route (Tencent Cloud's copy of the omni fields: "当使用首帧生成视频时，最多支持3个主体").
     let f = shotdeck::core::validate_for(
         &board,
         Provider::Kling,
         &Profiles::default(),
         &Default::default(),
     );
-    assert!(!f.iter().any(|f| f.message.contains("at most 3")), "{f:?}");
+    assert!(!shotdeck::core::is_submittable(&f), "{f:?}");
+    assert!(f.iter().any(|f| f.message.contains("at most 3")), "{f:?}");
     // The mock refuses what shotdeck would not send: a name no item carries.
     let mock = V2Mock::start(KEY).await;
     let c = super::v2::client(&mock, &[("KLING_API_KEY", KEY)]);

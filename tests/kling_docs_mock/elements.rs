@@ -148,3 +148,51 @@ pub(super) fn list(inner: &Inner) -> Response {
     let items: Vec<Value> = lib.tasks.iter().rev().map(task_json).collect();
     inner.respond(200, &envelope(Value::Array(items)))
 }
+
+/// The element counts a video create may carry, or why not (a 400 1201 refusal):
+///
+/// - text2video: its page lists no `element_list`.
+/// - image2video: Kling's Chinese image2video page (the search tool's stored copy, model
+///   list "… kling-v2-6, kling-v3", example "model_name": "kling-v3" with `"element_list":
+///   [{"element_id": long}]`): "最多支持3个参考主体" and "element_list参数与voice_list参数互斥，
+///   不能共存"; the same lines in TencentCloud/tencentcloud-sdk-php
+///   src/TencentCloud/Vclm/V20240523/Models/SubmitImageToVideoJobRequest.php @ 0cfa26f7.
+/// - omni-video: "无参考视频时：参考图片数量 + 参考主体数量 ≤ 7" (WHQ25/rawgenai
+///   docs/research/kling/omni-video-o1.md @ b3f9cef), and TencentCloud/tencentcloud-sdk-php
+///   src/TencentCloud/Vclm/V20240523/Models/SubmitVideoEditKlingJobRequest.php @ 0cfa26f7:
+///   "当使用首帧生成视频时，最多支持3个主体；当使用首尾帧生成视频时，kling-v3-omni模型最多支持3个主体".
+pub(super) fn check_video_elements(kind: &str, body: &Value) -> Result<(), &'static str> {
+    let Some(items) = body.get("element_list") else {
+        return Ok(());
+    };
+    let n = items.as_array().map_or(0, Vec::len);
+    let ids_ok = items.as_array().is_some_and(|a| {
+        a.iter()
+            .all(|i| i.get("element_id").is_some_and(Value::is_i64))
+    });
+    if n == 0 || !ids_ok {
+        return Err("element_list must hold {\"element_id\": long} items");
+    }
+    match kind {
+        "image2video" if n > 3 => Err("element_list: at most 3 elements"),
+        "image2video" if body.get("voice_list").is_some() => {
+            Err("element_list and voice_list cannot be sent together")
+        }
+        "image2video" => Ok(()),
+        "omni-video" => {
+            let images = body.get("image_list").and_then(Value::as_array);
+            let first_frame = images.is_some_and(|l| {
+                l.iter()
+                    .any(|i| i.get("type").and_then(Value::as_str) == Some("first_frame"))
+            });
+            if n + images.map_or(0, Vec::len) > 7 {
+                Err("images and elements together: at most 7")
+            } else if first_frame && n > 3 {
+                Err("with a first frame: at most 3 elements")
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err("element_list is not a field of this endpoint"),
+    }
+}

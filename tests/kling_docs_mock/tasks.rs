@@ -95,6 +95,9 @@ pub fn create(inner: &Inner, kind: &str, body: Option<&Value>) -> Response {
     if !body.get("duration").is_some_and(Value::is_string) {
         return inner.refuse(400, 1201, "duration must be a string");
     }
+    if let Err(why) = super::elements::check_video_elements(kind, body) {
+        return inner.refuse(400, 1201, why);
+    }
     let external = body
         .get("external_task_id")
         .and_then(Value::as_str)

@@ -247,9 +247,6 @@ pub fn v2_model(row: &ModelRow) -> Option<&V2Model> {
     row.designs.v2.as_ref()
 }
 
-/// Elements v2 omni-video takes beside a first (and last) frame.
-pub const OMNI_ELEMENTS_WITH_FRAMES: usize = 3;
-
 /// What the v2 prompt cannot say of a board, as (is an error, message) pairs: Auto has no
 /// documented form, a shot prompt with `;` would end its shot early in the
 /// `Shot n, m, words;` form, and fields the design has no place for are not sent.
@@ -312,20 +309,28 @@ pub fn limits_of_board(
             ),
         ));
     }
-    // Kling's omni-video page (README "Kling's two request designs"): "When using the first
-    // frame or first and last frames to generate video, a maximum of 3 element are
-    // supported" (images and elements together ≤ 7 is the `elements` rule's, as on legacy).
+    // Elements travel only in omni-video's `contents` on this design (the `element` item);
+    // its text-to-video and image-to-video take none, so a board with elements going there
+    // is refused rather than sent without them. (Omni-video's counts, with a first frame
+    // at most 3, are the `elements` rule's on every route.)
     let omni = v2
         .create(board.mode)
         .is_some_and(|(p, _)| p == OMNI_VIDEO_PATH);
-    if omni && board.mode == Mode::Image && board.elements.len() > OMNI_ELEMENTS_WITH_FRAMES {
+    if !omni && !board.elements.is_empty() {
         out.push((
             true,
             FieldPath::Elements,
             format!(
-                "{} elements with a first frame: Kling's v2 omni-video takes at most \
-                 {OMNI_ELEMENTS_WITH_FRAMES} beside frames; remove some, or use reference mode",
-                board.elements.len()
+                "{} elements: the v2 design's {} carries no elements; choose model \
+                 kling-v3-omni{}",
+                board.elements.len(),
+                v2.create(board.mode).map_or("route", |(p, _)| p),
+                if board.mode == Mode::Image {
+                    ", or for kling-v3 set route = \"legacy\" in [profiles.kling] (legacy \
+                     image2video takes up to 3)"
+                } else {
+                    ""
+                }
             ),
         ));
     }

@@ -24,7 +24,7 @@ pub use errors::ProviderError;
 pub use gateway::{GATEWAY_BASE_ENV, GatewayClient, GatewayForm};
 pub use http::{USER_AGENT, is_loopback as is_loopback_url};
 pub use kling::{DEFAULT_KLING_BASE, KLING_BASE_ENV, KlingClient, LIST_PAGE_SIZE, Probe};
-pub use kling_elements::{ELEMENTS_PATH, NewElement};
+pub use kling_elements::{ELEMENT_LIST_MAX_PAGES, ELEMENTS_PATH, ElementListing, NewElement};
 pub use parse::{
     parse_gateway_created, parse_gateway_error, parse_gateway_task, parse_kling_envelope,
     parse_kling_list, parse_kling_task, parse_kling_v2_created, parse_kling_v2_tasks,

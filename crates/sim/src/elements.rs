@@ -18,10 +18,11 @@
 //! are served by the simulator itself (`/sim/elements/{id}.png`, no auth, like a CDN URL),
 //! so the editor's element preview has a picture to fetch.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -240,13 +241,49 @@ pub(crate) async fn query(
     }
 }
 
-/// Newest first, like the video lists; the whole library fits one page here.
-pub(crate) async fn list(State(state): State<Shared>, headers: HeaderMap) -> Response {
+/// Newest first, like the video lists, a page at a time: `pageNum` from 1, `pageSize` 1 to
+/// 500 (default 30), as the task lists take them; past the end, an empty page.
+pub(crate) async fn list(
+    State(state): State<Shared>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(r) = unauthorized(&state, &headers) {
         return r;
     }
+    let (num, size) = match (
+        page_param(&params, "pageNum", 1, u64::MAX),
+        page_param(&params, "pageSize", 30, 500),
+    ) {
+        (Ok(n), Ok(s)) => (n, s),
+        (Err(e), _) | (_, Err(e)) => return refuse(StatusCode::BAD_REQUEST, 1201, e),
+    };
     let entries = state.elements.lock();
-    kling_ok(Value::Array(entries.iter().rev().map(task_json).collect()))
+    let page = entries
+        .iter()
+        .rev()
+        .skip((num - 1).saturating_mul(size) as usize)
+        .take(size as usize)
+        .map(task_json)
+        .collect();
+    kling_ok(Value::Array(page))
+}
+
+fn page_param(
+    params: &HashMap<String, String>,
+    name: &str,
+    default: u64,
+    max: u64,
+) -> Result<u64, String> {
+    let Some(text) = params.get(name) else {
+        return Ok(default);
+    };
+    match text.parse::<u64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{name} must be a whole number from 1 to {max}, got {text:?}"
+        )),
+    }
 }
 
 /// `GET /sim/elements/{id}-{view}.png`: the demo element's picture for its images; any

@@ -27,7 +27,7 @@ mod user;
 pub use backend::Backend;
 // Three test binaries include this module and each uses a part of it.
 #[allow(unused_imports)]
-pub use user::{attach, settle_as_user, shutdown, submit};
+pub use user::{ask_library, attach, settle_as_user, shutdown, submit};
 
 /// Generous bound for anything the tests wait for; success takes a fraction of it.
 pub const PATIENCE: Duration = Duration::from_secs(15);

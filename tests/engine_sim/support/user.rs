@@ -76,3 +76,11 @@ pub async fn shutdown(engine: EngineHandle) {
         .expect("the engine stops")
         .unwrap();
 }
+
+/// Asks the engine for `provider`'s element library, as the editor's `e` does.
+pub fn ask_library(engine: &EngineHandle, provider: Provider) {
+    engine
+        .cmd_tx
+        .try_send(JobCmd::Elements { provider })
+        .expect("the engine takes commands");
+}

@@ -130,8 +130,9 @@ pub(super) fn compose_relay(
     Ok(request)
 }
 
-/// `"element_list": [{"element_id": long}]` (omni-video page). An id that is not a whole
-/// number goes as written, so a preview shows it; the `elements` rule refuses it first.
+/// `"element_list": [{"element_id": long}]` (omni-video and image2video alike). An id that
+/// is not a whole number goes as written, so a preview shows it; the `elements` rule
+/// refuses it first.
 fn element_list(board: &Board) -> Value {
     let items = board
         .elements

@@ -64,31 +64,30 @@ fn omni_takes_every_mode_to_omni_video_and_kling_v3_its_reference_boards() {
 }
 
 #[test]
-fn omni_takes_three_elements_beside_a_first_frame() {
-    let omni = KLING_V3_OMNI.designs.v2.as_ref().unwrap();
+fn only_omni_video_carries_elements_on_v2() {
     let mut board = crate::model::Board::starter();
-    board.model = "kling-v3-omni".into();
     board.mode = Mode::Image;
     board.first_frame = Some("a.png".into());
-    board.elements = (1..=4)
-        .map(|n| crate::elements::ElementRef::new(n.to_string(), ""))
-        .collect();
-    let too_many = |b: &crate::model::Board| {
-        limits_of_board(b, omni)
+    board.elements = vec![crate::elements::ElementRef::new("1", "")];
+    let refused = |b: &crate::model::Board, v2: &V2Model| {
+        limits_of_board(b, v2)
             .into_iter()
             .any(|(e, p, _)| e && p == crate::field_path::FieldPath::Elements)
     };
-    assert!(too_many(&board), "four beside a first frame");
-    board.elements.truncate(3);
-    assert!(!too_many(&board), "three are documented");
-    board
-        .elements
-        .push(crate::elements::ElementRef::new("4", ""));
+    let v3 = KLING_V3.designs.v2.as_ref().unwrap();
+    assert!(refused(&board, v3), "image-to-video has no element item");
     board.mode = Mode::Text;
+    assert!(refused(&board, v3), "nor has text-to-video");
+    board.mode = Mode::Reference;
+    assert!(!refused(&board, v3), "reference boards go to omni-video");
+    board.mode = Mode::Image;
+    let omni = KLING_V3_OMNI.designs.v2.as_ref().unwrap();
     assert!(
-        !too_many(&board),
-        "no frame: the images-and-elements rule decides"
+        !refused(&board, omni),
+        "omni-video takes them (its counts are the elements rule's)"
     );
+    board.elements.clear();
+    assert!(!refused(&board, v3), "no elements, nothing to refuse");
 }
 
 #[test]

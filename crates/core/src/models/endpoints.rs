@@ -55,8 +55,13 @@ pub struct Endpoint {
     /// frame is taken. `None`: no such limit documented.
     pub end_frame_max_images: Option<usize>,
     /// Elements (`element_list`) the endpoint takes; 0: none documented, and a board with
-    /// elements is refused there (nothing sent). Omni-video counts them with the images.
+    /// elements is refused there (nothing sent).
     pub max_elements: usize,
+    /// Whether the images sent (references and frames) count against `max_elements`
+    /// (omni-video: "参考图片数量 + 参考主体数量 ≤ 7").
+    pub elements_count_images: bool,
+    /// Elements taken beside a first frame (with or without a last one).
+    pub max_elements_with_first_frame: usize,
     /// Voices (`voice_list`); 0: none for v3 models ("v3模型不支持指定音色", README "Elements").
     pub max_voices: usize,
     /// Settings the endpoint's page does not show.
@@ -80,6 +85,8 @@ pub static TEXT2VIDEO: Endpoint = Endpoint {
     frames: FrameForm::None,
     end_frame_max_images: None,
     max_elements: 0,
+    elements_count_images: false,
+    max_elements_with_first_frame: 0,
     max_voices: 0,
     unverified: FOUR_K_UNVERIFIED,
 };
@@ -95,7 +102,17 @@ pub static IMAGE2VIDEO: Endpoint = Endpoint {
     aspect_ratio_with_first_frame: false,
     frames: FrameForm::ImageFields,
     end_frame_max_images: None,
-    max_elements: 0,
+    // Tencent Cloud's copy of Kling's image2video fields (TencentCloud/tencentcloud-sdk-php
+    // src/TencentCloud/Vclm/V20240523/Models/SubmitImageToVideoJobRequest.php @ 0cfa26f7,
+    // its model list ending "V3.0：kling-v3"): ElementList "基于主体库中主体的ID配置" and
+    // "最多支持3个参考主体" (at most 3), "ElementList参数与VoiceList参数互斥，不能共存" (voices
+    // are refused on v3 anyway: "v3模型不支持指定音色"). Kling's own Chinese image2video page
+    // (the search tool's stored copy) has the same element_list lines and an example with
+    // "model_name": "kling-v3" and `"element_list": [{"element_id": long}]`. No image counts
+    // against the three.
+    max_elements: 3,
+    elements_count_images: false,
+    max_elements_with_first_frame: 3,
     max_voices: 0,
     unverified: FOUR_K_UNVERIFIED,
 };
@@ -120,6 +137,12 @@ pub static OMNI_VIDEO: Endpoint = Endpoint {
     // 参考图片数量 + 参考主体数量 ≤ 7" (no reference video: images + elements ≤ 7; shotdeck
     // sends no video), so images count against it.
     max_elements: 7,
+    elements_count_images: true,
+    // Tencent Cloud's copy of Kling's omni-video fields (TencentCloud/tencentcloud-sdk-php
+    // src/TencentCloud/Vclm/V20240523/Models/SubmitVideoEditKlingJobRequest.php @ 0cfa26f7,
+    // ElementList): "当使用首帧生成视频时，最多支持3个主体；当使用首尾帧生成视频时，
+    // kling-v3-omni模型最多支持3个主体" (with a first frame, or first and last, at most 3).
+    max_elements_with_first_frame: 3,
     // The omni-video page lists no `voice_list`.
     max_voices: 0,
     unverified: FOUR_K_UNVERIFIED,

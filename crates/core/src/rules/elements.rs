@@ -57,33 +57,79 @@ pub(super) fn elements(cx: &Ctx, out: &mut Vec<Finding>) {
             ));
         }
     }
-    let endpoint = cx.route.endpoint;
     // A route that cannot carry elements at all is the `route` rule's refusal.
     if n > 0 && cx.caps.elements {
-        if endpoint.max_elements == 0 {
+        count(cx, n, out);
+    }
+    check_tokens(cx, TokenKind::Element, n, FieldPath::Element, out);
+}
+
+/// The counts the endpoint documents: none at all, its maximum (omni-video's shared with
+/// the images), and at most [`Endpoint::max_elements_with_first_frame`] beside a first frame
+/// on every route that sends one (omni-video's limit is from Tencent Cloud's copy of its
+/// fields, TencentCloud/tencentcloud-sdk-php
+/// src/TencentCloud/Vclm/V20240523/Models/SubmitVideoEditKlingJobRequest.php @ 0cfa26f7:
+/// "当使用首帧生成视频时，最多支持3个主体"; see `crate::models::OMNI_VIDEO`).
+///
+/// [`Endpoint::max_elements_with_first_frame`]: crate::models::Endpoint::max_elements_with_first_frame
+fn count(cx: &Ctx, n: usize, out: &mut Vec<Finding>) {
+    let endpoint = cx.route.endpoint;
+    if endpoint.max_elements == 0 {
+        out.push(Finding::error(
+            FieldPath::Elements,
+            format!(
+                "{} ({}) documents no element_list, so nothing is sent; choose model \
+                 kling-v3-omni, or image or reference mode",
+                endpoint.path, cx.route.model_name
+            ),
+        ));
+        return;
+    }
+    let sent = sent_images(cx.board);
+    if endpoint.elements_count_images {
+        let images = sent.len();
+        let max = cx.row.images.max_images.min(endpoint.max_elements);
+        if n + images > max {
             out.push(Finding::error(
                 FieldPath::Elements,
                 format!(
-                    "{} ({}) documents no element_list, so nothing is sent; choose model \
-                     kling-v3-omni, or reference mode (omni-video)",
-                    endpoint.path, cx.route.model_name
+                    "{n} element(s) and {images} image(s); omni-video takes at most {max} \
+                     elements and images together"
                 ),
             ));
-        } else {
-            let images = sent_images(b).len();
-            let max = cx.row.images.max_images.min(endpoint.max_elements);
-            if n + images > max {
-                out.push(Finding::error(
-                    FieldPath::Elements,
-                    format!(
-                        "{n} element(s) and {images} image(s); omni-video takes at most {max} \
-                         elements and images together"
-                    ),
-                ));
-            }
+            return;
         }
+    } else if n > endpoint.max_elements {
+        out.push(Finding::error(
+            FieldPath::Elements,
+            format!(
+                "{n} elements; {} takes at most {} (\"最多支持3个参考主体\"); remove some, or \
+                 use reference mode on omni-video",
+                kind(endpoint),
+                endpoint.max_elements
+            ),
+        ));
+        return;
     }
-    check_tokens(cx, TokenKind::Element, n, FieldPath::Element, out);
+    let first_frame = sent.iter().any(|(p, _)| *p == FieldPath::FirstFrame);
+    let max = endpoint.max_elements_with_first_frame;
+    if first_frame && n > max {
+        out.push(Finding::error(
+            FieldPath::Elements,
+            format!(
+                "{n} elements with a first frame: {} takes at most {max} beside a first \
+                 frame (\"当使用首帧生成视频时，最多支持3个主体\"); remove some, or send no \
+                 first frame",
+                kind(endpoint)
+            ),
+        ));
+    }
+}
+
+/// The endpoint's last path segment ("omni-video", "image2video"): the same words name it
+/// on the v2 design, whose paths differ.
+fn kind(endpoint: &crate::models::Endpoint) -> &str {
+    endpoint.path.rsplit('/').next().unwrap_or(endpoint.path)
 }
 
 pub(super) fn voices(cx: &Ctx, out: &mut Vec<Finding>) {

@@ -155,7 +155,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "elements",
-        summary: "elements: the endpoint takes element_list (omni-video), elements and images ≤ 7 together, every <<<element_N>>> names one",
+        summary: "elements: the endpoint takes element_list (image2video ≤ 3; omni-video ≤ 7 with the images, ≤ 3 beside a first frame), every <<<element_N>>> names one",
         check: elements::elements,
     },
     Rule {

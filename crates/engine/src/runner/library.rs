@@ -110,11 +110,14 @@ async fn list(shared: &Arc<Shared>, provider: Provider) -> Result<Vec<LibraryIte
     let Client::Kling(kling) = &*client else {
         return Err("the element library is on the official Kling API only".into());
     };
-    let tasks = kling
+    // A capped listing (more than 20 pages of tasks) still offers the newest ones; the
+    // picker has no place for the note, the CLI's `elements list` prints it.
+    let listing = kling
         .list_elements()
         .await
         .map_err(|e| format!("cannot list the element library: {e}"))?;
-    Ok(tasks
+    Ok(listing
+        .tasks
         .into_iter()
         .flat_map(|task| {
             let status = task.status;

@@ -8,6 +8,8 @@ use crate::task::{Kind, TaskSpec};
 
 const MODEL: &str = "kling-v3";
 const OMNI_MODEL: &str = "kling-v3-omni";
+/// Elements beside a first frame (omni-video), and on image2video at all.
+const MAX_ELEMENTS_WITH_FIRST_FRAME: usize = 3;
 
 /// Checks a create body for `kind` and returns what it asks for.
 pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, Invalid> {
@@ -55,30 +57,34 @@ pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, I
     let mut video_urls = Vec::new();
     match kind {
         Kind::Text => {}
-        Kind::Image => check_frames(
-            &f,
-            multi_shot,
-            "is required: image2video needs a first frame",
-        )?,
+        Kind::Image => {
+            check_frames(
+                &f,
+                multi_shot,
+                "is required: image2video needs a first frame",
+            )?;
+            element_ids = check_element_list(&f, kind)?;
+            check_tokens(&texts, "element", element_ids.len(), "element_list")?;
+        }
         Kind::Omni => {
             let references = check_image_list(&f, multi_shot)?;
             check_placeholders(&texts, references, "image_list")?;
             // The video's limits first: with one, fewer images and elements are taken.
             video_urls = video::check_video_list(&f, sound, duration)?;
             check_tokens(&texts, "video", video_urls.len(), "video_list")?;
-            element_ids = check_element_list(&f)?;
+            element_ids = check_element_list(&f, kind)?;
             check_tokens(&texts, "element", element_ids.len(), "element_list")?;
         }
     }
     if kind != Kind::Omni && f.array("video_list")?.is_some() {
         return Err(Invalid::field("video_list", "is taken by omni-video only"));
     }
-    // text2video and image2video document no element_list: a request with one is refused,
-    // as a field the endpoint does not take would be ignored and the element lost.
-    if kind != Kind::Omni && f.array("element_list")?.is_some() {
+    // text2video documents no element_list: a request with one is refused, as a field the
+    // endpoint does not take would be ignored and the element lost.
+    if kind == Kind::Text && f.array("element_list")?.is_some() {
         return Err(Invalid::field(
             "element_list",
-            "is taken by omni-video only",
+            "is taken by image2video and omni-video only",
         ));
     }
 
@@ -96,22 +102,57 @@ pub(crate) fn parse(kind: Kind, body: &Map<String, Value>) -> Result<TaskSpec, I
     })
 }
 
-/// `[{"element_id": long}]`; with the images, at most 7 (the omni-video page's Chinese copy:
-/// "无参考视频时：参考图片数量 + 参考主体数量 ≤ 7"). Returns the ids, which the create checks
-/// against the library.
-fn check_element_list(f: &Fields) -> Result<Vec<i64>, Invalid> {
+/// `[{"element_id": long}]`. Returns the ids, which the create checks against the library.
+/// - omni-video: with the images at most 7 (the page's Chinese copy: "无参考视频时：参考图片
+///   数量 + 参考主体数量 ≤ 7"), and beside a first frame at most 3 (Tencent Cloud's copy of
+///   its fields, TencentCloud/tencentcloud-sdk-php
+///   src/TencentCloud/Vclm/V20240523/Models/SubmitVideoEditKlingJobRequest.php @ 0cfa26f7:
+///   "当使用首帧生成视频时，最多支持3个主体"; with first and last frame kling-v3-omni too).
+/// - image2video: at most 3 ("最多支持3个参考主体", Kling's Chinese image2video page and
+///   Tencent's SubmitImageToVideoJobRequest.php @ 0cfa26f7), and not with `voice_list`
+///   ("element_list参数与voice_list参数互斥，不能共存").
+fn check_element_list(f: &Fields, kind: Kind) -> Result<Vec<i64>, Invalid> {
     let Some(items) = f.array("element_list")? else {
         return Ok(Vec::new());
     };
-    let images = f.array("image_list")?.map_or(0, |a| a.len());
-    if items.is_empty() || items.len() + images > MAX_REFERENCES {
-        return Err(Invalid::field(
-            "element_list",
-            format!(
-                "has {} elements beside {images} images; together they must be 1 to {MAX_REFERENCES}",
-                items.len()
-            ),
-        ));
+    let n = items.len();
+    if kind == Kind::Image {
+        if n == 0 || n > MAX_ELEMENTS_WITH_FIRST_FRAME {
+            return Err(Invalid::field(
+                "element_list",
+                format!("has {n} elements; image2video takes 1 to {MAX_ELEMENTS_WITH_FIRST_FRAME}"),
+            ));
+        }
+        if f.array("voice_list")?.is_some() {
+            return Err(Invalid::field(
+                "element_list",
+                "cannot be sent with voice_list (the two exclude each other)",
+            ));
+        }
+    } else {
+        let image_list = f.array("image_list")?;
+        let first_frame = image_list.is_some_and(|list| {
+            list.iter()
+                .any(|i| i.get("type").and_then(Value::as_str) == Some("first_frame"))
+        });
+        let images = image_list.map_or(0, |a| a.len());
+        if n == 0 || n + images > MAX_REFERENCES {
+            return Err(Invalid::field(
+                "element_list",
+                format!(
+                    "has {n} elements beside {images} images; together they must be 1 to {MAX_REFERENCES}"
+                ),
+            ));
+        }
+        if first_frame && n > MAX_ELEMENTS_WITH_FIRST_FRAME {
+            return Err(Invalid::field(
+                "element_list",
+                format!(
+                    "has {n} elements beside a first_frame; omni-video takes at most \
+                     {MAX_ELEMENTS_WITH_FIRST_FRAME} with a first frame"
+                ),
+            ));
+        }
     }
     items
         .iter()

@@ -231,3 +231,45 @@ fn a_reference_video_is_taken_as_documented() {
         Some("video_list")
     );
 }
+
+#[test]
+fn image2video_takes_up_to_three_elements_and_not_with_voices() {
+    let list = |n: i64| -> Vec<Value> { (1..=n).map(|i| json!({"element_id": i})).collect() };
+    let body = |n: i64| {
+        json!({"model_name": "kling-v3", "prompt": "<<<element_1>>> waves",
+            "image": "https://x.test/a.png", "element_list": list(n)})
+    };
+    let spec = parse_json(Kind::Image, body(3)).expect("three are documented");
+    assert_eq!(spec.element_ids, vec![1, 2, 3]);
+    let four = parse_json(Kind::Image, body(4)).unwrap_err();
+    assert_eq!(
+        four.param.as_deref(),
+        Some("element_list"),
+        "{}",
+        four.message
+    );
+    let mut with_voice = body(1);
+    with_voice["voice_list"] = json!([{"voice_id": "v1"}]);
+    let e = parse_json(Kind::Image, with_voice).unwrap_err();
+    assert!(e.message.contains("voice_list"), "{}", e.message);
+    let unnamed = json!({"model_name": "kling-v3", "prompt": "<<<element_2>>>",
+        "image": "https://x.test/a.png", "element_list": list(1)});
+    assert!(parse_json(Kind::Image, unnamed).is_err());
+}
+
+#[test]
+fn omni_takes_at_most_three_elements_beside_a_first_frame() {
+    let list: Vec<Value> = (1..=4).map(|i| json!({"element_id": i})).collect();
+    let frame = json!([{"image_url": "https://x.test/f.png", "type": "first_frame"}]);
+    let four = json!({"model_name": "kling-v3-omni", "prompt": "x",
+        "image_list": frame, "element_list": list});
+    let e = parse_json(Kind::Omni, four.clone()).unwrap_err();
+    assert_eq!(e.param.as_deref(), Some("element_list"), "{}", e.message);
+    assert!(e.message.contains("first_frame"), "{}", e.message);
+    let mut three = four.clone();
+    three["element_list"].as_array_mut().unwrap().pop();
+    parse_json(Kind::Omni, three).expect("three beside a first frame");
+    let mut references = four;
+    references["image_list"] = json!([{"image_url": "https://x.test/r.png"}]);
+    parse_json(Kind::Omni, references).expect("four beside a reference image");
+}
