@@ -3,11 +3,10 @@
 //! the id our create carried and never created twice; an empty answer is "no such task";
 //! an answer that cannot be tied to our id is odd, never taken for "not found".
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use shotdeck::core::{Board, PlaceholderImages, Provider, compose};
-use shotdeck::providers::{Client, ProviderError, ProviderSettings};
+use shotdeck::providers::{Client, ProviderError};
 
 use super::kling_docs_mock::v2::V2Mock;
 
@@ -15,19 +14,7 @@ const KEY: &str = "v2-docs-api-key";
 
 /// A client that gives up on an answer after `timeout`.
 fn impatient(mock: &V2Mock, timeout: Duration) -> Client {
-    let settings = ProviderSettings {
-        kling_base: Some(mock.base.clone()),
-        request_timeout: timeout,
-        ..ProviderSettings::default()
-    };
-    let env = |name: &str| (name == "KLING_API_KEY").then(|| KEY.to_string());
-    Client::from_sources(
-        Provider::Kling,
-        &settings,
-        &env,
-        &PathBuf::from("/nowhere/c.toml"),
-    )
-    .unwrap()
+    super::v2::client_timing_out(mock, &[("KLING_API_KEY", KEY)], timeout)
 }
 
 fn turbo_request(ext: &str) -> shotdeck::core::compose::ComposedRequest {
