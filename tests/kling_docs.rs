@@ -4,7 +4,8 @@
 //! scan when the path lookup does not know our id), API-key auth, the watermarked copy,
 //! odd poll answers that never end a task the provider accepted (`odd_answers`: nor one
 //! that names another task), and many jobs polled with one list request (`list_polling`),
-//! or, on the v2 design, with one batch lookup (`v2_batch`).
+//! or, on the v2 design, with one batch lookup (`v2_batch`); a lost v2 create found by its
+//! external id (`v2_lost`).
 
 #[path = "kling_docs/elements.rs"]
 mod elements;
@@ -19,6 +20,8 @@ mod odd_answers;
 mod v2;
 #[path = "kling_docs/v2_batch.rs"]
 mod v2_batch;
+#[path = "kling_docs/v2_lost.rs"]
+mod v2_lost;
 #[path = "kling_docs/v2_omni.rs"]
 mod v2_omni;
 

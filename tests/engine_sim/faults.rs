@@ -8,7 +8,7 @@ use shotdeck::sim::{Faults, ScriptedFault, SimKeys};
 
 use crate::support::*;
 
-fn script(faults: &[ScriptedFault]) -> Faults {
+pub(crate) fn script(faults: &[ScriptedFault]) -> Faults {
     Faults {
         script: faults.to_vec(),
         ..Faults::default()

@@ -23,4 +23,5 @@ mod support;
 mod takes;
 mod unsent;
 mod v2_batch;
+mod v2_lost;
 mod variants;

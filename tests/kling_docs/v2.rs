@@ -16,6 +16,15 @@ use super::kling_docs_mock::v2::V2Mock;
 const KEY: &str = "v2-docs-api-key";
 
 pub(super) fn client(mock: &V2Mock, vars: &[(&'static str, &'static str)]) -> Client {
+    client_timing_out(mock, vars, Duration::from_secs(5))
+}
+
+/// A client whose requests give up after `timeout`.
+pub(super) fn client_timing_out(
+    mock: &V2Mock,
+    vars: &[(&'static str, &'static str)],
+    timeout: Duration,
+) -> Client {
     let vars = vars.to_vec();
     let env = move |name: &str| {
         vars.iter()
@@ -24,7 +33,7 @@ pub(super) fn client(mock: &V2Mock, vars: &[(&'static str, &'static str)]) -> Cl
     };
     let settings = ProviderSettings {
         kling_base: Some(mock.base.clone()),
-        request_timeout: Duration::from_secs(5),
+        request_timeout: timeout,
         ..ProviderSettings::default()
     };
     Client::from_sources(

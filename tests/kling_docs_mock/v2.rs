@@ -29,20 +29,34 @@
 //!   lacks it): "The vendor caps `GET /tasks` at **20 ids** per request (undocumented; verified live)" and "it answers `200 data: []`
 //!   for unknown ids". How Kling refuses a 21st id is not written anywhere: the mock
 //!   refuses it as [ERRORS] "400 1201", so a client that asks for more fails loudly here.
+//! - [TASKS] Kling's Turbo page, as the same client keeps it: aself101/kling-api
+//!   `docs/api/kling-3.0-turbo-t2v.md` @ 71eb8c9e ("Source:
+//!   https://kling.ai/document-api/api/video/3-0-turbo/text-to-video"; the omni-video page
+//!   says the same): "`external_task_ids` | string | No | - | - | The custom task ID that
+//!   needs to be queried"; "When querying a task, you can choose between two query methods:
+//!   task_ids and external_task_ids, but you cannot use them simultaneously"; "Support batch
+//!   queries, separated by \",\""; the example `GET /tasks?external_task_ids=123`; each
+//!   answered task's `"external_id": "string", // The custom task ID for this task (if
+//!   any)`; of the create: "`options.external_task_id`: Will not overwrite the
+//!   system-generated task ID, but can be used for task queries", "Must be unique within a
+//!   single user account". (See `v2_tasks.rs`.)
 //! - [ERRORS] the legacy design's error table (General Information, quoted in `mod.rs`):
 //!   "429 1102 … Resource pack depleted", "401 1002 … Authorization invalid", "404 1203 …
 //!   Resource not found"; the v2 answers use the same envelope (return example above).
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
+
+#[path = "v2_tasks.rs"]
+mod tasks;
+use tasks::lookup;
 
 /// [UNMODEL]: which resolutions each path model takes.
 fn resolutions(model: &str) -> Option<&'static [&'static str]> {
@@ -74,6 +88,11 @@ struct Inner {
     left_out_of_batches: Option<usize>,
     /// The n-th task made is answered without its `status` in such lookups.
     odd_in_batches: Option<usize>,
+    /// The next create makes its task, then answers only after this long (a client whose
+    /// timeout is shorter loses the answer).
+    stall_next_create: Option<std::time::Duration>,
+    /// Lookups by external id answer a task that carries no `external_id`.
+    external_id_withheld: bool,
 }
 
 #[derive(Clone)]
@@ -141,6 +160,7 @@ impl V2Mock {
             .into_iter()
             .filter(|h| h.path == "/tasks")
             .filter_map(|h| h.query)
+            .filter(|q| q.starts_with("task_ids="))
             .map(|q| {
                 let ids = q.trim_start_matches("task_ids=").split(',');
                 ids.map(str::to_string).collect()
@@ -152,6 +172,26 @@ impl V2Mock {
     pub fn task_ids(&self) -> Vec<String> {
         let inner = self.inner.lock().unwrap();
         inner.tasks.iter().map(|t| t.0.clone()).collect()
+    }
+
+    /// The next create makes its task and answers only after `wait`.
+    pub fn stall_next_create(&self, wait: std::time::Duration) {
+        self.inner.lock().unwrap().stall_next_create = Some(wait);
+    }
+
+    /// Lookups by external id answer the task without its `external_id` (an answer the
+    /// client cannot tie to its create).
+    pub fn withhold_external_id(&self) {
+        self.inner.lock().unwrap().external_id_withheld = true;
+    }
+
+    /// The external ids each `external_task_ids` lookup asked for, in order.
+    pub fn external_lookups(&self) -> Vec<String> {
+        self.hits()
+            .into_iter()
+            .filter_map(|h| h.query)
+            .filter_map(|q| q.strip_prefix("external_task_ids=").map(str::to_string))
+            .collect()
     }
 
     pub fn task_count(&self) -> usize {
@@ -189,7 +229,8 @@ async fn create_text(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create(mock, "text", model, headers, body)
+    let stall = mock.inner.lock().unwrap().stall_next_create.take();
+    later(stall, create(mock, "text", model, headers, body)).await
 }
 
 async fn create_image(
@@ -198,7 +239,8 @@ async fn create_image(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create(mock, "image", model, headers, body)
+    let stall = mock.inner.lock().unwrap().stall_next_create.take();
+    later(stall, create(mock, "image", model, headers, body)).await
 }
 
 async fn create_omni(
@@ -207,7 +249,16 @@ async fn create_omni(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    create(mock, "omni", model, headers, body)
+    let stall = mock.inner.lock().unwrap().stall_next_create.take();
+    later(stall, create(mock, "omni", model, headers, body)).await
+}
+
+/// The answer, held back `stall` (the task is made already).
+async fn later(stall: Option<std::time::Duration>, answer: Response) -> Response {
+    if let Some(wait) = stall {
+        tokio::time::sleep(wait).await;
+    }
+    answer
 }
 
 /// A create at `/{route}-to-video/{model}` (`omni`: `/omni-video/{model}`).
@@ -278,6 +329,11 @@ fn create(mock: Mock, route: &str, model: String, headers: HeaderMap, raw: Bytes
         .unwrap_or("")
         .to_string();
     let mut inner = mock.inner.lock().unwrap();
+    // [TASKS] "Must be unique within a single user account": a create sent twice is
+    // refused (how is not written: [ERRORS] 1201), so a blind re-send shows here.
+    if !ext.is_empty() && inner.tasks.iter().any(|t| t.4 == ext) {
+        return envelope(400, 1201, "external_task_id already exists", Value::Null);
+    }
     let id = format!("9019300046096{:05}", inner.tasks.len() + 1);
     let fails = std::mem::take(&mut inner.fail_next_task);
     let status = if fails { "will_fail" } else { "submitted" };
@@ -289,60 +345,6 @@ fn create(mock: Mock, route: &str, model: String, headers: HeaderMap, raw: Bytes
         "SUCCEED",
         json!({"id": id, "status": "submitted", "message": "", "create_time": 1, "update_time": 1}),
     )
-}
-
-/// [LOOKUP] `GET /tasks?task_ids=a,b`: each asked task, advancing one step a lookup.
-async fn lookup(
-    State(mock): State<Mock>,
-    Query(q): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let query = q.get("task_ids").cloned();
-    record(
-        &mock,
-        "/tasks".into(),
-        query.clone().map(|ids| format!("task_ids={ids}")),
-        &headers,
-        &Bytes::new(),
-    );
-    if let Some(refused) = authorized(&mock, &headers) {
-        return refused;
-    }
-    let Some(ids) = query else {
-        return envelope(400, 1201, "task_ids is required", Value::Null);
-    };
-    let asked: Vec<&str> = ids.split(',').collect();
-    // [KLING] the batch, and its cap of 20.
-    if asked.len() > 20 {
-        return envelope(400, 1201, "too many task_ids", Value::Null);
-    }
-    let batch = asked.len() > 1;
-    let mut inner = mock.inner.lock().unwrap();
-    let (left_out, odd) = (inner.left_out_of_batches, inner.odd_in_batches);
-    let mut data = Vec::new();
-    for id in asked {
-        let Some(n) = inner.tasks.iter().position(|t| t.0 == id) else {
-            continue;
-        };
-        if batch && left_out == Some(n) {
-            continue;
-        }
-        if batch && odd == Some(n) {
-            data.push(json!({"id": id}));
-            continue;
-        }
-        let task = &mut inner.tasks[n];
-        task.2 += 1;
-        let answer = match (task.1.as_str(), task.2) {
-            ("will_fail", _) => json!({"id": task.0, "status": "failed",
-                "message": "content moderation"}),
-            (_, 1) => json!({"id": task.0, "status": "processing"}),
-            _ => json!({"id": task.0, "status": "succeeded", "outputs": [
-                {"type": "video", "url": format!("{}/files/{}.mp4", mock.base, task.0)}]}),
-        };
-        data.push(answer);
-    }
-    envelope(200, 0, "SUCCEED", Value::Array(data))
 }
 
 async fn file(Path(name): Path<String>) -> Response {

@@ -14,9 +14,10 @@
 //! from client source that calls it, with URLs and commits. Where they could be wrong the
 //! design fails loudly and costs nothing: v2 is the default only for a model without a
 //! legacy route (Kling 3.0 Turbo), an answer in another shape is an odd answer (never a
-//! failed task), and a doubtful create is never re-sent: shotdeck does not look v2 tasks up
-//! by `external_task_id` (Kling's page documents `GET /tasks?external_task_ids=`, found after
-//! this was built; unused so far), so the job waits for the user.
+//! failed task), and a doubtful create is never sent blindly again: the task is looked up by
+//! our `external_task_id` with `GET /tasks?external_task_ids=` (quoted in the README,
+//! "Gateway keys, and what happens when a create's answer is lost"), and anything but a
+//! task carrying our id or a plain empty answer keeps the create in doubt.
 
 use serde::{Deserialize, Serialize};
 
@@ -143,6 +144,11 @@ pub const OMNI_VIDEO_PATH: &str = "/omni-video/";
 pub const TASKS_PATH: &str = "/tasks";
 /// The query parameter of [`TASKS_PATH`].
 pub const TASK_IDS_PARAM: &str = "task_ids";
+/// The other query parameter of [`TASKS_PATH`]: tasks by the `options.external_task_id`
+/// their create carried. Kling's page: "`external_task_ids`: The custom task ID that needs
+/// to be queried", "you can choose between two query methods: task_ids and
+/// external_task_ids, but you cannot use them simultaneously".
+pub const EXTERNAL_TASK_IDS_PARAM: &str = "external_task_ids";
 /// Task ids asked in one [`TASKS_PATH`] lookup. Kling's page documents the batch ("Support
 /// batch queries, separated by \",\"") but no limit; a client that calls it reports "The
 /// vendor caps `GET /tasks` at **20 ids** per request (undocumented; verified live)"
@@ -154,14 +160,6 @@ pub fn is_v2_path(path: &str) -> bool {
     path.starts_with(TEXT_TO_VIDEO)
         || path.starts_with(IMAGE_TO_VIDEO)
         || path.starts_with(OMNI_VIDEO_PATH)
-}
-
-/// Whether the provider can find the task of `create_path` by our `external_task_id`:
-/// the legacy design can; on v2 shotdeck does not use the documented
-/// `external_task_ids` lookup yet, so a doubtful create waits for the user instead of ever
-/// being sent again.
-pub fn looks_up_by_external_id(provider: Provider, create_path: &str) -> bool {
-    provider.looks_up_by_external_id() && !is_v2_path(create_path)
 }
 
 /// Whether the engine may poll the task of `create_path` through the kind's list: v2 has

@@ -47,7 +47,9 @@ impl Provider {
     }
 
     /// Whether the provider can find a task by our `external_task_id`. Only the official
-    /// API can; at a gateway an ambiguous create is never re-sent but waits for the user.
+    /// API can, on both of its designs (legacy: the path form and the kind's list; v2:
+    /// `GET /tasks?external_task_ids=`); at a gateway an ambiguous create is never re-sent
+    /// but waits for the user.
     pub fn looks_up_by_external_id(self) -> bool {
         self == Provider::Kling
     }

@@ -129,8 +129,7 @@ impl Client {
             Ok(task) => return Ok(task),
             Err(e) => e,
         };
-        let looks_up = shotdeck_core::kling_v2::looks_up_by_external_id(self.provider(), &req.path);
-        if !err.task_may_exist() || !looks_up {
+        if !err.task_may_exist() || !self.provider().looks_up_by_external_id() {
             return Err(err);
         }
         tracing::warn!(external_task_id, error = %err, "create answer in doubt; looking the task up");

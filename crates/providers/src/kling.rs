@@ -133,14 +133,15 @@ impl KlingClient {
     /// URL for the second form, so one reading is not trusted: the path form is asked first
     /// and believed only when the answer carries our id in `task_info.external_task_id`;
     /// when it says not found, refuses the id, or names another task, the kind's task list
-    /// is scanned for our id before the create is taken as never made.
+    /// is scanned for our id before the create is taken as never made. A v2 create is
+    /// looked up with `GET /tasks?external_task_ids=` instead (see `kling_v2.rs`).
     pub async fn find_by_external_id(
         &self,
         create_path: &str,
         external_task_id: &str,
     ) -> Result<Option<TaskSnapshot>, ProviderError> {
         if is_v2_path(create_path) {
-            return Err(super::kling_v2::no_external_lookup());
+            return self.find_v2_by_external_id(external_task_id).await;
         }
         match self.query(create_path, external_task_id).await {
             Ok(task) if task.external_task_id.as_deref() == Some(external_task_id) => {

@@ -1,6 +1,7 @@
 //! The official API's v2 design (see `shotdeck_core::kling_v2` and README "Kling's two
 //! request designs"): creates at `POST /{text-to-video|image-to-video}/{model}`, tasks
-//! looked up with `GET /tasks?task_ids=a,b`, Kling's API key as Bearer and nothing else.
+//! looked up with `GET /tasks?task_ids=a,b` (a create in doubt: `?external_task_ids=`),
+//! Kling's API key as Bearer and nothing else.
 //! One attempt per call, no re-signing (an API key does not expire mid-call); errors are
 //! decided on the body's code by the same envelope parser as the legacy design.
 
@@ -14,18 +15,8 @@ use super::parse::{
 };
 use super::{TaskSnapshot, ensure_method};
 use shotdeck_core::compose::ComposedRequest;
-use shotdeck_core::kling_v2::{TASK_IDS_PARAM, TASKS_PATH};
+use shotdeck_core::kling_v2::{EXTERNAL_TASK_IDS_PARAM, TASK_IDS_PARAM, TASKS_PATH};
 use shotdeck_files::credentials::{ENV_API_KEY, Secret};
-
-/// Why a doubtful v2 create is not looked up: shotdeck does not use the design's
-/// `external_task_ids` lookup yet.
-pub(super) fn no_external_lookup() -> ProviderError {
-    ProviderError::Config(
-        "shotdeck does not look Kling v2 tasks up by external_task_id: check the task list in \
-         Kling's console before sending this board again"
-            .into(),
-    )
-}
 
 impl KlingClient {
     /// Whether an API key is set for the v2 design (never the key itself).
@@ -72,19 +63,53 @@ impl KlingClient {
     /// `GET /tasks?task_ids=a,b`: the tasks Kling knows among `ids`, one request; an item
     /// that cannot be read makes the whole answer odd.
     pub async fn lookup_tasks(&self, ids: &[&str]) -> Result<Vec<TaskSnapshot>, ProviderError> {
-        self.lookup(ids, parse_kling_v2_tasks).await
+        self.lookup(TASK_IDS_PARAM, ids, parse_kling_v2_tasks).await
+    }
+
+    /// The task a doubtful create made, by `GET /tasks?external_task_ids=<ours>`, one
+    /// request. `Some` only for a task whose answer carries our id in `external_id`; `None`
+    /// only for a plain empty list (a client reports "it answers `200 data: []` for unknown
+    /// ids"); any other answer (another id, a task without one, several tasks) is odd, so
+    /// the create stays in doubt and is never sent again on a guess.
+    pub(super) async fn find_v2_by_external_id(
+        &self,
+        external_task_id: &str,
+    ) -> Result<Option<TaskSnapshot>, ProviderError> {
+        let tasks = self
+            .lookup(
+                EXTERNAL_TASK_IDS_PARAM,
+                &[external_task_id],
+                parse_kling_v2_tasks,
+            )
+            .await?;
+        match tasks.as_slice() {
+            [] => Ok(None),
+            [task] if task.external_task_id.as_deref() == Some(external_task_id) => {
+                Ok(tasks.into_iter().next())
+            }
+            _ => Err(ProviderError::Malformed(format!(
+                "the v2 lookup of external_task_id {external_task_id} answered {} task(s), \
+                 none carrying that id as its external_id",
+                tasks.len()
+            ))),
+        }
     }
 
     /// The same lookup for the engine's batch poll (at most
     /// [`shotdeck_core::kling_v2::TASK_IDS_PER_LOOKUP`] ids): the tasks that can be read,
     /// an odd item left out (its task is then asked alone).
     pub async fn lookup_batch(&self, ids: &[&str]) -> Result<Vec<TaskSnapshot>, ProviderError> {
-        self.lookup(ids, parse_kling_v2_tasks_skipping_unreadable)
-            .await
+        self.lookup(
+            TASK_IDS_PARAM,
+            ids,
+            parse_kling_v2_tasks_skipping_unreadable,
+        )
+        .await
     }
 
     async fn lookup(
         &self,
+        param: &str,
         ids: &[&str],
         parse: fn(u16, &[u8]) -> Result<Vec<TaskSnapshot>, ProviderError>,
     ) -> Result<Vec<TaskSnapshot>, ProviderError> {
@@ -94,7 +119,7 @@ impl KlingClient {
             .http()
             .request(Method::GET, url)
             .bearer_auth(key.expose())
-            .query(&[(TASK_IDS_PARAM, ids.join(","))]);
+            .query(&[(param, ids.join(","))]);
         let answer = http::exchange(request, self.request_timeout).await;
         finish(answer, parse)
     }

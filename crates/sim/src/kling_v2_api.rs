@@ -1,6 +1,8 @@
 //! Kling's v2 request design, minimal (README "Kling's two request designs"): `POST
 //! /text-to-video/{model}`, `/image-to-video/{model}` and `/omni-video/{model}` with the API
-//! key as Bearer, and `GET /tasks?task_ids=a,b`. A v2 body is read into the legacy fields and
+//! key as Bearer, and `GET /tasks?task_ids=a,b` or `?external_task_ids=a,b` (never both: Kling's
+//! page, "you can choose between two query methods: task_ids and external_task_ids, but you
+//! cannot use them simultaneously"). A v2 body is read into the legacy fields and
 //! checked by the same rules, so both designs make the same tasks in the same store (one
 //! account); an omni body's `@id` names become the legacy `<<<image_N>>>` /
 //! `<<<element_N>>>` tokens, so a name no content item carries is refused as a token is.
@@ -248,7 +250,8 @@ fn omni_fields(v2: &Map<String, Value>, out: &mut Map<String, Value>) -> Result<
     Ok(())
 }
 
-/// `GET /tasks?task_ids=a,b`: the tasks of the official account among the ids.
+/// `GET /tasks?task_ids=a,b` or `?external_task_ids=a,b`: the tasks of the official account
+/// among the ids; an id it does not know is left out (an empty `data` for none).
 pub(crate) async fn lookup(
     State(state): State<Shared>,
     Query(params): Query<HashMap<String, String>>,
@@ -258,13 +261,28 @@ pub(crate) async fn lookup(
     if !api_key_ok(&headers, &state.keys) {
         return unauthorized();
     }
-    let Some(ids) = params.get("task_ids") else {
-        return kling_error(StatusCode::BAD_REQUEST, 1201, "task_ids is required");
+    let (ids, external) = match (params.get("task_ids"), params.get("external_task_ids")) {
+        (Some(ids), None) => (ids, false),
+        (None, Some(ids)) => (ids, true),
+        _ => {
+            return kling_error(
+                StatusCode::BAD_REQUEST,
+                1201,
+                "exactly one of task_ids and external_task_ids is required",
+            );
+        }
     };
     let mut store = state.store();
+    if external {
+        store.count_external_lookup();
+    }
     let tasks: Vec<TaskRecord> = ids
         .split(',')
-        .filter_map(|id| store.find(Account::Kling, id.trim()).cloned())
+        .filter_map(|id| match external {
+            true => store.find_external(Account::Kling, id.trim()),
+            false => store.find(Account::Kling, id.trim()),
+        })
+        .cloned()
         .collect();
     for t in &tasks {
         store.count_query(&t.task_id);
@@ -290,6 +308,10 @@ fn task_json(state: &SimState, task: &TaskRecord) -> Value {
         "create_time": task.created_ms,
         "update_time": status.updated_ms,
     });
+    // Kling's "The custom task ID for this task (if any)".
+    if let Some(ext) = &task.spec.external_task_id {
+        data["external_id"] = json!(ext);
+    }
     if matches!(status.phase, Phase::Succeeded) {
         data["outputs"] = json!([{ "type": "video", "url": state.video_url(&task.task_id) }]);
     }

@@ -33,6 +33,9 @@ pub struct SimStats {
     /// v2 lookups (`GET /tasks?task_ids=a,b`), answered or refused, however many ids each
     /// asked for; the ids are counted per task in `queries_by_task`.
     pub task_lookups: u64,
+    /// Of those, the ones by our own ids (`GET /tasks?external_task_ids=…`): how a client
+    /// finds the task of a create whose answer was lost.
+    pub external_lookups: u64,
     /// Requests for result videos.
     pub video_requests: u64,
     /// Video bytes actually sent (a cut download counts what went out).

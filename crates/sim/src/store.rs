@@ -180,6 +180,10 @@ impl Store {
         self.stats.task_lookups += 1;
     }
 
+    pub(crate) fn count_external_lookup(&mut self) {
+        self.stats.external_lookups += 1;
+    }
+
     pub(crate) fn count_query(&mut self, task_id: &str) {
         let at = self.started.elapsed().as_millis() as u64;
         *self

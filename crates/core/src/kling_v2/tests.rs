@@ -91,15 +91,7 @@ fn only_omni_video_carries_elements_on_v2() {
 }
 
 #[test]
-fn only_v2_paths_skip_the_external_lookup_and_the_kind_list() {
-    assert!(looks_up_by_external_id(
-        Provider::Kling,
-        "/v1/videos/text2video"
-    ));
-    assert!(!looks_up_by_external_id(
-        Provider::Kling,
-        "/text-to-video/kling-3.0"
-    ));
+fn only_v2_paths_skip_the_kind_list() {
     assert!(lists_tasks(Provider::Kling, "/v1/videos/omni-video"));
     assert!(!lists_tasks(
         Provider::Kling,

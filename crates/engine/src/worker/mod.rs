@@ -7,6 +7,7 @@
 
 mod attention;
 mod clock;
+mod doubt;
 mod explain;
 mod fetch;
 mod listing;
@@ -96,6 +97,9 @@ pub(crate) struct Worker {
     /// An earlier create of this job may have reached the provider: look before sending.
     /// A job loaded in `submitting` starts in doubt (a crash may have cut the answer off).
     create_in_doubt: bool,
+    /// When this worker last sent the create (`None`: never here; a job adopted in doubt
+    /// was left alone by the store's rules for the create's whole timeout). See `doubt.rs`.
+    create_sent: Option<tokio::time::Instant>,
     /// Polls made so far (sets the next interval).
     polls: u32,
     /// Consecutive retryable errors, and consecutive unreadable or not-found answers (a
@@ -142,6 +146,7 @@ impl Worker {
         let units_charged = rec.view.units_charged.clone();
         Ok(Worker {
             create_in_doubt: rec.view.phase == JobPhase::Submitting,
+            create_sent: None,
             provider: rec.view.provider,
             create_path: rec.create_path,
             request: rec.request,

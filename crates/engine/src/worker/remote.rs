@@ -15,10 +15,8 @@ impl Worker {
     /// `external_task_id` and sends only if the provider has never seen it. One attempt per
     /// step: the request slot is released before any wait, which `on_error` decides.
     pub(super) async fn submit(&mut self) -> Step {
-        // A gateway (or Kling's v2 design) cannot be asked whether an earlier create
-        // arrived: never send again.
-        let looks_up =
-            shotdeck_core::kling_v2::looks_up_by_external_id(self.provider, &self.create_path);
+        // A gateway cannot be asked whether an earlier create arrived: never send again.
+        let looks_up = self.provider.looks_up_by_external_id();
         if self.create_in_doubt && !looks_up {
             return self.needs_attention(None).await;
         }
@@ -35,27 +33,31 @@ impl Worker {
                 return Ok(next);
             }
         }
-        let result = {
-            let _permit = self.shared.gate.enter().await;
-            let earlier = if self.create_in_doubt {
-                client.find_by_external_id(&self.create_path, &ext).await
-            } else {
-                Ok(None)
-            };
-            match earlier {
-                Ok(Some(task)) => {
-                    tracing::info!(job = self.id, task = %task.task_id, "found the task of an earlier submit");
-                    Ok(task)
-                }
-                Ok(None) => {
-                    let sent = client.submit(&self.request, &ext).await;
-                    self.create_in_doubt = sent.as_ref().is_err_and(|e| e.task_may_exist());
-                    sent
-                }
-                // The doubt stands: look again next time.
-                Err(e) => Err(e),
-            }
+        let permit = self.shared.gate.enter().await;
+        let earlier = if self.create_in_doubt {
+            client.find_by_external_id(&self.create_path, &ext).await
+        } else {
+            Ok(None)
         };
+        let result = match earlier {
+            Ok(Some(task)) => {
+                tracing::info!(job = self.id, task = %task.task_id, "found the task of an earlier submit");
+                Ok(task)
+            }
+            Ok(None) => {
+                if let Some(left) = self.absence_unsettled() {
+                    drop(permit);
+                    return self.not_listed_yet(left).await;
+                }
+                self.create_sent = Some(Instant::now());
+                let sent = client.submit(&self.request, &ext).await;
+                self.create_in_doubt = sent.as_ref().is_err_and(|e| e.task_may_exist());
+                sent
+            }
+            // The doubt stands: look again next time.
+            Err(e) => Err(e),
+        };
+        drop(permit);
         match result {
             Ok(task) => {
                 self.reset_errors();
@@ -67,6 +69,7 @@ impl Worker {
                 step
             }
             Err(e) if e.task_may_exist() && !looks_up => self.needs_attention(Some(&e)).await,
+            Err(e) if self.doubt_is_kept() => self.doubt_stands(&e).await,
             Err(e) => self.on_error(&e, Request::Create).await,
         }
     }

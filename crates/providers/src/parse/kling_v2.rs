@@ -1,8 +1,10 @@
 //! Answers of Kling's v2 design (README "Kling's two request designs" quotes each shape):
 //! the same envelope `{code, message, request_id, data}` as the legacy design, so the body
 //! code decides errors ([`parse_kling_envelope`]); a create's `data` is one task
-//! `{id, status, message, create_time, update_time}`, and `GET /tasks?task_ids=` answers
-//! `data` as a list of tasks whose videos are `outputs[]` items `{type: "video", url}`.
+//! `{id, status, message, create_time, update_time, external_id}`, and `GET
+//! /tasks?task_ids=` (or `?external_task_ids=`) answers `data` as a list of tasks whose videos
+//! are `outputs[]` items `{type: "video", url}`. `external_id` is Kling's "The custom task
+//! ID for this task (if any)": read so an answer naming another job's id is never taken.
 
 use serde_json::Value;
 
@@ -80,7 +82,7 @@ fn v2_task(data: &Value) -> Result<TaskSnapshot, ProviderError> {
         })
         .collect::<Result<Vec<_>, ProviderError>>()?;
     bounded(TaskSnapshot {
-        external_task_id: None,
+        external_task_id: text(data.get("external_id")),
         state,
         status_msg: if unknown {
             Some(format!(
@@ -108,6 +110,15 @@ mod tests {
         assert_eq!(t.task_id, "901930004609634393");
         assert_eq!(t.state, TaskState::Submitted);
         assert_eq!(t.status_msg, None);
+        assert_eq!(t.external_task_id, None, "no external_id, none taken");
+    }
+
+    #[test]
+    fn the_documented_external_id_is_the_tasks_external_task_id() {
+        let body = br#"{"code":0,"data":[{"id":"a","status":"processing",
+            "external_id":"shotdeck-1"}]}"#;
+        let t = &parse_kling_v2_tasks(200, body).unwrap()[0];
+        assert_eq!(t.external_task_id.as_deref(), Some("shotdeck-1"));
     }
 
     #[test]
