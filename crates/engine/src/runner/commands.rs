@@ -157,7 +157,26 @@ impl EngineLoop {
     pub(super) async fn redownload(&mut self, id: JobId) {
         // Asked for on this machine: the videos land here, whichever machine asked first.
         self.shared.fetch_here(id);
+        if self.workers.contains_key(&id) {
+            // Its worker may already have decided to leave the job to the machine that
+            // asked (it read where files land before this request): ask again once it
+            // exits, or the request would be lost with the job left in `downloading`.
+            self.fetch_after_exit.insert(id);
+        }
         self.restart(id, Restart::Redownload).await;
+    }
+
+    /// A job whose videos were asked for here while its worker ran: once that worker has
+    /// exited, put it back to work if it was left without its files (still
+    /// `downloading`); a worker that downloaded them here already ended it `done`.
+    pub(super) async fn fetch_if_left(&mut self, id: JobId) {
+        match self.shared.store.view(id).await {
+            Ok(Some(v)) if v.phase == shotdeck_core::jobs::JobPhase::Downloading => {
+                self.restart(id, Restart::Redownload).await;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(job = id, error = %e, "reading a job to fetch failed"),
+        }
     }
 
     /// Puts a job back to work on the user's word: the store takes its lease and applies

@@ -96,6 +96,7 @@ impl Engine {
             events: outbox::Outbox::new(event_tx),
             workers: HashMap::new(),
             lost: HashSet::new(),
+            fetch_after_exit: HashSet::new(),
             watching: false,
             cursor,
             next_tick: Instant::now(),
@@ -191,6 +192,10 @@ struct EngineLoop {
     spend: mpsc::Sender<()>,
     /// Jobs a worker of ours still runs whose lease another process took.
     lost: HashSet<JobId>,
+    /// Jobs whose videos the user asked for here while a worker of ours still ran them
+    /// (one polling another machine's job to its end, about to leave it): asked again
+    /// when that worker exits, if the job still has no files here.
+    fetch_after_exit: HashSet<JobId>,
     /// Renews our leases beside the loop (see `heartbeat`).
     heartbeat: heartbeat::Heartbeat,
 }
@@ -251,6 +256,9 @@ impl EngineLoop {
                     Ok(Some(view)) if self.known.get(&id) != Some(&view) => self.report(view),
                     Ok(_) => {}
                     Err(e) => tracing::error!(job = id, error = %e, "could not release a lease"),
+                }
+                if self.fetch_after_exit.remove(&id) {
+                    self.fetch_if_left(id).await;
                 }
                 self.refresh_watching().await;
             }
