@@ -229,8 +229,7 @@ async fn create_text(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let stall = mock.inner.lock().unwrap().stall_next_create.take();
-    later(stall, create(mock, "text", model, headers, body)).await
+    held_create(mock, "text", model, headers, body).await
 }
 
 async fn create_image(
@@ -239,8 +238,7 @@ async fn create_image(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let stall = mock.inner.lock().unwrap().stall_next_create.take();
-    later(stall, create(mock, "image", model, headers, body)).await
+    held_create(mock, "image", model, headers, body).await
 }
 
 async fn create_omni(
@@ -249,8 +247,19 @@ async fn create_omni(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    held_create(mock, "omni", model, headers, body).await
+}
+
+/// A create of `kind`, its answer held back when a test asked for the next one to stall.
+async fn held_create(
+    mock: Mock,
+    kind: &'static str,
+    model: String,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let stall = mock.inner.lock().unwrap().stall_next_create.take();
-    later(stall, create(mock, "omni", model, headers, body)).await
+    later(stall, create(mock, kind, model, headers, body)).await
 }
 
 /// The answer, held back `stall` (the task is made already).
